@@ -1,0 +1,1 @@
+"""Shared home: settings, the error family, the model factory and logging helpers."""

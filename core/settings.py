@@ -1,0 +1,69 @@
+"""Settings, read once from the environment (prefix ``KATACHI_``) or an optional ``.env``.
+
+Nothing here runs at import time: call :func:`get_settings`.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "katachi"
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "katachi"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KATACHI_", env_file=".env", extra="ignore")
+
+    lang: Literal["ja", "en"] = "ja"
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    cache_dir: Path = Field(default_factory=_default_cache_dir)
+
+    # Chat model
+    provider: Literal["local", "openai", "azure"] = "local"
+    local_model: Path | None = None  # any GGUF; default is the packaged Qwen2.5-Coder-1.5B
+    local_threads: int = Field(default=2, ge=1, le=256)
+    local_ctx: int = Field(default=8192, ge=512)
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None  # vLLM, Ollama, LM Studio, llama.cpp server...
+    openai_model: str = "gpt-4o-mini"
+    azure_endpoint: str | None = None
+    azure_deployment: str | None = None
+    azure_api_version: str = "2024-10-21"
+    temperature: float = 0.2
+    max_tokens: int = Field(default=1024, ge=16)
+    timeout_s: float = Field(default=300.0, gt=0)
+    structured_retries: int = Field(default=2, ge=0, le=10)
+
+    # Embeddings and retrieval
+    embed_threads: int = Field(default=1, ge=1, le=64)
+    embed_batch: int = Field(default=16, ge=1, le=512)
+    chunk_min: int = Field(default=300, ge=50)
+    chunk_max: int = Field(default=500, ge=100)
+    chunk_overlap: int = Field(default=60, ge=0)
+    max_file_mb: float = Field(default=20.0, gt=0)
+
+    @property
+    def companies_dir(self) -> Path:
+        return self.data_dir / "companies"
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and the CLI's ``--lang`` override use this)."""
+    get_settings.cache_clear()

@@ -1,0 +1,1 @@
+"""Company knowledge: loaders, chunker, embeddings, the per-company Chroma store and retrieval."""

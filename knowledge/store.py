@@ -1,0 +1,314 @@
+"""One isolated knowledge store per company: a Chroma directory plus a manifest of ingested files.
+
+Isolation is physical: each company has its own directory and Chroma client, so no query or filter
+can reach another company's chunks. Re-ingesting an unchanged file costs one hash; a changed file
+re-embeds only its new chunks; a file gone from an ingested folder loses its chunks.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from core.errors import KatachiError
+from core.settings import Settings, get_settings
+
+from .chunker import chunk_text
+from .embedder import Embedder, chroma_embedding_function, get_embedder
+from .loaders import load_file, supported_extensions
+from .passages import Passage
+
+log = logging.getLogger(__name__)
+
+_COMPANY_RE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
+COLLECTION = "chunks"
+_clients: dict[str, Any] = {}
+_clients_lock = threading.Lock()
+
+
+def check_company(company: str) -> str:
+    if not isinstance(company, str) or not _COMPANY_RE.match(company):
+        raise KatachiError("bad_company_id", company=company)
+    return company
+
+
+def company_dir(company: str, settings: Settings | None = None) -> Path:
+    s = settings or get_settings()
+    return s.companies_dir / check_company(company)
+
+
+def list_companies(settings: Settings | None = None) -> list[str]:
+    root = (settings or get_settings()).companies_dir
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / "manifest.json").is_file())
+
+
+def _client(path: Path):
+    """One Chroma client per directory per process (Chroma's own rule for PersistentClient)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    key = str(path.resolve())
+    with _clients_lock:
+        if key not in _clients:
+            path.mkdir(parents=True, exist_ok=True)
+            _clients[key] = chromadb.PersistentClient(
+                path=key, settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+            )
+        return _clients[key]
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # "added", "updated", "unchanged", "skipped", "removed"
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    error: KatachiError | None = None
+
+
+@dataclass
+class IngestReport:
+    company: str
+    files: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    @property
+    def chunks_added(self) -> int:
+        return sum(f.chunks_added for f in self.files)
+
+    @property
+    def chunks_removed(self) -> int:
+        return sum(f.chunks_removed for f in self.files)
+
+    @property
+    def ingested(self) -> list[FileResult]:
+        return [f for f in self.files if f.status in ("added", "updated", "unchanged")]
+
+    @property
+    def skipped(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "skipped"]
+
+
+def collect_files(paths: Sequence[str | Path]) -> list[tuple[Path, Path]]:
+    """Expand paths into (file, root) pairs; root is what relative names are taken from."""
+    if not paths:
+        raise KatachiError("no_input")
+    out: list[tuple[Path, Path]] = []
+    for raw in paths:
+        p = Path(raw).expanduser()
+        if not str(raw).strip() or not p.exists():
+            raise KatachiError("path_missing", path=str(raw))
+        p = p.resolve()
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts):
+                    out.append((f, p))
+        else:
+            out.append((p, p.parent))
+    return out
+
+
+class CompanyStore:
+    def __init__(self, company: str, settings: Settings | None = None, embedder: Embedder | None = None,
+                 create: bool = False) -> None:
+        self.settings = settings or get_settings()
+        self.company = check_company(company)
+        self.dir = company_dir(company, self.settings)
+        if not create and not (self.dir / "manifest.json").is_file():
+            raise KatachiError("unknown_company", company=company)
+        self._embedder = embedder
+        self._collection = None
+        self._manifest = self._read_manifest()
+
+    # -- plumbing ---------------------------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = get_embedder()
+        return self._embedder
+
+    @property
+    def collection(self):
+        if self._collection is None:
+            try:
+                client = _client(self.dir / "chroma")
+                self._collection = client.get_or_create_collection(
+                    COLLECTION,
+                    embedding_function=chroma_embedding_function(self._embedder),
+                    configuration={"hnsw": {"space": "cosine"}},
+                )
+            except KatachiError:
+                raise
+            except Exception as exc:
+                raise KatachiError("store_failed", path=str(self.dir), detail=str(exc)) from exc
+        return self._collection
+
+    def _read_manifest(self) -> dict[str, Any]:
+        p = self.dir / "manifest.json"
+        if p.is_file():
+            return json.loads(p.read_text(encoding="utf-8"))
+        return {"company": self.company, "files": {}}
+
+    def _write_manifest(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.dir / "manifest.json.tmp"
+        tmp.write_text(json.dumps(self._manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, self.dir / "manifest.json")
+
+    # -- ingest -----------------------------------------------------------------------------------
+    def ingest(self, paths: Sequence[str | Path], progress: bool = False, prune: bool = True) -> IngestReport:
+        t0 = time.perf_counter()
+        report = IngestReport(self.company)
+        files = collect_files(paths)
+        max_bytes = int(self.settings.max_file_mb * 2**20)
+        pending: list[tuple[str, list[str], list[dict], list[str]]] = []  # (source, ids, metas, texts)
+        entries: dict[str, dict] = {}
+        seen: set[str] = set()
+        for f, root in files:
+            src = str(f)
+            seen.add(src)
+            rel = _display_path(f, root)
+            try:
+                data_hash = _hash_file(f)
+                old = self._manifest["files"].get(src)
+                if old and old["sha256"] == data_hash:
+                    report.files.append(FileResult(rel, "unchanged"))
+                    continue
+                doc = load_file(f, max_bytes)
+            except KatachiError as err:
+                report.files.append(FileResult(rel, "skipped", error=err))
+                continue
+            chunks = chunk_text(doc.text, title=doc.title, markdown=doc.markdown,
+                                max_chars=self.settings.chunk_max, min_chars=self.settings.chunk_min,
+                                overlap=self.settings.chunk_overlap)
+            ids, metas, texts = [], [], []
+            for c in chunks:
+                cid = c.chunk_id(src)
+                if cid in ids:
+                    continue  # the same passage twice under one heading: keep the first
+                ids.append(cid)
+                texts.append(c.text)
+                metas.append({"source": src, "rel": rel, "heading": c.heading, "position": c.position,
+                              "start": c.start, **{k: v for k, v in doc.meta.items()}})
+            old_ids = set(old["chunk_ids"]) if old else set()
+            new = [i for i, cid in enumerate(ids) if cid not in old_ids]
+            removed = sorted(old_ids - set(ids))
+            pending.append((src, [ids[i] for i in new], [metas[i] for i in new], [texts[i] for i in new]))
+            entries[src] = {"sha256": data_hash, "rel": rel, "chunk_ids": ids, "removed": removed}
+            report.files.append(FileResult(rel, "updated" if old else "added", len(new), len(removed)))
+        self._apply(pending, entries, progress, report)
+        if prune:
+            self._prune(files, seen, report)
+        if entries or any(r.status == "removed" for r in report.files):
+            self._write_manifest()
+        elif not (self.dir / "manifest.json").is_file() and report.ingested:
+            self._write_manifest()
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _apply(self, pending, entries, progress: bool, report: IngestReport) -> None:
+        total = sum(len(ids) for _, ids, _, _ in pending)
+        removed = [cid for e in entries.values() for cid in e.pop("removed")]
+        if removed:
+            self.collection.delete(ids=removed)
+        if total:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="chunk", desc=f"ingest {self.company}", disable=not progress)
+            batch = max(self.settings.embed_batch * 4, 32)
+            flat = [(i, m, t) for _, ids, metas, texts in pending for i, m, t in zip(ids, metas, texts)]
+            for s in range(0, len(flat), batch):
+                part = flat[s:s + batch]
+                te = time.perf_counter()
+                vecs = self.embedder.embed_passages([_embed_text(m, t) for _, m, t in part])
+                report.embed_seconds += time.perf_counter() - te
+                self.collection.upsert(ids=[i for i, _, _ in part], embeddings=vecs,
+                                       metadatas=[m for _, m, _ in part], documents=[t for _, _, t in part])
+                bar.update(len(part))
+            bar.close()
+        elif entries and self._collection is None:
+            self.collection  # noqa: B018 - create the collection even for a corpus with no chunks
+        for src, e in entries.items():
+            self._manifest["files"][src] = e
+
+    def _prune(self, files, seen: set[str], report: IngestReport) -> None:
+        """Files that were ingested from one of the given folders and are gone now lose their chunks."""
+        roots = {str(root) + os.sep for _, root in files}
+        gone = [src for src in self._manifest["files"] if src not in seen and any(src.startswith(r) for r in roots)
+                and not Path(src).exists()]
+        for src in gone:
+            e = self._manifest["files"].pop(src)
+            if e["chunk_ids"]:
+                self.collection.delete(ids=e["chunk_ids"])
+            report.files.append(FileResult(e.get("rel", src), "removed", chunks_removed=len(e["chunk_ids"])))
+
+    # -- read -------------------------------------------------------------------------------------
+    def search(self, query: str, k: int = 5, where: dict | None = None) -> list[Passage]:
+        if not query or not query.strip():
+            raise KatachiError("empty_query")
+        n = self.count()
+        if n == 0:
+            return []
+        vec = self.embedder.embed_queries([query.strip()])
+        res = self.collection.query(query_embeddings=vec, n_results=min(k, n), where=where,
+                                    include=["documents", "metadatas", "distances"])
+        return [self._passage(i, d, m, 1.0 - dist) for i, d, m, dist in
+                zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])]
+
+    def get(self, chunk_ids: Iterable[str]) -> list[Passage]:
+        ids = list(dict.fromkeys(chunk_ids))
+        if not ids:
+            return []
+        res = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        by_id = {i: self._passage(i, d, m, 0.0) for i, d, m in zip(res["ids"], res["documents"], res["metadatas"])}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def stats(self) -> dict[str, int]:
+        files = self._manifest["files"]
+        return {"documents": len(files), "chunks": sum(len(e["chunk_ids"]) for e in files.values())}
+
+    def _passage(self, cid: str, text: str, meta: dict, score: float) -> Passage:
+        return Passage(chunk_id=cid, company=self.company, source=meta.get("source", ""), rel=meta.get("rel", ""),
+                       heading=meta.get("heading", ""), position=int(meta.get("position", 0)), text=text,
+                       score=round(float(score), 4))
+
+
+def _display_path(f: Path, root: Path) -> str:
+    """What a reviewer sees: relative to the working directory when inside it, else from the folder's name."""
+    try:
+        return f.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return (Path(root.name) / f.relative_to(root)).as_posix()
+
+
+def _embed_text(meta: dict, text: str) -> str:
+    # The heading path gives a short chunk its context ("経費精算 > 締め日" + body).
+    return f"{meta['heading']}\n{text}" if meta.get("heading") else text
+
+
+def _hash_file(path: Path) -> str:
+    try:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+        return h.hexdigest()
+    except OSError as exc:
+        raise KatachiError("file_unreadable", detail=exc.strerror or str(exc)) from exc
+
+
+def supported() -> list[str]:
+    return supported_extensions()

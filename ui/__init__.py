@@ -1,0 +1,1 @@
+"""User-facing entry points: the command line now, the Gradio app later."""

@@ -1,0 +1,102 @@
+"""The ``katachi`` command. Every product error is printed in the user's language, never as a traceback."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from core.errors import KatachiError
+
+from . import texts
+
+
+def _settings():
+    from core.settings import get_settings
+
+    return get_settings()
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from knowledge.store import CompanyStore
+
+    lang = _settings().lang
+    store = CompanyStore(args.company, create=True)
+    report = store.ingest(args.paths, progress=sys.stderr.isatty() or args.progress)
+    print(texts.ingest_table(report, lang))
+    if not report.ingested:
+        raise KatachiError("nothing_ingested", skipped=len(report.skipped))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from knowledge.store import CompanyStore
+
+    lang = _settings().lang
+    hits = CompanyStore(args.company).search(args.query, k=args.k)
+    if not hits:
+        print(texts.t("no_hits", lang))
+    for rank, p in enumerate(hits, 1):
+        print(f"[{rank}] {p.score:.3f}  {p.chunk_id}\n    {p.rel}\n    § {p.heading or '-'}")
+        body = " ".join(p.text.split())
+        print("    " + (body if len(body) <= args.width else body[: args.width] + "…") + "\n")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .doctor import run_doctor
+
+    return run_doctor(full_hash=args.full, lang=_settings().lang)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="katachi", description="Katachi (型): gen-AI adoption workshops by design.")
+    p.add_argument("--lang", choices=["ja", "en"], help="language of messages and outputs (default: KATACHI_LANG or ja)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("ingest", help="ingest Markdown/text files into a company's knowledge store")
+    s.add_argument("paths", nargs="*", help="files or folders")
+    s.add_argument("--company", required=True)
+    s.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("search", help="search a company's documents")
+    s.add_argument("query")
+    s.add_argument("--company", required=True)
+    s.add_argument("-k", type=int, default=5)
+    s.add_argument("--width", type=int, default=240, help="characters of each passage to print")
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("doctor", help="check the model, the embedder and the data directory")
+    s.add_argument("--full", action="store_true", help="re-hash the model file even if it was verified before")
+    s.set_defaults(func=cmd_doctor)
+
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.lang:
+        os.environ["KATACHI_LANG"] = args.lang
+        from core.settings import reset_settings
+
+        reset_settings()
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    lang = "en"
+    try:
+        lang = _settings().lang
+        return int(args.func(args) or 0)
+    except KatachiError as err:
+        print(f"katachi: {err.message(lang)} [{err.code}]", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\n" + texts.t("interrupted", lang), file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""``katachi doctor``: what is in use, and what is wrong if anything is."""
+from __future__ import annotations
+
+import time
+
+from core.errors import KatachiError
+
+_L = {
+    "ja": {"provider": "モデル提供元", "model": "モデル", "embedder": "埋め込み", "data": "データ", "companies": "会社",
+           "none": "（まだありません）", "ok": "問題なし", "problems": "問題", "docs": "文書", "chunks": "チャンク",
+           "checksum_ok": "チェックサム一致", "unchecked": "チェックサム未確認（任意の GGUF）"},
+    "en": {"provider": "provider", "model": "model", "embedder": "embedder", "data": "data dir", "companies": "companies",
+           "none": "(none yet)", "ok": "all good", "problems": "problems", "docs": "documents", "chunks": "chunks",
+           "checksum_ok": "checksum ok", "unchecked": "checksum not checked (custom GGUF)"},
+}
+
+
+def run_doctor(full_hash: bool = False, lang: str = "en") -> int:
+    from core.llm import describe_provider
+    from core.local_llm import resolve_model, verify_packaged
+    from core.settings import get_settings
+    from knowledge.embedder import get_embedder
+    from knowledge.store import CompanyStore, list_companies
+
+    L = _L.get(lang, _L["en"])
+    s = get_settings()
+    problems: list[str] = []
+    prov = describe_provider(s)
+    print(f"{L['provider']}: {prov['provider']}  ({', '.join(f'{k}={v}' for k, v in prov.items() if k != 'provider')})")
+    if s.provider == "local":
+        try:
+            info = resolve_model(s.local_model, s.cache_dir)
+            if info.packaged:
+                verify_packaged(info.path, full=full_hash)
+            mark = L["checksum_ok"] if info.packaged else L["unchecked"]
+            print(f"{L['model']}: {info.path}  {info.size:,} bytes  {mark}  threads={s.local_threads} ctx={s.local_ctx}")
+        except KatachiError as e:
+            problems.append(e.message(lang))
+    elif s.provider == "openai" and not (s.openai_api_key or s.openai_base_url):
+        problems.append(KatachiError("openai_key_missing").message(lang))
+    try:
+        t0 = time.perf_counter()
+        emb = get_embedder()
+        v = emb.embed_queries(["動作確認 check"])
+        print(f"{L['embedder']}: {emb.name}  dim={v.shape[1]}  load+embed {time.perf_counter() - t0:.1f}s  threads={s.embed_threads}")
+    except KatachiError as e:
+        problems.append(e.message(lang))
+    print(f"{L['data']}: {s.data_dir}")
+    companies = list_companies(s)
+    print(f"{L['companies']}: " + ("" if companies else L["none"]))
+    for c in companies:
+        try:
+            st = CompanyStore(c).stats()
+            print(f"  - {c}: {st['documents']} {L['docs']}, {st['chunks']} {L['chunks']}")
+        except KatachiError as e:
+            problems.append(f"{c}: {e.message(lang)}")
+    if problems:
+        print(f"{L['problems']}:")
+        for pr in problems:
+            print(f"  ✗ {pr}")
+        return 1
+    print(f"✓ {L['ok']}")
+    return 0
