@@ -93,11 +93,31 @@ class StructuredResult(Generic[T]):
     usage: CallUsage
 
 
-def response_format_for(schema: type[BaseModel]) -> dict[str, Any]:
-    return {
-        "type": "json_schema",
-        "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema(), "strict": False},
-    }
+def response_format_for(schema: type[BaseModel], enums: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """JSON-schema response format; ``enums`` restricts list fields by name (e.g. evidence ids offered)."""
+    js = schema.model_json_schema()
+    if enums:
+        _patch_enums(js, enums)
+    return {"type": "json_schema", "json_schema": {"name": schema.__name__, "schema": js, "strict": False}}
+
+
+def _patch_enums(node: Any, enums: dict[str, list[str]]) -> None:
+    if isinstance(node, dict):
+        for name, prop in (node.get("properties") or {}).items():
+            if name not in enums or not isinstance(prop, dict):
+                continue
+            values = enums[name]
+            if prop.get("type") == "array":
+                prop["items"] = {"type": "string", "enum": values} if values else {"type": "string"}
+                if not values:
+                    prop["maxItems"] = 0
+            elif prop.get("type") == "string" and values:
+                prop["enum"] = values
+        for v in node.values():
+            _patch_enums(v, enums)
+    elif isinstance(node, list):
+        for v in node:
+            _patch_enums(v, enums)
 
 
 def _to_messages(messages: Sequence[BaseMessage | tuple[str, str]]) -> list[BaseMessage]:
@@ -143,16 +163,24 @@ def structured_call(
     role: str = "default",
     retries: int | None = None,
     validate: Any = None,
+    enums: dict[str, list[str]] | None = None,
+    accept_last: bool = False,
+    max_tokens: int | None = None,
 ) -> StructuredResult[T]:
     """Call ``model`` for a ``schema`` object; retry on invalid JSON or on ``validate(obj)`` complaints.
 
     ``validate`` may return a list of problems (strings); a non-empty list counts as invalid output
-    and is fed back to the model on the next attempt.
+    and is fed back to the model on the next attempt. With ``accept_last`` a parsed object whose
+    ``validate`` problems survive every attempt is returned anyway (the caller repairs or drops what
+    is wrong, e.g. unknown citation ids); unparseable output always ends in ``invalid_llm_output``.
     """
     s = get_settings()
     retries = s.structured_retries if retries is None else retries
     usage = CallUsage(role=role, schema=schema.__name__)
-    bound = model.bind(response_format=response_format_for(schema))
+    kwargs: dict[str, Any] = {"response_format": response_format_for(schema, enums)}
+    if max_tokens:
+        kwargs["max_tokens"] = max_tokens
+    bound = model.bind(**kwargs)
     convo = _to_messages(messages)
     last_problem = ""
     t0 = time.perf_counter()
@@ -176,7 +204,9 @@ def structured_call(
                 last_problem = _short_validation(exc)
             else:
                 problems = list(validate(obj) or []) if validate else []
-                if not problems:
+                if not problems or (accept_last and attempt == retries):
+                    if problems:
+                        usage.errors.append("accepted with: " + "; ".join(problems))
                     return StructuredResult(obj, usage)
                 last_problem = "; ".join(problems)
             usage.errors.append(last_problem)

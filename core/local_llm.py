@@ -142,6 +142,8 @@ class LocalServer:
         params.n_parallel = 1
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
+        # llama.cpp logs every request to stderr; keep it for debugging only.
+        params.verbosity = 3 if log.isEnabledFor(logging.DEBUG) else -1
         t0 = time.perf_counter()
         try:
             self._server = xllamacpp.Server(params)

@@ -1,0 +1,1 @@
+"""One module per workshop stage: prompts, output models and the checks code can do itself."""

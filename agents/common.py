@@ -1,0 +1,108 @@
+"""What every generating stage shares: the stage context, one grounded model call, citation stats."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
+
+from langchain_core.language_models import BaseChatModel
+from pydantic import BaseModel
+
+from core.llm import structured_call
+from knowledge.passages import Passage
+
+from .grounding import Evidence, build_evidence, keep_valid
+from .prompts import system_prompt, user_prompt
+from .schemas import Citation
+
+
+class Retriever(Protocol):
+    def search(self, query: str, k: int = 5, where: dict | None = None) -> list[Passage]: ...
+
+
+@dataclass
+class StageContext:
+    model_for: Callable[[str], BaseChatModel]
+    retriever: Retriever
+    company: str
+    lang: str
+    today: str  # YYYY-MM-DD, fixed when the workshop starts
+    passages_per_query: int = 3
+    sentences_per_call: int = 6
+
+
+@dataclass
+class StageLog:
+    """What a stage reports besides its items: model usage, citation checks, passages shown."""
+
+    usage: list[dict] = field(default_factory=list)
+    citations: list[dict] = field(default_factory=list)
+    passages: dict[str, dict] = field(default_factory=dict)
+
+    def as_update(self) -> dict[str, Any]:
+        return {"usage": self.usage, "citation_log": self.citations, "passages": self.passages}
+
+
+def retrieve(ctx: StageContext, queries: list[str], k: int | None = None) -> list[Passage]:
+    seen: dict[str, Passage] = {}
+    for q in queries:
+        if not q.strip():
+            continue
+        for p in ctx.retriever.search(q, k=k or ctx.passages_per_query):
+            seen.setdefault(p.chunk_id, p)
+    return list(seen.values())
+
+
+def evidence_for(ctx: StageContext, queries: list[str], log: StageLog, k: int | None = None) -> Evidence:
+    passages = retrieve(ctx, queries, k)
+    ev = build_evidence(passages, " ".join(queries), max_sentences=ctx.sentences_per_call)
+    for cid, p in ev.passages.items():
+        log.passages[cid] = p.model_dump()
+    return ev
+
+
+def _evidence_ids(obj: Any) -> list[str]:
+    out: list[str] = []
+    if isinstance(obj, BaseModel):
+        for name, value in obj:
+            if name == "evidence" and isinstance(value, list):
+                out.extend(str(v) for v in value)
+            else:
+                out.extend(_evidence_ids(value))
+    elif isinstance(obj, list):
+        for v in obj:
+            out.extend(_evidence_ids(v))
+    return out
+
+
+def ask(ctx: StageContext, log: StageLog, *, role: str, schema: type[BaseModel], prompt: str, evidence: Evidence,
+        feedback: str = "", check: Callable[[Any], list[str]] | None = None, enums: dict[str, list[str]] | None = None,
+        max_tokens: int | None = None, **values: Any) -> Any:
+    """One grounded structured call. Unknown evidence ids and ``check`` problems are named back to the
+    model (bounded retries); whatever survives is repaired by the caller, never invented."""
+
+    def validate(obj: Any) -> list[str]:
+        problems = []
+        bad = evidence.unknown(_evidence_ids(obj))
+        if bad:
+            problems.append(f"unknown evidence ids {sorted(set(bad))}; use only {evidence.ids} or []")
+        if check:
+            problems.extend(check(obj))
+        return problems
+
+    messages = [("system", system_prompt(ctx.lang, ctx.company, ctx.today)),
+                ("user", user_prompt(prompt, ctx.lang, feedback=feedback, documents=evidence.prompt_block(),
+                                     today=ctx.today, **values))]
+    result = structured_call(ctx.model_for(role), schema, messages, role=role, validate=validate,
+                             enums={"evidence": evidence.ids, **(enums or {})}, accept_last=True, max_tokens=max_tokens)
+    log.usage.append(result.usage.as_dict())
+    return result.value
+
+
+def cite(evidence: Evidence, ids: list[str], log: StageLog, where: str) -> tuple[list[Citation], str]:
+    """Map sentence ids to citations, verify each against the passages offered, and log the outcome."""
+    unknown = evidence.unknown(ids)
+    built = evidence.citations(ids)
+    valid, invalid = keep_valid(built, evidence.passages)
+    log.citations.append({"where": where, "cited": len(ids), "valid": len(valid),
+                          "dropped": len(unknown) + invalid, "offered": len(evidence.ids)})
+    return valid, ("supported" if valid else "unsupported")

@@ -1,0 +1,103 @@
+"""Citations by construction, checked in code.
+
+The sentences of the passages given to a call are numbered (``S1``, ``S2``…) and the model may only
+answer with those ids (a JSON-schema enum). Code maps ids back to ``{chunk_id, quote}``, and
+:func:`check_citation` verifies every citation against the passages that call was given: the chunk
+id must be among them and the quote must appear verbatim in the chunk (whitespace normalised).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from knowledge.chunker import split_sentences
+from knowledge.passages import Passage
+
+from .schemas import Citation
+
+_WS = re.compile(r"\s+")
+_MARKUP = re.compile(r"\]\(|\||\{\{|<[a-z/]|^\s*[-*]\s*$")
+MAX_SENTENCE = 240
+MIN_SENTENCE = 12
+
+
+def norm_ws(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+@dataclass
+class Evidence:
+    """The numbered sentences offered to one call."""
+
+    passages: dict[str, Passage] = field(default_factory=dict)
+    sentences: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (chunk_id, verbatim sentence)
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.sentences)
+
+    def prompt_block(self) -> str:
+        """The fenced documents block: data to cite, never instructions."""
+        if not self.sentences:
+            return "<documents>\n(none)\n</documents>"
+        lines = []
+        for sid, (cid, sent) in self.sentences.items():
+            p = self.passages[cid]
+            lines.append(f"[{sid}] ({p.rel.rsplit('/', 1)[-1]} § {p.heading.rsplit(' > ', 1)[-1]}) {norm_ws(sent)}")
+        return "<documents>\n" + "\n".join(lines) + "\n</documents>"
+
+    def citations(self, ids: list[str], limit: int = 3) -> list[Citation]:
+        out: list[Citation] = []
+        for sid in dict.fromkeys(ids):
+            if sid not in self.sentences:
+                continue
+            cid, sent = self.sentences[sid]
+            p = self.passages[cid]
+            out.append(Citation(chunk_id=cid, quote=sent, source=p.source, rel=p.rel, heading=p.heading))
+            if len(out) >= limit:
+                break
+        return out
+
+    def unknown(self, ids: list[str]) -> list[str]:
+        return [i for i in ids if i not in self.sentences]
+
+
+def _bigrams(text: str) -> set[str]:
+    t = "".join(norm_ws(text).lower().split())
+    return {t[i:i + 2] for i in range(len(t) - 1)}
+
+
+def build_evidence(passages: list[Passage], query: str, max_sentences: int = 6, prefix: str = "S") -> Evidence:
+    """Pick the sentences most related to ``query`` (shared character bigrams, then passage rank)."""
+    ev = Evidence()
+    q = _bigrams(query)
+    scored: list[tuple[float, int, int, str, str]] = []
+    for rank, p in enumerate(passages):
+        for k, (a, b) in enumerate(split_sentences(p.text)):
+            sent = p.text[a:b]
+            if not (MIN_SENTENCE <= len(sent) <= MAX_SENTENCE) or _MARKUP.search(sent):
+                continue
+            overlap = len(q & _bigrams(sent)) / (len(q) ** 0.5 + 1)
+            scored.append((-(overlap + 1.0 / (rank + 1)), rank, k, p.chunk_id, sent))
+    scored.sort()
+    chosen = sorted(scored[:max_sentences], key=lambda s: (s[1], s[2]))
+    for n, (_, _, _, cid, sent) in enumerate(chosen, 1):
+        ev.sentences[f"{prefix}{n}"] = (cid, sent)
+        ev.passages[cid] = next(p for p in passages if p.chunk_id == cid)
+    return ev
+
+
+def check_citation(c: Citation, offered: dict[str, Passage]) -> str | None:
+    """None when valid, else the reason (named to the model on retry)."""
+    p = offered.get(c.chunk_id)
+    if p is None:
+        return f"chunk {c.chunk_id} was not among the passages given"
+    if not c.quote.strip() or norm_ws(c.quote) not in norm_ws(p.text):
+        return f"quote not found verbatim in chunk {c.chunk_id}"
+    return None
+
+
+def keep_valid(citations: list[Citation], offered: dict[str, Passage]) -> tuple[list[Citation], int]:
+    """Drop invalid citations; return the survivors and how many were dropped."""
+    good = [c for c in citations if check_citation(c, offered) is None]
+    return good, len(citations) - len(good)

@@ -1,0 +1,101 @@
+"""KPIs for the chosen theme; code checks what code can (dates, units, baseline ≠ target, owners)."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from .common import StageContext, StageLog, ask, cite, evidence_for
+from .schemas import KPI, Finding, PainPoint, Theme
+
+DEADLINE = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
+JUNIOR = ("若手", "有志", "詳しい人", "新人", "インターン", "junior", "volunteer", "intern", "enthusiast")
+USAGE = ("利用回数", "利用率", "使用回数", "プロンプト数", "AI活用率", "導入率", "usage", "adoption rate",
+         "number of prompts", "prompts per", "ai usage", "logins")
+TBD = ("要測定", "未測定", "不明", "to be measured", "tbd", "unknown")
+_NUM_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(日|時間|分|週間|週|か月|ヶ月|カ月|件|%|％|円|万円|人|days?|hours?|minutes?|weeks?|cases?|percent)")
+
+
+class KPIOut(BaseModel):
+    name: str = Field(min_length=2)
+    unit: str = Field(min_length=1)
+    baseline: str = Field(min_length=1)
+    baseline_how: str = ""
+    target: str = Field(min_length=1)
+    deadline: str = Field(pattern=DEADLINE)
+    owner: str = Field(min_length=1)
+    method: str = Field(min_length=2)
+    evidence: list[str] = Field(default_factory=list)
+
+
+class KPIsOut(BaseModel):
+    kpis: list[KPIOut] = Field(min_length=1, max_length=3)
+
+
+def number(text: str) -> float | None:
+    m = re.search(r"-?\d+(?:\.\d+)?", text.replace(",", ""))
+    return float(m.group()) if m else None
+
+
+def is_tbd(text: str) -> bool:
+    return any(t in text.lower() for t in TBD)
+
+
+def months_after(today: str, months: int) -> str:
+    d = date.fromisoformat(today)
+    y, m = divmod(d.month - 1 + months, 12)
+    return f"{d.year + y:04d}-{m + 1:02d}"
+
+
+def kpi_problems(k: KPIOut, today: str, pain_points: list[PainPoint]) -> list[str]:
+    p = []
+    if k.deadline <= today[:7]:
+        p.append(f"KPI '{k.name}': deadline {k.deadline} must be after {today[:7]}")
+    b, t = number(k.baseline), number(k.target)
+    if not is_tbd(k.baseline) and b is not None and t is not None and b == t:
+        p.append(f"KPI '{k.name}': target must differ from baseline ({k.baseline})")
+    if t is None:
+        p.append(f"KPI '{k.name}': target must be a number")
+    if is_tbd(k.baseline) and not k.baseline_how.strip():
+        p.append(f"KPI '{k.name}': say in baseline_how how the baseline will be measured")
+    if any(j in k.owner.lower() for j in JUNIOR):
+        p.append(f"KPI '{k.name}': owner must be an accountable executive, not '{k.owner}'")
+    if any(u in k.name.lower() for u in USAGE):
+        p.append(f"KPI '{k.name}': measures AI usage, not a business result")
+    # The input's own numbers fix the unit: "2日" must not come back as "2 時間".
+    for pp in pain_points:
+        for val, unit in _NUM_UNIT.findall(pp.text):
+            if b is not None and float(val) == b and unit not in k.unit and unit not in k.baseline:
+                p.append(f"KPI '{k.name}': participants said {val}{unit}; keep the unit '{unit}' (got '{k.unit}')")
+    return p
+
+
+def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint], feedback: str = "",
+                  ) -> tuple[list[KPI], list[Finding], StageLog]:
+    log = StageLog()
+    ev = evidence_for(ctx, [f"{theme.title} {theme.problem}", f"{theme.outcome} KPI 指標 目標"], log)
+
+    def check(out: KPIsOut) -> list[str]:
+        return [p for k in out.kpis for p in kpi_problems(k, ctx.today, pain_points)]
+
+    out: KPIsOut = ask(ctx, log, role="kpis", schema=KPIsOut, prompt="kpis", evidence=ev, feedback=feedback,
+                       check=check, theme=theme.title, problem=theme.problem, outcome=theme.outcome,
+                       pain_points="\n".join(f"- {p.text}" for p in pain_points), max_tokens=700)
+    kpis, findings = [], []
+    for i, k in enumerate(out.kpis, 1):
+        kid = f"K{i}"
+        remaining = kpi_problems(k, ctx.today, pain_points)
+        deadline = k.deadline
+        if deadline <= ctx.today[:7]:  # the model does not know the date: repair, and say so
+            deadline = months_after(ctx.today, 6)
+            findings.append(Finding(rule="kpi_repaired", severity="info", stage="kpis", item=kid,
+                                    message=f"deadline {k.deadline} → {deadline}"))
+        for prob in remaining:
+            if "deadline" not in prob:
+                findings.append(Finding(rule="kpi_check", stage="kpis", item=kid, message=prob))
+        citations, support = cite(ev, k.evidence, log, f"kpi[{kid}]")
+        kpis.append(KPI(id=kid, name=k.name, unit=k.unit, baseline=k.baseline, baseline_how=k.baseline_how,
+                        target=k.target, deadline=deadline, owner=k.owner, method=k.method,
+                        citations=citations, support=support))
+    return kpis, findings, log

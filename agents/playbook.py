@@ -1,0 +1,151 @@
+"""The 型 playbook, one section per call, so a reviewer can send back one section alone.
+
+Roles and the 30/60/90-day roll-out are derived in code from the approved KPIs and priorities; the
+model rewrites them only when someone asks for changes to them.
+"""
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from .common import StageContext, StageLog, ask, cite, evidence_for
+from .grounding import Evidence
+from .schemas import (
+    KPI, GlossaryTerm, HandOff, Procedure, Roles, RolloutPhase, Theme, TrainingItem, UseCase, WeeklyReview,
+)
+from .usecases import kpi_lines, use_case_lines
+
+_PLACEHOLDER = re.compile(r"\{([^{}\n]{1,40})\}")
+
+
+class ProcedureOut(BaseModel):
+    title: str = Field(min_length=2)
+    steps: list[str] = Field(min_length=3, max_length=8)
+    prompt_template: str = Field(min_length=10)
+    placeholders: list[str] = Field(default_factory=list)
+    evidence: list[str] = Field(default_factory=list)
+
+
+class WeeklyReviewOut(BaseModel):
+    cadence: str = Field(min_length=2)
+    attendees: list[str] = Field(min_length=1)
+    inputs: list[str] = Field(min_length=1)
+    agenda: list[str] = Field(min_length=2, max_length=8)
+    decision_rules: list[str] = Field(min_length=1, max_length=5)
+    exec_ai_hour: str = ""
+
+
+class GlossaryOut(BaseModel):
+    terms: list[GlossaryTerm] = Field(min_length=3, max_length=10)
+
+
+class TrainingOut(BaseModel):
+    sessions: list[TrainingItem] = Field(min_length=2, max_length=6)
+
+
+class RolloutOut(BaseModel):
+    phases: list[RolloutPhase] = Field(min_length=3, max_length=3)
+
+
+NO_EVIDENCE = Evidence()
+
+
+def procedure(ctx: StageContext, uc: UseCase, feedback: str = "") -> tuple[Procedure, StageLog]:
+    log = StageLog()
+    ev = evidence_for(ctx, [f"{uc.department} {uc.workflow_step} {uc.title}"], log)
+
+    def check(out: ProcedureOut) -> list[str]:
+        return [] if _PLACEHOLDER.search(out.prompt_template) else ["prompt_template needs {placeholders} in braces"]
+
+    desc = (f"{uc.title}（{uc.department}）/ who: {uc.who} / when: {uc.when} / how: {' → '.join(uc.how)} / "
+            f"{uc.input} → {uc.output}")
+    out: ProcedureOut = ask(ctx, log, role="playbook", schema=ProcedureOut, prompt="procedure", evidence=ev,
+                            feedback=feedback, check=check, use_case=desc, max_tokens=700)
+    citations, support = cite(ev, out.evidence, log, f"procedure[{uc.id}]")
+    found = list(dict.fromkeys(m.strip() for m in _PLACEHOLDER.findall(out.prompt_template)))
+    return Procedure(use_case_id=uc.id, title=out.title, steps=out.steps, prompt_template=out.prompt_template,
+                     placeholders=found, citations=citations, support=support), log
+
+
+def weekly_review(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[UseCase], feedback: str = "",
+                  ) -> tuple[WeeklyReview, StageLog]:
+    log = StageLog()
+    owners = [k.owner for k in kpis]
+
+    def check(out: WeeklyReviewOut) -> list[str]:
+        joined = " ".join(out.attendees)
+        return [] if any(o and o in joined for o in owners) else [f"attendees must include the KPI owners {owners}"]
+
+    out: WeeklyReviewOut = ask(ctx, log, role="playbook", schema=WeeklyReviewOut, prompt="weekly_review",
+                               evidence=NO_EVIDENCE, feedback=feedback, check=check, theme=theme.title,
+                               kpis=kpi_lines(kpis), use_cases=use_case_lines(ucs), max_tokens=600)
+    attendees = list(out.attendees) + [o for o in owners if o and o not in " ".join(out.attendees)]
+    return WeeklyReview(**{**out.model_dump(), "attendees": attendees}), log
+
+
+def glossary(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[UseCase], feedback: str = "",
+             ) -> tuple[list[GlossaryTerm], StageLog]:
+    log = StageLog()
+    out: GlossaryOut = ask(ctx, log, role="playbook", schema=GlossaryOut, prompt="glossary", evidence=NO_EVIDENCE,
+                           feedback=feedback, theme=theme.title, kpis=kpi_lines(kpis), use_cases=use_case_lines(ucs),
+                           max_tokens=600)
+    seen: set[str] = set()
+    terms = [t for t in out.terms if not (t.term.strip() in seen or seen.add(t.term.strip()))]
+    return terms, log
+
+
+def training(ctx: StageContext, theme: Theme, procedures: list[Procedure], feedback: str = "",
+             ) -> tuple[list[TrainingItem], StageLog]:
+    log = StageLog()
+    out: TrainingOut = ask(ctx, log, role="playbook", schema=TrainingOut, prompt="training", evidence=NO_EVIDENCE,
+                           feedback=feedback, theme=theme.title,
+                           procedures="\n".join(f"- {p.title}" for p in procedures), max_tokens=600)
+    return out.sessions, log
+
+
+def default_roles(kpis: list[KPI], ucs: list[UseCase], handoffs: list[HandOff], lang: str) -> Roles:
+    sponsor = kpis[0].owner if kpis else ("経営層" if lang == "ja" else "Executive team")
+    owners = [f"{k.owner}: {k.name}" for k in kpis[1:]]
+    owners += [f"{u.who}（{u.department}）: {u.title}" for u in ucs]
+    owners += [f"{h.receiving_owner}: {h.what}" for h in handoffs if h.receiving_owner]
+    return Roles(executive_sponsor=sponsor, owners=list(dict.fromkeys(owners)))
+
+
+def default_rollout(ucs: list[UseCase], kpis: list[KPI], lang: str) -> list[RolloutPhase]:
+    ranked = sorted(ucs, key=lambda u: -u.priority)
+    by_dept: dict[str, UseCase] = {}
+    for u in ranked:
+        by_dept.setdefault(u.department, u)
+    pilots = list(by_dept.values())
+    rest = [u for u in ranked if u not in pilots]
+    ja = lang == "ja"
+    p30 = [(f"パイロット: {u.title}（{u.department}）" if ja else f"Pilot: {u.title} ({u.department})") for u in pilots]
+    p30 += [("KPI のベースラインを測り、週次レビューを開始" if ja else "Measure KPI baselines; start the weekly review")]
+    p60 = [(f"展開: {u.title}（{u.department}）" if ja else f"Extend: {u.title} ({u.department})") for u in rest]
+    p60 += [("標準手順（型）を実績で改訂し、研修を実施" if ja else "Revise the 型 from results; run the training")]
+    p90 = [("目標に届いた型を他部署へ展開" if ja else "Roll proven 型 out to other teams")]
+    p90 += [(f"{k.name}: {k.target}{k.unit} の達成を判定" if ja else f"{k.name}: judge attainment of {k.target} {k.unit}")
+            for k in kpis]
+    return [RolloutPhase(days=30, goals=p30), RolloutPhase(days=60, goals=p60), RolloutPhase(days=90, goals=p90)]
+
+
+def rewrite_roles(ctx: StageContext, current: Roles, kpis: list[KPI], feedback: str) -> tuple[Roles, StageLog]:
+    log = StageLog()
+    out: Roles = ask(ctx, log, role="playbook", schema=Roles, prompt="roles", evidence=NO_EVIDENCE, feedback=feedback,
+                     current=current.model_dump_json(), kpis=kpi_lines(kpis), max_tokens=400)
+    return out, log
+
+
+def rewrite_rollout(ctx: StageContext, current: list[RolloutPhase], ucs: list[UseCase], feedback: str,
+                    ) -> tuple[list[RolloutPhase], StageLog]:
+    log = StageLog()
+
+    def check(out: RolloutOut) -> list[str]:
+        return [] if sorted(p.days for p in out.phases) == [30, 60, 90] else ["phases must be days 30, 60 and 90"]
+
+    out: RolloutOut = ask(ctx, log, role="playbook", schema=RolloutOut, prompt="rollout", evidence=NO_EVIDENCE,
+                          feedback=feedback, check=check,
+                          current="\n".join(f"{p.days}: {'; '.join(p.goals)}" for p in current),
+                          use_cases=use_case_lines(ucs), max_tokens=500)
+    return sorted(out.phases, key=lambda p: p.days), log

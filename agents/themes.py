@@ -1,0 +1,55 @@
+"""Themes: 2-4 candidate themes from the grouped pain points, grounded in the company's documents."""
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from .common import StageContext, StageLog, ask, cite, evidence_for
+from .schemas import PainGroup, Theme
+
+
+class ThemeOut(BaseModel):
+    title: str = Field(min_length=2, max_length=80)
+    problem: str = Field(min_length=4)
+    outcome: str = Field(min_length=4)
+    why_now: str = ""
+    pain_groups: list[str] = Field(default_factory=list)
+    evidence: list[str] = Field(default_factory=list)
+
+
+class ThemesOut(BaseModel):
+    themes: list[ThemeOut] = Field(min_length=1, max_length=4)
+
+
+def pain_lines(groups: list[PainGroup]) -> str:
+    return "\n".join(f"{g.id}: {g.summary}" + (f"（×{len(g.members)}）" if len(g.members) > 1 else "") for g in groups)
+
+
+def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feedback: str = "",
+                    ) -> tuple[list[Theme], StageLog]:
+    log = StageLog()
+    ev = evidence_for(ctx, [g.summary for g in groups][:6], log, k=2)
+    group_ids = [g.id for g in groups]
+
+    def check(out: ThemesOut) -> list[str]:
+        problems = []
+        if len(out.themes) < min(2, n):
+            problems.append(f"give {n} different themes, not {len(out.themes)}")
+        titles = [t.title.strip() for t in out.themes]
+        if len(set(titles)) < len(titles):
+            problems.append("theme titles must differ")
+        return problems
+
+    out: ThemesOut = ask(ctx, log, role="themes", schema=ThemesOut, prompt="themes", evidence=ev, feedback=feedback,
+                         check=check, enums={"pain_groups": group_ids}, pain_points=pain_lines(groups), n=n,
+                         max_tokens=900)
+    themes = []
+    seen: set[str] = set()
+    for i, t in enumerate(out.themes):
+        if t.title.strip() in seen:
+            continue  # a repeated title survived the retries: keep one
+        seen.add(t.title.strip())
+        citations, support = cite(ev, t.evidence, log, f"theme[{i}]")
+        themes.append(Theme(title=t.title.strip(), problem=t.problem, outcome=t.outcome, why_now=t.why_now,
+                            pain_groups=[g for g in t.pain_groups if g in group_ids], citations=citations,
+                            support=support))
+    return themes, log

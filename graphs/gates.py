@@ -1,0 +1,102 @@
+"""Interrupt payloads and resume decisions: pydantic at the boundary, JSON in the state."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from agents.schemas import KPI, PLAYBOOK_SECTIONS, HandOff, Theme, UseCase
+
+
+class GatePayload(BaseModel):
+    gate: Literal["themes", "kpis", "usecases", "playbook"]
+    thread_id: str
+    lang: str
+    actions: list[str]
+    data: dict[str, Any]
+    findings: list[dict] = Field(default_factory=list)
+
+
+class ThemeDecision(BaseModel):
+    action: Literal["choose", "edit", "regenerate"]
+    index: int = 0
+    theme: Theme | None = None  # with "edit": the edited theme
+    feedback: str = ""
+
+    @model_validator(mode="after")
+    def _complete(self):
+        if self.action == "edit" and self.theme is None:
+            raise ValueError("edit needs the edited theme")
+        if self.action == "regenerate" and not self.feedback.strip():
+            raise ValueError("regenerate needs feedback for the next round")
+        return self
+
+
+class KPIDecision(BaseModel):
+    action: Literal["approve", "edit", "reject"]
+    kpis: list[KPI] | None = None
+    feedback: str = ""
+
+    @model_validator(mode="after")
+    def _complete(self):
+        if self.action == "edit" and not self.kpis:
+            raise ValueError("edit needs the edited KPIs")
+        if self.action == "reject" and not self.feedback.strip():
+            raise ValueError("reject needs feedback")
+        return self
+
+
+class UseCaseDecision(BaseModel):
+    action: Literal["approve", "reject"]
+    drop: list[str] = Field(default_factory=list)  # use case or hand-off ids
+    edit: list[UseCase] = Field(default_factory=list)  # replaces the use case with the same id
+    add: list[UseCase] = Field(default_factory=list)
+    handoffs: list[HandOff] | None = None  # replaces all hand-offs
+    feedback: str = ""
+
+    @model_validator(mode="after")
+    def _complete(self):
+        if self.action == "reject" and not self.feedback.strip():
+            raise ValueError("reject needs feedback")
+        return self
+
+
+class PlaybookDecision(BaseModel):
+    action: Literal["approve", "request_changes", "edit"]
+    sections: dict[str, str] = Field(default_factory=dict)  # section -> comment (request_changes)
+    values: dict[str, Any] = Field(default_factory=dict)  # section -> new value (edit)
+
+    @model_validator(mode="after")
+    def _complete(self):
+        names = set(self.sections) | set(self.values)
+        unknown = [n for n in names if n.split(":")[0] not in PLAYBOOK_SECTIONS]
+        if unknown:
+            raise ValueError(f"unknown sections {unknown}; use {list(PLAYBOOK_SECTIONS)} or procedures:U1")
+        if self.action == "request_changes" and not self.sections:
+            raise ValueError("request_changes needs at least one section with a comment")
+        if self.action == "edit" and not self.values:
+            raise ValueError("edit needs section values")
+        return self
+
+
+DECISIONS: dict[str, type[BaseModel]] = {
+    "themes": ThemeDecision, "kpis": KPIDecision, "usecases": UseCaseDecision, "playbook": PlaybookDecision,
+}
+
+
+def check_decision(gate: dict, decision: Any) -> BaseModel:
+    """Validate a decision against the open gate before it reaches the graph.
+
+    A resume value is stored with the task it resumes, so a bad one must be refused here: the gate
+    then stays open, unchanged, for a corrected decision. Raises ``ValueError`` with the reason.
+    """
+    d = DECISIONS[gate["gate"]].model_validate(decision)
+    data = gate["data"]
+    if isinstance(d, ThemeDecision) and d.action == "choose" and not 0 <= d.index < len(data["candidates"]):
+        raise ValueError(f"no theme candidate {d.index} (0-{len(data['candidates']) - 1})")
+    if isinstance(d, UseCaseDecision):
+        known = {u["id"] for u in data["use_cases"]} | {h["id"] for h in data["handoffs"]}
+        unknown = [x for x in d.drop if x not in known]
+        if unknown:
+            raise ValueError(f"unknown ids to drop: {unknown}")
+    return d

@@ -1,0 +1,119 @@
+"""The one way into a workshop for the CLI and the UI: start, resume, snapshot — by thread id.
+
+State lives in a SQLite checkpointer in the data directory, written before each call returns
+(``durability="sync"``), so an approved gate survives a killed process.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from core.errors import KatachiError
+from core.settings import Settings, get_settings
+
+from pydantic import ValidationError
+
+from .gates import check_decision
+from .workshop import build_graph
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Snapshot:
+    thread_id: str
+    stage: str
+    gate: dict | None
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def done(self) -> bool:
+        return self.stage == "done"
+
+
+class WorkshopService:
+    def __init__(self, settings: Settings | None = None, *, model_for: Callable | None = None,
+                 retriever_for: Callable | None = None, db_path: Path | None = None) -> None:
+        from langgraph.checkpoint.sqlite import SqliteSaver
+
+        self.settings = settings or get_settings()
+        path = db_path or self.settings.data_dir / "workshops.sqlite"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(path), check_same_thread=False)
+        self.checkpointer = SqliteSaver(self._conn)
+        self.graph = build_graph(self.checkpointer)
+        self._configurable: dict[str, Any] = {}
+        if model_for is not None:
+            self._configurable["model_for"] = model_for
+        if retriever_for is not None:
+            self._configurable["retriever_for"] = retriever_for
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _config(self, thread_id: str) -> dict:
+        return {"configurable": {"thread_id": thread_id, **self._configurable}, "recursion_limit": 100}
+
+    def start(self, company: str, pain_points: list[str | dict], departments: list[str], lang: str | None = None,
+              thread_id: str | None = None, today: str | None = None) -> Snapshot:
+        from agents.intake import make_pain_points
+        from knowledge.store import CompanyStore
+
+        if self._configurable.get("retriever_for") is None:
+            CompanyStore(company)  # unknown company: a clear error before anything is stored
+        points = make_pain_points(pain_points)
+        if not points:
+            raise KatachiError("bad_pain_points", path="-", detail="no pain points")
+        depts = [d.strip() for d in departments if d.strip()]
+        tid = thread_id or uuid.uuid4().hex[:12]
+        state = {"thread_id": tid, "company": company, "lang": lang or self.settings.lang,
+                 "today": today or date.today().isoformat(), "departments": list(dict.fromkeys(depts)),
+                 "pain_points": [p.model_dump() for p in points], "stage": "intake"}
+        return self._run(state, tid)
+
+    def resume(self, thread_id: str, decision: dict) -> Snapshot:
+        from langgraph.types import Command
+
+        snap = self.snapshot(thread_id)
+        if snap.done:
+            raise KatachiError("thread_done", thread_id=thread_id)
+        if snap.gate is None:  # a generating node was interrupted (crash): run it again
+            return self._run(None, thread_id)
+        try:
+            valid = check_decision(snap.gate, decision)
+        except (ValidationError, ValueError) as exc:
+            detail = exc.errors()[0].get("msg") if isinstance(exc, ValidationError) else str(exc)
+            raise KatachiError("bad_decision", detail=f"{snap.gate['gate']}: {detail}") from exc
+        return self._run(Command(resume=valid.model_dump(mode="json")), thread_id)
+
+    def continue_run(self, thread_id: str) -> Snapshot:
+        """Re-run whatever was in progress when a process died between gates."""
+        return self._run(None, thread_id)
+
+    def snapshot(self, thread_id: str) -> Snapshot:
+        st = self.graph.get_state(self._config(thread_id))
+        if not st.values:
+            raise KatachiError("thread_unknown", thread_id=thread_id)
+        gate = None
+        for task in st.tasks:
+            for intr in task.interrupts:
+                gate = intr.value
+        stage = st.values.get("stage", "")
+        if not st.next and stage != "done":
+            stage = "done" if st.values.get("stage") == "done" else stage
+        return Snapshot(thread_id, stage, gate, dict(st.values))
+
+    def threads(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for cp in self.checkpointer.list(None):
+            seen.setdefault(cp.config["configurable"]["thread_id"], None)
+        return list(seen)
+
+    def _run(self, payload: Any, thread_id: str) -> Snapshot:
+        self.graph.invoke(payload, self._config(thread_id), durability="sync")
+        return self.snapshot(thread_id)

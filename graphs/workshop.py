@@ -1,0 +1,255 @@
+"""The workshop graph: intake → themes ⇄ gate → KPIs ⇄ gate → use cases ⇄ gate → playbook ⇄ gate → done.
+
+Generating nodes do the model work; each gate is a small node whose first statement is
+``interrupt()`` (it re-runs on resume, so nothing costly sits before it) and whose route is typed.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import Command, interrupt
+from pydantic import ValidationError
+
+from agents import kpis as kpi_agent
+from agents import playbook as pb
+from agents import themes as theme_agent
+from agents import usecases as uc_agent
+from agents.common import StageContext, StageLog
+from agents.intake import group_pain_points
+from agents.schemas import KPI, PLAYBOOK_SECTIONS, HandOff, PainGroup, PainPoint, Playbook, Theme, UseCase
+from core.errors import KatachiError
+
+from .gates import GatePayload, KPIDecision, PlaybookDecision, ThemeDecision, UseCaseDecision
+from .state import WorkshopState
+
+log = logging.getLogger(__name__)
+
+USE_CASES_PER_DEPARTMENT = 2
+
+
+def _ctx(state: WorkshopState, config: RunnableConfig) -> StageContext:
+    conf = (config or {}).get("configurable", {})
+    model_for = conf.get("model_for")
+    if model_for is None:
+        from core.llm import get_chat_model
+
+        model_for = get_chat_model
+    retriever_for = conf.get("retriever_for")
+    if retriever_for is None:
+        from knowledge.store import CompanyStore
+
+        retriever_for = CompanyStore
+    return StageContext(model_for=model_for, retriever=retriever_for(state["company"]), company=state["company"],
+                        lang=state["lang"], today=state["today"])
+
+
+def _merge_logs(*logs: StageLog) -> dict[str, Any]:
+    out: dict[str, Any] = {"usage": [], "citation_log": [], "passages": {}}
+    for lg in logs:
+        out["usage"] += lg.usage
+        out["citation_log"] += lg.citations
+        out["passages"].update(lg.passages)
+    return out
+
+
+def _decide(model, value: Any, gate: str):
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        # The checkpoint still holds the open gate: the caller can resume again with a valid decision.
+        raise KatachiError("bad_decision", detail=f"{gate}: {exc.errors()[0].get('msg')}") from exc
+
+
+def _payload(state: WorkshopState, gate: str, actions: list[str], data: dict, findings_key: str | None = None) -> dict:
+    findings = (state.get("findings") or {}).get(findings_key or gate, [])
+    return GatePayload(gate=gate, thread_id=state.get("thread_id", ""), lang=state["lang"], actions=actions,
+                       data=data, findings=findings).model_dump()
+
+
+# -- intake and themes -------------------------------------------------------------------------------
+def intake(state: WorkshopState) -> dict:
+    points = [PainPoint.model_validate(p) for p in state["pain_points"]]
+    groups = group_pain_points(points)
+    return {"pain_groups": [g.model_dump() for g in groups], "stage": "themes"}
+
+
+def themes(state: WorkshopState, config: RunnableConfig) -> dict:
+    ctx = _ctx(state, config)
+    groups = [PainGroup.model_validate(g) for g in state["pain_groups"]]
+    found, lg = theme_agent.generate_themes(ctx, groups, feedback=(state.get("feedback") or {}).get("themes", ""))
+    return {"theme_candidates": [t.model_dump() for t in found], "stage": "gate_themes", **_merge_logs(lg)}
+
+
+def gate_themes(state: WorkshopState) -> Command[Literal["kpis", "themes"]]:
+    value = interrupt(_payload(state, "themes", ["choose", "edit", "regenerate"],
+                               {"candidates": state["theme_candidates"], "pain_groups": state["pain_groups"]}))
+    d = _decide(ThemeDecision, value, "themes")
+    record = {"gate": "themes", **d.model_dump(mode="json")}
+    if d.action == "regenerate":
+        return Command(goto="themes", update={"feedback": {"themes": d.feedback}, "decisions": [record]})
+    if d.action == "choose":
+        if not 0 <= d.index < len(state["theme_candidates"]):
+            raise KatachiError("bad_decision", detail=f"themes: no candidate {d.index}")
+        chosen = state["theme_candidates"][d.index]
+    else:
+        chosen = d.theme.model_dump()
+    return Command(goto="kpis", update={"theme": chosen, "decisions": [record], "stage": "kpis"})
+
+
+# -- KPIs ---------------------------------------------------------------------------------------------
+def kpis(state: WorkshopState, config: RunnableConfig) -> dict:
+    ctx = _ctx(state, config)
+    points = [PainPoint.model_validate(p) for p in state["pain_points"]]
+    found, findings, lg = kpi_agent.generate_kpis(ctx, Theme.model_validate(state["theme"]), points,
+                                                  feedback=(state.get("feedback") or {}).get("kpis", ""))
+    return {"kpis": [k.model_dump() for k in found], "findings": {"kpis": [f.model_dump() for f in findings]},
+            "stage": "gate_kpis", **_merge_logs(lg)}
+
+
+def gate_kpis(state: WorkshopState) -> Command[Literal["usecases", "kpis"]]:
+    value = interrupt(_payload(state, "kpis", ["approve", "edit", "reject"],
+                               {"theme": state["theme"], "kpis": state["kpis"]}))
+    d = _decide(KPIDecision, value, "kpis")
+    record = {"gate": "kpis", **d.model_dump(mode="json")}
+    if d.action == "reject":
+        return Command(goto="kpis", update={"feedback": {"kpis": d.feedback}, "decisions": [record]})
+    update: dict[str, Any] = {"decisions": [record], "stage": "usecases"}
+    if d.action == "edit":
+        update["kpis"] = [k.model_dump() for k in d.kpis]
+    return Command(goto="usecases", update=update)
+
+
+# -- use cases ----------------------------------------------------------------------------------------
+def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
+    ctx = _ctx(state, config)
+    theme = Theme.model_validate(state["theme"])
+    kpi_list = [KPI.model_validate(k) for k in state["kpis"]]
+    feedback = (state.get("feedback") or {}).get("usecases", "")
+    found: list[UseCase] = []
+    logs = []
+    for dept in state["departments"]:
+        ucs, lg = uc_agent.generate_department(ctx, theme, kpi_list, dept, start=len(found) + 1,
+                                               n=USE_CASES_PER_DEPARTMENT, feedback=feedback)
+        found += ucs
+        logs.append(lg)
+    hand, lg = uc_agent.generate_handoffs(ctx, state["departments"], found, feedback=feedback)
+    logs.append(lg)
+    return {"use_cases": [u.model_dump() for u in found], "handoffs": [h.model_dump() for h in hand],
+            "stage": "gate_usecases", **_merge_logs(*logs)}
+
+
+def gate_usecases(state: WorkshopState) -> Command[Literal["playbook", "usecases"]]:
+    value = interrupt(_payload(state, "usecases", ["approve", "reject"],
+                               {"use_cases": state["use_cases"], "handoffs": state["handoffs"]}))
+    d = _decide(UseCaseDecision, value, "usecases")
+    record = {"gate": "usecases", **d.model_dump(mode="json")}
+    if d.action == "reject":
+        return Command(goto="usecases", update={"feedback": {"usecases": d.feedback}, "decisions": [record]})
+    edits = {u.id: u.model_dump() for u in d.edit}
+    ucs = [edits.get(u["id"], u) for u in state["use_cases"] if u["id"] not in d.drop]
+    taken = {u["id"] for u in ucs}
+    for u in d.add:
+        uid = u.id if u.id not in taken else f"U{len(taken) + 1}"
+        taken.add(uid)
+        ucs.append({**u.model_dump(), "id": uid})
+    hand = [h.model_dump() for h in d.handoffs] if d.handoffs is not None else state["handoffs"]
+    hand = [h for h in hand if h["id"] not in d.drop]
+    return Command(goto="playbook", update={"use_cases": ucs, "handoffs": hand, "decisions": [record],
+                                            "stage": "playbook", "regen": []})
+
+
+# -- playbook -----------------------------------------------------------------------------------------
+def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
+    ctx = _ctx(state, config)
+    theme = Theme.model_validate(state["theme"])
+    kpi_list = [KPI.model_validate(k) for k in state["kpis"]]
+    ucs = [UseCase.model_validate(u) for u in state["use_cases"]]
+    hand = [HandOff.model_validate(h) for h in state["handoffs"]]
+    current = Playbook.model_validate(state.get("playbook") or {})
+    wanted = state.get("regen") or list(PLAYBOOK_SECTIONS)
+    fb = state.get("feedback") or {}
+    out: dict[str, Any] = {}
+    logs: list[StageLog] = []
+    proc_targets = {w.split(":", 1)[1] for w in wanted if w.startswith("procedures:")}
+    if "procedures" in wanted or proc_targets:
+        by_id = {p.use_case_id: p for p in current.procedures}
+        procs = []
+        for uc in ucs:
+            if "procedures" in wanted or uc.id in proc_targets or uc.id not in by_id:
+                comment = fb.get(f"procedures:{uc.id}") or fb.get("procedures", "")
+                p, lg = pb.procedure(ctx, uc, feedback=comment)
+                logs.append(lg)
+                procs.append(p)
+            else:
+                procs.append(by_id[uc.id])
+        out["procedures"] = [p.model_dump() for p in procs]
+        current.procedures = procs
+    if "weekly_review" in wanted:
+        wr, lg = pb.weekly_review(ctx, theme, kpi_list, ucs, feedback=fb.get("weekly_review", ""))
+        logs.append(lg)
+        out["weekly_review"] = wr.model_dump()
+    if "glossary" in wanted:
+        terms, lg = pb.glossary(ctx, theme, kpi_list, ucs, feedback=fb.get("glossary", ""))
+        logs.append(lg)
+        out["glossary"] = [t.model_dump() for t in terms]
+    if "training" in wanted:
+        items, lg = pb.training(ctx, theme, current.procedures, feedback=fb.get("training", ""))
+        logs.append(lg)
+        out["training"] = [t.model_dump() for t in items]
+    if "roles" in wanted:
+        roles = pb.default_roles(kpi_list, ucs, hand, ctx.lang)
+        if fb.get("roles") and current.roles:
+            roles, lg = pb.rewrite_roles(ctx, current.roles, kpi_list, fb["roles"])
+            logs.append(lg)
+        out["roles"] = roles.model_dump()
+    if "rollout" in wanted:
+        phases = pb.default_rollout(ucs, kpi_list, ctx.lang)
+        if fb.get("rollout") and current.rollout:
+            phases, lg = pb.rewrite_rollout(ctx, current.rollout, ucs, fb["rollout"])
+            logs.append(lg)
+        out["rollout"] = [p.model_dump() for p in phases]
+    return {"playbook": out, "regen": [], "stage": "gate_playbook", **_merge_logs(*logs)}
+
+
+def gate_playbook(state: WorkshopState) -> Command[Literal["playbook", "gate_playbook", "finalize"]]:
+    value = interrupt(_payload(state, "playbook", ["approve", "request_changes", "edit"],
+                               {"playbook": state.get("playbook") or {}}))
+    d = _decide(PlaybookDecision, value, "playbook")
+    record = {"gate": "playbook", **d.model_dump(mode="json")}
+    if d.action == "request_changes":
+        return Command(goto="playbook", update={"regen": list(d.sections), "feedback": dict(d.sections),
+                                                "decisions": [record]})
+    if d.action == "edit":
+        merged = Playbook.model_validate({**(state.get("playbook") or {}), **d.values})  # validate the edit
+        edited = {k: v for k, v in merged.model_dump().items() if k in d.values}
+        # A manual edit changes nothing else: show the gate again with the edited sections.
+        return Command(goto="gate_playbook", update={"playbook": edited, "decisions": [record]})
+    return Command(goto="finalize", update={"decisions": [record]})
+
+
+def finalize(state: WorkshopState) -> dict:
+    return {"stage": "done"}
+
+
+def build_graph(checkpointer=None):
+    g = StateGraph(WorkshopState)
+    for name, fn in [("intake", intake), ("themes", themes), ("gate_themes", gate_themes), ("kpis", kpis),
+                     ("gate_kpis", gate_kpis), ("usecases", usecases), ("gate_usecases", gate_usecases),
+                     ("playbook", playbook), ("gate_playbook", gate_playbook), ("finalize", finalize)]:
+        g.add_node(name, fn)
+    g.add_edge(START, "intake")
+    g.add_edge("intake", "themes")
+    g.add_edge("themes", "gate_themes")
+    g.add_edge("kpis", "gate_kpis")
+    g.add_edge("usecases", "gate_usecases")
+    g.add_edge("playbook", "gate_playbook")
+    g.add_edge("finalize", END)
+    return g.compile(checkpointer=checkpointer)
+
+
+def graph_for_server():
+    """Entry for the LangGraph CLI / server (langgraph.json): it supplies its own checkpointer."""
+    return build_graph()

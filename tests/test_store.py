@@ -1,0 +1,116 @@
+import pytest
+
+from core.errors import KatachiError
+from knowledge.store import CompanyStore, list_companies
+
+DOC_A = "# 営業\n\n提案書の作成に二日かかる。見積もり回答は三日後になることが多い。\n\n## 引き継ぎ\n\n受注後はカスタマーサクセスへ引き継ぐ。\n"
+DOC_B = "# Support\n\nFirst response time is four hours on average. Tickets are triaged by severity.\n"
+
+
+def _corpus(root, files):
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return root
+
+
+def test_reingest_is_idempotent_and_fast(tmp_path, fake_embedder):
+    corpus = _corpus(tmp_path / "c", {"sales.md": DOC_A, "support.md": DOC_B})
+    store = CompanyStore("acme", create=True)
+    first = store.ingest([corpus])
+    assert first.chunks_added == store.count() > 0
+    embedded = fake_embedder.texts
+    second = CompanyStore("acme").ingest([corpus])
+    assert second.chunks_added == 0 and second.chunks_removed == 0
+    assert {f.status for f in second.files} == {"unchanged"}
+    assert fake_embedder.texts == embedded  # nothing re-embedded
+
+
+def test_changed_and_deleted_files_are_updated(tmp_path, fake_embedder):
+    corpus = _corpus(tmp_path / "c", {"sales.md": DOC_A, "support.md": DOC_B})
+    store = CompanyStore("acme", create=True)
+    store.ingest([corpus])
+    before = store.count()
+    (corpus / "sales.md").write_text(DOC_A.replace("二日", "五日"), encoding="utf-8")
+    (corpus / "support.md").unlink()
+    rep = CompanyStore("acme").ingest([corpus])
+    statuses = {f.path.split("/")[-1]: f.status for f in rep.files}
+    assert statuses == {"sales.md": "updated", "support.md": "removed"}
+    store = CompanyStore("acme")
+    texts = [p.text for p in store.search("提案書の作成", k=10)]
+    assert any("五日" in t for t in texts) and not any("二日" in t for t in texts)
+    assert not any("First response" in t for t in texts)
+    assert store.count() < before + 1
+    assert store.stats()["documents"] == 1
+
+
+def test_company_isolation_with_identical_files(tmp_path, fake_embedder):
+    a = _corpus(tmp_path / "a" / "docs", {"handbook.md": DOC_A})
+    b = _corpus(tmp_path / "b" / "docs", {"handbook.md": DOC_A + "\n秘密: B社だけの情報。\n"})
+    CompanyStore("alpha", create=True).ingest([a])
+    CompanyStore("beta", create=True).ingest([b])
+    alpha_ids = {p.chunk_id for p in CompanyStore("alpha").search("提案書", k=50)}
+    for q in ["提案書", "秘密 B社だけの情報", "引き継ぎ"]:
+        hits = CompanyStore("beta").search(q, k=50)
+        assert hits and all(h.company == "beta" and str(tmp_path / "b") in h.source for h in hits)
+        assert not alpha_ids & {h.chunk_id for h in hits}
+    assert all("秘密" not in p.text for p in CompanyStore("alpha").search("秘密 B社だけの情報", k=50))
+    assert list_companies() == ["alpha", "beta"]
+
+
+def test_bad_files_are_skipped_with_reasons_and_the_rest_ingests(tmp_path, fake_embedder):
+    corpus = _corpus(tmp_path / "c", {
+        "good.md": DOC_A,
+        "sjis.txt": "営業の課題".encode("shift_jis"),
+        "empty.md": b"",
+        "blob.md": b"\x00\x01\x02binary",
+        "slides.pptx": b"PK\x03\x04",
+    })
+    rep = CompanyStore("acme", create=True).ingest([corpus])
+    by = {f.path.split("/")[-1]: f for f in rep.files}
+    assert by["good.md"].status == "added"
+    assert by["sjis.txt"].error.code == "file_not_text"
+    assert "UTF-8" in by["sjis.txt"].error.message("ja")
+    assert by["empty.md"].error.code == "file_empty"
+    assert by["blob.md"].error.code == "file_binary"
+    assert by["slides.pptx"].error.code == "file_unsupported"
+
+
+def test_oversized_file_is_skipped(tmp_path, fake_embedder, monkeypatch):
+    monkeypatch.setenv("KATACHI_MAX_FILE_MB", "0.001")
+    from core.settings import reset_settings
+
+    reset_settings()
+    corpus = _corpus(tmp_path / "c", {"big.md": "あ。" * 2000, "small.md": "小さい。"})
+    rep = CompanyStore("acme", create=True).ingest([corpus])
+    by = {f.path.split("/")[-1]: f for f in rep.files}
+    assert by["big.md"].error.code == "file_too_large" and by["small.md"].status == "added"
+
+
+def test_errors_for_missing_paths_unknown_company_and_bad_ids(tmp_path, fake_embedder):
+    with pytest.raises(KatachiError) as e:
+        CompanyStore("acme", create=True).ingest([tmp_path / "nope"])
+    assert e.value.code == "path_missing"
+    with pytest.raises(KatachiError) as e:
+        CompanyStore("acme", create=True).ingest([])
+    assert e.value.code == "no_input"
+    with pytest.raises(KatachiError) as e:
+        CompanyStore("ghost")
+    assert e.value.code == "unknown_company" and "ghost" in e.value.message("ja")
+    with pytest.raises(KatachiError) as e:
+        CompanyStore("../etc", create=True)
+    assert e.value.code == "bad_company_id"
+
+
+def test_search_returns_citable_passages(tmp_path, fake_embedder):
+    corpus = _corpus(tmp_path / "c", {"sales.md": DOC_A})
+    store = CompanyStore("acme", create=True)
+    store.ingest([corpus])
+    hits = store.search("受注後の引き継ぎ", k=2)
+    top = hits[0]
+    assert top.heading == "営業 > 引き継ぎ" and "カスタマーサクセス" in top.text
+    assert store.get([top.chunk_id])[0].text == top.text
+    with pytest.raises(KatachiError):
+        store.search("   ")

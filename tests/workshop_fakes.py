@@ -1,0 +1,111 @@
+"""A scripted 'model' for the workshop graph: answers each schema with valid, plausible content and
+cites the first sentence id it was offered. Knobs let tests provoke bad output."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from knowledge.passages import Passage
+
+
+def _enum(schema: dict, name: str) -> list[str]:
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            prop = (node.get("properties") or {}).get(name)
+            if isinstance(prop, dict):
+                found.extend(prop.get("enum") or (prop.get("items") or {}).get("enum") or [])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(schema)
+    return list(dict.fromkeys(found))
+
+
+class WorkshopResponder:
+    def __init__(self, lang: str = "ja") -> None:
+        self.lang = lang
+        self.calls: list[str] = []
+        self.prompts: list[str] = []
+        self.bad_evidence_once = False  # first answer cites an id that was never offered
+        self.past_deadline = False
+        self.round = 0
+
+    def __call__(self, messages, kwargs) -> str:
+        fmt = kwargs["response_format"]["json_schema"]
+        name, schema = fmt["name"], fmt["schema"]
+        self.calls.append(name)
+        self.prompts.append(messages[-1].content)
+        ev = _enum(schema, "evidence")[:1]
+        if self.bad_evidence_once:
+            self.bad_evidence_once = False
+            ev = ["S99"]
+        ja = self.lang == "ja"
+        if name == "ThemesOut":
+            self.round += 1
+            groups = _enum(schema, "pain_groups")[:2]
+            return json.dumps({"themes": [
+                {"title": f"営業提案の高速化 r{self.round}" if ja else f"Faster proposals r{self.round}",
+                 "problem": "提案書作成に2日かかる" if ja else "Proposals take 2 days",
+                 "outcome": "提案書作成を1日に短縮" if ja else "Proposals in 1 day",
+                 "why_now": "商談が増えている", "pain_groups": groups, "evidence": ev},
+                {"title": "引き継ぎの標準化" if ja else "Standard hand-offs", "problem": "顧客情報が伝わらない",
+                 "outcome": "引き継ぎ漏れゼロ", "why_now": "解約が増えている", "pain_groups": groups[-1:], "evidence": ev},
+            ]}, ensure_ascii=False)
+        if name == "KPIsOut":
+            return json.dumps({"kpis": [
+                {"name": "提案書作成時間" if ja else "Proposal lead time", "unit": "日" if ja else "days",
+                 "baseline": "2", "target": "1", "deadline": "2020-01" if self.past_deadline else "2027-06",
+                 "owner": "営業担当役員" if ja else "VP Sales", "method": "CRM の記録", "evidence": ev}]},
+                ensure_ascii=False)
+        if name == "UseCasesOut":
+            kpi = (_enum(schema, "kpi_id") or ["K1"])[0]
+            dept = messages[-1].content.split("部署: " if ja else "Department: ")[-1].split("\n")[0]
+            return json.dumps({"use_cases": [
+                {"title": f"{dept}の下書き生成", "who": "担当者", "when": "商談後 24 時間以内", "how": ["記録を渡す", "下書き", "確認"],
+                 "workflow_step": "提案", "input": "商談メモ", "output": "提案書ドラフト", "kpi_id": kpi,
+                 "impact": {"value": 4, "reason": "時間削減"}, "feasibility": {"value": 3, "reason": "データあり"},
+                 "risks": ["誤情報"], "evidence": ev}]}, ensure_ascii=False)
+        if name == "HandOffsOut":
+            d = _enum(schema, "from_department")
+            return json.dumps({"handoffs": [{"from_department": d[0], "to_department": d[-1], "what": "顧客の目標",
+                                             "when": "受注時", "receiving_owner": "CS 責任者", "evidence": ev}]},
+                              ensure_ascii=False)
+        if name == "ProcedureOut":
+            return json.dumps({"title": "提案書ドラフトの型", "steps": ["メモを集める", "テンプレートに流す", "上長が確認", "送付"],
+                               "prompt_template": "{顧客名} 向けに {課題} を解決する提案書の骨子を作って",
+                               "placeholders": ["顧客名"], "evidence": ev}, ensure_ascii=False)
+        if name == "WeeklyReviewOut":
+            return json.dumps({"cadence": "毎週月曜 9:00 30分", "attendees": ["営業担当役員", "CS 責任者"],
+                               "inputs": ["KPI 実績"], "agenda": ["数値確認", "詰まり", "次の一手"],
+                               "decision_rules": ["2週連続未達なら手順を見直す"], "exec_ai_hour": "金曜に仮説を10個出す"},
+                              ensure_ascii=False)
+        if name == "GlossaryOut":
+            return json.dumps({"terms": [{"term": t, "definition": f"{t}の定義", "used_by": "全員"}
+                                         for t in ("型", "KPI", "引き継ぎ")]}, ensure_ascii=False)
+        if name == "TrainingOut":
+            return json.dumps({"sessions": [{"session": "型の演習", "audience": "現場", "teaches": "提案書の型", "format": "実案件"},
+                                            {"session": "週次レビュー", "audience": "経営層", "teaches": "PDCA", "format": "本番会議"}]},
+                              ensure_ascii=False)
+        if name == "Roles":
+            return json.dumps({"executive_sponsor": "CEO", "owners": ["営業担当役員: KPI"]}, ensure_ascii=False)
+        if name == "RolloutOut":
+            return json.dumps({"phases": [{"days": d, "goals": [f"{d}日目標"]} for d in (30, 60, 90)]}, ensure_ascii=False)
+        raise AssertionError(f"unexpected schema {name}")
+
+
+class ListRetriever:
+    """Substring-free retriever over fixed passages: returns them in order (deterministic)."""
+
+    def __init__(self, company: str, texts: list[str]) -> None:
+        self.passages = [Passage(chunk_id=f"c{i}", company=company, source=f"/docs/doc{i}.md", rel=f"docs/doc{i}.md",
+                                 heading=f"見出し{i}", text=t) for i, t in enumerate(texts)]
+        self.queries: list[str] = []
+
+    def search(self, query: str, k: int = 5, where=None):
+        self.queries.append(query)
+        return self.passages[:k]

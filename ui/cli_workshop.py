@@ -1,0 +1,234 @@
+"""``katachi run | resume | status | demo``: the workshop in a terminal, gate by gate."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from core.errors import KatachiError
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+DEMO_COMPANY = "sample"
+DEMO_DEPARTMENTS = {"ja": ["営業", "カスタマーサクセス"], "en": ["Sales", "Customer Success"]}
+
+_H = {
+    "ja": {"themes": "テーマ候補: 番号で選択 / r 指摘 で再生成 / e 番号 で編集",
+           "kpis": "KPI: a 承認 / r 指摘 で作り直し / e KPI番号 項目 値 で編集（例: e K1 target 1）",
+           "usecases": "ユースケース: a 承認 / d ID で削除（複数可、最後に a）/ r 指摘 で作り直し",
+           "playbook": "プレイブック: a 承認 / c セクション 指摘 で修正依頼（複数可、最後に s で送信）",
+           "saved": "保存しました", "thread": "スレッド", "stage": "段階", "resume": "再開: katachi resume"},
+    "en": {"themes": "Themes: a number chooses / r FEEDBACK regenerates / e NUMBER edits",
+           "kpis": "KPIs: a approves / r FEEDBACK redoes / e KPI FIELD VALUE edits (e.g. e K1 target 1)",
+           "usecases": "Use cases: a approves / d ID drops (repeatable, then a) / r FEEDBACK redoes",
+           "playbook": "Playbook: a approves / c SECTION COMMENT requests changes (repeatable, then s sends)",
+           "saved": "Saved", "thread": "thread", "stage": "stage", "resume": "Resume with: katachi resume"},
+}
+
+
+def read_pain_points(path: str) -> list[str]:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+        text = raw.decode("utf-8-sig")
+    except OSError as exc:
+        raise KatachiError("bad_pain_points", path=path, detail=exc.strerror or str(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise KatachiError("bad_pain_points", path=path, detail="not UTF-8 text") from exc
+    stripped = text.strip()
+    if stripped.startswith("[") or p.suffix.lower() in (".yaml", ".yml", ".json"):
+        import yaml
+
+        try:
+            data = yaml.safe_load(stripped)
+        except yaml.YAMLError as exc:
+            raise KatachiError("bad_pain_points", path=path, detail=str(exc).splitlines()[0]) from exc
+        if not isinstance(data, list):
+            raise KatachiError("bad_pain_points", path=path, detail="expected a list")
+        items = [str(x.get("text", "")) if isinstance(x, dict) else str(x) for x in data]
+    else:
+        items = [line.strip().lstrip("-・*").strip() for line in text.splitlines()]
+    items = [i for i in items if i and not i.startswith("#")]
+    if not items:
+        raise KatachiError("bad_pain_points", path=path, detail="no pain points")
+    return items
+
+
+def auto_decision(gate: dict) -> dict:
+    return {"themes": {"action": "choose", "index": 0}}.get(gate["gate"], {"action": "approve"})
+
+
+def _show(gate: dict) -> None:
+    d = gate["data"]
+    if gate["gate"] == "themes":
+        for i, t in enumerate(d["candidates"]):
+            print(f"  [{i}] {t['title']}\n      {t['problem']}\n      → {t['outcome']}  ({len(t['citations'])} cit.)")
+    elif gate["gate"] == "kpis":
+        for k in d["kpis"]:
+            print(f"  {k['id']} {k['name']}: {k['baseline']} → {k['target']} {k['unit']} by {k['deadline']} ({k['owner']})")
+    elif gate["gate"] == "usecases":
+        for u in d["use_cases"]:
+            print(f"  {u['id']} [{u['department']}] {u['title']} — {u['who']} / {u['when']}")
+        for h in d["handoffs"]:
+            print(f"  {h['id']} {h['from_department']} → {h['to_department']}: {h['what']}")
+    else:
+        pb = d["playbook"]
+        print("  " + ", ".join(f"{k}({len(v) if isinstance(v, list) else 1})" for k, v in pb.items()))
+    for f in gate.get("findings", []):
+        print(f"  ! {f['rule']}: {f['message']}")
+
+
+def ask_decision(gate: dict, lang: str) -> dict:
+    h = _H.get(lang, _H["en"])
+    _show(gate)
+    print(h[gate["gate"]])
+    drops: list[str] = []
+    comments: dict[str, str] = {}
+    kpis = json.loads(json.dumps(gate["data"].get("kpis", [])))
+    while True:
+        line = input("> ").strip()
+        if not line:
+            continue
+        cmd, _, rest = line.partition(" ")
+        g = gate["gate"]
+        if g == "themes":
+            if cmd.isdigit():
+                return {"action": "choose", "index": int(cmd)}
+            if cmd == "r" and rest:
+                return {"action": "regenerate", "feedback": rest}
+            if cmd == "e" and rest.strip().isdigit():
+                t = dict(gate["data"]["candidates"][int(rest)])
+                for field in ("title", "problem", "outcome"):
+                    new = input(f"{field} [{t[field]}]: ").strip()
+                    t[field] = new or t[field]
+                return {"action": "edit", "theme": t}
+        elif g == "kpis":
+            if cmd == "a":
+                return {"action": "edit", "kpis": kpis} if kpis != gate["data"]["kpis"] else {"action": "approve"}
+            if cmd == "r" and rest:
+                return {"action": "reject", "feedback": rest}
+            if cmd == "e":
+                kid, _, fv = rest.partition(" ")
+                field, _, value = fv.partition(" ")
+                for k in kpis:
+                    if k["id"] == kid and field in k:
+                        k[field] = value
+                        print(f"  {kid}.{field} = {value}")
+                continue
+        elif g == "usecases":
+            if cmd == "a":
+                return {"action": "approve", "drop": drops}
+            if cmd == "d" and rest:
+                drops.append(rest.strip())
+                continue
+            if cmd == "r" and rest:
+                return {"action": "reject", "feedback": rest}
+        else:
+            if cmd == "a":
+                return {"action": "approve"}
+            if cmd == "c":
+                sec, _, comment = rest.partition(" ")
+                comments[sec] = comment
+                continue
+            if cmd == "s" and comments:
+                return {"action": "request_changes", "sections": comments}
+        print(h[g])
+
+
+def drive(service, snap, lang: str, auto: bool, out: Path) -> int:
+    from graphs.outputs import write_outputs
+
+    h = _H.get(lang, _H["en"])
+    print(f"{h['thread']}: {snap.thread_id}", file=sys.stderr)
+    while not snap.done:
+        if snap.gate is None:
+            snap = service.continue_run(snap.thread_id)
+            continue
+        print(f"\n== {snap.gate['gate']} ==", file=sys.stderr)
+        if auto:
+            _show(snap.gate)
+            decision = auto_decision(snap.gate)
+        else:
+            try:
+                decision = ask_decision(snap.gate, lang)
+            except EOFError:
+                print(f"\n{h['resume']} {snap.thread_id}", file=sys.stderr)
+                return 0
+        snap = service.resume(snap.thread_id, decision)
+    md, js = write_outputs(snap.values, out)
+    print(f"{h['saved']}: {md}  {js}")
+    return 0
+
+
+def _service():
+    from graphs.service import WorkshopService
+
+    return WorkshopService()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from core.settings import get_settings
+
+    lang = args.lang_out or get_settings().lang
+    points = read_pain_points(args.pain_points)
+    depts = [d for d in (args.departments or "").split(",") if d.strip()] or DEMO_DEPARTMENTS[lang]
+    service = _service()
+    snap = service.start(args.company, points, depts, lang=lang)
+    return drive(service, snap, lang, args.auto_approve, Path(args.out or f"out/{snap.thread_id}"))
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    service = _service()
+    snap = service.snapshot(args.thread_id)
+    if snap.done:
+        raise KatachiError("thread_done", thread_id=args.thread_id)
+    lang = snap.values.get("lang", "ja")
+    return drive(service, snap, lang, args.auto_approve, Path(args.out or f"out/{args.thread_id}"))
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    snap = _service().snapshot(args.thread_id)
+    v = snap.values
+    print(json.dumps({"thread_id": snap.thread_id, "company": v.get("company"), "stage": snap.stage,
+                      "waiting_at_gate": (snap.gate or {}).get("gate"), "theme": (v.get("theme") or {}).get("title"),
+                      "kpis": len(v.get("kpis") or []), "use_cases": len(v.get("use_cases") or []),
+                      "llm_calls": len(v.get("usage") or [])}, ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from core.settings import get_settings
+    from knowledge.store import CompanyStore
+
+    lang = get_settings().lang
+    store = CompanyStore(DEMO_COMPANY, create=True)
+    rep = store.ingest([SAMPLES / "corpus" / "ja" / "docs", SAMPLES / "corpus" / "en" / "docs"],
+                       progress=sys.stderr.isatty())
+    print(f"{DEMO_COMPANY}: {store.stats()['chunks']} chunks ({rep.chunks_added} new)", file=sys.stderr)
+    points = read_pain_points(str(SAMPLES / f"pain-points-{lang}.txt"))
+    service = _service()
+    snap = service.start(DEMO_COMPANY, points, DEMO_DEPARTMENTS[lang], lang=lang)
+    return drive(service, snap, lang, True, Path(args.out))
+
+
+def add_commands(sub) -> None:
+    s = sub.add_parser("run", help="run a workshop from a pain-points file")
+    s.add_argument("--company", required=True)
+    s.add_argument("--pain-points", required=True, help="one per line, or a YAML/JSON list")
+    s.add_argument("--departments", help="comma-separated, e.g. 営業,マーケティング")
+    s.add_argument("--lang", dest="lang_out", choices=["ja", "en"], help="language of the workshop outputs")
+    s.add_argument("--auto-approve", action="store_true", help="take the first theme and approve every gate")
+    s.add_argument("--out", help="output folder (default out/THREAD_ID)")
+    s.set_defaults(func=cmd_run)
+    s = sub.add_parser("resume", help="continue a workshop at its open gate")
+    s.add_argument("thread_id")
+    s.add_argument("--auto-approve", action="store_true")
+    s.add_argument("--out")
+    s.set_defaults(func=cmd_resume)
+    s = sub.add_parser("status", help="where a workshop stands")
+    s.add_argument("thread_id")
+    s.set_defaults(func=cmd_status)
+    s = sub.add_parser("demo", help="the bundled sample company, end to end, offline")
+    s.add_argument("--out", default="out/demo")
+    s.set_defaults(func=cmd_demo)
