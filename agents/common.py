@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Annotated, Any, Callable, Protocol
 
 from langchain_core.language_models import BaseChatModel
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from core.llm import structured_call
 from knowledge.passages import Passage
@@ -13,6 +13,27 @@ from knowledge.passages import Passage
 from .grounding import Evidence, build_evidence, keep_valid
 from .prompts import system_prompt, user_prompt
 from .schemas import Citation
+
+
+# Output length budgets are in Japanese characters; English gets more characters for the same tokens.
+LENGTH_SCALE = {"ja": 1.0, "en": 2.2}
+
+
+def text(cap: int, min_len: int = 1, default: str | None = None) -> Any:
+    """A string field with a length budget (``x-cap``, turned into ``maxLength`` per language)."""
+    extra = {"x-cap": cap}
+    if default is not None:
+        return Field(default=default, json_schema_extra=extra)
+    return Field(min_length=min_len, json_schema_extra=extra)
+
+
+def Short(cap: int) -> Any:  # noqa: N802 - reads like a type in list[Short(30)]
+    return Annotated[str, Field(json_schema_extra={"x-cap": cap})]
+
+
+def items(max_items: int, min_items: int = 0) -> Any:
+    """A list field with an item budget the grammar enforces; pydantic only checks the minimum."""
+    return Field(default_factory=list, min_length=min_items, json_schema_extra={"maxItems": max_items})
 
 
 class Retriever(Protocol):
@@ -27,7 +48,7 @@ class StageContext:
     lang: str
     today: str  # YYYY-MM-DD, fixed when the workshop starts
     passages_per_query: int = 3
-    sentences_per_call: int = 6
+    sentences_per_call: int = 5
 
 
 @dataclass
@@ -93,7 +114,8 @@ def ask(ctx: StageContext, log: StageLog, *, role: str, schema: type[BaseModel],
                 ("user", user_prompt(prompt, ctx.lang, feedback=feedback, documents=evidence.prompt_block(),
                                      today=ctx.today, **values))]
     result = structured_call(ctx.model_for(role), schema, messages, role=role, validate=validate,
-                             enums={"evidence": evidence.ids, **(enums or {})}, accept_last=True, max_tokens=max_tokens)
+                             enums={"evidence": evidence.ids, **(enums or {})}, accept_last=True, max_tokens=max_tokens,
+                             length_scale=LENGTH_SCALE.get(ctx.lang, 1.0))
     log.usage.append(result.usage.as_dict())
     return result.value
 

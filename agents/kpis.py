@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from .common import StageContext, StageLog, ask, cite, evidence_for
+from .common import StageContext, StageLog, ask, cite, evidence_for, items, text
 from .schemas import KPI, Finding, PainPoint, Theme
 
 DEADLINE = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
@@ -18,19 +18,19 @@ _NUM_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(日|時間|分|週間|週|か月|ヶ
 
 
 class KPIOut(BaseModel):
-    name: str = Field(min_length=2)
-    unit: str = Field(min_length=1)
-    baseline: str = Field(min_length=1)
-    baseline_how: str = ""
-    target: str = Field(min_length=1)
+    name: str = text(24, 2)
+    unit: str = text(8)
+    baseline: float | None  # null: not measured yet (then baseline_how says how it will be)
+    baseline_how: str = text(40, default="")
+    target: float
     deadline: str = Field(pattern=DEADLINE)
-    owner: str = Field(min_length=1)
-    method: str = Field(min_length=2)
-    evidence: list[str] = Field(default_factory=list)
+    owner: str = text(20)
+    method: str = text(40, 2)
+    evidence: list[str] = items(2)
 
 
 class KPIsOut(BaseModel):
-    kpis: list[KPIOut] = Field(min_length=1, max_length=3)
+    kpis: list[KPIOut] = Field(min_length=1, json_schema_extra={"maxItems": 3})
 
 
 def number(text: str) -> float | None:
@@ -40,6 +40,10 @@ def number(text: str) -> float | None:
 
 def is_tbd(text: str) -> bool:
     return any(t in text.lower() for t in TBD)
+
+
+def fmt_number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def months_after(today: str, months: int) -> str:
@@ -52,13 +56,11 @@ def kpi_problems(k: KPIOut, today: str, pain_points: list[PainPoint]) -> list[st
     p = []
     if k.deadline <= today[:7]:
         p.append(f"KPI '{k.name}': deadline {k.deadline} must be after {today[:7]}")
-    b, t = number(k.baseline), number(k.target)
-    if not is_tbd(k.baseline) and b is not None and t is not None and b == t:
-        p.append(f"KPI '{k.name}': target must differ from baseline ({k.baseline})")
-    if t is None:
-        p.append(f"KPI '{k.name}': target must be a number")
-    if is_tbd(k.baseline) and not k.baseline_how.strip():
-        p.append(f"KPI '{k.name}': say in baseline_how how the baseline will be measured")
+    b, t = k.baseline, k.target
+    if b is not None and b == t:
+        p.append(f"KPI '{k.name}': target must differ from baseline ({fmt_number(b)})")
+    if b is None and not k.baseline_how.strip():
+        p.append(f"KPI '{k.name}': baseline is null, so say in baseline_how how it will be measured")
     if any(j in k.owner.lower() for j in JUNIOR):
         p.append(f"KPI '{k.name}': owner must be an accountable executive, not '{k.owner}'")
     if any(u in k.name.lower() for u in USAGE):
@@ -66,7 +68,7 @@ def kpi_problems(k: KPIOut, today: str, pain_points: list[PainPoint]) -> list[st
     # The input's own numbers fix the unit: "2日" must not come back as "2 時間".
     for pp in pain_points:
         for val, unit in _NUM_UNIT.findall(pp.text):
-            if b is not None and float(val) == b and unit not in k.unit and unit not in k.baseline:
+            if b is not None and float(val) == b and unit not in k.unit:
                 p.append(f"KPI '{k.name}': participants said {val}{unit}; keep the unit '{unit}' (got '{k.unit}')")
     return p
 
@@ -81,7 +83,7 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
 
     out: KPIsOut = ask(ctx, log, role="kpis", schema=KPIsOut, prompt="kpis", evidence=ev, feedback=feedback,
                        check=check, theme=theme.title, problem=theme.problem, outcome=theme.outcome,
-                       pain_points="\n".join(f"- {p.text}" for p in pain_points), max_tokens=700)
+                       pain_points="\n".join(f"- {p.text}" for p in pain_points), max_tokens=500)
     kpis, findings = [], []
     for i, k in enumerate(out.kpis, 1):
         kid = f"K{i}"
@@ -95,7 +97,9 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
             if "deadline" not in prob:
                 findings.append(Finding(rule="kpi_check", stage="kpis", item=kid, message=prob))
         citations, support = cite(ev, k.evidence, log, f"kpi[{kid}]")
-        kpis.append(KPI(id=kid, name=k.name, unit=k.unit, baseline=k.baseline, baseline_how=k.baseline_how,
-                        target=k.target, deadline=deadline, owner=k.owner, method=k.method,
+        tbd = "要測定" if ctx.lang == "ja" else "to be measured"
+        baseline = fmt_number(k.baseline) if k.baseline is not None else tbd
+        kpis.append(KPI(id=kid, name=k.name, unit=k.unit, baseline=baseline, baseline_how=k.baseline_how,
+                        target=fmt_number(k.target), deadline=deadline, owner=k.owner, method=k.method,
                         citations=citations, support=support))
     return kpis, findings, log

@@ -6,10 +6,11 @@ model rewrites them only when someone asks for changes to them.
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from .common import StageContext, StageLog, ask, cite, evidence_for
+from .common import Short, StageContext, StageLog, ask, cite, evidence_for, items, text
 from .grounding import Evidence
 from .schemas import (
     KPI, GlossaryTerm, HandOff, Procedure, Roles, RolloutPhase, Theme, TrainingItem, UseCase, WeeklyReview,
@@ -20,32 +21,54 @@ _PLACEHOLDER = re.compile(r"\{([^{}\n]{1,40})\}")
 
 
 class ProcedureOut(BaseModel):
-    title: str = Field(min_length=2)
-    steps: list[str] = Field(min_length=3, max_length=8)
-    prompt_template: str = Field(min_length=10)
-    placeholders: list[str] = Field(default_factory=list)
-    evidence: list[str] = Field(default_factory=list)
+    title: str = text(24, 2)
+    steps: list[Short(36)] = items(6, 3)
+    prompt_template: str = text(120, 10)
+    evidence: list[str] = items(2)
 
 
 class WeeklyReviewOut(BaseModel):
-    cadence: str = Field(min_length=2)
-    attendees: list[str] = Field(min_length=1)
-    inputs: list[str] = Field(min_length=1)
-    agenda: list[str] = Field(min_length=2, max_length=8)
-    decision_rules: list[str] = Field(min_length=1, max_length=5)
-    exec_ai_hour: str = ""
+    cadence: str = text(24, 2)
+    attendees: list[Short(16)] = items(5, 1)
+    inputs: list[Short(24)] = items(4, 1)
+    agenda: list[Short(24)] = items(5, 2)
+    decision_rules: list[Short(40)] = items(3, 1)
+    exec_ai_hour: str = text(60, default="")
+
+
+class TermOut(BaseModel):
+    term: str = text(12)
+    definition: str = text(40)
+    used_by: str = text(16)
 
 
 class GlossaryOut(BaseModel):
-    terms: list[GlossaryTerm] = Field(min_length=3, max_length=10)
+    terms: list[TermOut] = items(6, 3)
+
+
+class SessionOut(BaseModel):
+    session: str = text(20)
+    audience: str = text(16)
+    teaches: str = text(30)
+    format: str = text(24)
 
 
 class TrainingOut(BaseModel):
-    sessions: list[TrainingItem] = Field(min_length=2, max_length=6)
+    sessions: list[SessionOut] = items(4, 2)
+
+
+class RolesOut(BaseModel):
+    executive_sponsor: str = text(20)
+    owners: list[Short(40)] = items(6, 1)
+
+
+class PhaseOut(BaseModel):
+    days: Literal[30, 60, 90]
+    goals: list[Short(40)] = items(4, 1)
 
 
 class RolloutOut(BaseModel):
-    phases: list[RolloutPhase] = Field(min_length=3, max_length=3)
+    phases: list[PhaseOut] = items(3, 3)
 
 
 NO_EVIDENCE = Evidence()
@@ -61,10 +84,10 @@ def procedure(ctx: StageContext, uc: UseCase, feedback: str = "") -> tuple[Proce
     desc = (f"{uc.title}（{uc.department}）/ who: {uc.who} / when: {uc.when} / how: {' → '.join(uc.how)} / "
             f"{uc.input} → {uc.output}")
     out: ProcedureOut = ask(ctx, log, role="playbook", schema=ProcedureOut, prompt="procedure", evidence=ev,
-                            feedback=feedback, check=check, use_case=desc, max_tokens=700)
+                            feedback=feedback, check=check, use_case=desc, max_tokens=500)
     citations, support = cite(ev, out.evidence, log, f"procedure[{uc.id}]")
     found = list(dict.fromkeys(m.strip() for m in _PLACEHOLDER.findall(out.prompt_template)))
-    return Procedure(use_case_id=uc.id, title=out.title, steps=out.steps, prompt_template=out.prompt_template,
+    return Procedure(use_case_id=uc.id, title=out.title, steps=list(out.steps), prompt_template=out.prompt_template,
                      placeholders=found, citations=citations, support=support), log
 
 
@@ -79,7 +102,7 @@ def weekly_review(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[Us
 
     out: WeeklyReviewOut = ask(ctx, log, role="playbook", schema=WeeklyReviewOut, prompt="weekly_review",
                                evidence=NO_EVIDENCE, feedback=feedback, check=check, theme=theme.title,
-                               kpis=kpi_lines(kpis), use_cases=use_case_lines(ucs), max_tokens=600)
+                               kpis=kpi_lines(kpis), use_cases=use_case_lines(ucs), max_tokens=450)
     attendees = list(out.attendees) + [o for o in owners if o and o not in " ".join(out.attendees)]
     return WeeklyReview(**{**out.model_dump(), "attendees": attendees}), log
 
@@ -89,10 +112,11 @@ def glossary(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[UseCase
     log = StageLog()
     out: GlossaryOut = ask(ctx, log, role="playbook", schema=GlossaryOut, prompt="glossary", evidence=NO_EVIDENCE,
                            feedback=feedback, theme=theme.title, kpis=kpi_lines(kpis), use_cases=use_case_lines(ucs),
-                           max_tokens=600)
-    seen: set[str] = set()
-    terms = [t for t in out.terms if not (t.term.strip() in seen or seen.add(t.term.strip()))]
-    return terms, log
+                           max_tokens=450)
+    terms: dict[str, GlossaryTerm] = {}
+    for t in out.terms:
+        terms.setdefault(t.term.strip(), GlossaryTerm(term=t.term.strip(), definition=t.definition, used_by=t.used_by))
+    return list(terms.values()), log
 
 
 def training(ctx: StageContext, theme: Theme, procedures: list[Procedure], feedback: str = "",
@@ -100,8 +124,8 @@ def training(ctx: StageContext, theme: Theme, procedures: list[Procedure], feedb
     log = StageLog()
     out: TrainingOut = ask(ctx, log, role="playbook", schema=TrainingOut, prompt="training", evidence=NO_EVIDENCE,
                            feedback=feedback, theme=theme.title,
-                           procedures="\n".join(f"- {p.title}" for p in procedures), max_tokens=600)
-    return out.sessions, log
+                           procedures="\n".join(f"- {p.title}" for p in procedures), max_tokens=400)
+    return [TrainingItem(**x.model_dump()) for x in out.sessions], log
 
 
 def default_roles(kpis: list[KPI], ucs: list[UseCase], handoffs: list[HandOff], lang: str) -> Roles:
@@ -132,9 +156,9 @@ def default_rollout(ucs: list[UseCase], kpis: list[KPI], lang: str) -> list[Roll
 
 def rewrite_roles(ctx: StageContext, current: Roles, kpis: list[KPI], feedback: str) -> tuple[Roles, StageLog]:
     log = StageLog()
-    out: Roles = ask(ctx, log, role="playbook", schema=Roles, prompt="roles", evidence=NO_EVIDENCE, feedback=feedback,
-                     current=current.model_dump_json(), kpis=kpi_lines(kpis), max_tokens=400)
-    return out, log
+    out: RolesOut = ask(ctx, log, role="playbook", schema=RolesOut, prompt="roles", evidence=NO_EVIDENCE,
+                        feedback=feedback, current=current.model_dump_json(), kpis=kpi_lines(kpis), max_tokens=300)
+    return Roles(executive_sponsor=out.executive_sponsor, owners=list(out.owners)), log
 
 
 def rewrite_rollout(ctx: StageContext, current: list[RolloutPhase], ucs: list[UseCase], feedback: str,
@@ -147,5 +171,5 @@ def rewrite_rollout(ctx: StageContext, current: list[RolloutPhase], ucs: list[Us
     out: RolloutOut = ask(ctx, log, role="playbook", schema=RolloutOut, prompt="rollout", evidence=NO_EVIDENCE,
                           feedback=feedback, check=check,
                           current="\n".join(f"{p.days}: {'; '.join(p.goals)}" for p in current),
-                          use_cases=use_case_lines(ucs), max_tokens=500)
-    return sorted(out.phases, key=lambda p: p.days), log
+                          use_cases=use_case_lines(ucs), max_tokens=400)
+    return [RolloutPhase(days=p.days, goals=list(p.goals)) for p in sorted(out.phases, key=lambda p: p.days)], log

@@ -43,18 +43,18 @@ PROMPTS: dict[str, dict[str, str]] = {
     "kpis": {
         "ja": (
             "テーマ: $theme\n経営課題: $problem\n望む成果: $outcome\n参加者の声:\n$pain_points\n\n$documents\n\n${feedback}"
-            "このテーマの成果を測る KPI を 1〜3 個作ってください。\n"
-            "name / unit: 参加者の声と同じ単位（日・時間・件・% など）/ baseline: 現状の数値。不明なら「要測定」"
-            "として baseline_how に測り方 / target: baseline と異なる目標値 / deadline: YYYY-MM 形式で $today より後 / "
+            "このテーマの成果を測る KPI を 1〜2 個作ってください。\n"
+            "name / unit: 参加者の声と同じ単位（日・時間・件・% など）/ baseline: 現状の数値。不明なら null にして"
+            " baseline_how に測り方 / target: baseline と異なる目標の数値 / deadline: YYYY-MM 形式で $today より後 / "
             "owner: 責任を持つ役員の役職（若手や有志にしない）/ method: 測り方 / evidence: 文ID。\n"
             "AI の利用回数や利用率は KPI にしない。業務の成果を測る。"
         ),
         "en": (
             "Theme: $theme\nBusiness problem: $problem\nDesired outcome: $outcome\nParticipants said:\n$pain_points\n\n"
             "$documents\n\n${feedback}"
-            "Define 1-3 KPIs that measure this theme's result.\n"
+            "Define 1-2 KPIs that measure this theme's result.\n"
             "name / unit: the same unit participants used (days, hours, cases, %) / baseline: today's number, or "
-            "'to be measured' with baseline_how / target: a value different from baseline / deadline: YYYY-MM after "
+            "null with baseline_how saying how it will be measured / target: a number different from baseline / deadline: YYYY-MM after "
             "$today / owner: the accountable executive's title (never juniors or volunteers) / method: how it is "
             "measured / evidence: sentence ids.\nNever use AI usage counts or adoption rates as KPIs: measure business results."
         ),
@@ -93,13 +93,13 @@ PROMPTS: dict[str, dict[str, str]] = {
             "ユースケース: $use_case\n\n$documents\n\n${feedback}"
             "誰がやっても同じ成果が出る標準手順（型）を作ってください。\n"
             "title / steps: 手順 4〜7 個（各1文）/ prompt_template: 生成AIに渡すプロンプトのひな形。"
-            "{顧客名} のように波括弧のプレースホルダーを入れる / placeholders: その名前 / evidence: 文ID。"
+            "{顧客名} のように波括弧のプレースホルダーを入れる / evidence: 文ID。"
         ),
         "en": (
             "Use case: $use_case\n\n$documents\n\n${feedback}"
             "Write the standard procedure (the 型) that gives the same result whoever runs it.\n"
             "title / steps: 4-7 steps, one sentence each / prompt_template: a prompt for the gen-AI tool with "
-            "placeholders in braces such as {customer_name} / placeholders: their names / evidence: sentence ids."
+            "placeholders in braces such as {customer_name} / evidence: sentence ids."
         ),
     },
     "weekly_review": {

@@ -3,21 +3,21 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from .common import StageContext, StageLog, ask, cite, evidence_for
+from .common import StageContext, StageLog, ask, cite, evidence_for, items, text
 from .schemas import PainGroup, Theme
 
 
 class ThemeOut(BaseModel):
-    title: str = Field(min_length=2, max_length=80)
-    problem: str = Field(min_length=4)
-    outcome: str = Field(min_length=4)
-    why_now: str = ""
-    pain_groups: list[str] = Field(default_factory=list)
-    evidence: list[str] = Field(default_factory=list)
+    title: str = text(24, 2)
+    problem: str = text(50, 4)
+    outcome: str = text(50, 4)
+    why_now: str = text(40, default="")
+    pain_groups: list[str] = items(3)
+    evidence: list[str] = items(2)
 
 
 class ThemesOut(BaseModel):
-    themes: list[ThemeOut] = Field(min_length=1, max_length=4)
+    themes: list[ThemeOut] = Field(min_length=1, json_schema_extra={"maxItems": 4})
 
 
 def pain_lines(groups: list[PainGroup]) -> str:
@@ -41,7 +41,7 @@ def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feed
 
     out: ThemesOut = ask(ctx, log, role="themes", schema=ThemesOut, prompt="themes", evidence=ev, feedback=feedback,
                          check=check, enums={"pain_groups": group_ids}, pain_points=pain_lines(groups), n=n,
-                         max_tokens=900)
+                         max_tokens=700)
     themes = []
     seen: set[str] = set()
     for i, t in enumerate(out.themes):

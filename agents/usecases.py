@@ -3,45 +3,45 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from .common import StageContext, StageLog, ask, cite, evidence_for
+from .common import Short, StageContext, StageLog, ask, cite, evidence_for, items, text
 from .schemas import KPI, HandOff, Score, Theme, UseCase
 
 
 class ScoreOut(BaseModel):
     value: int = Field(ge=1, le=5)
-    reason: str = ""
+    reason: str = text(24, default="")
 
 
 class UseCaseOut(BaseModel):
-    title: str = Field(min_length=2)
-    who: str = Field(min_length=1)
-    when: str = Field(min_length=1)
-    how: list[str] = Field(min_length=1, max_length=6)
-    workflow_step: str = Field(min_length=1)
-    input: str = Field(min_length=1)
-    output: str = Field(min_length=1)
+    title: str = text(24, 2)
+    who: str = text(16)
+    when: str = text(24)
+    how: list[Short(30)] = items(4, 1)
+    workflow_step: str = text(16)
+    input: str = text(20)
+    output: str = text(20)
     kpi_id: str
     impact: ScoreOut
     feasibility: ScoreOut
-    risks: list[str] = Field(default_factory=list)
-    evidence: list[str] = Field(default_factory=list)
+    risks: list[Short(24)] = items(2)
+    evidence: list[str] = items(2)
 
 
 class UseCasesOut(BaseModel):
-    use_cases: list[UseCaseOut] = Field(min_length=1, max_length=3)
+    use_cases: list[UseCaseOut] = Field(min_length=1, json_schema_extra={"maxItems": 3})
 
 
 class HandOffOut(BaseModel):
     from_department: str
     to_department: str
-    what: str = Field(min_length=2)
-    when: str = Field(min_length=1)
-    receiving_owner: str = ""
-    evidence: list[str] = Field(default_factory=list)
+    what: str = text(30, 2)
+    when: str = text(20)
+    receiving_owner: str = text(16, default="")
+    evidence: list[str] = items(2)
 
 
 class HandOffsOut(BaseModel):
-    handoffs: list[HandOffOut] = Field(default_factory=list, max_length=4)
+    handoffs: list[HandOffOut] = items(3)
 
 
 def kpi_lines(kpis: list[KPI]) -> str:
@@ -63,7 +63,7 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
 
     out: UseCasesOut = ask(ctx, log, role="usecases", schema=UseCasesOut, prompt="usecases", evidence=ev,
                            feedback=feedback, check=check, enums={"kpi_id": kpi_ids}, theme=theme.title,
-                           kpis=kpi_lines(kpis), department=department, n=n, max_tokens=900)
+                           kpis=kpi_lines(kpis), department=department, n=n, max_tokens=700)
     result = []
     for i, u in enumerate(out.use_cases[:n]):
         uid = f"U{start + i}"
@@ -92,7 +92,7 @@ def generate_handoffs(ctx: StageContext, departments: list[str], use_cases: list
     out: HandOffsOut = ask(ctx, log, role="usecases", schema=HandOffsOut, prompt="handoffs", evidence=ev,
                            feedback=feedback, check=check,
                            enums={"from_department": departments, "to_department": departments},
-                           departments="、".join(departments), use_cases=use_case_lines(use_cases), max_tokens=600)
+                           departments="、".join(departments), use_cases=use_case_lines(use_cases), max_tokens=400)
     result = []
     for h in out.handoffs:
         if h.from_department == h.to_department or {h.from_department, h.to_department} - set(departments):

@@ -93,12 +93,28 @@ class StructuredResult(Generic[T]):
     usage: CallUsage
 
 
-def response_format_for(schema: type[BaseModel], enums: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    """JSON-schema response format; ``enums`` restricts list fields by name (e.g. evidence ids offered)."""
+def response_format_for(schema: type[BaseModel], enums: dict[str, list[str]] | None = None,
+                        length_scale: float = 1.0) -> dict[str, Any]:
+    """JSON-schema response format. ``enums`` restricts fields by name (e.g. the evidence ids offered);
+    ``x-cap`` length hints become ``maxLength`` scaled per language (a grammar-constrained server
+    then cannot ramble; a remote model reads them as guidance, pydantic does not enforce them)."""
     js = schema.model_json_schema()
     if enums:
         _patch_enums(js, enums)
+    _apply_caps(js, length_scale)
     return {"type": "json_schema", "json_schema": {"name": schema.__name__, "schema": js, "strict": False}}
+
+
+def _apply_caps(node: Any, scale: float) -> None:
+    if isinstance(node, dict):
+        cap = node.pop("x-cap", None)
+        if cap is not None:
+            node["maxLength"] = max(8, int(cap * scale))
+        for v in node.values():
+            _apply_caps(v, scale)
+    elif isinstance(node, list):
+        for v in node:
+            _apply_caps(v, scale)
 
 
 def _patch_enums(node: Any, enums: dict[str, list[str]]) -> None:
@@ -166,6 +182,7 @@ def structured_call(
     enums: dict[str, list[str]] | None = None,
     accept_last: bool = False,
     max_tokens: int | None = None,
+    length_scale: float = 1.0,
 ) -> StructuredResult[T]:
     """Call ``model`` for a ``schema`` object; retry on invalid JSON or on ``validate(obj)`` complaints.
 
@@ -177,7 +194,7 @@ def structured_call(
     s = get_settings()
     retries = s.structured_retries if retries is None else retries
     usage = CallUsage(role=role, schema=schema.__name__)
-    kwargs: dict[str, Any] = {"response_format": response_format_for(schema, enums)}
+    kwargs: dict[str, Any] = {"response_format": response_format_for(schema, enums, length_scale)}
     if max_tokens:
         kwargs["max_tokens"] = max_tokens
     bound = model.bind(**kwargs)

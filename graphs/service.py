@@ -42,7 +42,7 @@ class WorkshopService:
         from langgraph.checkpoint.sqlite import SqliteSaver
 
         self.settings = settings or get_settings()
-        path = db_path or self.settings.data_dir / "workshops.sqlite"
+        path = Path(db_path) if db_path else self.settings.data_dir / "workshops.sqlite"
         path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(str(path), check_same_thread=False)
         self.checkpointer = SqliteSaver(self._conn)

@@ -46,7 +46,7 @@ def test_every_prompt_sent_in_a_full_run_is_completely_filled(tmp_path, lang):
     assert snap.gate["gate"] == "playbook"
     used = {name for name in responder.calls}
     assert used == {"ThemesOut", "KPIsOut", "UseCasesOut", "HandOffsOut", "ProcedureOut", "WeeklyReviewOut",
-                    "GlossaryOut", "TrainingOut", "Roles", "RolloutOut"}
+                    "GlossaryOut", "TrainingOut", "RolesOut", "RolloutOut"}
     for text in responder.prompts + seen_systems:
         assert not LEFTOVER.search(text), text
     assert all("2026-11-27" in s for s in seen_systems)

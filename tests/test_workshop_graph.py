@@ -209,3 +209,37 @@ def test_documents_are_fenced_as_data(service, responder):
     assert "パスワード" not in outside  # document text never leaks outside the fence
     if "パスワード" in prompt:
         assert "パスワード" in inner
+
+
+CHILD = r'''
+import os, sys
+sys.path.insert(0, {root!r})
+from graphs.service import WorkshopService
+from tests.fakes import FakeChatModel
+from tests.workshop_fakes import ListRetriever, WorkshopResponder
+model = FakeChatModel(responder=WorkshopResponder())
+retr = ListRetriever("acme", {docs!r})
+svc = WorkshopService(model_for=lambda r: model, retriever_for=lambda c: retr, db_path={db!r})
+svc.start("acme", {pains!r}, {depts!r}, lang="ja", thread_id="killed", today="2026-11-27")
+svc.resume("killed", {{"action": "choose", "index": 1}})
+os._exit(9)  # killed: no close, no cleanup
+'''
+
+
+def test_a_killed_process_loses_no_approved_gate(tmp_path, responder):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    db = str(tmp_path / "w.sqlite")
+    code = CHILD.format(root=str(Path(__file__).resolve().parents[1]), docs=DOCS, db=db, pains=PAINS, depts=DEPTS)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 9, proc.stderr[-2000:]
+    model = FakeChatModel(responder=responder)
+    retr = ListRetriever("acme", DOCS)
+    svc = WorkshopService(model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite")
+    snap = svc.snapshot("killed")
+    assert snap.gate["gate"] == "kpis" and snap.values["theme"]["title"] == "引き継ぎの標準化"
+    assert [d["gate"] for d in snap.values["decisions"]] == ["themes"]
+    assert svc.resume("killed", {"action": "approve"}).gate["gate"] == "usecases"
+    svc.close()

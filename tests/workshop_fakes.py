@@ -59,7 +59,7 @@ class WorkshopResponder:
         if name == "KPIsOut":
             return json.dumps({"kpis": [
                 {"name": "提案書作成時間" if ja else "Proposal lead time", "unit": "日" if ja else "days",
-                 "baseline": "2", "target": "1", "deadline": "2020-01" if self.past_deadline else "2027-06",
+                 "baseline": 2, "target": 1, "deadline": "2020-01" if self.past_deadline else "2027-06",
                  "owner": "営業担当役員" if ja else "VP Sales", "method": "CRM の記録", "evidence": ev}]},
                 ensure_ascii=False)
         if name == "UseCasesOut":
@@ -91,7 +91,7 @@ class WorkshopResponder:
             return json.dumps({"sessions": [{"session": "型の演習", "audience": "現場", "teaches": "提案書の型", "format": "実案件"},
                                             {"session": "週次レビュー", "audience": "経営層", "teaches": "PDCA", "format": "本番会議"}]},
                               ensure_ascii=False)
-        if name == "Roles":
+        if name == "RolesOut":
             return json.dumps({"executive_sponsor": "CEO", "owners": ["営業担当役員: KPI"]}, ensure_ascii=False)
         if name == "RolloutOut":
             return json.dumps({"phases": [{"days": d, "goals": [f"{d}日目標"]} for d in (30, 60, 90)]}, ensure_ascii=False)

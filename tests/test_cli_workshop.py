@@ -1,0 +1,90 @@
+import json
+
+import pytest
+
+from core.errors import KatachiError
+from graphs.service import WorkshopService
+from tests.fakes import FakeChatModel
+from tests.workshop_fakes import ListRetriever, WorkshopResponder
+from ui import cli_workshop
+from ui.cli import main
+
+
+@pytest.fixture
+def fake_service(tmp_path, monkeypatch):
+    responder = WorkshopResponder("ja")
+    model = FakeChatModel(responder=responder)
+    retr = ListRetriever("acme", ["提案書の作成には二日かかる。", "受注後に顧客の目標を引き継ぐ。"])
+    monkeypatch.setattr(cli_workshop, "_service", lambda: WorkshopService(
+        model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite"))
+    return responder
+
+
+def test_pain_points_file_formats(tmp_path):
+    lines = tmp_path / "p.txt"
+    lines.write_text("# comment\n- 提案書に2日\n\n・引き継ぎ漏れ\n", encoding="utf-8")
+    assert cli_workshop.read_pain_points(str(lines)) == ["提案書に2日", "引き継ぎ漏れ"]
+    js = tmp_path / "p.json"
+    js.write_text(json.dumps(["a", {"text": "b"}]), encoding="utf-8")
+    assert cli_workshop.read_pain_points(str(js)) == ["a", "b"]
+    yml = tmp_path / "p.yaml"
+    yml.write_text("- 営業\n- 人事\n", encoding="utf-8")
+    assert cli_workshop.read_pain_points(str(yml)) == ["営業", "人事"]
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes("課題".encode("shift_jis"))
+    with pytest.raises(KatachiError) as e:
+        cli_workshop.read_pain_points(str(bad))
+    assert e.value.code == "bad_pain_points"
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n# only a comment\n", encoding="utf-8")
+    with pytest.raises(KatachiError):
+        cli_workshop.read_pain_points(str(empty))
+
+
+def test_run_auto_approve_writes_markdown_and_json(tmp_path, fake_service, capsys):
+    pains = tmp_path / "p.txt"
+    pains.write_text("提案書の作成に2日かかる\n引き継ぎで顧客情報が失われる\n", encoding="utf-8")
+    out = tmp_path / "out"
+    rc = main(["run", "--company", "acme", "--pain-points", str(pains), "--departments", "営業,カスタマーサクセス",
+               "--lang", "ja", "--auto-approve", "--out", str(out)])
+    assert rc == 0
+    md = (out / "playbook.md").read_text(encoding="utf-8")
+    data = json.loads((out / "playbook.json").read_text(encoding="utf-8"))
+    assert md.startswith("# 型プレイブック") and "## 用語集（共通言語）" in md and "[^1]:" in md
+    assert "提案書の作成には二日かかる。" in md  # the footnote quotes the source verbatim
+    assert data["thread_id"] and data["theme"]["citations"][0]["rel"].startswith("docs/")
+    assert {"usage", "citation_log", "findings", "playbook", "handoffs"} <= set(data)
+
+
+def test_interactive_gates_in_the_terminal(tmp_path, fake_service, monkeypatch, capsys):
+    pains = tmp_path / "p.txt"
+    pains.write_text("提案書の作成に2日かかる\n", encoding="utf-8")
+    answers = iter(["1", "e K1 target 0.5", "a", "d U2", "a", "c glossary もっと具体的に", "s", "a"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    out = tmp_path / "out"
+    assert main(["run", "--company", "acme", "--pain-points", str(pains), "--departments", "営業,CS",
+                 "--lang", "ja", "--out", str(out)]) == 0
+    data = json.loads((out / "playbook.json").read_text(encoding="utf-8"))
+    assert data["kpis"][0]["target"] == "0.5"
+    assert [u["id"] for u in data["use_cases"]] == ["U1"]
+    assert [d["action"] for d in data["decisions"]] == ["choose", "edit", "approve", "request_changes", "approve"]
+    assert fake_service.calls.count("GlossaryOut") == 2
+
+
+def test_stop_at_a_gate_then_status_and_resume(tmp_path, fake_service, monkeypatch, capsys):
+    pains = tmp_path / "p.txt"
+    pains.write_text("提案書の作成に2日かかる\n", encoding="utf-8")
+
+    def eof(prompt=""):
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", eof)
+    assert main(["run", "--company", "acme", "--pain-points", str(pains), "--lang", "ja", "--out", str(tmp_path / "o")]) == 0
+    thread = capsys.readouterr().err.split("スレッド: ")[1].split()[0]
+    assert main(["status", thread]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["waiting_at_gate"] == "themes"
+    assert main(["resume", thread, "--auto-approve", "--out", str(tmp_path / "o")]) == 0
+    assert (tmp_path / "o" / "playbook.md").is_file()
+    assert main(["--lang", "ja", "resume", thread]) == 2
+    assert "すでに完了" in capsys.readouterr().err
