@@ -53,14 +53,12 @@ def months_after(today: str, months: int) -> str:
 
 
 def kpi_problems(k: KPIOut, today: str, pain_points: list[PainPoint]) -> list[str]:
+    """Problems worth another model call. A past deadline and a missing baseline method are repaired
+    in code instead (see generate_kpis): a retry costs a whole call on a small model."""
     p = []
-    if k.deadline <= today[:7]:
-        p.append(f"KPI '{k.name}': deadline {k.deadline} must be after {today[:7]}")
     b, t = k.baseline, k.target
     if b is not None and b == t:
         p.append(f"KPI '{k.name}': target must differ from baseline ({fmt_number(b)})")
-    if b is None and not k.baseline_how.strip():
-        p.append(f"KPI '{k.name}': baseline is null, so say in baseline_how how it will be measured")
     if any(j in k.owner.lower() for j in JUNIOR):
         p.append(f"KPI '{k.name}': owner must be an accountable executive, not '{k.owner}'")
     if any(u in k.name.lower() for u in USAGE):
@@ -94,12 +92,14 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
             findings.append(Finding(rule="kpi_repaired", severity="info", stage="kpis", item=kid,
                                     message=f"deadline {k.deadline} → {deadline}"))
         for prob in remaining:
-            if "deadline" not in prob:
-                findings.append(Finding(rule="kpi_check", stage="kpis", item=kid, message=prob))
+            findings.append(Finding(rule="kpi_check", stage="kpis", item=kid, message=prob))
         citations, support = cite(ev, k.evidence, log, f"kpi[{kid}]")
         tbd = "要測定" if ctx.lang == "ja" else "to be measured"
         baseline = fmt_number(k.baseline) if k.baseline is not None else tbd
-        kpis.append(KPI(id=kid, name=k.name, unit=k.unit, baseline=baseline, baseline_how=k.baseline_how,
+        how = k.baseline_how
+        if k.baseline is None and not how.strip():  # an unmeasured baseline is measured the KPI's way
+            how = k.method
+        kpis.append(KPI(id=kid, name=k.name, unit=k.unit, baseline=baseline, baseline_how=how,
                         target=fmt_number(k.target), deadline=deadline, owner=k.owner, method=k.method,
                         citations=citations, support=support))
     return kpis, findings, log

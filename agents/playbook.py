@@ -21,40 +21,40 @@ _PLACEHOLDER = re.compile(r"\{([^{}\n]{1,40})\}")
 
 
 class ProcedureOut(BaseModel):
-    title: str = text(24, 2)
-    steps: list[Short(36)] = items(6, 3)
-    prompt_template: str = text(120, 10)
+    title: str = text(20, 2)
+    steps: list[Short(30)] = items(5, 3)
+    prompt_template: str = text(100, 10)
     evidence: list[str] = items(2)
 
 
 class WeeklyReviewOut(BaseModel):
-    cadence: str = text(24, 2)
-    attendees: list[Short(16)] = items(5, 1)
-    inputs: list[Short(24)] = items(4, 1)
-    agenda: list[Short(24)] = items(5, 2)
-    decision_rules: list[Short(40)] = items(3, 1)
-    exec_ai_hour: str = text(60, default="")
+    cadence: str = text(20, 2)
+    attendees: list[Short(12)] = items(4, 1)
+    inputs: list[Short(20)] = items(3, 1)
+    agenda: list[Short(20)] = items(4, 2)
+    decision_rules: list[Short(30)] = items(3, 1)
+    exec_ai_hour: str = text(40, default="")
 
 
 class TermOut(BaseModel):
-    term: str = text(12)
-    definition: str = text(40)
-    used_by: str = text(16)
+    term: str = text(10)
+    definition: str = text(30)
+    used_by: str = text(12)
 
 
 class GlossaryOut(BaseModel):
-    terms: list[TermOut] = items(6, 3)
+    terms: list[TermOut] = items(5, 3)
 
 
 class SessionOut(BaseModel):
-    session: str = text(20)
-    audience: str = text(16)
-    teaches: str = text(30)
-    format: str = text(24)
+    session: str = text(16)
+    audience: str = text(12)
+    teaches: str = text(24)
+    format: str = text(16)
 
 
 class TrainingOut(BaseModel):
-    sessions: list[SessionOut] = items(4, 2)
+    sessions: list[SessionOut] = items(3, 2)
 
 
 class RolesOut(BaseModel):

@@ -63,13 +63,13 @@ PROMPTS: dict[str, dict[str, str]] = {
         "ja": (
             "テーマ: $theme\nKPI:\n$kpis\n部署: $department\n\n$documents\n\n${feedback}"
             "この部署の業務に生成AIを組み込むユースケースを $n 件。誰が学ぶかではなく、業務の流れから考える。\n"
-            "title / who: 使う人の役割 / when: きっかけや頻度 / how: AIを使う手順 3〜5 個 / workflow_step: どの業務工程か / "
+            "title / who: 使う人の役割 / when: きっかけや頻度 / how: AIを使う手順 3 個 / workflow_step: どの業務工程か / "
             "input / output / kpi_id: 上の KPI の id / impact と feasibility: 1〜5 と理由 / risks / evidence: 文ID。"
         ),
         "en": (
             "Theme: $theme\nKPIs:\n$kpis\nDepartment: $department\n\n$documents\n\n${feedback}"
             "Give $n use cases that build gen-AI into this department's work. Start from the workflow, not from who "
-            "should learn.\ntitle / who: the role using it / when: trigger or cadence / how: 3-5 steps with AI / "
+            "should learn.\ntitle / who: the role using it / when: trigger or cadence / how: 3 steps with AI / "
             "workflow_step / input / output / kpi_id: one of the KPI ids above / impact and feasibility: 1-5 with a "
             "reason / risks / evidence: sentence ids."
         ),
@@ -77,13 +77,13 @@ PROMPTS: dict[str, dict[str, str]] = {
     "handoffs": {
         "ja": (
             "部署: $departments\nユースケース:\n$use_cases\n\n$documents\n\n${feedback}"
-            "部署をまたぐ引き継ぎを 1〜3 件挙げてください（例: 営業が仮説を立てる → マーケティングが検証する）。\n"
+            "部署をまたぐ引き継ぎを 1〜2 件挙げてください（例: 営業が仮説を立てる → マーケティングが検証する）。\n"
             "from_department と to_department は上の部署名のどれか / what: 渡すもの / when: いつ / "
             "receiving_owner: 受け取る側の責任者の役職 / evidence: 文ID。"
         ),
         "en": (
             "Departments: $departments\nUse cases:\n$use_cases\n\n$documents\n\n${feedback}"
-            "List 1-3 hand-offs between departments (e.g. sales forms a hypothesis, marketing verifies it).\n"
+            "List 1-2 hand-offs between departments (e.g. sales forms a hypothesis, marketing verifies it).\n"
             "from_department and to_department are department names from above / what is handed over / when / "
             "receiving_owner: the receiving side's accountable role / evidence: sentence ids."
         ),
@@ -92,13 +92,13 @@ PROMPTS: dict[str, dict[str, str]] = {
         "ja": (
             "ユースケース: $use_case\n\n$documents\n\n${feedback}"
             "誰がやっても同じ成果が出る標準手順（型）を作ってください。\n"
-            "title / steps: 手順 4〜7 個（各1文）/ prompt_template: 生成AIに渡すプロンプトのひな形。"
+            "title / steps: 手順 4〜5 個（各1文）/ prompt_template: 生成AIに渡すプロンプトのひな形。"
             "{顧客名} のように波括弧のプレースホルダーを入れる / evidence: 文ID。"
         ),
         "en": (
             "Use case: $use_case\n\n$documents\n\n${feedback}"
             "Write the standard procedure (the 型) that gives the same result whoever runs it.\n"
-            "title / steps: 4-7 steps, one sentence each / prompt_template: a prompt for the gen-AI tool with "
+            "title / steps: 4-5 steps, one sentence each / prompt_template: a prompt for the gen-AI tool with "
             "placeholders in braces such as {customer_name} / evidence: sentence ids."
         ),
     },
@@ -106,38 +106,38 @@ PROMPTS: dict[str, dict[str, str]] = {
         "ja": (
             "テーマ: $theme\nKPI:\n$kpis\nユースケース:\n$use_cases\n\n${feedback}"
             "成果が出るまで毎週回す KPI・PDCA レビューの型を作ってください。\n"
-            "cadence: 曜日・時間・長さ / attendees: 担当役員を含める / inputs: 持ち寄る数値や資料 / agenda: 3〜6 項目 / "
-            "decision_rules: 数値で判断する決め方 2〜4 個 / exec_ai_hour: 経営層が毎週1時間 AI と仮説を考える時間の使い方。"
+            "cadence: 曜日・時間・長さ / attendees: 担当役員を含める / inputs: 持ち寄る数値や資料 / agenda: 3〜4 項目 / "
+            "decision_rules: 数値で判断する決め方 2〜3 個 / exec_ai_hour: 経営層が毎週1時間 AI と仮説を考える時間の使い方。"
         ),
         "en": (
             "Theme: $theme\nKPIs:\n$kpis\nUse cases:\n$use_cases\n\n${feedback}"
             "Design the weekly KPI / PDCA review that runs until results show.\n"
             "cadence: day, time, length / attendees: include the executive owners / inputs: numbers and material "
-            "brought / agenda: 3-6 items / decision_rules: 2-4 rules that decide by the numbers / exec_ai_hour: how "
+            "brought / agenda: 3-4 items / decision_rules: 2-3 rules that decide by the numbers / exec_ai_hour: how "
             "executives spend a fixed weekly hour forming hypotheses with AI."
         ),
     },
     "glossary": {
         "ja": (
             "テーマ: $theme\nKPI:\n$kpis\nユースケース:\n$use_cases\n\n${feedback}"
-            "経営層と現場が同じ意味で使う共通言語として、用語集を 5〜8 語作ってください。"
+            "経営層と現場が同じ意味で使う共通言語として、用語集を 5 語作ってください。"
             "term / definition: 1文 / used_by: 誰が使うか。"
         ),
         "en": (
             "Theme: $theme\nKPIs:\n$kpis\nUse cases:\n$use_cases\n\n${feedback}"
-            "Write a glossary of 5-8 terms so executives and staff share one language. "
+            "Write a glossary of 5 terms so executives and staff share one language. "
             "term / definition: one sentence / used_by: who uses it."
         ),
     },
     "training": {
         "ja": (
             "テーマ: $theme\n標準手順（型）:\n$procedures\n\n${feedback}"
-            "社内研修の計画を 3〜5 回分。ツールの操作ではなく、この型（手順・週次レビュー・仮説検証）を教える。"
+            "社内研修の計画を 3 回分。ツールの操作ではなく、この型（手順・週次レビュー・仮説検証）を教える。"
             "経営層・部門長・現場を対象に含める。session / audience / teaches: 教える型 / format: 実際の業務を題材にした形式。"
         ),
         "en": (
             "Theme: $theme\nStandard procedures:\n$procedures\n\n${feedback}"
-            "Plan 3-5 internal training sessions that teach these 型 (procedures, the weekly review, hypothesis "
+            "Plan 3 internal training sessions that teach these 型 (procedures, the weekly review, hypothesis "
             "testing), not tool features. Include executives, department heads and staff. session / audience / "
             "teaches: which 型 / format: run on real work."
         ),

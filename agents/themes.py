@@ -8,11 +8,11 @@ from .schemas import PainGroup, Theme
 
 
 class ThemeOut(BaseModel):
-    title: str = text(24, 2)
-    problem: str = text(50, 4)
-    outcome: str = text(50, 4)
-    why_now: str = text(40, default="")
-    pain_groups: list[str] = items(3)
+    title: str = text(16, 2)
+    problem: str = text(36, 4)
+    outcome: str = text(36, 4)
+    why_now: str = text(24, default="")
+    pain_groups: list[str] = items(2)
     evidence: list[str] = items(2)
 
 

@@ -9,21 +9,21 @@ from .schemas import KPI, HandOff, Score, Theme, UseCase
 
 class ScoreOut(BaseModel):
     value: int = Field(ge=1, le=5)
-    reason: str = text(24, default="")
+    reason: str = text(16, default="")
 
 
 class UseCaseOut(BaseModel):
-    title: str = text(24, 2)
-    who: str = text(16)
-    when: str = text(24)
-    how: list[Short(30)] = items(4, 1)
-    workflow_step: str = text(16)
-    input: str = text(20)
-    output: str = text(20)
+    title: str = text(20, 2)
+    who: str = text(12)
+    when: str = text(16)
+    how: list[Short(24)] = items(3, 1)
+    workflow_step: str = text(12)
+    input: str = text(16)
+    output: str = text(16)
     kpi_id: str
     impact: ScoreOut
     feasibility: ScoreOut
-    risks: list[Short(24)] = items(2)
+    risks: list[Short(20)] = items(1)
     evidence: list[str] = items(2)
 
 
@@ -41,7 +41,7 @@ class HandOffOut(BaseModel):
 
 
 class HandOffsOut(BaseModel):
-    handoffs: list[HandOffOut] = items(3)
+    handoffs: list[HandOffOut] = items(2)
 
 
 def kpi_lines(kpis: list[KPI]) -> str:

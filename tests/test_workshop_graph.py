@@ -187,12 +187,11 @@ def test_unknown_citations_are_retried_then_dropped_never_kept(service, responde
     assert log and all(e["valid"] <= e["cited"] for e in log)
 
 
-def test_past_deadline_is_retried_then_repaired_with_a_finding(service, responder):
+def test_past_deadline_is_repaired_with_a_finding(service, responder):
     responder.past_deadline = True
     start(service)
     snap = service.resume("t1", {"action": "choose", "index": 0})
-    assert responder.calls.count("KPIsOut") == 3  # 1 + 2 retries, each naming the date problem
-    assert "must be after 2026-11" in responder.prompts[-1]
+    assert responder.calls.count("KPIsOut") == 1  # repaired in code: no retry spent on the date
     k = snap.values["kpis"][0]
     assert k["deadline"] == "2027-05"
     assert any(f["rule"] == "kpi_repaired" for f in snap.gate["findings"])
@@ -243,3 +242,18 @@ def test_a_killed_process_loses_no_approved_gate(tmp_path, responder):
     assert [d["gate"] for d in snap.values["decisions"]] == ["themes"]
     assert svc.resume("killed", {"action": "approve"}).gate["gate"] == "usecases"
     svc.close()
+
+
+def test_kpi_checks_name_units_owners_and_usage_goals():
+    from agents.kpis import KPIOut, kpi_problems
+    from agents.schemas import PainPoint
+
+    pains = [PainPoint(id="pp1", text="提案書の作成に2日かかる")]
+    base = dict(name="提案書作成時間", unit="日", baseline=2, target=1, deadline="2027-06", owner="営業担当役員",
+                method="CRM")
+    assert kpi_problems(KPIOut(**base), "2026-11-27", pains) == []
+    probs = kpi_problems(KPIOut(**{**base, "unit": "時間"}), "2026-11-27", pains)
+    assert any("keep the unit '日'" in p for p in probs)
+    assert any("differ" in p for p in kpi_problems(KPIOut(**{**base, "target": 2}), "2026-11-27", pains))
+    assert any("owner" in p for p in kpi_problems(KPIOut(**{**base, "owner": "若手有志"}), "2026-11-27", pains))
+    assert any("usage" in p for p in kpi_problems(KPIOut(**{**base, "name": "AI利用率"}), "2026-11-27", pains))
