@@ -16,7 +16,7 @@ from .schemas import Citation
 
 
 # Output length budgets are in Japanese characters; English gets more characters for the same tokens.
-LENGTH_SCALE = {"ja": 1.0, "en": 2.2}
+LENGTH_SCALE = {"ja": 1.8, "en": 4.0}
 
 
 def text(cap: int, min_len: int = 1, default: str | None = None) -> Any:
@@ -32,8 +32,11 @@ def Short(cap: int) -> Any:  # noqa: N802 - reads like a type in list[Short(30)]
 
 
 def items(max_items: int, min_items: int = 0) -> Any:
-    """A list field with an item budget the grammar enforces; pydantic only checks the minimum."""
-    return Field(default_factory=list, min_length=min_items, json_schema_extra={"maxItems": max_items})
+    """A list field with an item budget the grammar enforces; pydantic only checks the minimum.
+    A list that must not be empty has no default, so the schema marks it required."""
+    if min_items:
+        return Field(min_length=min_items, json_schema_extra={"maxItems": max_items})
+    return Field(default_factory=list, json_schema_extra={"maxItems": max_items})
 
 
 class Retriever(Protocol):

@@ -13,6 +13,7 @@ DEADLINE = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 JUNIOR = ("若手", "有志", "詳しい人", "新人", "インターン", "junior", "volunteer", "intern", "enthusiast")
 USAGE = ("利用回数", "利用率", "使用回数", "プロンプト数", "AI活用率", "導入率", "usage", "adoption rate",
          "number of prompts", "prompts per", "ai usage", "logins")
+TIME_UNITS = ("日", "時間", "分", "週", "か月", "ヶ月", "カ月", "day", "hour", "minute", "week", "month")
 TBD = ("要測定", "未測定", "不明", "to be measured", "tbd", "unknown")
 _NUM_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(日|時間|分|週間|週|か月|ヶ月|カ月|件|%|％|円|万円|人|days?|hours?|minutes?|weeks?|cases?|percent)")
 
@@ -61,6 +62,10 @@ def kpi_problems(k: KPIOut, today: str, pain_points: list[PainPoint]) -> list[st
         p.append(f"KPI '{k.name}': target must differ from baseline ({fmt_number(b)})")
     if any(j in k.owner.lower() for j in JUNIOR):
         p.append(f"KPI '{k.name}': owner must be an accountable executive, not '{k.owner}'")
+    if b is not None and any(x in k.unit.lower() for x in TIME_UNITS) and k.target >= b:
+        p.append(f"KPI '{k.name}': a time should go down: target {fmt_number(k.target)} is not below baseline {fmt_number(b)}")
+    if k.owner.strip().endswith(("部", "課", "チーム", "department", "team", "Department", "Team")):
+        p.append(f"KPI '{k.name}': owner '{k.owner}' is a department; name the accountable executive's title")
     if any(u in k.name.lower() for u in USAGE):
         p.append(f"KPI '{k.name}': measures AI usage, not a business result")
     # The input's own numbers fix the unit: "2日" must not come back as "2 時間".

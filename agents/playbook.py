@@ -72,6 +72,15 @@ class RolloutOut(BaseModel):
 
 
 NO_EVIDENCE = Evidence()
+_STEP_MARK = re.compile(r"^\s*(?:\d+[.)．、]|[-*・•]|\(\d+\)|ステップ\s*\d+[:：]?|step\s*\d+[:.]?)\s*", re.I)
+
+
+def clean_step(step: str) -> str:
+    """Steps are numbered by the renderer: drop the model's own numbers, bullets and bold marks."""
+    s = step.replace("**", "").strip()
+    while _STEP_MARK.match(s):
+        s = _STEP_MARK.sub("", s, count=1).strip()
+    return s
 
 
 def procedure(ctx: StageContext, uc: UseCase, feedback: str = "") -> tuple[Procedure, StageLog]:
@@ -87,7 +96,8 @@ def procedure(ctx: StageContext, uc: UseCase, feedback: str = "") -> tuple[Proce
                             feedback=feedback, check=check, use_case=desc, max_tokens=500)
     citations, support = cite(ev, out.evidence, log, f"procedure[{uc.id}]")
     found = list(dict.fromkeys(m.strip() for m in _PLACEHOLDER.findall(out.prompt_template)))
-    return Procedure(use_case_id=uc.id, title=out.title, steps=list(out.steps), prompt_template=out.prompt_template,
+    steps = [s for s in (clean_step(x) for x in out.steps) if s]
+    return Procedure(use_case_id=uc.id, title=out.title, steps=steps, prompt_template=out.prompt_template,
                      placeholders=found, citations=citations, support=support), log
 
 

@@ -25,81 +25,99 @@ SYSTEM = {
 PROMPTS: dict[str, dict[str, str]] = {
     "themes": {
         "ja": (
-            "経営陣と現場の課題（P番号、似たものはまとめ済み）:\n$pain_points\n\n$documents\n\n${feedback}"
-            "課題から、経営として取り組むテーマの候補を $n 件作ってください。各候補は別の切り口にする。\n"
-            "title: 20字以内 / problem: 解決する経営課題 / outcome: 望む成果（数値があれば入れる）/ "
-            "why_now: なぜ今か / pain_groups: 関係する P番号 / evidence: 文ID。\n"
-            "「AIを使うこと」そのものを目的にしないこと。"
+            "$documents\n\n"
+            "参加者の課題（P番号。似たものはまとめ済み）:\n$pain_points\n\n${feedback}"
+            "上の課題から、経営が責任を持つテーマの候補を $n 件。課題そのものを解決する別々の切り口にする。"
+            "「AIを使うこと」や「AI導入」をテーマにしない。各項目は短く。\n"
+            "例: {\"title\": \"提案リードタイムの半減\", \"problem\": \"提案書作成に2日かかり商談が遅れる\", "
+            "\"outcome\": \"提案書を1日以内に出す\", \"why_now\": \"商談数が増えている\", \"pain_groups\": [\"P1\"], "
+            "\"evidence\": [\"S2\"]}"
         ),
         "en": (
-            "Pain points from executives and staff (P ids, near-duplicates already grouped):\n$pain_points\n\n"
-            "$documents\n\n${feedback}"
-            "Propose $n candidate themes for management to own, each from a different angle.\n"
-            "title: at most 8 words / problem: the business problem / outcome: the result wanted (with numbers "
-            "if known) / why_now / pain_groups: related P ids / evidence: sentence ids.\n"
-            "Never make 'using AI' the goal itself."
+            "$documents\n\n"
+            "Participants' pain points (P ids, near-duplicates grouped):\n$pain_points\n\n${feedback}"
+            "From these pain points, propose $n candidate themes for management to own, each a different way to solve "
+            "the pain points themselves. Never make 'using AI' or 'AI adoption' the theme. Keep every field short.\n"
+            "Example: {\"title\": \"Halve proposal lead time\", \"problem\": \"Proposals take 2 days and slow deals\", "
+            "\"outcome\": \"Proposals out within 1 day\", \"why_now\": \"Deal volume is growing\", \"pain_groups\": [\"P1\"], "
+            "\"evidence\": [\"S2\"]}"
         ),
     },
     "kpis": {
         "ja": (
-            "テーマ: $theme\n経営課題: $problem\n望む成果: $outcome\n参加者の声:\n$pain_points\n\n$documents\n\n${feedback}"
-            "このテーマの成果を測る KPI を 1〜2 個作ってください。\n"
-            "name / unit: 参加者の声と同じ単位（日・時間・件・% など）/ baseline: 現状の数値。不明なら null にして"
-            " baseline_how に測り方 / target: baseline と異なる目標の数値 / deadline: YYYY-MM 形式で $today より後 / "
-            "owner: 責任を持つ役員の役職（若手や有志にしない）/ method: 測り方 / evidence: 文ID。\n"
-            "AI の利用回数や利用率は KPI にしない。業務の成果を測る。"
+            "$documents\n\nテーマ: $theme\n経営課題: $problem\n望む成果: $outcome\n参加者の声:\n$pain_points\n\n${feedback}"
+            "このテーマの成果を測る KPI を 1〜2 個。業務の成果を数値で測る（AIの利用回数・利用率は不可）。\n"
+            "unit は参加者の声と同じ単位。baseline は参加者の声や文書にある現状の数値、なければ null。"
+            "target は目標の数値で、良くなる向き（時間なら減らす）。deadline は $today より後の YYYY-MM。"
+            "owner は責任を持つ役員の役職（例: 営業担当役員）。\n"
+            "例: {\"name\": \"提案書作成時間\", \"unit\": \"日\", \"baseline\": 2, \"target\": 1, \"deadline\": \"2027-06\", "
+            "\"owner\": \"営業担当役員\", \"method\": \"CRMの依頼日と送付日の差\", \"evidence\": []}"
         ),
         "en": (
-            "Theme: $theme\nBusiness problem: $problem\nDesired outcome: $outcome\nParticipants said:\n$pain_points\n\n"
-            "$documents\n\n${feedback}"
-            "Define 1-2 KPIs that measure this theme's result.\n"
-            "name / unit: the same unit participants used (days, hours, cases, %) / baseline: today's number, or "
-            "null with baseline_how saying how it will be measured / target: a number different from baseline / deadline: YYYY-MM after "
-            "$today / owner: the accountable executive's title (never juniors or volunteers) / method: how it is "
-            "measured / evidence: sentence ids.\nNever use AI usage counts or adoption rates as KPIs: measure business results."
+            "$documents\n\nTheme: $theme\nBusiness problem: $problem\nDesired outcome: $outcome\nParticipants said:\n"
+            "$pain_points\n\n${feedback}"
+            "Define 1-2 KPIs that measure this theme's business result with numbers (never AI usage counts or adoption "
+            "rates).\nunit: the unit participants used. baseline: today's number from the pain points or documents, "
+            "else null. target: a number in the better direction (less time, more revenue). deadline: YYYY-MM after "
+            "$today. owner: the accountable executive's title (e.g. VP Sales).\n"
+            "Example: {\"name\": \"Proposal lead time\", \"unit\": \"days\", \"baseline\": 2, \"target\": 1, "
+            "\"deadline\": \"2027-06\", \"owner\": \"VP Sales\", \"method\": \"CRM request-to-send days\", \"evidence\": []}"
         ),
     },
     "usecases": {
         "ja": (
-            "テーマ: $theme\nKPI:\n$kpis\n部署: $department\n\n$documents\n\n${feedback}"
-            "この部署の業務に生成AIを組み込むユースケースを $n 件。誰が学ぶかではなく、業務の流れから考える。\n"
-            "title / who: 使う人の役割 / when: きっかけや頻度 / how: AIを使う手順 3 個 / workflow_step: どの業務工程か / "
-            "input / output / kpi_id: 上の KPI の id / impact と feasibility: 1〜5 と理由 / risks / evidence: 文ID。"
+            "$documents\n\nテーマ: $theme\nKPI:\n$kpis\n部署: $department\n\n${feedback}"
+            "$department の日々の業務のどの工程に生成AIを組み込むか、ユースケースを $n 件。"
+            "業務の流れから考える（研修や勉強会はユースケースではない）。各項目は短く。\n"
+            "例: {\"title\": \"商談メモから提案書の下書き\", \"who\": \"営業担当\", \"when\": \"初回商談の当日\", "
+            "\"how\": [\"商談メモを貼る\", \"AIが骨子と下書きを作る\", \"担当が事実を確認して直す\"], "
+            "\"workflow_step\": \"提案書作成\", \"input\": \"商談メモ\", \"output\": \"提案書の下書き\", \"kpi_id\": \"K1\", "
+            "\"impact\": {\"value\": 4, \"reason\": \"作成時間の半分を占める\"}, "
+            "\"feasibility\": {\"value\": 4, \"reason\": \"メモは既にある\"}, \"risks\": [\"事実誤認\"], \"evidence\": []}"
         ),
         "en": (
-            "Theme: $theme\nKPIs:\n$kpis\nDepartment: $department\n\n$documents\n\n${feedback}"
-            "Give $n use cases that build gen-AI into this department's work. Start from the workflow, not from who "
-            "should learn.\ntitle / who: the role using it / when: trigger or cadence / how: 3 steps with AI / "
-            "workflow_step / input / output / kpi_id: one of the KPI ids above / impact and feasibility: 1-5 with a "
-            "reason / risks / evidence: sentence ids."
+            "$documents\n\nTheme: $theme\nKPIs:\n$kpis\nDepartment: $department\n\n${feedback}"
+            "Give $n use cases: which step of $department's daily work gets gen-AI built in. Start from the "
+            "workflow (training sessions are not use cases). Keep fields short.\n"
+            "Example: {\"title\": \"Proposal draft from call notes\", \"who\": \"Account executive\", "
+            "\"when\": \"Same day as the first call\", \"how\": [\"Paste call notes\", \"AI drafts outline and text\", "
+            "\"AE checks facts and edits\"], \"workflow_step\": \"Proposal writing\", \"input\": \"Call notes\", "
+            "\"output\": \"Proposal draft\", \"kpi_id\": \"K1\", \"impact\": {\"value\": 4, \"reason\": \"Half the effort\"}, "
+            "\"feasibility\": {\"value\": 4, \"reason\": \"Notes already exist\"}, \"risks\": [\"Wrong facts\"], \"evidence\": []}"
         ),
     },
     "handoffs": {
         "ja": (
-            "部署: $departments\nユースケース:\n$use_cases\n\n$documents\n\n${feedback}"
-            "部署をまたぐ引き継ぎを 1〜2 件挙げてください（例: 営業が仮説を立てる → マーケティングが検証する）。\n"
-            "from_department と to_department は上の部署名のどれか / what: 渡すもの / when: いつ / "
-            "receiving_owner: 受け取る側の責任者の役職 / evidence: 文ID。"
+            "$documents\n\n部署: $departments\nユースケース:\n$use_cases\n\n${feedback}"
+            "部署をまたぐ引き継ぎを 1〜2 件。何を、いつ、誰が受け取るか。\n"
+            "例: {\"from_department\": \"営業\", \"to_department\": \"カスタマーサクセス\", \"what\": \"顧客の目標と経緯の要約\", "
+            "\"when\": \"受注時\", \"receiving_owner\": \"CS責任者\", \"evidence\": []}"
         ),
         "en": (
-            "Departments: $departments\nUse cases:\n$use_cases\n\n$documents\n\n${feedback}"
-            "List 1-2 hand-offs between departments (e.g. sales forms a hypothesis, marketing verifies it).\n"
-            "from_department and to_department are department names from above / what is handed over / when / "
-            "receiving_owner: the receiving side's accountable role / evidence: sentence ids."
+            "$documents\n\nDepartments: $departments\nUse cases:\n$use_cases\n\n${feedback}"
+            "List 1-2 hand-offs between departments: what is handed over, when, and who receives it.\n"
+            "Example: {\"from_department\": \"Sales\", \"to_department\": \"Customer Success\", \"what\": \"Summary of the "
+            "customer's goals and history\", \"when\": \"At deal close\", \"receiving_owner\": \"Head of CS\", \"evidence\": []}"
         ),
     },
     "procedure": {
         "ja": (
-            "ユースケース: $use_case\n\n$documents\n\n${feedback}"
-            "誰がやっても同じ成果が出る標準手順（型）を作ってください。\n"
-            "title / steps: 手順 4〜5 個（各1文）/ prompt_template: 生成AIに渡すプロンプトのひな形。"
-            "{顧客名} のように波括弧のプレースホルダーを入れる / evidence: 文ID。"
+            "$documents\n\nユースケース: $use_case\n\n${feedback}"
+            "誰がやっても同じ成果が出る標準手順（型）を書く。steps は 4〜5 個の短い文（番号や記号は付けない）。"
+            "prompt_template はこの業務でそのまま使う生成AIへの依頼文で、{顧客名} のような波括弧の差し込み項目を含める。\n"
+            "例: {\"title\": \"提案書下書きの型\", \"steps\": [\"商談メモを所定の形式で残す\", \"テンプレートの依頼文でAIに下書きさせる\", "
+            "\"数字と固有名詞を原本と照合する\", \"上長が10分で確認して送る\"], "
+            "\"prompt_template\": \"{顧客名}の{課題}について、{商談メモ}をもとに提案書の骨子を5項目で作ってください。\", \"evidence\": []}"
         ),
         "en": (
-            "Use case: $use_case\n\n$documents\n\n${feedback}"
-            "Write the standard procedure (the 型) that gives the same result whoever runs it.\n"
-            "title / steps: 4-5 steps, one sentence each / prompt_template: a prompt for the gen-AI tool with "
-            "placeholders in braces such as {customer_name} / evidence: sentence ids."
+            "$documents\n\nUse case: $use_case\n\n${feedback}"
+            "Write the standard procedure (the 型) that gives the same result whoever runs it. steps: 4-5 short "
+            "sentences (no numbers or bullets). prompt_template: the actual request to the gen-AI tool for this work, "
+            "with placeholders in braces such as {customer_name}.\n"
+            "Example: {\"title\": \"Proposal draft 型\", \"steps\": [\"Record call notes in the standard form\", "
+            "\"Ask the AI for a draft with the template prompt\", \"Check numbers and names against the source\", "
+            "\"Manager reviews for 10 minutes, then send\"], \"prompt_template\": \"Using {call_notes}, outline a "
+            "proposal for {customer_name} that solves {problem} in 5 points.\", \"evidence\": []}"
         ),
     },
     "weekly_review": {

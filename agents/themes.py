@@ -20,6 +20,15 @@ class ThemesOut(BaseModel):
     themes: list[ThemeOut] = Field(min_length=1, json_schema_extra={"maxItems": 4})
 
 
+_AI_GOAL = ("ai導入", "aiの導入", "ai の導入", "ai活用", "aiの活用", "ai を活用", "生成ai", "ai adoption", "adopt ai",
+            "use ai", "using ai", "ai usage", "ai を使")
+
+
+def is_ai_goal(title: str) -> bool:
+    t = title.lower()
+    return any(w in t for w in _AI_GOAL)
+
+
 def pain_lines(groups: list[PainGroup]) -> str:
     return "\n".join(f"{g.id}: {g.summary}" + (f"（×{len(g.members)}）" if len(g.members) > 1 else "") for g in groups)
 
@@ -34,6 +43,9 @@ def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feed
         problems = []
         if len(out.themes) < min(2, n):
             problems.append(f"give {n} different themes, not {len(out.themes)}")
+        for t in out.themes:
+            if is_ai_goal(t.title):
+                problems.append(f"theme '{t.title}' makes AI the goal; name the business result instead")
         titles = [t.title.strip() for t in out.themes]
         if len(set(titles)) < len(titles):
             problems.append("theme titles must differ")

@@ -22,6 +22,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lang", default="ja", choices=["ja", "en"])
     ap.add_argument("--out", default=None)
+    ap.add_argument("--use-cases", type=int, default=1, help="use cases per department (the demo's default: 1)")
     ap.add_argument("--keep-data", action="store_true", help="use KATACHI_DATA_DIR instead of a fresh temp dir")
     args = ap.parse_args()
     if not args.keep_data:
@@ -50,7 +51,7 @@ def main() -> None:
     rows = []
     t0 = time.perf_counter()
     snap = svc.start("sample", read_pain_points(str(SAMPLES / f"pain-points-{args.lang}.txt")),
-                     DEMO_DEPARTMENTS[args.lang], lang=args.lang)
+                     DEMO_DEPARTMENTS[args.lang], lang=args.lang, use_cases_per_department=args.use_cases)
     rows.append(("intake+themes", time.perf_counter() - t0, snap))
     names = {"themes": "kpis", "kpis": "usecases", "usecases": "playbook", "playbook": "finalize"}
     while not snap.done:

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     timeout_s: float = Field(default=300.0, gt=0)
     structured_retries: int = Field(default=2, ge=0, le=10)
 
+    # Workshop
+    use_cases_per_department: int = Field(default=2, ge=1, le=3)
+    theme_candidates: int = Field(default=3, ge=2, le=4)
+
     # Embeddings and retrieval
     embed_threads: int = Field(default=1, ge=1, le=64)
     embed_batch: int = Field(default=16, ge=1, le=512)

@@ -60,7 +60,8 @@ class WorkshopService:
         return {"configurable": {"thread_id": thread_id, **self._configurable}, "recursion_limit": 100}
 
     def start(self, company: str, pain_points: list[str | dict], departments: list[str], lang: str | None = None,
-              thread_id: str | None = None, today: str | None = None) -> Snapshot:
+              thread_id: str | None = None, today: str | None = None,
+              use_cases_per_department: int | None = None) -> Snapshot:
         from agents.intake import make_pain_points
         from knowledge.store import CompanyStore
 
@@ -73,7 +74,10 @@ class WorkshopService:
         tid = thread_id or uuid.uuid4().hex[:12]
         state = {"thread_id": tid, "company": company, "lang": lang or self.settings.lang,
                  "today": today or date.today().isoformat(), "departments": list(dict.fromkeys(depts)),
-                 "pain_points": [p.model_dump() for p in points], "stage": "intake"}
+                 "pain_points": [p.model_dump() for p in points], "stage": "intake",
+                 "options": {"use_cases_per_department": use_cases_per_department
+                             or self.settings.use_cases_per_department,
+                             "theme_candidates": self.settings.theme_candidates}}
         return self._run(state, tid)
 
     def resume(self, thread_id: str, decision: dict) -> Snapshot:

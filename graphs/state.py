@@ -15,6 +15,7 @@ class WorkshopState(TypedDict, total=False):
     lang: str
     today: str
     departments: list[str]
+    options: dict  # per-workshop knobs: use_cases_per_department, theme_candidates
     pain_points: list[dict]
     pain_groups: list[dict]
     theme_candidates: list[dict]

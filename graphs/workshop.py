@@ -27,9 +27,6 @@ from .state import WorkshopState
 
 log = logging.getLogger(__name__)
 
-USE_CASES_PER_DEPARTMENT = 2
-
-
 def _ctx(state: WorkshopState, config: RunnableConfig) -> StageContext:
     conf = (config or {}).get("configurable", {})
     model_for = conf.get("model_for")
@@ -79,7 +76,8 @@ def intake(state: WorkshopState) -> dict:
 def themes(state: WorkshopState, config: RunnableConfig) -> dict:
     ctx = _ctx(state, config)
     groups = [PainGroup.model_validate(g) for g in state["pain_groups"]]
-    found, lg = theme_agent.generate_themes(ctx, groups, feedback=(state.get("feedback") or {}).get("themes", ""))
+    n = (state.get("options") or {}).get("theme_candidates", 3)
+    found, lg = theme_agent.generate_themes(ctx, groups, n=n, feedback=(state.get("feedback") or {}).get("themes", ""))
     return {"theme_candidates": [t.model_dump() for t in found], "stage": "gate_themes", **_merge_logs(lg)}
 
 
@@ -132,7 +130,8 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
     logs = []
     for dept in state["departments"]:
         ucs, lg = uc_agent.generate_department(ctx, theme, kpi_list, dept, start=len(found) + 1,
-                                               n=USE_CASES_PER_DEPARTMENT, feedback=feedback)
+                                               n=(state.get("options") or {}).get("use_cases_per_department", 2),
+                                               feedback=feedback)
         found += ucs
         logs.append(lg)
     hand, lg = uc_agent.generate_handoffs(ctx, state["departments"], found, feedback=feedback)

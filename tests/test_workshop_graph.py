@@ -257,3 +257,14 @@ def test_kpi_checks_name_units_owners_and_usage_goals():
     assert any("differ" in p for p in kpi_problems(KPIOut(**{**base, "target": 2}), "2026-11-27", pains))
     assert any("owner" in p for p in kpi_problems(KPIOut(**{**base, "owner": "若手有志"}), "2026-11-27", pains))
     assert any("usage" in p for p in kpi_problems(KPIOut(**{**base, "name": "AI利用率"}), "2026-11-27", pains))
+
+
+def test_more_kpi_and_theme_checks():
+    from agents.kpis import KPIOut, kpi_problems
+    from agents.themes import is_ai_goal
+
+    base = dict(name="提案書作成時間", unit="日", baseline=2, target=1, deadline="2027-06", owner="営業担当役員", method="CRM")
+    assert any("time should go down" in p for p in kpi_problems(KPIOut(**{**base, "target": 3}), "2026-11-27", []))
+    assert any("department" in p for p in kpi_problems(KPIOut(**{**base, "owner": "営業部"}), "2026-11-27", []))
+    assert is_ai_goal("生成AIの導入推進") and is_ai_goal("Drive AI adoption")
+    assert not is_ai_goal("提案リードタイムの半減") and not is_ai_goal("Halve proposal lead time")

@@ -174,7 +174,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     points = read_pain_points(args.pain_points)
     depts = [d for d in (args.departments or "").split(",") if d.strip()] or DEMO_DEPARTMENTS[lang]
     service = _service()
-    snap = service.start(args.company, points, depts, lang=lang)
+    snap = service.start(args.company, points, depts, lang=lang, use_cases_per_department=args.use_cases)
     return drive(service, snap, lang, args.auto_approve, Path(args.out or f"out/{snap.thread_id}"))
 
 
@@ -208,7 +208,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"{DEMO_COMPANY}: {store.stats()['chunks']} chunks ({rep.chunks_added} new)", file=sys.stderr)
     points = read_pain_points(str(SAMPLES / f"pain-points-{lang}.txt"))
     service = _service()
-    snap = service.start(DEMO_COMPANY, points, DEMO_DEPARTMENTS[lang], lang=lang)
+    # One use case per department keeps the offline demo within a few minutes on two CPU cores.
+    snap = service.start(DEMO_COMPANY, points, DEMO_DEPARTMENTS[lang], lang=lang,
+                         use_cases_per_department=args.use_cases)
     return drive(service, snap, lang, True, Path(args.out))
 
 
@@ -219,6 +221,7 @@ def add_commands(sub) -> None:
     s.add_argument("--departments", help="comma-separated, e.g. 営業,マーケティング")
     s.add_argument("--lang", dest="lang_out", choices=["ja", "en"], help="language of the workshop outputs")
     s.add_argument("--auto-approve", action="store_true", help="take the first theme and approve every gate")
+    s.add_argument("--use-cases", type=int, choices=[1, 2, 3], help="use cases per department (default 2)")
     s.add_argument("--out", help="output folder (default out/THREAD_ID)")
     s.set_defaults(func=cmd_run)
     s = sub.add_parser("resume", help="continue a workshop at its open gate")
@@ -231,4 +234,5 @@ def add_commands(sub) -> None:
     s.set_defaults(func=cmd_status)
     s = sub.add_parser("demo", help="the bundled sample company, end to end, offline")
     s.add_argument("--out", default="out/demo")
+    s.add_argument("--use-cases", type=int, default=1, choices=[1, 2, 3], help="use cases per department")
     s.set_defaults(func=cmd_demo)
