@@ -29,18 +29,18 @@ PROMPTS: dict[str, dict[str, str]] = {
             "参加者の課題（P番号。似たものはまとめ済み）:\n$pain_points\n\n${feedback}"
             "上の課題から、経営が責任を持つテーマの候補を $n 件。課題そのものを解決する別々の切り口にする。"
             "「AIを使うこと」や「AI導入」をテーマにしない。各項目は短く。\n"
-            "例: {\"title\": \"提案リードタイムの半減\", \"problem\": \"提案書作成に2日かかり商談が遅れる\", "
-            "\"outcome\": \"提案書を1日以内に出す\", \"why_now\": \"商談数が増えている\", \"pain_groups\": [\"P1\"], "
-            "\"evidence\": [\"S2\"]}"
+            "形式の例（別の会社の例。内容は上の課題から作る）: {\"title\": \"月次決算の早期化\", "
+            "\"problem\": \"請求書の照合に5日かかり決算が遅れる\", \"outcome\": \"月次決算を3営業日で締める\", "
+            "\"why_now\": \"取引先が増えている\", \"pain_groups\": [\"P1\"], \"evidence\": [\"S1\"]}"
         ),
         "en": (
             "$documents\n\n"
             "Participants' pain points (P ids, near-duplicates grouped):\n$pain_points\n\n${feedback}"
             "From these pain points, propose $n candidate themes for management to own, each a different way to solve "
             "the pain points themselves. Never make 'using AI' or 'AI adoption' the theme. Keep every field short.\n"
-            "Example: {\"title\": \"Halve proposal lead time\", \"problem\": \"Proposals take 2 days and slow deals\", "
-            "\"outcome\": \"Proposals out within 1 day\", \"why_now\": \"Deal volume is growing\", \"pain_groups\": [\"P1\"], "
-            "\"evidence\": [\"S2\"]}"
+            "Format example (another company; build yours from the pain points above): {\"title\": \"Faster month-end "
+            "close\", \"problem\": \"Invoice matching takes 5 days and delays the close\", \"outcome\": \"Close in 3 "
+            "working days\", \"why_now\": \"Supplier count is growing\", \"pain_groups\": [\"P1\"], \"evidence\": [\"S1\"]}"
         ),
     },
     "kpis": {
@@ -50,8 +50,8 @@ PROMPTS: dict[str, dict[str, str]] = {
             "unit は参加者の声と同じ単位。baseline は参加者の声や文書にある現状の数値、なければ null。"
             "target は目標の数値で、良くなる向き（時間なら減らす）。deadline は $today より後の YYYY-MM。"
             "owner は責任を持つ役員の役職（例: 営業担当役員）。\n"
-            "例: {\"name\": \"提案書作成時間\", \"unit\": \"日\", \"baseline\": 2, \"target\": 1, \"deadline\": \"2027-06\", "
-            "\"owner\": \"営業担当役員\", \"method\": \"CRMの依頼日と送付日の差\", \"evidence\": []}"
+            "形式の例（別の会社の例）: {\"name\": \"月次決算日数\", \"unit\": \"営業日\", \"baseline\": 5, \"target\": 3, "
+            "\"deadline\": \"2027-06\", \"owner\": \"CFO\", \"method\": \"会計システムの締め日記録\", \"evidence\": [\"S1\"]}"
         ),
         "en": (
             "$documents\n\nTheme: $theme\nBusiness problem: $problem\nDesired outcome: $outcome\nParticipants said:\n"
@@ -60,8 +60,9 @@ PROMPTS: dict[str, dict[str, str]] = {
             "rates).\nunit: the unit participants used. baseline: today's number from the pain points or documents, "
             "else null. target: a number in the better direction (less time, more revenue). deadline: YYYY-MM after "
             "$today. owner: the accountable executive's title (e.g. VP Sales).\n"
-            "Example: {\"name\": \"Proposal lead time\", \"unit\": \"days\", \"baseline\": 2, \"target\": 1, "
-            "\"deadline\": \"2027-06\", \"owner\": \"VP Sales\", \"method\": \"CRM request-to-send days\", \"evidence\": []}"
+            "Format example (another company): {\"name\": \"Month-end close\", \"unit\": \"working days\", \"baseline\": 5, "
+            "\"target\": 3, \"deadline\": \"2027-06\", \"owner\": \"CFO\", \"method\": \"Close dates in the ledger\", "
+            "\"evidence\": [\"S1\"]}"
         ),
     },
     "usecases": {
@@ -69,35 +70,38 @@ PROMPTS: dict[str, dict[str, str]] = {
             "$documents\n\nテーマ: $theme\nKPI:\n$kpis\n部署: $department\n\n${feedback}"
             "$department の日々の業務のどの工程に生成AIを組み込むか、ユースケースを $n 件。"
             "業務の流れから考える（研修や勉強会はユースケースではない）。各項目は短く。\n"
-            "例: {\"title\": \"商談メモから提案書の下書き\", \"who\": \"営業担当\", \"when\": \"初回商談の当日\", "
-            "\"how\": [\"商談メモを貼る\", \"AIが骨子と下書きを作る\", \"担当が事実を確認して直す\"], "
-            "\"workflow_step\": \"提案書作成\", \"input\": \"商談メモ\", \"output\": \"提案書の下書き\", \"kpi_id\": \"K1\", "
-            "\"impact\": {\"value\": 4, \"reason\": \"作成時間の半分を占める\"}, "
-            "\"feasibility\": {\"value\": 4, \"reason\": \"メモは既にある\"}, \"risks\": [\"事実誤認\"], \"evidence\": []}"
+            "形式の例（経理部の例。$department の業務で作る）: {\"title\": \"請求書と発注書の突合\", \"who\": \"経理担当\", "
+            "\"when\": \"請求書の受領時\", \"how\": [\"請求書PDFを渡す\", \"AIが発注書との差異を一覧にする\", "
+            "\"担当が差異だけを確認する\"], \"workflow_step\": \"請求書照合\", \"input\": \"請求書と発注書\", "
+            "\"output\": \"差異一覧\", \"kpi_id\": \"K1\", \"impact\": {\"value\": 4, \"reason\": \"照合が工数の半分\"}, "
+            "\"feasibility\": {\"value\": 3, \"reason\": \"PDFの形式がまちまち\"}, \"risks\": [\"読み取り誤り\"], "
+            "\"evidence\": [\"S1\"]}"
         ),
         "en": (
             "$documents\n\nTheme: $theme\nKPIs:\n$kpis\nDepartment: $department\n\n${feedback}"
             "Give $n use cases: which step of $department's daily work gets gen-AI built in. Start from the "
             "workflow (training sessions are not use cases). Keep fields short.\n"
-            "Example: {\"title\": \"Proposal draft from call notes\", \"who\": \"Account executive\", "
-            "\"when\": \"Same day as the first call\", \"how\": [\"Paste call notes\", \"AI drafts outline and text\", "
-            "\"AE checks facts and edits\"], \"workflow_step\": \"Proposal writing\", \"input\": \"Call notes\", "
-            "\"output\": \"Proposal draft\", \"kpi_id\": \"K1\", \"impact\": {\"value\": 4, \"reason\": \"Half the effort\"}, "
-            "\"feasibility\": {\"value\": 4, \"reason\": \"Notes already exist\"}, \"risks\": [\"Wrong facts\"], \"evidence\": []}"
+            "Format example (a finance team; build yours for $department): {\"title\": \"Invoice to PO matching\", "
+            "\"who\": \"AP clerk\", \"when\": \"When an invoice arrives\", \"how\": [\"Hand over the invoice PDF\", "
+            "\"AI lists differences from the PO\", \"Clerk checks only the differences\"], \"workflow_step\": \"Invoice "
+            "matching\", \"input\": \"Invoice and PO\", \"output\": \"List of differences\", \"kpi_id\": \"K1\", "
+            "\"impact\": {\"value\": 4, \"reason\": \"Half the effort\"}, \"feasibility\": {\"value\": 3, \"reason\": "
+            "\"PDF layouts vary\"}, \"risks\": [\"Misread figures\"], \"evidence\": [\"S1\"]}"
         ),
     },
     "handoffs": {
         "ja": (
             "$documents\n\n部署: $departments\nユースケース:\n$use_cases\n\n${feedback}"
             "部署をまたぐ引き継ぎを 1〜2 件。何を、いつ、誰が受け取るか。\n"
-            "例: {\"from_department\": \"営業\", \"to_department\": \"カスタマーサクセス\", \"what\": \"顧客の目標と経緯の要約\", "
-            "\"when\": \"受注時\", \"receiving_owner\": \"CS責任者\", \"evidence\": []}"
+            "形式の例（別の会社の例）: {\"from_department\": \"購買\", \"to_department\": \"経理\", \"what\": \"検収済みの発注一覧\", "
+            "\"when\": \"毎週金曜\", \"receiving_owner\": \"経理課長\", \"evidence\": [\"S1\"]}"
         ),
         "en": (
             "$documents\n\nDepartments: $departments\nUse cases:\n$use_cases\n\n${feedback}"
             "List 1-2 hand-offs between departments: what is handed over, when, and who receives it.\n"
-            "Example: {\"from_department\": \"Sales\", \"to_department\": \"Customer Success\", \"what\": \"Summary of the "
-            "customer's goals and history\", \"when\": \"At deal close\", \"receiving_owner\": \"Head of CS\", \"evidence\": []}"
+            "Format example (another company): {\"from_department\": \"Purchasing\", \"to_department\": \"Finance\", "
+            "\"what\": \"Received-goods list\", \"when\": \"Every Friday\", \"receiving_owner\": \"AP manager\", "
+            "\"evidence\": [\"S1\"]}"
         ),
     },
     "procedure": {
@@ -105,19 +109,21 @@ PROMPTS: dict[str, dict[str, str]] = {
             "$documents\n\nユースケース: $use_case\n\n${feedback}"
             "誰がやっても同じ成果が出る標準手順（型）を書く。steps は 4〜5 個の短い文（番号や記号は付けない）。"
             "prompt_template はこの業務でそのまま使う生成AIへの依頼文で、{顧客名} のような波括弧の差し込み項目を含める。\n"
-            "例: {\"title\": \"提案書下書きの型\", \"steps\": [\"商談メモを所定の形式で残す\", \"テンプレートの依頼文でAIに下書きさせる\", "
-            "\"数字と固有名詞を原本と照合する\", \"上長が10分で確認して送る\"], "
-            "\"prompt_template\": \"{顧客名}の{課題}について、{商談メモ}をもとに提案書の骨子を5項目で作ってください。\", \"evidence\": []}"
+            "形式の例（経理の例）: {\"title\": \"請求書照合の型\", \"steps\": [\"請求書PDFと発注番号を用意する\", "
+            "\"テンプレートの依頼文でAIに差異を一覧にさせる\", \"差異の行だけ原本と照合する\", \"課長が週次で差異の傾向を確認する\"], "
+            "\"prompt_template\": \"{取引先名}の請求書{請求書}と発注書{発注書}を比べ、金額・数量・単価の差異を表にしてください。\", "
+            "\"evidence\": [\"S1\"]}"
         ),
         "en": (
             "$documents\n\nUse case: $use_case\n\n${feedback}"
             "Write the standard procedure (the 型) that gives the same result whoever runs it. steps: 4-5 short "
             "sentences (no numbers or bullets). prompt_template: the actual request to the gen-AI tool for this work, "
             "with placeholders in braces such as {customer_name}.\n"
-            "Example: {\"title\": \"Proposal draft 型\", \"steps\": [\"Record call notes in the standard form\", "
-            "\"Ask the AI for a draft with the template prompt\", \"Check numbers and names against the source\", "
-            "\"Manager reviews for 10 minutes, then send\"], \"prompt_template\": \"Using {call_notes}, outline a "
-            "proposal for {customer_name} that solves {problem} in 5 points.\", \"evidence\": []}"
+            "Format example (finance): {\"title\": \"Invoice matching 型\", \"steps\": [\"Collect the invoice PDF and PO "
+            "number\", \"Ask the AI for a difference table with the template prompt\", \"Check only the differing lines "
+            "against the originals\", \"The manager reviews the trend weekly\"], \"prompt_template\": \"Compare "
+            "{supplier}'s invoice {invoice} with PO {po} and list differences in amount, quantity and unit price.\", "
+            "\"evidence\": [\"S1\"]}"
         ),
     },
     "weekly_review": {

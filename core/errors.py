@@ -114,6 +114,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "未対応の形式です（{ext}）。対応形式: {supported}",
         "en": "unsupported format ({ext}). Supported: {supported}",
     },
+    "file_encrypted": {
+        "ja": "パスワードで保護されています。保護を外してから取り込んでください",
+        "en": "password-protected; remove the protection and ingest again",
+    },
+    "file_corrupt": {
+        "ja": "ファイルが壊れているか形式が正しくありません（{detail}）",
+        "en": "the file is corrupt or not in the format its name says ({detail})",
+    },
+    "file_no_text": {
+        "ja": "テキストがありません（スキャン画像の PDF と思われます。OCR してから取り込んでください）",
+        "en": "no text layer (probably a scanned PDF; run OCR first)",
+    },
+    "file_zip_bomb": {
+        "ja": "展開すると {size_mb:.0f} MB 以上になる圧縮ファイルです（zip 爆弾の疑い）",
+        "en": "expands to {size_mb:.0f} MB or more (suspected zip bomb)",
+    },
     "file_unreadable": {
         "ja": "ファイルを読めません（{detail}）",
         "en": "cannot read the file ({detail})",

@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     chunk_max: int = Field(default=500, ge=100)
     chunk_overlap: int = Field(default=60, ge=0)
     max_file_mb: float = Field(default=20.0, gt=0)
+    retrieval: Literal["hybrid", "dense", "bm25"] = "hybrid"
 
     @property
     def companies_dir(self) -> Path:

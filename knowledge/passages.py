@@ -13,6 +13,18 @@ class Passage(BaseModel):
     position: int = 0
     text: str
     score: float = 0.0
+    department: str = ""
+    page: int | None = None  # PDF page
+    sheet: str = ""  # spreadsheet sheet
+    slide: int | None = None  # slide number
+    injection: bool = False  # the text reads like an instruction to a model: data, never obeyed
 
     def label(self) -> str:
-        return f"{self.rel} § {self.heading}" if self.heading else self.rel
+        where = self.rel
+        if self.page:
+            where += f" p.{self.page}"
+        if self.sheet:
+            where += f" [{self.sheet}]"
+        if self.slide:
+            where += f" slide {self.slide}"
+        return f"{where} § {self.heading}" if self.heading else where

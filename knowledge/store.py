@@ -14,6 +14,8 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+
+import numpy as np
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -22,7 +24,10 @@ from core.settings import Settings, get_settings
 
 from .chunker import chunk_text
 from .embedder import Embedder, chroma_embedding_function, get_embedder
+from .hybrid import fuse
+from .lexical import LexicalIndex
 from .loaders import load_file, supported_extensions
+from .metadata import guess_department, looks_like_instruction
 from .passages import Passage
 
 log = logging.getLogger(__name__)
@@ -128,6 +133,7 @@ class CompanyStore:
             raise KatachiError("unknown_company", company=company)
         self._embedder = embedder
         self._collection = None
+        self._lexical: LexicalIndex | None = None
         self._manifest = self._read_manifest()
 
     # -- plumbing ---------------------------------------------------------------------------------
@@ -153,6 +159,12 @@ class CompanyStore:
                 raise KatachiError("store_failed", path=str(self.dir), detail=str(exc)) from exc
         return self._collection
 
+    @property
+    def lexical(self) -> LexicalIndex:
+        if self._lexical is None:
+            self._lexical = LexicalIndex(self.dir / "bm25")
+        return self._lexical
+
     def _read_manifest(self) -> dict[str, Any]:
         p = self.dir / "manifest.json"
         if p.is_file():
@@ -166,7 +178,9 @@ class CompanyStore:
         os.replace(tmp, self.dir / "manifest.json")
 
     # -- ingest -----------------------------------------------------------------------------------
-    def ingest(self, paths: Sequence[str | Path], progress: bool = False, prune: bool = True) -> IngestReport:
+    def ingest(self, paths: Sequence[str | Path], progress: bool = False, prune: bool = True,
+               department: str | None = None) -> IngestReport:
+        """Ingest files and folders. ``department`` overrides the guess from paths and headings."""
         t0 = time.perf_counter()
         report = IngestReport(self.company)
         files = collect_files(paths)
@@ -188,18 +202,23 @@ class CompanyStore:
             except KatachiError as err:
                 report.files.append(FileResult(rel, "skipped", error=err))
                 continue
-            chunks = chunk_text(doc.text, title=doc.title, markdown=doc.markdown,
-                                max_chars=self.settings.chunk_max, min_chars=self.settings.chunk_min,
-                                overlap=self.settings.chunk_overlap)
+            chunks = []
+            for seg in doc.segments:
+                title = " > ".join(x for x in (doc.title, seg.heading) if x)
+                for c in chunk_text(seg.text, title=title, markdown=doc.markdown, max_chars=self.settings.chunk_max,
+                                    min_chars=self.settings.chunk_min, overlap=self.settings.chunk_overlap):
+                    chunks.append((c, seg.meta))
+            dept = department or guess_department(rel, [c.heading for c, _ in chunks[:3]])
             ids, metas, texts = [], [], []
-            for c in chunks:
+            for c, seg_meta in chunks:
                 cid = c.chunk_id(src)
                 if cid in ids:
                     continue  # the same passage twice under one heading: keep the first
                 ids.append(cid)
                 texts.append(c.text)
-                metas.append({"source": src, "rel": rel, "heading": c.heading, "position": c.position,
-                              "start": c.start, **{k: v for k, v in doc.meta.items()}})
+                metas.append({"source": src, "rel": rel, "heading": c.heading, "position": len(ids) - 1,
+                              "start": c.start, "department": dept or "", "ext": f.suffix.lower(),
+                              "injection": looks_like_instruction(c.text), **doc.meta, **seg_meta})
             old_ids = set(old["chunk_ids"]) if old else set()
             new = [i for i, cid in enumerate(ids) if cid not in old_ids]
             removed = sorted(old_ids - set(ids))
@@ -221,6 +240,8 @@ class CompanyStore:
         removed = [cid for e in entries.values() for cid in e.pop("removed")]
         if removed:
             self.collection.delete(ids=removed)
+        added = {i: (_embed_text(m, t), m) for _, ids, metas, texts in pending for i, m, t in zip(ids, metas, texts)}
+        self.lexical.update(added, removed)
         if total:
             from tqdm import tqdm
 
@@ -250,20 +271,50 @@ class CompanyStore:
             e = self._manifest["files"].pop(src)
             if e["chunk_ids"]:
                 self.collection.delete(ids=e["chunk_ids"])
+                self.lexical.update({}, e["chunk_ids"])
             report.files.append(FileResult(e.get("rel", src), "removed", chunks_removed=len(e["chunk_ids"])))
 
     # -- read -------------------------------------------------------------------------------------
-    def search(self, query: str, k: int = 5, where: dict | None = None) -> list[Passage]:
+    def search(self, query: str, k: int = 5, where: dict | None = None, mode: str | None = None,
+               department: str | None = None) -> list[Passage]:
+        """Ranked passages. ``mode``: hybrid (default setting), dense or bm25. ``department`` keeps only
+        that department's chunks (ids as in knowledge.metadata.DEPARTMENTS)."""
         if not query or not query.strip():
             raise KatachiError("empty_query")
+        mode = mode or self.settings.retrieval
         n = self.count()
         if n == 0:
             return []
-        vec = self.embedder.embed_queries([query.strip()])
-        res = self.collection.query(query_embeddings=vec, n_results=min(k, n), where=where,
-                                    include=["documents", "metadatas", "distances"])
-        return [self._passage(i, d, m, 1.0 - dist) for i, d, m, dist in
-                zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])]
+        if department:
+            where = {"$and": [where, {"department": department}]} if where else {"department": department}
+        query = query.strip()
+        pool = min(max(k * 5, 30), n)
+        dense: dict[str, float] = {}
+        vec = None
+        if mode in ("dense", "hybrid"):
+            vec = self.embedder.embed_queries([query])
+            res = self.collection.query(query_embeddings=vec, n_results=pool, where=where, include=["distances"])
+            dense = {i: 1.0 - d for i, d in zip(res["ids"][0], res["distances"][0])}
+        lexical: dict[str, float] = {}
+        if mode in ("bm25", "hybrid") and not (where and not department):
+            lexical = dict(self.lexical.search(query, pool, department=department))
+        if mode == "dense" or (mode == "hybrid" and not lexical):
+            ranked = sorted(dense.items(), key=lambda x: -x[1])
+        elif mode == "bm25":
+            ranked = sorted(lexical.items(), key=lambda x: -x[1])
+        else:
+            missing = [i for i in lexical if i not in dense]
+            if missing:  # lexical-only candidates still need their cosine for a fair fusion
+                got = self.collection.get(ids=missing, include=["embeddings"])
+                for i, e in zip(got["ids"], got["embeddings"]):
+                    dense[i] = float(np.dot(vec[0], np.asarray(e, dtype=np.float32)))
+            ranked = fuse(dense, lexical)
+        ranked = ranked[:k]
+        if not ranked:
+            return []
+        got = self.collection.get(ids=[i for i, _ in ranked], include=["documents", "metadatas"])
+        by_id = {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+        return [self._passage(i, *by_id[i], score) for i, score in ranked if i in by_id]
 
     def get(self, chunk_ids: Iterable[str]) -> list[Passage]:
         ids = list(dict.fromkeys(chunk_ids))
@@ -283,7 +334,9 @@ class CompanyStore:
     def _passage(self, cid: str, text: str, meta: dict, score: float) -> Passage:
         return Passage(chunk_id=cid, company=self.company, source=meta.get("source", ""), rel=meta.get("rel", ""),
                        heading=meta.get("heading", ""), position=int(meta.get("position", 0)), text=text,
-                       score=round(float(score), 4))
+                       score=round(float(score), 4), department=meta.get("department", "") or "",
+                       page=meta.get("page"), sheet=meta.get("sheet", "") or "", slide=meta.get("slide"),
+                       injection=bool(meta.get("injection", False)))
 
 
 def _display_path(f: Path, root: Path) -> str:
