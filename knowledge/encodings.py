@@ -7,20 +7,32 @@ import re
 
 from core.errors import KatachiError
 
-_JA = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
+_KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
+_KANJI = re.compile(r"[\u3400-\u9fff]")
 _BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 
 
 def _plausibility(text: str) -> float:
-    """Share of Japanese characters, minus control characters: higher is more plausible."""
+    """How much ``text`` looks like Japanese: kana weigh most (a wrong decoding lands in kanji or
+    symbols, almost never in the small kana block); control characters count against."""
     if not text:
         return 0.0
     sample = text[:20000]
-    return (len(_JA.findall(sample)) - 10 * len(_BAD.findall(sample))) / len(sample)
+    ascii_ = sum(1 for c in sample if " " <= c <= "~" or c in "\r\n\t")
+    score = len(_KANA.findall(sample)) + 0.3 * len(_KANJI.findall(sample)) + 0.5 * ascii_
+    return (score - 10 * len(_BAD.findall(sample))) / len(sample)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
     """Return (text, encoding name). Raises ``file_binary`` or ``file_not_text``."""
+    text, enc = _decode(data)
+    sample = text[:20000]
+    if sample and len(_BAD.findall(sample)) > max(2, len(sample) // 100):
+        raise KatachiError("file_binary")  # decoded, but into control characters: not text
+    return text, enc
+
+
+def _decode(data: bytes) -> tuple[str, str]:
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
                      (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32")):
         if data.startswith(bom) and not (bom == codecs.BOM_UTF16_LE and data.startswith(codecs.BOM_UTF32_LE)):
@@ -29,27 +41,21 @@ def decode_text(data: bytes) -> tuple[str, str]:
             except UnicodeDecodeError:
                 break
     head = data[:4096]
-    if b"\x00" in head:
-        # UTF-16 without a BOM: every other byte of ASCII text is zero.
-        even, odd = head[0::2].count(0), head[1::2].count(0)
-        if max(even, odd) > len(head) // 4 and min(even, odd) < len(head) // 64:
-            enc = "utf-16-le" if odd > even else "utf-16-be"
-            try:
-                return data.decode(enc), enc
-            except UnicodeDecodeError:
-                pass
-        raise KatachiError("file_binary")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    if b"\x1b$" in head or b"\x1b(" in head:
+    if b"\x1b$" in head or b"\x1b(" in head:  # ISO-2022-JP is 7-bit: test it before UTF-8
         try:
             return data.decode("iso2022_jp"), "iso-2022-jp"
         except UnicodeDecodeError:
             pass
+    has_nul = b"\x00" in head
+    if not has_nul:
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
     candidates = []
-    for enc in ("cp932", "euc_jp"):
+    utf16 = ["utf-16-le", "utf-16-be"] if len(data) % 2 == 0 else []
+    encodings = utf16 if has_nul else ["cp932", "euc_jp"] + utf16
+    for enc in encodings:
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
@@ -58,10 +64,16 @@ def decode_text(data: bytes) -> tuple[str, str]:
     if candidates:
         score, enc, text = max(candidates)
         if score > 0.05:
-            return text, {"cp932": "shift_jis (cp932)", "euc_jp": "euc-jp"}[enc]
+            return text, {"cp932": "shift_jis (cp932)", "euc_jp": "euc-jp"}.get(enc, enc)
+    if has_nul:
+        raise KatachiError("file_binary")
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is not None and best.encoding and not _BAD.search(str(best)[:20000]):
         return str(best), best.encoding
-    raise KatachiError("file_not_text", detail=f"byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start}")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise KatachiError("file_not_text", detail=f"byte 0x{data[exc.start]:02x} at offset {exc.start}") from exc
+    raise KatachiError("file_not_text", detail="unknown encoding")

@@ -63,19 +63,20 @@ def test_company_isolation_with_identical_files(tmp_path, fake_embedder):
 def test_bad_files_are_skipped_with_reasons_and_the_rest_ingests(tmp_path, fake_embedder):
     corpus = _corpus(tmp_path / "c", {
         "good.md": DOC_A,
-        "sjis.txt": "営業の課題".encode("shift_jis"),
+        "sjis.txt": "営業の課題は提案書の作成に時間がかかることです。".encode("shift_jis"),
         "empty.md": b"",
         "blob.md": b"\x00\x01\x02binary",
-        "slides.pptx": b"PK\x03\x04",
+        "slides.key": b"PK\x03\x04",
+        "broken.pptx": b"PK\x03\x04 not really a zip",
     })
     rep = CompanyStore("acme", create=True).ingest([corpus])
     by = {f.path.split("/")[-1]: f for f in rep.files}
     assert by["good.md"].status == "added"
-    assert by["sjis.txt"].error.code == "file_not_text"
-    assert "UTF-8" in by["sjis.txt"].error.message("ja")
+    assert by["sjis.txt"].status == "added"  # Shift_JIS is decoded, not refused
     assert by["empty.md"].error.code == "file_empty"
     assert by["blob.md"].error.code == "file_binary"
-    assert by["slides.pptx"].error.code == "file_unsupported"
+    assert by["slides.key"].error.code == "file_unsupported"
+    assert by["broken.pptx"].error.code == "file_corrupt"
 
 
 def test_oversized_file_is_skipped(tmp_path, fake_embedder, monkeypatch):
