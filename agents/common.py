@@ -66,18 +66,26 @@ class StageLog:
         return {"usage": self.usage, "citation_log": self.citations, "passages": self.passages}
 
 
-def retrieve(ctx: StageContext, queries: list[str], k: int | None = None) -> list[Passage]:
+def retrieve(ctx: StageContext, queries: list[str], k: int | None = None, department: str | None = None,
+             ) -> list[Passage]:
+    """Passages for the queries; with ``department``, that department's documents first, the whole
+    store when it has too few of them."""
     seen: dict[str, Passage] = {}
+    k = k or ctx.passages_per_query
     for q in queries:
         if not q.strip():
             continue
-        for p in ctx.retriever.search(q, k=k or ctx.passages_per_query):
+        hits = ctx.retriever.search(q, k=k, department=department) if department else []
+        if len(hits) < k:
+            hits = hits + ctx.retriever.search(q, k=k)
+        for p in hits[:k]:
             seen.setdefault(p.chunk_id, p)
     return list(seen.values())
 
 
-def evidence_for(ctx: StageContext, queries: list[str], log: StageLog, k: int | None = None) -> Evidence:
-    passages = retrieve(ctx, queries, k)
+def evidence_for(ctx: StageContext, queries: list[str], log: StageLog, k: int | None = None,
+                 department: str | None = None) -> Evidence:
+    passages = retrieve(ctx, queries, k, department)
     ev = build_evidence(passages, " ".join(queries), max_sentences=ctx.sentences_per_call)
     for cid, p in ev.passages.items():
         log.passages[cid] = p.model_dump()

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from knowledge.metadata import department_of
+
 from .common import Short, StageContext, StageLog, ask, cite, evidence_for, items, text
 from .grounding import Evidence
 from .schemas import (
@@ -85,7 +87,7 @@ def clean_step(step: str) -> str:
 
 def procedure(ctx: StageContext, uc: UseCase, feedback: str = "") -> tuple[Procedure, StageLog]:
     log = StageLog()
-    ev = evidence_for(ctx, [f"{uc.department} {uc.workflow_step} {uc.title}"], log)
+    ev = evidence_for(ctx, [f"{uc.department} {uc.workflow_step} {uc.title}"], log, department=department_of(uc.department))
 
     def check(out: ProcedureOut) -> list[str]:
         return [] if _PLACEHOLDER.search(out.prompt_template) else ["prompt_template needs {placeholders} in braces"]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from knowledge.metadata import department_of
+
 from .common import Short, StageContext, StageLog, ask, cite, evidence_for, items, text
 from .schemas import KPI, HandOff, Score, Theme, UseCase
 
@@ -55,7 +57,8 @@ def use_case_lines(use_cases: list[UseCase]) -> str:
 def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], department: str, start: int,
                         n: int = 2, feedback: str = "") -> tuple[list[UseCase], StageLog]:
     log = StageLog()
-    ev = evidence_for(ctx, [f"{department} {theme.title}", f"{department} 業務 プロセス {theme.problem}"], log)
+    ev = evidence_for(ctx, [f"{department} {theme.title}", f"{department} 業務 プロセス {theme.problem}"], log,
+                      department=department_of(department))
     kpi_ids = [k.id for k in kpis]
 
     def check(out: UseCasesOut) -> list[str]:

@@ -279,16 +279,28 @@ class CompanyStore:
                department: str | None = None) -> list[Passage]:
         """Ranked passages. ``mode``: hybrid (default setting), dense or bm25. ``department`` keeps only
         that department's chunks (ids as in knowledge.metadata.DEPARTMENTS)."""
+        mode = mode or self.settings.retrieval
+        dense, lexical = self.candidates(query, max(k * 5, 30), mode, where, department)
+        ranked = rank(dense, lexical, mode)[:k]
+        if not ranked:
+            return []
+        got = self.collection.get(ids=[i for i, _ in ranked], include=["documents", "metadatas"])
+        by_id = {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+        return [self._passage(i, *by_id[i], score) for i, score in ranked if i in by_id]
+
+    def candidates(self, query: str, pool: int, mode: str = "hybrid", where: dict | None = None,
+                   department: str | None = None) -> tuple[dict[str, float], dict[str, float]]:
+        """Dense cosines and BM25 scores of the top ``pool`` chunks of each method (as the mode needs).
+        In hybrid mode every lexical candidate also gets its cosine, so the fusion compares like with like."""
         if not query or not query.strip():
             raise KatachiError("empty_query")
-        mode = mode or self.settings.retrieval
         n = self.count()
         if n == 0:
-            return []
+            return {}, {}
         if department:
             where = {"$and": [where, {"department": department}]} if where else {"department": department}
         query = query.strip()
-        pool = min(max(k * 5, 30), n)
+        pool = min(pool, n)
         dense: dict[str, float] = {}
         vec = None
         if mode in ("dense", "hybrid"):
@@ -296,25 +308,15 @@ class CompanyStore:
             res = self.collection.query(query_embeddings=vec, n_results=pool, where=where, include=["distances"])
             dense = {i: 1.0 - d for i, d in zip(res["ids"][0], res["distances"][0])}
         lexical: dict[str, float] = {}
-        if mode in ("bm25", "hybrid") and not (where and not department):
+        generic_filter = bool(where) and not department  # BM25 can only honour the department filter
+        if mode in ("bm25", "hybrid") and not generic_filter:
             lexical = dict(self.lexical.search(query, pool, department=department))
-        if mode == "dense" or (mode == "hybrid" and not lexical):
-            ranked = sorted(dense.items(), key=lambda x: -x[1])
-        elif mode == "bm25":
-            ranked = sorted(lexical.items(), key=lambda x: -x[1])
-        else:
-            missing = [i for i in lexical if i not in dense]
-            if missing:  # lexical-only candidates still need their cosine for a fair fusion
-                got = self.collection.get(ids=missing, include=["embeddings"])
-                for i, e in zip(got["ids"], got["embeddings"]):
-                    dense[i] = float(np.dot(vec[0], np.asarray(e, dtype=np.float32)))
-            ranked = fuse(dense, lexical)
-        ranked = ranked[:k]
-        if not ranked:
-            return []
-        got = self.collection.get(ids=[i for i, _ in ranked], include=["documents", "metadatas"])
-        by_id = {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
-        return [self._passage(i, *by_id[i], score) for i, score in ranked if i in by_id]
+        missing = [i for i in lexical if i not in dense] if vec is not None else []
+        if missing:
+            got = self.collection.get(ids=missing, include=["embeddings"])
+            for i, e in zip(got["ids"], got["embeddings"]):
+                dense[i] = float(np.dot(vec[0], np.asarray(e, dtype=np.float32)))
+        return dense, lexical
 
     def get(self, chunk_ids: Iterable[str]) -> list[Passage]:
         ids = list(dict.fromkeys(chunk_ids))
@@ -337,6 +339,14 @@ class CompanyStore:
                        score=round(float(score), 4), department=meta.get("department", "") or "",
                        page=meta.get("page"), sheet=meta.get("sheet", "") or "", slide=meta.get("slide"),
                        injection=bool(meta.get("injection", False)))
+
+
+def rank(dense: dict[str, float], lexical: dict[str, float], mode: str) -> list[tuple[str, float]]:
+    if mode == "bm25":
+        return sorted(lexical.items(), key=lambda x: (-x[1], x[0]))
+    if mode == "dense" or not lexical:
+        return sorted(dense.items(), key=lambda x: (-x[1], x[0]))
+    return fuse(dense, lexical)
 
 
 def _display_path(f: Path, root: Path) -> str:

@@ -106,6 +106,6 @@ class ListRetriever:
                                  heading=f"見出し{i}", text=t) for i, t in enumerate(texts)]
         self.queries: list[str] = []
 
-    def search(self, query: str, k: int = 5, where=None):
-        self.queries.append(query)
-        return self.passages[:k]
+    def search(self, query: str, k: int = 5, where=None, department=None):
+        self.queries.append((query, department))
+        return [p for p in self.passages if not department or p.department == department][:k]

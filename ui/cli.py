@@ -23,7 +23,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     lang = _settings().lang
     store = CompanyStore(args.company, create=True)
-    report = store.ingest(args.paths, progress=sys.stderr.isatty() or args.progress)
+    report = store.ingest(args.paths, progress=sys.stderr.isatty() or args.progress, department=args.department)
     print(texts.ingest_table(report, lang))
     if not report.ingested:
         raise KatachiError("nothing_ingested", skipped=len(report.skipped))
@@ -34,11 +34,13 @@ def cmd_search(args: argparse.Namespace) -> int:
     from knowledge.store import CompanyStore
 
     lang = _settings().lang
-    hits = CompanyStore(args.company).search(args.query, k=args.k)
+    hits = CompanyStore(args.company).search(args.query, k=args.k, mode=args.mode, department=args.department)
     if not hits:
         print(texts.t("no_hits", lang))
     for rank, p in enumerate(hits, 1):
-        print(f"[{rank}] {p.score:.3f}  {p.chunk_id}\n    {p.rel}\n    § {p.heading or '-'}")
+        flag = "  ⚠ instruction-like text (data only)" if p.injection else ""
+        dept = f"  [{p.department}]" if p.department else ""
+        print(f"[{rank}] {p.score:.3f}  {p.chunk_id}{dept}{flag}\n    {p.label().split(' § ')[0]}\n    § {p.heading or '-'}")
         body = " ".join(p.text.split())
         print("    " + (body if len(body) <= args.width else body[: args.width] + "…") + "\n")
     return 0
@@ -56,10 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("ingest", help="ingest Markdown/text files into a company's knowledge store")
+    s = sub.add_parser("ingest", help="ingest documents (md txt pdf docx xlsx pptx csv html) into a company's store")
     s.add_argument("paths", nargs="*", help="files or folders")
     s.add_argument("--company", required=True)
     s.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
+    s.add_argument("--department", help="department id for every file (default: guessed from paths and headings)")
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("search", help="search a company's documents")
@@ -67,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--company", required=True)
     s.add_argument("-k", type=int, default=5)
     s.add_argument("--width", type=int, default=240, help="characters of each passage to print")
+    s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="retrieval method (default: hybrid)")
+    s.add_argument("--department", help="only this department's documents (sales, marketing, people, finance, ...)")
     s.set_defaults(func=cmd_search)
 
     s = sub.add_parser("doctor", help="check the model, the embedder and the data directory")

@@ -1,0 +1,129 @@
+"""Retrieval quality: dense vs BM25 vs hybrid, on JSQuAD and on paraphrased business questions.
+
+    python benchmarks/retrieval.py [--jsquad ../shared/corpora/jsquad-ja/jsquad-valid-v1.3.json] [--limit N]
+
+JSQuAD (CC BY-SA 4.0, Kurihara et al., LREC 2022): the 1,145 validation paragraphs are indexed through
+the normal ingest path (chunker, e5, Chroma, Sudachi BM25); each of the 4,442 questions is a query;
+a hit is a chunk of the question's own paragraph. The paraphrase set is
+evals/datasets/retrieval-paraphrase-ja.yaml over the bundled sample corpus; a hit is a chunk of the
+named file. Every method ranks the same candidates, computed once per query in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def metrics(ranks: list[int | None]) -> dict[str, float]:
+    n = len(ranks)
+    hit = lambda k: sum(1 for r in ranks if r is not None and r < k) / n  # noqa: E731
+    mrr = sum(1.0 / (r + 1) for r in ranks if r is not None and r < 10) / n
+    return {"R@1": hit(1), "R@5": hit(5), "R@10": hit(10), "MRR@10": mrr}
+
+
+def evaluate(store, queries: list[tuple[str, set[str]]], label_of: dict[str, str], methods: dict,
+             dump: list | None = None) -> dict:
+    from knowledge.store import rank
+
+    ranks: dict[str, list] = {m: [] for m in methods}
+    t0 = time.perf_counter()
+    for q, targets in queries:
+        dense, lexical = store.candidates(q, 50, "hybrid")
+        if dump is not None:
+            dump.append((dense, lexical, {i for i, lab in label_of.items() if lab in targets}))
+        for name, fn in methods.items():
+            ranked = fn(dense, lexical) if callable(fn) else rank(dense, lexical, fn)
+            labels = [label_of.get(i) for i, _ in ranked[:10]]
+            ranks[name].append(next((r for r, lab in enumerate(labels) if lab in targets), None))
+    secs = time.perf_counter() - t0
+    return {"per_query_ms": 1000 * secs / max(len(queries), 1), **{m: metrics(r) for m, r in ranks.items()}}
+
+
+def print_table(title: str, res: dict) -> None:
+    print(f"\n{title}  ({res['per_query_ms']:.0f} ms/query for all methods)")
+    print(f"{'method':<22}{'R@1':>7}{'R@5':>7}{'R@10':>7}{'MRR@10':>8}")
+    for m, v in res.items():
+        if m == "per_query_ms":
+            continue
+        print(f"{m:<22}{v['R@1']:7.3f}{v['R@5']:7.3f}{v['R@10']:7.3f}{v['MRR@10']:8.3f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--jsquad", default=str(ROOT.parent / "shared/corpora/jsquad-ja/jsquad-valid-v1.3.json"))
+    ap.add_argument("--limit", type=int, default=0, help="first N questions only (quick look)")
+    ap.add_argument("--json", help="write the figures here too")
+    ap.add_argument("--dump", help="pickle every query's candidates here (to study fusions offline)")
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="katachi-retrieval-"))
+    os.environ["KATACHI_DATA_DIR"] = str(tmp / "data")
+    import yaml
+
+    from knowledge.hybrid import fuse, rrf
+    from knowledge.store import CompanyStore
+
+    methods = {"dense": "dense", "bm25": "bm25", "hybrid (product)": "hybrid"}
+    for a in (0.3, 0.4, 0.6, 0.7):
+        methods[f"fuse alpha={a}"] = (lambda a: lambda d, l: fuse(d, l, a))(a)
+    for w in (0.3, 1.0):
+        methods[f"rrf bm25 w={w}"] = (lambda w: lambda d, l: rrf(sorted(d, key=lambda i: -d[i]),
+                                                                  sorted(l, key=lambda i: -l[i]), 1.0, w))(w)
+    out: dict = {"machine": f"{platform.machine()} {os.cpu_count()} cpus"}
+
+    # -- paraphrased business questions over the sample corpus ------------------------------------
+    spec = yaml.safe_load((ROOT / "evals/datasets/retrieval-paraphrase-ja.yaml").read_text(encoding="utf-8"))
+    store = CompanyStore("paraphrase", create=True)
+    store.ingest([ROOT / p for p in spec["corpus"]])
+    got = store.collection.get(include=["metadatas"])
+    label_of = {i: m["rel"] for i, m in zip(got["ids"], got["metadatas"])}
+    files = set(label_of.values())
+    queries = [(x["q"], {f for f in files if f.endswith(x["file"])}) for x in spec["queries"]]
+    assert all(t for _, t in queries), "every expected file must be in the corpus"
+    dumps: dict[str, list] = {"paraphrase": [], "jsquad": []}
+    out["paraphrase"] = evaluate(store, queries, label_of, methods, dumps["paraphrase"])
+    print(f"machine: {out['machine']}")
+    print_table(f"Paraphrased business questions: {len(queries)} queries, {len(label_of)} chunks", out["paraphrase"])
+
+    # -- JSQuAD -----------------------------------------------------------------------------------
+    data = json.loads(Path(args.jsquad).read_text(encoding="utf-8"))
+    docs = tmp / "jsquad"
+    docs.mkdir()
+    qs = []
+    for art in data["data"]:
+        for para in art["paragraphs"]:
+            pid = para["qas"][0]["id"].split("q")[0] if para["qas"] else None
+            if pid is None:
+                continue
+            (docs / f"{pid}.md").write_text(para["context"], encoding="utf-8")
+            qs += [(qa["question"], {f"{pid}.md"}) for qa in para["qas"]]
+    if args.limit:
+        qs = qs[: args.limit]
+    t0 = time.perf_counter()
+    store = CompanyStore("jsquad", create=True)
+    rep = store.ingest([docs])
+    ingest_s = time.perf_counter() - t0
+    got = store.collection.get(include=["metadatas"])
+    label_of = {i: m["rel"].rsplit("/", 1)[-1] for i, m in zip(got["ids"], got["metadatas"])}
+    out["jsquad"] = evaluate(store, qs, label_of, methods, dumps["jsquad"])
+    out["jsquad_ingest"] = {"paragraphs": len(list(docs.iterdir())), "chunks": rep.chunks_added, "seconds": ingest_s}
+    print_table(f"JSQuAD: {len(qs)} questions, {len(list(docs.iterdir()))} paragraphs, {rep.chunks_added} chunks "
+                f"(ingest {ingest_s:.0f} s)", out["jsquad"])
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=1), encoding="utf-8")
+    if args.dump:
+        import pickle
+
+        Path(args.dump).write_bytes(pickle.dumps(dumps))
+
+
+if __name__ == "__main__":
+    main()
