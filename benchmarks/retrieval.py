@@ -32,12 +32,13 @@ def metrics(ranks: list[int | None]) -> dict[str, float]:
 
 def evaluate(store, queries: list[tuple[str, set[str]]], label_of: dict[str, str], methods: dict,
              dump: list | None = None) -> dict:
+    from knowledge.hybrid import POOL
     from knowledge.store import rank
 
     ranks: dict[str, list] = {m: [] for m in methods}
     t0 = time.perf_counter()
     for q, targets in queries:
-        dense, lexical = store.candidates(q, 50, "hybrid")
+        dense, lexical = store.candidates(q, POOL, "hybrid")
         if dump is not None:
             dump.append((dense, lexical, {i for i, lab in label_of.items() if lab in targets}))
         for name, fn in methods.items():
@@ -72,7 +73,7 @@ def main() -> None:
     from knowledge.store import CompanyStore
 
     methods = {"dense": "dense", "bm25": "bm25", "hybrid (product)": "hybrid"}
-    for a in (0.3, 0.4, 0.6, 0.7):
+    for a in (0.3, 0.4, 0.6, 0.7):  # the product uses 0.5
         methods[f"fuse alpha={a}"] = (lambda a: lambda d, l: fuse(d, l, a))(a)
     for w in (0.3, 1.0):
         methods[f"rrf bm25 w={w}"] = (lambda w: lambda d, l: rrf(sorted(d, key=lambda i: -d[i]),

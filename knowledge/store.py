@@ -24,7 +24,7 @@ from core.settings import Settings, get_settings
 
 from .chunker import chunk_text
 from .embedder import Embedder, chroma_embedding_function, get_embedder
-from .hybrid import fuse
+from .hybrid import POOL, fuse
 from .lexical import LexicalIndex
 from .loaders import load_file, supported_extensions
 from .metadata import guess_department, looks_like_instruction
@@ -280,7 +280,7 @@ class CompanyStore:
         """Ranked passages. ``mode``: hybrid (default setting), dense or bm25. ``department`` keeps only
         that department's chunks (ids as in knowledge.metadata.DEPARTMENTS)."""
         mode = mode or self.settings.retrieval
-        dense, lexical = self.candidates(query, max(k * 5, 30), mode, where, department)
+        dense, lexical = self.candidates(query, max(k * 5, POOL), mode, where, department)
         ranked = rank(dense, lexical, mode)[:k]
         if not ranked:
             return []

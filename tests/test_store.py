@@ -53,9 +53,12 @@ def test_company_isolation_with_identical_files(tmp_path, fake_embedder):
     CompanyStore("beta", create=True).ingest([b])
     alpha_ids = {p.chunk_id for p in CompanyStore("alpha").search("提案書", k=50)}
     for q in ["提案書", "秘密 B社だけの情報", "引き継ぎ"]:
-        hits = CompanyStore("beta").search(q, k=50)
-        assert hits and all(h.company == "beta" and str(tmp_path / "b") in h.source for h in hits)
-        assert not alpha_ids & {h.chunk_id for h in hits}
+        for mode in ("hybrid", "dense", "bm25"):
+            for dept in (None, "sales"):
+                hits = CompanyStore("beta").search(q, k=50, mode=mode, department=dept)
+                assert all(h.company == "beta" and str(tmp_path / "b") in h.source for h in hits)
+                assert not alpha_ids & {h.chunk_id for h in hits}
+        assert CompanyStore("beta").search(q, k=50)
     assert all("秘密" not in p.text for p in CompanyStore("alpha").search("秘密 B社だけの情報", k=50))
     assert list_companies() == ["alpha", "beta"]
 
