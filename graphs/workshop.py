@@ -18,6 +18,7 @@ from agents import playbook as pb
 from agents import themes as theme_agent
 from agents import usecases as uc_agent
 from agents.common import StageContext, StageLog
+from agents import linter
 from agents.intake import group_pain_points
 from agents.schemas import KPI, PLAYBOOK_SECTIONS, HandOff, PainGroup, PainPoint, Playbook, Theme, UseCase
 from core.errors import KatachiError
@@ -60,8 +61,13 @@ def _decide(model, value: Any, gate: str):
         raise KatachiError("bad_decision", detail=f"{gate}: {exc.errors()[0].get('msg')}") from exc
 
 
-def _payload(state: WorkshopState, gate: str, actions: list[str], data: dict, findings_key: str | None = None) -> dict:
-    findings = (state.get("findings") or {}).get(findings_key or gate, [])
+def _dump(findings) -> list[dict]:
+    return [f.model_dump() for f in findings]
+
+
+def _payload(state: WorkshopState, gate: str, actions: list[str], data: dict) -> dict:
+    keys = ["intake", "themes"] if gate == "themes" else [gate]
+    findings = [f for k in keys for f in (state.get("findings") or {}).get(k, [])]
     return GatePayload(gate=gate, thread_id=state.get("thread_id", ""), lang=state["lang"], actions=actions,
                        data=data, findings=findings).model_dump()
 
@@ -70,7 +76,8 @@ def _payload(state: WorkshopState, gate: str, actions: list[str], data: dict, fi
 def intake(state: WorkshopState) -> dict:
     points = [PainPoint.model_validate(p) for p in state["pain_points"]]
     groups = group_pain_points(points)
-    return {"pain_groups": [g.model_dump() for g in groups], "stage": "themes"}
+    return {"pain_groups": [g.model_dump() for g in groups], "stage": "themes",
+            "findings": {"intake": _dump(linter.lint_intake(state["pain_points"], state["lang"]))}}
 
 
 def themes(state: WorkshopState, config: RunnableConfig) -> dict:
@@ -78,7 +85,9 @@ def themes(state: WorkshopState, config: RunnableConfig) -> dict:
     groups = [PainGroup.model_validate(g) for g in state["pain_groups"]]
     n = (state.get("options") or {}).get("theme_candidates", 3)
     found, lg = theme_agent.generate_themes(ctx, groups, n=n, feedback=(state.get("feedback") or {}).get("themes", ""))
-    return {"theme_candidates": [t.model_dump() for t in found], "stage": "gate_themes", **_merge_logs(lg)}
+    lint = [f for t in found for f in linter.lint_theme(t.model_dump(), state["lang"])]
+    return {"theme_candidates": [t.model_dump() for t in found], "stage": "gate_themes",
+            "findings": {"themes": _dump(lint)}, **_merge_logs(lg)}
 
 
 def gate_themes(state: WorkshopState) -> Command[Literal["kpis", "themes"]]:
@@ -94,7 +103,8 @@ def gate_themes(state: WorkshopState) -> Command[Literal["kpis", "themes"]]:
         chosen = state["theme_candidates"][d.index]
     else:
         chosen = d.theme.model_dump()
-    return Command(goto="kpis", update={"theme": chosen, "decisions": [record], "stage": "kpis"})
+    return Command(goto="kpis", update={"theme": chosen, "decisions": [record], "stage": "kpis",
+                                        "findings": {"themes": _dump(linter.lint_theme(chosen, state["lang"]))}})
 
 
 # -- KPIs ---------------------------------------------------------------------------------------------
@@ -103,8 +113,9 @@ def kpis(state: WorkshopState, config: RunnableConfig) -> dict:
     points = [PainPoint.model_validate(p) for p in state["pain_points"]]
     found, findings, lg = kpi_agent.generate_kpis(ctx, Theme.model_validate(state["theme"]), points,
                                                   feedback=(state.get("feedback") or {}).get("kpis", ""))
-    return {"kpis": [k.model_dump() for k in found], "findings": {"kpis": [f.model_dump() for f in findings]},
-            "stage": "gate_kpis", **_merge_logs(lg)}
+    dumped = [k.model_dump() for k in found]
+    findings += linter.lint_kpis(dumped, state["lang"])
+    return {"kpis": dumped, "findings": {"kpis": _dump(findings)}, "stage": "gate_kpis", **_merge_logs(lg)}
 
 
 def gate_kpis(state: WorkshopState) -> Command[Literal["usecases", "kpis"]]:
@@ -117,6 +128,7 @@ def gate_kpis(state: WorkshopState) -> Command[Literal["usecases", "kpis"]]:
     update: dict[str, Any] = {"decisions": [record], "stage": "usecases"}
     if d.action == "edit":
         update["kpis"] = [k.model_dump() for k in d.kpis]
+        update["findings"] = {"kpis": _dump(linter.lint_kpis(update["kpis"], state["lang"]))}
     return Command(goto="usecases", update=update)
 
 
@@ -136,8 +148,10 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
         logs.append(lg)
     hand, lg = uc_agent.generate_handoffs(ctx, state["departments"], found, feedback=feedback)
     logs.append(lg)
-    return {"use_cases": [u.model_dump() for u in found], "handoffs": [h.model_dump() for h in hand],
-            "stage": "gate_usecases", **_merge_logs(*logs)}
+    ucs, hos = [u.model_dump() for u in found], [h.model_dump() for h in hand]
+    lint = linter.lint_usecases(ucs, hos, state["departments"], [k.id for k in kpi_list], state["lang"])
+    return {"use_cases": ucs, "handoffs": hos, "stage": "gate_usecases", "findings": {"usecases": _dump(lint)},
+            **_merge_logs(*logs)}
 
 
 def gate_usecases(state: WorkshopState) -> Command[Literal["playbook", "usecases"]]:
@@ -156,8 +170,9 @@ def gate_usecases(state: WorkshopState) -> Command[Literal["playbook", "usecases
         ucs.append({**u.model_dump(), "id": uid})
     hand = [h.model_dump() for h in d.handoffs] if d.handoffs is not None else state["handoffs"]
     hand = [h for h in hand if h["id"] not in d.drop]
+    lint = linter.lint_usecases(ucs, hand, state["departments"], [k["id"] for k in state["kpis"]], state["lang"])
     return Command(goto="playbook", update={"use_cases": ucs, "handoffs": hand, "decisions": [record],
-                                            "stage": "playbook", "regen": []})
+                                            "stage": "playbook", "regen": [], "findings": {"usecases": _dump(lint)}})
 
 
 # -- playbook -----------------------------------------------------------------------------------------
@@ -210,7 +225,10 @@ def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
             phases, lg = pb.rewrite_rollout(ctx, current.rollout, ucs, fb["rollout"])
             logs.append(lg)
         out["rollout"] = [p.model_dump() for p in phases]
-    return {"playbook": out, "regen": [], "stage": "gate_playbook", **_merge_logs(*logs)}
+    merged = {**(state.get("playbook") or {}), **out}
+    lint = linter.lint_playbook(merged, state["lang"])
+    return {"playbook": out, "regen": [], "stage": "gate_playbook", "findings": {"playbook": _dump(lint)},
+            **_merge_logs(*logs)}
 
 
 def gate_playbook(state: WorkshopState) -> Command[Literal["playbook", "gate_playbook", "finalize"]]:
@@ -225,7 +243,9 @@ def gate_playbook(state: WorkshopState) -> Command[Literal["playbook", "gate_pla
         merged = Playbook.model_validate({**(state.get("playbook") or {}), **d.values})  # validate the edit
         edited = {k: v for k, v in merged.model_dump().items() if k in d.values}
         # A manual edit changes nothing else: show the gate again with the edited sections.
-        return Command(goto="gate_playbook", update={"playbook": edited, "decisions": [record]})
+        lint = linter.lint_playbook({**(state.get("playbook") or {}), **edited}, state["lang"])
+        return Command(goto="gate_playbook", update={"playbook": edited, "decisions": [record],
+                                                     "findings": {"playbook": _dump(lint)}})
     return Command(goto="finalize", update={"decisions": [record]})
 
 

@@ -268,3 +268,14 @@ def test_more_kpi_and_theme_checks():
     assert any("department" in p for p in kpi_problems(KPIOut(**{**base, "owner": "営業部"}), "2026-11-27", []))
     assert is_ai_goal("生成AIの導入推進") and is_ai_goal("Drive AI adoption")
     assert not is_ai_goal("提案リードタイムの半減") and not is_ai_goal("Halve proposal lead time")
+
+
+def test_linter_findings_reach_the_gates(service):
+    snap = service.start("acme", PAINS + ["生成AIは若手の有志に任せている"], DEPTS, lang="ja", thread_id="lint",
+                         today="2026-11-27")
+    assert "junior_delegation" in {f["rule"] for f in snap.gate["findings"]}
+    service.resume("lint", {"action": "choose", "index": 0})
+    kpis = service.snapshot("lint").gate["data"]["kpis"]
+    kpis[0]["name"] = "AI利用回数"
+    snap = service.resume("lint", {"action": "edit", "kpis": kpis})
+    assert "usage_as_goal" in {f["rule"] for f in snap.values["findings"]["kpis"]}

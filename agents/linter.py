@@ -1,0 +1,241 @@
+"""The design linter: the method's failure patterns, checked in code on every stage's output.
+
+Rules (ids from the method): junior_delegation (若手任せ), prompt_training_only (プロンプト研修止まり),
+executive_absent (経営層不在), usage_as_goal (目的化), unmeasured (KPI欠落), point_solution (部分最適),
+plus handoff_no_owner, glossary_inconsistent and no_cadence. Each finding says why it matters and the
+design-led fix, in the workshop's language. Findings inform; they never block the flow.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from .schemas import Finding
+
+JUNIOR = ("若手", "有志", "詳しい人", "新人", "新入社員", "インターン", "得意な人", "junior", "volunteer", "intern",
+          "enthusiast", "whoever is interested", "tech-savvy")
+TRAINING = ("研修", "勉強会", "講座", "セミナー", "ハンズオン", "eラーニング", "training", "workshop", "course", "webinar",
+            "lunch and learn")
+PROMPT_TOOL = ("プロンプト", "ツールの使い方", "操作", "chatgpt", "prompt", "tool", "how to use")
+WORKFLOW = ("型", "手順", "業務", "kpi", "レビュー", "pdca", "仮説", "procedure", "workflow", "review", "hypothes")
+EXEC = ("役員", "取締役", "社長", "部長", "本部長", "執行", "責任者", "cxo", "ceo", "coo", "cfo", "cto", "cmo", "cro",
+        "vp", "vice president", "head of", "chief", "director", "owner", "経営")
+TRY_IT = ("とりあえず", "まずは使って", "使ってみる", "触ってみる", "試しに", "try it out", "just try", "experiment with ai",
+          "play with")
+USAGE = ("利用回数", "利用率", "使用回数", "利用者数", "プロンプト数", "ai活用率", "ai で作成", "aiで作成", "導入率", "ログイン",
+         "usage", "adoption rate", "number of prompts", "prompts per", "active users", "logins", "documents made with ai",
+         "ai-generated")
+AI_GOAL = ("ai導入", "aiの導入", "ai活用", "aiの活用", "生成aiを使", "aiを使う", "ai adoption", "adopt ai", "use ai",
+           "using ai", "roll out ai")
+VAGUE_WHEN = ("随時", "必要に応じて", "適宜", "いつでも", "as needed", "anytime", "ad hoc", "whenever")
+
+MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
+    # rule: lang -> (why it matters, design-led fix)
+    "junior_delegation": {
+        "ja": ("推進が若手や有志に任されています。会社の方向づけがないと、個人の工夫で止まり全社の成果になりません。",
+               "担当役員をオーナーに置き、テーマと KPI に責任を持たせる。若手は型の実行者として位置づける。"),
+        "en": ("Adoption is left to juniors or volunteers. Without company direction it stays personal tinkering.",
+               "Make an executive the owner of the theme and KPIs; juniors run the 型, they do not steer it."),
+    },
+    "prompt_training_only": {
+        "ja": ("計画がプロンプトやツールの研修で止まっています。業務の工程・KPI・継続の仕組みがないと成果は再現しません。",
+               "研修は標準手順（型）と週次レビューの回し方を教える場にし、対象業務と KPI に結びつける。"),
+        "en": ("The plan stops at prompt or tool training. Without workflow steps, KPIs and follow-up, results do not repeat.",
+               "Teach the 型 and the weekly review on real work, tied to a workflow step and a KPI."),
+    },
+    "executive_absent": {
+        "ja": ("経営層が関与していません。AI で何を変えるかを経営が語れないと「とりあえず使う」になります。",
+               "経営課題に結びついたテーマと担当役員を決め、週次レビューに役員が出席する。"),
+        "en": ("Executives are absent. If leaders cannot say what AI is for, it becomes 'just try it'.",
+               "Tie the theme to a business problem, name an executive sponsor, and have executives attend the weekly review."),
+    },
+    "usage_as_goal": {
+        "ja": ("AI を使うこと自体が目的になっています。利用回数は成果ではありません。",
+               "KPI を業務の成果（時間・件数・売上・品質）で定義し、利用状況は補助指標に留める。"),
+        "en": ("Using AI has become the goal. Usage counts are not results.",
+               "Define KPIs as business results (time, volume, revenue, quality); keep usage as a secondary signal."),
+    },
+    "unmeasured": {
+        "ja": ("成果を測れません。基準値・目標・期限・責任者のどれかが欠けています。",
+               "KPI ごとに基準値（不明なら測り方）・目標値・期限・担当役員を埋める。"),
+        "en": ("The result cannot be measured: a baseline, target, deadline or owner is missing.",
+               "Give every KPI a baseline (or how it will be measured), a target, a deadline and an executive owner."),
+    },
+    "point_solution": {
+        "ja": ("一部の部署だけの取り組みで、部署間の流れがありません。部分最適で終わります。",
+               "仮説→検証→改善が部署をまたいで流れるよう、引き継ぎ（何を・いつ・誰が受け取るか）を設計する。"),
+        "en": ("One department alone, with no cross-department flow: a point solution.",
+               "Design hand-offs (what, when, who receives) so hypotheses and insight flow between departments."),
+    },
+    "handoff_no_owner": {
+        "ja": ("引き継ぎの受け手の責任者が決まっていません。渡したものが放置されます。",
+               "受け取る部署の責任者（役職）を決め、受け取った後の期限を置く。"),
+        "en": ("The hand-off has no receiving owner, so what is handed over gets dropped.",
+               "Name the receiving side's accountable role and a deadline after receipt."),
+    },
+    "glossary_inconsistent": {
+        "ja": ("用語の表記や意味が揃っていません。共通言語が崩れると経営と現場の会話がずれます。",
+               "用語集の表記に統一し、同じ概念には一つの語だけを使う。"),
+        "en": ("A term is written or defined inconsistently, which breaks the shared language.",
+               "Use the glossary's spelling everywhere and one term per concept."),
+    },
+    "no_cadence": {
+        "ja": ("ユースケースにきっかけや頻度がありません。いつ使うかが決まらないと習慣になりません。",
+               "「商談の当日」「毎週月曜」など、業務上のきっかけか頻度を書く。"),
+        "en": ("The use case has no trigger or cadence, so it never becomes a habit.",
+               "State the business trigger or cadence ('same day as the call', 'every Monday')."),
+    },
+}
+
+SEVERITY = {"junior_delegation": "warning", "prompt_training_only": "warning", "executive_absent": "error",
+            "usage_as_goal": "error", "unmeasured": "error", "point_solution": "warning",
+            "handoff_no_owner": "warning", "glossary_inconsistent": "info", "no_cadence": "warning"}
+
+
+def _n(text: Any) -> str:
+    return unicodedata.normalize("NFKC", str(text or "")).lower()
+
+
+def _has(text: Any, words: tuple[str, ...]) -> bool:
+    t = _n(text)
+    return any(w in t for w in words)
+
+
+def _finding(rule: str, stage: str, item: str, lang: str, detail: str = "") -> Finding:
+    why, fix = MESSAGES[rule].get(lang, MESSAGES[rule]["en"])
+    return Finding(rule=rule, severity=SEVERITY[rule], stage=stage, item=item,
+                   message=(f"{why}（{detail}）" if lang == "ja" else f"{why} ({detail})") if detail else why, fix=fix)
+
+
+def _is_exec(owner: str) -> bool:
+    return _has(owner, EXEC) and not _has(owner, JUNIOR)
+
+
+# -- per stage ----------------------------------------------------------------------------------------
+def lint_intake(pain_points: list[dict], lang: str) -> list[Finding]:
+    out = []
+    for p in pain_points:
+        if _has(p["text"], JUNIOR):
+            out.append(_finding("junior_delegation", "intake", p["id"], lang, p["text"][:60]))
+        if _has(p["text"], TRY_IT):
+            out.append(_finding("executive_absent", "intake", p["id"], lang, p["text"][:60]))
+        if _has(p["text"], TRAINING) and _has(p["text"], PROMPT_TOOL):
+            out.append(_finding("prompt_training_only", "intake", p["id"], lang, p["text"][:60]))
+    return out
+
+
+def lint_theme(theme: dict, lang: str) -> list[Finding]:
+    out = []
+    text = f"{theme.get('title', '')} {theme.get('outcome', '')}"
+    if _has(theme.get("title"), AI_GOAL) or _has(theme.get("outcome"), USAGE):
+        out.append(_finding("usage_as_goal", "themes", theme.get("title", ""), lang, text[:60]))
+    if not str(theme.get("problem", "")).strip() or _has(theme.get("problem"), TRY_IT):
+        out.append(_finding("executive_absent", "themes", theme.get("title", ""), lang))
+    return out
+
+
+def lint_kpis(kpis: list[dict], lang: str) -> list[Finding]:
+    out = []
+    if not kpis:
+        return [_finding("unmeasured", "kpis", "", lang)]
+    for k in kpis:
+        missing = [f for f in ("baseline", "target", "deadline", "owner") if not str(k.get(f, "")).strip()]
+        if missing:
+            out.append(_finding("unmeasured", "kpis", k.get("id", ""), lang, ", ".join(missing)))
+        if _has(k.get("name"), USAGE) or _has(k.get("unit"), USAGE) or _has(k.get("method"), ("利用ログ", "usage log")):
+            out.append(_finding("usage_as_goal", "kpis", k.get("id", ""), lang, k.get("name", "")))
+        if _has(k.get("owner"), JUNIOR):
+            out.append(_finding("junior_delegation", "kpis", k.get("id", ""), lang, k.get("owner", "")))
+    if not any(_is_exec(k.get("owner", "")) for k in kpis):
+        out.append(_finding("executive_absent", "kpis", "", lang, ", ".join(k.get("owner", "") for k in kpis)))
+    return out
+
+
+def lint_usecases(use_cases: list[dict], handoffs: list[dict], departments: list[str], kpi_ids: list[str],
+                  lang: str) -> list[Finding]:
+    out = []
+    for u in use_cases:
+        uid = u.get("id", "")
+        if _has(u.get("title"), TRAINING) or _has(u.get("workflow_step"), TRAINING):
+            out.append(_finding("prompt_training_only", "usecases", uid, lang, u.get("title", "")))
+        if _has(u.get("who"), JUNIOR):
+            out.append(_finding("junior_delegation", "usecases", uid, lang, u.get("who", "")))
+        when = str(u.get("when", "")).strip()
+        if not when or _has(when, VAGUE_WHEN):
+            out.append(_finding("no_cadence", "usecases", uid, lang, when or "-"))
+        if u.get("kpi_id") not in kpi_ids:
+            out.append(_finding("unmeasured", "usecases", uid, lang, f"kpi_id={u.get('kpi_id')}"))
+    depts = {u.get("department") for u in use_cases}
+    if use_cases and (len(depts) < 2 or not handoffs):
+        out.append(_finding("point_solution", "usecases", "", lang, ", ".join(sorted(d for d in depts if d))))
+    for h in handoffs:
+        if not str(h.get("receiving_owner", "")).strip():
+            out.append(_finding("handoff_no_owner", "usecases", h.get("id", ""), lang,
+                                f"{h.get('from_department')} → {h.get('to_department')}"))
+    return out
+
+
+def _variant_pattern(term: str) -> re.Pattern | None:
+    chars = [c for c in _n(term) if c not in " ・-ー_"]
+    if len(chars) < 2:
+        return None
+    return re.compile(r"[ ・\-ー_]{0,2}".join(re.escape(c) for c in chars))
+
+
+def _canon(text: str) -> str:
+    return "".join(c for c in _n(text) if c not in " ・-ー_")
+
+
+def lint_playbook(playbook: dict, lang: str) -> list[Finding]:
+    out = []
+    training = playbook.get("training") or []
+    if training:
+        about_tools = [t for t in training if _has(f"{t.get('session')} {t.get('teaches')}", PROMPT_TOOL)]
+        about_work = [t for t in training if _has(f"{t.get('session')} {t.get('teaches')} {t.get('format')}", WORKFLOW)]
+        if about_tools and not about_work:
+            out.append(_finding("prompt_training_only", "playbook", "training", lang))
+    if not playbook.get("weekly_review") and training:
+        out.append(_finding("prompt_training_only", "playbook", "weekly_review", lang))
+    roles = playbook.get("roles") or {}
+    if roles and not _is_exec(roles.get("executive_sponsor", "")):
+        out.append(_finding("executive_absent", "playbook", "roles", lang, roles.get("executive_sponsor", "") or "-"))
+    for o in roles.get("owners", []) if roles else []:
+        if _has(o, JUNIOR):
+            out.append(_finding("junior_delegation", "playbook", "roles", lang, o))
+    wr = playbook.get("weekly_review") or {}
+    if wr and not any(_is_exec(a) for a in wr.get("attendees", [])):
+        out.append(_finding("executive_absent", "playbook", "weekly_review", lang))
+    # one spelling per term: glossary duplicates, and variant spellings in the rest of the playbook
+    terms = [t.get("term", "") for t in playbook.get("glossary") or []]
+    seen: dict[str, str] = {}
+    for t in terms:
+        c = _canon(t)
+        if c in seen and seen[c] != t:
+            out.append(_finding("glossary_inconsistent", "playbook", "glossary", lang, f"{seen[c]} / {t}"))
+        seen.setdefault(c, t)
+    body = _n(" ".join(str(v) for k, v in playbook.items() if k != "glossary"))
+    for t in terms:
+        pat = _variant_pattern(t)
+        if not pat:
+            continue
+        variants = {m.group(0) for m in pat.finditer(body)} - {_n(t)}
+        if variants:
+            out.append(_finding("glossary_inconsistent", "playbook", t, lang, f"{t} / {', '.join(sorted(variants))}"))
+    return out
+
+
+def lint_all(values: dict) -> dict[str, list[dict]]:
+    """Every stage's findings for a whole workshop state (JSON values), keyed by stage."""
+    lang = values.get("lang", "ja")
+    kpis = values.get("kpis") or []
+    res = {
+        "intake": lint_intake(values.get("pain_points") or [], lang),
+        "themes": lint_theme(values["theme"], lang) if values.get("theme") else [],
+        "kpis": lint_kpis(kpis, lang) if values.get("theme") else [],
+        "usecases": lint_usecases(values.get("use_cases") or [], values.get("handoffs") or [],
+                                  values.get("departments") or [], [k.get("id") for k in kpis], lang)
+        if values.get("use_cases") else [],
+        "playbook": lint_playbook(values.get("playbook") or {}, lang) if values.get("playbook") else [],
+    }
+    return {k: [f.model_dump() for f in v] for k, v in res.items()}
