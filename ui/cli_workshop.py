@@ -232,7 +232,55 @@ def add_commands(sub) -> None:
     s = sub.add_parser("status", help="where a workshop stands")
     s.add_argument("thread_id")
     s.set_defaults(func=cmd_status)
+    add_eval_command(sub)
     s = sub.add_parser("demo", help="the bundled sample company, end to end, offline")
     s.add_argument("--out", default="out/demo")
     s.add_argument("--use-cases", type=int, default=1, choices=[1, 2, 3], help="use cases per department")
     s.set_defaults(func=cmd_demo)
+
+
+def apply_model_choice(choice: str | None) -> str:
+    """``--model``: local | local:/path.gguf | openai:MODEL | azure:DEPLOYMENT (keys and URLs from settings)."""
+    import os
+
+    from core.settings import get_settings, reset_settings
+
+    if choice:
+        kind, _, arg = choice.partition(":")
+        if kind not in ("local", "openai", "azure"):
+            raise KatachiError("bad_decision", detail=f"--model {choice}: use local, local:PATH, openai:MODEL or azure:NAME")
+        os.environ["KATACHI_PROVIDER"] = kind
+        if arg:
+            key = {"local": "KATACHI_LOCAL_MODEL", "openai": "KATACHI_OPENAI_MODEL", "azure": "KATACHI_AZURE_DEPLOYMENT"}[kind]
+            os.environ[key] = arg
+        reset_settings()
+    from core.llm import describe_provider
+
+    d = describe_provider(get_settings())
+    return f"{d['provider']}:{d['model']}"
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from evals import harness
+
+    if args.compare:
+        print(harness.compare(Path(args.compare[0]), Path(args.compare[1])))
+        return 0
+    label = apply_model_choice(args.model)
+    scenarios = harness.load_scenarios(args.datasets or None)
+    if args.only:
+        scenarios = [s for s in scenarios if s.name in args.only.split(",")]
+    report = harness.run(scenarios, Path(args.out), _service, label)
+    print((Path(args.out) / "report.md").read_text(encoding="utf-8"))
+    s = report["summary"]
+    return 0 if (s.get("citation_validity") in (None, 1.0)) else 1
+
+
+def add_eval_command(sub) -> None:
+    s = sub.add_parser("eval", help="run evaluation scenarios and write a report (or compare two reports)")
+    s.add_argument("datasets", nargs="*", help="scenario YAML files or folders (default: evals/datasets/scenarios)")
+    s.add_argument("--model", help="local | local:/path.gguf | openai:MODEL | azure:DEPLOYMENT")
+    s.add_argument("--only", help="comma-separated scenario names")
+    s.add_argument("--out", default="out/eval")
+    s.add_argument("--compare", nargs=2, metavar=("A", "B"), help="compare two report folders")
+    s.set_defaults(func=cmd_eval)

@@ -1,0 +1,209 @@
+"""The evals harness: run YAML scenarios through the real workshop graph, score the outcome, report.
+
+A scenario names its corpus, pain points, departments and language, scripts the gate decisions
+(including human edits that seed failure patterns) and states expectations. The harness uses the
+same service as the CLI and the UI; only the model behind it changes (``--model`` or a fake in tests).
+"""
+from __future__ import annotations
+
+import copy
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from .evaluators import EVALUATORS, LinterAgreement
+
+ROOT = Path(__file__).resolve().parents[1]
+DATASETS = Path(__file__).resolve().parent / "datasets" / "scenarios"
+
+
+@dataclass
+class Scenario:
+    name: str
+    lang: str
+    corpus: list[str]
+    departments: list[str]
+    pain_points: list[str]
+    decisions: list[dict] = field(default_factory=list)
+    expect: dict = field(default_factory=dict)
+    use_cases_per_department: int = 1
+    company: str = ""
+    source: str = ""
+
+
+def load_scenarios(paths: list[str | Path] | None = None) -> list[Scenario]:
+    files: list[Path] = []
+    for p in [Path(x) for x in (paths or [DATASETS])]:
+        files += sorted(p.glob("*.yaml")) if p.is_dir() else [p]
+    out = []
+    for f in files:
+        data = yaml.safe_load(f.read_text(encoding="utf-8"))
+        for item in data.get("scenarios", [data]) if isinstance(data, dict) else data:
+            sc = Scenario(**{k: v for k, v in item.items() if k in Scenario.__dataclass_fields__})
+            sc.company = sc.company or f"eval-{sc.lang}"
+            sc.source = str(f)
+            out.append(sc)
+    return out
+
+
+def _patch(items: list[dict], patch: dict[str, Any]) -> list[dict]:
+    """``{"K1.owner": "..."}`` edits the field of the item with that id."""
+    items = copy.deepcopy(items)
+    for key, value in patch.items():
+        iid, fld = key.split(".", 1)
+        for it in items:
+            if it.get("id") == iid:
+                it[fld] = value
+    return items
+
+
+def decide(gate: dict, scripted: dict | None) -> dict:
+    name = gate["gate"]
+    if scripted is None:
+        return {"action": "choose", "index": 0} if name == "themes" else {"action": "approve"}
+    d = {k: v for k, v in scripted.items() if k not in ("gate", "patch")}
+    patch = scripted.get("patch") or {}
+    if name == "kpis" and patch:
+        return {"action": "edit", "kpis": _patch(gate["data"]["kpis"], patch)}
+    if name == "usecases" and patch:
+        ucs = _patch(gate["data"]["use_cases"], {k: v for k, v in patch.items() if k.startswith("U")})
+        hos = _patch(gate["data"]["handoffs"], {k: v for k, v in patch.items() if k.startswith("H")})
+        return {"action": "approve", "edit": ucs, "handoffs": hos, "drop": d.get("drop", [])}
+    if name == "playbook" and patch:
+        values = {}
+        for key, value in patch.items():
+            section, _, sub = key.partition(".")
+            if sub:
+                base = copy.deepcopy(values.get(section) or gate["data"]["playbook"].get(section) or {})
+                base[sub] = value
+                values[section] = base
+            else:
+                values[section] = value
+        return {"action": "edit", "values": values}
+    return d
+
+
+def run_scenario(sc: Scenario, service, today: str | None = None) -> dict:
+    from knowledge.store import CompanyStore
+
+    t0 = time.perf_counter()
+    store = CompanyStore(sc.company, create=True)
+    store.ingest([ROOT / c for c in sc.corpus])
+    ingest_s = time.perf_counter() - t0
+    stages: list[dict] = []
+    t0 = time.perf_counter()
+    snap = service.start(sc.company, sc.pain_points, sc.departments, lang=sc.lang, today=today,
+                         use_cases_per_department=sc.use_cases_per_department)
+    stages.append({"stage": "themes", "seconds": time.perf_counter() - t0})
+    queue = list(sc.decisions)
+    edits_done: set[str] = set()
+    while not snap.done:
+        gate = snap.gate
+        scripted = next((d for d in queue if d.get("gate") == gate["gate"]), None)
+        if scripted is not None:
+            queue.remove(scripted)
+        decision = decide(gate, scripted)
+        if decision.get("action") == "edit" and gate["gate"] == "playbook":
+            edits_done.add("playbook")
+        t0 = time.perf_counter()
+        snap = service.resume(snap.thread_id, decision)
+        stages.append({"stage": {"themes": "kpis", "kpis": "usecases", "usecases": "playbook",
+                                 "playbook": "review"}[gate["gate"]], "seconds": time.perf_counter() - t0})
+    values = snap.values
+    usage = values.get("usage") or []
+    results = [ev(values, sc.expect) for ev in EVALUATORS]
+    recall, precision, want, fired = LinterAgreement()(values, sc.expect)
+    results += [recall, precision]
+    return {
+        "scenario": sc.name, "lang": sc.lang, "thread_id": snap.thread_id, "ingest_seconds": round(ingest_s, 2),
+        "stages": stages, "llm_calls": len(usage), "attempts": sum(u["attempts"] for u in usage),
+        "prompt_tokens": sum(u["prompt_tokens"] for u in usage),
+        "completion_tokens": sum(u["completion_tokens"] for u in usage),
+        "seconds": round(sum(s["seconds"] for s in stages), 2),
+        "metrics": {r.name: r.score for r in results}, "details": {r.name: r.detail for r in results},
+        "linter_expected": sorted(want), "linter_fired": sorted(fired),
+    }
+
+
+def run(scenarios: list[Scenario], out_dir: Path, service_factory: Callable[[], Any], model_label: str,
+        today: str | None = None) -> dict:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for sc in scenarios:
+        service = service_factory()
+        try:
+            rows.append(run_scenario(sc, service, today=today))
+        finally:
+            service.close()
+    report = {"model": model_label, "created": time.strftime("%Y-%m-%d %H:%M:%S"), "scenarios": rows,
+              "summary": summarize(rows)}
+    (out_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out_dir / "report.md").write_text(render(report), encoding="utf-8")
+    return report
+
+
+METRICS = ("citation_validity", "citation_coverage", "cited_files", "kpi_completeness", "department_coverage",
+           "handoff_closure", "glossary_consistency", "schema_validity", "linter_recall", "linter_precision")
+
+
+def summarize(rows: list[dict]) -> dict:
+    out: dict[str, Any] = {}
+    for m in METRICS:
+        vals = [r["metrics"][m] for r in rows if r["metrics"].get(m) is not None]
+        out[m] = round(sum(vals) / len(vals), 3) if vals else None
+    want = sum(len(r["linter_expected"]) for r in rows)
+    tp = sum(len(set(r["linter_expected"]) & set(r["linter_fired"])) for r in rows)
+    out["linter_recall_pooled"] = round(tp / want, 3) if want else None
+    out["seconds_per_scenario"] = round(sum(r["seconds"] for r in rows) / max(len(rows), 1), 1)
+    out["completion_tokens"] = sum(r["completion_tokens"] for r in rows)
+    return out
+
+
+def _fmt(v: Any) -> str:
+    return "–" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v))
+
+
+def render(report: dict) -> str:
+    short = {"citation_validity": "cit.valid", "citation_coverage": "cit.cover", "cited_files": "files",
+             "kpi_completeness": "kpi", "department_coverage": "depts", "handoff_closure": "handoff",
+             "glossary_consistency": "glossary", "schema_validity": "schema", "linter_recall": "lint.R",
+             "linter_precision": "lint.P"}
+    lines = [f"# Katachi eval — {report['model']}", "", f"{report['created']}", "",
+             "| scenario | lang | " + " | ".join(short[m] for m in METRICS) + " | s | tokens |",
+             "|---|---|" + "---|" * (len(METRICS) + 2)]
+    for r in report["scenarios"]:
+        lines.append(f"| {r['scenario']} | {r['lang']} | " + " | ".join(_fmt(r["metrics"].get(m)) for m in METRICS)
+                     + f" | {r['seconds']:.0f} | {r['completion_tokens']} |")
+    s = report["summary"]
+    lines.append("| **mean** | | " + " | ".join(_fmt(s.get(m)) for m in METRICS)
+                 + f" | {s['seconds_per_scenario']:.0f} | {s['completion_tokens']} |")
+    lines += ["", "## Linter", ""]
+    for r in report["scenarios"]:
+        lines.append(f"- {r['scenario']}: expected {r['linter_expected'] or '-'}; fired {r['linter_fired'] or '-'}")
+    return "\n".join(lines) + "\n"
+
+
+def compare(a: Path, b: Path) -> str:
+    ra = json.loads((a / "report.json").read_text(encoding="utf-8"))
+    rb = json.loads((b / "report.json").read_text(encoding="utf-8"))
+    lines = [f"# {ra['model']} ({a}) → {rb['model']} ({b})", "", "| metric | A | B | Δ |", "|---|---|---|---|"]
+    for m in METRICS + ("linter_recall_pooled", "seconds_per_scenario"):
+        va, vb = ra["summary"].get(m), rb["summary"].get(m)
+        delta = "" if va is None or vb is None else f"{vb - va:+.3f}"
+        better = "" if not delta or float(delta) == 0 else (" ↑" if (float(delta) > 0) != (m == "seconds_per_scenario") else " ↓")
+        lines.append(f"| {m} | {_fmt(va)} | {_fmt(vb)} | {delta}{better} |")
+    by_a = {r["scenario"]: r for r in ra["scenarios"]}
+    lines += ["", "| scenario | metric | A | B |", "|---|---|---|---|"]
+    for r in rb["scenarios"]:
+        old = by_a.get(r["scenario"])
+        if not old:
+            continue
+        for m in METRICS:
+            va, vb = old["metrics"].get(m), r["metrics"].get(m)
+            if va != vb:
+                lines.append(f"| {r['scenario']} | {m} | {_fmt(va)} | {_fmt(vb)} |")
+    return "\n".join(lines) + "\n"
