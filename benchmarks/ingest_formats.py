@@ -68,7 +68,7 @@ def write_all(src: list[Path], out: Path) -> dict[str, Path]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared/corpora/handbook-ja/docs"))
-    ap.add_argument("--files", type=int, default=8)
+    ap.add_argument("--files", type=int, default=16)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="katachi-formats-"))
     os.environ["KATACHI_DATA_DIR"] = str(tmp / "data")
@@ -78,8 +78,11 @@ def main() -> None:
     src = sorted(Path(args.corpus).rglob("*.md"), key=lambda p: p.stat().st_size)
     src = [p for p in src if 4000 < p.stat().st_size < 20000][: args.files]
     dirs = write_all(src, tmp / "docs")
+    from knowledge.lexical import tokenize
+
     emb = get_embedder()
     emb.embed_passages(["warm-up"])
+    tokenize("ウォームアップ")  # the Sudachi dictionary loads once per process; keep it out of the first format
     print(f"machine: {platform.machine()} {os.cpu_count()} cpus; {len(src)} handbook pages per format")
     print(f"{'format':<7}{'chunks':>7}{'ingest/s':>10}{'raw/s':>8}{'ratio':>7}")
     for ext, d in dirs.items():
