@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from core.llm import structured_call
 from knowledge.passages import Passage
 
-from .grounding import Evidence, build_evidence, keep_valid
+from .grounding import Evidence, build_evidence, keep_valid, relevant
 from .prompts import system_prompt, user_prompt
 from .schemas import Citation
 
@@ -131,11 +131,15 @@ def ask(ctx: StageContext, log: StageLog, *, role: str, schema: type[BaseModel],
     return result.value
 
 
-def cite(evidence: Evidence, ids: list[str], log: StageLog, where: str) -> tuple[list[Citation], str]:
-    """Map sentence ids to citations, verify each against the passages offered, and log the outcome."""
+def cite(evidence: Evidence, ids: list[str], log: StageLog, where: str, claim: str = "",
+         ) -> tuple[list[Citation], str]:
+    """Map sentence ids to citations, verify each against the passages offered (id known, quote
+    verbatim), drop those unrelated to the claim, and log the outcome."""
     unknown = evidence.unknown(ids)
     built = evidence.citations(ids)
     valid, invalid = keep_valid(built, evidence.passages)
+    related = [c for c in valid if not claim or relevant(claim, c.quote)]
     log.citations.append({"where": where, "cited": len(ids), "valid": len(valid),
-                          "dropped": len(unknown) + invalid, "offered": len(evidence.ids)})
-    return valid, ("supported" if valid else "unsupported")
+                          "dropped": len(unknown) + invalid, "unrelated": len(valid) - len(related),
+                          "offered": len(evidence.ids)})
+    return related, ("supported" if related else "unsupported")

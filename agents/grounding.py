@@ -87,6 +87,22 @@ def build_evidence(passages: list[Passage], query: str, max_sentences: int = 6, 
     return ev
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_STOP_BIGRAMS = {"する", "して", "した", "ます", "です", "こと", "ある", "いる", "ない", "れる", "られ", "った", "ため", "よう",
+                 "など", "おり", "から", "まで", "では", "には", "とし", "the", "and", "ing", "ion"}
+
+
+def relevant(claim: str, quote: str) -> bool:
+    """Does the quoted sentence share content with the claim? A small model sometimes cites any id it
+    was offered. Same-script pairs need two shared content bigrams; a Japanese claim citing an
+    English sentence (or the reverse) cannot be judged this way and is kept."""
+    if bool(_CJK.search(claim)) != bool(_CJK.search(quote)):
+        return True
+    shared = (_bigrams(claim) & _bigrams(quote)) - _STOP_BIGRAMS
+    shared = {b for b in shared if not all(ch in "をにがはのへとでやもかな、。・ " for ch in b)}
+    return len(shared) >= 2
+
+
 def check_citation(c: Citation, offered: dict[str, Passage]) -> str | None:
     """None when valid, else the reason (named to the model on retry)."""
     p = offered.get(c.chunk_id)

@@ -98,7 +98,7 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
                                     message=f"deadline {k.deadline} → {deadline}"))
         for prob in remaining:
             findings.append(Finding(rule="kpi_check", stage="kpis", item=kid, message=prob))
-        citations, support = cite(ev, k.evidence, log, f"kpi[{kid}]")
+        citations, support = cite(ev, k.evidence, log, f"kpi[{kid}]", claim=f"{k.name} {k.method} {theme.problem}")
         tbd = "要測定" if ctx.lang == "ja" else "to be measured"
         baseline = fmt_number(k.baseline) if k.baseline is not None else tbd
         how = k.baseline_how

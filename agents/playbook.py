@@ -77,6 +77,10 @@ NO_EVIDENCE = Evidence()
 _STEP_MARK = re.compile(r"^\s*(?:\d+[.)．、]|[-*・•]|\(\d+\)|ステップ\s*\d+[:：]?|step\s*\d+[:.]?)\s*", re.I)
 
 
+def unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(x.strip() for x in items if x and x.strip()))
+
+
 def clean_step(step: str) -> str:
     """Steps are numbered by the renderer: drop the model's own numbers, bullets and bold marks."""
     s = step.replace("**", "").strip()
@@ -96,9 +100,10 @@ def procedure(ctx: StageContext, uc: UseCase, feedback: str = "") -> tuple[Proce
             f"{uc.input} → {uc.output}")
     out: ProcedureOut = ask(ctx, log, role="playbook", schema=ProcedureOut, prompt="procedure", evidence=ev,
                             feedback=feedback, check=check, use_case=desc, max_tokens=500)
-    citations, support = cite(ev, out.evidence, log, f"procedure[{uc.id}]")
+    citations, support = cite(ev, out.evidence, log, f"procedure[{uc.id}]",
+                              claim=f"{out.title} {' '.join(out.steps)} {desc}")
     found = list(dict.fromkeys(m.strip() for m in _PLACEHOLDER.findall(out.prompt_template)))
-    steps = [s for s in (clean_step(x) for x in out.steps) if s]
+    steps = unique([clean_step(x) for x in out.steps])
     return Procedure(use_case_id=uc.id, title=out.title, steps=steps, prompt_template=out.prompt_template,
                      placeholders=found, citations=citations, support=support), log
 
@@ -116,7 +121,8 @@ def weekly_review(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[Us
                                evidence=NO_EVIDENCE, feedback=feedback, check=check, theme=theme.title,
                                kpis=kpi_lines(kpis), use_cases=use_case_lines(ucs), max_tokens=450)
     attendees = list(out.attendees) + [o for o in owners if o and o not in " ".join(out.attendees)]
-    return WeeklyReview(**{**out.model_dump(), "attendees": attendees}), log
+    data = {k: (unique(v) if isinstance(v, list) else v) for k, v in out.model_dump().items()}
+    return WeeklyReview(**{**data, "attendees": unique(attendees)}), log
 
 
 def glossary(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[UseCase], feedback: str = "",
@@ -137,7 +143,14 @@ def training(ctx: StageContext, theme: Theme, procedures: list[Procedure], feedb
     out: TrainingOut = ask(ctx, log, role="playbook", schema=TrainingOut, prompt="training", evidence=NO_EVIDENCE,
                            feedback=feedback, theme=theme.title,
                            procedures="\n".join(f"- {p.title}" for p in procedures), max_tokens=400)
-    return [TrainingItem(**x.model_dump()) for x in out.sessions], log
+    seen: set[tuple[str, str]] = set()
+    sessions = []
+    for x in out.sessions:  # a small model repeats itself: one session per (title, what it teaches)
+        key = (x.session.strip(), x.teaches.strip())
+        if key not in seen:
+            seen.add(key)
+            sessions.append(TrainingItem(**x.model_dump()))
+    return sessions, log
 
 
 def default_roles(kpis: list[KPI], ucs: list[UseCase], handoffs: list[HandOff], lang: str) -> Roles:

@@ -39,28 +39,31 @@ def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feed
     ev = evidence_for(ctx, [g.summary for g in groups][:6], log, k=2)
     group_ids = [g.id for g in groups]
 
-    def check(out: ThemesOut) -> list[str]:
-        problems = []
-        if len(out.themes) < min(2, n):
-            problems.append(f"give {n} different themes, not {len(out.themes)}")
+    def usable(out: ThemesOut) -> list[ThemeOut]:
+        seen: set[str] = set()
+        keep = []
         for t in out.themes:
-            if is_ai_goal(t.title):
-                problems.append(f"theme '{t.title}' makes AI the goal; name the business result instead")
-        titles = [t.title.strip() for t in out.themes]
-        if len(set(titles)) < len(titles):
-            problems.append("theme titles must differ")
-        return problems
+            if t.title.strip() not in seen and not is_ai_goal(t.title):
+                seen.add(t.title.strip())
+                keep.append(t)
+        return keep
+
+    def check(out: ThemesOut) -> list[str]:
+        # Code drops repeated and AI-as-goal candidates itself; another call is worth it only when
+        # fewer than two usable candidates are left.
+        if len(usable(out)) >= min(2, n):
+            return []
+        bad = [t.title for t in out.themes if is_ai_goal(t.title)]
+        return [f"give {n} different themes that name business results"
+                + (f"; these make AI the goal: {bad}" if bad else "")]
 
     out: ThemesOut = ask(ctx, log, role="themes", schema=ThemesOut, prompt="themes", evidence=ev, feedback=feedback,
                          check=check, enums={"pain_groups": group_ids}, pain_points=pain_lines(groups), n=n,
                          max_tokens=700)
     themes = []
-    seen: set[str] = set()
-    for i, t in enumerate(out.themes):
-        if t.title.strip() in seen:
-            continue  # a repeated title survived the retries: keep one
-        seen.add(t.title.strip())
-        citations, support = cite(ev, t.evidence, log, f"theme[{i}]")
+    kept = usable(out) or out.themes[:1]  # all AI-as-goal even after retries: keep one, the linter flags it
+    for i, t in enumerate(kept):
+        citations, support = cite(ev, t.evidence, log, f"theme[{i}]", claim=f"{t.title} {t.problem} {t.outcome}")
         themes.append(Theme(title=t.title.strip(), problem=t.problem, outcome=t.outcome, why_now=t.why_now,
                             pain_groups=[g for g in t.pain_groups if g in group_ids], citations=citations,
                             support=support))

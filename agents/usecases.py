@@ -70,7 +70,8 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
     result = []
     for i, u in enumerate(out.use_cases[:n]):
         uid = f"U{start + i}"
-        citations, support = cite(ev, u.evidence, log, f"use_case[{uid}]")
+        citations, support = cite(ev, u.evidence, log, f"use_case[{uid}]",
+                                  claim=f"{department} {u.title} {u.workflow_step} {u.input} {u.output}")
         result.append(UseCase(
             id=uid, department=department, title=u.title, who=u.who, when=u.when, how=u.how,
             workflow_step=u.workflow_step, input=u.input, output=u.output,
@@ -101,7 +102,8 @@ def generate_handoffs(ctx: StageContext, departments: list[str], use_cases: list
         if h.from_department == h.to_department or {h.from_department, h.to_department} - set(departments):
             continue
         hid = f"H{len(result) + 1}"
-        citations, support = cite(ev, h.evidence, log, f"handoff[{hid}]")
+        citations, support = cite(ev, h.evidence, log, f"handoff[{hid}]",
+                                  claim=f"{h.from_department} {h.to_department} {h.what} {h.when}")
         result.append(HandOff(id=hid, from_department=h.from_department, to_department=h.to_department, what=h.what,
                               when=h.when, receiving_owner=h.receiving_owner, citations=citations, support=support))
     return result, log

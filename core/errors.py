@@ -90,6 +90,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "承認ゲートへの入力が不正です: {detail}",
         "en": "Invalid gate decision: {detail}",
     },
+    "bad_model_choice": {
+        "ja": "--model の指定が不正です（{choice}）。local、local:パス、openai:モデル名、azure:デプロイ名 のいずれかです。",
+        "en": "Invalid --model '{choice}': use local, local:PATH, openai:MODEL or azure:DEPLOYMENT.",
+    },
     "thread_done": {
         "ja": "ワークショップ {thread_id} はすでに完了しています。",
         "en": "Workshop {thread_id} is already complete.",

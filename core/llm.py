@@ -23,9 +23,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
 
-ROLES = ("themes", "kpis", "usecases", "playbook", "judge", "intake", "default")
-
-
 def get_chat_model(role: str = "default", settings: Settings | None = None) -> BaseChatModel:
     """Return the chat model for a role. Providers: ``local`` (embedded), ``openai``, ``azure``."""
     s = settings or get_settings()

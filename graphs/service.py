@@ -107,10 +107,7 @@ class WorkshopService:
         for task in st.tasks:
             for intr in task.interrupts:
                 gate = intr.value
-        stage = st.values.get("stage", "")
-        if not st.next and stage != "done":
-            stage = "done" if st.values.get("stage") == "done" else stage
-        return Snapshot(thread_id, stage, gate, dict(st.values))
+        return Snapshot(thread_id, st.values.get("stage", ""), gate, dict(st.values))
 
     def threads(self) -> list[str]:
         seen: dict[str, None] = {}

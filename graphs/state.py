@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, TypedDict
 
 
 def merge(a: dict | None, b: dict | None) -> dict:
@@ -33,6 +33,3 @@ class WorkshopState(TypedDict, total=False):
     decisions: Annotated[list[dict], operator.add]  # the audit trail of gate decisions
     stage: str
 
-
-def stage_update(log: Any) -> dict:
-    return log.as_update()

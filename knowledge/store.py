@@ -26,7 +26,7 @@ from .chunker import chunk_text
 from .embedder import Embedder, chroma_embedding_function, get_embedder
 from .hybrid import POOL, fuse
 from .lexical import LexicalIndex
-from .loaders import load_file, supported_extensions
+from .loaders import load_file
 from .metadata import guess_department, looks_like_instruction
 from .passages import Passage
 
@@ -372,6 +372,3 @@ def _hash_file(path: Path) -> str:
     except OSError as exc:
         raise KatachiError("file_unreadable", detail=exc.strerror or str(exc)) from exc
 
-
-def supported() -> list[str]:
-    return supported_extensions()

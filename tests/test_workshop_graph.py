@@ -198,8 +198,6 @@ def test_past_deadline_is_repaired_with_a_finding(service, responder):
 
 
 def test_documents_are_fenced_as_data(service, responder):
-    from tests.fakes import FakeChatModel  # noqa: F401 - the model records its messages below
-
     start(service)
     prompt = responder.prompts[0]
     inner = prompt.split("<documents>")[1].split("</documents>")[0]
@@ -279,3 +277,12 @@ def test_linter_findings_reach_the_gates(service):
     kpis[0]["name"] = "AI利用回数"
     snap = service.resume("lint", {"action": "edit", "kpis": kpis})
     assert "usage_as_goal" in {f["rule"] for f in snap.values["findings"]["kpis"]}
+
+
+def test_citation_relevance_gate():
+    from agents.grounding import relevant
+
+    assert relevant("提案書の作成に2日かかる", "提案書の作成には平均で二日かかっている。")
+    assert not relevant("提案書の作成に2日かかる", "新しいリクエストはテンプレートを使って送ってください。")
+    assert relevant("提案書の作成時間", "Proposals take two days.")  # across scripts: cannot judge, kept
+    assert not relevant("proposal lead time", "The weather is fine today.")

@@ -3,6 +3,7 @@ cites the first sentence id it was offered. Knobs let tests provoke bad output."
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from knowledge.passages import Passage
@@ -26,6 +27,25 @@ def _enum(schema: dict, name: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _sentences(prompt: str) -> dict[str, str]:
+    """The numbered sentences of the fenced documents block: id -> text."""
+    block = prompt.split("<documents>")[-1].split("</documents>")[0] if "<documents>" in prompt else ""
+    out = {}
+    for line in block.splitlines():
+        m = re.match(r"\[(S\d+)\] \([^)]*\) (.*)", line)
+        if m:
+            out[m.group(1)] = m.group(2)
+    return out
+
+
+def _best(sentences: dict[str, str], text: str, allowed: list[str]) -> list[str]:
+    """Cite like a careful model: the offered sentence sharing most character bigrams with the claim."""
+    grams = lambda t: {t[i:i + 2] for i in range(len(t) - 1)}  # noqa: E731
+    scored = [(len(grams(text) & grams(sentences.get(i, ""))), i) for i in allowed]
+    scored = [x for x in scored if x[0] > 0]
+    return [max(scored)[1]] if scored else []
+
+
 class WorkshopResponder:
     def __init__(self, lang: str = "ja") -> None:
         self.lang = lang
@@ -40,10 +60,15 @@ class WorkshopResponder:
         name, schema = fmt["name"], fmt["schema"]
         self.calls.append(name)
         self.prompts.append(messages[-1].content)
-        ev = _enum(schema, "evidence")[:1]
-        if self.bad_evidence_once:
-            self.bad_evidence_once = False
-            ev = ["S99"]
+        offered = _enum(schema, "evidence")
+        sentences = _sentences(messages[-1].content)
+        bad = self.bad_evidence_once
+        self.bad_evidence_once = False
+
+        def cite(text: str) -> list[str]:
+            return ["S99"] if bad else _best(sentences, text, offered)
+
+        ev = cite("提案書の作成 二日 引き継ぎ proposal hand-off")
         ja = self.lang == "ja"
         if name == "ThemesOut":
             self.round += 1
@@ -52,9 +77,10 @@ class WorkshopResponder:
                 {"title": f"営業提案の高速化 r{self.round}" if ja else f"Faster proposals r{self.round}",
                  "problem": "提案書作成に2日かかる" if ja else "Proposals take 2 days",
                  "outcome": "提案書作成を1日に短縮" if ja else "Proposals in 1 day",
-                 "why_now": "商談が増えている", "pain_groups": groups, "evidence": ev},
-                {"title": "引き継ぎの標準化" if ja else "Standard hand-offs", "problem": "顧客情報が伝わらない",
-                 "outcome": "引き継ぎ漏れゼロ", "why_now": "解約が増えている", "pain_groups": groups[-1:], "evidence": ev},
+                 "why_now": "商談が増えている", "pain_groups": groups, "evidence": cite("提案書の作成に二日かかる")},
+                {"title": "引き継ぎの標準化" if ja else "Standard hand-offs", "problem": "受注後に顧客の目標が引き継がれない",
+                 "outcome": "引き継ぎ漏れゼロ", "why_now": "解約が増えている", "pain_groups": groups[-1:],
+                 "evidence": cite("受注後の引き継ぎ 顧客の目標")},
             ]}, ensure_ascii=False)
         if name == "KPIsOut":
             return json.dumps({"kpis": [

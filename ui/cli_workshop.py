@@ -248,7 +248,7 @@ def apply_model_choice(choice: str | None) -> str:
     if choice:
         kind, _, arg = choice.partition(":")
         if kind not in ("local", "openai", "azure"):
-            raise KatachiError("bad_decision", detail=f"--model {choice}: use local, local:PATH, openai:MODEL or azure:NAME")
+            raise KatachiError("bad_model_choice", choice=choice)
         os.environ["KATACHI_PROVIDER"] = kind
         if arg:
             key = {"local": "KATACHI_LOCAL_MODEL", "openai": "KATACHI_OPENAI_MODEL", "azure": "KATACHI_AZURE_DEPLOYMENT"}[kind]
