@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         reset_settings()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("bm25s", "httpx", "httpx2", "chromadb"):  # libraries that log every call at INFO/DEBUG
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     lang = "en"
     try:
         lang = _settings().lang
