@@ -141,6 +141,7 @@ class Finding(BaseModel):
     item: str = ""
     message: str
     fix: str = ""
+    by: Literal["rules", "model"] = "rules"  # "model": the optional model-judged pass, labelled as such
 
 
 PLAYBOOK_SECTIONS = ("procedures", "weekly_review", "glossary", "training", "roles", "rollout")

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     # Workshop
     use_cases_per_department: int = Field(default=2, ge=1, le=3)
     theme_candidates: int = Field(default=3, ge=2, le=4)
+    lint_judge: bool = False  # add a model-judged linter pass for fuzzy cases (one extra call per stage)
 
     # Embeddings and retrieval
     embed_threads: int = Field(default=1, ge=1, le=64)

@@ -65,6 +65,21 @@ def _dump(findings) -> list[dict]:
     return [f.model_dump() for f in findings]
 
 
+def _judged(state: WorkshopState, config: RunnableConfig, stage: str, content: dict) -> list:
+    """The optional model-judged pass (setting ``lint_judge``); a failure of the judge never stops the flow."""
+    from core.settings import get_settings
+
+    if not get_settings().lint_judge:
+        return []
+    from agents.judge import judge
+
+    try:
+        return judge(_ctx(state, config).model_for("judge"), stage, content, state["lang"])
+    except KatachiError as err:
+        log.warning("model-judged lint skipped at %s: %s", stage, err)
+        return []
+
+
 def _payload(state: WorkshopState, gate: str, actions: list[str], data: dict) -> dict:
     keys = ["intake", "themes"] if gate == "themes" else [gate]
     findings = [f for k in keys for f in (state.get("findings") or {}).get(k, [])]
@@ -115,6 +130,7 @@ def kpis(state: WorkshopState, config: RunnableConfig) -> dict:
                                                   feedback=(state.get("feedback") or {}).get("kpis", ""))
     dumped = [k.model_dump() for k in found]
     findings += linter.lint_kpis(dumped, state["lang"])
+    findings += _judged(state, config, "kpis", {"theme": state["theme"], "kpis": dumped})
     return {"kpis": dumped, "findings": {"kpis": _dump(findings)}, "stage": "gate_kpis", **_merge_logs(lg)}
 
 
@@ -150,6 +166,7 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
     logs.append(lg)
     ucs, hos = [u.model_dump() for u in found], [h.model_dump() for h in hand]
     lint = linter.lint_usecases(ucs, hos, state["departments"], [k.id for k in kpi_list], state["lang"])
+    lint += _judged(state, config, "usecases", {"use_cases": ucs, "handoffs": hos})
     return {"use_cases": ucs, "handoffs": hos, "stage": "gate_usecases", "findings": {"usecases": _dump(lint)},
             **_merge_logs(*logs)}
 
@@ -227,6 +244,7 @@ def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
         out["rollout"] = [p.model_dump() for p in phases]
     merged = {**(state.get("playbook") or {}), **out}
     lint = linter.lint_playbook(merged, state["lang"])
+    lint += _judged(state, config, "playbook", {k: merged.get(k) for k in ("training", "roles", "weekly_review")})
     return {"playbook": out, "regen": [], "stage": "gate_playbook", "findings": {"playbook": _dump(lint)},
             **_merge_logs(*logs)}
 

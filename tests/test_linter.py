@@ -39,3 +39,40 @@ def test_findings_come_in_the_workshop_language():
     ja = lint_all(seeded("usage_as_goal", "ja"))["kpis"][0]
     en = lint_all(seeded("usage_as_goal", "en"))["kpis"][0]
     assert "目的" in ja["message"] and "goal" in en["message"]
+
+
+def test_the_model_judged_pass_is_optional_and_labelled(monkeypatch):
+    from agents.judge import judge
+    from tests.fakes import FakeChatModel
+
+    model = FakeChatModel(script=[{"findings": [{"rule": "usage_as_goal", "item": "K1", "reason": "活用度は成果ではない"}]}])
+    found = judge(model, "kpis", {"kpis": [{"name": "AI活用度スコア"}]}, "ja")
+    assert found[0].by == "model" and "モデル判定" in found[0].message and found[0].rule == "usage_as_goal"
+    fmt = model.calls[0]["kwargs"]["response_format"]["json_schema"]["schema"]
+    assert "usage_as_goal" in str(fmt)
+
+
+def test_the_judge_runs_inside_the_graph_only_when_enabled(tmp_path, monkeypatch):
+    from core.settings import reset_settings
+    from graphs.service import WorkshopService
+    from tests.fakes import FakeChatModel
+    from tests.workshop_fakes import ListRetriever, WorkshopResponder
+
+    responder = WorkshopResponder()
+
+    def answer(messages, kwargs):
+        if kwargs["response_format"]["json_schema"]["name"] == "Judgement":
+            return {"findings": [{"rule": "point_solution", "item": "", "reason": "x"}]}
+        return responder(messages, kwargs)
+
+    model = FakeChatModel(responder=answer)
+    retr = ListRetriever("acme", ["提案書の作成には二日かかる。"])
+    for enabled in (False, True):
+        monkeypatch.setenv("KATACHI_LINT_JUDGE", "1" if enabled else "0")
+        reset_settings()
+        svc = WorkshopService(model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / f"{enabled}.db")
+        svc.start("acme", ["提案書に2日"], ["営業", "CS"], lang="ja", thread_id="j", today="2026-11-27")
+        snap = svc.resume("j", {"action": "choose", "index": 0})
+        by = {f["by"] for f in snap.values["findings"]["kpis"]}
+        assert ("model" in by) == enabled
+        svc.close()

@@ -286,3 +286,16 @@ def test_citation_relevance_gate():
     assert not relevant("提案書の作成に2日かかる", "新しいリクエストはテンプレートを使って送ってください。")
     assert relevant("提案書の作成時間", "Proposals take two days.")  # across scripts: cannot judge, kept
     assert not relevant("proposal lead time", "The weather is fine today.")
+
+
+def test_citation_validator_accepts_verbatim_and_rejects_the_rest():
+    from agents.grounding import check_citation
+    from agents.schemas import Citation
+    from knowledge.passages import Passage
+
+    p = Passage(chunk_id="c1", company="acme", source="/d.md", rel="d.md", text="提案書の作成には\n平均で二日  かかっている。")
+    offered = {"c1": p}
+    assert check_citation(Citation(chunk_id="c1", quote="提案書の作成には 平均で二日 かかっている。"), offered) is None
+    assert "not among" in check_citation(Citation(chunk_id="c9", quote="提案書の作成には"), offered)
+    assert "verbatim" in check_citation(Citation(chunk_id="c1", quote="提案書づくりに二日ほど必要"), offered)
+    assert "verbatim" in check_citation(Citation(chunk_id="c1", quote=""), offered)
