@@ -16,7 +16,13 @@ from knowledge.passages import Passage
 from .schemas import Citation
 
 _WS = re.compile(r"\s+")
-_MARKUP = re.compile(r"\]\(|\||\{\{|<[a-z/]|^\s*[-*]\s*$")
+_MARKUP = re.compile(r"\||\{\{|<[a-z/]|^\s*[-*]\s*$")  # tables, template shortcodes, HTML: not citable prose
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def readable(sentence: str) -> str:
+    """What the model reads: Markdown links reduced to their text. The quote kept is still verbatim."""
+    return norm_ws(_LINK.sub(r"\1", sentence).replace("**", ""))
 MAX_SENTENCE = 240
 MIN_SENTENCE = 12
 
@@ -43,7 +49,7 @@ class Evidence:
         lines = []
         for sid, (cid, sent) in self.sentences.items():
             p = self.passages[cid]
-            lines.append(f"[{sid}] ({p.rel.rsplit('/', 1)[-1]} § {p.heading.rsplit(' > ', 1)[-1]}) {norm_ws(sent)}")
+            lines.append(f"[{sid}] ({p.rel.rsplit('/', 1)[-1]} § {p.heading.rsplit(' > ', 1)[-1]}) {readable(sent)}")
         return "<documents>\n" + "\n".join(lines) + "\n</documents>"
 
     def citations(self, ids: list[str], limit: int = 3) -> list[Citation]:
@@ -75,9 +81,9 @@ def build_evidence(passages: list[Passage], query: str, max_sentences: int = 6, 
     for rank, p in enumerate(passages):
         for k, (a, b) in enumerate(split_sentences(p.text)):
             sent = p.text[a:b]
-            if not (MIN_SENTENCE <= len(sent) <= MAX_SENTENCE) or _MARKUP.search(sent):
+            if not (MIN_SENTENCE <= len(readable(sent)) and len(sent) <= MAX_SENTENCE) or _MARKUP.search(sent):
                 continue
-            overlap = len(q & _bigrams(sent)) / (len(q) ** 0.5 + 1)
+            overlap = len(q & _bigrams(readable(sent))) / (len(q) ** 0.5 + 1)
             scored.append((-(overlap + 1.0 / (rank + 1)), rank, k, p.chunk_id, sent))
     scored.sort()
     chosen = sorted(scored[:max_sentences], key=lambda s: (s[1], s[2]))
@@ -98,7 +104,7 @@ def relevant(claim: str, quote: str) -> bool:
     English sentence (or the reverse) cannot be judged this way and is kept."""
     if bool(_CJK.search(claim)) != bool(_CJK.search(quote)):
         return True
-    shared = (_bigrams(claim) & _bigrams(quote)) - _STOP_BIGRAMS
+    shared = (_bigrams(claim) & _bigrams(readable(quote))) - _STOP_BIGRAMS
     shared = {b for b in shared if not all(ch in "をにがはのへとでやもかな、。・ " for ch in b)}
     return len(shared) >= 2
 

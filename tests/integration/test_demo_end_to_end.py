@@ -25,9 +25,9 @@ def test_demo_runs_offline_and_every_citation_is_verbatim(tmp_path):
     for k in data["kpis"]:
         assert k["deadline"] > data["today"][:7] and k["owner"]
     cits = data["theme"]["citations"] + [c for k in ("kpis", "use_cases", "handoffs") for i in data[k] for c in i["citations"]]
-    assert cits, "the demo should cite the sample documents"
-    for c in cits:  # every quote is in the file a reviewer would open
+    log = data["citation_log"]
+    assert sum(e["valid"] for e in log) >= 1, "the model should cite the sample documents"
+    for c in cits:  # every kept quote is in the file a reviewer would open
         text = open(c["source"], encoding="utf-8").read()
         assert " ".join(c["quote"].split()) in " ".join(text.split()), c
-    log = data["citation_log"]
     assert sum(e["valid"] for e in log) == sum(e["cited"] for e in log) - sum(e["dropped"] for e in log)
