@@ -14,7 +14,6 @@ JUNIOR = ("若手", "有志", "詳しい人", "新人", "インターン", "juni
 USAGE = ("利用回数", "利用率", "使用回数", "プロンプト数", "AI活用率", "導入率", "usage", "adoption rate",
          "number of prompts", "prompts per", "ai usage", "logins")
 TIME_UNITS = ("日", "時間", "分", "週", "か月", "ヶ月", "カ月", "day", "hour", "minute", "week", "month")
-TBD = ("要測定", "未測定", "不明", "to be measured", "tbd", "unknown")
 _NUM_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(日|時間|分|週間|週|か月|ヶ月|カ月|件|%|％|円|万円|人|days?|hours?|minutes?|weeks?|cases?|percent)")
 
 
@@ -32,15 +31,6 @@ class KPIOut(BaseModel):
 
 class KPIsOut(BaseModel):
     kpis: list[KPIOut] = Field(min_length=1, json_schema_extra={"maxItems": 3})
-
-
-def number(text: str) -> float | None:
-    m = re.search(r"-?\d+(?:\.\d+)?", text.replace(",", ""))
-    return float(m.group()) if m else None
-
-
-def is_tbd(text: str) -> bool:
-    return any(t in text.lower() for t in TBD)
 
 
 def fmt_number(x: float) -> str:

@@ -87,7 +87,7 @@ class WorkshopService:
         if snap.done:
             raise KatachiError("thread_done", thread_id=thread_id)
         if snap.gate is None:  # a generating node was interrupted (crash): run it again
-            return self._run(None, thread_id)
+            return self.continue_run(thread_id)
         try:
             valid = check_decision(snap.gate, decision)
         except (ValidationError, ValueError) as exc:

@@ -113,9 +113,6 @@ class TorchE5:
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed(["query: " + x for x in texts])
 
-    def token_counts(self, texts: Sequence[str]) -> list[int]:
-        return [len(ids) + 2 for ids in self._tokenizer.content_ids(texts)]
-
     # -- internals --------------------------------------------------------------------------------
     def _embed(self, texts: list[str]) -> np.ndarray:
         if not texts:

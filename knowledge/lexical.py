@@ -98,9 +98,6 @@ class LexicalIndex:
             self._bm25 = bm
         return self._bm25
 
-    def __len__(self) -> int:
-        return len(self._load_tokens())
-
     # -- search -----------------------------------------------------------------------------------
     def search(self, query: str, k: int, department: str | None = None) -> list[tuple[str, float]]:
         with self._lock:

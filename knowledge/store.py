@@ -230,8 +230,6 @@ class CompanyStore:
             self._prune(files, seen, report)
         if entries or any(r.status == "removed" for r in report.files):
             self._write_manifest()
-        elif not (self.dir / "manifest.json").is_file() and report.ingested:
-            self._write_manifest()
         report.seconds = time.perf_counter() - t0
         return report
 
