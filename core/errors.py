@@ -138,6 +138,67 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "ファイルを読めません（{detail}）",
         "en": "cannot read the file ({detail})",
     },
+    # -- the workshop app -------------------------------------------------------------------------
+    "forbidden": {
+        "ja": "この操作の権限がありません（{action}）。",
+        "en": "You are not allowed to do this ({action}).",
+    },
+    "workshop_unknown": {
+        "ja": "ワークショップ {workshop} が見つからないか、参照する権限がありません。",
+        "en": "Workshop {workshop} does not exist or is not visible to you.",
+    },
+    "join_code_unknown": {
+        "ja": "参加コード「{join_code}」のワークショップはありません。コードを確認してください。",
+        "en": "No workshop has the join code '{join_code}'. Check the code.",
+    },
+    "wrong_stage": {
+        "ja": "いまは「{stage}」の段階なので、この操作はできません。",
+        "en": "The workshop is at '{stage}', so this cannot be done now.",
+    },
+    "empty_text": {
+        "ja": "{what}が空です。",
+        "en": "The {what} is empty.",
+    },
+    "text_too_long": {
+        "ja": "{what}が長すぎます（{size} 文字、上限 {limit} 文字）。",
+        "en": "The {what} is too long ({size} characters; the limit is {limit}).",
+    },
+    "no_dots_left": {
+        "ja": "持ち票（{dots} 票）をすべて使いました。別の候補から票を戻してから投票してください。",
+        "en": "All your {dots} dots are placed. Take one back from another candidate first.",
+    },
+    "no_candidate": {
+        "ja": "候補 {index} はありません。",
+        "en": "There is no candidate {index}.",
+    },
+    "model_busy": {
+        "ja": "モデルが処理中です（このワークショップの生成が進行中）。完了までお待ちください。",
+        "en": "The model is still working on this workshop. Wait until it finishes.",
+    },
+    "user_exists": {
+        "ja": "ユーザー「{user}」はすでに存在します。",
+        "en": "User '{user}' already exists.",
+    },
+    "user_unknown": {
+        "ja": "ユーザー「{user}」はいません。",
+        "en": "No user '{user}'.",
+    },
+    "bad_user": {
+        "ja": "ユーザー情報が不正です: {detail}",
+        "en": "Invalid user details: {detail}",
+    },
+    "no_pain_points_yet": {
+        "ja": "課題がまだ 1 件もありません。参加者の投稿を待つか、自分で入力してください。",
+        "en": "No pain points yet. Wait for participants or enter some yourself.",
+    },
+    "job_failed": {
+        "ja": "生成に失敗しました（{detail}）。入力済みの内容は保存されています。もう一度実行してください。",
+        "en": "Generation failed ({detail}). Everything entered is saved; run it again.",
+    },
+    "upload_empty": {
+        "ja": "アップロードされたファイルがありません。",
+        "en": "No file was uploaded.",
+    },
 }
 
 

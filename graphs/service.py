@@ -61,7 +61,7 @@ class WorkshopService:
 
     def start(self, company: str, pain_points: list[str | dict], departments: list[str], lang: str | None = None,
               thread_id: str | None = None, today: str | None = None,
-              use_cases_per_department: int | None = None) -> Snapshot:
+              use_cases_per_department: int | None = None, progress: Callable[[str], None] | None = None) -> Snapshot:
         from agents.intake import make_pain_points
         from knowledge.store import CompanyStore
 
@@ -78,26 +78,32 @@ class WorkshopService:
                  "options": {"use_cases_per_department": use_cases_per_department
                              or self.settings.use_cases_per_department,
                              "theme_candidates": self.settings.theme_candidates}}
-        return self._run(state, tid)
+        return self._run(state, tid, progress)
 
-    def resume(self, thread_id: str, decision: dict) -> Snapshot:
-        from langgraph.types import Command
-
+    def check(self, thread_id: str, decision: dict):
+        """Validate a decision against the open gate without resuming (the UI checks before queueing)."""
         snap = self.snapshot(thread_id)
         if snap.done:
             raise KatachiError("thread_done", thread_id=thread_id)
-        if snap.gate is None:  # a generating node was interrupted (crash): run it again
-            return self.continue_run(thread_id)
+        if snap.gate is None:
+            return None
         try:
-            valid = check_decision(snap.gate, decision)
+            return check_decision(snap.gate, decision)
         except (ValidationError, ValueError) as exc:
             detail = exc.errors()[0].get("msg") if isinstance(exc, ValidationError) else str(exc)
             raise KatachiError("bad_decision", detail=f"{snap.gate['gate']}: {detail}") from exc
-        return self._run(Command(resume=valid.model_dump(mode="json")), thread_id)
 
-    def continue_run(self, thread_id: str) -> Snapshot:
+    def resume(self, thread_id: str, decision: dict, progress: Callable[[str], None] | None = None) -> Snapshot:
+        from langgraph.types import Command
+
+        valid = self.check(thread_id, decision)
+        if valid is None:  # a generating node was interrupted (crash): run it again
+            return self.continue_run(thread_id, progress)
+        return self._run(Command(resume=valid.model_dump(mode="json")), thread_id, progress)
+
+    def continue_run(self, thread_id: str, progress: Callable[[str], None] | None = None) -> Snapshot:
         """Re-run whatever was in progress when a process died between gates."""
-        return self._run(None, thread_id)
+        return self._run(None, thread_id, progress)
 
     def snapshot(self, thread_id: str) -> Snapshot:
         st = self.graph.get_state(self._config(thread_id))
@@ -115,6 +121,9 @@ class WorkshopService:
             seen.setdefault(cp.config["configurable"]["thread_id"], None)
         return list(seen)
 
-    def _run(self, payload: Any, thread_id: str) -> Snapshot:
-        self.graph.invoke(payload, self._config(thread_id), durability="sync")
+    def _run(self, payload: Any, thread_id: str, progress: Callable[[str], None] | None = None) -> Snapshot:
+        for update in self.graph.stream(payload, self._config(thread_id), durability="sync", stream_mode="updates"):
+            if progress is not None:
+                for node in update:
+                    progress(node)
         return self.snapshot(thread_id)

@@ -1,0 +1,32 @@
+"""A room service over fakes: the real graph and app database, a scripted model, fixed passages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from graphs.service import WorkshopService
+from tests.fakes import FakeChatModel
+from tests.workshop_fakes import ListRetriever, WorkshopResponder
+from ui.appdb import AppDB
+from ui.auth import add_user
+from ui.jobs import ModelJobs
+from ui.rooms import Rooms
+
+DOCS = [
+    "提案書の作成には平均で二日かかっている。営業担当は顧客訪問の時間を確保できていない。",
+    "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。引き継ぎの基準は文書化されていない。",
+]
+
+
+def make_rooms(tmp: Path, responder=None, users: bool = True) -> Rooms:
+    model = FakeChatModel(responder=responder or WorkshopResponder())
+    retr = ListRetriever("acme", DOCS)
+    svc = WorkshopService(model_for=lambda role: model, retriever_for=lambda company: retr,
+                          db_path=tmp / "w.sqlite")
+    db = AppDB(tmp / "app.sqlite")
+    if users:
+        add_user(db, "admin", "admin-pass-1", "admin", [])
+        add_user(db, "fumi", "facil-pass-1", "facilitator", ["acme"])
+        add_user(db, "kon", "consult-pass-1", "consultant", ["acme"])
+        add_user(db, "paul", "partic-pass-1", "participant", ["acme"])
+        add_user(db, "other", "other-pass-1", "facilitator", ["globex"])
+    return Rooms(db, svc, ModelJobs(workers=1))

@@ -1,0 +1,238 @@
+"""Server-side handlers of the workshop room: roles, join codes, intake, voting, gates, timers."""
+import threading
+
+import pytest
+
+from core.errors import KatachiError
+from tests.ui.roomkit import make_rooms
+from ui.auth import Authenticator, add_user, check_password, hash_password
+
+
+@pytest.fixture
+def rooms(tmp_path):
+    return make_rooms(tmp_path)
+
+
+def _live(rooms, lang="ja"):
+    fac = rooms.user("fumi")
+    return fac, rooms.create(fac, "acme", "営業改革", ["営業", "カスタマーサクセス"], lang, "live", dots=2)
+
+
+def _to_gate(rooms, wid, gate):
+    st = rooms.jobs.wait_idle(wid, 30)
+    assert st.state == "idle", st.error
+    assert rooms.service.snapshot(wid).gate["gate"] == gate
+
+
+def test_password_hash_is_salted_and_checked():
+    a, b = hash_password("secret-123"), hash_password("secret-123")
+    assert a != b and check_password("secret-123", a) and not check_password("secret-124", a)
+    assert not check_password("x", "garbage")
+
+
+def test_login_by_account_and_guest_by_join_code(rooms):
+    auth = Authenticator(rooms.db)
+    assert auth("fumi", "facil-pass-1") and not auth("fumi", "wrong")
+    _, ws = _live(rooms)
+    assert not auth("Hanako", "NOPE12")
+    assert auth("花子", ws["join_code"].lower())  # codes are case-insensitive; Japanese display names work
+    guest = rooms.user("花子")
+    assert guest.role == "participant" and guest.guest_of == ws["id"]
+    assert [w["id"] for w in rooms.my_workshops(guest)] == [ws["id"]]
+    assert not auth("fumi", ws["join_code"])  # an account name cannot be taken as a guest name
+    with pytest.raises(KatachiError) as e:
+        add_user(rooms.db, "花子", "whatever-123", "participant", [])
+    assert e.value.code == "user_exists"
+
+
+def test_guest_name_is_not_moved_between_running_workshops(rooms):
+    auth = Authenticator(rooms.db)
+    _, a = _live(rooms)
+    _, b = _live(rooms)
+    assert auth("Ken", a["join_code"])
+    assert not auth("Ken", b["join_code"])
+    assert auth("Ken", a["join_code"])  # rejoining the same workshop after a refresh is fine
+
+
+def test_roles_are_checked_on_the_server(rooms):
+    fac, ws = _live(rooms)
+    paul, kon, other = rooms.user("paul"), rooms.user("kon"), rooms.user("other")
+    for who in (paul, kon):
+        with pytest.raises(KatachiError) as e:
+            rooms.create(who, "acme", "x", ["営業"], "ja")
+        assert e.value.code == "forbidden"
+    with pytest.raises(KatachiError) as e:
+        rooms.create(other, "acme", "x", ["営業"], "ja")  # not a member of acme
+    assert e.value.code == "forbidden"
+    # A participant who has not joined sees nothing; the other company's facilitator sees nothing.
+    assert rooms.my_workshops(paul) == [] and rooms.my_workshops(other) == []
+    with pytest.raises(KatachiError) as e:
+        rooms.view(other, ws["id"])
+    assert e.value.code == "workshop_unknown"
+    with pytest.raises(KatachiError) as e:
+        rooms.join(other, ws["join_code"])
+    assert e.value.code == "forbidden"
+    rooms.join(paul, ws["join_code"])
+    rooms.submit(paul, ws["id"], "見積もりに時間がかかる")
+    for action in (lambda: rooms.start(paul, ws["id"]), lambda: rooms.merge_points(paul, ws["id"], [1, 2]),
+                   lambda: rooms.set_timer(paul, ws["id"], 5), lambda: rooms.decide(paul, ws["id"], {"action": "choose"}),
+                   lambda: rooms.start(kon, ws["id"])):
+        with pytest.raises(KatachiError) as e:
+            action()
+        assert e.value.code == "forbidden"
+    assert [w["id"] for w in rooms.my_workshops(kon)] == [ws["id"]]  # consultants may look
+
+
+def test_intake_submit_edit_merge_and_anonymity(rooms):
+    fac, ws = _live(rooms)
+    paul = rooms.user("paul")
+    rooms.join(paul, ws["join_code"])
+    wid = ws["id"]
+    a = rooms.submit(paul, wid, "  提案書の作成に\n2日かかる ", department="営業")
+    b = rooms.submit(paul, wid, "提案書づくりが遅い", anonymous=True)
+    c = rooms.submit(fac, wid, "引き継ぎで顧客情報が失われる", department="経理")  # not a workshop department
+    pts = {p["id"]: p for p in rooms.view(fac, wid).points}
+    assert pts[a]["text"] == "提案書の作成に 2日かかる" and pts[a]["author"] == "paul"
+    assert pts[b]["author"] is None and pts[c]["department"] == ""
+    assert all(p["author"] is None for p in rooms.view(paul, wid).points)
+    for bad, code in (("", "empty_text"), ("あ" * 501, "text_too_long")):
+        with pytest.raises(KatachiError) as e:
+            rooms.submit(paul, wid, bad)
+        assert e.value.code == code and "課題" in e.value.message("ja")
+    rooms.merge_points(fac, wid, [a, b])
+    rooms.edit_point(fac, wid, c, "受注後の引き継ぎで顧客の目標が失われる", "カスタマーサクセス")
+    texts = [p["text"] for p in rooms.view(fac, wid).points]
+    assert texts == ["提案書の作成に 2日かかる / 提案書づくりが遅い", "受注後の引き継ぎで顧客の目標が失われる"]
+    with pytest.raises(KatachiError):
+        rooms.merge_points(fac, wid, [a, 999])
+
+
+def test_start_needs_pain_points_then_runs_in_background(rooms):
+    fac, ws = _live(rooms)
+    with pytest.raises(KatachiError) as e:
+        rooms.start(fac, ws["id"])
+    assert e.value.code == "no_pain_points_yet"
+    rooms.submit(fac, ws["id"], "提案書の作成に2日かかる")
+    rooms.start(fac, ws["id"])
+    _to_gate(rooms, ws["id"], "themes")
+    view = rooms.view(fac, ws["id"])
+    assert view.stage == "themes" and len(view.values["theme_candidates"]) == 2
+    assert "gate_themes" in rooms.jobs.status(ws["id"]).nodes or view.job.nodes
+    with pytest.raises(KatachiError) as e:
+        rooms.submit(fac, ws["id"], "late")
+    assert e.value.code == "wrong_stage"
+
+
+def test_dot_voting_limits_and_tally(rooms):
+    fac, ws = _live(rooms)
+    paul = rooms.user("paul")
+    rooms.join(paul, ws["join_code"])
+    with pytest.raises(KatachiError) as e:
+        rooms.vote(paul, ws["id"], 0)
+    assert e.value.code == "wrong_stage"
+    rooms.submit(paul, ws["id"], "提案書の作成に2日かかる")
+    rooms.start(fac, ws["id"])
+    _to_gate(rooms, ws["id"], "themes")
+    assert rooms.vote(paul, ws["id"], 1) == 1
+    assert rooms.vote(paul, ws["id"], 1) == 0
+    with pytest.raises(KatachiError) as e:
+        rooms.vote(paul, ws["id"], 0)
+    assert e.value.code == "no_dots_left" and "2" in e.value.message("en")
+    assert rooms.vote(paul, ws["id"], 1, delta=-1) == 1
+    rooms.vote(paul, ws["id"], 0)
+    rooms.vote(fac, ws["id"], 1)
+    with pytest.raises(KatachiError):
+        rooms.vote(paul, ws["id"], 7)
+    view = rooms.view(fac, ws["id"])
+    assert view.tally == [1, 2] and view.voters == 2
+    assert rooms.view(paul, ws["id"]).my_votes == {0: 1, 1: 1}
+
+
+def test_concurrent_votes_never_exceed_the_dots(rooms):
+    fac, ws = _live(rooms)
+    rooms.submit(fac, ws["id"], "提案書の作成に2日かかる")
+    rooms.start(fac, ws["id"])
+    _to_gate(rooms, ws["id"], "themes")
+    paul = rooms.user("paul")
+    rooms.join(paul, ws["join_code"])
+    results = []
+
+    def vote():
+        try:
+            results.append(rooms.vote(paul, ws["id"], 0))
+        except KatachiError as err:
+            results.append(err.code)
+
+    threads = [threading.Thread(target=vote) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(map(str, results)).count("no_dots_left") == 6
+    assert rooms.view(fac, ws["id"]).tally[0] == 2
+
+
+def test_gates_through_to_the_playbook_and_bad_decisions_are_refused_first(rooms):
+    fac, ws = _live(rooms)
+    wid = ws["id"]
+    rooms.submit(fac, wid, "提案書の作成に2日かかる")
+    rooms.start(fac, wid)
+    _to_gate(rooms, wid, "themes")
+    with pytest.raises(KatachiError) as e:
+        rooms.decide(fac, wid, {"action": "choose", "index": 9})
+    assert e.value.code == "bad_decision"
+    assert rooms.jobs.status(wid).state == "idle"  # nothing was queued
+    rooms.decide(fac, wid, {"action": "choose", "index": 1})
+    with pytest.raises(KatachiError) as e:  # a second click while the model works
+        rooms.decide(fac, wid, {"action": "approve"})
+    assert e.value.code in ("model_busy", "bad_decision")
+    _to_gate(rooms, wid, "kpis")
+    rooms.decide(fac, wid, {"action": "approve"})
+    _to_gate(rooms, wid, "usecases")
+    rooms.decide(fac, wid, {"action": "approve"})
+    _to_gate(rooms, wid, "playbook")
+    rooms.decide(fac, wid, {"action": "approve"})
+    assert rooms.jobs.wait_idle(wid).state == "idle"
+    view = rooms.view(fac, wid)
+    assert view.stage == "done" and view.values["playbook"]["procedures"]
+    assert rooms.db.workshop(wid)["started"] == 2
+
+
+def test_failed_job_reports_a_coded_error_and_retry_resumes(tmp_path):
+    from tests.workshop_fakes import WorkshopResponder
+
+    class Flaky(WorkshopResponder):
+        fail = True
+
+        def __call__(self, messages, kwargs):
+            if self.fail and kwargs["response_format"]["json_schema"]["name"] == "KPIsOut":
+                raise ConnectionError("server down")
+            return super().__call__(messages, kwargs)
+
+    resp = Flaky()
+    rooms = make_rooms(tmp_path, resp)
+    fac, ws = _live(rooms)
+    rooms.submit(fac, ws["id"], "提案書の作成に2日かかる")
+    rooms.start(fac, ws["id"])
+    _to_gate(rooms, ws["id"], "themes")
+    rooms.decide(fac, ws["id"], {"action": "choose", "index": 0})
+    st = rooms.jobs.wait_idle(ws["id"])
+    assert st.state == "failed" and st.error.code in ("model_unreachable", "job_failed")
+    assert rooms.service.snapshot(ws["id"]).values["theme"]  # the choice is kept
+    resp.fail = False
+    rooms.retry(fac, ws["id"])
+    _to_gate(rooms, ws["id"], "kpis")
+
+
+def test_timer_and_self_service_workshop(rooms):
+    fac, ws = _live(rooms)
+    rooms.set_timer(fac, ws["id"], 5, "投票")
+    w = rooms.db.workshop(ws["id"])
+    assert w["timer_end"] > 0 and w["timer_label"] == "投票"
+    rooms.set_timer(fac, ws["id"], 0)
+    assert rooms.db.workshop(ws["id"])["timer_end"] is None
+    solo = rooms.create(fac, "acme", "一人で計画", ["営業"], "en", "self")
+    assert solo["join_code"] is None
+    with pytest.raises(KatachiError) as e:
+        rooms.join(rooms.user("paul"), "")
+    assert e.value.code == "join_code_unknown"

@@ -1,0 +1,140 @@
+"""``katachi ui``: the Gradio app. Login, the workshop list, the room, company documents.
+
+Pages are thin: every click calls a handler in :mod:`ui.rooms` that checks the caller's role on the
+server. Model work runs in :mod:`ui.jobs`; pages poll (``gr.Timer``) and redraw only what changed.
+"""
+from __future__ import annotations
+
+import html
+import logging
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+
+from core.errors import KatachiError
+from core.settings import Settings, get_settings
+
+from .appdb import AppDB
+from .jobs import ModelJobs
+from .rooms import Rooms
+
+log = logging.getLogger(__name__)
+
+# Gradio's single-line textbox submits on any Enter, even the one that confirms a Japanese IME
+# conversion; swallow that Enter (and Safari's late one just after compositionend) before it does.
+IME_GUARD = """<script>
+(() => {
+  let composing = false, endedAt = -1e9;
+  addEventListener('compositionstart', () => { composing = true; }, true);
+  addEventListener('compositionend', () => { composing = false; endedAt = performance.now(); }, true);
+  const guard = (e) => {
+    if (e.key !== 'Enter') return;
+    if (composing || e.isComposing || e.keyCode === 229 || performance.now() - endedAt < 100) {
+      e.stopImmediatePropagation();
+    }
+  };
+  addEventListener('keydown', guard, true);
+  addEventListener('keypress', guard, true);
+})();
+</script>"""
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    db: AppDB
+    rooms: Rooms
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.settings.data_dir / "exports"
+
+
+def make_context(settings: Settings | None = None, service=None, workers: int | None = None) -> AppContext:
+    from graphs.service import WorkshopService
+
+    s = settings or get_settings()
+    db = AppDB(s.data_dir / "app.sqlite")
+    svc = service or WorkshopService(s)
+    # One embedded model serves one request at a time; a hosted API takes a few in parallel.
+    jobs = ModelJobs(workers or (1 if s.provider == "local" else 4))
+    return AppContext(s, db, Rooms(db, svc, jobs))
+
+
+def ensure_admin(ctx: AppContext) -> str | None:
+    """First start: an admin account with a random password, printed once. Returns the password."""
+    from .auth import add_user
+
+    if ctx.db.users():
+        return None
+    password = secrets.token_urlsafe(12)
+    add_user(ctx.db, "admin", password, "admin", [])
+    return password
+
+
+def build(ctx: AppContext):
+    from . import app_docs, app_room, app_workshops
+    from .webtext import i18n
+
+    t = i18n()
+    with gr.Blocks(title="Katachi 型") as demo:
+        lang = gr.Textbox(visible=False, value="ja", elem_id="k-lang")
+        current = gr.BrowserState("", storage_key="katachi_workshop")
+        with gr.Row():
+            gr.Markdown(t("app_title"), elem_id="k-title")
+            who = gr.HTML(elem_id="k-who")
+            gr.Button(t("logout"), link="/logout", size="sm", scale=0, elem_id="k-logout")
+        with gr.Tabs() as tabs:
+            with gr.Tab(t("tab_workshops"), id="workshops"):
+                ws_tab = app_workshops.WorkshopsTab(ctx, t, lang, current)
+            with gr.Tab(t("tab_room"), id="room", elem_id="k-room-tab"):
+                room = app_room.RoomTab(ctx, t, lang, current)
+            with gr.Tab(t("tab_docs"), id="docs"):
+                docs = app_docs.DocsTab(ctx, t, lang)
+        ws_tab.wire(tabs, room)
+        room.wire()
+        docs.wire()
+
+        def on_load(code_lang, wid, request: gr.Request):
+            from .webtext import ui_lang
+
+            lg = ui_lang(code_lang)
+            try:
+                user = ctx.rooms.user(request.username)
+            except KatachiError as err:
+                return f'<span class="k-error">{err.message(lg)}</span>', gr.skip()
+            # Back after a refresh or a restart: straight into the workshop that was open.
+            room_first = gr.Tabs(selected="room") if (user.guest_of or wid) else gr.skip()
+            role = {"admin": "管理者", "facilitator": "ファシリテーター", "consultant": "コンサルタント",
+                    "participant": "参加者"}[user.role] if lg == "ja" else user.role
+            return (f'<span data-user="{html.escape(user.name)}" data-role="{user.role}">{html.escape(user.display)}'
+                    f' · {role}</span>',
+                    room_first)
+
+        demo.load(on_load, [lang, current], [who, tabs], js=LANG_JS)
+        ws_tab.on_load(demo)
+        docs.on_load(demo)
+        room.on_load(demo)
+    return demo
+
+
+# Every handler's first input is the hidden language box; this fills it from the page's locale
+# (Gradio sets <html lang> from the browser or from Settings → Language).
+LANG_JS = "(...args) => { args[0] = document.documentElement.lang || navigator.language || 'ja'; return args; }"
+
+
+def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
+    from .auth import Authenticator
+    from .render import CSS
+    from .webtext import i18n
+
+    demo = build(ctx)
+    demo.queue(default_concurrency_limit=16)
+    demo.launch(server_name=host, server_port=port, auth=Authenticator(ctx.db),
+                       auth_message="Katachi 型 — アカウント、または 名前 + 参加コード でログイン / "
+                                    "log in with your account, or your name + the join code",
+                       i18n=i18n(), css=CSS, head=IME_GUARD, prevent_thread_lock=not block, quiet=not block,
+                       ssr_mode=False, footer_links=["settings"], theme=gr.themes.Soft())
+    return demo

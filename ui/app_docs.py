@@ -1,0 +1,94 @@
+"""The documents tab: upload a company's documents, watch the ingest, read the per-file report."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import gradio as gr
+
+from core.errors import KatachiError
+
+from .app_workshops import notice
+from .webtext import tr, ui_lang
+
+_SAFE = re.compile(r"[^\w.\-]+")
+
+
+def ingest_uploads(ctx, user, company: str, paths: list[str], department: str | None = None):
+    """Copy uploads into the company's folder (so citations keep pointing at a file) and ingest them."""
+    from knowledge.store import CompanyStore, check_company, company_dir
+
+    if user.role not in ("admin", "facilitator") or not user.member_of(company or ""):
+        raise KatachiError("forbidden", action="upload")
+    check_company(company)
+    if not paths:
+        raise KatachiError("upload_empty")
+    dest = company_dir(company, ctx.settings) / "uploads"
+    dest.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for p in paths:
+        src = Path(p)
+        target = dest / (_SAFE.sub("_", src.name).strip("._") or "upload")
+        shutil.copyfile(src, target)
+        copied.append(target)
+    store = CompanyStore(company, ctx.settings, create=True)
+    return store.ingest(copied, progress=True, prune=False, department=department or None), store
+
+
+class DocsTab:
+    def __init__(self, ctx, t, lang) -> None:
+        self.ctx, self.lang = ctx, lang
+        self.note = gr.HTML(elem_id="k-docs-notice")
+        with gr.Group(visible=False) as self.group:
+            with gr.Row():
+                self.company = gr.Dropdown(label=t("company"), choices=[], allow_custom_value=True,
+                                           elem_id="k-docs-company")
+                self.dept = gr.Textbox(label=t("dept_override"), elem_id="k-docs-dept")
+            self.files = gr.File(label=t("upload"), file_count="multiple", elem_id="k-upload")
+            self.ingest_btn = gr.Button(t("ingest"), variant="primary", elem_id="k-ingest")
+            self.stats = gr.HTML(elem_id="k-docs-stats")
+            self.report = gr.Dataframe(interactive=False, elem_id="k-ingest-report", wrap=True)
+
+    def load(self, lang, request: gr.Request):
+        try:
+            user = self.ctx.rooms.user(request.username)
+        except KatachiError:
+            return gr.update(visible=False), gr.skip()
+        allowed = user.role in ("admin", "facilitator")
+        companies = user.companies
+        if user.role == "admin":
+            from knowledge.store import list_companies
+
+            companies = sorted(set(list_companies(self.ctx.settings)) | set(companies))
+        return gr.update(visible=allowed), gr.update(choices=companies, value=companies[0] if companies else None)
+
+    def ingest(self, lang, company, files, dept, request: gr.Request, progress=gr.Progress(track_tqdm=True)):
+        lg = ui_lang(lang)
+        try:
+            user = self.ctx.rooms.user(request.username)
+            paths = [f if isinstance(f, str) else getattr(f, "name", str(f)) for f in (files or [])]
+            report, store = ingest_uploads(self.ctx, user, company, paths, dept)
+        except KatachiError as err:
+            return notice(lg, err), gr.skip(), gr.skip()  # the uploaded files stay in the box
+        names = {"ja": ("ファイル", "状態", "追加", "理由"), "en": ("file", "status", "added", "reason")}[lg]
+        rows = [[f.path, f.status, f.chunks_added, f.error.message(lg) if f.error else ""] for f in report.files]
+        summary = tr("ingest_done", lg, ok=len(report.ingested), skipped=len(report.skipped),
+                     chunks=report.chunks_added)
+        stats = store.stats()
+        note = notice(lg, ok=summary) if report.ingested else notice(
+            lg, KatachiError("nothing_ingested", skipped=len(report.skipped)))
+        return (note, tr("store_stats", lg, company=company, **stats),
+                gr.update(value=rows, headers=list(names)))
+
+    def wire(self) -> None:
+        from .app import LANG_JS
+
+        self.ingest_btn.click(self.ingest, [self.lang, self.company, self.files, self.dept],
+                              [self.note, self.stats, self.report], js=LANG_JS, concurrency_id="ingest",
+                              concurrency_limit=1)
+
+    def on_load(self, demo) -> None:
+        from .app import LANG_JS
+
+        demo.load(self.load, [self.lang], [self.group, self.company], js=LANG_JS)

@@ -1,0 +1,329 @@
+"""The workshop room: stepper, timer, stage panels, gate actions; polled once a second.
+
+The poll redraws only when the room's version changes, and fills the editable gate fields only when
+a new gate opens, so nobody's half-typed text is overwritten by a refresh.
+"""
+from __future__ import annotations
+
+import inspect
+import logging
+
+import gradio as gr
+
+from agents.schemas import PLAYBOOK_SECTIONS
+from core.errors import KatachiError
+
+from . import decisions, render
+from .app_workshops import notice
+from .webtext import tr, ui_lang
+
+log = logging.getLogger(__name__)
+STAGE_GROUPS = ("intake", "themes", "kpis", "usecases", "playbook", "done")
+
+
+class RoomTab:
+    def __init__(self, ctx, t, lang, current) -> None:
+        self.ctx, self.lang, self.current = ctx, lang, current
+        self.seen = gr.State("")
+        self.gate_key = gr.State("")
+        with gr.Row():
+            self.title_html = gr.HTML(elem_id="k-room-title")
+            self.timer_html = gr.HTML(elem_id="k-timer")
+        self.stepper = gr.HTML(elem_id="k-stepper")
+        self.join_html = gr.HTML(elem_id="k-join-info")
+        self.job_html = gr.HTML(elem_id="k-job")
+        self.note = gr.HTML(elem_id="k-room-notice")
+        self.retry_btn = gr.Button(t("continue"), visible=False, elem_id="k-retry")
+        g: dict[str, gr.Group] = {}
+        with gr.Row():
+            with gr.Column(scale=3):
+                with gr.Group(visible=False) as g["intake"]:
+                    self.pain = gr.Textbox(label=t("pain_point"), lines=1, max_lines=1, elem_id="k-pain")
+                    with gr.Row():
+                        self.pain_dept = gr.Dropdown(label=t("department"), choices=[], elem_id="k-pain-dept")
+                        self.anon = gr.Checkbox(label=t("anonymous"), elem_id="k-anon")
+                        self.send_btn = gr.Button(t("submit"), variant="primary", elem_id="k-send")
+                    self.points_html = gr.HTML(elem_id="k-points")
+                    with gr.Group(visible=False) as self.intake_fac:
+                        with gr.Row():
+                            self.ids = gr.Textbox(label=t("ids"), elem_id="k-ids")
+                            self.merge_btn = gr.Button(t("merge"), elem_id="k-merge")
+                            self.delete_btn = gr.Button(t("delete"), elem_id="k-delete")
+                        with gr.Row():
+                            self.edit_text = gr.Textbox(label=t("edit_text"), elem_id="k-edit-text")
+                            self.edit_btn = gr.Button(t("edit"), elem_id="k-edit")
+                        self.start_btn = gr.Button(t("start"), variant="primary", elem_id="k-start")
+                with gr.Group(visible=False) as g["themes"]:
+                    self.cards = gr.HTML(elem_id="k-cards")
+                    self.cand = gr.Radio(label=t("candidate"), choices=[], elem_id="k-cand")
+                    with gr.Row():
+                        self.dot_add = gr.Button(t("dot_add"), elem_id="k-dot-add")
+                        self.dot_remove = gr.Button(t("dot_remove"), elem_id="k-dot-remove")
+                    with gr.Group(visible=False) as self.themes_fac:
+                        self.choose_btn = gr.Button(t("choose"), variant="primary", elem_id="k-choose")
+                        self.th_title = gr.Textbox(label=t("title"), elem_id="k-th-title")
+                        self.th_problem = gr.Textbox(label=t("problem"), lines=2, elem_id="k-th-problem")
+                        self.th_outcome = gr.Textbox(label=t("outcome"), lines=2, elem_id="k-th-outcome")
+                        self.edit_theme_btn = gr.Button(t("edit_theme"), elem_id="k-edit-theme")
+                        self.th_feedback = gr.Textbox(label=t("feedback"), elem_id="k-th-feedback")
+                        self.regen_btn = gr.Button(t("regenerate"), elem_id="k-regen")
+                with gr.Group(visible=False) as g["kpis"]:
+                    self.kpis_html = gr.HTML(elem_id="k-kpis")
+                    with gr.Group(visible=False) as self.kpis_fac:
+                        self.kpi_df = gr.Dataframe(headers=decisions.KPI_COLS, type="array", interactive=True,
+                                                   label=t("kpi_table"), elem_id="k-kpi-df", wrap=True)
+                        with gr.Row():
+                            self.approve_k = gr.Button(t("approve"), variant="primary", elem_id="k-approve-kpis")
+                            self.save_k = gr.Button(t("save_edits"), elem_id="k-save-kpis")
+                        self.k_feedback = gr.Textbox(label=t("feedback"), elem_id="k-kpi-feedback")
+                        self.reject_k = gr.Button(t("reject"), elem_id="k-reject-kpis")
+                with gr.Group(visible=False) as g["usecases"]:
+                    self.uc_html = gr.HTML(elem_id="k-usecases")
+                    with gr.Group(visible=False) as self.uc_fac:
+                        self.uc_df = gr.Dataframe(headers=decisions.UC_COLS, type="array", interactive=True,
+                                                  label=t("uc_table"), elem_id="k-uc-df", wrap=True)
+                        self.drop = gr.Textbox(label=t("drop_ids"), elem_id="k-drop")
+                        self.approve_u = gr.Button(t("approve"), variant="primary", elem_id="k-approve-usecases")
+                        self.u_feedback = gr.Textbox(label=t("feedback"), elem_id="k-uc-feedback")
+                        self.reject_u = gr.Button(t("reject"), elem_id="k-reject-usecases")
+                with gr.Group(visible=False) as g["playbook"]:
+                    self.pb_md = gr.Markdown(elem_id="k-playbook")
+                    with gr.Group(visible=False) as self.pb_fac:
+                        self.approve_p = gr.Button(t("approve"), variant="primary", elem_id="k-approve-playbook")
+                        self.sections = gr.CheckboxGroup(label=t("sections"), choices=list(PLAYBOOK_SECTIONS),
+                                                         elem_id="k-sections")
+                        self.pb_comment = gr.Textbox(label=t("comment"), elem_id="k-pb-comment")
+                        self.request_btn = gr.Button(t("request_changes"), elem_id="k-request-changes")
+                with gr.Group(visible=False) as g["done"]:
+                    self.done_md = gr.Markdown(elem_id="k-done")
+                    self.files = gr.File(label=t("download"), file_count="multiple", interactive=False,
+                                         elem_id="k-files")
+            with gr.Column(scale=1):
+                self.findings_html = gr.HTML(elem_id="k-findings")
+                self.people_html = gr.HTML(elem_id="k-people")
+                with gr.Group(visible=False) as self.timer_fac:
+                    self.minutes = gr.Number(value=5, precision=1, minimum=0, label=t("timer_minutes"),
+                                             elem_id="k-minutes")
+                    self.timer_label = gr.Textbox(label=t("timer_label"), elem_id="k-timer-label")
+                    with gr.Row():
+                        self.timer_set = gr.Button(t("timer_set"), elem_id="k-timer-set")
+                        self.timer_stop = gr.Button(t("timer_stop"), elem_id="k-timer-stop")
+        self.groups = g
+        self.tick = gr.Timer(1.0)
+        self.display = [self.title_html, self.timer_html, self.stepper, self.join_html, self.job_html, self.retry_btn,
+                        self.points_html, self.cards, self.cand, self.kpis_html, self.uc_html, self.pb_md,
+                        self.done_md, self.files, self.findings_html, self.people_html, self.pain_dept,
+                        self.intake_fac, self.themes_fac, self.kpis_fac, self.uc_fac, self.pb_fac, self.timer_fac,
+                        self.sections, self.seen, *g.values()]
+        self.fill = [self.th_title, self.th_problem, self.th_outcome, self.kpi_df, self.uc_df, self.gate_key]
+        self.clearable = [self.pain, self.ids, self.edit_text, self.th_feedback, self.k_feedback, self.u_feedback,
+                          self.drop, self.pb_comment]
+        self.all_outputs = [*self.display, *self.fill, self.note, self.current, *self.clearable]
+
+    # -- drawing ---------------------------------------------------------------------------------------
+    def draw(self, lang: str, wid: str, seen: str, gate_key: str, username: str | None, force: bool = False) -> dict:
+        lg = ui_lang(lang)
+        if not wid:
+            if seen == "none" and not force:
+                return {}
+            return {self.title_html: f"<p>{tr('no_workshop', lg)}</p>", self.seen: "none",
+                    **{grp: gr.update(visible=False) for grp in self.groups.values()}}
+        try:
+            user = self.ctx.rooms.user(username)
+            view = self.ctx.rooms.view(user, wid)
+        except KatachiError as err:
+            if seen == "error:" + err.code and not force:
+                return {}
+            return {self.note: notice(lg, err), self.seen: "error:" + err.code,
+                    **{grp: gr.update(visible=False) for grp in self.groups.values()}}
+        out: dict = {self.timer_html: render.timer(view.workshop, lg), self.job_html: render.job(view, lg)}
+        version = view.version + lg
+        if version == seen and not force:
+            return out
+        ws, fac = view.workshop, view.can_facilitate
+        out[self.seen] = version
+        out[self.title_html] = (f'<h3 data-workshop="{ws["id"]}" data-stage="{view.stage}">{render.e(ws["title"])}'
+                                f' <small>({render.e(ws["company"])})</small></h3>')
+        out[self.stepper] = render.stepper(view.stage, lg)
+        out[self.join_html] = (tr("join_info", lg, code=ws["join_code"], url="/") if ws["join_code"]
+                               and view.stage == "intake" else "")
+        for name, grp in self.groups.items():
+            out[grp] = gr.update(visible=view.stage == name)
+        for grp in (self.intake_fac, self.themes_fac, self.kpis_fac, self.uc_fac, self.pb_fac, self.timer_fac):
+            out[grp] = gr.update(visible=fac)
+        out[self.retry_btn] = gr.update(visible=fac and view.job.state == "failed")
+        out[self.points_html] = render.points(view, lg)
+        out[self.pain_dept] = gr.update(choices=[""] + ws["departments"])
+        out[self.people_html] = (f'<div class="k-people" data-count="{len(view.participants)}"><b>'
+                                 f'{tr("participants", lg)}</b>: {render.e(", ".join(view.participants))}</div>')
+        v = view.values
+        out[self.findings_html] = render.findings(v, view.stage, lg)
+        if view.stage == "themes":
+            n = len(v.get("theme_candidates") or [])
+            out[self.cards] = render.theme_cards(view, lg)
+            out[self.cand] = gr.update(choices=[(f"{tr('candidate', lg)} {i + 1}", i) for i in range(n)])
+        out[self.kpis_html] = render.kpis(v, lg) if view.stage == "kpis" else ""
+        out[self.uc_html] = render.usecases(v, lg) if view.stage == "usecases" else ""
+        if view.stage in ("playbook", "done") and v.get("theme"):
+            from graphs.outputs import render_markdown
+
+            md = render_markdown(v)
+            out[self.pb_md] = md
+            out[self.done_md] = f"**{tr('done_head', lg)}**\n\n" + md if view.stage == "done" else ""
+            procs = [f"procedures:{u['id']}" for u in v.get("use_cases") or []]
+            out[self.sections] = gr.update(choices=list(PLAYBOOK_SECTIONS) + procs)
+            if view.stage == "done":
+                out[self.files] = self._export(v)
+        key = f"{view.stage}:{len(v.get('decisions') or [])}:{bool(view.gate)}"
+        if key != gate_key or force:
+            out.update(self._fill(view))
+            out[self.gate_key] = key
+        return out
+
+    def _fill(self, view) -> dict:
+        v = view.values
+        out: dict = {}
+        cands = v.get("theme_candidates") or []
+        if view.stage == "themes" and cands:
+            best = max(range(len(cands)), key=lambda i: view.tally[i] if i < len(view.tally) else 0)
+            out.update({self.th_title: cands[best]["title"], self.th_problem: cands[best]["problem"],
+                        self.th_outcome: cands[best]["outcome"]})
+        if view.stage == "kpis":
+            out[self.kpi_df] = decisions.kpi_rows(v.get("kpis") or [])
+        if view.stage == "usecases":
+            out[self.uc_df] = decisions.uc_rows(v.get("use_cases") or [])
+        return out
+
+    def pick_candidate(self, wid, index, request: gr.Request):
+        """The edit fields follow the candidate the facilitator picks (participants have none to fill)."""
+        try:
+            user = self.ctx.rooms.user(request.username)
+            view = self.ctx.rooms.view(user, wid or "")
+            cand = (view.values.get("theme_candidates") or [])[int(index)]
+        except (KatachiError, IndexError, TypeError, ValueError):
+            return gr.skip(), gr.skip(), gr.skip()
+        if not view.can_facilitate:
+            return gr.skip(), gr.skip(), gr.skip()
+        return cand["title"], cand["problem"], cand["outcome"]
+
+    def _export(self, values: dict) -> list[str]:
+        from graphs.outputs import write_outputs
+
+        md, js = write_outputs(values, self.ctx.exports_dir / values["thread_id"])
+        return [str(md), str(js)]
+
+    # -- handlers ----------------------------------------------------------------------------------------
+    def poll(self, lang, wid, seen, gate_key, request: gr.Request):
+        return self.draw(lang, wid, seen, gate_key, request.username)
+
+    def force(self, lang, wid, request: gr.Request):
+        out = {}
+        if not wid:  # a guest came in with a join code: their workshop is the only one there is
+            try:
+                wid = self.ctx.rooms.user(request.username).guest_of or ""
+            except KatachiError:
+                wid = ""
+            if wid:
+                out[self.current] = wid
+        return {**self.draw(lang, wid, "", "", request.username, force=True), **out}
+
+    def _act(self, fn, ok: str = "saved", clear: tuple = ()):
+        """A button handler: run ``fn(rooms, user, wid, view, *inputs)``, then redraw at once."""
+        def handler(lang, wid, seen, gate_key, *args, request: gr.Request):
+            lg = ui_lang(lang)
+            try:
+                user = self.ctx.rooms.user(request.username)
+                view = self.ctx.rooms.view(user, wid or "")
+                fn(self.ctx.rooms, user, wid, view, *args)
+            except KatachiError as err:
+                return {self.note: notice(lg, err)}  # inputs untouched: nothing typed is lost
+            out = self.draw(lang, wid, "", gate_key, request.username, force=False)
+            out[self.note] = notice(lg, ok=tr(ok, lg))
+            for comp in clear:
+                out[comp] = ""
+            return out
+        return handler
+
+    def _bind(self, trigger, fn, inputs: list, ok: str = "saved", clear: tuple = ()) -> None:
+        from .app import LANG_JS
+
+        handler = self._act(fn, ok, clear)
+        params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                  for n in ["lang", "wid", "seen", "gate_key"] + [f"a{i}" for i in range(len(inputs))]]
+        # Gradio fills a parameter annotated gr.Request by its position in the signature.
+        params.append(inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.Request))
+
+        def bound(*args):
+            return handler(*args[:-1], request=args[-1])
+
+        bound.__signature__ = inspect.Signature(params)
+        bound.__annotations__ = {"request": gr.Request}
+        owner = getattr(trigger, "__self__", None)
+        name = (getattr(owner, "elem_id", None) or "").removeprefix("k-").replace("-", "_") or None
+        if name and trigger.__name__ == "submit":
+            name += "_enter"
+        trigger(bound, [self.lang, self.current, self.seen, self.gate_key, *inputs], self.all_outputs, js=LANG_JS,
+                concurrency_id="actions", concurrency_limit=8, api_name=name)
+
+    def wire(self) -> None:
+        from .app import LANG_JS
+
+        self.tick.tick(self.poll, [self.lang, self.current, self.seen, self.gate_key], self.all_outputs, js=LANG_JS,
+                       show_progress="hidden", trigger_mode="once", concurrency_id="poll", concurrency_limit=32)
+        self.cand.input(self.pick_candidate, [self.current, self.cand], [self.th_title, self.th_problem,
+                                                                          self.th_outcome], show_progress="hidden")
+        b = self._bind
+        send = lambda r, u, w, v, text, dept, anon: r.submit(u, w, text, dept or "", bool(anon))  # noqa: E731
+        for trig in (self.pain.submit, self.send_btn.click):
+            b(trig, send, [self.pain, self.pain_dept, self.anon], ok="sent", clear=(self.pain,))
+        b(self.merge_btn.click, lambda r, u, w, v, ids: r.merge_points(u, w, _ids(ids)), [self.ids], clear=(self.ids,))
+        b(self.delete_btn.click, lambda r, u, w, v, ids: r.delete_points(u, w, _ids(ids)), [self.ids],
+          clear=(self.ids,))
+        b(self.edit_btn.click, lambda r, u, w, v, ids, text: r.edit_point(u, w, (_ids(ids) or [0])[0], text),
+          [self.ids, self.edit_text], clear=(self.ids, self.edit_text))
+        b(self.start_btn.click, lambda r, u, w, v: r.start(u, w), [], ok="queued")
+        b(self.dot_add.click, lambda r, u, w, v, c: r.vote(u, w, _pick(c), +1), [self.cand])
+        b(self.dot_remove.click, lambda r, u, w, v, c: r.vote(u, w, _pick(c), -1), [self.cand])
+        b(self.choose_btn.click, lambda r, u, w, v, c: r.decide(u, w, decisions.theme_choice(_pick(c))), [self.cand],
+          ok="queued")
+        b(self.edit_theme_btn.click, lambda r, u, w, v, c, t1, t2, t3: r.decide(
+            u, w, decisions.theme_edit(v.values.get("theme_candidates") or [], c, t1, t2, t3)),
+          [self.cand, self.th_title, self.th_problem, self.th_outcome], ok="queued")
+        b(self.regen_btn.click, lambda r, u, w, v, fb: r.decide(u, w, {"action": "regenerate", "feedback": fb}),
+          [self.th_feedback], ok="queued", clear=(self.th_feedback,))
+        b(self.approve_k.click, lambda r, u, w, v: r.decide(u, w, {"action": "approve"}), [], ok="queued")
+        b(self.save_k.click, lambda r, u, w, v, df: r.decide(u, w, decisions.kpi_edit(v.values.get("kpis") or [], df)),
+          [self.kpi_df], ok="queued")
+        b(self.reject_k.click, lambda r, u, w, v, fb: r.decide(u, w, {"action": "reject", "feedback": fb}),
+          [self.k_feedback], ok="queued", clear=(self.k_feedback,))
+        b(self.approve_u.click, lambda r, u, w, v, df, drop: r.decide(
+            u, w, decisions.usecase_decision(v.values.get("use_cases") or [], df, drop or "")),
+          [self.uc_df, self.drop], ok="queued", clear=(self.drop,))
+        b(self.reject_u.click, lambda r, u, w, v, fb: r.decide(u, w, {"action": "reject", "feedback": fb}),
+          [self.u_feedback], ok="queued", clear=(self.u_feedback,))
+        b(self.approve_p.click, lambda r, u, w, v: r.decide(u, w, {"action": "approve"}), [], ok="queued")
+        b(self.request_btn.click, lambda r, u, w, v, secs, cm: r.decide(u, w, decisions.playbook_changes(secs, cm)),
+          [self.sections, self.pb_comment], ok="queued", clear=(self.pb_comment,))
+        b(self.timer_set.click, lambda r, u, w, v, m, lab: r.set_timer(u, w, m or 0, lab), [self.minutes,
+                                                                                           self.timer_label])
+        b(self.timer_stop.click, lambda r, u, w, v: r.set_timer(u, w, 0), [])
+        b(self.retry_btn.click, lambda r, u, w, v: r.retry(u, w), [], ok="queued")
+
+    def on_load(self, demo) -> None:
+        from .app import LANG_JS
+
+        demo.load(self.force, [self.lang, self.current], self.all_outputs, js=LANG_JS)
+
+
+def _ids(raw: str) -> list[int]:
+    out = []
+    for part in (raw or "").replace("、", ",").replace(" ", ",").split(","):
+        if part.strip().isdigit():
+            out.append(int(part))
+    return out
+
+
+def _pick(c) -> int:
+    if c in (None, ""):
+        raise KatachiError("no_candidate", index="-")
+    return int(c)

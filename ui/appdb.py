@@ -1,0 +1,193 @@
+"""The app's own small SQLite database: users, company membership, workshops, pain points, votes, timers.
+
+Workshop content (themes, KPIs, playbook) lives in the graph's checkpointer; this database holds what
+the room needs around it, so that a refresh or a server restart loses nothing.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    username TEXT PRIMARY KEY, pw_hash TEXT NOT NULL, role TEXT NOT NULL, display TEXT NOT NULL DEFAULT '',
+    created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS members (username TEXT NOT NULL, company TEXT NOT NULL, PRIMARY KEY (username, company));
+CREATE TABLE IF NOT EXISTS workshops (
+    id TEXT PRIMARY KEY, company TEXT NOT NULL, title TEXT NOT NULL, lang TEXT NOT NULL,
+    departments TEXT NOT NULL, mode TEXT NOT NULL, owner TEXT NOT NULL, join_code TEXT UNIQUE,
+    dots INTEGER NOT NULL, started INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL,
+    timer_end REAL, timer_label TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS guests (
+    name TEXT PRIMARY KEY, workshop TEXT NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS joined (workshop TEXT NOT NULL, username TEXT NOT NULL, at REAL NOT NULL,
+    PRIMARY KEY (workshop, username));
+CREATE TABLE IF NOT EXISTS pain_points (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, workshop TEXT NOT NULL, author TEXT, department TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL, created REAL NOT NULL, hidden INTEGER NOT NULL DEFAULT 0, merged_into INTEGER,
+    edited_by TEXT);
+CREATE INDEX IF NOT EXISTS pain_by_ws ON pain_points (workshop, id);
+CREATE TABLE IF NOT EXISTS votes (
+    workshop TEXT NOT NULL, round TEXT NOT NULL, voter TEXT NOT NULL, candidate INTEGER NOT NULL,
+    dots INTEGER NOT NULL, PRIMARY KEY (workshop, round, voter, candidate));
+"""
+
+
+class AppDB:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        with self._lock:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; the lock makes read-check-write sequences atomic across Gradio's threads."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def all(self, sql: str, *args: Any) -> list[dict]:
+        with self._lock:
+            return [dict(r) for r in self._conn.execute(sql, args).fetchall()]
+
+    def one(self, sql: str, *args: Any) -> dict | None:
+        rows = self.all(sql, *args)
+        return rows[0] if rows else None
+
+    # -- users ---------------------------------------------------------------------------------------
+    def add_user(self, username: str, pw_hash: str, role: str, display: str, companies: list[str]) -> None:
+        with self.tx() as c:
+            c.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?)", (username, pw_hash, role, display, time.time()))
+            c.executemany("INSERT OR IGNORE INTO members VALUES (?, ?)", [(username, co) for co in companies])
+
+    def set_password(self, username: str, pw_hash: str) -> None:
+        with self.tx() as c:
+            c.execute("UPDATE users SET pw_hash = ? WHERE username = ?", (pw_hash, username))
+
+    def add_member(self, username: str, company: str) -> None:
+        with self.tx() as c:
+            c.execute("INSERT OR IGNORE INTO members VALUES (?, ?)", (username, company))
+
+    def user(self, username: str) -> dict | None:
+        return self.one("SELECT * FROM users WHERE username = ?", username)
+
+    def users(self) -> list[dict]:
+        return self.all("SELECT username, role, display, created FROM users ORDER BY username")
+
+    def companies_of(self, username: str) -> list[str]:
+        return [r["company"] for r in self.all("SELECT company FROM members WHERE username = ? ORDER BY company",
+                                               username)]
+
+    # -- workshops -----------------------------------------------------------------------------------
+    def add_workshop(self, row: dict) -> None:
+        with self.tx() as c:
+            c.execute("INSERT INTO workshops (id, company, title, lang, departments, mode, owner, join_code, dots, "
+                      "created) VALUES (:id, :company, :title, :lang, :departments, :mode, :owner, :join_code, "
+                      ":dots, :created)", {**row, "departments": json.dumps(row["departments"], ensure_ascii=False)})
+
+    def workshop(self, wid: str) -> dict | None:
+        row = self.one("SELECT * FROM workshops WHERE id = ?", wid)
+        if row:
+            row["departments"] = json.loads(row["departments"])
+        return row
+
+    def workshops(self) -> list[dict]:
+        rows = self.all("SELECT * FROM workshops ORDER BY created DESC")
+        for r in rows:
+            r["departments"] = json.loads(r["departments"])
+        return rows
+
+    def update_workshop(self, wid: str, **fields: Any) -> None:
+        cols = ", ".join(f"{k} = ?" for k in fields)
+        with self.tx() as c:
+            c.execute(f"UPDATE workshops SET {cols} WHERE id = ?", (*fields.values(), wid))
+
+    def by_code(self, code: str) -> dict | None:
+        row = self.one("SELECT id FROM workshops WHERE join_code = ?", code.strip().upper())
+        return self.workshop(row["id"]) if row else None
+
+    def join(self, wid: str, username: str) -> None:
+        with self.tx() as c:
+            c.execute("INSERT OR IGNORE INTO joined VALUES (?, ?, ?)", (wid, username, time.time()))
+
+    def joined(self, username: str) -> list[str]:
+        return [r["workshop"] for r in self.all("SELECT workshop FROM joined WHERE username = ?", username)]
+
+    def participants(self, wid: str) -> list[str]:
+        return [r["username"] for r in self.all("SELECT username FROM joined WHERE workshop = ? ORDER BY at", wid)]
+
+    # -- guests: people who joined with a display name and the join code, without an account ------------
+    def guest(self, name: str) -> dict | None:
+        return self.one("SELECT * FROM guests WHERE name = ?", name)
+
+    def add_guest(self, name: str, wid: str) -> None:
+        with self.tx() as c:
+            c.execute("INSERT OR REPLACE INTO guests VALUES (?, ?, ?)", (name, wid, time.time()))
+            c.execute("INSERT OR IGNORE INTO joined VALUES (?, ?, ?)", (wid, name, time.time()))
+
+    # -- pain points ---------------------------------------------------------------------------------
+    def add_pain_point(self, wid: str, author: str | None, department: str, text: str) -> int:
+        with self.tx() as c:
+            cur = c.execute("INSERT INTO pain_points (workshop, author, department, text, created) "
+                            "VALUES (?, ?, ?, ?, ?)", (wid, author, department, text, time.time()))
+            return int(cur.lastrowid)
+
+    def pain_points(self, wid: str, include_hidden: bool = False) -> list[dict]:
+        sql = "SELECT * FROM pain_points WHERE workshop = ?" + ("" if include_hidden else " AND hidden = 0")
+        return self.all(sql + " ORDER BY id", wid)
+
+    def edit_pain_point(self, wid: str, pid: int, text: str, department: str | None, editor: str) -> bool:
+        with self.tx() as c:
+            sets, args = ["text = ?", "edited_by = ?"], [text, editor]
+            if department is not None:
+                sets.append("department = ?")
+                args.append(department)
+            cur = c.execute(f"UPDATE pain_points SET {', '.join(sets)} WHERE workshop = ? AND id = ? AND hidden = 0",
+                            (*args, wid, pid))
+            return cur.rowcount == 1
+
+    def hide_pain_points(self, wid: str, ids: list[int], merged_into: int | None = None) -> int:
+        with self.tx() as c:
+            n = 0
+            for pid in ids:
+                n += c.execute("UPDATE pain_points SET hidden = 1, merged_into = ? WHERE workshop = ? AND id = ?",
+                               (merged_into, wid, pid)).rowcount
+            return n
+
+    # -- dot votes -----------------------------------------------------------------------------------
+    def votes(self, wid: str, rnd: str) -> list[dict]:
+        return self.all("SELECT voter, candidate, dots FROM votes WHERE workshop = ? AND round = ? AND dots > 0",
+                        wid, rnd)
+
+    def move_dot(self, wid: str, rnd: str, voter: str, candidate: int, delta: int, limit: int) -> int | None:
+        """Add (+1) or take back (-1) one dot atomically; returns the voter's dots left, None if over the limit."""
+        with self.tx() as c:
+            used = c.execute("SELECT COALESCE(SUM(dots), 0) FROM votes WHERE workshop = ? AND round = ? AND voter = ?",
+                             (wid, rnd, voter)).fetchone()[0]
+            row = c.execute("SELECT dots FROM votes WHERE workshop = ? AND round = ? AND voter = ? AND candidate = ?",
+                            (wid, rnd, voter, candidate)).fetchone()
+            have = row[0] if row else 0
+            if delta > 0 and used >= limit:
+                return None
+            new = max(0, have + delta)
+            c.execute("INSERT INTO votes VALUES (?, ?, ?, ?, ?) ON CONFLICT (workshop, round, voter, candidate) "
+                      "DO UPDATE SET dots = excluded.dots", (wid, rnd, voter, candidate, new))
+            return limit - (used - have + new)

@@ -1,0 +1,89 @@
+"""``katachi ui`` (the web app) and ``katachi user`` (accounts for it)."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from core.errors import KatachiError
+
+
+def _db():
+    from core.settings import get_settings
+
+    from .appdb import AppDB
+
+    return AppDB(get_settings().data_dir / "app.sqlite")
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise KatachiError("bad_user", detail="the two passwords differ")
+    return first
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from .auth import add_user
+
+    add_user(_db(), args.name, _password(args), args.role, args.company or [], args.display or "")
+    print(f"{args.name} ({args.role}) {', '.join(args.company or [])}")
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from .auth import hash_password
+
+    db = _db()
+    if not db.user(args.name):
+        raise KatachiError("user_unknown", user=args.name)
+    pw = _password(args)
+    if len(pw) < 8:
+        raise KatachiError("bad_user", detail="password: at least 8 characters")
+    db.set_password(args.name, hash_password(pw))
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    db = _db()
+    for u in db.users():
+        print(f"{u['username']}\t{u['role']}\t{','.join(db.companies_of(u['username']))}")
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from .app import ensure_admin, launch, make_context
+
+    ctx = make_context()
+    password = ensure_admin(ctx)
+    if password:
+        print(f"First start: created the account 'admin' with password {password}\n"
+              "  (change it: katachi user passwd admin; add people: katachi user add NAME --role facilitator "
+              "--company ID)", file=sys.stderr)
+    print(f"Katachi: http://{args.host}:{args.port}/", file=sys.stderr)
+    launch(ctx, host=args.host, port=args.port, block=True)
+    return 0
+
+
+def add_commands(sub) -> None:
+    s = sub.add_parser("ui", help="start the web app (live workshops, self-service, documents)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: the whole network)")
+    s.add_argument("--port", type=int, default=7860)
+    s.set_defaults(func=cmd_ui)
+
+    u = sub.add_parser("user", help="accounts for the web app").add_subparsers(dest="user_command", required=True)
+    s = u.add_parser("add", help="add an account (password from the terminal or stdin)")
+    s.add_argument("name")
+    s.add_argument("--role", required=True, choices=["admin", "facilitator", "consultant", "participant"])
+    s.add_argument("--company", action="append", help="company id the account belongs to (repeatable)")
+    s.add_argument("--display", help="name shown to others")
+    s.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    s.set_defaults(func=cmd_user_add)
+    s = u.add_parser("passwd", help="set an account's password")
+    s.add_argument("name")
+    s.add_argument("--password-stdin", action="store_true")
+    s.set_defaults(func=cmd_user_passwd)
+    s = u.add_parser("list", help="list accounts")
+    s.set_defaults(func=cmd_user_list)

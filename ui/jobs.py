@@ -1,0 +1,99 @@
+"""Model work off the request threads: one queue, a worker per model slot, a status per workshop.
+
+A gate decision returns at once; the page polls the status. With the embedded model there is one
+slot, so workshops queue behind each other and each page says how many are ahead.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from core.errors import KatachiError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JobStatus:
+    state: str = "idle"  # idle | queued | running | failed
+    label: str = ""
+    node: str = ""  # the graph node last finished
+    started: float = 0.0
+    ahead: int = 0
+    error: KatachiError | None = None
+    finished: float = 0.0
+    nodes: list[str] = field(default_factory=list)
+
+
+class ModelJobs:
+    def __init__(self, workers: int = 1) -> None:
+        self._q: queue.Queue = queue.Queue()
+        self._lock = threading.Lock()
+        self._status: dict[str, JobStatus] = {}
+        self._order: list[str] = []  # workshops queued or running, oldest first
+        for i in range(workers):
+            threading.Thread(target=self._work, name=f"katachi-model-{i}", daemon=True).start()
+
+    def submit(self, wid: str, label: str, fn: Callable[[Callable[[str], None]], object]) -> None:
+        with self._lock:
+            st = self._status.get(wid)
+            if st and st.state in ("queued", "running"):
+                raise KatachiError("model_busy")
+            self._status[wid] = JobStatus(state="queued", label=label, started=time.time())
+            self._order.append(wid)
+        self._q.put((wid, fn))
+
+    def status(self, wid: str) -> JobStatus:
+        with self._lock:
+            st = self._status.get(wid) or JobStatus()
+            if st.state == "queued":
+                st.ahead = sum(1 for w in self._order[: self._order.index(wid)]
+                               if self._status[w].state in ("queued", "running"))
+            return st
+
+    def busy(self, wid: str) -> bool:
+        return self.status(wid).state in ("queued", "running")
+
+    def clear_failure(self, wid: str) -> None:
+        with self._lock:
+            if wid in self._status and self._status[wid].state == "failed":
+                self._status[wid] = JobStatus()
+
+    def wait_idle(self, wid: str, timeout: float = 60.0) -> JobStatus:
+        """For tests and the CLI: block until this workshop's job is done."""
+        end = time.time() + timeout
+        while time.time() < end:
+            st = self.status(wid)
+            if st.state not in ("queued", "running"):
+                return st
+            time.sleep(0.02)
+        raise TimeoutError(wid)
+
+    def _work(self) -> None:
+        while True:
+            wid, fn = self._q.get()
+            with self._lock:
+                self._status[wid].state = "running"
+                self._status[wid].started = time.time()
+
+            def progress(node: str, _wid=wid) -> None:
+                with self._lock:
+                    self._status[_wid].node = node
+                    self._status[_wid].nodes.append(node)
+
+            error: KatachiError | None = None
+            try:
+                fn(progress)
+            except KatachiError as err:
+                error = err
+            except Exception as exc:  # noqa: BLE001 - the page must learn that the job died, not hang
+                log.exception("model job for %s failed", wid)
+                error = KatachiError("job_failed", detail=type(exc).__name__)
+            with self._lock:
+                st = self._status[wid]
+                st.state, st.error, st.finished = ("failed" if error else "idle"), error, time.time()
+                self._order.remove(wid)

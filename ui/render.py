@@ -1,0 +1,178 @@
+"""HTML the server draws for the room: stepper, timer, status, cards, citations, findings.
+
+Everything user-supplied or model-written is escaped. Citations are ``<details>`` elements: a click
+opens the source passage (file, heading or page) with the quoted sentence highlighted, no script needed.
+"""
+from __future__ import annotations
+
+import html
+import time
+from typing import Any
+
+from .rooms import STAGES, RoomView
+from .webtext import tr
+
+e = html.escape
+
+
+def stepper(stage: str, lang: str) -> str:
+    cur = STAGES.index(stage) if stage in STAGES else 0
+    items = []
+    for i, s in enumerate(STAGES):
+        state = "done" if i < cur else "now" if i == cur else "todo"
+        items.append(f'<li class="k-step k-{state}" data-stage="{s}">{e(tr("stage_" + s, lang))}</li>')
+    return f'<ol class="k-stepper" data-current="{stage}">{"".join(items)}</ol>'
+
+
+def timer(ws: dict, lang: str, now: float | None = None) -> str:
+    end = ws.get("timer_end")
+    if not end:
+        return '<div class="k-timer" data-state="off"></div>'
+    left = int(end - (now or time.time()))
+    label = e(ws.get("timer_label") or "")
+    if left <= 0:
+        return f'<div class="k-timer k-over" data-state="over">{tr("timer_over", lang, label=label)}</div>'
+    return (f'<div class="k-timer" data-state="on" data-left="{left}">'
+            f'{tr("timer_left", lang, label=label, mm=f"{left // 60:02d}", ss=f"{left % 60:02d}")}</div>')
+
+
+def job(view: RoomView, lang: str, now: float | None = None) -> str:
+    j = view.job
+    if j.state == "queued":
+        return f'<div class="k-job" data-state="queued">{tr("job_queued", lang, ahead=j.ahead)}</div>'
+    if j.state == "running":
+        node = tr("job_node", lang, node=e(j.node)) if j.node else ""
+        secs = int((now or time.time()) - j.started)
+        label = e(tr("stage_" + j.label, lang) if j.label in STAGES else j.label)
+        return f'<div class="k-job" data-state="running">{tr("job_running", lang, label=label, secs=secs, node=node)}</div>'
+    if j.state == "failed" and j.error is not None:
+        return (f'<div class="k-job k-error" data-state="failed" data-code="{e(j.error.code)}">'
+                f'{tr("job_failed", lang, msg=e(j.error.message(lang)))}</div>')
+    if view.gate and not view.can_facilitate:
+        return f'<div class="k-job" data-state="waiting">{tr("waiting_facilitator", lang)}</div>'
+    return '<div class="k-job" data-state="idle"></div>'
+
+
+def points(view: RoomView, lang: str) -> str:
+    if not view.points:
+        return f'<p class="k-empty">{tr("no_points", lang)}</p>'
+    rows = []
+    for p in view.points:
+        who = ""
+        if view.can_facilitate:
+            who = f' <span class="k-who">— {e(p["author"]) if p.get("author") else tr("anon", lang)}</span>'
+        dept = f' <span class="k-dept">[{e(p["department"])}]</span>' if p.get("department") else ""
+        rows.append(f'<li class="k-point" data-id="{p["id"]}"><b>{p["id"]}.</b> {e(p["text"])}{dept}{who}</li>')
+    return f'<ol class="k-points" data-count="{len(view.points)}">{"".join(rows)}</ol>'
+
+
+def citations(item: dict, passages: dict[str, Any], lang: str) -> str:
+    cits = item.get("citations") or []
+    if not cits:
+        return f'<div class="k-cits k-unsupported">({tr("unsupported", lang)})</div>'
+    out = []
+    for i, c in enumerate(cits, 1):
+        p = passages.get(c["chunk_id"]) or {}
+        where = c.get("rel") or p.get("rel") or c.get("source", "")
+        if p.get("page"):
+            where += f" p.{p['page']}"
+        if p.get("sheet"):
+            where += f" [{p['sheet']}]"
+        if p.get("slide"):
+            where += f" slide {p['slide']}"
+        heading = c.get("heading") or p.get("heading") or ""
+        body = _highlight(p.get("text") or c["quote"], c["quote"])
+        out.append(f'<details class="k-cit" data-chunk="{e(c["chunk_id"])}"><summary>[{i}] {e(where)}'
+                   f'{" § " + e(heading) if heading else ""}</summary><blockquote>{body}</blockquote></details>')
+    return f'<div class="k-cits">{"".join(out)}</div>'
+
+
+def _highlight(text: str, quote: str) -> str:
+    flat, q = " ".join(text.split()), " ".join(quote.split())
+    i = flat.find(q) if q else -1
+    if i < 0:
+        return e(flat) + (f"<br><mark>{e(q)}</mark>" if q else "")
+    return f"{e(flat[:i])}<mark>{e(q)}</mark>{e(flat[i + len(q):])}"
+
+
+def theme_cards(view: RoomView, lang: str) -> str:
+    cands = view.values.get("theme_candidates") or []
+    passages = view.values.get("passages") or {}
+    cards = []
+    for i, t in enumerate(cands):
+        dots = view.tally[i] if i < len(view.tally) else 0
+        mine = view.my_votes.get(i, 0)
+        tally = (f'<div class="k-tally" data-dots="{dots}">{"●" * dots} {tr("votes_tally", lang, dots=dots, voters=view.voters)}</div>'
+                 if view.can_facilitate else "")
+        cards.append(
+            f'<div class="k-card" data-index="{i}"><h4>{tr("candidate", lang)} {i + 1}: {e(t["title"])}</h4>'
+            f'<p><b>{tr("problem", lang)}</b>: {e(t["problem"])}</p><p><b>{tr("outcome", lang)}</b>: {e(t["outcome"])}</p>'
+            + (f'<p><b>{tr("why_now", lang)}</b>: {e(t["why_now"])}</p>' if t.get("why_now") else "")
+            + f'{tally}<div class="k-mine" data-mine="{mine}">{tr("your_dots", lang, n="●" * mine or "0")}</div>'
+            f'{citations(t, passages, lang)}</div>')
+    head = f'<p class="k-dotsleft">{tr("dots_left", lang, n=view.my_dots_left)}</p>'
+    return head + f'<div class="k-cards">{"".join(cards)}</div>'
+
+
+def theme_block(values: dict, lang: str) -> str:
+    t = values.get("theme")
+    if not t:
+        return ""
+    return (f'<div class="k-theme"><h3>{e(t["title"])}</h3><p><b>{tr("problem", lang)}</b>: {e(t["problem"])}</p>'
+            f'<p><b>{tr("outcome", lang)}</b>: {e(t["outcome"])}</p>{citations(t, values.get("passages") or {}, lang)}</div>')
+
+
+def kpis(values: dict, lang: str) -> str:
+    rows = []
+    passages = values.get("passages") or {}
+    for k in values.get("kpis") or []:
+        rows.append(f'<div class="k-kpi" data-id="{e(k["id"])}"><b>{e(k["id"])} {e(k["name"])}</b>: '
+                    f'{e(str(k["baseline"]))} → {e(str(k["target"]))} {e(k["unit"])} ({e(k["deadline"])}) — '
+                    f'{e(k["owner"])}{citations(k, passages, lang)}</div>')
+    return theme_block(values, lang) + "".join(rows)
+
+
+def usecases(values: dict, lang: str) -> str:
+    passages = values.get("passages") or {}
+    out = [kpis(values, lang)]
+    for u in values.get("use_cases") or []:
+        pr = u["impact"]["value"] * u["feasibility"]["value"]
+        out.append(f'<div class="k-uc" data-id="{e(u["id"])}"><b>{e(u["id"])} [{e(u["department"])}] {e(u["title"])}</b>'
+                   f' — {e(u["who"])} / {e(u["when"])} / {e(u["workflow_step"])} / {e(u["kpi_id"])} / P={pr}'
+                   f'<ol>{"".join(f"<li>{e(s)}</li>" for s in u["how"])}</ol>{citations(u, passages, lang)}</div>')
+    for h in values.get("handoffs") or []:
+        out.append(f'<div class="k-handoff" data-id="{e(h["id"])}"><b>{e(h["id"])}</b> {e(h["from_department"])} → '
+                   f'{e(h["to_department"])}: {e(h["what"])} ({e(h["when"])}) {e(h.get("receiving_owner") or "")}'
+                   f'{citations(h, passages, lang)}</div>')
+    return "".join(out)
+
+
+def findings(values: dict, stage: str, lang: str) -> str:
+    keys = {"themes": ["intake", "themes"], "kpis": ["kpis"], "usecases": ["usecases"],
+            "playbook": ["playbook"], "done": ["intake", "themes", "kpis", "usecases", "playbook"]}.get(stage, [])
+    found = [f for k in keys for f in (values.get("findings") or {}).get(k, [])]
+    if not found:
+        return ""
+    items = "".join(f'<li class="k-finding k-{e(f["severity"])}" data-rule="{e(f["rule"])}"><b>{e(f["rule"])}</b>'
+                    f'{" · " + e(f["item"]) if f.get("item") else ""}: {e(f["message"])}'
+                    f'{"<br>→ " + e(f["fix"]) if f.get("fix") else ""}</li>' for f in found)
+    return f'<div class="k-findings"><h4>{tr("findings_head", lang)}</h4><ul>{items}</ul></div>'
+
+
+CSS = """
+.k-stepper{display:flex;gap:.4rem;list-style:none;padding:0;margin:.2rem 0;flex-wrap:wrap}
+.k-step{padding:.3rem .7rem;border-radius:1rem;border:1px solid #ccc;font-size:.9rem}
+.k-now{background:#1f6feb;color:#fff;border-color:#1f6feb;font-weight:bold}
+.k-done{background:#e6f4ea;color:#1e6b35}
+.k-timer{font-size:1.3rem;font-weight:bold}
+.k-over{color:#c62828}
+.k-error{color:#c62828}
+.k-cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:.8rem}
+.k-card,.k-kpi,.k-uc,.k-handoff,.k-theme{border:1px solid #ddd;border-radius:.6rem;padding:.6rem;margin:.3rem 0}
+.k-cit summary{cursor:pointer;color:#1f6feb;font-size:.85rem}
+.k-cit blockquote{font-size:.85rem;margin:.3rem 0;padding-left:.6rem;border-left:3px solid #ccc}
+.k-cit mark{background:#fff59d}
+.k-unsupported{font-size:.8rem;color:#888}
+.k-finding.k-error{color:#c62828}.k-finding.k-warning{color:#a15c00}
+.k-tally{color:#1f6feb;font-weight:bold}
+"""

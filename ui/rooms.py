@@ -1,0 +1,322 @@
+"""Server-side handlers of the workshop room. Every action checks the caller's role here, not in the page.
+
+Permissions: an admin may do anything; a facilitator creates and runs workshops of the companies they
+belong to; a consultant may look at those companies' workshops; a participant (an account, or a guest
+who came in with a join code) sees only the workshops they joined, may submit pain points and vote,
+and never decides a gate.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.errors import KatachiError
+
+from .appdb import AppDB
+from .jobs import JobStatus, ModelJobs
+
+log = logging.getLogger(__name__)
+
+STAGES = ("intake", "themes", "kpis", "usecases", "playbook", "done")
+MAX_POINT_CHARS = 500
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a meeting room
+
+
+@dataclass
+class User:
+    name: str
+    role: str
+    companies: list[str] = field(default_factory=list)
+    guest_of: str | None = None
+    display: str = ""
+
+    def member_of(self, company: str) -> bool:
+        return self.role == "admin" or company in self.companies
+
+
+@dataclass
+class RoomView:
+    """Everything a page needs to draw a workshop, for one caller."""
+    workshop: dict
+    stage: str
+    gate: dict | None
+    values: dict[str, Any]
+    job: JobStatus
+    points: list[dict]
+    can_facilitate: bool
+    my_dots_left: int = 0
+    my_votes: dict[int, int] = field(default_factory=dict)
+    tally: list[int] = field(default_factory=list)
+    voters: int = 0
+    participants: list[str] = field(default_factory=list)
+
+    @property
+    def version(self) -> str:
+        """Changes whenever anything shown changes: the page redraws only then."""
+        key = [self.stage, self.job.state, self.job.node, len(self.values.get("decisions") or []),
+               [(p["id"], p["text"], p["department"]) for p in self.points], self.tally, self.my_votes,
+               self.workshop.get("timer_end"), self.workshop.get("timer_label"), self.participants,
+               self.job.error.code if self.job.error else "", self.values.get("stage")]
+        return hashlib.sha1(json.dumps(key, default=str, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def stage_of(snapshot_stage: str) -> str:
+    s = snapshot_stage.removeprefix("gate_")
+    return s if s in STAGES else "intake"
+
+
+class Rooms:
+    def __init__(self, db: AppDB, service, jobs: ModelJobs) -> None:
+        self.db, self.service, self.jobs = db, service, jobs
+
+    # -- who is asking ------------------------------------------------------------------------------
+    def user(self, username: str | None) -> User:
+        if not username:
+            raise KatachiError("forbidden", action="login")
+        row = self.db.user(username)
+        if row:
+            return User(row["username"], row["role"], self.db.companies_of(username), display=row["display"])
+        g = self.db.guest(username)
+        if g:
+            return User(username, "participant", [], guest_of=g["workshop"], display=username)
+        raise KatachiError("forbidden", action="login")
+
+    def _workshop(self, user: User, wid: str) -> dict:
+        ws = self.db.workshop(wid or "")
+        if ws is None or not self._sees(user, ws):
+            raise KatachiError("workshop_unknown", workshop=wid)
+        return ws
+
+    def _sees(self, user: User, ws: dict) -> bool:
+        if user.role == "participant":
+            return ws["id"] in self.db.joined(user.name)
+        return user.member_of(ws["company"]) or ws["owner"] == user.name
+
+    def can_facilitate(self, user: User, ws: dict) -> bool:
+        return user.role == "admin" or (user.role == "facilitator" and user.member_of(ws["company"]))
+
+    def _facilitator(self, user: User, wid: str, action: str) -> dict:
+        ws = self._workshop(user, wid)
+        if not self.can_facilitate(user, ws):
+            raise KatachiError("forbidden", action=action)
+        return ws
+
+    # -- workshops ----------------------------------------------------------------------------------
+    def create(self, user: User, company: str, title: str, departments: list[str], lang: str, mode: str = "live",
+               dots: int = 3) -> dict:
+        from knowledge.store import check_company
+
+        if user.role not in ("admin", "facilitator"):
+            raise KatachiError("forbidden", action="create workshop")
+        check_company(company)
+        if not user.member_of(company):
+            raise KatachiError("forbidden", action=f"company {company}")
+        depts = [d.strip() for d in departments if d and d.strip()]
+        if not depts:
+            raise KatachiError("empty_text", what="departments" if lang == "en" else "部署")
+        if not title.strip():
+            raise KatachiError("empty_text", what="title" if lang == "en" else "タイトル")
+        row = {"id": uuid.uuid4().hex[:12], "company": company, "title": title.strip()[:120],
+               "lang": lang if lang in ("ja", "en") else "ja", "departments": list(dict.fromkeys(depts)),
+               "mode": "self" if mode == "self" else "live", "owner": user.name,
+               "join_code": self._new_code() if mode != "self" else None,
+               "dots": max(1, min(int(dots or 3), 10)), "created": time.time()}
+        self.db.add_workshop(row)
+        self.db.join(row["id"], user.name)
+        return self.db.workshop(row["id"])
+
+    def _new_code(self) -> str:
+        while True:
+            code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+            if self.db.by_code(code) is None:
+                return code
+
+    def join(self, user: User, code: str) -> dict:
+        ws = self.db.by_code((code or "").strip().upper()) if code and code.strip() else None
+        if ws is None or ws["mode"] != "live":
+            raise KatachiError("join_code_unknown", join_code=(code or "").strip())
+        if user.role != "participant" and not self._sees(user, ws) and user.role != "admin":
+            # Staff of another company may not use a code to look inside a client's workshop.
+            raise KatachiError("forbidden", action="join")
+        self.db.join(ws["id"], user.name)
+        return ws
+
+    def my_workshops(self, user: User) -> list[dict]:
+        rows = [w for w in self.db.workshops() if self._sees(user, w)]
+        for w in rows:
+            w["stage"] = self._stage(w)
+        return rows
+
+    def _stage(self, ws: dict) -> str:
+        if not ws["started"]:
+            return "intake"
+        try:
+            return stage_of(self.service.snapshot(ws["id"]).stage)
+        except KatachiError:
+            return "intake"
+
+    # -- intake -------------------------------------------------------------------------------------
+    def submit(self, user: User, wid: str, text: str, department: str = "", anonymous: bool = False) -> int:
+        ws = self._workshop(user, wid)
+        if ws["started"]:
+            raise KatachiError("wrong_stage", stage=self._stage(ws))
+        text = " ".join((text or "").split())
+        if not text:
+            raise KatachiError("empty_text", what="pain point" if ws["lang"] == "en" else "課題")
+        if len(text) > MAX_POINT_CHARS:
+            raise KatachiError("text_too_long", what="pain point" if ws["lang"] == "en" else "課題", size=len(text),
+                               limit=MAX_POINT_CHARS)
+        dept = department if department in ws["departments"] else ""
+        return self.db.add_pain_point(wid, None if anonymous else user.name, dept, text)
+
+    def edit_point(self, user: User, wid: str, pid: int, text: str, department: str | None = None) -> None:
+        ws = self._facilitator(user, wid, "edit pain point")
+        if ws["started"]:
+            raise KatachiError("wrong_stage", stage=self._stage(ws))
+        text = " ".join((text or "").split())
+        if not text:
+            raise KatachiError("empty_text", what="pain point" if ws["lang"] == "en" else "課題")
+        if not self.db.edit_pain_point(wid, int(pid), text[:MAX_POINT_CHARS], department, user.name):
+            raise KatachiError("no_candidate", index=pid)
+
+    def merge_points(self, user: User, wid: str, ids: list[int]) -> int:
+        """Merge several pain points into the first: texts joined, the others hidden (kept for the record)."""
+        ws = self._facilitator(user, wid, "merge pain points")
+        if ws["started"]:
+            raise KatachiError("wrong_stage", stage=self._stage(ws))
+        live = {p["id"]: p for p in self.db.pain_points(wid)}
+        missing = [i for i in ids if i not in live]
+        if missing or len(set(ids)) < 2:
+            raise KatachiError("no_candidate", index=",".join(map(str, missing or ids)))
+        first, rest = ids[0], list(dict.fromkeys(ids[1:]))
+        text = " / ".join([live[first]["text"]] + [live[i]["text"] for i in rest])
+        self.db.edit_pain_point(wid, first, text[: MAX_POINT_CHARS * 2], None, user.name)
+        self.db.hide_pain_points(wid, rest, merged_into=first)
+        return first
+
+    def delete_points(self, user: User, wid: str, ids: list[int]) -> int:
+        ws = self._facilitator(user, wid, "delete pain points")
+        if ws["started"]:
+            raise KatachiError("wrong_stage", stage=self._stage(ws))
+        return self.db.hide_pain_points(wid, ids)
+
+    def start(self, user: User, wid: str) -> None:
+        """Close intake: the model groups the pain points and proposes themes (queued, returns at once)."""
+        ws = self._facilitator(user, wid, "start")
+        if ws["started"]:
+            raise KatachiError("wrong_stage", stage=self._stage(ws))
+        points = [{"text": p["text"], "participant": p["author"] or ""} for p in self.db.pain_points(wid)]
+        if not points:
+            raise KatachiError("no_pain_points_yet")
+        self.db.update_workshop(wid, started=1)
+
+        def run(progress):
+            try:
+                self.service.start(ws["company"], points, ws["departments"], lang=ws["lang"], thread_id=wid,
+                                   progress=progress)
+            except BaseException:
+                if not self._has_thread(wid):  # nothing was stored: reopen intake so nothing is lost
+                    self.db.update_workshop(wid, started=0)
+                raise
+
+        self.jobs.submit(wid, "themes", run)
+
+    def _has_thread(self, wid: str) -> bool:
+        try:
+            self.service.snapshot(wid)
+            return True
+        except KatachiError:
+            return False
+
+    # -- dot voting on theme candidates ----------------------------------------------------------------
+    def _round(self, values: dict) -> str:
+        titles = [c.get("title", "") for c in values.get("theme_candidates") or []]
+        return hashlib.sha1(json.dumps(titles, ensure_ascii=False).encode()).hexdigest()[:12]
+
+    def vote(self, user: User, wid: str, candidate: int, delta: int = 1) -> int:
+        ws = self._workshop(user, wid)
+        snap = self.service.snapshot(wid) if ws["started"] else None
+        if snap is None or snap.gate is None or snap.gate["gate"] != "themes":
+            raise KatachiError("wrong_stage", stage=self._stage(ws))
+        n = len(snap.values.get("theme_candidates") or [])
+        if not 0 <= int(candidate) < n:
+            raise KatachiError("no_candidate", index=int(candidate) + 1)
+        left = self.db.move_dot(wid, self._round(snap.values), user.name, int(candidate), 1 if delta > 0 else -1,
+                                ws["dots"])
+        if left is None:
+            raise KatachiError("no_dots_left", dots=ws["dots"])
+        return left
+
+    # -- gates --------------------------------------------------------------------------------------
+    def decide(self, user: User, wid: str, decision: dict) -> None:
+        """Validate now (a bad decision is refused before anything is queued), then resume in the background."""
+        ws = self._facilitator(user, wid, "decide gate")
+        if self.jobs.busy(wid):
+            raise KatachiError("model_busy")
+        if not ws["started"]:
+            raise KatachiError("wrong_stage", stage="intake")
+        valid = self.service.check(wid, decision)
+        label = {"themes": "kpis", "kpis": "usecases", "usecases": "playbook", "playbook": "playbook"}
+        gate = (self.service.snapshot(wid).gate or {}).get("gate", "")
+        if valid is None:
+            self.jobs.submit(wid, stage_of(self.service.snapshot(wid).stage), lambda p: self.service.continue_run(wid, p))
+            return
+        self.jobs.submit(wid, label.get(gate, gate), lambda p: self._resume(wid, decision, p))
+
+    def _resume(self, wid: str, decision: dict, progress) -> None:
+        snap = self.service.resume(wid, decision, progress=progress)
+        if snap.done:
+            self.db.update_workshop(wid, started=2)
+
+    def retry(self, user: User, wid: str) -> None:
+        """Run again whatever was generating when the job failed or the server stopped."""
+        ws = self._facilitator(user, wid, "retry")
+        self.jobs.clear_failure(wid)
+        if not ws["started"]:
+            raise KatachiError("wrong_stage", stage="intake")
+        if not self._has_thread(wid):
+            self.db.update_workshop(wid, started=0)
+            return
+        snap = self.service.snapshot(wid)
+        if snap.gate is None and not snap.done:
+            self.jobs.submit(wid, stage_of(snap.stage), lambda p: self.service.continue_run(wid, p))
+
+    def set_timer(self, user: User, wid: str, minutes: float, label: str = "") -> None:
+        self._facilitator(user, wid, "timer")
+        end = time.time() + float(minutes) * 60 if minutes and float(minutes) > 0 else None
+        self.db.update_workshop(wid, timer_end=end, timer_label=(label or "")[:60])
+
+    # -- what a page shows -----------------------------------------------------------------------------
+    def view(self, user: User, wid: str) -> RoomView:
+        ws = self._workshop(user, wid)
+        job = self.jobs.status(wid)
+        stage, gate, values = "intake", None, {}
+        if ws["started"] and self._has_thread(wid):
+            snap = self.service.snapshot(wid)
+            stage, gate, values = stage_of(snap.stage), snap.gate, snap.values
+        elif ws["started"]:
+            stage = "intake"
+        points = [] if ws["started"] else self.db.pain_points(wid)
+        if ws["started"]:
+            points = [{"id": i + 1, "text": p["text"], "department": "", "author": p.get("participant") or None}
+                      for i, p in enumerate(values.get("pain_points") or [])]
+        view = RoomView(ws, stage, gate, values, job, points, self.can_facilitate(user, ws),
+                        participants=self.db.participants(wid))
+        if gate and gate.get("gate") == "themes":
+            rnd = self._round(values)
+            votes = self.db.votes(wid, rnd)
+            n = len(values.get("theme_candidates") or [])
+            view.tally = [sum(v["dots"] for v in votes if v["candidate"] == i) for i in range(n)]
+            view.voters = len({v["voter"] for v in votes})
+            view.my_votes = {v["candidate"]: v["dots"] for v in votes if v["voter"] == user.name}
+            view.my_dots_left = ws["dots"] - sum(view.my_votes.values())
+        if not view.can_facilitate:
+            for p in view.points:  # participants see the texts, not who wrote them
+                p["author"] = None
+        return view
