@@ -72,7 +72,10 @@ class DocsTab:
         except KatachiError as err:
             return notice(lg, err), gr.skip(), gr.skip()  # the uploaded files stay in the box
         names = {"ja": ("ファイル", "状態", "追加", "理由"), "en": ("file", "status", "added", "reason")}[lg]
-        rows = [[f.path, f.status, f.chunks_added, f.error.message(lg) if f.error else ""] for f in report.files]
+        from .texts import _T
+
+        status = _T["status"][lg]
+        rows = [[f.path, status[f.status], f.chunks_added, f.error.message(lg) if f.error else ""] for f in report.files]
         summary = tr("ingest_done", lg, ok=len(report.ingested), skipped=len(report.skipped),
                      chunks=report.chunks_added)
         stats = store.stats()

@@ -297,13 +297,12 @@ class Rooms:
         ws = self._workshop(user, wid)
         job = self.jobs.status(wid)
         stage, gate, values = "intake", None, {}
-        if ws["started"] and self._has_thread(wid):
+        threaded = bool(ws["started"]) and self._has_thread(wid)
+        if threaded:
             snap = self.service.snapshot(wid)
             stage, gate, values = stage_of(snap.stage), snap.gate, snap.values
-        elif ws["started"]:
-            stage = "intake"
-        points = [] if ws["started"] else self.db.pain_points(wid)
-        if ws["started"]:
+        points = self.db.pain_points(wid)  # until the graph has them (intake closing, or a crash before)
+        if threaded:
             points = [{"id": i + 1, "text": p["text"], "department": "", "author": p.get("participant") or None}
                       for i, p in enumerate(values.get("pain_points") or [])]
         view = RoomView(ws, stage, gate, values, job, points, self.can_facilitate(user, ws),

@@ -168,3 +168,51 @@ def test_live_workshop_end_to_end(app, browser):
     ken.switch_language("日本語")
     ken.wait(lambda: "課題" in ken.text("#k-pain label") or "完了" in ken.text("#k-stepper"))
     ken.shot("09-language-switched")
+
+
+def test_self_service_upload_stop_and_resume_later(app, browser, tmp_path):
+    ctx, url = app
+    doc = tmp_path / "営業規程.txt"
+    doc.write_bytes("提案書の作成には平均で二日かかっている。受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。"
+                    .encode("cp932"))  # Shift_JIS, as Windows tools save it
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    exec_ = browser.page("ja-JP", "self-service")
+    exec_.login(url, "fumi", "facil-pass-1")
+    exec_.page_.get_by_role("tab", name="社内文書").click()
+    exec_.click("#k-ingest")  # nothing chosen yet
+    exec_.wait(lambda: exec_.attr("#k-docs-notice .k-notice", "data-code") == "upload_empty")
+    exec_.page_.locator("#k-upload input[type=file]").set_input_files([str(doc), str(tmp_path / "broken.pdf")])
+    exec_.page_.wait_for_timeout(500)
+    exec_.click("#k-ingest")
+    exec_.wait_text("#k-ingest-report", "営業規程.txt", timeout=30)
+    report = exec_.text("#k-ingest-report")
+    assert "追加" in report and "スキップ" in report and "壊れて" in report
+    exec_.shot("10-documents-ingest")
+
+    exec_.page_.get_by_role("tab", name="ワークショップ").first.click()
+    exec_.fill("#k-title-in", "一人で計画")
+    exec_.fill("#k-depts", "営業")
+    exec_.page_.locator("#k-mode label").nth(1).click()
+    exec_.click("#k-create")
+    exec_.wait_stage("intake")
+    assert exec_.join_code() == ""  # self-service: nobody to invite
+    exec_.fill("#k-pain", "提案書の作成に2日かかる")
+    exec_.click("#k-send")
+    exec_.wait_text("#k-points", "提案書の作成に2日かかる")
+    exec_.click("#k-start")
+    exec_.wait_stage("themes", timeout=30)
+    exec_.pick_radio("#k-cand", 0)
+    exec_.click("#k-choose")
+    exec_.wait_stage("kpis", timeout=30)
+    wid = exec_.workshop_id()
+    exec_.ctx.close()  # the executive closes the browser
+
+    later = browser.page("ja-JP", "self-service-later")
+    later.login(url, "fumi", "facil-pass-1")
+    later.page_.locator("#k-ws-pick input").click()
+    later.page_.get_by_role("option").filter(has_text=wid).first.click()
+    later.click("#k-ws-open")
+    later.wait_stage("kpis", timeout=20)
+    later.shot("11-self-service-resumed")
+    later.click("#k-approve-kpis")
+    later.wait_stage("usecases", timeout=30)

@@ -236,3 +236,35 @@ def test_timer_and_self_service_workshop(rooms):
     with pytest.raises(KatachiError) as e:
         rooms.join(rooms.user("paul"), "")
     assert e.value.code == "join_code_unknown"
+
+
+def test_server_restart_loses_nothing(tmp_path):
+    rooms = make_rooms(tmp_path)
+    fac, ws = _live(rooms)
+    rooms.submit(fac, ws["id"], "提案書の作成に2日かかる")
+    rooms.start(fac, ws["id"])
+    _to_gate(rooms, ws["id"], "themes")
+    rooms.vote(fac, ws["id"], 0)
+    rooms.decide(fac, ws["id"], {"action": "choose", "index": 0})
+    _to_gate(rooms, ws["id"], "kpis")
+    rooms.db.close()
+    rooms.service.close()
+
+    again = make_rooms(tmp_path, users=False)  # a new process: same files, nothing in memory
+    fac = again.user("fumi")
+    assert [w["stage"] for w in again.my_workshops(fac)] == ["kpis"]
+    view = again.view(fac, ws["id"])
+    assert view.stage == "kpis" and view.gate["gate"] == "kpis" and view.values["theme"]
+    again.decide(fac, ws["id"], {"action": "approve"})
+    _to_gate(again, ws["id"], "usecases")
+
+
+def test_job_interrupted_by_a_restart_can_be_run_again(tmp_path):
+    rooms = make_rooms(tmp_path)
+    fac, ws = _live(rooms)
+    rooms.submit(fac, ws["id"], "提案書の作成に2日かかる")
+    rooms.db.update_workshop(ws["id"], started=1)  # as if the server died before the graph stored anything
+    view = rooms.view(fac, ws["id"])
+    assert view.stage == "intake" and [p["text"] for p in view.points] == ["提案書の作成に2日かかる"]
+    rooms.retry(fac, ws["id"])  # reopens intake: the submitted pain points are still there
+    assert [p["text"] for p in rooms.view(fac, ws["id"]).points] == ["提案書の作成に2日かかる"]

@@ -1,0 +1,74 @@
+"""Document upload from the web app, and the account commands."""
+import pytest
+
+from core.errors import KatachiError
+from tests.ui.roomkit import make_rooms
+from ui.app import AppContext
+from ui.app_docs import ingest_uploads
+
+
+@pytest.fixture
+def ctx(tmp_path, fake_embedder):
+    from core.settings import get_settings
+
+    rooms = make_rooms(tmp_path)
+    return AppContext(get_settings(), rooms.db, rooms)
+
+
+def test_upload_ingests_into_the_company_and_reports_each_file(ctx, tmp_path):
+    sj = tmp_path / "規程.txt"
+    sj.write_bytes("営業部の提案書は二日以内に作成する。引き継ぎは受注の翌日までに行う。".encode("cp932"))
+    empty = tmp_path / "empty.md"
+    empty.write_text("")
+    odd = tmp_path / "../" / "weird name?.md"
+    odd.write_text("# 見出し\n\nカスタマーサクセスの引き継ぎ手順。")
+    report, store = ingest_uploads(ctx, ctx.rooms.user("fumi"), "acme", [str(sj), str(empty), str(odd)])
+    status = {f.path: (f.status, f.error.code if f.error else "") for f in report.files}
+    assert status["uploads/規程.txt"] == ("added", "")
+    assert status["uploads/empty.md"] == ("skipped", "file_empty")
+    assert status["uploads/weird_name_.md"][0] == "added"
+    assert store.stats()["documents"] == 2
+    hits = store.search("提案書 二日", k=1)
+    assert hits and "提案書" in hits[0].text and hits[0].source.endswith("uploads/規程.txt")
+
+
+def test_upload_is_refused_for_participants_other_companies_and_empty_boxes(ctx, tmp_path):
+    f = tmp_path / "a.md"
+    f.write_text("本文")
+    for user, company, code in (("paul", "acme", "forbidden"), ("kon", "acme", "forbidden"),
+                                ("other", "acme", "forbidden"), ("fumi", "acme", "upload_empty")):
+        with pytest.raises(KatachiError) as e:
+            ingest_uploads(ctx, ctx.rooms.user(user), company, [] if code == "upload_empty" else [str(f)])
+        assert e.value.code == code
+
+
+def test_user_commands(tmp_path, capsys, monkeypatch):
+    import io
+
+    from ui.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("long-enough-pw\n"))
+    assert main(["user", "add", "sato", "--role", "facilitator", "--company", "acme", "--password-stdin"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["--lang", "en", "user", "add", "kato", "--role", "participant", "--password-stdin"]) == 2
+    assert "at least 8" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("another-pw-123\n"))
+    assert main(["--lang", "ja", "user", "add", "sato", "--role", "admin", "--password-stdin"]) == 2
+    assert "すでに存在" in capsys.readouterr().err
+    assert main(["user", "list"]) == 0
+    assert "sato\tfacilitator\tacme" in capsys.readouterr().out
+    from core.settings import get_settings
+    from ui.appdb import AppDB
+    from ui.auth import Authenticator
+
+    assert Authenticator(AppDB(get_settings().data_dir / "app.sqlite"))("sato", "long-enough-pw")
+
+
+def test_first_start_creates_an_admin_once(ctx):
+    from ui.app import ensure_admin
+    from ui.appdb import AppDB
+
+    assert ensure_admin(ctx) is None  # users exist already
+    fresh = AppContext(ctx.settings, AppDB(ctx.settings.data_dir / "fresh.sqlite"), ctx.rooms)
+    pw = ensure_admin(fresh)
+    assert pw and fresh.db.user("admin")["role"] == "admin" and ensure_admin(fresh) is None
