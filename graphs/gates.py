@@ -17,7 +17,14 @@ class GatePayload(BaseModel):
     findings: list[dict] = Field(default_factory=list)
 
 
-class ThemeDecision(BaseModel):
+class Decided(BaseModel):
+    """Who decided, when and why: the service fills ``by`` and ``at``; kept in the audit trail."""
+    by: str = ""
+    at: str = ""
+    reason: str = ""
+
+
+class ThemeDecision(Decided):
     action: Literal["choose", "edit", "regenerate"]
     index: int = 0
     theme: Theme | None = None  # with "edit": the edited theme
@@ -32,7 +39,7 @@ class ThemeDecision(BaseModel):
         return self
 
 
-class KPIDecision(BaseModel):
+class KPIDecision(Decided):
     action: Literal["approve", "edit", "reject"]
     kpis: list[KPI] | None = None
     feedback: str = ""
@@ -46,7 +53,7 @@ class KPIDecision(BaseModel):
         return self
 
 
-class UseCaseDecision(BaseModel):
+class UseCaseDecision(Decided):
     action: Literal["approve", "reject"]
     drop: list[str] = Field(default_factory=list)  # use case or hand-off ids
     edit: list[UseCase] = Field(default_factory=list)  # replaces the use case with the same id
@@ -61,21 +68,28 @@ class UseCaseDecision(BaseModel):
         return self
 
 
-class PlaybookDecision(BaseModel):
-    action: Literal["approve", "request_changes", "edit"]
+class PlaybookDecision(Decided):
+    """At the playbook gate: approve, send sections back with comments (only those are regenerated),
+    edit sections by hand, or roll back to an earlier version. Section names: see graphs.versions."""
+    action: Literal["approve", "request_changes", "edit", "rollback"]
     sections: dict[str, str] = Field(default_factory=dict)  # section -> comment (request_changes)
     values: dict[str, Any] = Field(default_factory=dict)  # section -> new value (edit)
+    version: int = 0  # rollback target
 
     @model_validator(mode="after")
     def _complete(self):
-        names = set(self.sections) | set(self.values)
-        unknown = [n for n in names if n.split(":")[0] not in PLAYBOOK_SECTIONS]
+        from .versions import valid_section
+
+        unknown = [n for n in set(self.sections) | set(self.values) if not valid_section(n)]
         if unknown:
-            raise ValueError(f"unknown sections {unknown}; use {list(PLAYBOOK_SECTIONS)} or procedures:U1")
+            raise ValueError(f"unknown sections {unknown}; use theme, kpis:K1, usecases:<department>, handoffs, "
+                             f"{', '.join(PLAYBOOK_SECTIONS)} or procedures:U1")
         if self.action == "request_changes" and not self.sections:
             raise ValueError("request_changes needs at least one section with a comment")
         if self.action == "edit" and not self.values:
             raise ValueError("edit needs section values")
+        if self.action == "rollback" and self.version < 1:
+            raise ValueError("rollback needs a version number")
         return self
 
 
@@ -99,4 +113,8 @@ def check_decision(gate: dict, decision: Any) -> BaseModel:
         unknown = [x for x in d.drop if x not in known]
         if unknown:
             raise ValueError(f"unknown ids to drop: {unknown}")
+    if isinstance(d, PlaybookDecision) and d.action == "rollback":
+        known = [v["n"] for v in data.get("versions") or []]
+        if d.version not in known:
+            raise ValueError(f"no version {d.version} (have {known})")
     return d

@@ -88,14 +88,28 @@ class WorkshopService:
         if snap.gate is None:
             return None
         try:
-            return check_decision(snap.gate, decision)
+            valid = check_decision(snap.gate, decision)
+            if snap.gate["gate"] == "playbook" and getattr(valid, "action", "") == "edit":
+                from .versions import apply_section, content_of
+
+                versions = snap.values.get("versions") or []
+                content = versions[-1]["content"] if versions else content_of(snap.values)
+                for name, value in valid.values.items():  # a bad edit must not reach the graph
+                    content = apply_section(content, name, value)
+            return valid
         except (ValidationError, ValueError) as exc:
             detail = exc.errors()[0].get("msg") if isinstance(exc, ValidationError) else str(exc)
             raise KatachiError("bad_decision", detail=f"{snap.gate['gate']}: {detail}") from exc
 
-    def resume(self, thread_id: str, decision: dict, progress: Callable[[str], None] | None = None) -> Snapshot:
+    def resume(self, thread_id: str, decision: dict, progress: Callable[[str], None] | None = None,
+               by: str = "") -> Snapshot:
+        """Resume at the open gate. ``by`` names who decided; it goes into the audit trail with the time."""
+        from datetime import datetime, timezone
+
         from langgraph.types import Command
 
+        decision = {**decision, "by": by or decision.get("by", ""),
+                    "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         valid = self.check(thread_id, decision)
         if valid is None:  # a generating node was interrupted (crash): run it again
             return self.continue_run(thread_id, progress)

@@ -30,6 +30,7 @@ class WorkshopState(TypedDict, total=False):
     passages: Annotated[dict, merge]  # chunk id -> passage dump, for footnotes a reviewer can open
     usage: Annotated[list[dict], operator.add]
     citation_log: Annotated[list[dict], operator.add]
-    decisions: Annotated[list[dict], operator.add]  # the audit trail of gate decisions
+    decisions: Annotated[list[dict], operator.add]  # the audit trail of gate decisions (by, at, reason)
+    versions: Annotated[list[dict], operator.add]  # numbered playbook versions: by, at, reason, changed, content
     stage: str
 

@@ -6,6 +6,7 @@ Generating nodes do the model work; each gate is a small node whose first statem
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any, Literal
 
 from langchain_core.runnables import RunnableConfig
@@ -25,6 +26,7 @@ from core.errors import KatachiError
 
 from .gates import GatePayload, KPIDecision, PlaybookDecision, ThemeDecision, UseCaseDecision
 from .state import WorkshopState
+from .versions import UPSTREAM, apply_section, content_of, version_record
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +195,41 @@ def gate_usecases(state: WorkshopState) -> Command[Literal["playbook", "usecases
 
 
 # -- playbook -----------------------------------------------------------------------------------------
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _revise_upstream(ctx: StageContext, state: WorkshopState, names: list[str], fb: dict, theme: Theme,
+                     kpi_list: list[KPI], ucs: list[UseCase], hand: list[HandOff]):
+    """Regenerate the theme / a KPI / a department's use cases / the hand-offs a reviewer sent back."""
+    from agents import revise
+
+    logs: list[StageLog] = []
+    touched: list[str] = []
+    if "theme" in names:
+        groups = [PainGroup.model_validate(g) for g in state.get("pain_groups") or []]
+        theme, lg = revise.theme(ctx, theme, groups, fb.get("theme", ""))
+        logs.append(lg)
+    points = [PainPoint.model_validate(p) for p in state.get("pain_points") or []]
+    for name in names:
+        kind, _, key = name.partition(":")
+        if kind == "kpis":
+            i = next((i for i, k in enumerate(kpi_list) if k.id == key), None)
+            if i is not None:
+                kpi_list[i], lg = revise.kpi(ctx, theme, kpi_list[i], points, fb.get(name, ""))
+                logs.append(lg)
+        elif kind == "usecases":
+            current = [u for u in ucs if u.department == key]
+            new, lg = revise.department(ctx, theme, kpi_list, key, current, {u.id for u in ucs}, fb.get(name, ""))
+            logs.append(lg)
+            ucs = [u for u in ucs if u.department != key] + new
+            touched += [u.id for u in new]
+    if "handoffs" in names:
+        hand, lg = revise.handoffs(ctx, state["departments"], ucs, fb.get("handoffs", ""))
+        logs.append(lg)
+    return theme, kpi_list, ucs, hand, touched, logs
+
+
 def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
     ctx = _ctx(state, config)
     theme = Theme.model_validate(state["theme"])
@@ -200,13 +237,26 @@ def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
     ucs = [UseCase.model_validate(u) for u in state["use_cases"]]
     hand = [HandOff.model_validate(h) for h in state["handoffs"]]
     current = Playbook.model_validate(state.get("playbook") or {})
-    wanted = state.get("regen") or list(PLAYBOOK_SECTIONS)
+    wanted = list(state.get("regen") or PLAYBOOK_SECTIONS)
     fb = state.get("feedback") or {}
-    out: dict[str, Any] = {}
+    upd: dict[str, Any] = {}
     logs: list[StageLog] = []
+    upstream = [w for w in wanted if w.partition(":")[0] in UPSTREAM]
+    if upstream:
+        theme, kpi_list, ucs, hand, touched, logs = _revise_upstream(ctx, state, upstream, fb, theme, kpi_list,
+                                                                       ucs, hand)
+        wanted += [f"procedures:{uid}" for uid in touched]  # a rewritten use case needs its procedure again
+        upd.update(theme=theme.model_dump(), kpis=[k.model_dump() for k in kpi_list],
+                   use_cases=[u.model_dump() for u in ucs], handoffs=[h.model_dump() for h in hand])
+        kd, ud, hd = upd["kpis"], upd["use_cases"], upd["handoffs"]
+        upd["findings"] = {"themes": _dump(linter.lint_theme(upd["theme"], state["lang"])),
+                           "kpis": _dump(linter.lint_kpis(kd, state["lang"])),
+                           "usecases": _dump(linter.lint_usecases(ud, hd, state["departments"], [k["id"] for k in kd],
+                                                                  state["lang"]))}
+    out: dict[str, Any] = {}
     proc_targets = {w.split(":", 1)[1] for w in wanted if w.startswith("procedures:")}
-    if "procedures" in wanted or proc_targets:
-        by_id = {p.use_case_id: p for p in current.procedures}
+    by_id = {p.use_case_id: p for p in current.procedures}
+    if "procedures" in wanted or proc_targets or set(by_id) != {u.id for u in ucs}:
         procs = []
         for uc in ucs:
             if "procedures" in wanted or uc.id in proc_targets or uc.id not in by_id:
@@ -245,25 +295,48 @@ def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
     merged = {**(state.get("playbook") or {}), **out}
     lint = linter.lint_playbook(merged, state["lang"])
     lint += _judged(state, config, "playbook", {k: merged.get(k) for k in ("training", "roles", "weekly_review")})
-    return {"playbook": out, "regen": [], "stage": "gate_playbook", "findings": {"playbook": _dump(lint)},
-            **_merge_logs(*logs)}
+    last = (state.get("decisions") or [{}])[-1]
+    asked = last.get("gate") == "playbook" and last.get("action") == "request_changes"
+    content = content_of({**state, **upd, "playbook": merged})
+    prior = (state.get("versions") or [])
+    version = version_record(prior, content, by=last.get("by", "") if asked else "model",
+                             reason=("; ".join(f"{k}: {v}" for k, v in last.get("sections", {}).items())
+                                     if asked else "generated"),
+                             at=_now(), previous=prior[-1]["content"] if prior else None)
+    findings = {**upd.pop("findings", {}), "playbook": _dump(lint)}
+    return {**upd, "playbook": out, "regen": [], "stage": "gate_playbook", "findings": findings,
+            "versions": [version], **_merge_logs(*logs)}
 
 
 def gate_playbook(state: WorkshopState) -> Command[Literal["playbook", "gate_playbook", "finalize"]]:
-    value = interrupt(_payload(state, "playbook", ["approve", "request_changes", "edit"],
-                               {"playbook": state.get("playbook") or {}}))
+    versions = [{k: v for k, v in ver.items() if k != "content"} for ver in state.get("versions") or []]
+    value = interrupt(_payload(state, "playbook", ["approve", "request_changes", "edit", "rollback"],
+                               {"playbook": state.get("playbook") or {}, "versions": versions}))
     d = _decide(PlaybookDecision, value, "playbook")
     record = {"gate": "playbook", **d.model_dump(mode="json")}
     if d.action == "request_changes":
         return Command(goto="playbook", update={"regen": list(d.sections), "feedback": dict(d.sections),
                                                 "decisions": [record]})
-    if d.action == "edit":
-        merged = Playbook.model_validate({**(state.get("playbook") or {}), **d.values})  # validate the edit
-        edited = {k: v for k, v in merged.model_dump().items() if k in d.values}
-        # A manual edit changes nothing else: show the gate again with the edited sections.
-        lint = linter.lint_playbook({**(state.get("playbook") or {}), **edited}, state["lang"])
-        return Command(goto="gate_playbook", update={"playbook": edited, "decisions": [record],
-                                                     "findings": {"playbook": _dump(lint)}})
+    if d.action in ("edit", "rollback"):
+        prior = state.get("versions") or []
+        previous = prior[-1]["content"] if prior else content_of(state)
+        if d.action == "edit":
+            content, reason = previous, d.reason or "edit: " + ", ".join(d.values)
+            for name, val in d.values.items():
+                content = apply_section(content, name, val)  # checked before resuming: see service.check
+        else:
+            content = next(v["content"] for v in prior if v["n"] == d.version)
+            reason = d.reason or f"rollback to v{d.version}"
+        version = version_record(prior, content, by=d.by, reason=reason, at=d.at or _now(), previous=previous)
+        lang = state["lang"]
+        lint = {"themes": _dump(linter.lint_theme(content["theme"], lang)),
+                "kpis": _dump(linter.lint_kpis(content["kpis"], lang)),
+                "usecases": _dump(linter.lint_usecases(content["use_cases"], content["handoffs"], state["departments"],
+                                                       [k["id"] for k in content["kpis"]], lang)),
+                "playbook": _dump(linter.lint_playbook(content["playbook"], lang))}
+        # A manual change regenerates nothing: show the gate again with the new version.
+        return Command(goto="gate_playbook", update={**content, "decisions": [record], "versions": [version],
+                                                     "findings": lint})
     return Command(goto="finalize", update={"decisions": [record]})
 
 

@@ -110,8 +110,14 @@ def theme_cards(view: RoomView, lang: str) -> str:
             + (f'<p><b>{tr("why_now", lang)}</b>: {e(t["why_now"])}</p>' if t.get("why_now") else "")
             + f'{tally}<div class="k-mine" data-mine="{mine}">{tr("your_dots", lang, n="●" * mine or "0")}</div>'
             f'{citations(t, passages, lang)}</div>')
+    groups = view.values.get("pain_groups") or []
+    grouped = ""
+    if groups:
+        items = "".join(f'<li data-group="{e(g["id"])}">{e(g["summary"])} <small>({len(g.get("members") or [])})</small></li>'
+                        for g in groups)
+        grouped = f'<details class="k-groups"><summary>{tr("pain_groups", lang, n=len(groups))}</summary><ul>{items}</ul></details>'
     head = f'<p class="k-dotsleft">{tr("dots_left", lang, n=view.my_dots_left)}</p>'
-    return head + f'<div class="k-cards">{"".join(cards)}</div>'
+    return grouped + head + f'<div class="k-cards">{"".join(cards)}</div>'
 
 
 def theme_block(values: dict, lang: str) -> str:

@@ -267,10 +267,10 @@ class Rooms:
         if valid is None:
             self.jobs.submit(wid, stage_of(self.service.snapshot(wid).stage), lambda p: self.service.continue_run(wid, p))
             return
-        self.jobs.submit(wid, label.get(gate, gate), lambda p: self._resume(wid, decision, p))
+        self.jobs.submit(wid, label.get(gate, gate), lambda p: self._resume(wid, decision, p, user.name))
 
-    def _resume(self, wid: str, decision: dict, progress) -> None:
-        snap = self.service.resume(wid, decision, progress=progress)
+    def _resume(self, wid: str, decision: dict, progress, by: str = "") -> None:
+        snap = self.service.resume(wid, decision, progress=progress, by=by)
         if snap.done:
             self.db.update_workshop(wid, started=2)
 

@@ -108,6 +108,7 @@ S: dict[str, tuple[str, str]] = {
     "store_stats": ("{company}: 文書 {documents} 件 / チャンク {chunks}", "{company}: {documents} documents / {chunks} chunks"),
     "done_head": ("プレイブックが承認されました。", "The playbook is approved."),
     "pick_candidate": ("候補を選んでください。", "Pick a candidate."),
+    "pain_groups": ("課題のグループ（{n}）", "Pain-point groups ({n})"),
     "col_stage": ("段階", "Stage"),
     "col_created": ("作成日時", "Created"),
 }
