@@ -195,6 +195,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "生成に失敗しました（{detail}）。入力済みの内容は保存されています。もう一度実行してください。",
         "en": "Generation failed ({detail}). Everything entered is saved; run it again.",
     },
+    "no_requests": {
+        "ja": "作り直しを依頼した章がありません。章ごとに「変更を依頼」してから送ってください。",
+        "en": "No section has a change request. Request changes on sections first, then send them back.",
+    },
+    "version_unknown": {
+        "ja": "版 {version} はありません（あるのは: {have}）。",
+        "en": "There is no version {version} (there are: {have}).",
+    },
+    "export_format": {
+        "ja": "出力形式「{fmt}」には対応していません。使えるのは: {formats}",
+        "en": "Unknown export format '{fmt}'. Use one of: {formats}",
+    },
+    "export_not_ready": {
+        "ja": "ワークショップ {thread_id} にはまだ出力できるプレイブックがありません（テーマ決定前）。",
+        "en": "Workshop {thread_id} has no playbook to export yet (no theme chosen).",
+    },
+    "font_missing": {
+        "ja": "日本語フォントが見つかりません。`pip install {package}` を実行してください。",
+        "en": "No Japanese font found. Run `pip install {package}`.",
+    },
     "upload_empty": {
         "ja": "アップロードされたファイルがありません。",
         "en": "No file was uploaded.",

@@ -54,8 +54,33 @@ class WorkshopResponder:
         self.bad_evidence_once = False  # first answer cites an id that was never offered
         self.past_deadline = False
         self.round = 0
+        self.echo_feedback = False  # answers to a prompt with reviewer comments say so: "(改訂: <comment>)"
 
     def __call__(self, messages, kwargs) -> str:
+        out = self._answer(messages, kwargs)
+        m = re.search(r"(?:前回の案への指摘（必ず反映する）|Comments on the previous draft \(address them\)): (.*)",
+                      messages[-1].content)
+        if self.echo_feedback and m:
+            # Rewrite the first long enough string value: visible proof the comment reached the model.
+            data = json.loads(out)
+
+            def mark(node):
+                if isinstance(node, dict):
+                    for k, v in node.items():
+                        if isinstance(v, str) and len(v) > 3 and k not in ("deadline", "unit", "kpi_id", "evidence"):
+                            node[k] = f"{v}（改訂: {m.group(1)[:20]}）"
+                            return True
+                        if mark(v):
+                            return True
+                elif isinstance(node, list):
+                    return any(mark(x) for x in node)
+                return False
+
+            mark(data)
+            out = json.dumps(data, ensure_ascii=False)
+        return out
+
+    def _answer(self, messages, kwargs) -> str:
         fmt = kwargs["response_format"]["json_schema"]
         name, schema = fmt["name"], fmt["schema"]
         self.calls.append(name)

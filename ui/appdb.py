@@ -32,6 +32,19 @@ CREATE TABLE IF NOT EXISTS pain_points (
     text TEXT NOT NULL, created REAL NOT NULL, hidden INTEGER NOT NULL DEFAULT 0, merged_into INTEGER,
     edited_by TEXT);
 CREATE INDEX IF NOT EXISTS pain_by_ws ON pain_points (workshop, id);
+CREATE TABLE IF NOT EXISTS reviews (
+    thread TEXT PRIMARY KEY, status TEXT NOT NULL, requested_version INTEGER NOT NULL DEFAULT 0,
+    by TEXT NOT NULL, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS review_sections (
+    thread TEXT NOT NULL, section TEXT NOT NULL, status TEXT NOT NULL, version INTEGER NOT NULL,
+    by TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (thread, section));
+CREATE TABLE IF NOT EXISTS comments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, thread TEXT NOT NULL, section TEXT NOT NULL, version INTEGER NOT NULL,
+    by TEXT NOT NULL, at REAL NOT NULL, text TEXT NOT NULL, request INTEGER NOT NULL DEFAULT 0,
+    resolved INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, thread TEXT NOT NULL, at REAL NOT NULL, by TEXT NOT NULL,
+    what TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS votes (
     workshop TEXT NOT NULL, round TEXT NOT NULL, voter TEXT NOT NULL, candidate INTEGER NOT NULL,
     dots INTEGER NOT NULL, PRIMARY KEY (workshop, round, voter, candidate));
@@ -191,3 +204,47 @@ class AppDB:
             c.execute("INSERT INTO votes VALUES (?, ?, ?, ?, ?) ON CONFLICT (workshop, round, voter, candidate) "
                       "DO UPDATE SET dots = excluded.dots", (wid, rnd, voter, candidate, new))
             return limit - (used - have + new)
+
+    # -- review -------------------------------------------------------------------------------------
+    def review(self, thread: str) -> dict | None:
+        return self.one("SELECT * FROM reviews WHERE thread = ?", thread)
+
+    def set_review(self, thread: str, status: str, by: str, requested_version: int = 0) -> None:
+        with self.tx() as c:
+            c.execute("INSERT INTO reviews VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread) DO UPDATE SET "
+                      "status = excluded.status, requested_version = excluded.requested_version, by = excluded.by, "
+                      "at = excluded.at", (thread, status, requested_version, by, time.time()))
+
+    def section_states(self, thread: str) -> dict[str, dict]:
+        return {r["section"]: r for r in self.all("SELECT * FROM review_sections WHERE thread = ?", thread)}
+
+    def set_section(self, thread: str, section: str, status: str, version: int, by: str) -> None:
+        with self.tx() as c:
+            c.execute("INSERT INTO review_sections VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (thread, section) DO UPDATE "
+                      "SET status = excluded.status, version = excluded.version, by = excluded.by, at = excluded.at",
+                      (thread, section, status, version, by, time.time()))
+
+    def add_comment(self, thread: str, section: str, version: int, by: str, text: str, request: bool) -> int:
+        with self.tx() as c:
+            return int(c.execute("INSERT INTO comments (thread, section, version, by, at, text, request) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 (thread, section, version, by, time.time(), text, int(request))).lastrowid)
+
+    def comments(self, thread: str, section: str | None = None) -> list[dict]:
+        if section is None:
+            return self.all("SELECT * FROM comments WHERE thread = ? ORDER BY id", thread)
+        return self.all("SELECT * FROM comments WHERE thread = ? AND section = ? ORDER BY id", thread, section)
+
+    def resolve_requests(self, thread: str, sections: list[str]) -> None:
+        with self.tx() as c:
+            for s in sections:
+                c.execute("UPDATE comments SET resolved = 1 WHERE thread = ? AND section = ? AND request = 1",
+                          (thread, s))
+
+    def add_event(self, thread: str, by: str, what: str, detail: str = "") -> None:
+        with self.tx() as c:
+            c.execute("INSERT INTO events (thread, at, by, what, detail) VALUES (?, ?, ?, ?, ?)",
+                      (thread, time.time(), by, what, detail))
+
+    def events(self, thread: str) -> list[dict]:
+        return self.all("SELECT * FROM events WHERE thread = ? ORDER BY id", thread)

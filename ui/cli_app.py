@@ -16,6 +16,12 @@ def _db():
     return AppDB(get_settings().data_dir / "app.sqlite")
 
 
+def _existing_db():
+    from core.settings import get_settings
+
+    return _db() if (get_settings().data_dir / "app.sqlite").is_file() else None
+
+
 def _password(args: argparse.Namespace) -> str:
     if args.password_stdin or not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\n")
@@ -67,6 +73,24 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from graphs.exports import write
+    from graphs.service import WorkshopService
+
+    values = WorkshopService().snapshot(args.thread_id).values
+    db = _existing_db()
+    audit = []
+    if db is not None:  # review comments and approvals made in the web app go with the playbook
+        from .review import Reviews
+
+        audit = Reviews.audit_of(db, args.thread_id)
+    out = write(values, args.format, Path(args.out), version=args.version, audit=audit)
+    print(out)
+    return 0
+
+
 def add_commands(sub) -> None:
     s = sub.add_parser("ui", help="start the web app (live workshops, self-service, documents)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: the whole network)")
@@ -87,3 +111,10 @@ def add_commands(sub) -> None:
     s.set_defaults(func=cmd_user_passwd)
     s = u.add_parser("list", help="list accounts")
     s.set_defaults(func=cmd_user_list)
+
+    s = sub.add_parser("export", help="export a playbook: md, docx, pdf or json (any version)")
+    s.add_argument("thread_id")
+    s.add_argument("--format", required=True, choices=["md", "docx", "pdf", "json"])
+    s.add_argument("--version", type=int, help="version number (default: the latest)")
+    s.add_argument("--out", required=True, help="file to write")
+    s.set_defaults(func=cmd_export)

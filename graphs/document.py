@@ -1,0 +1,154 @@
+"""The playbook as a list of blocks (headings, fields, lists, tables, code, sources), built once and
+rendered to Markdown, DOCX and PDF, so the three say the same thing in the same order.
+
+Citations become numbered notes; a block carries the note numbers of the claims it makes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.schemas import KPI, HandOff, Playbook, Theme, UseCase
+
+from .labels import L
+
+
+@dataclass
+class Block:
+    kind: str  # title | meta | h1 | h2 | h3 | field | list | olist | table | code | sources | label
+    text: str = ""
+    label: str = ""
+    items: list[str] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    refs: list[int] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
+
+
+class Notes:
+    def __init__(self) -> None:
+        self.items: list[dict] = []
+        self.index: dict[tuple[str, str], int] = {}
+
+    def refs(self, item: dict) -> list[int]:
+        out = []
+        for c in item.get("citations") or []:
+            key = (c["chunk_id"], c["quote"])
+            if key not in self.index:
+                self.items.append(c)
+                self.index[key] = len(self.items)
+            out.append(self.index[key])
+        return out
+
+
+def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
+    """``values``: the workshop state (or a playbook JSON); ``version``: show that version's content."""
+    if version is not None:
+        values = {**values, **version["content"]}
+    lang = values.get("lang", "ja")
+    lab = L.get(lang, L["en"])
+    notes = Notes()
+    td = values["theme"]
+    theme = Theme.model_validate(td)
+    B: list[Block] = []
+    meta = f"{values.get('company', '')} · {values.get('today', '')} · thread `{values.get('thread_id', '')}`"
+    if version is not None:
+        meta += f" · v{version['n']}"
+    B += [Block("title", f"{lab['title']}: {theme.title}"), Block("meta", meta), Block("h1", lab["theme"]),
+          Block("field", theme.problem, label=lab["problem"], refs=notes.refs(td)),
+          Block("field", theme.outcome, label=lab["outcome"])]
+    if theme.why_now:
+        B.append(Block("field", theme.why_now, label=lab["why"]))
+    B += [Block("h2", lab["pain"]), Block("list", items=[p["text"] for p in values.get("pain_points") or []])]
+    rows = []
+    for kd in values.get("kpis") or []:
+        k = KPI.model_validate(kd)
+        base = k.baseline + (f"（{k.baseline_how}）" if k.baseline_how else "")
+        rows.append([k.id, k.name + _marks(notes.refs(kd)), f"{base} {k.unit}", f"{k.target} {k.unit}", k.deadline,
+                     k.owner, k.method])
+    B += [Block("h1", lab["kpis"]), Block("table", headers=["ID", lab["name"], lab["baseline"], lab["target"],
+                                                           lab["deadline"], lab["owner"], lab["method"]], rows=rows),
+          Block("h1", lab["ucs"])]
+    for dept in values.get("departments") or []:
+        B.append(Block("h2", dept))
+        for ud in (u for u in values.get("use_cases") or [] if u["department"] == dept):
+            u = UseCase.model_validate(ud)
+            B += [Block("h3", f"{u.id}. {u.title}", refs=notes.refs(ud)),
+                  Block("field", u.who, label=lab["who"]), Block("field", u.when, label=lab["when"]),
+                  Block("field", u.workflow_step, label=lab["step"]),
+                  Block("field", f"{u.input} → {u.output}", label=lab["io"]), Block("field", u.kpi_id, label="KPI"),
+                  Block("field", f"{u.impact.value} × {u.feasibility.value} = {u.priority} — {u.impact.reason} / "
+                                 f"{u.feasibility.reason}", label=lab["prio"]),
+                  Block("label", label=lab["how"]), Block("olist", items=list(u.how))]
+            if u.risks:
+                B.append(Block("field", "; ".join(u.risks), label=lab["risks"]))
+    hand = values.get("handoffs") or []
+    if hand:
+        B.append(Block("h2", lab["handoffs"]))
+        rows = []
+        for hd in hand:
+            h = HandOff.model_validate(hd)
+            rows.append([h.id, f"{h.from_department} → {h.to_department}", h.what + _marks(notes.refs(hd)), h.when,
+                         h.receiving_owner])
+        B.append(Block("table", headers=["ID", lab["flow"], lab["what"], lab["when"], lab["owner"]], rows=rows))
+    B += _playbook(values, lab, notes)
+    B += _findings(values, lab)
+    if notes.items:
+        B += [Block("h1", lab["sources"]), Block("sources", notes=notes.items)]
+    return B
+
+
+def _playbook(values: dict, lab: dict, notes: Notes) -> list[Block]:
+    pbd = values.get("playbook") or {}
+    book = Playbook.model_validate(pbd)
+    B: list[Block] = []
+    if book.procedures:
+        B.append(Block("h1", lab["procs"]))
+        for p, pd in zip(book.procedures, pbd.get("procedures", [])):
+            B += [Block("h2", f"{p.use_case_id}. {p.title}", refs=notes.refs(pd)), Block("olist", items=list(p.steps)),
+                  Block("label", label=lab["prompt"]), Block("code", p.prompt_template)]
+    if book.weekly_review:
+        w = book.weekly_review
+        B += [Block("h1", lab["weekly"]), Block("field", w.cadence, label=lab["cadence"]),
+              Block("field", "、".join(w.attendees), label=lab["attendees"]),
+              Block("field", "; ".join(w.inputs), label=lab["inputs"]),
+              Block("label", label=lab["agenda"]), Block("olist", items=list(w.agenda)),
+              Block("label", label=lab["rules"]), Block("list", items=list(w.decision_rules))]
+        if w.exec_ai_hour:
+            B.append(Block("field", w.exec_ai_hour, label=lab["ai_hour"]))
+    if book.glossary:
+        B += [Block("h1", lab["glossary"]), Block("table", headers=[lab["term"], lab["definition"], lab["used_by"]],
+                                                  rows=[[t.term, t.definition, t.used_by] for t in book.glossary])]
+    if book.training:
+        B += [Block("h1", lab["training"]),
+              Block("olist", items=[f"**{t.session}** — {t.audience}: {t.teaches}（{t.format}）" for t in book.training])]
+    if book.roles:
+        B += [Block("h1", lab["roles"]), Block("field", book.roles.executive_sponsor, label=lab["sponsor"]),
+              Block("list", items=list(book.roles.owners))]
+    if book.rollout:
+        B += [Block("h1", lab["rollout"]),
+              Block("list", items=[f"**{ph.days} {lab['days']}**: " + "; ".join(ph.goals) for ph in book.rollout])]
+    return B
+
+
+def _findings(values: dict, lab: dict) -> list[Block]:
+    found = [f for fs in (values.get("findings") or {}).values() for f in fs]
+    if not found:
+        return []
+    return [Block("h1", lab["findings"]),
+            Block("list", items=[f"[{f['severity']}] `{f['rule']}` {f.get('stage', '')} {f.get('item', '')}: "
+                                 f"{f['message']}" + (f" → {f['fix']}" if f.get("fix") else "") for f in found])]
+
+
+def _marks(refs: list[int]) -> str:
+    return "".join(f"[^{n}]" for n in refs)
+
+
+def note_text(c: dict) -> str:
+    where = f"{c.get('rel') or c.get('source')} § {c.get('heading', '')}"
+    return f"{where} — “{' '.join(c['quote'].split())}” (`{c['chunk_id']}`)"
+
+
+def plain(text: str) -> str:
+    """Text without Markdown marks, for DOCX and PDF."""
+    return text.replace("**", "").replace("`", "")

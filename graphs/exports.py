@@ -1,0 +1,232 @@
+"""Exports of a playbook (any version): Markdown, JSON, DOCX (python-docx) and PDF (fpdf2).
+
+Citations become numbered endnotes in DOCX and PDF. Japanese needs a font that has it: the PDF embeds
+IPAexGothic (shipped with the ``japanize-matplotlib`` package); the DOCX names Japanese fonts for
+East Asian text so Word and LibreOffice pick one installed on the reader's machine.
+The version history and the audit log go with every export.
+"""
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from core.errors import KatachiError
+
+from .document import Block, build, note_text, plain
+from .labels import L
+from .outputs import blocks_to_markdown, playbook_json
+
+FORMATS = ("md", "json", "docx", "pdf")
+_REF = re.compile(r"\[\^(\d+)\]")
+
+
+def pick_version(values: dict[str, Any], n: int | None) -> dict | None:
+    versions = values.get("versions") or []
+    if n is None:
+        return versions[-1] if versions else None
+    for v in versions:
+        if v["n"] == n:
+            return v
+    raise KatachiError("version_unknown", version=n, have=", ".join(str(v["n"]) for v in versions) or "-")
+
+
+def export(values: dict[str, Any], fmt: str, version: int | None = None, audit: list[dict] | None = None) -> bytes:
+    """The playbook in ``fmt``. ``audit``: events kept outside the graph (review comments, approvals)."""
+    if fmt not in FORMATS:
+        raise KatachiError("export_format", fmt=fmt, formats=", ".join(FORMATS))
+    if not values.get("theme"):
+        raise KatachiError("export_not_ready", thread_id=values.get("thread_id", ""))
+    ver = pick_version(values, version)
+    blocks = build(values, ver) + _history(values, audit or [])
+    if fmt == "md":
+        return blocks_to_markdown(blocks).encode("utf-8")
+    if fmt == "json":
+        data = playbook_json({**values, **(ver["content"] if ver else {})})
+        data["version"] = ver["n"] if ver else None
+        data["audit"] = audit_rows(values, audit or [])
+        return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    if fmt == "docx":
+        return _docx(blocks, values.get("lang", "ja"))
+    return _pdf(blocks)
+
+
+def audit_rows(values: dict[str, Any], extra: list[dict]) -> list[dict]:
+    """Every gate decision (who, when, what) and the review events, oldest first."""
+    rows = [{"at": d.get("at", ""), "by": d.get("by", ""), "what": f"{d.get('gate')}: {d.get('action')}",
+             "detail": _detail(d)} for d in values.get("decisions") or []]
+    rows += [{"at": e.get("at", ""), "by": e.get("by", ""), "what": e.get("what", ""), "detail": e.get("detail", "")}
+             for e in extra]
+    return sorted(rows, key=lambda r: r["at"] or "")
+
+
+def _detail(d: dict) -> str:
+    if d.get("sections"):
+        return "; ".join(f"{k}: {v}" for k, v in d["sections"].items())
+    if d.get("values"):
+        return ", ".join(d["values"])
+    if d.get("action") == "rollback":
+        return f"v{d.get('version')}"
+    return d.get("feedback") or d.get("reason") or ""
+
+
+def _history(values: dict[str, Any], audit: list[dict]) -> list[Block]:
+    lab = L.get(values.get("lang", "ja"), L["en"])
+    out: list[Block] = []
+    versions = values.get("versions") or []
+    if versions:
+        out += [Block("h1", lab["history"]),
+                Block("table", headers=[lab["version"], lab["at"], lab["by"], lab["reason"]],
+                      rows=[[f"v{v['n']}", v.get("at", ""), v.get("by", ""), v.get("reason", "")] for v in versions])]
+    rows = audit_rows(values, audit)
+    if rows:
+        out += [Block("h1", lab["audit"]),
+                Block("table", headers=[lab["at"], lab["by"], lab["action"], lab["reason"]],
+                      rows=[[r["at"], r["by"], r["what"], r["detail"]] for r in rows])]
+    return out
+
+
+# -- DOCX -------------------------------------------------------------------------------------------------
+def _docx(blocks: list[Block], lang: str) -> bytes:
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document()
+    east = "Yu Gothic" if lang == "ja" else "Calibri"
+    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "List Number"):
+        st = doc.styles[name]
+        rpr = st.element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = rpr.makeelement(qn("w:rFonts"), {})
+            rpr.append(fonts)
+        fonts.set(qn("w:eastAsia"), east)
+    doc.styles["Normal"].font.size = Pt(10.5)
+
+    def text_with_refs(par, text: str, bold_label: str = "") -> None:
+        if bold_label:
+            par.add_run(bold_label + ": ").bold = True
+        pos = 0
+        for m in _REF.finditer(text):
+            par.add_run(plain(text[pos:m.start()]))
+            r = par.add_run(f"[{m.group(1)}]")
+            r.font.superscript = True
+            pos = m.end()
+        par.add_run(plain(text[pos:]))
+
+    def refs(b: Block) -> str:
+        return "".join(f"[^{n}]" for n in b.refs)
+
+    for b in blocks:
+        if b.kind == "title":
+            doc.add_heading(plain(b.text), level=0)
+        elif b.kind == "meta":
+            doc.add_paragraph(plain(b.text))
+        elif b.kind in ("h1", "h2", "h3"):
+            text_with_refs(doc.add_heading("", level=int(b.kind[1])), b.text + refs(b))
+        elif b.kind == "field":
+            text_with_refs(doc.add_paragraph(style="List Bullet"), b.text + refs(b), b.label)
+        elif b.kind == "label":
+            doc.add_paragraph().add_run(b.label).bold = True
+        elif b.kind in ("list", "olist"):
+            for item in b.items:
+                text_with_refs(doc.add_paragraph(style="List Bullet" if b.kind == "list" else "List Number"), item)
+        elif b.kind == "table":
+            t = doc.add_table(rows=1, cols=len(b.headers))
+            t.style = "Table Grid"
+            for cell, h in zip(t.rows[0].cells, b.headers):
+                cell.text = ""
+                cell.paragraphs[0].add_run(h).bold = True
+            for row in b.rows:
+                cells = t.add_row().cells
+                for cell, val in zip(cells, row):
+                    cell.text = ""
+                    text_with_refs(cell.paragraphs[0], str(val))
+        elif b.kind == "code":
+            r = doc.add_paragraph().add_run(b.text)
+            r.font.name = "Consolas"
+        elif b.kind == "sources":
+            for i, c in enumerate(b.notes, 1):
+                doc.add_paragraph(f"[{i}] " + plain(note_text(c)))
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+# -- PDF --------------------------------------------------------------------------------------------------
+def japanese_font() -> Path:
+    spec = importlib.util.find_spec("japanize_matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise KatachiError("font_missing", package="japanize-matplotlib")
+    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "ipaexg.ttf"
+    if not path.is_file():
+        raise KatachiError("font_missing", package="japanize-matplotlib")
+    return path
+
+
+def _pdf(blocks: list[Block]) -> bytes:
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=15)
+    font = str(japanese_font())
+    pdf.add_font("ipaexg", "", font)
+    pdf.add_font("ipaexg", "B", font)  # table headings are bold; IPAexGothic has one weight
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+
+    def line(text: str, size: float = 10.5, gap: float = 1.5, indent: float = 0) -> None:
+        pdf.set_font("ipaexg", size=size)
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.multi_cell(width - indent, size * 0.5, _REF.sub(r"[\1]", plain(text)), align="L", new_x=XPos.LMARGIN,
+                       new_y=YPos.NEXT)
+        pdf.ln(gap)
+
+    def refs(b: Block) -> str:
+        return "".join(f"[{n}]" for n in b.refs)
+
+    for b in blocks:
+        if b.kind == "title":
+            line(b.text, 18, 3)
+        elif b.kind == "meta":
+            line(b.text, 9, 3)
+        elif b.kind in ("h1", "h2", "h3"):
+            line(b.text + refs(b), {"h1": 15, "h2": 13, "h3": 11.5}[b.kind], 2)
+        elif b.kind == "field":
+            line(f"・{b.label}: {b.text}{refs(b)}", indent=3)
+        elif b.kind == "label":
+            line(b.label, 10.5, 0.5)
+        elif b.kind in ("list", "olist"):
+            for n, item in enumerate(b.items, 1):
+                line(("・" if b.kind == "list" else f"{n}. ") + item, indent=4, gap=0.5)
+            pdf.ln(1)
+        elif b.kind == "table":
+            pdf.set_font("ipaexg", size=8.5)
+            with pdf.table(col_widths=None, line_height=4.5, text_align="LEFT") as t:
+                row = t.row()
+                for h in b.headers:
+                    row.cell(plain(h))
+                for r in b.rows:
+                    row = t.row()
+                    for c in r:
+                        row.cell(_REF.sub(r"[\1]", plain(str(c))))
+            pdf.ln(2)
+        elif b.kind == "code":
+            pdf.set_fill_color(245, 245, 245)
+            line(b.text, 9, 2, indent=4)
+        elif b.kind == "sources":
+            for i, c in enumerate(b.notes, 1):
+                line(f"[{i}] {note_text(c)}", 8.5, 0.5)
+    return bytes(pdf.output())
+
+
+def write(values: dict[str, Any], fmt: str, out: Path, version: int | None = None,
+          audit: list[dict] | None = None) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(export(values, fmt, version, audit))
+    return out
