@@ -75,7 +75,7 @@ def ensure_admin(ctx: AppContext) -> str | None:
 
 
 def build(ctx: AppContext):
-    from . import app_docs, app_room, app_workshops
+    from . import app_docs, app_review, app_room, app_workshops
     from .webtext import i18n
 
     t = i18n()
@@ -91,10 +91,13 @@ def build(ctx: AppContext):
                 ws_tab = app_workshops.WorkshopsTab(ctx, t, lang, current)
             with gr.Tab(t("tab_room"), id="room", elem_id="k-room-tab"):
                 room = app_room.RoomTab(ctx, t, lang, current)
+            with gr.Tab(t("tab_review"), id="review", elem_id="k-review-tab") as review_tab:
+                review = app_review.ReviewTab(ctx, t, lang)
             with gr.Tab(t("tab_docs"), id="docs"):
                 docs = app_docs.DocsTab(ctx, t, lang)
         ws_tab.wire(tabs, room)
         room.wire()
+        review.wire()
         docs.wire()
 
         def on_load(code_lang, wid, request: gr.Request):
@@ -104,19 +107,20 @@ def build(ctx: AppContext):
             try:
                 user = ctx.rooms.user(request.username)
             except KatachiError as err:
-                return f'<span class="k-error">{err.message(lg)}</span>', gr.skip()
+                return f'<span class="k-error">{err.message(lg)}</span>', gr.skip(), gr.skip()
             # Back after a refresh or a restart: straight into the workshop that was open.
             room_first = gr.Tabs(selected="room") if (user.guest_of or wid) else gr.skip()
             role = {"admin": "管理者", "facilitator": "ファシリテーター", "consultant": "コンサルタント",
                     "participant": "参加者"}[user.role] if lg == "ja" else user.role
             return (f'<span data-user="{html.escape(user.name)}" data-role="{user.role}">{html.escape(user.display)}'
                     f' · {role}</span>',
-                    room_first)
+                    room_first, gr.update(visible=user.role in ("admin", "consultant", "facilitator")))
 
-        demo.load(on_load, [lang, current], [who, tabs], js=LANG_JS)
+        demo.load(on_load, [lang, current], [who, tabs, review_tab], js=LANG_JS)
         ws_tab.on_load(demo)
         docs.on_load(demo)
         room.on_load(demo)
+        review.on_load(demo)
     return demo
 
 
@@ -128,6 +132,7 @@ LANG_JS = "(...args) => { args[0] = document.documentElement.lang || navigator.l
 def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
     from .auth import Authenticator
     from .render import CSS
+    from .render_review import CSS as REVIEW_CSS
     from .webtext import i18n
 
     demo = build(ctx)
@@ -135,6 +140,6 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
     demo.launch(server_name=host, server_port=port, auth=Authenticator(ctx.db),
                        auth_message="Katachi 型 — アカウント、または 名前 + 参加コード でログイン / "
                                     "log in with your account, or your name + the join code",
-                       i18n=i18n(), css=CSS, head=IME_GUARD, prevent_thread_lock=not block, quiet=not block,
+                       i18n=i18n(), css=CSS + REVIEW_CSS, head=IME_GUARD, prevent_thread_lock=not block, quiet=not block,
                        ssr_mode=False, footer_links=["settings"], theme=gr.themes.Soft())
     return demo

@@ -125,7 +125,7 @@ class RoomTab:
         lg = ui_lang(lang)
         if not wid:
             if seen == "none" and not force:
-                return {}
+                return {self.seen: seen}  # nothing to redraw (a dict answer needs one output)
             return {self.title_html: f"<p>{tr('no_workshop', lg)}</p>", self.seen: "none",
                     **{grp: gr.update(visible=False) for grp in self.groups.values()}}
         try:
@@ -133,7 +133,7 @@ class RoomTab:
             view = self.ctx.rooms.view(user, wid)
         except KatachiError as err:
             if seen == "error:" + err.code and not force:
-                return {}
+                return {self.seen: seen}
             return {self.note: notice(lg, err), self.seen: "error:" + err.code,
                     **{grp: gr.update(visible=False) for grp in self.groups.values()}}
         out: dict = {self.timer_html: render.timer(view.workshop, lg), self.job_html: render.job(view, lg)}

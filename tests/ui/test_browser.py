@@ -34,7 +34,11 @@ def app(tmp_path_factory):
     from core.settings import reset_settings
 
     reset_settings()
-    ctx, demo, url = start_app(tmp)
+    from tests.workshop_fakes import WorkshopResponder
+
+    responder = WorkshopResponder()
+    responder.echo_feedback = True  # regenerated sections show the reviewer's comment
+    ctx, demo, url = start_app(tmp, responder)
     yield ctx, url
     demo.close()
 
@@ -216,3 +220,61 @@ def test_self_service_upload_stop_and_resume_later(app, browser, tmp_path):
     later.shot("11-self-service-resumed")
     later.click("#k-approve-kpis")
     later.wait_stage("usecases", timeout=30)
+
+
+def test_consultant_review_round(app, browser):
+    ctx, url = app
+    rooms = ctx.rooms
+    fac = rooms.user("fumi")
+    ws = rooms.create(fac, "acme", "レビュー用", ["営業", "カスタマーサクセス"], "ja")
+    rooms.submit(fac, ws["id"], "提案書の作成に2日かかる")
+    rooms.start(fac, ws["id"])
+    for d in (None, {"action": "choose", "index": 0}, {"action": "approve"}, {"action": "approve"}):
+        if d:
+            rooms.decide(fac, ws["id"], d)
+        assert rooms.jobs.wait_idle(ws["id"], 30).state == "idle"
+
+    kon = browser.page("ja-JP", "consultant")
+    kon.login(url, "kon", "consult-pass-1")
+    kon.page_.get_by_role("tab", name="レビュー").click()
+    kon.page_.locator("#k-rv-pick input").click()
+    kon.page_.get_by_role("option").filter(has_text=ws["id"]).first.click()
+    kon.click("#k-rv-open")
+    kon.wait(lambda: kon.attr("#k-rv-head h3", "data-version") == "1")
+    assert kon.attr("#k-rv-head h3", "data-status") == "draft"
+    kon.page_.locator("#k-rv-section input").click()
+    kon.page_.get_by_role("option", name="用語集").first.click()
+    kon.wait(lambda: kon.attr("#k-rv-section-html .k-section", "data-section") == "glossary")
+    kon.fill("#k-rv-comment", "「型」の定義を現場の言葉で")
+    kon.click("#k-rv-request")
+    kon.wait(lambda: kon.attr('#k-rv-overview [data-section="glossary"]', "data-state") == "changes_requested")
+    assert "「型」の定義を現場の言葉で" in kon.text("#k-rv-section-html .k-thread")
+    kon.shot("12-review-request")
+    kon.click("#k-rv-send")
+    kon.wait(lambda: kon.attr("#k-rv-head h3", "data-version") == "2", timeout=30)
+    assert kon.attr("#k-rv-head h3", "data-status") == "in_review"
+    kon.page_.get_by_text("版と差分").click()
+    kon.click("#k-rv-diff")
+    kon.wait(lambda: kon.count('#k-rv-diff-html details[data-section="glossary"]') == 1)
+    assert kon.count('#k-rv-diff-html details[data-section="theme"]') == 0  # untouched sections: no diff
+    assert "改訂" in kon.text('#k-rv-diff-html details[data-section="glossary"]')
+    kon.shot("13-review-diff")
+    kon.page_.get_by_text("書き出し").first.click()
+    kon.click("#k-rv-export")
+    kon.wait(lambda: ".docx" in kon.text("#k-rv-file"), timeout=20)
+    kon.click("#k-rv-approve")
+    kon.wait(lambda: kon.attr("#k-rv-head h3", "data-status") == "approved", timeout=20)
+    assert rooms.service.snapshot(ws["id"]).done
+    kon.shot("14-review-approved")
+
+    # A consultant of another company sees neither the queue entry nor the playbook.
+    from ui.auth import add_user
+
+    add_user(ctx.db, "kon-globex", "consult-pass-9", "consultant", ["globex"])
+    stranger = browser.page("ja-JP", "consultant-other")
+    stranger.login(url, "kon-globex", "consult-pass-9")
+    stranger.page_.get_by_role("tab", name="レビュー").click()
+    stranger.page_.wait_for_timeout(1500)
+    assert ws["id"] not in stranger.text("#k-rv-queue")
+    assert attempt(url, ("kon-globex", "consult-pass-9"), "/review_approve_section", "ja", ws["id"], None, "",
+                   "", "", None, None, "docx", None) == "workshop_unknown"

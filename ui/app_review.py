@@ -1,0 +1,198 @@
+"""The review tab: queue, section-by-section review with comments, send-back, edits, versions,
+diffs, rollback, exports and the audit log. Handlers live in :mod:`ui.review`."""
+from __future__ import annotations
+
+import json
+import logging
+
+import gradio as gr
+
+from core.errors import KatachiError
+
+from . import render_review as rr
+from .app_workshops import notice
+from .review import Reviews
+from .webtext import tr, ui_lang
+
+log = logging.getLogger(__name__)
+
+
+class ReviewTab:
+    def __init__(self, ctx, t, lang) -> None:
+        self.ctx, self.lang = ctx, lang
+        self.reviews = Reviews(ctx.rooms)
+        self.wid = gr.BrowserState("", storage_key="katachi_review")
+        self.seen = gr.State("")
+        self.note = gr.HTML(elem_id="k-rv-notice")
+        with gr.Row():
+            self.queue = gr.Dataframe(interactive=False, label=t("review_queue"), elem_id="k-rv-queue", wrap=True,
+                                      scale=3)
+            with gr.Column(scale=1):
+                self.pick = gr.Dropdown(label=t("workshop"), choices=[], elem_id="k-rv-pick")
+                self.open_btn = gr.Button(t("open"), variant="primary", elem_id="k-rv-open")
+        self.head = gr.HTML(elem_id="k-rv-head")
+        with gr.Row():
+            with gr.Column(scale=1):
+                self.overview = gr.HTML(elem_id="k-rv-overview")
+                self.submit_btn = gr.Button(t("submit_review"), elem_id="k-rv-submit")
+                self.send_btn = gr.Button(t("send_back"), elem_id="k-rv-send")
+                self.approve_btn = gr.Button(t("approve_playbook"), variant="primary", elem_id="k-rv-approve")
+            with gr.Column(scale=2):
+                self.section = gr.Dropdown(label=t("section"), choices=[], elem_id="k-rv-section")
+                self.section_html = gr.HTML(elem_id="k-rv-section-html")
+                self.comment = gr.Textbox(label=t("comment_text"), lines=2, elem_id="k-rv-comment")
+                with gr.Row():
+                    self.comment_btn = gr.Button(t("add_comment"), elem_id="k-rv-comment-btn")
+                    self.ok_btn = gr.Button(t("approve_section"), elem_id="k-rv-ok")
+                    self.req_btn = gr.Button(t("request_section"), elem_id="k-rv-request")
+                with gr.Accordion(t("edit_section"), open=False):
+                    self.code = gr.Code(language="json", elem_id="k-rv-code")
+                    self.reason = gr.Textbox(label=t("reason"), elem_id="k-rv-reason")
+                    self.save_btn = gr.Button(t("save_edit"), elem_id="k-rv-save")
+        with gr.Accordion(t("versions"), open=False):
+            with gr.Row():
+                self.ver_a = gr.Dropdown(label="A", choices=[], elem_id="k-rv-a")
+                self.ver_b = gr.Dropdown(label="B", choices=[], elem_id="k-rv-b")
+                self.diff_btn = gr.Button(t("compare"), elem_id="k-rv-diff")
+                self.rollback_btn = gr.Button(t("rollback"), elem_id="k-rv-rollback")
+            self.diff_html = gr.HTML(elem_id="k-rv-diff-html")
+        with gr.Accordion(t("export"), open=False):
+            with gr.Row():
+                self.fmt = gr.Radio(["md", "docx", "pdf", "json"], value="docx", label=t("format"), elem_id="k-rv-fmt")
+                self.ver = gr.Dropdown(label=t("version"), choices=[], elem_id="k-rv-ver")
+                self.export_btn = gr.Button(t("export"), elem_id="k-rv-export")
+            self.file = gr.File(label=t("download"), interactive=False, elem_id="k-rv-file")
+        self.audit = gr.Dataframe(interactive=False, label=t("audit"), elem_id="k-rv-audit", wrap=True)
+        self.tick = gr.Timer(2.0)
+        self.view_outputs = [self.head, self.overview, self.section, self.section_html, self.code, self.ver_a,
+                             self.ver_b, self.ver, self.audit, self.queue, self.seen]
+
+    # -- drawing ---------------------------------------------------------------------------------------
+    def _user(self, request: gr.Request):
+        return self.ctx.rooms.user(request.username)
+
+    def load(self, lang, request: gr.Request):
+        lg = ui_lang(lang)
+        try:
+            rows = self.reviews.queue(self._user(request))
+        except KatachiError:
+            return gr.skip(), gr.skip()
+        head = ["id", tr("title", lg), tr("company", lg), tr("col_status", lg), tr("col_version", lg),
+                tr("col_by", lg), tr("col_at", lg)]
+        data = [[r["id"], r["title"], r["company"], tr("status_" + r["status"], lg), f'v{r["version"]}', r["by"],
+                 r["at"]] for r in rows]
+        return (gr.update(value=data or [[""] * len(head)], headers=head),
+                gr.update(choices=[(f'{r["title"]} ({r["company"]}, {r["id"]})', r["id"]) for r in rows]))
+
+    def draw(self, lang, wid, section, seen, request: gr.Request, force: bool = True) -> dict:
+        lg = ui_lang(lang)
+        unchanged = {self.seen: seen}  # Gradio needs at least one output in a dict answer
+        if not wid:
+            return unchanged
+        try:
+            v = self.reviews.view(self._user(request), wid)
+        except KatachiError as err:
+            return {self.note: notice(lg, err)} if force else unchanged
+        key = f"{v.version}:{v.status}:{v.busy}:{sum(len(c) for c in v.comments.values())}:{v.states}:{lg}"
+        if key == seen and not force:
+            return unchanged
+        names = list(v.sections)
+        section = section if section in names else names[0]
+        versions = [(f'v{x["n"]} · {x.get("by", "")} · {x.get("reason", "")[:40]}', x["n"])
+                    for x in v.values.get("versions") or []]
+        audit = self.reviews.audit(wid)
+        from graphs.exports import audit_rows
+
+        rows = [[r["at"], r["by"], r["what"], r["detail"]] for r in audit_rows(v.values, audit)]
+        return {self.head: rr.header(v, lg), self.overview: rr.overview(v, lg),
+                self.section: gr.update(choices=[(rr.section_label(n, lg), n) for n in names], value=section),
+                self.section_html: rr.section(v, section, lg),
+                self.code: json.dumps(v.sections[section], ensure_ascii=False, indent=2),
+                self.ver_a: gr.update(choices=versions, value=versions[0][1] if versions else None),
+                self.ver_b: gr.update(choices=versions, value=versions[-1][1] if versions else None),
+                self.ver: gr.update(choices=versions, value=versions[-1][1] if versions else None),
+                self.audit: gr.update(value=rows or [["", "", "", ""]],
+                                      headers=[tr("col_at", lg), tr("col_by", lg), tr("col_action", lg),
+                                               tr("col_detail", lg)]),
+                self.queue: self.load(lang, request)[0], self.seen: key}
+
+    def poll(self, lang, wid, section, seen, request: gr.Request):
+        return self.draw(lang, wid, section, seen, request, force=False)
+
+    def open(self, lang, wid, request: gr.Request):
+        return {self.wid: wid, self.note: "", **self.draw(lang, wid, None, "", request)}
+
+    def show_section(self, lang, wid, section, request: gr.Request):
+        lg = ui_lang(lang)
+        try:
+            v = self.reviews.view(self._user(request), wid)
+        except KatachiError as err:
+            return notice(lg, err), gr.skip(), gr.skip()
+        if section not in v.sections:
+            return gr.skip(), gr.skip(), gr.skip()
+        return "", rr.section(v, section, lg), json.dumps(v.sections[section], ensure_ascii=False, indent=2)
+
+    def act(self, fn, ok: str = "saved", clear: bool = False):
+        def handler(lang, wid, section, comment, code, reason, ver_a, ver_b, fmt, ver, request: gr.Request):
+            lg = ui_lang(lang)
+            try:
+                extra = fn(self._user(request), wid, section, comment, code, reason, ver_a, ver_b, fmt, ver, lg)
+            except KatachiError as err:
+                return {self.note: notice(lg, err)}  # what was typed stays
+            except json.JSONDecodeError as exc:
+                return {self.note: notice(lg, KatachiError("bad_decision", detail=f"JSON: {exc}"))}
+            out = {**self.draw(lang, wid, section, "", request), self.note: notice(lg, ok=tr(ok, lg))}
+            if clear:
+                out[self.comment] = ""
+            out.update(extra or {})
+            return out
+        return handler
+
+    def wire(self) -> None:
+        from .app import LANG_JS
+
+        r = self.reviews
+        ins = [self.lang, self.wid, self.section, self.comment, self.code, self.reason, self.ver_a, self.ver_b,
+               self.fmt, self.ver]
+        outs = [*self.view_outputs, self.note, self.comment, self.diff_html, self.file]
+
+        def bind(btn, fn, api, ok="saved", clear=False):
+            btn.click(self.act(fn, ok, clear), ins, outs, js=LANG_JS, api_name=api, concurrency_id="review",
+                      concurrency_limit=4)
+
+        bind(self.comment_btn, lambda u, w, s, c, *_: r.comment(u, w, s, c), "review_comment", clear=True)
+        bind(self.req_btn, lambda u, w, s, c, *_: r.comment(u, w, s, c, request=True), "review_request", clear=True)
+        bind(self.ok_btn, lambda u, w, s, *_: r.approve_section(u, w, s), "review_approve_section")
+        bind(self.submit_btn, lambda u, w, *_: r.submit(u, w), "review_submit")
+        bind(self.send_btn, lambda u, w, *_: r.send_back(u, w), "review_send_back", ok="queued")
+        bind(self.approve_btn, lambda u, w, *_: r.approve(u, w), "review_approve")
+        bind(self.save_btn, lambda u, w, s, c, code, reason, *_: r.edit(u, w, s, json.loads(code), reason),
+             "review_edit")
+        bind(self.rollback_btn, lambda u, w, s, c, code, reason, a, *_: r.rollback(u, w, int(a or 0), reason),
+             "review_rollback")
+        bind(self.diff_btn, lambda u, w, s, c, code, reason, a, b, fmt, ver, lg: {
+            self.diff_html: rr.diff(r.diff(u, w, a or 1, b or 1), a, b, lg)}, "review_diff", ok="saved")
+        bind(self.export_btn, lambda u, w, *rest: {self.file: self._export(u, w, rest[-3], rest[-2])},
+             "review_export")
+        self.open_btn.click(self.open, [self.lang, self.pick], [*self.view_outputs, self.wid, self.note], js=LANG_JS)
+        self.section.input(self.show_section, [self.lang, self.wid, self.section],
+                           [self.note, self.section_html, self.code], js=LANG_JS)
+        self.tick.tick(self.poll, [self.lang, self.wid, self.section, self.seen], self.view_outputs, js=LANG_JS,
+                       show_progress="hidden", trigger_mode="once", concurrency_id="poll")
+
+    def _export(self, user, wid, fmt, version) -> str:
+        name, data = self.reviews.export(user, wid, fmt or "docx", int(version) if version else None)
+        path = self.ctx.exports_dir / wid / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return str(path)
+
+    def on_load(self, demo) -> None:
+        from .app import LANG_JS
+
+        demo.load(self.load, [self.lang], [self.queue, self.pick], js=LANG_JS)
+        demo.load(self.reopen, [self.lang, self.wid], self.view_outputs, js=LANG_JS)
+
+    def reopen(self, lang, wid, request: gr.Request):
+        """After a refresh: the playbook under review is shown again."""
+        return self.draw(lang, wid, None, "", request)
