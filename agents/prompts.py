@@ -176,6 +176,47 @@ PROMPTS: dict[str, dict[str, str]] = {
     },
 }
 
+# -- after the workshop: the weekly review pack and spreading a proven 型 ---------------------------------
+PROMPTS.update({
+    "weekly_pack": {
+        "ja": (
+            "$documents\n\nテーマ: $theme\nKPI の状況:\n$kpis\n止まっているユースケース:\n$stuck\n"
+            "今週のチェックイン:\n$notes\n\n${feedback}"
+            "来週の週次レビュー用に、改善の仮説を $n 個、決めるべきことを 2〜3 個、経営層が来週 AI と考えるための"
+            "問いかけ（プロンプト）を 3 個作ってください。仮説は数値とチェックインの記述に基づき、何を変えると KPI が"
+            "どう動くかを書く。evidence には裏づけの文の ID を入れる。\n"
+            "形式の例（経理の例）: {\"hypotheses\": [{\"text\": \"照合の型を請求書の多い取引先から始めれば差異の検出時間が半減する\", "
+            "\"evidence\": [\"S1\"]}], \"decisions\": [\"来週から取引先A社で型を試すか決める\"], "
+            "\"exec_prompts\": [\"差異が多い取引先の共通点を、先月の請求データから5つ挙げて\"]}"
+        ),
+        "en": (
+            "$documents\n\nTheme: $theme\nKPI status:\n$kpis\nStuck use cases:\n$stuck\n"
+            "This week's check-ins:\n$notes\n\n${feedback}"
+            "For next week's review meeting write $n improvement hypotheses, 2-3 decisions to take, and 3 questions "
+            "(prompts) executives will think through with AI next week. Base hypotheses on the numbers and the "
+            "check-ins: what to change and how the KPI should move. evidence: ids of supporting sentences.\n"
+            "Format example (finance): {\"hypotheses\": [{\"text\": \"Starting the matching 型 with the suppliers "
+            "that send most invoices halves the time to find differences\", \"evidence\": [\"S1\"]}], "
+            "\"decisions\": [\"Decide whether to pilot the 型 with supplier A next week\"], \"exec_prompts\": "
+            "[\"From last month's invoices, list five things the suppliers with most differences share\"]}"
+        ),
+    },
+    "adapt": {
+        "ja": (
+            "$documents\n\n成果が出た型（$source_department）:\n$procedure\n成果: $result\n\n${feedback}"
+            "この型を「$department」の業務に合わせて書き換えてください。手順の骨格（誰がやっても同じ成果）は保ち、"
+            "入力・出力・確認者を $department の業務に置き換える。steps は 4〜5 個、prompt_template は波括弧の差し込み項目を含める。"
+        ),
+        "en": (
+            "$documents\n\nA 型 that worked ($source_department):\n$procedure\nResult: $result\n\n${feedback}"
+            "Rewrite this 型 for the $department department's work. Keep the backbone (same result whoever runs it); "
+            "change inputs, outputs and who checks to fit $department. steps: 4-5; prompt_template with placeholders "
+            "in braces."
+        ),
+    },
+})
+
+
 FEEDBACK = {
     "ja": "前回の案への指摘（必ず反映する）: $comment\n",
     "en": "Comments on the previous draft (address them): $comment\n",

@@ -215,6 +215,46 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "日本語フォントが見つかりません。`pip install {package}` を実行してください。",
         "en": "No Japanese font found. Run `pip install {package}`.",
     },
+    "tracker_not_ready": {
+        "ja": "ワークショップ {thread_id} のプレイブックはまだ承認されていません。承認後に週次トラッカーが使えます。",
+        "en": "The playbook of workshop {thread_id} is not approved yet; the weekly tracker starts after approval.",
+    },
+    "checkin_invalid": {
+        "ja": "チェックインの入力が不正です: {detail}",
+        "en": "Invalid check-in: {detail}",
+    },
+    "checkin_unknown_item": {
+        "ja": "「{item}」はこのプレイブックにありません（あるのは: {known}）。",
+        "en": "'{item}' is not in this playbook (there are: {known}).",
+    },
+    "checkin_unit": {
+        "ja": "{item} の単位は「{expected}」です（入力: 「{unit}」）。同じ単位で記入してください。",
+        "en": "{item} is measured in '{expected}', not '{unit}'. Enter it in the KPI's unit.",
+    },
+    "checkin_future": {
+        "ja": "{week} の週はまだ来ていません（今日は {today}）。",
+        "en": "The week of {week} has not come yet (today is {today}).",
+    },
+    "checkin_before_start": {
+        "ja": "{week} の週はワークショップ（{start}）より前です。",
+        "en": "The week of {week} is before the workshop ({start}).",
+    },
+    "checkin_duplicate": {
+        "ja": "{item} の {week} の週はすでに記入済みです。直す場合は訂正理由を付けてください（元の記録は残ります）。",
+        "en": "{item} already has a check-in for the week of {week}. To change it, give a correction reason (the old one is kept).",
+    },
+    "not_proven": {
+        "ja": "{use_case} の KPI {kpi} はまだ目標に届いていません（最新 {last} / 目標 {target}）。",
+        "en": "{use_case}'s KPI {kpi} has not reached its target yet (latest {last}, target {target}).",
+    },
+    "not_proven_yet": {
+        "ja": "{use_case} の型はまだ「実証済み」になっていません。先に実証済みにしてください。",
+        "en": "{use_case}'s 型 is not marked proven yet. Mark it proven first.",
+    },
+    "csv_columns": {
+        "ja": "CSV に必要な列がありません: {missing}（列: {expected}）",
+        "en": "The CSV lacks columns: {missing} (columns: {expected})",
+    },
     "upload_empty": {
         "ja": "アップロードされたファイルがありません。",
         "en": "No file was uploaded.",

@@ -146,6 +146,25 @@ class WorkshopResponder:
             return json.dumps({"executive_sponsor": "CEO", "owners": ["営業担当役員: KPI"]}, ensure_ascii=False)
         if name == "RolloutOut":
             return json.dumps({"phases": [{"days": d, "goals": [f"{d}日目標"]} for d in (30, 60, 90)]}, ensure_ascii=False)
+        if name == "PackOut":
+            ids = offered[:2] or []
+            return json.dumps({"hypotheses": [
+                {"text": "見積もりの型を先に回せば提案書作成が1日に近づく" if ja else "Running the quote 型 first brings proposals to one day",
+                 "evidence": _best(sentences, "見積もり 提案書 二日 テンプレート", offered) or ids[:1]},
+                {"text": "引き継ぎ基準を文書化すれば顧客の目標が失われなくなる" if ja else "Writing down hand-off criteria keeps customer goals",
+                 "evidence": _best(sentences, "引き継ぎ 基準 文書化 顧客の目標", offered)},
+                {"text": "週次レビューで障害を一つずつ除く" if ja else "Remove one blocker per weekly review",
+                 "evidence": ["S99"] if bad else []}],
+                "decisions": ["テンプレートの承認者を決める" if ja else "Decide who approves the template"],
+                "exec_prompts": ["失注した提案の共通点を5つ挙げて" if ja else "List five things lost proposals share",
+                                 "来週試す型を一つ選ぶ理由を3つ" if ja else "Three reasons to pick next week's 型"]},
+                ensure_ascii=False)
+        if name == "AdaptOut":
+            dept = re.search(r"「(.+?)」の業務" if ja else r"for the (.+?) department", messages[-1].content)
+            d = dept.group(1) if dept else "?"
+            return json.dumps({"title": f"{d}向け提案書ドラフトの型", "steps": [f"{d}の記録を集める", "テンプレートに流す",
+                               "責任者が確認", "送付"], "prompt_template": "{顧客名} 向けの資料の骨子を作って", "evidence": ev},
+                              ensure_ascii=False)
         raise AssertionError(f"unexpected schema {name}")
 
 

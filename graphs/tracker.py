@@ -1,0 +1,236 @@
+"""The weekly PDCA tracker: an approved playbook's KPIs and use cases, checked in week after week.
+
+Check-ins are validated (known item, the KPI's unit, a week not in the future nor before the workshop,
+one per item and week unless explicitly corrected — corrections keep the old row). From them: trends
+and projections, the tracker linter, the weekly review pack, proven 型 and their adaptations.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import unicodedata
+from pathlib import Path
+from typing import Any, Callable
+
+from core.errors import KatachiError
+from core.settings import Settings, get_settings
+
+from .tracker_db import TrackerDB
+from .trend import Projection, project, to_float
+
+log = logging.getLogger(__name__)
+
+KPI_STATUS = ("on_track", "at_risk", "off_track")
+UC_STATUS = ("not_started", "running", "stuck", "done")
+_UNIT_ALIASES = [{"日", "day", "days", "d"}, {"時間", "h", "hr", "hrs", "hour", "hours"}, {"分", "min", "mins", "minutes"},
+                 {"%", "percent", "パーセント", "pct"}, {"件", "cases", "items", "count"}, {"円", "yen", "jpy"},
+                 {"人", "people", "persons"}, {"回", "times"}]
+
+
+def monday(d: dt.date) -> dt.date:
+    return d - dt.timedelta(days=d.weekday())
+
+
+def parse_date(raw: str) -> dt.date:
+    """YYYY-MM-DD, or as Excel writes it: 2026/11/23, 2026/1/5, 20261123. Raises ValueError."""
+    t = unicodedata.normalize("NFKC", raw).strip().replace("/", "-").replace(".", "-")
+    if t.count("-") == 2:
+        y, m, d = t.split("-")
+        return dt.date(int(y), int(m), int(d[:2]))
+    return dt.date.fromisoformat(t)
+
+
+def same_unit(a: str, b: str) -> bool:
+    na, nb = (unicodedata.normalize("NFKC", x or "").strip().lower() for x in (a, b))
+    if na == nb:
+        return True
+    return any(na in group and nb in group for group in _UNIT_ALIASES)
+
+
+class TrackerService:
+    def __init__(self, settings: Settings | None = None, workshops=None, db_path: Path | None = None,
+                 model_for: Callable | None = None, retriever_for: Callable | None = None,
+                 today: Callable[[], dt.date] | None = None) -> None:
+        from .service import WorkshopService
+
+        self.settings = settings or get_settings()
+        self.workshops = workshops or WorkshopService(self.settings)
+        self.db = TrackerDB(Path(db_path) if db_path else self.settings.data_dir / "tracker.sqlite")
+        self.model_for, self.retriever_for = model_for, retriever_for
+        self.today = today or dt.date.today
+
+    # -- the tracker of one approved playbook ----------------------------------------------------------
+    def playbook(self, thread: str) -> dict[str, Any]:
+        snap = self.workshops.snapshot(thread)
+        if not snap.done:
+            raise KatachiError("tracker_not_ready", thread_id=thread)
+        return snap.values
+
+    def start(self, values: dict) -> dt.date:
+        return dt.date.fromisoformat(values.get("today") or self.today().isoformat())
+
+    def checkin(self, thread: str, kind: str, item: str, week: str | dt.date | None = None, value: Any = None,
+                unit: str = "", status: str = "", blockers: str = "", ai_tried: str = "", note: str = "",
+                by: str = "", correction: str = "") -> int:
+        values = self.playbook(thread)
+        row = self.validate(values, thread, kind, item, week, value, unit, status, correction)
+        row.update(blockers=(blockers or "").strip()[:500], ai_tried=(ai_tried or "").strip()[:500],
+                   note=(note or "").strip()[:1000], by=by)
+        old = self.db.current(thread, row["kind"], row["item"], row["week"])
+        return self.db.add_checkin(thread, row, correction.strip(), replaces=old["id"] if old else None)
+
+    def validate(self, values: dict, thread: str, kind: str, item: str, week, value, unit: str, status: str,
+                 correction: str) -> dict:
+        kind = {"kpi": "kpi", "usecase": "usecase", "use_case": "usecase", "uc": "usecase"}.get((kind or "").lower())
+        if kind is None:
+            raise KatachiError("checkin_invalid", detail="kind: kpi or usecase")
+        items = {k["id"]: k for k in values["kpis"]} if kind == "kpi" else {u["id"]: u for u in values["use_cases"]}
+        item = (item or "").strip().upper()
+        if item not in items:
+            raise KatachiError("checkin_unknown_item", item=item or "-", known=", ".join(items))
+        try:
+            when = week if isinstance(week, dt.date) else (parse_date(str(week)) if week else self.today())
+        except ValueError as exc:
+            raise KatachiError("checkin_invalid", detail=f"date '{week}': use YYYY-MM-DD") from exc
+        wk, today = monday(when), self.today()
+        if wk > monday(today):
+            raise KatachiError("checkin_future", week=wk.isoformat(), today=today.isoformat())
+        if wk < monday(self.start(values)):
+            raise KatachiError("checkin_before_start", week=wk.isoformat(), start=self.start(values).isoformat())
+        row: dict[str, Any] = {"kind": kind, "item": item, "week": wk.isoformat(), "value": None, "unit": "",
+                               "status": (status or "").strip().lower()}
+        if kind == "kpi":
+            k = items[item]
+            num = to_float(value)
+            if num is None:
+                raise KatachiError("checkin_invalid", detail=f"{item}: a number is needed, got '{value}'")
+            if unit and unit.strip() and not same_unit(unit, k["unit"]):
+                raise KatachiError("checkin_unit", item=item, unit=unit, expected=k["unit"])
+            row.update(value=num, unit=k["unit"])
+            if row["status"] and row["status"] not in KPI_STATUS:
+                raise KatachiError("checkin_invalid", detail=f"status: one of {', '.join(KPI_STATUS)}")
+        else:
+            if value not in (None, "") and to_float(value) is not None:
+                row["value"] = to_float(value)
+            if row["status"] not in UC_STATUS:
+                raise KatachiError("checkin_invalid", detail=f"status: one of {', '.join(UC_STATUS)}")
+        if self.db.current(thread, kind, item, row["week"]) and not (correction or "").strip():
+            raise KatachiError("checkin_duplicate", item=item, week=row["week"])
+        return row
+
+    # -- what the check-ins say --------------------------------------------------------------------------
+    def series(self, thread: str, kpi: str) -> list[tuple[dt.date, float]]:
+        return [(dt.date.fromisoformat(c["week"]), c["value"]) for c in self.db.checkins(thread)
+                if c["kind"] == "kpi" and c["item"] == kpi and c["value"] is not None]
+
+    def projections(self, thread: str, values: dict | None = None) -> dict[str, Projection]:
+        values = values or self.playbook(thread)
+        out = {}
+        for k in values["kpis"]:
+            target = to_float(k["target"])
+            if target is None:
+                continue
+            out[k["id"]] = project(self.series(thread, k["id"]), to_float(k["baseline"]), target, k["deadline"])
+        return out
+
+    def findings(self, thread: str, values: dict | None = None) -> list[dict]:
+        from agents.tracker_lint import lint_tracker
+
+        values = values or self.playbook(thread)
+        found = lint_tracker(values["kpis"], values["use_cases"], self.db.checkins(thread),
+                             self.projections(thread, values), self.start(values), self.today(), values["lang"])
+        return [f.model_dump() for f in found]
+
+    def summary(self, thread: str) -> dict[str, Any]:
+        values = self.playbook(thread)
+        prs = self.projections(thread, values)
+        rows = self.db.checkins(thread)
+        proven = {p["use_case"] for p in self.db.proven(thread)}
+        kpis = []
+        for k in values["kpis"]:
+            pr = prs.get(k["id"])
+            kpis.append({**{x: k[x] for x in ("id", "name", "unit", "baseline", "target", "deadline", "owner")},
+                         "last": pr.last if pr else None, "progress": pr.progress if pr else None,
+                         "projected": pr.projected if pr else None, "reaches": pr.reaches if pr else None,
+                         "hit": pr.hit if pr else False, "eta": pr.eta.isoformat() if pr and pr.eta else None,
+                         "checkins": sum(1 for c in rows if c["kind"] == "kpi" and c["item"] == k["id"])})
+        ucs = []
+        for u in values["use_cases"]:
+            mine = [c for c in rows if c["kind"] == "usecase" and c["item"] == u["id"]]
+            ucs.append({"id": u["id"], "title": u["title"], "department": u["department"], "owner": u["who"],
+                        "kpi": u["kpi_id"], "status": mine[-1]["status"] if mine else "not_started",
+                        "blockers": mine[-1]["blockers"] if mine else "", "proven": u["id"] in proven})
+        return {"thread": thread, "title": values["theme"]["title"], "company": values["company"],
+                "lang": values["lang"], "kpis": kpis, "use_cases": ucs, "findings": self.findings(thread, values)}
+
+    def plot(self, thread: str, kpi: str) -> bytes:
+        from .trend import plot_png
+
+        values = self.playbook(thread)
+        k = next((x for x in values["kpis"] if x["id"] == kpi), None)
+        if k is None:
+            raise KatachiError("checkin_unknown_item", item=kpi, known=", ".join(x["id"] for x in values["kpis"]))
+        pr = self.projections(thread, values)[kpi]
+        return plot_png(f"{k['id']} {k['name']}", k["unit"], self.series(thread, kpi), pr, values["lang"])
+
+    # -- model work: the weekly pack, adapting a proven 型 ---------------------------------------------------
+    def _ctx(self, values: dict):
+        from agents.common import StageContext
+
+        model_for = self.model_for
+        if model_for is None:
+            from core.llm import get_chat_model
+
+            model_for = get_chat_model
+        retriever_for = self.retriever_for
+        if retriever_for is None:
+            from knowledge.store import CompanyStore
+
+            retriever_for = CompanyStore
+        return StageContext(model_for=model_for, retriever=retriever_for(values["company"]),
+                            company=values["company"], lang=values["lang"], today=self.today().isoformat())
+
+    def pack(self, thread: str, by: str = "", feedback: str = "") -> dict[str, Any]:
+        from .pdca_pack import build_pack
+
+        values = self.playbook(thread)
+        pack = build_pack(self, thread, values, feedback)
+        pack["id"] = self.db.add_pack(thread, pack["week"], pack, by)
+        return pack
+
+    def prove(self, thread: str, use_case: str, by: str = "") -> dict:
+        """Mark a use case's 型 as proven: allowed once its KPI's latest value has reached the target."""
+        values = self.playbook(thread)
+        u = next((x for x in values["use_cases"] if x["id"] == use_case), None)
+        if u is None:
+            raise KatachiError("checkin_unknown_item", item=use_case, known=", ".join(x["id"] for x in values["use_cases"]))
+        pr = self.projections(thread, values).get(u["kpi_id"])
+        if pr is None or not pr.hit:
+            raise KatachiError("not_proven", use_case=use_case, kpi=u["kpi_id"],
+                               last="-" if pr is None or pr.last is None else f"{pr.last:g}",
+                               target="-" if pr is None else f"{pr.target:g}")
+        week = max(d for d, _ in self.series(thread, u["kpi_id"]))
+        self.db.prove(thread, use_case, u["kpi_id"], week.isoformat(), by)
+        return {"use_case": use_case, "kpi": u["kpi_id"], "week": week.isoformat()}
+
+    def adapt(self, thread: str, use_case: str, department: str, by: str = "") -> dict:
+        from agents.pdca import adapt
+
+        values = self.playbook(thread)
+        if use_case not in {p["use_case"] for p in self.db.proven(thread)}:
+            raise KatachiError("not_proven_yet", use_case=use_case)
+        department = (department or "").strip()
+        if not department:
+            raise KatachiError("empty_text", what="department" if values["lang"] == "en" else "部署")
+        u = next(x for x in values["use_cases"] if x["id"] == use_case)
+        proc = next((p for p in values["playbook"].get("procedures") or [] if p["use_case_id"] == use_case), None)
+        if proc is None:
+            raise KatachiError("checkin_unknown_item", item=use_case, known="-")
+        pr = self.projections(thread, values)[u["kpi_id"]]
+        k = next(x for x in values["kpis"] if x["id"] == u["kpi_id"])
+        result = f"{k['name']}: {k['baseline']} → {pr.last:g} {k['unit']} (target {k['target']})"
+        new, lg = adapt(self._ctx(values), proc, u["department"], department, result)
+        content = {**new.model_dump(), "department": department, "source_department": u["department"],
+                   "result": result, "usage": lg.usage}
+        content["id"] = self.db.add_adaptation(thread, use_case, department, content, by)
+        return content

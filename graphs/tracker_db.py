@@ -1,0 +1,112 @@
+"""Weekly check-ins, proven 型, adaptations and review packs: a small SQLite file beside the checkpointer.
+
+A correction never overwrites: the old row is kept, marked superseded by the new one, with the reason.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS checkins (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, thread TEXT NOT NULL, kind TEXT NOT NULL, item TEXT NOT NULL,
+    week TEXT NOT NULL, value REAL, unit TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT '',
+    blockers TEXT NOT NULL DEFAULT '', ai_tried TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '',
+    by TEXT NOT NULL DEFAULT '', at REAL NOT NULL, superseded_by INTEGER, correction TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS checkins_item ON checkins (thread, kind, item, week);
+CREATE TABLE IF NOT EXISTS proven (
+    thread TEXT NOT NULL, use_case TEXT NOT NULL, kpi TEXT NOT NULL, week TEXT NOT NULL, by TEXT NOT NULL,
+    at REAL NOT NULL, PRIMARY KEY (thread, use_case));
+CREATE TABLE IF NOT EXISTS adaptations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, thread TEXT NOT NULL, use_case TEXT NOT NULL, department TEXT NOT NULL,
+    content TEXT NOT NULL, by TEXT NOT NULL, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS packs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, thread TEXT NOT NULL, week TEXT NOT NULL, content TEXT NOT NULL,
+    by TEXT NOT NULL, at REAL NOT NULL);
+"""
+
+FIELDS = ("kind", "item", "week", "value", "unit", "status", "blockers", "ai_tried", "note", "by")
+
+
+class TrackerDB:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        with self._lock:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _all(self, sql: str, *args: Any) -> list[dict]:
+        with self._lock:
+            return [dict(r) for r in self._conn.execute(sql, args).fetchall()]
+
+    # -- check-ins -----------------------------------------------------------------------------------
+    def checkins(self, thread: str, include_superseded: bool = False) -> list[dict]:
+        sql = "SELECT * FROM checkins WHERE thread = ?" + ("" if include_superseded else " AND superseded_by IS NULL")
+        return self._all(sql + " ORDER BY week, kind, item, id", thread)
+
+    def current(self, thread: str, kind: str, item: str, week: str) -> dict | None:
+        rows = self._all("SELECT * FROM checkins WHERE thread = ? AND kind = ? AND item = ? AND week = ? "
+                         "AND superseded_by IS NULL", thread, kind, item, week)
+        return rows[0] if rows else None
+
+    def add_checkin(self, thread: str, row: dict, correction: str = "", replaces: int | None = None) -> int:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                cur = self._conn.execute(
+                    "INSERT INTO checkins (thread, kind, item, week, value, unit, status, blockers, ai_tried, note, "
+                    "by, at, correction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (thread, *(row.get(f) for f in FIELDS), time.time(), correction))
+                new = int(cur.lastrowid)
+                if replaces is not None:
+                    self._conn.execute("UPDATE checkins SET superseded_by = ? WHERE id = ?", (new, replaces))
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+            return new
+
+    # -- proven 型, adaptations, packs ----------------------------------------------------------------
+    def prove(self, thread: str, use_case: str, kpi: str, week: str, by: str) -> None:
+        with self._lock:
+            self._conn.execute("INSERT OR REPLACE INTO proven VALUES (?, ?, ?, ?, ?, ?)",
+                               (thread, use_case, kpi, week, by, time.time()))
+
+    def proven(self, thread: str) -> list[dict]:
+        return self._all("SELECT * FROM proven WHERE thread = ? ORDER BY use_case", thread)
+
+    def add_adaptation(self, thread: str, use_case: str, department: str, content: dict, by: str) -> int:
+        with self._lock:
+            cur = self._conn.execute("INSERT INTO adaptations (thread, use_case, department, content, by, at) "
+                                     "VALUES (?, ?, ?, ?, ?, ?)", (thread, use_case, department,
+                                                                   json.dumps(content, ensure_ascii=False), by,
+                                                                   time.time()))
+            return int(cur.lastrowid)
+
+    def adaptations(self, thread: str) -> list[dict]:
+        rows = self._all("SELECT * FROM adaptations WHERE thread = ? ORDER BY id", thread)
+        for r in rows:
+            r["content"] = json.loads(r["content"])
+        return rows
+
+    def add_pack(self, thread: str, week: str, content: dict, by: str) -> int:
+        with self._lock:
+            cur = self._conn.execute("INSERT INTO packs (thread, week, content, by, at) VALUES (?, ?, ?, ?, ?)",
+                                     (thread, week, json.dumps(content, ensure_ascii=False), by, time.time()))
+            return int(cur.lastrowid)
+
+    def packs(self, thread: str) -> list[dict]:
+        rows = self._all("SELECT * FROM packs WHERE thread = ? ORDER BY id", thread)
+        for r in rows:
+            r["content"] = json.loads(r["content"])
+        return rows

@@ -1,0 +1,107 @@
+"""A KPI's weekly values against its baseline and target: progress, projection to the deadline, a plot.
+
+The projection is a least-squares line through the latest weeks (at most six: a 型 changes the
+slope, so old weeks say little), extended to the last day of the deadline month.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+
+def to_float(x) -> float | None:
+    try:
+        return float(str(x).replace(",", ""))
+    except (TypeError, ValueError):
+        return None
+
+
+def deadline_date(deadline: str) -> dt.date:
+    y, m = (int(p) for p in deadline[:7].split("-"))
+    return dt.date(y, m, calendar.monthrange(y, m)[1])
+
+
+@dataclass
+class Projection:
+    baseline: float | None
+    target: float
+    deadline: dt.date
+    last: float | None = None
+    progress: float | None = None  # share of the way from baseline to target, 0..1+ (None: no baseline)
+    projected: float | None = None  # value expected at the deadline
+    slope_per_week: float | None = None
+    reaches: bool | None = None  # projected to hit the target by the deadline
+    eta: dt.date | None = None  # when the line reaches the target
+    hit: bool = False  # the latest value is at or past the target
+
+    @property
+    def lower_is_better(self) -> bool:
+        ref = self.baseline if self.baseline is not None else self.last
+        return ref is not None and self.target < ref
+
+
+def project(series: list[tuple[dt.date, float]], baseline: float | None, target: float, deadline: str,
+            window: int = 6) -> Projection:
+    pr = Projection(baseline, target, deadline_date(deadline))
+    if not series:
+        return pr
+    series = sorted(series)
+    pr.last = series[-1][1]
+    down = pr.lower_is_better
+    pr.hit = pr.last <= target if down else pr.last >= target
+    if baseline is not None and target != baseline:
+        pr.progress = (pr.last - baseline) / (target - baseline)
+    pts = series[-window:]
+    if len(pts) >= 2:
+        t0 = pts[0][0]
+        xs = [(d - t0).days / 7 for d, _ in pts]
+        ys = [v for _, v in pts]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        sxx = sum((x - mx) ** 2 for x in xs)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else 0.0
+        intercept = my - slope * mx
+        pr.slope_per_week = slope
+        weeks_to_deadline = (pr.deadline - t0).days / 7
+        pr.projected = intercept + slope * weeks_to_deadline
+        pr.reaches = pr.projected <= target if down else pr.projected >= target
+        if slope and ((slope < 0) == down):
+            weeks = (target - intercept) / slope
+            pr.eta = t0 + dt.timedelta(weeks=weeks)
+    return pr
+
+
+def plot_png(name: str, unit: str, series: list[tuple[dt.date, float]], pr: Projection, lang: str = "ja") -> bytes:
+    """Values by week, the baseline and target lines, and the projection to the deadline."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from matplotlib.font_manager import FontProperties
+
+    from .exports import japanese_font
+
+    fp = FontProperties(fname=str(japanese_font()))
+    fig, ax = plt.subplots(figsize=(6.4, 3.4), dpi=110)
+    try:
+        if series:
+            xs, ys = zip(*sorted(series))
+            ax.plot(xs, ys, marker="o", color="#1f6feb", label="実績" if lang == "ja" else "actual")
+            if pr.projected is not None:
+                ax.plot([xs[-1], pr.deadline], [ys[-1], pr.projected], linestyle=":", color="#1f6feb",
+                        label="見込み" if lang == "ja" else "projection")
+        if pr.baseline is not None:
+            ax.axhline(pr.baseline, color="#888", linestyle="--", label="基準値" if lang == "ja" else "baseline")
+        ax.axhline(pr.target, color="#1e6b35", linestyle="-", label="目標" if lang == "ja" else "target")
+        ax.axvline(pr.deadline, color="#c62828", linewidth=0.8)
+        ax.set_title(name, fontproperties=fp)
+        ax.set_ylabel(unit, fontproperties=fp)
+        ax.legend(prop=fp, fontsize=8, loc="best")
+        fig.autofmt_xdate()
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        return buf.getvalue()
+    finally:
+        plt.close(fig)
