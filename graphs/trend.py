@@ -95,6 +95,9 @@ def plot_png(name: str, unit: str, series: list[tuple[dt.date, float]], pr: Proj
             ax.axhline(pr.baseline, color="#888", linestyle="--", label="基準値" if lang == "ja" else "baseline")
         ax.axhline(pr.target, color="#1e6b35", linestyle="-", label="目標" if lang == "ja" else "target")
         ax.axvline(pr.deadline, color="#c62828", linewidth=0.8)
+        if series:  # from the first check-in to just past the deadline, not matplotlib's wide default
+            first = min(d for d, _ in series)
+            ax.set_xlim(first - dt.timedelta(weeks=1), max(pr.deadline, first) + dt.timedelta(weeks=2))
         ax.set_title(name, fontproperties=fp)
         ax.set_ylabel(unit, fontproperties=fp)
         ax.legend(prop=fp, fontsize=8, loc="best")

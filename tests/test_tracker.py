@@ -186,3 +186,23 @@ def test_csv_round_trip_and_shift_jis_import(env, tmp_path):
     assert e.value.code == "csv_columns"
     with pytest.raises(KatachiError):
         import_csv(env, "t2", b"")
+
+
+def test_cli_checkin_and_tracker(env, tmp_path, monkeypatch, capsys):
+    from ui.cli import main
+
+    monkeypatch.setattr("ui.cli_tracker._svc", lambda: env)
+    assert main(["--lang", "ja", "checkin", "t1", "--kpi", "K1", "--value", "1.8", "--week", "2026-11-18",
+                 "--note", "テンプレート導入"]) == 0
+    assert "K1 提案書作成時間: 2 → 1.8 / 1 日" in capsys.readouterr().out
+    assert main(["--lang", "en", "checkin", "t1", "--kpi", "K1", "--value", "2", "--unit", "hours"]) == 2
+    assert "measured in '日'" in capsys.readouterr().err
+    assert main(["checkin", "t1", "--use-case", "U1", "--status", "stuck", "--blockers", "承認者不在"]) == 0
+    out = tmp_path / "c.csv"
+    assert main(["tracker", "t1", "--csv-export", str(out)]) == 0 and out.read_bytes().startswith(b"\xef\xbb\xbf")
+    png = tmp_path / "k.png"
+    assert main(["tracker", "t1", "--plot", "K1", "--out", str(png)]) == 0 and png.stat().st_size > 5000
+    md = tmp_path / "pack.md"
+    assert main(["--lang", "ja", "tracker", "t1", "--pack", "--out", str(md)]) == 0
+    assert "## 今週決めること" in md.read_text(encoding="utf-8")
+    assert main(["tracker", "t1", "--prove", "U1"]) == 2  # not at target yet

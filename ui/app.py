@@ -5,6 +5,7 @@ server. Model work runs in :mod:`ui.jobs`; pages poll (``gr.Timer``) and redraw 
 """
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import secrets
@@ -51,6 +52,15 @@ class AppContext:
     def exports_dir(self) -> Path:
         return self.settings.data_dir / "exports"
 
+    @functools.cached_property
+    def tracker(self):
+        """The weekly tracker over the same workshop store (and, in tests, the same fake model)."""
+        from graphs.tracker import TrackerService
+
+        conf = getattr(self.rooms.service, "_configurable", {})
+        return TrackerService(self.settings, workshops=self.rooms.service, model_for=conf.get("model_for"),
+                              retriever_for=conf.get("retriever_for"))
+
 
 def make_context(settings: Settings | None = None, service=None, workers: int | None = None) -> AppContext:
     from graphs.service import WorkshopService
@@ -75,7 +85,7 @@ def ensure_admin(ctx: AppContext) -> str | None:
 
 
 def build(ctx: AppContext):
-    from . import app_docs, app_review, app_room, app_workshops
+    from . import app_docs, app_review, app_room, app_tracker, app_workshops
     from .webtext import i18n
 
     t = i18n()
@@ -93,11 +103,14 @@ def build(ctx: AppContext):
                 room = app_room.RoomTab(ctx, t, lang, current)
             with gr.Tab(t("tab_review"), id="review", elem_id="k-review-tab") as review_tab:
                 review = app_review.ReviewTab(ctx, t, lang)
+            with gr.Tab(t("tab_tracker"), id="tracker", elem_id="k-tracker-tab"):
+                tracker = app_tracker.TrackerTab(ctx, t, lang)
             with gr.Tab(t("tab_docs"), id="docs"):
                 docs = app_docs.DocsTab(ctx, t, lang)
         ws_tab.wire(tabs, room)
         room.wire()
         review.wire()
+        tracker.wire()
         docs.wire()
 
         def on_load(code_lang, wid, request: gr.Request):
@@ -121,6 +134,7 @@ def build(ctx: AppContext):
         docs.on_load(demo)
         room.on_load(demo)
         review.on_load(demo)
+        tracker.on_load(demo)
     return demo
 
 

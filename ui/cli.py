@@ -78,10 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--full", action="store_true", help="re-hash the model file even if it was verified before")
     s.set_defaults(func=cmd_doctor)
 
-    from . import cli_app, cli_workshop
+    from . import cli_app, cli_tracker, cli_workshop
 
     cli_workshop.add_commands(sub)
     cli_app.add_commands(sub)
+    cli_tracker.add_commands(sub)
     return p
 
 

@@ -278,3 +278,47 @@ def test_consultant_review_round(app, browser):
     assert ws["id"] not in stranger.text("#k-rv-queue")
     assert attempt(url, ("kon-globex", "consult-pass-9"), "/review_approve_section", "ja", ws["id"], None, "",
                    "", "", None, None, "docx", None) == "workshop_unknown"
+
+
+def test_weekly_checkin(app, browser):
+    ctx, url = app
+    rooms = ctx.rooms
+    fac = rooms.user("fumi")
+    ws = rooms.create(fac, "acme", "PDCA 用", ["営業", "カスタマーサクセス"], "ja")
+    rooms.submit(fac, ws["id"], "提案書の作成に2日かかる")
+    rooms.start(fac, ws["id"])
+    for d in (None, {"action": "choose", "index": 0}, {"action": "approve"}, {"action": "approve"},
+              {"action": "approve"}):
+        if d:
+            rooms.decide(fac, ws["id"], d)
+        assert rooms.jobs.wait_idle(ws["id"], 30).state == "idle"
+    assert rooms.service.snapshot(ws["id"]).done
+
+    p = browser.page("ja-JP", "tracker")
+    p.login(url, "fumi", "facil-pass-1")
+    p.page_.get_by_role("tab", name="週次 PDCA").click()
+    p.page_.locator("#k-tr-pick input").click()
+    p.page_.get_by_role("option").filter(has_text=ws["id"]).first.click()
+    p.click("#k-tr-open")
+    p.wait(lambda: p.attr("#k-tr-summary h3", "data-tracker") == ws["id"])
+    p.page_.locator("#k-tr-item input").click()
+    p.page_.get_by_role("option").filter(has_text="K1").first.click()
+    p.fill("#k-tr-value", "3")
+    p.fill("#k-tr-unit", "時間")  # the KPI is in days
+    p.click("#k-tr-checkin")
+    p.wait(lambda: p.attr("#k-tr-notice .k-notice", "data-code") == "checkin_unit")
+    assert p.value("#k-tr-value") == "3"  # nothing typed is lost
+    p.fill("#k-tr-value", "1.8")
+    p.fill("#k-tr-unit", "日")
+    p.fill("#k-tr-memo", "テンプレートを使い始めた")
+    p.click("#k-tr-checkin")
+    p.wait(lambda: p.attr("#k-tr-notice .k-notice", "data-code") == "ok")
+    p.wait_text("#k-tr-history", "テンプレートを使い始めた")
+    assert "1.8" in p.text('#k-tr-summary tr[data-kpi="K1"]')
+    p.fill("#k-tr-value", "1.7")
+    p.click("#k-tr-checkin")
+    p.wait(lambda: p.attr("#k-tr-notice .k-notice", "data-code") == "checkin_duplicate")
+    p.page_.wait_for_timeout(500)
+    p.shot("15-weekly-checkin")
+    rows = ctx.tracker.db.checkins(ws["id"])
+    assert [(r["item"], r["value"], r["by"]) for r in rows] == [("K1", 1.8, "fumi")]

@@ -1,0 +1,270 @@
+"""The weekly PDCA tab: KPI trends and projections, check-ins, the weekly review pack, proven 型 and
+their roll-out, CSV in and out. Validation lives in :mod:`graphs.tracker`; this page only calls it."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+
+import gradio as gr
+
+from core.errors import KatachiError
+
+from .app_workshops import notice
+from .webtext import tr, ui_lang
+
+log = logging.getLogger(__name__)
+e = html.escape
+
+
+class TrackerTab:
+    def __init__(self, ctx, t, lang) -> None:
+        self.ctx, self.lang = ctx, lang
+        self.wid = gr.BrowserState("", storage_key="katachi_tracker")
+        self.seen = gr.State("")
+        self.note = gr.HTML(elem_id="k-tr-notice")
+        with gr.Row():
+            self.pick = gr.Dropdown(label=t("tracker_pick"), choices=[], elem_id="k-tr-pick", scale=3)
+            self.open_btn = gr.Button(t("open"), variant="primary", elem_id="k-tr-open", scale=1)
+        self.summary = gr.HTML(elem_id="k-tr-summary")
+        with gr.Row():
+            with gr.Column(scale=2):
+                self.kpi = gr.Dropdown(label="KPI", choices=[], elem_id="k-tr-kpi")
+                self.plot = gr.Image(type="filepath", interactive=False, elem_id="k-tr-plot", show_label=False)
+            with gr.Column(scale=2):
+                gr.Markdown(t("checkin_head"))
+                self.kind = gr.Radio([("KPI", "kpi"), (t("use_case"), "usecase")], value="kpi", label=t("kind"),
+                                     elem_id="k-tr-kind")
+                self.item = gr.Dropdown(label=t("item"), choices=[], elem_id="k-tr-item", allow_custom_value=True)
+                with gr.Row():
+                    self.week = gr.Textbox(label=t("week"), value=dt.date.today().isoformat(), elem_id="k-tr-week")
+                    self.value = gr.Textbox(label=t("value"), elem_id="k-tr-value")
+                    self.unit = gr.Textbox(label=t("unit"), elem_id="k-tr-unit")
+                self.status = gr.Dropdown(label=t("status"), choices=["", "on_track", "at_risk", "off_track",
+                                                                      "not_started", "running", "stuck", "done"],
+                                          value="", elem_id="k-tr-status")
+                self.blockers = gr.Textbox(label=t("blockers"), elem_id="k-tr-blockers")
+                self.ai_tried = gr.Textbox(label=t("ai_tried"), elem_id="k-tr-ai")
+                self.memo = gr.Textbox(label=t("memo"), elem_id="k-tr-memo")
+                self.correct = gr.Textbox(label=t("correction"), elem_id="k-tr-correct")
+                self.checkin_btn = gr.Button(t("checkin"), variant="primary", elem_id="k-tr-checkin")
+        self.history = gr.Dataframe(interactive=False, label=t("checkins"), elem_id="k-tr-history", wrap=True)
+        with gr.Accordion(t("pack_head"), open=False):
+            self.pack_btn = gr.Button(t("pack_make"), elem_id="k-tr-pack-btn")
+            self.pack_md = gr.Markdown(elem_id="k-tr-pack")
+        with gr.Accordion(t("rollout_head"), open=False):
+            with gr.Row():
+                self.uc = gr.Dropdown(label=t("use_case"), choices=[], elem_id="k-tr-uc")
+                self.prove_btn = gr.Button(t("prove"), elem_id="k-tr-prove")
+                self.dept = gr.Textbox(label=t("department"), elem_id="k-tr-dept")
+                self.adapt_btn = gr.Button(t("adapt"), elem_id="k-tr-adapt")
+            self.adapt_md = gr.Markdown(elem_id="k-tr-adapted")
+        with gr.Accordion("CSV", open=False):
+            with gr.Row():
+                self.csv_out_btn = gr.Button(t("csv_export"), elem_id="k-tr-csv-out")
+                self.csv_file = gr.File(label=t("csv_import"), file_types=[".csv"], elem_id="k-tr-csv-in")
+                self.csv_in_btn = gr.Button(t("csv_import"), elem_id="k-tr-csv-in-btn")
+            self.csv_dl = gr.File(interactive=False, elem_id="k-tr-csv-dl", show_label=False)
+        self.tick = gr.Timer(2.0)
+        self.outputs = [self.summary, self.kpi, self.plot, self.item, self.history, self.pack_md, self.uc,
+                        self.adapt_md, self.seen]
+
+    # -- access and drawing -----------------------------------------------------------------------------
+    def _allowed(self, user, wid: str) -> dict:
+        ws = self.ctx.db.workshop(wid or "")
+        ok = ws and (user.role in ("admin", "facilitator", "consultant") and user.member_of(ws["company"])
+                     or user.role == "participant" and not user.guest_of and wid in self.ctx.db.joined(user.name))
+        if not ok:
+            raise KatachiError("workshop_unknown", workshop=wid)
+        return ws
+
+    def choices(self, lang, request: gr.Request):
+        try:
+            user = self.ctx.rooms.user(request.username)
+        except KatachiError:
+            return gr.skip()
+        rows = [w for w in self.ctx.rooms.my_workshops(user) if w["stage"] == "done"]
+        return gr.update(choices=[(f'{w["title"]} ({w["company"]}, {w["id"]})', w["id"]) for w in rows])
+
+    def draw(self, lang, wid, kpi, kind, seen, request: gr.Request, force: bool = True) -> dict:
+        lg = ui_lang(lang)
+        keep = {self.seen: seen}
+        if not wid:
+            return keep
+        tracker = self.ctx.tracker
+        try:
+            self._allowed(self.ctx.rooms.user(request.username), wid)
+            s = tracker.summary(wid)
+        except KatachiError as err:
+            return {self.note: notice(lg, err), self.seen: "err"} if force else keep
+        rows = tracker.db.checkins(wid)
+        packs, adapted = tracker.db.packs(wid), tracker.db.adaptations(wid)
+        busy = self.ctx.rooms.jobs.status("tracker:" + wid)
+        key = f"{len(rows)}:{rows[-1]['id'] if rows else 0}:{len(packs)}:{len(adapted)}:{busy.state}:{kpi}:{kind}:{lg}"
+        if key == seen and not force:
+            return keep
+        ids = [k["id"] for k in s["kpis"]]
+        kpi = kpi if kpi in ids else (ids[0] if ids else None)
+        out = {self.summary: summary_html(s, busy, lg), self.seen: key,
+               self.kpi: gr.update(choices=[(f'{k["id"]} {k["name"]}', k["id"]) for k in s["kpis"]], value=kpi),
+               self.uc: gr.update(choices=[(f'{u["id"]} {u["title"]}', u["id"]) for u in s["use_cases"]])}
+        items = s["kpis"] if kind != "usecase" else s["use_cases"]
+        out[self.item] = gr.update(choices=[(f'{x["id"]} {x.get("name") or x.get("title")}', x["id"]) for x in items])
+        if kpi:
+            path = self.ctx.exports_dir / wid / f"trend-{kpi}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(tracker.plot(wid, kpi))
+            out[self.plot] = str(path)
+        out[self.history] = gr.update(
+            value=[[c["week"], c["kind"], c["item"], "" if c["value"] is None else f'{c["value"]:g}', c["unit"],
+                    c["status"], c["blockers"], c["ai_tried"], c["note"], c["by"], c["correction"]] for c in rows]
+            or [[""] * 11],
+            headers=["week", "kind", "item", "value", "unit", "status", "blockers", "ai_tried", "note", "by", "correction"])
+        if packs:
+            from graphs.pdca_pack import pack_markdown
+
+            out[self.pack_md] = pack_markdown(packs[-1]["content"])
+        if adapted:
+            a = adapted[-1]["content"]
+            out[self.adapt_md] = (f"### {a['title']} ({a['source_department']} → {a['department']})\n\n"
+                                  + "\n".join(f"{i}. {x}" for i, x in enumerate(a["steps"], 1))
+                                  + f"\n\n```text\n{a['prompt_template']}\n```\n\n{a['result']}")
+        return out
+
+    def poll(self, lang, wid, kpi, kind, seen, request: gr.Request):
+        return self.draw(lang, wid, kpi, kind, seen, request, force=False)
+
+    def open(self, lang, wid, kpi, kind, request: gr.Request):
+        return {self.wid: wid, self.note: "", **self.draw(lang, wid, kpi, kind, "", request)}
+
+    # -- actions -----------------------------------------------------------------------------------------
+    def do_checkin(self, lang, wid, kpi, kind, item, week, value, unit, status, blockers, ai_tried, memo, correct,
+                   request: gr.Request):
+        lg = ui_lang(lang)
+        try:
+            user = self.ctx.rooms.user(request.username)
+            self._allowed(user, wid)
+            self.ctx.tracker.checkin(wid, kind, item or "", week, value, unit, status, blockers, ai_tried, memo,
+                                     user.name, correct)
+        except KatachiError as err:
+            return {self.note: notice(lg, err)}  # the form keeps what was typed
+        out = self.draw(lang, wid, kpi, kind, "", request)
+        out.update({self.note: notice(lg, ok=tr("saved", lg)), self.value: "", self.blockers: "", self.ai_tried: "",
+                    self.memo: "", self.correct: ""})
+        return out
+
+    def model_job(self, what: str):
+        def handler(lang, wid, uc, dept, request: gr.Request):
+            lg = ui_lang(lang)
+            try:
+                user = self.ctx.rooms.user(request.username)
+                self._allowed(user, wid)
+                if user.role == "participant":
+                    raise KatachiError("forbidden", action=what)
+                tracker = self.ctx.tracker
+                if what == "prove":
+                    tracker.prove(wid, uc or "", by=user.name)
+                elif what == "pack":
+                    self.ctx.rooms.jobs.submit("tracker:" + wid, "pack", lambda p: tracker.pack(wid, by=user.name))
+                else:
+                    tracker.playbook(wid)
+                    if not (dept or "").strip():
+                        raise KatachiError("empty_text", what=tr("department", lg))
+                    self.ctx.rooms.jobs.submit("tracker:" + wid, "adapt",
+                                               lambda p: tracker.adapt(wid, uc or "", dept, by=user.name))
+            except KatachiError as err:
+                return notice(lg, err)
+            return notice(lg, ok=tr("saved" if what == "prove" else "queued", lg))
+        return handler
+
+    def csv_export(self, lang, wid, request: gr.Request):
+        from graphs.tracker_csv import export_csv
+
+        lg = ui_lang(lang)
+        try:
+            self._allowed(self.ctx.rooms.user(request.username), wid)
+            path = self.ctx.exports_dir / wid / f"checkins-{wid}.csv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(export_csv(self.ctx.tracker, wid, include_history=True))
+        except KatachiError as err:
+            return notice(lg, err), gr.skip()
+        return "", str(path)
+
+    def csv_import(self, lang, wid, file, request: gr.Request):
+        from pathlib import Path
+
+        from graphs.tracker_csv import import_csv
+
+        lg = ui_lang(lang)
+        try:
+            user = self.ctx.rooms.user(request.username)
+            self._allowed(user, wid)
+            if not file:
+                raise KatachiError("upload_empty")
+            rep = import_csv(self.ctx.tracker, wid, Path(file).read_bytes(), by=user.name)
+        except KatachiError as err:
+            return notice(lg, err)
+        errs = "".join(f"<li>{line}: {e(item)} — {e(err.message(lg))}</li>" for line, item, err in rep.errors)
+        text = tr("csv_report", lg, added=rep.added, corrected=rep.corrected, unchanged=rep.unchanged,
+                  errors=len(rep.errors))
+        return f'<div class="k-notice" data-code="{"ok" if not rep.errors else "csv_errors"}">{text}<ul>{errs}</ul></div>'
+
+    def wire(self) -> None:
+        from .app import LANG_JS
+
+        base = [self.lang, self.wid, self.kpi, self.kind]
+        self.open_btn.click(self.open, [self.lang, self.pick, self.kpi, self.kind],
+                            [*self.outputs, self.wid, self.note], js=LANG_JS)
+        for comp in (self.kpi, self.kind):
+            comp.input(self.draw, [*base, self.seen], self.outputs, js=LANG_JS, show_progress="hidden")
+        form = [self.item, self.week, self.value, self.unit, self.status, self.blockers, self.ai_tried, self.memo,
+                self.correct]
+        self.checkin_btn.click(self.do_checkin, [*base, *form],
+                               [*self.outputs, self.note, self.value, self.blockers, self.ai_tried, self.memo,
+                                self.correct], js=LANG_JS, api_name="checkin")
+        for btn, what in ((self.pack_btn, "pack"), (self.prove_btn, "prove"), (self.adapt_btn, "adapt")):
+            btn.click(self.model_job(what), [self.lang, self.wid, self.uc, self.dept], [self.note], js=LANG_JS,
+                      api_name=f"tracker_{what}")
+        self.csv_out_btn.click(self.csv_export, [self.lang, self.wid], [self.note, self.csv_dl], js=LANG_JS)
+        self.csv_in_btn.click(self.csv_import, [self.lang, self.wid, self.csv_file], [self.note], js=LANG_JS)
+        self.tick.tick(self.poll, [*base, self.seen], self.outputs, js=LANG_JS, show_progress="hidden",
+                       trigger_mode="once", concurrency_id="poll")
+
+    def on_load(self, demo) -> None:
+        from .app import LANG_JS
+
+        demo.load(self.choices, [self.lang], [self.pick], js=LANG_JS)
+        demo.load(self.reopen, [self.lang, self.wid, self.kpi, self.kind], self.outputs, js=LANG_JS)
+
+    def reopen(self, lang, wid, kpi, kind, request: gr.Request):
+        return self.draw(lang, wid, kpi, kind, "", request)
+
+
+def _num(x, fmt: str = "g") -> str:
+    return "-" if x is None else format(x, fmt)
+
+
+def summary_html(s: dict, busy, lang: str) -> str:
+    from graphs.pdca_pack import L, _state
+
+    lab = L.get(lang, L["en"])
+    rows = []
+    for k in s["kpis"]:
+        cells = [k["id"], k["name"], str(k["baseline"]), _num(k["last"]), f'{k["target"]} {k["unit"]}', k["deadline"],
+                 _num(k["projected"], ".3g"), _state(k, lab)]
+        rows.append(f'<tr data-kpi="{e(k["id"])}" data-hit="{int(k["hit"])}">'
+                    + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
+    ucs = "".join(f'<li data-uc="{e(u["id"])}" data-status="{e(u["status"])}">{e(u["id"])} [{e(u["department"])}] '
+                  f'{e(u["title"])}: {e(u["status"])}{" ★" if u["proven"] else ""}</li>' for u in s["use_cases"])
+    found = "".join(f'<li class="k-finding k-{e(f["severity"])}" data-rule="{e(f["rule"])}"><b>{e(f["rule"])}</b> '
+                    f'{e(f["item"])}: {e(f["message"])}<br>→ {e(f["fix"])}</li>' for f in s["findings"])
+    job = ""
+    if busy.state in ("queued", "running"):
+        job = f'<p class="k-job" data-state="{busy.state}">{tr("regenerating", lang)}</p>'
+    elif busy.state == "failed" and busy.error:
+        job = f'<p class="k-error" data-state="failed">{e(busy.error.message(lang))}</p>'
+    head = "".join(f"<th>{h}</th>" for h in ("ID", "KPI", tr("baseline", lang), tr("latest", lang), tr("target", lang),
+                                              tr("deadline", lang), tr("projected", lang), ""))
+    return (f'<h3 data-tracker="{e(s["thread"])}">{e(s["title"])} <small>({e(s["company"])})</small></h3>{job}'
+            f'<table class="k-table"><tr>{head}</tr>{"".join(rows)}</table><ul>{ucs}</ul>'
+            + (f'<div class="k-findings"><h4>{tr("findings_head", lang)}</h4><ul>{found}</ul></div>' if found else ""))
