@@ -5,11 +5,10 @@ A correction never overwrites: the old row is kept, marked superseded by the new
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 from pathlib import Path
-from typing import Any
+
+from core.sqlite_store import SQLiteStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS checkins (
@@ -32,81 +31,61 @@ CREATE TABLE IF NOT EXISTS packs (
 FIELDS = ("kind", "item", "week", "value", "unit", "status", "blockers", "ai_tried", "note", "by")
 
 
-class TrackerDB:
+class TrackerDB(SQLiteStore):
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._conn.row_factory = sqlite3.Row
-        self._lock = threading.RLock()
-        with self._lock:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.executescript(SCHEMA)
-
-    def close(self) -> None:
-        self._conn.close()
-
-    def _all(self, sql: str, *args: Any) -> list[dict]:
-        with self._lock:
-            return [dict(r) for r in self._conn.execute(sql, args).fetchall()]
+        super().__init__(path, SCHEMA)
 
     # -- check-ins -----------------------------------------------------------------------------------
     def checkins(self, thread: str, include_superseded: bool = False) -> list[dict]:
         sql = "SELECT * FROM checkins WHERE thread = ?" + ("" if include_superseded else " AND superseded_by IS NULL")
-        return self._all(sql + " ORDER BY week, kind, item, id", thread)
+        return self.all(sql + " ORDER BY week, kind, item, id", thread)
 
     def current(self, thread: str, kind: str, item: str, week: str) -> dict | None:
-        rows = self._all("SELECT * FROM checkins WHERE thread = ? AND kind = ? AND item = ? AND week = ? "
+        rows = self.all("SELECT * FROM checkins WHERE thread = ? AND kind = ? AND item = ? AND week = ? "
                          "AND superseded_by IS NULL", thread, kind, item, week)
         return rows[0] if rows else None
 
     def add_checkin(self, thread: str, row: dict, correction: str = "", replaces: int | None = None) -> int:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                cur = self._conn.execute(
-                    "INSERT INTO checkins (thread, kind, item, week, value, unit, status, blockers, ai_tried, note, "
-                    "by, at, correction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (thread, *(row.get(f) for f in FIELDS), time.time(), correction))
-                new = int(cur.lastrowid)
-                if replaces is not None:
-                    self._conn.execute("UPDATE checkins SET superseded_by = ? WHERE id = ?", (new, replaces))
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+        with self.tx() as c:
+            cur = c.execute("INSERT INTO checkins (thread, kind, item, week, value, unit, status, blockers, ai_tried, "
+                            "note, by, at, correction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (thread, *(row.get(f) for f in FIELDS), time.time(), correction))
+            new = int(cur.lastrowid)
+            if replaces is not None:
+                c.execute("UPDATE checkins SET superseded_by = ? WHERE id = ?", (new, replaces))
             return new
 
     # -- proven 型, adaptations, packs ----------------------------------------------------------------
     def prove(self, thread: str, use_case: str, kpi: str, week: str, by: str) -> None:
-        with self._lock:
-            self._conn.execute("INSERT OR REPLACE INTO proven VALUES (?, ?, ?, ?, ?, ?)",
+        with self.tx() as c:
+            c.execute("INSERT OR REPLACE INTO proven VALUES (?, ?, ?, ?, ?, ?)",
                                (thread, use_case, kpi, week, by, time.time()))
 
     def proven(self, thread: str) -> list[dict]:
-        return self._all("SELECT * FROM proven WHERE thread = ? ORDER BY use_case", thread)
+        return self.all("SELECT * FROM proven WHERE thread = ? ORDER BY use_case", thread)
 
     def add_adaptation(self, thread: str, use_case: str, department: str, content: dict, by: str) -> int:
-        with self._lock:
-            cur = self._conn.execute("INSERT INTO adaptations (thread, use_case, department, content, by, at) "
+        with self.tx() as c:
+            cur = c.execute("INSERT INTO adaptations (thread, use_case, department, content, by, at) "
                                      "VALUES (?, ?, ?, ?, ?, ?)", (thread, use_case, department,
                                                                    json.dumps(content, ensure_ascii=False), by,
                                                                    time.time()))
             return int(cur.lastrowid)
 
     def adaptations(self, thread: str) -> list[dict]:
-        rows = self._all("SELECT * FROM adaptations WHERE thread = ? ORDER BY id", thread)
+        rows = self.all("SELECT * FROM adaptations WHERE thread = ? ORDER BY id", thread)
         for r in rows:
             r["content"] = json.loads(r["content"])
         return rows
 
     def add_pack(self, thread: str, week: str, content: dict, by: str) -> int:
-        with self._lock:
-            cur = self._conn.execute("INSERT INTO packs (thread, week, content, by, at) VALUES (?, ?, ?, ?, ?)",
+        with self.tx() as c:
+            cur = c.execute("INSERT INTO packs (thread, week, content, by, at) VALUES (?, ?, ?, ?, ?)",
                                      (thread, week, json.dumps(content, ensure_ascii=False), by, time.time()))
             return int(cur.lastrowid)
 
     def packs(self, thread: str) -> list[dict]:
-        rows = self._all("SELECT * FROM packs WHERE thread = ? ORDER BY id", thread)
+        rows = self.all("SELECT * FROM packs WHERE thread = ? ORDER BY id", thread)
         for r in rows:
             r["content"] = json.loads(r["content"])
         return rows

@@ -6,12 +6,11 @@ the room needs around it, so that a refresh or a server restart loses nothing.
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+
+from core.sqlite_store import SQLiteStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -51,39 +50,9 @@ CREATE TABLE IF NOT EXISTS votes (
 """
 
 
-class AppDB:
+class AppDB(SQLiteStore):
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._conn.row_factory = sqlite3.Row
-        self._lock = threading.RLock()
-        with self._lock:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.executescript(SCHEMA)
-
-    def close(self) -> None:
-        self._conn.close()
-
-    @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
-        """One transaction; the lock makes read-check-write sequences atomic across Gradio's threads."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-
-    def all(self, sql: str, *args: Any) -> list[dict]:
-        with self._lock:
-            return [dict(r) for r in self._conn.execute(sql, args).fetchall()]
-
-    def one(self, sql: str, *args: Any) -> dict | None:
-        rows = self.all(sql, *args)
-        return rows[0] if rows else None
+        super().__init__(path, SCHEMA)
 
     # -- users ---------------------------------------------------------------------------------------
     def add_user(self, username: str, pw_hash: str, role: str, display: str, companies: list[str]) -> None:

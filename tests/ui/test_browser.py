@@ -222,17 +222,24 @@ def test_self_service_upload_stop_and_resume_later(app, browser, tmp_path):
     later.wait_stage("usecases", timeout=30)
 
 
-def test_consultant_review_round(app, browser):
-    ctx, url = app
-    rooms = ctx.rooms
+def _workshop_through(rooms, title: str, gates: int) -> dict:
+    """A workshop run on the server side (no browser) through the first ``gates`` gates."""
     fac = rooms.user("fumi")
-    ws = rooms.create(fac, "acme", "レビュー用", ["営業", "カスタマーサクセス"], "ja")
+    ws = rooms.create(fac, "acme", title, ["営業", "カスタマーサクセス"], "ja")
     rooms.submit(fac, ws["id"], "提案書の作成に2日かかる")
     rooms.start(fac, ws["id"])
-    for d in (None, {"action": "choose", "index": 0}, {"action": "approve"}, {"action": "approve"}):
+    decisions = [{"action": "choose", "index": 0}] + [{"action": "approve"}] * 3
+    for d in [None] + decisions[:gates]:
         if d:
             rooms.decide(fac, ws["id"], d)
         assert rooms.jobs.wait_idle(ws["id"], 30).state == "idle"
+    return ws
+
+
+def test_consultant_review_round(app, browser):
+    ctx, url = app
+    rooms = ctx.rooms
+    ws = _workshop_through(rooms, "レビュー用", 3)  # open at the playbook gate
 
     kon = browser.page("ja-JP", "consultant")
     kon.login(url, "kon", "consult-pass-1")
@@ -283,15 +290,7 @@ def test_consultant_review_round(app, browser):
 def test_weekly_checkin(app, browser):
     ctx, url = app
     rooms = ctx.rooms
-    fac = rooms.user("fumi")
-    ws = rooms.create(fac, "acme", "PDCA 用", ["営業", "カスタマーサクセス"], "ja")
-    rooms.submit(fac, ws["id"], "提案書の作成に2日かかる")
-    rooms.start(fac, ws["id"])
-    for d in (None, {"action": "choose", "index": 0}, {"action": "approve"}, {"action": "approve"},
-              {"action": "approve"}):
-        if d:
-            rooms.decide(fac, ws["id"], d)
-        assert rooms.jobs.wait_idle(ws["id"], 30).state == "idle"
+    ws = _workshop_through(rooms, "PDCA 用", 4)  # approved
     assert rooms.service.snapshot(ws["id"]).done
 
     p = browser.page("ja-JP", "tracker")
