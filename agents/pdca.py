@@ -6,25 +6,28 @@ procedures, and the company's documents.
 """
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Any
+
+from pydantic import BaseModel, create_model
 
 from knowledge.metadata import department_of
 from knowledge.passages import Passage
 
 from .common import StageContext, StageLog, Short, ask, cite, items, retrieve, text
 from .grounding import build_evidence
+from .prompts import user_prompt
 from .schemas import Citation, Procedure
 
 
 class HypothesisOut(BaseModel):
-    text: str = text(90)
+    # Two halves, not one sentence: a small model asked for "a hypothesis" about an item copies the item.
+    change: str = text(45)  # what to change in the 型 or the work
+    effect: str = text(45)  # how the KPI (or the stuck work) should move
     evidence: list[str] = items(3)
 
-
-class PackOut(BaseModel):
-    hypotheses: list[HypothesisOut] = items(5, min_items=1)
-    decisions: list[Short(60)] = items(3, min_items=1)
-    exec_prompts: list[Short(80)] = items(3, min_items=1)
+    def sentence(self, lang: str) -> str:
+        c, e = self.change.strip().rstrip("。."), self.effect.strip().rstrip("。.")
+        return f"{c}と、{e}。" if lang == "ja" else f"If we {c[0].lower() + c[1:] if c else c}, {e}."
 
 
 class Hypothesis(BaseModel):
@@ -56,8 +59,25 @@ def procedure_passages(company: str, procedures: list[dict]) -> list[Passage]:
                     rel="playbook", heading=p["title"], text="。".join(p["steps"]) + "。") for p in procedures]
 
 
+def seeds(kpi_lines: str, stuck_lines: str, checkins: list[dict], procedures: list[dict]) -> list[str]:
+    """What the hypotheses are about, one each: stuck use cases, blockers, KPIs, then the 型 themselves.
+    A small model asked for "4 hypotheses" writes one four times; one named slot per subject it does not."""
+    out = [x for x in stuck_lines.splitlines() if x.strip()]
+    out += [f"{c['item']}: {c['blockers']}" for c in checkins if (c.get("blockers") or "").strip()]
+    out += [x for x in kpi_lines.splitlines() if x.strip()]
+    out += [f"{p['use_case_id']} {p['title']}" for p in procedures]
+    return list(dict.fromkeys(out))[:5]
+
+
+def pack_schema(n: int) -> type[BaseModel]:
+    fields: dict = {f"h{i}": (HypothesisOut, ...) for i in range(1, n + 1)}
+    fields["decisions"] = (list[Short(60)], items(3, min_items=1))
+    fields["exec_prompts"] = (list[Short(80)], items(3, min_items=1))
+    return create_model("PackOut", **fields)
+
+
 def weekly_pack(ctx: StageContext, theme: dict, kpi_lines: str, stuck_lines: str, checkins: list[dict],
-                procedures: list[dict], n: int = 4, feedback: str = "") -> tuple[dict, StageLog]:
+                procedures: list[dict], feedback: str = "") -> tuple[dict, StageLog]:
     log = StageLog()
     notes = note_passages(ctx.company, checkins)
     queries = [f"{theme.get('title', '')} {theme.get('problem', '')}"]
@@ -69,23 +89,43 @@ def weekly_pack(ctx: StageContext, theme: dict, kpi_lines: str, stuck_lines: str
     note_lines = "\n".join(f"- {c['week']} {c['item']}: {c.get('value') if c.get('value') is not None else ''} "
                            f"{c.get('status', '')} {c.get('note', '')} {c.get('blockers', '')}".strip()
                            for c in checkins) or "-"
+    about = seeds(kpi_lines, stuck_lines, checkins, procedures) or [theme.get("title", "")]
+    schema = pack_schema(len(about))
+    values = dict(theme=theme.get("title", ""), kpis=kpi_lines or "-", stuck=stuck_lines or "-", notes=note_lines,
+                  slots="\n".join(f"h{i}: {a}" for i, a in enumerate(about, 1)))
+    shown = user_prompt("weekly_pack", ctx.lang, feedback=feedback, documents=ev.prompt_block(), **values)
 
-    def check(out: PackOut) -> list[str]:
-        return [] if len(out.hypotheses) >= min(3, n) else [f"give {n} hypotheses"]
+    def copied(text: str) -> bool:
+        """Text lifted from the prompt (an input line, a document, the format example) is not an answer."""
+        t = text.strip()
+        return len(t) >= 8 and (t in shown or any(t in a or a in t for a in about))
 
-    out: PackOut = ask(ctx, log, role="pack", schema=PackOut, prompt="weekly_pack", evidence=ev, feedback=feedback,
-                       check=check, theme=theme.get("title", ""), kpis=kpi_lines or "-", stuck=stuck_lines or "-",
-                       notes=note_lines, n=n, max_tokens=700)
+    def check(out: Any) -> list[str]:
+        hs = [getattr(out, f"h{i}") for i in range(1, len(about) + 1)]
+        hyps = [h.sentence(ctx.lang) for h in hs]
+        problems = [] if len(set(hyps)) == len(hyps) else ["each hypothesis must be different"]
+        if any(copied(h.change) or copied(h.effect) for h in hs):
+            problems.append("change: what to do differently; effect: what the KPI does then; do not copy the item")
+        if any(copied(x) for x in out.decisions + out.exec_prompts) or set(hyps) & set(out.decisions + out.exec_prompts):
+            problems.append("write new decisions and exec_prompts for this company; do not copy the example")
+        return problems
+
+    out = ask(ctx, log, role="pack", schema=schema, prompt="weekly_pack", evidence=ev, feedback=feedback,
+              check=check, max_tokens=200 + 120 * len(about), **values)
     hyps = []
     seen: set[str] = set()
-    for i, h in enumerate(out.hypotheses[:5]):
-        if h.text.strip() in seen:
-            continue
-        seen.add(h.text.strip())
-        cits, support = cite(ev, h.evidence, log, f"hypothesis[{i}]", claim=h.text)
-        hyps.append(Hypothesis(text=h.text.strip(), citations=cits, support=support).model_dump())
-    return {"hypotheses": hyps, "decisions": list(dict.fromkeys(d.strip() for d in out.decisions if d.strip())),
-            "exec_prompts": list(dict.fromkeys(p.strip() for p in out.exec_prompts if p.strip()))}, log
+    for i, subject in enumerate(about, 1):
+        h = getattr(out, f"h{i}")
+        text_ = h.sentence(ctx.lang)
+        if not h.change.strip() or text_ in seen or copied(h.change) or copied(h.effect):
+            continue  # a repeat or an echo even after the retries: left out, not shown as a hypothesis
+        seen.add(text_)
+        cits, support = cite(ev, h.evidence, log, f"hypothesis[{i}]", claim=text_)
+        hyps.append({**Hypothesis(text=text_, citations=cits, support=support).model_dump(), "about": subject})
+    decisions = [d.strip() for d in out.decisions if d.strip() and d.strip() not in seen and not copied(d)]
+    prompts = [p.strip() for p in out.exec_prompts if p.strip() and p.strip() not in seen and not copied(p)]
+    return {"hypotheses": hyps, "decisions": list(dict.fromkeys(decisions)),
+            "exec_prompts": list(dict.fromkeys(prompts))}, log
 
 
 def adapt(ctx: StageContext, procedure: dict, source_department: str, department: str, result: str,
@@ -97,10 +137,24 @@ def adapt(ctx: StageContext, procedure: dict, source_department: str, department
     for cid, p in ev.passages.items():
         log.passages[cid] = p.model_dump()
     body = "\n".join(f"{i}. {s}" for i, s in enumerate(procedure["steps"], 1)) + f"\nprompt: {procedure['prompt_template']}"
+
+    def check(out: AdaptOut) -> list[str]:
+        problems = []
+        if len({s.strip() for s in out.steps}) < 3:
+            problems.append("give 4-5 different steps, not the same sentence repeated")
+        if "→" in out.title or out.title.strip() in result:
+            problems.append(f"title is the name of the 型 for {department}, not the result")
+        return problems
+
     out: AdaptOut = ask(ctx, log, role="adapt", schema=AdaptOut, prompt="adapt", evidence=ev, feedback=feedback,
+                        check=check,
                         source_department=source_department, procedure=f"{procedure['title']}\n{body}",
-                        result=result, department=department, max_tokens=600)
+                        department=department, max_tokens=600)
     cits, support = cite(ev, out.evidence, log, "adaptation", claim=f"{department} {out.title} {' '.join(out.steps)}")
     steps = list(dict.fromkeys(s.strip() for s in out.steps if s.strip()))
-    return Procedure(use_case_id=procedure["use_case_id"], title=out.title.strip(), steps=steps,
+    title = out.title.strip()
+    if not title or "→" in title or title in result:  # still the result after retries: name it in code
+        title = (f"{department}向け {procedure['title']}" if ctx.lang == "ja"
+                 else f"{procedure['title']} for {department}")
+    return Procedure(use_case_id=procedure["use_case_id"], title=title, steps=steps,
                      prompt_template=out.prompt_template, citations=cits, support=support), log

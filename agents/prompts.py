@@ -182,36 +182,50 @@ PROMPTS.update({
         "ja": (
             "$documents\n\nテーマ: $theme\nKPI の状況:\n$kpis\n止まっているユースケース:\n$stuck\n"
             "今週のチェックイン:\n$notes\n\n${feedback}"
-            "来週の週次レビュー用に、改善の仮説を $n 個、決めるべきことを 2〜3 個、経営層が来週 AI と考えるための"
-            "問いかけ（プロンプト）を 3 個作ってください。仮説は数値とチェックインの記述に基づき、何を変えると KPI が"
-            "どう動くかを書く。evidence には裏づけの文の ID を入れる。\n"
-            "形式の例（経理の例）: {\"hypotheses\": [{\"text\": \"照合の型を請求書の多い取引先から始めれば差異の検出時間が半減する\", "
-            "\"evidence\": [\"S1\"]}], \"decisions\": [\"来週から取引先A社で型を試すか決める\"], "
+            "来週の週次レビュー用の資料を作ります。次の項目ごとに改善の仮説を 1 つずつ書く。change は変えること"
+            "（手順・担当・タイミングなど）、effect はその結果 KPI や業務がどう動くか。項目の文をそのまま書かない:\n$slots\n"
+            "decisions: 今週決めること 2〜3 個 / exec_prompts: 経営層が来週 AI と一緒に考える問いかけ 3 個。"
+            "evidence には裏づけの文の ID を入れる。\n"
+            "形式の例（経理の例）: {\"h1\": {\"change\": \"照合の型を請求書の多い取引先から始める\", "
+            "\"effect\": \"差異の検出時間が半分になる\", \"evidence\": [\"S1\"]}, \"h2\": {\"change\": "
+            "\"差異の理由を選択式にする\", \"effect\": \"課長の確認が1日早まる\", \"evidence\": []}, "
+            "\"decisions\": [\"来週から取引先A社で型を試すか決める\"], "
             "\"exec_prompts\": [\"差異が多い取引先の共通点を、先月の請求データから5つ挙げて\"]}"
         ),
         "en": (
             "$documents\n\nTheme: $theme\nKPI status:\n$kpis\nStuck use cases:\n$stuck\n"
             "This week's check-ins:\n$notes\n\n${feedback}"
-            "For next week's review meeting write $n improvement hypotheses, 2-3 decisions to take, and 3 questions "
-            "(prompts) executives will think through with AI next week. Base hypotheses on the numbers and the "
-            "check-ins: what to change and how the KPI should move. evidence: ids of supporting sentences.\n"
-            "Format example (finance): {\"hypotheses\": [{\"text\": \"Starting the matching 型 with the suppliers "
-            "that send most invoices halves the time to find differences\", \"evidence\": [\"S1\"]}], "
+            "Prepare next week's review. Write one improvement hypothesis for each item below. change: what to do "
+            "differently (steps, owner, timing); effect: how the KPI or the work then moves. Do not copy the item:\n$slots\n"
+            "decisions: 2-3 decisions to take this week / exec_prompts: 3 questions executives will think through "
+            "with AI next week. evidence: ids of supporting sentences.\n"
+            "Format example (finance): {\"h1\": {\"change\": \"start the matching 型 with the suppliers that send "
+            "most invoices\", \"effect\": \"the time to find differences halves\", \"evidence\": [\"S1\"]}, "
+            "\"h2\": {\"change\": \"offer a pick-list of reasons for differences\", \"effect\": \"the manager signs "
+            "off a day earlier\", \"evidence\": []}, "
             "\"decisions\": [\"Decide whether to pilot the 型 with supplier A next week\"], \"exec_prompts\": "
             "[\"From last month's invoices, list five things the suppliers with most differences share\"]}"
         ),
     },
     "adapt": {
         "ja": (
-            "$documents\n\n成果が出た型（$source_department）:\n$procedure\n成果: $result\n\n${feedback}"
+            "$documents\n\n成果が出た型（$source_department）:\n$procedure\n書き換え先の部署: $department\n\n${feedback}"
             "この型を「$department」の業務に合わせて書き換えてください。手順の骨格（誰がやっても同じ成果）は保ち、"
-            "入力・出力・確認者を $department の業務に置き換える。steps は 4〜5 個、prompt_template は波括弧の差し込み項目を含める。"
+            "入力・出力・確認者を $department の業務に置き換える。title は型の名前、steps は 4〜5 個の異なる短い文、"
+            "prompt_template は波括弧の差し込み項目を含める依頼文。\n"
+            "形式の例（人事の例）: {\"title\": \"面接評価まとめの型\", \"steps\": [\"面接メモを評価シートに貼る\", "
+            "\"依頼文でAIに評価項目ごとの根拠を整理させる\", \"面接官が根拠の抜けを直す\", \"人事課長が週次で評価のばらつきを見る\"], "
+            "\"prompt_template\": \"{候補者名}の面接メモ{メモ}を評価項目{項目}ごとに根拠つきで整理してください。\", \"evidence\": [\"S1\"]}"
         ),
         "en": (
-            "$documents\n\nA 型 that worked ($source_department):\n$procedure\nResult: $result\n\n${feedback}"
+            "$documents\n\nA 型 that worked ($source_department):\n$procedure\nTarget department: $department\n\n${feedback}"
             "Rewrite this 型 for the $department department's work. Keep the backbone (same result whoever runs it); "
-            "change inputs, outputs and who checks to fit $department. steps: 4-5; prompt_template with placeholders "
-            "in braces."
+            "change inputs, outputs and who checks to fit $department. title: the 型's name; steps: 4-5 different short "
+            "sentences; prompt_template: the request, with placeholders in braces.\n"
+            "Format example (HR): {\"title\": \"Interview summary 型\", \"steps\": [\"Paste interview notes into the "
+            "scorecard\", \"Ask the AI with the template to list evidence per criterion\", \"The interviewer fixes missing "
+            "evidence\", \"The HR lead reviews score spread weekly\"], \"prompt_template\": \"Organise the notes {notes} on "
+            "{candidate} by criterion {criteria}, with evidence for each.\", \"evidence\": [\"S1\"]}"
         ),
     },
 })

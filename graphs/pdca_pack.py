@@ -49,9 +49,34 @@ def build_pack(svc, thread: str, values: dict, feedback: str = "") -> dict[str, 
     lines = kpi_lines(summary, lab)
     generated, log = weekly_pack(svc._ctx(values), values["theme"], "\n".join(lines), "\n".join(stuck), recent,
                                  values["playbook"].get("procedures") or [], feedback=feedback)
+    # Decisions the numbers call for anyway, when the model offered none of its own.
+    if not generated["decisions"]:
+        generated["decisions"] = default_decisions(summary, lab, values["lang"])
+    if not generated["exec_prompts"]:
+        generated["exec_prompts"] = default_prompts(summary, values["lang"])
     return {"thread": thread, "week": week.isoformat(), "lang": values["lang"], "title": values["theme"]["title"],
             "kpis": lines, "stuck": stuck, **generated, "findings": summary["findings"], "usage": log.usage,
             "citation_log": log.citations}
+
+
+def default_decisions(summary: dict, lab: dict, lang: str) -> list[str]:
+    out = []
+    for u in summary["use_cases"]:
+        if u["status"] == "stuck":
+            out.append(f"「{u['title']}」の障害（{u['blockers'] or '-'}）を取り除く担当と期限を決める" if lang == "ja"
+                       else f"Name who removes the blocker of '{u['title']}' ({u['blockers'] or '-'}) and by when")
+    for k in summary["kpis"]:
+        if k["reaches"] is False or k["last"] is None:
+            out.append(f"「{k['name']}」の今週の一手と測り方を決める" if lang == "ja"
+                       else f"Decide this week's move on '{k['name']}' and how it is measured")
+    return out[:3] or [("目標に届いた型を他部署へ広げるか決める" if lang == "ja"
+                        else "Decide whether to spread the 型 that reached its target")]
+
+
+def default_prompts(summary: dict, lang: str) -> list[str]:
+    return [(f"「{k['name']}」を {k['target']}{k['unit']} にするために変えられることを10個挙げて" if lang == "ja"
+             else f"List ten things we could change to bring '{k['name']}' to {k['target']} {k['unit']}")
+            for k in summary["kpis"]][:3]
 
 
 def pack_markdown(pack: dict) -> str:

@@ -65,6 +65,8 @@ def project(series: list[tuple[dt.date, float]], baseline: float | None, target:
         pr.slope_per_week = slope
         weeks_to_deadline = (pr.deadline - t0).days / 7
         pr.projected = intercept + slope * weeks_to_deadline
+        if min(ys + ([baseline] if baseline is not None else [])) >= 0:
+            pr.projected = max(pr.projected, 0.0)  # times, counts and rates do not go below zero
         pr.reaches = pr.projected <= target if down else pr.projected >= target
         if slope and ((slope < 0) == down):
             weeks = (target - intercept) / slope

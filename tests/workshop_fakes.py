@@ -86,7 +86,7 @@ class WorkshopResponder:
         self.calls.append(name)
         self.prompts.append(messages[-1].content)
         offered = _enum(schema, "evidence")
-        sentences = _sentences(messages[-1].content)
+        sentences = _sentences("\n".join(str(m.content) for m in messages))  # a retry keeps the documents
         bad = self.bad_evidence_once
         self.bad_evidence_once = False
 
@@ -147,18 +147,20 @@ class WorkshopResponder:
         if name == "RolloutOut":
             return json.dumps({"phases": [{"days": d, "goals": [f"{d}日目標"]} for d in (30, 60, 90)]}, ensure_ascii=False)
         if name == "PackOut":
-            ids = offered[:2] or []
-            return json.dumps({"hypotheses": [
-                {"text": "見積もりの型を先に回せば提案書作成が1日に近づく" if ja else "Running the quote 型 first brings proposals to one day",
-                 "evidence": _best(sentences, "見積もり 提案書 二日 テンプレート", offered) or ids[:1]},
-                {"text": "引き継ぎ基準を文書化すれば顧客の目標が失われなくなる" if ja else "Writing down hand-off criteria keeps customer goals",
-                 "evidence": _best(sentences, "引き継ぎ 基準 文書化 顧客の目標", offered)},
-                {"text": "週次レビューで障害を一つずつ除く" if ja else "Remove one blocker per weekly review",
-                 "evidence": ["S99"] if bad else []}],
-                "decisions": ["テンプレートの承認者を決める" if ja else "Decide who approves the template"],
-                "exec_prompts": ["失注した提案の共通点を5つ挙げて" if ja else "List five things lost proposals share",
-                                 "来週試す型を一つ選ぶ理由を3つ" if ja else "Three reasons to pick next week's 型"]},
-                ensure_ascii=False)
+            slots = sorted((k for k in schema.get("properties", {}) if re.fullmatch(r"h\d+", k)), key=lambda k: int(k[1:]))
+            texts = ["見積もりの型を先に回せば提案書作成が1日に近づく", "引き継ぎ基準を文書化すれば顧客の目標が失われなくなる",
+                     "週次レビューで障害を一つずつ除けば型が止まらない", "テンプレートの承認者を決めれば確認待ちが消える",
+                     "成功例を共有すれば他部署でも同じ成果が出る"]
+            claims = ["見積もり 提案書 二日 テンプレート", "引き継ぎ 基準 文書化 顧客の目標", "", "テンプレート 承認", ""]
+            out = {}
+            for i, k in enumerate(slots):
+                ev_ids = ["S99"] if bad and i == len(slots) - 1 else (_best(sentences, claims[i % 5], offered) if claims[i % 5] else [])
+                change, _, effect = (texts[i % 5] if ja else f"change {i + 1} then effect {i + 1}").partition("ば" if ja else " then ")
+                out[k] = {"change": change + ("ば" if ja else ""), "effect": effect, "evidence": ev_ids}
+            out["decisions"] = ["テンプレートの承認者を決める" if ja else "Decide who approves the template"]
+            out["exec_prompts"] = ["失注した提案の共通点を5つ挙げて" if ja else "List five things lost proposals share",
+                                   "来週試す型を一つ選ぶ理由を3つ" if ja else "Three reasons to pick next week's 型"]
+            return json.dumps(out, ensure_ascii=False)
         if name == "AdaptOut":
             dept = re.search(r"「(.+?)」の業務" if ja else r"for the (.+?) department", messages[-1].content)
             d = dept.group(1) if dept else "?"
