@@ -154,8 +154,7 @@ class RoomTab:
         out[self.retry_btn] = gr.update(visible=fac and view.job.state == "failed")
         out[self.points_html] = render.points(view, lg)
         out[self.pain_dept] = gr.update(choices=[""] + ws["departments"])
-        out[self.people_html] = (f'<div class="k-people" data-count="{len(view.participants)}"><b>'
-                                 f'{tr("participants", lg)}</b>: {render.e(", ".join(view.participants))}</div>')
+        out[self.people_html] = render.people(view, lg)
         v = view.values
         out[self.findings_html] = render.findings(v, view.stage, lg)
         if view.stage == "themes":

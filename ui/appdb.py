@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS workshops (
     id TEXT PRIMARY KEY, company TEXT NOT NULL, title TEXT NOT NULL, lang TEXT NOT NULL,
     departments TEXT NOT NULL, mode TEXT NOT NULL, owner TEXT NOT NULL, join_code TEXT UNIQUE,
     dots INTEGER NOT NULL, started INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL,
-    timer_end REAL, timer_label TEXT NOT NULL DEFAULT '');
+    timer_end REAL, timer_label TEXT NOT NULL DEFAULT '', expected TEXT NOT NULL DEFAULT '[]');
 CREATE TABLE IF NOT EXISTS guests (
     name TEXT PRIMARY KEY, workshop TEXT NOT NULL, created REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS joined (workshop TEXT NOT NULL, username TEXT NOT NULL, at REAL NOT NULL,
@@ -53,6 +53,10 @@ CREATE TABLE IF NOT EXISTS votes (
 class AppDB(SQLiteStore):
     def __init__(self, path: Path) -> None:
         super().__init__(path, SCHEMA)
+        cols = {r["name"] for r in self.all("PRAGMA table_info(workshops)")}
+        if "expected" not in cols:  # a database from before participants could be listed up front
+            with self.tx() as c:
+                c.execute("ALTER TABLE workshops ADD COLUMN expected TEXT NOT NULL DEFAULT '[]'")
 
     # -- users ---------------------------------------------------------------------------------------
     def add_user(self, username: str, pw_hash: str, role: str, display: str, companies: list[str]) -> None:
@@ -82,19 +86,23 @@ class AppDB(SQLiteStore):
     def add_workshop(self, row: dict) -> None:
         with self.tx() as c:
             c.execute("INSERT INTO workshops (id, company, title, lang, departments, mode, owner, join_code, dots, "
-                      "created) VALUES (:id, :company, :title, :lang, :departments, :mode, :owner, :join_code, "
-                      ":dots, :created)", {**row, "departments": json.dumps(row["departments"], ensure_ascii=False)})
+                      "created, expected) VALUES (:id, :company, :title, :lang, :departments, :mode, :owner, "
+                      ":join_code, :dots, :created, :expected)",
+                      {**row, "departments": json.dumps(row["departments"], ensure_ascii=False),
+                       "expected": json.dumps(row.get("expected") or [], ensure_ascii=False)})
 
     def workshop(self, wid: str) -> dict | None:
         row = self.one("SELECT * FROM workshops WHERE id = ?", wid)
         if row:
             row["departments"] = json.loads(row["departments"])
+            row["expected"] = json.loads(row.get("expected") or "[]")
         return row
 
     def workshops(self) -> list[dict]:
         rows = self.all("SELECT * FROM workshops ORDER BY created DESC")
         for r in rows:
             r["departments"] = json.loads(r["departments"])
+            r["expected"] = json.loads(r.get("expected") or "[]")
         return rows
 
     def update_workshop(self, wid: str, **fields: Any) -> None:

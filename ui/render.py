@@ -53,6 +53,16 @@ def job(view: RoomView, lang: str, now: float | None = None) -> str:
     return '<div class="k-job" data-state="idle"></div>'
 
 
+def people(view: RoomView, lang: str) -> str:
+    """Who has joined; invited names not here yet are listed as waiting."""
+    joined = view.participants
+    waiting = [n for n in view.workshop.get("expected") or [] if n not in joined]
+    items = [f'<span class="k-joined">{e(n)}</span>' for n in joined]
+    items += [f'<span class="k-waiting" data-waiting="{e(n)}">{e(n)} ({tr("not_joined", lang)})</span>' for n in waiting]
+    return (f'<div class="k-people" data-count="{len(joined)}" data-waiting="{len(waiting)}"><b>'
+            f'{tr("participants", lang)}</b>: {", ".join(items)}</div>')
+
+
 def points(view: RoomView, lang: str) -> str:
     if not view.points:
         return f'<p class="k-empty">{tr("no_points", lang)}</p>'
@@ -181,4 +191,5 @@ CSS = """
 .k-unsupported{font-size:.8rem;color:#888}
 .k-finding.k-error{color:#c62828}.k-finding.k-warning{color:#a15c00}
 .k-tally{color:#1f6feb;font-weight:bold}
+.k-waiting{color:#888}
 """

@@ -109,7 +109,8 @@ class Rooms:
 
     # -- workshops ----------------------------------------------------------------------------------
     def create(self, user: User, company: str, title: str, departments: list[str], lang: str, mode: str = "live",
-               dots: int = 3) -> dict:
+               dots: int = 3, expected: list[str] | None = None) -> dict:
+        """``expected``: display names the facilitator invites (optional); the room shows who has joined."""
         from knowledge.store import check_company
 
         if user.role not in ("admin", "facilitator"):
@@ -126,7 +127,8 @@ class Rooms:
                "lang": lang if lang in ("ja", "en") else "ja", "departments": list(dict.fromkeys(depts)),
                "mode": "self" if mode == "self" else "live", "owner": user.name,
                "join_code": self._new_code() if mode != "self" else None,
-               "dots": max(1, min(int(dots or 3), 10)), "created": time.time()}
+               "dots": max(1, min(int(dots or 3), 10)), "created": time.time(),
+               "expected": list(dict.fromkeys(n.strip()[:40] for n in expected or [] if n.strip()))}
         self.db.add_workshop(row)
         self.db.join(row["id"], user.name)
         return self.db.workshop(row["id"])

@@ -78,6 +78,8 @@ S: dict[str, tuple[str, str]] = {
     "findings_head": ("設計上の指摘", "Design findings"),
     "citations_head": ("出典", "Sources"),
     "participants": ("参加者", "Participants"),
+    "not_joined": ("未参加", "not joined yet"),
+    "invite": ("参加予定者（任意・カンマ区切り）", "Expected participants (optional, comma-separated)"),
     # dynamic text
     "stage_intake": ("課題出し", "Pain points"),
     "stage_themes": ("テーマ", "Theme"),

@@ -99,9 +99,11 @@ class Page:
         self.page_.locator("button").first.click()
         self.page_.wait_for_selector("#k-who [data-user]", timeout=20000)
 
-    def create_workshop(self, title: str, depts: str) -> None:
+    def create_workshop(self, title: str, depts: str, invite: str = "") -> None:
         self.fill("#k-title-in", title)
         self.fill("#k-depts", depts)
+        if invite:
+            self.fill("#k-invite", invite)
         self.click("#k-create")
         self.wait_stage("intake")
 

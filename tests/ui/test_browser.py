@@ -65,7 +65,7 @@ def test_live_workshop_end_to_end(app, browser):
     ctx, url = app
     fac = browser.page("ja-JP", "facilitator")
     fac.login(url, "fumi", "facil-pass-1")
-    fac.create_workshop("営業の型づくり", "営業,カスタマーサクセス")
+    fac.create_workshop("営業の型づくり", "営業,カスタマーサクセス", invite="花子, Ken, 太郎")
     code = fac.join_code()
     assert len(code) == 6
     fac.shot("01-intake-created")
@@ -76,6 +76,8 @@ def test_live_workshop_end_to_end(app, browser):
     ken = browser.page("en-US", "participant-en")
     ken.login(url, "Ken", code)
     ken.wait_stage("intake")
+    fac.wait(lambda: fac.attr("#k-people .k-people", "data-waiting") == "1")  # 太郎 has not come yet
+    assert "太郎" in fac.text("#k-people")
     assert "Pain point" in ken.text("#k-pain label")
     assert "課題" in hanako.text("#k-pain label")
 

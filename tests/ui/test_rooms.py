@@ -268,3 +268,33 @@ def test_job_interrupted_by_a_restart_can_be_run_again(tmp_path):
     assert view.stage == "intake" and [p["text"] for p in view.points] == ["提案書の作成に2日かかる"]
     rooms.retry(fac, ws["id"])  # reopens intake: the submitted pain points are still there
     assert [p["text"] for p in rooms.view(fac, ws["id"]).points] == ["提案書の作成に2日かかる"]
+
+
+def test_expected_participants_and_an_older_database(tmp_path):
+    import sqlite3
+
+    rooms = make_rooms(tmp_path)
+    fac = rooms.user("fumi")
+    ws = rooms.create(fac, "acme", "営業改革", ["営業"], "ja", expected=["花子", " Ken ", "花子", ""])
+    assert ws["expected"] == ["花子", "Ken"]
+    from ui.auth import Authenticator
+
+    Authenticator(rooms.db)("花子", ws["join_code"])
+    from ui.render import people
+
+    html = people(rooms.view(fac, ws["id"]), "ja")
+    assert 'data-waiting="1"' in html and "Ken (未参加)" in html
+    # A database made before the column existed is upgraded in place, nothing lost.
+    old = tmp_path / "old.sqlite"
+    con = sqlite3.connect(old)
+    con.executescript("CREATE TABLE workshops (id TEXT PRIMARY KEY, company TEXT NOT NULL, title TEXT NOT NULL, "
+                      "lang TEXT NOT NULL, departments TEXT NOT NULL, mode TEXT NOT NULL, owner TEXT NOT NULL, "
+                      "join_code TEXT UNIQUE, dots INTEGER NOT NULL, started INTEGER NOT NULL DEFAULT 0, "
+                      "created REAL NOT NULL, timer_end REAL, timer_label TEXT NOT NULL DEFAULT '');"
+                      "INSERT INTO workshops (id, company, title, lang, departments, mode, owner, join_code, dots, "
+                      "created) VALUES ('w1', 'acme', 't', 'ja', '[\"営業\"]', 'live', 'fumi', 'ABCDEF', 3, 0);")
+    con.commit()
+    con.close()
+    from ui.appdb import AppDB
+
+    assert AppDB(old).workshop("w1")["expected"] == []
