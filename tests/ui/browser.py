@@ -119,6 +119,14 @@ class Page:
     def join_code(self) -> str:
         return self.text("#k-join-info b").strip()
 
+    def open_in_tab(self, tab: str | None, pick: str, button: str, wid: str) -> None:
+        """Go to a tab, choose the workshop ``wid`` in its dropdown and press its open button."""
+        if tab:
+            self.page_.get_by_role("tab", name=tab).click()
+        self.page_.locator(f"{pick} input").click()
+        self.page_.get_by_role("option").filter(has_text=wid).first.click()
+        self.click(button)
+
     def pick_radio(self, sel: str, index: int) -> None:
         self.page_.locator(f"{sel} label").nth(index).click()
 

@@ -215,9 +215,7 @@ def test_self_service_upload_stop_and_resume_later(app, browser, tmp_path):
 
     later = browser.page("ja-JP", "self-service-later")
     later.login(url, "fumi", "facil-pass-1")
-    later.page_.locator("#k-ws-pick input").click()
-    later.page_.get_by_role("option").filter(has_text=wid).first.click()
-    later.click("#k-ws-open")
+    later.open_in_tab(None, "#k-ws-pick", "#k-ws-open", wid)
     later.wait_stage("kpis", timeout=20)
     later.shot("11-self-service-resumed")
     later.click("#k-approve-kpis")
@@ -245,10 +243,7 @@ def test_consultant_review_round(app, browser):
 
     kon = browser.page("ja-JP", "consultant")
     kon.login(url, "kon", "consult-pass-1")
-    kon.page_.get_by_role("tab", name="レビュー").click()
-    kon.page_.locator("#k-rv-pick input").click()
-    kon.page_.get_by_role("option").filter(has_text=ws["id"]).first.click()
-    kon.click("#k-rv-open")
+    kon.open_in_tab("レビュー", "#k-rv-pick", "#k-rv-open", ws["id"])
     kon.wait(lambda: kon.attr("#k-rv-head h3", "data-version") == "1")
     assert kon.attr("#k-rv-head h3", "data-status") == "draft"
     kon.page_.locator("#k-rv-section input").click()
@@ -297,10 +292,7 @@ def test_weekly_checkin(app, browser):
 
     p = browser.page("ja-JP", "tracker")
     p.login(url, "fumi", "facil-pass-1")
-    p.page_.get_by_role("tab", name="週次 PDCA").click()
-    p.page_.locator("#k-tr-pick input").click()
-    p.page_.get_by_role("option").filter(has_text=ws["id"]).first.click()
-    p.click("#k-tr-open")
+    p.open_in_tab("週次 PDCA", "#k-tr-pick", "#k-tr-open", ws["id"])
     p.wait(lambda: p.attr("#k-tr-summary h3", "data-tracker") == ws["id"])
     p.page_.locator("#k-tr-item input").click()
     p.page_.get_by_role("option").filter(has_text="K1").first.click()
