@@ -153,14 +153,12 @@ class RoomTab:
             out[grp] = gr.update(visible=fac)
         out[self.retry_btn] = gr.update(visible=fac and view.job.state == "failed")
         out[self.points_html] = render.points(view, lg)
-        out[self.pain_dept] = gr.update(choices=[""] + ws["departments"])
         out[self.people_html] = render.people(view, lg)
         v = view.values
         out[self.findings_html] = render.findings(v, view.stage, lg)
         if view.stage == "themes":
             n = len(v.get("theme_candidates") or [])
             out[self.cards] = render.theme_cards(view, lg)
-            out[self.cand] = gr.update(choices=[(f"{tr('candidate', lg)} {i + 1}", i) for i in range(n)])
         out[self.kpis_html] = render.kpis(v, lg) if view.stage == "kpis" else ""
         out[self.uc_html] = render.usecases(v, lg) if view.stage == "usecases" else ""
         if view.stage in ("playbook", "done") and v.get("theme"):
@@ -169,19 +167,23 @@ class RoomTab:
             md = render_markdown(v)
             out[self.pb_md] = md
             out[self.done_md] = f"**{tr('done_head', lg)}**\n\n" + md if view.stage == "done" else ""
-            procs = [f"procedures:{u['id']}" for u in v.get("use_cases") or []]
-            out[self.sections] = gr.update(choices=list(PLAYBOOK_SECTIONS) + procs)
             if view.stage == "done":
                 out[self.files] = self._export(v)
-        key = f"{view.stage}:{len(v.get('decisions') or [])}:{bool(view.gate)}"
+        key = f"{view.stage}:{len(v.get('decisions') or [])}:{bool(view.gate)}:{lg}"
         if key != gate_key or force:
-            out.update(self._fill(view))
+            out.update(self._fill(view, lg))
             out[self.gate_key] = key
         return out
 
-    def _fill(self, view) -> dict:
+    def _fill(self, view, lg: str) -> dict:
+        """What a new gate (or stage) puts into the inputs. Only then: redrawing choices on every poll would
+        clear a half-made choice (a picked candidate, a department, ticked sections)."""
         v = view.values
-        out: dict = {}
+        out: dict = {self.pain_dept: gr.update(choices=[""] + view.workshop["departments"])}
+        n = len(v.get("theme_candidates") or [])
+        out[self.cand] = gr.update(choices=[(f"{tr('candidate', lg)} {i + 1}", i) for i in range(n)])
+        procs = [f"procedures:{u['id']}" for u in v.get("use_cases") or []]
+        out[self.sections] = gr.update(choices=list(PLAYBOOK_SECTIONS) + procs)
         cands = v.get("theme_candidates") or []
         if view.stage == "themes" and cands:
             best = max(range(len(cands)), key=lambda i: view.tally[i] if i < len(view.tally) else 0)
@@ -243,7 +245,8 @@ class RoomTab:
             return out
         return handler
 
-    def _bind(self, trigger, fn, inputs: list, ok: str = "saved", clear: tuple = ()) -> None:
+    def _bind(self, trigger, fn, inputs: list, ok: str = "saved", clear: tuple = (), every_click: bool = False) -> None:
+        """``every_click``: each click counts even while the previous one runs (Gradio drops them by default)."""
         from .app import LANG_JS
 
         handler = self._act(fn, ok, clear)
@@ -262,7 +265,8 @@ class RoomTab:
         if name and trigger.__name__ == "submit":
             name += "_enter"
         trigger(bound, [self.lang, self.current, self.seen, self.gate_key, *inputs], self.all_outputs, js=LANG_JS,
-                concurrency_id="actions", concurrency_limit=8, api_name=name)
+                concurrency_id="actions", concurrency_limit=8, api_name=name,
+                trigger_mode="multiple" if every_click else "once")
 
     def wire(self) -> None:
         from .app import LANG_JS
@@ -281,8 +285,9 @@ class RoomTab:
         b(self.edit_btn.click, lambda r, u, w, v, ids, text: r.edit_point(u, w, (_ids(ids) or [0])[0], text),
           [self.ids, self.edit_text], clear=(self.ids, self.edit_text))
         b(self.start_btn.click, lambda r, u, w, v: r.start(u, w), [], ok="queued")
-        b(self.dot_add.click, lambda r, u, w, v, c: r.vote(u, w, _pick(c), +1), [self.cand])
-        b(self.dot_remove.click, lambda r, u, w, v, c: r.vote(u, w, _pick(c), -1), [self.cand])
+        # Two quick clicks are two dots: the server counts them atomically against the limit.
+        b(self.dot_add.click, lambda r, u, w, v, c: r.vote(u, w, _pick(c), +1), [self.cand], every_click=True)
+        b(self.dot_remove.click, lambda r, u, w, v, c: r.vote(u, w, _pick(c), -1), [self.cand], every_click=True)
         b(self.choose_btn.click, lambda r, u, w, v, c: r.decide(u, w, decisions.theme_choice(_pick(c))), [self.cand],
           ok="queued")
         b(self.edit_theme_btn.click, lambda r, u, w, v, c, t1, t2, t3: r.decide(

@@ -86,7 +86,11 @@ class Reviews:
         from graphs.versions import sections_of
 
         ws = self._ws(user, wid)
-        values = self._values(wid)
+        try:
+            snap = self.service.snapshot(wid)
+        except KatachiError:
+            raise KatachiError("export_not_ready", thread_id=wid) from None
+        values = snap.values
         if not values.get("versions"):
             raise KatachiError("export_not_ready", thread_id=wid)
         version = values["versions"][-1]["n"]
@@ -101,9 +105,8 @@ class Reviews:
         comments: dict[str, list[dict]] = {}
         for c in self.db.comments(wid):
             comments.setdefault(c["section"], []).append(c)
-        snap_gate = self.service.snapshot(wid).gate
         return ReviewView(ws, self.status(wid, values), values, version, sections, states, comments,
-                          busy=self.rooms.jobs.busy(wid), gate_open=bool(snap_gate and snap_gate["gate"] == "playbook"))
+                          busy=self.rooms.jobs.busy(wid), gate_open=bool(snap.gate and snap.gate["gate"] == "playbook"))
 
     # -- review actions ------------------------------------------------------------------------------------
     def _open_gate(self, user: User, wid: str) -> ReviewView:

@@ -263,13 +263,11 @@ class Rooms:
             raise KatachiError("model_busy")
         if not ws["started"]:
             raise KatachiError("wrong_stage", stage="intake")
-        valid = self.service.check(wid, decision)
-        label = {"themes": "kpis", "kpis": "usecases", "usecases": "playbook", "playbook": "playbook"}
-        gate = (self.service.snapshot(wid).gate or {}).get("gate", "")
-        if valid is None:
-            self.jobs.submit(wid, stage_of(self.service.snapshot(wid).stage), lambda p: self.service.continue_run(wid, p))
-            return
-        self.jobs.submit(wid, label.get(gate, gate), lambda p: self._resume(wid, decision, p, user.name))
+        snap = self.service.snapshot(wid)
+        self.service.check(wid, decision)  # raises bad_decision; with no open gate, resume re-runs the step
+        after = {"themes": "kpis", "kpis": "usecases", "usecases": "playbook", "playbook": "playbook"}
+        label = after.get((snap.gate or {}).get("gate", ""), stage_of(snap.stage))
+        self.jobs.submit(wid, label, lambda p: self._resume(wid, decision, p, user.name))
 
     def _resume(self, wid: str, decision: dict, progress, by: str = "") -> None:
         snap = self.service.resume(wid, decision, progress=progress, by=by)

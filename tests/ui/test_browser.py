@@ -128,8 +128,9 @@ def test_live_workshop_end_to_end(app, browser):
     ken.wait_stage("themes")
     fac.shot("03-themes")
     hanako.pick_radio("#k-cand", 1)
-    hanako.click("#k-dot-add")
-    hanako.click("#k-dot-add")
+    hanako.page_.locator("#k-dot-add").dblclick()  # two quick clicks, two dots
+    hanako.page_.wait_for_timeout(1500)  # the room redraws after the votes and on the next polls...
+    assert hanako.page_.locator("#k-cand input[type=radio]").nth(1).is_checked()  # ...keeping the pick
     ken.pick_radio("#k-cand", 1)
     ken.click("#k-dot-add")
     ken.pick_radio("#k-cand", 0)
