@@ -47,6 +47,8 @@ class WorkshopService:
         self._conn = sqlite3.connect(str(path), check_same_thread=False)
         self.checkpointer = SqliteSaver(self._conn)
         self.graph = build_graph(self.checkpointer)
+        # Injected model and retriever factories (tests, evals); None means the configured provider and store.
+        self.model_for, self.retriever_for = model_for, retriever_for
         self._configurable: dict[str, Any] = {}
         if model_for is not None:
             self._configurable["model_for"] = model_for

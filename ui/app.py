@@ -57,9 +57,8 @@ class AppContext:
         """The weekly tracker over the same workshop store (and, in tests, the same fake model)."""
         from graphs.tracker import TrackerService
 
-        conf = getattr(self.rooms.service, "_configurable", {})
-        return TrackerService(self.settings, workshops=self.rooms.service, model_for=conf.get("model_for"),
-                              retriever_for=conf.get("retriever_for"))
+        svc = self.rooms.service
+        return TrackerService(self.settings, workshops=svc, model_for=svc.model_for, retriever_for=svc.retriever_for)
 
 
 def make_context(settings: Settings | None = None, service=None, workers: int | None = None) -> AppContext:
