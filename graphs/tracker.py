@@ -119,32 +119,39 @@ class TrackerService:
         return row
 
     # -- what the check-ins say --------------------------------------------------------------------------
-    def series(self, thread: str, kpi: str) -> list[tuple[dt.date, float]]:
-        return [(dt.date.fromisoformat(c["week"]), c["value"]) for c in self.db.checkins(thread)
+    def series(self, thread: str, kpi: str, rows: list[dict] | None = None) -> list[tuple[dt.date, float]]:
+        rows = self.db.checkins(thread) if rows is None else rows
+        return [(dt.date.fromisoformat(c["week"]), c["value"]) for c in rows
                 if c["kind"] == "kpi" and c["item"] == kpi and c["value"] is not None]
 
-    def projections(self, thread: str, values: dict | None = None) -> dict[str, Projection]:
+    def projections(self, thread: str, values: dict | None = None,
+                    rows: list[dict] | None = None) -> dict[str, Projection]:
         values = values or self.playbook(thread)
+        rows = self.db.checkins(thread) if rows is None else rows
         out = {}
         for k in values["kpis"]:
             target = to_float(k["target"])
             if target is None:
                 continue
-            out[k["id"]] = project(self.series(thread, k["id"]), to_float(k["baseline"]), target, k["deadline"])
+            out[k["id"]] = project(self.series(thread, k["id"], rows), to_float(k["baseline"]), target,
+                                   k["deadline"])
         return out
 
-    def findings(self, thread: str, values: dict | None = None) -> list[dict]:
+    def findings(self, thread: str, values: dict | None = None, rows: list[dict] | None = None,
+                 projections: dict[str, Projection] | None = None) -> list[dict]:
         from agents.tracker_lint import lint_tracker
 
         values = values or self.playbook(thread)
-        found = lint_tracker(values["kpis"], values["use_cases"], self.db.checkins(thread),
-                             self.projections(thread, values), self.start(values), self.today(), values["lang"])
+        rows = self.db.checkins(thread) if rows is None else rows
+        prs = self.projections(thread, values, rows) if projections is None else projections
+        found = lint_tracker(values["kpis"], values["use_cases"], rows, prs, self.start(values), self.today(),
+                             values["lang"])
         return [f.model_dump() for f in found]
 
     def summary(self, thread: str) -> dict[str, Any]:
         values = self.playbook(thread)
-        prs = self.projections(thread, values)
         rows = self.db.checkins(thread)
+        prs = self.projections(thread, values, rows)
         proven = {p["use_case"] for p in self.db.proven(thread)}
         kpis = []
         for k in values["kpis"]:
@@ -161,7 +168,8 @@ class TrackerService:
                         "kpi": u["kpi_id"], "status": mine[-1]["status"] if mine else "not_started",
                         "blockers": mine[-1]["blockers"] if mine else "", "proven": u["id"] in proven})
         return {"thread": thread, "title": values["theme"]["title"], "company": values["company"],
-                "lang": values["lang"], "kpis": kpis, "use_cases": ucs, "findings": self.findings(thread, values)}
+                "lang": values["lang"], "kpis": kpis, "use_cases": ucs,
+                "findings": self.findings(thread, values, rows, prs)}
 
     def plot(self, thread: str, kpi: str) -> bytes:
         from .trend import plot_png

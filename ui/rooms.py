@@ -156,12 +156,8 @@ class Rooms:
         return rows
 
     def _stage(self, ws: dict) -> str:
-        if not ws["started"]:
-            return "intake"
-        try:
-            return stage_of(self.service.snapshot(ws["id"]).stage)
-        except KatachiError:
-            return "intake"
+        snap = self._snapshot(ws["id"]) if ws["started"] else None
+        return stage_of(snap.stage) if snap else "intake"
 
     # -- intake -------------------------------------------------------------------------------------
     def submit(self, user: User, wid: str, text: str, department: str = "", anonymous: bool = False) -> int:
@@ -223,18 +219,18 @@ class Rooms:
                 self.service.start(ws["company"], points, ws["departments"], lang=ws["lang"], thread_id=wid,
                                    progress=progress)
             except BaseException:
-                if not self._has_thread(wid):  # nothing was stored: reopen intake so nothing is lost
+                if self._snapshot(wid) is None:  # nothing was stored: reopen intake so nothing is lost
                     self.db.update_workshop(wid, started=0)
                 raise
 
         self.jobs.submit(wid, "themes", run)
 
-    def _has_thread(self, wid: str) -> bool:
+    def _snapshot(self, wid: str):
+        """The workshop's graph state, or None while the graph has stored nothing (intake, or a crash before)."""
         try:
-            self.service.snapshot(wid)
-            return True
+            return self.service.snapshot(wid)
         except KatachiError:
-            return False
+            return None
 
     # -- dot voting on theme candidates ----------------------------------------------------------------
     def _round(self, values: dict) -> str:
@@ -280,10 +276,10 @@ class Rooms:
         self.jobs.clear_failure(wid)
         if not ws["started"]:
             raise KatachiError("wrong_stage", stage="intake")
-        if not self._has_thread(wid):
+        snap = self._snapshot(wid)
+        if snap is None:
             self.db.update_workshop(wid, started=0)
             return
-        snap = self.service.snapshot(wid)
         if snap.gate is None and not snap.done:
             self.jobs.submit(wid, stage_of(snap.stage), lambda p: self.service.continue_run(wid, p))
 
@@ -297,12 +293,11 @@ class Rooms:
         ws = self._workshop(user, wid)
         job = self.jobs.status(wid)
         stage, gate, values = "intake", None, {}
-        threaded = bool(ws["started"]) and self._has_thread(wid)
-        if threaded:
-            snap = self.service.snapshot(wid)
+        snap = self._snapshot(wid) if ws["started"] else None  # read once: this runs on every page poll
+        if snap is None:  # the app database holds the points until the graph has them
+            points = self.db.pain_points(wid)
+        else:
             stage, gate, values = stage_of(snap.stage), snap.gate, snap.values
-        points = self.db.pain_points(wid)  # until the graph has them (intake closing, or a crash before)
-        if threaded:
             points = [{"id": i + 1, "text": p["text"], "department": "", "author": p.get("participant") or None}
                       for i, p in enumerate(values.get("pain_points") or [])]
         view = RoomView(ws, stage, gate, values, job, points, self.can_facilitate(user, ws),
