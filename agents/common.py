@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field
 from core.llm import structured_call
 from knowledge.passages import Passage
 
-from .grounding import Evidence, build_evidence, keep_valid, relevant
-from .prompts import system_prompt, user_prompt
-from .schemas import Citation
+from agents.grounding import Evidence, build_evidence, keep_valid, relevant
+from agents.prompts import system_prompt, user_prompt
+from agents.schemas import Citation
 
 
 # Output length budgets are in Japanese characters; English gets more characters for the same tokens.

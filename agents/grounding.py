@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from knowledge.chunker import split_sentences
 from knowledge.passages import Passage
 
-from .schemas import Citation
+from agents.schemas import Citation
 
 _WS = re.compile(r"\s+")
 _MARKUP = re.compile(r"\||\{\{|<[a-z/]|^\s*[-*]\s*$")  # tables, template shortcodes, HTML: not citable prose

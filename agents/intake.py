@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .schemas import PainGroup, PainPoint
+from agents.schemas import PainGroup, PainPoint
 
 _PUNCT = re.compile(r"[\s、。,.!！?？・「」『』（）()\"'“”]+")
 

@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 
 from core.llm import structured_call
 
-from .linter import MESSAGES, SEVERITY
-from .schemas import Finding
+from agents.linter import MESSAGES, SEVERITY
+from agents.schemas import Finding
 
 RULES = ("junior_delegation", "prompt_training_only", "executive_absent", "usage_as_goal", "unmeasured",
          "point_solution")

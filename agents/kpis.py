@@ -6,8 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from .common import StageContext, StageLog, ask, cite, evidence_for, items, text
-from .schemas import KPI, Finding, PainPoint, Theme
+from agents.common import StageContext, StageLog, ask, cite, evidence_for, items, text
+from agents.schemas import KPI, Finding, PainPoint, Theme
 
 DEADLINE = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 JUNIOR = ("若手", "有志", "詳しい人", "新人", "インターン", "junior", "volunteer", "intern", "enthusiast")

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Any
 
-from .schemas import Finding
+from agents.schemas import Finding
 
 JUNIOR = ("若手", "有志", "詳しい人", "新人", "新入社員", "インターン", "得意な人", "junior", "volunteer", "intern",
           "enthusiast", "whoever is interested", "tech-savvy")

@@ -13,10 +13,10 @@ from pydantic import BaseModel, create_model
 from knowledge.metadata import department_of
 from knowledge.passages import Passage
 
-from .common import StageContext, StageLog, Short, ask, cite, items, retrieve, text
-from .grounding import build_evidence
-from .prompts import user_prompt
-from .schemas import Citation, Procedure
+from agents.common import StageContext, StageLog, Short, ask, cite, items, retrieve, text
+from agents.grounding import build_evidence
+from agents.prompts import user_prompt
+from agents.schemas import Citation, Procedure
 
 
 class HypothesisOut(BaseModel):

@@ -12,12 +12,12 @@ from pydantic import BaseModel, Field
 
 from knowledge.metadata import department_of
 
-from .common import Short, StageContext, StageLog, ask, cite, evidence_for, items, text
-from .grounding import Evidence
-from .schemas import (
+from agents.common import Short, StageContext, StageLog, ask, cite, evidence_for, items, text
+from agents.grounding import Evidence
+from agents.schemas import (
     KPI, GlossaryTerm, HandOff, Procedure, Roles, RolloutPhase, Theme, TrainingItem, UseCase, WeeklyReview,
 )
-from .usecases import kpi_lines, use_case_lines
+from agents.usecases import kpi_lines, use_case_lines
 
 _PLACEHOLDER = re.compile(r"\{([^{}\n]{1,40})\}")
 

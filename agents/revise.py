@@ -6,12 +6,12 @@ under the same ids so that references (a use case's KPI, a procedure's use case)
 """
 from __future__ import annotations
 
-from .common import StageContext, StageLog
-from .schemas import KPI, HandOff, PainGroup, PainPoint, Theme, UseCase
+from agents.common import StageContext, StageLog
+from agents.schemas import KPI, HandOff, PainGroup, PainPoint, Theme, UseCase
 
 
 def theme(ctx: StageContext, current: Theme, groups: list[PainGroup], feedback: str) -> tuple[Theme, StageLog]:
-    from .themes import generate_themes
+    from agents.themes import generate_themes
 
     found, log = generate_themes(ctx, groups, n=2, feedback=_keep(feedback, current.title, ctx.lang))
     new = found[0]
@@ -20,7 +20,7 @@ def theme(ctx: StageContext, current: Theme, groups: list[PainGroup], feedback: 
 
 def kpi(ctx: StageContext, theme_: Theme, current: KPI, points: list[PainPoint], feedback: str
         ) -> tuple[KPI, StageLog]:
-    from .kpis import generate_kpis
+    from agents.kpis import generate_kpis
 
     found, _, log = generate_kpis(ctx, theme_, points, feedback=_keep(feedback, current.name, ctx.lang))
     return found[0].model_copy(update={"id": current.id}), log
@@ -28,7 +28,7 @@ def kpi(ctx: StageContext, theme_: Theme, current: KPI, points: list[PainPoint],
 
 def department(ctx: StageContext, theme_: Theme, kpis: list[KPI], dept: str, current: list[UseCase],
                taken: set[str], feedback: str) -> tuple[list[UseCase], StageLog]:
-    from .usecases import generate_department
+    from agents.usecases import generate_department
 
     n = max(1, len(current))
     found, log = generate_department(ctx, theme_, kpis, dept, start=1, n=n, feedback=feedback)
@@ -49,7 +49,7 @@ def department(ctx: StageContext, theme_: Theme, kpis: list[KPI], dept: str, cur
 
 def handoffs(ctx: StageContext, departments: list[str], use_cases: list[UseCase], feedback: str
              ) -> tuple[list[HandOff], StageLog]:
-    from .usecases import generate_handoffs
+    from agents.usecases import generate_handoffs
 
     return generate_handoffs(ctx, departments, use_cases, feedback=feedback)
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from .common import StageContext, StageLog, ask, cite, evidence_for, items, text
-from .schemas import PainGroup, Theme
+from agents.common import StageContext, StageLog, ask, cite, evidence_for, items, text
+from agents.schemas import PainGroup, Theme
 
 
 class ThemeOut(BaseModel):

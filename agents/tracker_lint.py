@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .linter import USAGE, _has
-from .schemas import Finding
+from agents.linter import USAGE, _has
+from agents.schemas import Finding
 
 MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
     "checkin_missing": {

@@ -5,8 +5,8 @@ from pydantic import BaseModel, Field
 
 from knowledge.metadata import department_of
 
-from .common import Short, StageContext, StageLog, ask, cite, evidence_for, items, text
-from .schemas import KPI, HandOff, Score, Theme, UseCase
+from agents.common import Short, StageContext, StageLog, ask, cite, evidence_for, items, text
+from agents.schemas import KPI, HandOff, Score, Theme, UseCase
 
 
 class ScoreOut(BaseModel):

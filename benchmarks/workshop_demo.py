@@ -30,11 +30,11 @@ def main() -> None:
     os.environ["KATACHI_LANG"] = args.lang
     from agents.grounding import check_citation
     from core.settings import get_settings
-    from graphs.outputs import write_outputs
+    from graphs.documents.outputs import write_outputs
     from graphs.service import WorkshopService
     from knowledge.passages import Passage
     from knowledge.store import CompanyStore
-    from ui.cli_workshop import DEMO_DEPARTMENTS, SAMPLES, auto_decision, read_pain_points
+    from ui.cli.workshop import DEMO_DEPARTMENTS, SAMPLES, auto_decision, read_pain_points
 
     s = get_settings()
     t_all = time.perf_counter()

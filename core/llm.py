@@ -16,8 +16,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, ValidationError
 
-from .errors import KatachiError
-from .settings import Settings, get_settings
+from core.errors import KatachiError
+from core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def get_chat_model(role: str = "default", settings: Settings | None = None) -> B
     if s.provider == "local":
         from langchain_openai import ChatOpenAI
 
-        from .local_llm import LocalServer, resolve_model
+        from core.local_llm import LocalServer, resolve_model
 
         info = resolve_model(s.local_model, s.cache_dir)
         server = LocalServer.get(info.path, s.local_threads, s.local_ctx)

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import KatachiError
+from core.errors import KatachiError
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import yaml
 
-from .evaluators import EVALUATORS, LinterAgreement
+from evals.evaluators import EVALUATORS, LinterAgreement
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = Path(__file__).resolve().parent / "datasets" / "scenarios"

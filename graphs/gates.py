@@ -78,7 +78,7 @@ class PlaybookDecision(Decided):
 
     @model_validator(mode="after")
     def _complete(self):
-        from .versions import valid_section
+        from graphs.versions import valid_section
 
         unknown = [n for n in set(self.sections) | set(self.values) if not valid_section(n)]
         if unknown:

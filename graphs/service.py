@@ -18,8 +18,8 @@ from core.settings import Settings, get_settings
 
 from pydantic import ValidationError
 
-from .gates import check_decision
-from .workshop import build_graph
+from graphs.gates import check_decision
+from graphs.workshop import build_graph
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class WorkshopService:
         try:
             valid = check_decision(snap.gate, decision)
             if snap.gate["gate"] == "playbook" and getattr(valid, "action", "") == "edit":
-                from .versions import apply_section, content_of
+                from graphs.versions import apply_section, content_of
 
                 versions = snap.values.get("versions") or []
                 content = versions[-1]["content"] if versions else content_of(snap.values)

@@ -24,9 +24,9 @@ from agents.intake import group_pain_points
 from agents.schemas import KPI, PLAYBOOK_SECTIONS, HandOff, PainGroup, PainPoint, Playbook, Theme, UseCase
 from core.errors import KatachiError
 
-from .gates import GatePayload, KPIDecision, PlaybookDecision, ThemeDecision, UseCaseDecision
-from .state import WorkshopState
-from .versions import UPSTREAM, apply_section, content_of, version_record
+from graphs.gates import GatePayload, KPIDecision, PlaybookDecision, ThemeDecision, UseCaseDecision
+from graphs.state import WorkshopState
+from graphs.versions import UPSTREAM, apply_section, content_of, version_record
 
 log = logging.getLogger(__name__)
 

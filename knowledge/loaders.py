@@ -15,7 +15,7 @@ from typing import Callable
 
 from core.errors import KatachiError
 
-from .encodings import decode_text
+from knowledge.encodings import decode_text
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted Office files are OLE containers, not zips
 MAX_UNZIPPED = 300 * 2**20

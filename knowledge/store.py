@@ -22,13 +22,13 @@ from typing import Any, Iterable, Sequence
 from core.errors import KatachiError
 from core.settings import Settings, get_settings
 
-from .chunker import chunk_text
-from .embedder import Embedder, chroma_embedding_function, get_embedder
-from .hybrid import POOL, fuse
-from .lexical import LexicalIndex
-from .loaders import load_file
-from .metadata import guess_department, looks_like_instruction
-from .passages import Passage
+from knowledge.chunker import chunk_text
+from knowledge.embedder import Embedder, chroma_embedding_function, get_embedder
+from knowledge.hybrid import POOL, fuse
+from knowledge.lexical import LexicalIndex
+from knowledge.loaders import load_file
+from knowledge.metadata import guess_department, looks_like_instruction
+from knowledge.passages import Passage
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from core.errors import KatachiError
 from graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
-from ui import cli_workshop
-from ui.cli import main
+from ui.cli import workshop as cli_workshop
+from ui.cli.main import main
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 from tests.fakes import FakeEmbedder
-from ui.cli import main
+from ui.cli.main import main
 
 
 def test_doctor_reports_provider_embedder_and_companies(tmp_path, monkeypatch, capsys, fake_embedder):

@@ -5,9 +5,9 @@ import pytest
 
 from core.errors import KatachiError
 from graphs.service import WorkshopService
-from graphs.tracker import TrackerService
-from graphs.tracker_csv import export_csv, import_csv
-from graphs.trend import project
+from graphs.pdca.tracker import TrackerService
+from graphs.pdca.csv_io import export_csv, import_csv
+from graphs.pdca.trend import project
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
@@ -132,7 +132,7 @@ def test_review_pack_cites_only_what_it_was_given(env):
     assert any(c["chunk_id"].startswith("checkin:") for c in cited)  # grounded in what people reported
     assert all(c["chunk_id"] != "S99" for c in cited)
     assert pack["decisions"] and len(pack["exec_prompts"]) == 2
-    from graphs.pdca_pack import pack_markdown
+    from graphs.pdca.pack import pack_markdown
 
     md = pack_markdown(pack)
     assert md.startswith("# 週次レビュー資料") and "## 改善の仮説" in md and "[^1]:" in md
@@ -189,9 +189,9 @@ def test_csv_round_trip_and_shift_jis_import(env, tmp_path):
 
 
 def test_cli_checkin_and_tracker(env, tmp_path, monkeypatch, capsys):
-    from ui.cli import main
+    from ui.cli.main import main
 
-    monkeypatch.setattr("ui.cli_tracker._svc", lambda: env)
+    monkeypatch.setattr("ui.cli.tracker._svc", lambda: env)
     assert main(["--lang", "ja", "checkin", "t1", "--kpi", "K1", "--value", "1.8", "--week", "2026-11-18",
                  "--note", "テンプレート導入"]) == 0
     assert "K1 提案書作成時間: 2 → 1.8 / 1 日" in capsys.readouterr().out

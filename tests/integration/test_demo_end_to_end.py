@@ -12,7 +12,7 @@ pytestmark = pytest.mark.integration
 def test_demo_runs_offline_and_every_citation_is_verbatim(tmp_path):
     out = tmp_path / "demo"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "KATACHI_LANG": "ja"}
-    proc = subprocess.run([sys.executable, "-m", "ui.cli", "demo", "--out", str(out)], env=env,
+    proc = subprocess.run([sys.executable, "-m", "ui.cli.main", "demo", "--out", str(out)], env=env,
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     md = (out / "playbook.md").read_text(encoding="utf-8")

@@ -6,10 +6,10 @@ from pathlib import Path
 from graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
-from ui.appdb import AppDB
-from ui.auth import add_user
-from ui.jobs import ModelJobs
-from ui.rooms import Rooms
+from ui.web.appdb import AppDB
+from ui.web.auth import add_user
+from ui.web.jobs import ModelJobs
+from ui.web.room.handlers import Rooms
 
 DOCS = [
     "提案書の作成には平均で二日かかっている。営業担当は顧客訪問の時間を確保できていない。",

@@ -15,7 +15,7 @@ def free_port() -> int:
 
 def start_app(tmp: Path, responder=None):
     from core.settings import get_settings
-    from ui.app import AppContext, launch
+    from ui.web.app import AppContext, launch
 
     rooms = make_rooms(tmp, responder)
     ctx = AppContext(get_settings(), rooms.db, rooms)

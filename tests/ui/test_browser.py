@@ -273,7 +273,7 @@ def test_consultant_review_round(app, browser):
     kon.shot("14-review-approved")
 
     # A consultant of another company sees neither the queue entry nor the playbook.
-    from ui.auth import add_user
+    from ui.web.auth import add_user
 
     add_user(ctx.db, "kon-globex", "consult-pass-9", "consultant", ["globex"])
     stranger = browser.page("ja-JP", "consultant-other")

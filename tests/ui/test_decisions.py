@@ -1,6 +1,6 @@
 """Page edits → gate decisions: merged by id, validated by the graph's own decision models."""
 from graphs.gates import KPIDecision, PlaybookDecision, ThemeDecision, UseCaseDecision
-from ui import decisions
+from ui.web.room import decisions
 
 KPIS = [{"id": "K1", "name": "提案書作成時間", "unit": "日", "baseline": "2", "target": "1", "deadline": "2027-06",
          "owner": "営業担当役員", "method": "CRM", "citations": [{"chunk_id": "c0", "quote": "q"}]}]

@@ -7,8 +7,8 @@ import pytest
 from core.errors import KatachiError
 from graphs.versions import sections_of
 from tests.ui.roomkit import make_rooms
-from ui.auth import add_user
-from ui.review import Reviews
+from ui.web.auth import add_user
+from ui.web.review.handlers import Reviews
 
 
 def _at_playbook(tmp_path, responder=None):
@@ -183,12 +183,12 @@ def test_approve_closes_the_review(setup):
 
 
 def test_cli_export(setup, tmp_path, monkeypatch, capsys):
-    from ui.cli import main
+    from ui.cli.main import main
 
     rooms, rv, wid = setup
     rv.comment(rooms.user("kon"), wid, "theme", "確認しました")
     monkeypatch.setattr("graphs.service.WorkshopService", lambda *a, **k: rooms.service)
-    monkeypatch.setattr("ui.cli_app._existing_db", lambda: rooms.db)
+    monkeypatch.setattr("ui.cli.accounts._existing_db", lambda: rooms.db)
     out = tmp_path / "pb.docx"
     assert main(["export", wid, "--format", "docx", "--out", str(out)]) == 0
     assert out.stat().st_size > 10_000

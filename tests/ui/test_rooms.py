@@ -5,7 +5,7 @@ import pytest
 
 from core.errors import KatachiError
 from tests.ui.roomkit import make_rooms
-from ui.auth import Authenticator, add_user, check_password, hash_password
+from ui.web.auth import Authenticator, add_user, check_password, hash_password
 
 
 @pytest.fixture
@@ -277,10 +277,10 @@ def test_expected_participants_and_an_older_database(tmp_path):
     fac = rooms.user("fumi")
     ws = rooms.create(fac, "acme", "営業改革", ["営業"], "ja", expected=["花子", " Ken ", "花子", ""])
     assert ws["expected"] == ["花子", "Ken"]
-    from ui.auth import Authenticator
+    from ui.web.auth import Authenticator
 
     Authenticator(rooms.db)("花子", ws["join_code"])
-    from ui.render import people
+    from ui.web.room.render import people
 
     html = people(rooms.view(fac, ws["id"]), "ja")
     assert 'data-waiting="1"' in html and "Ken (未参加)" in html
@@ -295,6 +295,6 @@ def test_expected_participants_and_an_older_database(tmp_path):
                       "created) VALUES ('w1', 'acme', 't', 'ja', '[\"営業\"]', 'live', 'fumi', 'ABCDEF', 3, 0);")
     con.commit()
     con.close()
-    from ui.appdb import AppDB
+    from ui.web.appdb import AppDB
 
     assert AppDB(old).workshop("w1")["expected"] == []

@@ -3,8 +3,8 @@ import pytest
 
 from core.errors import KatachiError
 from tests.ui.roomkit import make_rooms
-from ui.app import AppContext
-from ui.app_docs import ingest_uploads
+from ui.web.app import AppContext
+from ui.web.documents.page import ingest_uploads
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def test_upload_is_refused_for_participants_other_companies_and_empty_boxes(ctx,
 def test_user_commands(tmp_path, capsys, monkeypatch):
     import io
 
-    from ui.cli import main
+    from ui.cli.main import main
 
     monkeypatch.setattr("sys.stdin", io.StringIO("long-enough-pw\n"))
     assert main(["user", "add", "sato", "--role", "facilitator", "--company", "acme", "--password-stdin"]) == 0
@@ -58,15 +58,15 @@ def test_user_commands(tmp_path, capsys, monkeypatch):
     assert main(["user", "list"]) == 0
     assert "sato\tfacilitator\tacme" in capsys.readouterr().out
     from core.settings import get_settings
-    from ui.appdb import AppDB
-    from ui.auth import Authenticator
+    from ui.web.appdb import AppDB
+    from ui.web.auth import Authenticator
 
     assert Authenticator(AppDB(get_settings().data_dir / "app.sqlite"))("sato", "long-enough-pw")
 
 
 def test_first_start_creates_an_admin_once(ctx):
-    from ui.app import ensure_admin
-    from ui.appdb import AppDB
+    from ui.web.app import ensure_admin
+    from ui.web.appdb import AppDB
 
     assert ensure_admin(ctx) is None  # users exist already
     fresh = AppContext(ctx.settings, AppDB(ctx.settings.data_dir / "fresh.sqlite"), ctx.rooms)

@@ -9,8 +9,8 @@ import gradio as gr
 
 from core.errors import KatachiError
 
-from .app_workshops import notice
-from .webtext import tr, ui_lang
+from ui.web.workshops.page import notice
+from ui.web.text import tr, ui_lang
 
 _SAFE = re.compile(r"[^\w.\-]+")
 
@@ -72,7 +72,7 @@ class DocsTab:
         except KatachiError as err:
             return notice(lg, err), gr.skip(), gr.skip()  # the uploaded files stay in the box
         names = {"ja": ("ファイル", "状態", "追加", "理由"), "en": ("file", "status", "added", "reason")}[lg]
-        from .texts import _T
+        from ui.cli.tables import _T
 
         status = _T["status"][lg]
         rows = [[f.path, status[f.status], f.chunks_added, f.error.message(lg) if f.error else ""] for f in report.files]
@@ -85,13 +85,13 @@ class DocsTab:
                 gr.update(value=rows, headers=list(names)))
 
     def wire(self) -> None:
-        from .app import LANG_JS
+        from ui.web.app import LANG_JS
 
         self.ingest_btn.click(self.ingest, [self.lang, self.company, self.files, self.dept],
                               [self.note, self.stats, self.report], js=LANG_JS, concurrency_id="ingest",
                               concurrency_limit=1)
 
     def on_load(self, demo) -> None:
-        from .app import LANG_JS
+        from ui.web.app import LANG_JS
 
         demo.load(self.load, [self.lang], [self.group, self.company], js=LANG_JS)

@@ -10,7 +10,7 @@ from typing import Any
 
 from agents.schemas import KPI, HandOff, Playbook, Theme, UseCase
 
-from .labels import L
+from graphs.documents.labels import L
 
 
 @dataclass

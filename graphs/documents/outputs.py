@@ -5,8 +5,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .document import Block, build, note_text
-from .labels import L  # noqa: F401 - re-exported for callers that label their own views
+from graphs.documents.blocks import Block, build, note_text
+from graphs.documents.labels import L  # noqa: F401 - re-exported for callers that label their own views
 
 
 def blocks_to_markdown(blocks: list[Block]) -> str:

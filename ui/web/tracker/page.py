@@ -10,8 +10,8 @@ import gradio as gr
 
 from core.errors import KatachiError
 
-from .app_workshops import notice
-from .webtext import tr, ui_lang
+from ui.web.workshops.page import notice
+from ui.web.text import tr, ui_lang
 
 log = logging.getLogger(__name__)
 e = html.escape
@@ -121,7 +121,7 @@ class TrackerTab:
             or [[""] * 11],
             headers=["week", "kind", "item", "value", "unit", "status", "blockers", "ai_tried", "note", "by", "correction"])
         if packs:
-            from graphs.pdca_pack import pack_markdown
+            from graphs.pdca.pack import pack_markdown
 
             out[self.pack_md] = pack_markdown(packs[-1]["content"])
         if adapted:
@@ -178,7 +178,7 @@ class TrackerTab:
         return handler
 
     def csv_export(self, lang, wid, request: gr.Request):
-        from graphs.tracker_csv import export_csv
+        from graphs.pdca.csv_io import export_csv
 
         lg = ui_lang(lang)
         try:
@@ -193,7 +193,7 @@ class TrackerTab:
     def csv_import(self, lang, wid, file, request: gr.Request):
         from pathlib import Path
 
-        from graphs.tracker_csv import import_csv
+        from graphs.pdca.csv_io import import_csv
 
         lg = ui_lang(lang)
         try:
@@ -210,7 +210,7 @@ class TrackerTab:
         return f'<div class="k-notice" data-code="{"ok" if not rep.errors else "csv_errors"}">{text}<ul>{errs}</ul></div>'
 
     def wire(self) -> None:
-        from .app import LANG_JS
+        from ui.web.app import LANG_JS
 
         base = [self.lang, self.wid, self.kpi, self.kind]
         self.open_btn.click(self.open, [self.lang, self.pick, self.kpi, self.kind],
@@ -231,7 +231,7 @@ class TrackerTab:
                        trigger_mode="once", concurrency_id="poll")
 
     def on_load(self, demo) -> None:
-        from .app import LANG_JS
+        from ui.web.app import LANG_JS
 
         demo.load(self.choices, [self.lang], [self.pick], js=LANG_JS)
         demo.load(self.reopen, [self.lang, self.wid, self.kpi, self.kind], self.outputs, js=LANG_JS)
@@ -245,7 +245,7 @@ def _num(x, fmt: str = "g") -> str:
 
 
 def summary_html(s: dict, busy, lang: str) -> str:
-    from graphs.pdca_pack import L, _state
+    from graphs.pdca.pack import L, _state
 
     lab = L.get(lang, L["en"])
     rows = []

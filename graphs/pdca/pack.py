@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .tracker import monday
+from graphs.pdca.tracker import monday
 
 L = {
     "ja": dict(title="週次レビュー資料", kpis="KPI の状況", stuck="止まっているユースケース", hyp="改善の仮説",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core.errors import KatachiError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 DEMO_COMPANY = "sample"
 DEMO_DEPARTMENTS = {"ja": ["営業", "カスタマーサクセス"], "en": ["Sales", "Customer Success"]}
@@ -137,7 +137,7 @@ def ask_decision(gate: dict, lang: str) -> dict:
 
 
 def drive(service, snap, lang: str, auto: bool, out: Path) -> int:
-    from graphs.outputs import write_outputs
+    from graphs.documents.outputs import write_outputs
 
     h = _H.get(lang, _H["en"])
     print(f"{h['thread']}: {snap.thread_id}", file=sys.stderr)

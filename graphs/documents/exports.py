@@ -16,9 +16,9 @@ from typing import Any
 
 from core.errors import KatachiError
 
-from .document import Block, build, note_text, plain
-from .labels import L
-from .outputs import blocks_to_markdown, playbook_json
+from graphs.documents.blocks import Block, build, note_text, plain
+from graphs.documents.labels import L
+from graphs.documents.outputs import blocks_to_markdown, playbook_json
 
 FORMATS = ("md", "json", "docx", "pdf")
 _REF = re.compile(r"\[\^(\d+)\]")

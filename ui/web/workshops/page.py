@@ -8,7 +8,7 @@ import gradio as gr
 
 from core.errors import KatachiError
 
-from .webtext import tr, ui_lang
+from ui.web.text import tr, ui_lang
 
 
 def notice(lang: str, err: KatachiError | None = None, ok: str = "") -> str:
@@ -100,7 +100,7 @@ class WorkshopsTab:
         return "", wid, gr.Tabs(selected="room")
 
     def wire(self, tabs, room) -> None:
-        from .app import LANG_JS
+        from ui.web.app import LANG_JS
 
         outs = [self.note, self.table, self.pick, self.current, tabs]
         self.create_btn.click(self.create, [self.lang, self.company, self.title, self.depts, self.ws_lang, self.mode,
@@ -115,7 +115,7 @@ class WorkshopsTab:
                                js=LANG_JS)
 
     def on_load(self, demo) -> None:
-        from .app import LANG_JS
+        from ui.web.app import LANG_JS
 
         demo.load(self.load, [self.lang], [self.note, self.table, self.pick, self.create_g, self.company], js=LANG_JS)
 

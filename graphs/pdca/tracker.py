@@ -15,8 +15,8 @@ from typing import Any, Callable
 from core.errors import KatachiError
 from core.settings import Settings, get_settings
 
-from .tracker_db import TrackerDB
-from .trend import Projection, project, to_float
+from graphs.pdca.store import TrackerDB
+from graphs.pdca.trend import Projection, project, to_float
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class TrackerService:
     def __init__(self, settings: Settings | None = None, workshops=None, db_path: Path | None = None,
                  model_for: Callable | None = None, retriever_for: Callable | None = None,
                  today: Callable[[], dt.date] | None = None) -> None:
-        from .service import WorkshopService
+        from graphs.service import WorkshopService
 
         self.settings = settings or get_settings()
         self.workshops = workshops or WorkshopService(self.settings)
@@ -172,7 +172,7 @@ class TrackerService:
                 "findings": self.findings(thread, values, rows, prs)}
 
     def plot(self, thread: str, kpi: str) -> bytes:
-        from .trend import plot_png
+        from graphs.pdca.trend import plot_png
 
         values = self.playbook(thread)
         k = next((x for x in values["kpis"] if x["id"] == kpi), None)
@@ -199,7 +199,7 @@ class TrackerService:
                             company=values["company"], lang=values["lang"], today=self.today().isoformat())
 
     def pack(self, thread: str, by: str = "", feedback: str = "") -> dict[str, Any]:
-        from .pdca_pack import build_pack
+        from graphs.pdca.pack import build_pack
 
         values = self.playbook(thread)
         pack = build_pack(self, thread, values, feedback)

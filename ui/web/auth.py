@@ -14,7 +14,7 @@ import secrets
 
 from core.errors import KatachiError
 
-from .appdb import AppDB
+from ui.web.appdb import AppDB
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ import gradio as gr
 
 from core.errors import KatachiError
 
-from . import render_review as rr
-from .app_workshops import notice
-from .review import Reviews
-from .webtext import tr, ui_lang
+from ui.web.review import render as rr
+from ui.web.workshops.page import notice
+from ui.web.review.handlers import Reviews
+from ui.web.text import tr, ui_lang
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class ReviewTab:
         versions = [(f'v{x["n"]} · {x.get("by", "")} · {x.get("reason", "")[:40]}', x["n"])
                     for x in v.values.get("versions") or []]
         audit = self.reviews.audit(wid)
-        from graphs.exports import audit_rows
+        from graphs.documents.exports import audit_rows
 
         rows = [[r["at"], r["by"], r["what"], r["detail"]] for r in audit_rows(v.values, audit)]
         return {self.head: rr.header(v, lg), self.overview: rr.overview(v, lg),
@@ -149,7 +149,7 @@ class ReviewTab:
         return handler
 
     def wire(self) -> None:
-        from .app import LANG_JS
+        from ui.web.app import LANG_JS
 
         r = self.reviews
         ins = [self.lang, self.wid, self.section, self.comment, self.code, self.reason, self.ver_a, self.ver_b,
@@ -188,7 +188,7 @@ class ReviewTab:
         return str(path)
 
     def on_load(self, demo) -> None:
-        from .app import LANG_JS
+        from ui.web.app import LANG_JS
 
         demo.load(self.load, [self.lang], [self.queue, self.pick], js=LANG_JS)
         demo.load(self.reopen, [self.lang, self.wid], self.view_outputs, js=LANG_JS)

@@ -9,8 +9,8 @@ import html
 import time
 from typing import Any
 
-from .rooms import STAGES, RoomView
-from .webtext import tr
+from ui.web.room.handlers import STAGES, RoomView
+from ui.web.text import tr
 
 e = html.escape
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .render import citations, e
-from .webtext import tr
+from ui.web.room.render import citations, e
+from ui.web.text import tr
 
 STATE_MARK = {"approved": "✔", "changes_requested": "✎", "open": "○"}
 

@@ -10,7 +10,7 @@ from core.errors import KatachiError
 
 
 def _svc():
-    from graphs.tracker import TrackerService
+    from graphs.pdca.tracker import TrackerService
 
     return TrackerService()
 
@@ -33,7 +33,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
 
 
 def _print_summary(s: dict, lang: str) -> None:
-    from graphs.pdca_pack import L, kpi_lines
+    from graphs.pdca.pack import L, kpi_lines
 
     lab = L.get(lang, L["en"])
     print(f"{s['title']} ({s['company']})")
@@ -47,7 +47,7 @@ def _print_summary(s: dict, lang: str) -> None:
 
 
 def cmd_tracker(args: argparse.Namespace) -> int:
-    from graphs.tracker_csv import export_csv, import_csv
+    from graphs.pdca.csv_io import export_csv, import_csv
 
     svc = _svc()
     tid = args.thread_id
@@ -75,7 +75,7 @@ def cmd_tracker(args: argparse.Namespace) -> int:
               + f"\n\n{res['prompt_template']}")
         return 0
     if args.pack:
-        from graphs.pdca_pack import pack_markdown
+        from graphs.pdca.pack import pack_markdown
 
         md = pack_markdown(svc.pack(tid, by=args.by or ""))
         if args.out:

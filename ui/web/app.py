@@ -17,9 +17,9 @@ import gradio as gr
 from core.errors import KatachiError
 from core.settings import Settings, get_settings
 
-from .appdb import AppDB
-from .jobs import ModelJobs
-from .rooms import Rooms
+from ui.web.appdb import AppDB
+from ui.web.jobs import ModelJobs
+from ui.web.room.handlers import Rooms
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class AppContext:
     @functools.cached_property
     def tracker(self):
         """The weekly tracker over the same workshop store (and, in tests, the same fake model)."""
-        from graphs.tracker import TrackerService
+        from graphs.pdca.tracker import TrackerService
 
         svc = self.rooms.service
         return TrackerService(self.settings, workshops=svc, model_for=svc.model_for, retriever_for=svc.retriever_for)
@@ -74,7 +74,7 @@ def make_context(settings: Settings | None = None, service=None, workers: int | 
 
 def ensure_admin(ctx: AppContext) -> str | None:
     """First start: an admin account with a random password, printed once. Returns the password."""
-    from .auth import add_user
+    from ui.web.auth import add_user
 
     if ctx.db.users():
         return None
@@ -84,8 +84,12 @@ def ensure_admin(ctx: AppContext) -> str | None:
 
 
 def build(ctx: AppContext):
-    from . import app_docs, app_review, app_room, app_tracker, app_workshops
-    from .webtext import i18n
+    from ui.web.documents import page as app_docs
+    from ui.web.review import page as app_review
+    from ui.web.room import page as app_room
+    from ui.web.tracker import page as app_tracker
+    from ui.web.workshops import page as app_workshops
+    from ui.web.text import i18n
 
     t = i18n()
     with gr.Blocks(title="Katachi 型") as demo:
@@ -113,7 +117,7 @@ def build(ctx: AppContext):
         docs.wire()
 
         def on_load(code_lang, wid, request: gr.Request):
-            from .webtext import ui_lang
+            from ui.web.text import ui_lang
 
             lg = ui_lang(code_lang)
             try:
@@ -143,10 +147,10 @@ LANG_JS = "(...args) => { args[0] = document.documentElement.lang || navigator.l
 
 
 def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
-    from .auth import Authenticator
-    from .render import CSS
-    from .render_review import CSS as REVIEW_CSS
-    from .webtext import i18n
+    from ui.web.auth import Authenticator
+    from ui.web.room.render import CSS
+    from ui.web.review.render import CSS as REVIEW_CSS
+    from ui.web.text import i18n
 
     demo = build(ctx)
     demo.queue(default_concurrency_limit=16)

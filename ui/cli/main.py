@@ -9,7 +9,7 @@ from pathlib import Path
 
 from core.errors import KatachiError
 
-from . import texts
+from ui.cli import tables as texts
 
 
 def _settings():
@@ -47,7 +47,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from .doctor import run_doctor
+    from ui.cli.doctor import run_doctor
 
     return run_doctor(full_hash=args.full, lang=_settings().lang)
 
@@ -78,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--full", action="store_true", help="re-hash the model file even if it was verified before")
     s.set_defaults(func=cmd_doctor)
 
-    from . import cli_app, cli_tracker, cli_workshop
+    from ui.cli import accounts as cli_app
+    from ui.cli import tracker as cli_tracker
+    from ui.cli import workshop as cli_workshop
 
     cli_workshop.add_commands(sub)
     cli_app.add_commands(sub)

@@ -13,7 +13,7 @@ from typing import Any
 
 from core.errors import KatachiError
 
-from .rooms import Rooms, User, stage_of
+from ui.web.room.handlers import Rooms, User, stage_of
 
 REVIEWERS = ("admin", "consultant", "facilitator")
 STATUSES = ("draft", "in_review", "changes_requested", "approved")
@@ -187,7 +187,7 @@ class Reviews:
 
     # -- versions and exports ------------------------------------------------------------------------------
     def diff(self, user: User, wid: str, a: int, b: int) -> list[dict]:
-        from graphs.exports import pick_version
+        from graphs.documents.exports import pick_version
         from graphs.versions import diff
 
         v = self.view(user, wid)
@@ -202,7 +202,7 @@ class Reviews:
                  "by": e["by"], "what": e["what"], "detail": e["detail"]} for e in db.events(wid)]
 
     def export(self, user: User, wid: str, fmt: str, version: int | None = None) -> tuple[str, bytes]:
-        from graphs.exports import export
+        from graphs.documents.exports import export
 
         v = self.view(user, wid)
         data = export(v.values, fmt, version, audit=self.audit(wid))

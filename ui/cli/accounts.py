@@ -11,7 +11,7 @@ from core.errors import KatachiError
 def _db():
     from core.settings import get_settings
 
-    from .appdb import AppDB
+    from ui.web.appdb import AppDB
 
     return AppDB(get_settings().data_dir / "app.sqlite")
 
@@ -32,7 +32,7 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from .auth import add_user
+    from ui.web.auth import add_user
 
     add_user(_db(), args.name, _password(args), args.role, args.company or [], args.display or "")
     print(f"{args.name} ({args.role}) {', '.join(args.company or [])}")
@@ -40,7 +40,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
-    from .auth import hash_password
+    from ui.web.auth import hash_password
 
     db = _db()
     if not db.user(args.name):
@@ -60,7 +60,7 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from .app import ensure_admin, launch, make_context
+    from ui.web.app import ensure_admin, launch, make_context
 
     ctx = make_context()
     password = ensure_admin(ctx)
@@ -76,14 +76,14 @@ def cmd_ui(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from graphs.exports import write
+    from graphs.documents.exports import write
     from graphs.service import WorkshopService
 
     values = WorkshopService().snapshot(args.thread_id).values
     db = _existing_db()
     audit = []
     if db is not None:  # review comments and approvals made in the web app go with the playbook
-        from .review import Reviews
+        from ui.web.review.handlers import Reviews
 
         audit = Reviews.audit_of(db, args.thread_id)
     out = write(values, args.format, Path(args.out), version=args.version, audit=audit)

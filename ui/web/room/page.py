@@ -13,9 +13,10 @@ import gradio as gr
 from agents.schemas import PLAYBOOK_SECTIONS
 from core.errors import KatachiError
 
-from . import decisions, render
-from .app_workshops import notice
-from .webtext import tr, ui_lang
+from ui.web.room import decisions
+from ui.web.room import render
+from ui.web.workshops.page import notice
+from ui.web.text import tr, ui_lang
 
 log = logging.getLogger(__name__)
 STAGE_GROUPS = ("intake", "themes", "kpis", "usecases", "playbook", "done")
@@ -162,7 +163,7 @@ class RoomTab:
         out[self.kpis_html] = render.kpis(v, lg) if view.stage == "kpis" else ""
         out[self.uc_html] = render.usecases(v, lg) if view.stage == "usecases" else ""
         if view.stage in ("playbook", "done") and v.get("theme"):
-            from graphs.outputs import render_markdown
+            from graphs.documents.outputs import render_markdown
 
             md = render_markdown(v)
             out[self.pb_md] = md
@@ -208,7 +209,7 @@ class RoomTab:
         return cand["title"], cand["problem"], cand["outcome"]
 
     def _export(self, values: dict) -> list[str]:
-        from graphs.outputs import write_outputs
+        from graphs.documents.outputs import write_outputs
 
         md, js = write_outputs(values, self.ctx.exports_dir / values["thread_id"])
         return [str(md), str(js)]
@@ -247,7 +248,7 @@ class RoomTab:
 
     def _bind(self, trigger, fn, inputs: list, ok: str = "saved", clear: tuple = (), every_click: bool = False) -> None:
         """``every_click``: each click counts even while the previous one runs (Gradio drops them by default)."""
-        from .app import LANG_JS
+        from ui.web.app import LANG_JS
 
         handler = self._act(fn, ok, clear)
         params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
@@ -269,7 +270,7 @@ class RoomTab:
                 trigger_mode="multiple" if every_click else "once")
 
     def wire(self) -> None:
-        from .app import LANG_JS
+        from ui.web.app import LANG_JS
 
         self.tick.tick(self.poll, [self.lang, self.current, self.seen, self.gate_key], self.all_outputs, js=LANG_JS,
                        show_progress="hidden", trigger_mode="once", concurrency_id="poll", concurrency_limit=32)
@@ -314,7 +315,7 @@ class RoomTab:
         b(self.retry_btn.click, lambda r, u, w, v: r.retry(u, w), [], ok="queued")
 
     def on_load(self, demo) -> None:
-        from .app import LANG_JS
+        from ui.web.app import LANG_JS
 
         demo.load(self.force, [self.lang, self.current], self.all_outputs, js=LANG_JS)
 

@@ -70,7 +70,7 @@ def import_csv(svc, thread: str, data: bytes, by: str = "") -> ImportReport:
 
 
 def _same(existing: dict, r: dict) -> bool:
-    from .trend import to_float
+    from graphs.pdca.trend import to_float
 
     v = to_float(r.get("value"))
     return (existing["value"] == v or (existing["value"] is None and v is None)) and \

@@ -18,8 +18,8 @@ from typing import Any
 
 from core.errors import KatachiError
 
-from .appdb import AppDB
-from .jobs import JobStatus, ModelJobs
+from ui.web.appdb import AppDB
+from ui.web.jobs import JobStatus, ModelJobs
 
 log = logging.getLogger(__name__)
 
