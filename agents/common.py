@@ -50,6 +50,7 @@ class StageContext:
     company: str
     lang: str
     today: str  # YYYY-MM-DD, fixed when the workshop starts
+    retries: int = 2  # structured-output retries per call (setting ``structured_retries``)
     passages_per_query: int = 3
     sentences_per_call: int = 5
 
@@ -124,7 +125,7 @@ def ask(ctx: StageContext, log: StageLog, *, role: str, schema: type[BaseModel],
     messages = [("system", system_prompt(ctx.lang, ctx.company, ctx.today)),
                 ("user", user_prompt(prompt, ctx.lang, feedback=feedback, documents=evidence.prompt_block(),
                                      today=ctx.today, **values))]
-    result = structured_call(ctx.model_for(role), schema, messages, role=role, validate=validate,
+    result = structured_call(ctx.model_for(role), schema, messages, role=role, validate=validate, retries=ctx.retries,
                              enums={"evidence": evidence.ids, **(enums or {})}, accept_last=True, max_tokens=max_tokens,
                              length_scale=LENGTH_SCALE.get(ctx.lang, 1.0))
     log.usage.append(result.usage.as_dict())

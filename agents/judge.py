@@ -8,9 +8,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from core.i18n import t
 from core.llm import structured_call
 
-from agents.linter import MESSAGES, SEVERITY
+from agents.linter import SEVERITY
 from agents.schemas import Finding
 
 RULES = ("junior_delegation", "prompt_training_only", "executive_absent", "usage_as_goal", "unmeasured",
@@ -43,8 +44,8 @@ def judge(model, stage: str, content: dict, lang: str) -> list[Finding]:
     out = structured_call(model, Judgement, [("user", text)], role="judge", retries=1).value
     res = []
     for j in out.findings:
-        why, fix = MESSAGES[j.rule].get(lang, MESSAGES[j.rule]["en"])
-        label = "（モデル判定）" if lang == "ja" else " (model-judged)"
+        why, fix = t(f"lint.{j.rule}.why", lang), t(f"lint.{j.rule}.fix", lang)
+        label = t("lint.model_judged", lang)
         res.append(Finding(rule=j.rule, severity="info" if SEVERITY[j.rule] == "info" else "warning", stage=stage,
                            item=j.item, message=f"{why}{label} {j.reason}".strip(), fix=fix, by="model"))
     return res

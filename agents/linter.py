@@ -12,6 +12,7 @@ import unicodedata
 from typing import Any
 
 from agents.schemas import Finding
+from core.i18n import t
 
 JUNIOR = ("若手", "有志", "詳しい人", "新人", "新入社員", "インターン", "得意な人", "junior", "volunteer", "intern",
           "enthusiast", "whoever is interested", "tech-savvy")
@@ -30,64 +31,6 @@ AI_GOAL = ("ai導入", "aiの導入", "ai活用", "aiの活用", "生成aiを使
            "using ai", "roll out ai")
 VAGUE_WHEN = ("随時", "必要に応じて", "適宜", "いつでも", "as needed", "anytime", "ad hoc", "whenever")
 
-MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
-    # rule: lang -> (why it matters, design-led fix)
-    "junior_delegation": {
-        "ja": ("推進が若手や有志に任されています。会社の方向づけがないと、個人の工夫で止まり全社の成果になりません。",
-               "担当役員をオーナーに置き、テーマと KPI に責任を持たせる。若手は型の実行者として位置づける。"),
-        "en": ("Adoption is left to juniors or volunteers. Without company direction it stays personal tinkering.",
-               "Make an executive the owner of the theme and KPIs; juniors run the 型, they do not steer it."),
-    },
-    "prompt_training_only": {
-        "ja": ("計画がプロンプトやツールの研修で止まっています。業務の工程・KPI・継続の仕組みがないと成果は再現しません。",
-               "研修は標準手順（型）と週次レビューの回し方を教える場にし、対象業務と KPI に結びつける。"),
-        "en": ("The plan stops at prompt or tool training. Without workflow steps, KPIs and follow-up, results do not repeat.",
-               "Teach the 型 and the weekly review on real work, tied to a workflow step and a KPI."),
-    },
-    "executive_absent": {
-        "ja": ("経営層が関与していません。AI で何を変えるかを経営が語れないと「とりあえず使う」になります。",
-               "経営課題に結びついたテーマと担当役員を決め、週次レビューに役員が出席する。"),
-        "en": ("Executives are absent. If leaders cannot say what AI is for, it becomes 'just try it'.",
-               "Tie the theme to a business problem, name an executive sponsor, and have executives attend the weekly review."),
-    },
-    "usage_as_goal": {
-        "ja": ("AI を使うこと自体が目的になっています。利用回数は成果ではありません。",
-               "KPI を業務の成果（時間・件数・売上・品質）で定義し、利用状況は補助指標に留める。"),
-        "en": ("Using AI has become the goal. Usage counts are not results.",
-               "Define KPIs as business results (time, volume, revenue, quality); keep usage as a secondary signal."),
-    },
-    "unmeasured": {
-        "ja": ("成果を測れません。基準値・目標・期限・責任者のどれかが欠けています。",
-               "KPI ごとに基準値（不明なら測り方）・目標値・期限・担当役員を埋める。"),
-        "en": ("The result cannot be measured: a baseline, target, deadline or owner is missing.",
-               "Give every KPI a baseline (or how it will be measured), a target, a deadline and an executive owner."),
-    },
-    "point_solution": {
-        "ja": ("一部の部署だけの取り組みで、部署間の流れがありません。部分最適で終わります。",
-               "仮説→検証→改善が部署をまたいで流れるよう、引き継ぎ（何を・いつ・誰が受け取るか）を設計する。"),
-        "en": ("One department alone, with no cross-department flow: a point solution.",
-               "Design hand-offs (what, when, who receives) so hypotheses and insight flow between departments."),
-    },
-    "handoff_no_owner": {
-        "ja": ("引き継ぎの受け手の責任者が決まっていません。渡したものが放置されます。",
-               "受け取る部署の責任者（役職）を決め、受け取った後の期限を置く。"),
-        "en": ("The hand-off has no receiving owner, so what is handed over gets dropped.",
-               "Name the receiving side's accountable role and a deadline after receipt."),
-    },
-    "glossary_inconsistent": {
-        "ja": ("用語の表記や意味が揃っていません。共通言語が崩れると経営と現場の会話がずれます。",
-               "用語集の表記に統一し、同じ概念には一つの語だけを使う。"),
-        "en": ("A term is written or defined inconsistently, which breaks the shared language.",
-               "Use the glossary's spelling everywhere and one term per concept."),
-    },
-    "no_cadence": {
-        "ja": ("ユースケースにきっかけや頻度がありません。いつ使うかが決まらないと習慣になりません。",
-               "「商談の当日」「毎週月曜」など、業務上のきっかけか頻度を書く。"),
-        "en": ("The use case has no trigger or cadence, so it never becomes a habit.",
-               "State the business trigger or cadence ('same day as the call', 'every Monday')."),
-    },
-}
-
 SEVERITY = {"junior_delegation": "warning", "prompt_training_only": "warning", "executive_absent": "error",
             "usage_as_goal": "error", "unmeasured": "error", "point_solution": "warning",
             "handoff_no_owner": "warning", "glossary_inconsistent": "info", "no_cadence": "warning"}
@@ -97,30 +40,30 @@ def _n(text: Any) -> str:
     return unicodedata.normalize("NFKC", str(text or "")).lower()
 
 
-def _has(text: Any, words: tuple[str, ...]) -> bool:
+def has_any(text: Any, words: tuple[str, ...]) -> bool:
     t = _n(text)
     return any(w in t for w in words)
 
 
 def _finding(rule: str, stage: str, item: str, lang: str, detail: str = "") -> Finding:
-    why, fix = MESSAGES[rule].get(lang, MESSAGES[rule]["en"])
-    return Finding(rule=rule, severity=SEVERITY[rule], stage=stage, item=item,
-                   message=(f"{why}（{detail}）" if lang == "ja" else f"{why} ({detail})") if detail else why, fix=fix)
+    why, fix = t(f"lint.{rule}.why", lang), t(f"lint.{rule}.fix", lang)
+    message = t("lint.with_detail", lang, why=why, detail=detail) if detail else why
+    return Finding(rule=rule, severity=SEVERITY[rule], stage=stage, item=item, message=message, fix=fix)
 
 
 def _is_exec(owner: str) -> bool:
-    return _has(owner, EXEC) and not _has(owner, JUNIOR)
+    return has_any(owner, EXEC) and not has_any(owner, JUNIOR)
 
 
 # -- per stage ----------------------------------------------------------------------------------------
 def lint_intake(pain_points: list[dict], lang: str) -> list[Finding]:
     out = []
     for p in pain_points:
-        if _has(p["text"], JUNIOR):
+        if has_any(p["text"], JUNIOR):
             out.append(_finding("junior_delegation", "intake", p["id"], lang, p["text"][:60]))
-        if _has(p["text"], TRY_IT):
+        if has_any(p["text"], TRY_IT):
             out.append(_finding("executive_absent", "intake", p["id"], lang, p["text"][:60]))
-        if _has(p["text"], TRAINING) and _has(p["text"], PROMPT_TOOL):
+        if has_any(p["text"], TRAINING) and has_any(p["text"], PROMPT_TOOL):
             out.append(_finding("prompt_training_only", "intake", p["id"], lang, p["text"][:60]))
     return out
 
@@ -128,9 +71,9 @@ def lint_intake(pain_points: list[dict], lang: str) -> list[Finding]:
 def lint_theme(theme: dict, lang: str) -> list[Finding]:
     out = []
     text = f"{theme.get('title', '')} {theme.get('outcome', '')}"
-    if _has(theme.get("title"), AI_GOAL) or _has(theme.get("outcome"), USAGE):
+    if has_any(theme.get("title"), AI_GOAL) or has_any(theme.get("outcome"), USAGE):
         out.append(_finding("usage_as_goal", "themes", theme.get("title", ""), lang, text[:60]))
-    if not str(theme.get("problem", "")).strip() or _has(theme.get("problem"), TRY_IT):
+    if not str(theme.get("problem", "")).strip() or has_any(theme.get("problem"), TRY_IT):
         out.append(_finding("executive_absent", "themes", theme.get("title", ""), lang))
     return out
 
@@ -143,9 +86,9 @@ def lint_kpis(kpis: list[dict], lang: str) -> list[Finding]:
         missing = [f for f in ("baseline", "target", "deadline", "owner") if not str(k.get(f, "")).strip()]
         if missing:
             out.append(_finding("unmeasured", "kpis", k.get("id", ""), lang, ", ".join(missing)))
-        if _has(k.get("name"), USAGE) or _has(k.get("unit"), USAGE) or _has(k.get("method"), ("利用ログ", "usage log")):
+        if has_any(k.get("name"), USAGE) or has_any(k.get("unit"), USAGE) or has_any(k.get("method"), ("利用ログ", "usage log")):
             out.append(_finding("usage_as_goal", "kpis", k.get("id", ""), lang, k.get("name", "")))
-        if _has(k.get("owner"), JUNIOR):
+        if has_any(k.get("owner"), JUNIOR):
             out.append(_finding("junior_delegation", "kpis", k.get("id", ""), lang, k.get("owner", "")))
     if not any(_is_exec(k.get("owner", "")) for k in kpis):
         out.append(_finding("executive_absent", "kpis", "", lang, ", ".join(k.get("owner", "") for k in kpis)))
@@ -157,12 +100,12 @@ def lint_usecases(use_cases: list[dict], handoffs: list[dict], departments: list
     out = []
     for u in use_cases:
         uid = u.get("id", "")
-        if _has(u.get("title"), TRAINING) or _has(u.get("workflow_step"), TRAINING):
+        if has_any(u.get("title"), TRAINING) or has_any(u.get("workflow_step"), TRAINING):
             out.append(_finding("prompt_training_only", "usecases", uid, lang, u.get("title", "")))
-        if _has(u.get("who"), JUNIOR):
+        if has_any(u.get("who"), JUNIOR):
             out.append(_finding("junior_delegation", "usecases", uid, lang, u.get("who", "")))
         when = str(u.get("when", "")).strip()
-        if not when or _has(when, VAGUE_WHEN):
+        if not when or has_any(when, VAGUE_WHEN):
             out.append(_finding("no_cadence", "usecases", uid, lang, when or "-"))
         if u.get("kpi_id") not in kpi_ids:
             out.append(_finding("unmeasured", "usecases", uid, lang, f"kpi_id={u.get('kpi_id')}"))
@@ -191,8 +134,8 @@ def lint_playbook(playbook: dict, lang: str) -> list[Finding]:
     out = []
     training = playbook.get("training") or []
     if training:
-        about_tools = [t for t in training if _has(f"{t.get('session')} {t.get('teaches')}", PROMPT_TOOL)]
-        about_work = [t for t in training if _has(f"{t.get('session')} {t.get('teaches')} {t.get('format')}", WORKFLOW)]
+        about_tools = [t for t in training if has_any(f"{t.get('session')} {t.get('teaches')}", PROMPT_TOOL)]
+        about_work = [t for t in training if has_any(f"{t.get('session')} {t.get('teaches')} {t.get('format')}", WORKFLOW)]
         if about_tools and not about_work:
             out.append(_finding("prompt_training_only", "playbook", "training", lang))
     if not playbook.get("weekly_review") and training:
@@ -201,7 +144,7 @@ def lint_playbook(playbook: dict, lang: str) -> list[Finding]:
     if roles and not _is_exec(roles.get("executive_sponsor", "")):
         out.append(_finding("executive_absent", "playbook", "roles", lang, roles.get("executive_sponsor", "") or "-"))
     for o in roles.get("owners", []) if roles else []:
-        if _has(o, JUNIOR):
+        if has_any(o, JUNIOR):
             out.append(_finding("junior_delegation", "playbook", "roles", lang, o))
     wr = playbook.get("weekly_review") or {}
     if wr and not any(_is_exec(a) for a in wr.get("attendees", [])):

@@ -8,6 +8,7 @@ chunk, embed, Chroma, BM25), then the raw embedder is timed on exactly the chunk
 """
 from __future__ import annotations
 
+from core.settings import get_settings
 import argparse
 import os
 import platform
@@ -86,7 +87,7 @@ def main() -> None:
     print(f"machine: {platform.machine()} {os.cpu_count()} cpus; {len(src)} handbook pages per format")
     print(f"{'format':<7}{'chunks':>7}{'ingest/s':>10}{'raw/s':>8}{'ratio':>7}")
     for ext, d in dirs.items():
-        store = CompanyStore(f"fmt-{ext}", create=True, embedder=emb)
+        store = CompanyStore(f"fmt-{ext}", get_settings(), create=True, embedder=emb)
         t0 = time.perf_counter()
         rep = store.ingest([d])
         secs = time.perf_counter() - t0

@@ -55,12 +55,12 @@ def main() -> None:
         emb.embed_passages(texts[i:i + 64])
     raw = len(texts) / (time.perf_counter() - t0)
 
-    store = CompanyStore("bench", create=True, embedder=emb)
+    store = CompanyStore("bench", get_settings(), create=True, embedder=emb)
     t0 = time.perf_counter()
     rep = store.ingest([corpus])
     ingest_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    rep2 = CompanyStore("bench", embedder=emb).ingest([corpus])
+    rep2 = CompanyStore("bench", get_settings(), embedder=emb).ingest([corpus])
     re_s = time.perf_counter() - t0
     chars = sum(len(t) for t in texts)
     print(f"machine: {platform.machine()} {os.cpu_count()} cpus, embed_threads={s.embed_threads}, batch={s.embed_batch}")

@@ -10,6 +10,7 @@ named file. Every method ranks the same candidates, computed once per query in t
 """
 from __future__ import annotations
 
+from core.settings import get_settings
 import argparse
 import json
 import os
@@ -82,7 +83,7 @@ def main() -> None:
 
     # -- paraphrased business questions over the sample corpus ------------------------------------
     spec = yaml.safe_load((ROOT / "evals/datasets/retrieval-paraphrase-ja.yaml").read_text(encoding="utf-8"))
-    store = CompanyStore("paraphrase", create=True)
+    store = CompanyStore("paraphrase", get_settings(), create=True)
     store.ingest([ROOT / p for p in spec["corpus"]])
     got = store.collection.get(include=["metadatas"])
     label_of = {i: m["rel"] for i, m in zip(got["ids"], got["metadatas"])}
@@ -109,7 +110,7 @@ def main() -> None:
     if args.limit:
         qs = qs[: args.limit]
     t0 = time.perf_counter()
-    store = CompanyStore("jsquad", create=True)
+    store = CompanyStore("jsquad", get_settings(), create=True)
     rep = store.ingest([docs])
     ingest_s = time.perf_counter() - t0
     got = store.collection.get(include=["metadatas"])

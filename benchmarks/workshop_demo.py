@@ -39,15 +39,15 @@ def main() -> None:
     s = get_settings()
     t_all = time.perf_counter()
     t0 = time.perf_counter()
-    store = CompanyStore("sample", create=True)
+    store = CompanyStore("sample", get_settings(), create=True)
     store.ingest([SAMPLES / "corpus" / "ja" / "docs", SAMPLES / "corpus" / "en" / "docs"])
     ingest_s = time.perf_counter() - t0
     from core.llm import get_chat_model
 
     t0 = time.perf_counter()
-    get_chat_model("themes")  # model assembly/verification and server start, reported apart
+    get_chat_model("themes", get_settings())  # model assembly/verification and server start, reported apart
     model_s = time.perf_counter() - t0
-    svc = WorkshopService()
+    svc = WorkshopService(get_settings())
     rows = []
     t0 = time.perf_counter()
     snap = svc.start("sample", read_pain_points(str(SAMPLES / f"pain-points-{args.lang}.txt")),

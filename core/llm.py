@@ -17,15 +17,15 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from pydantic import BaseModel, ValidationError
 
 from core.errors import KatachiError
-from core.settings import Settings, get_settings
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
 
-def get_chat_model(role: str = "default", settings: Settings | None = None) -> BaseChatModel:
+def get_chat_model(role: str, settings: Settings) -> BaseChatModel:
     """Return the chat model for a role. Providers: ``local`` (embedded), ``openai``, ``azure``."""
-    s = settings or get_settings()
+    s = settings
     common: dict[str, Any] = dict(
         temperature=s.temperature, max_tokens=s.max_tokens, timeout=s.timeout_s, max_retries=1
     )
@@ -61,8 +61,8 @@ def get_chat_model(role: str = "default", settings: Settings | None = None) -> B
     raise ValueError(f"unknown provider {s.provider!r}")
 
 
-def describe_provider(settings: Settings | None = None) -> dict[str, str]:
-    s = settings or get_settings()
+def describe_provider(settings: Settings) -> dict[str, str]:
+    s = settings
     if s.provider == "local":
         return {"provider": "local", "model": str(s.local_model or "packaged Qwen2.5-Coder-1.5B-Instruct Q4_K_M")}
     if s.provider == "azure":
@@ -153,14 +153,14 @@ def _strip_fences(text: str) -> str:
     return t.strip()
 
 
-def translate_transport_error(exc: Exception, settings: Settings | None = None) -> KatachiError | None:
-    """Map client exceptions (openai/httpx) to the error family; None when it is not a transport error."""
+def translate_transport_error(exc: Exception, model: Any = None) -> KatachiError | None:
+    """Map client exceptions (openai/httpx) to the error family; None when it is not a transport error.
+    The model (a ChatOpenAI) says which server and timeout it was using."""
     import openai
 
-    s = settings or get_settings()
-    url = s.openai_base_url or ("local" if s.provider == "local" else "api")
+    url = str(getattr(model, "openai_api_base", "") or "api")
     if isinstance(exc, openai.APITimeoutError):
-        return KatachiError("model_timeout", seconds=int(s.timeout_s))
+        return KatachiError("model_timeout", seconds=int(getattr(model, "request_timeout", 0) or 0))
     if isinstance(exc, openai.APIConnectionError):
         return KatachiError("model_unreachable", url=url, detail=str(exc.__cause__ or exc))
     if isinstance(exc, openai.APIStatusError):
@@ -174,7 +174,7 @@ def structured_call(
     messages: Sequence[BaseMessage | tuple[str, str]],
     *,
     role: str = "default",
-    retries: int | None = None,
+    retries: int = 2,
     validate: Any = None,
     enums: dict[str, list[str]] | None = None,
     accept_last: bool = False,
@@ -188,8 +188,6 @@ def structured_call(
     ``validate`` problems survive every attempt is returned anyway (the caller repairs or drops what
     is wrong, e.g. unknown citation ids); unparseable output always ends in ``invalid_llm_output``.
     """
-    s = get_settings()
-    retries = s.structured_retries if retries is None else retries
     usage = CallUsage(role=role, schema=schema.__name__)
     kwargs: dict[str, Any] = {"response_format": response_format_for(schema, enums, length_scale)}
     if max_tokens:
@@ -206,7 +204,7 @@ def structured_call(
             except KatachiError:
                 raise
             except Exception as exc:
-                mapped = translate_transport_error(exc, s)
+                mapped = translate_transport_error(exc, model)
                 if mapped is not None:
                     raise mapped from exc
                 raise

@@ -65,11 +65,28 @@ class Settings(BaseSettings):
         return self.data_dir / "companies"
 
 
+def with_model_choice(settings: Settings, choice: str | None) -> Settings:
+    """``--model``: ``local`` | ``local:/path.gguf`` | ``openai:MODEL`` | ``azure:DEPLOYMENT`` on top of
+    ``settings`` (keys and URLs still come from the settings). Returns a new value."""
+    if not choice:
+        return settings
+    from core.errors import KatachiError
+
+    kind, _, arg = choice.partition(":")
+    if kind not in ("local", "openai", "azure"):
+        raise KatachiError("bad_model_choice", choice=choice)
+    update: dict = {"provider": kind}
+    if arg:
+        field = {"local": "local_model", "openai": "openai_model", "azure": "azure_deployment"}[kind]
+        update[field] = Path(arg) if kind == "local" else arg
+    return settings.model_copy(update=update)
+
+
 @functools.lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
 
 
 def reset_settings() -> None:
-    """Forget the cached settings (tests and the CLI's ``--lang`` override use this)."""
+    """Forget the cached settings (tests change the environment between cases)."""
     get_settings.cache_clear()

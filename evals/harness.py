@@ -91,7 +91,7 @@ def run_scenario(sc: Scenario, service, today: str | None = None) -> dict:
     from knowledge.store import CompanyStore
 
     t0 = time.perf_counter()
-    store = CompanyStore(sc.company, create=True)
+    store = CompanyStore(sc.company, service.settings, create=True)
     store.ingest([ROOT / c for c in sc.corpus])
     ingest_s = time.perf_counter() - t0
     stages: list[dict] = []

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from core.errors import KatachiError
-from core.settings import Settings, get_settings
+from core.settings import Settings
 
 from pydantic import ValidationError
 
 from graphs.gates import check_decision
+from graphs.runtime import KEY as RUNTIME_KEY
+from graphs.runtime import Runtime
 from graphs.workshop import build_graph
 
 log = logging.getLogger(__name__)
@@ -37,29 +39,26 @@ class Snapshot:
 
 
 class WorkshopService:
-    def __init__(self, settings: Settings | None = None, *, model_for: Callable | None = None,
+    def __init__(self, settings: Settings, *, model_for: Callable | None = None,
                  retriever_for: Callable | None = None, db_path: Path | None = None) -> None:
+        """``model_for`` / ``retriever_for`` replace the configured provider and company store (tests,
+        evals); otherwise both are made from ``settings``."""
         from langgraph.checkpoint.sqlite import SqliteSaver
 
-        self.settings = settings or get_settings()
+        self.settings = settings
         path = Path(db_path) if db_path else self.settings.data_dir / "workshops.sqlite"
         path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(str(path), check_same_thread=False)
         self.checkpointer = SqliteSaver(self._conn)
         self.graph = build_graph(self.checkpointer)
-        # Injected model and retriever factories (tests, evals); None means the configured provider and store.
-        self.model_for, self.retriever_for = model_for, retriever_for
-        self._configurable: dict[str, Any] = {}
-        if model_for is not None:
-            self._configurable["model_for"] = model_for
-        if retriever_for is not None:
-            self._configurable["retriever_for"] = retriever_for
+        self.runtime = Runtime.of(settings, model_for, retriever_for)
+        self._injected_store = retriever_for is not None
 
     def close(self) -> None:
         self._conn.close()
 
     def _config(self, thread_id: str) -> dict:
-        return {"configurable": {"thread_id": thread_id, **self._configurable}, "recursion_limit": 100}
+        return {"configurable": {"thread_id": thread_id, RUNTIME_KEY: self.runtime}, "recursion_limit": 100}
 
     def start(self, company: str, pain_points: list[str | dict], departments: list[str], lang: str | None = None,
               thread_id: str | None = None, today: str | None = None,
@@ -67,8 +66,8 @@ class WorkshopService:
         from agents.intake import make_pain_points
         from knowledge.store import CompanyStore
 
-        if self._configurable.get("retriever_for") is None:
-            CompanyStore(company)  # unknown company: a clear error before anything is stored
+        if not self._injected_store:
+            CompanyStore(company, self.settings)  # unknown company: a clear error before anything is stored
         points = make_pain_points(pain_points)
         if not points:
             raise KatachiError("bad_pain_points", path="-", detail="no pain points")

@@ -25,25 +25,18 @@ from agents.schemas import KPI, PLAYBOOK_SECTIONS, HandOff, PainGroup, PainPoint
 from core.errors import KatachiError
 
 from graphs.gates import GatePayload, KPIDecision, PlaybookDecision, ThemeDecision, UseCaseDecision
+from graphs.runtime import KEY as RUNTIME_KEY
+from graphs.runtime import Runtime, runtime_of
+from graphs.stages import gate_stage
 from graphs.state import WorkshopState
 from graphs.versions import UPSTREAM, apply_section, content_of, version_record
 
 log = logging.getLogger(__name__)
 
 def _ctx(state: WorkshopState, config: RunnableConfig) -> StageContext:
-    conf = (config or {}).get("configurable", {})
-    model_for = conf.get("model_for")
-    if model_for is None:
-        from core.llm import get_chat_model
-
-        model_for = get_chat_model
-    retriever_for = conf.get("retriever_for")
-    if retriever_for is None:
-        from knowledge.store import CompanyStore
-
-        retriever_for = CompanyStore
-    return StageContext(model_for=model_for, retriever=retriever_for(state["company"]), company=state["company"],
-                        lang=state["lang"], today=state["today"])
+    rt = runtime_of(config)
+    return StageContext(model_for=rt.model_for, retriever=rt.retriever_for(state["company"]), company=state["company"],
+                        lang=state["lang"], today=state["today"], retries=rt.settings.structured_retries)
 
 
 def _merge_logs(*logs: StageLog) -> dict[str, Any]:
@@ -69,9 +62,7 @@ def _dump(findings) -> list[dict]:
 
 def _judged(state: WorkshopState, config: RunnableConfig, stage: str, content: dict) -> list:
     """The optional model-judged pass (setting ``lint_judge``); a failure of the judge never stops the flow."""
-    from core.settings import get_settings
-
-    if not get_settings().lint_judge:
+    if not runtime_of(config).settings.lint_judge:
         return []
     from agents.judge import judge
 
@@ -103,7 +94,7 @@ def themes(state: WorkshopState, config: RunnableConfig) -> dict:
     n = (state.get("options") or {}).get("theme_candidates", 3)
     found, lg = theme_agent.generate_themes(ctx, groups, n=n, feedback=(state.get("feedback") or {}).get("themes", ""))
     lint = [f for t in found for f in linter.lint_theme(t.model_dump(), state["lang"])]
-    return {"theme_candidates": [t.model_dump() for t in found], "stage": "gate_themes",
+    return {"theme_candidates": [t.model_dump() for t in found], "stage": gate_stage("themes"),
             "findings": {"themes": _dump(lint)}, **_merge_logs(lg)}
 
 
@@ -133,7 +124,7 @@ def kpis(state: WorkshopState, config: RunnableConfig) -> dict:
     dumped = [k.model_dump() for k in found]
     findings += linter.lint_kpis(dumped, state["lang"])
     findings += _judged(state, config, "kpis", {"theme": state["theme"], "kpis": dumped})
-    return {"kpis": dumped, "findings": {"kpis": _dump(findings)}, "stage": "gate_kpis", **_merge_logs(lg)}
+    return {"kpis": dumped, "findings": {"kpis": _dump(findings)}, "stage": gate_stage("kpis"), **_merge_logs(lg)}
 
 
 def gate_kpis(state: WorkshopState) -> Command[Literal["usecases", "kpis"]]:
@@ -169,7 +160,7 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
     ucs, hos = [u.model_dump() for u in found], [h.model_dump() for h in hand]
     lint = linter.lint_usecases(ucs, hos, state["departments"], [k.id for k in kpi_list], state["lang"])
     lint += _judged(state, config, "usecases", {"use_cases": ucs, "handoffs": hos})
-    return {"use_cases": ucs, "handoffs": hos, "stage": "gate_usecases", "findings": {"usecases": _dump(lint)},
+    return {"use_cases": ucs, "handoffs": hos, "stage": gate_stage("usecases"), "findings": {"usecases": _dump(lint)},
             **_merge_logs(*logs)}
 
 
@@ -304,7 +295,7 @@ def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
                                      if asked else "generated"),
                              at=_now(), previous=prior[-1]["content"] if prior else None)
     findings = {**upd.pop("findings", {}), "playbook": _dump(lint)}
-    return {**upd, "playbook": out, "regen": [], "stage": "gate_playbook", "findings": findings,
+    return {**upd, "playbook": out, "regen": [], "stage": gate_stage("playbook"), "findings": findings,
             "versions": [version], **_merge_logs(*logs)}
 
 
@@ -361,5 +352,8 @@ def build_graph(checkpointer=None):
 
 
 def graph_for_server():
-    """Entry for the LangGraph CLI / server (langgraph.json): it supplies its own checkpointer."""
-    return build_graph()
+    """Entry for the LangGraph CLI / server (langgraph.json): it supplies its own checkpointer; the
+    settings are read from the server's environment here, at the edge, once."""
+    from core.settings import Settings
+
+    return build_graph().with_config(configurable={RUNTIME_KEY: Runtime.of(Settings())})

@@ -204,14 +204,11 @@ def _cached_torch(threads: int, batch: int) -> TorchE5:
     return TorchE5(threads=threads, batch_size=batch)
 
 
-def get_embedder() -> Embedder:
-    """The process-wide embedder (loaded once; ~1 s)."""
-    from core.settings import get_settings
-
-    s = get_settings()
+def get_embedder(threads: int = 1, batch: int = 16) -> Embedder:
+    """The process-wide embedder for these settings (loaded once; ~1 s)."""
     with _lock:
         try:
-            return _cached_torch(s.embed_threads, s.embed_batch)
+            return _cached_torch(threads, batch)
         except KatachiError:
             raise
         except Exception as exc:

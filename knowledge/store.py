@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from core.errors import KatachiError
-from core.settings import Settings, get_settings
+from core.settings import Settings
 
 from knowledge.chunker import chunk_text
 from knowledge.embedder import Embedder, chroma_embedding_function, get_embedder
@@ -44,13 +44,12 @@ def check_company(company: str) -> str:
     return company
 
 
-def company_dir(company: str, settings: Settings | None = None) -> Path:
-    s = settings or get_settings()
-    return s.companies_dir / check_company(company)
+def company_dir(company: str, settings: Settings) -> Path:
+    return settings.companies_dir / check_company(company)
 
 
-def list_companies(settings: Settings | None = None) -> list[str]:
-    root = (settings or get_settings()).companies_dir
+def list_companies(settings: Settings) -> list[str]:
+    root = settings.companies_dir
     if not root.is_dir():
         return []
     return sorted(p.name for p in root.iterdir() if (p / "manifest.json").is_file())
@@ -124,9 +123,9 @@ def collect_files(paths: Sequence[str | Path]) -> list[tuple[Path, Path]]:
 
 
 class CompanyStore:
-    def __init__(self, company: str, settings: Settings | None = None, embedder: Embedder | None = None,
+    def __init__(self, company: str, settings: Settings, embedder: Embedder | None = None,
                  create: bool = False) -> None:
-        self.settings = settings or get_settings()
+        self.settings = settings
         self.company = check_company(company)
         self.dir = company_dir(company, self.settings)
         if not create and not (self.dir / "manifest.json").is_file():
@@ -140,7 +139,7 @@ class CompanyStore:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = get_embedder()
+            self._embedder = get_embedder(self.settings.embed_threads, self.settings.embed_batch)
         return self._embedder
 
     @property

@@ -28,5 +28,5 @@ def fake_embedder(monkeypatch):
     from tests.fakes import FakeEmbedder
 
     emb = FakeEmbedder()
-    monkeypatch.setattr("knowledge.store.get_embedder", lambda: emb)
+    monkeypatch.setattr("knowledge.store.get_embedder", lambda *a: emb)
     return emb

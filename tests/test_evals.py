@@ -1,4 +1,5 @@
 """The evals harness end to end with a scripted model, and the evaluators on hand-made outputs."""
+from core.settings import get_settings
 import copy
 import json
 
@@ -53,7 +54,7 @@ def test_evaluators_score_hand_made_outputs():
 def test_harness_runs_every_scenario_with_a_scripted_model(tmp_path, fake_embedder, monkeypatch):
     def factory():
         model = FakeChatModel(responder=WorkshopResponder("ja"))
-        return WorkshopService(model_for=lambda r: model, db_path=tmp_path / "w.sqlite")
+        return WorkshopService(get_settings(), model_for=lambda r: model, db_path=tmp_path / "w.sqlite")
 
     scenarios = harness.load_scenarios()
     report = harness.run(scenarios, tmp_path / "run1", factory, "fake", today="2026-11-27")

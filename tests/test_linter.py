@@ -1,8 +1,10 @@
+from core.settings import get_settings
 import copy
 
 import pytest
 
-from agents.linter import MESSAGES, lint_all
+from agents.linter import lint_all
+from core.i18n import t
 from evals.fixtures import CLEAN, SEEDS, seeded
 
 RULES = sorted(SEEDS)
@@ -24,7 +26,7 @@ def test_each_rule_fires_on_its_seed_only(rule, lang):
     rules = {f["rule"] for fs in found.values() for f in fs}
     assert rule in rules
     for f in (f for fs in found.values() for f in fs if f["rule"] == rule):
-        why, fix = MESSAGES[rule][lang]
+        why, fix = t(f"lint.{rule}.why", lang), t(f"lint.{rule}.fix", lang)
         assert f["message"].startswith(why) and f["fix"] == fix and f["stage"]
 
 
@@ -70,7 +72,7 @@ def test_the_judge_runs_inside_the_graph_only_when_enabled(tmp_path, monkeypatch
     for enabled in (False, True):
         monkeypatch.setenv("KATACHI_LINT_JUDGE", "1" if enabled else "0")
         reset_settings()
-        svc = WorkshopService(model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / f"{enabled}.db")
+        svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / f"{enabled}.db")
         svc.start("acme", ["提案書に2日"], ["営業", "CS"], lang="ja", thread_id="j", today="2026-11-27")
         snap = svc.resume("j", {"action": "choose", "index": 0})
         by = {f["by"] for f in snap.values["findings"]["kpis"]}

@@ -1,3 +1,4 @@
+from core.settings import get_settings
 import pytest
 
 from core.errors import KatachiError
@@ -68,7 +69,7 @@ def test_size_limit_and_unreadable_files(corpus, tmp_path, monkeypatch):
 
 
 def test_a_hostile_batch_ingests_the_rest(corpus, fake_embedder):
-    store = CompanyStore("acme", create=True)
+    store = CompanyStore("acme", get_settings(), create=True)
     rep = store.ingest([corpus])
     by = {f.path.rsplit("/", 1)[-1]: f for f in rep.files}
     skipped = {n for n, f in by.items() if f.status == "skipped"}
@@ -84,19 +85,19 @@ def test_a_hostile_batch_ingests_the_rest(corpus, fake_embedder):
 
 
 def test_departments_from_paths_and_override(corpus, fake_embedder, tmp_path):
-    store = CompanyStore("acme", create=True)
+    store = CompanyStore("acme", get_settings(), create=True)
     store.ingest([corpus])
     hits = store.search("提案書", k=50, department="sales")
     assert hits and all(h.department == "sales" for h in hits)
     assert any(h.rel.endswith("営業/手順.md") for h in hits)
     assert store.search("月次決算", k=5, department="finance")[0].rel.endswith("売上.csv")
-    other = CompanyStore("beta", create=True)
+    other = CompanyStore("beta", get_settings(), create=True)
     other.ingest([corpus / "en.md"], department="support")
     assert {h.department for h in other.search("quotes", k=5)} == {"support"}
 
 
 def test_prompt_injection_is_stored_as_data_and_flagged(corpus, fake_embedder):
-    store = CompanyStore("acme", create=True)
+    store = CompanyStore("acme", get_settings(), create=True)
     store.ingest([corpus])
     hits = [h for h in store.search("指示をすべて無視して 社外秘", k=10) if h.rel.endswith("injection.md")]
     assert hits and hits[0].injection and "無視して" in hits[0].text

@@ -1,3 +1,4 @@
+from core.settings import get_settings
 import re
 
 import pytest
@@ -36,7 +37,7 @@ def test_every_prompt_sent_in_a_full_run_is_completely_filled(tmp_path, lang):
 
     model = FakeChatModel(responder=record)
     retr = ListRetriever("acme", ["提案書の作成には二日かかる。", "The hand-off loses the customer's goals."])
-    svc = WorkshopService(model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite")
+    svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite")
     snap = svc.start("acme", ["提案書に2日", "hand-off loses goals"], ["A", "B"], lang=lang, thread_id="x",
                      today="2026-11-27")
     snap = svc.resume("x", {"action": "choose", "index": 0})

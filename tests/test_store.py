@@ -1,3 +1,4 @@
+from core.settings import get_settings
 import pytest
 
 from core.errors import KatachiError
@@ -18,11 +19,11 @@ def _corpus(root, files):
 
 def test_reingest_is_idempotent_and_fast(tmp_path, fake_embedder):
     corpus = _corpus(tmp_path / "c", {"sales.md": DOC_A, "support.md": DOC_B})
-    store = CompanyStore("acme", create=True)
+    store = CompanyStore("acme", get_settings(), create=True)
     first = store.ingest([corpus])
     assert first.chunks_added == store.count() > 0
     embedded = fake_embedder.texts
-    second = CompanyStore("acme").ingest([corpus])
+    second = CompanyStore("acme", get_settings()).ingest([corpus])
     assert second.chunks_added == 0 and second.chunks_removed == 0
     assert {f.status for f in second.files} == {"unchanged"}
     assert fake_embedder.texts == embedded  # nothing re-embedded
@@ -30,15 +31,15 @@ def test_reingest_is_idempotent_and_fast(tmp_path, fake_embedder):
 
 def test_changed_and_deleted_files_are_updated(tmp_path, fake_embedder):
     corpus = _corpus(tmp_path / "c", {"sales.md": DOC_A, "support.md": DOC_B})
-    store = CompanyStore("acme", create=True)
+    store = CompanyStore("acme", get_settings(), create=True)
     store.ingest([corpus])
     before = store.count()
     (corpus / "sales.md").write_text(DOC_A.replace("二日", "五日"), encoding="utf-8")
     (corpus / "support.md").unlink()
-    rep = CompanyStore("acme").ingest([corpus])
+    rep = CompanyStore("acme", get_settings()).ingest([corpus])
     statuses = {f.path.split("/")[-1]: f.status for f in rep.files}
     assert statuses == {"sales.md": "updated", "support.md": "removed"}
-    store = CompanyStore("acme")
+    store = CompanyStore("acme", get_settings())
     texts = [p.text for p in store.search("提案書の作成", k=10)]
     assert any("五日" in t for t in texts) and not any("二日" in t for t in texts)
     assert not any("First response" in t for t in texts)
@@ -49,18 +50,18 @@ def test_changed_and_deleted_files_are_updated(tmp_path, fake_embedder):
 def test_company_isolation_with_identical_files(tmp_path, fake_embedder):
     a = _corpus(tmp_path / "a" / "docs", {"handbook.md": DOC_A})
     b = _corpus(tmp_path / "b" / "docs", {"handbook.md": DOC_A + "\n秘密: B社だけの情報。\n"})
-    CompanyStore("alpha", create=True).ingest([a])
-    CompanyStore("beta", create=True).ingest([b])
-    alpha_ids = {p.chunk_id for p in CompanyStore("alpha").search("提案書", k=50)}
+    CompanyStore("alpha", get_settings(), create=True).ingest([a])
+    CompanyStore("beta", get_settings(), create=True).ingest([b])
+    alpha_ids = {p.chunk_id for p in CompanyStore("alpha", get_settings()).search("提案書", k=50)}
     for q in ["提案書", "秘密 B社だけの情報", "引き継ぎ"]:
         for mode in ("hybrid", "dense", "bm25"):
             for dept in (None, "sales"):
-                hits = CompanyStore("beta").search(q, k=50, mode=mode, department=dept)
+                hits = CompanyStore("beta", get_settings()).search(q, k=50, mode=mode, department=dept)
                 assert all(h.company == "beta" and str(tmp_path / "b") in h.source for h in hits)
                 assert not alpha_ids & {h.chunk_id for h in hits}
-        assert CompanyStore("beta").search(q, k=50)
-    assert all("秘密" not in p.text for p in CompanyStore("alpha").search("秘密 B社だけの情報", k=50))
-    assert list_companies() == ["alpha", "beta"]
+        assert CompanyStore("beta", get_settings()).search(q, k=50)
+    assert all("秘密" not in p.text for p in CompanyStore("alpha", get_settings()).search("秘密 B社だけの情報", k=50))
+    assert list_companies(get_settings()) == ["alpha", "beta"]
 
 
 def test_bad_files_are_skipped_with_reasons_and_the_rest_ingests(tmp_path, fake_embedder):
@@ -72,7 +73,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_ingests(tmp_path, fake_
         "slides.key": b"PK\x03\x04",
         "broken.pptx": b"PK\x03\x04 not really a zip",
     })
-    rep = CompanyStore("acme", create=True).ingest([corpus])
+    rep = CompanyStore("acme", get_settings(), create=True).ingest([corpus])
     by = {f.path.split("/")[-1]: f for f in rep.files}
     assert by["good.md"].status == "added"
     assert by["sjis.txt"].status == "added"  # Shift_JIS is decoded, not refused
@@ -88,29 +89,29 @@ def test_oversized_file_is_skipped(tmp_path, fake_embedder, monkeypatch):
 
     reset_settings()
     corpus = _corpus(tmp_path / "c", {"big.md": "あ。" * 2000, "small.md": "小さい。"})
-    rep = CompanyStore("acme", create=True).ingest([corpus])
+    rep = CompanyStore("acme", get_settings(), create=True).ingest([corpus])
     by = {f.path.split("/")[-1]: f for f in rep.files}
     assert by["big.md"].error.code == "file_too_large" and by["small.md"].status == "added"
 
 
 def test_errors_for_missing_paths_unknown_company_and_bad_ids(tmp_path, fake_embedder):
     with pytest.raises(KatachiError) as e:
-        CompanyStore("acme", create=True).ingest([tmp_path / "nope"])
+        CompanyStore("acme", get_settings(), create=True).ingest([tmp_path / "nope"])
     assert e.value.code == "path_missing"
     with pytest.raises(KatachiError) as e:
-        CompanyStore("acme", create=True).ingest([])
+        CompanyStore("acme", get_settings(), create=True).ingest([])
     assert e.value.code == "no_input"
     with pytest.raises(KatachiError) as e:
-        CompanyStore("ghost")
+        CompanyStore("ghost", get_settings())
     assert e.value.code == "unknown_company" and "ghost" in e.value.message("ja")
     with pytest.raises(KatachiError) as e:
-        CompanyStore("../etc", create=True)
+        CompanyStore("../etc", get_settings(), create=True)
     assert e.value.code == "bad_company_id"
 
 
 def test_search_returns_citable_passages(tmp_path, fake_embedder):
     corpus = _corpus(tmp_path / "c", {"sales.md": DOC_A})
-    store = CompanyStore("acme", create=True)
+    store = CompanyStore("acme", get_settings(), create=True)
     store.ingest([corpus])
     hits = store.search("受注後の引き継ぎ", k=2)
     top = hits[0]

@@ -1,4 +1,5 @@
 """The weekly PDCA tracker: check-in validation, projections, tracker linter, review pack, roll-out, CSV."""
+from core.settings import get_settings
 import datetime as dt
 
 import pytest
@@ -37,11 +38,10 @@ def env(tmp_path):
     responder = WorkshopResponder()
     model = FakeChatModel(responder=responder)
     retr = ListRetriever("acme", DOCS)
-    svc = WorkshopService(model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite")
+    svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite")
     _approved(svc, "t1")
     clock = Clock("2026-11-25")
-    tr = TrackerService(workshops=svc, db_path=tmp_path / "t.sqlite", model_for=lambda r: model,
-                        retriever_for=lambda c: retr, today=clock)
+    tr = TrackerService(svc, db_path=tmp_path / "t.sqlite", today=clock)
     tr.responder, tr.clock = responder, clock
     return tr
 
@@ -120,7 +120,7 @@ def test_review_pack_cites_only_what_it_was_given(env):
     assert pack["week"] == "2026-11-23" and 1 <= len(pack["hypotheses"]) <= 5
     assert any("K1" in line and "1.8" in line for line in pack["kpis"])
     assert any(s.startswith("U2") for s in pack["stuck"])
-    offered = {**{p.chunk_id: p.text for p in env.retriever_for("acme").passages},
+    offered = {**{p.chunk_id: p.text for p in env.runtime.retriever_for("acme").passages},
                **{f"checkin:{c['id']}": " ".join(x for x in (c["note"], c["blockers"], c["ai_tried"]) if x)
                   for c in env.db.checkins("t1")}}
     cited = [c for h in pack["hypotheses"] for c in h["citations"]]
@@ -191,7 +191,7 @@ def test_csv_round_trip_and_shift_jis_import(env, tmp_path):
 def test_cli_checkin_and_tracker(env, tmp_path, monkeypatch, capsys):
     from ui.cli.main import main
 
-    monkeypatch.setattr("ui.cli.tracker._svc", lambda: env)
+    monkeypatch.setattr("ui.cli.tracker._svc", lambda settings: env)
     assert main(["--lang", "ja", "checkin", "t1", "--kpi", "K1", "--value", "1.8", "--week", "2026-11-18",
                  "--note", "テンプレート導入"]) == 0
     assert "K1 提案書作成時間: 2 → 1.8 / 1 日" in capsys.readouterr().out

@@ -1,4 +1,5 @@
 """The workshop graph with a scripted model: every gate, every route, resume across processes."""
+from core.settings import get_settings
 import pytest
 
 from core.errors import KatachiError
@@ -24,7 +25,7 @@ def responder():
 def service(tmp_path, responder):
     model = FakeChatModel(responder=responder)
     retr = ListRetriever("acme", DOCS)
-    svc = WorkshopService(model_for=lambda role: model, retriever_for=lambda company: retr,
+    svc = WorkshopService(get_settings(), model_for=lambda role: model, retriever_for=lambda company: retr,
                           db_path=tmp_path / "w.sqlite")
     svc.retriever = retr
     yield svc
@@ -159,7 +160,7 @@ def test_resume_in_a_new_process_keeps_the_state(tmp_path, responder):
     def make():
         model = FakeChatModel(responder=responder)
         retr = ListRetriever("acme", DOCS)
-        return WorkshopService(model_for=lambda role: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite")
+        return WorkshopService(get_settings(), model_for=lambda role: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite")
 
     a = make()
     start(a)
@@ -211,12 +212,13 @@ def test_documents_are_fenced_as_data(service, responder):
 CHILD = r'''
 import os, sys
 sys.path.insert(0, {root!r})
+from core.settings import get_settings
 from graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 model = FakeChatModel(responder=WorkshopResponder())
 retr = ListRetriever("acme", {docs!r})
-svc = WorkshopService(model_for=lambda r: model, retriever_for=lambda c: retr, db_path={db!r})
+svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr, db_path={db!r})
 svc.start("acme", {pains!r}, {depts!r}, lang="ja", thread_id="killed", today="2026-11-27")
 svc.resume("killed", {{"action": "choose", "index": 1}})
 os._exit(9)  # killed: no close, no cleanup
@@ -234,7 +236,7 @@ def test_a_killed_process_loses_no_approved_gate(tmp_path, responder):
     assert proc.returncode == 9, proc.stderr[-2000:]
     model = FakeChatModel(responder=responder)
     retr = ListRetriever("acme", DOCS)
-    svc = WorkshopService(model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite")
+    svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite")
     snap = svc.snapshot("killed")
     assert snap.gate["gate"] == "kpis" and snap.values["theme"]["title"] == "引き継ぎの標準化"
     assert [d["gate"] for d in snap.values["decisions"]] == ["themes"]

@@ -10,7 +10,7 @@ from typing import Any
 
 from agents.schemas import KPI, HandOff, Playbook, Theme, UseCase
 
-from graphs.documents.labels import L
+from graphs.documents.labels import labels
 
 
 @dataclass
@@ -46,7 +46,7 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
     if version is not None:
         values = {**values, **version["content"]}
     lang = values.get("lang", "ja")
-    lab = L.get(lang, L["en"])
+    lab = labels(lang)
     notes = Notes()
     td = values["theme"]
     theme = Theme.model_validate(td)

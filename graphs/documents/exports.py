@@ -17,7 +17,7 @@ from typing import Any
 from core.errors import KatachiError
 
 from graphs.documents.blocks import Block, build, note_text, plain
-from graphs.documents.labels import L
+from graphs.documents.labels import labels
 from graphs.documents.outputs import blocks_to_markdown, playbook_json
 
 FORMATS = ("md", "json", "docx", "pdf")
@@ -74,7 +74,7 @@ def _detail(d: dict) -> str:
 
 
 def _history(values: dict[str, Any], audit: list[dict]) -> list[Block]:
-    lab = L.get(values.get("lang", "ja"), L["en"])
+    lab = labels(values.get("lang", "ja"))
     out: list[Block] = []
     versions = values.get("versions") or []
     if versions:

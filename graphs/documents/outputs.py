@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from graphs.documents.blocks import Block, build, note_text
-from graphs.documents.labels import L  # noqa: F401 - re-exported for callers that label their own views
 
 
 def blocks_to_markdown(blocks: list[Block]) -> str:

@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from core.errors import KatachiError
-from core.settings import Settings, get_settings
 
 from graphs.pdca.store import TrackerDB
-from graphs.pdca.trend import Projection, project, to_float
+from graphs.pdca.trend import Projection, monday, project, to_float
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +24,6 @@ UC_STATUS = ("not_started", "running", "stuck", "done")
 _UNIT_ALIASES = [{"日", "day", "days", "d"}, {"時間", "h", "hr", "hrs", "hour", "hours"}, {"分", "min", "mins", "minutes"},
                  {"%", "percent", "パーセント", "pct"}, {"件", "cases", "items", "count"}, {"円", "yen", "jpy"},
                  {"人", "people", "persons"}, {"回", "times"}]
-
-
-def monday(d: dt.date) -> dt.date:
-    return d - dt.timedelta(days=d.weekday())
 
 
 def parse_date(raw: str) -> dt.date:
@@ -48,15 +43,15 @@ def same_unit(a: str, b: str) -> bool:
 
 
 class TrackerService:
-    def __init__(self, settings: Settings | None = None, workshops=None, db_path: Path | None = None,
-                 model_for: Callable | None = None, retriever_for: Callable | None = None,
-                 today: Callable[[], dt.date] | None = None) -> None:
-        from graphs.service import WorkshopService
-
-        self.settings = settings or get_settings()
-        self.workshops = workshops or WorkshopService(self.settings)
+    def __init__(self, workshops, db_path: Path | None = None, today: Callable[[], dt.date] | None = None,
+                 runtime=None) -> None:
+        """``workshops``: the :class:`graphs.service.WorkshopService` whose approved playbooks are tracked;
+        its settings and model/retriever factories serve the tracker's model work too, unless another
+        ``runtime`` (:class:`graphs.runtime.Runtime`) is given."""
+        self.workshops = workshops
+        self.runtime = runtime or workshops.runtime
+        self.settings = self.runtime.settings
         self.db = TrackerDB(Path(db_path) if db_path else self.settings.data_dir / "tracker.sqlite")
-        self.model_for, self.retriever_for = model_for, retriever_for
         self.today = today or dt.date.today
 
     # -- the tracker of one approved playbook ----------------------------------------------------------
@@ -182,27 +177,22 @@ class TrackerService:
         return plot_png(f"{k['id']} {k['name']}", k["unit"], self.series(thread, kpi), pr, values["lang"])
 
     # -- model work: the weekly pack, adapting a proven 型 ---------------------------------------------------
-    def _ctx(self, values: dict):
+    def stage_context(self, values: dict):
         from agents.common import StageContext
 
-        model_for = self.model_for
-        if model_for is None:
-            from core.llm import get_chat_model
-
-            model_for = get_chat_model
-        retriever_for = self.retriever_for
-        if retriever_for is None:
-            from knowledge.store import CompanyStore
-
-            retriever_for = CompanyStore
-        return StageContext(model_for=model_for, retriever=retriever_for(values["company"]),
-                            company=values["company"], lang=values["lang"], today=self.today().isoformat())
+        rt = self.runtime
+        return StageContext(model_for=rt.model_for, retriever=rt.retriever_for(values["company"]),
+                            company=values["company"], lang=values["lang"], today=self.today().isoformat(),
+                            retries=self.settings.structured_retries)
 
     def pack(self, thread: str, by: str = "", feedback: str = "") -> dict[str, Any]:
         from graphs.pdca.pack import build_pack
 
         values = self.playbook(thread)
-        pack = build_pack(self, thread, values, feedback)
+        week = monday(self.today())
+        recent = [c for c in self.db.checkins(thread)
+                  if dt.date.fromisoformat(c["week"]) >= week - dt.timedelta(weeks=1)]
+        pack = build_pack(self.stage_context(values), thread, values, self.summary(thread), recent, week, feedback)
         pack["id"] = self.db.add_pack(thread, pack["week"], pack, by)
         return pack
 
@@ -237,7 +227,7 @@ class TrackerService:
         pr = self.projections(thread, values)[u["kpi_id"]]
         k = next(x for x in values["kpis"] if x["id"] == u["kpi_id"])
         result = f"{k['name']}: {k['baseline']} → {pr.last:g} {k['unit']} (target {k['target']})"
-        new, lg = adapt(self._ctx(values), proc, u["department"], department, result)
+        new, lg = adapt(self.stage_context(values), proc, u["department"], department, result)
         content = {**new.model_dump(), "department": department, "source_department": u["department"],
                    "result": result, "usage": lg.usage}
         content["id"] = self.db.add_adaptation(thread, use_case, department, content, by)

@@ -10,12 +10,19 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
+from core.i18n import t
+
 
 def to_float(x) -> float | None:
     try:
         return float(str(x).replace(",", ""))
     except (TypeError, ValueError):
         return None
+
+
+def monday(d: dt.date) -> dt.date:
+    """The week a date belongs to (check-ins and packs are per week, starting Monday)."""
+    return d - dt.timedelta(days=d.weekday())
 
 
 def deadline_date(deadline: str) -> dt.date:
@@ -89,13 +96,13 @@ def plot_png(name: str, unit: str, series: list[tuple[dt.date, float]], pr: Proj
     try:
         if series:
             xs, ys = zip(*sorted(series))
-            ax.plot(xs, ys, marker="o", color="#1f6feb", label="実績" if lang == "ja" else "actual")
+            ax.plot(xs, ys, marker="o", color="#1f6feb", label=t("pack.actual", lang))
             if pr.projected is not None:
                 ax.plot([xs[-1], pr.deadline], [ys[-1], pr.projected], linestyle=":", color="#1f6feb",
-                        label="見込み" if lang == "ja" else "projection")
+                        label=t("pack.projection", lang))
         if pr.baseline is not None:
-            ax.axhline(pr.baseline, color="#888", linestyle="--", label="基準値" if lang == "ja" else "baseline")
-        ax.axhline(pr.target, color="#1e6b35", linestyle="-", label="目標" if lang == "ja" else "target")
+            ax.axhline(pr.baseline, color="#888", linestyle="--", label=t("pack.baseline", lang))
+        ax.axhline(pr.target, color="#1e6b35", linestyle="-", label=t("pack.target", lang))
         ax.axvline(pr.deadline, color="#c62828", linewidth=0.8)
         if series:  # from the first check-in to just past the deadline, not matplotlib's wide default
             first = min(d for d, _ in series)

@@ -1,5 +1,6 @@
 """The weekly review pack and a 型 adaptation with the real embedded model (the workshop itself is
 scripted, to keep this short): valid structure, and only verifiable citations."""
+from core.settings import get_settings
 import datetime as dt
 
 import pytest
@@ -20,13 +21,15 @@ def test_pack_and_adaptation_with_the_embedded_model(tmp_path):
 
     fake = FakeChatModel(responder=WorkshopResponder())
     retr = ListRetriever("acme", DOCS)
-    svc = WorkshopService(model_for=lambda r: fake, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite")
+    svc = WorkshopService(get_settings(), model_for=lambda r: fake, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite")
     svc.start("acme", ["提案書の作成に2日かかる", "引き継ぎで顧客情報が失われる"], ["営業", "カスタマーサクセス"],
               lang="ja", thread_id="t", today="2026-10-05")
     for d in ({"action": "choose", "index": 0}, {"action": "approve"}, {"action": "approve"}, {"action": "approve"}):
         svc.resume("t", d)
-    tr = TrackerService(workshops=svc, db_path=tmp_path / "t.sqlite", model_for=get_chat_model,
-                        retriever_for=lambda c: retr, today=lambda: dt.date(2026, 11, 25))
+    from graphs.runtime import Runtime
+
+    tr = TrackerService(svc, db_path=tmp_path / "t.sqlite", today=lambda: dt.date(2026, 11, 25),
+                        runtime=Runtime.of(get_settings(), retriever_for=lambda c: retr))
     tr.checkin("t", "kpi", "K1", "2026-11-09", value=1.8, note="見積もりのテンプレートで提案書の作成が早くなった")
     tr.checkin("t", "kpi", "K1", "2026-11-16", value=1.4)
     tr.checkin("t", "kpi", "K1", "2026-11-23", value=1.0)

@@ -1,6 +1,7 @@
 """A room service over fakes: the real graph and app database, a scripted model, fixed passages."""
 from __future__ import annotations
 
+from core.settings import get_settings
 from pathlib import Path
 
 from graphs.service import WorkshopService
@@ -20,7 +21,7 @@ DOCS = [
 def make_rooms(tmp: Path, responder=None, users: bool = True) -> Rooms:
     model = FakeChatModel(responder=responder or WorkshopResponder())
     retr = ListRetriever("acme", DOCS)
-    svc = WorkshopService(model_for=lambda role: model, retriever_for=lambda company: retr,
+    svc = WorkshopService(get_settings(), model_for=lambda role: model, retriever_for=lambda company: retr,
                           db_path=tmp / "w.sqlite")
     db = AppDB(tmp / "app.sqlite")
     if users:

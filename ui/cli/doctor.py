@@ -4,26 +4,17 @@ from __future__ import annotations
 import time
 
 from core.errors import KatachiError
-
-_L = {
-    "ja": {"provider": "モデル提供元", "model": "モデル", "embedder": "埋め込み", "data": "データ", "companies": "会社",
-           "none": "（まだありません）", "ok": "問題なし", "problems": "問題", "docs": "文書", "chunks": "チャンク",
-           "checksum_ok": "チェックサム一致", "unchecked": "チェックサム未確認（任意の GGUF）"},
-    "en": {"provider": "provider", "model": "model", "embedder": "embedder", "data": "data dir", "companies": "companies",
-           "none": "(none yet)", "ok": "all good", "problems": "problems", "docs": "documents", "chunks": "chunks",
-           "checksum_ok": "checksum ok", "unchecked": "checksum not checked (custom GGUF)"},
-}
+from core.i18n import domain
 
 
-def run_doctor(full_hash: bool = False, lang: str = "en") -> int:
+def run_doctor(settings, full_hash: bool = False) -> int:
     from core.llm import describe_provider
     from core.local_llm import resolve_model, verify_packaged
-    from core.settings import get_settings
     from knowledge.embedder import get_embedder
     from knowledge.store import CompanyStore, list_companies
 
-    L = _L.get(lang, _L["en"])
-    s = get_settings()
+    s, lang = settings, settings.lang
+    L = domain("doctor", lang)
     problems: list[str] = []
     prov = describe_provider(s)
     print(f"{L['provider']}: {prov['provider']}  ({', '.join(f'{k}={v}' for k, v in prov.items() if k != 'provider')})")
@@ -40,7 +31,7 @@ def run_doctor(full_hash: bool = False, lang: str = "en") -> int:
         problems.append(KatachiError("openai_key_missing").message(lang))
     try:
         t0 = time.perf_counter()
-        emb = get_embedder()
+        emb = get_embedder(s.embed_threads, s.embed_batch)
         v = emb.embed_queries(["動作確認 check"])
         print(f"{L['embedder']}: {emb.name}  dim={v.shape[1]}  load+embed {time.perf_counter() - t0:.1f}s  threads={s.embed_threads}")
     except KatachiError as e:
@@ -50,7 +41,7 @@ def run_doctor(full_hash: bool = False, lang: str = "en") -> int:
     print(f"{L['companies']}: " + ("" if companies else L["none"]))
     for c in companies:
         try:
-            st = CompanyStore(c).stats()
+            st = CompanyStore(c, s).stats()
             print(f"  - {c}: {st['documents']} {L['docs']}, {st['chunks']} {L['chunks']}")
         except KatachiError as e:
             problems.append(f"{c}: {e.message(lang)}")

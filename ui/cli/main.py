@@ -3,28 +3,22 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from pathlib import Path
 
 from core.errors import KatachiError
 
-from ui.cli import tables as texts
-
-
-def _settings():
-    from core.settings import get_settings
-
-    return get_settings()
+from core.i18n import t
+from ui.cli import tables
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from knowledge.store import CompanyStore
 
-    lang = _settings().lang
-    store = CompanyStore(args.company, create=True)
+    lang = args.settings.lang
+    store = CompanyStore(args.company, args.settings, create=True)
     report = store.ingest(args.paths, progress=sys.stderr.isatty() or args.progress, department=args.department)
-    print(texts.ingest_table(report, lang))
+    print(tables.ingest_table(report, lang))
     if not report.ingested:
         raise KatachiError("nothing_ingested", skipped=len(report.skipped))
     return 0
@@ -33,10 +27,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from knowledge.store import CompanyStore
 
-    lang = _settings().lang
-    hits = CompanyStore(args.company).search(args.query, k=args.k, mode=args.mode, department=args.department)
+    lang = args.settings.lang
+    hits = CompanyStore(args.company, args.settings).search(args.query, k=args.k, mode=args.mode, department=args.department)
     if not hits:
-        print(texts.t("no_hits", lang))
+        print(t("cli.no_hits", lang))
     for rank, p in enumerate(hits, 1):
         flag = "  ⚠ instruction-like text (data only)" if p.injection else ""
         dept = f"  [{p.department}]" if p.department else ""
@@ -49,13 +43,14 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from ui.cli.doctor import run_doctor
 
-    return run_doctor(full_hash=args.full, lang=_settings().lang)
+    return run_doctor(args.settings, full_hash=args.full)
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="katachi", description="Katachi (型): gen-AI adoption workshops by design.")
     p.add_argument("--lang", choices=["ja", "en"], help="language of messages and outputs (default: KATACHI_LANG or ja)")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    p.add_argument("--model", help="local | local:/path.gguf | openai:MODEL | azure:DEPLOYMENT (default: KATACHI_PROVIDER)")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("ingest", help="ingest documents (md txt pdf docx xlsx pptx csv html) into a company's store")
@@ -78,38 +73,49 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--full", action="store_true", help="re-hash the model file even if it was verified before")
     s.set_defaults(func=cmd_doctor)
 
-    from ui.cli import accounts as cli_app
-    from ui.cli import tracker as cli_tracker
-    from ui.cli import workshop as cli_workshop
+    from ui.cli import accounts, export, tracker, workshop
 
-    cli_workshop.add_commands(sub)
-    cli_app.add_commands(sub)
-    cli_tracker.add_commands(sub)
+    workshop.add_commands(sub)
+    export.add_commands(sub)
+    accounts.add_commands(sub)
+    tracker.add_commands(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.lang:
-        os.environ["KATACHI_LANG"] = args.lang
-        from core.settings import reset_settings
-
-        reset_settings()
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("bm25s", "httpx", "httpx2", "chromadb"):  # libraries that log every call at INFO/DEBUG
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    lang = "en"
+    configure_logging(args.verbose)
+    lang = args.lang or "en"
     try:
-        lang = _settings().lang
+        args.settings = settings_from(args)
+        lang = args.settings.lang
         return int(args.func(args) or 0)
     except KatachiError as err:
         print(f"katachi: {err.message(lang)} [{err.code}]", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\n" + texts.t("interrupted", lang), file=sys.stderr)
+        print("\n" + t("cli.interrupted", lang), file=sys.stderr)
         return 130
+
+
+def settings_from(args: argparse.Namespace):
+    """The settings of this command: the environment (``KATACHI_*``, ``.env``) with the flags on top,
+    as a value passed down; nothing is written back into the environment."""
+    from core.settings import Settings, with_model_choice
+
+    s = Settings()
+    if args.lang:
+        s = s.model_copy(update={"lang": args.lang})
+    return with_model_choice(s, getattr(args, "model", None))
+
+
+def configure_logging(verbose: bool) -> None:
+    """Warnings only unless ``--verbose``; libraries that log every call stay quiet even then."""
+    level = logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("bm25s", "httpx", "httpx2", "chromadb", "urllib3", "gradio", "sentence_transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 if __name__ == "__main__":  # pragma: no cover

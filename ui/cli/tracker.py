@@ -9,33 +9,28 @@ from pathlib import Path
 from core.errors import KatachiError
 
 
-def _svc():
+def _svc(settings):
     from graphs.pdca.tracker import TrackerService
+    from graphs.service import WorkshopService
 
-    return TrackerService()
-
-
-def _lang() -> str:
-    from core.settings import get_settings
-
-    return get_settings().lang
+    return TrackerService(WorkshopService(settings))
 
 
 def cmd_checkin(args: argparse.Namespace) -> int:
     if bool(args.kpi) == bool(args.use_case):
         raise KatachiError("checkin_invalid", detail="give --kpi K1 or --use-case U1")
-    svc = _svc()
+    svc = _svc(args.settings)
     kind, item = ("kpi", args.kpi) if args.kpi else ("usecase", args.use_case)
     svc.checkin(args.thread_id, kind, item, args.week, args.value, args.unit or "", args.status or "",
                 args.blockers or "", args.ai_tried or "", args.note or "", args.by or "", args.correct or "")
-    _print_summary(svc.summary(args.thread_id), _lang())
+    _print_summary(svc.summary(args.thread_id), args.settings.lang)
     return 0
 
 
 def _print_summary(s: dict, lang: str) -> None:
-    from graphs.pdca.pack import L, kpi_lines
+    from graphs.pdca.pack import kpi_lines, labels
 
-    lab = L.get(lang, L["en"])
+    lab = labels(lang)
     print(f"{s['title']} ({s['company']})")
     for line in kpi_lines(s, lab):
         print("  " + line)
@@ -49,13 +44,13 @@ def _print_summary(s: dict, lang: str) -> None:
 def cmd_tracker(args: argparse.Namespace) -> int:
     from graphs.pdca.csv_io import export_csv, import_csv
 
-    svc = _svc()
+    svc = _svc(args.settings)
     tid = args.thread_id
     if args.csv_import:
         rep = import_csv(svc, tid, Path(args.csv_import).read_bytes(), by=args.by or "")
         print(f"added {rep.added}, corrected {rep.corrected}, unchanged {rep.unchanged}, errors {len(rep.errors)}")
         for line, item, err in rep.errors:
-            print(f"  line {line} {item}: {err.message(_lang())} [{err.code}]", file=sys.stderr)
+            print(f"  line {line} {item}: {err.message(args.settings.lang)} [{err.code}]", file=sys.stderr)
         return 0 if not rep.errors else 2
     if args.csv_export:
         Path(args.csv_export).write_bytes(export_csv(svc, tid, include_history=args.history))
@@ -84,7 +79,7 @@ def cmd_tracker(args: argparse.Namespace) -> int:
         else:
             print(md)
         return 0
-    _print_summary(svc.summary(tid), _lang())
+    _print_summary(svc.summary(tid), args.settings.lang)
     return 0
 
 

@@ -7,25 +7,12 @@ import sys
 from pathlib import Path
 
 from core.errors import KatachiError
+from core.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 DEMO_COMPANY = "sample"
 DEMO_DEPARTMENTS = {"ja": ["営業", "カスタマーサクセス"], "en": ["Sales", "Customer Success"]}
-
-_H = {
-    "ja": {"themes": "テーマ候補: 番号で選択 / r 指摘 で再生成 / e 番号 で編集",
-           "kpis": "KPI: a 承認 / r 指摘 で作り直し / e KPI番号 項目 値 で編集（例: e K1 target 1）",
-           "usecases": "ユースケース: a 承認 / d ID で削除（複数可、最後に a）/ r 指摘 で作り直し",
-           "playbook": "プレイブック: a 承認 / c セクション 指摘 で修正依頼（複数可、最後に s で送信）",
-           "saved": "保存しました", "thread": "スレッド", "stage": "段階", "resume": "再開: katachi resume"},
-    "en": {"themes": "Themes: a number chooses / r FEEDBACK regenerates / e NUMBER edits",
-           "kpis": "KPIs: a approves / r FEEDBACK redoes / e KPI FIELD VALUE edits (e.g. e K1 target 1)",
-           "usecases": "Use cases: a approves / d ID drops (repeatable, then a) / r FEEDBACK redoes",
-           "playbook": "Playbook: a approves / c SECTION COMMENT requests changes (repeatable, then s sends)",
-           "saved": "Saved", "thread": "thread", "stage": "stage", "resume": "Resume with: katachi resume"},
-}
-
 
 def read_pain_points(path: str) -> list[str]:
     p = Path(path)
@@ -80,9 +67,8 @@ def _show(gate: dict) -> None:
 
 
 def ask_decision(gate: dict, lang: str) -> dict:
-    h = _H.get(lang, _H["en"])
     _show(gate)
-    print(h[gate["gate"]])
+    print(t(f"cli.gate_help_{gate['gate']}", lang))
     drops: list[str] = []
     comments: dict[str, str] = {}
     kpis = json.loads(json.dumps(gate["data"].get("kpis", [])))
@@ -98,11 +84,11 @@ def ask_decision(gate: dict, lang: str) -> dict:
             if cmd == "r" and rest:
                 return {"action": "regenerate", "feedback": rest}
             if cmd == "e" and rest.strip().isdigit():
-                t = dict(gate["data"]["candidates"][int(rest)])
+                theme = dict(gate["data"]["candidates"][int(rest)])
                 for field in ("title", "problem", "outcome"):
-                    new = input(f"{field} [{t[field]}]: ").strip()
-                    t[field] = new or t[field]
-                return {"action": "edit", "theme": t}
+                    new = input(f"{field} [{theme[field]}]: ").strip()
+                    theme[field] = new or theme[field]
+                return {"action": "edit", "theme": theme}
         elif g == "kpis":
             if cmd == "a":
                 return {"action": "edit", "kpis": kpis} if kpis != gate["data"]["kpis"] else {"action": "approve"}
@@ -133,14 +119,13 @@ def ask_decision(gate: dict, lang: str) -> dict:
                 continue
             if cmd == "s" and comments:
                 return {"action": "request_changes", "sections": comments}
-        print(h[g])
+        print(t(f"cli.gate_help_{g}", lang))
 
 
 def drive(service, snap, lang: str, auto: bool, out: Path) -> int:
     from graphs.documents.outputs import write_outputs
 
-    h = _H.get(lang, _H["en"])
-    print(f"{h['thread']}: {snap.thread_id}", file=sys.stderr)
+    print(f"{t('cli.thread', lang)}: {snap.thread_id}", file=sys.stderr)
     while not snap.done:
         if snap.gate is None:
             snap = service.continue_run(snap.thread_id)
@@ -153,33 +138,31 @@ def drive(service, snap, lang: str, auto: bool, out: Path) -> int:
             try:
                 decision = ask_decision(snap.gate, lang)
             except EOFError:
-                print(f"\n{h['resume']} {snap.thread_id}", file=sys.stderr)
+                print(f"\n{t('cli.resume', lang)} {snap.thread_id}", file=sys.stderr)
                 return 0
         snap = service.resume(snap.thread_id, decision)
     md, js = write_outputs(snap.values, out)
-    print(f"{h['saved']}: {md}  {js}")
+    print(f"{t('cli.saved', lang)}: {md}  {js}")
     return 0
 
 
-def _service():
+def _service(settings):
     from graphs.service import WorkshopService
 
-    return WorkshopService()
+    return WorkshopService(settings)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from core.settings import get_settings
-
-    lang = args.lang_out or get_settings().lang
+    lang = args.lang_out or args.settings.lang
     points = read_pain_points(args.pain_points)
     depts = [d for d in (args.departments or "").split(",") if d.strip()] or DEMO_DEPARTMENTS[lang]
-    service = _service()
+    service = _service(args.settings)
     snap = service.start(args.company, points, depts, lang=lang, use_cases_per_department=args.use_cases)
     return drive(service, snap, lang, args.auto_approve, Path(args.out or f"out/{snap.thread_id}"))
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    service = _service()
+    service = _service(args.settings)
     snap = service.snapshot(args.thread_id)
     if snap.done:
         raise KatachiError("thread_done", thread_id=args.thread_id)
@@ -188,7 +171,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    snap = _service().snapshot(args.thread_id)
+    snap = _service(args.settings).snapshot(args.thread_id)
     v = snap.values
     print(json.dumps({"thread_id": snap.thread_id, "company": v.get("company"), "stage": snap.stage,
                       "waiting_at_gate": (snap.gate or {}).get("gate"), "theme": (v.get("theme") or {}).get("title"),
@@ -198,16 +181,15 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from core.settings import get_settings
     from knowledge.store import CompanyStore
 
-    lang = get_settings().lang
-    store = CompanyStore(DEMO_COMPANY, create=True)
+    lang = args.settings.lang
+    store = CompanyStore(DEMO_COMPANY, args.settings, create=True)
     rep = store.ingest([SAMPLES / "corpus" / "ja" / "docs", SAMPLES / "corpus" / "en" / "docs"],
                        progress=sys.stderr.isatty())
     print(f"{DEMO_COMPANY}: {store.stats()['chunks']} chunks ({rep.chunks_added} new)", file=sys.stderr)
     points = read_pain_points(str(SAMPLES / f"pain-points-{lang}.txt"))
-    service = _service()
+    service = _service(args.settings)
     # One use case per department keeps the offline demo within a few minutes on two CPU cores.
     snap = service.start(DEMO_COMPANY, points, DEMO_DEPARTMENTS[lang], lang=lang,
                          use_cases_per_department=args.use_cases)
@@ -239,24 +221,10 @@ def add_commands(sub) -> None:
     s.set_defaults(func=cmd_demo)
 
 
-def apply_model_choice(choice: str | None) -> str:
-    """``--model``: local | local:/path.gguf | openai:MODEL | azure:DEPLOYMENT (keys and URLs from settings)."""
-    import os
-
-    from core.settings import get_settings, reset_settings
-
-    if choice:
-        kind, _, arg = choice.partition(":")
-        if kind not in ("local", "openai", "azure"):
-            raise KatachiError("bad_model_choice", choice=choice)
-        os.environ["KATACHI_PROVIDER"] = kind
-        if arg:
-            key = {"local": "KATACHI_LOCAL_MODEL", "openai": "KATACHI_OPENAI_MODEL", "azure": "KATACHI_AZURE_DEPLOYMENT"}[kind]
-            os.environ[key] = arg
-        reset_settings()
+def model_label(settings) -> str:
     from core.llm import describe_provider
 
-    d = describe_provider(get_settings())
+    d = describe_provider(settings)
     return f"{d['provider']}:{d['model']}"
 
 
@@ -266,11 +234,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.compare:
         print(harness.compare(Path(args.compare[0]), Path(args.compare[1])))
         return 0
-    label = apply_model_choice(args.model)
+    label = model_label(args.settings)
     scenarios = harness.load_scenarios(args.datasets or None)
     if args.only:
         scenarios = [s for s in scenarios if s.name in args.only.split(",")]
-    report = harness.run(scenarios, Path(args.out), _service, label)
+    report = harness.run(scenarios, Path(args.out), lambda: _service(args.settings), label)
     print((Path(args.out) / "report.md").read_text(encoding="utf-8"))
     s = report["summary"]
     return 0 if (s.get("citation_validity") in (None, 1.0)) else 1

@@ -15,7 +15,9 @@ from pathlib import Path
 import gradio as gr
 
 from core.errors import KatachiError
-from core.settings import Settings, get_settings
+from core.i18n import t as text_of
+from ui import policy
+from core.settings import Settings
 
 from ui.web.appdb import AppDB
 from ui.web.jobs import ModelJobs
@@ -58,13 +60,13 @@ class AppContext:
         from graphs.pdca.tracker import TrackerService
 
         svc = self.rooms.service
-        return TrackerService(self.settings, workshops=svc, model_for=svc.model_for, retriever_for=svc.retriever_for)
+        return TrackerService(svc)
 
 
-def make_context(settings: Settings | None = None, service=None, workers: int | None = None) -> AppContext:
+def make_context(settings: Settings, service=None, workers: int | None = None) -> AppContext:
     from graphs.service import WorkshopService
 
-    s = settings or get_settings()
+    s = settings
     db = AppDB(s.data_dir / "app.sqlite")
     svc = service or WorkshopService(s)
     # One embedded model serves one request at a time; a hosted API takes a few in parallel.
@@ -89,7 +91,7 @@ def build(ctx: AppContext):
     from ui.web.room import page as app_room
     from ui.web.tracker import page as app_tracker
     from ui.web.workshops import page as app_workshops
-    from ui.web.text import i18n
+    from ui.web.common import LANG_JS, i18n
 
     t = i18n()
     with gr.Blocks(title="Katachi 型") as demo:
@@ -117,7 +119,7 @@ def build(ctx: AppContext):
         docs.wire()
 
         def on_load(code_lang, wid, request: gr.Request):
-            from ui.web.text import ui_lang
+            from ui.web.common import ui_lang
 
             lg = ui_lang(code_lang)
             try:
@@ -126,11 +128,10 @@ def build(ctx: AppContext):
                 return f'<span class="k-error">{err.message(lg)}</span>', gr.skip(), gr.skip()
             # Back after a refresh or a restart: straight into the workshop that was open.
             room_first = gr.Tabs(selected="room") if (user.guest_of or wid) else gr.skip()
-            role = {"admin": "管理者", "facilitator": "ファシリテーター", "consultant": "コンサルタント",
-                    "participant": "参加者"}[user.role] if lg == "ja" else user.role
+            role = text_of(f"role.{user.role}", lg)
             return (f'<span data-user="{html.escape(user.name)}" data-role="{user.role}">{html.escape(user.display)}'
                     f' · {role}</span>',
-                    room_first, gr.update(visible=user.role in ("admin", "consultant", "facilitator")))
+                    room_first, gr.update(visible=policy.allowed(user, "review.tab")))
 
         demo.load(on_load, [lang, current], [who, tabs, review_tab], js=LANG_JS)
         ws_tab.on_load(demo)
@@ -141,16 +142,11 @@ def build(ctx: AppContext):
     return demo
 
 
-# Every handler's first input is the hidden language box; this fills it from the page's locale
-# (Gradio sets <html lang> from the browser or from Settings → Language).
-LANG_JS = "(...args) => { args[0] = document.documentElement.lang || navigator.language || 'ja'; return args; }"
-
-
 def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
     from ui.web.auth import Authenticator
     from ui.web.room.render import CSS
     from ui.web.review.render import CSS as REVIEW_CSS
-    from ui.web.text import i18n
+    from ui.web.common import i18n
 
     demo = build(ctx)
     demo.queue(default_concurrency_limit=16)

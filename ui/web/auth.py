@@ -14,11 +14,11 @@ import secrets
 
 from core.errors import KatachiError
 
+from ui.policy import ROLES
 from ui.web.appdb import AppDB
 
 log = logging.getLogger(__name__)
 
-ROLES = ("admin", "facilitator", "consultant", "participant")
 _NAME = re.compile(r"^[\w.@\- ]{1,40}$")  # \w covers kana and kanji: display names may be Japanese
 _N, _R, _P = 2**14, 8, 1
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import gradio as gr
 
 from core.errors import KatachiError
+from core.i18n import t
+from ui import policy
 
-from ui.web.workshops.page import notice
-from ui.web.text import tr, ui_lang
+from ui.web.common import LANG_JS, notice, tr, ui_lang
 
 _SAFE = re.compile(r"[^\w.\-]+")
 
@@ -19,9 +20,8 @@ def ingest_uploads(ctx, user, company: str, paths: list[str], department: str | 
     """Copy uploads into the company's folder (so citations keep pointing at a file) and ingest them."""
     from knowledge.store import CompanyStore, check_company, company_dir
 
-    if user.role not in ("admin", "facilitator") or not user.member_of(company or ""):
-        raise KatachiError("forbidden", action="upload")
     check_company(company)
+    policy.require(user, "company.upload", company=company)
     if not paths:
         raise KatachiError("upload_empty")
     dest = company_dir(company, ctx.settings) / "uploads"
@@ -55,9 +55,9 @@ class DocsTab:
             user = self.ctx.rooms.user(request.username)
         except KatachiError:
             return gr.update(visible=False), gr.skip()
-        allowed = user.role in ("admin", "facilitator")
+        allowed = policy.allowed(user, "company.documents_tab")
         companies = user.companies
-        if user.role == "admin":
+        if policy.allowed(user, "company.list_all"):
             from knowledge.store import list_companies
 
             companies = sorted(set(list_companies(self.ctx.settings)) | set(companies))
@@ -71,11 +71,9 @@ class DocsTab:
             report, store = ingest_uploads(self.ctx, user, company, paths, dept)
         except KatachiError as err:
             return notice(lg, err), gr.skip(), gr.skip()  # the uploaded files stay in the box
-        names = {"ja": ("ファイル", "状態", "追加", "理由"), "en": ("file", "status", "added", "reason")}[lg]
-        from ui.cli.tables import _T
-
-        status = _T["status"][lg]
-        rows = [[f.path, status[f.status], f.chunks_added, f.error.message(lg) if f.error else ""] for f in report.files]
+        names = [t(f"ingest.{c}", lg) for c in ("col_file", "col_status", "col_added", "col_reason")]
+        rows = [[f.path, t(f"ingest.{f.status}", lg), f.chunks_added, f.error.message(lg) if f.error else ""]
+                for f in report.files]
         summary = tr("ingest_done", lg, ok=len(report.ingested), skipped=len(report.skipped),
                      chunks=report.chunks_added)
         stats = store.stats()
@@ -85,13 +83,11 @@ class DocsTab:
                 gr.update(value=rows, headers=list(names)))
 
     def wire(self) -> None:
-        from ui.web.app import LANG_JS
 
         self.ingest_btn.click(self.ingest, [self.lang, self.company, self.files, self.dept],
                               [self.note, self.stats, self.report], js=LANG_JS, concurrency_id="ingest",
                               concurrency_limit=1)
 
     def on_load(self, demo) -> None:
-        from ui.web.app import LANG_JS
 
         demo.load(self.load, [self.lang], [self.group, self.company], js=LANG_JS)

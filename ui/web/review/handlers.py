@@ -13,9 +13,11 @@ from typing import Any
 
 from core.errors import KatachiError
 
-from ui.web.room.handlers import Rooms, User, stage_of
+from graphs.stages import stage_of
+from ui import policy
+from ui.policy import User
+from ui.web.room.handlers import Rooms
 
-REVIEWERS = ("admin", "consultant", "facilitator")
 STATUSES = ("draft", "in_review", "changes_requested", "approved")
 
 
@@ -38,10 +40,9 @@ class Reviews:
 
     # -- access ------------------------------------------------------------------------------------------
     def _ws(self, user: User, wid: str) -> dict:
-        if user.role not in REVIEWERS:
-            raise KatachiError("forbidden", action="review")
+        policy.require(user, "review.tab")
         ws = self.db.workshop(wid or "")
-        if ws is None or not user.member_of(ws["company"]):
+        if not policy.allowed(user, "review.workshop", workshop=ws):
             raise KatachiError("workshop_unknown", workshop=wid)
         return ws
 
@@ -65,11 +66,10 @@ class Reviews:
 
     def queue(self, user: User) -> list[dict]:
         """Playbooks of the companies the user belongs to, newest first, with status, version, who, when."""
-        if user.role not in REVIEWERS:
-            raise KatachiError("forbidden", action="review")
+        policy.require(user, "review.tab")
         out = []
         for ws in self.db.workshops():
-            if not user.member_of(ws["company"]) or not ws["started"]:
+            if not policy.allowed(user, "review.workshop", workshop=ws) or not ws["started"]:
                 continue
             values = self._values(ws["id"])
             if not values.get("versions"):

@@ -10,9 +10,8 @@ import gradio as gr
 from core.errors import KatachiError
 
 from ui.web.review import render as rr
-from ui.web.workshops.page import notice
 from ui.web.review.handlers import Reviews
-from ui.web.text import tr, ui_lang
+from ui.web.common import LANG_JS, notice, tr, ui_lang
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +148,6 @@ class ReviewTab:
         return handler
 
     def wire(self) -> None:
-        from ui.web.app import LANG_JS
 
         r = self.reviews
         ins = [self.lang, self.wid, self.section, self.comment, self.code, self.reason, self.ver_a, self.ver_b,
@@ -188,7 +186,6 @@ class ReviewTab:
         return str(path)
 
     def on_load(self, demo) -> None:
-        from ui.web.app import LANG_JS
 
         demo.load(self.load, [self.lang], [self.queue, self.pick], js=LANG_JS)
         demo.load(self.reopen, [self.lang, self.wid], self.view_outputs, js=LANG_JS)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from ui.web.room.render import citations, e
-from ui.web.text import tr
+from ui.web.common import tr
 
 STATE_MARK = {"approved": "✔", "changes_requested": "✎", "open": "○"}
 

@@ -1,9 +1,5 @@
-"""Server-side handlers of the workshop room. Every action checks the caller's role here, not in the page.
-
-Permissions: an admin may do anything; a facilitator creates and runs workshops of the companies they
-belong to; a consultant may look at those companies' workshops; a participant (an account, or a guest
-who came in with a join code) sees only the workshops they joined, may submit pain points and vote,
-and never decides a gate.
+"""Server-side handlers of the workshop room. Every action asks :mod:`ui.policy` first, on the server,
+whatever the page showed; the rules themselves (who may do what) live only there.
 """
 from __future__ import annotations
 
@@ -17,27 +13,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import KatachiError
+from ui import policy
+from ui.policy import User
+from graphs.stages import AFTER_GATE, stage_of
 
 from ui.web.appdb import AppDB
 from ui.web.jobs import JobStatus, ModelJobs
 
 log = logging.getLogger(__name__)
 
-STAGES = ("intake", "themes", "kpis", "usecases", "playbook", "done")
 MAX_POINT_CHARS = 500
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a meeting room
-
-
-@dataclass
-class User:
-    name: str
-    role: str
-    companies: list[str] = field(default_factory=list)
-    guest_of: str | None = None
-    display: str = ""
-
-    def member_of(self, company: str) -> bool:
-        return self.role == "admin" or company in self.companies
 
 
 @dataclass
@@ -66,11 +52,6 @@ class RoomView:
         return hashlib.sha1(json.dumps(key, default=str, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
-def stage_of(snapshot_stage: str) -> str:
-    s = snapshot_stage.removeprefix("gate_")
-    return s if s in STAGES else "intake"
-
-
 class Rooms:
     def __init__(self, db: AppDB, service, jobs: ModelJobs) -> None:
         self.db, self.service, self.jobs = db, service, jobs
@@ -87,24 +68,24 @@ class Rooms:
             return User(username, "participant", [], guest_of=g["workshop"], display=username)
         raise KatachiError("forbidden", action="login")
 
+    def joined(self, user: User, ws: dict) -> bool:
+        return ws["id"] in self.db.joined(user.name)
+
+    def sees(self, user: User, ws: dict) -> bool:
+        return policy.allowed(user, "workshop.see", workshop=ws, joined=self.joined(user, ws))
+
     def _workshop(self, user: User, wid: str) -> dict:
         ws = self.db.workshop(wid or "")
-        if ws is None or not self._sees(user, ws):
+        if ws is None or not self.sees(user, ws):
             raise KatachiError("workshop_unknown", workshop=wid)
         return ws
 
-    def _sees(self, user: User, ws: dict) -> bool:
-        if user.role == "participant":
-            return ws["id"] in self.db.joined(user.name)
-        return user.member_of(ws["company"]) or ws["owner"] == user.name
-
     def can_facilitate(self, user: User, ws: dict) -> bool:
-        return user.role == "admin" or (user.role == "facilitator" and user.member_of(ws["company"]))
+        return policy.allowed(user, "workshop.facilitate", workshop=ws)
 
-    def _facilitator(self, user: User, wid: str, action: str) -> dict:
+    def _facilitator(self, user: User, wid: str) -> dict:
         ws = self._workshop(user, wid)
-        if not self.can_facilitate(user, ws):
-            raise KatachiError("forbidden", action=action)
+        policy.require(user, "workshop.facilitate", workshop=ws)
         return ws
 
     # -- workshops ----------------------------------------------------------------------------------
@@ -113,11 +94,8 @@ class Rooms:
         """``expected``: display names the facilitator invites (optional); the room shows who has joined."""
         from knowledge.store import check_company
 
-        if user.role not in ("admin", "facilitator"):
-            raise KatachiError("forbidden", action="create workshop")
         check_company(company)
-        if not user.member_of(company):
-            raise KatachiError("forbidden", action=f"company {company}")
+        policy.require(user, "company.create_workshop", company=company)
         depts = [d.strip() for d in departments if d and d.strip()]
         if not depts:
             raise KatachiError("empty_text", what="departments" if lang == "en" else "部署")
@@ -143,14 +121,13 @@ class Rooms:
         ws = self.db.by_code((code or "").strip().upper()) if code and code.strip() else None
         if ws is None or ws["mode"] != "live":
             raise KatachiError("join_code_unknown", join_code=(code or "").strip())
-        if user.role != "participant" and not self._sees(user, ws) and user.role != "admin":
-            # Staff of another company may not use a code to look inside a client's workshop.
-            raise KatachiError("forbidden", action="join")
+        # Staff of another company may not use a code to look inside a client's workshop.
+        policy.require(user, "workshop.join", workshop=ws, joined=self.joined(user, ws))
         self.db.join(ws["id"], user.name)
         return ws
 
     def my_workshops(self, user: User) -> list[dict]:
-        rows = [w for w in self.db.workshops() if self._sees(user, w)]
+        rows = [w for w in self.db.workshops() if self.sees(user, w)]
         for w in rows:
             w["stage"] = self._stage(w)
         return rows
@@ -174,7 +151,7 @@ class Rooms:
         return self.db.add_pain_point(wid, None if anonymous else user.name, dept, text)
 
     def edit_point(self, user: User, wid: str, pid: int, text: str, department: str | None = None) -> None:
-        ws = self._facilitator(user, wid, "edit pain point")
+        ws = self._facilitator(user, wid)
         if ws["started"]:
             raise KatachiError("wrong_stage", stage=self._stage(ws))
         text = " ".join((text or "").split())
@@ -185,7 +162,7 @@ class Rooms:
 
     def merge_points(self, user: User, wid: str, ids: list[int]) -> int:
         """Merge several pain points into the first: texts joined, the others hidden (kept for the record)."""
-        ws = self._facilitator(user, wid, "merge pain points")
+        ws = self._facilitator(user, wid)
         if ws["started"]:
             raise KatachiError("wrong_stage", stage=self._stage(ws))
         live = {p["id"]: p for p in self.db.pain_points(wid)}
@@ -199,14 +176,14 @@ class Rooms:
         return first
 
     def delete_points(self, user: User, wid: str, ids: list[int]) -> int:
-        ws = self._facilitator(user, wid, "delete pain points")
+        ws = self._facilitator(user, wid)
         if ws["started"]:
             raise KatachiError("wrong_stage", stage=self._stage(ws))
         return self.db.hide_pain_points(wid, ids)
 
     def start(self, user: User, wid: str) -> None:
         """Close intake: the model groups the pain points and proposes themes (queued, returns at once)."""
-        ws = self._facilitator(user, wid, "start")
+        ws = self._facilitator(user, wid)
         if ws["started"]:
             raise KatachiError("wrong_stage", stage=self._stage(ws))
         points = [{"text": p["text"], "participant": p["author"] or ""} for p in self.db.pain_points(wid)]
@@ -254,15 +231,14 @@ class Rooms:
     # -- gates --------------------------------------------------------------------------------------
     def decide(self, user: User, wid: str, decision: dict) -> None:
         """Validate now (a bad decision is refused before anything is queued), then resume in the background."""
-        ws = self._facilitator(user, wid, "decide gate")
+        ws = self._facilitator(user, wid)
         if self.jobs.busy(wid):
             raise KatachiError("model_busy")
         if not ws["started"]:
             raise KatachiError("wrong_stage", stage="intake")
         snap = self.service.snapshot(wid)
         self.service.check(wid, decision)  # raises bad_decision; with no open gate, resume re-runs the step
-        after = {"themes": "kpis", "kpis": "usecases", "usecases": "playbook", "playbook": "playbook"}
-        label = after.get((snap.gate or {}).get("gate", ""), stage_of(snap.stage))
+        label = AFTER_GATE.get((snap.gate or {}).get("gate", ""), stage_of(snap.stage))
         self.jobs.submit(wid, label, lambda p: self._resume(wid, decision, p, user.name))
 
     def _resume(self, wid: str, decision: dict, progress, by: str = "") -> None:
@@ -272,7 +248,7 @@ class Rooms:
 
     def retry(self, user: User, wid: str) -> None:
         """Run again whatever was generating when the job failed or the server stopped."""
-        ws = self._facilitator(user, wid, "retry")
+        ws = self._facilitator(user, wid)
         self.jobs.clear_failure(wid)
         if not ws["started"]:
             raise KatachiError("wrong_stage", stage="intake")
@@ -284,7 +260,7 @@ class Rooms:
             self.jobs.submit(wid, stage_of(snap.stage), lambda p: self.service.continue_run(wid, p))
 
     def set_timer(self, user: User, wid: str, minutes: float, label: str = "") -> None:
-        self._facilitator(user, wid, "timer")
+        self._facilitator(user, wid)
         end = time.time() + float(minutes) * 60 if minutes and float(minutes) > 0 else None
         self.db.update_workshop(wid, timer_end=end, timer_label=(label or "")[:60])
 

@@ -11,15 +11,14 @@ import logging
 import gradio as gr
 
 from agents.schemas import PLAYBOOK_SECTIONS
+from graphs.stages import STAGES
 from core.errors import KatachiError
 
 from ui.web.room import decisions
 from ui.web.room import render
-from ui.web.workshops.page import notice
-from ui.web.text import tr, ui_lang
+from ui.web.common import LANG_JS, notice, tr, ui_lang
 
 log = logging.getLogger(__name__)
-STAGE_GROUPS = ("intake", "themes", "kpis", "usecases", "playbook", "done")
 
 
 class RoomTab:
@@ -248,7 +247,6 @@ class RoomTab:
 
     def _bind(self, trigger, fn, inputs: list, ok: str = "saved", clear: tuple = (), every_click: bool = False) -> None:
         """``every_click``: each click counts even while the previous one runs (Gradio drops them by default)."""
-        from ui.web.app import LANG_JS
 
         handler = self._act(fn, ok, clear)
         params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
@@ -270,7 +268,6 @@ class RoomTab:
                 trigger_mode="multiple" if every_click else "once")
 
     def wire(self) -> None:
-        from ui.web.app import LANG_JS
 
         self.tick.tick(self.poll, [self.lang, self.current, self.seen, self.gate_key], self.all_outputs, js=LANG_JS,
                        show_progress="hidden", trigger_mode="once", concurrency_id="poll", concurrency_limit=32)
@@ -315,7 +312,6 @@ class RoomTab:
         b(self.retry_btn.click, lambda r, u, w, v: r.retry(u, w), [], ok="queued")
 
     def on_load(self, demo) -> None:
-        from ui.web.app import LANG_JS
 
         demo.load(self.force, [self.lang, self.current], self.all_outputs, js=LANG_JS)
 

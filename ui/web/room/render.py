@@ -9,8 +9,9 @@ import html
 import time
 from typing import Any
 
-from ui.web.room.handlers import STAGES, RoomView
-from ui.web.text import tr
+from graphs.stages import STAGES, label as stage_label
+from ui.web.room.handlers import RoomView
+from ui.web.common import tr
 
 e = html.escape
 
@@ -20,7 +21,7 @@ def stepper(stage: str, lang: str) -> str:
     items = []
     for i, s in enumerate(STAGES):
         state = "done" if i < cur else "now" if i == cur else "todo"
-        items.append(f'<li class="k-step k-{state}" data-stage="{s}">{e(tr("stage_" + s, lang))}</li>')
+        items.append(f'<li class="k-step k-{state}" data-stage="{s}">{e(stage_label(s, lang))}</li>')
     return f'<ol class="k-stepper" data-current="{stage}">{"".join(items)}</ol>'
 
 
@@ -43,7 +44,7 @@ def job(view: RoomView, lang: str, now: float | None = None) -> str:
     if j.state == "running":
         node = tr("job_node", lang, node=e(j.node)) if j.node else ""
         secs = int((now or time.time()) - j.started)
-        label = e(tr("stage_" + j.label, lang) if j.label in STAGES else j.label)
+        label = e(stage_label(j.label, lang) if j.label in STAGES else j.label)
         return f'<div class="k-job" data-state="running">{tr("job_running", lang, label=label, secs=secs, node=node)}</div>'
     if j.state == "failed" and j.error is not None:
         return (f'<div class="k-job k-error" data-state="failed" data-code="{e(j.error.code)}">'

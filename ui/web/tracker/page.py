@@ -9,9 +9,9 @@ import logging
 import gradio as gr
 
 from core.errors import KatachiError
+from ui import policy
 
-from ui.web.workshops.page import notice
-from ui.web.text import tr, ui_lang
+from ui.web.common import LANG_JS, notice, tr, ui_lang
 
 log = logging.getLogger(__name__)
 e = html.escape
@@ -72,9 +72,7 @@ class TrackerTab:
     # -- access and drawing -----------------------------------------------------------------------------
     def _allowed(self, user, wid: str) -> dict:
         ws = self.ctx.db.workshop(wid or "")
-        ok = ws and (user.role in ("admin", "facilitator", "consultant") and user.member_of(ws["company"])
-                     or user.role == "participant" and not user.guest_of and wid in self.ctx.db.joined(user.name))
-        if not ok:
+        if not policy.allowed(user, "tracker.see", workshop=ws, joined=wid in self.ctx.db.joined(user.name)):
             raise KatachiError("workshop_unknown", workshop=wid)
         return ws
 
@@ -158,9 +156,8 @@ class TrackerTab:
             lg = ui_lang(lang)
             try:
                 user = self.ctx.rooms.user(request.username)
-                self._allowed(user, wid)
-                if user.role == "participant":
-                    raise KatachiError("forbidden", action=what)
+                ws = self._allowed(user, wid)
+                policy.require(user, "tracker.manage", workshop=ws, joined=True)
                 tracker = self.ctx.tracker
                 if what == "prove":
                     tracker.prove(wid, uc or "", by=user.name)
@@ -210,7 +207,6 @@ class TrackerTab:
         return f'<div class="k-notice" data-code="{"ok" if not rep.errors else "csv_errors"}">{text}<ul>{errs}</ul></div>'
 
     def wire(self) -> None:
-        from ui.web.app import LANG_JS
 
         base = [self.lang, self.wid, self.kpi, self.kind]
         self.open_btn.click(self.open, [self.lang, self.pick, self.kpi, self.kind],
@@ -231,7 +227,6 @@ class TrackerTab:
                        trigger_mode="once", concurrency_id="poll")
 
     def on_load(self, demo) -> None:
-        from ui.web.app import LANG_JS
 
         demo.load(self.choices, [self.lang], [self.pick], js=LANG_JS)
         demo.load(self.reopen, [self.lang, self.wid, self.kpi, self.kind], self.outputs, js=LANG_JS)
@@ -245,13 +240,13 @@ def _num(x, fmt: str = "g") -> str:
 
 
 def summary_html(s: dict, busy, lang: str) -> str:
-    from graphs.pdca.pack import L, _state
+    from graphs.pdca.pack import labels, state_label
 
-    lab = L.get(lang, L["en"])
+    lab = labels(lang)
     rows = []
     for k in s["kpis"]:
         cells = [k["id"], k["name"], str(k["baseline"]), _num(k["last"]), f'{k["target"]} {k["unit"]}', k["deadline"],
-                 _num(k["projected"], ".3g"), _state(k, lab)]
+                 _num(k["projected"], ".3g"), state_label(k, lab)]
         rows.append(f'<tr data-kpi="{e(k["id"])}" data-hit="{int(k["hit"])}">'
                     + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
     ucs = "".join(f'<li data-uc="{e(u["id"])}" data-status="{e(u["status"])}">{e(u["id"])} [{e(u["department"])}] '

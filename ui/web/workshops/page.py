@@ -7,14 +7,10 @@ import html
 import gradio as gr
 
 from core.errors import KatachiError
+from ui import policy
 
-from ui.web.text import tr, ui_lang
-
-
-def notice(lang: str, err: KatachiError | None = None, ok: str = "") -> str:
-    if err is not None:
-        return f'<div class="k-notice k-error" data-code="{err.code}">{html.escape(err.message(lang))}</div>'
-    return f'<div class="k-notice" data-code="ok">{ok}</div>' if ok else ""
+from graphs.stages import label as stage_label
+from ui.web.common import LANG_JS, notice, tr, ui_lang
 
 
 class WorkshopsTab:
@@ -52,7 +48,7 @@ class WorkshopsTab:
         rows = self.ctx.rooms.my_workshops(user)
         head = ["id", tr("title", lang), tr("company", lang), tr("mode", lang), tr("join_code", lang), tr("col_stage", lang),
                 "created"]
-        data = [[w["id"], w["title"], w["company"], w["mode"], w["join_code"] or "", tr("stage_" + w["stage"], lang),
+        data = [[w["id"], w["title"], w["company"], w["mode"], w["join_code"] or "", stage_label(w["stage"], lang),
                  dt.datetime.fromtimestamp(w["created"]).strftime("%Y-%m-%d %H:%M")] for w in rows]
         choices = [(f'{w["title"]} ({w["company"]}, {w["id"]})', w["id"]) for w in rows]
         return gr.update(value=data or [[""] * len(head)], headers=head), gr.update(choices=choices)
@@ -64,8 +60,8 @@ class WorkshopsTab:
         except KatachiError as err:
             return notice(lg, err), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         table, pick = self._listing(user, lg)
-        can_create = user.role in ("admin", "facilitator")
-        companies = user.companies if user.role != "admin" else _all_companies(self.ctx, user)
+        can_create = policy.allowed(user, "company.create_form")
+        companies = _all_companies(self.ctx, user) if policy.allowed(user, "company.list_all") else user.companies
         return ("", table, pick, gr.update(visible=can_create),
                 gr.update(choices=companies, value=companies[0] if companies else None))
 
@@ -100,7 +96,6 @@ class WorkshopsTab:
         return "", wid, gr.Tabs(selected="room")
 
     def wire(self, tabs, room) -> None:
-        from ui.web.app import LANG_JS
 
         outs = [self.note, self.table, self.pick, self.current, tabs]
         self.create_btn.click(self.create, [self.lang, self.company, self.title, self.depts, self.ws_lang, self.mode,
@@ -115,7 +110,6 @@ class WorkshopsTab:
                                js=LANG_JS)
 
     def on_load(self, demo) -> None:
-        from ui.web.app import LANG_JS
 
         demo.load(self.load, [self.lang], [self.note, self.table, self.pick, self.create_g, self.company], js=LANG_JS)
 

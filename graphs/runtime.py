@@ -1,0 +1,45 @@
+"""What the graph's nodes need from outside, passed as values in the run's config (never read from
+the process environment): the settings, the chat model for a role, and the company's retriever.
+
+:class:`graphs.service.WorkshopService` builds one from its settings (or from injected factories in
+tests and evals); the LangGraph server entry builds one from the environment, once, at its edge.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from core.settings import Settings
+
+KEY = "katachi"  # the key of the runtime in ``config["configurable"]``
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    model_for: Callable[[str], Any]  # role -> chat model
+    retriever_for: Callable[[str], Any]  # company -> retriever (search(query, k, department=...))
+
+    @classmethod
+    def of(cls, settings: Settings, model_for: Callable | None = None,
+           retriever_for: Callable | None = None) -> "Runtime":
+        """The configured provider and company store for ``settings``, unless factories are given."""
+        if model_for is None:
+            from core.llm import get_chat_model
+
+            def model_for(role: str, _s: Settings = settings):
+                return get_chat_model(role, _s)
+        if retriever_for is None:
+            from knowledge.store import CompanyStore
+
+            def retriever_for(company: str, _s: Settings = settings):
+                return CompanyStore(company, _s)
+        return cls(settings, model_for, retriever_for)
+
+
+def runtime_of(config: dict | None) -> Runtime:
+    conf = (config or {}).get("configurable", {})
+    rt = conf.get(KEY)
+    if rt is None:
+        raise RuntimeError("the workshop graph runs with a Runtime in config['configurable']['katachi']")
+    return rt

@@ -1,0 +1,160 @@
+"""The shape of the house, checked: layers point one way, no import circles, no reaching into another
+module's private names, nothing writes the process environment, roles are checked in one place.
+
+Imports inside functions count too: hiding a circle behind a function-level import is still a circle.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("ui", "graphs", "agents", "knowledge", "core")  # top to bottom: each may import only those below
+LAYER = {p: i for i, p in enumerate(PACKAGES)}
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for pkg in PACKAGES:
+        for p in (ROOT / pkg).rglob("*.py"):
+            parts = list(p.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            out[".".join(parts)] = p
+    return out
+
+
+MODULES = _modules()
+
+
+def _resolve(mod: str, node: ast.ImportFrom) -> str:
+    if not node.level:
+        return node.module or ""
+    base = mod.split(".")
+    if not MODULES[mod].name == "__init__.py":
+        base = base[:-1]
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def _imports(mod: str) -> list[tuple[str, list[str], int]]:
+    """(imported module, names taken from it, line) for every import in the file, at any depth."""
+    tree = ast.parse(MODULES[mod].read_text(encoding="utf-8"))
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(a.name, [], node.lineno) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            target = _resolve(mod, node)
+            for a in node.names:
+                sub = f"{target}.{a.name}"
+                if sub in MODULES:  # `from pkg import module`
+                    out.append((sub, [], node.lineno))
+                else:
+                    out.append((target, [a.name], node.lineno))
+    return [(t, n, ln) for t, n, ln in out if t.split(".")[0] in LAYER]
+
+
+def _graph() -> dict[str, set[str]]:
+    g: dict[str, set[str]] = {m: set() for m in MODULES}
+    for m in MODULES:
+        for target, _, _ in _imports(m):
+            while target and target not in MODULES:
+                target = target.rpartition(".")[0]
+            if target and target != m and not m.startswith(target + "."):
+                g[m].add(target)
+    return g
+
+
+def test_layers_point_down():
+    wrong = []
+    for m in MODULES:
+        for target, _, line in _imports(m):
+            if LAYER[target.split(".")[0]] < LAYER[m.split(".")[0]]:
+                wrong.append(f"{m}:{line} imports {target}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_import_circles():
+    g = _graph()
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    circles: list[list[str]] = []
+    counter = [0]
+
+    def visit(v: str) -> None:  # Tarjan's strongly connected components
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in g[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                circles.append(sorted(comp))
+
+    for v in sorted(g):
+        if v not in index:
+            visit(v)
+    assert not circles, circles
+
+
+def test_no_private_names_across_modules():
+    wrong = []
+    for m in MODULES:
+        for target, names, line in _imports(m):
+            for n in names:
+                if n.startswith("_") and not n.startswith("__") and target != m:
+                    wrong.append(f"{m}:{line} takes {target}.{n}")
+        tree = ast.parse(MODULES[m].read_text(encoding="utf-8"))
+        aliases = {a.asname or a.name for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
+                   for a in node.names}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases
+                    and node.attr.startswith("_") and not node.attr.startswith("__")):
+                wrong.append(f"{m}:{node.lineno} uses {node.value.id}.{node.attr}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_nothing_writes_the_environment():
+    wrong = []
+    for m, p in MODULES.items():
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            target = None
+            if isinstance(node, ast.Assign):
+                target = node.targets[0]
+            if isinstance(target, ast.Subscript) and "environ" in ast.unparse(target.value):
+                wrong.append(f"{m}:{node.lineno}")
+            if isinstance(node, ast.Call) and ast.unparse(node.func).endswith(("environ.setdefault", "environ.update",
+                                                                                 "os.putenv")):
+                wrong.append(f"{m}:{node.lineno}")
+    assert not wrong, wrong
+
+
+def test_roles_are_named_only_in_the_policy():
+    """Role names appear in code only in the policy module (and the account command's choices, which
+    take them from it)."""
+    policy = "ui.policy"
+    wrong = []
+    for m, p in MODULES.items():
+        if m == policy:
+            continue
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare):
+                text = ast.unparse(node)
+                if ".role" in text or "role ==" in text or "role in" in text:
+                    wrong.append(f"{m}:{node.lineno} {text[:80]}")
+    assert not wrong, "\n".join(wrong)

@@ -1,0 +1,38 @@
+"""What every page of the web app shares: its words, the reader's language and the notice box.
+
+Static labels go to the browser through ``gr.I18n`` (the page follows the browser's language and
+Gradio's Settings → Language); text the server draws (cards, tallies, messages) uses :func:`tr`
+with the language the page reports on every call. Both read the ``web`` domain of :mod:`core.i18n`.
+"""
+from __future__ import annotations
+
+import html
+
+from core.errors import KatachiError
+from core.i18n import LANGS, domain, lang_of, t
+
+# Every handler's first input is the hidden language box; this fills it from the page's locale
+# (Gradio sets <html lang> from the browser or from Settings → Language).
+LANG_JS = "(...args) => { args[0] = document.documentElement.lang || navigator.language || 'ja'; return args; }"
+
+
+def tr(key: str, lang: str, **kw) -> str:
+    return t(f"web.{key}", lang, **kw)
+
+
+def ui_lang(raw: str | None) -> str:
+    """What the page reports (``ja``, ``ja-JP``, ``en-US``...) → ja or en."""
+    return lang_of(raw)
+
+
+def i18n():
+    import gradio as gr
+
+    return gr.I18n(**{lang: domain("web", lang) for lang in LANGS})
+
+
+def notice(lang: str, err: KatachiError | None = None, ok: str = "") -> str:
+    """A coded error in the reader's language, or a plain confirmation."""
+    if err is not None:
+        return f'<div class="k-notice k-error" data-code="{err.code}">{html.escape(err.message(lang))}</div>'
+    return f'<div class="k-notice" data-code="ok">{ok}</div>' if ok else ""
