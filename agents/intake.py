@@ -31,20 +31,28 @@ def make_pain_points(items: list[str | dict]) -> list[PainPoint]:
     for raw in items:
         text = raw.get("text", "") if isinstance(raw, dict) else str(raw)
         who = raw.get("participant", "") if isinstance(raw, dict) else ""
+        dept = (raw.get("department") or "").strip() if isinstance(raw, dict) else ""
         text = " ".join(text.split())
-        if not text or normalise(text) in seen:
+        key = f"{dept}\t{normalise(text)}"  # the same words from two departments are two problems
+        if not text or key in seen:
             continue
-        seen.add(normalise(text))
-        out.append(PainPoint(id=f"pp{len(out) + 1}", text=text, participant=who))
+        seen.add(key)
+        out.append(PainPoint(id=f"pp{len(out) + 1}", text=text, participant=who, department=dept))
     return out
 
 
+def _same_place(a: PainPoint, b: PainPoint) -> bool:
+    """Two departments' versions of a similar sentence are two problems; unknown departments match any."""
+    return not a.department or not b.department or a.department == b.department
+
+
 def group_pain_points(points: list[PainPoint], threshold: float = 0.6) -> list[PainGroup]:
-    """Single-link grouping on character-bigram overlap; works the same for Japanese and English."""
+    """Single-link grouping on character-bigram overlap (the same for Japanese and English), within
+    a department when the participants named one."""
     groups: list[list[PainPoint]] = []
     for p in points:
         for g in groups:
-            if any(similarity(p.text, q.text) >= threshold for q in g):
+            if any(similarity(p.text, q.text) >= threshold and _same_place(p, q) for q in g):
                 g.append(p)
                 break
         else:

@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from core.i18n import t
 from agents.common import StageContext, StageLog, ask, cite, evidence_for, items, text
 from agents.schemas import KPI, Finding, PainPoint, Theme
 
@@ -47,8 +48,8 @@ def kpi_problems(k: KPIOut, today: str, pain_points: list[PainPoint]) -> list[st
     """Problems worth another model call. A past deadline and a missing baseline method are repaired
     in code instead (see generate_kpis): a retry costs a whole call on a small model."""
     p = []
-    b, t = k.baseline, k.target
-    if b is not None and b == t:
+    b = k.baseline
+    if b is not None and b == k.target:
         p.append(f"KPI '{k.name}': target must differ from baseline ({fmt_number(b)})")
     if any(j in k.owner.lower() for j in JUNIOR):
         p.append(f"KPI '{k.name}': owner must be an accountable executive, not '{k.owner}'")
@@ -89,7 +90,7 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
         for prob in remaining:
             findings.append(Finding(rule="kpi_check", stage="kpis", item=kid, message=prob))
         citations, support = cite(ev, k.evidence, log, f"kpi[{kid}]", claim=f"{k.name} {k.method} {theme.problem}")
-        tbd = "要測定" if ctx.lang == "ja" else "to be measured"
+        tbd = t("doc.to_be_measured", ctx.lang)
         baseline = fmt_number(k.baseline) if k.baseline is not None else tbd
         how = k.baseline_how
         if k.baseline is None and not how.strip():  # an unmeasured baseline is measured the KPI's way

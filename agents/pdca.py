@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, create_model
 
+from core.i18n import t
 from knowledge.metadata import department_of
 from knowledge.passages import Passage
 
@@ -27,7 +28,7 @@ class HypothesisOut(BaseModel):
 
     def sentence(self, lang: str) -> str:
         c, e = self.change.strip().rstrip("。."), self.effect.strip().rstrip("。.")
-        return f"{c}と、{e}。" if lang == "ja" else f"If we {c[0].lower() + c[1:] if c else c}, {e}."
+        return t("pack.hypothesis", lang, change=c[:1].lower() + c[1:], effect=e)
 
 
 class Hypothesis(BaseModel):
@@ -97,8 +98,8 @@ def weekly_pack(ctx: StageContext, theme: dict, kpi_lines: str, stuck_lines: str
 
     def copied(text: str) -> bool:
         """Text lifted from the prompt (an input line, a document, the format example) is not an answer."""
-        t = text.strip()
-        return len(t) >= 8 and (t in shown or any(t in a or a in t for a in about))
+        s = text.strip()
+        return len(s) >= 8 and (s in shown or any(s in a or a in s for a in about))
 
     def check(out: Any) -> list[str]:
         hs = [getattr(out, f"h{i}") for i in range(1, len(about) + 1)]
@@ -154,7 +155,6 @@ def adapt(ctx: StageContext, procedure: dict, source_department: str, department
     steps = list(dict.fromkeys(s.strip() for s in out.steps if s.strip()))
     title = out.title.strip()
     if not title or "→" in title or title in result:  # still the result after retries: name it in code
-        title = (f"{department}向け {procedure['title']}" if ctx.lang == "ja"
-                 else f"{procedure['title']} for {department}")
+        title = t("pack.adapted_title", ctx.lang, department=department, title=procedure["title"])
     return Procedure(use_case_id=procedure["use_case_id"], title=title, steps=steps,
                      prompt_template=out.prompt_template, citations=cits, support=support), log

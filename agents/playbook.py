@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from core.i18n import t
 from knowledge.metadata import department_of
 
 from agents.common import Short, StageContext, StageLog, ask, cite, evidence_for, items, text
@@ -132,8 +133,8 @@ def glossary(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[UseCase
                            feedback=feedback, theme=theme.title, kpis=kpi_lines(kpis), use_cases=use_case_lines(ucs),
                            max_tokens=450)
     terms: dict[str, GlossaryTerm] = {}
-    for t in out.terms:
-        terms.setdefault(t.term.strip(), GlossaryTerm(term=t.term.strip(), definition=t.definition, used_by=t.used_by))
+    for x in out.terms:
+        terms.setdefault(x.term.strip(), GlossaryTerm(term=x.term.strip(), definition=x.definition, used_by=x.used_by))
     return list(terms.values()), log
 
 
@@ -154,7 +155,7 @@ def training(ctx: StageContext, theme: Theme, procedures: list[Procedure], feedb
 
 
 def default_roles(kpis: list[KPI], ucs: list[UseCase], handoffs: list[HandOff], lang: str) -> Roles:
-    sponsor = kpis[0].owner if kpis else ("経営層" if lang == "ja" else "Executive team")
+    sponsor = kpis[0].owner if kpis else t("doc.default_sponsor", lang)
     owners = [f"{k.owner}: {k.name}" for k in kpis[1:]]
     owners += [f"{u.who}（{u.department}）: {u.title}" for u in ucs]
     owners += [f"{h.receiving_owner}: {h.what}" for h in handoffs if h.receiving_owner]
@@ -168,14 +169,12 @@ def default_rollout(ucs: list[UseCase], kpis: list[KPI], lang: str) -> list[Roll
         by_dept.setdefault(u.department, u)
     pilots = list(by_dept.values())
     rest = [u for u in ranked if u not in pilots]
-    ja = lang == "ja"
-    p30 = [(f"パイロット: {u.title}（{u.department}）" if ja else f"Pilot: {u.title} ({u.department})") for u in pilots]
-    p30 += [("KPI のベースラインを測り、週次レビューを開始" if ja else "Measure KPI baselines; start the weekly review")]
-    p60 = [(f"展開: {u.title}（{u.department}）" if ja else f"Extend: {u.title} ({u.department})") for u in rest]
-    p60 += [("標準手順（型）を実績で改訂し、研修を実施" if ja else "Revise the 型 from results; run the training")]
-    p90 = [("目標に届いた型を他部署へ展開" if ja else "Roll proven 型 out to other teams")]
-    p90 += [(f"{k.name}: {k.target}{k.unit} の達成を判定" if ja else f"{k.name}: judge attainment of {k.target} {k.unit}")
-            for k in kpis]
+    p30 = [t("doc.rollout_pilot", lang, title=u.title, department=u.department) for u in pilots]
+    p30 += [t("doc.rollout_baselines", lang)]
+    p60 = [t("doc.rollout_extend", lang, title=u.title, department=u.department) for u in rest]
+    p60 += [t("doc.rollout_revise", lang)]
+    p90 = [t("doc.rollout_spread", lang)]
+    p90 += [t("doc.rollout_judge", lang, name=k.name, target=k.target, unit=k.unit) for k in kpis]
     return [RolloutPhase(days=30, goals=p30), RolloutPhase(days=60, goals=p60), RolloutPhase(days=90, goals=p90)]
 
 

@@ -22,6 +22,7 @@ class PainPoint(BaseModel):
     id: str
     text: str
     participant: str = ""
+    department: str = ""  # where it hurts, when the participant said so
 
 
 class PainGroup(BaseModel):

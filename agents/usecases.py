@@ -55,10 +55,13 @@ def use_case_lines(use_cases: list[UseCase]) -> str:
 
 
 def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], department: str, start: int,
-                        n: int = 2, feedback: str = "") -> tuple[list[UseCase], StageLog]:
+                        n: int = 2, feedback: str = "", pains: list[str] | None = None,
+                        ) -> tuple[list[UseCase], StageLog]:
+    """``pains``: what this department's own people said; it steers which of its documents are shown."""
     log = StageLog()
-    ev = evidence_for(ctx, [f"{department} {theme.title}", f"{department} 業務 プロセス {theme.problem}"], log,
-                      department=department_of(department))
+    queries = [f"{department} {theme.title}", f"{department} 業務 プロセス {theme.problem}"]
+    queries += [f"{department} {p}" for p in (pains or [])[:2]]
+    ev = evidence_for(ctx, queries, log, department=department_of(department))
     kpi_ids = [k.id for k in kpis]
 
     def check(out: UseCasesOut) -> list[str]:

@@ -27,6 +27,11 @@ def catalog() -> dict[str, dict[str, str]]:
     return out
 
 
+class Code(str):
+    """A parameter that is itself a code (``Code("field.title")``): translated where the message is
+    shown, in the reader's language, not where the error was raised."""
+
+
 def lang_of(raw: str | None) -> str:
     """``ja``, ``ja-JP``, ``en-US``… → one of LANGS (English for anything not Japanese)."""
     return "ja" if (raw or "").lower().startswith("ja") else "en"
@@ -36,12 +41,13 @@ def has(code: str) -> bool:
     return code in catalog()
 
 
-def t(code: str, lang: str, **params: object) -> str:
+def t(code: str, lang: str, /, **params: object) -> str:
     """The text for ``code`` in ``lang`` (English when that language lacks it), params filled by name."""
     texts = catalog()[code]
     template = texts.get(lang) or texts["en"]
     if not params:
         return template
+    params = {k: t(v, lang) if isinstance(v, Code) else v for k, v in params.items()}
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):  # a missing param must not hide the message itself

@@ -150,9 +150,10 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
     found: list[UseCase] = []
     logs = []
     for dept in state["departments"]:
+        pains = [p["text"] for p in state.get("pain_points") or [] if p.get("department") == dept]
         ucs, lg = uc_agent.generate_department(ctx, theme, kpi_list, dept, start=len(found) + 1,
                                                n=(state.get("options") or {}).get("use_cases_per_department", 2),
-                                               feedback=feedback)
+                                               feedback=feedback, pains=pains)
         found += ucs
         logs.append(lg)
     hand, lg = uc_agent.generate_handoffs(ctx, state["departments"], found, feedback=feedback)

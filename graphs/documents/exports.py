@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from core.i18n import t
 from core.errors import KatachiError
 
 from graphs.documents.blocks import Block, build, note_text, plain
@@ -96,7 +97,7 @@ def _docx(blocks: list[Block], lang: str) -> bytes:
     from docx.shared import Pt
 
     doc = Document()
-    east = "Yu Gothic" if lang == "ja" else "Calibri"
+    east = t("doc.docx_font", lang)
     for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "List Number"):
         st = doc.styles[name]
         rpr = st.element.get_or_add_rPr()
@@ -136,13 +137,13 @@ def _docx(blocks: list[Block], lang: str) -> bytes:
             for item in b.items:
                 text_with_refs(doc.add_paragraph(style="List Bullet" if b.kind == "list" else "List Number"), item)
         elif b.kind == "table":
-            t = doc.add_table(rows=1, cols=len(b.headers))
-            t.style = "Table Grid"
-            for cell, h in zip(t.rows[0].cells, b.headers):
+            table = doc.add_table(rows=1, cols=len(b.headers))
+            table.style = "Table Grid"
+            for cell, h in zip(table.rows[0].cells, b.headers):
                 cell.text = ""
                 cell.paragraphs[0].add_run(h).bold = True
             for row in b.rows:
-                cells = t.add_row().cells
+                cells = table.add_row().cells
                 for cell, val in zip(cells, row):
                     cell.text = ""
                     text_with_refs(cell.paragraphs[0], str(val))

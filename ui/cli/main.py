@@ -114,6 +114,10 @@ def configure_logging(verbose: bool) -> None:
     """Warnings only unless ``--verbose``; libraries that log every call stay quiet even then."""
     level = logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # The handler filters too: a library that sets its own logger to DEBUG when imported (bm25s does,
+    # lazily, after this runs) must still not reach the user's terminal.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)
     for noisy in ("bm25s", "httpx", "httpx2", "chromadb", "urllib3", "gradio", "sentence_transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 

@@ -16,7 +16,7 @@ from core.i18n import LANGS, domain, lang_of, t
 LANG_JS = "(...args) => { args[0] = document.documentElement.lang || navigator.language || 'ja'; return args; }"
 
 
-def tr(key: str, lang: str, **kw) -> str:
+def tr(key: str, lang: str, /, **kw) -> str:
     return t(f"web.{key}", lang, **kw)
 
 

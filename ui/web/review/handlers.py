@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import KatachiError
+from core.i18n import Code
 
 from graphs.stages import stage_of
 from ui import policy
@@ -129,7 +130,7 @@ class Reviews:
             raise KatachiError("no_candidate", index=section)
         text = (text or "").strip()
         if not text:
-            raise KatachiError("empty_text", what="comment" if v.values.get("lang") == "en" else "コメント")
+            raise KatachiError("empty_text", what=Code("field.comment"))
         self.db.add_comment(wid, section, v.version, user.name, text[:2000], request)
         if request:
             self.db.set_section(wid, section, "changes_requested", v.version, user.name)

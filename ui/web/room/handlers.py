@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import KatachiError
+from core.i18n import Code
 from ui import policy
 from ui.policy import User
 from graphs.stages import AFTER_GATE, stage_of
@@ -98,9 +99,9 @@ class Rooms:
         policy.require(user, "company.create_workshop", company=company)
         depts = [d.strip() for d in departments if d and d.strip()]
         if not depts:
-            raise KatachiError("empty_text", what="departments" if lang == "en" else "部署")
+            raise KatachiError("empty_text", what=Code("field.departments"))
         if not title.strip():
-            raise KatachiError("empty_text", what="title" if lang == "en" else "タイトル")
+            raise KatachiError("empty_text", what=Code("field.title"))
         row = {"id": uuid.uuid4().hex[:12], "company": company, "title": title.strip()[:120],
                "lang": lang if lang in ("ja", "en") else "ja", "departments": list(dict.fromkeys(depts)),
                "mode": "self" if mode == "self" else "live", "owner": user.name,
@@ -143,9 +144,9 @@ class Rooms:
             raise KatachiError("wrong_stage", stage=self._stage(ws))
         text = " ".join((text or "").split())
         if not text:
-            raise KatachiError("empty_text", what="pain point" if ws["lang"] == "en" else "課題")
+            raise KatachiError("empty_text", what=Code("field.pain_point"))
         if len(text) > MAX_POINT_CHARS:
-            raise KatachiError("text_too_long", what="pain point" if ws["lang"] == "en" else "課題", size=len(text),
+            raise KatachiError("text_too_long", what=Code("field.pain_point"), size=len(text),
                                limit=MAX_POINT_CHARS)
         dept = department if department in ws["departments"] else ""
         return self.db.add_pain_point(wid, None if anonymous else user.name, dept, text)
@@ -156,7 +157,7 @@ class Rooms:
             raise KatachiError("wrong_stage", stage=self._stage(ws))
         text = " ".join((text or "").split())
         if not text:
-            raise KatachiError("empty_text", what="pain point" if ws["lang"] == "en" else "課題")
+            raise KatachiError("empty_text", what=Code("field.pain_point"))
         if not self.db.edit_pain_point(wid, int(pid), text[:MAX_POINT_CHARS], department, user.name):
             raise KatachiError("no_candidate", index=pid)
 
@@ -186,7 +187,8 @@ class Rooms:
         ws = self._facilitator(user, wid)
         if ws["started"]:
             raise KatachiError("wrong_stage", stage=self._stage(ws))
-        points = [{"text": p["text"], "participant": p["author"] or ""} for p in self.db.pain_points(wid)]
+        points = [{"text": p["text"], "participant": p["author"] or "", "department": p["department"] or ""}
+                  for p in self.db.pain_points(wid)]
         if not points:
             raise KatachiError("no_pain_points_yet")
         self.db.update_workshop(wid, started=1)
@@ -274,7 +276,8 @@ class Rooms:
             points = self.db.pain_points(wid)
         else:
             stage, gate, values = stage_of(snap.stage), snap.gate, snap.values
-            points = [{"id": i + 1, "text": p["text"], "department": "", "author": p.get("participant") or None}
+            points = [{"id": i + 1, "text": p["text"], "department": p.get("department", ""),
+                       "author": p.get("participant") or None}
                       for i, p in enumerate(values.get("pain_points") or [])]
         view = RoomView(ws, stage, gate, values, job, points, self.can_facilitate(user, ws),
                         participants=self.db.participants(wid))

@@ -9,6 +9,7 @@ import logging
 import gradio as gr
 
 from core.errors import KatachiError
+from core.i18n import Code
 from ui import policy
 
 from ui.web.common import LANG_JS, notice, tr, ui_lang
@@ -166,7 +167,7 @@ class TrackerTab:
                 else:
                     tracker.playbook(wid)
                     if not (dept or "").strip():
-                        raise KatachiError("empty_text", what=tr("department", lg))
+                        raise KatachiError("empty_text", what=Code("field.department"))
                     self.ctx.rooms.jobs.submit("tracker:" + wid, "adapt",
                                                lambda p: tracker.adapt(wid, uc or "", dept, by=user.name))
             except KatachiError as err:
