@@ -168,7 +168,7 @@ class CompanyStore:
         p = self.dir / "manifest.json"
         if p.is_file():
             return json.loads(p.read_text(encoding="utf-8"))
-        return {"company": self.company, "files": {}}
+        return {"company": self.company, "files": {}, "roots": {}}
 
     def _write_manifest(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -183,18 +183,21 @@ class CompanyStore:
         t0 = time.perf_counter()
         report = IngestReport(self.company)
         files = collect_files(paths)
+        names = self._root_names({root for _, root in files})
         max_bytes = int(self.settings.max_file_mb * 2**20)
         pending: list[tuple[str, list[str], list[dict], list[str]]] = []  # (source, ids, metas, texts)
         entries: dict[str, dict] = {}
         seen: set[str] = set()
         for f, root in files:
             src = str(f)
-            seen.add(src)
+            key = f"{names[root]}/{f.relative_to(root).as_posix()}"  # survives moving the folder
+            seen.add(key)
             rel = _display_path(f, root)
             try:
                 data_hash = _hash_file(f)
-                old = self._manifest["files"].get(src)
-                if old and old["sha256"] == data_hash:
+                old = self._manifest["files"].get(key) or self._manifest["files"].get(src)  # src: older stores
+                if old and old["sha256"] == data_hash and key in self._manifest["files"]:
+                    self._manifest["files"][key].update(source=src, rel=rel)
                     report.files.append(FileResult(rel, "unchanged"))
                     continue
                 doc = load_file(f, max_bytes)
@@ -210,7 +213,7 @@ class CompanyStore:
             dept = department or guess_department(rel, [c.heading for c, _ in chunks[:3]])
             ids, metas, texts = [], [], []
             for c, seg_meta in chunks:
-                cid = c.chunk_id(src)
+                cid = c.chunk_id(f"{self.company}/{key}")  # unique across companies, stable across moves
                 if cid in ids:
                     continue  # the same passage twice under one heading: keep the first
                 ids.append(cid)
@@ -221,14 +224,15 @@ class CompanyStore:
             old_ids = set(old["chunk_ids"]) if old else set()
             new = [i for i, cid in enumerate(ids) if cid not in old_ids]
             removed = sorted(old_ids - set(ids))
-            pending.append((src, [ids[i] for i in new], [metas[i] for i in new], [texts[i] for i in new]))
-            entries[src] = {"sha256": data_hash, "rel": rel, "chunk_ids": ids, "removed": removed}
+            pending.append((key, [ids[i] for i in new], [metas[i] for i in new], [texts[i] for i in new]))
+            entries[key] = {"sha256": data_hash, "rel": rel, "source": src, "chunk_ids": ids, "removed": removed}
+            if key not in self._manifest["files"]:
+                self._manifest["files"].pop(src, None)  # an older store keyed this file by its absolute path
             report.files.append(FileResult(rel, "updated" if old else "added", len(new), len(removed)))
         self._apply(pending, entries, progress, report)
         if prune:
-            self._prune(files, seen, report)
-        if entries or any(r.status == "removed" for r in report.files):
-            self._write_manifest()
+            self._prune(set(names.values()), seen, report)
+        self._write_manifest()
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -259,11 +263,29 @@ class CompanyStore:
         for src, e in entries.items():
             self._manifest["files"][src] = e
 
-    def _prune(self, files, seen: set[str], report: IngestReport) -> None:
+    def _root_names(self, roots: set[Path]) -> dict[Path, str]:
+        """The name each ingested folder is known by in the manifest: its own name, unless another
+        folder of that name is already known and still exists elsewhere (then ``name~2``, ``name~3``…).
+        A known folder that no longer exists where it was is taken to have moved: its name, and so its
+        chunks, carry over to the new location."""
+        known: dict[str, str] = self._manifest.setdefault("roots", {})
+        out: dict[Path, str] = {}
+        for root in sorted(roots):
+            same = [n for n, where in known.items() if where == str(root)]
+            if same:
+                out[root] = same[0]
+                continue
+            family = [n for n in known if n == root.name or n.startswith(root.name + "~")]
+            moved = [n for n in family if not Path(known[n]).exists() and n not in out.values()]
+            name = moved[0] if moved else root.name if root.name not in known else f"{root.name}~{len(family) + 1}"
+            known[name] = str(root)
+            out[root] = name
+        return out
+
+    def _prune(self, names: set[str], seen: set[str], report: IngestReport) -> None:
         """Files that were ingested from one of the given folders and are gone now lose their chunks."""
-        roots = {str(root) + os.sep for _, root in files}
-        gone = [src for src in self._manifest["files"] if src not in seen and any(src.startswith(r) for r in roots)
-                and not Path(src).exists()]
+        prefixes = tuple(n + "/" for n in names)
+        gone = [k for k in self._manifest["files"] if k not in seen and k.startswith(prefixes)]
         for src in gone:
             e = self._manifest["files"].pop(src)
             if e["chunk_ids"]:

@@ -119,3 +119,31 @@ def test_search_returns_citable_passages(tmp_path, fake_embedder):
     assert store.get([top.chunk_id])[0].text == top.text
     with pytest.raises(KatachiError):
         store.search("   ")
+
+
+def test_moving_a_folder_reuses_its_chunks(tmp_path, fake_embedder):
+    import shutil
+
+    old = _corpus(tmp_path / "old" / "docs", {"handbook.md": DOC_A, "sub/faq.md": DOC_A + "\n追記: 週次で見直す。\n"})
+    store = CompanyStore("acme", get_settings(), create=True)
+    first = store.ingest([old])
+    ids = {p.chunk_id for p in store.search("提案書", k=50)}
+    new = tmp_path / "elsewhere" / "docs"
+    new.parent.mkdir()
+    shutil.move(str(old), str(new))
+    moved = CompanyStore("acme", get_settings()).ingest([new])
+    assert {f.status for f in moved.files} == {"unchanged"} and moved.chunks_added == 0 == moved.chunks_removed
+    again = CompanyStore("acme", get_settings())
+    assert again.stats() == {"documents": 2, "chunks": first.chunks_added}
+    assert {p.chunk_id for p in again.search("提案書", k=50)} == ids
+
+
+def test_two_folders_with_the_same_name_stay_apart(tmp_path, fake_embedder):
+    a = _corpus(tmp_path / "ja" / "docs", {"handbook.md": DOC_A})
+    b = _corpus(tmp_path / "en" / "docs", {"handbook.md": DOC_A + "\n別の文書: 英語版の注記。\n"})
+    store = CompanyStore("acme", get_settings(), create=True)
+    store.ingest([a])
+    rep = store.ingest([b])
+    assert [f.status for f in rep.files] == ["added"]  # not mistaken for a move, nothing pruned from ja/docs
+    assert CompanyStore("acme", get_settings()).stats()["documents"] == 2
+    assert all(f.status == "unchanged" for f in CompanyStore("acme", get_settings()).ingest([a, b]).files)
