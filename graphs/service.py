@@ -81,9 +81,10 @@ class WorkshopService:
                              "theme_candidates": self.settings.theme_candidates}}
         return self._run(state, tid, progress)
 
-    def check(self, thread_id: str, decision: dict):
-        """Validate a decision against the open gate without resuming (the UI checks before queueing)."""
-        snap = self.snapshot(thread_id)
+    def check(self, thread_id: str, decision: dict, snap: Snapshot | None = None):
+        """Validate a decision against the open gate without resuming (the UI checks before queueing,
+        with the snapshot it already read)."""
+        snap = snap or self.snapshot(thread_id)
         if snap.done:
             raise KatachiError("thread_done", thread_id=thread_id)
         if snap.gate is None:

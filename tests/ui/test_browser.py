@@ -120,7 +120,7 @@ def test_live_workshop_end_to_end(app, browser):
     assert hanako.count("#k-start") == 0  # the page does not offer it...
     refused = attempt(url, ("花子", code), "/start", "ja", fac.workshop_id())  # ...and the server refuses it
     assert refused == "forbidden", refused
-    assert ctx.db.workshop(fac.workshop_id())["started"] == 0
+    assert fac.workshop_id() not in ctx.rooms.service.threads() and not ctx.rooms.jobs.busy(fac.workshop_id())
 
     fac.click("#k-start")
     fac.wait_stage("themes", timeout=30)

@@ -195,7 +195,7 @@ def test_gates_through_to_the_playbook_and_bad_decisions_are_refused_first(rooms
     assert rooms.jobs.wait_idle(wid).state == "idle"
     view = rooms.view(fac, wid)
     assert view.stage == "done" and view.values["playbook"]["procedures"]
-    assert rooms.db.workshop(wid)["started"] == 2
+    assert rooms.is_done(wid) and "started" not in rooms.db.workshop(wid)  # the stage lives in the checkpoint only
 
 
 def test_failed_job_reports_a_coded_error_and_retry_resumes(tmp_path):
@@ -263,11 +263,12 @@ def test_job_interrupted_by_a_restart_can_be_run_again(tmp_path):
     rooms = make_rooms(tmp_path)
     fac, ws = _live(rooms)
     rooms.submit(fac, ws["id"], "提案書の作成に2日かかる")
-    rooms.db.update_workshop(ws["id"], started=1)  # as if the server died before the graph stored anything
+    # As if the server died before the graph stored anything: no checkpoint and no job.
     view = rooms.view(fac, ws["id"])
     assert view.stage == "intake" and [p["text"] for p in view.points] == ["提案書の作成に2日かかる"]
-    rooms.retry(fac, ws["id"])  # reopens intake: the submitted pain points are still there
+    rooms.retry(fac, ws["id"])  # intake is open: the submitted pain points are still there
     assert [p["text"] for p in rooms.view(fac, ws["id"]).points] == ["提案書の作成に2日かかる"]
+    rooms.submit(fac, ws["id"], "引き継ぎで情報が抜ける")
 
 
 def test_expected_participants_and_an_older_database(tmp_path):

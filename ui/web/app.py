@@ -150,7 +150,7 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
 
     demo = build(ctx)
     demo.queue(default_concurrency_limit=16)
-    demo.launch(server_name=host, server_port=port, auth=Authenticator(ctx.db),
+    demo.launch(server_name=host, server_port=port, auth=Authenticator(ctx.db, ctx.rooms.is_done),
                        auth_message="Katachi 型 — アカウント、または 名前 + 参加コード でログイン / "
                                     "log in with your account, or your name + the join code",
                        i18n=i18n(), css=CSS + REVIEW_CSS, head=IME_GUARD, prevent_thread_lock=not block, quiet=not block,

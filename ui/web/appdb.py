@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS members (username TEXT NOT NULL, company TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS workshops (
     id TEXT PRIMARY KEY, company TEXT NOT NULL, title TEXT NOT NULL, lang TEXT NOT NULL,
     departments TEXT NOT NULL, mode TEXT NOT NULL, owner TEXT NOT NULL, join_code TEXT UNIQUE,
-    dots INTEGER NOT NULL, started INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL,
+    dots INTEGER NOT NULL, created REAL NOT NULL,
     timer_end REAL, timer_label TEXT NOT NULL DEFAULT '', expected TEXT NOT NULL DEFAULT '[]');
 CREATE TABLE IF NOT EXISTS guests (
     name TEXT PRIMARY KEY, workshop TEXT NOT NULL, created REAL NOT NULL);

@@ -59,8 +59,10 @@ def add_user(db: AppDB, username: str, password: str, role: str, companies: list
 class Authenticator:
     """``auth=`` for Gradio: called with what the login form sent; True lets the browser in."""
 
-    def __init__(self, db: AppDB) -> None:
+    def __init__(self, db: AppDB, is_done=None) -> None:
+        """``is_done(workshop_id)``: whether that workshop is finished (read from its checkpoint)."""
         self.db = db
+        self.is_done = is_done or (lambda wid: False)
 
     def __call__(self, username: str, password: str) -> bool:
         username = (username or "").strip()
@@ -79,7 +81,7 @@ class Authenticator:
         if held and held["workshop"] != ws["id"]:
             # The name is someone's in another live workshop: refuse rather than move them.
             other = self.db.workshop(held["workshop"])
-            if other and other.get("started") != 2:
+            if other and not self.is_done(other["id"]):
                 log.info("guest name %r is taken in another workshop", name)
                 return False
         self.db.add_guest(name, ws["id"])

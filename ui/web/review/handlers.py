@@ -70,7 +70,7 @@ class Reviews:
         policy.require(user, "review.tab")
         out = []
         for ws in self.db.workshops():
-            if not policy.allowed(user, "review.workshop", workshop=ws) or not ws["started"]:
+            if not policy.allowed(user, "review.workshop", workshop=ws):
                 continue
             values = self._values(ws["id"])
             if not values.get("versions"):
@@ -183,7 +183,6 @@ class Reviews:
         self._open_gate(user, wid)
         self.service.resume(wid, {"action": "approve"}, by=user.name)
         self.db.set_review(wid, "approved", user.name)
-        self.db.update_workshop(wid, started=2)
         self.db.add_event(wid, user.name, "review: approved")
 
     # -- versions and exports ------------------------------------------------------------------------------

@@ -133,15 +133,29 @@ class Rooms:
             w["stage"] = self._stage(w)
         return rows
 
-    def _stage(self, ws: dict) -> str:
-        snap = self._snapshot(ws["id"]) if ws["started"] else None
+    def _stage(self, ws: dict, snap=None) -> str:
+        snap = snap or self._snapshot(ws["id"])
         return stage_of(snap.stage) if snap else "intake"
+
+    def is_done(self, wid: str) -> bool:
+        snap = self._snapshot(wid)
+        return bool(snap and snap.done)
+
+    def _intake_open(self, ws: dict):
+        """(open, snapshot): intake is open until the graph holds the workshop or the job that starts it
+        is queued. The stage is read from the checkpoint, once per click; the app database keeps no copy."""
+        snap = self._snapshot(ws["id"])
+        return snap is None and not self.jobs.busy(ws["id"]), snap
+
+    def _require_intake(self, ws: dict) -> None:
+        is_open, snap = self._intake_open(ws)
+        if not is_open:
+            raise KatachiError("wrong_stage", stage=self._stage(ws, snap))
 
     # -- intake -------------------------------------------------------------------------------------
     def submit(self, user: User, wid: str, text: str, department: str = "", anonymous: bool = False) -> int:
         ws = self._workshop(user, wid)
-        if ws["started"]:
-            raise KatachiError("wrong_stage", stage=self._stage(ws))
+        self._require_intake(ws)
         text = " ".join((text or "").split())
         if not text:
             raise KatachiError("empty_text", what=Code("field.pain_point"))
@@ -153,8 +167,7 @@ class Rooms:
 
     def edit_point(self, user: User, wid: str, pid: int, text: str, department: str | None = None) -> None:
         ws = self._facilitator(user, wid)
-        if ws["started"]:
-            raise KatachiError("wrong_stage", stage=self._stage(ws))
+        self._require_intake(ws)
         text = " ".join((text or "").split())
         if not text:
             raise KatachiError("empty_text", what=Code("field.pain_point"))
@@ -164,8 +177,7 @@ class Rooms:
     def merge_points(self, user: User, wid: str, ids: list[int]) -> int:
         """Merge several pain points into the first: texts joined, the others hidden (kept for the record)."""
         ws = self._facilitator(user, wid)
-        if ws["started"]:
-            raise KatachiError("wrong_stage", stage=self._stage(ws))
+        self._require_intake(ws)
         live = {p["id"]: p for p in self.db.pain_points(wid)}
         missing = [i for i in ids if i not in live]
         if missing or len(set(ids)) < 2:
@@ -178,29 +190,23 @@ class Rooms:
 
     def delete_points(self, user: User, wid: str, ids: list[int]) -> int:
         ws = self._facilitator(user, wid)
-        if ws["started"]:
-            raise KatachiError("wrong_stage", stage=self._stage(ws))
+        self._require_intake(ws)
         return self.db.hide_pain_points(wid, ids)
 
     def start(self, user: User, wid: str) -> None:
         """Close intake: the model groups the pain points and proposes themes (queued, returns at once)."""
         ws = self._facilitator(user, wid)
-        if ws["started"]:
-            raise KatachiError("wrong_stage", stage=self._stage(ws))
+        self._require_intake(ws)
         points = [{"text": p["text"], "participant": p["author"] or "", "department": p["department"] or ""}
                   for p in self.db.pain_points(wid)]
         if not points:
             raise KatachiError("no_pain_points_yet")
-        self.db.update_workshop(wid, started=1)
 
         def run(progress):
-            try:
-                self.service.start(ws["company"], points, ws["departments"], lang=ws["lang"], thread_id=wid,
-                                   progress=progress)
-            except BaseException:
-                if self._snapshot(wid) is None:  # nothing was stored: reopen intake so nothing is lost
-                    self.db.update_workshop(wid, started=0)
-                raise
+            # A failure before the graph stored anything leaves no checkpoint: intake is open again
+            # with every pain point still in the app database.
+            self.service.start(ws["company"], points, ws["departments"], lang=ws["lang"], thread_id=wid,
+                               progress=progress)
 
         self.jobs.submit(wid, "themes", run)
 
@@ -218,9 +224,9 @@ class Rooms:
 
     def vote(self, user: User, wid: str, candidate: int, delta: int = 1) -> int:
         ws = self._workshop(user, wid)
-        snap = self.service.snapshot(wid) if ws["started"] else None
+        snap = self._snapshot(wid)
         if snap is None or snap.gate is None or snap.gate["gate"] != "themes":
-            raise KatachiError("wrong_stage", stage=self._stage(ws))
+            raise KatachiError("wrong_stage", stage=self._stage(ws, snap))
         n = len(snap.values.get("theme_candidates") or [])
         if not 0 <= int(candidate) < n:
             raise KatachiError("no_candidate", index=int(candidate) + 1)
@@ -236,27 +242,22 @@ class Rooms:
         ws = self._facilitator(user, wid)
         if self.jobs.busy(wid):
             raise KatachiError("model_busy")
-        if not ws["started"]:
+        snap = self._snapshot(wid)
+        if snap is None:
             raise KatachiError("wrong_stage", stage="intake")
-        snap = self.service.snapshot(wid)
-        self.service.check(wid, decision)  # raises bad_decision; with no open gate, resume re-runs the step
+        self.service.check(wid, decision, snap)  # raises bad_decision; with no open gate, resume re-runs the step
         label = AFTER_GATE.get((snap.gate or {}).get("gate", ""), stage_of(snap.stage))
         self.jobs.submit(wid, label, lambda p: self._resume(wid, decision, p, user.name))
 
     def _resume(self, wid: str, decision: dict, progress, by: str = "") -> None:
-        snap = self.service.resume(wid, decision, progress=progress, by=by)
-        if snap.done:
-            self.db.update_workshop(wid, started=2)
+        self.service.resume(wid, decision, progress=progress, by=by)
 
     def retry(self, user: User, wid: str) -> None:
         """Run again whatever was generating when the job failed or the server stopped."""
         ws = self._facilitator(user, wid)
         self.jobs.clear_failure(wid)
-        if not ws["started"]:
-            raise KatachiError("wrong_stage", stage="intake")
         snap = self._snapshot(wid)
-        if snap is None:
-            self.db.update_workshop(wid, started=0)
+        if snap is None:  # nothing was stored: intake is open again, with every pain point
             return
         if snap.gate is None and not snap.done:
             self.jobs.submit(wid, stage_of(snap.stage), lambda p: self.service.continue_run(wid, p))
@@ -271,7 +272,7 @@ class Rooms:
         ws = self._workshop(user, wid)
         job = self.jobs.status(wid)
         stage, gate, values = "intake", None, {}
-        snap = self._snapshot(wid) if ws["started"] else None  # read once: this runs on every page poll
+        snap = self._snapshot(wid)  # read once: this runs on every page poll
         if snap is None:  # the app database holds the points until the graph has them
             points = self.db.pain_points(wid)
         else:
