@@ -150,21 +150,22 @@ def lint_playbook(playbook: dict, lang: str) -> list[Finding]:
     if wr and not any(_is_exec(a) for a in wr.get("attendees", [])):
         out.append(_finding("executive_absent", "playbook", "weekly_review", lang))
     # one spelling per term: glossary duplicates, and variant spellings in the rest of the playbook
-    terms = [t.get("term", "") for t in playbook.get("glossary") or []]
+    terms = [g.get("term", "") for g in playbook.get("glossary") or []]
     seen: dict[str, str] = {}
-    for t in terms:
-        c = _canon(t)
-        if c in seen and seen[c] != t:
-            out.append(_finding("glossary_inconsistent", "playbook", "glossary", lang, f"{seen[c]} / {t}"))
-        seen.setdefault(c, t)
+    for term in terms:
+        c = _canon(term)
+        if c in seen and seen[c] != term:
+            out.append(_finding("glossary_inconsistent", "playbook", "glossary", lang, f"{seen[c]} / {term}"))
+        seen.setdefault(c, term)
     body = _n(" ".join(str(v) for k, v in playbook.items() if k != "glossary"))
-    for t in terms:
-        pat = _variant_pattern(t)
+    for term in terms:
+        pat = _variant_pattern(term)
         if not pat:
             continue
-        variants = {m.group(0) for m in pat.finditer(body)} - {_n(t)}
+        variants = {m.group(0) for m in pat.finditer(body)} - {_n(term)}
         if variants:
-            out.append(_finding("glossary_inconsistent", "playbook", t, lang, f"{t} / {', '.join(sorted(variants))}"))
+            out.append(_finding("glossary_inconsistent", "playbook", term, lang,
+                                f"{term} / {', '.join(sorted(variants))}"))
     return out
 
 

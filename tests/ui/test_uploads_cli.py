@@ -4,7 +4,7 @@ import pytest
 from core.errors import KatachiError
 from tests.ui.roomkit import make_rooms
 from ui.web.app import AppContext
-from ui.web.documents.page import ingest_uploads
+from ui.web.documents.handlers import ingest_uploads
 
 
 @pytest.fixture

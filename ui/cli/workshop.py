@@ -49,8 +49,8 @@ def auto_decision(gate: dict) -> dict:
 def _show(gate: dict) -> None:
     d = gate["data"]
     if gate["gate"] == "themes":
-        for i, t in enumerate(d["candidates"]):
-            print(f"  [{i}] {t['title']}\n      {t['problem']}\n      → {t['outcome']}  ({len(t['citations'])} cit.)")
+        for i, c in enumerate(d["candidates"]):
+            print(f"  [{i}] {c['title']}\n      {c['problem']}\n      → {c['outcome']}  ({len(c['citations'])} cit.)")
     elif gate["gate"] == "kpis":
         for k in d["kpis"]:
             print(f"  {k['id']} {k['name']}: {k['baseline']} → {k['target']} {k['unit']} by {k['deadline']} ({k['owner']})")

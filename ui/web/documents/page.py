@@ -1,39 +1,13 @@
 """The documents tab: upload a company's documents, watch the ingest, read the per-file report."""
 from __future__ import annotations
 
-import re
-import shutil
-from pathlib import Path
-
 import gradio as gr
 
 from core.errors import KatachiError
 from core.i18n import t
 from ui import policy
-
 from ui.web.common import LANG_JS, notice, tr, ui_lang
-
-_SAFE = re.compile(r"[^\w.\-]+")
-
-
-def ingest_uploads(ctx, user, company: str, paths: list[str], department: str | None = None):
-    """Copy uploads into the company's folder (so citations keep pointing at a file) and ingest them."""
-    from knowledge.store import CompanyStore, check_company, company_dir
-
-    check_company(company)
-    policy.require(user, "company.upload", company=company)
-    if not paths:
-        raise KatachiError("upload_empty")
-    dest = company_dir(company, ctx.settings) / "uploads"
-    dest.mkdir(parents=True, exist_ok=True)
-    copied = []
-    for p in paths:
-        src = Path(p)
-        target = dest / (_SAFE.sub("_", src.name).strip("._") or "upload")
-        shutil.copyfile(src, target)
-        copied.append(target)
-    store = CompanyStore(company, ctx.settings, create=True)
-    return store.ingest(copied, progress=True, prune=False, department=department or None), store
+from ui.web.documents.handlers import ingest_uploads
 
 
 class DocsTab:

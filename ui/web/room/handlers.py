@@ -239,7 +239,7 @@ class Rooms:
     # -- gates --------------------------------------------------------------------------------------
     def decide(self, user: User, wid: str, decision: dict) -> None:
         """Validate now (a bad decision is refused before anything is queued), then resume in the background."""
-        ws = self._facilitator(user, wid)
+        self._facilitator(user, wid)
         if self.jobs.busy(wid):
             raise KatachiError("model_busy")
         snap = self._snapshot(wid)
@@ -254,7 +254,7 @@ class Rooms:
 
     def retry(self, user: User, wid: str) -> None:
         """Run again whatever was generating when the job failed or the server stopped."""
-        ws = self._facilitator(user, wid)
+        self._facilitator(user, wid)
         self.jobs.clear_failure(wid)
         snap = self._snapshot(wid)
         if snap is None:  # nothing was stored: intake is open again, with every pain point

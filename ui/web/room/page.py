@@ -11,7 +11,6 @@ import logging
 import gradio as gr
 
 from agents.schemas import PLAYBOOK_SECTIONS
-from graphs.stages import STAGES
 from core.errors import KatachiError
 
 from ui.web.room import decisions
