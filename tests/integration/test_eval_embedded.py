@@ -6,11 +6,12 @@ pytestmark = pytest.mark.integration
 
 
 def test_a_seeded_scenario_with_the_embedded_model(tmp_path):
+    from core.settings import get_settings
     from evals import harness
     from graphs.service import WorkshopService
 
     sc = [s for s in harness.load_scenarios() if s.name == "ja-usage-as-goal"]
-    report = harness.run(sc, tmp_path / "eval", WorkshopService, "local")
+    report = harness.run(sc, tmp_path / "eval", lambda: WorkshopService(get_settings()), "local")
     row = report["scenarios"][0]
     assert row["metrics"]["citation_validity"] in (None, 1.0)
     assert row["metrics"]["schema_validity"] == 1.0
