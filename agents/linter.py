@@ -65,6 +65,8 @@ def lint_intake(pain_points: list[dict], lang: str) -> list[Finding]:
             out.append(_finding("executive_absent", "intake", p["id"], lang, p["text"][:60]))
         if has_any(p["text"], TRAINING) and has_any(p["text"], PROMPT_TOOL):
             out.append(_finding("prompt_training_only", "intake", p["id"], lang, p["text"][:60]))
+        if has_any(p["text"], USAGE):
+            out.append(_finding("usage_as_goal", "intake", p["id"], lang, p["text"][:60]))
     return out
 
 

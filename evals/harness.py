@@ -119,6 +119,7 @@ def run_scenario(sc: Scenario, service, today: str | None = None) -> dict:
     recall, precision, want, fired = LinterAgreement()(values, sc.expect)
     results += [recall, precision]
     return {
+        "values": values,
         "scenario": sc.name, "lang": sc.lang, "thread_id": snap.thread_id, "ingest_seconds": round(ingest_s, 2),
         "stages": stages, "llm_calls": len(usage), "attempts": sum(u["attempts"] for u in usage),
         "prompt_tokens": sum(u["prompt_tokens"] for u in usage),
@@ -136,14 +137,25 @@ def run(scenarios: list[Scenario], out_dir: Path, service_factory: Callable[[], 
     for sc in scenarios:
         service = service_factory()
         try:
-            rows.append(run_scenario(sc, service, today=today))
+            row = run_scenario(sc, service, today=today)
         finally:
             service.close()
+        save_outputs(row.pop("values"), out_dir / sc.name)
+        rows.append(row)
     report = {"model": model_label, "created": time.strftime("%Y-%m-%d %H:%M:%S"), "scenarios": rows,
               "summary": summarize(rows)}
     (out_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     (out_dir / "report.md").write_text(render(report), encoding="utf-8")
     return report
+
+
+def save_outputs(values: dict, folder: Path) -> None:
+    """What a reviewer reads (playbook.md) and what the evaluators score again later (values.json)."""
+    from graphs.documents.outputs import write_outputs
+
+    write_outputs(values, folder)
+    keep = {k: v for k, v in values.items() if k != "versions"}
+    (folder / "values.json").write_text(json.dumps(keep, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 METRICS = ("citation_validity", "citation_coverage", "cited_files", "kpi_completeness", "department_coverage",
