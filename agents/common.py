@@ -7,14 +7,17 @@ from typing import Annotated, Any, Callable, Protocol
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
+from core.i18n import t
 from core.llm import structured_call
 from knowledge.passages import Passage
 
+from agents import script
 from agents.grounding import Evidence, build_evidence, keep_valid, relevant
 from agents.prompts import system_prompt, user_prompt
-from agents.schemas import Citation
+from agents.schemas import Citation, Finding
 
 
+LANGUAGE = {"ja": "Japanese", "en": "English"}  # named to the model in a retry
 # Output length budgets are in Japanese characters; English gets more characters for the same tokens.
 LENGTH_SCALE = {"ja": 1.8, "en": 4.0}
 
@@ -62,6 +65,7 @@ class StageLog:
     usage: list[dict] = field(default_factory=list)
     citations: list[dict] = field(default_factory=list)
     passages: dict[str, dict] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)  # what the quality gates repaired or dropped
 
     def as_update(self) -> dict[str, Any]:
         return {"usage": self.usage, "citation_log": self.citations, "passages": self.passages}
@@ -113,11 +117,18 @@ def ask(ctx: StageContext, log: StageLog, *, role: str, schema: type[BaseModel],
     """One grounded structured call. Unknown evidence ids and ``check`` problems are named back to the
     model (bounded retries); whatever survives is repaired by the caller, never invented."""
 
+    allowed = " ".join(str(v) for v in values.values()) + evidence.prompt_block()
+    named = []
+
     def validate(obj: Any) -> list[str]:
         problems = []
         bad = evidence.unknown(_evidence_ids(obj))
         if bad:
             problems.append(f"unknown evidence ids {sorted(set(bad))}; use only {evidence.ids} or []")
+        foreign = script.scan(obj, ctx.lang, allowed)
+        if foreign and not named:  # named back once; what survives is repaired below
+            named.append(foreign)
+            problems.append(f"write only {LANGUAGE[ctx.lang]} (no Chinese words or characters): {'; '.join(foreign)}")
         if check:
             problems.extend(check(obj))
         return problems
@@ -129,7 +140,18 @@ def ask(ctx: StageContext, log: StageLog, *, role: str, schema: type[BaseModel],
                              enums={"evidence": evidence.ids, **(enums or {})}, accept_last=True, max_tokens=max_tokens,
                              length_scale=LENGTH_SCALE.get(ctx.lang, 1.0))
     log.usage.append(result.usage.as_dict())
-    return result.value
+    value, replaced = script.repair_model(result.value, ctx.lang, allowed)
+    if replaced:
+        log.findings.append(finding("foreign_script", role, "", ctx.lang, "、".join(dict.fromkeys(replaced))))
+    return value
+
+
+def finding(rule: str, stage: str, item: str, lang: str, detail: str = "", severity: str = "warning") -> Finding:
+    """A quality-gate finding in the workshop's language (texts: ``lint.<rule>.why`` / ``.fix``)."""
+    why = t(f"lint.{rule}.why", lang)
+    message = t("lint.with_detail", lang, why=why, detail=detail) if detail else why
+    return Finding(rule=rule, severity=severity, stage=stage, item=item, message=message,
+                   fix=t(f"lint.{rule}.fix", lang))
 
 
 def cite(evidence: Evidence, ids: list[str], log: StageLog, where: str, claim: str = "",

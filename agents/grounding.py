@@ -16,8 +16,25 @@ from knowledge.passages import Passage
 from agents.schemas import Citation
 
 _WS = re.compile(r"\s+")
-_MARKUP = re.compile(r"\||\{\{|<[a-z/]|^\s*[-*]\s*$")  # tables, template shortcodes, HTML: not citable prose
+_MARKUP = re.compile(r"\||\{\{|<[a-z/!]|-->|^\s*[-*]\s*$|^\s*#{1,6}\s|^\s*---\s*$|^\s*```")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_URL = re.compile(r"https?://\S+")
+_FRONT_MATTER = re.compile(r"^\s*[A-Za-z_][\w-]*:\s")  # `title: …`, `owner: …`
+_LETTERS = re.compile(r"[A-Za-z\u3040-\u30ff\u3400-\u9fff]")
+_BULLET = re.compile(r"^\s*(?:[-*+・•]|\d+[.)])\s*")
+
+
+def is_prose(sentence: str) -> bool:
+    """A sentence a reviewer would accept as a quote: real text, not markup. Refused: HTML and its
+    comments, front matter, headings alone, table rows and rules, code fences, a bullet that is only a
+    link, and anything with fewer than 12 letters once links and URLs are taken out."""
+    s = sentence.strip()
+    if not s or _MARKUP.search(s) or _FRONT_MATTER.match(s):
+        return False
+    body = _BULLET.sub("", _URL.sub("", _LINK.sub(r"\1", s)))
+    if _LINK.fullmatch(_BULLET.sub("", s).strip()):  # `* [Ordering calendar](https://…)`
+        return False
+    return len(_LETTERS.findall(body)) >= 12
 
 
 def readable(sentence: str) -> str:
@@ -81,7 +98,7 @@ def build_evidence(passages: list[Passage], query: str, max_sentences: int = 6, 
     for rank, p in enumerate(passages):
         for k, (a, b) in enumerate(split_sentences(p.text)):
             sent = p.text[a:b]
-            if not (MIN_SENTENCE <= len(readable(sent)) and len(sent) <= MAX_SENTENCE) or _MARKUP.search(sent):
+            if not (MIN_SENTENCE <= len(readable(sent)) and len(sent) <= MAX_SENTENCE) or not is_prose(sent):
                 continue
             overlap = len(q & _bigrams(readable(sent))) / (len(q) ** 0.5 + 1)
             scored.append((-(overlap + 1.0 / (rank + 1)), rank, k, p.chunk_id, sent))

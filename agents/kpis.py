@@ -7,7 +7,10 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from core.i18n import t
-from agents.common import StageContext, StageLog, ask, cite, evidence_for, items, text
+from agents.common import StageContext, StageLog, ask, cite, evidence_for, finding, items, text
+from agents.grounding import relevant
+from agents.numbers import Stated, family, fmt, plausible_target, repaired_target, stated_numbers, supported
+from agents.prompts import baseline_hint
 from agents.schemas import KPI, Finding, PainPoint, Theme
 
 DEADLINE = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
@@ -67,28 +70,74 @@ def kpi_problems(k: KPIOut, today: str, pain_points: list[PainPoint]) -> list[st
     return p
 
 
+def _relevant_stated(k: KPIOut, stated: list[Stated]) -> Stated | None:
+    """The participant-stated number this KPI measures: same kind of unit, and the same subject
+    (or the only number of that kind)."""
+    same = [x for x in stated if x.family == family(k.unit)]
+    if len(same) == 1:
+        return same[0]
+    about = [x for x in same if relevant(f"{k.name} {k.method}", x.text)]
+    return about[0] if about else None
+
+
+def number_problems(k: KPIOut, stated: list[Stated], sources: list[str]) -> list[str]:
+    """Numbers the gate refuses: a baseline nobody stated, a stated baseline not used, a target that
+    moves the wrong way or is no plan (100 %)."""
+    p = []
+    mine = _relevant_stated(k, stated)
+    if mine is not None and k.baseline != mine.value:
+        p.append(f"KPI '{k.name}': participants said {fmt(mine.value)}{mine.unit} ('{mine.text[:40]}'); "
+                 f"use {fmt(mine.value)} as the baseline")
+    elif k.baseline is not None and mine is None and not supported(k.baseline, k.unit, sources):
+        p.append(f"KPI '{k.name}': baseline {fmt(k.baseline)} is not stated by the participants or the documents; "
+                 "use null (to be measured)")
+    base = mine.value if mine is not None else k.baseline
+    why = plausible_target(base, k.target, k.name, k.unit) if base is not None else None
+    if why:
+        p.append(f"KPI '{k.name}': target {fmt(k.target)}: {why}")
+    return p
+
+
+def unused_stated(kpis: list[KPIOut], stated: list[Stated]) -> list[Stated]:
+    used = {(x.value, x.family) for k in kpis for x in stated
+            if k.baseline is not None and abs(k.baseline - x.value) < 1e-9 and family(k.unit) == x.family}
+    return [x for x in stated if (x.value, x.family) not in used]
+
+
 def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint], feedback: str = "",
-                  ) -> tuple[list[KPI], list[Finding], StageLog]:
+                  focus: list[PainPoint] | None = None) -> tuple[list[KPI], list[Finding], StageLog]:
+    """``focus``: the pain points of the theme's own groups; the numbers they state must become baselines."""
     log = StageLog()
     ev = evidence_for(ctx, [f"{theme.title} {theme.problem}", f"{theme.outcome} KPI 指標 目標"], log)
+    stated = stated_numbers([p.text for p in (focus or pain_points)])[:3]
+    sources = [p.text for p in pain_points] + [sent for _, sent in ev.sentences.values()]
 
     def check(out: KPIsOut) -> list[str]:
-        return [p for k in out.kpis for p in kpi_problems(k, ctx.today, pain_points)]
+        probs = [p for k in out.kpis for p in kpi_problems(k, ctx.today, pain_points) + number_problems(k, stated, sources)]
+        missing = unused_stated(out.kpis, stated)
+        if missing and len(out.kpis) < 3:
+            probs.append("add one KPI for each number participants gave: "
+                         + "; ".join(f"{fmt(x.value)}{x.unit} ('{x.text[:40]}')" for x in missing))
+        return probs
 
+    hint = baseline_hint(ctx.lang, ", ".join(f"{fmt(x.value)}{x.unit}" for x in stated)) if stated else ""
     out: KPIsOut = ask(ctx, log, role="kpis", schema=KPIsOut, prompt="kpis", evidence=ev, feedback=feedback,
                        check=check, theme=theme.title, problem=theme.problem, outcome=theme.outcome,
-                       pain_points="\n".join(f"- {p.text}" for p in pain_points), max_tokens=500)
-    kpis, findings = [], []
+                       pain_points="\n".join(f"- {p.text}" for p in pain_points) + hint, max_tokens=500)
+    kpis, findings = [], list(log.findings)
+    log.findings.clear()  # reported once, with the KPIs' own findings
     for i, k in enumerate(out.kpis, 1):
         kid = f"K{i}"
+        k, repaired = repair_numbers(k, stated, sources, ctx.lang, kid)
+        findings += repaired
         remaining = kpi_problems(k, ctx.today, pain_points)
         deadline = k.deadline
         if deadline <= ctx.today[:7]:  # the model does not know the date: repair, and say so
             deadline = months_after(ctx.today, 6)
-            findings.append(Finding(rule="kpi_repaired", severity="info", stage="kpis", item=kid,
-                                    message=f"deadline {k.deadline} → {deadline}"))
+            findings.append(finding("kpi_repaired", "kpis", kid, ctx.lang, f"{k.deadline} → {deadline}",
+                                    severity="info"))
         for prob in remaining:
-            findings.append(Finding(rule="kpi_check", stage="kpis", item=kid, message=prob))
+            findings.append(finding("kpi_check", "kpis", kid, ctx.lang, prob))
         citations, support = cite(ev, k.evidence, log, f"kpi[{kid}]", claim=f"{k.name} {k.method} {theme.problem}")
         tbd = t("doc.to_be_measured", ctx.lang)
         baseline = fmt_number(k.baseline) if k.baseline is not None else tbd
@@ -98,4 +147,28 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
         kpis.append(KPI(id=kid, name=k.name, unit=k.unit, baseline=baseline, baseline_how=how,
                         target=fmt_number(k.target), deadline=deadline, owner=k.owner, method=k.method,
                         citations=citations, support=support))
+    for x in unused_stated(out.kpis, stated):
+        findings.append(finding("stated_number_unused", "kpis", "", ctx.lang, f"{fmt(x.value)}{x.unit}: {x.text[:50]}"))
     return kpis, findings, log
+
+
+def repair_numbers(k: KPIOut, stated: list[Stated], sources: list[str], lang: str, kid: str,
+                   ) -> tuple[KPIOut, list[Finding]]:
+    """What survived the retries is repaired in code: the participants' number as the baseline, an
+    unstated baseline becomes 'to be measured', a target that moves the wrong way becomes a first step."""
+    out: list[Finding] = []
+    mine = _relevant_stated(k, stated)
+    if mine is not None and k.baseline != mine.value:
+        out.append(finding("baseline_from_participants", "kpis", kid, lang,
+                           f"{fmt(k.baseline) if k.baseline is not None else '-'} → {fmt(mine.value)}{mine.unit}",
+                           severity="info"))
+        k = k.model_copy(update={"baseline": mine.value})
+    elif k.baseline is not None and mine is None and not supported(k.baseline, k.unit, sources):
+        out.append(finding("baseline_unsupported", "kpis", kid, lang, f"{fmt(k.baseline)}{k.unit}"))
+        k = k.model_copy(update={"baseline": None})
+    if k.baseline is not None and plausible_target(k.baseline, k.target, k.name, k.unit):
+        new = repaired_target(k.baseline, k.name, k.unit)
+        out.append(finding("target_repaired", "kpis", kid, lang, f"{fmt(k.target)} → {fmt(new)}{k.unit}",
+                           severity="info"))
+        k = k.model_copy(update={"target": new})
+    return k, out

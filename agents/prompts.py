@@ -247,6 +247,16 @@ def system_prompt(lang: str, company: str, today: str) -> str:
     return render(SYSTEM[lang], company=company, today=today)
 
 
+BASELINE_HINT = {
+    "ja": "\n参加者が挙げた現状の数値（baseline に使う）: $numbers",
+    "en": "\nNumbers the participants gave (use them as baselines): $numbers",
+}
+
+
+def baseline_hint(lang: str, numbers: str) -> str:
+    return render(BASELINE_HINT[lang], numbers=numbers)
+
+
 def user_prompt(name: str, lang: str, feedback: str = "", **values: object) -> str:
     fb = render(FEEDBACK[lang], comment=feedback) if feedback.strip() else ""
     return render(PROMPTS[name][lang], feedback=fb, **values)

@@ -48,6 +48,18 @@ def _merge_logs(*logs: StageLog) -> dict[str, Any]:
     return out
 
 
+def theme_points(theme: Theme, state: WorkshopState) -> list[PainPoint]:
+    """The pain points of the groups the theme answers (all of them when it names none)."""
+    members = {m for g in state.get("pain_groups") or [] if g["id"] in theme.pain_groups for m in g["members"]}
+    points = [PainPoint.model_validate(p) for p in state.get("pain_points") or []]
+    return [p for p in points if p.id in members] or points
+
+
+def _gates(*logs: StageLog) -> list:
+    """What the quality gates repaired or dropped while the stage ran (shown beside the linter's)."""
+    return [f for lg in logs for f in lg.findings]
+
+
 def _decide(model, value: Any, gate: str):
     try:
         return model.model_validate(value)
@@ -93,7 +105,7 @@ def themes(state: WorkshopState, config: RunnableConfig) -> dict:
     groups = [PainGroup.model_validate(g) for g in state["pain_groups"]]
     n = (state.get("options") or {}).get("theme_candidates", 3)
     found, lg = theme_agent.generate_themes(ctx, groups, n=n, feedback=(state.get("feedback") or {}).get("themes", ""))
-    lint = [f for t in found for f in linter.lint_theme(t.model_dump(), state["lang"])]
+    lint = _gates(lg) + [f for t in found for f in linter.lint_theme(t.model_dump(), state["lang"])]
     return {"theme_candidates": [t.model_dump() for t in found], "stage": gate_stage("themes"),
             "findings": {"themes": _dump(lint)}, **_merge_logs(lg)}
 
@@ -119,10 +131,12 @@ def gate_themes(state: WorkshopState) -> Command[Literal["kpis", "themes"]]:
 def kpis(state: WorkshopState, config: RunnableConfig) -> dict:
     ctx = _ctx(state, config)
     points = [PainPoint.model_validate(p) for p in state["pain_points"]]
-    found, findings, lg = kpi_agent.generate_kpis(ctx, Theme.model_validate(state["theme"]), points,
-                                                  feedback=(state.get("feedback") or {}).get("kpis", ""))
+    theme = Theme.model_validate(state["theme"])
+    found, findings, lg = kpi_agent.generate_kpis(ctx, theme, points,
+                                                  feedback=(state.get("feedback") or {}).get("kpis", ""),
+                                                  focus=theme_points(theme, state))
     dumped = [k.model_dump() for k in found]
-    findings += linter.lint_kpis(dumped, state["lang"])
+    findings += _gates(lg) + linter.lint_kpis(dumped, state["lang"])
     findings += _judged(state, config, "kpis", {"theme": state["theme"], "kpis": dumped})
     return {"kpis": dumped, "findings": {"kpis": _dump(findings)}, "stage": gate_stage("kpis"), **_merge_logs(lg)}
 
@@ -159,7 +173,7 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
     hand, lg = uc_agent.generate_handoffs(ctx, state["departments"], found, feedback=feedback)
     logs.append(lg)
     ucs, hos = [u.model_dump() for u in found], [h.model_dump() for h in hand]
-    lint = linter.lint_usecases(ucs, hos, state["departments"], [k.id for k in kpi_list], state["lang"])
+    lint = _gates(*logs) + linter.lint_usecases(ucs, hos, state["departments"], [k.id for k in kpi_list], state["lang"])
     lint += _judged(state, config, "usecases", {"use_cases": ucs, "handoffs": hos})
     return {"use_cases": ucs, "handoffs": hos, "stage": gate_stage("usecases"), "findings": {"usecases": _dump(lint)},
             **_merge_logs(*logs)}
@@ -285,7 +299,7 @@ def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
             logs.append(lg)
         out["rollout"] = [p.model_dump() for p in phases]
     merged = {**(state.get("playbook") or {}), **out}
-    lint = linter.lint_playbook(merged, state["lang"])
+    lint = _gates(*logs) + linter.lint_playbook(merged, state["lang"])
     lint += _judged(state, config, "playbook", {k: merged.get(k) for k in ("training", "roles", "weekly_review")})
     last = (state.get("decisions") or [{}])[-1]
     asked = last.get("gate") == "playbook" and last.get("action") == "request_changes"
