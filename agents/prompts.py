@@ -30,7 +30,7 @@ PROMPTS: dict[str, dict[str, str]] = {
             "上の課題から、経営が責任を持つテーマの候補を $n 件。課題そのものを解決する別々の切り口にする。"
             "「AIを使うこと」や「AI導入」をテーマにしない。各項目は短く。\n"
             "形式の例（別の会社の例。内容は上の課題から作る）: {\"title\": \"月次決算の早期化\", "
-            "\"problem\": \"請求書の照合に5日かかり決算が遅れる\", \"outcome\": \"月次決算を3営業日で締める\", "
+            "\"problem\": \"請求書の照合に5日かかり決算が遅れる\", \"outcome\": \"月次決算を早く締める\", "
             "\"why_now\": \"取引先が増えている\", \"pain_groups\": [\"P1\"], \"evidence\": [\"S1\"]}"
         ),
         "en": (
@@ -39,8 +39,8 @@ PROMPTS: dict[str, dict[str, str]] = {
             "From these pain points, propose $n candidate themes for management to own, each a different way to solve "
             "the pain points themselves. Never make 'using AI' or 'AI adoption' the theme. Keep every field short.\n"
             "Format example (another company; build yours from the pain points above): {\"title\": \"Faster month-end "
-            "close\", \"problem\": \"Invoice matching takes 5 days and delays the close\", \"outcome\": \"Close in 3 "
-            "working days\", \"why_now\": \"Supplier count is growing\", \"pain_groups\": [\"P1\"], \"evidence\": [\"S1\"]}"
+            "close\", \"problem\": \"Invoice matching takes 5 days and delays the close\", \"outcome\": \"Close the "
+            "month sooner\", \"why_now\": \"Supplier count is growing\", \"pain_groups\": [\"P1\"], \"evidence\": [\"S1\"]}"
         ),
     },
     "kpis": {

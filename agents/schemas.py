@@ -39,6 +39,8 @@ class Theme(BaseModel):
     pain_groups: list[str] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     support: Literal["supported", "unsupported"] = "unsupported"
+    # "documents": proposed from the company's documents because the pain points named no business problem
+    origin: Literal["participants", "documents"] = "participants"
 
 
 class KPI(BaseModel):

@@ -1,9 +1,13 @@
 """Themes: 2-4 candidate themes from the grouped pain points, grounded in the company's documents."""
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field
 
-from agents.common import StageContext, StageLog, ask, cite, evidence_for, items, text
+from agents.common import StageContext, StageLog, ask, cite, evidence_for, finding, items, text
+from agents.grounding import relevant
+from agents.numbers import unsupported_in
 from agents.schemas import PainGroup, Theme
 
 
@@ -29,15 +33,100 @@ def is_ai_goal(title: str) -> bool:
     return any(w in t for w in _AI_GOAL)
 
 
+_ABOUT_AI = ("ai", "chatgpt", "gpt", "copilot", "llm", "プロンプト", "prompt")
+# What problems look like in a handbook: time taken, delays, rework, backlog (used only when the
+# participants named no business problem at all).
+PROBLEM_QUERIES = {
+    "ja": ["時間がかかっている 遅れ 手戻り 負担", "平均 日 件 かかっています 課題"],
+    "en": ["takes time delay rework backlog", "on average hours days currently slow"],
+}
+_PROBLEM_WORDS = ("かか", "遅", "手戻り", "負担", "残業", "待", "漏れ", "不足", "追いつ", "take", "slow", "delay", "late",
+                  "backlog", "rework", "wait", "not always", "overtime")
+
+
+def about_ai(text: str) -> bool:
+    t = text.lower()
+    return any(w in t for w in _ABOUT_AI)
+
+
+def business_groups(groups: list[PainGroup], points: dict[str, str], flagged: set[str]) -> list[PainGroup]:
+    """The groups that name a business problem: not every member is a flagged failure pattern
+    (若手任せ, 研修止まり, 目的化…) or talk about AI itself."""
+    return [g for g in groups
+            if not all(m in flagged or about_ai(points.get(m, g.summary)) for m in (g.members or [g.id]))]
+
+
+def document_groups(ctx: StageContext, lang: str) -> list[PainGroup]:
+    """Problems the company's own documents describe (time taken, delays, rework), as groups D1, D2…"""
+    from agents.common import retrieve
+    from agents.grounding import is_prose, readable
+    from knowledge.chunker import split_sentences
+
+    found: list[str] = []
+    for p in retrieve(ctx, PROBLEM_QUERIES.get(lang, PROBLEM_QUERIES["en"]), k=4):
+        for a, b in split_sentences(p.text):
+            sent = readable(p.text[a:b])
+            if is_prose(p.text[a:b]) and any(w in sent.lower() for w in _PROBLEM_WORDS) and sent not in found:
+                found.append(sent)
+    return [PainGroup(id=f"D{i}", summary=s[:90], members=[]) for i, s in enumerate(found[:3], 1)]
+
+
 def pain_lines(groups: list[PainGroup]) -> str:
     return "\n".join(f"{g.id}: {g.summary}" + (f"（×{len(g.members)}）" if len(g.members) > 1 else "") for g in groups)
 
 
+def _words_of(t: ThemeOut, groups: list[PainGroup], points: dict[str, str]) -> str:
+    """What the participants said in the groups a theme answers (every group when it names none)."""
+    chosen = [g for g in groups if g.id in t.pain_groups] or groups
+    return " ".join([g.summary for g in chosen] + [points.get(m, "") for g in chosen for m in g.members])
+
+
+def theme_problems(t: ThemeOut, groups: list[PainGroup], points: dict[str, str], sources: list[str]) -> list[str]:
+    """A theme a reviewer would refuse: a problem nobody raised, or numbers nobody stated."""
+    p = []
+    said = _words_of(t, groups, points)
+    if not relevant(t.problem, said):
+        p.append(f"theme '{t.title}': write the problem from the participants' own words in its pain groups "
+                 f"({[g.id for g in groups if g.id in t.pain_groups] or [g.id for g in groups]})")
+    for field in ("problem", "outcome"):
+        bad = unsupported_in(getattr(t, field), sources + [said])
+        if bad:
+            p.append(f"theme '{t.title}': {field} has numbers nobody stated {bad}; leave them out")
+    return p
+
+
+def repair_theme(t: ThemeOut, groups: list[PainGroup], points: dict[str, str], sources: list[str], lang: str,
+                 log: StageLog) -> ThemeOut:
+    """What survived the retries is repaired from the participants' words: the problem becomes their
+    group summaries; clauses with unstated numbers are dropped."""
+    said = _words_of(t, groups, points)
+    update = {}
+    if not relevant(t.problem, said):
+        chosen = [g for g in groups if g.id in t.pain_groups] or groups[:1]
+        update["problem"] = "、".join(g.summary for g in chosen[:2]) if lang == "ja" else "; ".join(
+            g.summary for g in chosen[:2])
+        log.findings.append(finding("theme_problem_repaired", "themes", t.title, lang, update["problem"][:60],
+                                    severity="info"))
+    for field in ("problem", "outcome"):
+        text = update.get(field, getattr(t, field))
+        bad = unsupported_in(text, sources + [said])
+        if bad:
+            kept = [c for c in re.split(r"(?<=[、,;。])\s*", text) if c and not unsupported_in(c, sources + [said])]
+            update[field] = "".join(kept).strip(" 、,;") or (said[:40] if field == "problem" else t.title)
+            log.findings.append(finding("number_unsupported", "themes", t.title, lang, ", ".join(bad)))
+    return t.model_copy(update=update) if update else t
+
+
 def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feedback: str = "",
+                    points: dict[str, str] | None = None, origin: str = "participants",
                     ) -> tuple[list[Theme], StageLog]:
+    """``points``: pain point id → text, so a theme's problem can be checked against its groups' words.
+    ``origin``: ``documents`` when the groups are problems found in the company's documents instead."""
     log = StageLog()
+    points = points or {}
     ev = evidence_for(ctx, [g.summary for g in groups][:6], log, k=2)
     group_ids = [g.id for g in groups]
+    sources = list(points.values()) + [g.summary for g in groups] + [sent for _, sent in ev.sentences.values()]
 
     def usable(out: ThemesOut) -> list[ThemeOut]:
         seen: set[str] = set()
@@ -51,11 +140,12 @@ def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feed
     def check(out: ThemesOut) -> list[str]:
         # Code drops repeated and AI-as-goal candidates itself; another call is worth it only when
         # fewer than two usable candidates are left.
+        probs = [p for t in usable(out) for p in theme_problems(t, groups, points, sources)]
         if len(usable(out)) >= min(2, n):
-            return []
+            return probs
         bad = [t.title for t in out.themes if is_ai_goal(t.title)]
-        return [f"give {n} different themes that name business results"
-                + (f"; these make AI the goal: {bad}" if bad else "")]
+        return probs + [f"give {n} different themes that name business results"
+                        + (f"; these make AI the goal: {bad}" if bad else "")]
 
     out: ThemesOut = ask(ctx, log, role="themes", schema=ThemesOut, prompt="themes", evidence=ev, feedback=feedback,
                          check=check, enums={"pain_groups": group_ids}, pain_points=pain_lines(groups), n=n,
@@ -63,8 +153,9 @@ def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feed
     themes = []
     kept = usable(out) or out.themes[:1]  # all AI-as-goal even after retries: keep one, the linter flags it
     for i, t in enumerate(kept):
+        t = repair_theme(t, groups, points, sources, ctx.lang, log)
         citations, support = cite(ev, t.evidence, log, f"theme[{i}]", claim=f"{t.title} {t.problem} {t.outcome}")
         themes.append(Theme(title=t.title.strip(), problem=t.problem, outcome=t.outcome, why_now=t.why_now,
                             pain_groups=[g for g in t.pain_groups if g in group_ids], citations=citations,
-                            support=support))
+                            support=support, origin=origin))
     return themes, log

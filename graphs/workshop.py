@@ -19,6 +19,7 @@ from agents import playbook as pb
 from agents import themes as theme_agent
 from agents import usecases as uc_agent
 from agents.common import StageContext, StageLog
+from agents.common import finding as gate_finding
 from agents import linter
 from agents.intake import group_pain_points
 from agents.schemas import KPI, PLAYBOOK_SECTIONS, HandOff, PainGroup, PainPoint, Playbook, Theme, UseCase
@@ -101,11 +102,24 @@ def intake(state: WorkshopState) -> dict:
 
 
 def themes(state: WorkshopState, config: RunnableConfig) -> dict:
+    """Themes from the groups that name a business problem. When none does (every pain point is about
+    AI itself or a failure pattern), no theme is built around AI: the method's question goes back to
+    the executives, and the candidates come from problems the company's own documents describe."""
     ctx = _ctx(state, config)
     groups = [PainGroup.model_validate(g) for g in state["pain_groups"]]
+    points = {p["id"]: p["text"] for p in state["pain_points"]}
+    flagged = {f["item"] for f in (state.get("findings") or {}).get("intake", [])}
     n = (state.get("options") or {}).get("theme_candidates", 3)
-    found, lg = theme_agent.generate_themes(ctx, groups, n=n, feedback=(state.get("feedback") or {}).get("themes", ""))
-    lint = _gates(lg) + [f for t in found for f in linter.lint_theme(t.model_dump(), state["lang"])]
+    fb = (state.get("feedback") or {}).get("themes", "")
+    business = theme_agent.business_groups(groups, points, flagged)
+    asked: list = []
+    if business:
+        found, lg = theme_agent.generate_themes(ctx, business, n=n, feedback=fb, points=points)
+    else:
+        asked = [gate_finding("no_business_problem", "themes", "", state["lang"], severity="error")]
+        found, lg = theme_agent.generate_themes(ctx, theme_agent.document_groups(ctx, state["lang"]), n=n,
+                                                feedback=fb, origin="documents")
+    lint = asked + _gates(lg) + [f for t in found for f in linter.lint_theme(t.model_dump(), state["lang"])]
     return {"theme_candidates": [t.model_dump() for t in found], "stage": gate_stage("themes"),
             "findings": {"themes": _dump(lint)}, **_merge_logs(lg)}
 

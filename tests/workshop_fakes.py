@@ -98,13 +98,17 @@ class WorkshopResponder:
         if name == "ThemesOut":
             self.round += 1
             groups = _enum(schema, "pain_groups")[:2]
+            # Like a model that did its job: each problem in the words of the pain points it answers.
+            said = dict(re.findall(r"^(P\d+|D\d+): (.+?)(?:（×\d+）)?$", messages[-1].content, re.M))
+            first, last = (said.get(groups[0], "") if groups else ""), (said.get(groups[-1], "") if groups else "")
             return json.dumps({"themes": [
                 {"title": f"営業提案の高速化 r{self.round}" if ja else f"Faster proposals r{self.round}",
-                 "problem": "提案書作成に2日かかる" if ja else "Proposals take 2 days",
-                 "outcome": "提案書作成を1日に短縮" if ja else "Proposals in 1 day",
+                 "problem": first or ("提案書作成に2日かかる" if ja else "Proposals take 2 days"),
+                 "outcome": "提案書作成を短縮する" if ja else "Shorter proposal work",
                  "why_now": "商談が増えている", "pain_groups": groups, "evidence": cite("提案書の作成に二日かかる")},
-                {"title": "引き継ぎの標準化" if ja else "Standard hand-offs", "problem": "受注後に顧客の目標が引き継がれない",
-                 "outcome": "引き継ぎ漏れゼロ", "why_now": "解約が増えている", "pain_groups": groups[-1:],
+                {"title": "引き継ぎの標準化" if ja else "Standard hand-offs",
+                 "problem": last or "受注後に顧客の目標が引き継がれない",
+                 "outcome": "引き継ぎ漏れをなくす", "why_now": "解約が増えている", "pain_groups": groups[-1:],
                  "evidence": cite("受注後の引き継ぎ 顧客の目標")},
             ]}, ensure_ascii=False)
         if name == "KPIsOut":
