@@ -18,6 +18,7 @@ from agents.grounding import Evidence
 from agents.schemas import (
     KPI, GlossaryTerm, HandOff, Procedure, Roles, RolloutPhase, Theme, TrainingItem, UseCase, WeeklyReview,
 )
+from agents import sections
 from agents.usecases import kpi_lines, use_case_lines
 
 _PLACEHOLDER = re.compile(r"\{([^{}\n]{1,40})\}")
@@ -25,7 +26,7 @@ _PLACEHOLDER = re.compile(r"\{([^{}\n]{1,40})\}")
 
 class ProcedureOut(BaseModel):
     title: str = text(20, 2)
-    steps: list[Short(30)] = items(5, 3)
+    steps: list[Short(30)] = items(6, 4)
     prompt_template: str = text(100, 10)
     evidence: list[str] = items(2)
 
@@ -95,7 +96,8 @@ def procedure(ctx: StageContext, uc: UseCase, feedback: str = "") -> tuple[Proce
     ev = evidence_for(ctx, [f"{uc.department} {uc.workflow_step} {uc.title}"], log, department=department_of(uc.department))
 
     def check(out: ProcedureOut) -> list[str]:
-        return [] if _PLACEHOLDER.search(out.prompt_template) else ["prompt_template needs {placeholders} in braces"]
+        steps = unique([clean_step(x) for x in out.steps])
+        return sections.procedure_problems(out.title, steps, out.prompt_template, uc, ctx.lang)
 
     desc = (f"{uc.title}（{uc.department}）/ who: {uc.who} / when: {uc.when} / how: {' → '.join(uc.how)} / "
             f"{uc.input} → {uc.output}")
@@ -105,8 +107,9 @@ def procedure(ctx: StageContext, uc: UseCase, feedback: str = "") -> tuple[Proce
                               claim=f"{out.title} {' '.join(out.steps)} {desc}")
     found = list(dict.fromkeys(m.strip() for m in _PLACEHOLDER.findall(out.prompt_template)))
     steps = unique([clean_step(x) for x in out.steps])
-    return Procedure(use_case_id=uc.id, title=out.title, steps=steps, prompt_template=out.prompt_template,
-                     placeholders=found, citations=citations, support=support), log
+    proc = Procedure(use_case_id=uc.id, title=out.title, steps=steps, prompt_template=out.prompt_template,
+                     placeholders=found, citations=citations, support=support)
+    return sections.repair_procedure(proc, uc, ctx.lang, log), log
 
 
 def weekly_review(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[UseCase], feedback: str = "",
@@ -116,26 +119,33 @@ def weekly_review(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[Us
 
     def check(out: WeeklyReviewOut) -> list[str]:
         joined = " ".join(out.attendees)
-        return [] if any(o and o in joined for o in owners) else [f"attendees must include the KPI owners {owners}"]
+        probs = [] if any(o and o in joined for o in owners) else [f"attendees must include the KPI owners {owners}"]
+        return probs + sections.review_problems(out.cadence, list(out.decision_rules), kpis)
 
     out: WeeklyReviewOut = ask(ctx, log, role="playbook", schema=WeeklyReviewOut, prompt="weekly_review",
                                evidence=NO_EVIDENCE, feedback=feedback, check=check, theme=theme.title,
                                kpis=kpi_lines(kpis), use_cases=use_case_lines(ucs), max_tokens=450)
     attendees = list(out.attendees) + [o for o in owners if o and o not in " ".join(out.attendees)]
     data = {k: (unique(v) if isinstance(v, list) else v) for k, v in out.model_dump().items()}
-    return WeeklyReview(**{**data, "attendees": unique(attendees)}), log
+    return sections.repair_review(WeeklyReview(**{**data, "attendees": unique(attendees)}), kpis, ctx.lang, log), log
 
 
 def glossary(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[UseCase], feedback: str = "",
              ) -> tuple[list[GlossaryTerm], StageLog]:
     log = StageLog()
+    text = " ".join([theme.title, theme.problem, theme.outcome] + [f"{k.name} {k.method}" for k in kpis]
+                    + [f"{u.title} {u.workflow_step} {u.input} {u.output} {' '.join(u.how)}" for u in ucs])
+
+    def check(out: GlossaryOut) -> list[str]:
+        return sections.glossary_problems([x.term for x in out.terms], text)
+
     out: GlossaryOut = ask(ctx, log, role="playbook", schema=GlossaryOut, prompt="glossary", evidence=NO_EVIDENCE,
-                           feedback=feedback, theme=theme.title, kpis=kpi_lines(kpis), use_cases=use_case_lines(ucs),
-                           max_tokens=450)
+                           feedback=feedback, check=check, theme=theme.title, kpis=kpi_lines(kpis),
+                           use_cases=use_case_lines(ucs), max_tokens=450)
     terms: dict[str, GlossaryTerm] = {}
     for x in out.terms:
         terms.setdefault(x.term.strip(), GlossaryTerm(term=x.term.strip(), definition=x.definition, used_by=x.used_by))
-    return list(terms.values()), log
+    return sections.repair_glossary(list(terms.values()), text, ctx.lang, log), log
 
 
 def training(ctx: StageContext, theme: Theme, procedures: list[Procedure], feedback: str = "",

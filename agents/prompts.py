@@ -107,7 +107,8 @@ PROMPTS: dict[str, dict[str, str]] = {
     "procedure": {
         "ja": (
             "$documents\n\nユースケース: $use_case\n\n${feedback}"
-            "誰がやっても同じ成果が出る標準手順（型）を書く。steps は 4〜5 個の短い文（番号や記号は付けない）。"
+            "誰がやっても同じ成果が出る標準手順（型）を書く。steps は 4〜6 個で、各 step は「誰が・何を・何で」する短い一文"
+            "（番号や記号・題名の繰り返しは不可）。"
             "prompt_template はこの業務でそのまま使う生成AIへの依頼文で、{顧客名} のような波括弧の差し込み項目を含める。\n"
             "形式の例（経理の例）: {\"title\": \"請求書照合の型\", \"steps\": [\"請求書PDFと発注番号を用意する\", "
             "\"テンプレートの依頼文でAIに差異を一覧にさせる\", \"差異の行だけ原本と照合する\", \"課長が週次で差異の傾向を確認する\"], "
@@ -116,8 +117,8 @@ PROMPTS: dict[str, dict[str, str]] = {
         ),
         "en": (
             "$documents\n\nUse case: $use_case\n\n${feedback}"
-            "Write the standard procedure (the 型) that gives the same result whoever runs it. steps: 4-5 short "
-            "sentences (no numbers or bullets). prompt_template: the actual request to the gen-AI tool for this work, "
+            "Write the standard procedure (the 型) that gives the same result whoever runs it. steps: 4-6 short "
+            "sentences, each saying who does what with which material (no numbers, bullets or repeated title). prompt_template: the actual request to the gen-AI tool for this work, "
             "with placeholders in braces such as {customer_name}.\n"
             "Format example (finance): {\"title\": \"Invoice matching 型\", \"steps\": [\"Collect the invoice PDF and PO "
             "number\", \"Ask the AI for a difference table with the template prompt\", \"Check only the differing lines "
@@ -265,3 +266,36 @@ def user_prompt(name: str, lang: str, feedback: str = "", **values: object) -> s
 def placeholders(template: str) -> set[str]:
     return {m.group("named") or m.group("braced") for m in Template.pattern.finditer(template)
             if m.group("named") or m.group("braced")}
+
+
+def example_phrases(name: str, lang: str) -> list[str]:
+    """The distinctive strings of a prompt's format example (another company's content): an output
+    that repeats one copied the example instead of doing the work."""
+    import json
+    import re
+
+    text = PROMPTS[name][lang]
+    start = max(text.rfind("形式の例"), text.rfind("Format example"))
+    if start < 0:
+        return []
+    blob = text[text.index("{", start):]
+    try:
+        data = json.loads(blob)
+    except ValueError:
+        return []
+    out: list[str] = []
+
+    def walk(v):
+        if isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+
+    walk(data)
+    # ids (S1, K1, P1) and short words are not distinctive
+    return [s for s in dict.fromkeys(out)
+            if len(s) >= (6 if lang == "ja" else 14) and not re.fullmatch(r"[A-Z]\d+|\d{4}-\d{2}", s)]

@@ -5,7 +5,10 @@ from pydantic import BaseModel, Field
 
 from knowledge.metadata import department_of
 
-from agents.common import Short, StageContext, StageLog, ask, cite, evidence_for, items, text
+from agents.common import Short, StageContext, StageLog, ask, cite, evidence_for, finding, items, text
+from agents.intake import similarity
+from agents.sections import NEAR_COPY, copied_from_example
+from core.i18n import t
 from agents.schemas import KPI, HandOff, Score, Theme, UseCase
 
 
@@ -65,7 +68,15 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
     kpi_ids = [k.id for k in kpis]
 
     def check(out: UseCasesOut) -> list[str]:
-        return [f"use case '{u.title}': kpi_id must be one of {kpi_ids}" for u in out.use_cases if u.kpi_id not in kpi_ids]
+        probs = [f"use case '{u.title}': kpi_id must be one of {kpi_ids}" for u in out.use_cases if u.kpi_id not in kpi_ids]
+        for u in out.use_cases:
+            copied = copied_from_example(f"{u.title} {u.input}", "usecases", ctx.lang)
+            if copied:
+                probs.append(f"use case '{u.title}' copies the format example ('{copied}'); use {department}'s own work")
+        titles = [u.title for u in out.use_cases]
+        probs += [f"use cases '{a}' and '{b}' are the same; make them different workflow steps"
+                  for i, a in enumerate(titles) for b in titles[:i] if similarity(a, b) >= NEAR_COPY]
+        return probs
 
     out: UseCasesOut = ask(ctx, log, role="usecases", schema=UseCasesOut, prompt="usecases", evidence=ev,
                            feedback=feedback, check=check, enums={"kpi_id": kpi_ids}, theme=theme.title,
@@ -85,6 +96,27 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
     return result, log
 
 
+def tidy_use_cases(ucs: list[UseCase], departments: list[str], lang: str, log: StageLog) -> list[UseCase]:
+    """No two near-identical use cases (the later goes, unless it is its department's only one), and
+    each actor belongs to the use case's own department."""
+    kept: list[UseCase] = []
+    for u in ucs:
+        twin = next((k for k in kept if similarity(f"{u.title} {u.workflow_step}", f"{k.title} {k.workflow_step}")
+                     >= NEAR_COPY), None)
+        alone = not any(k.department == u.department for k in kept) and sum(
+            x.department == u.department for x in ucs) == 1
+        if twin is not None and not alone:
+            log.findings.append(finding("duplicate_use_case", "usecases", u.id, lang, f"{u.title} ≈ {twin.title}"))
+            continue
+        others = [d for d in departments if d != u.department and d and d in u.who]
+        if others and u.department not in u.who:
+            who = t("doc.actor_of", lang, department=u.department)
+            log.findings.append(finding("actor_repaired", "usecases", u.id, lang, f"{u.who} → {who}", severity="info"))
+            u = u.model_copy(update={"who": who})
+        kept.append(u)
+    return kept
+
+
 def generate_handoffs(ctx: StageContext, departments: list[str], use_cases: list[UseCase], feedback: str = "",
                       ) -> tuple[list[HandOff], StageLog]:
     log = StageLog()
@@ -92,9 +124,14 @@ def generate_handoffs(ctx: StageContext, departments: list[str], use_cases: list
         return [], log
     ev = evidence_for(ctx, [f"{' '.join(departments)} 引き継ぎ 連携", use_case_lines(use_cases)[:300]], log)
 
+    titles = [u.title for u in use_cases]
+
     def check(out: HandOffsOut) -> list[str]:
-        return [f"hand-off '{h.what}': from and to must be two different departments" for h in out.handoffs
-                if h.from_department == h.to_department]
+        probs = [f"hand-off '{h.what}': from and to must be two different departments" for h in out.handoffs
+                 if h.from_department == h.to_department]
+        probs += [f"hand-off '{h.what}' repeats a use-case title; name the document or data handed over"
+                  for h in out.handoffs if any(similarity(h.what, x) >= NEAR_COPY for x in titles)]
+        return probs
 
     out: HandOffsOut = ask(ctx, log, role="usecases", schema=HandOffsOut, prompt="handoffs", evidence=ev,
                            feedback=feedback, check=check,
@@ -105,8 +142,15 @@ def generate_handoffs(ctx: StageContext, departments: list[str], use_cases: list
         if h.from_department == h.to_department or {h.from_department, h.to_department} - set(departments):
             continue
         hid = f"H{len(result) + 1}"
+        what = h.what
+        if any(similarity(what, x) >= NEAR_COPY for x in titles):
+            sender = next((u for u in use_cases if u.department == h.from_department), None)
+            if sender is not None and sender.output:
+                log.findings.append(finding("handoff_artifact_repaired", "usecases", hid, ctx.lang,
+                                            f"{what} → {sender.output}", severity="info"))
+                what = sender.output
         citations, support = cite(ev, h.evidence, log, f"handoff[{hid}]",
                                   claim=f"{h.from_department} {h.to_department} {h.what} {h.when}")
-        result.append(HandOff(id=hid, from_department=h.from_department, to_department=h.to_department, what=h.what,
+        result.append(HandOff(id=hid, from_department=h.from_department, to_department=h.to_department, what=what,
                               when=h.when, receiving_owner=h.receiving_owner, citations=citations, support=support))
     return result, log

@@ -184,6 +184,9 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
                                                feedback=feedback, pains=pains)
         found += ucs
         logs.append(lg)
+    tidy = StageLog()
+    found = uc_agent.tidy_use_cases(found, state["departments"], state["lang"], tidy)
+    logs.append(tidy)
     hand, lg = uc_agent.generate_handoffs(ctx, state["departments"], found, feedback=feedback)
     logs.append(lg)
     ucs, hos = [u.model_dump() for u in found], [h.model_dump() for h in hand]

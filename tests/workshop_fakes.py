@@ -141,7 +141,7 @@ class WorkshopResponder:
                               ensure_ascii=False)
         if name == "GlossaryOut":
             return json.dumps({"terms": [{"term": t, "definition": f"{t}の定義", "used_by": "全員"}
-                                         for t in ("型", "KPI", "引き継ぎ")]}, ensure_ascii=False)
+                                         for t in ("型", "KPI", "商談メモ")]}, ensure_ascii=False)
         if name == "TrainingOut":
             return json.dumps({"sessions": [{"session": "型の演習", "audience": "現場", "teaches": "提案書の型", "format": "実案件"},
                                             {"session": "週次レビュー", "audience": "経営層", "teaches": "PDCA", "format": "本番会議"}]},

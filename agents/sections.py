@@ -1,0 +1,150 @@
+"""Quality gates for the playbook's sections: what a consultant would send back, checked in code.
+
+Each ``*_problems`` function names what is wrong (fed back to the model for one more try); each
+``repair_*`` function fixes what survives, in code, and says so with a finding. Nothing here calls
+a model.
+"""
+from __future__ import annotations
+
+import re
+
+from agents.common import StageLog, finding
+from agents.intake import similarity
+from agents.prompts import example_phrases
+from agents.schemas import KPI, GlossaryTerm, Procedure, UseCase, WeeklyReview
+from core.i18n import t
+
+NEAR_COPY = 0.75  # bigram overlap (of the shorter) above which two steps say the same thing
+_FRAGMENT = re.compile(r"https?://|www\.|\[S\d+\]|\bS\d+\b|evidence|\bU\d+\b|\bK\d+\b|\{\{|\}\}", re.I)
+_PLACEHOLDER = re.compile(r"\{([^{}\n]{1,40})\}")
+_WEEKDAY = re.compile(r"[月火水木金]曜|monday|tuesday|wednesday|thursday|friday|\bmon\b|\btue\b|\bwed\b|\bthu\b|\bfri\b",
+                      re.I)
+_WEEKEND = re.compile(r"[土日]曜|週末|休日|saturday|sunday|weekend", re.I)
+_TIME = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*時|\d{1,2}\s*(?:am|pm)", re.I)
+GENERIC_TERMS = {"ai", "人工知能", "生成ai", "chatgpt", "gpt", "llm", "dx", "it", "ict", "デジタル", "digital", "データ", "data",
+                 "システム", "system", "ツール", "tool", "クラウド", "cloud"}
+
+
+def copied_from_example(text: str, prompt: str, lang: str) -> str | None:
+    """The example phrase a text repeats, if any."""
+    for phrase in example_phrases(prompt, lang):
+        if phrase in text or (len(text) >= 6 and similarity(text, phrase) >= 0.8 and len(phrase) >= 6):
+            return phrase
+    return None
+
+
+def step_problems(title: str, steps: list[str], lang: str) -> list[str]:
+    p = []
+    if not 4 <= len(steps) <= 6:
+        p.append(f"give 4-6 steps (got {len(steps)})")
+    for i, s in enumerate(steps):
+        if _FRAGMENT.search(s):
+            p.append(f"step {i + 1} '{s}' contains an id, URL or evidence marker; write plain work")
+        if similarity(s, title) >= NEAR_COPY:
+            p.append(f"step {i + 1} '{s}' repeats the title; say who does what")
+        if any(similarity(s, o) >= NEAR_COPY for o in steps[:i]):
+            p.append(f"step {i + 1} '{s}' repeats an earlier step")
+        copied = copied_from_example(s, "procedure", lang)
+        if copied:
+            p.append(f"step {i + 1} copies the format example ('{copied}'); write this use case's own work")
+    return p
+
+
+def template_problems(template: str, uc: UseCase, lang: str) -> list[str]:
+    p = []
+    if not _PLACEHOLDER.search(template):
+        p.append("prompt_template needs {placeholders} in braces for this use case's inputs")
+    copied = copied_from_example(template, "procedure", lang)
+    if copied or any(x in template for x in ("{取引先名}", "{請求書}", "{発注書}", "{supplier}", "{invoice}", "{po}")):
+        p.append(f"prompt_template copies the format example; use {uc.input} as the input")
+    return p
+
+
+def procedure_problems(title: str, steps: list[str], template: str, uc: UseCase, lang: str) -> list[str]:
+    return step_problems(title, steps, lang) + template_problems(template, uc, lang)
+
+
+def repair_procedure(proc: Procedure, uc: UseCase, lang: str, log: StageLog) -> Procedure:
+    """Drop steps that are fragments, copies or repeats; fill up from the use case's own steps; a
+    template that is no template is written from the use case's input and output."""
+    kept: list[str] = []
+    for s in proc.steps:
+        s = _FRAGMENT.sub("", s).strip(" :：-")
+        if (len(s) < 4 or similarity(s, proc.title) >= NEAR_COPY or any(similarity(s, o) >= NEAR_COPY for o in kept)
+                or copied_from_example(s, "procedure", lang)):
+            continue
+        kept.append(s)
+    dropped = len(proc.steps) - len(kept)
+    for s in [*uc.how, t("doc.step_check", lang, who=uc.who, output=uc.output)]:
+        if len(kept) >= 4:
+            break
+        if s and all(similarity(s, o) < NEAR_COPY for o in kept):
+            kept.append(s)
+    template = proc.prompt_template
+    if template_problems(template, uc, lang):
+        template = t("doc.template_default", lang, input=uc.input or uc.workflow_step, output=uc.output)
+        log.findings.append(finding("template_rewritten", "playbook", uc.id, lang, severity="info"))
+    if dropped:
+        log.findings.append(finding("procedure_steps_dropped", "playbook", uc.id, lang, str(dropped)))
+    found = list(dict.fromkeys(m.strip() for m in _PLACEHOLDER.findall(template)))
+    return proc.model_copy(update={"steps": kept[:6], "prompt_template": template, "placeholders": found})
+
+
+def review_problems(cadence: str, rules: list[str], kpis: list[KPI]) -> list[str]:
+    p = []
+    if not _WEEKDAY.search(cadence) or _WEEKEND.search(cadence) or not _TIME.search(cadence):
+        p.append(f"cadence '{cadence}' must name a working day and a time (e.g. Monday 9:00, 30 min)")
+    for k in kpis:
+        if not any(k.target in r for r in rules):
+            p.append(f"add a decision rule that compares {k.name} with its target {k.target} {k.unit}")
+    return p
+
+
+def repair_review(wr: WeeklyReview, kpis: list[KPI], lang: str, log: StageLog) -> WeeklyReview:
+    cadence = wr.cadence
+    if not _WEEKDAY.search(cadence) or _WEEKEND.search(cadence) or not _TIME.search(cadence):
+        cadence = t("doc.default_cadence", lang)
+        log.findings.append(finding("cadence_repaired", "playbook", "weekly_review", lang, wr.cadence, severity="info"))
+    baselines = {k.baseline for k in kpis} - {k.target for k in kpis}
+    rules = [r for r in wr.decision_rules
+             if not any(re.search(rf"(?<![\d.]){re.escape(b)}(?![\d.])", r) for b in baselines)]
+    for k in kpis:
+        if not any(k.target in r for r in rules):
+            rules.append(t("doc.rule_target", lang, name=k.name, target=k.target, unit=k.unit))
+    if rules != wr.decision_rules:
+        log.findings.append(finding("decision_rules_repaired", "playbook", "weekly_review", lang, severity="info"))
+    return wr.model_copy(update={"cadence": cadence, "decision_rules": rules})
+
+
+def generic(term: str) -> bool:
+    return term.strip().lower().replace(" ", "") in GENERIC_TERMS
+
+
+def repair_glossary(terms: list[GlossaryTerm], playbook_text: str, lang: str, log: StageLog) -> list[GlossaryTerm]:
+    """Only terms this playbook uses and that are not generic words; the method's own words fill up."""
+    kept = [g for g in terms if not generic(g.term) and _used(g.term, playbook_text)]
+    dropped = [g.term for g in terms if g not in kept]
+    if dropped:
+        log.findings.append(finding("glossary_generic", "playbook", "glossary", lang, "、".join(dropped)))
+    have = {g.term for g in kept}
+    for code in ("kata", "baseline", "weekly_pdca", "yokoten"):
+        if len(kept) >= 4:
+            break
+        term = t(f"method.{code}.term", lang)
+        if term not in have:
+            kept.append(GlossaryTerm(term=term, definition=t(f"method.{code}.definition", lang),
+                                     used_by=t(f"method.{code}.used_by", lang)))
+    return kept
+
+
+METHOD_TERMS = {"型", "kpi", "pdca", "週次pdca", "ベースライン", "baseline", "横展開", "テーマ", "theme", "kata"}
+
+
+def _used(term: str, playbook_text: str) -> bool:
+    x = term.strip()
+    return bool(x) and (x in playbook_text or x.lower().replace(" ", "") in METHOD_TERMS)
+
+
+def glossary_problems(terms: list[str], playbook_text: str) -> list[str]:
+    bad = [x for x in terms if generic(x) or not _used(x, playbook_text)]
+    return [f"glossary: use terms that appear in this playbook (not generic words): drop {bad}"] if bad else []
