@@ -126,6 +126,20 @@ def relevant(claim: str, quote: str) -> bool:
     return len(shared) >= 2
 
 
+_WORD = re.compile(r"[a-z][a-z'-]{3,}")
+_STOP_WORDS = {"with", "that", "this", "from", "into", "have", "what", "when", "every", "more", "less", "than", "them",
+               "their", "they", "want", "make", "give", "takes", "take", "about", "over", "after", "before", "there"}
+
+
+def same_subject(text: str, said: str) -> bool:
+    """Is ``text`` about what ``said`` is about? Japanese: shared content bigrams (as :func:`relevant`);
+    English: a shared content word (first five letters, so 'proposal' meets 'proposals')."""
+    if _CJK.search(text) or _CJK.search(said):
+        return relevant(text, said)
+    words = {w[:5] for w in _WORD.findall(text.lower()) if w not in _STOP_WORDS}
+    return bool(words & {w[:5] for w in _WORD.findall(said.lower()) if w not in _STOP_WORDS})
+
+
 def check_citation(c: Citation, offered: dict[str, Passage]) -> str | None:
     """None when valid, else the reason (named to the model on retry)."""
     p = offered.get(c.chunk_id)

@@ -29,6 +29,7 @@ CHARS = dict(zip(
 ))
 _WORD_RE = re.compile("|".join(sorted(WORDS, key=len, reverse=True)))
 _CHAR_RE = re.compile("[" + "".join(CHARS) + "]")
+KEEP_IN_ENGLISH = {"型"}  # the method's own word, used in English too ("the proposal 型")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]+")
 
 
@@ -38,14 +39,14 @@ def foreign(text: str, lang: str, allowed: str = "") -> list[str]:
         return []
     if lang == "ja":
         return _WORD_RE.findall(text) + _CHAR_RE.findall(_WORD_RE.sub("", text))
-    return [m for m in _CJK.findall(text) if m not in allowed]
+    return [m for m in _CJK.findall(text) if m not in allowed and m not in KEEP_IN_ENGLISH]
 
 
 def repair(text: str, lang: str, allowed: str = "") -> str:
     if lang == "ja":
         text = _WORD_RE.sub(lambda m: WORDS[m.group(0)], text)
         return _CHAR_RE.sub(lambda m: CHARS[m.group(0)].strip(), text)
-    out = _CJK.sub(lambda m: m.group(0) if m.group(0) in allowed else "", text)
+    out = _CJK.sub(lambda m: m.group(0) if m.group(0) in allowed or m.group(0) in KEEP_IN_ENGLISH else "", text)
     return re.sub(r"\s{2,}", " ", out).strip()
 
 

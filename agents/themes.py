@@ -6,7 +6,7 @@ import re
 from pydantic import BaseModel, Field
 
 from agents.common import StageContext, StageLog, ask, cite, evidence_for, finding, items, text
-from agents.grounding import relevant
+from agents.grounding import same_subject
 from agents.numbers import unsupported_in
 from agents.schemas import PainGroup, Theme
 
@@ -85,7 +85,7 @@ def theme_problems(t: ThemeOut, groups: list[PainGroup], points: dict[str, str],
     """A theme a reviewer would refuse: a problem nobody raised, or numbers nobody stated."""
     p = []
     said = _words_of(t, groups, points)
-    if not relevant(t.problem, said):
+    if not same_subject(t.problem, said):
         p.append(f"theme '{t.title}': write the problem from the participants' own words in its pain groups "
                  f"({[g.id for g in groups if g.id in t.pain_groups] or [g.id for g in groups]})")
     for field in ("problem", "outcome"):
@@ -101,7 +101,7 @@ def repair_theme(t: ThemeOut, groups: list[PainGroup], points: dict[str, str], s
     group summaries; clauses with unstated numbers are dropped."""
     said = _words_of(t, groups, points)
     update = {}
-    if not relevant(t.problem, said):
+    if not same_subject(t.problem, said):
         chosen = [g for g in groups if g.id in t.pain_groups] or groups[:1]
         update["problem"] = "、".join(g.summary for g in chosen[:2]) if lang == "ja" else "; ".join(
             g.summary for g in chosen[:2])

@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 import yaml
 
+from evals import rubric
 from evals.evaluators import EVALUATORS, LinterAgreement
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,19 +116,38 @@ def run_scenario(sc: Scenario, service, today: str | None = None) -> dict:
                                  "playbook": "review"}[gate["gate"]], "seconds": time.perf_counter() - t0})
     values = snap.values
     usage = values.get("usage") or []
-    results = [ev(values, sc.expect) for ev in EVALUATORS]
-    recall, precision, want, fired = LinterAgreement()(values, sc.expect)
-    results += [recall, precision]
     return {
         "values": values,
         "scenario": sc.name, "lang": sc.lang, "thread_id": snap.thread_id, "ingest_seconds": round(ingest_s, 2),
         "stages": stages, "llm_calls": len(usage), "attempts": sum(u["attempts"] for u in usage),
         "prompt_tokens": sum(u["prompt_tokens"] for u in usage),
         "completion_tokens": sum(u["completion_tokens"] for u in usage),
-        "seconds": round(sum(s["seconds"] for s in stages), 2),
-        "metrics": {r.name: r.score for r in results}, "details": {r.name: r.detail for r in results},
-        "linter_expected": sorted(want), "linter_fired": sorted(fired),
+        "seconds": round(sum(s["seconds"] for s in stages), 2), **scores(values, sc.expect),
     }
+
+
+def scores(values: dict, expect: dict) -> dict:
+    """Every evaluator and the content rubric over one finished workshop."""
+    results = [ev(values, expect) for ev in EVALUATORS]
+    recall, precision, want, fired = LinterAgreement()(values, expect)
+    checks, rubric_score = rubric.score(values, expect)
+    results += [recall, precision] + checks
+    return {"metrics": {r.name: r.score for r in results}, "details": {r.name: r.detail for r in results},
+            "rubric": rubric_score, "linter_expected": sorted(want), "linter_fired": sorted(fired)}
+
+
+def rescore(out_dir: Path, scenarios: list[Scenario]) -> dict:
+    """Score a finished run again with today's evaluators, from the values it saved."""
+    report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
+    expect = {sc.name: sc.expect for sc in scenarios}
+    for row in report["scenarios"]:
+        saved = out_dir / row["scenario"] / "values.json"
+        if saved.is_file():
+            row.update(scores(json.loads(saved.read_text(encoding="utf-8")), expect.get(row["scenario"], {})))
+    report["summary"] = summarize(report["scenarios"])
+    (out_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out_dir / "report.md").write_text(render(report), encoding="utf-8")
+    return report
 
 
 def run(scenarios: list[Scenario], out_dir: Path, service_factory: Callable[[], Any], model_label: str,
@@ -158,18 +178,25 @@ def save_outputs(values: dict, folder: Path) -> None:
     (folder / "values.json").write_text(json.dumps(keep, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+RUBRIC_SHORT = {"no_invented_baselines": "baselines", "stated_numbers_used": "numbers used",
+                "theme_from_pain_points": "theme", "clean_language": "language", "prose_citations": "prose cit.",
+                "real_procedures": "procedures", "no_ai_as_goal": "no AI goal", "meaningful_sections": "sections"}
+
 METRICS = ("citation_validity", "citation_coverage", "cited_files", "kpi_completeness", "department_coverage",
            "handoff_closure", "glossary_consistency", "schema_validity", "linter_recall", "linter_precision")
 
 
 def summarize(rows: list[dict]) -> dict:
     out: dict[str, Any] = {}
-    for m in METRICS:
+    for m in METRICS + rubric.CHECKS:
         vals = [r["metrics"][m] for r in rows if r["metrics"].get(m) is not None]
         out[m] = round(sum(vals) / len(vals), 3) if vals else None
     want = sum(len(r["linter_expected"]) for r in rows)
     tp = sum(len(set(r["linter_expected"]) & set(r["linter_fired"])) for r in rows)
     out["linter_recall_pooled"] = round(tp / want, 3) if want else None
+    passed = sum(int(r.get("rubric", "0/0").split("/")[0]) for r in rows)
+    applicable = sum(int(r.get("rubric", "0/0").split("/")[1]) for r in rows)
+    out["rubric_passed"] = round(passed / applicable, 3) if applicable else None
     out["seconds_per_scenario"] = round(sum(r["seconds"] for r in rows) / max(len(rows), 1), 1)
     out["completion_tokens"] = sum(r["completion_tokens"] for r in rows)
     return out
@@ -193,6 +220,18 @@ def render(report: dict) -> str:
     s = report["summary"]
     lines.append("| **mean** | | " + " | ".join(_fmt(s.get(m)) for m in METRICS)
                  + f" | {s['seconds_per_scenario']:.0f} | {s['completion_tokens']} |")
+    lines += ["", "## Content rubric", "", "| scenario | " + " | ".join(RUBRIC_SHORT[c] for c in rubric.CHECKS)
+              + " | passed |", "|---|" + "---|" * (len(rubric.CHECKS) + 1)]
+    for r in report["scenarios"]:
+        lines.append(f"| {r['scenario']} | " + " | ".join(_fmt(r["metrics"].get(c)) for c in rubric.CHECKS)
+                     + f" | {r.get('rubric', '–')} |")
+    lines.append("| **mean** | " + " | ".join(_fmt(s.get(c)) for c in rubric.CHECKS)
+                 + f" | {_fmt(s.get('rubric_passed'))} |")
+    lines += ["", "Details (what failed):", ""]
+    for r in report["scenarios"]:
+        fails = [f"{c}: {r['details'].get(c)}" for c in rubric.CHECKS
+                 if r["metrics"].get(c) is not None and r["metrics"][c] < 1.0]
+        lines.append(f"- {r['scenario']}: " + ("; ".join(fails) if fails else "all checks pass"))
     lines += ["", "## Linter", ""]
     for r in report["scenarios"]:
         lines.append(f"- {r['scenario']}: expected {r['linter_expected'] or '-'}; fired {r['linter_fired'] or '-'}")
@@ -203,7 +242,7 @@ def compare(a: Path, b: Path) -> str:
     ra = json.loads((a / "report.json").read_text(encoding="utf-8"))
     rb = json.loads((b / "report.json").read_text(encoding="utf-8"))
     lines = [f"# {ra['model']} ({a}) → {rb['model']} ({b})", "", "| metric | A | B | Δ |", "|---|---|---|---|"]
-    for m in METRICS + ("linter_recall_pooled", "seconds_per_scenario"):
+    for m in METRICS + rubric.CHECKS + ("rubric_passed", "linter_recall_pooled", "seconds_per_scenario"):
         va, vb = ra["summary"].get(m), rb["summary"].get(m)
         delta = "" if va is None or vb is None else f"{vb - va:+.3f}"
         better = "" if not delta or float(delta) == 0 else (" ↑" if (float(delta) > 0) != (m == "seconds_per_scenario") else " ↓")
@@ -214,8 +253,10 @@ def compare(a: Path, b: Path) -> str:
         old = by_a.get(r["scenario"])
         if not old:
             continue
-        for m in METRICS:
+        for m in METRICS + rubric.CHECKS:
             va, vb = old["metrics"].get(m), r["metrics"].get(m)
             if va != vb:
                 lines.append(f"| {r['scenario']} | {m} | {_fmt(va)} | {_fmt(vb)} |")
+        if old.get("rubric") != r.get("rubric"):
+            lines.append(f"| {r['scenario']} | rubric | {old.get('rubric', '–')} | {r.get('rubric', '–')} |")
     return "\n".join(lines) + "\n"

@@ -234,6 +234,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.compare:
         print(harness.compare(Path(args.compare[0]), Path(args.compare[1])))
         return 0
+    if args.rescore:
+        harness.rescore(Path(args.rescore), harness.load_scenarios(args.datasets or None))
+        print((Path(args.rescore) / "report.md").read_text(encoding="utf-8"))
+        return 0
     label = model_label(args.settings)
     scenarios = harness.load_scenarios(args.datasets or None)
     if args.only:
@@ -251,4 +255,5 @@ def add_eval_command(sub) -> None:
     s.add_argument("--only", help="comma-separated scenario names")
     s.add_argument("--out", default="out/eval")
     s.add_argument("--compare", nargs=2, metavar=("A", "B"), help="compare two report folders")
+    s.add_argument("--rescore", metavar="DIR", help="score a finished run again with today's evaluators and rubric")
     s.set_defaults(func=cmd_eval)
