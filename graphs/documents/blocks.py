@@ -59,6 +59,8 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
           Block("field", theme.outcome, label=lab["outcome"])]
     if theme.why_now:
         B.append(Block("field", theme.why_now, label=lab["why"]))
+    if theme.origin == "documents":
+        B.append(Block("meta", lab["from_documents"]))
     B += [Block("h2", lab["pain"]), Block("list", items=[p["text"] for p in values.get("pain_points") or []])]
     rows = []
     for kd in values.get("kpis") or []:

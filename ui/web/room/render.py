@@ -9,6 +9,7 @@ import html
 import time
 from typing import Any
 
+from core.i18n import t as text_of
 from graphs.stages import STAGES, label as stage_label
 from ui.web.room.handlers import RoomView
 from ui.web.common import tr
@@ -116,7 +117,11 @@ def theme_cards(view: RoomView, lang: str) -> str:
         tally = (f'<div class="k-tally" data-dots="{dots}">{"●" * dots} {tr("votes_tally", lang, dots=dots, voters=view.voters)}</div>'
                  if view.can_facilitate else "")
         cards.append(
-            f'<div class="k-card" data-index="{i}"><h4>{tr("candidate", lang)} {i + 1}: {e(t["title"])}</h4>'
+            f'<div class="k-card" data-index="{i}" data-origin="{e(t.get("origin", "participants"))}">'
+            f'<h4>{tr("candidate", lang)} {i + 1}: {e(t["title"])}</h4>'
+            + (f'<p class="k-origin">{e(text_of("doc.from_documents", lang))}</p>'
+               if t.get("origin") == "documents" else "") +
+            f'
             f'<p><b>{tr("problem", lang)}</b>: {e(t["problem"])}</p><p><b>{tr("outcome", lang)}</b>: {e(t["outcome"])}</p>'
             + (f'<p><b>{tr("why_now", lang)}</b>: {e(t["why_now"])}</p>' if t.get("why_now") else "")
             + f'{tally}<div class="k-mine" data-mine="{mine}">{tr("your_dots", lang, n="●" * mine or "0")}</div>'

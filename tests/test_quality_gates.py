@@ -1,0 +1,225 @@
+"""The quality gates refuse what a consultant would send back: each check on the failure it was built
+for (the ones seen on real handbooks), and each repair leaves a finding in the workshop's language."""
+from __future__ import annotations
+
+import pytest
+
+from agents import script
+from agents.common import StageLog
+from agents.grounding import build_evidence, is_prose
+from agents.kpis import KPIOut, number_problems, repair_numbers
+from agents.numbers import lower_is_better, numbers_in, plausible_target, stated_numbers, supported
+from agents.prompts import example_phrases
+from agents.schemas import KPI, GlossaryTerm, Procedure, Score, UseCase, WeeklyReview
+from agents import sections
+from agents.themes import ThemeOut, business_groups, repair_theme, theme_problems
+from agents.schemas import PainGroup
+from knowledge.chunker import chunk_text
+from knowledge.passages import Passage
+
+MARKDOWN = """---
+title: 見積業務
+owner: 営業部
+---
+<!-- DO NOT CHANGE THIS ANCHOR -->
+# 見積業務
+
+## 手順
+
+見積金額が300万円を超える場合は営業部長の承認が必要です。<!-- 改訂注記 -->
+現在、見積依頼から回答までに平均5営業日かかっています。
+
+* [見積計算シートの入力方法](https://intranet.example/estimate-sheet)
+
+| 項目 | 記入者 |
+|---|---|
+| 受注票 | 営業担当 |
+
+### 短い
+はい。
+"""
+
+
+def test_only_prose_is_offered_as_evidence():
+    chunks = chunk_text(MARKDOWN, title="見積業務", markdown=True, max_chars=500, min_chars=50, overlap=0)
+    passages = [Passage(chunk_id=f"c{i}", company="acme", source="q.md", rel="q.md", heading=c.heading, position=i,
+                        text=c.text, score=1.0) for i, c in enumerate(chunks)]
+    ev = build_evidence(passages, "見積 承認 回答 日数", max_sentences=10)
+    quotes = [q for _, q in ev.sentences.values()]
+    assert any("300万円" in q for q in quotes) and any("5営業日" in q for q in quotes)
+    for q in quotes:
+        assert is_prose(q), q
+        assert "ANCHOR" not in q and "-->" not in q and "](" not in q and "|" not in q and not q.startswith("title:")
+
+
+@pytest.mark.parametrize("text", ["<!-- DO NOT CHANGE THIS ANCHOR -->", "-- DO NOT CHANGE THIS ANCHOR -->",
+                                  "title: 見積業務", "* [入力方法](https://x.example/a)", "| 受注票 | 営業担当 |",
+                                  "|---|---|", "# 見積業務", "evidence: [S1]", "はい。", "```python"])
+def test_markup_is_not_prose(text):
+    assert not is_prose(text)
+
+
+def test_chinese_in_japanese_is_named_and_repaired():
+    text = "出席率を100%に提高し、数据を进行する"
+    assert set(script.foreign(text, "ja")) == {"提高", "数据", "进行"}
+    assert script.repair(text, "ja") == "出席率を100%に向上し、データを実施する"
+    assert script.foreign("据え置きの准教授が机で皇后を待つ", "ja") == []  # Japanese that looks Chinese is left alone
+
+
+def test_cjk_in_english_is_dropped_but_the_method_word_stays():
+    assert script.foreign("Use the 見積 sheet for the proposal 型", "en") == ["見積"]
+    assert script.repair("Use the 見積 sheet", "en") == "Use the sheet"
+    assert script.foreign("Sales (営業) hands over", "en", allowed="営業") == []
+
+
+def test_numbers_with_units_and_directions():
+    assert numbers_in("提案書の作成に平均2日かかり、62%が遅れる。2026年に") == [(2.0, "日"), (62.0, "%")]
+    stated = stated_numbers(["The first reply takes 31 hours on average", "waste is 4.8% of sales"])
+    assert [(x.value, x.family) for x in stated] == [(31.0, "hours"), (4.8, "percent")]
+    assert supported(2, "日", ["提案書に2日かかる"]) and not supported(80, "%", ["提案書に2日かかる"])
+    assert lower_is_better("提案書作成時間", "日") and lower_is_better("Fresh produce waste", "%")
+    assert not lower_is_better("受注率", "%")
+    assert plausible_target(80, 100, "出席率", "%") == "100 % is not a plan"
+    assert plausible_target(2, 3, "提案書作成時間", "日") is not None and plausible_target(2, 1, "提案書作成時間", "日") is None
+
+
+def _kpi(**kw) -> KPIOut:
+    base = dict(name="提案書作成時間", unit="日", baseline=None, baseline_how="", target=1, deadline="2027-06",
+                owner="営業担当役員", method="CRM の記録", evidence=[])
+    return KPIOut(**{**base, **kw})
+
+
+def test_the_participants_number_becomes_the_baseline():
+    stated = stated_numbers(["提案書の作成に平均2日かかり、商談が遅れる"])
+    k = _kpi(baseline=None)
+    assert any("use 2 as the baseline" in p for p in number_problems(k, stated, []))
+    fixed, found = repair_numbers(k, stated, [], "ja", "K1")
+    assert fixed.baseline == 2 and found[0].rule == "baseline_from_participants" and "基準値" in found[0].message
+
+
+def test_an_invented_baseline_becomes_to_be_measured():
+    k = _kpi(name="営業会議出席率", unit="%", baseline=80, target=100)
+    problems = number_problems(k, [], ["提案書に2日かかる"])
+    assert any("not stated" in p for p in problems)
+    fixed, found = repair_numbers(k, [], ["提案書に2日かかる"], "ja", "K1")
+    assert fixed.baseline is None and [f.rule for f in found] == ["baseline_unsupported"]
+
+
+def test_a_target_the_wrong_way_is_repaired_to_a_first_step():
+    stated = stated_numbers(["見積の回答に平均5営業日かかる"])
+    fixed, found = repair_numbers(_kpi(name="見積回答日数", unit="営業日", baseline=5, target=7), stated, [], "en", "K1")
+    assert fixed.target == 3.5 and found[-1].rule == "target_repaired" and "first step" in found[-1].message
+
+
+GROUPS = [PainGroup(id="P1", summary="提案書の作成に平均2日かかる", members=["pp1"]),
+          PainGroup(id="P2", summary="引き継ぎで顧客の目標が伝わらない", members=["pp2"])]
+POINTS = {"pp1": "提案書の作成に平均2日かかる", "pp2": "引き継ぎで顧客の目標が伝わらない"}
+
+
+def test_a_theme_nobody_raised_is_refused_then_repaired_from_the_groups():
+    drift = ThemeOut(title="会議改革", problem="営業会議の出席率が低く情報共有が進まない", outcome="出席率を90%にする",
+                     pain_groups=["P1"], evidence=[])
+    problems = theme_problems(drift, GROUPS, POINTS, list(POINTS.values()))
+    assert any("participants' own words" in p for p in problems) and any("90%" in p for p in problems)
+    log = StageLog()
+    fixed = repair_theme(drift, GROUPS, POINTS, list(POINTS.values()), "ja", log)
+    assert fixed.problem == "提案書の作成に平均2日かかる" and "90" not in fixed.outcome
+    assert {f.rule for f in log.findings} == {"theme_problem_repaired", "number_unsupported"}
+    good = ThemeOut(title="提案の高速化", problem="提案書の作成に2日かかり商談が遅れる", outcome="提案書を早く出す",
+                    pain_groups=["P1"], evidence=[])
+    assert theme_problems(good, GROUPS, POINTS, list(POINTS.values())) == []
+
+
+def test_pain_points_about_ai_only_leave_no_business_group():
+    groups = [PainGroup(id="P1", summary="若手にChatGPTを触らせたい", members=["a"]),
+              PainGroup(id="P2", summary="全社員にプロンプト研修をしたい", members=["b"]),
+              PainGroup(id="P3", summary="AIの利用回数をKPIにしたい", members=["c"])]
+    points = {"a": "若手にChatGPTを触らせたい", "b": "全社員にプロンプト研修をしたい", "c": "AIの利用回数をKPIにしたい"}
+    assert business_groups(groups, points, flagged={"a", "b"}) == []
+    mixed = groups + [PainGroup(id="P4", summary="見積の回答に5日かかる", members=["d"])]
+    assert [g.id for g in business_groups(mixed, {**points, "d": "見積の回答に5日かかる"}, set())] == ["P4"]
+
+
+UC = UseCase(id="U1", department="営業", title="議題の整理", who="営業担当", when="会議の前日", how=["議事録を渡す", "論点を一覧にする"],
+             workflow_step="会議準備", input="前回の議事録", output="議題案", kpi_id="K1", impact=Score(value=3),
+             feasibility=Score(value=3))
+
+
+def test_vacuous_and_copied_procedures_are_refused_and_repaired():
+    steps = ["AIが会議の議題を分析する", "AIが会議の議題を整理する", "請求書PDFと発注番号を用意する",
+             "https://intranet.example/x を開く", "evidence: [S1]"]
+    problems = sections.procedure_problems("AIが会議の議題を整理", steps, "議題を整理して", UC, "ja")
+    text = " ".join(problems)
+    assert "repeats the title" in text and "format example" in text and "URL" in text and "{placeholders}" in text
+    log = StageLog()
+    proc = Procedure(use_case_id="U1", title="AIが会議の議題を整理", steps=steps, prompt_template="議題を整理して")
+    fixed = sections.repair_procedure(proc, UC, "ja", log)
+    assert 4 <= len(fixed.steps) <= 6 and "前回の議事録" in fixed.placeholders
+    assert not any("請求書" in s or "http" in s or "S1" in s for s in fixed.steps)
+    assert {f.rule for f in log.findings} == {"template_rewritten", "procedure_steps_dropped"}
+
+
+def test_format_example_phrases_are_known_for_every_prompt_with_an_example():
+    for name in ("themes", "kpis", "usecases", "handoffs", "procedure"):
+        for lang in ("ja", "en"):
+            assert example_phrases(name, lang), (name, lang)
+
+
+KPI1 = KPI(id="K1", name="会議出席率", unit="%", baseline="80", target="90", deadline="2027-06", owner="営業担当役員",
+           method="出席記録")
+
+
+def test_weekly_review_on_a_working_day_with_rules_against_the_target():
+    wr = WeeklyReview(cadence="週末の1日", attendees=["営業担当役員"], inputs=["KPI"], agenda=["数値"],
+                      decision_rules=["80%以上に達する"])
+    assert len(sections.review_problems(wr.cadence, wr.decision_rules, [KPI1])) == 2
+    log = StageLog()
+    fixed = sections.repair_review(wr, [KPI1], "ja", log)
+    assert "月曜" in fixed.cadence and fixed.decision_rules and all("80%" not in r for r in fixed.decision_rules)
+    assert any("90" in r for r in fixed.decision_rules)
+    assert sections.review_problems(fixed.cadence, fixed.decision_rules, [KPI1]) == []
+
+
+def test_glossary_keeps_the_playbooks_words_not_generic_ones():
+    terms = [GlossaryTerm(term="AI", definition="人工知能の技術とアプリケーション", used_by="全員"),
+             GlossaryTerm(term="議題案", definition="会議の前日に配る論点の一覧", used_by="営業")]
+    log = StageLog()
+    kept = sections.repair_glossary(terms, "議題の整理 前回の議事録 議題案", "ja", log)
+    assert [g.term for g in kept][:1] == ["議題案"] and "AI" not in [g.term for g in kept]
+    assert len(kept) >= 4 and "型" in [g.term for g in kept]  # filled from the method's vocabulary
+    assert log.findings[0].rule == "glossary_generic"
+
+
+def test_use_cases_twice_the_same_and_actors_from_another_department():
+    from agents.usecases import tidy_use_cases
+
+    a = UC
+    b = UC.model_copy(update={"id": "U2", "title": "議題の整理を行う"})
+    c = UC.model_copy(update={"id": "U3", "department": "カスタマーサクセス", "title": "問い合わせの分類", "who": "営業担当",
+                              "workflow_step": "問い合わせ対応"})
+    log = StageLog()
+    kept = tidy_use_cases([a, b, c], ["営業", "カスタマーサクセス"], "ja", log)
+    assert [u.id for u in kept] == ["U1", "U3"] and kept[1].who == "カスタマーサクセスの担当者"
+    assert [f.rule for f in log.findings] == ["duplicate_use_case", "actor_repaired"]
+
+
+def test_ai_only_pain_points_get_the_question_and_document_themes(tmp_path):
+    from core.settings import get_settings
+    from graphs.service import WorkshopService
+    from tests.fakes import FakeChatModel
+    from tests.workshop_fakes import ListRetriever, WorkshopResponder
+
+    model = FakeChatModel(responder=WorkshopResponder())
+    retr = ListRetriever("acme", ["見積依頼から回答までに平均5営業日かかっており、競合より遅いと指摘されています。",
+                                  "受注票に特記事項が書かれていないと、加工後に手戻りが発生します。"])
+    svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr,
+                          db_path=tmp_path / "w.sqlite")
+    snap = svc.start("acme", ["若手にChatGPTを触らせたい", "全社員にプロンプト研修をしたい", "AIの利用回数をKPIにしたい"],
+                     ["営業"], lang="ja", thread_id="ai", today="2026-11-27")
+    rules = [f["rule"] for f in snap.gate["findings"]]
+    assert "no_business_problem" in rules
+    asked = next(f for f in snap.gate["findings"] if f["rule"] == "no_business_problem")
+    assert "どの業務の成果を変えたいですか" in asked["message"]
+    cands = snap.gate["data"]["candidates"]
+    assert cands and all(c["origin"] == "documents" for c in cands)
+    assert all("ChatGPT" not in c["problem"] and "研修" not in c["problem"] for c in cands)
