@@ -120,9 +120,8 @@ def theme_cards(view: RoomView, lang: str) -> str:
             f'<div class="k-card" data-index="{i}" data-origin="{e(t.get("origin", "participants"))}">'
             f'<h4>{tr("candidate", lang)} {i + 1}: {e(t["title"])}</h4>'
             + (f'<p class="k-origin">{e(text_of("doc.from_documents", lang))}</p>'
-               if t.get("origin") == "documents" else "") +
-            f'
-            f'<p><b>{tr("problem", lang)}</b>: {e(t["problem"])}</p><p><b>{tr("outcome", lang)}</b>: {e(t["outcome"])}</p>'
+               if t.get("origin") == "documents" else "")
+            + f'<p><b>{tr("problem", lang)}</b>: {e(t["problem"])}</p><p><b>{tr("outcome", lang)}</b>: {e(t["outcome"])}</p>'
             + (f'<p><b>{tr("why_now", lang)}</b>: {e(t["why_now"])}</p>' if t.get("why_now") else "")
             + f'{tally}<div class="k-mine" data-mine="{mine}">{tr("your_dots", lang, n="●" * mine or "0")}</div>'
             f'{citations(t, passages, lang)}</div>')
