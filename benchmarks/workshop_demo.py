@@ -25,29 +25,28 @@ def main() -> None:
     ap.add_argument("--use-cases", type=int, default=1, help="use cases per department (the demo's default: 1)")
     ap.add_argument("--keep-data", action="store_true", help="use KATACHI_DATA_DIR instead of a fresh temp dir")
     args = ap.parse_args()
-    if not args.keep_data:
-        os.environ["KATACHI_DATA_DIR"] = tempfile.mkdtemp(prefix="katachi-demo-bench-")
-    os.environ["KATACHI_LANG"] = args.lang
     from agents.grounding import check_citation
-    from core.settings import get_settings
+    from core.settings import Settings
     from graphs.documents.outputs import write_outputs
     from graphs.service import WorkshopService
     from knowledge.passages import Passage
     from knowledge.store import CompanyStore
     from ui.cli.workshop import DEMO_DEPARTMENTS, SAMPLES, auto_decision, read_pain_points
 
-    s = get_settings()
+    s = Settings(lang=args.lang)  # the environment's settings, with this run's language and data dir
+    if not args.keep_data:
+        s = s.model_copy(update={"data_dir": Path(tempfile.mkdtemp(prefix="katachi-demo-bench-"))})
     t_all = time.perf_counter()
     t0 = time.perf_counter()
-    store = CompanyStore("sample", get_settings(), create=True)
+    store = CompanyStore("sample", s, create=True)
     store.ingest([SAMPLES / "corpus" / "ja" / "docs", SAMPLES / "corpus" / "en" / "docs"])
     ingest_s = time.perf_counter() - t0
     from core.llm import get_chat_model
 
     t0 = time.perf_counter()
-    get_chat_model("themes", get_settings())  # model assembly/verification and server start, reported apart
+    get_chat_model("themes", s)  # model assembly/verification and server start, reported apart
     model_s = time.perf_counter() - t0
-    svc = WorkshopService(get_settings())
+    svc = WorkshopService(s)
     rows = []
     t0 = time.perf_counter()
     snap = svc.start("sample", read_pain_points(str(SAMPLES / f"pain-points-{args.lang}.txt")),
