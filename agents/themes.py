@@ -33,7 +33,6 @@ def is_ai_goal(title: str) -> bool:
     return any(w in t for w in _AI_GOAL)
 
 
-_ABOUT_AI = ("ai", "chatgpt", "gpt", "copilot", "llm", "プロンプト", "prompt")
 # What problems look like in a handbook: time taken, delays, rework, backlog (used only when the
 # participants named no business problem at all).
 PROBLEM_QUERIES = {
@@ -44,9 +43,13 @@ _PROBLEM_WORDS = ("かか", "遅", "手戻り", "負担", "残業", "待", "漏�
                   "backlog", "rework", "wait", "not always", "overtime")
 
 
+_AI_WORD = re.compile(r"(?<![a-z])(?:ai|gpt|llm|copilot|chatgpt)(?![a-z])")
+
+
 def about_ai(text: str) -> bool:
+    """Talks about AI itself ('AI', 'ChatGPT', 'prompts'); 'email' or 'training' do not count."""
     t = text.lower()
-    return any(w in t for w in _ABOUT_AI)
+    return bool(_AI_WORD.search(t)) or any(w in t for w in ("プロンプト", "prompt"))
 
 
 def business_groups(groups: list[PainGroup], points: dict[str, str], flagged: set[str]) -> list[PainGroup]:

@@ -8,6 +8,7 @@ from knowledge.metadata import department_of
 from agents.common import Short, StageContext, StageLog, ask, cite, evidence_for, finding, items, text
 from agents.intake import similarity
 from agents.sections import NEAR_COPY, copied_from_example
+from agents.themes import about_ai
 from core.i18n import t
 from agents.schemas import KPI, HandOff, Score, Theme, UseCase
 
@@ -73,6 +74,12 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
             copied = copied_from_example(f"{u.title} {u.input}", "usecases", ctx.lang)
             if copied:
                 probs.append(f"use case '{u.title}' copies the format example ('{copied}'); use {department}'s own work")
+        for u in out.use_cases:
+            if about_ai(u.title):
+                probs.append(f"use case '{u.title}': name the work and its output, not AI")
+            how = [h for h in u.how if h.strip()]
+            if any(similarity(h, o) >= NEAR_COPY for i, h in enumerate(how) for o in how[:i]):
+                probs.append(f"use case '{u.title}': the how steps repeat each other; say what changes at each step")
         titles = [u.title for u in out.use_cases]
         probs += [f"use cases '{a}' and '{b}' are the same; make them different workflow steps"
                   for i, a in enumerate(titles) for b in titles[:i] if similarity(a, b) >= NEAR_COPY]
@@ -113,7 +120,8 @@ def tidy_use_cases(ucs: list[UseCase], departments: list[str], lang: str, log: S
             who = t("doc.actor_of", lang, department=u.department)
             log.findings.append(finding("actor_repaired", "usecases", u.id, lang, f"{u.who} → {who}", severity="info"))
             u = u.model_copy(update={"who": who})
-        kept.append(u)
+        how = [h for i, h in enumerate(u.how) if all(similarity(h, o) < NEAR_COPY for o in u.how[:i])]
+        kept.append(u.model_copy(update={"how": how}) if len(how) < len(u.how) else u)
     return kept
 
 

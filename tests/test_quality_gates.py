@@ -223,3 +223,12 @@ def test_ai_only_pain_points_get_the_question_and_document_themes(tmp_path):
     cands = snap.gate["data"]["candidates"]
     assert cands and all(c["origin"] == "documents" for c in cands)
     assert all("ChatGPT" not in c["problem"] and "研修" not in c["problem"] for c in cands)
+
+
+@pytest.mark.parametrize("text,expected", [("The first reply to a customer email takes 31 hours", False),
+                                           ("Maintain the training detail", False), ("若手にChatGPTを触らせたい", True),
+                                           ("とりあえず生成AIを使ってみたい", True), ("Give every employee prompt training", True)])
+def test_talk_about_ai_is_told_from_words_that_contain_ai(text, expected):
+    from agents.themes import about_ai
+
+    assert about_ai(text) is expected
