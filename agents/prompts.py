@@ -249,8 +249,8 @@ def system_prompt(lang: str, company: str, today: str) -> str:
 
 
 BASELINE_HINT = {
-    "ja": "\n参加者が挙げた現状の数値（baseline に使う）: $numbers",
-    "en": "\nNumbers the participants gave (use them as baselines): $numbers",
+    "ja": "\n参加者が挙げた現状の数値: $numbers（数値ごとに KPI を 1 つ作り、その数値を baseline にする）",
+    "en": "\nNumbers the participants gave: $numbers (one KPI per number, with that number as its baseline)",
 }
 
 
