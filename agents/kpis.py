@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 from core.i18n import t
 from agents.common import StageContext, StageLog, ask, cite, evidence_for, finding, items, text
 from agents.grounding import relevant
+from agents.intake import similarity
+from agents.linter import is_exec
 from agents.numbers import Stated, family, fmt, plausible_target, repaired_target, stated_numbers, supported
 from agents.prompts import baseline_hint
 from agents.schemas import KPI, Finding, PainPoint, Theme
@@ -114,6 +116,13 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
 
     def check(out: KPIsOut) -> list[str]:
         probs = [p for k in out.kpis for p in kpi_problems(k, ctx.today, pain_points) + number_problems(k, stated, sources)]
+        names = [k.name for k in out.kpis]
+        probs += [f"KPIs '{a}' and '{b}' measure the same thing; keep one" for i, a in enumerate(names)
+                  for b in names[:i] if similarity(a, b) >= 0.75]
+        probs += [f"KPI name '{k.name}' copies a pain point; name the measure (e.g. '…の作成時間')" for k in out.kpis
+                  if any(similarity(k.name, p.text) >= 0.9 and len(k.name) > 20 for p in pain_points)]
+        probs += [f"KPI '{k.name}': owner '{k.owner}' must be an executive's title (e.g. 営業担当役員, COO)"
+                  for k in out.kpis if not is_exec(k.owner)]
         missing = unused_stated(out.kpis, stated)
         if missing and len(out.kpis) < 3:
             probs.append("add one KPI for each number participants gave: "
@@ -126,8 +135,19 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
                        pain_points="\n".join(f"- {p.text}" for p in pain_points) + hint, max_tokens=500)
     kpis, findings = [], list(log.findings)
     log.findings.clear()  # reported once, with the KPIs' own findings
-    for i, k in enumerate(out.kpis, 1):
+    distinct: list[KPIOut] = []
+    for k in out.kpis:  # the same measure twice (same unit and baseline, or the same name) is kept once
+        if any(similarity(k.name, d.name) >= 0.75 or (k.unit == d.unit and k.baseline == d.baseline is not None
+                                                       and k.target == d.target) for d in distinct):
+            findings.append(finding("duplicate_kpi", "kpis", k.name, ctx.lang, severity="info"))
+            continue
+        distinct.append(k)
+    for i, k in enumerate(distinct, 1):
         kid = f"K{i}"
+        if not is_exec(k.owner):
+            owner = t("doc.default_owner", ctx.lang)
+            findings.append(finding("owner_repaired", "kpis", kid, ctx.lang, f"{k.owner} → {owner}", severity="info"))
+            k = k.model_copy(update={"owner": owner})
         k, repaired = repair_numbers(k, stated, sources, ctx.lang, kid)
         findings += repaired
         remaining = kpi_problems(k, ctx.today, pain_points)
@@ -147,7 +167,7 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
         kpis.append(KPI(id=kid, name=k.name, unit=k.unit, baseline=baseline, baseline_how=how,
                         target=fmt_number(k.target), deadline=deadline, owner=k.owner, method=k.method,
                         citations=citations, support=support))
-    for x in unused_stated(out.kpis, stated):
+    for x in unused_stated(distinct, stated):
         findings.append(finding("stated_number_unused", "kpis", "", ctx.lang, f"{fmt(x.value)}{x.unit}: {x.text[:50]}"))
     return kpis, findings, log
 

@@ -51,7 +51,7 @@ def _finding(rule: str, stage: str, item: str, lang: str, detail: str = "") -> F
     return Finding(rule=rule, severity=SEVERITY[rule], stage=stage, item=item, message=message, fix=fix)
 
 
-def _is_exec(owner: str) -> bool:
+def is_exec(owner: str) -> bool:
     return has_any(owner, EXEC) and not has_any(owner, JUNIOR)
 
 
@@ -92,7 +92,7 @@ def lint_kpis(kpis: list[dict], lang: str) -> list[Finding]:
             out.append(_finding("usage_as_goal", "kpis", k.get("id", ""), lang, k.get("name", "")))
         if has_any(k.get("owner"), JUNIOR):
             out.append(_finding("junior_delegation", "kpis", k.get("id", ""), lang, k.get("owner", "")))
-    if not any(_is_exec(k.get("owner", "")) for k in kpis):
+    if not any(is_exec(k.get("owner", "")) for k in kpis):
         out.append(_finding("executive_absent", "kpis", "", lang, ", ".join(k.get("owner", "") for k in kpis)))
     return out
 
@@ -143,13 +143,13 @@ def lint_playbook(playbook: dict, lang: str) -> list[Finding]:
     if not playbook.get("weekly_review") and training:
         out.append(_finding("prompt_training_only", "playbook", "weekly_review", lang))
     roles = playbook.get("roles") or {}
-    if roles and not _is_exec(roles.get("executive_sponsor", "")):
+    if roles and not is_exec(roles.get("executive_sponsor", "")):
         out.append(_finding("executive_absent", "playbook", "roles", lang, roles.get("executive_sponsor", "") or "-"))
     for o in roles.get("owners", []) if roles else []:
         if has_any(o, JUNIOR):
             out.append(_finding("junior_delegation", "playbook", "roles", lang, o))
     wr = playbook.get("weekly_review") or {}
-    if wr and not any(_is_exec(a) for a in wr.get("attendees", [])):
+    if wr and not any(is_exec(a) for a in wr.get("attendees", [])):
         out.append(_finding("executive_absent", "playbook", "weekly_review", lang))
     # one spelling per term: glossary duplicates, and variant spellings in the rest of the playbook
     terms = [g.get("term", "") for g in playbook.get("glossary") or []]

@@ -58,6 +58,8 @@ def numbers_in(text: str) -> list[tuple[float, str]]:
         after = t[m.end():m.end() + 1]
         if not unit and (value >= 1900 or after in "年月/-."):  # 2026年, 2027-06, list numbers
             continue
+        if unit and after.isdigit():  # 「1日70分」「1件45分」: "per day", "per case" qualify the next number
+            continue
         out.append((value, unit))
     return out
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from agents.common import StageLog, finding
+from agents.grounding import same_subject
 from agents.intake import similarity
 from agents.prompts import example_phrases
 from agents.schemas import KPI, GlossaryTerm, Procedure, UseCase, WeeklyReview
@@ -54,6 +55,9 @@ def template_problems(template: str, uc: UseCase, lang: str) -> list[str]:
     p = []
     if not _PLACEHOLDER.search(template):
         p.append("prompt_template needs {placeholders} in braces for this use case's inputs")
+    names = " ".join(_PLACEHOLDER.findall(template))
+    if names and not same_subject(names, f"{uc.input} {uc.title} {uc.workflow_step} {uc.output}"):
+        p.append(f"prompt_template placeholders {{{names}}} are not this work's input; use {{{uc.input}}}")
     copied = copied_from_example(template, "procedure", lang)
     if copied or any(x in template for x in ("{取引先名}", "{請求書}", "{発注書}", "{supplier}", "{invoice}", "{po}")):
         p.append(f"prompt_template copies the format example; use {uc.input} as the input")
@@ -75,7 +79,9 @@ def repair_procedure(proc: Procedure, uc: UseCase, lang: str, log: StageLog) -> 
             continue
         kept.append(s)
     dropped = len(proc.steps) - len(kept)
-    for s in [*uc.how, t("doc.step_check", lang, who=uc.who, output=uc.output)]:
+    skeleton = [t(f"doc.step_{k}", lang, who=uc.who, input=uc.input, output=uc.output)
+                for k in ("prepare", "draft", "check", "share")]
+    for s in [*uc.how, *skeleton]:
         if len(kept) >= 4:
             break
         if s and all(similarity(s, o) < NEAR_COPY for o in kept):

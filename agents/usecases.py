@@ -59,9 +59,10 @@ def use_case_lines(use_cases: list[UseCase]) -> str:
 
 
 def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], department: str, start: int,
-                        n: int = 2, feedback: str = "", pains: list[str] | None = None,
+                        n: int = 2, feedback: str = "", pains: list[str] | None = None, avoid: list[str] | None = None,
                         ) -> tuple[list[UseCase], StageLog]:
-    """``pains``: what this department's own people said; it steers which of its documents are shown."""
+    """``pains``: what this department's own people said; it steers which of its documents are shown.
+    ``avoid``: titles other departments' use cases already have (each department does its own work)."""
     log = StageLog()
     queries = [f"{department} {theme.title}", f"{department} 業務 プロセス {theme.problem}"]
     queries += [f"{department} {p}" for p in (pains or [])[:2]]
@@ -80,6 +81,8 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
             how = [h for h in u.how if h.strip()]
             if any(similarity(h, o) >= NEAR_COPY for i, h in enumerate(how) for o in how[:i]):
                 probs.append(f"use case '{u.title}': the how steps repeat each other; say what changes at each step")
+        probs += [f"use case '{u.title}' is another department's ('{x}'); use {department}'s own work"
+                  for u in out.use_cases for x in (avoid or []) if similarity(u.title, x) >= NEAR_COPY]
         titles = [u.title for u in out.use_cases]
         probs += [f"use cases '{a}' and '{b}' are the same; make them different workflow steps"
                   for i, a in enumerate(titles) for b in titles[:i] if similarity(a, b) >= NEAR_COPY]
@@ -101,6 +104,11 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
             feasibility=Score(value=u.feasibility.value, reason=u.feasibility.reason),
             risks=u.risks, citations=citations, support=support))
     return result, log
+
+
+def repeats_title(what: str, title: str) -> bool:
+    """A hand-off that is a use case's title (not a short artefact name that appears inside one)."""
+    return similarity(what, title) >= NEAR_COPY and len(what) >= 0.6 * len(title)
 
 
 def tidy_use_cases(ucs: list[UseCase], departments: list[str], lang: str, log: StageLog) -> list[UseCase]:
@@ -138,7 +146,7 @@ def generate_handoffs(ctx: StageContext, departments: list[str], use_cases: list
         probs = [f"hand-off '{h.what}': from and to must be two different departments" for h in out.handoffs
                  if h.from_department == h.to_department]
         probs += [f"hand-off '{h.what}' repeats a use-case title; name the document or data handed over"
-                  for h in out.handoffs if any(similarity(h.what, x) >= NEAR_COPY for x in titles)]
+                  for h in out.handoffs if any(repeats_title(h.what, x) for x in titles)]
         return probs
 
     out: HandOffsOut = ask(ctx, log, role="usecases", schema=HandOffsOut, prompt="handoffs", evidence=ev,
@@ -151,7 +159,7 @@ def generate_handoffs(ctx: StageContext, departments: list[str], use_cases: list
             continue
         hid = f"H{len(result) + 1}"
         what = h.what
-        if any(similarity(what, x) >= NEAR_COPY for x in titles):
+        if any(repeats_title(what, x) for x in titles):
             sender = next((u for u in use_cases if u.department == h.from_department), None)
             if sender is not None and sender.output:
                 log.findings.append(finding("handoff_artifact_repaired", "usecases", hid, ctx.lang,

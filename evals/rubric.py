@@ -18,6 +18,7 @@ from agents.sections import NEAR_COPY, copied_from_example, generic, procedure_p
 from agents.schemas import KPI, UseCase
 from agents.linter import USAGE, has_any
 from agents.themes import about_ai, is_ai_goal
+from agents.usecases import repeats_title
 from evals.evaluators import Result, _claims
 
 
@@ -169,7 +170,7 @@ class MeaningfulSections:
         checks["actors"] = all(not [d for d in depts if d != u["department"] and d in u["who"]] or u["department"] in u["who"]
                                for u in ucs)
         titles = [u["title"] for u in ucs]
-        checks["handoffs"] = all(not any(similarity(h["what"], x) >= NEAR_COPY for x in titles)
+        checks["handoffs"] = all(not any(repeats_title(h["what"], x) for x in titles)
                                  for h in values.get("handoffs") or [])
         checks["no_example_copies"] = not any(copied_from_example(f"{u['title']} {u['input']}", "usecases", lang)
                                               for u in ucs)

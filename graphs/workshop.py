@@ -181,7 +181,7 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
         pains = [p["text"] for p in state.get("pain_points") or [] if p.get("department") == dept]
         ucs, lg = uc_agent.generate_department(ctx, theme, kpi_list, dept, start=len(found) + 1,
                                                n=(state.get("options") or {}).get("use_cases_per_department", 2),
-                                               feedback=feedback, pains=pains)
+                                               feedback=feedback, pains=pains, avoid=[u.title for u in found])
         found += ucs
         logs.append(lg)
     tidy = StageLog()

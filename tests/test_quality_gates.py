@@ -232,3 +232,18 @@ def test_talk_about_ai_is_told_from_words_that_contain_ai(text, expected):
     from agents.themes import about_ai
 
     assert about_ai(text) is expected
+
+
+def test_per_unit_qualifiers_are_not_quantities_and_artefacts_are_not_titles():
+    from agents.usecases import repeats_title
+
+    assert [(x.value, x.unit) for x in stated_numbers(["介護記録の記入に1日70分かかる", "不適合報告書の作成に1件45分"])] == [
+        (70.0, "分"), (45.0, "分")]
+    assert repeats_title("介護記録の確認時間の短縮", "介護記録の確認時間の短縮")
+    assert not repeats_title("確認時間", "介護記録の確認時間の短縮")  # a short artefact name inside a title is fine
+
+
+def test_a_template_must_take_the_works_own_input():
+    problems = sections.template_problems("{顧客名}の介護記録を確認してください", UC, "ja")
+    assert any("not this work's input" in p for p in problems)
+    assert sections.template_problems("{前回の議事録}から議題案を作ってください", UC, "ja") == []

@@ -65,7 +65,7 @@ def test_full_flow_with_approvals_produces_a_playbook(service, responder):
     book = snap.values["playbook"]
     assert set(book) == {"procedures", "weekly_review", "glossary", "training", "roles", "rollout"}
     assert [p["use_case_id"] for p in book["procedures"]] == [u["id"] for u in ucs]
-    assert book["procedures"][0]["placeholders"] == ["顧客名", "課題"]
+    assert book["procedures"][0]["placeholders"] == ["商談メモ", "顧客名"]
     assert book["roles"]["executive_sponsor"] == "営業担当役員"
     assert [p["days"] for p in book["rollout"]] == [30, 60, 90]
     snap = service.resume("t1", {"action": "approve"})

@@ -132,7 +132,7 @@ class WorkshopResponder:
                               ensure_ascii=False)
         if name == "ProcedureOut":
             return json.dumps({"title": "提案書ドラフトの型", "steps": ["メモを集める", "テンプレートに流す", "上長が確認", "送付"],
-                               "prompt_template": "{顧客名} 向けに {課題} を解決する提案書の骨子を作って",
+                               "prompt_template": "{商談メモ} をもとに {顧客名} 向けの提案書の骨子を作って",
                                "placeholders": ["顧客名"], "evidence": ev}, ensure_ascii=False)
         if name == "WeeklyReviewOut":
             return json.dumps({"cadence": "毎週月曜 9:00 30分", "attendees": ["営業担当役員", "CS 責任者"],
