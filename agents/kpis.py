@@ -136,7 +136,11 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
     kpis, findings = [], list(log.findings)
     log.findings.clear()  # reported once, with the KPIs' own findings
     distinct: list[KPIOut] = []
-    for k in out.kpis:  # the same measure twice (same unit and baseline, or the same name) is kept once
+    results = [k for k in out.kpis if not any(u in k.name.lower() for u in USAGE)]
+    for k in out.kpis:
+        if results and k not in results:  # usage counts go when a real result is measured too
+            findings.append(finding("usage_kpi_dropped", "kpis", k.name, ctx.lang))
+    for k in results or out.kpis:  # the same measure twice (same unit and baseline, or the same name) is kept once
         if any(similarity(k.name, d.name) >= 0.75 or (k.unit == d.unit and k.baseline == d.baseline is not None
                                                        and k.target == d.target) for d in distinct):
             findings.append(finding("duplicate_kpi", "kpis", k.name, ctx.lang, severity="info"))

@@ -69,7 +69,8 @@ def document_groups(ctx: StageContext, lang: str) -> list[PainGroup]:
     for p in retrieve(ctx, PROBLEM_QUERIES.get(lang, PROBLEM_QUERIES["en"]), k=4):
         for a, b in split_sentences(p.text):
             sent = readable(p.text[a:b])
-            if is_prose(p.text[a:b]) and any(w in sent.lower() for w in _PROBLEM_WORDS) and sent not in found:
+            if (is_prose(p.text[a:b]) and any(w in sent.lower() for w in _PROBLEM_WORDS) and not about_ai(sent)
+                    and sent not in found):
                 found.append(sent)
     return [PainGroup(id=f"D{i}", summary=s[:90], members=[]) for i, s in enumerate(found[:3], 1)]
 
@@ -135,7 +136,7 @@ def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feed
         seen: set[str] = set()
         keep = []
         for t in out.themes:
-            if t.title.strip() not in seen and not is_ai_goal(t.title):
+            if t.title.strip() not in seen and not is_ai_goal(t.title) and not about_ai(t.title):
                 seen.add(t.title.strip())
                 keep.append(t)
         return keep
@@ -146,7 +147,7 @@ def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feed
         probs = [p for t in usable(out) for p in theme_problems(t, groups, points, sources)]
         if len(usable(out)) >= min(2, n):
             return probs
-        bad = [t.title for t in out.themes if is_ai_goal(t.title)]
+        bad = [t.title for t in out.themes if is_ai_goal(t.title) or about_ai(t.title)]
         return probs + [f"give {n} different themes that name business results"
                         + (f"; these make AI the goal: {bad}" if bad else "")]
 

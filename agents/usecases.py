@@ -1,6 +1,8 @@
 """Department use cases (one call per department) and the hand-offs between departments."""
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field
 
 from knowledge.metadata import department_of
@@ -106,6 +108,16 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
     return result, log
 
 
+_AI_PREFIX = re.compile(r"^\s*(?:生成\s*AI|AI)\s*(?:による|を使った|を活用した|を使って|で|が)\s*|^\s*AI[- ](?:powered|driven|based|assisted)\s+",
+                        re.I)
+
+
+def work_title(title: str) -> str:
+    """「AIによる顧客評価」→「顧客評価」: a use case is named by its work, not by the tool."""
+    rest = _AI_PREFIX.sub("", title).strip()
+    return rest[:1].upper() + rest[1:] if rest and rest[0].isascii() else (rest or title)
+
+
 def repeats_title(what: str, title: str) -> bool:
     """A hand-off that is a use case's title (not a short artefact name that appears inside one)."""
     return similarity(what, title) >= NEAR_COPY and len(what) >= 0.6 * len(title)
@@ -116,13 +128,17 @@ def tidy_use_cases(ucs: list[UseCase], departments: list[str], lang: str, log: S
     each actor belongs to the use case's own department."""
     kept: list[UseCase] = []
     for u in ucs:
+        if work_title(u.title) != u.title:
+            log.findings.append(finding("use_case_retitled", "usecases", u.id, lang,
+                                        f"{u.title} → {work_title(u.title)}", severity="info"))
+            u = u.model_copy(update={"title": work_title(u.title)})
         twin = next((k for k in kept if similarity(f"{u.title} {u.workflow_step}", f"{k.title} {k.workflow_step}")
                      >= NEAR_COPY), None)
-        alone = not any(k.department == u.department for k in kept) and sum(
-            x.department == u.department for x in ucs) == 1
-        if twin is not None and not alone:
+        alone = sum(x.department == u.department for x in ucs) == 1
+        if twin is not None:
             log.findings.append(finding("duplicate_use_case", "usecases", u.id, lang, f"{u.title} ≈ {twin.title}"))
-            continue
+            if not alone:  # a department's only use case stays (flagged): dropping it would leave the department out
+                continue
         others = [d for d in departments if d != u.department and d and d in u.who]
         if others and u.department not in u.who:
             who = t("doc.actor_of", lang, department=u.department)
