@@ -136,10 +136,24 @@ def scores(values: dict, expect: dict) -> dict:
             "rubric": rubric_score, "linter_expected": sorted(want), "linter_fired": sorted(fired)}
 
 
+def _row_from(values: dict, name: str) -> dict:
+    usage = values.get("usage") or []
+    return {"scenario": name, "lang": values.get("lang", ""), "thread_id": values.get("thread_id", ""),
+            "stages": [], "llm_calls": len(usage), "attempts": sum(u["attempts"] for u in usage),
+            "prompt_tokens": sum(u["prompt_tokens"] for u in usage),
+            "completion_tokens": sum(u["completion_tokens"] for u in usage),
+            "seconds": round(sum(u["seconds"] for u in usage), 2)}
+
+
 def rescore(out_dir: Path, scenarios: list[Scenario]) -> dict:
     """Score a finished run again with today's evaluators, from the values it saved."""
-    report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
     expect = {sc.name: sc.expect for sc in scenarios}
+    if (out_dir / "report.json").is_file():
+        report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
+    else:  # a run stopped before its report: rebuild the rows from the scenarios it finished
+        report = {"model": "?", "created": time.strftime("%Y-%m-%d %H:%M:%S"), "scenarios": [
+            _row_from(json.loads(f.read_text(encoding="utf-8")), f.parent.name)
+            for f in sorted(out_dir.glob("*/values.json"))]}
     for row in report["scenarios"]:
         saved = out_dir / row["scenario"] / "values.json"
         if saved.is_file():
