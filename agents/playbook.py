@@ -95,9 +95,11 @@ def procedure(ctx: StageContext, uc: UseCase, feedback: str = "") -> tuple[Proce
     log = StageLog()
     ev = evidence_for(ctx, [f"{uc.department} {uc.workflow_step} {uc.title}"], log, department=department_of(uc.department))
 
+    documents = [p.text for p in ev.passages.values()]
+
     def check(out: ProcedureOut) -> list[str]:
         steps = unique([clean_step(x) for x in out.steps])
-        return sections.procedure_problems(out.title, steps, out.prompt_template, uc, ctx.lang)
+        return sections.procedure_problems(out.title, steps, out.prompt_template, uc, ctx.lang, documents)
 
     desc = (f"{uc.title}（{uc.department}）/ who: {uc.who} / when: {uc.when} / how: {' → '.join(uc.how)} / "
             f"{uc.input} → {uc.output}")
@@ -109,7 +111,7 @@ def procedure(ctx: StageContext, uc: UseCase, feedback: str = "") -> tuple[Proce
     steps = unique([clean_step(x) for x in out.steps])
     proc = Procedure(use_case_id=uc.id, title=out.title, steps=steps, prompt_template=out.prompt_template,
                      placeholders=found, citations=citations, support=support)
-    return sections.repair_procedure(proc, uc, ctx.lang, log), log
+    return sections.repair_procedure(proc, uc, ctx.lang, log, documents), log
 
 
 def weekly_review(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[UseCase], feedback: str = "",

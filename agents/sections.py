@@ -16,7 +16,23 @@ from agents.schemas import KPI, GlossaryTerm, Procedure, UseCase, WeeklyReview
 from core.i18n import t
 
 NEAR_COPY = 0.75  # bigram overlap (of the shorter) above which two steps say the same thing
-_FRAGMENT = re.compile(r"https?://|www\.|\[S\d+\]|\bS\d+\b|evidence|\bU\d+\b|\bK\d+\b|\{\{|\}\}", re.I)
+_FRAGMENT = re.compile(r"https?://|www\.|\[S\d+\]|\bS\d+\b|evidence|\bU\d+\b|\bK\d+\b|\{\{|\}\}|→|\bwho:|\bwhen:", re.I)
+_WS = re.compile(r"\s+")
+
+
+def _flat(text: str) -> str:
+    return _WS.sub("", text or "")
+
+
+def copies_document(text: str, documents: list[str], min_len: int = 15) -> bool:
+    """A step or template that is a document's sentence: the documents state facts, a procedure says
+    what someone does (a sentence of 15+ characters found verbatim in a passage)."""
+    flat = _flat(text)
+    if len(flat) < min_len:
+        return False
+    if any(flat in _flat(d) for d in documents):
+        return True
+    return any(len(_flat(s)) >= 20 and _flat(s) in flat for d in documents for s in re.split(r"(?<=[。.!?！？])", d))
 _PLACEHOLDER = re.compile(r"\{([^{}\n]{1,40})\}")
 _WEEKDAY = re.compile(r"[月火水木金]曜|monday|tuesday|wednesday|thursday|friday|\bmon\b|\btue\b|\bwed\b|\bthu\b|\bfri\b",
                       re.I)
@@ -34,8 +50,10 @@ def copied_from_example(text: str, prompt: str, lang: str) -> str | None:
     return None
 
 
-def step_problems(title: str, steps: list[str], lang: str) -> list[str]:
+def step_problems(title: str, steps: list[str], lang: str, documents: list[str] | None = None) -> list[str]:
     p = []
+    if _FRAGMENT.search(title) or len(title) > 40:
+        p.append(f"title '{title[:40]}' is not a name; call it after the work (e.g. '…の型')")
     if not 4 <= len(steps) <= 6:
         p.append(f"give 4-6 steps (got {len(steps)})")
     for i, s in enumerate(steps):
@@ -48,11 +66,15 @@ def step_problems(title: str, steps: list[str], lang: str) -> list[str]:
         copied = copied_from_example(s, "procedure", lang)
         if copied:
             p.append(f"step {i + 1} copies the format example ('{copied}'); write this use case's own work")
+        if copies_document(s, documents or []):
+            p.append(f"step {i + 1} copies a document sentence; say what someone does")
     return p
 
 
-def template_problems(template: str, uc: UseCase, lang: str) -> list[str]:
+def template_problems(template: str, uc: UseCase, lang: str, documents: list[str] | None = None) -> list[str]:
     p = []
+    if copies_document(template, documents or [], min_len=40):
+        p.append("prompt_template copies a document; write the request to the AI")
     if not _PLACEHOLDER.search(template):
         p.append("prompt_template needs {placeholders} in braces for this use case's inputs")
     names = " ".join(_PLACEHOLDER.findall(template))
@@ -64,18 +86,20 @@ def template_problems(template: str, uc: UseCase, lang: str) -> list[str]:
     return p
 
 
-def procedure_problems(title: str, steps: list[str], template: str, uc: UseCase, lang: str) -> list[str]:
-    return step_problems(title, steps, lang) + template_problems(template, uc, lang)
+def procedure_problems(title: str, steps: list[str], template: str, uc: UseCase, lang: str,
+                       documents: list[str] | None = None) -> list[str]:
+    return step_problems(title, steps, lang, documents) + template_problems(template, uc, lang, documents)
 
 
-def repair_procedure(proc: Procedure, uc: UseCase, lang: str, log: StageLog) -> Procedure:
+def repair_procedure(proc: Procedure, uc: UseCase, lang: str, log: StageLog,
+                     documents: list[str] | None = None) -> Procedure:
     """Drop steps that are fragments, copies or repeats; fill up from the use case's own steps; a
     template that is no template is written from the use case's input and output."""
     kept: list[str] = []
     for s in proc.steps:
         s = _FRAGMENT.sub("", s).strip(" :：-")
         if (len(s) < 4 or similarity(s, proc.title) >= NEAR_COPY or any(similarity(s, o) >= NEAR_COPY for o in kept)
-                or copied_from_example(s, "procedure", lang)):
+                or copied_from_example(s, "procedure", lang) or copies_document(s, documents or [])):
             continue
         kept.append(s)
     dropped = len(proc.steps) - len(kept)
@@ -87,13 +111,17 @@ def repair_procedure(proc: Procedure, uc: UseCase, lang: str, log: StageLog) -> 
         if s and all(similarity(s, o) < NEAR_COPY for o in kept):
             kept.append(s)
     template = proc.prompt_template
-    if template_problems(template, uc, lang):
+    if template_problems(template, uc, lang, documents):
         template = t("doc.template_default", lang, input=uc.input or uc.workflow_step, output=uc.output)
         log.findings.append(finding("template_rewritten", "playbook", uc.id, lang, severity="info"))
     if dropped:
         log.findings.append(finding("procedure_steps_dropped", "playbook", uc.id, lang, str(dropped)))
     found = list(dict.fromkeys(m.strip() for m in _PLACEHOLDER.findall(template)))
-    return proc.model_copy(update={"steps": kept[:6], "prompt_template": template, "placeholders": found})
+    title = proc.title
+    if _FRAGMENT.search(title) or len(title) > 40:
+        title = t("doc.procedure_title", lang, title=uc.title)
+    return proc.model_copy(update={"title": title, "steps": kept[:6], "prompt_template": template,
+                                   "placeholders": found})
 
 
 def review_problems(cadence: str, rules: list[str], kpis: list[KPI]) -> list[str]:

@@ -125,8 +125,9 @@ class RealProcedures:
         ucs = {u["id"]: UseCase.model_validate(u) for u in values.get("use_cases") or []}
         if not procs:
             return Result(self.name, None)
+        documents = [p.get("text", "") for p in (values.get("passages") or {}).values()]
         bad = [p["use_case_id"] for p in procs if p["use_case_id"] in ucs and procedure_problems(
-            p["title"], p["steps"], p["prompt_template"], ucs[p["use_case_id"]], lang)]
+            p["title"], p["steps"], p["prompt_template"], ucs[p["use_case_id"]], lang, documents)]
         return Result(self.name, 1 - len(bad) / len(procs), f"vacuous or copied: {bad}" if bad else "")
 
 

@@ -247,3 +247,17 @@ def test_a_template_must_take_the_works_own_input():
     problems = sections.template_problems("{顧客名}の介護記録を確認してください", UC, "ja")
     assert any("not this work's input" in p for p in problems)
     assert sections.template_problems("{前回の議事録}から議題案を作ってください", UC, "ja") == []
+
+
+def test_steps_and_templates_that_copy_the_documents_are_refused():
+    doc = "見積金額が300万円を超える場合は営業部長の承認が必要です。現在、見積依頼から回答までに平均5営業日かかっています。"
+    steps = ["営業担当が見積計算シートを用意する", "見積金額が300万円を超える場合は営業部長の承認が必要です",
+             "営業担当がAIに見積書の下書きを作らせる", "営業部長が下書きを確認する"]
+    problems = sections.step_problems("見積回答の型", steps, "ja", [doc])
+    assert any("copies a document sentence" in p for p in problems)
+    assert any("copies a document" in p for p in sections.template_problems("{見積書}と" + doc, UC, "ja", [doc]))
+    log = StageLog()
+    proc = Procedure(use_case_id="U1", title="議題の整理（営業）/ who: 営業担当 / when: 会議の前日", steps=steps,
+                     prompt_template="{前回の議事録}から議題案を作ってください")
+    fixed = sections.repair_procedure(proc, UC, "ja", log, [doc])
+    assert fixed.title == "議題の整理の型" and not any("300万円" in s for s in fixed.steps)
