@@ -283,19 +283,9 @@ def example_phrases(name: str, lang: str) -> list[str]:
         data = json.loads(blob)
     except ValueError:
         return []
-    out: list[str] = []
+    from agents.script import strings
 
-    def walk(v):
-        if isinstance(v, str):
-            out.append(v)
-        elif isinstance(v, dict):
-            for x in v.values():
-                walk(x)
-        elif isinstance(v, list):
-            for x in v:
-                walk(x)
-
-    walk(data)
+    out = [value for _, value in strings(data)]
     # ids (S1, K1, P1) and short words are not distinctive
     return [s for s in dict.fromkeys(out)
             if len(s) >= (6 if lang == "ja" else 14) and not re.fullmatch(r"[A-Z]\d+|\d{4}-\d{2}", s)]
