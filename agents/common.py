@@ -7,12 +7,12 @@ from typing import Annotated, Any, Callable, Protocol
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
-from core.i18n import t
 from core.llm import structured_call
 from knowledge.passages import Passage
 
 from agents import script
 from agents.grounding import Evidence, build_evidence, keep_valid, relevant
+from agents.linter import finding  # noqa: F401 - the gates' findings, built where the linter's are
 from agents.prompts import system_prompt, user_prompt
 from agents.schemas import Citation, Finding
 
@@ -144,14 +144,6 @@ def ask(ctx: StageContext, log: StageLog, *, role: str, schema: type[BaseModel],
     if replaced:
         log.findings.append(finding("foreign_script", role, "", ctx.lang, "、".join(dict.fromkeys(replaced))))
     return value
-
-
-def finding(rule: str, stage: str, item: str, lang: str, detail: str = "", severity: str = "warning") -> Finding:
-    """A quality-gate finding in the workshop's language (texts: ``lint.<rule>.why`` / ``.fix``)."""
-    why = t(f"lint.{rule}.why", lang)
-    message = t("lint.with_detail", lang, why=why, detail=detail) if detail else why
-    return Finding(rule=rule, severity=severity, stage=stage, item=item, message=message,
-                   fix=t(f"lint.{rule}.fix", lang))
 
 
 def cite(evidence: Evidence, ids: list[str], log: StageLog, where: str, claim: str = "",

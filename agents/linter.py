@@ -45,10 +45,13 @@ def has_any(text: Any, words: tuple[str, ...]) -> bool:
     return any(w in t for w in words)
 
 
-def _finding(rule: str, stage: str, item: str, lang: str, detail: str = "") -> Finding:
+def finding(rule: str, stage: str, item: str, lang: str, detail: str = "", severity: str | None = None) -> Finding:
+    """A finding in the workshop's language (texts: ``lint.<rule>.why`` / ``.fix``); the linter's own
+    rules and the quality gates build theirs here."""
     why, fix = t(f"lint.{rule}.why", lang), t(f"lint.{rule}.fix", lang)
     message = t("lint.with_detail", lang, why=why, detail=detail) if detail else why
-    return Finding(rule=rule, severity=SEVERITY[rule], stage=stage, item=item, message=message, fix=fix)
+    return Finding(rule=rule, severity=severity or SEVERITY.get(rule, "warning"), stage=stage, item=item,
+                   message=message, fix=fix)
 
 
 def is_exec(owner: str) -> bool:
@@ -60,13 +63,13 @@ def lint_intake(pain_points: list[dict], lang: str) -> list[Finding]:
     out = []
     for p in pain_points:
         if has_any(p["text"], JUNIOR):
-            out.append(_finding("junior_delegation", "intake", p["id"], lang, p["text"][:60]))
+            out.append(finding("junior_delegation", "intake", p["id"], lang, p["text"][:60]))
         if has_any(p["text"], TRY_IT):
-            out.append(_finding("executive_absent", "intake", p["id"], lang, p["text"][:60]))
+            out.append(finding("executive_absent", "intake", p["id"], lang, p["text"][:60]))
         if has_any(p["text"], TRAINING) and has_any(p["text"], PROMPT_TOOL):
-            out.append(_finding("prompt_training_only", "intake", p["id"], lang, p["text"][:60]))
+            out.append(finding("prompt_training_only", "intake", p["id"], lang, p["text"][:60]))
         if has_any(p["text"], USAGE):
-            out.append(_finding("usage_as_goal", "intake", p["id"], lang, p["text"][:60]))
+            out.append(finding("usage_as_goal", "intake", p["id"], lang, p["text"][:60]))
     return out
 
 
@@ -74,26 +77,26 @@ def lint_theme(theme: dict, lang: str) -> list[Finding]:
     out = []
     text = f"{theme.get('title', '')} {theme.get('outcome', '')}"
     if has_any(theme.get("title"), AI_GOAL) or has_any(theme.get("outcome"), USAGE):
-        out.append(_finding("usage_as_goal", "themes", theme.get("title", ""), lang, text[:60]))
+        out.append(finding("usage_as_goal", "themes", theme.get("title", ""), lang, text[:60]))
     if not str(theme.get("problem", "")).strip() or has_any(theme.get("problem"), TRY_IT):
-        out.append(_finding("executive_absent", "themes", theme.get("title", ""), lang))
+        out.append(finding("executive_absent", "themes", theme.get("title", ""), lang))
     return out
 
 
 def lint_kpis(kpis: list[dict], lang: str) -> list[Finding]:
     out = []
     if not kpis:
-        return [_finding("unmeasured", "kpis", "", lang)]
+        return [finding("unmeasured", "kpis", "", lang)]
     for k in kpis:
         missing = [f for f in ("baseline", "target", "deadline", "owner") if not str(k.get(f, "")).strip()]
         if missing:
-            out.append(_finding("unmeasured", "kpis", k.get("id", ""), lang, ", ".join(missing)))
+            out.append(finding("unmeasured", "kpis", k.get("id", ""), lang, ", ".join(missing)))
         if has_any(k.get("name"), USAGE) or has_any(k.get("unit"), USAGE) or has_any(k.get("method"), ("利用ログ", "usage log")):
-            out.append(_finding("usage_as_goal", "kpis", k.get("id", ""), lang, k.get("name", "")))
+            out.append(finding("usage_as_goal", "kpis", k.get("id", ""), lang, k.get("name", "")))
         if has_any(k.get("owner"), JUNIOR):
-            out.append(_finding("junior_delegation", "kpis", k.get("id", ""), lang, k.get("owner", "")))
+            out.append(finding("junior_delegation", "kpis", k.get("id", ""), lang, k.get("owner", "")))
     if not any(is_exec(k.get("owner", "")) for k in kpis):
-        out.append(_finding("executive_absent", "kpis", "", lang, ", ".join(k.get("owner", "") for k in kpis)))
+        out.append(finding("executive_absent", "kpis", "", lang, ", ".join(k.get("owner", "") for k in kpis)))
     return out
 
 
@@ -103,20 +106,20 @@ def lint_usecases(use_cases: list[dict], handoffs: list[dict], departments: list
     for u in use_cases:
         uid = u.get("id", "")
         if has_any(u.get("title"), TRAINING) or has_any(u.get("workflow_step"), TRAINING):
-            out.append(_finding("prompt_training_only", "usecases", uid, lang, u.get("title", "")))
+            out.append(finding("prompt_training_only", "usecases", uid, lang, u.get("title", "")))
         if has_any(u.get("who"), JUNIOR):
-            out.append(_finding("junior_delegation", "usecases", uid, lang, u.get("who", "")))
+            out.append(finding("junior_delegation", "usecases", uid, lang, u.get("who", "")))
         when = str(u.get("when", "")).strip()
         if not when or has_any(when, VAGUE_WHEN):
-            out.append(_finding("no_cadence", "usecases", uid, lang, when or "-"))
+            out.append(finding("no_cadence", "usecases", uid, lang, when or "-"))
         if u.get("kpi_id") not in kpi_ids:
-            out.append(_finding("unmeasured", "usecases", uid, lang, f"kpi_id={u.get('kpi_id')}"))
+            out.append(finding("unmeasured", "usecases", uid, lang, f"kpi_id={u.get('kpi_id')}"))
     depts = {u.get("department") for u in use_cases}
     if use_cases and (len(depts) < 2 or not handoffs):
-        out.append(_finding("point_solution", "usecases", "", lang, ", ".join(sorted(d for d in depts if d))))
+        out.append(finding("point_solution", "usecases", "", lang, ", ".join(sorted(d for d in depts if d))))
     for h in handoffs:
         if not str(h.get("receiving_owner", "")).strip():
-            out.append(_finding("handoff_no_owner", "usecases", h.get("id", ""), lang,
+            out.append(finding("handoff_no_owner", "usecases", h.get("id", ""), lang,
                                 f"{h.get('from_department')} → {h.get('to_department')}"))
     return out
 
@@ -139,25 +142,25 @@ def lint_playbook(playbook: dict, lang: str) -> list[Finding]:
         about_tools = [t for t in training if has_any(f"{t.get('session')} {t.get('teaches')}", PROMPT_TOOL)]
         about_work = [t for t in training if has_any(f"{t.get('session')} {t.get('teaches')} {t.get('format')}", WORKFLOW)]
         if about_tools and not about_work:
-            out.append(_finding("prompt_training_only", "playbook", "training", lang))
+            out.append(finding("prompt_training_only", "playbook", "training", lang))
     if not playbook.get("weekly_review") and training:
-        out.append(_finding("prompt_training_only", "playbook", "weekly_review", lang))
+        out.append(finding("prompt_training_only", "playbook", "weekly_review", lang))
     roles = playbook.get("roles") or {}
     if roles and not is_exec(roles.get("executive_sponsor", "")):
-        out.append(_finding("executive_absent", "playbook", "roles", lang, roles.get("executive_sponsor", "") or "-"))
+        out.append(finding("executive_absent", "playbook", "roles", lang, roles.get("executive_sponsor", "") or "-"))
     for o in roles.get("owners", []) if roles else []:
         if has_any(o, JUNIOR):
-            out.append(_finding("junior_delegation", "playbook", "roles", lang, o))
+            out.append(finding("junior_delegation", "playbook", "roles", lang, o))
     wr = playbook.get("weekly_review") or {}
     if wr and not any(is_exec(a) for a in wr.get("attendees", [])):
-        out.append(_finding("executive_absent", "playbook", "weekly_review", lang))
+        out.append(finding("executive_absent", "playbook", "weekly_review", lang))
     # one spelling per term: glossary duplicates, and variant spellings in the rest of the playbook
     terms = [g.get("term", "") for g in playbook.get("glossary") or []]
     seen: dict[str, str] = {}
     for term in terms:
         c = _canon(term)
         if c in seen and seen[c] != term:
-            out.append(_finding("glossary_inconsistent", "playbook", "glossary", lang, f"{seen[c]} / {term}"))
+            out.append(finding("glossary_inconsistent", "playbook", "glossary", lang, f"{seen[c]} / {term}"))
         seen.setdefault(c, term)
     body = _n(" ".join(str(v) for k, v in playbook.items() if k != "glossary"))
     for term in terms:
@@ -166,7 +169,7 @@ def lint_playbook(playbook: dict, lang: str) -> list[Finding]:
             continue
         variants = {m.group(0) for m in pat.finditer(body)} - {_n(term)}
         if variants:
-            out.append(_finding("glossary_inconsistent", "playbook", term, lang,
+            out.append(finding("glossary_inconsistent", "playbook", term, lang,
                                 f"{term} / {', '.join(sorted(variants))}"))
     return out
 
