@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(default=60, ge=0)
     max_file_mb: float = Field(default=20.0, gt=0)
     retrieval: Literal["hybrid", "dense", "bm25"] = "hybrid"
+    # A consultancy's own 型 library (patterns/*.yaml, kpis.yaml), drawn from before the shipped one
+    library_dir: Path | None = None
 
     @property
     def companies_dir(self) -> Path:
