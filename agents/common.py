@@ -56,6 +56,14 @@ class StageContext:
     retries: int = 2  # structured-output retries per call (setting ``structured_retries``)
     passages_per_query: int = 3
     sentences_per_call: int = 5
+    library: Any = None  # knowledge.library.catalog.Library; None: the shipped library
+
+    def catalog(self):
+        if self.library is None:
+            from knowledge.library.catalog import load_library
+
+            self.library = load_library()
+        return self.library
 
 
 @dataclass

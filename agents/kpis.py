@@ -23,7 +23,11 @@ TIME_UNITS = ("日", "時間", "分", "週", "か月", "ヶ月", "カ月", "day"
 _NUM_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(日|時間|分|週間|週|か月|ヶ月|カ月|件|%|％|円|万円|人|days?|hours?|minutes?|weeks?|cases?|percent)")
 
 
+PARTICIPANTS = "participants"  # a measure the participants named that the catalogue lacks
+
+
 class KPIOut(BaseModel):
+    kpi: str = PARTICIPANTS  # a catalogue KPI id (enum of the candidates offered), or "participants"
     name: str = text(24, 2)
     unit: str = text(8)
     baseline: float | None  # null: not measured yet (then baseline_how says how it will be)
@@ -72,6 +76,26 @@ def kpi_problems(k: KPIOut, today: str, pain_points: list[PainPoint]) -> list[st
     return p
 
 
+def catalogue_line(x, lang: str) -> str:
+    tx = x.text(lang)
+    better = {"ja": {"lower": "小さいほど良い", "higher": "大きいほど良い"},
+              "en": {"lower": "lower is better", "higher": "higher is better"}}[lang][x.better]
+    return f"- {x.id}: {tx.name}（{tx.unit}、{better}）: {tx.definition} / {tx.measure}"
+
+
+def from_catalogue(k: KPIOut, lib, lang: str) -> KPIOut:
+    """A catalogue KPI keeps the catalogue's name, unit and measurement; the model chose it and set
+    the numbers. An owner that is no executive becomes the catalogue's usual owner."""
+    cat = lib.kpis.get(k.kpi)
+    if cat is None:
+        return k
+    tx = cat.text(lang)
+    update = {"name": tx.name, "unit": tx.unit, "method": tx.measure}
+    if not is_exec(k.owner):
+        update["owner"] = tx.owner
+    return k.model_copy(update=update)
+
+
 def _relevant_stated(k: KPIOut, stated: list[Stated]) -> Stated | None:
     """The participant-stated number this KPI measures: same kind of unit, and the same subject
     (or the only number of that kind)."""
@@ -82,7 +106,7 @@ def _relevant_stated(k: KPIOut, stated: list[Stated]) -> Stated | None:
     return about[0] if about else None
 
 
-def number_problems(k: KPIOut, stated: list[Stated], sources: list[str]) -> list[str]:
+def number_problems(k: KPIOut, stated: list[Stated], sources: list[str], better: str = "") -> list[str]:
     """Numbers the gate refuses: a baseline nobody stated, a stated baseline not used, a target that
     moves the wrong way or is no plan (100 %)."""
     p = []
@@ -94,7 +118,7 @@ def number_problems(k: KPIOut, stated: list[Stated], sources: list[str]) -> list
         p.append(f"KPI '{k.name}': baseline {fmt(k.baseline)} is not stated by the participants or the documents; "
                  "use null (to be measured)")
     base = mine.value if mine is not None else k.baseline
-    why = plausible_target(base, k.target, k.name, k.unit) if base is not None else None
+    why = plausible_target(base, k.target, k.name, k.unit, better) if base is not None else None
     if why:
         p.append(f"KPI '{k.name}': target {fmt(k.target)}: {why}")
     return p
@@ -110,12 +134,19 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
                   focus: list[PainPoint] | None = None) -> tuple[list[KPI], list[Finding], StageLog]:
     """``focus``: the pain points of the theme's own groups; the numbers they state must become baselines."""
     log = StageLog()
+    lib = ctx.catalog()
     ev = evidence_for(ctx, [f"{theme.title} {theme.problem}", f"{theme.outcome} KPI 指標 目標"], log)
     stated = stated_numbers([p.text for p in (focus or pain_points)])[:3]
     sources = [p.text for p in pain_points] + [sent for _, sent in ev.sentences.values()]
+    functions = {lib.function_of(p.department) for p in pain_points if p.department} - {None}
+    query = " ".join([theme.title, theme.problem, theme.outcome, *[p.text for p in (focus or pain_points)][:4]])
+    candidates = lib.kpi_candidates(query, ctx.lang, functions, k=6)
+    better = {x.id: x.better for x in candidates}
 
     def check(out: KPIsOut) -> list[str]:
-        probs = [p for k in out.kpis for p in kpi_problems(k, ctx.today, pain_points) + number_problems(k, stated, sources)]
+        out = out.model_copy(update={"kpis": [from_catalogue(k, lib, ctx.lang) for k in out.kpis]})
+        probs = [p for k in out.kpis for p in kpi_problems(k, ctx.today, pain_points)
+                 + number_problems(k, stated, sources, better.get(k.kpi, ""))]
         names = [k.name for k in out.kpis]
         probs += [f"KPIs '{a}' and '{b}' measure the same thing; keep one" for i, a in enumerate(names)
                   for b in names[:i] if similarity(a, b) >= 0.75]
@@ -132,7 +163,10 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
     hint = baseline_hint(ctx.lang, ", ".join(f"{fmt(x.value)}{x.unit}" for x in stated)) if stated else ""
     out: KPIsOut = ask(ctx, log, role="kpis", schema=KPIsOut, prompt="kpis", evidence=ev, feedback=feedback,
                        check=check, theme=theme.title, problem=theme.problem, outcome=theme.outcome,
+                       enums={"kpi": [*better, PARTICIPANTS]},
+                       catalog="\n".join(catalogue_line(x, ctx.lang) for x in candidates) or "-",
                        pain_points="\n".join(f"- {p.text}" for p in pain_points) + hint, max_tokens=500)
+    out = out.model_copy(update={"kpis": [from_catalogue(k, lib, ctx.lang) for k in out.kpis]})
     kpis, findings = [], list(log.findings)
     log.findings.clear()  # reported once, with the KPIs' own findings
     distinct: list[KPIOut] = []
@@ -152,7 +186,7 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
             owner = t("doc.default_owner", ctx.lang)
             findings.append(finding("owner_repaired", "kpis", kid, ctx.lang, f"{k.owner} → {owner}", severity="info"))
             k = k.model_copy(update={"owner": owner})
-        k, repaired = repair_numbers(k, stated, sources, ctx.lang, kid)
+        k, repaired = repair_numbers(k, stated, sources, ctx.lang, kid, better.get(k.kpi, ""))
         findings += repaired
         remaining = kpi_problems(k, ctx.today, pain_points)
         deadline = k.deadline
@@ -170,13 +204,14 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
             how = k.method
         kpis.append(KPI(id=kid, name=k.name, unit=k.unit, baseline=baseline, baseline_how=how,
                         target=fmt_number(k.target), deadline=deadline, owner=k.owner, method=k.method,
-                        citations=citations, support=support))
+                        citations=citations, support=support, catalog_id=k.kpi if k.kpi in better else "",
+                        better=better.get(k.kpi, "")))
     for x in unused_stated(distinct, stated):
         findings.append(finding("stated_number_unused", "kpis", "", ctx.lang, f"{fmt(x.value)}{x.unit}: {x.text[:50]}"))
     return kpis, findings, log
 
 
-def repair_numbers(k: KPIOut, stated: list[Stated], sources: list[str], lang: str, kid: str,
+def repair_numbers(k: KPIOut, stated: list[Stated], sources: list[str], lang: str, kid: str, better: str = "",
                    ) -> tuple[KPIOut, list[Finding]]:
     """What survived the retries is repaired in code: the participants' number as the baseline, an
     unstated baseline becomes 'to be measured', a target that moves the wrong way becomes a first step."""
@@ -190,8 +225,8 @@ def repair_numbers(k: KPIOut, stated: list[Stated], sources: list[str], lang: st
     elif k.baseline is not None and mine is None and not supported(k.baseline, k.unit, sources):
         out.append(finding("baseline_unsupported", "kpis", kid, lang, f"{fmt(k.baseline)}{k.unit}"))
         k = k.model_copy(update={"baseline": None})
-    if k.baseline is not None and plausible_target(k.baseline, k.target, k.name, k.unit):
-        new = repaired_target(k.baseline, k.name, k.unit)
+    if k.baseline is not None and plausible_target(k.baseline, k.target, k.name, k.unit, better):
+        new = repaired_target(k.baseline, k.name, k.unit, better)
         out.append(finding("target_repaired", "kpis", kid, lang, f"{fmt(k.target)} → {fmt(new)}{k.unit}",
                            severity="info"))
         k = k.model_copy(update={"target": new})

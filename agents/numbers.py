@@ -89,16 +89,19 @@ def unsupported_in(text: str, sources: list[str]) -> list[str]:
     return [f"{v:g}{u}" for v, u in numbers_in(text) if u and not supported(v, u, sources)]
 
 
-def lower_is_better(name: str, unit: str) -> bool:
+def lower_is_better(name: str, unit: str, better: str = "") -> bool:
+    """``better``: the catalogue's direction when the KPI comes from the 型 library; else guessed."""
+    if better:
+        return better == "lower"
     n = unicodedata.normalize("NFKC", f"{name} {unit}").lower()
     if family(unit) in ("days", "hours", "minutes", "weeks", "months"):
         return True
     return any(w in n for w in LOWER_BETTER)
 
 
-def plausible_target(baseline: float, target: float, name: str, unit: str) -> str | None:
+def plausible_target(baseline: float, target: float, name: str, unit: str, better: str = "") -> str | None:
     """None when the target moves the right way by a believable step, else why not."""
-    lower = lower_is_better(name, unit)
+    lower = lower_is_better(name, unit, better)
     if lower and target >= baseline:
         return "lower is better: the target must be below the baseline"
     if not lower and target <= baseline:
@@ -110,9 +113,9 @@ def plausible_target(baseline: float, target: float, name: str, unit: str) -> st
     return None
 
 
-def repaired_target(baseline: float, name: str, unit: str) -> float:
+def repaired_target(baseline: float, name: str, unit: str, better: str = "") -> float:
     """A believable first step: 30 % better (halfway to 100 for a higher-is-better percentage)."""
-    if lower_is_better(name, unit):
+    if lower_is_better(name, unit, better):
         return round(baseline * 0.7, 1 if baseline < 10 else 0)
     if family(unit) == "percent":
         return round(baseline + (100 - baseline) * 0.5, 1)

@@ -19,6 +19,7 @@ from agents.schemas import (
     KPI, GlossaryTerm, HandOff, Procedure, Roles, RolloutPhase, Theme, TrainingItem, UseCase, WeeklyReview,
 )
 from agents import sections
+from agents.patterns import NEW, procedure_from
 from agents.usecases import kpi_lines, use_case_lines
 
 _PLACEHOLDER = re.compile(r"\{([^{}\n]{1,40})\}")
@@ -91,8 +92,15 @@ def clean_step(step: str) -> str:
     return s
 
 
-def procedure(ctx: StageContext, uc: UseCase, feedback: str = "") -> tuple[Procedure, StageLog]:
+def procedure(ctx: StageContext, uc: UseCase, feedback: str = "", current: Procedure | None = None,
+              ) -> tuple[Procedure, StageLog]:
+    """A use case adapted from a library pattern gets the pattern's procedure in its own words, with no
+    model call; the model writes only a procedure for a ``new`` use case, or rewrites one a reviewer
+    sent back (starting from the current steps, not from zero)."""
     log = StageLog()
+    pat = ctx.catalog().patterns.get(uc.pattern) if uc.pattern and uc.pattern != NEW else None
+    if pat is not None and not feedback.strip():
+        return procedure_from(pat, uc, ctx.lang), log
     ev = evidence_for(ctx, [f"{uc.department} {uc.workflow_step} {uc.title}"], log, department=department_of(uc.department))
 
     documents = [p.text for p in ev.passages.values()]
@@ -103,14 +111,19 @@ def procedure(ctx: StageContext, uc: UseCase, feedback: str = "") -> tuple[Proce
 
     desc = (f"{uc.title}（{uc.department}）/ who: {uc.who} / when: {uc.when} / how: {' → '.join(uc.how)} / "
             f"{uc.input} → {uc.output}")
+    start = current or (procedure_from(pat, uc, ctx.lang) if pat is not None else None)
+    if start is not None:
+        desc += f" / current steps: {' → '.join(start.steps)} / current template: {start.prompt_template}"
     out: ProcedureOut = ask(ctx, log, role="playbook", schema=ProcedureOut, prompt="procedure", evidence=ev,
                             feedback=feedback, check=check, use_case=desc, max_tokens=500)
     citations, support = cite(ev, out.evidence, log, f"procedure[{uc.id}]",
                               claim=f"{out.title} {' '.join(out.steps)} {desc}")
     found = list(dict.fromkeys(m.strip() for m in _PLACEHOLDER.findall(out.prompt_template)))
     steps = unique([clean_step(x) for x in out.steps])
+    notes = {k: v for k, v in (start.placeholder_notes if start else {}).items() if k in found}
     proc = Procedure(use_case_id=uc.id, title=out.title, steps=steps, prompt_template=out.prompt_template,
-                     placeholders=found, citations=citations, support=support)
+                     placeholders=found, citations=citations, support=support,
+                     pattern=pat.id if pat is not None else NEW, placeholder_notes=notes)
     return sections.repair_procedure(proc, uc, ctx.lang, log, documents), log
 
 

@@ -55,6 +55,8 @@ class KPI(BaseModel):
     method: str  # how it is measured
     citations: list[Citation] = Field(default_factory=list)
     support: Literal["supported", "unsupported"] = "unsupported"
+    catalog_id: str = ""  # the 型 library's KPI it is, "" when the participants' own measure
+    better: Literal["lower", "higher", ""] = ""
 
 
 class Score(BaseModel):
@@ -78,6 +80,7 @@ class UseCase(BaseModel):
     risks: list[str] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     support: Literal["supported", "unsupported"] = "unsupported"
+    pattern: str = ""  # the 型 library pattern it adapts, "new" when none fitted ("" before the library)
 
     @property
     def priority(self) -> int:
@@ -103,6 +106,9 @@ class Procedure(BaseModel):
     placeholders: list[str] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     support: Literal["supported", "unsupported"] = "unsupported"
+    pattern: str = ""  # lineage: the pattern its steps start from, "new", or "" (written before the library)
+    checks: list[int] = Field(default_factory=list)  # 1-based steps where a person checks the output
+    placeholder_notes: dict[str, str] = Field(default_factory=dict)  # what to put in each {placeholder}
 
 
 class WeeklyReview(BaseModel):

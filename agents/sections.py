@@ -81,7 +81,8 @@ def template_problems(template: str, uc: UseCase, lang: str, documents: list[str
     if names and not same_subject(names, f"{uc.input} {uc.title} {uc.workflow_step} {uc.output}"):
         p.append(f"prompt_template placeholders {{{names}}} are not this work's input; use {{{uc.input}}}")
     copied = copied_from_example(template, "procedure", lang)
-    if copied or any(x in template for x in ("{取引先名}", "{請求書}", "{発注書}", "{supplier}", "{invoice}", "{po}")):
+    example_names = {n for ph in example_phrases("procedure", lang) for n in _PLACEHOLDER.findall(ph)}
+    if copied or set(_PLACEHOLDER.findall(template)) & example_names:
         p.append(f"prompt_template copies the format example; use {uc.input} as the input")
     return p
 

@@ -9,6 +9,7 @@ from knowledge.metadata import department_of
 
 from agents.common import Short, StageContext, StageLog, ask, cite, evidence_for, finding, items, text
 from agents.intake import similarity
+from agents.patterns import NEW, fill, kpi_for, pattern_line, risks_of
 from agents.sections import NEAR_COPY, copied_from_example
 from agents.themes import about_ai
 from core.i18n import t
@@ -21,17 +22,17 @@ class ScoreOut(BaseModel):
 
 
 class UseCaseOut(BaseModel):
+    pattern: str  # a candidate pattern id, or "new"
     title: str = text(20, 2)
     who: str = text(12)
     when: str = text(16)
-    how: list[Short(24)] = items(3, 1)
     workflow_step: str = text(12)
     input: str = text(16)
     output: str = text(16)
+    how: list[Short(24)] = items(3)  # only for "new": the pattern's steps are used otherwise
     kpi_id: str
     impact: ScoreOut
     feasibility: ScoreOut
-    risks: list[Short(20)] = items(1)
     evidence: list[str] = items(2)
 
 
@@ -62,14 +63,21 @@ def use_case_lines(use_cases: list[UseCase]) -> str:
 
 def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], department: str, start: int,
                         n: int = 2, feedback: str = "", pains: list[str] | None = None, avoid: list[str] | None = None,
-                        ) -> tuple[list[UseCase], StageLog]:
-    """``pains``: what this department's own people said; it steers which of its documents are shown.
-    ``avoid``: titles other departments' use cases already have (each department does its own work)."""
+                        taken: list[str] | None = None) -> tuple[list[UseCase], StageLog]:
+    """``pains``: what this department's own people said; it steers which of its documents and which
+    library patterns are shown. ``avoid``: titles other departments' use cases already have (each
+    department does its own work). ``taken``: patterns other departments already adapted."""
     log = StageLog()
+    lib = ctx.catalog()
     queries = [f"{department} {theme.title}", f"{department} 業務 プロセス {theme.problem}"]
     queries += [f"{department} {p}" for p in (pains or [])[:2]]
     ev = evidence_for(ctx, queries, log, department=department_of(department))
     kpi_ids = [k.id for k in kpis]
+    query = " ".join([theme.title, theme.problem, *(pains or [])[:3], *[k.name for k in kpis]])
+    wanted = [k.catalog_id for k in kpis if k.catalog_id]
+    candidates = [p for p in lib.pattern_candidates(department, query, ctx.lang, wanted, k=4 + len(taken or []))
+                  if p.id not in (taken or [])][:4]
+    by_id = {p.id: p for p in candidates}
 
     def check(out: UseCasesOut) -> list[str]:
         probs = [f"use case '{u.title}': kpi_id must be one of {kpi_ids}" for u in out.use_cases if u.kpi_id not in kpi_ids]
@@ -81,6 +89,8 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
             if about_ai(u.title):
                 probs.append(f"use case '{u.title}': name the work and its output, not AI")
             how = [h for h in u.how if h.strip()]
+            if u.pattern == NEW and len(how) < 2:
+                probs.append(f"use case '{u.title}' fits no pattern: give its 3 steps in how")
             if any(similarity(h, o) >= NEAR_COPY for i, h in enumerate(how) for o in how[:i]):
                 probs.append(f"use case '{u.title}': the how steps repeat each other; say what changes at each step")
         probs += [f"use case '{u.title}' is another department's ('{x}'); use {department}'s own work"
@@ -88,23 +98,38 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
         titles = [u.title for u in out.use_cases]
         probs += [f"use cases '{a}' and '{b}' are the same; make them different workflow steps"
                   for i, a in enumerate(titles) for b in titles[:i] if similarity(a, b) >= NEAR_COPY]
+        chosen = [u.pattern for u in out.use_cases if u.pattern != NEW]
+        probs += [f"pattern {p} is used twice; choose a different pattern for the second use case"
+                  for p in {p for p in chosen if chosen.count(p) > 1}]
         return probs
 
     out: UseCasesOut = ask(ctx, log, role="usecases", schema=UseCasesOut, prompt="usecases", evidence=ev,
-                           feedback=feedback, check=check, enums={"kpi_id": kpi_ids}, theme=theme.title,
-                           kpis=kpi_lines(kpis), department=department, n=n, max_tokens=700)
+                           feedback=feedback, check=check, enums={"kpi_id": kpi_ids, "pattern": [*by_id, NEW]},
+                           theme=theme.title, kpis=kpi_lines(kpis), department=department, n=n,
+                           patterns="\n".join(pattern_line(p, lib, ctx.lang) for p in candidates) or "-",
+                           max_tokens=600)
     result = []
     for i, u in enumerate(out.use_cases[:n]):
         uid = f"U{start + i}"
+        pat = by_id.get(u.pattern)
         citations, support = cite(ev, u.evidence, log, f"use_case[{uid}]",
                                   claim=f"{department} {u.title} {u.workflow_step} {u.input} {u.output}")
-        result.append(UseCase(
-            id=uid, department=department, title=u.title, who=u.who, when=u.when, how=u.how,
-            workflow_step=u.workflow_step, input=u.input, output=u.output,
-            kpi_id=u.kpi_id if u.kpi_id in kpi_ids else kpi_ids[0],
+        kpi_id = u.kpi_id if u.kpi_id in kpi_ids else kpi_ids[0]
+        uc = UseCase(
+            id=uid, department=department, title=u.title, who=u.who, when=u.when, how=list(u.how),
+            workflow_step=u.workflow_step, input=u.input, output=u.output, kpi_id=kpi_id,
             impact=Score(value=u.impact.value, reason=u.impact.reason),
             feasibility=Score(value=u.feasibility.value, reason=u.feasibility.reason),
-            risks=u.risks, citations=citations, support=support))
+            citations=citations, support=support, pattern=pat.id if pat else NEW)
+        if pat is not None:
+            moved = kpi_for(pat, kpi_id, kpis)
+            if moved != kpi_id:
+                log.findings.append(finding("kpi_from_pattern", "usecases", uid, ctx.lang, f"{kpi_id} → {moved}",
+                                            severity="info"))
+            x = pat.text(ctx.lang)
+            uc = uc.model_copy(update={"how": [fill(s, uc) for s in x.steps], "risks": risks_of(pat, ctx.lang),
+                                       "kpi_id": moved})
+        result.append(uc)
     return result, log
 
 

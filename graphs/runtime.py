@@ -19,6 +19,16 @@ class Runtime:
     settings: Settings
     model_for: Callable[[str], Any]  # role -> chat model
     retriever_for: Callable[[str], Any]  # company -> retriever (search(query, k, department=...))
+    library_for: Callable[[str], Any] | None = None  # company -> 型 library; None: the layered default
+
+    def library(self, company: str):
+        """The company's own patterns first, then the consultancy's (``library_dir``), then the shipped ones."""
+        if self.library_for is not None:
+            return self.library_for(company)
+        from knowledge.library.catalog import load_library
+        from knowledge.library.company import company_library_dir
+
+        return load_library(self.settings.library_dir, company_library_dir(self.settings, company))
 
     @classmethod
     def of(cls, settings: Settings, model_for: Callable | None = None,

@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 def _ctx(state: WorkshopState, config: RunnableConfig) -> StageContext:
     rt = runtime_of(config)
     return StageContext(model_for=rt.model_for, retriever=rt.retriever_for(state["company"]), company=state["company"],
-                        lang=state["lang"], today=state["today"], retries=rt.settings.structured_retries)
+                        lang=state["lang"], today=state["today"], retries=rt.settings.structured_retries,
+                        library=rt.library(state["company"]))
 
 
 def _merge_logs(*logs: StageLog) -> dict[str, Any]:
@@ -181,7 +182,8 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
         pains = [p["text"] for p in state.get("pain_points") or [] if p.get("department") == dept]
         ucs, lg = uc_agent.generate_department(ctx, theme, kpi_list, dept, start=len(found) + 1,
                                                n=(state.get("options") or {}).get("use_cases_per_department", 2),
-                                               feedback=feedback, pains=pains, avoid=[u.title for u in found])
+                                               feedback=feedback, pains=pains, avoid=[u.title for u in found],
+                                               taken=[u.pattern for u in found if u.pattern])
         found += ucs
         logs.append(lg)
     tidy = StageLog()
@@ -284,7 +286,7 @@ def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
         for uc in ucs:
             if "procedures" in wanted or uc.id in proc_targets or uc.id not in by_id:
                 comment = fb.get(f"procedures:{uc.id}") or fb.get("procedures", "")
-                p, lg = pb.procedure(ctx, uc, feedback=comment)
+                p, lg = pb.procedure(ctx, uc, feedback=comment, current=by_id.get(uc.id))
                 logs.append(lg)
                 procs.append(p)
             else:

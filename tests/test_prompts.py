@@ -29,6 +29,7 @@ def test_a_missing_value_is_an_error_not_a_leak():
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_every_prompt_sent_in_a_full_run_is_completely_filled(tmp_path, lang):
     responder = WorkshopResponder(lang)
+    responder.new_use_cases = True  # so the procedure prompt is sent too (library procedures need no call)
     seen_systems = []
 
     def record(messages, kwargs):

@@ -146,7 +146,7 @@ UC = UseCase(id="U1", department="営業", title="議題の整理", who="営業�
 
 
 def test_vacuous_and_copied_procedures_are_refused_and_repaired():
-    steps = ["AIが会議の議題を分析する", "AIが会議の議題を整理する", "請求書PDFと発注番号を用意する",
+    steps = ["AIが会議の議題を分析する", "AIが会議の議題を整理する", "班長が巡回メモと樹木台帳をそろえる",
              "https://intranet.example/x を開く", "evidence: [S1]"]
     problems = sections.procedure_problems("AIが会議の議題を整理", steps, "議題を整理して", UC, "ja")
     text = " ".join(problems)
@@ -155,7 +155,7 @@ def test_vacuous_and_copied_procedures_are_refused_and_repaired():
     proc = Procedure(use_case_id="U1", title="AIが会議の議題を整理", steps=steps, prompt_template="議題を整理して")
     fixed = sections.repair_procedure(proc, UC, "ja", log)
     assert 4 <= len(fixed.steps) <= 6 and "前回の議事録" in fixed.placeholders
-    assert not any("請求書" in s or "http" in s or "S1" in s for s in fixed.steps)
+    assert not any("樹木台帳" in s or "http" in s or "S1" in s for s in fixed.steps)
     assert {f.rule for f in log.findings} == {"template_rewritten", "procedure_steps_dropped"}
 
 

@@ -194,7 +194,7 @@ def test_cli_checkin_and_tracker(env, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("ui.cli.tracker._svc", lambda settings: env)
     assert main(["--lang", "ja", "checkin", "t1", "--kpi", "K1", "--value", "1.8", "--week", "2026-11-18",
                  "--note", "テンプレート導入"]) == 0
-    assert "K1 提案書作成時間: 2 → 1.8 / 1 日" in capsys.readouterr().out
+    assert "K1 提案書作成リードタイム: 2 → 1.8 / 1 日" in capsys.readouterr().out
     assert main(["--lang", "en", "checkin", "t1", "--kpi", "K1", "--value", "2", "--unit", "hours"]) == 2
     assert "measured in '日'" in capsys.readouterr().err
     assert main(["checkin", "t1", "--use-case", "U1", "--status", "stuck", "--blockers", "承認者不在"]) == 0

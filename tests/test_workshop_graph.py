@@ -65,7 +65,15 @@ def test_full_flow_with_approvals_produces_a_playbook(service, responder):
     book = snap.values["playbook"]
     assert set(book) == {"procedures", "weekly_review", "glossary", "training", "roles", "rollout"}
     assert [p["use_case_id"] for p in book["procedures"]] == [u["id"] for u in ucs]
-    assert book["procedures"][0]["placeholders"] == ["商談メモ", "顧客名"]
+    # each use case adapts a library pattern; its procedure is that pattern's, in the use case's words
+    from knowledge.library.catalog import load_library
+
+    first, proc = ucs[0], book["procedures"][0]
+    pattern = load_library().patterns[first["pattern"]]
+    assert proc["pattern"] == first["pattern"] and proc["checks"] == pattern.checks
+    assert proc["placeholders"] == list(pattern.ja.placeholders) and set(proc["placeholder_notes"]) == set(proc["placeholders"])
+    assert any(first["who"] in s for s in proc["steps"]) and not any("{who}" in s for s in proc["steps"])
+    assert "ProcedureOut" not in responder.calls  # assembled, not written by the model
     assert book["roles"]["executive_sponsor"] == "営業担当役員"
     assert [p["days"] for p in book["rollout"]] == [30, 60, 90]
     snap = service.resume("t1", {"action": "approve"})

@@ -55,6 +55,7 @@ class WorkshopResponder:
         self.past_deadline = False
         self.round = 0
         self.echo_feedback = False  # answers to a prompt with reviewer comments say so: "(改訂: <comment>)"
+        self.new_use_cases = False  # True: no library pattern fits (the model writes the procedures)
 
     def __call__(self, messages, kwargs) -> str:
         out = self._answer(messages, kwargs)
@@ -112,19 +113,23 @@ class WorkshopResponder:
                  "evidence": cite("受注後の引き継ぎ 顧客の目標")},
             ]}, ensure_ascii=False)
         if name == "KPIsOut":
+            offered = [k for k in _enum(schema, "kpi") if k != "participants"]
             return json.dumps({"kpis": [
-                {"name": "提案書作成時間" if ja else "Proposal lead time", "unit": "日" if ja else "days",
+                {"kpi": "proposal_lead_time" if "proposal_lead_time" in offered else "participants",
+                 "name": "提案書作成時間" if ja else "Proposal lead time", "unit": "日" if ja else "days",
                  "baseline": 2, "target": 1, "deadline": "2020-01" if self.past_deadline else "2027-06",
                  "owner": "営業担当役員" if ja else "VP Sales", "method": "CRM の記録", "evidence": ev}]},
                 ensure_ascii=False)
         if name == "UseCasesOut":
             kpi = (_enum(schema, "kpi_id") or ["K1"])[0]
             dept = messages[-1].content.split("部署: " if ja else "Department: ")[-1].split("\n")[0]
+            patterns = [p for p in _enum(schema, "pattern") if p != "new"]
+            pattern = "new" if self.new_use_cases or not patterns else patterns[0]
             return json.dumps({"use_cases": [
-                {"title": f"{dept}の下書き生成", "who": "担当者", "when": "商談後 24 時間以内", "how": ["記録を渡す", "下書き", "確認"],
+                {"pattern": pattern, "title": f"{dept}の下書き生成", "who": "担当者", "when": "商談後 24 時間以内", "how": ["記録を渡す", "下書き", "確認"],
                  "workflow_step": "提案", "input": "商談メモ", "output": "提案書ドラフト", "kpi_id": kpi,
                  "impact": {"value": 4, "reason": "時間削減"}, "feasibility": {"value": 3, "reason": "データあり"},
-                 "risks": ["誤情報"], "evidence": ev}]}, ensure_ascii=False)
+                 "evidence": ev}]}, ensure_ascii=False)
         if name == "HandOffsOut":
             d = _enum(schema, "from_department")
             return json.dumps({"handoffs": [{"from_department": d[0], "to_department": d[-1], "what": "顧客の目標",

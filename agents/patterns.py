@@ -1,0 +1,53 @@
+"""From a 型 library pattern to this company's use case and procedure.
+
+The model chooses a pattern and rewrites its slots (who, when, input, output) in the company's words;
+code assembles the rest from the pattern: the steps, the prompt template, the check points, the risks
+and the KPI it moves. A small model is reliable at choosing and filling, not at inventing procedures.
+"""
+from __future__ import annotations
+
+from knowledge.library.catalog import Library
+from knowledge.library.schema import SLOTS, Pattern
+
+from agents.schemas import KPI, Procedure, UseCase
+from core.i18n import t
+
+NEW = "new"
+
+
+def pattern_line(p: Pattern, lib: Library, lang: str) -> str:
+    x = p.text(lang)
+    kpis = "、".join(lib.kpis[k].text(lang).name for k in p.kpis if k in lib.kpis)
+    label = "KPI" if lang == "en" else "動かすKPI"
+    return f"- {p.id}: {x.title}（{x.step}）/ {x.when} / {x.who} / {x.input} → {x.output} / {label}: {kpis}"
+
+
+def fill(text: str, uc: UseCase) -> str:
+    values = {"who": uc.who, "when": uc.when, "input": uc.input, "output": uc.output}
+    for slot in SLOTS:
+        text = text.replace("{" + slot + "}", values[slot] or slot)
+    return text
+
+
+def kpi_for(p: Pattern, chosen: str, kpis: list[KPI]) -> str:
+    """The workshop KPI the use case moves: the model's choice when the pattern moves it, else the
+    workshop KPI that is one of the pattern's catalogue KPIs, else the model's choice."""
+    mine = next((k for k in kpis if k.id == chosen), None)
+    if mine is not None and (not mine.catalog_id or mine.catalog_id in p.kpis):
+        return chosen
+    other = next((k.id for k in kpis if k.catalog_id and k.catalog_id in p.kpis), None)
+    return other or chosen
+
+
+def risks_of(p: Pattern, lang: str) -> list[str]:
+    return [t("doc.risk_control", lang, risk=r.risk, control=r.control) for r in p.text(lang).risks]
+
+
+def procedure_from(p: Pattern, uc: UseCase, lang: str) -> Procedure:
+    """The pattern's procedure in this use case's words; its citations are the use case's (they
+    ground the company-specific slots)."""
+    x = p.text(lang)
+    return Procedure(use_case_id=uc.id, title=t("doc.procedure_title", lang, title=uc.title),
+                     steps=[fill(s, uc) for s in x.steps], prompt_template=fill(x.template, uc),
+                     placeholders=list(x.placeholders), placeholder_notes=dict(x.placeholders),
+                     checks=list(p.checks), pattern=p.id, citations=list(uc.citations), support=uc.support)
