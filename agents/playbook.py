@@ -19,6 +19,7 @@ from agents.schemas import (
     KPI, GlossaryTerm, HandOff, Procedure, Roles, RolloutPhase, Theme, TrainingItem, UseCase, WeeklyReview,
 )
 from agents import sections
+from agents.glossary import build as glossary_from_documents
 from agents.patterns import NEW, procedure_from
 from agents.usecases import kpi_lines, use_case_lines
 
@@ -147,9 +148,11 @@ def weekly_review(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[Us
 
 def glossary(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[UseCase], feedback: str = "",
              ) -> tuple[list[GlossaryTerm], StageLog]:
-    log = StageLog()
     text = " ".join([theme.title, theme.problem, theme.outcome] + [f"{k.name} {k.method}" for k in kpis]
                     + [f"{u.title} {u.workflow_step} {u.input} {u.output} {' '.join(u.how)}" for u in ucs])
+    if not feedback.strip():  # the company's own definitions and the method's words, no model call
+        return glossary_from_documents(ctx, theme, kpis, ucs, text)
+    log = StageLog()
 
     def check(out: GlossaryOut) -> list[str]:
         return sections.glossary_problems([x.term for x in out.terms], text)
@@ -159,7 +162,8 @@ def glossary(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[UseCase
                            use_cases=use_case_lines(ucs), max_tokens=450)
     terms: dict[str, GlossaryTerm] = {}
     for x in out.terms:
-        terms.setdefault(x.term.strip(), GlossaryTerm(term=x.term.strip(), definition=x.definition, used_by=x.used_by))
+        terms.setdefault(x.term.strip(), GlossaryTerm(term=x.term.strip(), definition=x.definition, used_by=x.used_by,
+                                                      origin="model"))
     return sections.repair_glossary(list(terms.values()), text, ctx.lang, log), log
 
 

@@ -124,6 +124,9 @@ class GlossaryTerm(BaseModel):
     term: str
     definition: str
     used_by: str
+    # "documents": the company's own definition (cited); "method": the method's vocabulary; "model": written
+    origin: Literal["documents", "method", "model"] = "model"
+    citations: list[Citation] = Field(default_factory=list)
 
 
 class TrainingItem(BaseModel):

@@ -161,15 +161,10 @@ def repair_glossary(terms: list[GlossaryTerm], playbook_text: str, lang: str, lo
     dropped = [g.term for g in terms if g not in kept]
     if dropped:
         log.findings.append(finding("glossary_generic", "playbook", "glossary", lang, "、".join(dropped)))
+    from knowledge.library.catalog import load_library
+
     have = {g.term for g in kept}
-    for code in ("kata", "baseline", "weekly_pdca", "yokoten"):
-        if len(kept) >= 4:
-            break
-        term = t(f"method.{code}.term", lang)
-        if term not in have:
-            kept.append(GlossaryTerm(term=term, definition=t(f"method.{code}.definition", lang),
-                                     used_by=t(f"method.{code}.used_by", lang)))
-    return kept
+    return kept + from_method(load_library().vocabulary, lang, playbook_text, have, max(0, 4 - len(kept)))
 
 
 METHOD_TERMS = {"型", "kpi", "pdca", "週次pdca", "ベースライン", "baseline", "横展開", "テーマ", "theme", "kata"}
@@ -183,3 +178,20 @@ def _used(term: str, playbook_text: str) -> bool:
 def glossary_problems(terms: list[str], playbook_text: str) -> list[str]:
     bad = [x for x in terms if generic(x) or not _used(x, playbook_text)]
     return [f"glossary: use terms that appear in this playbook (not generic words): drop {bad}"] if bad else []
+
+
+ALWAYS = ("kata", "weekly_pdca", "baseline")  # every playbook has 型 procedures, a weekly review, baselines
+
+
+def from_method(vocabulary, lang: str, playbook_text: str, have: set[str], room: int) -> list[GlossaryTerm]:
+    """The method's words this playbook uses."""
+    out: list[GlossaryTerm] = []
+    low = playbook_text.lower()
+    for v in sorted(vocabulary, key=lambda v: v.id not in ALWAYS):
+        if len(out) >= room:
+            break
+        x = v.ja if lang == "ja" else v.en
+        used = v.id in ALWAYS or any(a.lower() in low for a in [x.term, *v.aliases])
+        if used and x.term not in have:
+            out.append(GlossaryTerm(term=x.term, definition=x.definition, used_by=x.used_by, origin="method"))
+    return out

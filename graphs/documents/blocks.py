@@ -66,8 +66,9 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
     for kd in values.get("kpis") or []:
         k = KPI.model_validate(kd)
         base = k.baseline + (f"（{k.baseline_how}）" if k.baseline_how else "")
+        method = k.method + (f"（{lab['kpi_catalog']}: {k.catalog_id}）" if k.catalog_id else "")
         rows.append([k.id, k.name + _marks(notes.refs(kd)), f"{base} {k.unit}", f"{k.target} {k.unit}", k.deadline,
-                     k.owner, k.method])
+                     k.owner, method])
     B += [Block("h1", lab["kpis"]), Block("table", headers=["ID", lab["name"], lab["baseline"], lab["target"],
                                                            lab["deadline"], lab["owner"], lab["method"]], rows=rows),
           Block("h1", lab["ucs"])]
@@ -82,6 +83,8 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
                   Block("field", f"{u.impact.value} × {u.feasibility.value} = {u.priority} — {u.impact.reason} / "
                                  f"{u.feasibility.reason}", label=lab["prio"]),
                   Block("label", label=lab["how"]), Block("olist", items=list(u.how))]
+            if u.pattern:
+                B.append(Block("field", lineage(u.pattern, lang), label=lab["pattern_label"]))
             if u.risks:
                 B.append(Block("field", "; ".join(u.risks), label=lab["risks"]))
     hand = values.get("handoffs") or []
@@ -106,9 +109,16 @@ def _playbook(values: dict, lab: dict, notes: Notes) -> list[Block]:
     B: list[Block] = []
     if book.procedures:
         B.append(Block("h1", lab["procs"]))
+        lang = values.get("lang", "ja")
         for p, pd in zip(book.procedures, pbd.get("procedures", [])):
-            B += [Block("h2", f"{p.use_case_id}. {p.title}", refs=notes.refs(pd)), Block("olist", items=list(p.steps)),
-                  Block("label", label=lab["prompt"]), Block("code", p.prompt_template)]
+            steps = [s + (f"（{lab['check_point']}）" if i in p.checks else "") for i, s in enumerate(p.steps, 1)]
+            B += [Block("h2", f"{p.use_case_id}. {p.title}", refs=notes.refs(pd))]
+            if p.pattern:
+                B.append(Block("field", lineage(p.pattern, lang), label=lab["pattern_label"]))
+            B += [Block("olist", items=steps), Block("label", label=lab["prompt"]), Block("code", p.prompt_template)]
+            if p.placeholder_notes:
+                B += [Block("label", label=lab["placeholder_notes"]),
+                      Block("list", items=[f"{{{k}}}: {v}" for k, v in p.placeholder_notes.items()])]
     if book.weekly_review:
         w = book.weekly_review
         B += [Block("h1", lab["weekly"]), Block("field", w.cadence, label=lab["cadence"]),
@@ -120,7 +130,8 @@ def _playbook(values: dict, lab: dict, notes: Notes) -> list[Block]:
             B.append(Block("field", w.exec_ai_hour, label=lab["ai_hour"]))
     if book.glossary:
         B += [Block("h1", lab["glossary"]), Block("table", headers=[lab["term"], lab["definition"], lab["used_by"]],
-                                                  rows=[[t.term, t.definition, t.used_by] for t in book.glossary])]
+                                                  rows=[[t.term, t.definition + _marks(notes.refs(gd)), t.used_by]
+                                                        for t, gd in zip(book.glossary, pbd.get("glossary", []))])]
     if book.training:
         B += [Block("h1", lab["training"]),
               Block("olist", items=[f"**{t.session}** — {t.audience}: {t.teaches}（{t.format}）" for t in book.training])]
@@ -131,6 +142,18 @@ def _playbook(values: dict, lab: dict, notes: Notes) -> list[Block]:
         B += [Block("h1", lab["rollout"]),
               Block("list", items=[f"**{ph.days} {lab['days']}**: " + "; ".join(ph.goals) for ph in book.rollout])]
     return B
+
+
+def lineage(pattern_id: str, lang: str) -> str:
+    """Where a use case or procedure came from: a 型 library pattern (named) or new."""
+    from agents.patterns import NEW
+    from core.i18n import t
+    from knowledge.library.catalog import load_library
+
+    if pattern_id == NEW:
+        return t("doc.pattern_new", lang)
+    p = load_library().patterns.get(pattern_id)
+    return t("doc.pattern_from", lang, title=p.text(lang).title if p else pattern_id, id=pattern_id)
 
 
 def _findings(values: dict, lab: dict) -> list[Block]:

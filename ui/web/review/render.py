@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from core.i18n import t as tdoc
 from ui.web.room.render import citations, e
 from ui.web.common import tr
 
@@ -70,22 +71,36 @@ def _body(name: str, value: Any, passages: dict, lang: str) -> str:
                 f'{citations(value, passages, lang)}')
     if kind == "usecases":
         return "".join(f'<div class="k-uc"><b>{e(u["id"])} {e(u["title"])}</b> — {e(u["who"])} / {e(u["when"])} / '
-                       f'{e(u["workflow_step"])} / {e(u["kpi_id"])}<ol>{"".join(f"<li>{e(s)}</li>" for s in u["how"])}'
+                       f'{e(u["workflow_step"])} / {e(u["kpi_id"])}{_lineage(u, lang)}'
+                       f'<ol>{"".join(f"<li>{e(s)}</li>" for s in u["how"])}'
                        f'</ol>{citations(u, passages, lang)}</div>' for u in value)
     if kind == "handoffs":
         return "".join(f'<div class="k-handoff"><b>{e(h["id"])}</b> {e(h["from_department"])} → '
                        f'{e(h["to_department"])}: {e(h["what"])} ({e(h["when"])}) {e(h.get("receiving_owner") or "")}'
                        f'{citations(h, passages, lang)}</div>' for h in value) or "<p>-</p>"
     if kind == "procedures":
-        return (f'<p><b>{e(value["title"])}</b></p><ol>{"".join(f"<li>{e(s)}</li>" for s in value["steps"])}</ol>'
+        checks = set(value.get("checks") or [])
+        mark = f' <span class="k-check">（{e(tdoc("doc.check_point", lang))}）</span>'
+        steps = "".join(f"<li>{e(s)}{mark if i in checks else ''}</li>" for i, s in enumerate(value["steps"], 1))
+        return (f'<p><b>{e(value["title"])}</b>{_lineage(value, lang)}</p><ol>{steps}</ol>'
                 f'<pre class="k-prompt">{e(value["prompt_template"])}</pre>{citations(value, passages, lang)}')
     if kind == "glossary":
-        rows = "".join(f'<tr><td>{e(t["term"])}</td><td>{e(t["definition"])}</td><td>{e(t["used_by"])}</td></tr>'
-                       for t in value or [])
+        rows = "".join(f'<tr><td>{e(t["term"])}</td><td>{e(t["definition"])}{citations(t, passages, lang)}</td>'
+                       f'<td>{e(t["used_by"])}</td></tr>' for t in value or [])
         return f'<table class="k-table">{rows}</table>'
     from graphs.versions import section_text
 
     return f'<pre class="k-yaml">{e(section_text(value))}</pre>'
+
+
+def _lineage(item: dict, lang: str) -> str:
+    """Which 型 library pattern a use case or procedure came from, or that it is new: reviewers see which."""
+    if not item.get("pattern"):
+        return ""
+    from graphs.documents.blocks import lineage
+
+    cls = "k-new" if item["pattern"] == "new" else "k-pattern"
+    return f' <span class="k-lineage {cls}" data-pattern="{e(item["pattern"])}">{e(lineage(item["pattern"], lang))}</span>'
 
 
 def diff(rows: list[dict], a: int, b: int, lang: str) -> str:

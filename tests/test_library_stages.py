@@ -1,0 +1,140 @@
+"""Stages that select from the 型 library and adapt it: lineage, assembled procedures, catalogue KPIs,
+the glossary from the company's definitions, and what reviewers see."""
+from __future__ import annotations
+
+import pytest
+
+from agents.common import StageContext, StageLog
+from agents.glossary import build as build_glossary, candidates
+from agents.patterns import NEW, fill, procedure_from
+from agents.schemas import KPI, Score, Theme, UseCase
+from core.settings import get_settings
+from graphs.documents.outputs import render_markdown
+from graphs.service import WorkshopService
+from knowledge.library.catalog import load_library
+from tests.fakes import FakeChatModel
+from tests.workshop_fakes import ListRetriever, WorkshopResponder
+from ui.web.review.render import _body
+
+LIB = load_library()
+DOCS = [
+    "提案書の作成には平均で二日かかっている。営業担当は顧客訪問の時間を確保できていない。",
+    "商談メモとは、商談で聞いた顧客の予算・時期・関係者を営業担当が記録する社内様式です。",
+    "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。",
+]
+PAINS = ["提案書の作成に2日かかる", "引き継ぎで顧客情報が失われる"]
+
+
+def _service(tmp_path, responder):
+    model = FakeChatModel(responder=responder)
+    retr = ListRetriever("acme", DOCS)
+    return WorkshopService(get_settings(), model_for=lambda role: model, retriever_for=lambda c: retr,
+                           db_path=tmp_path / "w.sqlite")
+
+
+def _to_playbook(svc):
+    svc.start("acme", PAINS, ["営業部", "カスタマーサクセス"], lang="ja", thread_id="t", today="2026-11-27")
+    svc.resume("t", {"action": "choose", "index": 0})
+    svc.resume("t", {"action": "approve"})
+    return svc.resume("t", {"action": "approve"})
+
+
+def test_use_cases_adapt_library_patterns_and_kpis_come_from_the_catalogue(tmp_path):
+    responder = WorkshopResponder()
+    svc = _service(tmp_path, responder)
+    snap = _to_playbook(svc)
+    v = snap.values
+    k = v["kpis"][0]
+    cat = LIB.kpis["proposal_lead_time"]
+    assert k["catalog_id"] == "proposal_lead_time" and k["better"] == "lower"
+    assert (k["name"], k["unit"], k["method"]) == (cat.ja.name, cat.ja.unit, cat.ja.measure)
+    assert k["baseline"] == "2"  # the participants' number, not the catalogue's
+    sales = next(u for u in v["use_cases"] if u["department"] == "営業部")
+    assert LIB.patterns[sales["pattern"]].function == "sales"  # 営業部 maps to the sales function
+    assert sales["risks"] and "対策" in sales["risks"][0]
+    proc = next(p for p in v["playbook"]["procedures"] if p["use_case_id"] == sales["id"])
+    assert proc["pattern"] == sales["pattern"] and proc["steps"] == sales["how"]
+    md = render_markdown(v)
+    assert f"（{sales['pattern']}）" in md and "（確認ポイント）" in md and "KPIカタログ: proposal_lead_time" in md
+    html = _body("procedures:" + sales["id"], proc, v.get("passages") or {}, "ja")
+    assert 'class="k-lineage k-pattern"' in html and "確認ポイント" in html
+    svc.close()
+
+
+def test_a_use_case_no_pattern_fits_is_marked_new_and_its_procedure_is_written(tmp_path):
+    responder = WorkshopResponder()
+    responder.new_use_cases = True
+    svc = _service(tmp_path, responder)
+    v = _to_playbook(svc).values
+    assert {u["pattern"] for u in v["use_cases"]} == {NEW}
+    assert responder.calls.count("ProcedureOut") == len(v["use_cases"])
+    assert all(p["pattern"] == NEW for p in v["playbook"]["procedures"])
+    assert "新規（型ライブラリに合う型なし）" in render_markdown(v)
+    html = _body("usecases:営業部", v["use_cases"], {}, "ja")
+    assert "k-new" in html
+    svc.close()
+
+
+def test_a_procedure_sent_back_is_adapted_from_its_current_steps(tmp_path):
+    responder = WorkshopResponder()
+    svc = _service(tmp_path, responder)
+    v = _to_playbook(svc).values
+    uid = v["use_cases"][0]["id"]
+    before = v["playbook"]["procedures"][0]
+    n = len(responder.calls)
+    svc.resume("t", {"action": "request_changes", "sections": {f"procedures:{uid}": "承認を入れて"}})
+    assert responder.calls[n:] == ["ProcedureOut"]
+    assert "current steps: " + " → ".join(before["steps"]) in responder.prompts[-1]
+    svc.close()
+
+
+def _ctx(docs: list[str], lang: str = "ja") -> StageContext:
+    return StageContext(model_for=lambda r: None, retriever=ListRetriever("acme", docs), company="acme", lang=lang,
+                        today="2026-11-27", library=LIB)
+
+
+UC = UseCase(id="U1", department="営業部", title="提案書ドラフト", who="営業担当", when="商談の後",
+             how=[], workflow_step="提案書作成", input="商談メモと顧客の課題", output="提案書の初稿", kpi_id="K1",
+             impact=Score(value=4), feasibility=Score(value=3), pattern="sales.proposal_draft")
+THEME = Theme(title="提案の速さ", problem="提案書の作成に2日かかる", outcome="提案を早く出す")
+K = KPI(id="K1", name="提案書作成リードタイム", unit="日", baseline="2", target="1", deadline="2027-06", owner="営業担当役員",
+        method="商談記録")
+
+
+def test_glossary_defines_terms_from_the_documents_with_a_citation_then_the_method():
+    terms, log = build_glossary(_ctx(DOCS), THEME, [K], [UC], "提案書ドラフト 型 週次PDCA")
+    by = {g.term: g for g in terms}
+    assert by["商談メモ"].origin == "documents" and by["商談メモ"].citations[0].quote == DOCS[1][:DOCS[1].index("。") + 1]
+    assert by["型"].origin == "method" and "週次PDCA" in by and "ベースライン" in by
+    assert not ({"AI", "データ", "システム"} & set(by))
+    assert "顧客の課題" not in by  # no document defines it and it is not a method word
+    assert log.passages  # the cited passage can be opened
+
+
+def test_glossary_candidates_come_from_the_playbook():
+    assert [c for c, _ in candidates(THEME, [K], [UC], "ja")][:3] == ["商談メモ", "顧客の課題", "提案書の初稿"]
+
+
+def test_english_definitions_are_found_too():
+    docs = ["A deal record is the CRM entry where reps log each customer meeting and its next step."]
+    uc = UC.model_copy(update={"input": "deal record", "output": "proposal draft", "workflow_step": "Proposal"})
+    terms, _ = build_glossary(_ctx(docs, "en"), THEME, [], [uc], "")
+    assert terms[0].term == "deal record" and terms[0].origin == "documents"
+    assert {"型 (kata)", "Weekly PDCA", "Baseline"} <= {g.term for g in terms}
+
+
+def test_slots_are_filled_in_the_company_words():
+    p = LIB.patterns["sales.proposal_draft"]
+    proc = procedure_from(p, UC, "ja")
+    assert proc.steps[0] == fill(p.ja.steps[0], UC) and proc.steps[0].startswith("営業担当が商談メモと顧客の課題")
+    assert proc.placeholders == list(p.ja.placeholders) and proc.checks == p.checks
+    assert "{who}" not in proc.prompt_template
+
+
+@pytest.mark.parametrize("name,value", [
+    ("glossary", [{"term": "商談メモ", "definition": "d", "used_by": "u", "citations": []}]),
+    ("usecases:営業部", [UC.model_dump()]),
+    ("procedures:U1", procedure_from(LIB.patterns["sales.proposal_draft"], UC, "ja").model_dump()),
+])
+def test_review_renders_every_kind_of_section(name, value):
+    assert "<" in _body(name, value, {}, "ja")
