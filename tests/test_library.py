@@ -151,3 +151,31 @@ def test_pattern_model_refuses_misaligned_languages():
     p["en"]["steps"] = p["en"]["steps"][:4]
     with pytest.raises(ValueError):
         Pattern.model_validate(p)
+
+
+def test_cli_list_show_add(tmp_path: Path, capsys):
+    from ui.cli.main import main
+
+    assert main(["--lang", "en", "library", "list", "--function", "finance"]) == 0
+    out = capsys.readouterr().out
+    assert "finance.invoice_matching" in out and "sales." not in out
+    assert main(["--lang", "ja", "library", "show", "finance.invoice_matching"]) == 0
+    out = capsys.readouterr().out
+    assert "請求書と発注の突合" in out and "確認ポイント" in out and "{請求書}" in out
+    assert main(["--lang", "ja", "library", "list", "--kpis", "--function", "legal"]) == 0
+    assert "contract_review_days" in capsys.readouterr().out
+    p = LIB.patterns["admin.policy_qa"].model_dump(mode="json", exclude_none=True)
+    p["id"], p["source"] = "admin.own_policy_qa", "acme consulting 2026"
+    f = tmp_path / "own.yaml"
+    f.write_text(yaml.safe_dump({"patterns": [p]}, allow_unicode=True), encoding="utf-8")
+    assert main(["--lang", "ja", "library", "add", str(f), "--company", "acme"]) == 0
+    assert "1 件の型を acme" in capsys.readouterr().out
+    assert main(["--lang", "ja", "library", "list", "--company", "acme", "--function", "admin"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("admin.own_policy_qa") and "[自社]" in first
+    p["kpis"] = ["no_such_kpi"]
+    f.write_text(yaml.safe_dump({"patterns": [p]}, allow_unicode=True), encoding="utf-8")
+    assert main(["--lang", "ja", "library", "add", str(f), "--company", "acme"]) == 2
+    assert "no_such_kpi" in capsys.readouterr().err
+    assert main(["--lang", "en", "library", "show", "nope"]) == 2
+    assert 'There is no pattern "nope"' in capsys.readouterr().err

@@ -148,7 +148,18 @@ def test_prove_then_adapt_to_another_department(env):
     assert e.value.code == "not_proven_yet"
     env.checkin("t1", "kpi", "K1", "2026-11-16", value=1.4)
     env.checkin("t1", "kpi", "K1", "2026-11-23", value=1.0)
-    assert env.prove("t1", "U1", by="fumi") == {"use_case": "U1", "kpi": "K1", "week": "2026-11-23"}
+    proved = env.prove("t1", "U1", by="fumi")
+    assert {k: proved[k] for k in ("use_case", "kpi", "week")} == {"use_case": "U1", "kpi": "K1", "week": "2026-11-23"}
+    # the proven 型 joins the company's own library, and the next workshop is offered it first
+    from knowledge.library.catalog import load_library
+    from knowledge.library.company import company_library_dir
+
+    lib = load_library(company_dir=company_library_dir(env.settings, "acme"))
+    mine = lib.patterns[proved["pattern"]]
+    values = env.playbook("t1")
+    proc = values["playbook"]["procedures"][0]
+    assert mine.origin == "proven" and mine.source == "proven:t1" and mine.ja.steps == proc["steps"]
+    assert lib.pattern_candidates("営業", "提案書の作成", "ja", k=1)[0].id == mine.id
     out = env.adapt("t1", "U1", "経理", by="fumi")
     assert out["department"] == "経理" and out["source_department"] == "営業" and "経理" in out["title"]
     assert len(out["steps"]) >= 3 and "2 → 1" in out["result"]

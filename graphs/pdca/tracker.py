@@ -209,7 +209,29 @@ class TrackerService:
                                target="-" if pr is None else f"{pr.target:g}")
         week = max(d for d, _ in self.series(thread, u["kpi_id"]))
         self.db.prove(thread, use_case, u["kpi_id"], week.isoformat(), by)
-        return {"use_case": use_case, "kpi": u["kpi_id"], "week": week.isoformat()}
+        pattern = self._to_company_library(thread, values, u)
+        return {"use_case": use_case, "kpi": u["kpi_id"], "week": week.isoformat(), "pattern": pattern}
+
+    def _to_company_library(self, thread: str, values: dict, u: dict) -> str:
+        """A proven 型 joins the company's own library: its next workshop and the roll-out to another
+        department draw from it first. Returns the pattern id ("" when the use case has no procedure)."""
+        from knowledge.library.catalog import load_library
+        from knowledge.library.company import company_library_dir, proven_pattern, save_kpi, save_pattern
+
+        proc = next((p for p in (values.get("playbook") or {}).get("procedures") or [] if p["use_case_id"] == u["id"]),
+                    None)
+        if proc is None:
+            return ""
+        company = values["company"]
+        lib = load_library(self.settings.library_dir, company_library_dir(self.settings, company))
+        source = lib.patterns.get(u.get("pattern") or "")
+        function = source.function if source else (lib.function_of(u["department"]) or "management")
+        kpi = next(k for k in values["kpis"] if k["id"] == u["kpi_id"])
+        pattern, own_kpi = proven_pattern(u, proc, kpi, values["lang"], function, thread, source)
+        if own_kpi is not None:
+            save_kpi(self.settings, company, own_kpi)
+        save_pattern(self.settings, company, pattern)
+        return pattern.id
 
     def adapt(self, thread: str, use_case: str, department: str, by: str = "") -> dict:
         from agents.pdca import adapt

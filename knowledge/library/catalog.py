@@ -46,7 +46,8 @@ def read_patterns(path: Path, origin: str | None = None) -> list[Pattern]:
         found = PatternFile.model_validate(data).patterns
     except ValidationError as e:
         raise KatachiError("library_file_invalid", path=str(path), reason=_first_error(e)) from e
-    return [p.model_copy(update={"origin": origin}) if origin else p for p in found]
+    # a pattern proven in the weekly PDCA keeps saying so; others take the origin of the layer they are in
+    return [p.model_copy(update={"origin": origin}) if origin and p.origin == "library" else p for p in found]
 
 
 def read_kpis(path: Path) -> KPIFile:
@@ -102,15 +103,18 @@ class Library:
     def pattern_candidates(self, department: str, query: str, lang: str, kpi_ids: Iterable[str] = (),
                            k: int = 4) -> list[Pattern]:
         """The patterns to offer for one department: its function's patterns (or all, when the name
-        maps to none) ranked by the query, with a bonus for moving one of the chosen KPIs; a
-        company's own patterns come first at equal score."""
+        maps to none) ranked by the query, with a bonus for moving one of the chosen KPIs. The
+        company's own patterns (added or proven) that relate to the query at all come first."""
         function = self.function_of(department)
         pool = [p for p in self.patterns.values() if function is None or p.function == function]
         chosen = set(kpi_ids)
-        scored = [(self._score(query, _pattern_text(p, lang)) + (0.5 if chosen & set(p.kpis) else 0.0)
-                   + (0.2 if p.origin != "library" else 0.0), i, p) for i, p in enumerate(pool)]
-        scored.sort(key=lambda x: (-x[0], x[1]))
-        return [p for _, _, p in scored[:k]]
+        scored = []
+        for i, p in enumerate(pool):
+            score = self._score(query, _pattern_text(p, lang)) + (0.5 if chosen & set(p.kpis) else 0.0)
+            own = p.origin != "library" and score > 0
+            scored.append((not own, -score, i, p))
+        scored.sort(key=lambda x: x[:3])
+        return [x[3] for x in scored[:k]]
 
     def kpi_candidates(self, query: str, lang: str, functions: Iterable[str] = (), k: int = 6) -> list[CatalogKPI]:
         """Catalogue KPIs that would measure a theme: ranked by the query, with a bonus for the

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from core.errors import KatachiError
+from core.i18n import t
 from core.settings import Settings
 from knowledge.library.catalog import load_library, read_kpis, read_patterns
 from knowledge.library.schema import CatalogKPI, KPIText, Pattern, PatternText, Risk
@@ -67,8 +68,22 @@ def slug(text: str) -> str:
     return _SLUG.sub("_", text.lower()).strip("_")[:40] or "x"
 
 
+_RISK = re.compile(r"^(?P<risk>.+?)(?:（対策: | \(control: )(?P<control>.+?)[）)]$")
+
+
+def _risks(use_case: dict, source: Pattern | None, lang: str) -> list[Risk]:
+    if source is not None:
+        return list(source.text(lang).risks)
+    out = []
+    for r in (use_case.get("risks") or [])[:3]:
+        m = _RISK.match(r)
+        out.append(Risk(risk=m["risk"], control=m["control"]) if m else
+                   Risk(risk=r, control=t("doc.control_tbd", lang)))
+    return out or [Risk(risk=t("doc.risk_unreviewed", lang), control=t("doc.control_tbd", lang))]
+
+
 def proven_pattern(use_case: dict, procedure: dict, kpi: dict, lang: str, function: str, thread: str,
-                   ) -> tuple[Pattern, CatalogKPI | None]:
+                   source: Pattern | None = None) -> tuple[Pattern, CatalogKPI | None]:
     """A use case whose KPI hit its target, as a pattern of the company's own library (in the
     workshop's language). Its KPI is the catalogue's when it came from there, else a company KPI."""
     kpi_id = kpi.get("catalog_id") or f"company_{slug(thread)}_{kpi['id'].lower()}"
@@ -90,8 +105,8 @@ def proven_pattern(use_case: dict, procedure: dict, kpi: dict, lang: str, functi
         when=use_case.get("when") or "-", who=use_case.get("who") or "-", input=use_case.get("input") or "-",
         output=use_case.get("output") or "-", steps=[s.replace("{", "(").replace("}", ")") for s in steps],
         template=template, placeholders={n: notes.get(n) or use_case.get("input") or n for n in names},
-        risks=[Risk(risk=r, control="-") for r in (use_case.get("risks") or [])[:3]] or [Risk(risk="-", control="-")],
-        needs=[use_case.get("input") or "-"])
+        risks=_risks(use_case, source, lang),
+        needs=list(source.text(lang).needs) if source is not None else [use_case.get("input") or use_case["title"]])
     pid = f"{function}.proven_{slug(thread)}_{use_case['id'].lower()}"
     pattern = Pattern(id=pid, function=function, kpis=[kpi_id], checks=procedure.get("checks") or [],
                       source=f"proven:{thread}", origin="proven", **{lang: text})
