@@ -18,7 +18,7 @@ from agents.grounding import Evidence
 from agents.schemas import (
     KPI, GlossaryTerm, HandOff, Procedure, Roles, RolloutPhase, Theme, TrainingItem, UseCase, WeeklyReview,
 )
-from agents import sections
+from agents import method, sections
 from agents.glossary import build as glossary_from_documents
 from agents.patterns import NEW, procedure_from
 from agents.usecases import kpi_lines, use_case_lines
@@ -131,6 +131,8 @@ def procedure(ctx: StageContext, uc: UseCase, feedback: str = "", current: Proce
 def weekly_review(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[UseCase], feedback: str = "",
                   ) -> tuple[WeeklyReview, StageLog]:
     log = StageLog()
+    if not feedback.strip():  # the method's weekly review filled with this workshop's KPIs and owners
+        return method.weekly_review(ctx.catalog(), kpis, ucs, ctx.lang), log
     owners = [k.owner for k in kpis]
 
     def check(out: WeeklyReviewOut) -> list[str]:
@@ -168,8 +170,10 @@ def glossary(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[UseCase
 
 
 def training(ctx: StageContext, theme: Theme, procedures: list[Procedure], feedback: str = "",
-             ) -> tuple[list[TrainingItem], StageLog]:
+             ucs: list[UseCase] | None = None) -> tuple[list[TrainingItem], StageLog]:
     log = StageLog()
+    if not feedback.strip():  # one session per audience, one per 型 for the people who run it
+        return method.training(ctx.catalog(), procedures, ucs or [], ctx.lang), log
     out: TrainingOut = ask(ctx, log, role="playbook", schema=TrainingOut, prompt="training", evidence=NO_EVIDENCE,
                            feedback=feedback, theme=theme.title,
                            procedures="\n".join(f"- {p.title}" for p in procedures), max_tokens=400)

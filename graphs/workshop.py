@@ -302,7 +302,7 @@ def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
         logs.append(lg)
         out["glossary"] = [t.model_dump() for t in terms]
     if "training" in wanted:
-        items, lg = pb.training(ctx, theme, current.procedures, feedback=fb.get("training", ""))
+        items, lg = pb.training(ctx, theme, current.procedures, feedback=fb.get("training", ""), ucs=ucs)
         logs.append(lg)
         out["training"] = [t.model_dump() for t in items]
     if "roles" in wanted:

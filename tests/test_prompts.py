@@ -45,7 +45,8 @@ def test_every_prompt_sent_in_a_full_run_is_completely_filled(tmp_path, lang):
     snap = svc.resume("x", {"action": "approve"})
     snap = svc.resume("x", {"action": "approve"})
     snap = svc.resume("x", {"action": "request_changes", "sections": {"roles": "CEO を入れて", "rollout": "速く",
-                                                                 "glossary": "用語を足して"}})
+                                                                 "glossary": "用語を足して", "weekly_review": "朝に",
+                                                                 "training": "短く"}})
     assert snap.gate["gate"] == "playbook"
     used = {name for name in responder.calls}
     assert used == {"ThemesOut", "KPIsOut", "UseCasesOut", "HandOffsOut", "ProcedureOut", "WeeklyReviewOut",

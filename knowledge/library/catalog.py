@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from core.errors import KatachiError
 from knowledge.lexical import tokenize
 from knowledge.library.schema import (
-    AntiExample, CatalogKPI, Function, KPIFile, Pattern, PatternFile, VocabularyEntry,
+    AntiExample, CatalogKPI, Function, KPIFile, MethodFile, Pattern, PatternFile, VocabularyEntry,
 )
 
 HERE = Path(__file__).parent
@@ -69,6 +69,7 @@ class Library:
     functions: list[Function]
     vocabulary: list[VocabularyEntry]
     anti_examples: list[AntiExample] = field(default_factory=list)
+    method: MethodFile | None = None
 
     # -- lookups -------------------------------------------------------------------------------
     def function_of(self, department: str) -> str | None:
@@ -195,17 +196,24 @@ def _layer(directory: Path, origin: str) -> tuple[list[Pattern], list[CatalogKPI
 
 
 @functools.lru_cache(maxsize=1)
-def _shipped() -> tuple[tuple[Pattern, ...], KPIFile, tuple[Function, ...], tuple[VocabularyEntry, ...]]:
+def _shipped() -> tuple[tuple[Pattern, ...], KPIFile, tuple[Function, ...], tuple[VocabularyEntry, ...], MethodFile]:
     patterns, _ = _layer(HERE, "library")
     kpi_file = read_kpis(HERE / "kpis.yaml")
     functions = tuple(Function.model_validate(x) for x in _read(HERE / "functions.yaml"))
     vocab = tuple(VocabularyEntry.model_validate(x) for x in _read(HERE / "vocabulary.yaml"))
-    return tuple(patterns), kpi_file, functions, vocab
+    return tuple(patterns), kpi_file, functions, vocab, read_method(HERE / "method.yaml")
+
+
+def read_method(path: Path) -> MethodFile:
+    try:
+        return MethodFile.model_validate(_read(path))
+    except ValidationError as e:
+        raise KatachiError("library_file_invalid", path=str(path), reason=_first_error(e)) from e
 
 
 def load_library(shared_dir: Path | None = None, company_dir: Path | None = None) -> Library:
     """The library a workshop draws from: company first, then the consultancy's, then the shipped one."""
-    shipped, kpi_file, functions, vocab = _shipped()
+    shipped, kpi_file, functions, vocab, method = _shipped()
     patterns: dict[str, Pattern] = {}
     kpis: dict[str, CatalogKPI] = {}
     layers: list[tuple[list[Pattern], list[CatalogKPI]]] = []
@@ -221,8 +229,11 @@ def load_library(shared_dir: Path | None = None, company_dir: Path | None = None
             patterns.setdefault(p.id, p)
         for x in ks:
             kpis.setdefault(x.id, x)
+    # a consultancy may bring its own weekly review and training 型 (method.yaml in its folder)
+    own_method = shared_dir / "method.yaml" if shared_dir is not None else None
     lib = Library(patterns=patterns, kpis=kpis, functions=list(functions), vocabulary=list(vocab),
-                  anti_examples=list(kpi_file.anti_examples))
+                  anti_examples=list(kpi_file.anti_examples),
+                  method=read_method(own_method) if own_method is not None and own_method.exists() else method)
     bad = lib.check_references()
     if bad:
         raise KatachiError("library_reference_unknown", detail="; ".join(bad[:5]))

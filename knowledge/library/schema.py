@@ -140,6 +140,39 @@ class VocabularyEntry(Strict):
     aliases: list[str] = Field(default_factory=list)
 
 
+class ReviewText(Strict):
+    cadence: str
+    inputs: list[str] = Field(min_length=1)
+    agenda: list[str] = Field(min_length=2)
+    rules: list[str] = Field(min_length=1)
+    exec_ai_hour: str
+    attendee_head: str  # "{department}の部門長"
+
+
+class SessionText(Strict):
+    session: str
+    audience: str
+    teaches: str
+    format: str
+
+
+class TrainingTemplate(Strict):
+    id: str = Field(pattern=ID)
+    ja: SessionText
+    en: SessionText
+
+
+class ReviewTemplate(Strict):
+    ja: ReviewText
+    en: ReviewText
+
+
+class MethodFile(Strict):
+    """The method's weekly review and training plan, filled by code with a workshop's KPIs and 型."""
+    weekly_review: ReviewTemplate
+    training: list[TrainingTemplate] = Field(min_length=1)
+
+
 class KPIFile(Strict):
     kpis: list[CatalogKPI]
     anti_examples: list[AntiExample] = Field(default_factory=list)
