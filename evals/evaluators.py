@@ -124,6 +124,43 @@ class GlossaryConsistency:
         return Result(self.name, 1 - min(len(bad), len(gl)) / len(gl), f"{len(bad)} inconsistent of {len(gl)} terms")
 
 
+class LibraryShare:
+    """Share of use cases adapted from a 型 library pattern (the rest are marked ``new``)."""
+
+    name = "library_share"
+
+    def __call__(self, values: dict, expect: dict) -> Result:
+        ucs = values.get("use_cases") or []
+        if not ucs:
+            return Result(self.name, None)
+        mine = [u["id"] for u in ucs if u.get("pattern") and u["pattern"] != "new"]
+        return Result(self.name, len(mine) / len(ucs), f"{len(mine)}/{len(ucs)} from patterns")
+
+
+class KPISources:
+    """Share of KPIs that come from the catalogue or measure a number the participants gave."""
+
+    name = "kpi_sources"
+
+    def __call__(self, values: dict, expect: dict) -> Result:
+        from agents.numbers import family, stated_numbers
+
+        kpis = values.get("kpis") or []
+        if not kpis:
+            return Result(self.name, None)
+        stated = stated_numbers([p["text"] for p in values.get("pain_points") or []])
+
+        def said(k: dict) -> bool:
+            try:
+                b = float(k.get("baseline"))
+            except (TypeError, ValueError):
+                return False
+            return any(abs(b - x.value) < 1e-9 and family(k.get("unit", "")) == x.family for x in stated)
+
+        ok = [k["id"] for k in kpis if k.get("catalog_id") or said(k)]
+        return Result(self.name, len(ok) / len(kpis), f"{len(ok)}/{len(kpis)} from the catalogue or participants")
+
+
 class LinterAgreement:
     """Linter precision and recall against the rules the scenario seeds (and those it says stay silent)."""
 
@@ -160,5 +197,6 @@ class SchemaValidity:
         return Result(self.name, 1.0)
 
 
-EVALUATORS: list[Any] = [CitationValidity(), CitationCoverage(), CitedFiles(), KPICompleteness(), DepartmentCoverage(),
+EVALUATORS: list[Any] = [LibraryShare(), KPISources(), CitationValidity(), CitationCoverage(), CitedFiles(), KPICompleteness(),
+                         DepartmentCoverage(),
                          HandoffClosure(), GlossaryConsistency(), SchemaValidity()]

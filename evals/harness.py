@@ -196,7 +196,7 @@ RUBRIC_SHORT = {"no_invented_baselines": "baselines", "stated_numbers_used": "nu
                 "theme_from_pain_points": "theme", "clean_language": "language", "prose_citations": "prose cit.",
                 "real_procedures": "procedures", "no_ai_as_goal": "no AI goal", "meaningful_sections": "sections"}
 
-METRICS = ("citation_validity", "citation_coverage", "cited_files", "kpi_completeness", "department_coverage",
+METRICS = ("library_share", "kpi_sources", "citation_validity", "citation_coverage", "cited_files", "kpi_completeness", "department_coverage",
            "handoff_closure", "glossary_consistency", "schema_validity", "linter_recall", "linter_precision")
 
 
@@ -221,7 +221,7 @@ def _fmt(v: Any) -> str:
 
 
 def render(report: dict) -> str:
-    short = {"citation_validity": "cit.valid", "citation_coverage": "cit.cover", "cited_files": "files",
+    short = {"library_share": "library", "kpi_sources": "kpi src", "citation_validity": "cit.valid", "citation_coverage": "cit.cover", "cited_files": "files",
              "kpi_completeness": "kpi", "department_coverage": "depts", "handoff_closure": "handoff",
              "glossary_consistency": "glossary", "schema_validity": "schema", "linter_recall": "lint.R",
              "linter_precision": "lint.P"}

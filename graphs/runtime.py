@@ -20,6 +20,7 @@ class Runtime:
     model_for: Callable[[str], Any]  # role -> chat model
     retriever_for: Callable[[str], Any]  # company -> retriever (search(query, k, department=...))
     library_for: Callable[[str], Any] | None = None  # company -> 型 library; None: the layered default
+    embed: Callable[[list[str]], Any] | None = None  # texts -> unit vectors (pain-point paraphrases); None: off
 
     def library(self, company: str):
         """The company's own patterns first, then the consultancy's (``library_dir``), then the shipped ones."""
@@ -39,12 +40,21 @@ class Runtime:
 
             def model_for(role: str, _s: Settings = settings):
                 return get_chat_model(role, _s)
-        if retriever_for is None:
+        embed = None
+        if retriever_for is None:  # the real store, so the real embedder too (tests inject neither)
             from knowledge.store import CompanyStore
 
             def retriever_for(company: str, _s: Settings = settings):
                 return CompanyStore(company, _s)
-        return cls(settings, model_for, retriever_for)
+
+            def embed(texts: list[str], _s: Settings = settings):
+                import numpy as np
+
+                from knowledge.embedder import get_embedder
+
+                v = get_embedder(_s.embed_threads, _s.embed_batch).embed_queries(texts)
+                return v / np.linalg.norm(v, axis=1, keepdims=True)
+        return cls(settings, model_for, retriever_for, embed=embed)
 
 
 def runtime_of(config: dict | None) -> Runtime:

@@ -95,9 +95,10 @@ def _payload(state: WorkshopState, gate: str, actions: list[str], data: dict) ->
 
 
 # -- intake and themes -------------------------------------------------------------------------------
-def intake(state: WorkshopState) -> dict:
+def intake(state: WorkshopState, config: RunnableConfig) -> dict:
     points = [PainPoint.model_validate(p) for p in state["pain_points"]]
-    groups = group_pain_points(points)
+    embed = runtime_of(config).embed
+    groups = group_pain_points(points, vectors=embed([p.text for p in points]) if embed and len(points) > 1 else None)
     return {"pain_groups": [g.model_dump() for g in groups], "stage": "themes",
             "findings": {"intake": _dump(linter.lint_intake(state["pain_points"], state["lang"]))}}
 

@@ -39,3 +39,16 @@ def test_department_reaches_the_graph_and_the_use_case_queries(tmp_path):
     svc.resume("d", {"action": "approve"})  # KPIs approved: the use cases are generated now
     assert "営業 提案書の作成に2日かかる" in queries
     assert "カスタマーサクセス 引き継ぎで情報が抜ける" in queries
+
+
+def test_paraphrases_group_by_meaning_when_vectors_are_given():
+    import numpy as np
+
+    from agents.intake import PARAPHRASE, group_pain_points
+    from agents.schemas import PainPoint
+
+    pts = [PainPoint(id="a", text="提案書作成に時間がかかる"), PainPoint(id="b", text="提案書を作るのが遅い"),
+           PainPoint(id="c", text="見積の回答に5日かかる")]
+    assert len(group_pain_points(pts)) == 3  # few shared characters
+    v = np.array([[1.0, 0.0], [PARAPHRASE + 0.01, (1 - (PARAPHRASE + 0.01) ** 2) ** 0.5], [0.0, 1.0]])
+    assert [g.members for g in group_pain_points(pts, vectors=v)] == [["a", "b"], ["c"]]

@@ -69,6 +69,8 @@ RULES = {
     "company.documents_tab": lambda u, c, w, j: u.role in ("admin", "facilitator"),
     "company.create_form": lambda u, c, w, j: u.role in ("admin", "facilitator"),
     "company.list_all": lambda u, c, w, j: u.role == "admin",
+    # the company's own 型 library: a consultant's patterns for their client
+    "company.library": lambda u, c, w, j: u.role in STAFF and member(u, c),
     # workshops
     "workshop.see": lambda u, c, w, j: _sees(u, w, j),
     "workshop.join": lambda u, c, w, j: w is not None and (u.role in ("participant", "admin") or _sees(u, w, j)),

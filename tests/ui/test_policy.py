@@ -25,6 +25,7 @@ Y, N = True, False
 TABLE = {
     "company.create_workshop": [Y, Y, N, N, N, N, N, N],
     "company.upload":          [Y, Y, N, N, N, N, N, N],
+    "company.library":         [Y, Y, N, Y, N, N, N, N],
     "workshop.see":            [Y, Y, N, Y, N, Y, N, Y],
     "workshop.join":           [Y, Y, N, Y, N, Y, Y, Y],
     "workshop.submit":         [Y, Y, N, Y, N, Y, N, Y],

@@ -29,3 +29,27 @@ def ingest_uploads(ctx, user, company: str, paths: list[str], department: str | 
         copied.append(target)
     store = CompanyStore(company, ctx.settings, create=True)
     return store.ingest(copied, progress=True, prune=False, department=department or None), store
+
+
+def add_library_file(ctx, user, company: str, path: str | None):
+    """A consultant's pattern file into the company's own library (validated before anything is written)."""
+    from knowledge.library.company import add_file
+    from knowledge.store import check_company
+
+    check_company(company)
+    policy.require(user, "company.library", company=company)
+    if not path:
+        raise KatachiError("upload_empty")
+    return add_file(ctx.settings, company, Path(path))
+
+
+def company_patterns(ctx, user, company: str):
+    """(the company's own patterns, the size of the library they join)."""
+    from knowledge.library.catalog import load_library
+    from knowledge.library.company import company_library_dir
+    from knowledge.store import check_company
+
+    check_company(company)
+    policy.require(user, "company.library", company=company)
+    lib = load_library(ctx.settings.library_dir, company_library_dir(ctx.settings, company))
+    return [p for p in lib.patterns.values() if p.origin != "library"], len(lib.patterns)
