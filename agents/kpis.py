@@ -87,30 +87,45 @@ def from_catalogue(k: KPIOut, lib, lang: str) -> KPIOut:
     """A catalogue KPI keeps the catalogue's name, unit and measurement; the model chose it and set
     the numbers. An owner that is no executive becomes the catalogue's usual owner."""
     cat = lib.kpis.get(k.kpi)
-    if cat is None:
-        return k
+    if cat is None:  # "participants", but named a catalogue KPI (its id or its name): it is that KPI
+        cat = lib.kpis.get(k.name.strip()) or next((x for x in lib.kpis.values()
+                                                    if x.text(lang).name == k.name.strip()), None)
+        if cat is None:
+            return k
     tx = cat.text(lang)
-    update = {"name": tx.name, "unit": tx.unit, "method": tx.measure}
+    # the baseline is measured the catalogue's way; the model tends to paste the definition there
+    update = {"kpi": cat.id, "name": tx.name, "unit": tx.unit, "method": tx.measure, "baseline_how": tx.measure}
     if not is_exec(k.owner):
         update["owner"] = tx.owner
     return k.model_copy(update=update)
 
 
-def _relevant_stated(k: KPIOut, stated: list[Stated]) -> Stated | None:
-    """The participant-stated number this KPI measures: same kind of unit, and the same subject
-    (or the only number of that kind)."""
+def _relevant_stated(k: KPIOut, stated: list[Stated], elsewhere: list[Stated] | None = None) -> Stated | None:
+    """The participant-stated number this KPI measures: same kind of unit, and the same subject (or
+    the only number of that kind in the theme's own pain points). A number said outside the theme's
+    groups counts only when it is about the KPI's subject."""
     same = [x for x in stated if x.family == family(k.unit)]
     if len(same) == 1:
         return same[0]
-    about = [x for x in same if relevant(f"{k.name} {k.method}", x.text)]
+    about = [x for x in same + [y for y in elsewhere or [] if y.family == family(k.unit)]
+             if relevant(f"{k.name} {k.method}", x.text)]
     return about[0] if about else None
 
 
-def number_problems(k: KPIOut, stated: list[Stated], sources: list[str], better: str = "") -> list[str]:
+def cap_problem(k: KPIOut, cap: float | None) -> str | None:
+    """A target beyond the scale: more than 100 %, or above a catalogue KPI's maximum (5 on a 5-point score)."""
+    top = cap if cap is not None else (100.0 if family(k.unit) == "percent" else None)
+    if top is not None and k.target > top:
+        return f"KPI '{k.name}': target {fmt(k.target)} is beyond the scale (at most {fmt(top)} {k.unit})"
+    return None
+
+
+def number_problems(k: KPIOut, stated: list[Stated], sources: list[str], better: str = "",
+                    elsewhere: list[Stated] | None = None, cap: float | None = None) -> list[str]:
     """Numbers the gate refuses: a baseline nobody stated, a stated baseline not used, a target that
-    moves the wrong way or is no plan (100 %)."""
-    p = []
-    mine = _relevant_stated(k, stated)
+    moves the wrong way, is no plan (100 %) or is beyond the scale."""
+    p = [x for x in [cap_problem(k, cap)] if x]
+    mine = _relevant_stated(k, stated, elsewhere)
     if mine is not None and k.baseline != mine.value:
         p.append(f"KPI '{k.name}': participants said {fmt(mine.value)}{mine.unit} ('{mine.text[:40]}'); "
                  f"use {fmt(mine.value)} as the baseline")
@@ -137,16 +152,18 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
     lib = ctx.catalog()
     ev = evidence_for(ctx, [f"{theme.title} {theme.problem}", f"{theme.outcome} KPI 指標 目標"], log)
     stated = stated_numbers([p.text for p in (focus or pain_points)])[:3]
+    elsewhere = [x for x in stated_numbers([p.text for p in pain_points]) if x not in stated]
     sources = [p.text for p in pain_points] + [sent for _, sent in ev.sentences.values()]
     functions = {lib.function_of(p.department) for p in pain_points if p.department} - {None}
     query = " ".join([theme.title, theme.problem, theme.outcome, *[p.text for p in (focus or pain_points)][:4]])
     candidates = lib.kpi_candidates(query, ctx.lang, functions, k=6)
     better = {x.id: x.better for x in candidates}
+    caps = {x.id: x.max for x in candidates}
 
     def check(out: KPIsOut) -> list[str]:
         out = out.model_copy(update={"kpis": [from_catalogue(k, lib, ctx.lang) for k in out.kpis]})
         probs = [p for k in out.kpis for p in kpi_problems(k, ctx.today, pain_points)
-                 + number_problems(k, stated, sources, better.get(k.kpi, ""))]
+                 + number_problems(k, stated, sources, better.get(k.kpi, ""), elsewhere, caps.get(k.kpi))]
         names = [k.name for k in out.kpis]
         probs += [f"KPIs '{a}' and '{b}' measure the same thing; keep one" for i, a in enumerate(names)
                   for b in names[:i] if similarity(a, b) >= 0.75]
@@ -186,7 +203,8 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
             owner = t("doc.default_owner", ctx.lang)
             findings.append(finding("owner_repaired", "kpis", kid, ctx.lang, f"{k.owner} → {owner}", severity="info"))
             k = k.model_copy(update={"owner": owner})
-        k, repaired = repair_numbers(k, stated, sources, ctx.lang, kid, better.get(k.kpi, ""))
+        k, repaired = repair_numbers(k, stated, sources, ctx.lang, kid, better.get(k.kpi, ""), elsewhere,
+                                     caps.get(k.kpi))
         findings += repaired
         remaining = kpi_problems(k, ctx.today, pain_points)
         deadline = k.deadline
@@ -212,11 +230,12 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
 
 
 def repair_numbers(k: KPIOut, stated: list[Stated], sources: list[str], lang: str, kid: str, better: str = "",
-                   ) -> tuple[KPIOut, list[Finding]]:
+                   elsewhere: list[Stated] | None = None, cap: float | None = None) -> tuple[KPIOut, list[Finding]]:
     """What survived the retries is repaired in code: the participants' number as the baseline, an
-    unstated baseline becomes 'to be measured', a target that moves the wrong way becomes a first step."""
+    unstated baseline becomes 'to be measured', a target that moves the wrong way becomes a first step,
+    a target beyond the scale comes back inside it."""
     out: list[Finding] = []
-    mine = _relevant_stated(k, stated)
+    mine = _relevant_stated(k, stated, elsewhere)
     if mine is not None and k.baseline != mine.value:
         out.append(finding("baseline_from_participants", "kpis", kid, lang,
                            f"{fmt(k.baseline) if k.baseline is not None else '-'} → {fmt(mine.value)}{mine.unit}",
@@ -227,6 +246,12 @@ def repair_numbers(k: KPIOut, stated: list[Stated], sources: list[str], lang: st
         k = k.model_copy(update={"baseline": None})
     if k.baseline is not None and plausible_target(k.baseline, k.target, k.name, k.unit, better):
         new = repaired_target(k.baseline, k.name, k.unit, better)
+        out.append(finding("target_repaired", "kpis", kid, lang, f"{fmt(k.target)} → {fmt(new)}{k.unit}",
+                           severity="info"))
+        k = k.model_copy(update={"target": new})
+    if cap_problem(k, cap):
+        top = cap if cap is not None else 100.0
+        new = round(top * 0.9, 1) if k.baseline is None or k.baseline < top * 0.9 else top
         out.append(finding("target_repaired", "kpis", kid, lang, f"{fmt(k.target)} → {fmt(new)}{k.unit}",
                            severity="info"))
         k = k.model_copy(update={"target": new})

@@ -153,3 +153,22 @@ def test_weekly_review_and_training_come_from_the_method_with_this_workshops_kpi
     assert sessions[2].teaches == proc.title
     en = method.weekly_review(LIB, [K], [UC], "en")
     assert en.cadence.startswith("Every Monday") and "Head of 営業部" in en.attendees
+
+
+def test_catalogue_kpi_named_by_its_id_is_that_kpi_and_targets_stay_on_the_scale():
+    from agents.kpis import KPIOut, from_catalogue, number_problems, repair_numbers
+    from agents.numbers import stated_numbers
+
+    raw = KPIOut(kpi="participants", name="csat", unit="点", baseline=None, baseline_how="満足度の平均 / アンケート",
+                 target=90, deadline="2027-06", owner="営業担当", method="xy")
+    k = from_catalogue(raw, LIB, "ja")
+    assert (k.kpi, k.name, k.unit, k.baseline_how) == ("csat", "顧客満足度", "点", LIB.kpis["csat"].ja.measure)
+    assert k.owner == LIB.kpis["csat"].ja.owner  # not an executive → the catalogue's usual owner
+    assert any("beyond the scale" in p for p in number_problems(k, [], [], "higher", cap=5))
+    fixed, found = repair_numbers(k, [], [], "ja", "K1", "higher", cap=5)
+    assert fixed.target == 4.5 and [f.rule for f in found] == ["target_repaired"]
+    # a number said outside the theme's groups is the baseline when it is about the KPI's subject
+    lead = from_catalogue(raw.model_copy(update={"kpi": "proposal_lead_time", "target": 5}), LIB, "ja")
+    elsewhere = stated_numbers(["提案書の作成に平均2日かかり、商談のスピードが落ちている", "見積の回答に5日かかる"])
+    fixed, _ = repair_numbers(lead, [], [], "ja", "K1", "lower", elsewhere)
+    assert fixed.baseline == 2 and fixed.target < 2

@@ -48,6 +48,7 @@ class CatalogKPI(Strict):
     id: str = Field(pattern=ID)
     better: Literal["lower", "higher"]
     functions: list[str] = Field(min_length=1)
+    max: float | None = None  # the top of the scale when there is one (a 5-point score)
     ja: KPIText | None = None  # both in the shipped catalogue; a company's own KPI may have one
     en: KPIText | None = None
     source: str = "katachi"
