@@ -186,8 +186,7 @@ def generate_handoffs(ctx: StageContext, departments: list[str], use_cases: list
     def check(out: HandOffsOut) -> list[str]:
         probs = [f"hand-off '{h.what}': from and to must be two different departments" for h in out.handoffs
                  if h.from_department == h.to_department]
-        probs += [f"hand-off '{h.what}' repeats a use-case title; name the document or data handed over"
-                  for h in out.handoffs if any(repeats_title(h.what, x) for x in titles)]
+        # a hand-off that repeats a use-case title is repaired below (the sender's output), not retried
         return probs
 
     out: HandOffsOut = ask(ctx, log, role="usecases", schema=HandOffsOut, prompt="handoffs", evidence=ev,

@@ -40,20 +40,22 @@ class Runtime:
 
             def model_for(role: str, _s: Settings = settings):
                 return get_chat_model(role, _s)
-        embed = None
+        embed: Callable | None = None
         if retriever_for is None:  # the real store, so the real embedder too (tests inject neither)
             from knowledge.store import CompanyStore
 
             def retriever_for(company: str, _s: Settings = settings):
                 return CompanyStore(company, _s)
 
-            def embed(texts: list[str], _s: Settings = settings):
+            def embed_real(texts: list[str], _s: Settings = settings):
                 import numpy as np
 
                 from knowledge.embedder import get_embedder
 
                 v = get_embedder(_s.embed_threads, _s.embed_batch).embed_queries(texts)
                 return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+            embed = embed_real
         return cls(settings, model_for, retriever_for, embed=embed)
 
 

@@ -63,3 +63,16 @@ def test_parameters_that_are_codes_follow_the_reader():
 
 def test_a_parameter_named_code_is_just_a_parameter():
     assert "ABC123" in t("web.join_info", "en", code="ABC123", url="http://x/")
+
+
+def test_every_finding_rule_raised_in_code_has_its_texts():
+    import re
+    from pathlib import Path
+
+    from core.i18n import has
+
+    root = Path(__file__).resolve().parents[1]
+    rules = {m for d in ("agents", "graphs") for f in (root / d).rglob("*.py")
+             for m in re.findall(r'finding\(\s*"([a-z_]+)"', f.read_text(encoding="utf-8"))}
+    assert len(rules) > 20
+    assert [r for r in sorted(rules) if not (has(f"lint.{r}.why") and has(f"lint.{r}.fix"))] == []
