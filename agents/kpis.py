@@ -156,7 +156,8 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
     sources = [p.text for p in pain_points] + [sent for _, sent in ev.sentences.values()]
     functions = {lib.function_of(p.department) for p in pain_points if p.department} - {None}
     query = " ".join([theme.title, theme.problem, theme.outcome, *[p.text for p in (focus or pain_points)][:4]])
-    candidates = lib.kpi_candidates(query, ctx.lang, functions, k=6)
+    tied = [lib.kpis[i] for i in theme.measures if i in lib.kpis]  # the KPIs the theme was tied to come first
+    candidates = tied + [x for x in lib.kpi_candidates(query, ctx.lang, functions, k=6) if x not in tied][:6 - len(tied)]
     better = {x.id: x.better for x in candidates}
     caps = {x.id: x.max for x in candidates}
 

@@ -83,6 +83,13 @@ def lint_theme(theme: dict, lang: str) -> list[Finding]:
     return out
 
 
+def _anti_examples(lang: str) -> str:
+    """The 型 library's usage counts that look like KPIs, cited beside a usage KPI."""
+    from knowledge.library.catalog import load_library
+
+    return "、".join(getattr(a, lang) for a in load_library().anti_examples[:3])
+
+
 def lint_kpis(kpis: list[dict], lang: str) -> list[Finding]:
     out = []
     if not kpis:
@@ -92,7 +99,8 @@ def lint_kpis(kpis: list[dict], lang: str) -> list[Finding]:
         if missing:
             out.append(finding("unmeasured", "kpis", k.get("id", ""), lang, ", ".join(missing)))
         if has_any(k.get("name"), USAGE) or has_any(k.get("unit"), USAGE) or has_any(k.get("method"), ("利用ログ", "usage log")):
-            out.append(finding("usage_as_goal", "kpis", k.get("id", ""), lang, k.get("name", "")))
+            out.append(finding("usage_as_goal", "kpis", k.get("id", ""), lang,
+                               t("lint.usage_examples", lang, name=k.get("name", ""), examples=_anti_examples(lang))))
         if has_any(k.get("owner"), JUNIOR):
             out.append(finding("junior_delegation", "kpis", k.get("id", ""), lang, k.get("owner", "")))
     if not any(is_exec(k.get("owner", "")) for k in kpis):

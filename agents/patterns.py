@@ -15,9 +15,12 @@ from core.i18n import t
 NEW = "new"
 
 
-def pattern_line(p: Pattern, lib: Library, lang: str) -> str:
+def pattern_line(p: Pattern, lib: Library, lang: str, workshop_kpis: list[KPI] | None = None) -> str:
+    """One candidate as the model sees it; the workshop's own KPI ids it moves are named, so the choice
+    follows the KPIs the executives approved."""
     x = p.text(lang)
-    kpis = "、".join(lib.kpis[k].text(lang).name for k in p.kpis if k in lib.kpis)
+    mine = {k.catalog_id: k.id for k in workshop_kpis or [] if k.catalog_id}
+    kpis = "、".join(lib.kpis[k].text(lang).name + (f"={mine[k]}" if k in mine else "") for k in p.kpis if k in lib.kpis)
     label = "KPI" if lang == "en" else "動かすKPI"
     return f"- {p.id}: {x.title}（{x.step}）/ {x.when} / {x.who} / {x.input} → {x.output} / {label}: {kpis}"
 

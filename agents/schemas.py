@@ -41,6 +41,7 @@ class Theme(BaseModel):
     support: Literal["supported", "unsupported"] = "unsupported"
     # "documents": proposed from the company's documents because the pain points named no business problem
     origin: Literal["participants", "documents"] = "participants"
+    measures: list[str] = Field(default_factory=list)  # catalogue KPIs that would measure it (ids)
 
 
 class KPI(BaseModel):

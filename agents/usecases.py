@@ -10,6 +10,7 @@ from knowledge.metadata import department_of
 from agents.common import Short, StageContext, StageLog, ask, cite, evidence_for, finding, items, text
 from agents.intake import similarity
 from agents.patterns import NEW, fill, kpi_for, pattern_line, risks_of
+from agents.prompts import example_fields
 from agents.sections import NEAR_COPY, copied_from_example
 from agents.themes import about_ai
 from core.i18n import t
@@ -81,6 +82,8 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
 
     def check(out: UseCasesOut) -> list[str]:
         probs = [f"use case '{u.title}': kpi_id must be one of {kpi_ids}" for u in out.use_cases if u.kpi_id not in kpi_ids]
+        probs += [f"use case '{u.title}': {f} '{v}' is the format example's; write {department}'s own"
+                  for u in out.use_cases for f, v in example_copies(u, ctx.lang).items()]
         for u in out.use_cases:
             copied = copied_from_example(f"{u.title} {u.input}", "usecases", ctx.lang)
             if copied:
@@ -106,12 +109,13 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
     out: UseCasesOut = ask(ctx, log, role="usecases", schema=UseCasesOut, prompt="usecases", evidence=ev,
                            feedback=feedback, check=check, enums={"kpi_id": kpi_ids, "pattern": [*by_id, NEW]},
                            theme=theme.title, kpis=kpi_lines(kpis), department=department, n=n,
-                           patterns="\n".join(pattern_line(p, lib, ctx.lang) for p in candidates) or "-",
+                           patterns="\n".join(pattern_line(p, lib, ctx.lang, kpis) for p in candidates) or "-",
                            max_tokens=600)
     result = []
     for i, u in enumerate(out.use_cases[:n]):
         uid = f"U{start + i}"
         pat = by_id.get(u.pattern)
+        u = repair_example_copies(u, pat, ctx.lang, log, f"U{start + i}")
         citations, support = cite(ev, u.evidence, log, f"use_case[{uid}]",
                                   claim=f"{department} {u.title} {u.workflow_step} {u.input} {u.output}")
         kpi_id = u.kpi_id if u.kpi_id in kpi_ids else kpi_ids[0]
@@ -131,6 +135,32 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
                                        "kpi_id": moved})
         result.append(uc)
     return result, log
+
+
+def example_copies(u: UseCaseOut, lang: str) -> dict[str, str]:
+    """Fields that repeat the format example's value for the same field (「作業計画」「台帳が紙」)."""
+    ex = example_fields("usecases", lang)
+    values = {"title": u.title, "who": u.who, "when": u.when, "workflow_step": u.workflow_step, "input": u.input,
+              "output": u.output, "impact.reason": u.impact.reason, "feasibility.reason": u.feasibility.reason}
+    return {f: v for f, v in values.items() if v and f in ex and similarity(v, ex[f]) >= 0.8}
+
+
+def repair_example_copies(u: UseCaseOut, pat, lang: str, log: StageLog, uid: str) -> UseCaseOut:
+    """What survived the retry: the pattern's words where there is a pattern, else the field is emptied
+    (a reason) or left to the reviewer with a finding."""
+    copies = example_copies(u, lang)
+    if not copies:
+        return u
+    x = pat.text(lang) if pat is not None else None
+    update: dict = {}
+    for f in copies:
+        if f in ("impact.reason", "feasibility.reason"):
+            key = f.split(".")[0]
+            update[key] = getattr(u, key).model_copy(update={"reason": ""})
+        elif x is not None:
+            update[f] = {"workflow_step": x.step}.get(f, getattr(x, f, getattr(u, f)))
+    log.findings.append(finding("example_copied", "usecases", uid, lang, ", ".join(copies)))
+    return u.model_copy(update=update)
 
 
 _AI_PREFIX = re.compile(r"^\s*(?:生成\s*AI|AI)\s*(?:による|を使った|を活用した|を使って|で|が)\s*|^\s*AI[- ](?:powered|driven|based|assisted)\s+",
@@ -205,8 +235,13 @@ def generate_handoffs(ctx: StageContext, departments: list[str], use_cases: list
                 log.findings.append(finding("handoff_artifact_repaired", "usecases", hid, ctx.lang,
                                             f"{what} → {sender.output}", severity="info"))
                 what = sender.output
+        when = h.when
+        if "→" in when or any(similarity(when, f"{u.input} → {u.output}") >= NEAR_COPY for u in use_cases):
+            # the model copied a use case's "input → output" line into when: the sender's own trigger
+            sender = next((u for u in use_cases if u.department == h.from_department), None)
+            when = sender.when if sender is not None else ""
         citations, support = cite(ev, h.evidence, log, f"handoff[{hid}]",
                                   claim=f"{h.from_department} {h.to_department} {h.what} {h.when}")
         result.append(HandOff(id=hid, from_department=h.from_department, to_department=h.to_department, what=what,
-                              when=h.when, receiving_owner=h.receiving_owner, citations=citations, support=support))
+                              when=when, receiving_owner=h.receiving_owner, citations=citations, support=support))
     return result, log

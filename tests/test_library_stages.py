@@ -44,6 +44,10 @@ def test_use_cases_adapt_library_patterns_and_kpis_come_from_the_catalogue(tmp_p
     svc = _service(tmp_path, responder)
     snap = _to_playbook(svc)
     v = snap.values
+    assert v["theme"]["measures"] and all(m in LIB.kpis for m in v["theme"]["measures"])
+    kpi_prompt = next(p for p, c in zip(responder.prompts, responder.calls) if c == "KPIsOut")
+    offered = kpi_prompt.split("KPIカタログの候補")[1].splitlines()[1]
+    assert offered.startswith(f"- {v['theme']['measures'][0]}:")  # the KPIs the theme was tied to come first
     k = v["kpis"][0]
     cat = LIB.kpis["proposal_lead_time"]
     assert k["catalog_id"] == "proposal_lead_time" and k["better"] == "lower"
@@ -172,3 +176,16 @@ def test_catalogue_kpi_named_by_its_id_is_that_kpi_and_targets_stay_on_the_scale
     elsewhere = stated_numbers(["提案書の作成に平均2日かかり、商談のスピードが落ちている", "見積の回答に5日かかる"])
     fixed, _ = repair_numbers(lead, [], [], "ja", "K1", "lower", elsewhere)
     assert fixed.baseline == 2 and fixed.target < 2
+
+
+def test_format_example_fields_are_refused_and_repaired_from_the_pattern():
+    from agents.usecases import ScoreOut, UseCaseOut, example_copies, repair_example_copies
+
+    u = UseCaseOut(pattern="sales.handover_sheet", title="受注時の引き継ぎシート", who="営業担当", when="受注の当日",
+                   workflow_step="作業計画", input="商談メモ", output="引き継ぎシート", kpi_id="K1",
+                   impact=ScoreOut(value=4, reason="計画づくりが週の半日"), feasibility=ScoreOut(value=3, reason="台帳が紙"))
+    assert set(example_copies(u, "ja")) == {"workflow_step", "impact.reason", "feasibility.reason"}
+    log = StageLog()
+    fixed = repair_example_copies(u, LIB.patterns["sales.handover_sheet"], "ja", log, "U1")
+    assert fixed.workflow_step == "受注後の引き継ぎ" and fixed.impact.reason == "" and fixed.feasibility.reason == ""
+    assert [f.rule for f in log.findings] == ["example_copied"] and not example_copies(fixed, "ja")

@@ -61,6 +61,12 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
         B.append(Block("field", theme.why_now, label=lab["why"]))
     if theme.origin == "documents":
         B.append(Block("meta", lab["from_documents"]))
+    if theme.measures:
+        from knowledge.library.catalog import load_library
+
+        cat = load_library().kpis
+        B.append(Block("field", "、".join(cat[i].text(lang).name for i in theme.measures if i in cat),
+                       label=lab["theme_measures"]))
     B += [Block("h2", lab["pain"]), Block("list", items=[p["text"] for p in values.get("pain_points") or []])]
     rows = []
     for kd in values.get("kpis") or []:

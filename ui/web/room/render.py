@@ -123,6 +123,7 @@ def theme_cards(view: RoomView, lang: str) -> str:
                if t.get("origin") == "documents" else "")
             + f'<p><b>{tr("problem", lang)}</b>: {e(t["problem"])}</p><p><b>{tr("outcome", lang)}</b>: {e(t["outcome"])}</p>'
             + (f'<p><b>{tr("why_now", lang)}</b>: {e(t["why_now"])}</p>' if t.get("why_now") else "")
+            + _measures(t, lang)
             + f'{tally}<div class="k-mine" data-mine="{mine}">{tr("your_dots", lang, n="●" * mine or "0")}</div>'
             f'{citations(t, passages, lang)}</div>')
     groups = view.values.get("pain_groups") or []
@@ -198,3 +199,14 @@ CSS = """
 .k-tally{color:#1f6feb;font-weight:bold}
 .k-waiting{color:#888}
 """
+
+
+def _measures(theme: dict, lang: str) -> str:
+    """The catalogue KPIs the theme would be measured by: executives choose a theme they can measure."""
+    if not theme.get("measures"):
+        return ""
+    from knowledge.library.catalog import load_library
+
+    cat = load_library().kpis
+    names = "、".join(cat[i].text(lang).name for i in theme["measures"] if i in cat)
+    return f'<p class="k-measures"><b>{e(text_of("doc.theme_measures", lang))}</b>: {e(names)}</p>'
