@@ -197,3 +197,15 @@ def test_cli_export(setup, tmp_path, monkeypatch, capsys):
     assert any(a["what"] == "review: comment" for a in json.loads(out.read_text())["audit"])
     assert main(["--lang", "en", "export", wid, "--format", "md", "--version", "7", "--out", str(out)]) == 2
     assert "no version 7" in capsys.readouterr().err
+
+
+def test_reviewers_see_the_pattern_each_use_case_and_procedure_came_from(setup):
+    from ui.web.review.render import section
+
+    rooms, rv, wid = setup
+    view = rv.view(rooms.user("kon"), wid)
+    uc = section(view, "usecases:営業", "ja")
+    proc = section(view, "procedures:U1", "ja")
+    assert 'class="k-lineage k-pattern"' in uc and "型ライブラリ:" in uc
+    assert 'class="k-lineage k-pattern"' in proc and "確認ポイント" in proc
+    assert "型 library:" in section(view, "procedures:U1", "en")
