@@ -18,7 +18,34 @@ def _grams(text: str) -> set[str]:
     return {t[i:i + 2] for i in range(max(len(t) - 1, 1))}
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+_EN_STOP = {"the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "it", "is", "are", "its",
+            "their", "from", "as", "be", "this", "that"}
+
+
+def _words(text: str) -> set[str]:
+    """English content words, lightly stemmed ('proposals take' ~ 'proposal takes')."""
+    out = set()
+    for w in _WORD.findall(unicodedata.normalize("NFKC", text).lower()):
+        if w in _EN_STOP:
+            continue
+        out.add(re.sub(r"(?:ing|ed|es|s)$", "", w) if len(w) > 4 else w)
+    return out
+
+
+def _english(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isascii() for c in letters) / len(letters) > 0.7
+
+
 def similarity(a: str, b: str) -> float:
+    """Overlap of the shorter text with the longer: character bigrams for Japanese, content words for
+    English (two English steps that share only their actor, 'Account executive …', shared most of
+    their character bigrams and read as copies)."""
+    if _english(a) and _english(b):
+        wa, wb = _words(a), _words(b)
+        if wa and wb:
+            return len(wa & wb) / min(len(wa), len(wb))
     ga, gb = _grams(a), _grams(b)
     if not ga or not gb:
         return 0.0

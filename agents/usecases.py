@@ -82,8 +82,8 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
 
     def check(out: UseCasesOut) -> list[str]:
         probs = [f"use case '{u.title}': kpi_id must be one of {kpi_ids}" for u in out.use_cases if u.kpi_id not in kpi_ids]
-        probs += [f"use case '{u.title}': {f} '{v}' is the format example's; write {department}'s own"
-                  for u in out.use_cases for f, v in example_copies(u, ctx.lang).items()]
+        # fields copied from the format example are repaired below (the pattern's words), not retried:
+        # measured on the English demo, two retries each changed nothing and cost ~150 s
         for u in out.use_cases:
             copied = copied_from_example(f"{u.title} {u.input}", "usecases", ctx.lang)
             if copied:
@@ -199,6 +199,9 @@ def tidy_use_cases(ucs: list[UseCase], departments: list[str], lang: str, log: S
             who = t("doc.actor_of", lang, department=u.department)
             log.findings.append(finding("actor_repaired", "usecases", u.id, lang, f"{u.who} → {who}", severity="info"))
             u = u.model_copy(update={"who": who})
+        if u.pattern and u.pattern != "new":  # a pattern's steps are curated: kept as they are
+            kept.append(u)
+            continue
         how = [h for i, h in enumerate(u.how) if all(similarity(h, o) < NEAR_COPY for o in u.how[:i])]
         kept.append(u.model_copy(update={"how": how}) if len(how) < len(u.how) else u)
     return kept

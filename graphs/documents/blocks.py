@@ -65,14 +65,14 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
         from knowledge.library.catalog import load_library
 
         cat = load_library().kpis
-        B.append(Block("field", "、".join(cat[i].text(lang).name for i in theme.measures if i in cat),
+        B.append(Block("field", ("、" if lang == "ja" else ", ").join(cat[i].text(lang).name for i in theme.measures if i in cat),
                        label=lab["theme_measures"]))
     B += [Block("h2", lab["pain"]), Block("list", items=[p["text"] for p in values.get("pain_points") or []])]
     rows = []
     for kd in values.get("kpis") or []:
         k = KPI.model_validate(kd)
-        base = k.baseline + (f"（{k.baseline_how}）" if k.baseline_how else "")
-        method = k.method + (f"（{lab['kpi_catalog']}: {k.catalog_id}）" if k.catalog_id else "")
+        base = k.baseline + (_paren(k.baseline_how, lang) if k.baseline_how else "")
+        method = k.method + (_paren(f"{lab['kpi_catalog']}: {k.catalog_id}", lang) if k.catalog_id else "")
         rows.append([k.id, k.name + _marks(notes.refs(kd)), f"{base} {k.unit}", f"{k.target} {k.unit}", k.deadline,
                      k.owner, method])
     B += [Block("h1", lab["kpis"]), Block("table", headers=["ID", lab["name"], lab["baseline"], lab["target"],
@@ -117,7 +117,7 @@ def _playbook(values: dict, lab: dict, notes: Notes) -> list[Block]:
         B.append(Block("h1", lab["procs"]))
         lang = values.get("lang", "ja")
         for p, pd in zip(book.procedures, pbd.get("procedures", [])):
-            steps = [s + (f"（{lab['check_point']}）" if i in p.checks else "") for i, s in enumerate(p.steps, 1)]
+            steps = [s + (_paren(lab["check_point"], lang) if i in p.checks else "") for i, s in enumerate(p.steps, 1)]
             B += [Block("h2", f"{p.use_case_id}. {p.title}", refs=notes.refs(pd))]
             if p.pattern:
                 B.append(Block("field", lineage(p.pattern, lang), label=lab["pattern_label"]))
@@ -148,6 +148,10 @@ def _playbook(values: dict, lab: dict, notes: Notes) -> list[Block]:
         B += [Block("h1", lab["rollout"]),
               Block("list", items=[f"**{ph.days} {lab['days']}**: " + "; ".join(ph.goals) for ph in book.rollout])]
     return B
+
+
+def _paren(text: str, lang: str) -> str:
+    return f"（{text}）" if lang == "ja" else f" ({text})"
 
 
 def lineage(pattern_id: str, lang: str) -> str:
