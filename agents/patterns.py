@@ -50,7 +50,11 @@ def procedure_from(p: Pattern, uc: UseCase, lang: str) -> Procedure:
     """The pattern's procedure in this use case's words; its citations are the use case's (they
     ground the company-specific slots)."""
     x = p.text(lang)
+    notes = dict(x.placeholders)
+    if notes and uc.input and uc.input != x.input:  # the first input, in this company's words
+        first = next(iter(notes))
+        notes[first] = f"{uc.input}（{notes[first]}）" if lang == "ja" else f"{uc.input} ({notes[first]})"
     return Procedure(use_case_id=uc.id, title=t("doc.procedure_title", lang, title=uc.title),
                      steps=[fill(s, uc) for s in x.steps], prompt_template=fill(x.template, uc),
-                     placeholders=list(x.placeholders), placeholder_notes=dict(x.placeholders),
+                     placeholders=list(x.placeholders), placeholder_notes=notes,
                      checks=list(p.checks), pattern=p.id, citations=list(uc.citations), support=uc.support)

@@ -42,6 +42,13 @@ GENERIC_TERMS = {"ai", "人工知能", "生成ai", "chatgpt", "gpt", "llm", "dx"
                  "システム", "system", "ツール", "tool", "クラウド", "cloud"}
 
 
+def is_title(step: str, title: str) -> bool:
+    """A step that is the title again (「AIが会議の議題を整理する」 under 「会議の議題の整理」), not a step
+    that names the title's artefact as the thing it works on (「…経緯まとめをつけて上位担当に渡し、顧客に
+    次の連絡時期を伝える」): the step must be mostly the title."""
+    return similarity(step, title) >= NEAR_COPY and len(step) <= 2 * len(title.removesuffix("の型").removesuffix(" 型"))
+
+
 def copied_from_example(text: str, prompt: str, lang: str) -> str | None:
     """The example phrase a text repeats, if any."""
     for phrase in example_phrases(prompt, lang):
@@ -59,7 +66,7 @@ def step_problems(title: str, steps: list[str], lang: str, documents: list[str] 
     for i, s in enumerate(steps):
         if _FRAGMENT.search(s):
             p.append(f"step {i + 1} '{s}' contains an id, URL or evidence marker; write plain work")
-        if similarity(s, title) >= NEAR_COPY:
+        if is_title(s, title):
             p.append(f"step {i + 1} '{s}' repeats the title; say who does what")
         if any(similarity(s, o) >= NEAR_COPY for o in steps[:i]):
             p.append(f"step {i + 1} '{s}' repeats an earlier step")
@@ -71,14 +78,17 @@ def step_problems(title: str, steps: list[str], lang: str, documents: list[str] 
     return p
 
 
-def template_problems(template: str, uc: UseCase, lang: str, documents: list[str] | None = None) -> list[str]:
+def template_problems(template: str, uc: UseCase, lang: str, documents: list[str] | None = None,
+                      notes: dict[str, str] | None = None) -> list[str]:
     p = []
     if copies_document(template, documents or [], min_len=40):
         p.append("prompt_template copies a document; write the request to the AI")
     if not _PLACEHOLDER.search(template):
         p.append("prompt_template needs {placeholders} in braces for this use case's inputs")
     names = " ".join(_PLACEHOLDER.findall(template))
-    if names and not same_subject(names, f"{uc.input} {uc.title} {uc.workflow_step} {uc.output}"):
+    # what a placeholder takes is its name and, for a library template, the note that explains it
+    said = names + " " + " ".join((notes or {}).values())
+    if names and not same_subject(said, f"{uc.input} {uc.title} {uc.workflow_step} {uc.output}"):
         p.append(f"prompt_template placeholders {{{names}}} are not this work's input; use {{{uc.input}}}")
     copied = copied_from_example(template, "procedure", lang)
     example_names = {n for ph in example_phrases("procedure", lang) for n in _PLACEHOLDER.findall(ph)}
@@ -88,8 +98,8 @@ def template_problems(template: str, uc: UseCase, lang: str, documents: list[str
 
 
 def procedure_problems(title: str, steps: list[str], template: str, uc: UseCase, lang: str,
-                       documents: list[str] | None = None) -> list[str]:
-    return step_problems(title, steps, lang, documents) + template_problems(template, uc, lang, documents)
+                       documents: list[str] | None = None, notes: dict[str, str] | None = None) -> list[str]:
+    return step_problems(title, steps, lang, documents) + template_problems(template, uc, lang, documents, notes)
 
 
 def repair_procedure(proc: Procedure, uc: UseCase, lang: str, log: StageLog,
@@ -99,7 +109,7 @@ def repair_procedure(proc: Procedure, uc: UseCase, lang: str, log: StageLog,
     kept: list[str] = []
     for s in proc.steps:
         s = _FRAGMENT.sub("", s).strip(" :：-")
-        if (len(s) < 4 or similarity(s, proc.title) >= NEAR_COPY or any(similarity(s, o) >= NEAR_COPY for o in kept)
+        if (len(s) < 4 or is_title(s, proc.title) or any(similarity(s, o) >= NEAR_COPY for o in kept)
                 or copied_from_example(s, "procedure", lang) or copies_document(s, documents or [])):
             continue
         kept.append(s)

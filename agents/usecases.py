@@ -116,6 +116,11 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
         uid = f"U{start + i}"
         pat = by_id.get(u.pattern)
         u = repair_example_copies(u, pat, ctx.lang, log, f"U{start + i}")
+        if pat is not None and similarity(u.input, u.output) >= NEAR_COPY:
+            # 「受注時の引き継ぎシート → 受注後の引き継ぎシート」: the input is what the work starts from
+            log.findings.append(finding("input_is_output", "usecases", f"U{start + i}", ctx.lang,
+                                        f"{u.input} → {pat.text(ctx.lang).input}", severity="info"))
+            u = u.model_copy(update={"input": pat.text(ctx.lang).input})
         citations, support = cite(ev, u.evidence, log, f"use_case[{uid}]",
                                   claim=f"{department} {u.title} {u.workflow_step} {u.input} {u.output}")
         kpi_id = u.kpi_id if u.kpi_id in kpi_ids else kpi_ids[0]
@@ -174,7 +179,8 @@ def work_title(title: str) -> str:
 
 
 def repeats_title(what: str, title: str) -> bool:
-    """A hand-off that is a use case's title (not a short artefact name that appears inside one)."""
+    """A hand-off that is a use case's title (not a short artefact name that appears inside one). A
+    use case's output is an artefact even when the title is named after it: callers accept it."""
     return similarity(what, title) >= NEAR_COPY and len(what) >= 0.6 * len(title)
 
 
@@ -232,7 +238,8 @@ def generate_handoffs(ctx: StageContext, departments: list[str], use_cases: list
             continue
         hid = f"H{len(result) + 1}"
         what = h.what
-        if any(repeats_title(what, x) for x in titles):
+        outputs = [u.output for u in use_cases]
+        if what not in outputs and any(repeats_title(what, x) for x in titles):
             sender = next((u for u in use_cases if u.department == h.from_department), None)
             if sender is not None and sender.output:
                 log.findings.append(finding("handoff_artifact_repaired", "usecases", hid, ctx.lang,

@@ -127,7 +127,8 @@ class RealProcedures:
             return Result(self.name, None)
         documents = [p.get("text", "") for p in (values.get("passages") or {}).values()]
         bad = [p["use_case_id"] for p in procs if p["use_case_id"] in ucs and procedure_problems(
-            p["title"], p["steps"], p["prompt_template"], ucs[p["use_case_id"]], lang, documents)]
+            p["title"], p["steps"], p["prompt_template"], ucs[p["use_case_id"]], lang, documents,
+            p.get("placeholder_notes"))]
         return Result(self.name, 1 - len(bad) / len(procs), f"vacuous or copied: {bad}" if bad else "")
 
 
@@ -171,7 +172,8 @@ class MeaningfulSections:
         checks["actors"] = all(not [d for d in depts if d != u["department"] and d in u["who"]] or u["department"] in u["who"]
                                for u in ucs)
         titles = [u["title"] for u in ucs]
-        checks["handoffs"] = all(not any(repeats_title(h["what"], x) for x in titles)
+        outputs = [u["output"] for u in ucs]
+        checks["handoffs"] = all(not any(repeats_title(h["what"], x) for x in titles) or h["what"] in outputs
                                  for h in values.get("handoffs") or [])
         checks["no_example_copies"] = not any(copied_from_example(f"{u['title']} {u['input']}", "usecases", lang)
                                               for u in ucs)

@@ -189,3 +189,21 @@ def test_format_example_fields_are_refused_and_repaired_from_the_pattern():
     fixed = repair_example_copies(u, LIB.patterns["sales.handover_sheet"], "ja", log, "U1")
     assert fixed.workflow_step == "受注後の引き継ぎ" and fixed.impact.reason == "" and fixed.feasibility.reason == ""
     assert [f.rule for f in log.findings] == ["example_copied"] and not example_copies(fixed, "ja")
+
+
+def test_a_step_that_works_on_the_titles_artefact_is_not_the_title_again():
+    from agents.sections import is_title
+
+    assert is_title("AIが会議の議題を整理する", "AIが会議の議題を整理")
+    assert not is_title("サポート担当がエスカレーション時の経緯まとめをつけて上位担当に渡し、顧客に次の連絡時期を伝える",
+                        "エスカレーション時の経緯まとめ")
+
+
+def test_placeholders_explain_the_companys_input_and_the_template_check_reads_them():
+    from agents.sections import template_problems
+
+    uc = UC.model_copy(update={"input": "ヒアリングシート"})
+    proc = procedure_from(LIB.patterns["sales.proposal_draft"], uc, "ja")
+    first = next(iter(proc.placeholder_notes))
+    assert proc.placeholder_notes[first].startswith("ヒアリングシート（")
+    assert not template_problems(proc.prompt_template, uc, "ja", [], proc.placeholder_notes)

@@ -86,8 +86,9 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
                   Block("field", u.who, label=lab["who"]), Block("field", u.when, label=lab["when"]),
                   Block("field", u.workflow_step, label=lab["step"]),
                   Block("field", f"{u.input} → {u.output}", label=lab["io"]), Block("field", u.kpi_id, label="KPI"),
-                  Block("field", f"{u.impact.value} × {u.feasibility.value} = {u.priority} — {u.impact.reason} / "
-                                 f"{u.feasibility.reason}", label=lab["prio"]),
+                  Block("field", f"{u.impact.value} × {u.feasibility.value} = {u.priority}" + (
+                      f" — {u.impact.reason} / {u.feasibility.reason}" if u.impact.reason or u.feasibility.reason else ""),
+                      label=lab["prio"]),
                   Block("label", label=lab["how"]), Block("olist", items=list(u.how))]
             if u.pattern:
                 B.append(Block("field", lineage(u.pattern, lang), label=lab["pattern_label"]))
