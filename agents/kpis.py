@@ -105,7 +105,10 @@ def _relevant_stated(k: KPIOut, stated: list[Stated], elsewhere: list[Stated] | 
     the only number of that kind in the theme's own pain points). A number said outside the theme's
     groups counts only when it is about the KPI's subject."""
     same = [x for x in stated if x.family == family(k.unit)]
-    if len(same) == 1:
+    if len(same) == 1 and k.kpi == PARTICIPANTS:
+        # the participants' own measure: the only number of its kind is its baseline. A catalogue KPI must
+        # be about the number's subject (measured: 「不適合報告書の作成に1件45分」 became the baseline of
+        # 窓口の待ち時間 because both are minutes)
         return same[0]
     about = [x for x in same + [y for y in elsewhere or [] if y.family == family(k.unit)]
              if relevant(f"{k.name} {k.method}", x.text)]

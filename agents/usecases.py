@@ -11,7 +11,7 @@ from agents.common import Short, StageContext, StageLog, ask, cite, evidence_for
 from agents.intake import similarity
 from agents.patterns import NEW, fill, kpi_for, pattern_line, risks_of
 from agents.prompts import example_fields
-from agents.sections import NEAR_COPY, copied_from_example
+from agents.sections import NEAR_COPY, copied_from_example, copies_document
 from agents.themes import about_ai
 from core.i18n import t
 from agents.schemas import KPI, HandOff, Score, Theme, UseCase
@@ -116,6 +116,12 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
         uid = f"U{start + i}"
         pat = by_id.get(u.pattern)
         u = repair_example_copies(u, pat, ctx.lang, log, f"U{start + i}")
+        documents = [p.text for p in ev.passages.values()]
+        if pat is not None and copies_document(u.input, documents, min_len=12):
+            # an input names an artefact (「見積依頼メール」), not a document's sentence about the work
+            log.findings.append(finding("input_is_output", "usecases", f"U{start + i}", ctx.lang,
+                                        f"{u.input[:30]} → {pat.text(ctx.lang).input}", severity="info"))
+            u = u.model_copy(update={"input": pat.text(ctx.lang).input})
         if pat is not None and similarity(u.input, u.output) >= NEAR_COPY:
             # 「受注時の引き継ぎシート → 受注後の引き継ぎシート」: the input is what the work starts from
             log.findings.append(finding("input_is_output", "usecases", f"U{start + i}", ctx.lang,

@@ -207,3 +207,15 @@ def test_placeholders_explain_the_companys_input_and_the_template_check_reads_th
     first = next(iter(proc.placeholder_notes))
     assert proc.placeholder_notes[first].startswith("ヒアリングシート（")
     assert not template_problems(proc.prompt_template, uc, "ja", [], proc.placeholder_notes)
+
+
+def test_a_catalogue_kpi_takes_a_stated_number_only_when_it_is_about_its_subject():
+    from agents.kpis import KPIOut, _relevant_stated, from_catalogue
+    from agents.numbers import stated_numbers
+
+    stated = stated_numbers(["不適合報告書の作成に1件45分かかり、検査員の残業が減らない"])
+    base = dict(name="x" * 3, unit="分", baseline=None, target=30, deadline="2027-06", owner="工場長", method="記録から")
+    wait = from_catalogue(KPIOut(kpi="counter_wait_minutes", **base), LIB, "ja")
+    assert _relevant_stated(wait, stated) is None  # minutes, but not the counter's waiting time
+    own = KPIOut(kpi="participants", **{**base, "name": "不適合報告書の作成時間"})
+    assert _relevant_stated(own, stated).value == 45
