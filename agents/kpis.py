@@ -19,6 +19,7 @@ DEADLINE = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 JUNIOR = ("若手", "有志", "詳しい人", "新人", "インターン", "junior", "volunteer", "intern", "enthusiast")
 USAGE = ("利用回数", "利用率", "使用回数", "プロンプト数", "AI活用率", "導入率", "usage", "adoption rate",
          "number of prompts", "prompts per", "ai usage", "logins")
+TIME_FAMILIES = ("days", "hours", "minutes", "weeks", "months")
 TIME_UNITS = ("日", "時間", "分", "週", "か月", "ヶ月", "カ月", "day", "hour", "minute", "week", "month")
 _NUM_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(日|時間|分|週間|週|か月|ヶ月|カ月|件|%|％|円|万円|人|days?|hours?|minutes?|weeks?|cases?|percent)")
 
@@ -112,7 +113,21 @@ def _relevant_stated(k: KPIOut, stated: list[Stated], elsewhere: list[Stated] | 
         return same[0]
     about = [x for x in same + [y for y in elsewhere or [] if y.family == family(k.unit)]
              if relevant(f"{k.name} {k.method}", x.text)]
+    if not about and family(k.unit) in TIME_FAMILIES:
+        # another unit of time about the same subject (「記入に1日70分」 for 記録・書類の作成時間 in hours):
+        # the participants' unit wins, see repair_numbers
+        about = [x for x in stated + (elsewhere or []) if x.family in TIME_FAMILIES and _about(k.name, x.text)]
     return about[0] if about else None
+
+
+_MEASURE_WORDS = {"時間", "作成", "件数", "日数", "時刻", "割合", "比率", "time", "rate", "count", "hour", "day"}
+
+
+def _about(name: str, said: str) -> bool:
+    """The KPI's name and what a participant said share a word beyond the measure itself (記録)."""
+    from knowledge.library.catalog import content_words
+
+    return bool((content_words(name) & content_words(said)) - _MEASURE_WORDS)
 
 
 def cap_problem(k: KPIOut, cap: float | None) -> str | None:
@@ -244,6 +259,10 @@ def repair_numbers(k: KPIOut, stated: list[Stated], sources: list[str], lang: st
     a target beyond the scale comes back inside it."""
     out: list[Finding] = []
     mine = _relevant_stated(k, stated, elsewhere)
+    if mine is not None and mine.family != family(k.unit):  # the participants' unit of time wins
+        out.append(finding("kpi_unit_from_participants", "kpis", kid, lang, f"{k.unit} → {mine.unit}", severity="info"))
+        k = k.model_copy(update={"unit": mine.unit, "baseline": mine.value,
+                                 "target": repaired_target(mine.value, k.name, mine.unit, better)})
     if mine is not None and k.baseline != mine.value:
         out.append(finding("baseline_from_participants", "kpis", kid, lang,
                            f"{fmt(k.baseline) if k.baseline is not None else '-'} → {fmt(mine.value)}{mine.unit}",

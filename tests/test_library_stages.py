@@ -219,3 +219,15 @@ def test_a_catalogue_kpi_takes_a_stated_number_only_when_it_is_about_its_subject
     assert _relevant_stated(wait, stated) is None  # minutes, but not the counter's waiting time
     own = KPIOut(kpi="participants", **{**base, "name": "不適合報告書の作成時間"})
     assert _relevant_stated(own, stated).value == 45
+
+
+def test_the_participants_unit_of_time_wins_over_the_catalogues():
+    from agents.kpis import KPIOut, from_catalogue, repair_numbers
+    from agents.numbers import stated_numbers
+
+    stated = stated_numbers(["介護記録の記入に1日70分かかり、残業の原因になっている"])
+    k = from_catalogue(KPIOut(kpi="record_hours", name="xxx", unit="時間", baseline=None, target=60, deadline="2027-06",
+                              owner="事業所長", method="記録から"), LIB, "ja")
+    fixed, found = repair_numbers(k, stated, [], "ja", "K1", "lower")
+    assert (fixed.unit, fixed.baseline) == ("分", 70) and fixed.target < 70
+    assert "kpi_unit_from_participants" in [f.rule for f in found]

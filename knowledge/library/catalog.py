@@ -188,6 +188,11 @@ def _tokens(text: str) -> tuple[str, ...]:
     return _tokens_cached(text[:2000])
 
 
+def content_words(text: str) -> set[str]:
+    """The words a library entry is ranked by (Sudachi-normalised Japanese, stemmed English)."""
+    return set(_tokens(text))
+
+
 def _pattern_text(p: Pattern, lang: str) -> str:
     x = p.text(lang)
     return " ".join([x.title, x.step, x.when, x.input, x.output, x.who])
