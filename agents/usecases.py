@@ -112,11 +112,11 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
                            patterns="\n".join(pattern_line(p, lib, ctx.lang, kpis) for p in candidates) or "-",
                            max_tokens=600)
     result = []
+    documents = [p.text for p in ev.passages.values()]
     for i, u in enumerate(out.use_cases[:n]):
         uid = f"U{start + i}"
         pat = by_id.get(u.pattern)
         u = repair_example_copies(u, pat, ctx.lang, log, f"U{start + i}")
-        documents = [p.text for p in ev.passages.values()]
         if pat is not None and copies_document(u.input, documents, min_len=12):
             # an input names an artefact (「見積依頼メール」), not a document's sentence about the work
             log.findings.append(finding("input_is_output", "usecases", f"U{start + i}", ctx.lang,

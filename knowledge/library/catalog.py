@@ -133,7 +133,7 @@ class Library:
         q = set(_tokens(query)) - self._who_words
         if not q:
             return 0.0
-        idf = self._idf()
+        idf = self._idf_table
         doc, head = set(_tokens(text)), set(_tokens(name)) if name else set()
         return (sum(idf.get(t, self._max_idf()) for t in q & doc)
                 + sum(idf.get(t, self._max_idf()) for t in q & head)) / 10.0
@@ -151,9 +151,6 @@ class Library:
         df = Counter(t for text in texts for t in set(_tokens(text)))
         n = len(texts)
         return {t: math.log(1 + n / c) for t, c in df.items()}
-
-    def _idf(self) -> dict[str, float]:
-        return self._idf_table
 
     def _max_idf(self) -> float:
         return math.log(1 + len(self.patterns) * 2 + len(self.kpis) * 2)
