@@ -225,7 +225,20 @@ def read_method(path: Path) -> MethodFile:
 
 
 def load_library(shared_dir: Path | None = None, company_dir: Path | None = None) -> Library:
-    """The library a workshop draws from: company first, then the consultancy's, then the shipped one."""
+    """The library a workshop draws from: company first, then the consultancy's, then the shipped one.
+    The shipped one alone is built once per process: documents and the room page render lineage and
+    KPI names from it on every poll."""
+    if shared_dir is None and (company_dir is None or not company_dir.is_dir()):
+        return _shipped_library()
+    return _build(shared_dir, company_dir)
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_library() -> Library:
+    return _build(None, None)
+
+
+def _build(shared_dir: Path | None, company_dir: Path | None) -> Library:
     shipped, kpi_file, functions, vocab, method = _shipped()
     patterns: dict[str, Pattern] = {}
     kpis: dict[str, CatalogKPI] = {}
