@@ -35,16 +35,6 @@ def is_ai_goal(title: str) -> bool:
     return any(w in t for w in _AI_GOAL)
 
 
-# What problems look like in a handbook: time taken, delays, rework, backlog (used only when the
-# participants named no business problem at all).
-PROBLEM_QUERIES = {
-    "ja": ["時間がかかっている 遅れ 手戻り 負担", "平均 日 件 かかっています 課題"],
-    "en": ["takes time delay rework backlog", "on average hours days currently slow"],
-}
-_PROBLEM_WORDS = ("かか", "遅", "手戻り", "負担", "残業", "待", "漏れ", "不足", "追いつ", "take", "slow", "delay", "late",
-                  "backlog", "rework", "wait", "not always", "overtime")
-
-
 _AI_WORD = re.compile(r"(?<![a-z])(?:ai|gpt|llm|copilot|chatgpt)(?![a-z])")
 
 
@@ -54,27 +44,16 @@ def about_ai(text: str) -> bool:
     return bool(_AI_WORD.search(t)) or any(w in t for w in ("プロンプト", "prompt"))
 
 
+def ai_mentions(text: str) -> int:
+    """How often ``text`` names AI (a section about AI names it again and again)."""
+    return len(_AI_WORD.findall(text.lower()))
+
+
 def business_groups(groups: list[PainGroup], points: dict[str, str], flagged: set[str]) -> list[PainGroup]:
     """The groups that name a business problem: not every member is a flagged failure pattern
     (若手任せ, 研修止まり, 目的化…) or talk about AI itself."""
     return [g for g in groups
             if not all(m in flagged or about_ai(points.get(m, g.summary)) for m in (g.members or [g.id]))]
-
-
-def document_groups(ctx: StageContext, lang: str) -> list[PainGroup]:
-    """Problems the company's own documents describe (time taken, delays, rework), as groups D1, D2…"""
-    from agents.common import retrieve
-    from agents.grounding import is_prose, readable
-    from knowledge.chunker import split_sentences
-
-    found: list[str] = []
-    for p in retrieve(ctx, PROBLEM_QUERIES.get(lang, PROBLEM_QUERIES["en"]), k=4):
-        for a, b in split_sentences(p.text):
-            sent = readable(p.text[a:b])
-            if (is_prose(p.text[a:b]) and any(w in sent.lower() for w in _PROBLEM_WORDS) and not about_ai(sent)
-                    and sent not in found):
-                found.append(sent)
-    return [PainGroup(id=f"D{i}", summary=s[:90], members=[]) for i, s in enumerate(found[:3], 1)]
 
 
 def pain_lines(groups: list[PainGroup]) -> str:

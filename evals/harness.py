@@ -104,6 +104,8 @@ def run_scenario(sc: Scenario, service, today: str | None = None) -> dict:
     edits_done: set[str] = set()
     while not snap.done:
         gate = snap.gate
+        if gate["gate"] == "themes" and not gate["data"]["candidates"]:
+            break  # nothing to choose: the gate's question to the executives is the outcome scored
         scripted = next((d for d in queue if d.get("gate") == gate["gate"]), None)
         if scripted is not None:
             queue.remove(scripted)

@@ -20,6 +20,7 @@ from agents import themes as theme_agent
 from agents import usecases as uc_agent
 from agents.common import StageContext, StageLog
 from agents.common import finding as gate_finding
+from agents.document_themes import document_themes
 from agents import linter
 from agents.intake import group_pain_points
 from agents.schemas import KPI, PLAYBOOK_SECTIONS, HandOff, PainGroup, PainPoint, Playbook, Theme, UseCase
@@ -106,7 +107,8 @@ def intake(state: WorkshopState, config: RunnableConfig) -> dict:
 def themes(state: WorkshopState, config: RunnableConfig) -> dict:
     """Themes from the groups that name a business problem. When none does (every pain point is about
     AI itself or a failure pattern), no theme is built around AI: the method's question goes back to
-    the executives, and the candidates come from problems the company's own documents describe."""
+    the executives, and the candidates are outcome KPIs the company's own documents talk about (built
+    in code, cited; none when the documents say nothing close enough)."""
     ctx = _ctx(state, config)
     groups = [PainGroup.model_validate(g) for g in state["pain_groups"]]
     points = {p["id"]: p["text"] for p in state["pain_points"]}
@@ -119,8 +121,7 @@ def themes(state: WorkshopState, config: RunnableConfig) -> dict:
         found, lg = theme_agent.generate_themes(ctx, business, n=n, feedback=fb, points=points)
     else:
         asked = [gate_finding("no_business_problem", "themes", "", state["lang"], severity="error")]
-        found, lg = theme_agent.generate_themes(ctx, theme_agent.document_groups(ctx, state["lang"]), n=n,
-                                                feedback=fb, origin="documents")
+        found, lg = document_themes(ctx, state["departments"], n=n)
     lint = asked + _gates(lg) + [f for t in found for f in linter.lint_theme(t.model_dump(), state["lang"])]
     return {"theme_candidates": [t.model_dump() for t in found], "stage": gate_stage("themes"),
             "findings": {"themes": _dump(lint)}, **_merge_logs(lg)}

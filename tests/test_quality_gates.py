@@ -223,6 +223,34 @@ def test_ai_only_pain_points_get_the_question_and_document_themes(tmp_path):
     cands = snap.gate["data"]["candidates"]
     assert cands and all(c["origin"] == "documents" for c in cands)
     assert all("ChatGPT" not in c["problem"] and "研修" not in c["problem"] for c in cands)
+    # Built in code from the catalogue and the documents: a business result, the sentence cited.
+    assert not model.calls
+    first = cands[0]
+    assert first["title"] == "見積回答日数の短縮" and first["measures"][0] == "quote_turnaround"
+    assert first["citations"][0]["quote"].startswith("見積依頼から回答までに平均5営業日")
+    assert all("AI" not in c["title"] for c in cands)
+
+
+def test_ai_only_pain_points_and_documents_that_say_nothing_close_leave_only_the_question(tmp_path):
+    from core.errors import KatachiError
+    from core.settings import get_settings
+    from graphs.service import WorkshopService
+    from tests.fakes import FakeChatModel
+    from tests.workshop_fakes import ListRetriever, WorkshopResponder
+    from ui.cli.workshop import auto_decision
+
+    model = FakeChatModel(responder=WorkshopResponder())
+    retr = ListRetriever("acme", ["社屋は駅から徒歩五分の場所にあり、一階に受付があります。",
+                                  "AI ビジョン: 手動で 1 時間かかるところを AI で 10 分にします。"])
+    svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr,
+                          db_path=tmp_path / "w.sqlite")
+    snap = svc.start("acme", ["若手にChatGPTを触らせたい", "AIの利用回数をKPIにしたい"], ["営業"], lang="ja",
+                     thread_id="ai2", today="2026-11-27")
+    assert snap.gate["data"]["candidates"] == []
+    assert "no_business_problem" in [f["rule"] for f in snap.gate["findings"]]
+    with pytest.raises(KatachiError) as exc:
+        auto_decision(snap.gate)
+    assert exc.value.code == "no_theme_candidates" and "どの業務の成果" in exc.value.message("ja")
 
 
 @pytest.mark.parametrize("text,expected", [("The first reply to a customer email takes 31 hours", False),

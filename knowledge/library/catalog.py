@@ -126,6 +126,10 @@ class Library:
         scored.sort(key=lambda s: (-s[0], s[1]))
         return [x for _, _, x in scored[:k]]
 
+    def kpi_score(self, query: str, kpi: CatalogKPI, lang: str) -> float:
+        """How much ``query`` talks about the KPI's subject (the ranking score of ``kpi_candidates``)."""
+        return self._score(query, _kpi_text(kpi, lang), kpi.text(lang).name)
+
     def _score(self, query: str, text: str, name: str = "") -> float:
         """Rare shared words count more, words of the name twice. No length normalisation: measured on
         the demo's hand-off theme, dividing by the entry's length ranked 議事録共有までの時間 (one shared

@@ -43,6 +43,9 @@ def read_pain_points(path: str) -> list[str]:
 
 
 def auto_decision(gate: dict) -> dict:
+    """The first theme, every other gate approved; no theme to choose stops with the method's question."""
+    if gate["gate"] == "themes" and not gate["data"]["candidates"]:
+        raise KatachiError("no_theme_candidates")
     return {"themes": {"action": "choose", "index": 0}}.get(gate["gate"], {"action": "approve"})
 
 

@@ -1,0 +1,104 @@
+"""Themes proposed from the company's documents, built in code, when the participants named no
+business problem (every pain point is about AI itself or a failure pattern).
+
+Asked to write themes from document sentences in that situation, the embedded model titled them
+around AI in 3 of 3 tries on the Japanese sample (「AI導入の加速」), and in English turned a status label
+("On Backlog - we know we want to do this…") into a theme. So no model writes these: for the
+workshop's departments, the catalogue's outcome KPIs are matched against what the documents say
+about the same work, and the best-supported ones become theme proposals — a business result as the
+title, the document's sentence quoted (cited) as the problem, labelled as coming from the documents.
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+from agents.common import StageContext, StageLog, retrieve
+from agents.grounding import Evidence, is_prose, keep_valid, readable
+from agents.numbers import stated_numbers
+from agents.schemas import Theme
+from agents.themes import about_ai, ai_mentions
+from core.i18n import t
+from knowledge.chunker import split_sentences
+
+logger = logging.getLogger(__name__)
+
+# A sentence must share more than one ordinary word with the KPI's name and definition: measured on the
+# two sample handbooks, unrelated best matches scored 0.2–0.6 (one common word such as 時間 / time),
+# matches a reviewer accepted 0.9 and above.
+MIN_SCORE = 0.8
+_TIME_UNITS = ("日", "時間", "分", "週", "day", "hour", "minute", "week")
+_MAX_QUOTE = 90
+# What a complaint looks like in a handbook: time taken, delays, rework, backlog. 「待」 alone would
+# also match 期待 (expected).
+_PROBLEM_WORDS = ("かか", "遅", "手戻り", "負担", "残業", "待ち", "待た", "漏れ", "不足", "追いつ", "above", "take",
+                  "slow", "delay", "late", "backlog", "rework", "wait", "not always", "overtime")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+・]|\d+[.)])\s+")
+
+
+def _ai_passage(heading: str, text: str) -> bool:
+    """A section about AI itself (its heading names AI, or AI comes up more than once): its numbers
+    are AI's, e.g. 「手動で 1 時間かかるところを 10 分で」 under 「AI ビジョンと戦略」."""
+    return about_ai(heading) or ai_mentions(text) >= 2
+
+
+def _title(name: str, better: str, unit: str, lang: str) -> str:
+    if better == "higher":
+        return t("theme.title.higher", lang, name=name)
+    timed = any(u in unit.lower() for u in _TIME_UNITS)
+    return t("theme.title.lower_time" if timed else "theme.title.lower", lang, name=name)
+
+
+def document_themes(ctx: StageContext, departments: list[str], n: int = 3) -> tuple[list[Theme], StageLog]:
+    """Up to ``n`` themes, each a catalogue KPI of the departments' functions that a document sentence
+    talks about; none when nothing in the documents is close enough (the question to the executives
+    stands alone then)."""
+    log = StageLog()
+    lib = ctx.catalog()
+    functions = {lib.function_of(d) for d in departments} - {None}
+    kpis = [k for k in lib.kpis.values() if functions & set(k.functions)] or list(lib.kpis.values())
+    found = []  # (score, kpi, passage, verbatim sentence)
+    for k in kpis:
+        kt = k.text(ctx.lang)
+        best = None
+        for p in retrieve(ctx, [f"{kt.name} {kt.definition}"], k=3):
+            if _ai_passage(p.heading, p.text):
+                continue
+            for a, b in split_sentences(p.text):
+                raw = p.text[a:b]
+                sent = readable(raw)
+                if not is_prose(raw) or about_ai(sent):
+                    continue
+                score = lib.kpi_score(sent, k, ctx.lang)
+                if score >= MIN_SCORE:  # about this KPI's work: a stated quantity or a complaint ranks it up
+                    score += 0.3 * bool(stated_numbers([sent])) + 0.3 * any(w in sent.lower() for w in _PROBLEM_WORDS)
+                if best is None or score > best[0]:
+                    best = (score, k, p, raw)
+        if best and best[0] >= MIN_SCORE:
+            found.append(best)
+        logger.debug("document theme %s: %s %s", k.id, best and round(best[0], 2), best and best[3][:70])
+    found.sort(key=lambda f: -f[0])
+    themes: list[Theme] = []
+    quoted: set[str] = set()
+    for score, k, p, raw in found:
+        if raw in quoted:
+            continue
+        quoted.add(raw)
+        ev = Evidence(passages={p.chunk_id: p}, sentences={"S1": (p.chunk_id, raw)})
+        citations, _ = keep_valid(ev.citations(["S1"]), ev.passages)
+        log.passages[p.chunk_id] = p.model_dump()
+        kt = k.text(ctx.lang)
+        quote = _LIST_MARK.sub("", readable(raw))
+        quote = quote if len(quote) <= _MAX_QUOTE else quote[:_MAX_QUOTE].rstrip() + "…"
+        others = [x.id for x in lib.kpi_candidates(quote, ctx.lang, functions, k=2) if x.id != k.id]
+        name = kt.name if ctx.lang == "ja" or kt.name[1:2].isupper() else kt.name[:1].lower() + kt.name[1:]
+        themes.append(Theme(title=_title(name, k.better, kt.unit, ctx.lang),
+                            problem=t("theme.problem", ctx.lang, quote=quote, name=name),
+                            outcome=t(f"theme.outcome.{k.better}", ctx.lang, name=name),
+                            citations=citations, support="supported" if citations else "unsupported",
+                            origin="documents", measures=[k.id, *others][:2]))
+        log.citations.append({"where": f"theme[{len(themes) - 1}]", "cited": 1, "valid": len(citations),
+                              "dropped": 1 - len(citations), "unrelated": 0, "offered": 1})
+        if len(themes) >= n:
+            break
+    return themes, log
