@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     retrieval: Literal["hybrid", "dense", "bm25"] = "hybrid"
     # A consultancy's own 型 library (patterns/*.yaml, kpis.yaml), drawn from before the shipped one
     library_dir: Path | None = None
+    # The web app's doors. A live workshop's join code works for this long after it is created (and
+    # never after the workshop is finished); guessing is slowed per client and per account.
+    join_code_hours: float = Field(default=48.0, gt=0)
+    login_failures_per_client: int = Field(default=10, ge=1)  # failed logins from one address per window
+    login_failures_per_account: int = Field(default=5, ge=1)  # failed passwords for one account per window
+    login_window_s: float = Field(default=600.0, gt=0)
+    login_lock_s: float = Field(default=900.0, gt=0)
 
     @property
     def companies_dir(self) -> Path:

@@ -40,6 +40,8 @@ def member(user: User, company: str) -> bool:
 def _sees(user: User, ws: dict | None, joined: bool) -> bool:
     if ws is None:
         return False
+    if user.guest_of:  # a guest is a seat in one workshop, whatever else its name once joined
+        return ws["id"] == user.guest_of and joined
     if user.role == "participant":
         return joined
     return member(user, ws["company"]) or ws.get("owner") == user.name

@@ -30,28 +30,123 @@ def test_password_hash_is_salted_and_checked():
     assert not check_password("x", "garbage")
 
 
+def _guest(auth, name, code):
+    """Log in as a guest the way the web app does: the session stores the id the login claims."""
+    assert auth(name, code)
+    return auth.claim(name)
+
+
 def test_login_by_account_and_guest_by_join_code(rooms):
     auth = Authenticator(rooms.db)
     assert auth("fumi", "facil-pass-1") and not auth("fumi", "wrong")
     _, ws = _live(rooms)
     assert not auth("Hanako", "NOPE12")
-    assert auth("花子", ws["join_code"].lower())  # codes are case-insensitive; Japanese display names work
-    guest = rooms.user("花子")
-    assert guest.role == "participant" and guest.guest_of == ws["id"]
+    sid = _guest(auth, "花子", ws["join_code"].lower())  # codes are case-insensitive; Japanese names work
+    assert sid == f"花子#{ws['id']}"
+    guest = rooms.user(sid)
+    assert guest.role == "participant" and guest.guest_of == ws["id"] and guest.display == "花子"
     assert [w["id"] for w in rooms.my_workshops(guest)] == [ws["id"]]
     assert not auth("fumi", ws["join_code"])  # an account name cannot be taken as a guest name
-    with pytest.raises(KatachiError) as e:
-        add_user(rooms.db, "花子", "whatever-123", "participant", [])
-    assert e.value.code == "user_exists"
+    with pytest.raises(KatachiError):
+        rooms.user("花子")  # the name alone is nobody: a guest is a seat in one workshop
+    add_user(rooms.db, "花子", "whatever-123", "participant", [])  # and cannot collide with an account
 
 
-def test_guest_name_is_not_moved_between_running_workshops(rooms):
+def test_the_same_guest_name_in_two_workshops_is_two_people(rooms):
     auth = Authenticator(rooms.db)
     _, a = _live(rooms)
     _, b = _live(rooms)
-    assert auth("Ken", a["join_code"])
-    assert not auth("Ken", b["join_code"])
-    assert auth("Ken", a["join_code"])  # rejoining the same workshop after a refresh is fine
+    ken_a, ken_b = _guest(auth, "Ken", a["join_code"]), _guest(auth, "Ken", b["join_code"])
+    assert ken_a != ken_b
+    assert [w["id"] for w in rooms.my_workshops(rooms.user(ken_a))] == [a["id"]]
+    assert [w["id"] for w in rooms.my_workshops(rooms.user(ken_b))] == [b["id"]]
+    assert _guest(auth, "Ken", a["join_code"]) == ken_a  # rejoining after a refresh is the same seat
+
+
+def test_a_reused_guest_name_never_opens_another_companys_workshop(rooms):
+    """The leak once found: company B's workshop finished, and a guest of the same name logging in with
+    company A's code saw B's workshop, its code and its playbook."""
+    from ui.web.auth import GuestTokens
+
+    add_user(rooms.db, "bfac", "facil-pass-2", "facilitator", ["beta"])
+    finished: set[str] = set()
+    auth = Authenticator(rooms.db, is_done=finished.__contains__)
+    wb = rooms.create(rooms.user("bfac"), "beta", "B社", ["営業"], "ja", mode="live")
+    tokens = GuestTokens(auth)
+    assert auth("田中", wb["join_code"])
+    tokens["t-b"] = "田中"
+    finished.add(wb["id"])
+    _, wa = _live(rooms)
+    assert auth("田中", wa["join_code"])
+    tokens["t-a"] = "田中"
+    b_guest, a_guest = rooms.user(tokens["t-b"]), rooms.user(tokens["t-a"])
+    assert [w["id"] for w in rooms.my_workshops(a_guest)] == [wa["id"]]
+    for wid in (wb["id"],):
+        with pytest.raises(KatachiError) as e:
+            rooms.view(a_guest, wid)
+        assert e.value.code == "workshop_unknown"
+    # B's own guest still reads B's finished workshop, and nothing of A.
+    assert [w["id"] for w in rooms.my_workshops(b_guest)] == [wb["id"]]
+    # B is finished: its code lets nobody in any more.
+    assert not auth("鈴木", wb["join_code"])
+
+
+def test_join_codes_expire(rooms, monkeypatch):
+    import time as _time
+
+    from core.settings import get_settings
+
+    _, ws = _live(rooms)
+    settings = get_settings().model_copy(update={"join_code_hours": 1.0})
+    auth = Authenticator(rooms.db, settings=settings)
+    assert auth("Ken", ws["join_code"])
+    later = _time.time() + 3601
+    monkeypatch.setattr(_time, "time", lambda: later)
+    assert not auth("Ken2", ws["join_code"])
+
+
+def test_failed_passwords_lock_the_account_even_for_the_right_password(rooms):
+    from core.settings import get_settings
+
+    auth = Authenticator(rooms.db, settings=get_settings().model_copy(update={"login_failures_per_account": 3}))
+    for _ in range(3):
+        assert not auth("fumi", "wrong-guess")
+    assert not auth("fumi", "facil-pass-1")  # locked
+    assert auth("paul", "partic-pass-1")  # another account is not locked
+
+
+def test_a_guessing_client_is_locked_out_and_others_are_not():
+    import asyncio
+
+    from ui.web.throttle import LoginGuard, Throttle
+
+    now = [0.0]
+    throttle = Throttle(failures=3, window_s=60, lock_s=300, clock=lambda: now[0])
+    statuses = {"bad": 400, "good": 200}
+
+    async def inner(scope, receive, send):
+        await send({"type": "http.response.start", "status": statuses[scope["query_string"].decode()],
+                    "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    guard = LoginGuard(inner, throttle)
+
+    def post(client: str, outcome: str) -> int:
+        sent = []
+
+        async def send(m):
+            sent.append(m)
+
+        scope = {"type": "http", "method": "POST", "path": "/login", "client": (client, 1),
+                 "query_string": outcome.encode()}
+        asyncio.run(guard(scope, None, send))
+        return sent[0]["status"]
+
+    assert [post("10.0.0.9", "bad") for _ in range(3)] == [400, 400, 400]
+    assert post("10.0.0.9", "good") == 429  # locked, even with the right code
+    assert post("10.0.0.8", "good") == 200  # another client is not
+    now[0] += 301
+    assert post("10.0.0.9", "good") == 200  # the lock ends
 
 
 def test_roles_are_checked_on_the_server(rooms):
@@ -281,7 +376,7 @@ def test_expected_participants_and_an_older_database(tmp_path):
     from ui.web.auth import Authenticator
 
     Authenticator(rooms.db)("花子", ws["join_code"])
-    from ui.web.room.render import people
+    from ui.web.room.render import people  # shown by display name, not by the seat id
 
     html = people(rooms.view(fac, ws["id"]), "ja")
     assert 'data-waiting="1"' in html and "Ken (未参加)" in html
@@ -299,3 +394,21 @@ def test_expected_participants_and_an_older_database(tmp_path):
     from ui.web.appdb import AppDB
 
     assert AppDB(old).workshop("w1")["expected"] == []
+
+
+def test_global_guest_names_from_an_older_database_lose_their_old_workshops(tmp_path):
+    import sqlite3
+
+    from ui.web.appdb import AppDB
+
+    old = tmp_path / "old.sqlite"
+    con = sqlite3.connect(old)
+    con.executescript("CREATE TABLE guests (name TEXT PRIMARY KEY, workshop TEXT NOT NULL, created REAL NOT NULL);"
+                      "CREATE TABLE joined (workshop TEXT NOT NULL, username TEXT NOT NULL, at REAL NOT NULL, "
+                      "PRIMARY KEY (workshop, username));"
+                      "INSERT INTO guests VALUES ('田中', 'wb', 0); INSERT INTO joined VALUES ('wb', '田中', 0);"
+                      "INSERT INTO joined VALUES ('wb', 'fumi', 0);")
+    con.commit()
+    con.close()
+    db = AppDB(old)
+    assert db.joined("田中") == [] and db.joined("fumi") == ["wb"]

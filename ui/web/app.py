@@ -143,16 +143,28 @@ def build(ctx: AppContext):
 
 
 def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
-    from ui.web.auth import Authenticator
+    from starlette.middleware import Middleware
+
+    from ui.web.auth import Authenticator, GuestTokens
     from ui.web.room.render import CSS
     from ui.web.review.render import CSS as REVIEW_CSS
     from ui.web.common import i18n
+    from ui.web.throttle import LoginGuard, Throttle
 
+    s = ctx.settings
     demo = build(ctx)
     demo.queue(default_concurrency_limit=16)
-    demo.launch(server_name=host, server_port=port, auth=Authenticator(ctx.db, ctx.rooms.is_done),
-                       auth_message="Katachi 型 — アカウント、または 名前 + 参加コード でログイン / "
-                                    "log in with your account, or your name + the join code",
-                       i18n=i18n(), css=CSS + REVIEW_CSS, head=IME_GUARD, prevent_thread_lock=not block, quiet=not block,
-                       ssr_mode=False, footer_links=["settings"], theme=gr.themes.Soft())
+    auth = Authenticator(ctx.db, ctx.rooms.is_done, s)
+    clients = Throttle(s.login_failures_per_client, s.login_window_s, s.login_lock_s)
+    demo.launch(server_name=host, server_port=port, auth=auth,
+                auth_message="Katachi 型 — アカウント、または 名前 + 参加コード でログイン / "
+                             "log in with your account, or your name + the join code",
+                i18n=i18n(), css=CSS + REVIEW_CSS, head=IME_GUARD, prevent_thread_lock=True, quiet=not block,
+                ssr_mode=False, footer_links=["settings"], theme=gr.themes.Soft(),
+                app_kwargs={"middleware": [Middleware(LoginGuard, throttle=clients, message=" / ".join(
+                    text_of("error.login_locked", lg) for lg in ("ja", "en")))]})
+    # Before anyone can log in: sessions of guests become name#workshop (see ui.web.auth).
+    demo.server_app.tokens = GuestTokens(auth, demo.server_app.tokens)
+    if block:
+        demo.block_thread()
     return demo

@@ -22,8 +22,8 @@ CREATE TABLE IF NOT EXISTS workshops (
     departments TEXT NOT NULL, mode TEXT NOT NULL, owner TEXT NOT NULL, join_code TEXT UNIQUE,
     dots INTEGER NOT NULL, created REAL NOT NULL,
     timer_end REAL, timer_label TEXT NOT NULL DEFAULT '', expected TEXT NOT NULL DEFAULT '[]');
-CREATE TABLE IF NOT EXISTS guests (
-    name TEXT PRIMARY KEY, workshop TEXT NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS guest_seats (
+    name TEXT NOT NULL, workshop TEXT NOT NULL, created REAL NOT NULL, PRIMARY KEY (name, workshop));
 CREATE TABLE IF NOT EXISTS joined (workshop TEXT NOT NULL, username TEXT NOT NULL, at REAL NOT NULL,
     PRIMARY KEY (workshop, username));
 CREATE TABLE IF NOT EXISTS pain_points (
@@ -57,6 +57,12 @@ class AppDB(SQLiteStore):
         if "expected" not in cols:  # a database from before participants could be listed up front
             with self.tx() as c:
                 c.execute("ALTER TABLE workshops ADD COLUMN expected TEXT NOT NULL DEFAULT '[]'")
+        if self.one("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'guests'"):
+            # Guests were once global names: their 'joined' rows outlived the workshop and let a later
+            # guest of the same name into it. Those rows are dropped; guests now join as name#workshop.
+            with self.tx() as c:
+                c.execute("DELETE FROM joined WHERE username IN (SELECT name FROM guests)")
+                c.execute("DROP TABLE guests")
 
     # -- users ---------------------------------------------------------------------------------------
     def add_user(self, username: str, pw_hash: str, role: str, display: str, companies: list[str]) -> None:
@@ -124,14 +130,16 @@ class AppDB(SQLiteStore):
     def participants(self, wid: str) -> list[str]:
         return [r["username"] for r in self.all("SELECT username FROM joined WHERE workshop = ? ORDER BY at", wid)]
 
-    # -- guests: people who joined with a display name and the join code, without an account ------------
-    def guest(self, name: str) -> dict | None:
-        return self.one("SELECT * FROM guests WHERE name = ?", name)
+    # -- guests: people who joined one workshop with a display name and its join code ------------------
+    def guest(self, name: str, wid: str) -> dict | None:
+        return self.one("SELECT * FROM guest_seats WHERE name = ? AND workshop = ?", name, wid)
 
     def add_guest(self, name: str, wid: str) -> None:
+        from ui.web.auth import guest_id
+
         with self.tx() as c:
-            c.execute("INSERT OR REPLACE INTO guests VALUES (?, ?, ?)", (name, wid, time.time()))
-            c.execute("INSERT OR IGNORE INTO joined VALUES (?, ?, ?)", (wid, name, time.time()))
+            c.execute("INSERT OR IGNORE INTO guest_seats VALUES (?, ?, ?)", (name, wid, time.time()))
+            c.execute("INSERT OR IGNORE INTO joined VALUES (?, ?, ?)", (wid, guest_id(name, wid), time.time()))
 
     # -- pain points ---------------------------------------------------------------------------------
     def add_pain_point(self, wid: str, author: str | None, department: str, text: str) -> int:

@@ -3,6 +3,11 @@
 Two ways in: an account (admin, facilitator, consultant, participant) with a password, or — for live
 workshops — a display name with the workshop's join code as the password (a guest participant of
 that one workshop, no account needed).
+
+A guest is the pair (display name, workshop), never a name alone: common names collide, and a name
+that once joined another company's workshop must not open it again. Gradio keeps one string per
+session (what the login form sent); :class:`GuestTokens` replaces it, for a guest login just approved,
+with ``name#workshop`` — '#' cannot be typed into a name, so no account or other guest can claim it.
 """
 from __future__ import annotations
 
@@ -11,16 +16,41 @@ import hmac
 import logging
 import re
 import secrets
+import time
 
 from core.errors import KatachiError
 
 from ui.policy import ROLES
 from ui.web.appdb import AppDB
+from ui.web.throttle import Throttle
 
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[\w.@\- ]{1,40}$")  # \w covers kana and kanji: display names may be Japanese
 _N, _R, _P = 2**14, 8, 1
+GUEST_SEP = "#"
+
+
+def guest_id(name: str, workshop: str) -> str:
+    return f"{name}{GUEST_SEP}{workshop}"
+
+
+def split_guest(username: str) -> tuple[str, str] | None:
+    """(display name, workshop) of a guest session; None for an account."""
+    name, sep, wid = (username or "").partition(GUEST_SEP)
+    return (name, wid) if sep and name and wid else None
+
+
+def display_of(username: str | None) -> str:
+    """What people see: a guest's display name without its workshop."""
+    g = split_guest(username or "")
+    return g[0] if g else (username or "")
+
+
+def code_open(ws: dict, done: bool, hours: float, now: float | None = None) -> bool:
+    """A join code lets people in while its workshop is live, not finished, and not older than ``hours``."""
+    return (ws.get("mode") == "live" and bool(ws.get("join_code")) and not done
+            and (now or time.time()) < ws["created"] + hours * 3600)
 
 
 def hash_password(password: str) -> str:
@@ -49,7 +79,7 @@ def add_user(db: AppDB, username: str, password: str, role: str, companies: list
         raise KatachiError("bad_user", detail=f"role must be one of {', '.join(ROLES)}")
     if len(password) < 8:
         raise KatachiError("bad_user", detail="password: at least 8 characters")
-    if db.user(username) or db.guest(username):
+    if db.user(username):
         raise KatachiError("user_exists", user=username)
     for co in companies:
         check_company(co)
@@ -59,30 +89,54 @@ def add_user(db: AppDB, username: str, password: str, role: str, companies: list
 class Authenticator:
     """``auth=`` for Gradio: called with what the login form sent; True lets the browser in."""
 
-    def __init__(self, db: AppDB, is_done=None) -> None:
+    def __init__(self, db: AppDB, is_done=None, settings=None) -> None:
         """``is_done(workshop_id)``: whether that workshop is finished (read from its checkpoint)."""
+        from core.settings import get_settings
+
+        s = settings or get_settings()
         self.db = db
         self.is_done = is_done or (lambda wid: False)
+        self.code_hours = s.join_code_hours
+        self.accounts = Throttle(s.login_failures_per_account, s.login_window_s, s.login_lock_s)
+        self._granted: tuple[str, str] | None = None  # (name typed, guest id) of the login just approved
 
     def __call__(self, username: str, password: str) -> bool:
         username = (username or "").strip()
+        self._granted = None
         user = self.db.user(username)
         if user:
-            return check_password(password or "", user["pw_hash"])
+            key = f"account:{username}"
+            if self.accounts.locked(key):
+                log.info("login refused: account locked")
+                return False
+            ok = check_password(password or "", user["pw_hash"])
+            (self.accounts.succeed if ok else self.accounts.fail)(key)
+            return ok
         return self._guest(username, (password or "").strip().upper())
 
     def _guest(self, name: str, code: str) -> bool:
         if not _NAME.match(name) or not code:
             return False
         ws = self.db.by_code(code)
-        if ws is None or ws["mode"] != "live":
+        if ws is None or not code_open(ws, self.is_done(ws["id"]), self.code_hours):
             return False
-        held = self.db.guest(name)
-        if held and held["workshop"] != ws["id"]:
-            # The name is someone's in another live workshop: refuse rather than move them.
-            other = self.db.workshop(held["workshop"])
-            if other and not self.is_done(other["id"]):
-                log.info("guest name %r is taken in another workshop", name)
-                return False
         self.db.add_guest(name, ws["id"])
+        self._granted = (name, guest_id(name, ws["id"]))
         return True
+
+    def claim(self, username: str) -> str:
+        """The session identity for what the login form sent: the guest id for the guest login just
+        approved (Gradio stores the session right after a True answer, with no await between)."""
+        granted, self._granted = self._granted, None
+        return granted[1] if granted and granted[0] == username else username
+
+
+class GuestTokens(dict):
+    """Gradio's session table (token → user), storing a guest's session as ``name#workshop``."""
+
+    def __init__(self, auth: Authenticator, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.auth = auth
+
+    def __setitem__(self, token: str, username: str) -> None:
+        super().__setitem__(token, self.auth.claim(username))

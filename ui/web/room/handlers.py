@@ -19,6 +19,7 @@ from ui.policy import User
 from graphs.stages import AFTER_GATE, stage_of
 
 from ui.web.appdb import AppDB
+from ui.web.auth import code_open, display_of, split_guest
 from ui.web.jobs import JobStatus, ModelJobs
 
 log = logging.getLogger(__name__)
@@ -64,9 +65,9 @@ class Rooms:
         row = self.db.user(username)
         if row:
             return User(row["username"], row["role"], self.db.companies_of(username), display=row["display"])
-        g = self.db.guest(username)
-        if g:
-            return User(username, "participant", [], guest_of=g["workshop"], display=username)
+        g = split_guest(username)
+        if g and self.db.guest(*g) and self.db.workshop(g[1]):
+            return User(username, "participant", [], guest_of=g[1], display=g[0])
         raise KatachiError("forbidden", action="login")
 
     def joined(self, user: User, ws: dict) -> bool:
@@ -120,7 +121,7 @@ class Rooms:
 
     def join(self, user: User, code: str) -> dict:
         ws = self.db.by_code((code or "").strip().upper()) if code and code.strip() else None
-        if ws is None or ws["mode"] != "live":
+        if ws is None or not code_open(ws, self.is_done(ws["id"]), self.service.settings.join_code_hours):
             raise KatachiError("join_code_unknown", join_code=(code or "").strip())
         # Staff of another company may not use a code to look inside a client's workshop.
         policy.require(user, "workshop.join", workshop=ws, joined=self.joined(user, ws))
@@ -197,7 +198,7 @@ class Rooms:
         """Close intake: the model groups the pain points and proposes themes (queued, returns at once)."""
         ws = self._facilitator(user, wid)
         self._require_intake(ws)
-        points = [{"text": p["text"], "participant": p["author"] or "", "department": p["department"] or ""}
+        points = [{"text": p["text"], "participant": display_of(p["author"]), "department": p["department"] or ""}
                   for p in self.db.pain_points(wid)]
         if not points:
             raise KatachiError("no_pain_points_yet")
@@ -274,14 +275,14 @@ class Rooms:
         stage, gate, values = "intake", None, {}
         snap = self._snapshot(wid)  # read once: this runs on every page poll
         if snap is None:  # the app database holds the points until the graph has them
-            points = self.db.pain_points(wid)
+            points = [{**p, "author": display_of(p["author"]) or None} for p in self.db.pain_points(wid)]
         else:
             stage, gate, values = stage_of(snap.stage), snap.gate, snap.values
             points = [{"id": i + 1, "text": p["text"], "department": p.get("department", ""),
                        "author": p.get("participant") or None}
                       for i, p in enumerate(values.get("pain_points") or [])]
         view = RoomView(ws, stage, gate, values, job, points, self.can_facilitate(user, ws),
-                        participants=self.db.participants(wid))
+                        participants=[display_of(n) for n in self.db.participants(wid)])
         if gate and gate.get("gate") == "themes":
             rnd = self._round(values)
             votes = self.db.votes(wid, rnd)
