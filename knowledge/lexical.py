@@ -70,6 +70,10 @@ class LexicalIndex:
         tmp.write_text(json.dumps({"tokens": self._tokens, "meta": self._meta}, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.dir / "tokens.json")
 
+    def ids(self) -> list[str]:
+        with self._lock:
+            return list(self._load_tokens())
+
     # -- updates ----------------------------------------------------------------------------------
     def update(self, added: dict[str, tuple[str, dict]], removed: list[str]) -> None:
         """``added``: chunk id -> (text to index, metadata used for filters)."""

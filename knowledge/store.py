@@ -3,6 +3,14 @@
 Isolation is physical: each company has its own directory and Chroma client, so no query or filter
 can reach another company's chunks. Re-ingesting an unchanged file costs one hash; a changed file
 re-embeds only its new chunks; a file gone from an ingested folder loses its chunks.
+
+Writes are safe against interruption and against each other. One writer per company at a time (a
+file lock; a second waits, then gets ``ingest_busy``), and it reads the manifest afresh under the
+lock, so two ingests never overwrite each other's files. Before the first change to Chroma or BM25 a
+``pending`` mark is written and removed only after the manifest is: an ingest that finds the mark
+repairs the store first (chunks the manifest does not know are deleted; files whose chunks are
+missing are ingested again from where they are), whatever the files' state is by then. Each finished
+write stamps ``version``; a reader that sees a new stamp reopens its view (another process wrote).
 """
 from __future__ import annotations
 
@@ -13,6 +21,7 @@ import os
 import re
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,7 +43,12 @@ log = logging.getLogger(__name__)
 
 _COMPANY_RE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
 COLLECTION = "chunks"
+PENDING, VERSION, LOCK = "ingest.pending", "version", "ingest.lock"
+# A second writer waits this long for the first: a web upload of a few files takes seconds, a CLI
+# ingest of a handbook minutes — then the message says another ingest is running.
+LOCK_WAIT_S = 30.0
 _clients: dict[str, Any] = {}
+_client_version: dict[str, str] = {}  # the index version each process-wide Chroma client has seen
 _clients_lock = threading.Lock()
 
 
@@ -55,25 +69,36 @@ def list_companies(settings: Settings) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / "manifest.json").is_file())
 
 
-def _client(path: Path):
-    """One Chroma client per directory per process (Chroma's own rule for PersistentClient)."""
+def _client(path: Path, version: str | None = None):
+    """One Chroma client per directory per process (Chroma's own rule for PersistentClient). With
+    ``version``: a client that has not seen that index version (another process wrote since) is
+    replaced by a fresh one, which reads the directory again."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     key = str(path.resolve())
     with _clients_lock:
+        if key in _clients and version is not None and _client_version.get(key) not in (None, version):
+            # Chroma keeps one system per path, and its vector index does not see another process's
+            # writes (measured: a long-lived client kept answering without the new file while its count
+            # included it). Closing it makes the next client load the directory again. A search
+            # running in another thread at this instant fails with a store error; the next one works.
+            _clients.pop(key).close()
+            log.info("index of %s changed on disk; reopened", path.parent.name)
         if key not in _clients:
             path.mkdir(parents=True, exist_ok=True)
             _clients[key] = chromadb.PersistentClient(
                 path=key, settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
             )
+        if version is not None:
+            _client_version[key] = version
         return _clients[key]
 
 
 @dataclass
 class FileResult:
     path: str
-    status: str  # "added", "updated", "unchanged", "skipped", "removed"
+    status: str  # "added", "updated", "unchanged", "skipped", "removed", "repaired"
     chunks_added: int = 0
     chunks_removed: int = 0
     error: KatachiError | None = None
@@ -133,6 +158,7 @@ class CompanyStore:
         self._embedder = embedder
         self._collection = None
         self._lexical: LexicalIndex | None = None
+        self._version = self._read_version()
         self._manifest = self._read_manifest()
 
     # -- plumbing ---------------------------------------------------------------------------------
@@ -142,11 +168,26 @@ class CompanyStore:
             self._embedder = get_embedder(self.settings.embed_threads, self.settings.embed_batch)
         return self._embedder
 
+    def _read_version(self) -> str:
+        try:
+            return (self.dir / VERSION).read_text(encoding="utf-8").strip()
+        except OSError:
+            return ""
+
+    def refresh(self) -> bool:
+        """Reopen the view when another process (or store object) wrote since; True when it did."""
+        v = self._read_version()
+        if v == self._version:
+            return False
+        self._version, self._collection, self._lexical = v, None, None
+        self._manifest = self._read_manifest()
+        return True
+
     @property
     def collection(self):
         if self._collection is None:
             try:
-                client = _client(self.dir / "chroma")
+                client = _client(self.dir / "chroma", self._version)
                 self._collection = client.get_or_create_collection(
                     COLLECTION,
                     embedding_function=chroma_embedding_function(self._embedder),
@@ -175,28 +216,64 @@ class CompanyStore:
         tmp = self.dir / "manifest.json.tmp"
         tmp.write_text(json.dumps(self._manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, self.dir / "manifest.json")
+        self._version = f"{time.time_ns()}-{os.getpid()}"
+        tmp = self.dir / (VERSION + ".tmp")
+        tmp.write_text(self._version, encoding="utf-8")
+        os.replace(tmp, self.dir / VERSION)
+        _client_version[str((self.dir / "chroma").resolve())] = self._version  # our own write: no reopen
+
+    @contextmanager
+    def _writer(self, wait_s: float | None = None):
+        """The company's write lock (across processes and threads): waits up to ``wait_s``."""
+        import fcntl
+
+        self.dir.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + (LOCK_WAIT_S if wait_s is None else wait_s)
+        with open(self.dir / LOCK, "a+") as fh:
+            while True:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise KatachiError("ingest_busy", company=self.company) from None
+                    time.sleep(0.2)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     # -- ingest -----------------------------------------------------------------------------------
     def ingest(self, paths: Sequence[str | Path], progress: bool = False, prune: bool = True,
-               department: str | None = None) -> IngestReport:
+               department: str | None = None, wait_s: float | None = None) -> IngestReport:
         """Ingest files and folders. ``department`` overrides the guess from paths and headings."""
         t0 = time.perf_counter()
         report = IngestReport(self.company)
         files = collect_files(paths)
+        with self._writer(wait_s):
+            self.refresh()
+            self._manifest = self._read_manifest()  # what the last writer left, not what we read at start
+            redo = self._repair(report) if (self.dir / PENDING).exists() else []
+            self._ingest(files, redo, report, progress, prune, department)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _ingest(self, files, redo, report: IngestReport, progress: bool, prune: bool, department: str | None):
         names = self._root_names({root for _, root in files})
+        todo = [(f, root, f"{names[root]}/{f.relative_to(root).as_posix()}") for f, root in files]  # key survives moves
+        todo += [r for r in redo if r[2] not in {k for _, _, k in todo}]
         max_bytes = int(self.settings.max_file_mb * 2**20)
         pending: list[tuple[str, list[str], list[dict], list[str]]] = []  # (source, ids, metas, texts)
         entries: dict[str, dict] = {}
         seen: set[str] = set()
-        for f, root in files:
+        for f, root, key in todo:
             src = str(f)
-            key = f"{names[root]}/{f.relative_to(root).as_posix()}"  # survives moving the folder
             seen.add(key)
             rel = _display_path(f, root)
             try:
                 data_hash = _hash_file(f)
                 old = self._manifest["files"].get(key) or self._manifest["files"].get(src)  # src: older stores
-                if old and old["sha256"] == data_hash and key in self._manifest["files"]:
+                if old and old["sha256"] == data_hash and key in self._manifest["files"] and not old.get("dirty"):
                     self._manifest["files"][key].update(source=src, rel=rel)
                     report.files.append(FileResult(rel, "unchanged"))
                     continue
@@ -221,20 +298,54 @@ class CompanyStore:
                 metas.append({"source": src, "rel": rel, "heading": c.heading, "position": len(ids) - 1,
                               "start": c.start, "department": dept or "", "ext": f.suffix.lower(),
                               "injection": looks_like_instruction(c.text), **doc.meta, **seg_meta})
-            old_ids = set(old["chunk_ids"]) if old else set()
+            # A file marked dirty by a repair may miss any of its chunks: all of them are written again.
+            old_ids = set(old["chunk_ids"]) if old and not old.get("dirty") else set()
             new = [i for i, cid in enumerate(ids) if cid not in old_ids]
-            removed = sorted(old_ids - set(ids))
+            removed = sorted(set(old["chunk_ids"] if old else []) - set(ids))
             pending.append((key, [ids[i] for i in new], [metas[i] for i in new], [texts[i] for i in new]))
             entries[key] = {"sha256": data_hash, "rel": rel, "source": src, "chunk_ids": ids, "removed": removed}
             if key not in self._manifest["files"]:
                 self._manifest["files"].pop(src, None)  # an older store keyed this file by its absolute path
             report.files.append(FileResult(rel, "updated" if old else "added", len(new), len(removed)))
+        gone = self._gone(set(names.values()), seen) if prune else []
+        if pending or gone:
+            (self.dir / PENDING).write_text(str(os.getpid()), encoding="utf-8")
         self._apply(pending, entries, progress, report)
-        if prune:
-            self._prune(set(names.values()), seen, report)
+        self._prune(gone, report)
         self._write_manifest()
-        report.seconds = time.perf_counter() - t0
-        return report
+        (self.dir / PENDING).unlink(missing_ok=True)
+
+    def _repair(self, report: IngestReport) -> list[tuple[Path, Path, str]]:
+        """After an interrupted write: make Chroma and BM25 hold exactly what the manifest says. Chunks
+        nobody lists are deleted; a file with chunks missing is marked dirty and returned (file, root,
+        key) to be ingested again now; a file that is gone loses its entry."""
+        files, roots = self._manifest["files"], self._manifest.get("roots", {})
+        in_chroma = set(self.collection.get(include=[])["ids"])
+        in_bm25 = set(self.lexical.ids())
+        known = {cid for e in files.values() for cid in e["chunk_ids"]}
+        orphans = sorted((in_chroma | in_bm25) - known)
+        if orphans:
+            self.collection.delete(ids=orphans)
+            self.lexical.update({}, orphans)
+        redo = []
+        for key, e in list(files.items()):
+            ids = set(e["chunk_ids"])
+            if ids <= in_chroma and ids <= in_bm25 and not e.get("dirty"):
+                continue
+            name, _, rest = key.partition("/")
+            root = Path(roots[name]) if name in roots else Path(e["source"]).parent
+            f = root / rest if name in roots else Path(e["source"])
+            e["dirty"] = True
+            if f.is_file():
+                redo.append((f, root, key))
+            else:  # gone meanwhile: nothing to restore it from
+                files.pop(key)
+                self.collection.delete(ids=sorted(ids & in_chroma)) if ids & in_chroma else None
+                self.lexical.update({}, sorted(ids))
+            report.files.append(FileResult(e.get("rel", key), "repaired", chunks_removed=len(ids - in_chroma)))
+        log.warning("%s: an interrupted ingest was repaired (%d stray chunks, %d files to ingest again)",
+                    self.company, len(orphans), len(redo))
+        return redo
 
     def _apply(self, pending, entries, progress: bool, report: IngestReport) -> None:
         total = sum(len(ids) for _, ids, _, _ in pending)
@@ -282,10 +393,12 @@ class CompanyStore:
             out[root] = name
         return out
 
-    def _prune(self, names: set[str], seen: set[str], report: IngestReport) -> None:
-        """Files that were ingested from one of the given folders and are gone now lose their chunks."""
+    def _gone(self, names: set[str], seen: set[str]) -> list[str]:
+        """Files that were ingested from one of the given folders and are not there any more."""
         prefixes = tuple(n + "/" for n in names)
-        gone = [k for k in self._manifest["files"] if k not in seen and k.startswith(prefixes)]
+        return [k for k in self._manifest["files"] if k not in seen and k.startswith(prefixes)]
+
+    def _prune(self, gone: list[str], report: IngestReport) -> None:
         for src in gone:
             e = self._manifest["files"].pop(src)
             if e["chunk_ids"]:
@@ -299,6 +412,7 @@ class CompanyStore:
         """Ranked passages. ``mode``: hybrid (default setting), dense or bm25. ``department`` keeps only
         that department's chunks (ids as in knowledge.metadata.DEPARTMENTS)."""
         mode = mode or self.settings.retrieval
+        self.refresh()
         dense, lexical = self.candidates(query, max(k * 5, POOL), mode, where, department)
         ranked = rank(dense, lexical, mode)[:k]
         if not ranked:
@@ -349,6 +463,7 @@ class CompanyStore:
         return self.collection.count()
 
     def stats(self) -> dict[str, int]:
+        self.refresh()
         files = self._manifest["files"]
         return {"documents": len(files), "chunks": sum(len(e["chunk_ids"]) for e in files.values())}
 

@@ -102,3 +102,23 @@ def require(user: User, action: str, **facts) -> None:
     """:func:`allowed` or a ``forbidden`` error naming the action."""
     if not allowed(user, action, **facts):
         raise KatachiError("forbidden", action=action)
+
+
+# -- who a session is ---------------------------------------------------------------------------------
+GUEST_SEP = "#"
+
+
+def guest_id(name: str, workshop: str) -> str:
+    return f"{name}{GUEST_SEP}{workshop}"
+
+
+def split_guest(username: str) -> tuple[str, str] | None:
+    """(display name, workshop) of a guest session; None for an account."""
+    name, sep, wid = (username or "").partition(GUEST_SEP)
+    return (name, wid) if sep and name and wid else None
+
+
+def display_of(username: str | None) -> str:
+    """What people see: a guest's display name without its workshop."""
+    g = split_guest(username or "")
+    return g[0] if g else (username or "")

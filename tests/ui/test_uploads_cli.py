@@ -22,7 +22,8 @@ def test_upload_ingests_into_the_company_and_reports_each_file(ctx, tmp_path):
     empty.write_text("")
     odd = tmp_path / "../" / "weird name?.md"
     odd.write_text("# 見出し\n\nカスタマーサクセスの引き継ぎ手順。")
-    report, store = ingest_uploads(ctx, ctx.rooms.user("fumi"), "acme", [str(sj), str(empty), str(odd)])
+    report, store, renamed = ingest_uploads(ctx, ctx.rooms.user("fumi"), "acme", [str(sj), str(empty), str(odd)])
+    assert renamed == {}
     status = {f.path: (f.status, f.error.code if f.error else "") for f in report.files}
     assert status["uploads/規程.txt"] == ("added", "")
     assert status["uploads/empty.md"] == ("skipped", "file_empty")
@@ -30,6 +31,22 @@ def test_upload_ingests_into_the_company_and_reports_each_file(ctx, tmp_path):
     assert store.stats()["documents"] == 2
     hits = store.search("提案書 二日", k=1)
     assert hits and "提案書" in hits[0].text and hits[0].source.endswith("uploads/規程.txt")
+
+
+def test_an_upload_never_replaces_a_different_document_of_the_same_name(ctx, tmp_path):
+    fumi = ctx.rooms.user("fumi")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / "規程.md", tmp_path / "b" / "規程.md"
+    first.write_text("# 経費\n\n経費精算は月末までに申請する。領収書を添付する。", encoding="utf-8")
+    second.write_text("# 出張\n\n出張旅費は帰着後五日以内に申請する。宿泊の上限がある。", encoding="utf-8")
+    ingest_uploads(ctx, fumi, "acme", [str(first)])
+    report, store, renamed = ingest_uploads(ctx, fumi, "acme", [str(second)])
+    assert renamed == {"規程-2.md": "規程.md"} and report.files[0].path.endswith("規程-2.md")
+    assert store.stats()["documents"] == 2
+    assert store.search("経費精算 月末", k=1)[0].source.endswith("uploads/規程.md")  # the first is still there
+    _, _, again = ingest_uploads(ctx, fumi, "acme", [str(first)])  # the same content again: the same file
+    assert again == {} and store.stats()["documents"] == 2
 
 
 def test_upload_is_refused_for_participants_other_companies_and_empty_boxes(ctx, tmp_path):

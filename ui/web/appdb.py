@@ -135,7 +135,7 @@ class AppDB(SQLiteStore):
         return self.one("SELECT * FROM guest_seats WHERE name = ? AND workshop = ?", name, wid)
 
     def add_guest(self, name: str, wid: str) -> None:
-        from ui.web.auth import guest_id
+        from ui.policy import guest_id
 
         with self.tx() as c:
             c.execute("INSERT OR IGNORE INTO guest_seats VALUES (?, ?, ?)", (name, wid, time.time()))

@@ -20,7 +20,7 @@ import time
 
 from core.errors import KatachiError
 
-from ui.policy import ROLES
+from ui.policy import ROLES, guest_id
 from ui.web.appdb import AppDB
 from ui.web.throttle import Throttle
 
@@ -28,25 +28,6 @@ log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[\w.@\- ]{1,40}$")  # \w covers kana and kanji: display names may be Japanese
 _N, _R, _P = 2**14, 8, 1
-GUEST_SEP = "#"
-
-
-def guest_id(name: str, workshop: str) -> str:
-    return f"{name}{GUEST_SEP}{workshop}"
-
-
-def split_guest(username: str) -> tuple[str, str] | None:
-    """(display name, workshop) of a guest session; None for an account."""
-    name, sep, wid = (username or "").partition(GUEST_SEP)
-    return (name, wid) if sep and name and wid else None
-
-
-def display_of(username: str | None) -> str:
-    """What people see: a guest's display name without its workshop."""
-    g = split_guest(username or "")
-    return g[0] if g else (username or "")
-
-
 def code_open(ws: dict, done: bool, hours: float, now: float | None = None) -> bool:
     """A join code lets people in while its workshop is live, not finished, and not older than ``hours``."""
     return (ws.get("mode") == "live" and bool(ws.get("join_code")) and not done

@@ -1,6 +1,7 @@
 """The documents page's server side: uploads go into the company's own folder, then into its store."""
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -12,7 +13,10 @@ _SAFE = re.compile(r"[^\w.\-]+")
 
 
 def ingest_uploads(ctx, user, company: str, paths: list[str], department: str | None = None):
-    """Copy uploads into the company's folder (so citations keep pointing at a file) and ingest them."""
+    """Copy uploads into the company's folder (so citations keep pointing at a file) and ingest them.
+    An upload never replaces a different document of the same name: it is kept beside it as
+    ``name-2.ext`` (the same content again is the same file). Returns (report, store, renamed), with
+    renamed: stored name -> the name it was uploaded as."""
     from knowledge.store import CompanyStore, check_company, company_dir
 
     check_company(company)
@@ -21,14 +25,37 @@ def ingest_uploads(ctx, user, company: str, paths: list[str], department: str | 
         raise KatachiError("upload_empty")
     dest = company_dir(company, ctx.settings) / "uploads"
     dest.mkdir(parents=True, exist_ok=True)
-    copied = []
+    copied, renamed = [], {}
     for p in paths:
         src = Path(p)
-        target = dest / (_SAFE.sub("_", src.name).strip("._") or "upload")
-        shutil.copyfile(src, target)
+        name = _SAFE.sub("_", src.name).strip("._") or "upload"
+        target = _free_name(dest, name, src)
+        if target.name != name:
+            renamed[target.name] = src.name
+        if not target.exists():
+            shutil.copyfile(src, target)
         copied.append(target)
     store = CompanyStore(company, ctx.settings, create=True)
-    return store.ingest(copied, progress=True, prune=False, department=department or None), store
+    return store.ingest(copied, progress=True, prune=False, department=department or None), store, renamed
+
+
+def _free_name(dest: Path, name: str, src: Path) -> Path:
+    """``name`` in ``dest``, unless a different file holds it: then name-2, name-3…"""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    digest = _sha(src)
+    for i in range(1, 1000):
+        target = dest / (name if i == 1 else f"{stem}-{i}{suffix}")
+        if not target.exists() or _sha(target) == digest:
+            return target
+    raise KatachiError("upload_too_many_copies", name=name)
+
+
+def _sha(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def add_library_file(ctx, user, company: str, path: str | None):

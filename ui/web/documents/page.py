@@ -84,12 +84,18 @@ class DocsTab:
         try:
             user = self.ctx.rooms.user(request.username)
             paths = [f if isinstance(f, str) else getattr(f, "name", str(f)) for f in (files or [])]
-            report, store = ingest_uploads(self.ctx, user, company, paths, dept)
+            report, store, renamed = ingest_uploads(self.ctx, user, company, paths, dept)
         except KatachiError as err:
             return notice(lg, err), gr.skip(), gr.skip()  # the uploaded files stay in the box
         names = [t(f"ingest.{c}", lg) for c in ("col_file", "col_status", "col_added", "col_reason")]
-        rows = [[f.path, t(f"ingest.{f.status}", lg), f.chunks_added, f.error.message(lg) if f.error else ""]
-                for f in report.files]
+
+        def reason(f) -> str:
+            if f.error:
+                return f.error.message(lg)
+            original = renamed.get(f.path.rsplit("/", 1)[-1])
+            return t("ingest.kept_both", lg, name=original) if original else ""
+
+        rows = [[f.path, t(f"ingest.{f.status}", lg), f.chunks_added, reason(f)] for f in report.files]
         summary = tr("ingest_done", lg, ok=len(report.ingested), skipped=len(report.skipped),
                      chunks=report.chunks_added)
         stats = store.stats()

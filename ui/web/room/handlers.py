@@ -19,7 +19,8 @@ from ui.policy import User
 from graphs.stages import AFTER_GATE, stage_of
 
 from ui.web.appdb import AppDB
-from ui.web.auth import code_open, display_of, split_guest
+from ui.policy import display_of, split_guest
+from ui.web.auth import code_open
 from ui.web.jobs import JobStatus, ModelJobs
 
 log = logging.getLogger(__name__)
