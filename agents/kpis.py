@@ -147,7 +147,7 @@ def number_problems(k: KPIOut, stated: list[Stated], sources: list[str], better:
     if mine is not None and k.baseline != mine.value:
         p.append(f"KPI '{k.name}': participants said {fmt(mine.value)}{mine.unit} ('{mine.text[:40]}'); "
                  f"use {fmt(mine.value)} as the baseline")
-    elif k.baseline is not None and mine is None and not supported(k.baseline, k.unit, sources):
+    elif k.baseline is not None and mine is None and not supported(k.baseline, k.unit, sources, measured=True):
         p.append(f"KPI '{k.name}': baseline {fmt(k.baseline)} is not stated by the participants or the documents; "
                  "use null (to be measured)")
     base = mine.value if mine is not None else k.baseline
@@ -268,7 +268,7 @@ def repair_numbers(k: KPIOut, stated: list[Stated], sources: list[str], lang: st
                            f"{fmt(k.baseline) if k.baseline is not None else '-'} → {fmt(mine.value)}{mine.unit}",
                            severity="info"))
         k = k.model_copy(update={"baseline": mine.value})
-    elif k.baseline is not None and mine is None and not supported(k.baseline, k.unit, sources):
+    elif k.baseline is not None and mine is None and not supported(k.baseline, k.unit, sources, measured=True):
         out.append(finding("baseline_unsupported", "kpis", kid, lang, f"{fmt(k.baseline)}{k.unit}"))
         k = k.model_copy(update={"baseline": None})
     if k.baseline is not None and plausible_target(k.baseline, k.target, k.name, k.unit, better):

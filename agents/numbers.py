@@ -45,11 +45,22 @@ def family(unit: str) -> str:
     return u
 
 
-def numbers_in(text: str) -> list[tuple[float, str]]:
-    """(value, unit) for each number in the text; years, dates and list markers are not quantities."""
+# A number framed as a rule or a limit is not a measurement of today: 「48時間以内に回答」, 「最低 5 営業日」,
+# "once an invoice reaches 30 days outstanding" (an English eval run took that as the DSO baseline).
+_RULE_AFTER = re.compile(r"^\s*(?:以内|以上|以下|未満|超|を超え|まで(?!に.{0,6}(?:かか|要し|平均)))")
+_RULE_BEFORE = re.compile(r"(?:最低|最大|最長|上限|下限|within|at least|at most|up to|no more than|no later than|"
+                          r"reaches|exceeds|more than|less than|after|over|every|each)\s*$", re.I)
+
+
+def numbers_in(text: str, rules: bool = True) -> list[tuple[float, str]]:
+    """(value, unit) for each number in the text; years, dates and list markers are not quantities.
+    ``rules=False`` leaves out numbers framed as a rule or a limit (see ``_RULE_AFTER``)."""
     t = unicodedata.normalize("NFKC", text or "")
     out = []
     for m in _NUM.finditer(t):
+        if not rules and (_RULE_AFTER.match(t[m.end():m.end() + 12])
+                          or _RULE_BEFORE.search(t[max(0, m.start() - 14):m.start()])):
+            continue
         raw, unit = m.group(1), m.group(2) or ""
         try:
             value = float(raw.replace(",", ""))
@@ -74,11 +85,17 @@ def stated_numbers(texts: list[str]) -> list[Stated]:
     return out
 
 
-def supported(value: float, unit: str, sources: list[str]) -> bool:
-    """The value (in the unit's family) appears in one of the source texts."""
+def measured_numbers(text: str) -> list[tuple[float, str]]:
+    """The numbers of ``text`` that describe how things are, not a rule or a limit."""
+    return numbers_in(text, rules=False)
+
+
+def supported(value: float, unit: str, sources: list[str], measured: bool = False) -> bool:
+    """The value (in the unit's family) appears in one of the source texts. ``measured``: only as a
+    description of today, not as a rule or a limit (what a baseline needs)."""
     fam = family(unit)
     for src in sources:
-        for v, u in numbers_in(src):
+        for v, u in (measured_numbers(src) if measured else numbers_in(src)):
             if abs(v - value) < 1e-9 and (not u or not unit or family(u) == fam):
                 return True
     return False

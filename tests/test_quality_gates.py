@@ -289,3 +289,25 @@ def test_steps_and_templates_that_copy_the_documents_are_refused():
                      prompt_template="{前回の議事録}から議題案を作ってください")
     fixed = sections.repair_procedure(proc, UC, "ja", log, [doc])
     assert fixed.title == "議題の整理の型" and not any("300万円" in s for s in fixed.steps)
+
+
+@pytest.mark.parametrize("text,measured", [
+    ("Once an invoice reaches 30 days outstanding, AR follows up with the client.", []),
+    ("顧客からのクレームは48時間以内に一次回答を送ります。", []),
+    ("E メールキャンペーン：最低 5 営業日のリードタイムが必要", []),
+    ("現在、見積依頼から回答までに平均5営業日かかっており、競合より遅い。", [(5.0, "営業日")]),
+    ("The average first reply takes 31 hours.", [(31.0, "hours")]),
+])
+def test_a_rule_or_limit_in_a_document_is_not_a_baseline(text, measured):
+    from agents.kpis import KPIOut, repair_numbers
+    from agents.numbers import measured_numbers
+
+    assert measured_numbers(text) == measured
+    if not measured:  # a KPI that took the rule's number as today's value goes back to "to be measured"
+        from agents.numbers import numbers_in
+
+        value, unit = numbers_in(text)[0]
+        k = KPIOut(name="回答日数", unit=unit, baseline=value, target=value / 2, deadline="2027-06",
+                   owner="営業担当役員", method="記録から集計する", evidence=[])
+        fixed, found = repair_numbers(k, [], [text], "ja", "K1")
+        assert fixed.baseline is None and [f.rule for f in found] == ["baseline_unsupported"]
