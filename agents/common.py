@@ -102,6 +102,9 @@ def evidence_for(ctx: StageContext, queries: list[str], log: StageLog, k: int | 
     ev = build_evidence(passages, " ".join(queries), max_sentences=ctx.sentences_per_call)
     for cid, p in ev.passages.items():
         log.passages[cid] = p.model_dump()
+    for p in ev.withheld:
+        if not any(f.rule == "injection_withheld" and f.item == p.rel for f in log.findings):
+            log.findings.append(finding("injection_withheld", "documents", p.rel, ctx.lang, p.rel))
     return ev
 
 

@@ -54,6 +54,7 @@ class Evidence:
 
     passages: dict[str, Passage] = field(default_factory=dict)
     sentences: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (chunk_id, verbatim sentence)
+    withheld: list[Passage] = field(default_factory=list)  # passages with text that talks to the model
 
     @property
     def ids(self) -> list[str]:
@@ -63,10 +64,13 @@ class Evidence:
         """The fenced documents block: data to cite, never instructions."""
         if not self.sentences:
             return "<documents>\n(none)\n</documents>"
+        from agents.prompts import fence
+
         lines = []
         for sid, (cid, sent) in self.sentences.items():
             p = self.passages[cid]
-            lines.append(f"[{sid}] ({p.rel.rsplit('/', 1)[-1]} § {p.heading.rsplit(' > ', 1)[-1]}) {readable(sent)}")
+            lines.append(fence(f"[{sid}] ({p.rel.rsplit('/', 1)[-1]} § {p.heading.rsplit(' > ', 1)[-1]}) "
+                               f"{readable(sent)}"))
         return "<documents>\n" + "\n".join(lines) + "\n</documents>"
 
     def citations(self, ids: list[str], limit: int = 3) -> list[Citation]:
@@ -95,10 +99,19 @@ def build_evidence(passages: list[Passage], query: str, max_sentences: int = 6, 
     ev = Evidence()
     q = _bigrams(query)
     scored: list[tuple[float, int, int, str, str]] = []
+    from knowledge.metadata import looks_like_instruction
+
     for rank, p in enumerate(passages):
+        if looks_like_instruction(p.heading) or looks_like_instruction(p.rel):
+            ev.withheld.append(p)  # a heading or a file name that talks to the model: nothing of it is offered
+            continue
         for k, (a, b) in enumerate(split_sentences(p.text)):
             sent = p.text[a:b]
             if not (MIN_SENTENCE <= len(readable(sent)) and len(sent) <= MAX_SENTENCE) or not is_prose(sent):
+                continue
+            if looks_like_instruction(sent):  # never offered as evidence; the reviewer is told (see evidence_for)
+                if p not in ev.withheld:
+                    ev.withheld.append(p)
                 continue
             overlap = len(q & _bigrams(readable(sent))) / (len(q) ** 0.5 + 1)
             scored.append((-(overlap + 1.0 / (rank + 1)), rank, k, p.chunk_id, sent))

@@ -297,7 +297,7 @@ class CompanyStore:
                 texts.append(c.text)
                 metas.append({"source": src, "rel": rel, "heading": c.heading, "position": len(ids) - 1,
                               "start": c.start, "department": dept or "", "ext": f.suffix.lower(),
-                              "injection": looks_like_instruction(c.text), **doc.meta, **seg_meta})
+                              "injection": looks_like_instruction(f"{c.heading}\n{c.text}"), **doc.meta, **seg_meta})
             # A file marked dirty by a repair may miss any of its chunks: all of them are written again.
             old_ids = set(old["chunk_ids"]) if old and not old.get("dirty") else set()
             new = [i for i, cid in enumerate(ids) if cid not in old_ids]
