@@ -22,6 +22,7 @@ class Decided(BaseModel):
     by: str = ""
     at: str = ""
     reason: str = ""
+    gate: str = ""  # the gate the decider saw; a decision made for another gate is refused
 
 
 class ThemeDecision(Decided):
@@ -105,6 +106,8 @@ def check_decision(gate: dict, decision: Any) -> BaseModel:
     then stays open, unchanged, for a corrected decision. Raises ``ValueError`` with the reason.
     """
     d = DECISIONS[gate["gate"]].model_validate(decision)
+    if d.gate and d.gate != gate["gate"]:  # a stale screen: its 'approve' must not approve another gate
+        raise ValueError(f"this decision was made at the {d.gate} gate; the open gate is {gate['gate']}")
     data = gate["data"]
     if isinstance(d, ThemeDecision) and d.action == "choose" and not 0 <= d.index < len(data["candidates"]):
         raise ValueError(f"no theme candidate {d.index} (0-{len(data['candidates']) - 1})")

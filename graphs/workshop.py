@@ -131,7 +131,7 @@ def gate_themes(state: WorkshopState) -> Command[Literal["kpis", "themes"]]:
     value = interrupt(_payload(state, "themes", ["choose", "edit", "regenerate"],
                                {"candidates": state["theme_candidates"], "pain_groups": state["pain_groups"]}))
     d = _decide(ThemeDecision, value, "themes")
-    record = {"gate": "themes", **d.model_dump(mode="json")}
+    record = {**d.model_dump(mode="json"), "gate": "themes"}
     if d.action == "regenerate":
         return Command(goto="themes", update={"feedback": {"themes": d.feedback}, "decisions": [record]})
     if d.action == "choose":
@@ -162,7 +162,7 @@ def gate_kpis(state: WorkshopState) -> Command[Literal["usecases", "kpis"]]:
     value = interrupt(_payload(state, "kpis", ["approve", "edit", "reject"],
                                {"theme": state["theme"], "kpis": state["kpis"]}))
     d = _decide(KPIDecision, value, "kpis")
-    record = {"gate": "kpis", **d.model_dump(mode="json")}
+    record = {**d.model_dump(mode="json"), "gate": "kpis"}
     if d.action == "reject":
         return Command(goto="kpis", update={"feedback": {"kpis": d.feedback}, "decisions": [record]})
     update: dict[str, Any] = {"decisions": [record], "stage": "usecases"}
@@ -204,7 +204,7 @@ def gate_usecases(state: WorkshopState) -> Command[Literal["playbook", "usecases
     value = interrupt(_payload(state, "usecases", ["approve", "reject"],
                                {"use_cases": state["use_cases"], "handoffs": state["handoffs"]}))
     d = _decide(UseCaseDecision, value, "usecases")
-    record = {"gate": "usecases", **d.model_dump(mode="json")}
+    record = {**d.model_dump(mode="json"), "gate": "usecases"}
     if d.action == "reject":
         return Command(goto="usecases", update={"feedback": {"usecases": d.feedback}, "decisions": [record]})
     edits = {u.id: u.model_dump() for u in d.edit}
@@ -340,7 +340,7 @@ def gate_playbook(state: WorkshopState) -> Command[Literal["playbook", "gate_pla
     value = interrupt(_payload(state, "playbook", ["approve", "request_changes", "edit", "rollback"],
                                {"playbook": state.get("playbook") or {}, "versions": versions}))
     d = _decide(PlaybookDecision, value, "playbook")
-    record = {"gate": "playbook", **d.model_dump(mode="json")}
+    record = {**d.model_dump(mode="json"), "gate": "playbook"}
     if d.action == "request_changes":
         return Command(goto="playbook", update={"regen": list(d.sections), "feedback": dict(d.sections),
                                                 "decisions": [record]})

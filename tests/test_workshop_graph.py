@@ -163,6 +163,11 @@ def test_invalid_decisions_are_refused_and_the_gate_stays_open(service):
     snap = service.snapshot("t1")
     assert snap.gate["gate"] == "themes"
     assert service.resume("t1", {"action": "choose", "index": 0}).gate["gate"] == "kpis"
+    # A decision made at another gate (a stale screen's 'approve playbook') does not approve this one.
+    with pytest.raises(KatachiError) as e:
+        service.resume("t1", {"action": "approve", "gate": "playbook"})
+    assert e.value.code == "bad_decision" and service.snapshot("t1").gate["gate"] == "kpis"
+    assert service.resume("t1", {"action": "approve", "gate": "kpis"}).gate["gate"] == "usecases"
 
 
 def test_resume_in_a_new_process_keeps_the_state(tmp_path, responder):

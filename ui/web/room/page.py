@@ -285,25 +285,25 @@ class RoomTab:
         # Two quick clicks are two dots: the server counts them atomically against the limit.
         b(self.dot_add.click, lambda r, u, w, v, c: r.vote(u, w, _pick(c), +1), [self.cand], every_click=True)
         b(self.dot_remove.click, lambda r, u, w, v, c: r.vote(u, w, _pick(c), -1), [self.cand], every_click=True)
-        b(self.choose_btn.click, lambda r, u, w, v, c: r.decide(u, w, decisions.theme_choice(_pick(c))), [self.cand],
+        b(self.choose_btn.click, lambda r, u, w, v, c: r.decide(u, w, {**decisions.theme_choice(_pick(c)), "gate": "themes"}), [self.cand],
           ok="queued")
         b(self.edit_theme_btn.click, lambda r, u, w, v, c, t1, t2, t3: r.decide(
-            u, w, decisions.theme_edit(v.values.get("theme_candidates") or [], c, t1, t2, t3)),
+            u, w, {**decisions.theme_edit(v.values.get("theme_candidates") or [], c, t1, t2, t3), "gate": "themes"}),
           [self.cand, self.th_title, self.th_problem, self.th_outcome], ok="queued")
-        b(self.regen_btn.click, lambda r, u, w, v, fb: r.decide(u, w, {"action": "regenerate", "feedback": fb}),
+        b(self.regen_btn.click, lambda r, u, w, v, fb: r.decide(u, w, {"action": "regenerate", "feedback": fb, "gate": "themes"}),
           [self.th_feedback], ok="queued", clear=(self.th_feedback,))
-        b(self.approve_k.click, lambda r, u, w, v: r.decide(u, w, {"action": "approve"}), [], ok="queued")
-        b(self.save_k.click, lambda r, u, w, v, df: r.decide(u, w, decisions.kpi_edit(v.values.get("kpis") or [], df)),
+        b(self.approve_k.click, lambda r, u, w, v: r.decide(u, w, {"action": "approve", "gate": "kpis"}), [], ok="queued")
+        b(self.save_k.click, lambda r, u, w, v, df: r.decide(u, w, {**decisions.kpi_edit(v.values.get("kpis") or [], df), "gate": "kpis"}),
           [self.kpi_df], ok="queued")
-        b(self.reject_k.click, lambda r, u, w, v, fb: r.decide(u, w, {"action": "reject", "feedback": fb}),
+        b(self.reject_k.click, lambda r, u, w, v, fb: r.decide(u, w, {"action": "reject", "feedback": fb, "gate": "kpis"}),
           [self.k_feedback], ok="queued", clear=(self.k_feedback,))
         b(self.approve_u.click, lambda r, u, w, v, df, drop: r.decide(
-            u, w, decisions.usecase_decision(v.values.get("use_cases") or [], df, drop or "")),
+            u, w, {**decisions.usecase_decision(v.values.get("use_cases") or [], df, drop or ""), "gate": "usecases"}),
           [self.uc_df, self.drop], ok="queued", clear=(self.drop,))
-        b(self.reject_u.click, lambda r, u, w, v, fb: r.decide(u, w, {"action": "reject", "feedback": fb}),
+        b(self.reject_u.click, lambda r, u, w, v, fb: r.decide(u, w, {"action": "reject", "feedback": fb, "gate": "usecases"}),
           [self.u_feedback], ok="queued", clear=(self.u_feedback,))
-        b(self.approve_p.click, lambda r, u, w, v: r.decide(u, w, {"action": "approve"}), [], ok="queued")
-        b(self.request_btn.click, lambda r, u, w, v, secs, cm: r.decide(u, w, decisions.playbook_changes(secs, cm)),
+        b(self.approve_p.click, lambda r, u, w, v: r.decide(u, w, {"action": "approve", "gate": "playbook"}), [], ok="queued")
+        b(self.request_btn.click, lambda r, u, w, v, secs, cm: r.decide(u, w, {**decisions.playbook_changes(secs, cm), "gate": "playbook"}),
           [self.sections, self.pb_comment], ok="queued", clear=(self.pb_comment,))
         b(self.timer_set.click, lambda r, u, w, v, m, lab: r.set_timer(u, w, m or 0, lab), [self.minutes,
                                                                                            self.timer_label])
