@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     # The web app's doors. A live workshop's join code works for this long after it is created (and
     # never after the workshop is finished); guessing is slowed per client and per account.
     join_code_hours: float = Field(default=48.0, gt=0)
+    # A workshop's size: a room of executives gives tens of pain points; these stop a flood (a 10 MB
+    # file once ran > 240 s and took 1.6 GB) long before grouping or prompts suffer.
+    max_pain_points: int = Field(default=300, ge=1)
+    max_points_per_participant: int = Field(default=30, ge=1)
+    max_point_chars: int = Field(default=500, ge=20)
+    max_pain_points_file_kb: int = Field(default=512, ge=1)
     login_failures_per_client: int = Field(default=10, ge=1)  # failed logins from one address per window
     login_failures_per_account: int = Field(default=5, ge=1)  # failed passwords for one account per window
     login_window_s: float = Field(default=600.0, gt=0)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from core.errors import KatachiError
+from core.i18n import Code
 from core.settings import Settings
 
 from pydantic import ValidationError
@@ -71,7 +72,16 @@ class WorkshopService:
         points = make_pain_points(pain_points)
         if not points:
             raise KatachiError("bad_pain_points", path="-", detail="no pain points")
-        depts = [d.strip() for d in departments if d.strip()]
+        s = self.settings
+        if len(points) > s.max_pain_points:
+            raise KatachiError("too_many_points", count=len(points), limit=s.max_pain_points)
+        long = max(points, key=lambda p: len(p.text))
+        if len(long.text) > 2 * s.max_point_chars:  # twice: a facilitator's merge joins two points
+            raise KatachiError("text_too_long", what=Code("field.pain_point"), size=len(long.text),
+                               limit=2 * s.max_point_chars)
+        depts = [d.strip() for d in departments if d and d.strip()]
+        if not depts:
+            raise KatachiError("empty_text", what=Code("field.departments"))
         tid = thread_id or uuid.uuid4().hex[:12]
         state = {"thread_id": tid, "company": company, "lang": lang or self.settings.lang,
                  "today": today or date.today().isoformat(), "departments": list(dict.fromkeys(depts)),

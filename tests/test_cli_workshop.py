@@ -30,11 +30,9 @@ def test_pain_points_file_formats(tmp_path):
     yml = tmp_path / "p.yaml"
     yml.write_text("- 営業\n- 人事\n", encoding="utf-8")
     assert cli_workshop.read_pain_points(str(yml)) == ["営業", "人事"]
-    bad = tmp_path / "bad.txt"
-    bad.write_bytes("課題".encode("shift_jis"))
-    with pytest.raises(KatachiError) as e:
-        cli_workshop.read_pain_points(str(bad))
-    assert e.value.code == "bad_pain_points"
+    sj = tmp_path / "sj.txt"  # once refused, while Shift_JIS documents were read
+    sj.write_bytes("見積の回答が遅い".encode("shift_jis"))
+    assert cli_workshop.read_pain_points(str(sj)) == ["見積の回答が遅い"]
     empty = tmp_path / "empty.txt"
     empty.write_text("\n# only a comment\n", encoding="utf-8")
     with pytest.raises(KatachiError):
@@ -79,7 +77,12 @@ def test_stop_at_a_gate_then_status_and_resume(tmp_path, fake_service, monkeypat
         raise EOFError
 
     monkeypatch.setattr("builtins.input", eof)
-    assert main(["run", "--company", "acme", "--pain-points", str(pains), "--lang", "ja", "--out", str(tmp_path / "o")]) == 0
+    with pytest.raises(SystemExit):  # no departments: once silently the demo's
+        main(["run", "--company", "acme", "--pain-points", str(pains), "--lang", "ja"])
+    assert main(["run", "--company", "acme", "--pain-points", str(pains), "--departments", "、", "--lang", "ja"]) == 2
+    capsys.readouterr()
+    assert main(["run", "--company", "acme", "--pain-points", str(pains), "--departments", "営業", "--lang", "ja",
+                 "--out", str(tmp_path / "o")]) == 0
     thread = capsys.readouterr().err.split("スレッド: ")[1].split()[0]
     assert main(["status", thread]) == 0
     status = json.loads(capsys.readouterr().out)
@@ -88,3 +91,38 @@ def test_stop_at_a_gate_then_status_and_resume(tmp_path, fake_service, monkeypat
     assert (tmp_path / "o" / "playbook.md").is_file()
     assert main(["--lang", "ja", "resume", thread]) == 2
     assert "すでに完了" in capsys.readouterr().err
+
+
+def test_pain_point_files_too_large_binary_or_in_shift_jis(tmp_path):
+    from core.errors import KatachiError
+    from ui.cli.workshop import read_pain_points
+
+    sj = tmp_path / "sj.txt"
+    sj.write_bytes("提案書の作成に2日かかる\n見積の回答が遅い\n".encode("cp932"))
+    assert read_pain_points(str(sj)) == ["提案書の作成に2日かかる", "見積の回答が遅い"]
+    nul = tmp_path / "nul.txt"
+    nul.write_bytes(b"abc\x00def\n")
+    big = tmp_path / "big.txt"
+    big.write_text("長い課題\n" * 200_000, encoding="utf-8")
+    for path, code in ((nul, "pain_points_binary"), (big, "pain_points_too_large")):
+        with pytest.raises(KatachiError) as e:
+            read_pain_points(str(path))
+        assert e.value.code == code and str(path) in e.value.message("ja")
+
+
+def test_a_flood_of_pain_points_or_no_departments_is_refused_before_anything_runs(tmp_path):
+    from core.errors import KatachiError
+    from core.settings import get_settings
+    from graphs.service import WorkshopService
+    from tests.fakes import FakeChatModel
+    from tests.workshop_fakes import ListRetriever, WorkshopResponder
+
+    model = FakeChatModel(responder=WorkshopResponder())
+    svc = WorkshopService(get_settings().model_copy(update={"max_pain_points": 10}), model_for=lambda r: model,
+                          retriever_for=lambda c: ListRetriever("acme", ["本文です。"]), db_path=tmp_path / "w.sqlite")
+    for points, depts, code in (([f"課題{i}" for i in range(11)], ["営業"], "too_many_points"),
+                                (["課題"], [" ", ""], "empty_text"), (["あ" * 1001], ["営業"], "text_too_long")):
+        with pytest.raises(KatachiError) as e:
+            svc.start("acme", points, depts, lang="ja", thread_id="x")
+        assert e.value.code == code
+    assert not model.calls

@@ -412,3 +412,24 @@ def test_global_guest_names_from_an_older_database_lose_their_old_workshops(tmp_
     con.close()
     db = AppDB(old)
     assert db.joined("田中") == [] and db.joined("fumi") == ["wb"]
+
+
+def test_pain_points_are_limited_per_person_and_per_workshop_even_anonymously(tmp_path, monkeypatch):
+    from core.settings import get_settings
+
+    rooms = make_rooms(tmp_path)
+    rooms.service.settings = get_settings().model_copy(update={"max_points_per_participant": 3, "max_pain_points": 5})
+    fac, ws = _live(rooms)
+    auth = Authenticator(rooms.db)
+    ken = rooms.user(_guest(auth, "Ken", ws["join_code"]))
+    for i in range(3):
+        rooms.submit(ken, ws["id"], f"課題その{i}", anonymous=bool(i % 2))
+    with pytest.raises(KatachiError) as e:
+        rooms.submit(ken, ws["id"], "匿名ならもう一件", anonymous=True)
+    assert e.value.code == "too_many_points_each"
+    rooms.submit(fac, ws["id"], "進行役の課題1")
+    rooms.submit(fac, ws["id"], "進行役の課題2")
+    with pytest.raises(KatachiError) as e:
+        rooms.submit(fac, ws["id"], "六件目")
+    assert e.value.code == "too_many_points"
+    assert len(rooms.db.pain_points(ws["id"])) == 5

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from core.errors import KatachiError
+from core.i18n import Code
 from core.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -14,15 +15,25 @@ SAMPLES = ROOT / "samples"
 DEMO_COMPANY = "sample"
 DEMO_DEPARTMENTS = {"ja": ["営業", "カスタマーサクセス"], "en": ["Sales", "Customer Success"]}
 
-def read_pain_points(path: str) -> list[str]:
+def read_pain_points(path: str, max_kb: int = 512) -> list[str]:
+    """A text, YAML or JSON list of pain points in any encoding the document loader reads (UTF-8,
+    Shift_JIS, …); refused when it is larger than ``max_kb`` or holds NUL bytes (not a text file)."""
+    from knowledge.encodings import decode_text
+
     p = Path(path)
     try:
+        if p.stat().st_size > max_kb * 1024:
+            raise KatachiError("pain_points_too_large", path=path, limit=max_kb)
         raw = p.read_bytes()
-        text = raw.decode("utf-8-sig")
     except OSError as exc:
         raise KatachiError("bad_pain_points", path=path, detail=exc.strerror or str(exc)) from exc
-    except UnicodeDecodeError as exc:
-        raise KatachiError("bad_pain_points", path=path, detail="not UTF-8 text") from exc
+    if b"\x00" in raw:
+        raise KatachiError("pain_points_binary", path=path)
+    try:
+        text, _ = decode_text(raw)
+    except KatachiError as exc:
+        raise KatachiError("bad_pain_points", path=path, detail=exc.message("en")) from exc
+    text = text.lstrip("\ufeff")
     stripped = text.strip()
     if stripped.startswith("[") or p.suffix.lower() in (".yaml", ".yml", ".json"):
         import yaml
@@ -157,8 +168,10 @@ def _service(settings):
 
 def cmd_run(args: argparse.Namespace) -> int:
     lang = args.lang_out or args.settings.lang
-    points = read_pain_points(args.pain_points)
-    depts = [d for d in (args.departments or "").split(",") if d.strip()] or DEMO_DEPARTMENTS[lang]
+    points = read_pain_points(args.pain_points, args.settings.max_pain_points_file_kb)
+    depts = [d.strip() for d in (args.departments or "").replace("、", ",").split(",") if d.strip()]
+    if not depts:  # once silently the demo's departments: a run about the wrong departments
+        raise KatachiError("empty_text", what=Code("field.departments"))
     service = _service(args.settings)
     snap = service.start(args.company, points, depts, lang=lang, use_cases_per_department=args.use_cases)
     return drive(service, snap, lang, args.auto_approve, Path(args.out or f"out/{snap.thread_id}"))
@@ -203,7 +216,7 @@ def add_commands(sub) -> None:
     s = sub.add_parser("run", help="run a workshop from a pain-points file")
     s.add_argument("--company", required=True)
     s.add_argument("--pain-points", required=True, help="one per line, or a YAML/JSON list")
-    s.add_argument("--departments", help="comma-separated, e.g. 営業,マーケティング")
+    s.add_argument("--departments", required=True, help="comma-separated, e.g. 営業,マーケティング")
     s.add_argument("--lang", dest="lang_out", choices=["ja", "en"], help="language of the workshop outputs")
     s.add_argument("--auto-approve", action="store_true", help="take the first theme and approve every gate")
     s.add_argument("--use-cases", type=int, choices=[1, 2, 3], help="use cases per department (default 2)")

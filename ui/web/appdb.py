@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS joined (workshop TEXT NOT NULL, username TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS pain_points (
     id INTEGER PRIMARY KEY AUTOINCREMENT, workshop TEXT NOT NULL, author TEXT, department TEXT NOT NULL DEFAULT '',
     text TEXT NOT NULL, created REAL NOT NULL, hidden INTEGER NOT NULL DEFAULT 0, merged_into INTEGER,
-    edited_by TEXT);
+    edited_by TEXT, sender TEXT);
 CREATE INDEX IF NOT EXISTS pain_by_ws ON pain_points (workshop, id);
 CREATE TABLE IF NOT EXISTS reviews (
     thread TEXT PRIMARY KEY, status TEXT NOT NULL, requested_version INTEGER NOT NULL DEFAULT 0,
@@ -57,6 +57,10 @@ class AppDB(SQLiteStore):
         if "expected" not in cols:  # a database from before participants could be listed up front
             with self.tx() as c:
                 c.execute("ALTER TABLE workshops ADD COLUMN expected TEXT NOT NULL DEFAULT '[]'")
+        if "sender" not in {r["name"] for r in self.all("PRAGMA table_info(pain_points)")}:
+            # who sent it, even anonymously (never shown): what the per-person limit counts
+            with self.tx() as c:
+                c.execute("ALTER TABLE pain_points ADD COLUMN sender TEXT")
         if self.one("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'guests'"):
             # Guests were once global names: their 'joined' rows outlived the workshop and let a later
             # guest of the same name into it. Those rows are dropped; guests now join as name#workshop.
@@ -142,10 +146,20 @@ class AppDB(SQLiteStore):
             c.execute("INSERT OR IGNORE INTO joined VALUES (?, ?, ?)", (wid, guest_id(name, wid), time.time()))
 
     # -- pain points ---------------------------------------------------------------------------------
-    def add_pain_point(self, wid: str, author: str | None, department: str, text: str) -> int:
+    def add_pain_point(self, wid: str, author: str | None, department: str, text: str, sender: str = "",
+                       per_sender: int | None = None, per_workshop: int | None = None) -> int:
+        """Checks the limits in the same transaction as the insert, so quick clicks cannot pass them.
+        Returns the new id; -1 when the sender is at ``per_sender``, -2 when the workshop is full."""
         with self.tx() as c:
-            cur = c.execute("INSERT INTO pain_points (workshop, author, department, text, created) "
-                            "VALUES (?, ?, ?, ?, ?)", (wid, author, department, text, time.time()))
+            if per_sender is not None and c.execute(
+                    "SELECT COUNT(*) FROM pain_points WHERE workshop = ? AND sender = ? AND hidden = 0",
+                    (wid, sender)).fetchone()[0] >= per_sender:
+                return -1
+            if per_workshop is not None and c.execute(
+                    "SELECT COUNT(*) FROM pain_points WHERE workshop = ? AND hidden = 0", (wid,)).fetchone()[0] >= per_workshop:
+                return -2
+            cur = c.execute("INSERT INTO pain_points (workshop, author, department, text, created, sender) "
+                            "VALUES (?, ?, ?, ?, ?, ?)", (wid, author, department, text, time.time(), sender or author))
             return int(cur.lastrowid)
 
     def pain_points(self, wid: str, include_hidden: bool = False) -> list[dict]:

@@ -25,7 +25,6 @@ from ui.web.jobs import JobStatus, ModelJobs
 
 log = logging.getLogger(__name__)
 
-MAX_POINT_CHARS = 500
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a meeting room
 
 
@@ -161,11 +160,18 @@ class Rooms:
         text = " ".join((text or "").split())
         if not text:
             raise KatachiError("empty_text", what=Code("field.pain_point"))
-        if len(text) > MAX_POINT_CHARS:
+        s = self.service.settings
+        if len(text) > s.max_point_chars:
             raise KatachiError("text_too_long", what=Code("field.pain_point"), size=len(text),
-                               limit=MAX_POINT_CHARS)
+                               limit=s.max_point_chars)
         dept = department if department in ws["departments"] else ""
-        return self.db.add_pain_point(wid, None if anonymous else user.name, dept, text)
+        pid = self.db.add_pain_point(wid, None if anonymous else user.name, dept, text, sender=user.name,
+                                     per_sender=s.max_points_per_participant, per_workshop=s.max_pain_points)
+        if pid == -1:
+            raise KatachiError("too_many_points_each", limit=s.max_points_per_participant)
+        if pid == -2:
+            raise KatachiError("too_many_points", count=s.max_pain_points, limit=s.max_pain_points)
+        return pid
 
     def edit_point(self, user: User, wid: str, pid: int, text: str, department: str | None = None) -> None:
         ws = self._facilitator(user, wid)
@@ -173,7 +179,7 @@ class Rooms:
         text = " ".join((text or "").split())
         if not text:
             raise KatachiError("empty_text", what=Code("field.pain_point"))
-        if not self.db.edit_pain_point(wid, int(pid), text[:MAX_POINT_CHARS], department, user.name):
+        if not self.db.edit_pain_point(wid, int(pid), text[:self.service.settings.max_point_chars], department, user.name):
             raise KatachiError("no_candidate", index=pid)
 
     def merge_points(self, user: User, wid: str, ids: list[int]) -> int:
@@ -186,7 +192,7 @@ class Rooms:
             raise KatachiError("no_candidate", index=",".join(map(str, missing or ids)))
         first, rest = ids[0], list(dict.fromkeys(ids[1:]))
         text = " / ".join([live[first]["text"]] + [live[i]["text"] for i in rest])
-        self.db.edit_pain_point(wid, first, text[: MAX_POINT_CHARS * 2], None, user.name)
+        self.db.edit_pain_point(wid, first, text[: self.service.settings.max_point_chars * 2], None, user.name)
         self.db.hide_pain_points(wid, rest, merged_into=first)
         return first
 
