@@ -433,3 +433,33 @@ def test_pain_points_are_limited_per_person_and_per_workshop_even_anonymously(tm
         rooms.submit(fac, ws["id"], "六件目")
     assert e.value.code == "too_many_points"
     assert len(rooms.db.pain_points(ws["id"])) == 5
+
+
+def test_a_crash_during_a_model_job_leaves_a_room_that_can_continue(tmp_path):
+    """The server dies while the model works: after a restart the room says so and offers retry."""
+    from tests.workshop_fakes import WorkshopResponder
+
+    class Dies(WorkshopResponder):
+        die = True
+
+        def __call__(self, messages, kwargs):
+            if self.die and kwargs["response_format"]["json_schema"]["name"] == "KPIsOut":
+                raise SystemExit("the process is killed here")  # not an error the job catches
+            return super().__call__(messages, kwargs)
+
+    resp = Dies()
+    rooms = make_rooms(tmp_path, resp)
+    fac, ws = _live(rooms)
+    rooms.submit(fac, ws["id"], "提案書の作成に2日かかる")
+    rooms.start(fac, ws["id"])
+    _to_gate(rooms, ws["id"], "themes")
+    svc = rooms.service
+    with pytest.raises(SystemExit):  # the decision's run dies mid-stage, like a killed process
+        svc.resume(ws["id"], {"action": "choose", "index": 0})
+    again = make_rooms(tmp_path, resp, users=False)  # restarted: nothing in memory
+    view = again.view(again.user("fumi"), ws["id"])
+    assert view.job.state == "failed" and view.job.error.code == "job_interrupted"
+    assert "再実行" in view.job.error.message("ja")
+    resp.die = False
+    again.retry(again.user("fumi"), ws["id"])
+    _to_gate(again, ws["id"], "kpis")

@@ -281,6 +281,10 @@ class Rooms:
         job = self.jobs.status(wid)
         stage, gate, values = "intake", None, {}
         snap = self._snapshot(wid)  # read once: this runs on every page poll
+        if snap is not None and snap.gate is None and not snap.done and job.state == "idle":
+            # Nothing runs, no gate is open and the workshop is not finished: the process that was
+            # generating died (a restart). Say so, and offer to continue from the last checkpoint.
+            job = JobStatus(state="failed", label=stage_of(snap.stage), error=KatachiError("job_interrupted"))
         if snap is None:  # the app database holds the points until the graph has them
             points = [{**p, "author": display_of(p["author"]) or None} for p in self.db.pain_points(wid)]
         else:
