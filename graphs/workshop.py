@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.func import task
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, interrupt
 from pydantic import ValidationError
@@ -23,7 +24,8 @@ from agents.common import finding as gate_finding
 from agents.document_themes import document_themes
 from agents import linter
 from agents.intake import group_pain_points
-from agents.schemas import KPI, PLAYBOOK_SECTIONS, HandOff, PainGroup, PainPoint, Playbook, Theme, UseCase
+from agents.schemas import (KPI, PLAYBOOK_SECTIONS, GlossaryTerm, HandOff, PainGroup, PainPoint, Playbook, Procedure,
+                            Roles, RolloutPhase, Theme, TrainingItem, UseCase, WeeklyReview)
 from core.errors import KatachiError
 
 from graphs.gates import GatePayload, KPIDecision, PlaybookDecision, ThemeDecision, UseCaseDecision
@@ -257,6 +259,29 @@ def _revise_upstream(ctx: StageContext, state: WorkshopState, names: list[str], 
     return theme, kpi_list, ucs, hand, touched, logs
 
 
+@task
+def playbook_section(key: str, make: Callable[[], tuple[Any, StageLog]]) -> dict:
+    """One playbook section as a LangGraph task: its result is saved in the checkpoint as soon as it is
+    made, so when a later section's model call fails, resuming the stage reuses every finished section
+    instead of making them all again (one run once needed 6 resumes). ``key`` names it in the trace."""
+    value, lg = make()
+    dump = [v.model_dump() for v in value] if isinstance(value, list) else value.model_dump()
+    return {"value": dump, "usage": lg.usage, "citations": lg.citations, "passages": lg.passages,
+            "findings": [f.model_dump() for f in lg.findings]}
+
+
+def _durable(key: str, kind: Any, make: Callable[[], tuple[Any, StageLog]]) -> tuple[Any, StageLog]:
+    """Run ``make`` as a checkpointed section and give back (value of type ``kind``, log)."""
+    from pydantic import TypeAdapter
+
+    from agents.schemas import Finding
+
+    out = playbook_section(key, make).result()
+    lg = StageLog(usage=out["usage"], citations=out["citations"], passages=out["passages"],
+                  findings=[Finding.model_validate(f) for f in out["findings"]])
+    return TypeAdapter(kind).validate_python(out["value"]), lg
+
+
 def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
     ctx = _ctx(state, config)
     theme = Theme.model_validate(state["theme"])
@@ -288,7 +313,8 @@ def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
         for uc in ucs:
             if "procedures" in wanted or uc.id in proc_targets or uc.id not in by_id:
                 comment = fb.get(f"procedures:{uc.id}") or fb.get("procedures", "")
-                p, lg = pb.procedure(ctx, uc, feedback=comment, current=by_id.get(uc.id))
+                p, lg = _durable(f"procedures:{uc.id}", Procedure, lambda uc=uc, comment=comment: pb.procedure(
+                    ctx, uc, feedback=comment, current=by_id.get(uc.id)))
                 logs.append(lg)
                 procs.append(p)
             else:
@@ -296,27 +322,31 @@ def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
         out["procedures"] = [p.model_dump() for p in procs]
         current.procedures = procs
     if "weekly_review" in wanted:
-        wr, lg = pb.weekly_review(ctx, theme, kpi_list, ucs, feedback=fb.get("weekly_review", ""))
+        wr, lg = _durable("weekly_review", WeeklyReview, lambda: pb.weekly_review(
+            ctx, theme, kpi_list, ucs, feedback=fb.get("weekly_review", "")))
         logs.append(lg)
         out["weekly_review"] = wr.model_dump()
     if "glossary" in wanted:
-        terms, lg = pb.glossary(ctx, theme, kpi_list, ucs, feedback=fb.get("glossary", ""))
+        terms, lg = _durable("glossary", list[GlossaryTerm], lambda: pb.glossary(
+            ctx, theme, kpi_list, ucs, feedback=fb.get("glossary", "")))
         logs.append(lg)
         out["glossary"] = [t.model_dump() for t in terms]
     if "training" in wanted:
-        items, lg = pb.training(ctx, theme, current.procedures, feedback=fb.get("training", ""), ucs=ucs)
+        items, lg = _durable("training", list[TrainingItem], lambda: pb.training(
+            ctx, theme, current.procedures, feedback=fb.get("training", ""), ucs=ucs))
         logs.append(lg)
         out["training"] = [t.model_dump() for t in items]
     if "roles" in wanted:
         roles = pb.default_roles(kpi_list, ucs, hand, ctx.lang)
         if fb.get("roles") and current.roles:
-            roles, lg = pb.rewrite_roles(ctx, current.roles, kpi_list, fb["roles"])
+            roles, lg = _durable("roles", Roles, lambda: pb.rewrite_roles(ctx, current.roles, kpi_list, fb["roles"]))
             logs.append(lg)
         out["roles"] = roles.model_dump()
     if "rollout" in wanted:
         phases = pb.default_rollout(ucs, kpi_list, ctx.lang)
         if fb.get("rollout") and current.rollout:
-            phases, lg = pb.rewrite_rollout(ctx, current.rollout, ucs, fb["rollout"])
+            phases, lg = _durable("rollout", list[RolloutPhase], lambda: pb.rewrite_rollout(
+                ctx, current.rollout, ucs, fb["rollout"]))
             logs.append(lg)
         out["rollout"] = [p.model_dump() for p in phases]
     merged = {**(state.get("playbook") or {}), **out}

@@ -315,3 +315,40 @@ def test_citation_validator_accepts_verbatim_and_rejects_the_rest():
     assert "not among" in check_citation(Citation(chunk_id="c9", quote="提案書の作成には"), offered)
     assert "verbatim" in check_citation(Citation(chunk_id="c1", quote="提案書づくりに二日ほど必要"), offered)
     assert "verbatim" in check_citation(Citation(chunk_id="c1", quote=""), offered)
+
+
+def test_a_failed_playbook_section_resumes_from_the_next_one_not_from_the_first(tmp_path):
+    """Every finished section is checkpointed: a failure at the second procedure does not make the
+    first again when the stage is resumed."""
+    class Flaky(WorkshopResponder):
+        fail_at = 2
+
+        def __init__(self):
+            super().__init__()
+            self.new_use_cases = True  # procedures are written by the model
+            self.procedures = 0
+
+        def __call__(self, messages, kwargs):
+            if kwargs["response_format"]["json_schema"]["name"] == "ProcedureOut":
+                self.procedures += 1
+                if self.procedures == self.fail_at:
+                    raise ConnectionError("model server down")
+            return super().__call__(messages, kwargs)
+
+    resp = Flaky()
+    model = FakeChatModel(responder=resp)
+    svc = WorkshopService(get_settings(), model_for=lambda role: model,
+                          retriever_for=lambda company: ListRetriever("acme", DOCS), db_path=tmp_path / "w.sqlite")
+    svc.start("acme", PAINS, DEPTS, lang="ja", thread_id="p", today="2026-11-27")
+    svc.resume("p", {"action": "choose", "index": 0})
+    snap = svc.resume("p", {"action": "approve"})
+    n_ucs = len(snap.values["use_cases"])
+    assert n_ucs >= 2
+    with pytest.raises(Exception):
+        svc.resume("p", {"action": "approve"})  # use cases approved; the playbook stage fails midway
+    assert resp.procedures == 2
+    snap = svc.continue_run("p")
+    assert snap.gate["gate"] == "playbook"
+    # one call per use case in all, plus the failed one: the first procedure was not made again
+    assert resp.procedures == n_ucs + 1
+    assert len(snap.values["playbook"]["procedures"]) == n_ucs
