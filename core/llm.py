@@ -27,7 +27,9 @@ def get_chat_model(role: str, settings: Settings) -> BaseChatModel:
     """Return the chat model for a role. Providers: ``local`` (embedded), ``openai``, ``azure``."""
     s = settings
     common: dict[str, Any] = dict(
-        temperature=s.temperature, max_tokens=s.max_tokens, timeout=s.timeout_s, max_retries=1
+        # The client's own retry would send a hung request again (twice the timeout); structured_call
+        # retries what is worth retrying instead.
+        temperature=s.temperature, max_tokens=s.max_tokens, timeout=s.timeout_s, max_retries=0
     )
     if s.provider == "local":
         from langchain_openai import ChatOpenAI
@@ -165,6 +167,11 @@ def translate_transport_error(exc: Exception, model: Any = None) -> KatachiError
         return KatachiError("model_unreachable", url=url, detail=str(exc.__cause__ or exc))
     if isinstance(exc, openai.APIStatusError):
         return KatachiError("model_refused", status=exc.status_code, detail=str(exc.message)[:300])
+    if isinstance(exc, (openai.APIResponseValidationError, json.JSONDecodeError)):
+        # a 200 whose body is not the API's JSON (an HTML error page from a proxy, a truncated reply)
+        return KatachiError("model_bad_reply", detail=str(exc)[:200])
+    if isinstance(exc, openai.APIError):
+        return KatachiError("model_bad_reply", detail=str(exc)[:200])
     return None
 
 
@@ -199,15 +206,7 @@ def structured_call(
     try:
         for attempt in range(retries + 1):
             usage.attempts = attempt + 1
-            try:
-                reply = bound.invoke(convo)
-            except KatachiError:
-                raise
-            except Exception as exc:
-                mapped = translate_transport_error(exc, model)
-                if mapped is not None:
-                    raise mapped from exc
-                raise
+            reply = _invoke(bound, convo, model)
             _add_usage(usage, reply)
             text = reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
             try:
@@ -227,6 +226,47 @@ def structured_call(
     finally:
         usage.seconds = time.perf_counter() - t0
     raise KatachiError("invalid_llm_output", attempts=usage.attempts, schema=schema.__name__, detail=last_problem[:400])
+
+
+# A busy or briefly unreachable server is asked once more after a pause; a timeout is not (the model
+# had its chance: a second try would double the wait), nor is a refusal such as 400 or 401.
+TRANSIENT_STATUS = {429, 500, 502, 503, 504}
+TRANSIENT_PAUSE_S = 2.0
+
+
+def _invoke(bound: Any, convo: list, model: Any) -> BaseMessage:
+    for attempt in (0, 1):
+        try:
+            reply = bound.invoke(convo)
+            if not isinstance(reply, BaseMessage):
+                raise KatachiError("model_bad_reply", detail=type(reply).__name__)
+            return reply
+        except KatachiError:
+            raise
+        except Exception as exc:
+            mapped = translate_transport_error(exc, model) or _unparseable(exc)
+            if mapped is None:
+                raise
+            transient = mapped.code == "model_unreachable" or (
+                mapped.code == "model_refused" and mapped.params.get("status") in TRANSIENT_STATUS)
+            if attempt == 0 and transient:
+                log.info("model server: %s; asking once more", mapped.code)
+                time.sleep(TRANSIENT_PAUSE_S)
+                continue
+            raise mapped from exc
+    raise AssertionError("unreachable")
+
+
+def _unparseable(exc: Exception) -> KatachiError | None:
+    """The client library choking on a reply it could not parse (a 200 whose body is an HTML page
+    gave ``AttributeError: 'str' object has no attribute 'choices'`` deep inside it)."""
+    if not isinstance(exc, (AttributeError, TypeError, KeyError, ValueError)):
+        return None
+    tb, inside = exc.__traceback__, False
+    while tb is not None:
+        inside = inside or "/openai/" in tb.tb_frame.f_code.co_filename.replace("\\", "/")
+        tb = tb.tb_next
+    return KatachiError("model_bad_reply", detail=f"{type(exc).__name__}: {exc}"[:200]) if inside else None
 
 
 def _add_usage(usage: CallUsage, reply: BaseMessage) -> None:

@@ -45,9 +45,10 @@ def test_bounded_retries_end_in_a_typed_error():
     assert e.value.code == "invalid_llm_output" and "Theme" in e.value.message("ja")
 
 
-def test_server_down_and_refusal_map_to_clear_errors():
+def test_server_down_and_refusal_map_to_clear_errors(monkeypatch):
+    monkeypatch.setattr("core.llm.TRANSIENT_PAUSE_S", 0)
     req = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
-    down = FakeChatModel(script=[openai.APIConnectionError(request=req)])
+    down = FakeChatModel(script=[openai.APIConnectionError(request=req)] * 2)  # asked once more, then reported
     with pytest.raises(KatachiError) as e:
         structured_call(down, Theme, [("user", "u")])
     assert e.value.code == "model_unreachable"
