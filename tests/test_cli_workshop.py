@@ -126,3 +126,35 @@ def test_a_flood_of_pain_points_or_no_departments_is_refused_before_anything_run
             svc.start("acme", points, depts, lang="ja", thread_id="x")
         assert e.value.code == code
     assert not model.calls
+
+
+def test_paths_that_cannot_be_written_or_read_and_bad_counts_get_clear_errors(tmp_path, capsys):
+    """Once tracebacks: export to a directory, a CSV import of a missing file; 'search -k -3' printed
+    nothing and exited 0."""
+    assert main(["--lang", "ja", "tracker", "nothread", "--csv-import", str(tmp_path / "missing.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "missing.csv" in err and "[file_error]" in err and "Traceback" not in err
+    with pytest.raises(SystemExit) as e:
+        main(["search", "提案書", "--company", "acme", "-k", "-3"])
+    assert e.value.code == 2 and "1 or more" in capsys.readouterr().err
+
+
+def test_threads_are_listed_and_a_failed_first_stage_still_names_its_thread(tmp_path, fake_service, capsys):
+    pains = tmp_path / "p.txt"
+    pains.write_text("提案書の作成に2日かかる\n", encoding="utf-8")
+    answer = fake_service._answer
+
+    def down(messages, kwargs):
+        raise KatachiError("model_unreachable", url="http://127.0.0.1:9", detail="refused")
+
+    fake_service._answer = down
+    assert main(["--lang", "ja", "run", "--company", "acme", "--pain-points", str(pains), "--departments", "営業"]) == 2
+    err = capsys.readouterr().err
+    thread = err.split("スレッド: ")[1].split()[0]
+    assert "model_unreachable" in err
+    assert main(["--lang", "ja", "threads", "--company", "acme"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith(thread))
+    assert "interrupted" in line
+    fake_service._answer = answer
+    assert main(["resume", thread, "--auto-approve", "--out", str(tmp_path / "o")]) == 0
+    assert (tmp_path / "o" / "playbook.md").is_file()

@@ -63,6 +63,8 @@ def test_checkin_validation(env):
         (dict(kind="kpi", item="K1", week="2026-10-13", value=1.5), "checkin_duplicate"),
         (dict(kind="kpi", item="K9", week="2026-10-20", value=1), "checkin_unknown_item"),
         (dict(kind="kpi", item="K1", week="2026-10-20", value="たくさん"), "checkin_invalid"),
+        (dict(kind="kpi", item="K1", week="2026-10-20", value="nan"), "checkin_invalid"),
+        (dict(kind="kpi", item="K1", week="2026-10-20", value="inf"), "checkin_invalid"),
         (dict(kind="kpi", item="K1", week="来週", value=1), "checkin_invalid"),
         (dict(kind="usecase", item="U1", week="2026-10-20", status="great"), "checkin_invalid"),
         (dict(kind="budget", item="U1", week="2026-10-20"), "checkin_invalid"),

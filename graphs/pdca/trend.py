@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 import io
 from dataclasses import dataclass
 
@@ -14,10 +15,12 @@ from core.i18n import t
 
 
 def to_float(x) -> float | None:
+    """A finite number, or None: 'nan' and 'inf' parse as floats but are no week's value."""
     try:
-        return float(str(x).replace(",", ""))
+        v = float(str(x).replace(",", ""))
     except (TypeError, ValueError):
         return None
+    return v if math.isfinite(v) else None
 
 
 def monday(d: dt.date) -> dt.date:

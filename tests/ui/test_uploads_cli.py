@@ -4,6 +4,7 @@ import pytest
 from core.errors import KatachiError
 from tests.ui.roomkit import make_rooms
 from ui.web.app import AppContext
+from ui.web.auth import add_user
 from ui.web.documents.handlers import ingest_uploads
 
 
@@ -85,7 +86,12 @@ def test_first_start_creates_an_admin_once(ctx):
     from ui.web.app import ensure_admin
     from ui.web.appdb import AppDB
 
-    assert ensure_admin(ctx) is None  # users exist already
+    assert ensure_admin(ctx) is None  # an admin exists already
     fresh = AppContext(ctx.settings, AppDB(ctx.settings.data_dir / "fresh.sqlite"), ctx.rooms)
-    pw = ensure_admin(fresh)
-    assert pw and fresh.db.user("admin")["role"] == "admin" and ensure_admin(fresh) is None
+    name, pw = ensure_admin(fresh)
+    assert name == "admin" and fresh.db.user("admin")["role"] == "admin" and ensure_admin(fresh) is None
+    # Accounts made before the first start, none of them an admin (one even called 'admin'): one is made.
+    early = AppContext(ctx.settings, AppDB(ctx.settings.data_dir / "early.sqlite"), ctx.rooms)
+    add_user(early.db, "admin", "long-enough-pw", "facilitator", ["acme"])
+    name, _ = ensure_admin(early)
+    assert name == "admin2" and early.db.user("admin2")["role"] == "admin"

@@ -58,9 +58,9 @@ def cmd_ui(args: argparse.Namespace) -> int:
     from ui.web.app import ensure_admin, launch, make_context
 
     ctx = make_context(args.settings)
-    password = ensure_admin(ctx)
-    if password:
-        print(t("cli.admin_created", args.settings.lang, password=password), file=sys.stderr)
+    made = ensure_admin(ctx)
+    if made:
+        print(t("cli.admin_created", args.settings.lang, name=made[0], password=made[1]), file=sys.stderr)
     print(f"Katachi: http://{args.host}:{args.port}/", file=sys.stderr)
     launch(ctx, host=args.host, port=args.port, block=True)
     return 0

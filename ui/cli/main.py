@@ -45,6 +45,16 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return run_doctor(args.settings, full_hash=args.full)
 
 
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of 1 or more, not {text!r}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="katachi", description="Katachi (型): gen-AI adoption workshops by design.")
     p.add_argument("--lang", choices=["ja", "en"], help="language of messages and outputs (default: KATACHI_LANG or ja)")
@@ -62,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("search", help="search a company's documents")
     s.add_argument("query")
     s.add_argument("--company", required=True)
-    s.add_argument("-k", type=int, default=5)
+    s.add_argument("-k", type=_positive, default=5, help="how many passages (1 or more)")
     s.add_argument("--width", type=int, default=240, help="characters of each passage to print")
     s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="retrieval method (default: hybrid)")
     s.add_argument("--department", help="only this department's documents (sales, marketing, people, finance, ...)")
@@ -92,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
         lang = args.settings.lang
         return int(args.func(args) or 0)
     except KatachiError as err:
+        print(f"katachi: {err.message(lang)} [{err.code}]", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a path given on the command line: missing, a directory, not writable
+        err = KatachiError("file_error", path=exc.filename or "-", detail=exc.strerror or type(exc).__name__)
         print(f"katachi: {err.message(lang)} [{err.code}]", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,8 +1,9 @@
-"""``katachi run | resume | status | demo``: the workshop in a terminal, gate by gate."""
+"""``katachi run | resume | threads | status | demo``: the workshop in a terminal, gate by gate."""
 from __future__ import annotations
 
 import argparse
 import json
+import uuid
 import sys
 from pathlib import Path
 
@@ -136,10 +137,11 @@ def ask_decision(gate: dict, lang: str) -> dict:
         print(t(f"cli.gate_help_{g}", lang))
 
 
-def drive(service, snap, lang: str, auto: bool, out: Path) -> int:
+def drive(service, snap, lang: str, auto: bool, out: Path, said: bool = False) -> int:
     from graphs.documents.outputs import write_outputs
 
-    print(f"{t('cli.thread', lang)}: {snap.thread_id}", file=sys.stderr)
+    if not said:
+        print(f"{t('cli.thread', lang)}: {snap.thread_id}", file=sys.stderr)
     while not snap.done:
         if snap.gate is None:
             snap = service.continue_run(snap.thread_id)
@@ -173,8 +175,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not depts:  # once silently the demo's departments: a run about the wrong departments
         raise KatachiError("empty_text", what=Code("field.departments"))
     service = _service(args.settings)
-    snap = service.start(args.company, points, depts, lang=lang, use_cases_per_department=args.use_cases)
-    return drive(service, snap, lang, args.auto_approve, Path(args.out or f"out/{snap.thread_id}"))
+    tid = uuid.uuid4().hex[:12]
+    # Said before the first model call: when that call fails, this is the id to resume (katachi threads
+    # lists them too).
+    print(f"{t('cli.thread', lang)}: {tid}", file=sys.stderr)
+    snap = service.start(args.company, points, depts, lang=lang, use_cases_per_department=args.use_cases,
+                         thread_id=tid)
+    return drive(service, snap, lang, args.auto_approve, Path(args.out or f"out/{snap.thread_id}"), said=True)
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
@@ -193,6 +200,26 @@ def cmd_status(args: argparse.Namespace) -> int:
                       "waiting_at_gate": (snap.gate or {}).get("gate"), "theme": (v.get("theme") or {}).get("title"),
                       "kpis": len(v.get("kpis") or []), "use_cases": len(v.get("use_cases") or []),
                       "llm_calls": len(v.get("usage") or [])}, ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_threads(args: argparse.Namespace) -> int:
+    """Every workshop this data directory holds, newest first: where each stands and what it waits for."""
+    service = _service(args.settings)
+    lang = args.settings.lang
+    rows = []
+    for tid in service.threads():
+        snap = service.snapshot(tid)
+        v = snap.values
+        if args.company and v.get("company") != args.company:
+            continue
+        state = "done" if snap.done else (f"gate:{snap.gate['gate']}" if snap.gate else "interrupted")
+        rows.append((tid, v.get("company", ""), v.get("lang", ""), snap.stage, state,
+                     (v.get("theme") or {}).get("title", "")))
+    if not rows:
+        print(t("cli.no_threads", lang))
+    for r in rows:
+        print("  ".join(str(x) for x in r))
     return 0
 
 
@@ -227,6 +254,9 @@ def add_commands(sub) -> None:
     s.add_argument("--auto-approve", action="store_true")
     s.add_argument("--out")
     s.set_defaults(func=cmd_resume)
+    s = sub.add_parser("threads", help="list the workshops in this data directory (id, company, stage, state)")
+    s.add_argument("--company", help="only this company's workshops")
+    s.set_defaults(func=cmd_threads)
     s = sub.add_parser("status", help="where a workshop stands")
     s.add_argument("thread_id")
     s.set_defaults(func=cmd_status)

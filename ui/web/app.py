@@ -74,15 +74,19 @@ def make_context(settings: Settings, service=None, workers: int | None = None) -
     return AppContext(s, db, Rooms(db, svc, jobs))
 
 
-def ensure_admin(ctx: AppContext) -> str | None:
-    """First start: an admin account with a random password, printed once. Returns the password."""
+def ensure_admin(ctx: AppContext) -> tuple[str, str] | None:
+    """No admin yet (a first start, or accounts made with ``katachi user add`` before it): an admin
+    account with a random password, printed once. Returns (username, password)."""
     from ui.web.auth import add_user
 
-    if ctx.db.users():
+    users = ctx.db.users()
+    if any(u["role"] == "admin" for u in users):
         return None
+    taken = {u["username"] for u in users}
+    name = next(n for n in ["admin"] + [f"admin{i}" for i in range(2, 100)] if n not in taken)
     password = secrets.token_urlsafe(12)
-    add_user(ctx.db, "admin", password, "admin", [])
-    return password
+    add_user(ctx.db, name, password, "admin", [])
+    return name, password
 
 
 def build(ctx: AppContext):
