@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # The web app's doors. A live workshop's join code works for this long after it is created (and
     # never after the workshop is finished); guessing is slowed per client and per account.
     join_code_hours: float = Field(default=48.0, gt=0)
+    # The address participants type or scan (behind a proxy: its public address). Empty: the address
+    # `katachi ui` listens on.
+    public_url: str = ""
     # A workshop's size: a room of executives gives tens of pain points; these stop a flood (a 10 MB
     # file once ran > 240 s and took 1.6 GB) long before grouping or prompts suffer.
     max_pain_points: int = Field(default=300, ge=1)

@@ -82,6 +82,9 @@ RULES = {
     "workshop.see_authors": lambda u, c, w, j: _runs(u, w),
     # review
     "review.tab": lambda u, c, w, j: u.role in STAFF,
+    # the tabs a person sees at all: a guest came for one room, and the documents are the staff's
+    "page.tracker": lambda u, c, w, j: not u.guest_of,
+    "page.documents": lambda u, c, w, j: u.role in STAFF,
     "review.workshop": lambda u, c, w, j: _reviews(u, w),
     # weekly PDCA tracker
     "tracker.see": lambda u, c, w, j: _follows(u, w, j),

@@ -165,7 +165,12 @@ def test_live_workshop_end_to_end(app, browser):
     fac.shot("07-playbook")
     hanako.wait_stage("playbook")
     hanako.shot("07-playbook-participant")
-    fac.click("#k-approve-playbook")
+    fac.click("#k-approve-playbook")  # the room hands the playbook to the consultants' review
+    fac.wait(lambda: "レビュー" in fac.text("#k-room-notice") or "review" in fac.text("#k-room-notice").lower(), timeout=20)
+    from ui.web.review.handlers import Reviews
+
+    assert ctx.rooms.db.review(fac.workshop_id())["status"] == "in_review"
+    Reviews(ctx.rooms).approve(ctx.rooms.user("kon"), fac.workshop_id(), confirm=True)
     fac.wait_stage("done", timeout=30)
     ken.wait_stage("done")
     assert "Playbook" in ken.text("#k-done") or "プレイブック" in ken.text("#k-done")
@@ -234,6 +239,10 @@ def _workshop_through(rooms, title: str, gates: int) -> dict:
         if d:
             rooms.decide(fac, ws["id"], d)
         assert rooms.jobs.wait_idle(ws["id"], 30).state == "idle"
+    if gates >= 4:  # the room's approval went to review: a consultant approves it
+        from ui.web.review.handlers import Reviews
+
+        Reviews(rooms).approve(rooms.user("kon"), ws["id"], confirm=True)
     return ws
 
 
@@ -267,6 +276,10 @@ def test_consultant_review_round(app, browser):
     kon.page_.get_by_text("書き出し").first.click()
     kon.click("#k-rv-export")
     kon.wait(lambda: ".docx" in kon.text("#k-rv-file"), timeout=20)
+    kon.click("#k-rv-approve")  # sections not reviewed yet: the page asks for confirmation
+    kon.wait(lambda: "未確認" in kon.text("#k-rv-notice"), timeout=20)
+    assert kon.attr("#k-rv-head h3", "data-status") != "approved"
+    kon.page_.locator("#k-rv-confirm input").check()
     kon.click("#k-rv-approve")
     kon.wait(lambda: kon.attr("#k-rv-head h3", "data-status") == "approved", timeout=20)
     assert rooms.service.snapshot(ws["id"]).done

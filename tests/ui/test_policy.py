@@ -36,12 +36,14 @@ TABLE = {
     "tracker.see":             [Y, Y, N, Y, N, Y, N, N],
     "tracker.checkin":         [Y, Y, N, Y, N, Y, N, N],
     "tracker.manage":          [Y, Y, N, Y, N, N, N, N],
+    "page.tracker":            [Y, Y, Y, Y, Y, Y, Y, N],  # a guest came for one room only
 }
 ROLE_ONLY = {  # actions about the user, not a workshop
     "company.documents_tab": {"admin", "facilitator"},
     "company.create_form": {"admin", "facilitator"},
     "company.list_all": {"admin"},
     "review.tab": {"admin", "facilitator", "consultant"},
+    "page.documents": {"admin", "facilitator", "consultant"},
 }
 
 

@@ -174,6 +174,11 @@ def test_exports_open_with_their_own_libraries(setup, tmp_path):
 def test_approve_closes_the_review(setup):
     rooms, rv, wid = setup
     kon = rooms.user("kon")
+    with pytest.raises(KatachiError) as e:
+        rv.approve(kon, wid)  # no section reviewed: confirmation needed
+    assert e.value.code == "review_unreviewed"
+    for s in rv.view(kon, wid).sections:
+        rv.approve_section(kon, wid, s)
     rv.approve(kon, wid)
     assert rv.status(wid) == "approved" and rooms.service.snapshot(wid).done
     with pytest.raises(KatachiError) as e:

@@ -240,7 +240,17 @@ def test_dot_voting_limits_and_tally(rooms):
         rooms.vote(paul, ws["id"], 7)
     view = rooms.view(fac, ws["id"])
     assert view.tally == [1, 2] and view.voters == 2
+    assert view.card_voters == [1, 2]  # each card counts its own voters, not everyone who voted
     assert rooms.view(paul, ws["id"]).my_votes == {0: 1, 1: 1}
+    from ui.web.room.render import findings, theme_cards
+
+    html = theme_cards(view, "ja")
+    assert 'data-index="0"' in html and 'data-voters="1"' in html and 'data-voters="2"' in html
+    # Findings read as people speak: the severity and the message, not the rule's code.
+    shown = findings({"findings": {"intake": [{"rule": "junior_delegation", "severity": "warning", "item": "pp1",
+                                                "message": "推進が若手に任されています。", "fix": "役員をオーナーに"}]}},
+                     "themes", "ja")
+    assert "注意" in shown and ">junior_delegation<" not in shown and 'data-rule="junior_delegation"' in shown
 
 
 def test_concurrent_votes_never_exceed_the_dots(rooms):
@@ -286,11 +296,28 @@ def test_gates_through_to_the_playbook_and_bad_decisions_are_refused_first(rooms
     _to_gate(rooms, wid, "usecases")
     rooms.decide(fac, wid, {"action": "approve"})
     _to_gate(rooms, wid, "playbook")
-    rooms.decide(fac, wid, {"action": "approve"})
-    assert rooms.jobs.wait_idle(wid).state == "idle"
+    # The room's approval hands the playbook to review; it does not finish the workshop.
+    assert rooms.decide(fac, wid, {"action": "approve", "gate": "playbook"}) == "sent_to_review"
+    assert rooms.db.review(wid)["status"] == "in_review" and not rooms.is_done(wid)
+    from ui.web.review.handlers import Reviews
+
+    kon = rooms.user("kon")
+    with pytest.raises(KatachiError) as e:  # nothing reviewed yet: asks for confirmation first
+        Reviews(rooms).approve(kon, wid)
+    assert e.value.code == "review_unreviewed" and "未確認のまま承認する" in e.value.message("ja")
+    Reviews(rooms).approve(kon, wid, confirm=True)
     view = rooms.view(fac, wid)
     assert view.stage == "done" and view.values["playbook"]["procedures"]
     assert rooms.is_done(wid) and "started" not in rooms.db.workshop(wid)  # the stage lives in the checkpoint only
+    # A workshop created without consultant review is approved in the room, as before.
+    quick = rooms.create(fac, "acme", "すぐ決める", ["営業"], "ja", review=False)
+    rooms.submit(fac, quick["id"], "提案書の作成に2日かかる")
+    rooms.start(fac, quick["id"])
+    for g, d in (("themes", {"action": "choose", "index": 0}), ("kpis", {"action": "approve"}),
+                 ("usecases", {"action": "approve"}), ("playbook", {"action": "approve"})):
+        _to_gate(rooms, quick["id"], g)
+        assert rooms.decide(fac, quick["id"], d) == "queued"
+    assert rooms.jobs.wait_idle(quick["id"]).state == "idle" and rooms.is_done(quick["id"])
 
 
 def test_failed_job_reports_a_coded_error_and_retry_resumes(tmp_path):
@@ -463,3 +490,14 @@ def test_a_crash_during_a_model_job_leaves_a_room_that_can_continue(tmp_path):
     resp.die = False
     again.retry(again.user("fumi"), ws["id"])
     _to_gate(again, ws["id"], "kpis")
+
+
+def test_the_join_panel_shows_the_address_a_qr_code_and_the_code():
+    from ui.web.app import listen_url
+    from ui.web.room.render import join_panel
+
+    html = join_panel("ABC123", "http://192.168.10.5:7860/", "ja")
+    assert "http://192.168.10.5:7860/" in html and "<svg" in html and 'class="k-join-code">ABC123<' in html
+    assert "（/）" not in html
+    assert listen_url("127.0.0.1", 7860) == "http://127.0.0.1:7860/"
+    assert not listen_url("0.0.0.0", 7860).startswith("http://0.0.0.0")

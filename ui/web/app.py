@@ -49,6 +49,7 @@ class AppContext:
     settings: Settings
     db: AppDB
     rooms: Rooms
+    public_url: str = ""  # where participants join: the setting, else the address the app listens on
 
     @property
     def exports_dir(self) -> Path:
@@ -112,9 +113,9 @@ def build(ctx: AppContext):
                 room = app_room.RoomTab(ctx, t, lang, current)
             with gr.Tab(t("tab_review"), id="review", elem_id="k-review-tab") as review_tab:
                 review = app_review.ReviewTab(ctx, t, lang)
-            with gr.Tab(t("tab_tracker"), id="tracker", elem_id="k-tracker-tab"):
+            with gr.Tab(t("tab_tracker"), id="tracker", elem_id="k-tracker-tab") as tracker_tab:
                 tracker = app_tracker.TrackerTab(ctx, t, lang)
-            with gr.Tab(t("tab_docs"), id="docs"):
+            with gr.Tab(t("tab_docs"), id="docs", elem_id="k-docs-tab") as docs_tab:
                 docs = app_docs.DocsTab(ctx, t, lang)
         ws_tab.wire(tabs, room)
         room.wire()
@@ -129,21 +130,37 @@ def build(ctx: AppContext):
             try:
                 user = ctx.rooms.user(request.username)
             except KatachiError as err:
-                return f'<span class="k-error">{err.message(lg)}</span>', gr.skip(), gr.skip()
+                return f'<span class="k-error">{err.message(lg)}</span>', gr.skip(), gr.skip(), gr.skip(), gr.skip()
             # Back after a refresh or a restart: straight into the workshop that was open.
             room_first = gr.Tabs(selected="room") if (user.guest_of or wid) else gr.skip()
             role = text_of(f"role.{user.role}", lg)
             return (f'<span data-user="{html.escape(user.name)}" data-role="{user.role}">{html.escape(user.display)}'
                     f' · {role}</span>',
-                    room_first, gr.update(visible=policy.allowed(user, "review.tab")))
+                    room_first, gr.update(visible=policy.allowed(user, "review.tab")),
+                    # participants see their room, not tabs that would stay blank for them
+                    gr.update(visible=policy.allowed(user, "page.tracker")),
+                    gr.update(visible=policy.allowed(user, "page.documents")))
 
-        demo.load(on_load, [lang, current], [who, tabs, review_tab], js=LANG_JS)
+        demo.load(on_load, [lang, current], [who, tabs, review_tab, tracker_tab, docs_tab], js=LANG_JS)
         ws_tab.on_load(demo)
         docs.on_load(demo)
         room.on_load(demo)
         review.on_load(demo)
         tracker.on_load(demo)
     return demo
+
+
+def listen_url(host: str, port: int) -> str:
+    """The address to show participants when none is configured: a wildcard host becomes this machine's
+    name on the network (resolved locally), which people in the room can reach."""
+    import socket
+
+    if host in ("0.0.0.0", "::", ""):
+        try:
+            host = socket.gethostbyname(socket.gethostname())
+        except OSError:
+            host = socket.gethostname()
+    return f"http://{host}:{port}/"
 
 
 def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
@@ -156,6 +173,7 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
     from ui.web.throttle import LoginGuard, Throttle
 
     s = ctx.settings
+    ctx.public_url = s.public_url or listen_url(host, port)
     demo = build(ctx)
     demo.queue(default_concurrency_limit=16)
     auth = Authenticator(ctx.db, ctx.rooms.is_done, s)

@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS workshops (
     id TEXT PRIMARY KEY, company TEXT NOT NULL, title TEXT NOT NULL, lang TEXT NOT NULL,
     departments TEXT NOT NULL, mode TEXT NOT NULL, owner TEXT NOT NULL, join_code TEXT UNIQUE,
     dots INTEGER NOT NULL, created REAL NOT NULL,
-    timer_end REAL, timer_label TEXT NOT NULL DEFAULT '', expected TEXT NOT NULL DEFAULT '[]');
+    timer_end REAL, timer_label TEXT NOT NULL DEFAULT '', expected TEXT NOT NULL DEFAULT '[]',
+    review INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS guest_seats (
     name TEXT NOT NULL, workshop TEXT NOT NULL, created REAL NOT NULL, PRIMARY KEY (name, workshop));
 CREATE TABLE IF NOT EXISTS joined (workshop TEXT NOT NULL, username TEXT NOT NULL, at REAL NOT NULL,
@@ -57,6 +58,9 @@ class AppDB(SQLiteStore):
         if "expected" not in cols:  # a database from before participants could be listed up front
             with self.tx() as c:
                 c.execute("ALTER TABLE workshops ADD COLUMN expected TEXT NOT NULL DEFAULT '[]'")
+        if "review" not in cols:  # before review was required: such workshops keep the old way
+            with self.tx() as c:
+                c.execute("ALTER TABLE workshops ADD COLUMN review INTEGER NOT NULL DEFAULT 1")
         if "sender" not in {r["name"] for r in self.all("PRAGMA table_info(pain_points)")}:
             # who sent it, even anonymously (never shown): what the per-person limit counts
             with self.tx() as c:
@@ -96,10 +100,11 @@ class AppDB(SQLiteStore):
     def add_workshop(self, row: dict) -> None:
         with self.tx() as c:
             c.execute("INSERT INTO workshops (id, company, title, lang, departments, mode, owner, join_code, dots, "
-                      "created, expected) VALUES (:id, :company, :title, :lang, :departments, :mode, :owner, "
-                      ":join_code, :dots, :created, :expected)",
+                      "created, expected, review) VALUES (:id, :company, :title, :lang, :departments, :mode, :owner, "
+                      ":join_code, :dots, :created, :expected, :review)",
                       {**row, "departments": json.dumps(row["departments"], ensure_ascii=False),
-                       "expected": json.dumps(row.get("expected") or [], ensure_ascii=False)})
+                       "expected": json.dumps(row.get("expected") or [], ensure_ascii=False),
+                       "review": int(row.get("review", True))})
 
     def workshop(self, wid: str) -> dict | None:
         row = self.one("SELECT * FROM workshops WHERE id = ?", wid)

@@ -20,6 +20,13 @@ def tr(key: str, lang: str, /, **kw) -> str:
     return t(f"web.{key}", lang, **kw)
 
 
+def section_label(name: str, lang: str) -> str:
+    """A playbook section as people call it: 「手順 U1」, not ``procedures:U1``."""
+    kind, _, key = name.partition(":")
+    base = tr("sec_" + kind, lang)
+    return f"{base} {key}" if key else base
+
+
 def ui_lang(raw: str | None) -> str:
     """What the page reports (``ja``, ``ja-JP``, ``en-US``...) → ja or en."""
     return lang_of(raw)

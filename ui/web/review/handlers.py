@@ -178,9 +178,13 @@ class Reviews:
         self.service.resume(wid, {"action": "rollback", "version": int(version), "reason": reason}, by=user.name)
         self.db.add_event(wid, user.name, "review: rolled back", f"v{version} {reason}".strip())
 
-    def approve(self, user: User, wid: str) -> None:
-        """Approve the whole playbook: the gate closes and the workshop is done."""
-        self._open_gate(user, wid)
+    def approve(self, user: User, wid: str, confirm: bool = False) -> None:
+        """Approve the whole playbook: the gate closes and the workshop is done. Sections nobody has
+        approved yet need ``confirm`` (the page asks first)."""
+        v = self._open_gate(user, wid)
+        unreviewed = [s for s in v.sections if v.states.get(s) != "approved"]
+        if unreviewed and not confirm:
+            raise KatachiError("review_unreviewed", count=len(unreviewed), total=len(v.sections))
         self.service.resume(wid, {"action": "approve"}, by=user.name)
         self.db.set_review(wid, "approved", user.name)
         self.db.add_event(wid, user.name, "review: approved")

@@ -11,7 +11,7 @@ from core.errors import KatachiError
 
 from ui.web.review import render as rr
 from ui.web.review.handlers import Reviews
-from ui.web.common import LANG_JS, notice, tr, ui_lang
+from ui.web.common import LANG_JS, notice, section_label, tr, ui_lang
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ class ReviewTab:
                 self.submit_btn = gr.Button(t("submit_review"), elem_id="k-rv-submit")
                 self.send_btn = gr.Button(t("send_back"), elem_id="k-rv-send")
                 self.approve_btn = gr.Button(t("approve_playbook"), variant="primary", elem_id="k-rv-approve")
+                self.confirm = gr.Checkbox(label=t("approve_unreviewed"), value=False, elem_id="k-rv-confirm")
             with gr.Column(scale=2):
                 self.section = gr.Dropdown(label=t("section"), choices=[], elem_id="k-rv-section")
                 self.section_html = gr.HTML(elem_id="k-rv-section-html")
@@ -104,7 +105,7 @@ class ReviewTab:
 
         rows = [[r["at"], r["by"], r["what"], r["detail"]] for r in audit_rows(v.values, audit)]
         return {self.head: rr.header(v, lg), self.overview: rr.overview(v, lg),
-                self.section: gr.update(choices=[(rr.section_label(n, lg), n) for n in names], value=section),
+                self.section: gr.update(choices=[(section_label(n, lg), n) for n in names], value=section),
                 self.section_html: rr.section(v, section, lg),
                 self.code: json.dumps(v.sections[section], ensure_ascii=False, indent=2),
                 self.ver_a: gr.update(choices=versions, value=versions[0][1] if versions else None),
@@ -163,7 +164,15 @@ class ReviewTab:
         bind(self.ok_btn, lambda u, w, s, *_: r.approve_section(u, w, s), "review_approve_section")
         bind(self.submit_btn, lambda u, w, *_: r.submit(u, w), "review_submit")
         bind(self.send_btn, lambda u, w, *_: r.send_back(u, w), "review_send_back", ok="queued")
-        bind(self.approve_btn, lambda u, w, *_: r.approve(u, w), "review_approve")
+        plain = self.act(lambda u, w, *_: r.approve(u, w, confirm=False))
+        confirmed = self.act(lambda u, w, *_: r.approve(u, w, confirm=True))
+
+        def approve(lang, wid, section, comment, code, reason, ver_a, ver_b, fmt, ver, confirm, request: gr.Request):
+            return (confirmed if confirm else plain)(lang, wid, section, comment, code, reason, ver_a, ver_b, fmt, ver,
+                                                     request=request)
+
+        self.approve_btn.click(approve, ins + [self.confirm], outs, js=LANG_JS, api_name="review_approve",
+                               concurrency_id="review", concurrency_limit=4)
         bind(self.save_btn, lambda u, w, s, c, code, reason, *_: r.edit(u, w, s, json.loads(code), reason),
              "review_edit")
         bind(self.rollback_btn, lambda u, w, s, c, code, reason, a, *_: r.rollback(u, w, int(a or 0), reason),

@@ -7,15 +7,9 @@ from typing import Any
 
 from core.i18n import t as tdoc
 from ui.web.room.render import citations, e
-from ui.web.common import tr
+from ui.web.common import section_label, tr
 
 STATE_MARK = {"approved": "✔", "changes_requested": "✎", "open": "○"}
-
-
-def section_label(name: str, lang: str) -> str:
-    kind, _, key = name.partition(":")
-    base = tr("sec_" + kind, lang)
-    return f"{base} {key}" if key else base
 
 
 def overview(view, lang: str) -> str:

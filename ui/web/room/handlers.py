@@ -42,6 +42,7 @@ class RoomView:
     my_votes: dict[int, int] = field(default_factory=dict)
     tally: list[int] = field(default_factory=list)
     voters: int = 0
+    card_voters: list[int] = field(default_factory=list)  # per candidate: how many people put dots on it
     participants: list[str] = field(default_factory=list)
 
     @property
@@ -92,8 +93,9 @@ class Rooms:
 
     # -- workshops ----------------------------------------------------------------------------------
     def create(self, user: User, company: str, title: str, departments: list[str], lang: str, mode: str = "live",
-               dots: int = 3, expected: list[str] | None = None) -> dict:
-        """``expected``: display names the facilitator invites (optional); the room shows who has joined."""
+               dots: int = 3, expected: list[str] | None = None, review: bool = True) -> dict:
+        """``expected``: display names the facilitator invites (optional); the room shows who has joined.
+        ``review``: the playbook goes to a consultant's review before it is approved (the default)."""
         from knowledge.store import check_company
 
         check_company(company)
@@ -108,7 +110,8 @@ class Rooms:
                "mode": "self" if mode == "self" else "live", "owner": user.name,
                "join_code": self._new_code() if mode != "self" else None,
                "dots": max(1, min(int(dots or 3), 10)), "created": time.time(),
-               "expected": list(dict.fromkeys(n.strip()[:40] for n in expected or [] if n.strip()))}
+               "expected": list(dict.fromkeys(n.strip()[:40] for n in expected or [] if n.strip())),
+               "review": bool(review)}
         self.db.add_workshop(row)
         self.db.join(row["id"], user.name)
         return self.db.workshop(row["id"])
@@ -245,17 +248,29 @@ class Rooms:
         return left
 
     # -- gates --------------------------------------------------------------------------------------
-    def decide(self, user: User, wid: str, decision: dict) -> None:
-        """Validate now (a bad decision is refused before anything is queued), then resume in the background."""
-        self._facilitator(user, wid)
+    def decide(self, user: User, wid: str, decision: dict) -> str:
+        """Validate now (a bad decision is refused before anything is queued), then resume in the background.
+        Returns what happened: ``queued``, or ``sent_to_review`` for a room's approval of the playbook."""
+        ws = self._facilitator(user, wid)
         if self.jobs.busy(wid):
             raise KatachiError("model_busy")
         snap = self._snapshot(wid)
         if snap is None:
             raise KatachiError("wrong_stage", stage="intake")
         self.service.check(wid, decision, snap)  # raises bad_decision; with no open gate, resume re-runs the step
-        label = AFTER_GATE.get((snap.gate or {}).get("gate", ""), stage_of(snap.stage))
+        gate = (snap.gate or {}).get("gate", "")
+        if gate == "playbook" and decision.get("action") == "approve" and self._needs_review(ws):
+            # The room's approval hands the draft to the consultants; only the review approves it.
+            if (self.db.review(wid) or {}).get("status") != "in_review":
+                self.db.set_review(wid, "in_review", user.name)
+                self.db.add_event(wid, user.name, "review: submitted", "from the room")
+            return "sent_to_review"
+        label = AFTER_GATE.get(gate, stage_of(snap.stage))
         self.jobs.submit(wid, label, lambda p: self._resume(wid, decision, p, user.name))
+        return "queued"
+
+    def _needs_review(self, ws: dict) -> bool:
+        return bool(ws.get("review", 1))
 
     def _resume(self, wid: str, decision: dict, progress, by: str = "") -> None:
         self.service.resume(wid, decision, progress=progress, by=by)
@@ -300,6 +315,7 @@ class Rooms:
             n = len(values.get("theme_candidates") or [])
             view.tally = [sum(v["dots"] for v in votes if v["candidate"] == i) for i in range(n)]
             view.voters = len({v["voter"] for v in votes})
+            view.card_voters = [len({v["voter"] for v in votes if v["candidate"] == i}) for i in range(n)]
             view.my_votes = {v["candidate"]: v["dots"] for v in votes if v["voter"] == user.name}
             view.my_dots_left = ws["dots"] - sum(view.my_votes.values())
         if not view.can_facilitate:

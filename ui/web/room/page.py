@@ -15,7 +15,7 @@ from core.errors import KatachiError
 
 from ui.web.room import decisions
 from ui.web.room import render
-from ui.web.common import LANG_JS, notice, tr, ui_lang
+from ui.web.common import LANG_JS, notice, section_label, tr, ui_lang
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ class RoomTab:
         out[self.title_html] = (f'<h3 data-workshop="{ws["id"]}" data-stage="{view.stage}">{render.e(ws["title"])}'
                                 f' <small>({render.e(ws["company"])})</small></h3>')
         out[self.stepper] = render.stepper(view.stage, lg)
-        out[self.join_html] = (tr("join_info", lg, code=ws["join_code"], url="/") if ws["join_code"]
+        out[self.join_html] = (render.join_panel(ws["join_code"], self.ctx.public_url, lg) if ws["join_code"]
                                and view.stage == "intake" else "")
         for name, grp in self.groups.items():
             out[grp] = gr.update(visible=view.stage == name)
@@ -181,8 +181,10 @@ class RoomTab:
         out: dict = {self.pain_dept: gr.update(choices=[""] + view.workshop["departments"])}
         n = len(v.get("theme_candidates") or [])
         out[self.cand] = gr.update(choices=[(f"{tr('candidate', lg)} {i + 1}", i) for i in range(n)])
-        procs = [f"procedures:{u['id']}" for u in v.get("use_cases") or []]
-        out[self.sections] = gr.update(choices=list(PLAYBOOK_SECTIONS) + procs)
+        procs = [(f"procedures:{u['id']}", u.get("title", "")) for u in v.get("use_cases") or []]
+        out[self.sections] = gr.update(
+            choices=[(section_label(n, lg), n) for n in PLAYBOOK_SECTIONS]
+            + [(f"{section_label(n, lg)}: {title}", n) for n, title in procs])
         cands = v.get("theme_candidates") or []
         if view.stage == "themes" and cands:
             best = max(range(len(cands)), key=lambda i: view.tally[i] if i < len(view.tally) else 0)
@@ -234,13 +236,13 @@ class RoomTab:
             try:
                 user = self.ctx.rooms.user(request.username)
                 view = self.ctx.rooms.view(user, wid or "")
-                fn(self.ctx.rooms, user, wid, view, *args)
+                said = fn(self.ctx.rooms, user, wid, view, *args)
             except KatachiError as err:
                 return {self.note: notice(lg, err)}  # inputs untouched: nothing typed is lost
             out = self.draw(lang, wid, "", gate_key, request.username, force=False)
-            out[self.note] = notice(lg, ok=tr(ok, lg))
+            out[self.note] = notice(lg, ok=tr(said if said in ("queued", "sent_to_review") else ok, lg))
             for comp in clear:
-                out[comp] = ""
+                out[comp] = False if isinstance(comp, gr.Checkbox) else ""
             return out
         return handler
 
@@ -275,7 +277,8 @@ class RoomTab:
         b = self._bind
         send = lambda r, u, w, v, text, dept, anon: r.submit(u, w, text, dept or "", bool(anon))  # noqa: E731
         for trig in (self.pain.submit, self.send_btn.click):
-            b(trig, send, [self.pain, self.pain_dept, self.anon], ok="sent", clear=(self.pain,))
+            # Anonymity is chosen per pain point: the box does not stay ticked for the next one.
+            b(trig, send, [self.pain, self.pain_dept, self.anon], ok="sent", clear=(self.pain, self.anon))
         b(self.merge_btn.click, lambda r, u, w, v, ids: r.merge_points(u, w, _ids(ids)), [self.ids], clear=(self.ids,))
         b(self.delete_btn.click, lambda r, u, w, v, ids: r.delete_points(u, w, _ids(ids)), [self.ids],
           clear=(self.ids,))

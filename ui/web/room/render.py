@@ -12,6 +12,7 @@ from typing import Any
 from core.i18n import t as text_of
 from graphs.stages import STAGES, label as stage_label
 from ui.web.room.handlers import RoomView
+from ui.policy import display_of
 from ui.web.common import tr
 
 e = html.escape
@@ -107,6 +108,19 @@ def _highlight(text: str, quote: str) -> str:
     return f"{e(flat[:i])}<mark>{e(q)}</mark>{e(flat[i + len(q):])}"
 
 
+def join_panel(code: str, url: str, lang: str) -> str:
+    """What the facilitator projects while pain points come in: the address, a QR code of it, and the
+    code in large type (it was once '…このコードを入力します（/）': the address was just '/')."""
+    qr = ""
+    if url:
+        import segno
+
+        qr = segno.make(url, error="m").svg_inline(scale=4, dark="#111", light="#fff")
+    return (f'<div class="k-join" data-code="{e(code)}"><div class="k-join-qr">{qr}</div><div>'
+            f'<p>{tr("join_info", lang, code=e(code), url=e(url or "-"))}</p>'
+            f'<p class="k-join-code">{e(code)}</p><p class="k-join-url">{e(url)}</p></div></div>')
+
+
 def theme_cards(view: RoomView, lang: str) -> str:
     cands = view.values.get("theme_candidates") or []
     passages = view.values.get("passages") or {}
@@ -114,8 +128,9 @@ def theme_cards(view: RoomView, lang: str) -> str:
     for i, t in enumerate(cands):
         dots = view.tally[i] if i < len(view.tally) else 0
         mine = view.my_votes.get(i, 0)
-        tally = (f'<div class="k-tally" data-dots="{dots}">{"●" * dots} {tr("votes_tally", lang, dots=dots, voters=view.voters)}</div>'
-                 if view.can_facilitate else "")
+        voters = view.card_voters[i] if i < len(view.card_voters) else 0  # who put dots on this card
+        tally = (f'<div class="k-tally" data-dots="{dots}" data-voters="{voters}">{"●" * dots} '
+                 f'{tr("votes_tally", lang, dots=dots, voters=voters)}</div>' if view.can_facilitate else "")
         cards.append(
             f'<div class="k-card" data-index="{i}" data-origin="{e(t.get("origin", "participants"))}">'
             f'<h4>{tr("candidate", lang)} {i + 1}: {e(t["title"])}</h4>'
@@ -169,19 +184,27 @@ def usecases(values: dict, lang: str) -> str:
     return "".join(out)
 
 
+SEVERITIES = ("error", "warning", "info")
+
+
 def findings(values: dict, stage: str, lang: str) -> str:
     keys = {"themes": ["intake", "themes"], "kpis": ["kpis"], "usecases": ["usecases"],
             "playbook": ["playbook"], "done": ["intake", "themes", "kpis", "usecases", "playbook"]}.get(stage, [])
     found = [f for k in keys for f in (values.get("findings") or {}).get(k, [])]
     if not found:
         return ""
-    items = "".join(f'<li class="k-finding k-{e(f["severity"])}" data-rule="{e(f["rule"])}"><b>{e(f["rule"])}</b>'
-                    f'{" · " + e(f["item"]) if f.get("item") else ""}: {e(f["message"])}'
+    # People read the severity and the message; the rule's code stays in the markup for tools and tests.
+    items = "".join(f'<li class="k-finding k-{e(f["severity"])}" data-rule="{e(f["rule"])}">'
+                    f'<b>{e(tr("severity_" + f["severity"], lang)) if f["severity"] in SEVERITIES else ""}</b>'
+                    f'{" · " + e(display_of(f["item"])) if f.get("item") else ""}: {e(f["message"])}'
                     f'{"<br>→ " + e(f["fix"]) if f.get("fix") else ""}</li>' for f in found)
     return f'<div class="k-findings"><h4>{tr("findings_head", lang)}</h4><ul>{items}</ul></div>'
 
 
 CSS = """
+.k-join{display:flex;gap:1.2rem;align-items:center;flex-wrap:wrap}
+.k-join-code{font-size:2.6rem;font-weight:bold;letter-spacing:.3rem;margin:.2rem 0}
+.k-join-url{font-size:1.2rem;word-break:break-all}
 .k-stepper{display:flex;gap:.4rem;list-style:none;padding:0;margin:.2rem 0;flex-wrap:wrap}
 .k-step{padding:.3rem .7rem;border-radius:1rem;border:1px solid #ccc;font-size:.9rem}
 .k-now{background:#1f6feb;color:#fff;border-color:#1f6feb;font-weight:bold}

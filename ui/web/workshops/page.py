@@ -36,6 +36,7 @@ class WorkshopsTab:
                                          label=t("mode"), elem_id="k-mode")
                     self.dots = gr.Number(value=3, precision=0, minimum=1, maximum=10, label=t("dots"))
                     self.invite = gr.Textbox(label=t("invite"), elem_id="k-invite")
+                    self.with_review = gr.Checkbox(label=t("with_review"), value=True, elem_id="k-with-review")
                     self.create_btn = gr.Button(t("create"), variant="primary", elem_id="k-create")
                 gr.Markdown(t("join_head"))
                 with gr.Row():
@@ -64,13 +65,14 @@ class WorkshopsTab:
         return ("", table, pick, gr.update(visible=can_create),
                 gr.update(choices=companies, value=companies[0] if companies else None))
 
-    def create(self, lang, company, title, depts, ws_lang, mode, dots, invite, request: gr.Request):
+    def create(self, lang, company, title, depts, ws_lang, mode, dots, invite, with_review, request: gr.Request):
         lg = ui_lang(lang)
         try:
             user = self.ctx.rooms.user(request.username)
             parts = [d for d in depts.replace("、", ",").replace("，", ",").split(",")]
             names = (invite or "").replace("、", ",").replace("，", ",").split(",")
-            ws = self.ctx.rooms.create(user, company or "", title or "", parts, ws_lang, mode, int(dots or 3), names)
+            ws = self.ctx.rooms.create(user, company or "", title or "", parts, ws_lang, mode, int(dots or 3), names,
+                                       review=bool(with_review))
         except KatachiError as err:
             return notice(lg, err), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         table, pick = self._listing(user, lg)
@@ -98,7 +100,7 @@ class WorkshopsTab:
 
         outs = [self.note, self.table, self.pick, self.current, tabs]
         self.create_btn.click(self.create, [self.lang, self.company, self.title, self.depts, self.ws_lang, self.mode,
-                                            self.dots, self.invite], outs, js=LANG_JS).then(
+                                            self.dots, self.invite, self.with_review], outs, js=LANG_JS).then(
             room.force, [self.lang, self.current], room.all_outputs, js=LANG_JS)
         for ev in (self.join_btn.click, self.code.submit):
             ev(self.join, [self.lang, self.code], outs, js=LANG_JS).then(
