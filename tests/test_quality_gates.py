@@ -203,19 +203,24 @@ def test_use_cases_twice_the_same_and_actors_from_another_department():
     assert [f.rule for f in log.findings] == ["duplicate_use_case", "actor_repaired"]
 
 
-def test_ai_only_pain_points_get_the_question_and_document_themes(tmp_path):
+def _ai_only_workshop(tmp_path, docs: list[str], thread: str):
+    """A workshop whose pain points are all about AI itself, over documents ``docs``: (model, snapshot)."""
     from core.settings import get_settings
     from graphs.service import WorkshopService
     from tests.fakes import FakeChatModel
     from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
     model = FakeChatModel(responder=WorkshopResponder())
-    retr = ListRetriever("acme", ["見積依頼から回答までに平均5営業日かかっており、競合より遅いと指摘されています。",
-                                  "受注票に特記事項が書かれていないと、加工後に手戻りが発生します。"])
-    svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr,
+    svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=lambda c: ListRetriever("acme", docs),
                           db_path=tmp_path / "w.sqlite")
     snap = svc.start("acme", ["若手にChatGPTを触らせたい", "全社員にプロンプト研修をしたい", "AIの利用回数をKPIにしたい"],
-                     ["営業"], lang="ja", thread_id="ai", today="2026-11-27")
+                     ["営業"], lang="ja", thread_id=thread, today="2026-11-27")
+    return model, snap
+
+
+def test_ai_only_pain_points_get_the_question_and_document_themes(tmp_path):
+    model, snap = _ai_only_workshop(tmp_path, ["見積依頼から回答までに平均5営業日かかっており、競合より遅いと指摘されています。",
+                                               "受注票に特記事項が書かれていないと、加工後に手戻りが発生します。"], "ai")
     rules = [f["rule"] for f in snap.gate["findings"]]
     assert "no_business_problem" in rules
     asked = next(f for f in snap.gate["findings"] if f["rule"] == "no_business_problem")
@@ -233,19 +238,10 @@ def test_ai_only_pain_points_get_the_question_and_document_themes(tmp_path):
 
 def test_ai_only_pain_points_and_documents_that_say_nothing_close_leave_only_the_question(tmp_path):
     from core.errors import KatachiError
-    from core.settings import get_settings
-    from graphs.service import WorkshopService
-    from tests.fakes import FakeChatModel
-    from tests.workshop_fakes import ListRetriever, WorkshopResponder
     from ui.cli.workshop import auto_decision
 
-    model = FakeChatModel(responder=WorkshopResponder())
-    retr = ListRetriever("acme", ["社屋は駅から徒歩五分の場所にあり、一階に受付があります。",
-                                  "AI ビジョン: 手動で 1 時間かかるところを AI で 10 分にします。"])
-    svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr,
-                          db_path=tmp_path / "w.sqlite")
-    snap = svc.start("acme", ["若手にChatGPTを触らせたい", "AIの利用回数をKPIにしたい"], ["営業"], lang="ja",
-                     thread_id="ai2", today="2026-11-27")
+    _, snap = _ai_only_workshop(tmp_path, ["社屋は駅から徒歩五分の場所にあり、一階に受付があります。",
+                                           "AI ビジョン: 手動で 1 時間かかるところを AI で 10 分にします。"], "ai2")
     assert snap.gate["data"]["candidates"] == []
     assert "no_business_problem" in [f["rule"] for f in snap.gate["findings"]]
     with pytest.raises(KatachiError) as exc:

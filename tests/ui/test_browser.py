@@ -105,9 +105,14 @@ def test_live_workshop_end_to_end(app, browser):
     p95 = statistics.quantiles(lat, n=20)[-1]
     (ARTIFACTS / "latency.json").write_text(json.dumps({"samples_s": lat, "p95_s": p95}, indent=1))
     assert "匿名" in fac.text("#k-points")  # the first of Ken's was anonymous
-    fac.fill("#k-ids", "3,4,5,6,7,8,9,10,11")
+    # The facilitator ticks cards (numbered as on screen, 1…n in this workshop) instead of typing ids.
+    fac.wait(lambda: fac.count("#k-ids label") == 11)
+    assert fac.text("#k-points li:first-child b") == "1."
+    for n in range(3, 12):
+        fac.page_.locator("#k-ids label").nth(n - 1).click()
     fac.click("#k-delete")
     fac.wait(lambda: fac.count("#k-points li") == 2)
+    fac.wait(lambda: fac.count("#k-ids input:checked") == 0)
     fac.shot("02-intake-points")
     hanako.shot("02-intake-participant")
 
@@ -127,6 +132,12 @@ def test_live_workshop_end_to_end(app, browser):
     hanako.wait_stage("themes")
     ken.wait_stage("themes")
     fac.shot("03-themes")
+    # The candidates reach the facilitator first; the room sees them when the facilitator shows them.
+    hanako.wait(lambda: hanako.attr("#k-job .k-job", "data-state") == "preview")
+    assert hanako.count("#k-cards .k-card") == 0 and fac.count("#k-cards .k-card") >= 2
+    fac.click("#k-reveal")
+    hanako.wait(lambda: hanako.count("#k-cards .k-card") >= 2, timeout=20)
+    ken.wait(lambda: ken.count("#k-cards .k-card") >= 2, timeout=20)
     hanako.pick_radio("#k-cand", 1)
     hanako.page_.locator("#k-dot-add").dblclick()  # two quick clicks, two dots
     hanako.page_.wait_for_timeout(1500)  # the room redraws after the votes and on the next polls...
@@ -136,6 +147,9 @@ def test_live_workshop_end_to_end(app, browser):
     ken.pick_radio("#k-cand", 0)
     ken.click("#k-dot-add")
     fac.wait(lambda: fac.attr('#k-cards .k-card[data-index="1"] .k-tally', "data-dots") == "3")
+    assert hanako.count("#k-cards .k-tally") == 0  # the tally is the facilitator's until shown
+    fac.click("#k-show-votes")
+    hanako.wait(lambda: hanako.attr('#k-cards .k-card[data-index="1"] .k-tally', "data-dots") == "3", timeout=20)
     assert "2" in hanako.text("#k-cards .k-card[data-index='1'] .k-mine") or hanako.attr(
         "#k-cards .k-card[data-index='1'] .k-mine", "data-mine") == "2"
     cite = fac.page_.locator("#k-cards details.k-cit").first

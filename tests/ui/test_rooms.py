@@ -5,6 +5,7 @@ import pytest
 
 from core.errors import KatachiError
 from tests.ui.roomkit import make_rooms
+from tests.workshop_fakes import WorkshopResponder
 from ui.web.auth import Authenticator, add_user, check_password, hash_password
 
 
@@ -320,23 +321,27 @@ def test_gates_through_to_the_playbook_and_bad_decisions_are_refused_first(rooms
     assert rooms.jobs.wait_idle(quick["id"]).state == "idle" and rooms.is_done(quick["id"])
 
 
-def test_failed_job_reports_a_coded_error_and_retry_resumes(tmp_path):
-    from tests.workshop_fakes import WorkshopResponder
-
-    class Flaky(WorkshopResponder):
+def _at_themes_failing_kpis(tmp_path, error):
+    """A live room at the theme gate whose model raises ``error`` when asked for KPIs (while .fail)."""
+    class Failing(WorkshopResponder):
         fail = True
 
         def __call__(self, messages, kwargs):
             if self.fail and kwargs["response_format"]["json_schema"]["name"] == "KPIsOut":
-                raise ConnectionError("server down")
+                raise error
             return super().__call__(messages, kwargs)
 
-    resp = Flaky()
+    resp = Failing()
     rooms = make_rooms(tmp_path, resp)
     fac, ws = _live(rooms)
     rooms.submit(fac, ws["id"], "提案書の作成に2日かかる")
     rooms.start(fac, ws["id"])
     _to_gate(rooms, ws["id"], "themes")
+    return resp, rooms, fac, ws
+
+
+def test_failed_job_reports_a_coded_error_and_retry_resumes(tmp_path):
+    resp, rooms, fac, ws = _at_themes_failing_kpis(tmp_path, ConnectionError("server down"))
     rooms.decide(fac, ws["id"], {"action": "choose", "index": 0})
     st = rooms.jobs.wait_idle(ws["id"])
     assert st.state == "failed" and st.error.code in ("model_unreachable", "job_failed")
@@ -464,22 +469,8 @@ def test_pain_points_are_limited_per_person_and_per_workshop_even_anonymously(tm
 
 def test_a_crash_during_a_model_job_leaves_a_room_that_can_continue(tmp_path):
     """The server dies while the model works: after a restart the room says so and offers retry."""
-    from tests.workshop_fakes import WorkshopResponder
-
-    class Dies(WorkshopResponder):
-        die = True
-
-        def __call__(self, messages, kwargs):
-            if self.die and kwargs["response_format"]["json_schema"]["name"] == "KPIsOut":
-                raise SystemExit("the process is killed here")  # not an error the job catches
-            return super().__call__(messages, kwargs)
-
-    resp = Dies()
-    rooms = make_rooms(tmp_path, resp)
-    fac, ws = _live(rooms)
-    rooms.submit(fac, ws["id"], "提案書の作成に2日かかる")
-    rooms.start(fac, ws["id"])
-    _to_gate(rooms, ws["id"], "themes")
+    # SystemExit is not an error the job catches: like a killed process
+    resp, rooms, fac, ws = _at_themes_failing_kpis(tmp_path, SystemExit("the process is killed here"))
     svc = rooms.service
     with pytest.raises(SystemExit):  # the decision's run dies mid-stage, like a killed process
         svc.resume(ws["id"], {"action": "choose", "index": 0})
@@ -487,7 +478,7 @@ def test_a_crash_during_a_model_job_leaves_a_room_that_can_continue(tmp_path):
     view = again.view(again.user("fumi"), ws["id"])
     assert view.job.state == "failed" and view.job.error.code == "job_interrupted"
     assert "再実行" in view.job.error.message("ja")
-    resp.die = False
+    resp.fail = False
     again.retry(again.user("fumi"), ws["id"])
     _to_gate(again, ws["id"], "kpis")
 
@@ -501,3 +492,44 @@ def test_the_join_panel_shows_the_address_a_qr_code_and_the_code():
     assert "（/）" not in html
     assert listen_url("127.0.0.1", 7860) == "http://127.0.0.1:7860/"
     assert not listen_url("0.0.0.0", 7860).startswith("http://0.0.0.0")
+
+
+def test_pain_points_are_numbered_per_workshop_and_rewording_takes_exactly_one(rooms):
+    from ui.web.room.page import _ids, _one
+    from ui.web.room.render import points
+
+    fac, a = _live(rooms)
+    _, b = _live(rooms)
+    rooms.submit(fac, a["id"], "Aの課題")
+    rooms.submit(fac, b["id"], "Bの課題1")
+    rooms.submit(fac, b["id"], "Bの課題2")
+    html = points(rooms.view(fac, b["id"]), "ja")
+    assert "<b>1.</b> Bの課題1" in html and "<b>2.</b> Bの課題2" in html and "<ol" not in html  # not "1. 2."
+    assert _ids(["3", 4]) == [3, 4] and _one([7]) == 7
+    with pytest.raises(KatachiError) as e:
+        _one([3, 4])  # two ticked: once only the first was changed, silently
+    assert e.value.code == "pick_one"
+
+
+def test_generated_content_reaches_the_facilitator_first_and_the_room_when_shown(rooms):
+    fac, ws = _live(rooms)
+    paul = rooms.user("paul")
+    rooms.join(paul, ws["join_code"])
+    rooms.submit(paul, ws["id"], "提案書の作成に2日かかる")
+    rooms.start(fac, ws["id"])
+    _to_gate(rooms, ws["id"], "themes")
+    mine, theirs = rooms.view(fac, ws["id"]), rooms.view(paul, ws["id"])
+    assert mine.values["theme_candidates"] and not mine.revealed
+    assert theirs.hidden and "theme_candidates" not in theirs.values and theirs.values["pain_points"]
+    with pytest.raises(KatachiError):
+        rooms.reveal(paul, ws["id"])  # only the facilitator shows things to the room
+    rooms.reveal(fac, ws["id"])
+    theirs = rooms.view(paul, ws["id"])
+    assert not theirs.hidden and theirs.values["theme_candidates"]
+    rooms.vote(paul, ws["id"], 0)
+    assert rooms.view(paul, ws["id"]).tally == [] and rooms.view(fac, ws["id"]).tally[0] == 1
+    rooms.show_votes(fac, ws["id"])
+    assert rooms.view(paul, ws["id"]).tally[0] == 1
+    rooms.decide(fac, ws["id"], {"action": "choose", "index": 0, "gate": "themes"})
+    _to_gate(rooms, ws["id"], "kpis")
+    assert rooms.view(paul, ws["id"]).hidden  # each new gate is previewed again

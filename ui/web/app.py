@@ -167,6 +167,7 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
     from starlette.middleware import Middleware
 
     from ui.web.auth import Authenticator, GuestTokens
+    from graphs.documents.html import CSS as PAGE_CSS
     from ui.web.room.render import CSS
     from ui.web.review.render import CSS as REVIEW_CSS
     from ui.web.common import i18n
@@ -181,7 +182,7 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
     demo.launch(server_name=host, server_port=port, auth=auth,
                 auth_message="Katachi 型 — アカウント、または 名前 + 参加コード でログイン / "
                              "log in with your account, or your name + the join code",
-                i18n=i18n(), css=CSS + REVIEW_CSS, head=IME_GUARD, prevent_thread_lock=True, quiet=not block,
+                i18n=i18n(), css=CSS + REVIEW_CSS + PAGE_CSS, head=IME_GUARD, prevent_thread_lock=True, quiet=not block,
                 ssr_mode=False, footer_links=["settings"], theme=gr.themes.Soft(),
                 app_kwargs={"middleware": [Middleware(LoginGuard, throttle=clients, message=" / ".join(
                     text_of("error.login_locked", lg) for lg in ("ja", "en")))]})

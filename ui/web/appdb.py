@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS workshops (
     departments TEXT NOT NULL, mode TEXT NOT NULL, owner TEXT NOT NULL, join_code TEXT UNIQUE,
     dots INTEGER NOT NULL, created REAL NOT NULL,
     timer_end REAL, timer_label TEXT NOT NULL DEFAULT '', expected TEXT NOT NULL DEFAULT '[]',
-    review INTEGER NOT NULL DEFAULT 1);
+    review INTEGER NOT NULL DEFAULT 1, revealed TEXT NOT NULL DEFAULT '', votes_shown TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS guest_seats (
     name TEXT NOT NULL, workshop TEXT NOT NULL, created REAL NOT NULL, PRIMARY KEY (name, workshop));
 CREATE TABLE IF NOT EXISTS joined (workshop TEXT NOT NULL, username TEXT NOT NULL, at REAL NOT NULL,
@@ -61,6 +61,10 @@ class AppDB(SQLiteStore):
         if "review" not in cols:  # before review was required: such workshops keep the old way
             with self.tx() as c:
                 c.execute("ALTER TABLE workshops ADD COLUMN review INTEGER NOT NULL DEFAULT 1")
+        for col in ("revealed", "votes_shown"):  # what the facilitator has shown to the room
+            if col not in cols:
+                with self.tx() as c:
+                    c.execute(f"ALTER TABLE workshops ADD COLUMN {col} TEXT NOT NULL DEFAULT ''")
         if "sender" not in {r["name"] for r in self.all("PRAGMA table_info(pain_points)")}:
             # who sent it, even anonymously (never shown): what the per-person limit counts
             with self.tx() as c:

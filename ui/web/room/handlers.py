@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a meeting room
 
 
+# What a participant does not see of a gate before the facilitator shows it: that gate's new content.
+UNREVEALED = {"themes": ("theme_candidates", "findings"), "kpis": ("kpis", "findings"),
+              "usecases": ("use_cases", "handoffs", "findings"), "playbook": ("playbook", "versions", "findings")}
+
+
 @dataclass
 class RoomView:
     """Everything a page needs to draw a workshop, for one caller."""
@@ -44,6 +49,9 @@ class RoomView:
     voters: int = 0
     card_voters: list[int] = field(default_factory=list)  # per candidate: how many people put dots on it
     participants: list[str] = field(default_factory=list)
+    hidden: bool = False  # a participant's view of a gate the facilitator has not shown to the room yet
+    revealed: bool = True  # the facilitator's view: whether the room sees this gate's content
+    votes_shown: bool = False  # the tally is on everyone's screen
 
     @property
     def version(self) -> str:
@@ -51,7 +59,8 @@ class RoomView:
         key = [self.stage, self.job.state, self.job.node, len(self.values.get("decisions") or []),
                [(p["id"], p["text"], p["department"]) for p in self.points], self.tally, self.my_votes,
                self.workshop.get("timer_end"), self.workshop.get("timer_label"), self.participants,
-               self.job.error.code if self.job.error else "", self.values.get("stage")]
+               self.job.error.code if self.job.error else "", self.values.get("stage"), self.hidden,
+               self.revealed, self.votes_shown]
         return hashlib.sha1(json.dumps(key, default=str, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -318,7 +327,40 @@ class Rooms:
             view.card_voters = [len({v["voter"] for v in votes if v["candidate"] == i}) for i in range(n)]
             view.my_votes = {v["candidate"]: v["dots"] for v in votes if v["voter"] == user.name}
             view.my_dots_left = ws["dots"] - sum(view.my_votes.values())
+        if gate and ws["mode"] == "live":
+            # Generated content reaches the facilitator first, with the gates' findings; the room sees
+            # it when the facilitator shows it (unchecked output once went straight to every screen).
+            shown = ws.get("revealed", "") == self._gate_key(values, gate)
+            view.revealed = shown
+            view.votes_shown = gate.get("gate") == "themes" and ws.get("votes_shown", "") == self._round(values)
+            if not view.can_facilitate and not shown:
+                view.hidden = True
+                held = UNREVEALED.get(gate.get("gate"), ())
+                view.values = {k: v for k, v in values.items() if k not in held}
+            if not view.can_facilitate and not view.votes_shown:
+                view.tally, view.card_voters = [], []
         if not view.can_facilitate:
             for p in view.points:  # participants see the texts, not who wrote them
                 p["author"] = None
         return view
+
+    @staticmethod
+    def _gate_key(values: dict, gate: dict) -> str:
+        """One open gate's content: the gate, how many decisions led here, which playbook version."""
+        return f"{gate.get('gate')}:{len(values.get('decisions') or [])}:{len(values.get('versions') or [])}"
+
+    def reveal(self, user: User, wid: str) -> None:
+        """Show the open gate's content to the room."""
+        self._facilitator(user, wid)
+        snap = self._snapshot(wid)
+        if snap is None or snap.gate is None:
+            raise KatachiError("wrong_stage", stage=stage_of(snap.stage) if snap else "intake")
+        self.db.update_workshop(wid, revealed=self._gate_key(snap.values, snap.gate))
+
+    def show_votes(self, user: User, wid: str) -> None:
+        """Put the theme vote's tally on everyone's screen."""
+        self._facilitator(user, wid)
+        snap = self._snapshot(wid)
+        if snap is None or (snap.gate or {}).get("gate") != "themes":
+            raise KatachiError("wrong_stage", stage=stage_of(snap.stage) if snap else "intake")
+        self.db.update_workshop(wid, votes_shown=self._round(snap.values))

@@ -33,6 +33,9 @@ class RoomTab:
         self.job_html = gr.HTML(elem_id="k-job")
         self.note = gr.HTML(elem_id="k-room-notice")
         self.retry_btn = gr.Button(t("continue"), visible=False, elem_id="k-retry")
+        with gr.Row():
+            self.reveal_btn = gr.Button(t("reveal"), visible=False, variant="primary", elem_id="k-reveal")
+            self.votes_btn = gr.Button(t("show_votes"), visible=False, elem_id="k-show-votes")
         g: dict[str, gr.Group] = {}
         with gr.Row():
             with gr.Column(scale=3):
@@ -45,7 +48,9 @@ class RoomTab:
                     self.points_html = gr.HTML(elem_id="k-points")
                     with gr.Group(visible=False) as self.intake_fac:
                         with gr.Row():
-                            self.ids = gr.Textbox(label=t("ids"), elem_id="k-ids")
+                            # Pick the cards to merge, reword or delete: nobody types ids (they once
+                            # differed from the numbers on screen: "1. 11.").
+                            self.ids = gr.CheckboxGroup(label=t("ids"), choices=[], elem_id="k-ids")
                             self.merge_btn = gr.Button(t("merge"), elem_id="k-merge")
                             self.delete_btn = gr.Button(t("delete"), elem_id="k-delete")
                         with gr.Row():
@@ -86,7 +91,7 @@ class RoomTab:
                         self.u_feedback = gr.Textbox(label=t("feedback"), elem_id="k-uc-feedback")
                         self.reject_u = gr.Button(t("reject"), elem_id="k-reject-usecases")
                 with gr.Group(visible=False) as g["playbook"]:
-                    self.pb_md = gr.Markdown(elem_id="k-playbook")
+                    self.pb_md = gr.HTML(elem_id="k-playbook")
                     with gr.Group(visible=False) as self.pb_fac:
                         self.approve_p = gr.Button(t("approve"), variant="primary", elem_id="k-approve-playbook")
                         self.sections = gr.CheckboxGroup(label=t("sections"), choices=list(PLAYBOOK_SECTIONS),
@@ -94,7 +99,7 @@ class RoomTab:
                         self.pb_comment = gr.Textbox(label=t("comment"), elem_id="k-pb-comment")
                         self.request_btn = gr.Button(t("request_changes"), elem_id="k-request-changes")
                 with gr.Group(visible=False) as g["done"]:
-                    self.done_md = gr.Markdown(elem_id="k-done")
+                    self.done_md = gr.HTML(elem_id="k-done")
                     self.files = gr.File(label=t("download"), file_count="multiple", interactive=False,
                                          elem_id="k-files")
             with gr.Column(scale=1):
@@ -110,12 +115,13 @@ class RoomTab:
         self.groups = g
         self.tick = gr.Timer(1.0)
         self.display = [self.title_html, self.timer_html, self.stepper, self.join_html, self.job_html, self.retry_btn,
+                        self.reveal_btn, self.votes_btn,
                         self.points_html, self.cards, self.cand, self.kpis_html, self.uc_html, self.pb_md,
                         self.done_md, self.files, self.findings_html, self.people_html, self.pain_dept,
                         self.intake_fac, self.themes_fac, self.kpis_fac, self.uc_fac, self.pb_fac, self.timer_fac,
-                        self.sections, self.seen, *g.values()]
+                        self.sections, self.ids, self.seen, *g.values()]
         self.fill = [self.th_title, self.th_problem, self.th_outcome, self.kpi_df, self.uc_df, self.gate_key]
-        self.clearable = [self.pain, self.ids, self.edit_text, self.th_feedback, self.k_feedback, self.u_feedback,
+        self.clearable = [self.pain, self.anon, self.edit_text, self.th_feedback, self.k_feedback, self.u_feedback,
                           self.drop, self.pb_comment]
         self.all_outputs = [*self.display, *self.fill, self.note, self.current, *self.clearable]
 
@@ -151,7 +157,14 @@ class RoomTab:
         for grp in (self.intake_fac, self.themes_fac, self.kpis_fac, self.uc_fac, self.pb_fac, self.timer_fac):
             out[grp] = gr.update(visible=fac)
         out[self.retry_btn] = gr.update(visible=fac and view.job.state == "failed")
+        live = ws["mode"] == "live" and bool(view.gate)
+        out[self.reveal_btn] = gr.update(visible=fac and live and not view.revealed)
+        out[self.votes_btn] = gr.update(visible=fac and live and view.revealed and view.stage == "themes"
+                                        and not view.votes_shown)
         out[self.points_html] = render.points(view, lg)
+        if fac and view.stage == "intake":
+            out[self.ids] = gr.update(choices=[(f"{n}. {p['text'][:40]}", p["id"])
+                                               for n, p in enumerate(view.points, 1)])
         out[self.people_html] = render.people(view, lg)
         v = view.values
         out[self.findings_html] = render.findings(v, view.stage, lg)
@@ -161,14 +174,15 @@ class RoomTab:
         out[self.kpis_html] = render.kpis(v, lg) if view.stage == "kpis" else ""
         out[self.uc_html] = render.usecases(v, lg) if view.stage == "usecases" else ""
         if view.stage in ("playbook", "done") and v.get("theme"):
-            from graphs.documents.outputs import render_markdown
+            from graphs.documents.blocks import build
+            from graphs.documents.html import blocks_to_html
 
-            md = render_markdown(v)
-            out[self.pb_md] = md
-            out[self.done_md] = f"**{tr('done_head', lg)}**\n\n" + md if view.stage == "done" else ""
+            page = blocks_to_html(build(v), contents=tr("contents", lg), sources=tr("sources", lg))
+            out[self.pb_md] = page
+            out[self.done_md] = f"<p><b>{render.e(tr('done_head', lg))}</b></p>" + page if view.stage == "done" else ""
             if view.stage == "done":
                 out[self.files] = self._export(v)
-        key = f"{view.stage}:{len(v.get('decisions') or [])}:{bool(view.gate)}:{lg}"
+        key = f"{view.stage}:{len(v.get('decisions') or [])}:{bool(view.gate)}:{view.hidden}:{lg}"
         if key != gate_key or force:
             out.update(self._fill(view, lg))
             out[self.gate_key] = key
@@ -242,7 +256,10 @@ class RoomTab:
             out = self.draw(lang, wid, "", gate_key, request.username, force=False)
             out[self.note] = notice(lg, ok=tr(said if said in ("queued", "sent_to_review") else ok, lg))
             for comp in clear:
-                out[comp] = False if isinstance(comp, gr.Checkbox) else ""
+                if isinstance(comp, gr.CheckboxGroup):
+                    out[comp] = {**(out.get(comp) or {}), "__type__": "update", "value": []}
+                else:
+                    out[comp] = False if isinstance(comp, gr.Checkbox) else ""
             return out
         return handler
 
@@ -282,7 +299,7 @@ class RoomTab:
         b(self.merge_btn.click, lambda r, u, w, v, ids: r.merge_points(u, w, _ids(ids)), [self.ids], clear=(self.ids,))
         b(self.delete_btn.click, lambda r, u, w, v, ids: r.delete_points(u, w, _ids(ids)), [self.ids],
           clear=(self.ids,))
-        b(self.edit_btn.click, lambda r, u, w, v, ids, text: r.edit_point(u, w, (_ids(ids) or [0])[0], text),
+        b(self.edit_btn.click, lambda r, u, w, v, ids, text: r.edit_point(u, w, _one(ids), text),
           [self.ids, self.edit_text], clear=(self.ids, self.edit_text))
         b(self.start_btn.click, lambda r, u, w, v: r.start(u, w), [], ok="queued")
         # Two quick clicks are two dots: the server counts them atomically against the limit.
@@ -312,18 +329,25 @@ class RoomTab:
                                                                                            self.timer_label])
         b(self.timer_stop.click, lambda r, u, w, v: r.set_timer(u, w, 0), [])
         b(self.retry_btn.click, lambda r, u, w, v: r.retry(u, w), [], ok="queued")
+        b(self.reveal_btn.click, lambda r, u, w, v: r.reveal(u, w), [], ok="revealed")
+        b(self.votes_btn.click, lambda r, u, w, v: r.show_votes(u, w), [], ok="revealed")
 
     def on_load(self, demo) -> None:
 
         demo.load(self.force, [self.lang, self.current], self.all_outputs, js=LANG_JS)
 
 
-def _ids(raw: str) -> list[int]:
-    out = []
-    for part in (raw or "").replace("、", ",").replace(" ", ",").split(","):
-        if part.strip().isdigit():
-            out.append(int(part))
-    return out
+def _ids(picked) -> list[int]:
+    """The pain points ticked (ids from the choices' values)."""
+    return [int(x) for x in picked or [] if str(x).isdigit()]
+
+
+def _one(picked) -> int:
+    """Rewording takes exactly one card: ticking two once silently changed only the first."""
+    ids = _ids(picked)
+    if len(ids) != 1:
+        raise KatachiError("pick_one", count=len(ids))
+    return ids[0]
 
 
 def _pick(c) -> int:

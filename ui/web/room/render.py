@@ -51,8 +51,12 @@ def job(view: RoomView, lang: str, now: float | None = None) -> str:
     if j.state == "failed" and j.error is not None:
         return (f'<div class="k-job k-error" data-state="failed" data-code="{e(j.error.code)}">'
                 f'{tr("job_failed", lang, msg=e(j.error.message(lang)))}</div>')
+    if view.hidden:
+        return f'<div class="k-job" data-state="preview">{tr("facilitator_checking", lang)}</div>'
     if view.gate and not view.can_facilitate:
         return f'<div class="k-job" data-state="waiting">{tr("waiting_facilitator", lang)}</div>'
+    if view.gate and view.can_facilitate and not view.revealed:
+        return f'<div class="k-job" data-state="preview">{tr("preview_only", lang)}</div>'
     return '<div class="k-job" data-state="idle"></div>'
 
 
@@ -70,13 +74,13 @@ def points(view: RoomView, lang: str) -> str:
     if not view.points:
         return f'<p class="k-empty">{tr("no_points", lang)}</p>'
     rows = []
-    for p in view.points:
+    for n, p in enumerate(view.points, 1):  # numbered within this workshop, as the pick list shows them
         who = ""
         if view.can_facilitate:
             who = f' <span class="k-who">— {e(p["author"]) if p.get("author") else tr("anon", lang)}</span>'
         dept = f' <span class="k-dept">[{e(p["department"])}]</span>' if p.get("department") else ""
-        rows.append(f'<li class="k-point" data-id="{p["id"]}"><b>{p["id"]}.</b> {e(p["text"])}{dept}{who}</li>')
-    return f'<ol class="k-points" data-count="{len(view.points)}">{"".join(rows)}</ol>'
+        rows.append(f'<li class="k-point" data-id="{p["id"]}"><b>{n}.</b> {e(p["text"])}{dept}{who}</li>')
+    return f'<ul class="k-points" data-count="{len(view.points)}">{"".join(rows)}</ul>'
 
 
 def citations(item: dict, passages: dict[str, Any], lang: str) -> str:
@@ -130,7 +134,8 @@ def theme_cards(view: RoomView, lang: str) -> str:
         mine = view.my_votes.get(i, 0)
         voters = view.card_voters[i] if i < len(view.card_voters) else 0  # who put dots on this card
         tally = (f'<div class="k-tally" data-dots="{dots}" data-voters="{voters}">{"●" * dots} '
-                 f'{tr("votes_tally", lang, dots=dots, voters=voters)}</div>' if view.can_facilitate else "")
+                 f'{tr("votes_tally", lang, dots=dots, voters=voters)}</div>'
+                 if view.can_facilitate or view.votes_shown else "")
         cards.append(
             f'<div class="k-card" data-index="{i}" data-origin="{e(t.get("origin", "participants"))}">'
             f'<h4>{tr("candidate", lang)} {i + 1}: {e(t["title"])}</h4>'
