@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(default=60, ge=0)
     max_file_mb: float = Field(default=20.0, gt=0)
     retrieval: Literal["hybrid", "dense", "bm25"] = "hybrid"
+    # postgresql://user:password@host:port/db — workshop checkpoints in PostgreSQL instead of the SQLite
+    # file in the data directory (several app processes can then share workshops).
+    database_url: str | None = None
     # A consultancy's own 型 library (patterns/*.yaml, kpis.yaml), drawn from before the shipped one
     library_dir: Path | None = None
     # The web app's doors. A live workshop's join code works for this long after it is created (and

@@ -1,12 +1,12 @@
 """The one way into a workshop for the CLI and the UI: start, resume, snapshot — by thread id.
 
-State lives in a SQLite checkpointer in the data directory, written before each call returns
-(``durability="sync"``), so an approved gate survives a killed process.
+State lives in a checkpointer (SQLite in the data directory, or PostgreSQL with
+``KATACHI_DATABASE_URL``), written before each call returns (``durability="sync"``), so an approved
+gate survives a killed process.
 """
 from __future__ import annotations
 
 import logging
-import sqlite3
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -44,19 +44,16 @@ class WorkshopService:
                  retriever_for: Callable | None = None, db_path: Path | None = None) -> None:
         """``model_for`` / ``retriever_for`` replace the configured provider and company store (tests,
         evals); otherwise both are made from ``settings``."""
-        from langgraph.checkpoint.sqlite import SqliteSaver
+        from graphs.checkpoints import open_checkpointer
 
         self.settings = settings
-        path = Path(db_path) if db_path else self.settings.data_dir / "workshops.sqlite"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(path), check_same_thread=False)
-        self.checkpointer = SqliteSaver(self._conn)
+        self.checkpointer, self._close = open_checkpointer(settings, db_path)
         self.graph = build_graph(self.checkpointer)
         self.runtime = Runtime.of(settings, model_for, retriever_for)
         self._injected_store = retriever_for is not None
 
     def close(self) -> None:
-        self._conn.close()
+        self._close()
 
     def _config(self, thread_id: str) -> dict:
         return {"configurable": {"thread_id": thread_id, RUNTIME_KEY: self.runtime}, "recursion_limit": 100}
