@@ -127,6 +127,15 @@ def test_live_workshop_end_to_end(app, browser):
     assert refused == "forbidden", refused
     assert fac.workshop_id() not in ctx.rooms.service.threads() and not ctx.rooms.jobs.busy(fac.workshop_id())
 
+    # The big screen: the code, address and QR in large type; no controls, no tabs.
+    fac.page_.locator("#k-present input").check()
+    fac.wait(lambda: "k-presenting" in (fac.page_.evaluate("document.body.className") or ""))
+    assert fac.page_.locator("#k-join-info .k-join-code").is_visible()
+    assert fac.page_.locator("#k-join-info svg").count() == 1
+    assert not fac.page_.locator("#k-start").is_visible()
+    fac.shot("02b-big-screen")
+    fac.page_.locator("#k-present input").uncheck()
+    fac.wait(lambda: fac.page_.locator("#k-start").is_visible())
     fac.click("#k-start")
     fac.wait_stage("themes", timeout=30)
     hanako.wait_stage("themes")
@@ -134,7 +143,8 @@ def test_live_workshop_end_to_end(app, browser):
     fac.shot("03-themes")
     # The candidates reach the facilitator first; the room sees them when the facilitator shows them.
     hanako.wait(lambda: hanako.attr("#k-job .k-job", "data-state") == "preview")
-    assert hanako.count("#k-cards .k-card") == 0 and fac.count("#k-cards .k-card") >= 2
+    fac.wait(lambda: fac.count("#k-cards .k-card") >= 2, timeout=20)
+    assert hanako.count("#k-cards .k-card") == 0
     fac.click("#k-reveal")
     hanako.wait(lambda: hanako.count("#k-cards .k-card") >= 2, timeout=20)
     ken.wait(lambda: ken.count("#k-cards .k-card") >= 2, timeout=20)

@@ -28,6 +28,10 @@ class RoomTab:
         with gr.Row():
             self.title_html = gr.HTML(elem_id="k-room-title")
             self.timer_html = gr.HTML(elem_id="k-timer")
+            # The big screen: open the room in a second window on the projector and tick this there.
+            # Only what the room should see stays (join code and QR, stage, timer, cards and tally,
+            # what was shown), in large type; the controls and the other tabs go.
+            self.present = gr.Checkbox(label=t("presenter"), value=False, elem_id="k-present", scale=0)
         self.stepper = gr.HTML(elem_id="k-stepper")
         self.join_html = gr.HTML(elem_id="k-join-info")
         self.job_html = gr.HTML(elem_id="k-job")
@@ -180,6 +184,10 @@ class RoomTab:
             page = blocks_to_html(build(v), contents=tr("contents", lg), sources=tr("sources", lg))
             out[self.pb_md] = page
             out[self.done_md] = f"<p><b>{render.e(tr('done_head', lg))}</b></p>" + page if view.stage == "done" else ""
+        if fac and view.gate and not view.revealed:  # the facilitator's preview never reaches the big screen
+            for comp in (self.cards, self.kpis_html, self.uc_html, self.pb_md):
+                if isinstance(out.get(comp), str) and out[comp]:
+                    out[comp] = f'<div class="k-preview" data-revealed="false">{out[comp]}</div>'
             if view.stage == "done":
                 out[self.files] = self._export(v)
         key = f"{view.stage}:{len(v.get('decisions') or [])}:{bool(view.gate)}:{view.hidden}:{lg}"
@@ -329,6 +337,8 @@ class RoomTab:
                                                                                            self.timer_label])
         b(self.timer_stop.click, lambda r, u, w, v: r.set_timer(u, w, 0), [])
         b(self.retry_btn.click, lambda r, u, w, v: r.retry(u, w), [], ok="queued")
+        self.present.change(None, [self.present], None,
+                            js="(on) => { document.body.classList.toggle('k-presenting', !!on); return []; }")
         b(self.reveal_btn.click, lambda r, u, w, v: r.reveal(u, w), [], ok="revealed")
         b(self.votes_btn.click, lambda r, u, w, v: r.show_votes(u, w), [], ok="revealed")
 

@@ -133,7 +133,8 @@ def theme_cards(view: RoomView, lang: str) -> str:
         dots = view.tally[i] if i < len(view.tally) else 0
         mine = view.my_votes.get(i, 0)
         voters = view.card_voters[i] if i < len(view.card_voters) else 0  # who put dots on this card
-        tally = (f'<div class="k-tally" data-dots="{dots}" data-voters="{voters}">{"●" * dots} '
+        tally = (f'<div class="k-tally" data-dots="{dots}" data-voters="{voters}" '
+                 f'data-shown="{str(view.votes_shown).lower()}">{"●" * dots} '
                  f'{tr("votes_tally", lang, dots=dots, voters=voters)}</div>'
                  if view.can_facilitate or view.votes_shown else "")
         cards.append(
@@ -207,6 +208,16 @@ def findings(values: dict, stage: str, lang: str) -> str:
 
 
 CSS = """
+body.k-presenting .tab-wrapper, body.k-presenting #k-title, body.k-presenting #k-who, body.k-presenting #k-logout,
+body.k-presenting button:not(#k-present), body.k-presenting textarea, body.k-presenting input[type=text],
+body.k-presenting .k-findings, body.k-presenting #k-room-notice, body.k-presenting #k-cand,
+body.k-presenting #k-ids, body.k-presenting #k-sections, body.k-presenting .k-mine, body.k-presenting .k-dotsleft,
+body.k-presenting table.svelte-table, body.k-presenting .k-cits {display:none !important}
+body.k-presenting .k-preview, body.k-presenting .k-tally[data-shown=false]{display:none !important}
+body.k-presenting {font-size:1.35rem}
+body.k-presenting .k-join-code{font-size:5rem}
+body.k-presenting .k-tally{font-size:1.6rem;font-weight:bold}
+body.k-presenting .k-timer{font-size:2.6rem}
 .k-join{display:flex;gap:1.2rem;align-items:center;flex-wrap:wrap}
 .k-join-code{font-size:2.6rem;font-weight:bold;letter-spacing:.3rem;margin:.2rem 0}
 .k-join-url{font-size:1.2rem;word-break:break-all}
