@@ -17,7 +17,7 @@ from agents.common import StageContext, StageLog, retrieve
 from agents.grounding import Evidence, is_prose, keep_valid, readable
 from agents.numbers import stated_numbers
 from agents.schemas import Theme
-from agents.themes import about_ai, ai_mentions
+from agents.themes import about_ai, ai_mentions, kpi_words, result_title
 from core.i18n import t
 from knowledge.chunker import split_sentences
 
@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 # two sample handbooks, unrelated best matches scored 0.2–0.6 (one common word such as 時間 / time),
 # matches a reviewer accepted 0.9 and above.
 MIN_SCORE = 0.8
-_TIME_UNITS = ("日", "時間", "分", "週", "day", "hour", "minute", "week")
 _MAX_QUOTE = 90
 # What a complaint looks like in a handbook: time taken, delays, rework, backlog. 「待」 alone would
 # also match 期待 (expected).
@@ -40,13 +39,6 @@ def _ai_passage(heading: str, text: str) -> bool:
     """A section about AI itself (its heading names AI, or AI comes up more than once): its numbers
     are AI's, e.g. 「手動で 1 時間かかるところを 10 分で」 under 「AI ビジョンと戦略」."""
     return about_ai(heading) or ai_mentions(text) >= 2
-
-
-def _title(name: str, better: str, unit: str, lang: str) -> str:
-    if better == "higher":
-        return t("theme.title.higher", lang, name=name)
-    timed = any(u in unit.lower() for u in _TIME_UNITS)
-    return t("theme.title.lower_time" if timed else "theme.title.lower", lang, name=name)
 
 
 def document_themes(ctx: StageContext, departments: list[str], n: int = 3) -> tuple[list[Theme], StageLog]:
@@ -91,8 +83,8 @@ def document_themes(ctx: StageContext, departments: list[str], n: int = 3) -> tu
         quote = _LIST_MARK.sub("", readable(raw))
         quote = quote if len(quote) <= _MAX_QUOTE else quote[:_MAX_QUOTE].rstrip() + "…"
         others = [x.id for x in lib.kpi_candidates(quote, ctx.lang, functions, k=2) if x.id != k.id]
-        name = kt.name if ctx.lang == "ja" or kt.name[1:2].isupper() else kt.name[:1].lower() + kt.name[1:]
-        themes.append(Theme(title=_title(name, k.better, kt.unit, ctx.lang),
+        name = kpi_words(kt.name, ctx.lang)
+        themes.append(Theme(title=result_title(name, k.better, kt.unit, ctx.lang),
                             problem=t("theme.problem", ctx.lang, quote=quote, name=name),
                             outcome=t(f"theme.outcome.{k.better}", ctx.lang, name=name),
                             citations=citations, support="supported" if citations else "unsupported",

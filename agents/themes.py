@@ -56,6 +56,52 @@ def business_groups(groups: list[PainGroup], points: dict[str, str], flagged: se
             if not all(m in flagged or about_ai(points.get(m, g.summary)) for m in (g.members or [g.id]))]
 
 
+_TIME_UNITS = ("日", "時間", "分", "週", "day", "hour", "minute", "week")
+
+
+def kpi_words(name: str, lang: str) -> str:
+    """A KPI's name inside a sentence: English loses its capital ('Days sales…' → 'days sales…')."""
+    return name if lang == "ja" or name[1:2].isupper() else name[:1].lower() + name[1:]
+
+
+def result_title(name: str, better: str, unit: str, lang: str) -> str:
+    """A theme title that is a business result: 「見積回答日数の短縮」, "Cut quote turnaround"."""
+    from core.i18n import t
+
+    if better == "higher":
+        return t("theme.title.higher", lang, name=name)
+    timed = any(u in unit.lower() for u in _TIME_UNITS)
+    return t("theme.title.lower_time" if timed else "theme.title.lower", lang, name=name)
+
+
+def themes_from_groups(ctx: StageContext, groups: list[PainGroup], points: dict[str, str], ev, log: StageLog,
+                       n: int, origin: str) -> list[Theme]:
+    """When every candidate the model wrote made AI the goal, even after the retries: one theme per
+    pain group, built in code — the catalogue KPI that measures the group's problem as the title, the
+    participants' own words as the problem (measured: ja-prompt-training-only kept 「AI導入」 as its theme
+    before this)."""
+    from agents.grounding import readable, relevant
+    from core.i18n import t
+
+    lib = ctx.catalog()
+    out: list[Theme] = []
+    for i, g in enumerate(groups[:n]):
+        said = " ".join([g.summary] + [points.get(m, "") for m in g.members])
+        k = next(iter(lib.kpi_candidates(said, ctx.lang, k=1)), None)
+        if k is None:
+            continue
+        kt = k.text(ctx.lang)
+        name = kpi_words(kt.name, ctx.lang)
+        ids = [sid for sid, (_, sent) in ev.sentences.items() if relevant(g.summary, readable(sent))][:2]
+        citations, support = cite(ev, ids, log, f"theme[{i}]", claim=g.summary)
+        out.append(Theme(title=result_title(name, k.better, kt.unit, ctx.lang), problem=g.summary,
+                         outcome=t(f"theme.outcome.{k.better}", ctx.lang, name=name), pain_groups=[g.id],
+                         citations=citations, support=support, origin=origin, measures=[k.id]))
+    if out:
+        log.findings.append(finding("theme_from_groups", "themes", "", ctx.lang, severity="info"))
+    return out
+
+
 def pain_lines(groups: list[PainGroup]) -> str:
     return "\n".join(f"{g.id}: {g.summary}" + (f"（×{len(g.members)}）" if len(g.members) > 1 else "") for g in groups)
 
@@ -138,7 +184,12 @@ def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feed
                          check=check, enums={"pain_groups": group_ids}, pain_points=pain_lines(groups), n=n,
                          max_tokens=700)
     themes = []
-    kept = usable(out) or out.themes[:1]  # all AI-as-goal even after retries: keep one, the linter flags it
+    kept = usable(out)
+    if not kept:  # every candidate made AI the goal, even after the retries: built from the groups instead
+        built = themes_from_groups(ctx, groups, points, ev, log, n, origin)
+        if built:
+            return built, log
+        kept = out.themes[:1]  # nothing to build from: keep one, the linter flags it
     for i, t in enumerate(kept):
         t = repair_theme(t, groups, points, sources, ctx.lang, log)
         for prob in theme_problems(t, groups, points, sources):  # what the repair could not fix

@@ -35,6 +35,14 @@ class Scenario:
     company: str = ""
     source: str = ""
 
+    @property
+    def scored(self) -> dict:
+        """The expectations, plus what the scripted gate decisions planted on purpose (``K1`` of
+        ``K1.name``, a ``training`` section): a failure pattern a human seeded for the linter to catch
+        is the linter's test, not the model's content, so the content rubric leaves it out."""
+        seeded = {k.split(".")[0] for d in self.decisions for k in (d.get("patch") or {})}
+        return {**self.expect, "seeded": sorted(seeded)}
+
 
 def load_scenarios(paths: list[str | Path] | None = None) -> list[Scenario]:
     files: list[Path] = []
@@ -124,7 +132,7 @@ def run_scenario(sc: Scenario, service, today: str | None = None) -> dict:
         "stages": stages, "llm_calls": len(usage), "attempts": sum(u["attempts"] for u in usage),
         "prompt_tokens": sum(u["prompt_tokens"] for u in usage),
         "completion_tokens": sum(u["completion_tokens"] for u in usage),
-        "seconds": round(sum(s["seconds"] for s in stages), 2), **scores(values, sc.expect),
+        "seconds": round(sum(s["seconds"] for s in stages), 2), **scores(values, sc.scored),
     }
 
 
@@ -149,7 +157,7 @@ def _row_from(values: dict, name: str) -> dict:
 
 def rescore(out_dir: Path, scenarios: list[Scenario]) -> dict:
     """Score a finished run again with today's evaluators, from the values it saved."""
-    expect = {sc.name: sc.expect for sc in scenarios}
+    expect = {sc.name: sc.scored for sc in scenarios}
     if (out_dir / "report.json").is_file():
         report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
     else:  # a run stopped before its report: rebuild the rows from the scenarios it finished

@@ -42,7 +42,8 @@ class NoInventedBaselines:
     name = "no_invented_baselines"
 
     def __call__(self, values: dict, expect: dict) -> Result:
-        kpis = [k for k in values.get("kpis") or [] if _float(k.get("baseline")) is not None]
+        seeded = set(expect.get("seeded") or [])
+        kpis = [k for k in values.get("kpis") or [] if _float(k.get("baseline")) is not None and k["id"] not in seeded]
         if not kpis:
             return Result(self.name, 1.0, "no numeric baselines")
         said = [p["text"] for p in values.get("pain_points") or []]
@@ -145,7 +146,9 @@ class NoAIAsGoal:
         head = f"{theme.get('title', '')} {theme.get('outcome', '')}"
         ai = bool(theme) and (is_ai_goal(theme.get("title", "")) or about_ai(theme.get("title", ""))
                               or has_any(head, USAGE))
-        usage = [k["id"] for k in values.get("kpis") or [] if has_any(f"{k['name']} {k['unit']}", USAGE)]
+        seeded = set(expect.get("seeded") or [])  # a usage KPI a scripted human edit put there on purpose
+        usage = [k["id"] for k in values.get("kpis") or []
+                 if has_any(f"{k['name']} {k['unit']}", USAGE) and k["id"] not in seeded]
         bad = ai or dup or usage
         return Result(self.name, 0.0 if bad else 1.0, ("AI is the goal; " if ai else "") + (f"dup {dup}; " if dup else "")
                       + (f"usage KPIs {usage}" if usage else ""))

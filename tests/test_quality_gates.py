@@ -307,3 +307,31 @@ def test_a_rule_or_limit_in_a_document_is_not_a_baseline(text, measured):
                    owner="営業担当役員", method="記録から集計する", evidence=[])
         fixed, found = repair_numbers(k, [], [text], "ja", "K1")
         assert fixed.baseline is None and [f.rule for f in found] == ["baseline_unsupported"]
+
+
+def test_when_every_theme_the_model_writes_makes_ai_the_goal_the_themes_are_built_from_the_groups(tmp_path):
+    from core.settings import get_settings
+    from graphs.service import WorkshopService
+    from tests.fakes import FakeChatModel
+    from tests.workshop_fakes import ListRetriever, WorkshopResponder
+
+    base = WorkshopResponder()
+
+    def responder(messages, kwargs):
+        if kwargs["response_format"]["json_schema"]["name"] == "ThemesOut":
+            ai = {"title": "AI導入", "problem": "見積もりの回答が遅い", "outcome": "AIの活用を進める",
+                  "pain_groups": ["P1"], "evidence": []}
+            return {"themes": [ai, {**ai, "title": "生成AIの活用"}]}
+        return base(messages, kwargs)
+
+    model = FakeChatModel(responder=responder)
+    svc = WorkshopService(get_settings(), model_for=lambda r: model,
+                          retriever_for=lambda c: ListRetriever("acme", ["見積の回答には平均5営業日かかっています。"]),
+                          db_path=tmp_path / "w.sqlite")
+    snap = svc.start("acme", ["見積もりの回答が遅い", "全社員向けにプロンプト研修をやれば活用が進むはずだ"], ["営業"],
+                     lang="ja", thread_id="g", today="2026-11-27")
+    cands = snap.gate["data"]["candidates"]
+    assert cands and all("AI" not in c["title"] for c in cands)
+    assert cands[0]["title"] == "見積回答日数の短縮" and cands[0]["problem"] == "見積もりの回答が遅い"
+    assert cands[0]["origin"] == "participants" and cands[0]["pain_groups"]
+    assert "theme_from_groups" in [f["rule"] for f in snap.gate["findings"]]
