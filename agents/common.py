@@ -57,6 +57,12 @@ class StageContext:
     passages_per_query: int = 3
     sentences_per_call: int = 5
     library: Any = None  # knowledge.library.catalog.Library; None: the shipped library
+    departments: tuple[str, ...] = ()  # the workshop's departments: their functions' KPIs are offered first
+
+    def functions(self) -> set[str]:
+        """The 型 library's functions of the workshop's departments (営業 → sales, 品質保証 → manufacturing)."""
+        lib = self.catalog()
+        return {lib.function_of(d) for d in self.departments} - {None}
 
     def catalog(self):
         if self.library is None:

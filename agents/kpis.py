@@ -172,7 +172,7 @@ def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint],
     stated = stated_numbers([p.text for p in (focus or pain_points)])[:3]
     elsewhere = [x for x in stated_numbers([p.text for p in pain_points]) if x not in stated]
     sources = [p.text for p in pain_points] + [sent for _, sent in ev.sentences.values()]
-    functions = {lib.function_of(p.department) for p in pain_points if p.department} - {None}
+    functions = ({lib.function_of(p.department) for p in pain_points if p.department} - {None}) | ctx.functions()
     query = " ".join([theme.title, theme.problem, theme.outcome, *[p.text for p in (focus or pain_points)][:4]])
     tied = [lib.kpis[i] for i in theme.measures if i in lib.kpis]  # the KPIs the theme was tied to come first
     candidates = tied + [x for x in lib.kpi_candidates(query, ctx.lang, functions, k=6) if x not in tied][:6 - len(tied)]

@@ -87,7 +87,7 @@ def themes_from_groups(ctx: StageContext, groups: list[PainGroup], points: dict[
     out: list[Theme] = []
     for i, g in enumerate(groups[:n]):
         said = " ".join([g.summary] + [points.get(m, "") for m in g.members])
-        k = next(iter(lib.kpi_candidates(said, ctx.lang, k=1)), None)
+        k = next(iter(lib.kpi_candidates(said, ctx.lang, ctx.functions(), k=1)), None)
         if k is None:
             continue
         kt = k.text(ctx.lang)
@@ -195,7 +195,8 @@ def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feed
         for prob in theme_problems(t, groups, points, sources):  # what the repair could not fix
             log.findings.append(finding("theme_check", "themes", t.title, ctx.lang, prob))
         citations, support = cite(ev, t.evidence, log, f"theme[{i}]", claim=f"{t.title} {t.problem} {t.outcome}")
-        measures = [k.id for k in ctx.catalog().kpi_candidates(f"{t.title} {t.problem} {t.outcome}", ctx.lang, k=2)]
+        measures = [k.id for k in ctx.catalog().kpi_candidates(f"{t.title} {t.problem} {t.outcome}", ctx.lang,
+                                                               ctx.functions(), k=2)]
         themes.append(Theme(title=t.title.strip(), problem=t.problem, outcome=t.outcome, why_now=t.why_now,
                             pain_groups=[g for g in t.pain_groups if g in group_ids], citations=citations,
                             support=support, origin=origin, measures=measures))

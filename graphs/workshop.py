@@ -41,7 +41,7 @@ def _ctx(state: WorkshopState, config: RunnableConfig) -> StageContext:
     rt = runtime_of(config)
     return StageContext(model_for=rt.model_for, retriever=rt.retriever_for(state["company"]), company=state["company"],
                         lang=state["lang"], today=state["today"], retries=rt.settings.structured_retries,
-                        library=rt.library(state["company"]))
+                        library=rt.library(state["company"]), departments=tuple(state.get("departments") or ()))
 
 
 def _merge_logs(*logs: StageLog) -> dict[str, Any]:

@@ -179,3 +179,15 @@ def test_cli_list_show_add(tmp_path: Path, capsys):
     assert "no_such_kpi" in capsys.readouterr().err
     assert main(["--lang", "en", "library", "show", "nope"]) == 2
     assert 'There is no pattern "nope"' in capsys.readouterr().err
+
+
+def test_a_theme_is_measured_by_its_departments_kpis_before_another_sectors():
+    from knowledge.library.catalog import load_library
+
+    lib = load_library()
+    q = "見積書の品質と回答速度 見積の回答に平均5営業日かかり、競合に案件を取られている"
+    anywhere = [k.id for k in lib.kpi_candidates(q, "ja", k=2)]
+    mine = [k.id for k in lib.kpi_candidates(q, "ja", {"sales", "manufacturing"}, k=2)]
+    assert "counter_wait_minutes" in anywhere  # 'reply' and 'wait' pull in a town hall's counter
+    assert mine[0] == "quote_turnaround" and "counter_wait_minutes" not in mine
+    assert all({"sales", "manufacturing"} & set(lib.kpis[i].functions) for i in mine)

@@ -118,13 +118,19 @@ class Library:
         return [x[3] for x in scored[:k]]
 
     def kpi_candidates(self, query: str, lang: str, functions: Iterable[str] = (), k: int = 6) -> list[CatalogKPI]:
-        """Catalogue KPIs that would measure a theme: ranked by the query, with a bonus for the
-        departments' functions (an executive's theme is measured where the work happens)."""
+        """Catalogue KPIs that would measure a theme, ranked by the query, those of the departments'
+        functions first among the ones it is about (a theme is measured where the work happens)."""
         fs = set(functions)
-        scored = [(self._score(query, _kpi_text(x, lang), x.text(lang).name) + (0.3 if fs & set(x.functions) else 0.0), i, x)
-                  for i, x in enumerate(self.kpis.values())]
-        scored.sort(key=lambda s: (-s[0], s[1]))
-        return [x for _, _, x in scored[:k]]
+        scored = []
+        for i, x in enumerate(self.kpis.values()):
+            score = self._score(query, _kpi_text(x, lang), x.text(lang).name)
+            # Tiers: the departments' own KPIs that the query is about, then any KPI it is about, then
+            # the rest. A manufacturer's theme about quote replies was once measured by a town hall's
+            # counter waiting time (both share 'reply' and 'wait'), ranked above its own KPIs.
+            tier = 2 if score <= 0 else (0 if fs & set(x.functions) else 1)
+            scored.append((tier, -score, i, x))
+        scored.sort(key=lambda s: s[:3])
+        return [x for *_, x in scored[:k]]
 
     def kpi_score(self, query: str, kpi: CatalogKPI, lang: str) -> float:
         """How much ``query`` talks about the KPI's subject (the ranking score of ``kpi_candidates``)."""
