@@ -13,7 +13,6 @@ DOCS = ["提案書の作成には平均で二日かかっている。見積も�
 
 
 def test_pack_and_adaptation_with_the_embedded_model(tmp_path):
-    from core.llm import get_chat_model
     from graphs.service import WorkshopService
     from graphs.pdca.tracker import TrackerService
     from tests.fakes import FakeChatModel

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import statistics
 import time
-from pathlib import Path
 
 import pytest
 

@@ -5,7 +5,6 @@ import json
 import pytest
 
 from core.errors import KatachiError
-from graphs.versions import sections_of
 from tests.ui.roomkit import make_rooms
 from ui.web.auth import add_user
 from ui.web.review.handlers import Reviews

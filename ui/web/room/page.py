@@ -173,7 +173,6 @@ class RoomTab:
         v = view.values
         out[self.findings_html] = render.findings(v, view.stage, lg)
         if view.stage == "themes":
-            n = len(v.get("theme_candidates") or [])
             out[self.cards] = render.theme_cards(view, lg)
         out[self.kpis_html] = render.kpis(v, lg) if view.stage == "kpis" else ""
         out[self.uc_html] = render.usecases(v, lg) if view.stage == "usecases" else ""
