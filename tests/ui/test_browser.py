@@ -131,6 +131,7 @@ def test_live_workshop_end_to_end(app, browser):
     assert fac.page_.locator("#k-join-info .k-join-code").is_visible()
     assert fac.page_.locator("#k-join-info svg").count() == 1
     assert not fac.page_.locator("#k-start").is_visible()
+    assert not fac.page_.locator("#k-points .k-who").first.is_visible()  # who wrote what stays private
     fac.shot("02b-big-screen")
     fac.page_.locator("#k-present input").uncheck()
     fac.wait(lambda: fac.page_.locator("#k-start").is_visible())

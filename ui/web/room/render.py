@@ -214,6 +214,9 @@ body.k-presenting .k-findings, body.k-presenting #k-room-notice, body.k-presenti
 body.k-presenting #k-ids, body.k-presenting #k-sections, body.k-presenting .k-mine, body.k-presenting .k-dotsleft,
 body.k-presenting table.svelte-table, body.k-presenting .k-cits {display:none !important}
 body.k-presenting .k-preview, body.k-presenting .k-tally[data-shown=false]{display:none !important}
+body.k-presenting .k-who, body.k-presenting #k-pain, body.k-presenting #k-pain-dept, body.k-presenting #k-anon,
+body.k-presenting #k-edit-text, body.k-presenting #k-minutes, body.k-presenting #k-timer-label,
+body.k-presenting #k-uc-feedback, body.k-presenting #k-pb-comment {display:none !important}
 body.k-presenting {font-size:1.35rem}
 body.k-presenting .k-join-code{font-size:5rem}
 body.k-presenting .k-tally{font-size:1.6rem;font-weight:bold}
