@@ -20,3 +20,5 @@ def test_the_page_has_contents_linked_footnotes_and_escapes_what_it_shows():
     assert '<a href="#k-src-2">2</a>' in page and 'id="k-src-2"' in page and "回答日数を測る" in page
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert '<pre class="k-template">' in page
+    titled = blocks_to_html([Block("h1", text="出典"), blocks[-1]], contents="目次", sources="出典")
+    assert titled.count(">出典<") == 2  # the heading and its contents entry, not a second heading

@@ -58,8 +58,11 @@ def blocks_to_html(blocks: list[Block], contents: str = "Contents", sources: str
                 f'<li id="k-src-{i}"><span class="k-src-where">{html.escape(str(c.get("rel") or c.get("source", "")))}'
                 f' § {html.escape(c.get("heading", ""))}</span><blockquote>{html.escape(" ".join(c["quote"].split()))}'
                 f"</blockquote></li>" for i, c in enumerate(b.notes, 1))
-            toc.append((1, "k-sources", sources))
-            body.append(f'<h3 id="k-sources">{html.escape(sources)}</h3><ol class="k-sources">{items}</ol>')
+            titled = bool(body) and body[-1].startswith("<h")  # the blocks gave the list its own heading
+            if not titled:
+                toc.append((1, "k-sources", sources))
+                body.append(f'<h3 id="k-sources">{html.escape(sources)}</h3>')
+            body.append(f'<ol class="k-sources">{items}</ol>')
     nav = "".join(f'<li class="k-toc-{lv}"><a href="#{a}">{inline(t)}</a></li>' for lv, a, t in toc)
     return (f'<div class="k-pb"><nav class="k-toc"><b>{html.escape(contents)}</b><ul>{nav}</ul></nav>'
             f'<article>{"".join(body)}</article></div>')
