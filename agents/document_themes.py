@@ -41,13 +41,13 @@ def _ai_passage(heading: str, text: str) -> bool:
     return about_ai(heading) or ai_mentions(text) >= 2
 
 
-def document_themes(ctx: StageContext, departments: list[str], n: int = 3) -> tuple[list[Theme], StageLog]:
+def document_themes(ctx: StageContext, n: int = 3) -> tuple[list[Theme], StageLog]:
     """Up to ``n`` themes, each a catalogue KPI of the departments' functions that a document sentence
     talks about; none when nothing in the documents is close enough (the question to the executives
     stands alone then)."""
     log = StageLog()
     lib = ctx.catalog()
-    functions = {lib.function_of(d) for d in departments} - {None}
+    functions = ctx.functions()
     kpis = [k for k in lib.kpis.values() if functions & set(k.functions)] or list(lib.kpis.values())
     found = []  # (score, kpi, passage, verbatim sentence)
     for k in kpis:

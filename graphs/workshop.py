@@ -123,7 +123,7 @@ def themes(state: WorkshopState, config: RunnableConfig) -> dict:
         found, lg = theme_agent.generate_themes(ctx, business, n=n, feedback=fb, points=points)
     else:
         asked = [gate_finding("no_business_problem", "themes", "", state["lang"], severity="error")]
-        found, lg = document_themes(ctx, state["departments"], n=n)
+        found, lg = document_themes(ctx, n=n)
     lint = asked + _gates(lg) + [f for t in found for f in linter.lint_theme(t.model_dump(), state["lang"])]
     return {"theme_candidates": [t.model_dump() for t in found], "stage": gate_stage("themes"),
             "findings": {"themes": _dump(lint)}, **_merge_logs(lg)}
