@@ -338,11 +338,13 @@ class CompanyStore:
             e["dirty"] = True
             if f.is_file():
                 redo.append((f, root, key))
-            else:  # gone meanwhile: nothing to restore it from
-                files.pop(key)
-                self.collection.delete(ids=sorted(ids & in_chroma)) if ids & in_chroma else None
-                self.lexical.update({}, sorted(ids))
-            report.files.append(FileResult(e.get("rel", key), "repaired", chunks_removed=len(ids - in_chroma)))
+                report.files.append(FileResult(e.get("rel", key), "repaired", chunks_removed=len(ids - in_chroma)))
+                continue
+            files.pop(key)  # gone meanwhile: nothing to restore it from
+            if ids & in_chroma:
+                self.collection.delete(ids=sorted(ids & in_chroma))
+            self.lexical.update({}, sorted(ids))
+            report.files.append(FileResult(e.get("rel", key), "removed", chunks_removed=len(ids)))
         log.warning("%s: an interrupted ingest was repaired (%d stray chunks, %d files to ingest again)",
                     self.company, len(orphans), len(redo))
         return redo
