@@ -103,10 +103,18 @@ def test_live_workshop_end_to_end(app, browser):
     p95 = statistics.quantiles(lat, n=20)[-1]
     (ARTIFACTS / "latency.json").write_text(json.dumps({"samples_s": lat, "p95_s": p95}, indent=1))
     assert "匿名" in fac.text("#k-points")  # the first of Ken's was anonymous
+    assert ken.page_.locator("#k-anon input").is_checked() is False  # and the box did not stay ticked
+    # Four quick submissions, each sent with Enter without waiting: none is lost.
+    for i in range(4):
+        hanako.fill("#k-pain", f"急ぎの課題{i}")
+        hanako.press("#k-pain", "Enter")
+        hanako.page_.wait_for_timeout(150)  # a fast typist: the next one is typed while this one is saved
+    for i in range(4):
+        fac.wait_text("#k-points", f"急ぎの課題{i}", timeout=20)
     # The facilitator ticks cards (numbered as on screen, 1…n in this workshop) instead of typing ids.
-    fac.wait(lambda: fac.count("#k-ids label") == 11)
+    fac.wait(lambda: fac.count("#k-ids label") == 15)
     assert fac.text("#k-points li:first-child b") == "1."
-    for n in range(3, 12):
+    for n in range(3, 16):
         fac.page_.locator("#k-ids label").nth(n - 1).click()
     fac.click("#k-delete")
     fac.wait(lambda: fac.count("#k-points li") == 2)

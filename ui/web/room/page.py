@@ -270,12 +270,24 @@ class RoomTab:
             return out
         return handler
 
-    def _bind(self, trigger, fn, inputs: list, ok: str = "saved", clear: tuple = (), every_click: bool = False) -> None:
+    def _bind(self, trigger, fn, inputs: list, ok: str = "saved", clear: tuple = (), every_click: bool = False,
+              js: str = LANG_JS) -> None:
         """``every_click``: each click counts even while the previous one runs (Gradio drops them by default)."""
 
-        handler = self._act(fn, ok, clear)
+        bound = self._bound(self._act(fn, ok, clear), len(inputs))
+        owner = getattr(trigger, "__self__", None)
+        name = (getattr(owner, "elem_id", None) or "").removeprefix("k-").replace("-", "_") or None
+        if name and trigger.__name__ == "submit":
+            name += "_enter"
+        trigger(bound, [self.lang, self.current, self.seen, self.gate_key, *inputs], self.all_outputs, js=js,
+                concurrency_id="actions", concurrency_limit=8, api_name=name,
+                trigger_mode="multiple" if every_click else "once")
+
+    @staticmethod
+    def _bound(handler, n_inputs: int):
+        """``handler`` with the explicit signature Gradio reads (lang, wid, seen, gate_key, inputs…, request)."""
         params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-                  for n in ["lang", "wid", "seen", "gate_key"] + [f"a{i}" for i in range(len(inputs))]]
+                  for n in ["lang", "wid", "seen", "gate_key"] + [f"a{i}" for i in range(n_inputs)]]
         # Gradio fills a parameter annotated gr.Request by its position in the signature.
         params.append(inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.Request))
 
@@ -284,13 +296,7 @@ class RoomTab:
 
         bound.__signature__ = inspect.Signature(params)
         bound.__annotations__ = {"request": gr.Request}
-        owner = getattr(trigger, "__self__", None)
-        name = (getattr(owner, "elem_id", None) or "").removeprefix("k-").replace("-", "_") or None
-        if name and trigger.__name__ == "submit":
-            name += "_enter"
-        trigger(bound, [self.lang, self.current, self.seen, self.gate_key, *inputs], self.all_outputs, js=LANG_JS,
-                concurrency_id="actions", concurrency_limit=8, api_name=name,
-                trigger_mode="multiple" if every_click else "once")
+        return bound
 
     def wire(self) -> None:
 
@@ -301,8 +307,11 @@ class RoomTab:
         b = self._bind
         send = lambda r, u, w, v, text, dept, anon: r.submit(u, w, text, dept or "", bool(anon))  # noqa: E731
         for trig in (self.pain.submit, self.send_btn.click):
-            # Anonymity is chosen per pain point: the box does not stay ticked for the next one.
-            b(trig, send, [self.pain, self.pain_dept, self.anon], ok="sent", clear=(self.pain, self.anon))
+            # Every submission counts (Gradio drops a click while the last one runs), the box is emptied
+            # in the browser as it sends (emptying it in the answer wiped what had been typed since: in
+            # four quick Enters one vanished), and anonymity does not stay ticked for the next one.
+            b(trig, send, [self.pain, self.pain_dept, self.anon], ok="sent", clear=(self.anon,), every_click=True,
+              js=SEND_JS)
         b(self.merge_btn.click, lambda r, u, w, v, ids: r.merge_points(u, w, _ids(ids)), [self.ids], clear=(self.ids,))
         b(self.delete_btn.click, lambda r, u, w, v, ids: r.delete_points(u, w, _ids(ids)), [self.ids],
           clear=(self.ids,))
@@ -344,6 +353,16 @@ class RoomTab:
     def on_load(self, demo) -> None:
 
         demo.load(self.force, [self.lang, self.current], self.all_outputs, js=LANG_JS)
+
+
+# The page's language (as LANG_JS) and, with the text already taken into the request, an empty box at
+# once: the next pain point can be typed while this one is saved.
+SEND_JS = """(...args) => {
+  args[0] = document.documentElement.lang || navigator.language || 'ja';
+  const box = document.querySelector('#k-pain textarea, #k-pain input');
+  if (box) { box.value = ''; box.dispatchEvent(new Event('input', {bubbles: true})); }
+  return args;
+}"""
 
 
 def _ids(picked) -> list[int]:
