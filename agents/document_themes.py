@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 import re
 
-from agents.common import StageContext, StageLog, retrieve
-from agents.grounding import Evidence, is_prose, keep_valid, readable
+from agents.common import StageContext, StageLog, cite, retrieve
+from agents.grounding import Evidence, is_prose, readable
 from agents.numbers import stated_numbers
 from agents.schemas import Theme
 from agents.themes import about_ai, ai_mentions, kpi_words, result_title
@@ -77,7 +77,7 @@ def document_themes(ctx: StageContext, n: int = 3) -> tuple[list[Theme], StageLo
             continue
         quoted.add(raw)
         ev = Evidence(passages={p.chunk_id: p}, sentences={"S1": (p.chunk_id, raw)})
-        citations, _ = keep_valid(ev.citations(["S1"]), ev.passages)
+        citations, support = cite(ev, ["S1"], log, f"theme[{len(themes)}]")  # checked and logged as any citation
         log.passages[p.chunk_id] = p.model_dump()
         kt = k.text(ctx.lang)
         quote = _LIST_MARK.sub("", readable(raw))
@@ -87,10 +87,7 @@ def document_themes(ctx: StageContext, n: int = 3) -> tuple[list[Theme], StageLo
         themes.append(Theme(title=result_title(name, k.better, kt.unit, ctx.lang),
                             problem=t("theme.problem", ctx.lang, quote=quote, name=name),
                             outcome=t(f"theme.outcome.{k.better}", ctx.lang, name=name),
-                            citations=citations, support="supported" if citations else "unsupported",
-                            origin="documents", measures=[k.id, *others][:2]))
-        log.citations.append({"where": f"theme[{len(themes) - 1}]", "cited": 1, "valid": len(citations),
-                              "dropped": 1 - len(citations), "unrelated": 0, "offered": 1})
+                            citations=citations, support=support, origin="documents", measures=[k.id, *others][:2]))
         if len(themes) >= n:
             break
     return themes, log

@@ -9,6 +9,7 @@ from agents.common import StageContext, StageLog, ask, cite, evidence_for, findi
 from agents.grounding import same_subject
 from agents.numbers import unsupported_in
 from agents.schemas import PainGroup, Theme
+from core.i18n import t as text_of
 
 
 class ThemeOut(BaseModel):
@@ -66,22 +67,19 @@ def kpi_words(name: str, lang: str) -> str:
 
 def result_title(name: str, better: str, unit: str, lang: str) -> str:
     """A theme title that is a business result: 「見積回答日数の短縮」, "Cut quote turnaround"."""
-    from core.i18n import t
-
     if better == "higher":
-        return t("theme.title.higher", lang, name=name)
+        return text_of("theme.title.higher", lang, name=name)
     timed = any(u in unit.lower() for u in _TIME_UNITS)
-    return t("theme.title.lower_time" if timed else "theme.title.lower", lang, name=name)
+    return text_of("theme.title.lower_time" if timed else "theme.title.lower", lang, name=name)
 
 
 def themes_from_groups(ctx: StageContext, groups: list[PainGroup], points: dict[str, str], ev, log: StageLog,
-                       n: int, origin: str) -> list[Theme]:
+                       n: int) -> list[Theme]:
     """When every candidate the model wrote made AI the goal, even after the retries: one theme per
     pain group, built in code — the catalogue KPI that measures the group's problem as the title, the
     participants' own words as the problem (measured: ja-prompt-training-only kept 「AI導入」 as its theme
     before this)."""
     from agents.grounding import readable, relevant
-    from core.i18n import t
 
     lib = ctx.catalog()
     out: list[Theme] = []
@@ -95,8 +93,8 @@ def themes_from_groups(ctx: StageContext, groups: list[PainGroup], points: dict[
         ids = [sid for sid, (_, sent) in ev.sentences.items() if relevant(g.summary, readable(sent))][:2]
         citations, support = cite(ev, ids, log, f"theme[{i}]", claim=g.summary)
         out.append(Theme(title=result_title(name, k.better, kt.unit, ctx.lang), problem=g.summary,
-                         outcome=t(f"theme.outcome.{k.better}", ctx.lang, name=name), pain_groups=[g.id],
-                         citations=citations, support=support, origin=origin, measures=[k.id]))
+                         outcome=text_of(f"theme.outcome.{k.better}", ctx.lang, name=name), pain_groups=[g.id],
+                         citations=citations, support=support, measures=[k.id]))
     if out:
         log.findings.append(finding("theme_from_groups", "themes", "", ctx.lang, severity="info"))
     return out
@@ -149,10 +147,9 @@ def repair_theme(t: ThemeOut, groups: list[PainGroup], points: dict[str, str], s
 
 
 def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feedback: str = "",
-                    points: dict[str, str] | None = None, origin: str = "participants",
-                    ) -> tuple[list[Theme], StageLog]:
+                    points: dict[str, str] | None = None) -> tuple[list[Theme], StageLog]:
     """``points``: pain point id → text, so a theme's problem can be checked against its groups' words.
-    ``origin``: ``documents`` when the groups are problems found in the company's documents instead."""
+    (Themes from the company's documents are made in code: agents.document_themes.)"""
     log = StageLog()
     points = points or {}
     ev = evidence_for(ctx, [g.summary for g in groups][:6], log, k=2)
@@ -186,7 +183,7 @@ def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feed
     themes = []
     kept = usable(out)
     if not kept:  # every candidate made AI the goal, even after the retries: built from the groups instead
-        built = themes_from_groups(ctx, groups, points, ev, log, n, origin)
+        built = themes_from_groups(ctx, groups, points, ev, log, n)
         if built:
             return built, log
         kept = out.themes[:1]  # nothing to build from: keep one, the linter flags it
@@ -199,5 +196,5 @@ def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feed
                                                                ctx.functions(), k=2)]
         themes.append(Theme(title=t.title.strip(), problem=t.problem, outcome=t.outcome, why_now=t.why_now,
                             pain_groups=[g for g in t.pain_groups if g in group_ids], citations=citations,
-                            support=support, origin=origin, measures=measures))
+                            support=support, measures=measures))
     return themes, log
