@@ -268,7 +268,7 @@ class Rooms:
             raise KatachiError("wrong_stage", stage="intake")
         self.service.check(wid, decision, snap)  # raises bad_decision; with no open gate, resume re-runs the step
         gate = (snap.gate or {}).get("gate", "")
-        if gate == "playbook" and decision.get("action") == "approve" and self._needs_review(ws):
+        if gate == "playbook" and decision.get("action") == "approve" and ws.get("review", 1):
             # The room's approval hands the draft to the consultants; only the review approves it.
             if (self.db.review(wid) or {}).get("status") != "in_review":
                 self.db.set_review(wid, "in_review", user.name)
@@ -277,9 +277,6 @@ class Rooms:
         label = AFTER_GATE.get(gate, stage_of(snap.stage))
         self.jobs.submit(wid, label, lambda p: self._resume(wid, decision, p, user.name))
         return "queued"
-
-    def _needs_review(self, ws: dict) -> bool:
-        return bool(ws.get("review", 1))
 
     def _resume(self, wid: str, decision: dict, progress, by: str = "") -> None:
         self.service.resume(wid, decision, progress=progress, by=by)
