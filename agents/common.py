@@ -58,6 +58,12 @@ class StageContext:
     sentences_per_call: int = 5
     library: Any = None  # knowledge.library.catalog.Library; None: the shipped library
     departments: tuple[str, ...] = ()  # the workshop's departments: their functions' KPIs are offered first
+    # Drafts for the room while a stage runs (stage, item): set by the graph when its run is streamed.
+    emit: Callable[[str, dict], None] | None = None
+
+    def show(self, stage: str, item: dict) -> None:
+        if self.emit is not None:
+            self.emit(stage, item)
 
     def functions(self) -> set[str]:
         """The 型 library's functions of the workshop's departments (営業 → sales, 品質保証 → manufacturing)."""
@@ -130,9 +136,10 @@ def _evidence_ids(obj: Any) -> list[str]:
 
 def ask(ctx: StageContext, log: StageLog, *, role: str, schema: type[BaseModel], prompt: str, evidence: Evidence,
         feedback: str = "", check: Callable[[Any], list[str]] | None = None, enums: dict[str, list[str]] | None = None,
-        max_tokens: int | None = None, **values: Any) -> Any:
+        max_tokens: int | None = None, on_item: Callable[[str, dict], None] | None = None, **values: Any) -> Any:
     """One grounded structured call. Unknown evidence ids and ``check`` problems are named back to the
-    model (bounded retries); whatever survives is repaired by the caller, never invented."""
+    model (bounded retries); whatever survives is repaired by the caller, never invented.
+    ``on_item``: each item of the first answer as it is written (see ``structured_call``)."""
 
     allowed = " ".join(str(v) for v in values.values()) + evidence.prompt_block()
     named = []
@@ -155,7 +162,7 @@ def ask(ctx: StageContext, log: StageLog, *, role: str, schema: type[BaseModel],
                                      today=ctx.today, **values))]
     result = structured_call(ctx.model_for(role), schema, messages, role=role, validate=validate, retries=ctx.retries,
                              enums={"evidence": evidence.ids, **(enums or {})}, accept_last=True, max_tokens=max_tokens,
-                             length_scale=LENGTH_SCALE.get(ctx.lang, 1.0))
+                             on_item=on_item if ctx.emit is not None else None, length_scale=LENGTH_SCALE.get(ctx.lang, 1.0))
     log.usage.append(result.usage.as_dict())
     value, replaced = script.repair_model(result.value, ctx.lang, allowed)
     if replaced:

@@ -177,9 +177,34 @@ def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feed
         return probs + [f"give {n} different themes that name business results"
                         + (f"; these make AI the goal: {bad}" if bad else "")]
 
+    shown: set[str] = set()
+
+    def draft(field: str, item: dict) -> None:
+        """A candidate for the room as soon as the model has written it, through the same repairs as the
+        final ones (a draft that makes AI the goal, repeats one or is not in the language is not shown)."""
+        from pydantic import ValidationError
+
+        from agents import script
+
+        try:
+            t = ThemeOut.model_validate(item)
+        except ValidationError:
+            return
+        title = t.title.strip()
+        if field != "themes" or title in shown or is_ai_goal(title) or about_ai(title):
+            return
+        t, bad = script.repair_model(t, ctx.lang, pain_lines(groups) + ev.prompt_block())
+        if bad:
+            return
+        t = repair_theme(t, groups, points, sources, ctx.lang, StageLog())
+        shown.add(title)
+        citations, support = cite(ev, t.evidence, StageLog(), "draft", claim=f"{t.title} {t.problem} {t.outcome}")
+        ctx.show("themes", Theme(title=title, problem=t.problem, outcome=t.outcome, why_now=t.why_now,
+                                 citations=citations, support=support).model_dump())
+
     out: ThemesOut = ask(ctx, log, role="themes", schema=ThemesOut, prompt="themes", evidence=ev, feedback=feedback,
                          check=check, enums={"pain_groups": group_ids}, pain_points=pain_lines(groups), n=n,
-                         max_tokens=700)
+                         max_tokens=700, on_item=draft)
     themes = []
     kept = usable(out)
     if not kept:  # every candidate made AI the goal, even after the retries: built from the groups instead

@@ -10,7 +10,7 @@ import json
 import logging
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Generic, Sequence, TypeVar
+from typing import Any, Callable, Generic, Sequence, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -187,6 +187,7 @@ def structured_call(
     accept_last: bool = False,
     max_tokens: int | None = None,
     length_scale: float = 1.0,
+    on_item: Callable[[str, dict], None] | None = None,
 ) -> StructuredResult[T]:
     """Call ``model`` for a ``schema`` object; retry on invalid JSON or on ``validate(obj)`` complaints.
 
@@ -206,7 +207,7 @@ def structured_call(
     try:
         for attempt in range(retries + 1):
             usage.attempts = attempt + 1
-            reply = _invoke(bound, convo, model)
+            reply = _stream(bound, convo, model, on_item) if on_item and attempt == 0 else _invoke(bound, convo, model)
             _add_usage(usage, reply)
             text = reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
             try:
@@ -255,6 +256,36 @@ def _invoke(bound: Any, convo: list, model: Any) -> BaseMessage:
                 continue
             raise mapped from exc
     raise AssertionError("unreachable")
+
+
+def _stream(bound: Any, convo: list, model: Any, on_item: Callable[[str, dict], None]) -> BaseMessage:
+    """One answer, streamed: items go to ``on_item`` as they close. A transport failure before anything
+    was handed over falls back to the plain call (with its one transient retry)."""
+    from core.partial_json import ItemScanner
+
+    scanner, reply, handed = ItemScanner(), None, 0
+    try:
+        for chunk in bound.stream(convo, stream_usage=True):
+            reply = chunk if reply is None else reply + chunk
+            piece = chunk.content if isinstance(chunk.content, str) else ""
+            for field_name, item in scanner.feed(piece):
+                handed += 1
+                try:
+                    on_item(field_name, item)
+                except Exception:  # noqa: BLE001 - showing a draft must never cost the answer
+                    log.exception("partial item not shown")
+    except KatachiError:
+        raise
+    except Exception as exc:
+        mapped = translate_transport_error(exc, model) or _unparseable(exc)
+        if mapped is None:
+            raise
+        if handed == 0 and mapped.code != "model_timeout":
+            return _invoke(bound, convo, model)
+        raise mapped from exc
+    if reply is None:
+        raise KatachiError("model_bad_reply", detail="empty stream")
+    return reply
 
 
 def _unparseable(exc: Exception) -> KatachiError | None:

@@ -12,6 +12,7 @@ from typing import Any, Callable
 from core.settings import Settings
 
 KEY = "katachi"  # the key of the runtime in ``config["configurable"]``
+DRAFTS_KEY = "katachi_drafts"  # true: stages stream drafts of their items (see graphs.workshop._drafts)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from core.settings import Settings
 from pydantic import ValidationError
 
 from graphs.gates import check_decision
+from graphs.runtime import DRAFTS_KEY
 from graphs.runtime import KEY as RUNTIME_KEY
 from graphs.runtime import Runtime
 from graphs.workshop import build_graph
@@ -55,12 +56,16 @@ class WorkshopService:
     def close(self) -> None:
         self._close()
 
-    def _config(self, thread_id: str) -> dict:
-        return {"configurable": {"thread_id": thread_id, RUNTIME_KEY: self.runtime}, "recursion_limit": 100}
+    def _config(self, thread_id: str, drafts: bool = False) -> dict:
+        conf = {"thread_id": thread_id, RUNTIME_KEY: self.runtime}
+        if drafts:
+            conf[DRAFTS_KEY] = True
+        return {"configurable": conf, "recursion_limit": 100}
 
     def start(self, company: str, pain_points: list[str | dict], departments: list[str], lang: str | None = None,
               thread_id: str | None = None, today: str | None = None,
-              use_cases_per_department: int | None = None, progress: Callable[[str], None] | None = None) -> Snapshot:
+              use_cases_per_department: int | None = None, progress: Callable[[str], None] | None = None,
+              drafts: Callable[[dict], None] | None = None) -> Snapshot:
         from agents.intake import make_pain_points
         from knowledge.store import CompanyStore
 
@@ -86,7 +91,7 @@ class WorkshopService:
                  "options": {"use_cases_per_department": use_cases_per_department
                              or self.settings.use_cases_per_department,
                              "theme_candidates": self.settings.theme_candidates}}
-        return self._run(state, tid, progress)
+        return self._run(state, tid, progress, drafts)
 
     def check(self, thread_id: str, decision: dict, snap: Snapshot | None = None):
         """Validate a decision against the open gate without resuming (the UI checks before queueing,
@@ -111,8 +116,10 @@ class WorkshopService:
             raise KatachiError("bad_decision", detail=f"{snap.gate['gate']}: {detail}") from exc
 
     def resume(self, thread_id: str, decision: dict, progress: Callable[[str], None] | None = None,
-               by: str = "") -> Snapshot:
-        """Resume at the open gate. ``by`` names who decided; it goes into the audit trail with the time."""
+               by: str = "", drafts: Callable[[dict], None] | None = None) -> Snapshot:
+        """Resume at the open gate. ``by`` names who decided; it goes into the audit trail with the time.
+        ``progress(node)`` after each step; ``drafts({"stage", "item"})`` for each item a stage has written
+        and checked before the stage ends (the room shows them; the stage's result replaces them)."""
         from datetime import datetime, timezone
 
         from langgraph.types import Command
@@ -121,12 +128,13 @@ class WorkshopService:
                     "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         valid = self.check(thread_id, decision)
         if valid is None:  # a generating node was interrupted (crash): run it again
-            return self.continue_run(thread_id, progress)
-        return self._run(Command(resume=valid.model_dump(mode="json")), thread_id, progress)
+            return self.continue_run(thread_id, progress, drafts)
+        return self._run(Command(resume=valid.model_dump(mode="json")), thread_id, progress, drafts)
 
-    def continue_run(self, thread_id: str, progress: Callable[[str], None] | None = None) -> Snapshot:
+    def continue_run(self, thread_id: str, progress: Callable[[str], None] | None = None,
+                     drafts: Callable[[dict], None] | None = None) -> Snapshot:
         """Re-run whatever was in progress when a process died between gates."""
-        return self._run(None, thread_id, progress)
+        return self._run(None, thread_id, progress, drafts)
 
     def snapshot(self, thread_id: str) -> Snapshot:
         st = self.graph.get_state(self._config(thread_id))
@@ -144,9 +152,14 @@ class WorkshopService:
             seen.setdefault(cp.config["configurable"]["thread_id"], None)
         return list(seen)
 
-    def _run(self, payload: Any, thread_id: str, progress: Callable[[str], None] | None = None) -> Snapshot:
-        for update in self.graph.stream(payload, self._config(thread_id), durability="sync", stream_mode="updates"):
-            if progress is not None:
-                for node in update:
+    def _run(self, payload: Any, thread_id: str, progress: Callable[[str], None] | None = None,
+             drafts: Callable[[dict], None] | None = None) -> Snapshot:
+        config = self._config(thread_id, drafts=drafts is not None)
+        for mode, chunk in self.graph.stream(payload, config, durability="sync", stream_mode=["updates", "custom"]):
+            if mode == "custom":
+                if drafts is not None:
+                    drafts(chunk)
+            elif progress is not None:
+                for node in chunk:
                     progress(node)
         return self.snapshot(thread_id)

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Literal
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.config import get_config
 from langgraph.func import task
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, interrupt
@@ -29,6 +30,7 @@ from agents.schemas import (KPI, PLAYBOOK_SECTIONS, GlossaryTerm, HandOff, PainG
 from core.errors import KatachiError
 
 from graphs.gates import GatePayload, KPIDecision, PlaybookDecision, ThemeDecision, UseCaseDecision
+from graphs.runtime import DRAFTS_KEY
 from graphs.runtime import KEY as RUNTIME_KEY
 from graphs.runtime import Runtime, runtime_of
 from graphs.stages import gate_stage
@@ -41,7 +43,19 @@ def _ctx(state: WorkshopState, config: RunnableConfig) -> StageContext:
     rt = runtime_of(config)
     return StageContext(model_for=rt.model_for, retriever=rt.retriever_for(state["company"]), company=state["company"],
                         lang=state["lang"], today=state["today"], retries=rt.settings.structured_retries,
-                        library=rt.library(state["company"]), departments=tuple(state.get("departments") or ()))
+                        library=rt.library(state["company"]), departments=tuple(state.get("departments") or ()),
+                        emit=_drafts(config))
+
+
+def _drafts(config: RunnableConfig) -> Callable[[str, dict], None] | None:
+    """Where drafts go while a stage runs: the run's custom stream, when the caller asked for drafts
+    (the room); otherwise nowhere, and the model is not streamed."""
+    if not (config or {}).get("configurable", {}).get(DRAFTS_KEY):
+        return None
+    from langgraph.config import get_stream_writer
+
+    writer = get_stream_writer()
+    return lambda stage, item: writer({"stage": stage, "item": item})
 
 
 def _merge_logs(*logs: StageLog) -> dict[str, Any]:
@@ -188,6 +202,8 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
                                                n=(state.get("options") or {}).get("use_cases_per_department", 2),
                                                feedback=feedback, pains=pains, avoid=[u.title for u in found],
                                                taken=[u.pattern for u in found if u.pattern])
+        for u in ucs:  # the room sees each department's use cases as soon as they are checked
+            ctx.show("usecases", u.model_dump())
         found += ucs
         logs.append(lg)
     tidy = StageLog()
@@ -277,6 +293,9 @@ def _durable(key: str, kind: Any, make: Callable[[], tuple[Any, StageLog]]) -> t
     from agents.schemas import Finding
 
     out = playbook_section(key, make).result()
+    show = _drafts(get_config())
+    if show is not None:  # the room counts the sections as they are done
+        show("playbook", {"section": key})
     lg = StageLog(usage=out["usage"], citations=out["citations"], passages=out["passages"],
                   findings=[Finding.model_validate(f) for f in out["findings"]])
     return TypeAdapter(kind).validate_python(out["value"]), lg

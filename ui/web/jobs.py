@@ -27,6 +27,14 @@ class JobStatus:
     error: KatachiError | None = None
     finished: float = 0.0
     nodes: list[str] = field(default_factory=list)
+    drafts: list[dict] = field(default_factory=list)  # {"stage", "item", "at"}: what the stage has written so far
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """What a job tells its page while it runs: each graph step, and each draft item."""
+    node: Callable[[str], None]
+    draft: Callable[[dict], None]
 
 
 class ModelJobs:
@@ -38,7 +46,7 @@ class ModelJobs:
         for i in range(workers):
             threading.Thread(target=self._work, name=f"katachi-model-{i}", daemon=True).start()
 
-    def submit(self, wid: str, label: str, fn: Callable[[Callable[[str], None]], object]) -> None:
+    def submit(self, wid: str, label: str, fn: Callable[[Reporter], object]) -> None:
         with self._lock:
             st = self._status.get(wid)
             if st and st.state in ("queued", "running"):
@@ -79,15 +87,20 @@ class ModelJobs:
             with self._lock:
                 self._status[wid].state = "running"
                 self._status[wid].started = time.time()
+                self._status[wid].drafts = []
 
             def progress(node: str, _wid=wid) -> None:
                 with self._lock:
                     self._status[_wid].node = node
                     self._status[_wid].nodes.append(node)
 
+            def draft(event: dict, _wid=wid) -> None:
+                with self._lock:
+                    self._status[_wid].drafts.append({**event, "at": time.time()})
+
             error: KatachiError | None = None
             try:
-                fn(progress)
+                fn(Reporter(progress, draft))
             except KatachiError as err:
                 error = err
             except Exception as exc:  # noqa: BLE001 - the page must learn that the job died, not hang

@@ -222,11 +222,11 @@ class Rooms:
         if not points:
             raise KatachiError("no_pain_points_yet")
 
-        def run(progress):
+        def run(report):
             # A failure before the graph stored anything leaves no checkpoint: intake is open again
             # with every pain point still in the app database.
             self.service.start(ws["company"], points, ws["departments"], lang=ws["lang"], thread_id=wid,
-                               progress=progress)
+                               progress=report.node, drafts=report.draft)
 
         self.jobs.submit(wid, "themes", run)
 
@@ -278,8 +278,8 @@ class Rooms:
         self.jobs.submit(wid, label, lambda p: self._resume(wid, decision, p, user.name))
         return "queued"
 
-    def _resume(self, wid: str, decision: dict, progress, by: str = "") -> None:
-        self.service.resume(wid, decision, progress=progress, by=by)
+    def _resume(self, wid: str, decision: dict, report, by: str = "") -> None:
+        self.service.resume(wid, decision, progress=report.node, by=by, drafts=report.draft)
 
     def retry(self, user: User, wid: str) -> None:
         """Run again whatever was generating when the job failed or the server stopped."""
@@ -289,7 +289,7 @@ class Rooms:
         if snap is None:  # nothing was stored: intake is open again, with every pain point
             return
         if snap.gate is None and not snap.done:
-            self.jobs.submit(wid, stage_of(snap.stage), lambda p: self.service.continue_run(wid, p))
+            self.jobs.submit(wid, stage_of(snap.stage), lambda r: self.service.continue_run(wid, r.node, r.draft))
 
     def set_timer(self, user: User, wid: str, minutes: float, label: str = "") -> None:
         self._facilitator(user, wid)

@@ -44,10 +44,12 @@ def job(view: RoomView, lang: str, now: float | None = None) -> str:
     if j.state == "queued":
         return f'<div class="k-job" data-state="queued">{tr("job_queued", lang, ahead=j.ahead)}</div>'
     if j.state == "running":
-        node = tr("job_node", lang, node=e(j.node)) if j.node else ""
+        # the step people know ("テーマ"), not the graph's node name ("gate_kpis")
+        node = tr("job_node", lang, node=e(stage_label(j.node, lang))) if j.node else ""
         secs = int((now or time.time()) - j.started)
         label = e(stage_label(j.label, lang) if j.label in STAGES else j.label)
-        return f'<div class="k-job" data-state="running">{tr("job_running", lang, label=label, secs=secs, node=node)}</div>'
+        return (f'<div class="k-job" data-state="running">{tr("job_running", lang, label=label, secs=secs, node=node)}'
+                f'{drafts(view, lang)}</div>')
     if j.state == "failed" and j.error is not None:
         return (f'<div class="k-job k-error" data-state="failed" data-code="{e(j.error.code)}">'
                 f'{tr("job_failed", lang, msg=e(j.error.message(lang)))}</div>')
@@ -58,6 +60,34 @@ def job(view: RoomView, lang: str, now: float | None = None) -> str:
     if view.gate and view.can_facilitate and not view.revealed:
         return f'<div class="k-job" data-state="preview">{tr("preview_only", lang)}</div>'
     return '<div class="k-job" data-state="idle"></div>'
+
+
+def drafts(view: RoomView, lang: str) -> str:
+    """What the running stage has written and checked so far. The facilitator (and a self-service user)
+    reads the drafts as they come; a live room sees how far the model is, and the content once shown."""
+    items = [d for d in view.job.drafts if d.get("stage") == view.job.label]
+    if not items:
+        return ""
+    n = len(items)
+    if not view.can_facilitate and view.workshop.get("mode") == "live":
+        return f'<p class="k-drafts" data-count="{n}">{tr("drafts_count_" + view.job.label, lang, n=n)}</p>'
+    out = []
+    for d in items:
+        it = d.get("item") or {}
+        if d["stage"] == "themes":
+            out.append(f'<div class="k-card k-draft" data-draft="themes"><h4>{e(it.get("title", ""))}</h4>'
+                       f'<p><b>{tr("problem", lang)}</b>: {e(it.get("problem", ""))}</p>'
+                       f'<p><b>{tr("outcome", lang)}</b>: {e(it.get("outcome", ""))}</p></div>')
+        elif d["stage"] == "usecases":
+            out.append(f'<div class="k-uc k-draft" data-draft="usecases"><b>[{e(it.get("department", ""))}] '
+                       f'{e(it.get("title", ""))}</b> — {e(it.get("who", ""))} / {e(it.get("when", ""))}</div>')
+        elif d["stage"] == "playbook":
+            from ui.web.common import section_label
+
+            out.append(f'<span class="k-draft" data-draft="playbook">✓ {e(section_label(it.get("section", ""), lang))}'
+                       f'</span> ')
+    return (f'<div class="k-drafts" data-count="{n}"><p class="k-draft-head">{tr("drafts_head", lang, n=n)}</p>'
+            f'<div class="{"k-cards" if view.job.label == "themes" else ""}">{"".join(out)}</div></div>')
 
 
 def people(view: RoomView, lang: str) -> str:
@@ -240,6 +270,8 @@ body.k-presenting .k-timer{font-size:2.6rem}
 .k-finding.k-error{color:#c62828}.k-finding.k-warning{color:#a15c00}
 .k-tally{color:#1f6feb;font-weight:bold}
 .k-waiting{color:#888}
+.k-draft{border-style:dashed;opacity:.92}
+.k-draft-head{font-size:.9rem;color:#555}
 """
 
 
