@@ -17,12 +17,45 @@ class GatePayload(BaseModel):
     findings: list[dict] = Field(default_factory=list)
 
 
+class Remark(BaseModel):
+    value: int = Field(default=0, ge=0, le=5)  # 0: a comment without a rating
+    text: str = ""
+    by: str = ""  # empty: given anonymously
+
+
+class Endorsement(BaseModel):
+    """How far the executives stand behind the chosen theme (1–5), with the reasons of those who
+    do not: a theme half the room dissents from needs the discussion before the KPIs, not after."""
+    theme: str
+    n: int = Field(ge=1)
+    mean: float
+    counts: dict[str, int]  # "1".."5" → how many
+    agree: int  # 4 or 5
+    dissent: list[Remark] = Field(default_factory=list)  # 1–3, with what they said
+    support: list[Remark] = Field(default_factory=list)  # 4–5 with a reason
+
+
+class Rated(BaseModel):
+    """The room's mean ratings of one item: impact × urgency (pain points), impact × feasibility (use cases)."""
+    n: int = Field(ge=1)
+    a: float
+    b: float
+
+
+class RoomVoice(BaseModel):
+    """What the room said at a gate besides the decision, recorded with it (and in the playbook)."""
+    endorsement: Endorsement | None = None
+    ratings: dict[str, Rated] = Field(default_factory=dict)  # pain point no. or use case id → means
+    comments: dict[str, list[Remark]] = Field(default_factory=dict)  # KPI id → comments
+
+
 class Decided(BaseModel):
     """Who decided, when and why: the service fills ``by`` and ``at``; kept in the audit trail."""
     by: str = ""
     at: str = ""
     reason: str = ""
     gate: str = ""  # the gate the decider saw; a decision made for another gate is refused
+    room: RoomVoice | None = None  # a live room's endorsement and ratings at the time of the decision
 
 
 class ThemeDecision(Decided):

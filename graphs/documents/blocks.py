@@ -67,6 +67,7 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
         cat = load_library().kpis
         B.append(Block("field", ("、" if lang == "ja" else ", ").join(cat[i].text(lang).name for i in theme.measures if i in cat),
                        label=lab["theme_measures"]))
+    B += _endorsement(values, lab)
     B += [Block("h2", lab["pain"]), Block("list", items=[p["text"] for p in values.get("pain_points") or []])]
     rows = []
     for kd in values.get("kpis") or []:
@@ -88,8 +89,12 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
                   Block("field", f"{u.input} → {u.output}", label=lab["io"]), Block("field", u.kpi_id, label="KPI"),
                   Block("field", f"{u.impact.value} × {u.feasibility.value} = {u.priority}" + (
                       f" — {u.impact.reason} / {u.feasibility.reason}" if u.impact.reason or u.feasibility.reason else ""),
-                      label=lab["prio"]),
-                  Block("label", label=lab["how"]), Block("olist", items=list(u.how))]
+                      label=lab["prio"])]
+            rated = room_voice(values)[1].get(u.id)
+            if rated:  # the room's own view beside the model's
+                B.append(Block("field", f"{rated['a']} × {rated['b']} = {rated['a'] * rated['b']:.1f}"
+                               + _paren(f"n={rated['n']}", lang), label=lab["room_rating"]))
+            B += [Block("label", label=lab["how"]), Block("olist", items=list(u.how))]
             if u.pattern:
                 B.append(Block("field", lineage(u.pattern, lang), label=lab["pattern_label"]))
             if u.risks:
@@ -107,6 +112,40 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
     B += _findings(values, lab)
     if notes.items:
         B += [Block("h1", lab["sources"]), Block("sources", notes=notes.items)]
+    return B
+
+
+def room_voice(values: dict) -> tuple[dict | None, dict]:
+    """What the room said, from the audit trail: the last endorsement recorded with a decision (of the
+    theme the playbook has), and the last ratings of the use cases."""
+    theme = (values.get("theme") or {}).get("title")
+    endorsement, ratings = None, {}
+    for d in values.get("decisions") or []:
+        room = d.get("room") or {}
+        if (room.get("endorsement") or {}).get("theme") == theme:
+            endorsement = room["endorsement"]
+        if d.get("gate") == "usecases" and room.get("ratings"):
+            ratings = room["ratings"]
+    return endorsement, ratings
+
+
+def _endorsement(values: dict, lab: dict) -> list[Block]:
+    """The executives' endorsement of the theme and the dissent, as recorded in the room (the method:
+    management sets the theme — a theme the room does not stand behind is visible as such)."""
+    end, _ = room_voice(values)
+    if not end:
+        return []
+    from core.i18n import t
+
+    lang = values.get("lang", "ja")
+    B = [Block("h2", lab["endorsement"]),
+         Block("field", t("doc.endorsement_line", lang, mean=end["mean"], n=end["n"], agree=end["agree"]),
+               label=lab["endorsement_score"])]
+    said = lambda r: f"{r['value']}: {r['text'] or '—'}" + (f" ({r['by']})" if r.get("by") else "")  # noqa: E731
+    if end.get("dissent"):
+        B += [Block("label", label=lab["dissent"]), Block("list", items=[said(r) for r in end["dissent"]])]
+    if end.get("support"):
+        B += [Block("label", label=lab["support"]), Block("list", items=[said(r) for r in end["support"]])]
     return B
 
 

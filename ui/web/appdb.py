@@ -45,10 +45,18 @@ CREATE TABLE IF NOT EXISTS comments (
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT, thread TEXT NOT NULL, at REAL NOT NULL, by TEXT NOT NULL,
     what TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS ratings (
+    workshop TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL, voter TEXT NOT NULL,
+    a INTEGER NOT NULL DEFAULT 0, b INTEGER NOT NULL DEFAULT 0, comment TEXT NOT NULL DEFAULT '',
+    named INTEGER NOT NULL DEFAULT 0, at REAL NOT NULL, PRIMARY KEY (workshop, kind, target, voter));
 CREATE TABLE IF NOT EXISTS votes (
     workshop TEXT NOT NULL, round TEXT NOT NULL, voter TEXT NOT NULL, candidate INTEGER NOT NULL,
     dots INTEGER NOT NULL, PRIMARY KEY (workshop, round, voter, candidate));
 """
+
+
+# Endorsement is anonymous unless the facilitator says otherwise: executives dissent more freely so.
+DEFAULT_ANONYMOUS = '["endorse"]'
 
 
 class AppDB(SQLiteStore):
@@ -65,6 +73,13 @@ class AppDB(SQLiteStore):
             if col not in cols:
                 with self.tx() as c:
                     c.execute(f"ALTER TABLE workshops ADD COLUMN {col} TEXT NOT NULL DEFAULT ''")
+        if "anonymous" not in cols:  # the activities whose answers carry no names (the facilitator's choice)
+            with self.tx() as c:
+                c.execute(f"ALTER TABLE workshops ADD COLUMN anonymous TEXT NOT NULL DEFAULT '{DEFAULT_ANONYMOUS}'")
+        for table in ("users", "guest_seats"):  # the language each person chose, kept across sessions
+            if "lang" not in {r["name"] for r in self.all(f"PRAGMA table_info({table})")}:
+                with self.tx() as c:
+                    c.execute(f"ALTER TABLE {table} ADD COLUMN lang TEXT NOT NULL DEFAULT ''")
         if "sender" not in {r["name"] for r in self.all("PRAGMA table_info(pain_points)")}:
             # who sent it, even anonymously (never shown): what the per-person limit counts
             with self.tx() as c:
@@ -79,7 +94,8 @@ class AppDB(SQLiteStore):
     # -- users ---------------------------------------------------------------------------------------
     def add_user(self, username: str, pw_hash: str, role: str, display: str, companies: list[str]) -> None:
         with self.tx() as c:
-            c.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?)", (username, pw_hash, role, display, time.time()))
+            c.execute("INSERT INTO users (username, pw_hash, role, display, created) VALUES (?, ?, ?, ?, ?)",
+                      (username, pw_hash, role, display, time.time()))
             c.executemany("INSERT OR IGNORE INTO members VALUES (?, ?)", [(username, co) for co in companies])
 
     def set_password(self, username: str, pw_hash: str) -> None:
@@ -112,17 +128,10 @@ class AppDB(SQLiteStore):
 
     def workshop(self, wid: str) -> dict | None:
         row = self.one("SELECT * FROM workshops WHERE id = ?", wid)
-        if row:
-            row["departments"] = json.loads(row["departments"])
-            row["expected"] = json.loads(row.get("expected") or "[]")
-        return row
+        return _workshop_row(row) if row else None
 
     def workshops(self) -> list[dict]:
-        rows = self.all("SELECT * FROM workshops ORDER BY created DESC")
-        for r in rows:
-            r["departments"] = json.loads(r["departments"])
-            r["expected"] = json.loads(r.get("expected") or "[]")
-        return rows
+        return [_workshop_row(r) for r in self.all("SELECT * FROM workshops ORDER BY created DESC")]
 
     def update_workshop(self, wid: str, **fields: Any) -> None:
         cols = ", ".join(f"{k} = ?" for k in fields)
@@ -151,7 +160,8 @@ class AppDB(SQLiteStore):
         from ui.policy import guest_id
 
         with self.tx() as c:
-            c.execute("INSERT OR IGNORE INTO guest_seats VALUES (?, ?, ?)", (name, wid, time.time()))
+            c.execute("INSERT OR IGNORE INTO guest_seats (name, workshop, created) VALUES (?, ?, ?)",
+                      (name, wid, time.time()))
             c.execute("INSERT OR IGNORE INTO joined VALUES (?, ?, ?)", (wid, guest_id(name, wid), time.time()))
 
     # -- pain points ---------------------------------------------------------------------------------
@@ -192,6 +202,38 @@ class AppDB(SQLiteStore):
                 n += c.execute("UPDATE pain_points SET hidden = 1, merged_into = ? WHERE workshop = ? AND id = ?",
                                (merged_into, wid, pid)).rowcount
             return n
+
+    # -- ratings, endorsement and comments while the model works ---------------------------------------
+    def rate(self, wid: str, kind: str, target: str, voter: str, a: int = 0, b: int = 0, comment: str = "",
+             named: bool = False) -> None:
+        """One person's answer to one item of an activity; answering again replaces it."""
+        with self.tx() as c:
+            c.execute("INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workshop, kind, target, voter) "
+                      "DO UPDATE SET a = excluded.a, b = excluded.b, comment = excluded.comment, "
+                      "named = excluded.named, at = excluded.at",
+                      (wid, kind, target, voter, int(a), int(b), comment, int(named), time.time()))
+
+    def ratings(self, wid: str, kind: str) -> list[dict]:
+        return self.all("SELECT target, voter, a, b, comment, named FROM ratings WHERE workshop = ? AND kind = ? "
+                        "ORDER BY at", wid, kind)
+
+    # -- language ------------------------------------------------------------------------------------
+    def set_lang(self, username: str, lang: str) -> None:
+        from ui.policy import split_guest
+
+        with self.tx() as c:
+            g = split_guest(username)
+            if g:
+                c.execute("UPDATE guest_seats SET lang = ? WHERE name = ? AND workshop = ?", (lang, *g))
+            else:
+                c.execute("UPDATE users SET lang = ? WHERE username = ?", (lang, username))
+
+    def lang_of(self, username: str) -> str:
+        from ui.policy import split_guest
+
+        g = split_guest(username)
+        row = self.guest(*g) if g else self.user(username)
+        return (row or {}).get("lang") or ""
 
     # -- dot votes -----------------------------------------------------------------------------------
     def votes(self, wid: str, rnd: str) -> list[dict]:
@@ -256,3 +298,10 @@ class AppDB(SQLiteStore):
 
     def events(self, thread: str) -> list[dict]:
         return self.all("SELECT * FROM events WHERE thread = ? ORDER BY id", thread)
+
+
+def _workshop_row(row: dict) -> dict:
+    row["departments"] = json.loads(row["departments"])
+    row["expected"] = json.loads(row.get("expected") or "[]")
+    row["anonymous"] = json.loads(row.get("anonymous") or DEFAULT_ANONYMOUS)
+    return row

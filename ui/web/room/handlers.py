@@ -49,6 +49,9 @@ class RoomView:
     voters: int = 0
     card_voters: list[int] = field(default_factory=list)  # per candidate: how many people put dots on it
     participants: list[str] = field(default_factory=list)
+    activities: list[str] = field(default_factory=list)  # what a participant can do now (room.activities)
+    voice: dict = field(default_factory=dict)  # what the room has said (the facilitator's summary)
+    mine: dict = field(default_factory=dict)  # (kind, target) → this person's answer
     hidden: bool = False  # a participant's view of a gate the facilitator has not shown to the room yet
     revealed: bool = True  # the facilitator's view: whether the room sees this gate's content
     votes_shown: bool = False  # the tally is on everyone's screen
@@ -60,7 +63,8 @@ class RoomView:
                [(p["id"], p["text"], p["department"]) for p in self.points], self.tally, self.my_votes,
                self.workshop.get("timer_end"), self.workshop.get("timer_label"), self.participants,
                self.job.error.code if self.job.error else "", self.values.get("stage"), self.hidden,
-               self.revealed, self.votes_shown]
+               self.revealed, self.votes_shown, self.activities, self.voice, sorted(self.mine.items()),
+               self.workshop.get("anonymous")]
         return hashlib.sha1(json.dumps(key, default=str, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -177,6 +181,7 @@ class Rooms:
             raise KatachiError("text_too_long", what=Code("field.pain_point"), size=len(text),
                                limit=s.max_point_chars)
         dept = department if department in ws["departments"] else ""
+        anonymous = anonymous or "intake" in (ws.get("anonymous") or [])  # the facilitator's choice for the room
         pid = self.db.add_pain_point(wid, None if anonymous else user.name, dept, text, sender=user.name,
                                      per_sender=s.max_points_per_participant, per_workshop=s.max_pain_points)
         if pid == -1:
@@ -274,6 +279,12 @@ class Rooms:
                 self.db.set_review(wid, "in_review", user.name)
                 self.db.add_event(wid, user.name, "review: submitted", "from the room")
             return "sent_to_review"
+        if ws["mode"] == "live":
+            from ui.web.room.activities import for_gate, voice
+
+            said = for_gate(gate, voice(self, wid, snap.values))
+            if said and not decision.get("room"):
+                decision = {**decision, "room": said}
         label = AFTER_GATE.get(gate, stage_of(snap.stage))
         self.jobs.submit(wid, label, lambda p: self._resume(wid, decision, p, user.name))
         return "queued"
@@ -339,7 +350,29 @@ class Rooms:
         if not view.can_facilitate:
             for p in view.points:  # participants see the texts, not who wrote them
                 p["author"] = None
+        if ws["mode"] == "live" and snap is not None:
+            from ui.web.room import activities
+
+            view.activities = activities.current(stage, view.values, view.hidden,
+                                                 job.state in ("queued", "running"))
+            if view.can_facilitate:
+                view.voice = activities.voice(self, wid, values)
+            else:
+                view.mine = {f"{k}:{r['target']}": (r["a"], r["b"], r["comment"]) for k in view.activities
+                             for r in self.db.ratings(wid, k) if r["voter"] == user.name}
         return view
+
+    def answer(self, user: User, wid: str, kind: str, target: str, a: int = 0, b: int = 0, text: str = "") -> None:
+        from ui.web.room.activities import answer
+
+        answer(self, user, wid, kind, target, a, b, text)
+
+    def set_anonymous(self, user: User, wid: str, activities: list[str]) -> None:
+        """Which activities collect answers without names (the facilitator's choice, for everyone)."""
+        from ui.web.room.activities import ANONYMITY
+
+        self._facilitator(user, wid)
+        self.db.update_workshop(wid, anonymous=json.dumps([a for a in ANONYMITY if a in (activities or [])]))
 
     @staticmethod
     def _gate_key(values: dict, gate: dict) -> str:

@@ -14,6 +14,7 @@ from agents.schemas import PLAYBOOK_SECTIONS
 from core.errors import KatachiError
 
 from ui.web.room import decisions
+from ui.web.room.activities import ANONYMITY
 from ui.web.room import render
 from ui.web.common import LANG_JS, notice, section_label, tr, ui_lang
 
@@ -43,11 +44,20 @@ class RoomTab:
         g: dict[str, gr.Group] = {}
         with gr.Row():
             with gr.Column(scale=3):
+                # What participants do while the model works (and after): one activity on screen at a time.
+                with gr.Group(visible=False, elem_id="k-activity") as self.act_group:
+                    self.act_head = gr.HTML(elem_id="k-act-head")
+                    self.act_kind = gr.Radio(choices=[], label=t("act_choose"), elem_id="k-act-kind")
+                    self.act_target = gr.Dropdown(choices=[], label=t("act_target"), elem_id="k-act-target")
+                    with gr.Row():
+                        self.act_a = gr.Radio(choices=[1, 2, 3, 4, 5], label=t("act_impact"), elem_id="k-act-a")
+                        self.act_b = gr.Radio(choices=[1, 2, 3, 4, 5], label=t("act_urgency"), elem_id="k-act-b")
+                    self.act_text = gr.Textbox(label=t("act_why"), elem_id="k-act-text")
+                    self.act_send = gr.Button(t("act_send"), variant="primary", elem_id="k-act-send")
                 with gr.Group(visible=False) as g["intake"]:
                     self.pain = gr.Textbox(label=t("pain_point"), lines=1, max_lines=1, elem_id="k-pain")
                     with gr.Row():
                         self.pain_dept = gr.Dropdown(label=t("department"), choices=[], elem_id="k-pain-dept")
-                        self.anon = gr.Checkbox(label=t("anonymous"), elem_id="k-anon")
                         self.send_btn = gr.Button(t("submit"), variant="primary", elem_id="k-send")
                     self.points_html = gr.HTML(elem_id="k-points")
                     with gr.Group(visible=False) as self.intake_fac:
@@ -107,6 +117,7 @@ class RoomTab:
                     self.files = gr.File(label=t("download"), file_count="multiple", interactive=False,
                                          elem_id="k-files")
             with gr.Column(scale=1):
+                self.voice_html = gr.HTML(elem_id="k-voice")
                 self.findings_html = gr.HTML(elem_id="k-findings")
                 self.people_html = gr.HTML(elem_id="k-people")
                 with gr.Group(visible=False) as self.timer_fac:
@@ -116,16 +127,21 @@ class RoomTab:
                     with gr.Row():
                         self.timer_set = gr.Button(t("timer_set"), elem_id="k-timer-set")
                         self.timer_stop = gr.Button(t("timer_stop"), elem_id="k-timer-stop")
+                    # anonymity is set per activity, for everyone, by the facilitator (a participant's
+                    # checkbox once stayed ticked and sent the next pain point anonymously)
+                    self.anon_acts = gr.CheckboxGroup(label=t("anon_acts"), choices=[], elem_id="k-anon-acts")
         self.groups = g
         self.tick = gr.Timer(1.0)
         self.display = [self.title_html, self.timer_html, self.stepper, self.join_html, self.job_html, self.retry_btn,
                         self.reveal_btn, self.votes_btn,
                         self.points_html, self.cards, self.cand, self.kpis_html, self.uc_html, self.pb_md,
                         self.done_md, self.files, self.findings_html, self.people_html, self.pain_dept,
+                        self.act_group, self.act_head, self.voice_html,
                         self.intake_fac, self.themes_fac, self.kpis_fac, self.uc_fac, self.pb_fac, self.timer_fac,
                         self.sections, self.ids, self.seen, *g.values()]
-        self.fill = [self.th_title, self.th_problem, self.th_outcome, self.kpi_df, self.uc_df, self.gate_key]
-        self.clearable = [self.pain, self.anon, self.edit_text, self.th_feedback, self.k_feedback, self.u_feedback,
+        self.fill = [self.th_title, self.th_problem, self.th_outcome, self.kpi_df, self.uc_df, self.gate_key,
+                     self.act_kind, self.act_target, self.act_a, self.act_b, self.act_text, self.anon_acts]
+        self.clearable = [self.pain, self.edit_text, self.th_feedback, self.k_feedback, self.u_feedback,
                           self.drop, self.pb_comment]
         self.all_outputs = [*self.display, *self.fill, self.note, self.current, *self.clearable]
 
@@ -170,6 +186,9 @@ class RoomTab:
             out[self.ids] = gr.update(choices=[(f"{n}. {p['text'][:40]}", p["id"])
                                                for n, p in enumerate(view.points, 1)])
         out[self.people_html] = render.people(view, lg)
+        out[self.act_group] = gr.update(visible=bool(view.activities))
+        out[self.act_head] = render.activity_head(view, lg)
+        out[self.voice_html] = render.voice(view, lg) if fac else ""
         v = view.values
         out[self.findings_html] = render.findings(v, view.stage, lg)
         if view.stage == "themes":
@@ -189,7 +208,8 @@ class RoomTab:
                     out[comp] = f'<div class="k-preview" data-revealed="false">{out[comp]}</div>'
             if view.stage == "done":
                 out[self.files] = self._export(v)
-        key = f"{view.stage}:{len(v.get('decisions') or [])}:{bool(view.gate)}:{view.hidden}:{lg}"
+        key = (f"{view.stage}:{len(v.get('decisions') or [])}:{bool(view.gate)}:{view.hidden}:{lg}:"
+               f"{','.join(view.activities)}")
         if key != gate_key or force:
             out.update(self._fill(view, lg))
             out[self.gate_key] = key
@@ -215,7 +235,36 @@ class RoomTab:
             out[self.kpi_df] = decisions.kpi_rows(v.get("kpis") or [])
         if view.stage == "usecases":
             out[self.uc_df] = decisions.uc_rows(v.get("use_cases") or [])
+        out[self.anon_acts] = gr.update(choices=[(tr("anon_" + a, lg), a) for a in ANONYMITY],
+                                        value=list(view.workshop.get("anonymous") or []))
+        acts = view.activities
+        out[self.act_kind] = gr.update(choices=[(tr("actname_" + k, lg), k) for k in acts], value=acts[0] if acts else None,
+                                       visible=len(acts) > 1)
+        out.update(self._activity_inputs(acts[0] if acts else "", v, lg))
         return out
+
+    def _activity_inputs(self, kind: str, values: dict, lg: str) -> dict:
+        """The inputs of one activity: what to rate, which scales, whether a comment is asked."""
+        from ui.web.room.activities import targets
+
+        choices = targets(kind, values)
+        scales = {"pain": ("act_impact", "act_urgency"), "usecase": ("act_impact", "act_feasibility"),
+                  "endorse": ("act_endorse", ""), "kpi": ("", "")}.get(kind, ("", ""))
+        return {self.act_target: gr.update(choices=choices, value=choices[0][1] if len(choices) == 1 else None,
+                                           visible=len(choices) > 1, label=tr("act_target_" + kind, lg) if kind else ""),
+                self.act_a: gr.update(visible=bool(scales[0]), label=tr(scales[0], lg) if scales[0] else "", value=None),
+                self.act_b: gr.update(visible=bool(scales[1]), label=tr(scales[1], lg) if scales[1] else "", value=None),
+                self.act_text: gr.update(visible=kind in ("endorse", "kpi"), value="",
+                                         label=tr("act_why" if kind == "endorse" else "act_comment", lg))}
+
+    def pick_activity(self, lang, wid, kind, request: gr.Request):
+        """Another open activity picked: its inputs."""
+        try:
+            user = self.ctx.rooms.user(request.username)
+            view = self.ctx.rooms.view(user, wid or "")
+        except KatachiError:
+            return {}
+        return self._activity_inputs(kind if kind in view.activities else "", view.values, ui_lang(lang))
 
     def pick_candidate(self, wid, index, request: gr.Request):
         """The edit fields follow the candidate the facilitator picks (participants have none to fill)."""
@@ -305,13 +354,20 @@ class RoomTab:
         self.cand.input(self.pick_candidate, [self.current, self.cand], [self.th_title, self.th_problem,
                                                                           self.th_outcome], show_progress="hidden")
         b = self._bind
-        send = lambda r, u, w, v, text, dept, anon: r.submit(u, w, text, dept or "", bool(anon))  # noqa: E731
+        send = lambda r, u, w, v, text, dept: r.submit(u, w, text, dept or "")  # noqa: E731
         for trig in (self.pain.submit, self.send_btn.click):
-            # Every submission counts (Gradio drops a click while the last one runs), the box is emptied
-            # in the browser as it sends (emptying it in the answer wiped what had been typed since: in
-            # four quick Enters one vanished), and anonymity does not stay ticked for the next one.
-            b(trig, send, [self.pain, self.pain_dept, self.anon], ok="sent", clear=(self.anon,), every_click=True,
-              js=SEND_JS)
+            # Every submission counts (Gradio drops a click while the last one runs), and the box is
+            # emptied in the browser as it sends (emptying it in the answer wiped what had been typed
+            # since: in four quick Enters one vanished).
+            b(trig, send, [self.pain, self.pain_dept], ok="sent", every_click=True, js=SEND_JS)
+        b(self.act_send.click, lambda r, u, w, v, kind, target, a, bb, text: r.answer(
+            u, w, kind or (v.activities[0] if v.activities else ""), target or "", a or 0, bb or 0, text or ""),
+          [self.act_kind, self.act_target, self.act_a, self.act_b, self.act_text], ok="act_thanks",
+          clear=(self.act_text,), every_click=True)
+        self.act_kind.input(self.pick_activity, [self.lang, self.current, self.act_kind],
+                            [self.act_target, self.act_a, self.act_b, self.act_text], js=LANG_JS,
+                            show_progress="hidden")
+        b(self.anon_acts.input, lambda r, u, w, v, acts: r.set_anonymous(u, w, acts or []), [self.anon_acts])
         b(self.merge_btn.click, lambda r, u, w, v, ids: r.merge_points(u, w, _ids(ids)), [self.ids], clear=(self.ids,))
         b(self.delete_btn.click, lambda r, u, w, v, ids: r.delete_points(u, w, _ids(ids)), [self.ids],
           clear=(self.ids,))

@@ -90,6 +90,56 @@ def drafts(view: RoomView, lang: str) -> str:
             f'<div class="{"k-cards" if view.job.label == "themes" else ""}">{"".join(out)}</div></div>')
 
 
+def activity_head(view: RoomView, lang: str) -> str:
+    """What the participant is asked to do now, and what they have answered (anonymous or named)."""
+    if not view.activities:
+        return ""
+    from ui.web.room.activities import anonymity_of
+
+    kind = view.activities[0]
+    anon = anonymity_of(kind) in (view.workshop.get("anonymous") or [])
+    mine = "".join(f"<li>{e(k.split(':', 1)[1][:40])}: {a or ''}{' / ' + str(b) if b else ''}"
+                   f"{' — ' + e(c) if c else ''}</li>" for k, (a, b, c) in view.mine.items())
+    return (f'<div class="k-act" data-activity="{kind}" data-anonymous="{str(anon).lower()}">'
+            f'<p class="k-act-ask"><b>{tr("act_ask_" + kind, lang)}</b></p>'
+            f'<p class="k-act-anon">{tr("act_anonymous" if anon else "act_named", lang)}</p>'
+            + (f'<details class="k-act-mine"><summary>{tr("act_mine", lang, n=len(view.mine))}</summary>'
+               f'<ul>{mine}</ul></details>' if view.mine else "") + "</div>")
+
+
+def voice(view: RoomView, lang: str) -> str:
+    """The facilitator's view of what the room said: endorsement and dissent, ratings, KPI comments."""
+    said = view.voice or {}
+    parts = []
+    end = said.get("endorsement")
+    if end:
+        bars = " ".join(f"{v}:{'▮' * end['counts'].get(str(v), 0) or '·'}" for v in range(1, 6))
+        parts.append(f'<div class="k-endorse" data-mean="{end["mean"]}" data-n="{end["n"]}" data-agree="{end["agree"]}">'
+                     f'<b>{tr("voice_endorse", lang, mean=end["mean"], n=end["n"], agree=end["agree"])}</b>'
+                     f'<div class="k-bars">{bars}</div>'
+                     + "".join(f'<p class="k-dissent">✗ {r["value"]}: {e(r["text"] or "—")}'
+                               f'{" (" + e(r["by"]) + ")" if r["by"] else ""}</p>' for r in end["dissent"])
+                     + "".join(f'<p class="k-support">✓ {r["value"]}: {e(r["text"])}'
+                               f'{" (" + e(r["by"]) + ")" if r["by"] else ""}</p>' for r in end["support"])
+                     + "</div>")
+    ratings = said.get("ratings") or {}
+    if ratings:
+        def score(kv):
+            return kv[1]["a"] * kv[1]["b"]
+
+        rows = "".join(f'<li data-item="{e(k)}">{e(k)}: {r["a"]} × {r["b"]} = {r["a"] * r["b"]:.1f} '
+                       f'<small>({r["n"]})</small></li>' for k, r in sorted(ratings.items(), key=score, reverse=True))
+        parts.append(f'<div class="k-ratings"><b>{tr("voice_ratings", lang)}</b><ol>{rows}</ol></div>')
+    comments = said.get("comments") or {}
+    if comments:
+        rows = "".join(f'<li><b>{e(k)}</b>: {e(c["text"])}{" (" + e(c["by"]) + ")" if c["by"] else ""}</li>'
+                       for k, cs in comments.items() for c in cs)
+        parts.append(f'<div class="k-kpi-comments"><b>{tr("voice_comments", lang)}</b><ul>{rows}</ul></div>')
+    if not parts:
+        return ""
+    return f'<div class="k-voice"><h4>{tr("voice_head", lang)}</h4>{"".join(parts)}</div>'
+
+
 def people(view: RoomView, lang: str) -> str:
     """Who has joined; invited names not here yet are listed as waiting."""
     joined = view.participants
@@ -271,6 +321,11 @@ body.k-presenting .k-timer{font-size:2.6rem}
 .k-tally{color:#1f6feb;font-weight:bold}
 .k-waiting{color:#888}
 .k-draft{border-style:dashed;opacity:.92}
+.k-act{border-left:4px solid #1f6feb;padding-left:.6rem}
+.k-act-anon{font-size:.85rem;color:#555}
+.k-dissent{color:#a15c00;margin:.2rem 0}.k-support{color:#1e6b35;margin:.2rem 0}
+.k-bars{font-family:monospace}
+body.k-presenting #k-activity, body.k-presenting #k-voice{display:none !important}
 .k-draft-head{font-size:.9rem;color:#555}
 """
 
