@@ -488,7 +488,8 @@ def test_the_join_panel_shows_the_address_a_qr_code_and_the_code():
     from ui.web.room.render import join_panel
 
     html = join_panel("ABC123", "http://192.168.10.5:7860/", "ja")
-    assert "http://192.168.10.5:7860/" in html and "<svg" in html and 'class="k-join-code">ABC123<' in html
+    assert "http://192.168.10.5:7860/join?code=ABC123" in html and "<svg" in html
+    assert 'class="k-join-code">ABC123<' in html
     assert "（/）" not in html
     assert listen_url("127.0.0.1", 7860) == "http://127.0.0.1:7860/"
     assert not listen_url("0.0.0.0", 7860).startswith("http://0.0.0.0")

@@ -43,6 +43,69 @@ IME_GUARD = """<script>
 })();
 </script>"""
 
+# The room asks the server whether anything changed (a short string per workshop and person) and
+# redraws through Gradio only then; the timer and the seconds a job has run count here. A Gradio
+# timer redrawing every second cost an idle tab ~16 % of a core (benchmarks/idle_tab_cpu.py).
+ROOM_POLL_MS = 1000
+ROOM_POLL = """<script>
+(() => {
+  const ask = async () => {
+    if (document.hidden) return;
+    const h = document.querySelector('#k-room-title h3[data-workshop]');
+    if (!h) return;
+    try {
+      const r = await fetch('/k/version?w=' + encodeURIComponent(h.dataset.workshop),
+                            {cache: 'no-store', credentials: 'same-origin'});
+      if (!r.ok) return;
+      const j = await r.json();
+      if (j.v && j.v !== h.dataset.version) document.querySelector('#k-refresh')?.click();
+    } catch (e) { /* the server restarting: ask again next time */ }
+  };
+  setInterval(ask, POLL_MS);
+  // the dot buttons on each theme card pick that card and press the shared +/- button
+  document.addEventListener('click', (ev) => {
+    const b = ev.target.closest('.k-vote');
+    if (!b) return;
+    const label = document.querySelectorAll('#k-cand label')[Number(b.dataset.index)];
+    if (!label) return;
+    label.click();
+    setTimeout(() => document.querySelector(b.dataset.delta === '-1' ? '#k-dot-remove' : '#k-dot-add')?.click(), 80);
+  });
+  document.addEventListener('visibilitychange', ask);
+  const two = (n) => String(n).padStart(2, '0');
+  setInterval(() => {
+    const now = performance.now() / 1000;
+    for (const c of document.querySelectorAll('.k-clock[data-left], .k-since[data-secs]')) {
+      if (!c.dataset.seen) c.dataset.seen = now;
+      const gone = Math.round(now - c.dataset.seen);
+      if (c.dataset.left !== undefined) {
+        const left = Math.max(0, c.dataset.left - gone);
+        c.textContent = two(Math.floor(left / 60)) + ':' + two(left % 60);
+        c.closest('.k-timer')?.classList.toggle('k-over', left === 0);
+      } else {
+        c.textContent = Number(c.dataset.secs) + gone;
+      }
+    }
+  }, 1000);
+})();
+</script>""".replace("POLL_MS", str(ROOM_POLL_MS))
+
+
+# The page's language: Gradio's own locale (its labels) and <html lang> (what the server's texts
+# follow), then a redraw of the room. Gradio keeps the locale in its core module; the module is
+# imported again by its URL (the same instance) to set it.
+APPLY_LANG = """async (lang) => {
+  if (lang !== 'ja' && lang !== 'en') return [lang];
+  if ((document.documentElement.lang || '').slice(0, 2) !== lang) {
+    const url = performance.getEntriesByType('resource').map((e) => e.name)
+      .find((n) => /\/assets\/core-[^/]+\.js$/.test(n));
+    if (url) { try { (await import(url)).changeLocale(lang); } catch (e) { console.warn('locale', e); } }
+    document.documentElement.lang = lang;
+    setTimeout(() => document.querySelector('#k-refresh')?.click(), 300);
+  }
+  return [lang];
+}"""
+
 
 @dataclass
 class AppContext:
@@ -102,9 +165,12 @@ def build(ctx: AppContext):
     with gr.Blocks(title="Katachi 型") as demo:
         lang = gr.Textbox(visible=False, value="ja", elem_id="k-lang")
         current = gr.BrowserState("", storage_key="katachi_workshop")
-        with gr.Row():
+        with gr.Row(elem_id="k-header"):
             gr.Markdown(t("app_title"), elem_id="k-title")
             who = gr.HTML(elem_id="k-who")
+            # One language per person, saved with them (it was once only in Gradio's developer settings)
+            switch = gr.Radio([("日本語", "ja"), ("English", "en")], value=None, show_label=False, scale=0,
+                              elem_id="k-lang-switch", container=False)
             gr.Button(t("logout"), link="/logout", size="sm", scale=0, elem_id="k-logout")
         with gr.Tabs() as tabs:
             with gr.Tab(t("tab_workshops"), id="workshops"):
@@ -130,7 +196,9 @@ def build(ctx: AppContext):
             try:
                 user = ctx.rooms.user(request.username)
             except KatachiError as err:
-                return f'<span class="k-error">{err.message(lg)}</span>', gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                return (f'<span class="k-error">{err.message(lg)}</span>', gr.skip(), gr.skip(), gr.skip(), gr.skip(),
+                        gr.skip())
+            lg = ctx.db.lang_of(user.name) or lg  # what this person chose, on any device
             # Back after a refresh or a restart: straight into the workshop that was open.
             room_first = gr.Tabs(selected="room") if (user.guest_of or wid) else gr.skip()
             role = text_of(f"role.{user.role}", lg)
@@ -139,9 +207,15 @@ def build(ctx: AppContext):
                     room_first, gr.update(visible=policy.allowed(user, "review.tab")),
                     # participants see their room, not tabs that would stay blank for them
                     gr.update(visible=policy.allowed(user, "page.tracker")),
-                    gr.update(visible=policy.allowed(user, "page.documents")))
+                    gr.update(visible=policy.allowed(user, "page.documents")), lg)
 
-        demo.load(on_load, [lang, current], [who, tabs, review_tab, tracker_tab, docs_tab], js=LANG_JS)
+        def save_lang(chosen, request: gr.Request):
+            if chosen in ("ja", "en") and request.username:
+                ctx.db.set_lang(request.username, chosen)
+
+        demo.load(on_load, [lang, current], [who, tabs, review_tab, tracker_tab, docs_tab, switch],
+                  js=LANG_JS).then(None, [switch], None, js=APPLY_LANG)
+        switch.input(save_lang, [switch], None, js=APPLY_LANG, show_progress="hidden")
         ws_tab.on_load(demo)
         docs.on_load(demo)
         room.on_load(demo)
@@ -182,12 +256,15 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
     demo.launch(server_name=host, server_port=port, auth=auth,
                 auth_message="Katachi 型 — アカウント、または 名前 + 参加コード でログイン / "
                              "log in with your account, or your name + the join code",
-                i18n=i18n(), css=CSS + REVIEW_CSS + PAGE_CSS, head=IME_GUARD, prevent_thread_lock=True, quiet=not block,
-                ssr_mode=False, footer_links=["settings"], theme=gr.themes.Soft(),
+                i18n=i18n(), css=CSS + REVIEW_CSS + PAGE_CSS, head=IME_GUARD + ROOM_POLL, prevent_thread_lock=True, quiet=not block,
+                ssr_mode=False, footer_links=[], theme=gr.themes.Soft(),
                 app_kwargs={"middleware": [Middleware(LoginGuard, throttle=clients, message=" / ".join(
                     text_of("error.login_locked", lg) for lg in ("ja", "en")))]})
     # Before anyone can log in: sessions of guests become name#workshop (see ui.web.auth).
     demo.server_app.tokens = GuestTokens(auth, demo.server_app.tokens)
+    from ui.web.routes import add_routes
+
+    add_routes(demo.server_app, ctx)
     if block:
         demo.block_thread()
     return demo

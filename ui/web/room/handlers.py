@@ -59,7 +59,7 @@ class RoomView:
     @property
     def version(self) -> str:
         """Changes whenever anything shown changes: the page redraws only then."""
-        key = [self.stage, self.job.state, self.job.node, len(self.values.get("decisions") or []),
+        key = [self.stage, self.job.state, self.job.node, len(self.job.drafts), len(self.values.get("decisions") or []),
                [(p["id"], p["text"], p["department"]) for p in self.points], self.tally, self.my_votes,
                self.workshop.get("timer_end"), self.workshop.get("timer_label"), self.participants,
                self.job.error.code if self.job.error else "", self.values.get("stage"), self.hidden,

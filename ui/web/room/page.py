@@ -131,7 +131,8 @@ class RoomTab:
                     # checkbox once stayed ticked and sent the next pain point anonymously)
                     self.anon_acts = gr.CheckboxGroup(label=t("anon_acts"), choices=[], elem_id="k-anon-acts")
         self.groups = g
-        self.tick = gr.Timer(1.0)
+        # clicked by the page's change check (ui.web.app.ROOM_POLL) when the room changed
+        self.refresh = gr.Button("↻", elem_id="k-refresh", elem_classes=["k-hidden"])
         self.display = [self.title_html, self.timer_html, self.stepper, self.join_html, self.job_html, self.retry_btn,
                         self.reveal_btn, self.votes_btn,
                         self.points_html, self.cards, self.cand, self.kpis_html, self.uc_html, self.pb_md,
@@ -167,7 +168,8 @@ class RoomTab:
             return out
         ws, fac = view.workshop, view.can_facilitate
         out[self.seen] = version
-        out[self.title_html] = (f'<h3 data-workshop="{ws["id"]}" data-stage="{view.stage}">{render.e(ws["title"])}'
+        out[self.title_html] = (f'<h3 data-workshop="{ws["id"]}" data-stage="{view.stage}" data-version="{view.version}">'
+                                f'{render.e(ws["title"])}'
                                 f' <small>({render.e(ws["company"])})</small></h3>')
         out[self.stepper] = render.stepper(view.stage, lg)
         out[self.join_html] = (render.join_panel(ws["join_code"], self.ctx.public_url, lg) if ws["join_code"]
@@ -232,9 +234,11 @@ class RoomTab:
             out.update({self.th_title: cands[best]["title"], self.th_problem: cands[best]["problem"],
                         self.th_outcome: cands[best]["outcome"]})
         if view.stage == "kpis":
-            out[self.kpi_df] = decisions.kpi_rows(v.get("kpis") or [])
+            out[self.kpi_df] = gr.update(value=decisions.kpi_rows(v.get("kpis") or []),
+                                         headers=[tr("kcol_" + c, lg) for c in decisions.KPI_COLS])
         if view.stage == "usecases":
-            out[self.uc_df] = decisions.uc_rows(v.get("use_cases") or [])
+            out[self.uc_df] = gr.update(value=decisions.uc_rows(v.get("use_cases") or []),
+                                        headers=[tr("kcol_" + c, lg) for c in decisions.UC_COLS])
         out[self.anon_acts] = gr.update(choices=[(tr("anon_" + a, lg), a) for a in ANONYMITY],
                                         value=list(view.workshop.get("anonymous") or []))
         acts = view.activities
@@ -349,7 +353,7 @@ class RoomTab:
 
     def wire(self) -> None:
 
-        self.tick.tick(self.poll, [self.lang, self.current, self.seen, self.gate_key], self.all_outputs, js=LANG_JS,
+        self.refresh.click(self.poll, [self.lang, self.current, self.seen, self.gate_key], self.all_outputs, js=LANG_JS,
                        show_progress="hidden", trigger_mode="once", concurrency_id="poll", concurrency_limit=32)
         self.cand.input(self.pick_candidate, [self.current, self.cand], [self.th_title, self.th_problem,
                                                                           self.th_outcome], show_progress="hidden")

@@ -35,8 +35,9 @@ def timer(ws: dict, lang: str, now: float | None = None) -> str:
     label = e(ws.get("timer_label") or "")
     if left <= 0:
         return f'<div class="k-timer k-over" data-state="over">{tr("timer_over", lang, label=label)}</div>'
-    return (f'<div class="k-timer" data-state="on" data-left="{left}">'
-            f'{tr("timer_left", lang, label=label, mm=f"{left // 60:02d}", ss=f"{left % 60:02d}")}</div>')
+    # the page counts down itself (data-end); the server is asked only when something changes
+    clock = f'<span class="k-clock" data-left="{left}">{left // 60:02d}:{left % 60:02d}</span>'
+    return f'<div class="k-timer" data-state="on" data-left="{left}">{tr("timer_left", lang, label=label, clock=clock)}</div>'
 
 
 def job(view: RoomView, lang: str, now: float | None = None) -> str:
@@ -46,7 +47,8 @@ def job(view: RoomView, lang: str, now: float | None = None) -> str:
     if j.state == "running":
         # the step people know ("テーマ"), not the graph's node name ("gate_kpis")
         node = tr("job_node", lang, node=e(stage_label(j.node, lang))) if j.node else ""
-        secs = int((now or time.time()) - j.started)
+        n = int((now or time.time()) - j.started)
+        secs = f'<span class="k-since" data-secs="{n}">{n}</span>'
         label = e(stage_label(j.label, lang) if j.label in STAGES else j.label)
         return (f'<div class="k-job" data-state="running">{tr("job_running", lang, label=label, secs=secs, node=node)}'
                 f'{drafts(view, lang)}</div>')
@@ -193,16 +195,18 @@ def _highlight(text: str, quote: str) -> str:
 
 
 def join_panel(code: str, url: str, lang: str) -> str:
-    """What the facilitator projects while pain points come in: the address, a QR code of it, and the
-    code in large type (it was once '…このコードを入力します（/）': the address was just '/')."""
+    """What the facilitator projects while pain points come in: the join page's address (the code
+    filled in), a QR code of it, and the code in large type (it was once '…このコードを入力します（/）':
+    the address was just '/')."""
     qr = ""
-    if url:
+    link = f"{url.rstrip('/')}/join?code={code}" if url else ""
+    if link:
         import segno
 
-        qr = segno.make(url, error="m").svg_inline(scale=4, dark="#111", light="#fff")
-    return (f'<div class="k-join" data-code="{e(code)}"><div class="k-join-qr">{qr}</div><div>'
-            f'<p>{tr("join_info", lang, code=e(code), url=e(url or "-"))}</p>'
-            f'<p class="k-join-code">{e(code)}</p><p class="k-join-url">{e(url)}</p></div></div>')
+        qr = segno.make(link, error="m").svg_inline(scale=4, dark="#111", light="#fff")
+    return (f'<div class="k-join" data-code="{e(code)}" data-url="{e(link)}"><div class="k-join-qr">{qr}</div><div>'
+            f'<p>{tr("join_info", lang, code=e(code), url=e(link or "-"))}</p>'
+            f'<p class="k-join-code">{e(code)}</p><p class="k-join-url">{e(link)}</p></div></div>')
 
 
 def theme_cards(view: RoomView, lang: str) -> str:
@@ -225,7 +229,10 @@ def theme_cards(view: RoomView, lang: str) -> str:
             + f'<p><b>{tr("problem", lang)}</b>: {e(t["problem"])}</p><p><b>{tr("outcome", lang)}</b>: {e(t["outcome"])}</p>'
             + (f'<p><b>{tr("why_now", lang)}</b>: {e(t["why_now"])}</p>' if t.get("why_now") else "")
             + _measures(t, lang)
-            + f'{tally}<div class="k-mine" data-mine="{mine}">{tr("your_dots", lang, n="●" * mine or "0")}</div>'
+            + f'{tally}<div class="k-mine" data-mine="{mine}">{tr("your_dots", lang, n="●" * mine or "0")}'
+            # the dot buttons on the card itself (on a phone the shared buttons sat below every card)
+            f' <button class="k-vote" data-index="{i}" data-delta="1" title="{tr("dot_add", lang)}">＋●</button>'
+            f'<button class="k-vote" data-index="{i}" data-delta="-1" title="{tr("dot_remove", lang)}">－</button></div>'
             f'{citations(t, passages, lang)}</div>')
     groups = view.values.get("pain_groups") or []
     grouped = ""
@@ -321,6 +328,20 @@ body.k-presenting .k-timer{font-size:2.6rem}
 .k-tally{color:#1f6feb;font-weight:bold}
 .k-waiting{color:#888}
 .k-draft{border-style:dashed;opacity:.92}
+.k-hidden{display:none !important}
+.k-vote{margin-left:.4rem;padding:.15rem .7rem;border:1px solid #1f6feb;border-radius:1rem;background:#fff;color:#1f6feb;
+ font-size:1rem;cursor:pointer}
+body.k-presenting .k-vote{display:none}
+@media (max-width: 600px) {
+ #k-header{flex-wrap:nowrap;gap:.3rem;align-items:center}
+ #k-title{min-width:0;flex:1 1 auto} #k-title *{font-size:1.05rem !important;white-space:nowrap;overflow:hidden;
+  text-overflow:ellipsis;margin:0} #k-who{font-size:.8rem;flex:0 1 auto;min-width:0} #k-lang-switch{flex:0 0 auto}
+ .k-stepper{flex-wrap:nowrap;overflow-x:auto} .k-step{font-size:.75rem;padding:.2rem .5rem;white-space:nowrap}
+ #k-cand, #k-dot-add, #k-dot-remove{display:none !important}
+ .k-vote{font-size:1.2rem;padding:.3rem 1rem}
+ #k-room-notice .k-notice{position:fixed;left:.5rem;right:.5rem;bottom:.5rem;z-index:60;background:#fff;
+  box-shadow:0 2px 10px rgba(0,0,0,.25);border-radius:.5rem;padding:.4rem .6rem}
+}
 .k-act{border-left:4px solid #1f6feb;padding-left:.6rem}
 .k-act-anon{font-size:.85rem;color:#555}
 .k-dissent{color:#a15c00;margin:.2rem 0}.k-support{color:#1e6b35;margin:.2rem 0}

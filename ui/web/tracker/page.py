@@ -14,6 +14,8 @@ from ui import policy
 
 from ui.web.common import LANG_JS, notice, tr, ui_lang
 
+STATUSES = ("on_track", "at_risk", "off_track", "not_started", "running", "stuck", "done")
+
 log = logging.getLogger(__name__)
 e = html.escape
 
@@ -41,8 +43,7 @@ class TrackerTab:
                     self.week = gr.Textbox(label=t("week"), value=dt.date.today().isoformat(), elem_id="k-tr-week")
                     self.value = gr.Textbox(label=t("value"), elem_id="k-tr-value")
                     self.unit = gr.Textbox(label=t("unit"), elem_id="k-tr-unit")
-                self.status = gr.Dropdown(label=t("status"), choices=["", "on_track", "at_risk", "off_track",
-                                                                      "not_started", "running", "stuck", "done"],
+                self.status = gr.Dropdown(label=t("status"), choices=[("", "")] + [(t("st_" + st), st) for st in STATUSES],
                                           value="", elem_id="k-tr-status")
                 self.blockers = gr.Textbox(label=t("blockers"), elem_id="k-tr-blockers")
                 self.ai_tried = gr.Textbox(label=t("ai_tried"), elem_id="k-tr-ai")
@@ -114,11 +115,15 @@ class TrackerTab:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(tracker.plot(wid, kpi))
             out[self.plot] = str(path)
+        st = lambda v: tr("st_" + v, lg) if v in STATUSES else v  # noqa: E731 - people read 順調, not on_track
+        kinds = {"kpi": "KPI", "usecase": tr("use_case", lg)}
         out[self.history] = gr.update(
-            value=[[c["week"], c["kind"], c["item"], "" if c["value"] is None else f'{c["value"]:g}', c["unit"],
-                    c["status"], c["blockers"], c["ai_tried"], c["note"], c["by"], c["correction"]] for c in rows]
+            value=[[c["week"], kinds.get(c["kind"], c["kind"]), c["item"],
+                    "" if c["value"] is None else f'{c["value"]:g}', c["unit"], st(c["status"]), c["blockers"],
+                    c["ai_tried"], c["note"], c["by"], c["correction"]] for c in rows]
             or [[""] * 11],
-            headers=["week", "kind", "item", "value", "unit", "status", "blockers", "ai_tried", "note", "by", "correction"])
+            headers=[tr(h, lg) for h in ("week", "kind", "item", "value", "unit", "status", "blockers", "ai_tried",
+                                         "memo", "col_by", "correction")])
         if packs:
             from graphs.pdca.pack import pack_markdown
 

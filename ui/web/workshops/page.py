@@ -46,9 +46,10 @@ class WorkshopsTab:
     # -- handlers ----------------------------------------------------------------------------------
     def _listing(self, user, lang):
         rows = self.ctx.rooms.my_workshops(user)
-        head = ["id", tr("title", lang), tr("company", lang), tr("mode", lang), tr("join_code", lang), tr("col_stage", lang),
-                "created"]
-        data = [[w["id"], w["title"], w["company"], w["mode"], w["join_code"] or "", stage_label(w["stage"], lang),
+        head = ["ID", tr("title", lang), tr("company", lang), tr("mode", lang), tr("join_code", lang), tr("col_stage", lang),
+                tr("col_created", lang)]
+        data = [[w["id"], w["title"], w["company"], tr("mode_" + w["mode"], lang), w["join_code"] or "",
+                 stage_label(w["stage"], lang),
                  dt.datetime.fromtimestamp(w["created"]).strftime("%Y-%m-%d %H:%M")] for w in rows]
         choices = [(f'{w["title"]} ({w["company"]}, {w["id"]})', w["id"]) for w in rows]
         return gr.update(value=data or [[""] * len(head)], headers=head), gr.update(choices=choices)

@@ -1,0 +1,85 @@
+"""The app's own HTTP routes beside Gradio's: the participants' join page and the room's change check.
+
+``/join`` is what the QR code opens: a name and the 参加コード (shown, not masked like a password),
+the code filled in from the link. It logs in through Gradio's own ``/login`` (so the same guest
+rules, code expiry and lockout apply) and opens the room.
+
+``/k/version`` answers one short string per workshop and person: the room's tab asks every few
+seconds and redraws only when it changed (a Gradio timer redrawing every second cost an idle tab
+~16 % of a core in the browser; see benchmarks/idle_tab_cpu.py).
+"""
+from __future__ import annotations
+
+import html
+import json
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.routing import APIRoute
+
+from core.errors import KatachiError
+from core.i18n import lang_of, t
+
+
+def join_page(lang: str, code: str) -> str:
+    w = lambda key, **kw: html.escape(t(f"web.{key}", lang, **kw))  # noqa: E731
+    msgs = json.dumps({"bad": t("web.join_refused", lang), "empty": t("web.join_empty", lang)}, ensure_ascii=False)
+    return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Katachi 型 — {w("join_title")}</title>
+<style>
+body{{font-family:system-ui,"Noto Sans CJK JP",sans-serif;max-width:26rem;margin:2rem auto;padding:0 1rem;color:#222}}
+h1{{font-size:1.4rem}} label{{display:block;margin:1rem 0 .3rem;font-weight:bold}}
+input{{width:100%;box-sizing:border-box;font-size:1.3rem;padding:.6rem;border:1px solid #bbb;border-radius:.4rem}}
+#code{{letter-spacing:.3rem;text-transform:uppercase}}
+button{{margin-top:1.2rem;width:100%;font-size:1.2rem;padding:.7rem;border:0;border-radius:.4rem;background:#1f6feb;color:#fff}}
+#msg{{color:#c62828;min-height:1.5rem;margin-top:.8rem}} .alt{{margin-top:1.5rem;font-size:.9rem}}
+</style></head><body>
+<h1>Katachi 型 — {w("join_title")}</h1>
+<form id="join" autocomplete="on">
+<label for="name">{w("join_name")}</label><input id="name" name="username" maxlength="40" required autofocus>
+<label for="code">{w("join_code_label")}</label>
+<input id="code" name="password" type="text" inputmode="latin" autocapitalize="characters" maxlength="12"
+ value="{html.escape(code)}" required>
+<button type="submit">{w("join_button")}</button><p id="msg" role="alert"></p></form>
+<p class="alt"><a href="/">{w("join_staff")}</a></p>
+<script>
+const M = {msgs};
+document.getElementById('join').addEventListener('submit', async (ev) => {{
+  ev.preventDefault();
+  const name = document.getElementById('name').value.trim(), code = document.getElementById('code').value.trim();
+  const msg = document.getElementById('msg');
+  if (!name || !code) {{ msg.textContent = M.empty; return; }}
+  const body = new URLSearchParams({{username: name, password: code}});
+  const r = await fetch('/login', {{method: 'POST', body, credentials: 'same-origin'}});
+  if (r.ok) {{ location.href = '/'; return; }}
+  let detail = '';
+  try {{ const j = await r.json(); detail = typeof j.detail === 'string' && r.status === 429 ? j.detail : ''; }} catch (e) {{}}
+  msg.textContent = detail || M.bad;
+}});
+</script></body></html>"""
+
+
+def add_routes(app, ctx) -> None:
+    """Put the routes in front of Gradio's (its catch-all page routes would answer them otherwise).
+    FastAPI reads the handlers' annotations, so ``Request`` is imported at module level."""
+    def user_of(request: Request) -> str | None:
+        cookies = request.cookies
+        token = next((v for k, v in cookies.items() if k.startswith("access-token")), None)
+        return app.tokens.get(token) if token else None
+
+    def join(request: Request, code: str = "", lang: str = "") -> HTMLResponse:
+        lg = lang_of(lang or request.headers.get("accept-language", "ja"))
+        return HTMLResponse(join_page(lg, code.strip().upper()[:12]))
+
+    def version(request: Request, w: str = "") -> JSONResponse:
+        name = user_of(request)
+        if not name:
+            return JSONResponse({"error": "login"}, status_code=401)
+        try:
+            view = ctx.rooms.view(ctx.rooms.user(name), w)
+        except KatachiError as err:
+            return JSONResponse({"v": "error:" + err.code})
+        return JSONResponse({"v": view.version}, headers={"Cache-Control": "no-store"})
+
+    routes = [APIRoute("/join", join, methods=["GET"]), APIRoute("/k/version", version, methods=["GET"])]
+    app.router.routes[0:0] = routes
