@@ -107,6 +107,14 @@ APPLY_LANG = """async (lang) => {
 }"""
 
 
+HIDE_TABS = """() => {
+  const who = document.querySelector('#k-who [data-hide]');
+  for (const tab of (who ? who.dataset.hide : '').split(' ').filter(Boolean)) document.body.classList.add('k-hide-' + tab);
+  if (who) document.body.dataset.kRole = who.dataset.role;
+  return [];
+}"""
+
+
 @dataclass
 class AppContext:
     settings: Settings
@@ -202,19 +210,21 @@ def build(ctx: AppContext):
             # Back after a refresh or a restart: straight into the workshop that was open.
             room_first = gr.Tabs(selected="room") if (user.guest_of or wid) else gr.skip()
             role = text_of(f"role.{user.role}", lg)
-            return (f'<span data-user="{html.escape(user.name)}" data-role="{user.role}">{html.escape(user.display)}'
-                    f' · {role}</span>',
-                    room_first, gr.update(visible=policy.allowed(user, "review.tab")),
-                    # participants see their room, not tabs that would stay blank for them
-                    gr.update(visible=policy.allowed(user, "page.tracker")),
-                    gr.update(visible=policy.allowed(user, "page.documents")), lg)
+            # Participants see their room, not tabs that would stay blank for them. Gradio does not hide
+            # a tab's button on an update, so the page hides the buttons the policy names (see HIDE_TABS).
+            hide = [tab for tab, action in (("review", "review.tab"), ("tracker", "page.tracker"),
+                                            ("docs", "page.documents")) if not policy.allowed(user, action)]
+            return (f'<span data-user="{html.escape(user.name)}" data-role="{user.role}" data-hide="{" ".join(hide)}">'
+                    f'{html.escape(user.display)} · {role}</span>',
+                    room_first, gr.Tab(visible="review" not in hide), gr.Tab(visible="tracker" not in hide),
+                    gr.Tab(visible="docs" not in hide), lg)
 
         def save_lang(chosen, request: gr.Request):
             if chosen in ("ja", "en") and request.username:
                 ctx.db.set_lang(request.username, chosen)
 
         demo.load(on_load, [lang, current], [who, tabs, review_tab, tracker_tab, docs_tab, switch],
-                  js=LANG_JS).then(None, [switch], None, js=APPLY_LANG)
+                  js=LANG_JS).then(None, [switch], None, js=APPLY_LANG).then(None, None, None, js=HIDE_TABS)
         switch.input(save_lang, [switch], None, js=APPLY_LANG, show_progress="hidden")
         ws_tab.on_load(demo)
         docs.on_load(demo)

@@ -26,7 +26,7 @@ class RoomTab:
         self.ctx, self.lang, self.current = ctx, lang, current
         self.seen = gr.State("")
         self.gate_key = gr.State("")
-        with gr.Row():
+        with gr.Row(elem_id="k-room-head"):
             self.title_html = gr.HTML(elem_id="k-room-title")
             self.timer_html = gr.HTML(elem_id="k-timer")
             # The big screen: open the room in a second window on the projector and tick this there.
@@ -173,7 +173,7 @@ class RoomTab:
                                 f' <small>({render.e(ws["company"])})</small></h3>')
         out[self.stepper] = render.stepper(view.stage, lg)
         out[self.join_html] = (render.join_panel(ws["join_code"], self.ctx.public_url, lg) if ws["join_code"]
-                               and view.stage == "intake" else "")
+                               and view.stage == "intake" and fac else "")  # the facilitator projects it
         for name, grp in self.groups.items():
             out[grp] = gr.update(visible=view.stage == name)
         for grp in (self.intake_fac, self.themes_fac, self.kpis_fac, self.uc_fac, self.pb_fac, self.timer_fac):

@@ -329,13 +329,21 @@ body.k-presenting .k-timer{font-size:2.6rem}
 .k-waiting{color:#888}
 .k-draft{border-style:dashed;opacity:.92}
 .k-hidden{display:none !important}
+body.k-hide-review #k-review-tab-button, body.k-hide-tracker #k-tracker-tab-button,
+body.k-hide-docs #k-docs-tab-button, body[data-k-role=participant] #k-present {display:none !important}
+#k-lang-switch .wrap{flex-wrap:nowrap;gap:.2rem} #k-lang-switch label{padding:.2rem .5rem;margin:0}
 .k-vote{margin-left:.4rem;padding:.15rem .7rem;border:1px solid #1f6feb;border-radius:1rem;background:#fff;color:#1f6feb;
  font-size:1rem;cursor:pointer}
 body.k-presenting .k-vote{display:none}
 @media (max-width: 600px) {
- #k-header{flex-wrap:nowrap;gap:.3rem;align-items:center}
- #k-title{min-width:0;flex:1 1 auto} #k-title *{font-size:1.05rem !important;white-space:nowrap;overflow:hidden;
-  text-overflow:ellipsis;margin:0} #k-who{font-size:.8rem;flex:0 1 auto;min-width:0} #k-lang-switch{flex:0 0 auto}
+ #k-header{flex-wrap:wrap;gap:.3rem;align-items:center}
+ #k-title{min-width:0;flex:1 1 100%} #k-title *{font-size:1.05rem !important;white-space:nowrap;overflow:hidden;
+  text-overflow:ellipsis;margin:0} #k-who{font-size:.8rem;flex:1 1 auto;min-width:0;white-space:nowrap}
+ #k-lang-switch, #k-logout{flex:0 0 auto !important;min-width:0 !important}
+ #k-room-head{flex-wrap:wrap} #k-room-title{flex:1 1 100% !important;min-width:0 !important}
+ #k-room-title h3{font-size:1.1rem;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+ #k-act-a, #k-act-b{flex:1 1 100% !important;min-width:100% !important}
+ #k-act-a .wrap, #k-act-b .wrap{flex-wrap:nowrap;gap:.2rem} #k-act-a label, #k-act-b label{padding:.3rem .55rem}
  .k-stepper{flex-wrap:nowrap;overflow-x:auto} .k-step{font-size:.75rem;padding:.2rem .5rem;white-space:nowrap}
  #k-cand, #k-dot-add, #k-dot-remove{display:none !important}
  .k-vote{font-size:1.2rem;padding:.3rem 1rem}
