@@ -136,6 +136,22 @@ class WorkshopService:
         """Re-run whatever was in progress when a process died between gates."""
         return self._run(None, thread_id, progress, drafts)
 
+    def reopen(self, thread_id: str, by: str = "", reason: str = "") -> Snapshot:
+        """An approved playbook opened again for changes: the workshop goes back to the playbook gate
+        with every version kept, so whatever changes now is a new version beside the approved one."""
+        from datetime import datetime, timezone
+
+        from graphs.stages import gate_stage
+
+        snap = self.snapshot(thread_id)
+        if not snap.done:
+            raise KatachiError("wrong_stage", stage=Code(f"stage.{snap.stage.removeprefix('gate_') or 'intake'}"))
+        record = {"gate": "playbook", "action": "reopen", "by": by, "reason": reason,
+                  "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        self.graph.update_state(self._config(thread_id), {"stage": gate_stage("playbook"), "decisions": [record]},
+                                as_node="playbook")
+        return self._run(None, thread_id)
+
     def snapshot(self, thread_id: str) -> Snapshot:
         st = self.graph.get_state(self._config(thread_id))
         if not st.values:

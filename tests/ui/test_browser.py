@@ -293,12 +293,15 @@ def test_consultant_review_round(app, browser):
 
     kon = browser.page("ja-JP", "consultant")
     kon.login(url, "kon", "consult-pass-1")
-    kon.open_in_tab("レビュー", "#k-rv-pick", "#k-rv-open", ws["id"])
+    kon.page_.get_by_role("tab", name="レビュー").click()
+    kon.wait(lambda: kon.page_.locator("#k-rv-queue").get_by_text("レビュー用").count() > 0)
+    # a click on the queue row opens it (Gradio keeps a hidden copy of each cell for measuring)
+    kon.page_.locator("#k-rv-queue").get_by_text("レビュー用").locator("visible=true").first.click()
     kon.wait(lambda: kon.attr("#k-rv-head h3", "data-version") == "1")
     assert kon.attr("#k-rv-head h3", "data-status") == "draft"
-    kon.page_.locator("#k-rv-section input").click()
-    kon.page_.get_by_role("option", name="用語集").first.click()
+    kon.click('#k-rv-overview [data-section="glossary"]')  # and a click on a section in the overview shows it
     kon.wait(lambda: kon.attr("#k-rv-section-html .k-section", "data-section") == "glossary")
+    assert kon.value("#k-rv-section") == "用語集"
     kon.fill("#k-rv-comment", "「型」の定義を現場の言葉で")
     kon.click("#k-rv-request")
     kon.wait(lambda: kon.attr('#k-rv-overview [data-section="glossary"]', "data-state") == "changes_requested")
@@ -324,6 +327,17 @@ def test_consultant_review_round(app, browser):
     kon.wait(lambda: kon.attr("#k-rv-head h3", "data-status") == "approved", timeout=20)
     assert rooms.service.snapshot(ws["id"]).done
     kon.shot("14-review-approved")
+    # Changes after the approval open it again: back in review, the approved version kept as it was.
+    kon.fill("#k-rv-comment", "顧客の声を追加")  # the reason, kept in the audit trail
+    kon.click("#k-rv-revise")
+    kon.wait(lambda: kon.attr("#k-rv-head h3", "data-status") == "in_review", timeout=20)
+    snap = rooms.service.snapshot(ws["id"])
+    assert not snap.done and [v["n"] for v in snap.values["versions"]] == [1, 2]
+    assert snap.values["decisions"][-1]["action"] == "reopen" and snap.values["decisions"][-1]["by"] == "kon"
+    assert snap.values["decisions"][-1]["reason"] == "顧客の声を追加"
+    kon.page_.locator("#k-rv-confirm input").check()
+    kon.click("#k-rv-approve")
+    kon.wait(lambda: kon.attr("#k-rv-head h3", "data-status") == "approved", timeout=20)
 
     # A consultant of another company sees neither the queue entry nor the playbook.
     from ui.web.auth import add_user

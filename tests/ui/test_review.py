@@ -213,3 +213,25 @@ def test_reviewers_see_the_pattern_each_use_case_and_procedure_came_from(setup):
     assert 'class="k-lineage k-pattern"' in uc and "型ライブラリ:" in uc
     assert 'class="k-lineage k-pattern"' in proc and "確認ポイント" in proc
     assert "型 library:" in section(view, "procedures:U1", "en")
+
+
+def test_changes_on_an_approved_playbook_open_a_new_version(setup):
+    rooms, rv, wid = setup
+    kon, paul = rooms.user("kon"), rooms.user("paul")
+    with pytest.raises(KatachiError) as e:
+        rv.revise(kon, wid, "早すぎる")  # not approved yet: nothing to reopen
+    assert e.value.code == "wrong_stage"
+    rv.approve(kon, wid, confirm=True)
+    approved = rooms.service.snapshot(wid).values["versions"][-1]
+    with pytest.raises(KatachiError):
+        rv.revise(paul, wid, "参加者は改訂できない")
+    rv.revise(kon, wid, "顧客の声を追加")
+    assert rv.status(wid) == "in_review" and not rooms.service.snapshot(wid).done
+    rv.edit(kon, wid, "glossary", [{"term": "型", "definition": "誰がやっても同じ結果になる手順", "used_by": "全員"}],
+            "用語の追加")
+    values = rooms.service.snapshot(wid).values
+    assert [v["n"] for v in values["versions"]] == [approved["n"], approved["n"] + 1]
+    assert values["versions"][0]["content"] == approved["content"]  # the approved version is kept as it was
+    assert [d["action"] for d in values["decisions"][-3:]] == ["approve", "reopen", "edit"]
+    rv.approve(kon, wid, confirm=True)
+    assert rv.status(wid) == "approved" and "review: reopened" in [a["what"] for a in rooms.db.events(wid)]

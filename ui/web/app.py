@@ -62,6 +62,14 @@ ROOM_POLL = """<script>
     } catch (e) { /* the server restarting: ask again next time */ }
   };
   setInterval(ask, POLL_MS);
+  // a section clicked in the review overview: handed to the review page through its hidden box
+  document.addEventListener('click', (ev) => {
+    const li = ev.target.closest('#k-rv-overview .k-sec[data-section]');
+    const box = document.querySelector('#k-rv-jump textarea, #k-rv-jump input');
+    if (!li || !box) return;
+    box.value = li.dataset.section + '|' + Date.now();  // a new value every click: the same section twice
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  });
   // the dot buttons on each theme card pick that card and press the shared +/- button
   document.addEventListener('click', (ev) => {
     const b = ev.target.closest('.k-vote');

@@ -190,6 +190,16 @@ class Reviews:
         self.db.set_review(wid, "approved", user.name)
         self.db.add_event(wid, user.name, "review: approved")
 
+    def revise(self, user: User, wid: str, reason: str = "") -> None:
+        """Open an approved playbook for changes: back in review, every version kept; whatever changes
+        now is a new version, and the approval is given again (the approved version stays in history)."""
+        self._ws(user, wid)
+        if self.status(wid) != "approved":
+            raise KatachiError("wrong_stage", stage=stage_of(self._values(wid).get("stage", "")))
+        self.service.reopen(wid, by=user.name, reason=reason)
+        self.db.set_review(wid, "in_review", user.name)
+        self.db.add_event(wid, user.name, "review: reopened", reason)
+
     # -- versions and exports ------------------------------------------------------------------------------
     def diff(self, user: User, wid: str, a: int, b: int) -> list[dict]:
         from graphs.documents.exports import pick_version

@@ -37,6 +37,9 @@ class ReviewTab:
                 self.send_btn = gr.Button(t("send_back"), elem_id="k-rv-send")
                 self.approve_btn = gr.Button(t("approve_playbook"), variant="primary", elem_id="k-rv-approve")
                 self.confirm = gr.Checkbox(label=t("approve_unreviewed"), value=False, elem_id="k-rv-confirm")
+                self.revise_btn = gr.Button(t("revise_playbook"), elem_id="k-rv-revise")
+                # a click on a section in the overview lands here (ui.web.app.ROOM_POLL's handler)
+                self.jump = gr.Textbox(elem_id="k-rv-jump", elem_classes=["k-hidden"], show_label=False)
             with gr.Column(scale=2):
                 self.section = gr.Dropdown(label=t("section"), choices=[], elem_id="k-rv-section")
                 self.section_html = gr.HTML(elem_id="k-rv-section-html")
@@ -132,6 +135,19 @@ class ReviewTab:
             return gr.skip(), gr.skip(), gr.skip()
         return "", rr.section(v, section, lg), json.dumps(v.sections[section], ensure_ascii=False, indent=2)
 
+    def jump_to(self, lang, wid, section, request: gr.Request):
+        """A section clicked in the overview: shown, and picked in the section list."""
+        section = (section or "").split("|")[0]
+        note, html, code = self.show_section(lang, wid, section, request)
+        return note, html, code, gr.update(value=section) if isinstance(html, str) and html else gr.skip()
+
+    def open_row(self, lang, evt: gr.SelectData, request: gr.Request):
+        row = evt.row_value or []
+        wid = str(row[0]) if row else ""
+        if not wid:
+            return {self.note: ""}
+        return self.open(lang, wid, request)
+
     def act(self, fn, ok: str = "saved", clear: bool = False):
         def handler(lang, wid, section, comment, code, reason, ver_a, ver_b, fmt, ver, request: gr.Request):
             lg = ui_lang(lang)
@@ -144,7 +160,8 @@ class ReviewTab:
             out = {**self.draw(lang, wid, section, "", request), self.note: notice(lg, ok=tr(ok, lg))}
             if clear:
                 out[self.comment] = ""
-            out.update(extra or {})
+            if isinstance(extra, dict):  # an action may answer what it did (send_back: the sections), not outputs
+                out.update(extra)
             return out
         return handler
 
@@ -173,6 +190,8 @@ class ReviewTab:
 
         self.approve_btn.click(approve, ins + [self.confirm], outs, js=LANG_JS, api_name="review_approve",
                                concurrency_id="review", concurrency_limit=4)
+        bind(self.revise_btn, lambda u, w, s, c, code, reason, *_: r.revise(u, w, reason or c or ""), "review_revise",
+             ok="revised", clear=True)
         bind(self.save_btn, lambda u, w, s, c, code, reason, *_: r.edit(u, w, s, json.loads(code), reason),
              "review_edit")
         bind(self.rollback_btn, lambda u, w, s, c, code, reason, a, *_: r.rollback(u, w, int(a or 0), reason),
@@ -184,6 +203,10 @@ class ReviewTab:
         self.open_btn.click(self.open, [self.lang, self.pick], [*self.view_outputs, self.wid, self.note], js=LANG_JS)
         self.section.input(self.show_section, [self.lang, self.wid, self.section],
                            [self.note, self.section_html, self.code], js=LANG_JS)
+        self.jump.change(self.jump_to, [self.lang, self.wid, self.jump],
+                        [self.note, self.section_html, self.code, self.section], js=LANG_JS, show_progress="hidden")
+        # a click on a row of the queue opens that playbook
+        self.queue.select(self.open_row, [self.lang], [*self.view_outputs, self.wid, self.note], js=LANG_JS)
         self.tick.tick(self.poll, [self.lang, self.wid, self.section, self.seen], self.view_outputs, js=LANG_JS,
                        show_progress="hidden", trigger_mode="once", concurrency_id="poll")
 

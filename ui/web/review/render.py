@@ -17,7 +17,8 @@ def overview(view, lang: str) -> str:
     for name in view.sections:
         st = view.states.get(name, "open")
         n = len(view.comments.get(name, []))
-        rows.append(f'<li class="k-sec k-sec-{st}" data-section="{e(name)}" data-state="{st}">{STATE_MARK[st]} '
+        rows.append(f'<li class="k-sec k-sec-{st}" data-section="{e(name)}" data-state="{st}" role="button" '
+                    f'tabindex="0">{STATE_MARK[st]} '
                     f'{e(section_label(name, lang))} <small>{tr("state_" + st, lang)}'
                     f'{" · " + tr("n_comments", lang, n=n) if n else ""}</small></li>')
     return f'<ul class="k-sections">{"".join(rows)}</ul>'
@@ -114,7 +115,8 @@ def diff(rows: list[dict], a: int, b: int, lang: str) -> str:
 
 
 CSS = """
-.k-sections{list-style:none;padding:0}.k-sec{padding:.15rem 0}
+.k-sections{list-style:none;padding:0}.k-sec{padding:.15rem .3rem;cursor:pointer;border-radius:.3rem}
+.k-sec:hover{background:#eef4ff}
 .k-sec-approved{color:#1e6b35}.k-sec-changes_requested{color:#a15c00}
 .k-request{border-left:3px solid #a15c00;padding-left:.4rem}.k-thread ul{list-style:none;padding-left:0}
 .k-add{background:#e6ffec;font-family:monospace;white-space:pre-wrap}
