@@ -145,6 +145,7 @@ def test_three_participants_phone_and_desktop_activities_drafts_and_big_screen(a
     present.wait(lambda: "k-presenting" in (present.page_.evaluate("document.body.className") or ""))
     assert present.page_.locator("#k-cards .k-card").first.is_visible()
     assert not present.page_.locator("#k-choose").is_visible() and not present.page_.locator("#k-act-send").is_visible()
+    assert present.page_.locator("#k-act-head .k-act-ask").is_visible()  # what the room is asked to do now
     present.shot("room-03-bigscreen")
 
     fac.pick_radio("#k-cand", 1)
@@ -171,7 +172,9 @@ def test_three_participants_phone_and_desktop_activities_drafts_and_big_screen(a
     taro.wait(lambda: taro.count("#k-job .k-drafts[data-count]") == 1, timeout=20)
     assert taro.count("#k-job .k-draft") == 0  # participants get the count, not unchecked content
     fac.shot("room-05-drafts")
-    fac.wait_stage("usecases", timeout=40)
+    assert ctx.rooms.jobs.wait_idle(fac.workshop_id(), 40).state == "idle"
+    fac.wait(lambda: fac.count("#k-usecases .k-uc") >= 2, timeout=20)  # the checked use cases replace the drafts
+    assert fac.count("#k-job .k-draft") == 0
     rec = ctx.rooms.service.snapshot(fac.workshop_id()).values["decisions"]
     assert rec[0]["room"]["ratings"]["P1"]["n"] == 1 and rec[1]["room"]["endorsement"]["n"] == 2
     for p in (fac, hanako, ken, taro):

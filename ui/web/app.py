@@ -263,6 +263,7 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
     from ui.web.room.render import CSS
     from ui.web.review.render import CSS as REVIEW_CSS
     from ui.web.common import i18n
+    from ui.web.routes import FirstInHead
     from ui.web.throttle import LoginGuard, Throttle
 
     s = ctx.settings
@@ -277,7 +278,7 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
                 i18n=i18n(), css=CSS + REVIEW_CSS + PAGE_CSS, head=IME_GUARD + ROOM_POLL, prevent_thread_lock=True, quiet=not block,
                 ssr_mode=False, footer_links=[], theme=gr.themes.Soft(),
                 app_kwargs={"middleware": [Middleware(LoginGuard, throttle=clients, message=" / ".join(
-                    text_of("error.login_locked", lg) for lg in ("ja", "en")))]})
+                    text_of("error.login_locked", lg) for lg in ("ja", "en"))), Middleware(FirstInHead)]})
     # Before anyone can log in: sessions of guests become name#workshop (see ui.web.auth).
     demo.server_app.tokens = GuestTokens(auth, demo.server_app.tokens)
     from ui.web.routes import add_routes

@@ -221,7 +221,8 @@ class RoomTab:
         """What a new gate (or stage) puts into the inputs. Only then: redrawing choices on every poll would
         clear a half-made choice (a picked candidate, a department, ticked sections)."""
         v = view.values
-        out: dict = {self.pain_dept: gr.update(choices=[""] + view.workshop["departments"])}
+        # a new stage or gate: last stage's notice goes (a button's own answer is set after this)
+        out: dict = {self.pain_dept: gr.update(choices=[""] + view.workshop["departments"]), self.note: ""}
         n = len(v.get("theme_candidates") or [])
         out[self.cand] = gr.update(choices=[(f"{tr('candidate', lg)} {i + 1}", i) for i in range(n)])
         procs = [(f"procedures:{u['id']}", u.get("title", "")) for u in v.get("use_cases") or []]

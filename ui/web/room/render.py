@@ -354,7 +354,9 @@ body.k-presenting .k-vote{display:none}
 .k-act-anon{font-size:.85rem;color:#555}
 .k-dissent{color:#a15c00;margin:.2rem 0}.k-support{color:#1e6b35;margin:.2rem 0}
 .k-bars{font-family:monospace}
-body.k-presenting #k-activity, body.k-presenting #k-voice{display:none !important}
+body.k-presenting #k-act-kind, body.k-presenting #k-act-target, body.k-presenting #k-act-a, body.k-presenting #k-act-b,
+body.k-presenting #k-act-text, body.k-presenting #k-act-send, body.k-presenting .k-act-mine,
+body.k-presenting .k-act-anon, body.k-presenting #k-voice{display:none !important}
 .k-draft-head{font-size:.9rem;color:#555}
 """
 
