@@ -6,7 +6,8 @@ The app runs in its own process (as `katachi ui` would) over the scripted model 
 slowed by --model-delay seconds per call to stand in for a real one, so model jobs queue behind each
 other. In that process, each workshop's facilitator runs every gate (the room handlers the buttons
 call) once all pain points are in. From this process, over HTTP: participants submit pain points and
-facilitators poll the room once a second, as the page's timer does.
+facilitators redraw the room once a second through Gradio's /poll (the worst case: a page redraws only
+when its once-a-second /k/version check sees a change).
 
 Prints: submit → facilitator-sees latency (p50/p95/max), poll response times while model jobs run,
 errors, and when each workshop reached its playbook.

@@ -80,7 +80,7 @@ class ReviewTab:
             rows = self.reviews.queue(self._user(request))
         except KatachiError:
             return gr.skip(), gr.skip()
-        head = ["id", tr("title", lg), tr("company", lg), tr("col_status", lg), tr("col_version", lg),
+        head = ["ID", tr("title", lg), tr("company", lg), tr("col_status", lg), tr("col_version", lg),
                 tr("col_by", lg), tr("col_at", lg)]
         data = [[r["id"], r["title"], r["company"], tr("status_" + r["status"], lg), f'v{r["version"]}', r["by"],
                  r["at"]] for r in rows]
