@@ -4,20 +4,15 @@ workers can share workshops and a database the consultancy already backs up)."""
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 from pathlib import Path
 from typing import Any, Callable
 
 from core.errors import KatachiError
 from core.settings import Settings
+from core.sql_store import redact
 
 log = logging.getLogger(__name__)
-
-
-def redact(url: str) -> str:
-    """A database URL as it may be shown: without its password."""
-    return re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 def open_checkpointer(settings: Settings, db_path: Path | None = None) -> tuple[Any, Callable[[], None]]:

@@ -30,3 +30,38 @@ def fake_embedder(monkeypatch):
     emb = FakeEmbedder()
     monkeypatch.setattr("knowledge.store.get_embedder", lambda *a: emb)
     return emb
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One throwaway PostgreSQL for the session (Debian's binaries, a temp dir, loopback only)."""
+    import os
+
+    from tests.pg import TempPostgres, binaries
+
+    if binaries() is None:
+        if os.environ.get("KATACHI_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL server binaries are required here (apt-get install postgresql)")
+        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
+    pg = TempPostgres()
+    yield pg
+    pg.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request, tmp_path, monkeypatch):
+    """Runs a test on each backend of the app's tables, the tracker and the checkpoints: the data
+    directory's SQLite files, or a fresh PostgreSQL database (``KATACHI_DATABASE_URL``)."""
+    if request.param == "sqlite":
+        yield None
+        return
+    pg = request.getfixturevalue("pg_server")
+    url = pg.database(f"t{abs(hash(str(tmp_path))) % 10**9}")
+    monkeypatch.setenv("KATACHI_DATABASE_URL", url)
+    reset_settings()
+    yield url
+    from core.sql_store import dispose_all
+    from tests.ui import roomkit
+
+    roomkit.close_all()
+    dispose_all()

@@ -12,7 +12,7 @@ import pytest
 from core.errors import KatachiError
 from core.settings import get_settings
 from tests.fakes import FakeChatModel
-from tests.pg import TempPostgres, binaries
+
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,15 +21,9 @@ DOCS = ["提案書の作成には平均で二日かかっている。営業担�
 PAINS = ["提案書の作成に2日かかる", "引き継ぎで顧客情報が失われる"]
 
 
-@pytest.fixture(scope="module")
-def postgres():
-    if binaries() is None:
-        if os.environ.get("KATACHI_REQUIRE_POSTGRES"):
-            pytest.fail("PostgreSQL server binaries are required here (apt-get install postgresql)")
-        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
-    pg = TempPostgres()
-    yield pg
-    pg.stop()
+@pytest.fixture
+def postgres(pg_server):
+    return pg_server
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -12,6 +12,9 @@ from graphs.pdca.trend import project
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
+# every test here runs on the embedded SQLite files and on PostgreSQL
+pytestmark = pytest.mark.usefixtures("backend")
+
 DOCS = ["提案書の作成には平均で二日かかっている。見積もりのテンプレートは営業部で共有されている。",
         "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。引き継ぎの基準は文書化されていない。"]
 START = "2026-10-05"  # a Monday
@@ -38,10 +41,15 @@ def env(tmp_path):
     responder = WorkshopResponder()
     model = FakeChatModel(responder=responder)
     retr = ListRetriever("acme", DOCS)
-    svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite")
+    server = get_settings().database_url  # the backend fixture's PostgreSQL, or None: files in tmp_path
+    svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr,
+                          db_path=None if server else tmp_path / "w.sqlite")
+    from tests.ui import roomkit
+
+    roomkit.OPEN.append(svc)
     _approved(svc, "t1")
     clock = Clock("2026-11-25")
-    tr = TrackerService(svc, db_path=tmp_path / "t.sqlite", today=clock)
+    tr = TrackerService(svc, db_path=None if server else tmp_path / "t.sqlite", today=clock)
     tr.responder, tr.clock = responder, clock
     return tr
 

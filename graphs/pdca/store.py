@@ -1,4 +1,5 @@
-"""Weekly check-ins, proven 型, adaptations and review packs: a small SQLite file beside the checkpointer.
+"""Weekly check-ins, proven 型, adaptations and review packs: a small SQLite file beside the checkpointer,
+or tables in the PostgreSQL database of ``KATACHI_DATABASE_URL`` (schema: ``migrations/``).
 
 A correction never overwrites: the old row is kept, marked superseded by the new one, with the reason.
 """
@@ -8,32 +9,17 @@ import json
 import time
 from pathlib import Path
 
-from core.sqlite_store import SQLiteStore
+from core.sql_store import SQLStore, sqlite_url
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS checkins (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, thread TEXT NOT NULL, kind TEXT NOT NULL, item TEXT NOT NULL,
-    week TEXT NOT NULL, value REAL, unit TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT '',
-    blockers TEXT NOT NULL DEFAULT '', ai_tried TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '',
-    by TEXT NOT NULL DEFAULT '', at REAL NOT NULL, superseded_by INTEGER, correction TEXT NOT NULL DEFAULT '');
-CREATE INDEX IF NOT EXISTS checkins_item ON checkins (thread, kind, item, week);
-CREATE TABLE IF NOT EXISTS proven (
-    thread TEXT NOT NULL, use_case TEXT NOT NULL, kpi TEXT NOT NULL, week TEXT NOT NULL, by TEXT NOT NULL,
-    at REAL NOT NULL, PRIMARY KEY (thread, use_case));
-CREATE TABLE IF NOT EXISTS adaptations (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, thread TEXT NOT NULL, use_case TEXT NOT NULL, department TEXT NOT NULL,
-    content TEXT NOT NULL, by TEXT NOT NULL, at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS packs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, thread TEXT NOT NULL, week TEXT NOT NULL, content TEXT NOT NULL,
-    by TEXT NOT NULL, at REAL NOT NULL);
-"""
+MIGRATIONS = Path(__file__).with_name("migrations")
+
 
 FIELDS = ("kind", "item", "week", "value", "unit", "status", "blockers", "ai_tried", "note", "by")
 
 
-class TrackerDB(SQLiteStore):
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, SCHEMA)
+class TrackerDB(SQLStore):
+    def __init__(self, path: Path | None = None, url: str | None = None) -> None:
+        super().__init__(url or sqlite_url(path), MIGRATIONS, "katachi_tracker")
 
     # -- check-ins -----------------------------------------------------------------------------------
     def checkins(self, thread: str, include_superseded: bool = False) -> list[dict]:
@@ -48,9 +34,9 @@ class TrackerDB(SQLiteStore):
     def add_checkin(self, thread: str, row: dict, correction: str = "", replaces: int | None = None) -> int:
         with self.tx() as c:
             cur = c.execute("INSERT INTO checkins (thread, kind, item, week, value, unit, status, blockers, ai_tried, "
-                            "note, by, at, correction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            "note, by, at, correction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                             (thread, *(row.get(f) for f in FIELDS), time.time(), correction))
-            new = int(cur.lastrowid)
+            new = int(cur.scalar_one())
             if replaces is not None:
                 c.execute("UPDATE checkins SET superseded_by = ? WHERE id = ?", (new, replaces))
             return new
@@ -58,8 +44,9 @@ class TrackerDB(SQLiteStore):
     # -- proven 型, adaptations, packs ----------------------------------------------------------------
     def prove(self, thread: str, use_case: str, kpi: str, week: str, by: str) -> None:
         with self.tx() as c:
-            c.execute("INSERT OR REPLACE INTO proven VALUES (?, ?, ?, ?, ?, ?)",
-                               (thread, use_case, kpi, week, by, time.time()))
+            c.execute("INSERT INTO proven (thread, use_case, kpi, week, by, at) VALUES (?, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT (thread, use_case) DO UPDATE SET kpi = excluded.kpi, week = excluded.week, "
+                      "by = excluded.by, at = excluded.at", (thread, use_case, kpi, week, by, time.time()))
 
     def proven(self, thread: str) -> list[dict]:
         return self.all("SELECT * FROM proven WHERE thread = ? ORDER BY use_case", thread)
@@ -67,10 +54,9 @@ class TrackerDB(SQLiteStore):
     def add_adaptation(self, thread: str, use_case: str, department: str, content: dict, by: str) -> int:
         with self.tx() as c:
             cur = c.execute("INSERT INTO adaptations (thread, use_case, department, content, by, at) "
-                                     "VALUES (?, ?, ?, ?, ?, ?)", (thread, use_case, department,
-                                                                   json.dumps(content, ensure_ascii=False), by,
-                                                                   time.time()))
-            return int(cur.lastrowid)
+                            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                            (thread, use_case, department, json.dumps(content, ensure_ascii=False), by, time.time()))
+            return int(cur.scalar_one())
 
     def adaptations(self, thread: str) -> list[dict]:
         rows = self.all("SELECT * FROM adaptations WHERE thread = ? ORDER BY id", thread)
@@ -80,9 +66,9 @@ class TrackerDB(SQLiteStore):
 
     def add_pack(self, thread: str, week: str, content: dict, by: str) -> int:
         with self.tx() as c:
-            cur = c.execute("INSERT INTO packs (thread, week, content, by, at) VALUES (?, ?, ?, ?, ?)",
-                                     (thread, week, json.dumps(content, ensure_ascii=False), by, time.time()))
-            return int(cur.lastrowid)
+            cur = c.execute("INSERT INTO packs (thread, week, content, by, at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                            (thread, week, json.dumps(content, ensure_ascii=False), by, time.time()))
+            return int(cur.scalar_one())
 
     def packs(self, thread: str) -> list[dict]:
         rows = self.all("SELECT * FROM packs WHERE thread = ? ORDER BY id", thread)

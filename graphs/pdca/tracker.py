@@ -51,7 +51,9 @@ class TrackerService:
         self.workshops = workshops
         self.runtime = runtime or workshops.runtime
         self.settings = self.runtime.settings
-        self.db = TrackerDB(Path(db_path) if db_path else self.settings.data_dir / "tracker.sqlite")
+        # an explicit file (tests, tools) wins; else the server database when there is one; else the data dir
+        url = None if db_path else self.settings.database_url
+        self.db = TrackerDB(Path(db_path) if db_path else self.settings.data_dir / "tracker.sqlite", url=url)
         self.today = today or dt.date.today
 
     # -- the tracker of one approved playbook ----------------------------------------------------------

@@ -18,12 +18,23 @@ DOCS = [
 ]
 
 
+OPEN: list = []  # services made here, closed by the backend fixture (their database goes away)
+
+
+def close_all() -> None:
+    while OPEN:
+        OPEN.pop().close()
+
+
 def make_rooms(tmp: Path, responder=None, users: bool = True) -> Rooms:
+    """Over the test's backend: files in ``tmp``, or the PostgreSQL database of KATACHI_DATABASE_URL."""
     model = FakeChatModel(responder=responder or WorkshopResponder())
     retr = ListRetriever("acme", DOCS)
-    svc = WorkshopService(get_settings(), model_for=lambda role: model, retriever_for=lambda company: retr,
-                          db_path=tmp / "w.sqlite")
-    db = AppDB(tmp / "app.sqlite")
+    s = get_settings()
+    svc = WorkshopService(s, model_for=lambda role: model, retriever_for=lambda company: retr,
+                          db_path=None if s.database_url else tmp / "w.sqlite")
+    OPEN.append(svc)
+    db = AppDB(tmp / "app.sqlite", url=s.database_url)
     if users:
         add_user(db, "admin", "admin-pass-1", "admin", [])
         add_user(db, "fumi", "facil-pass-1", "facilitator", ["acme"])

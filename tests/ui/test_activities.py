@@ -7,6 +7,9 @@ from core.errors import KatachiError
 from tests.ui.roomkit import make_rooms
 from ui.web.auth import Authenticator
 
+# every test here runs on the embedded SQLite files and on PostgreSQL
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 def _to_gate(rooms, wid, gate):
     assert rooms.jobs.wait_idle(wid, 30).state == "idle"

@@ -9,6 +9,9 @@ from tests.ui.roomkit import make_rooms
 from ui.web.auth import add_user
 from ui.web.review.handlers import Reviews
 
+# every test here runs on the embedded SQLite files and on PostgreSQL
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 def _at_playbook(tmp_path, responder=None):
     rooms = make_rooms(tmp_path, responder)

@@ -8,6 +8,9 @@ from tests.ui.roomkit import make_rooms
 from tests.workshop_fakes import WorkshopResponder
 from ui.web.auth import Authenticator, add_user, check_password, hash_password
 
+# every test here runs on the embedded SQLite files and on PostgreSQL
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 @pytest.fixture
 def rooms(tmp_path):

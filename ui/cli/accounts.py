@@ -11,9 +11,9 @@ from ui import policy
 
 
 def _db(settings):
-    from ui.web.appdb import AppDB
+    from ui.web.appdb import open_app_db
 
-    return AppDB(settings.data_dir / "app.sqlite")
+    return open_app_db(settings)
 
 
 def _password(args: argparse.Namespace) -> str:

@@ -9,10 +9,10 @@ def _audit(settings, thread_id: str) -> list[dict]:
     """Review comments and approvals made in the web app go with the playbook (none without the app)."""
     if not (settings.data_dir / "app.sqlite").is_file():
         return []
-    from ui.web.appdb import AppDB
+    from ui.web.appdb import open_app_db
     from ui.web.review.handlers import Reviews
 
-    return Reviews.audit_of(AppDB(settings.data_dir / "app.sqlite"), thread_id)
+    return Reviews.audit_of(open_app_db(settings), thread_id)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

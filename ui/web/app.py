@@ -19,7 +19,7 @@ from core.i18n import t as text_of
 from ui import policy
 from core.settings import Settings
 
-from ui.web.appdb import AppDB
+from ui.web.appdb import AppDB, open_app_db
 from ui.web.jobs import ModelJobs
 from ui.web.room.handlers import Rooms
 
@@ -147,7 +147,7 @@ def make_context(settings: Settings, service=None, workers: int | None = None) -
     from graphs.service import WorkshopService
 
     s = settings
-    db = AppDB(s.data_dir / "app.sqlite")
+    db = open_app_db(s)
     svc = service or WorkshopService(s)
     # One embedded model serves one request at a time; a hosted API takes a few in parallel.
     jobs = ModelJobs(workers or (1 if s.provider == "local" else 4))

@@ -1,7 +1,9 @@
-"""The app's own small SQLite database: users, company membership, workshops, pain points, votes, timers.
+"""The app's own tables: users, company membership, workshops, pain points, votes, ratings, reviews.
 
-Workshop content (themes, KPIs, playbook) lives in the graph's checkpointer; this database holds what
-the room needs around it, so that a refresh or a server restart loses nothing.
+A small SQLite file in the data directory, or tables in the PostgreSQL database of
+``KATACHI_DATABASE_URL`` (schema and its history: ``migrations/``). Workshop content (themes, KPIs,
+playbook) lives in the graph's checkpointer; this database holds what the room needs around it, so
+that a refresh or a server restart loses nothing.
 """
 from __future__ import annotations
 
@@ -10,93 +12,28 @@ import time
 from pathlib import Path
 from typing import Any
 
-from core.sqlite_store import SQLiteStore
+from core.sql_store import SQLStore, sqlite_url
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-    username TEXT PRIMARY KEY, pw_hash TEXT NOT NULL, role TEXT NOT NULL, display TEXT NOT NULL DEFAULT '',
-    created REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS members (username TEXT NOT NULL, company TEXT NOT NULL, PRIMARY KEY (username, company));
-CREATE TABLE IF NOT EXISTS workshops (
-    id TEXT PRIMARY KEY, company TEXT NOT NULL, title TEXT NOT NULL, lang TEXT NOT NULL,
-    departments TEXT NOT NULL, mode TEXT NOT NULL, owner TEXT NOT NULL, join_code TEXT UNIQUE,
-    dots INTEGER NOT NULL, created REAL NOT NULL,
-    timer_end REAL, timer_label TEXT NOT NULL DEFAULT '', expected TEXT NOT NULL DEFAULT '[]',
-    review INTEGER NOT NULL DEFAULT 1, revealed TEXT NOT NULL DEFAULT '', votes_shown TEXT NOT NULL DEFAULT '');
-CREATE TABLE IF NOT EXISTS guest_seats (
-    name TEXT NOT NULL, workshop TEXT NOT NULL, created REAL NOT NULL, PRIMARY KEY (name, workshop));
-CREATE TABLE IF NOT EXISTS joined (workshop TEXT NOT NULL, username TEXT NOT NULL, at REAL NOT NULL,
-    PRIMARY KEY (workshop, username));
-CREATE TABLE IF NOT EXISTS pain_points (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, workshop TEXT NOT NULL, author TEXT, department TEXT NOT NULL DEFAULT '',
-    text TEXT NOT NULL, created REAL NOT NULL, hidden INTEGER NOT NULL DEFAULT 0, merged_into INTEGER,
-    edited_by TEXT, sender TEXT);
-CREATE INDEX IF NOT EXISTS pain_by_ws ON pain_points (workshop, id);
-CREATE TABLE IF NOT EXISTS reviews (
-    thread TEXT PRIMARY KEY, status TEXT NOT NULL, requested_version INTEGER NOT NULL DEFAULT 0,
-    by TEXT NOT NULL, at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS review_sections (
-    thread TEXT NOT NULL, section TEXT NOT NULL, status TEXT NOT NULL, version INTEGER NOT NULL,
-    by TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (thread, section));
-CREATE TABLE IF NOT EXISTS comments (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, thread TEXT NOT NULL, section TEXT NOT NULL, version INTEGER NOT NULL,
-    by TEXT NOT NULL, at REAL NOT NULL, text TEXT NOT NULL, request INTEGER NOT NULL DEFAULT 0,
-    resolved INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, thread TEXT NOT NULL, at REAL NOT NULL, by TEXT NOT NULL,
-    what TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');
-CREATE TABLE IF NOT EXISTS ratings (
-    workshop TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL, voter TEXT NOT NULL,
-    a INTEGER NOT NULL DEFAULT 0, b INTEGER NOT NULL DEFAULT 0, comment TEXT NOT NULL DEFAULT '',
-    named INTEGER NOT NULL DEFAULT 0, at REAL NOT NULL, PRIMARY KEY (workshop, kind, target, voter));
-CREATE TABLE IF NOT EXISTS votes (
-    workshop TEXT NOT NULL, round TEXT NOT NULL, voter TEXT NOT NULL, candidate INTEGER NOT NULL,
-    dots INTEGER NOT NULL, PRIMARY KEY (workshop, round, voter, candidate));
-"""
-
+MIGRATIONS = Path(__file__).with_name("migrations")
 
 # Endorsement is anonymous unless the facilitator says otherwise: executives dissent more freely so.
 DEFAULT_ANONYMOUS = '["endorse"]'
 
 
-class AppDB(SQLiteStore):
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, SCHEMA)
-        cols = {r["name"] for r in self.all("PRAGMA table_info(workshops)")}
-        if "expected" not in cols:  # a database from before participants could be listed up front
-            with self.tx() as c:
-                c.execute("ALTER TABLE workshops ADD COLUMN expected TEXT NOT NULL DEFAULT '[]'")
-        if "review" not in cols:  # before review was required: such workshops keep the old way
-            with self.tx() as c:
-                c.execute("ALTER TABLE workshops ADD COLUMN review INTEGER NOT NULL DEFAULT 1")
-        for col in ("revealed", "votes_shown"):  # what the facilitator has shown to the room
-            if col not in cols:
-                with self.tx() as c:
-                    c.execute(f"ALTER TABLE workshops ADD COLUMN {col} TEXT NOT NULL DEFAULT ''")
-        if "anonymous" not in cols:  # the activities whose answers carry no names (the facilitator's choice)
-            with self.tx() as c:
-                c.execute(f"ALTER TABLE workshops ADD COLUMN anonymous TEXT NOT NULL DEFAULT '{DEFAULT_ANONYMOUS}'")
-        for table in ("users", "guest_seats"):  # the language each person chose, kept across sessions
-            if "lang" not in {r["name"] for r in self.all(f"PRAGMA table_info({table})")}:
-                with self.tx() as c:
-                    c.execute(f"ALTER TABLE {table} ADD COLUMN lang TEXT NOT NULL DEFAULT ''")
-        if "sender" not in {r["name"] for r in self.all("PRAGMA table_info(pain_points)")}:
-            # who sent it, even anonymously (never shown): what the per-person limit counts
-            with self.tx() as c:
-                c.execute("ALTER TABLE pain_points ADD COLUMN sender TEXT")
-        if self.one("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'guests'"):
-            # Guests were once global names: their 'joined' rows outlived the workshop and let a later
-            # guest of the same name into it. Those rows are dropped; guests now join as name#workshop.
-            with self.tx() as c:
-                c.execute("DELETE FROM joined WHERE username IN (SELECT name FROM guests)")
-                c.execute("DROP TABLE guests")
+class AppDB(SQLStore):
+    """``path``: the SQLite file in the data directory; ``url``: a server database instead (tables of
+    ``migrations/``, the same in both)."""
+
+    def __init__(self, path: Path | None = None, url: str | None = None) -> None:
+        super().__init__(url or sqlite_url(path), MIGRATIONS, "katachi_app")
 
     # -- users ---------------------------------------------------------------------------------------
     def add_user(self, username: str, pw_hash: str, role: str, display: str, companies: list[str]) -> None:
         with self.tx() as c:
             c.execute("INSERT INTO users (username, pw_hash, role, display, created) VALUES (?, ?, ?, ?, ?)",
                       (username, pw_hash, role, display, time.time()))
-            c.executemany("INSERT OR IGNORE INTO members VALUES (?, ?)", [(username, co) for co in companies])
+            for co in companies:
+                c.execute("INSERT INTO members (username, company) VALUES (?, ?) ON CONFLICT DO NOTHING", (username, co))
 
     def set_password(self, username: str, pw_hash: str) -> None:
         with self.tx() as c:
@@ -104,7 +41,7 @@ class AppDB(SQLiteStore):
 
     def add_member(self, username: str, company: str) -> None:
         with self.tx() as c:
-            c.execute("INSERT OR IGNORE INTO members VALUES (?, ?)", (username, company))
+            c.execute("INSERT INTO members (username, company) VALUES (?, ?) ON CONFLICT DO NOTHING", (username, company))
 
     def user(self, username: str) -> dict | None:
         return self.one("SELECT * FROM users WHERE username = ?", username)
@@ -144,7 +81,8 @@ class AppDB(SQLiteStore):
 
     def join(self, wid: str, username: str) -> None:
         with self.tx() as c:
-            c.execute("INSERT OR IGNORE INTO joined VALUES (?, ?, ?)", (wid, username, time.time()))
+            c.execute("INSERT INTO joined (workshop, username, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                      (wid, username, time.time()))
 
     def joined(self, username: str) -> list[str]:
         return [r["workshop"] for r in self.all("SELECT workshop FROM joined WHERE username = ?", username)]
@@ -160,9 +98,10 @@ class AppDB(SQLiteStore):
         from ui.policy import guest_id
 
         with self.tx() as c:
-            c.execute("INSERT OR IGNORE INTO guest_seats (name, workshop, created) VALUES (?, ?, ?)",
+            c.execute("INSERT INTO guest_seats (name, workshop, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                       (name, wid, time.time()))
-            c.execute("INSERT OR IGNORE INTO joined VALUES (?, ?, ?)", (wid, guest_id(name, wid), time.time()))
+            c.execute("INSERT INTO joined (workshop, username, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                      (wid, guest_id(name, wid), time.time()))
 
     # -- pain points ---------------------------------------------------------------------------------
     def add_pain_point(self, wid: str, author: str | None, department: str, text: str, sender: str = "",
@@ -178,8 +117,9 @@ class AppDB(SQLiteStore):
                     "SELECT COUNT(*) FROM pain_points WHERE workshop = ? AND hidden = 0", (wid,)).fetchone()[0] >= per_workshop:
                 return -2
             cur = c.execute("INSERT INTO pain_points (workshop, author, department, text, created, sender) "
-                            "VALUES (?, ?, ?, ?, ?, ?)", (wid, author, department, text, time.time(), sender or author))
-            return int(cur.lastrowid)
+                            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                            (wid, author, department, text, time.time(), sender or author))
+            return int(cur.scalar_one())
 
     def pain_points(self, wid: str, include_hidden: bool = False) -> list[dict]:
         sql = "SELECT * FROM pain_points WHERE workshop = ?" + ("" if include_hidden else " AND hidden = 0")
@@ -208,7 +148,8 @@ class AppDB(SQLiteStore):
              named: bool = False) -> None:
         """One person's answer to one item of an activity; answering again replaces it."""
         with self.tx() as c:
-            c.execute("INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workshop, kind, target, voter) "
+            c.execute("INSERT INTO ratings (workshop, kind, target, voter, a, b, comment, named, at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workshop, kind, target, voter) "
                       "DO UPDATE SET a = excluded.a, b = excluded.b, comment = excluded.comment, "
                       "named = excluded.named, at = excluded.at",
                       (wid, kind, target, voter, int(a), int(b), comment, int(named), time.time()))
@@ -251,7 +192,7 @@ class AppDB(SQLiteStore):
             if delta > 0 and used >= limit:
                 return None
             new = max(0, have + delta)
-            c.execute("INSERT INTO votes VALUES (?, ?, ?, ?, ?) ON CONFLICT (workshop, round, voter, candidate) "
+            c.execute("INSERT INTO votes (workshop, round, voter, candidate, dots) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workshop, round, voter, candidate) "
                       "DO UPDATE SET dots = excluded.dots", (wid, rnd, voter, candidate, new))
             return limit - (used - have + new)
 
@@ -261,7 +202,8 @@ class AppDB(SQLiteStore):
 
     def set_review(self, thread: str, status: str, by: str, requested_version: int = 0) -> None:
         with self.tx() as c:
-            c.execute("INSERT INTO reviews VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread) DO UPDATE SET "
+            c.execute("INSERT INTO reviews (thread, status, requested_version, by, at) VALUES (?, ?, ?, ?, ?) "
+                      "ON CONFLICT (thread) DO UPDATE SET "
                       "status = excluded.status, requested_version = excluded.requested_version, by = excluded.by, "
                       "at = excluded.at", (thread, status, requested_version, by, time.time()))
 
@@ -270,15 +212,16 @@ class AppDB(SQLiteStore):
 
     def set_section(self, thread: str, section: str, status: str, version: int, by: str) -> None:
         with self.tx() as c:
-            c.execute("INSERT INTO review_sections VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (thread, section) DO UPDATE "
+            c.execute("INSERT INTO review_sections (thread, section, status, version, by, at) VALUES (?, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT (thread, section) DO UPDATE "
                       "SET status = excluded.status, version = excluded.version, by = excluded.by, at = excluded.at",
                       (thread, section, status, version, by, time.time()))
 
     def add_comment(self, thread: str, section: str, version: int, by: str, text: str, request: bool) -> int:
         with self.tx() as c:
             return int(c.execute("INSERT INTO comments (thread, section, version, by, at, text, request) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                 (thread, section, version, by, time.time(), text, int(request))).lastrowid)
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                 (thread, section, version, by, time.time(), text, int(request))).scalar_one())
 
     def comments(self, thread: str, section: str | None = None) -> list[dict]:
         if section is None:
@@ -305,3 +248,8 @@ def _workshop_row(row: dict) -> dict:
     row["expected"] = json.loads(row.get("expected") or "[]")
     row["anonymous"] = json.loads(row.get("anonymous") or DEFAULT_ANONYMOUS)
     return row
+
+
+def open_app_db(settings) -> AppDB:
+    """The app's database for these settings: the server database when there is one, else the data dir."""
+    return AppDB(settings.data_dir / "app.sqlite", url=settings.database_url)

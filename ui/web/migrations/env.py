@@ -1,0 +1,4 @@
+"""Alembic environment of the web app's tables (see core.sql_migrate)."""
+from core.sql_migrate import run_env
+
+run_env()
