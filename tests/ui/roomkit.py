@@ -41,4 +41,4 @@ def make_rooms(tmp: Path, responder=None, users: bool = True) -> Rooms:
         add_user(db, "kon", "consult-pass-1", "consultant", ["acme"])
         add_user(db, "paul", "partic-pass-1", "participant", ["acme"])
         add_user(db, "other", "other-pass-1", "facilitator", ["globex"])
-    return Rooms(db, svc, ModelJobs(workers=1))
+    return Rooms(db, svc, ModelJobs(workers=1, service=svc))

@@ -150,7 +150,7 @@ def make_context(settings: Settings, service=None, workers: int | None = None) -
     db = open_app_db(s)
     svc = service or WorkshopService(s)
     # One embedded model serves one request at a time; a hosted API takes a few in parallel.
-    jobs = ModelJobs(workers or (1 if s.provider == "local" else 4))
+    jobs = ModelJobs(workers or (1 if s.provider == "local" else 4), service=svc)
     return AppContext(s, db, Rooms(db, svc, jobs))
 
 

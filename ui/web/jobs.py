@@ -37,8 +37,37 @@ class Reporter:
     draft: Callable[[dict], None]
 
 
+def run_spec(service, wid: str, spec: dict, report: Reporter, attempt: int = 1) -> None:
+    """One model job described as data (so a worker process can take it from the database):
+    ``start`` a workshop, ``resume`` its open gate with a decision, or ``continue`` what was cut off.
+
+    A job taken over from a worker that died (``attempt`` > 1) first looks at the checkpoint: what the
+    dead worker finished is not done twice, and a decision already applied is not applied again."""
+    kind = spec["kind"]
+    snap = None
+    if attempt > 1 or kind == "continue":
+        try:
+            snap = service.snapshot(wid)
+        except KatachiError:  # nothing stored yet: the start never got as far as its first checkpoint
+            snap = None
+    if kind == "start" and snap is None:
+        service.start(spec["company"], spec["points"], spec["departments"], lang=spec["lang"], thread_id=wid,
+                      progress=report.node, drafts=report.draft)
+        return
+    if snap is not None and attempt > 1:
+        decided = (spec.get("decision") or {}).get("gate")
+        if snap.done or (snap.gate is not None and (kind != "resume" or (decided and snap.gate["gate"] != decided))):
+            return  # the dead worker got this far: its result is in the checkpoint
+    if kind == "resume" and (snap is None or snap.gate is not None):
+        service.resume(wid, spec["decision"], progress=report.node, by=spec.get("by", ""), drafts=report.draft)
+        return
+    service.continue_run(wid, report.node, report.draft)
+
+
 class ModelJobs:
-    def __init__(self, workers: int = 1) -> None:
+    def __init__(self, workers: int = 1, service=None) -> None:
+        """``service``: the WorkshopService that runs jobs given as specs (see :func:`run_spec`)."""
+        self.service = service
         self._q: queue.Queue = queue.Queue()
         self._lock = threading.Lock()
         self._status: dict[str, JobStatus] = {}
@@ -46,7 +75,12 @@ class ModelJobs:
         for i in range(workers):
             threading.Thread(target=self._work, name=f"katachi-model-{i}", daemon=True).start()
 
-    def submit(self, wid: str, label: str, fn: Callable[[Reporter], object]) -> None:
+    def submit(self, wid: str, label: str, fn: "Callable[[Reporter], object] | dict") -> None:
+        if isinstance(fn, dict):
+            spec = fn
+
+            def fn(report, _spec=spec):  # noqa: ANN001
+                run_spec(self.service, wid, _spec, report)
         with self._lock:
             st = self._status.get(wid)
             if st and st.state in ("queued", "running"):

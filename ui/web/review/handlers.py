@@ -164,8 +164,7 @@ class Reviews:
         self.db.set_review(wid, "changes_requested", user.name, requested_version=v.version)
         self.db.resolve_requests(wid, list(sections))
         self.db.add_event(wid, user.name, "review: sent back", ", ".join(sections))
-        self.rooms.jobs.submit(wid, "playbook", lambda r: self.service.resume(wid, decision, progress=r.node,
-                                                                              by=user.name, drafts=r.draft))
+        self.rooms.jobs.submit(wid, "playbook", {"kind": "resume", "decision": decision, "by": user.name})
         return list(sections)
 
     def edit(self, user: User, wid: str, section: str, value: Any, reason: str = "") -> None:

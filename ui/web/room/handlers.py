@@ -227,13 +227,10 @@ class Rooms:
         if not points:
             raise KatachiError("no_pain_points_yet")
 
-        def run(report):
-            # A failure before the graph stored anything leaves no checkpoint: intake is open again
-            # with every pain point still in the app database.
-            self.service.start(ws["company"], points, ws["departments"], lang=ws["lang"], thread_id=wid,
-                               progress=report.node, drafts=report.draft)
-
-        self.jobs.submit(wid, "themes", run)
+        # A failure before the graph stored anything leaves no checkpoint: intake is open again with
+        # every pain point still in the app database.
+        self.jobs.submit(wid, "themes", {"kind": "start", "company": ws["company"], "points": points,
+                                         "departments": ws["departments"], "lang": ws["lang"]})
 
     def _snapshot(self, wid: str):
         """The workshop's graph state, or None while the graph has stored nothing (intake, or a crash before)."""
@@ -286,11 +283,8 @@ class Rooms:
             if said and not decision.get("room"):
                 decision = {**decision, "room": said}
         label = AFTER_GATE.get(gate, stage_of(snap.stage))
-        self.jobs.submit(wid, label, lambda p: self._resume(wid, decision, p, user.name))
+        self.jobs.submit(wid, label, {"kind": "resume", "decision": decision, "by": user.name})
         return "queued"
-
-    def _resume(self, wid: str, decision: dict, report, by: str = "") -> None:
-        self.service.resume(wid, decision, progress=report.node, by=by, drafts=report.draft)
 
     def retry(self, user: User, wid: str) -> None:
         """Run again whatever was generating when the job failed or the server stopped."""
@@ -300,7 +294,7 @@ class Rooms:
         if snap is None:  # nothing was stored: intake is open again, with every pain point
             return
         if snap.gate is None and not snap.done:
-            self.jobs.submit(wid, stage_of(snap.stage), lambda r: self.service.continue_run(wid, r.node, r.draft))
+            self.jobs.submit(wid, stage_of(snap.stage), {"kind": "continue"})
 
     def set_timer(self, user: User, wid: str, minutes: float, label: str = "") -> None:
         self._facilitator(user, wid)
