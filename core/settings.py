@@ -62,9 +62,14 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(default=60, ge=0)
     max_file_mb: float = Field(default=20.0, gt=0)
     retrieval: Literal["hybrid", "dense", "bm25"] = "hybrid"
-    # postgresql://user:password@host:port/db — workshop checkpoints in PostgreSQL instead of the SQLite
-    # file in the data directory (several app processes can then share workshops).
+    # postgresql://user:password@host:port/db — workshop checkpoints and the app's tables in PostgreSQL
+    # instead of the SQLite files in the data directory (several app processes can then share workshops).
     database_url: str | None = None
+    # Where model work runs: in the web process ("process", the embedded default), or in `katachi worker`
+    # processes that take jobs from the app database ("database"; web replicas only enqueue).
+    job_queue: Literal["process", "database"] = "process"
+    job_lease_s: float = Field(default=30.0, gt=1)  # a worker silent this long has died: its job is retried
+    job_heartbeat_s: float = Field(default=10.0, gt=0)
     # A consultancy's own 型 library (patterns/*.yaml, kpis.yaml), drawn from before the shipped one
     library_dir: Path | None = None
     # The web app's doors. A live workshop's join code works for this long after it is created (and

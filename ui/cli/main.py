@@ -82,13 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--full", action="store_true", help="re-hash the model file even if it was verified before")
     s.set_defaults(func=cmd_doctor)
 
-    from ui.cli import accounts, export, library, tracker, workshop
+    from ui.cli import accounts, export, library, tracker, worker, workshop
 
     workshop.add_commands(sub)
     library.add_commands(sub)
     export.add_commands(sub)
     accounts.add_commands(sub)
     tracker.add_commands(sub)
+    worker.add_commands(sub)
     return p
 
 

@@ -1,0 +1,123 @@
+"""Model jobs in the database: the room enqueues, workers take them; a worker that dies mid-job
+leaves it to another, and nothing finished is done twice. Runs on SQLite and on PostgreSQL."""
+import threading
+import time
+
+import pytest
+
+from core.errors import KatachiError
+from tests.ui.roomkit import make_rooms
+from tests.workshop_fakes import WorkshopResponder
+from ui.web.jobqueue import DBJobs, Worker
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+
+class Counting(WorkshopResponder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.n = 0
+
+    def __call__(self, messages, kwargs):
+        self.n += 1
+        return super().__call__(messages, kwargs)
+
+
+def _queued_rooms(tmp_path, responder=None, lease_s=30.0):
+    rooms = make_rooms(tmp_path, responder)
+    rooms.jobs = DBJobs(rooms.db, rooms.jobs, lease_s)
+    return rooms
+
+
+def _worker(rooms, **kw):
+    return Worker(rooms.db, rooms.service, **kw)
+
+
+def test_a_room_runs_on_workers_through_the_database(tmp_path):
+    rooms = _queued_rooms(tmp_path)
+    fac = rooms.user("fumi")
+    ws = rooms.create(fac, "acme", "営業改革", ["営業", "カスタマーサクセス"], "ja", "live", review=False)
+    wid = ws["id"]
+    rooms.submit(fac, wid, "提案書の作成に2日かかる")
+    rooms.start(fac, wid)
+    st = rooms.jobs.status(wid)
+    assert st.state == "queued" and st.label == "themes"  # nothing runs it until a worker comes
+    with pytest.raises(KatachiError) as e:
+        rooms.start(fac, wid)
+    assert e.value.code == "wrong_stage"  # intake is closed once the job is queued
+    workers = [_worker(rooms, name=f"w{i}") for i in range(2)]
+    threads = [threading.Thread(target=w.run, kwargs={"poll_s": 0.05}, daemon=True) for w in workers]
+    for t in threads:
+        t.start()
+    try:
+        for gate, d in (("themes", {"action": "choose", "index": 0}), ("kpis", {"action": "approve"}),
+                        ("usecases", {"action": "approve"}), ("playbook", {"action": "approve"})):
+            assert rooms.jobs.wait_idle(wid, 30).state == "idle"
+            assert rooms.service.snapshot(wid).gate["gate"] == gate
+            rooms.decide(fac, wid, {**d, "gate": gate})
+        assert rooms.jobs.wait_idle(wid, 30).state == "idle" and rooms.is_done(wid)
+        rows = rooms.db.all("SELECT state, worker, attempts FROM jobs WHERE workshop = ? ORDER BY id", wid)
+        assert [r["state"] for r in rows] == ["done"] * 5 and all(r["attempts"] == 1 for r in rows)
+    finally:
+        for w in workers:
+            w.stopped.set()
+        for t in threads:
+            t.join(10)
+
+
+def test_a_dead_workers_job_is_taken_over_and_nothing_is_done_twice(tmp_path):
+    resp = Counting()
+    rooms = _queued_rooms(tmp_path, resp, lease_s=0.3)
+    fac = rooms.user("fumi")
+    ws = rooms.create(fac, "acme", "営業改革", ["営業"], "ja", "live")
+    wid = ws["id"]
+    rooms.submit(fac, wid, "提案書の作成に2日かかる")
+    rooms.start(fac, wid)
+    dead = _worker(rooms, name="dead", lease_s=0.3)
+    job = dead.claim()  # ...and the process is killed before it does anything
+    assert job["attempt"] == 1 and rooms.jobs.status(wid).state == "running"
+    assert _worker(rooms, name="early").claim() is None  # its lease still holds
+    time.sleep(0.4)
+    assert rooms.jobs.status(wid).state == "queued"  # the room sees it waiting again, not stuck
+    heir = _worker(rooms, name="heir", lease_s=5)
+    assert heir.run(once=True) == 1
+    assert rooms.service.snapshot(wid).gate["gate"] == "themes"
+    row = rooms.db.one("SELECT worker, attempts, state FROM jobs WHERE workshop = ?", wid)
+    assert (row["worker"], row["attempts"], row["state"]) == ("heir", 2, "done")
+    # A worker that finished the work but died before saying so: the next one finds it in the checkpoint.
+    rooms.decide(fac, wid, {"action": "choose", "index": 0, "gate": "themes"})
+    ghost = _worker(rooms, name="ghost", lease_s=0.3)
+    job = ghost.claim()
+    from ui.web.jobs import Reporter, run_spec
+
+    run_spec(rooms.service, wid, job["spec"], Reporter(lambda n: None, lambda d: None))  # done, never marked
+    calls = resp.n
+    time.sleep(0.4)
+    assert _worker(rooms, name="heir2").run(once=True) == 1
+    assert resp.n == calls  # the model was not asked again
+    assert rooms.service.snapshot(wid).gate["gate"] == "kpis"
+    assert [d["gate"] for d in rooms.service.snapshot(wid).values["decisions"]] == ["themes"]
+
+
+def test_a_failed_job_is_shown_with_its_code_and_can_be_retried(tmp_path):
+    class Failing(WorkshopResponder):
+        fail = True
+
+        def __call__(self, messages, kwargs):
+            if self.fail:
+                raise KatachiError("model_timeout", seconds=180)
+            return super().__call__(messages, kwargs)
+
+    resp = Failing()
+    rooms = _queued_rooms(tmp_path, resp)
+    fac = rooms.user("fumi")
+    ws = rooms.create(fac, "acme", "営業改革", ["営業"], "ja", "live")
+    rooms.submit(fac, ws["id"], "提案書の作成に2日かかる")
+    rooms.start(fac, ws["id"])
+    _worker(rooms).run(once=True)
+    st = rooms.jobs.status(ws["id"])
+    assert st.state == "failed" and st.error.code == "model_timeout" and "180" in st.error.message("ja")
+    resp.fail = False
+    rooms.retry(fac, ws["id"])
+    _worker(rooms).run(once=True)
+    assert rooms.jobs.status(ws["id"]).state == "idle"
