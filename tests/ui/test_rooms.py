@@ -537,3 +537,20 @@ def test_generated_content_reaches_the_facilitator_first_and_the_room_when_shown
     rooms.decide(fac, ws["id"], {"action": "choose", "index": 0, "gate": "themes"})
     _to_gate(rooms, ws["id"], "kpis")
     assert rooms.view(paul, ws["id"]).hidden  # each new gate is previewed again
+
+
+def test_a_session_is_known_to_every_replica_and_only_its_hash_is_stored(rooms):
+    """Two app processes on one database: the browser logged in on the first continues on the second
+    after a reload (its replica died); logging out ends it everywhere."""
+    from ui.web.appdb import AppDB
+    from ui.web.auth import GuestTokens
+
+    _, ws = _live(rooms)
+    first = GuestTokens(Authenticator(rooms.db))
+    second = GuestTokens(Authenticator(AppDB(url=rooms.db.url)))  # the other replica's own store
+    assert first.auth.db is rooms.db and first.auth("花子", ws["join_code"])
+    first["tok-1"] = "花子"
+    assert second["tok-1"] == f"花子#{ws['id']}" and "tok-1" in second and second.get("nope") is None
+    assert rooms.db.one("SELECT COUNT(*) AS n FROM sessions WHERE token_hash = ?", "tok-1")["n"] == 0
+    del second["tok-1"]
+    assert first.get("tok-1") is None

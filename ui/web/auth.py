@@ -17,6 +17,7 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import MutableMapping
 
 from core.errors import KatachiError
 
@@ -112,12 +113,39 @@ class Authenticator:
         return granted[1] if granted and granted[0] == username else username
 
 
-class GuestTokens(dict):
-    """Gradio's session table (token → user), storing a guest's session as ``name#workshop``."""
+class GuestTokens(MutableMapping):
+    """Gradio's session table (token → user), kept in the app database so that every replica — and a
+    restarted process — knows the session; a guest's session is stored as ``name#workshop``.
+    Only a hash of the token is stored (a copy of the database lets nobody in)."""
 
-    def __init__(self, auth: Authenticator, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.auth = auth
+    def __init__(self, auth: Authenticator, initial: dict | None = None) -> None:
+        self.auth, self.db = auth, auth.db
+        for token, user in (initial or {}).items():
+            self[token] = user
+
+    @staticmethod
+    def _key(token: str) -> str:
+        return hashlib.sha256(str(token).encode()).hexdigest()
+
+    def __getitem__(self, token: str) -> str:
+        row = self.db.one("SELECT username FROM sessions WHERE token_hash = ?", self._key(token)) if token else None
+        if row is None:
+            raise KeyError(token)
+        return row["username"]
 
     def __setitem__(self, token: str, username: str) -> None:
-        super().__setitem__(token, self.auth.claim(username))
+        with self.db.tx() as c:
+            c.execute("INSERT INTO sessions (token_hash, username, created) VALUES (?, ?, ?) ON CONFLICT (token_hash) "
+                      "DO UPDATE SET username = excluded.username", (self._key(token), self.auth.claim(username),
+                                                                     time.time()))
+
+    def __delitem__(self, token: str) -> None:
+        with self.db.tx() as c:
+            if c.execute("DELETE FROM sessions WHERE token_hash = ?", (self._key(token),)).rowcount == 0:
+                raise KeyError(token)
+
+    def __iter__(self):  # tokens are not kept, only their hashes
+        return iter(())
+
+    def __len__(self) -> int:
+        return self.db.one("SELECT COUNT(*) AS n FROM sessions")["n"]
