@@ -125,7 +125,7 @@ def main() -> None:
         c = Client(url, auth=(name, code), verbose=False)
         for k in range(args.points):
             text = f"課題 {name} 番号{k} 提案書の作成に時間がかかる"
-            out = c.predict("ja", wid, text, None, False, api_name="/send")
+            out = c.predict("ja", wid, text, None, api_name="/send")
             with lock:
                 sent[text] = time.perf_counter()  # sent once the server has answered the submit
             if any(isinstance(o, str) and "k-notice k-error" in o for o in out):

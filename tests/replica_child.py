@@ -1,0 +1,26 @@
+"""A web replica for the failover test: ``python -m tests.replica_child DATA_DIR DB_URL PORT``.
+The app over PostgreSQL with KATACHI_JOB_QUEUE=database (it only enqueues; workers run the model)."""
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    from pathlib import Path
+
+    from core.settings import Settings
+    from graphs.service import WorkshopService
+    from tests.fakes import FakeChatModel
+    from tests.workshop_fakes import ListRetriever, WorkshopResponder
+    from tests.worker_child import DOCS
+    from ui.web.app import launch, make_context
+
+    data, url, port = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    s = Settings(data_dir=data, database_url=url, job_queue="database", job_lease_s=3.0)
+    model = FakeChatModel(responder=WorkshopResponder())  # never asked: the workers do the model work
+    svc = WorkshopService(s, model_for=lambda r: model, retriever_for=lambda c: ListRetriever("acme", DOCS))
+    launch(make_context(s, service=svc), port=port, block=True)
+
+
+if __name__ == "__main__":
+    main()

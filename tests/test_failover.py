@@ -1,0 +1,158 @@
+"""Failover on the server backends: two web replicas and two model workers on one PostgreSQL, a
+scripted model taking a second per answer, three live workshops with participants on both replicas.
+One replica and one worker are killed with SIGKILL in the middle; every workshop still finishes, and
+no pain point, vote or gate decision is lost. (Marked ``faults``: it kills processes.)"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.ui.server import free_port
+
+pytestmark = pytest.mark.faults
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _spawn(module: str, *args: str, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {k: v for k, v in env.items() if not k.startswith("KATACHI_") or k == "KATACHI_CACHE_DIR"}
+    return subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, env=env,
+                            stdout=open(log, "w"), stderr=subprocess.STDOUT)
+
+
+def _wait_http(url: str, timeout: float = 90) -> None:
+    import urllib.request
+
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            urllib.request.urlopen(url + "join", timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"{url} did not come up")
+
+
+def _login(url: str, name: str, code: str):
+    """A browser's session: the cookie Gradio's /login sets."""
+    import requests
+
+    s = requests.Session()
+    r = s.post(url + "login", data={"username": name, "password": code}, timeout=10)
+    assert r.status_code == 200, r.text
+    return s
+
+
+def test_replicas_and_workers_survive_sigkill_with_nothing_lost(pg_server, tmp_path):
+    from gradio_client import Client
+
+    from core.settings import Settings
+    from graphs.service import WorkshopService
+    from tests.fakes import FakeChatModel
+    from tests.worker_child import DOCS
+    from tests.workshop_fakes import ListRetriever, WorkshopResponder
+    from ui.web.appdb import AppDB
+    from ui.web.auth import add_user
+    from ui.web.jobqueue import DBJobs
+    from ui.web.jobs import ModelJobs
+    from ui.web.room.handlers import Rooms
+
+    url = pg_server.database("failover")
+    s = Settings(data_dir=tmp_path / "parent", database_url=url, job_queue="database", job_lease_s=3.0)
+    db = AppDB(url=url)
+    add_user(db, "fumi", "facil-pass-1", "facilitator", ["acme"])
+    add_user(db, "kon", "consult-pass-1", "consultant", ["acme"])
+    model = FakeChatModel(responder=WorkshopResponder())
+    svc = WorkshopService(s, model_for=lambda r: model, retriever_for=lambda c: ListRetriever("acme", DOCS))
+    rooms = Rooms(db, svc, DBJobs(db, ModelJobs(1, service=svc), 3.0))  # the facilitator's side: enqueues only
+    fac = rooms.user("fumi")
+    ports = [free_port(), free_port()]
+    urls = [f"http://127.0.0.1:{p}/" for p in ports]
+    procs = {f"app{i}": _spawn("tests.replica_child", str(tmp_path / f"app{i}"), url, str(p), log=tmp_path / f"app{i}.log")
+             for i, p in enumerate(ports)}
+    procs.update({f"w{i}": _spawn("tests.worker_child", url, f"w{i}", "1.0", log=tmp_path / f"w{i}.log")
+                  for i in range(2)})
+    try:
+        for u in urls:
+            _wait_http(u)
+        shops = [rooms.create(fac, "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", "live", dots=2)
+                 for i in range(3)]
+        sent: dict[str, list[str]] = {w["id"]: [] for w in shops}
+        people = {}  # (workshop, name) -> (replica index, gradio client)
+        for w in shops:
+            for n, rep in (("Aki", 0), ("Ben", 1)):
+                people[(w["id"], n)] = (rep, Client(urls[rep], auth=(n, w["join_code"]), verbose=False))
+
+        def send(wid: str, name: str, text: str) -> None:
+            rep, c = people[(wid, name)]
+            out = c.predict("ja", wid, text, None, api_name="/send")
+            assert not any(isinstance(o, str) and "k-notice k-error" in o for o in out), out
+            sent[wid].append(text)
+
+        for k in range(2):
+            for (wid, name) in people:
+                send(wid, name, f"{name}の課題{k} 提案書の作成に2日かかる")
+        # A browser logged in on replica 0 keeps its session on replica 1 once replica 0 is gone.
+        browser = _login(urls[0], "Aki", shops[0]["join_code"])
+        procs["app0"].send_signal(signal.SIGKILL)
+        procs["app0"].wait(10)
+        r = browser.get(urls[1] + f"k/version?w={shops[0]['id']}", timeout=10)
+        assert r.status_code == 200 and "error" not in r.json()["v"], r.text
+        for (wid, name), (rep, _) in list(people.items()):
+            if rep == 0:  # those on the dead replica reload: they land on the other one, same seat
+                people[(wid, name)] = (1, Client(urls[1], auth=(name, [w for w in shops if w["id"] == wid][0]["join_code"]),
+                                                 verbose=False))
+            send(wid, name, f"{name}の課題2 引き継ぎで顧客情報が失われる")
+        for w in shops:
+            rooms.start(fac, w["id"])
+        # Kill a worker in the middle of a job.
+        deadline = time.time() + 60
+        while time.time() < deadline and not db.one("SELECT id FROM jobs WHERE state = 'running' AND worker = 'w0'"):
+            time.sleep(0.1)
+        killed = db.one("SELECT id, workshop FROM jobs WHERE state = 'running' AND worker = 'w0'")
+        assert killed, "worker w0 never took a job"
+        procs["w0"].send_signal(signal.SIGKILL)
+        procs["w0"].wait(10)
+        votes: dict[str, int] = {}
+        for w in shops:
+            wid = w["id"]
+            for gate, decision in (("themes", {"action": "choose", "index": 0}), ("kpis", {"action": "approve"}),
+                                   ("usecases", {"action": "approve"}), ("playbook", {"action": "approve"})):
+                st = rooms.jobs.wait_idle(wid, 180)
+                assert st.state == "idle", (wid, st.error)
+                assert rooms.service.snapshot(wid).gate["gate"] == gate
+                if gate == "themes":
+                    for (pw, name), (rep, c) in people.items():
+                        if pw == wid:  # a dot each (stored in the shared database like everything else)
+                            rooms.vote(rooms.user(f"{name}#{wid}"), wid, 0)
+                    votes[wid] = sum(v["dots"] for v in db.votes(wid, rooms._round(rooms.service.snapshot(wid).values)))
+                if gate == "playbook":  # the room hands it to review; the consultant approves it
+                    from ui.web.review.handlers import Reviews
+
+                    assert rooms.decide(fac, wid, {**decision, "gate": gate}) == "sent_to_review"
+                    Reviews(rooms).approve(rooms.user("kon"), wid, confirm=True)
+                else:
+                    rooms.decide(fac, wid, {**decision, "gate": gate})
+        for w in shops:
+            snap = rooms.service.snapshot(w["id"])
+            assert snap.done
+            assert sorted(p["text"] for p in snap.values["pain_points"]) == sorted(sent[w["id"]])  # 0 lost
+            assert [d["gate"] for d in snap.values["decisions"]] == ["themes", "kpis", "usecases", "playbook"]
+            assert votes[w["id"]] == 2  # both participants' dots
+        row = db.one("SELECT worker, attempts, state FROM jobs WHERE id = ?", killed["id"])
+        assert row["worker"] == "w1" and row["attempts"] >= 2 and row["state"] == "done"
+    finally:
+        for p in procs.values():
+            if p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+                p.wait(10)
+        from core.sql_store import dispose_all
+
+        svc.close()
+        dispose_all()

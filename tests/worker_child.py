@@ -1,0 +1,38 @@
+"""A model worker for the failover test: ``python -m tests.worker_child DB_URL NAME DELAY_S``.
+The scripted model, each answer ``DELAY_S`` slower (a real model takes seconds)."""
+from __future__ import annotations
+
+import sys
+import time
+
+DOCS = ["提案書の作成には平均で二日かかっている。営業担当は顧客訪問の時間を確保できていない。",
+        "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。引き継ぎの基準は文書化されていない。"]
+
+
+def main() -> None:
+    import tempfile
+    from pathlib import Path
+
+    from core.settings import Settings
+    from graphs.service import WorkshopService
+    from tests.fakes import FakeChatModel
+    from tests.workshop_fakes import ListRetriever, WorkshopResponder
+    from ui.web.appdb import AppDB
+    from ui.web.jobqueue import Worker
+
+    url, name, delay = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    s = Settings(data_dir=Path(tempfile.mkdtemp()), database_url=url, job_queue="database")
+    inner = WorkshopResponder()
+
+    def slow(messages, kwargs):
+        time.sleep(delay)
+        return inner(messages, kwargs)
+
+    model = FakeChatModel(responder=slow)
+    svc = WorkshopService(s, model_for=lambda r: model, retriever_for=lambda c: ListRetriever("acme", DOCS))
+    print("ready", flush=True)
+    Worker(AppDB(url=url), svc, lease_s=3.0, heartbeat_s=0.5, name=name).run(poll_s=0.1)
+
+
+if __name__ == "__main__":
+    main()
