@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     # postgresql://user:password@host:port/db — workshop checkpoints and the app's tables in PostgreSQL
     # instead of the SQLite files in the data directory (several app processes can then share workshops).
     database_url: str | None = None
+    # http://host:8000 — company documents' vectors on a Chroma server (`chroma run`), each company a
+    # database of its own in ``chroma_tenant``; the token goes as a Bearer header (the proxy checks it).
+    # Unset: an in-process Chroma directory per company in the data directory.
+    chroma_url: str | None = None
+    chroma_tenant: str = "default_tenant"
+    chroma_token: str | None = None
     # Where model work runs: in the web process ("process", the embedded default), or in `katachi worker`
     # processes that take jobs from the app database ("database"; web replicas only enqueue).
     job_queue: Literal["process", "database"] = "process"

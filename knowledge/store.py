@@ -95,6 +95,38 @@ def _client(path: Path, version: str | None = None):
         return _clients[key]
 
 
+def _server_client(url: str, tenant: str, company: str, token: str | None = None):
+    """A Chroma server (``KATACHI_CHROMA_URL``): each company is a database of its own in ``tenant``,
+    made on first use, so a client opened for one company cannot name another's collection. The token
+    goes as ``Authorization: Bearer``; the server's proxy checks it (Chroma's server has no accounts)."""
+    from urllib.parse import urlparse
+
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    key = f"{url}|{tenant}|{company}"
+    with _clients_lock:
+        if key in _clients:
+            return _clients[key]
+        u = urlparse(url)
+        opts: dict[str, Any] = dict(anonymized_telemetry=False, chroma_server_host=u.hostname,
+                                    chroma_server_http_port=u.port or (443 if u.scheme == "https" else 8000),
+                                    chroma_server_ssl_enabled=u.scheme == "https",
+                                    chroma_api_impl="chromadb.api.fastapi.FastAPI")
+        if token:
+            opts.update(chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider",
+                        chroma_client_auth_credentials=token)
+        admin = chromadb.AdminClient(ChromaSettings(**opts))
+        try:
+            admin.get_database(company, tenant=tenant)
+        except Exception:  # noqa: BLE001 - the client raises a plain error for a missing database
+            admin.create_database(company, tenant=tenant)
+        _clients[key] = chromadb.HttpClient(host=u.hostname, port=opts["chroma_server_http_port"],
+                                            ssl=u.scheme == "https", tenant=tenant, database=company,
+                                            settings=ChromaSettings(**opts))
+        return _clients[key]
+
+
 @dataclass
 class FileResult:
     path: str
@@ -187,7 +219,9 @@ class CompanyStore:
     def collection(self):
         if self._collection is None:
             try:
-                client = _client(self.dir / "chroma", self._version)
+                s = self.settings
+                client = (_server_client(s.chroma_url, s.chroma_tenant, self.company, s.chroma_token)
+                          if s.chroma_url else _client(self.dir / "chroma", self._version))
                 self._collection = client.get_or_create_collection(
                     COLLECTION,
                     embedding_function=chroma_embedding_function(self._embedder),

@@ -65,3 +65,60 @@ def backend(request, tmp_path, monkeypatch):
 
     roomkit.close_all()
     dispose_all()
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """One Chroma server for the session (``chroma run`` from the chromadb package, loopback only)."""
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    exe = Path(sys.executable).with_name("chroma")
+    if not exe.exists() and not shutil.which("chroma"):
+        pytest.skip("the chroma command is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = tmp_path_factory.mktemp("chroma")
+    proc = subprocess.Popen([str(exe if exe.exists() else shutil.which("chroma")), "run", "--path", str(root / "data"),
+                             "--host", "127.0.0.1", "--port", str(port)], stdout=open(root / "log", "w"),
+                            stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/api/v2/heartbeat", timeout=1).read()
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("chroma run did not start: " + (root / "log").read_text()[-800:])
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(params=["embedded", "chroma-server"])
+def vectors(request, tmp_path, monkeypatch):
+    """Runs a test on each home of the documents' vectors: a Chroma directory per company in the data
+    directory, or a Chroma server (``KATACHI_CHROMA_URL``), in a tenant of its own per test."""
+    if request.param == "embedded":
+        yield None
+        return
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from urllib.parse import urlparse
+
+    url = request.getfixturevalue("chroma_server")
+    tenant = f"t{abs(hash(str(tmp_path))) % 10**9}"
+    u = urlparse(url)
+    chromadb.AdminClient(ChromaSettings(chroma_api_impl="chromadb.api.fastapi.FastAPI", chroma_server_host=u.hostname,
+                                        chroma_server_http_port=u.port)).create_tenant(tenant)
+    monkeypatch.setenv("KATACHI_CHROMA_URL", url)
+    monkeypatch.setenv("KATACHI_CHROMA_TENANT", tenant)
+    reset_settings()
+    yield url

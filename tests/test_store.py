@@ -4,6 +4,9 @@ import pytest
 from core.errors import KatachiError
 from knowledge.store import CompanyStore, list_companies
 
+# every test here runs with the vectors in the data directory and on a Chroma server
+pytestmark = pytest.mark.usefixtures("vectors")
+
 DOC_A = "# 営業\n\n提案書の作成に二日かかる。見積もり回答は三日後になることが多い。\n\n## 引き継ぎ\n\n受注後はカスタマーサクセスへ引き継ぐ。\n"
 DOC_B = "# Support\n\nFirst response time is four hours on average. Tickets are triaged by severity.\n"
 
@@ -147,3 +150,25 @@ def test_two_folders_with_the_same_name_stay_apart(tmp_path, fake_embedder):
     assert [f.status for f in rep.files] == ["added"]  # not mistaken for a move, nothing pruned from ja/docs
     assert CompanyStore("acme", get_settings()).stats()["documents"] == 2
     assert all(f.status == "unchanged" for f in CompanyStore("acme", get_settings()).ingest([a, b]).files)
+
+
+def test_vectors_live_where_the_settings_say_and_companies_never_share_a_database(tmp_path, fake_embedder, vectors):
+    corpus = _corpus(tmp_path / "c", {"sales.md": DOC_A})
+    s = get_settings()
+    a = CompanyStore("acme", s, create=True)
+    a.ingest([corpus])
+    CompanyStore("globex", s, create=True).ingest([_corpus(tmp_path / "g", {"support.md": DOC_B})])
+    on_disk = (a.dir / "chroma").exists()
+    assert on_disk == (vectors is None)
+    if vectors:
+        import chromadb
+
+        from urllib.parse import urlparse
+
+        u = urlparse(vectors)
+        for company, n in (("acme", a.count()), ("globex", CompanyStore("globex", s).count())):
+            c = chromadb.HttpClient(host=u.hostname, port=u.port, tenant=s.chroma_tenant, database=company)
+            assert [x.name for x in c.list_collections()] and c.get_collection("chunks").count() == n > 0
+    hits = CompanyStore("globex", s).search("提案書の作成", k=5)
+    # globex's search never reaches acme's chunks, even for acme's own words
+    assert hits and all(h.company == "globex" and "提案書" not in h.text for h in hits)
