@@ -60,9 +60,19 @@ class Runtime:
         return cls(settings, model_for, retriever_for, embed=embed)
 
 
+# The LangGraph server copies a run's config (it must pickle), so a server process registers its one
+# runtime here, once, at its edge (graphs.workshop.graph_for_server) instead of putting it in the config.
+_served: Runtime | None = None
+
+
+def serve_with(rt: Runtime) -> None:
+    global _served
+    _served = rt
+
+
 def runtime_of(config: dict | None) -> Runtime:
     conf = (config or {}).get("configurable", {})
-    rt = conf.get(KEY)
+    rt = conf.get(KEY) or _served
     if rt is None:
         raise RuntimeError("the workshop graph runs with a Runtime in config['configurable']['katachi']")
     return rt

@@ -31,7 +31,6 @@ from core.errors import KatachiError
 
 from graphs.gates import GatePayload, KPIDecision, PlaybookDecision, ThemeDecision, UseCaseDecision
 from graphs.runtime import DRAFTS_KEY
-from graphs.runtime import KEY as RUNTIME_KEY
 from graphs.runtime import Runtime, runtime_of
 from graphs.stages import gate_stage
 from graphs.state import WorkshopState
@@ -438,7 +437,10 @@ def build_graph(checkpointer=None):
 
 def graph_for_server():
     """Entry for the LangGraph CLI / server (langgraph.json): it supplies its own checkpointer; the
-    settings are read from the server's environment here, at the edge, once."""
+    settings are read from the server's environment here, at the edge, once, and the runtime is
+    registered for this process (the server pickles run configs; a runtime holds clients)."""
     from core.settings import Settings
+    from graphs.runtime import serve_with
 
-    return build_graph().with_config(configurable={RUNTIME_KEY: Runtime.of(Settings())})
+    serve_with(Runtime.of(Settings()))
+    return build_graph()
