@@ -1,5 +1,5 @@
-"""Failover on the server backends: two web replicas and two model workers on one PostgreSQL, a
-scripted model taking a second per answer, three live workshops with participants on both replicas.
+"""Failover on the server backends: two web replicas and two model workers on one PostgreSQL and one
+Chroma server (the company's documents are searched there), a scripted model taking a second per answer, three live workshops with participants on both replicas.
 One replica and one worker are killed with SIGKILL in the middle; every workshop still finishes, and
 no pain point, vote or gate decision is lost. (Marked ``faults``: it kills processes.)"""
 from __future__ import annotations
@@ -49,7 +49,32 @@ def _login(url: str, name: str, code: str):
     return s
 
 
-def test_replicas_and_workers_survive_sigkill_with_nothing_lost(pg_server, tmp_path):
+def _documents(chroma_url: str, data: Path, tenant: str) -> None:
+    """acme's documents on the Chroma server (vectors) and in the shared data directory (manifest, BM25)."""
+    from unittest import mock
+    from urllib.parse import urlparse
+
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    from core.settings import Settings
+    from knowledge.store import CompanyStore
+    from tests.fakes import FakeEmbedder
+    from tests.worker_child import DOCS
+
+    u = urlparse(chroma_url)
+    chromadb.AdminClient(ChromaSettings(chroma_api_impl="chromadb.api.fastapi.FastAPI", chroma_server_host=u.hostname,
+                                        chroma_server_http_port=u.port)).create_tenant(tenant)
+    docs = data.parent / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    for i, text in enumerate(DOCS):
+        (docs / f"doc{i}.md").write_text(f"# 業務\n\n{text}\n", encoding="utf-8")
+    with mock.patch("knowledge.store.get_embedder", lambda *a: FakeEmbedder()):
+        CompanyStore("acme", Settings(data_dir=data, chroma_url=chroma_url, chroma_tenant=tenant),
+                     create=True).ingest([docs])
+
+
+def test_replicas_and_workers_survive_sigkill_with_nothing_lost(pg_server, chroma_server, tmp_path):
     from gradio_client import Client
 
     from core.settings import Settings
@@ -76,8 +101,10 @@ def test_replicas_and_workers_survive_sigkill_with_nothing_lost(pg_server, tmp_p
     urls = [f"http://127.0.0.1:{p}/" for p in ports]
     procs = {f"app{i}": _spawn("tests.replica_child", str(tmp_path / f"app{i}"), url, str(p), log=tmp_path / f"app{i}.log")
              for i, p in enumerate(ports)}
-    procs.update({f"w{i}": _spawn("tests.worker_child", url, f"w{i}", "1.0", log=tmp_path / f"w{i}.log")
-                  for i in range(2)})
+    shared, tenant = tmp_path / "shared", f"failover{os.getpid()}"
+    _documents(chroma_server, shared, tenant)
+    procs.update({f"w{i}": _spawn("tests.worker_child", url, f"w{i}", "1.0", str(shared), chroma_server, tenant,
+                                  log=tmp_path / f"w{i}.log") for i in range(2)})
     try:
         for u in urls:
             _wait_http(u)
@@ -145,6 +172,8 @@ def test_replicas_and_workers_survive_sigkill_with_nothing_lost(pg_server, tmp_p
             assert sorted(p["text"] for p in snap.values["pain_points"]) == sorted(sent[w["id"]])  # 0 lost
             assert [d["gate"] for d in snap.values["decisions"]] == ["themes", "kpis", "usecases", "playbook"]
             assert votes[w["id"]] == 2  # both participants' dots
+            # the workers searched acme's documents: the Chroma server's vectors, the shared directory's BM25
+            assert any(str(shared.parent / "docs") in p["source"] for p in snap.values["passages"].values())
         row = db.one("SELECT worker, attempts, state FROM jobs WHERE id = ?", killed["id"])
         assert row["worker"] == "w1" and row["attempts"] >= 2 and row["state"] == "done"
     finally:

@@ -1,5 +1,7 @@
-"""A model worker for the failover test: ``python -m tests.worker_child DB_URL NAME DELAY_S``.
-The scripted model, each answer ``DELAY_S`` slower (a real model takes seconds)."""
+"""A model worker for the failover test: ``python -m tests.worker_child DB_URL NAME DELAY_S
+[DATA_DIR CHROMA_URL TENANT]``. The scripted model, each answer ``DELAY_S`` slower (a real model takes
+seconds). With a Chroma server: the company's documents are searched there (vectors) and in the shared
+data directory (manifest, BM25), with the test embedder."""
 from __future__ import annotations
 
 import sys
@@ -22,6 +24,16 @@ def main() -> None:
 
     url, name, delay = sys.argv[1], sys.argv[2], float(sys.argv[3])
     s = Settings(data_dir=Path(tempfile.mkdtemp()), database_url=url, job_queue="database")
+    retriever_for = lambda c: ListRetriever("acme", DOCS)  # noqa: E731
+    if len(sys.argv) > 6:
+        import knowledge.store
+        from knowledge.store import CompanyStore
+        from tests.fakes import FakeEmbedder
+
+        knowledge.store.get_embedder = lambda *a: FakeEmbedder()
+        s = Settings(data_dir=Path(sys.argv[4]), database_url=url, job_queue="database", chroma_url=sys.argv[5],
+                     chroma_tenant=sys.argv[6])
+        retriever_for = lambda c: CompanyStore(c, s)  # noqa: E731
     inner = WorkshopResponder()
 
     def slow(messages, kwargs):
@@ -29,7 +41,7 @@ def main() -> None:
         return inner(messages, kwargs)
 
     model = FakeChatModel(responder=slow)
-    svc = WorkshopService(s, model_for=lambda r: model, retriever_for=lambda c: ListRetriever("acme", DOCS))
+    svc = WorkshopService(s, model_for=lambda r: model, retriever_for=retriever_for)
     print("ready", flush=True)
     Worker(AppDB(url=url), svc, lease_s=3.0, heartbeat_s=0.5, name=name).run(poll_s=0.1)
 
