@@ -40,19 +40,6 @@ def _spawn(module: str, *args: str, log: Path, env: dict | None = None) -> subpr
                             stderr=subprocess.STDOUT)
 
 
-def _up(url: str, timeout: float = 120) -> None:
-    import urllib.request
-
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            urllib.request.urlopen(url + "join", timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"{url} did not come up")
-
-
 def load(urls: list[str], shops: list[tuple[str, str]], args, drive) -> dict:
     """Participants and facilitators over HTTP; ``drive(wid)`` runs the gates once all points are in."""
     from gradio_client import Client
@@ -185,7 +172,7 @@ def main() -> None:
     ap.add_argument("--only", choices=["server", "embedded"], default=None)
     args = ap.parse_args()
     from tests.pg import TempPostgres
-    from tests.ui.server import free_port
+    from tests.ui.server import free_port, wait_http
     from ui.web.auth import add_user
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f}; "
@@ -206,7 +193,7 @@ def main() -> None:
                   for i in range(2)]
         try:
             for u in urls:
-                _up(u)
+                wait_http(u)
             shops = [rooms.create(rooms.user("fumi"), "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", review=False)
                      for i in range(args.workshops)]
             r = load(urls, [(w["id"], w["join_code"]) for w in shops], args, gates(rooms, expected))

@@ -245,9 +245,7 @@ def _invoke(bound: Any, convo: list, model: Any) -> BaseMessage:
         except KatachiError:
             raise
         except Exception as exc:
-            mapped = translate_transport_error(exc, model) or _unparseable(exc)
-            if mapped is None:
-                raise
+            mapped = _model_error(exc, model)
             transient = mapped.code == "model_unreachable" or (
                 mapped.code == "model_refused" and mapped.params.get("status") in TRANSIENT_STATUS)
             if attempt == 0 and transient:
@@ -277,15 +275,21 @@ def _stream(bound: Any, convo: list, model: Any, on_item: Callable[[str, dict], 
     except KatachiError:
         raise
     except Exception as exc:
-        mapped = translate_transport_error(exc, model) or _unparseable(exc)
-        if mapped is None:
-            raise
+        mapped = _model_error(exc, model)
         if handed == 0 and mapped.code != "model_timeout":
             return _invoke(bound, convo, model)
         raise mapped from exc
     if reply is None:
         raise KatachiError("model_bad_reply", detail="empty stream")
     return reply
+
+
+def _model_error(exc: Exception, model: Any) -> KatachiError:
+    """The error family's name for a client failure; anything else is raised as it was."""
+    mapped = translate_transport_error(exc, model) or _unparseable(exc)
+    if mapped is None:
+        raise exc
+    return mapped
 
 
 def _unparseable(exc: Exception) -> KatachiError | None:

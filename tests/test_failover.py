@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.server import free_port
+from tests.ui.server import free_port, wait_http
 
 pytestmark = pytest.mark.faults
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,19 +24,6 @@ def _spawn(module: str, *args: str, log: Path) -> subprocess.Popen:
     env = {k: v for k, v in env.items() if not k.startswith("KATACHI_") or k == "KATACHI_CACHE_DIR"}
     return subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, env=env,
                             stdout=open(log, "w"), stderr=subprocess.STDOUT)
-
-
-def _wait_http(url: str, timeout: float = 90) -> None:
-    import urllib.request
-
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            urllib.request.urlopen(url + "join", timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"{url} did not come up")
 
 
 def _login(url: str, name: str, code: str):
@@ -107,7 +94,7 @@ def test_replicas_and_workers_survive_sigkill_with_nothing_lost(pg_server, chrom
                                   log=tmp_path / f"w{i}.log") for i in range(2)})
     try:
         for u in urls:
-            _wait_http(u)
+            wait_http(u)
         shops = [rooms.create(fac, "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", "live", dots=2)
                  for i in range(3)]
         sent: dict[str, list[str]] = {w["id"]: [] for w in shops}

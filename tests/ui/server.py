@@ -22,3 +22,18 @@ def start_app(tmp: Path, responder=None):
     port = free_port()
     demo = launch(ctx, port=port, block=False)
     return ctx, demo, f"http://127.0.0.1:{port}/"
+
+
+def wait_http(url: str, timeout: float = 120) -> None:
+    """Until the app at ``url`` answers (its join page needs no login)."""
+    import time
+    import urllib.request
+
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            urllib.request.urlopen(url + "join", timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"{url} did not come up")
