@@ -55,8 +55,8 @@ def targets(kind: str, values: dict) -> list[tuple[str, str]]:
 def answer(rooms, user, wid: str, kind: str, target: str, a: int = 0, b: int = 0, text: str = "") -> None:
     """Record one person's answer (again: replaces it). Refused with a reason when the activity is not
     open, the item is not one shown, or a rating is missing."""
-    ws = rooms._workshop(user, wid)
-    view = rooms.view(user, wid)
+    view = rooms.view(user, wid)  # checks the caller may see the workshop
+    ws = view.workshop
     if kind not in current(view.stage, view.values, view.hidden, view.job.state in ("queued", "running")):
         raise KatachiError("activity_closed", stage=Code(f"stage.{view.stage}"))
     allowed = {v for _, v in targets(kind, view.values)}

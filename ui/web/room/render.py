@@ -13,7 +13,7 @@ from core.i18n import t as text_of
 from graphs.stages import STAGES, label as stage_label
 from ui.web.room.handlers import RoomView
 from ui.policy import display_of
-from ui.web.common import tr
+from ui.web.common import section_label, tr
 
 e = html.escape
 
@@ -84,8 +84,6 @@ def drafts(view: RoomView, lang: str) -> str:
             out.append(f'<div class="k-uc k-draft" data-draft="usecases"><b>[{e(it.get("department", ""))}] '
                        f'{e(it.get("title", ""))}</b> — {e(it.get("who", ""))} / {e(it.get("when", ""))}</div>')
         elif d["stage"] == "playbook":
-            from ui.web.common import section_label
-
             out.append(f'<span class="k-draft" data-draft="playbook">✓ {e(section_label(it.get("section", ""), lang))}'
                        f'</span> ')
     return (f'<div class="k-drafts" data-count="{n}"><p class="k-draft-head">{tr("drafts_head", lang, n=n)}</p>'
