@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,72 +41,161 @@ def _spawn(module: str, *args: str, log: Path, env: dict | None = None) -> subpr
                             stderr=subprocess.STDOUT)
 
 
-def load(urls: list[str], shops: list[tuple[str, str]], args, drive) -> dict:
-    """Participants and facilitators over HTTP; ``drive(wid)`` runs the gates once all points are in."""
-    from gradio_client import Client
+class Tab:
+    """One browser tab over HTTP, doing what the room page does: log in, ask ``/k/version`` every
+    second, redraw through Gradio's ``/poll`` when the answer changed; participants also send points."""
 
-    lat, polls, errors = [], [], []
+    def __init__(self, base: str, name: str, secret: str) -> None:
+        import httpx
+
+        self.base, self.name, self.secret = base, name, secret
+        self.http = httpx.AsyncClient(base_url=base, timeout=60)
+        self.version = ""
+        self.session = uuid.uuid4().hex[:11]  # one Gradio session per tab, as a browser has
+        self.busy = None  # one event at a time per tab: Gradio's per-call stream reads the session's messages
+
+    async def login(self) -> None:
+        r = await self.http.post("login", data={"username": self.name, "password": self.secret})
+        r.raise_for_status()
+
+    async def call(self, api: str, *data) -> str:
+        """A Gradio event through its HTTP API; the page's HTML outputs joined."""
+        import asyncio
+
+        self.busy = self.busy or asyncio.Lock()
+        async with self.busy:
+            return await self._call(api, *data)
+
+    async def _call(self, api: str, *data) -> str:
+        import json
+
+        r = await self.http.post(f"gradio_api/call/{api}", json={"data": list(data), "session_hash": self.session})
+        r.raise_for_status()
+        event = r.json()["event_id"]
+        kind = ""
+        async with self.http.stream("GET", f"gradio_api/call/{api}/{event}") as s:
+            async for line in s.aiter_lines():
+                if line.startswith("event: "):
+                    kind = line[7:]
+                elif line.startswith("data: ") and kind in ("complete", "error"):
+                    if kind == "error":
+                        raise RuntimeError(f"{api}: {line[6:200]}")
+                    out = json.loads(line[6:])
+                    return "".join(o if isinstance(o, str) else json.dumps(o, ensure_ascii=False)
+                                   for o in out)
+        raise RuntimeError(f"{api}: no answer")
+
+    async def changed(self, wid: str) -> bool:
+        r = await self.http.get("k/version", params={"w": wid})
+        r.raise_for_status()
+        v = r.json().get("v", "")
+        if v == self.version:
+            return False
+        self.version = v
+        return True
+
+
+def tabs(urls: list[str], shops: list[tuple[str, str]], args) -> dict:
+    """Every workshop's tabs over HTTP (a facilitator and ``args.participants`` people, spread over the
+    replicas). Runs in its own process (``--tabs``), so the load's own CPU is not the app's."""
+    import asyncio
+    import random
+
+    lat, checks, redraws, errors = [], [], [], []
     done: dict[str, float] = {}
-    lock = threading.Lock()
     t_all = time.perf_counter()
+    rnd = random.Random(7)  # the same think times for both setups
 
-    def facilitator(wid: str, sent: dict[str, float]) -> None:
-        c = Client(urls[0], auth=("fumi", "facil-pass-1"), verbose=False)
-        seen: set[str] = set()
+    async def tab_loop(tab: Tab, wid: str, sent: dict[str, float] | None, seen: set[str]) -> None:
         while wid not in done and time.perf_counter() - t_all < args.timeout:
             t0 = time.perf_counter()
             try:
-                out = c.predict("ja", wid, api_name="/poll")
-            except Exception as exc:  # noqa: BLE001 - counted
-                with lock:
-                    errors.append(f"poll {wid}: {type(exc).__name__}")
-                time.sleep(1)
-                continue
-            now = time.perf_counter()
-            page = "".join(o for o in out if isinstance(o, str))
-            with lock:
-                polls.append(now - t0)
-                for text, at in list(sent.items()):
-                    if text not in seen and text in page:
-                        seen.add(text)
-                        lat.append(now - at)
-            if re.search(r'data-workshop="[^"]+" data-stage="done"', page):
-                done[wid] = now - t_all
-            time.sleep(1)
-
-    def participant(wid: str, code: str, n: int, sent: dict[str, float]) -> None:
-        name = f"p{n}"
-        try:
-            c = Client(urls[n % len(urls)], auth=(name, code), verbose=False)
-            for k in range(args.points):
-                text = f"{name}-{wid[:4]}-{k} 提案書の作成に時間がかかる"
-                t0 = time.perf_counter()
-                out = c.predict("ja", wid, text, None, api_name="/send")
-                if any(isinstance(o, str) and "k-notice k-error" in o for o in out):
-                    with lock:
-                        errors.append(f"{name}@{wid}: refused")
+                if await tab.changed(wid):
+                    checks.append(time.perf_counter() - t0)
+                    t1 = time.perf_counter()
+                    page = await tab.call("poll", "ja", wid)
+                    now = time.perf_counter()
+                    redraws.append(now - t1)
+                    if sent is not None:  # the facilitator: which points reached the screen
+                        for text, at in list(sent.items()):
+                            if text not in seen and text in page:
+                                seen.add(text)
+                                lat.append(now - at)
+                        if re.search(r'data-workshop="[^"]+" data-stage="done"', page):
+                            done[wid] = now - t_all
                 else:
-                    with lock:
-                        sent[text] = t0
-                time.sleep(0.5)
-        except Exception as exc:  # noqa: BLE001 - counted
-            with lock:
-                errors.append(f"{name}@{wid}: {type(exc).__name__}")
+                    checks.append(time.perf_counter() - t0)
+            except Exception as exc:  # noqa: BLE001 - counted
+                errors.append(f"{tab.name}@{wid}: {type(exc).__name__} {str(exc)[:80]}")
+            await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - t0)))
 
-    threads = []
-    for wid, code in shops:
+    async def participant(tab: Tab, wid: str, n: int, sent: dict[str, float], waits: list[float]) -> None:
+        for k, wait in enumerate(waits):
+            await asyncio.sleep(wait)
+            text = f"p{n}-{wid[:4]}-{k} 提案書の作成に時間がかかる"
+            t0 = time.perf_counter()
+            try:
+                page = await tab.call("send", "ja", wid, text, None)
+                if "k-notice k-error" in page:
+                    errors.append(f"p{n}@{wid}: refused")
+                else:
+                    sent[text] = t0
+            except Exception as exc:  # noqa: BLE001 - counted
+                errors.append(f"p{n}@{wid} send: {type(exc).__name__} {str(exc)[:80]}")
+
+    async def workshop(i: int, wid: str, code: str) -> None:
         sent: dict[str, float] = {}
-        threads.append(threading.Thread(target=facilitator, args=(wid, sent), daemon=True))
-        threads += [threading.Thread(target=participant, args=(wid, code, n, sent), daemon=True)
-                    for n in range(args.participants)]
-        threads.append(threading.Thread(target=drive, args=(wid, errors), daemon=True))
-    for t in threads:
-        t.start()
-    end = time.time() + args.timeout
-    while len(done) < len(shops) and time.time() < end:
-        time.sleep(1)
-    return {"finished": len(done), "errors": errors, "lat": lat, "polls": polls,
+        fac = Tab(urls[i % len(urls)], "fumi", "facil-pass-1")
+        people = [Tab(urls[(i + n + 1) % len(urls)], f"p{n}", code) for n in range(args.participants)]
+        for tab in [fac, *people]:
+            try:
+                await tab.login()
+            except Exception as exc:  # noqa: BLE001 - counted
+                errors.append(f"{tab.name}@{wid} login: {type(exc).__name__}")
+                return
+        waits = [[rnd.uniform(0, 2 * args.think) for _ in range(args.points)] for _ in people]
+        await asyncio.gather(tab_loop(fac, wid, sent, set()), *(tab_loop(p, wid, None, set()) for p in people),
+                             *(participant(p, wid, n, sent, waits[n]) for n, p in enumerate(people)))
+        for tab in [fac, *people]:
+            await tab.http.aclose()
+
+    async def main() -> None:
+        # tabs open over a few seconds, as people come into the room
+        async def later(i, wid, code):
+            await asyncio.sleep(i * args.ramp / max(1, len(shops)))
+            await workshop(i, wid, code)
+        await asyncio.gather(*(later(i, w, c) for i, (w, c) in enumerate(shops)))
+
+    asyncio.run(main())
+    return {"finished": len(done), "errors": errors, "lat": lat, "checks": checks, "redraws": redraws,
             "wall": time.perf_counter() - t_all}
+
+
+def load(urls: list[str], shops: list[tuple[str, str]], args, drive, tmp: Path) -> dict:
+    """The tabs in a child process; ``drive(wid, errors)`` runs each workshop's gates here, in a thread,
+    once all its points are in (the facilitator's clicks, through the room's handlers)."""
+    import json
+
+    spec, out = tmp / f"tabs-{len(urls)}.json", tmp / f"tabs-{len(urls)}-out.json"
+    spec.write_text(json.dumps({"urls": urls, "shops": shops, "args": vars(args)}))
+    errors: list[str] = []
+    for wid, _ in shops:
+        threading.Thread(target=drive, args=(wid, errors), daemon=True).start()
+    child = subprocess.run([sys.executable, __file__, "--tabs", str(spec), str(out)], cwd=ROOT,
+                           timeout=args.timeout + 120)
+    if child.returncode:
+        raise SystemExit(f"the load process failed ({child.returncode})")
+    r = json.loads(out.read_text())
+    r["errors"] += errors
+    return r
+
+
+def _tabs_main(spec: str, out: str) -> None:
+    import json
+
+    d = json.loads(Path(spec).read_text())
+    r = tabs(d["urls"], [tuple(x) for x in d["shops"]], argparse.Namespace(**d["args"]))
+    Path(out).write_text(json.dumps(r))
 
 
 def rooms_over(db_url: str | None, data: Path, delay: float):
@@ -139,7 +229,7 @@ def gates(rooms, expected: int):
 
     def drive(wid: str, errors: list[str]) -> None:
         while len(rooms.db.pain_points(wid)) < expected:
-            time.sleep(0.5)
+            time.sleep(1.0)
         steps = [("start", lambda: rooms.start(fac, wid))] + [
             (g, lambda g=g, d=d: rooms.decide(fac, wid, {**d, "gate": g})) for g, d in
             (("themes", {"action": "choose", "index": 0}), ("kpis", {"action": "approve"}),
@@ -159,7 +249,9 @@ def report(label: str, r: dict, shops: int) -> None:
     print(f"{label}: {r['finished']}/{shops} workshops finished in {r['wall']:.0f} s, {len(r['errors'])} errors"
           + (f" (first: {r['errors'][0]})" if r["errors"] else ""))
     print(f"  submit → facilitator sees: p50 {_pct(r['lat'], 50):.2f} s, p95 {_pct(r['lat'], 95):.2f} s "
-          f"({len(r['lat'])} samples); poll p95 {_pct(r['polls'], 95):.2f} s")
+          f"({len(r['lat'])} samples)")
+    print(f"  version check p95 {_pct(r['checks'], 95):.3f} s ({len(r['checks'])}); "
+          f"redraw p95 {_pct(r['redraws'], 95):.2f} s ({len(r['redraws'])})")
 
 
 def main() -> None:
@@ -169,6 +261,8 @@ def main() -> None:
     ap.add_argument("--points", type=int, default=3)
     ap.add_argument("--model-delay", type=float, default=0.5)
     ap.add_argument("--timeout", type=float, default=3600)
+    ap.add_argument("--think", type=float, default=5.0, help="mean seconds before each of a person's points")
+    ap.add_argument("--ramp", type=float, default=10.0, help="seconds over which the workshops' tabs open")
     ap.add_argument("--only", choices=["server", "embedded"], default=None)
     args = ap.parse_args()
     from tests.pg import TempPostgres
@@ -196,7 +290,7 @@ def main() -> None:
                 wait_http(u)
             shops = [rooms.create(rooms.user("fumi"), "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", review=False)
                      for i in range(args.workshops)]
-            r = load(urls, [(w["id"], w["join_code"]) for w in shops], args, gates(rooms, expected))
+            r = load(urls, [(w["id"], w["join_code"]) for w in shops], args, gates(rooms, expected), tmp)
             waits = [row["started"] - row["created"] for row in rooms.db.all(
                 "SELECT created, started FROM jobs WHERE started IS NOT NULL")]
             report("server (2 replicas, 2 workers, PostgreSQL)", r, len(shops))
@@ -221,11 +315,14 @@ def main() -> None:
             shops = [rooms.create(rooms.user("fumi"), "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", review=False)
                      for i in range(args.workshops)]
             r = load([f"http://127.0.0.1:{port}/"], [(w["id"], w["join_code"]) for w in shops], args,
-                     gates(rooms, expected))
+                     gates(rooms, expected), tmp)
             report("embedded baseline (1 process, SQLite, 1 model slot)", r, len(shops))
         finally:
             demo.close()
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--tabs"]:
+        _tabs_main(*sys.argv[2:4])
+    else:
+        main()

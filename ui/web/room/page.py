@@ -16,6 +16,7 @@ from core.errors import KatachiError
 from ui.web.room import decisions
 from ui.web.room.activities import ANONYMITY
 from ui.web.room import render
+from ui.web.room.sent import SentOutputs
 from ui.web.common import LANG_JS, notice, section_label, tr, ui_lang
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,10 @@ class RoomTab:
         self.clearable = [self.pain, self.edit_text, self.th_feedback, self.k_feedback, self.u_feedback,
                           self.drop, self.pb_comment]
         self.all_outputs = [*self.display, *self.fill, self.note, self.current, *self.clearable]
+        # only what the user cannot change on the page (a ticked box differs from what was sent)
+        self.watched = {c for c in self.display if isinstance(c, (gr.HTML, gr.Markdown, gr.Button, gr.File,
+                                                                  gr.Group, gr.Column, gr.Row))}
+        self.sent = SentOutputs()
 
     # -- drawing ---------------------------------------------------------------------------------------
     def draw(self, lang: str, wid: str, seen: str, gate_key: str, username: str | None, force: bool = False) -> dict:
@@ -291,7 +296,12 @@ class RoomTab:
 
     # -- handlers ----------------------------------------------------------------------------------------
     def poll(self, lang, wid, seen, gate_key, request: gr.Request):
-        return self.draw(lang, wid, seen, gate_key, request.username)
+        return self._new(request, self.draw(lang, wid, seen, gate_key, request.username))
+
+    def _new(self, request: gr.Request, out: dict, fresh: bool = False) -> dict:
+        """``out`` less what this tab already shows (``fresh``: the tab shows nothing yet)."""
+        out = self.sent.only_new(getattr(request, "session_hash", None), out, self.watched, fresh)
+        return out or {self.seen: gr.skip()}
 
     def force(self, lang, wid, request: gr.Request):
         out = {}
@@ -302,7 +312,7 @@ class RoomTab:
                 wid = ""
             if wid:
                 out[self.current] = wid
-        return {**self.draw(lang, wid, "", "", request.username, force=True), **out}
+        return self._new(request, {**self.draw(lang, wid, "", "", request.username, force=True), **out}, fresh=True)
 
     def _act(self, fn, ok: str = "saved", clear: tuple = ()):
         """A button handler: run ``fn(rooms, user, wid, view, *inputs)``, then redraw at once."""
@@ -321,7 +331,7 @@ class RoomTab:
                     out[comp] = {**(out.get(comp) or {}), "__type__": "update", "value": []}
                 else:
                     out[comp] = False if isinstance(comp, gr.Checkbox) else ""
-            return out
+            return self._new(request, out)
         return handler
 
     def _bind(self, trigger, fn, inputs: list, ok: str = "saved", clear: tuple = (), every_click: bool = False,
