@@ -174,11 +174,13 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
     from ui.web.throttle import LoginGuard, Throttle
 
     from knowledge.library.catalog import load_library
+    from ui.web import fast_skip
 
     s = ctx.settings
     ctx.public_url = s.public_url or listen_url(host, port)
     # Parsed once per process (~1.6 s here); done now, not in the first playbook redraw of a live room.
     load_library()
+    fast_skip.install()
     demo = build(ctx)
     demo.queue(default_concurrency_limit=16)
     auth = Authenticator(ctx.db, ctx.rooms.is_done, s)
