@@ -554,3 +554,11 @@ def test_a_session_is_known_to_every_replica_and_only_its_hash_is_stored(rooms):
     assert rooms.db.one("SELECT COUNT(*) AS n FROM sessions WHERE token_hash = ?", "tok-1")["n"] == 0
     del second["tok-1"]
     assert first.get("tok-1") is None
+    # a session found is remembered for a few seconds: a logout elsewhere ends it here after that
+    assert first.auth("花子", ws["join_code"])
+    first["tok-2"] = "花子"
+    assert first["tok-2"] == f"花子#{ws['id']}"
+    del second["tok-2"]
+    assert first.get("tok-2") == f"花子#{ws['id']}"
+    first._known = {k: (u, 0.0) for k, (u, _) in first._known.items()}  # REMEMBER_S later
+    assert first.get("tok-2") is None

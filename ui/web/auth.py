@@ -116,10 +116,17 @@ class Authenticator:
 class GuestTokens(MutableMapping):
     """Gradio's session table (token → user), kept in the app database so that every replica — and a
     restarted process — knows the session; a guest's session is stored as ``name#workshop``.
-    Only a hash of the token is stored (a copy of the database lets nobody in)."""
+    Only a hash of the token is stored (a copy of the database lets nobody in).
+
+    Gradio looks a session up several times per request (every page poll); a found session is
+    remembered here for ``REMEMBER_S``, so a logout on another replica ends the session here
+    within that time (at once on the replica that logged out)."""
+
+    REMEMBER_S = 5.0
 
     def __init__(self, auth: Authenticator, initial: dict | None = None) -> None:
         self.auth, self.db = auth, auth.db
+        self._known: dict[str, tuple[str, float]] = {}
         for token, user in (initial or {}).items():
             self[token] = user
 
@@ -128,18 +135,28 @@ class GuestTokens(MutableMapping):
         return hashlib.sha256(str(token).encode()).hexdigest()
 
     def __getitem__(self, token: str) -> str:
-        row = self.db.one("SELECT username FROM sessions WHERE token_hash = ?", self._key(token)) if token else None
+        key = self._key(token) if token else ""
+        hit = self._known.get(key)
+        if hit and hit[1] > time.monotonic():
+            return hit[0]
+        row = self.db.one("SELECT username FROM sessions WHERE token_hash = ?", key) if token else None
         if row is None:
+            self._known.pop(key, None)
             raise KeyError(token)
+        if len(self._known) > 10_000:
+            self._known.clear()
+        self._known[key] = (row["username"], time.monotonic() + self.REMEMBER_S)
         return row["username"]
 
     def __setitem__(self, token: str, username: str) -> None:
+        self._known.pop(self._key(token), None)
         with self.db.tx() as c:
             c.execute("INSERT INTO sessions (token_hash, username, created) VALUES (?, ?, ?) ON CONFLICT (token_hash) "
                       "DO UPDATE SET username = excluded.username", (self._key(token), self.auth.claim(username),
                                                                      time.time()))
 
     def __delitem__(self, token: str) -> None:
+        self._known.pop(self._key(token), None)
         with self.db.tx() as c:
             if c.execute("DELETE FROM sessions WHERE token_hash = ?", (self._key(token),)).rowcount == 0:
                 raise KeyError(token)

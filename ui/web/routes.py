@@ -76,7 +76,8 @@ def add_routes(app, ctx) -> None:
         if not name:
             return JSONResponse({"error": "login"}, status_code=401)
         try:
-            view = ctx.rooms.view(ctx.rooms.user(name), w)
+            with ctx.rooms.db.reading():
+                view = ctx.rooms.view(ctx.rooms.user(name), w)
         except KatachiError as err:
             return JSONResponse({"v": "error:" + err.code})
         return JSONResponse({"v": view.version}, headers={"Cache-Control": "no-store"})

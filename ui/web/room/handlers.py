@@ -303,6 +303,10 @@ class Rooms:
 
     # -- what a page shows -----------------------------------------------------------------------------
     def view(self, user: User, wid: str) -> RoomView:
+        with self.db.reading():  # asked once a second by every open tab: its reads share a connection
+            return self._view(user, wid)
+
+    def _view(self, user: User, wid: str) -> RoomView:
         ws = self._workshop(user, wid)
         job = self.jobs.status(wid)
         stage, gate, values = "intake", None, {}
