@@ -119,13 +119,30 @@ def test_failed_passwords_lock_the_account_even_for_the_right_password(rooms):
     assert auth("paul", "partic-pass-1")  # another account is not locked
 
 
-def test_a_guessing_client_is_locked_out_and_others_are_not():
+def test_failed_logins_are_counted_once_across_replicas(rooms):
+    """Two replicas (their own stores on one database): guesses spread over both still lock the account
+    on both, and a lock outlives the process that set it."""
+    from core.settings import get_settings
+    from ui.web.appdb import AppDB
+
+    s = get_settings().model_copy(update={"login_failures_per_account": 4})
+    one, two = Authenticator(rooms.db, settings=s), Authenticator(AppDB(url=rooms.db.url), settings=s)
+    for auth in (one, two, one, two):
+        assert not auth("fumi", "wrong-guess")
+    assert not one("fumi", "facil-pass-1") and not two("fumi", "facil-pass-1")
+    assert not Authenticator(AppDB(url=rooms.db.url), settings=s)("fumi", "facil-pass-1")  # a restart
+    assert two("paul", "partic-pass-1")
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["memory", "database"])
+def test_a_guessing_client_is_locked_out_and_others_are_not(shared, rooms):
     import asyncio
 
-    from ui.web.throttle import LoginGuard, Throttle
+    from ui.web.throttle import LoginGuard, SharedThrottle, Throttle
 
-    now = [0.0]
-    throttle = Throttle(failures=3, window_s=60, lock_s=300, clock=lambda: now[0])
+    now = [1000.0]
+    throttle = (SharedThrottle(rooms.db, failures=3, window_s=60, lock_s=300, clock=lambda: now[0]) if shared
+                else Throttle(failures=3, window_s=60, lock_s=300, clock=lambda: now[0]))
     statuses = {"bad": 400, "good": 200}
 
     async def inner(scope, receive, send):

@@ -171,7 +171,7 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
     from ui.web.review.render import CSS as REVIEW_CSS
     from ui.web.common import i18n
     from ui.web.routes import FirstInHead
-    from ui.web.throttle import LoginGuard, Throttle
+    from ui.web.throttle import LoginGuard, SharedThrottle
 
     from knowledge.library.catalog import load_library
     from ui.web import fast_skip
@@ -184,7 +184,7 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
     demo = build(ctx)
     demo.queue(default_concurrency_limit=16)
     auth = Authenticator(ctx.db, ctx.rooms.is_done, s)
-    clients = Throttle(s.login_failures_per_client, s.login_window_s, s.login_lock_s)
+    clients = SharedThrottle(ctx.db, s.login_failures_per_client, s.login_window_s, s.login_lock_s)
     demo.launch(server_name=host, server_port=port, auth=auth,
                 auth_message="Katachi 型 — アカウント、または 名前 + 参加コード でログイン / "
                              "log in with your account, or your name + the join code",

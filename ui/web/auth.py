@@ -23,7 +23,7 @@ from core.errors import KatachiError
 
 from ui.policy import ROLES, guest_id
 from ui.web.appdb import AppDB
-from ui.web.throttle import Throttle
+from ui.web.throttle import SharedThrottle
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class Authenticator:
         self.db = db
         self.is_done = is_done or (lambda wid: False)
         self.code_hours = s.join_code_hours
-        self.accounts = Throttle(s.login_failures_per_account, s.login_window_s, s.login_lock_s)
+        self.accounts = SharedThrottle(db, s.login_failures_per_account, s.login_window_s, s.login_lock_s)
         self._granted: tuple[str, str] | None = None  # (name typed, guest id) of the login just approved
 
     def __call__(self, username: str, password: str) -> bool:

@@ -3,8 +3,9 @@
 Measured before this existed: ~725 guest-login guesses a second from one client and no lockout. Two
 locks now: per client address (any failed login, codes included) and per account (failed passwords).
 A locked key is refused — even with the right password — until the lock ends, so guessing costs
-``lock_s`` per ``failures`` tries. Counts live in this process: with several app replicas each keeps
-its own, which still bounds a client's rate per replica.
+``lock_s`` per ``failures`` tries. The app keeps the counts in its database (:class:`SharedThrottle`),
+so with several replicas a client is counted once, whichever replica it reaches, and a restart
+does not forgive it; :class:`Throttle` is the same rule in memory.
 """
 from __future__ import annotations
 
@@ -82,3 +83,33 @@ class LoginGuard:
             self.throttle.fail(key)
         elif status and status[0] == 200:
             self.throttle.succeed(key)
+
+
+class SharedThrottle(Throttle):
+    """:class:`Throttle`'s rule with its counts in the app database (``db``: a :class:`core.sql_store.SQLStore`
+    with the ``login_failures`` / ``login_locks`` tables). Times are wall-clock: replicas share them."""
+
+    def __init__(self, db, failures: int, window_s: float, lock_s: float, clock=time.time) -> None:
+        super().__init__(failures, window_s, lock_s, clock)
+        self.db = db
+
+    def locked(self, key: str) -> bool:
+        row = self.db.one("SELECT until FROM login_locks WHERE key = ?", key)
+        return bool(row) and row["until"] > self.clock()
+
+    def fail(self, key: str) -> None:
+        now = self.clock()
+        with self.db.tx() as c:  # one writer at a time: the count and the lock agree across replicas
+            c.execute("DELETE FROM login_failures WHERE key = ? AND at < ?", (key, now - self.window_s))
+            c.execute("INSERT INTO login_failures (key, at) VALUES (?, ?)", (key, now))
+            n = c.execute("SELECT COUNT(*) FROM login_failures WHERE key = ?", (key,)).fetchone()[0]
+            if n >= self.failures:
+                c.execute("INSERT INTO login_locks (key, until) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                          "until = excluded.until", (key, now + self.lock_s))
+                c.execute("DELETE FROM login_failures WHERE key = ?", (key,))
+                log.warning("login locked for %s (%d failures)", key.split(":", 1)[0], self.failures)
+
+    def succeed(self, key: str) -> None:
+        if self.db.one("SELECT 1 AS x FROM login_failures WHERE key = ? LIMIT 1", key):
+            with self.db.tx() as c:
+                c.execute("DELETE FROM login_failures WHERE key = ?", (key,))
