@@ -86,7 +86,12 @@ class Tab:
         raise RuntimeError(f"{api}: no answer")
 
     async def changed(self, wid: str) -> bool:
-        r = await self.http.get("k/version", params={"w": wid})
+        import httpx
+
+        try:
+            r = await self.http.get("k/version", params={"w": wid})
+        except httpx.TransportError:  # a kept-alive connection the server closed: a browser asks again
+            r = await self.http.get("k/version", params={"w": wid})
         r.raise_for_status()
         v = r.json().get("v", "")
         if v == self.version:
@@ -102,6 +107,7 @@ def tabs(urls: list[str], shops: list[tuple[str, str]], args) -> dict:
     import random
 
     lat, checks, redraws, errors = [], [], [], []
+    acknowledged: dict[str, list[str]] = {}
     done: dict[str, float] = {}
     t_all = time.perf_counter()
     rnd = random.Random(7)  # the same think times for both setups
@@ -145,6 +151,7 @@ def tabs(urls: list[str], shops: list[tuple[str, str]], args) -> dict:
 
     async def workshop(i: int, wid: str, code: str) -> None:
         sent: dict[str, float] = {}
+        acknowledged[wid] = sent  # type: ignore[assignment] - texts the app said it saved
         fac = Tab(urls[i % len(urls)], "fumi", "facil-pass-1")
         people = [Tab(urls[(i + n + 1) % len(urls)], f"p{n}", code) for n in range(args.participants)]
         for tab in [fac, *people]:
@@ -168,7 +175,7 @@ def tabs(urls: list[str], shops: list[tuple[str, str]], args) -> dict:
 
     asyncio.run(main())
     return {"finished": len(done), "errors": errors, "lat": lat, "checks": checks, "redraws": redraws,
-            "wall": time.perf_counter() - t_all}
+            "wall": time.perf_counter() - t_all, "sent": {w: list(t) for w, t in acknowledged.items()}}
 
 
 def load(urls: list[str], shops: list[tuple[str, str]], args, drive, tmp: Path) -> dict:
@@ -188,6 +195,16 @@ def load(urls: list[str], shops: list[tuple[str, str]], args, drive, tmp: Path) 
     r = json.loads(out.read_text())
     r["errors"] += errors
     return r
+
+
+def lost_points(rooms, sent: dict[str, list[str]]) -> int:
+    """Pain points the app acknowledged that are not in the workshop's final state."""
+    lost = 0
+    for wid, texts in sent.items():
+        snap = rooms.service.snapshot(wid)
+        kept = {p["text"] for p in snap.values.get("pain_points") or []}
+        lost += sum(1 for t in texts if t not in kept)
+    return lost
 
 
 def _tabs_main(spec: str, out: str) -> None:
@@ -261,31 +278,51 @@ def main() -> None:
     ap.add_argument("--points", type=int, default=3)
     ap.add_argument("--model-delay", type=float, default=0.5)
     ap.add_argument("--timeout", type=float, default=3600)
-    ap.add_argument("--think", type=float, default=5.0, help="mean seconds before each of a person's points")
+    ap.add_argument("--think", type=float, default=20.0,
+                    help="mean seconds a person takes to write each pain point (they type on a phone)")
     ap.add_argument("--ramp", type=float, default=10.0, help="seconds over which the workshops' tabs open")
     ap.add_argument("--only", choices=["server", "embedded"], default=None)
+    ap.add_argument("--no-chroma", action="store_true", help="workers search a fixed list, not a Chroma server")
+    ap.add_argument("--json", help="also write the figures here")
     args = ap.parse_args()
+    from tests.chroma import TempChroma, put_documents
     from tests.pg import TempPostgres
     from tests.ui.server import free_port, wait_http
     from ui.web.auth import add_user
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f}; "
           f"{args.workshops} workshops × {args.participants} participants × {args.points} points; "
-          f"scripted model {args.model_delay} s/answer")
+          f"scripted model {args.model_delay} s/answer; a person writes a point every ~{args.think:.0f} s")
     expected = args.participants * args.points
     tmp = Path(tempfile.mkdtemp(prefix="katachi-scale-"))
+    figures: dict[str, dict] = {}
+
+    def summary(label: str, r: dict, rooms, n: int) -> dict:
+        lost = lost_points(rooms, r["sent"])
+        report(label, r, n)
+        print(f"  pain points acknowledged {sum(len(t) for t in r['sent'].values())}, lost {lost}")
+        return {"finished": r["finished"], "workshops": n, "errors": r["errors"], "lost": lost,
+                "sent": sum(len(t) for t in r["sent"].values()), "p50": _pct(r["lat"], 50),
+                "p95": _pct(r["lat"], 95), "check_p95": _pct(r["checks"], 95), "redraw_p95": _pct(r["redraws"], 95)}
+
     if args.only != "embedded":
         pg = TempPostgres()
-        url = pg.database("scale")
-        rooms = rooms_over(url, tmp / "parent", args.model_delay)
-        add_user(rooms.db, "fumi", "facil-pass-1", "facilitator", ["acme"])
-        ports = [free_port(), free_port()]
-        urls = [f"http://127.0.0.1:{p}/" for p in ports]
-        procs = [_spawn("tests.replica_child", str(tmp / f"app{i}"), url, str(p), log=tmp / f"app{i}.log")
-                 for i, p in enumerate(ports)]
-        procs += [_spawn("tests.worker_child", url, f"w{i}", str(args.model_delay), log=tmp / f"w{i}.log")
-                  for i in range(2)]
+        chroma = None if args.no_chroma else TempChroma()
+        procs: list[subprocess.Popen] = []
         try:
+            url = pg.database("scale")
+            rooms = rooms_over(url, tmp / "parent", args.model_delay)
+            add_user(rooms.db, "fumi", "facil-pass-1", "facilitator", ["acme"])
+            ports = [free_port(), free_port()]
+            urls = [f"http://127.0.0.1:{p}/" for p in ports]
+            search: list[str] = []
+            if chroma is not None:  # acme's documents on the Chroma server and the shared data volume
+                put_documents(chroma.url, tmp / "shared", "scale")
+                search = [str(tmp / "shared"), chroma.url, "scale"]
+            procs += [_spawn("tests.replica_child", str(tmp / f"app{i}"), url, str(p), log=tmp / f"app{i}.log")
+                      for i, p in enumerate(ports)]
+            procs += [_spawn("tests.worker_child", url, f"w{i}", str(args.model_delay), *search,
+                             log=tmp / f"w{i}.log") for i in range(2)]
             for u in urls:
                 wait_http(u)
             shops = [rooms.create(rooms.user("fumi"), "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", review=False)
@@ -293,11 +330,15 @@ def main() -> None:
             r = load(urls, [(w["id"], w["join_code"]) for w in shops], args, gates(rooms, expected), tmp)
             waits = [row["started"] - row["created"] for row in rooms.db.all(
                 "SELECT created, started FROM jobs WHERE started IS NOT NULL")]
-            report("server (2 replicas, 2 workers, PostgreSQL)", r, len(shops))
+            figures["server"] = summary("server (2 replicas, 2 workers, PostgreSQL"
+                                        + (", Chroma server)" if chroma else ")"), r, rooms, len(shops))
+            figures["server"]["queue_wait_p95"] = _pct(waits, 95)
             print(f"  job queue wait: p50 {_pct(waits, 50):.1f} s, p95 {_pct(waits, 95):.1f} s ({len(waits)} jobs)")
         finally:
             for p in procs:
                 p.kill()
+            if chroma is not None:
+                chroma.stop()
             pg.stop()
     if args.only != "server":
         # the embedded baseline: one process, SQLite, in-process jobs
@@ -316,9 +357,13 @@ def main() -> None:
                      for i in range(args.workshops)]
             r = load([f"http://127.0.0.1:{port}/"], [(w["id"], w["join_code"]) for w in shops], args,
                      gates(rooms, expected), tmp)
-            report("embedded baseline (1 process, SQLite, 1 model slot)", r, len(shops))
+            figures["embedded"] = summary("embedded baseline (1 process, SQLite, 1 model slot)", r, rooms, len(shops))
         finally:
             demo.close()
+    if args.json:
+        import json
+
+        Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":

@@ -70,36 +70,16 @@ def backend(request, tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """One Chroma server for the session (``chroma run`` from the chromadb package, loopback only)."""
-    import shutil
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
+    from tests.chroma import TempChroma, command
 
-    exe = Path(sys.executable).with_name("chroma")
-    if not exe.exists() and not shutil.which("chroma"):
+    if command() is None:
         pytest.skip("the chroma command is not installed")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    root = tmp_path_factory.mktemp("chroma")
-    proc = subprocess.Popen([str(exe if exe.exists() else shutil.which("chroma")), "run", "--path", str(root / "data"),
-                             "--host", "127.0.0.1", "--port", str(port)], stdout=open(root / "log", "w"),
-                            stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/api/v2/heartbeat", timeout=1).read()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not start: " + (root / "log").read_text()[-800:])
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    try:
+        server = TempChroma(tmp_path_factory.mktemp("chroma"))
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(params=["embedded", "chroma-server"])

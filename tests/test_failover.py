@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.chroma import put_documents
 from tests.ui.server import free_port, wait_http
 
 pytestmark = pytest.mark.faults
@@ -34,31 +35,6 @@ def _login(url: str, name: str, code: str):
     r = s.post(url + "login", data={"username": name, "password": code}, timeout=10)
     assert r.status_code == 200, r.text
     return s
-
-
-def _documents(chroma_url: str, data: Path, tenant: str) -> None:
-    """acme's documents on the Chroma server (vectors) and in the shared data directory (manifest, BM25)."""
-    from unittest import mock
-    from urllib.parse import urlparse
-
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    from core.settings import Settings
-    from knowledge.store import CompanyStore
-    from tests.fakes import FakeEmbedder
-    from tests.worker_child import DOCS
-
-    u = urlparse(chroma_url)
-    chromadb.AdminClient(ChromaSettings(chroma_api_impl="chromadb.api.fastapi.FastAPI", chroma_server_host=u.hostname,
-                                        chroma_server_http_port=u.port)).create_tenant(tenant)
-    docs = data.parent / "docs"
-    docs.mkdir(parents=True, exist_ok=True)
-    for i, text in enumerate(DOCS):
-        (docs / f"doc{i}.md").write_text(f"# 業務\n\n{text}\n", encoding="utf-8")
-    with mock.patch("knowledge.store.get_embedder", lambda *a: FakeEmbedder()):
-        CompanyStore("acme", Settings(data_dir=data, chroma_url=chroma_url, chroma_tenant=tenant),
-                     create=True).ingest([docs])
 
 
 def test_replicas_and_workers_survive_sigkill_with_nothing_lost(pg_server, chroma_server, tmp_path):
@@ -89,7 +65,7 @@ def test_replicas_and_workers_survive_sigkill_with_nothing_lost(pg_server, chrom
     procs = {f"app{i}": _spawn("tests.replica_child", str(tmp_path / f"app{i}"), url, str(p), log=tmp_path / f"app{i}.log")
              for i, p in enumerate(ports)}
     shared, tenant = tmp_path / "shared", f"failover{os.getpid()}"
-    _documents(chroma_server, shared, tenant)
+    put_documents(chroma_server, shared, tenant)
     procs.update({f"w{i}": _spawn("tests.worker_child", url, f"w{i}", "1.0", str(shared), chroma_server, tenant,
                                   log=tmp_path / f"w{i}.log") for i in range(2)})
     try:

@@ -579,3 +579,25 @@ def test_a_session_is_known_to_every_replica_and_only_its_hash_is_stored(rooms):
     assert first.get("tok-2") == f"花子#{ws['id']}"
     first._known = {k: (u, 0.0) for k, (u, _) in first._known.items()}  # REMEMBER_S later
     assert first.get("tok-2") is None
+
+
+def test_tabs_share_a_workshops_reads_briefly_and_a_change_here_reads_afresh(rooms):
+    """The change check (cached) may answer from what another tab read up to RECENT_S ago; a view after
+    a change made through this process is fresh, and refreshes what the change check answers."""
+    fac, ws = _live(rooms)
+    paul = rooms.user("paul")
+    rooms.join(paul, ws["join_code"])
+    before = rooms.view(paul, ws["id"], cached=True)
+    # another replica adds a point: this process does not know yet
+    from ui.web.appdb import AppDB
+
+    from ui.web.room.handlers import Rooms
+
+    other = Rooms(AppDB(url=rooms.db.url), rooms.service, rooms.jobs)
+    other.submit(fac, ws["id"], "会議の議事録作成に時間がかかる")
+    assert rooms.view(paul, ws["id"], cached=True).version == before.version  # within RECENT_S
+    fresh = rooms.view(paul, ws["id"])  # a handler's view reads afresh
+    assert fresh.version != before.version
+    assert rooms.view(paul, ws["id"], cached=True).version == fresh.version  # and the check sees it
+    rooms._recent = {k: (0.0, v) for k, (_, v) in rooms._recent.items()}  # RECENT_S later
+    assert len(rooms.view(paul, ws["id"], cached=True).points) == len(fresh.points)

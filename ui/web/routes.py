@@ -77,7 +77,7 @@ def add_routes(app, ctx) -> None:
             return JSONResponse({"error": "login"}, status_code=401)
         try:
             with ctx.rooms.db.reading():
-                view = ctx.rooms.view(ctx.rooms.user(name), w)
+                view = ctx.rooms.view(ctx.rooms.user(name), w, cached=True)
         except KatachiError as err:
             return JSONResponse({"v": "error:" + err.code})
         return JSONResponse({"v": view.version}, headers={"Cache-Control": "no-store"})

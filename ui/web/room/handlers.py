@@ -71,6 +71,7 @@ class RoomView:
 class Rooms:
     def __init__(self, db: AppDB, service, jobs: ModelJobs) -> None:
         self.db, self.service, self.jobs = db, service, jobs
+        self._recent: dict[str, tuple[float, dict]] = {}  # workshop → (until, what its tabs share)
 
     # -- who is asking ------------------------------------------------------------------------------
     def user(self, username: str | None) -> User:
@@ -302,31 +303,52 @@ class Rooms:
         self.db.update_workshop(wid, timer_end=end, timer_label=(label or "")[:60])
 
     # -- what a page shows -----------------------------------------------------------------------------
-    def view(self, user: User, wid: str) -> RoomView:
-        with self.db.reading():  # asked once a second by every open tab: its reads share a connection
-            return self._view(user, wid)
+    # Every open tab asks for its view once a second (the change check, then a redraw): what is the same
+    # for everyone in a workshop is read once per RECENT_S and process, shared by its tabs. A change made
+    # through this process reads afresh (``cached=False``, which also refreshes what the others get);
+    # another replica's or a worker's change shows within RECENT_S.
+    RECENT_S = 0.5
 
-    def _view(self, user: User, wid: str) -> RoomView:
+    def view(self, user: User, wid: str, cached: bool = False) -> RoomView:
+        with self.db.reading():  # its reads share one connection
+            return self._view(user, wid, cached)
+
+    def _shared(self, wid: str, cached: bool) -> dict:
+        now = time.monotonic()
+        hit = self._recent.get(wid) if cached else None
+        if hit and hit[0] > now:
+            return hit[1]
+        job = self.jobs.status(wid)  # before the checkpoint: a job ending in between is not a crash
+        snap = self._snapshot(wid)
+        r = {"job": job, "snap": snap, "participants": self.db.participants(wid),
+             "points": self.db.pain_points(wid) if snap is None else None, "votes": None}
+        if snap is not None and snap.gate and snap.gate.get("gate") == "themes":
+            r["votes"] = self.db.votes(wid, self._round(snap.values))
+        if len(self._recent) > 5000:
+            self._recent.clear()
+        self._recent[wid] = (now + self.RECENT_S, r)
+        return r
+
+    def _view(self, user: User, wid: str, cached: bool = False) -> RoomView:
         ws = self._workshop(user, wid)
-        job = self.jobs.status(wid)
+        shared = self._shared(wid, cached)
+        job, snap = shared["job"], shared["snap"]
         stage, gate, values = "intake", None, {}
-        snap = self._snapshot(wid)  # read once: this runs on every page poll
         if snap is not None and snap.gate is None and not snap.done and job.state == "idle":
             # Nothing runs, no gate is open and the workshop is not finished: the process that was
             # generating died (a restart). Say so, and offer to continue from the last checkpoint.
             job = JobStatus(state="failed", label=stage_of(snap.stage), error=KatachiError("job_interrupted"))
         if snap is None:  # the app database holds the points until the graph has them
-            points = [{**p, "author": display_of(p["author"]) or None} for p in self.db.pain_points(wid)]
+            points = [{**p, "author": display_of(p["author"]) or None} for p in shared["points"]]
         else:
             stage, gate, values = stage_of(snap.stage), snap.gate, snap.values
             points = [{"id": i + 1, "text": p["text"], "department": p.get("department", ""),
                        "author": p.get("participant") or None}
                       for i, p in enumerate(values.get("pain_points") or [])]
         view = RoomView(ws, stage, gate, values, job, points, self.can_facilitate(user, ws),
-                        participants=[display_of(n) for n in self.db.participants(wid)])
+                        participants=[display_of(n) for n in shared["participants"]])
         if gate and gate.get("gate") == "themes":
-            rnd = self._round(values)
-            votes = self.db.votes(wid, rnd)
+            votes = shared["votes"] or []
             n = len(values.get("theme_candidates") or [])
             view.tally = [sum(v["dots"] for v in votes if v["candidate"] == i) for i in range(n)]
             view.voters = len({v["voter"] for v in votes})

@@ -152,7 +152,9 @@ class RoomTab:
         self.sent = SentOutputs()
 
     # -- drawing ---------------------------------------------------------------------------------------
-    def draw(self, lang: str, wid: str, seen: str, gate_key: str, username: str | None, force: bool = False) -> dict:
+    def draw(self, lang: str, wid: str, seen: str, gate_key: str, username: str | None, force: bool = False,
+             cached: bool = False) -> dict:
+        """``cached``: the workshop's shared reads may be up to Rooms.RECENT_S old (the change check's)."""
         lg = ui_lang(lang)
         if not wid:
             if seen == "none" and not force:
@@ -161,7 +163,7 @@ class RoomTab:
                     **{grp: gr.update(visible=False) for grp in self.groups.values()}}
         try:
             user = self.ctx.rooms.user(username)
-            view = self.ctx.rooms.view(user, wid)
+            view = self.ctx.rooms.view(user, wid, cached=cached)
         except KatachiError as err:
             if seen == "error:" + err.code and not force:
                 return {self.seen: seen}
@@ -296,7 +298,7 @@ class RoomTab:
 
     # -- handlers ----------------------------------------------------------------------------------------
     def poll(self, lang, wid, seen, gate_key, request: gr.Request):
-        return self._new(request, self.draw(lang, wid, seen, gate_key, request.username))
+        return self._new(request, self.draw(lang, wid, seen, gate_key, request.username, cached=True))
 
     def _new(self, request: gr.Request, out: dict, fresh: bool = False) -> dict:
         """``out`` less what this tab already shows (``fresh``: the tab shows nothing yet)."""
