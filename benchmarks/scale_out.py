@@ -49,7 +49,9 @@ class Tab:
         import httpx
 
         self.base, self.name, self.secret = base, name, secret
-        self.http = httpx.AsyncClient(base_url=base, timeout=60)
+        # connections idle for 3 s are not reused: uvicorn closes them after 5 s, and a request sent on
+        # one as it closes fails (ReadError) where a browser would quietly retry
+        self.http = httpx.AsyncClient(base_url=base, timeout=60, limits=httpx.Limits(keepalive_expiry=3.0))
         self.version = ""
         self.session = uuid.uuid4().hex[:11]  # one Gradio session per tab, as a browser has
         self.busy = None  # one event at a time per tab: Gradio's per-call stream reads the session's messages

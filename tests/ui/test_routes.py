@@ -41,3 +41,50 @@ def test_the_frame_guard_goes_first_in_the_page_head_and_nowhere_else():
     for path, method in (("/k/version", "GET"), ("/", "POST"), ("/gradio_api/queue/data", "GET")):
         other = _call(FirstInHead(page), path, method)
         assert FRAME_GUARD not in b"".join(m.get("body", b"") for m in other if m["type"] == "http.response.body")
+
+
+def test_the_change_check_answers_before_routing_for_the_sessions_person_only():
+    import json
+    from contextlib import nullcontext
+    from types import SimpleNamespace
+
+    from core.errors import KatachiError
+    from ui.web.routes import VersionCheck
+
+    asked = []
+
+    class FakeRooms:
+        db = SimpleNamespace(reading=nullcontext)
+
+        def user(self, name):
+            return name
+
+        def view(self, user, wid, cached=False):
+            asked.append((user, wid, cached))
+            if wid == "gone":
+                raise KatachiError("workshop_unknown", workshop=wid)
+            return SimpleNamespace(version="v-" + wid)
+
+    ctx = SimpleNamespace(tokens={"tok1": "paul"}, rooms=FakeRooms())
+
+    async def framework(scope, receive, send):
+        await send({"type": "http.response.start", "status": 299, "headers": []})
+        await send({"type": "http.response.body", "body": b"routed"})
+
+    def ask(cookie: str, query: bytes, path="/k/version"):
+        sent = []
+
+        async def send(m):
+            sent.append(m)
+
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": query,
+                 "headers": [(b"cookie", cookie.encode())] if cookie else []}
+        asyncio.run(VersionCheck(framework, ctx)(scope, None, send))
+        return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+    assert ask("", b"w=abc") == (401, json.dumps({"error": "login"}).encode())
+    assert ask("access-token-unsecure-7860=nope", b"w=abc")[0] == 401
+    status, body = ask("lang=ja; access-token-unsecure-7860=tok1", b"w=abc")
+    assert status == 200 and json.loads(body) == {"v": "v-abc"} and asked[-1] == ("paul", "abc", True)
+    assert json.loads(ask("access-token=tok1", b"w=gone")[1]) == {"v": "error:workshop_unknown"}
+    assert ask("access-token=tok1", b"", path="/join") == (299, b"routed")

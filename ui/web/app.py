@@ -9,6 +9,7 @@ import functools
 import html
 import logging
 import secrets
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ class AppContext:
     db: AppDB
     rooms: Rooms
     public_url: str = ""  # where participants join: the setting, else the address the app listens on
+    tokens: Any = None  # the login sessions (ui.web.auth.GuestTokens), once the app is launched
 
     @property
     def exports_dir(self) -> Path:
@@ -170,7 +172,7 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
     from ui.web.room.render import CSS
     from ui.web.review.render import CSS as REVIEW_CSS
     from ui.web.common import i18n
-    from ui.web.routes import FirstInHead
+    from ui.web.routes import FirstInHead, VersionCheck
     from ui.web.throttle import LoginGuard, SharedThrottle
 
     from knowledge.library.catalog import load_library
@@ -191,9 +193,9 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
                 i18n=i18n(), css=CSS + REVIEW_CSS + PAGE_CSS, head=IME_GUARD + ROOM_POLL, prevent_thread_lock=True, quiet=not block,
                 ssr_mode=False, footer_links=[], theme=gr.themes.Soft(),
                 app_kwargs={"middleware": [Middleware(LoginGuard, throttle=clients, message=" / ".join(
-                    text_of("error.login_locked", lg) for lg in ("ja", "en"))), Middleware(FirstInHead)]})
+                    text_of("error.login_locked", lg) for lg in ("ja", "en"))), Middleware(VersionCheck, ctx=ctx), Middleware(FirstInHead)]})
     # Before anyone can log in: sessions of guests become name#workshop (see ui.web.auth).
-    demo.server_app.tokens = GuestTokens(auth, demo.server_app.tokens)
+    demo.server_app.tokens = ctx.tokens = GuestTokens(auth, demo.server_app.tokens)
     from ui.web.routes import add_routes
 
     add_routes(demo.server_app, ctx)

@@ -14,7 +14,7 @@ import html
 import json
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 
 from core.errors import KatachiError
@@ -62,28 +62,52 @@ document.getElementById('join').addEventListener('submit', async (ev) => {{
 def add_routes(app, ctx) -> None:
     """Put the routes in front of Gradio's (its catch-all page routes would answer them otherwise).
     FastAPI reads the handlers' annotations, so ``Request`` is imported at module level."""
-    def user_of(request: Request) -> str | None:
-        cookies = request.cookies
-        token = next((v for k, v in cookies.items() if k.startswith("access-token")), None)
-        return app.tokens.get(token) if token else None
-
     def join(request: Request, code: str = "", lang: str = "") -> HTMLResponse:
         lg = lang_of(lang or request.headers.get("accept-language", "ja"))
         return HTMLResponse(join_page(lg, code.strip().upper()[:12]))
 
-    def version(request: Request, w: str = "") -> JSONResponse:
-        name = user_of(request)
-        if not name:
-            return JSONResponse({"error": "login"}, status_code=401)
-        try:
-            with ctx.rooms.db.reading():
-                view = ctx.rooms.view(ctx.rooms.user(name), w, cached=True)
-        except KatachiError as err:
-            return JSONResponse({"v": "error:" + err.code})
-        return JSONResponse({"v": view.version}, headers={"Cache-Control": "no-store"})
+    app.router.routes[0:0] = [APIRoute("/join", join, methods=["GET"])]
 
-    routes = [APIRoute("/join", join, methods=["GET"]), APIRoute("/k/version", version, methods=["GET"])]
-    app.router.routes[0:0] = routes
+
+def version_answer(ctx, token: str | None, wid: str) -> tuple[int, dict]:
+    """``/k/version``: the room's version for the session's person (401 without a session)."""
+    name = ctx.tokens.get(token) if token and ctx.tokens is not None else None
+    if not name:
+        return 401, {"error": "login"}
+    try:
+        with ctx.rooms.db.reading():
+            return 200, {"v": ctx.rooms.view(ctx.rooms.user(name), wid, cached=True).version}
+    except KatachiError as err:
+        return 200, {"v": "error:" + err.code}
+
+
+class VersionCheck:
+    """ASGI middleware answering ``/k/version`` before the framework's routing: every open tab asks once a
+    second, and under 50 live workshops FastAPI's routing and dependency solving were a third of what a
+    replica spent on the answer (profile of benchmarks/scale_out.py)."""
+
+    def __init__(self, app, ctx) -> None:
+        self.app, self.ctx = app, ctx
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("path") != "/k/version" or scope.get("method") != "GET":
+            return await self.app(scope, receive, send)
+        import anyio
+        from http.cookies import SimpleCookie
+        from urllib.parse import parse_qs
+
+        jar = SimpleCookie()
+        for k, v in scope.get("headers", []):
+            if k == b"cookie":
+                jar.load(v.decode("latin-1"))
+        token = next((m.value for k, m in jar.items() if k.startswith("access-token")), None)
+        wid = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("w", [""])[0]
+        status, body = await anyio.to_thread.run_sync(version_answer, self.ctx, token, wid)
+        raw = json.dumps(body).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"), (b"cache-control", b"no-store"),
+                                (b"content-length", str(len(raw)).encode())]})
+        await send({"type": "http.response.body", "body": raw})
 
 
 # Gradio's status tracker keeps a timer running on every animation frame even on a page where nothing
