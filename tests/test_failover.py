@@ -1,7 +1,8 @@
 """Failover on the server backends: two web replicas and two model workers on one PostgreSQL and one
-Chroma server (the company's documents are searched there), a scripted model taking a second per answer, three live workshops with participants on both replicas.
-One replica and one worker are killed with SIGKILL in the middle; every workshop still finishes, and
-no pain point, vote or gate decision is lost. (Marked ``faults``: it kills processes.)"""
+Chroma server (the company's documents are searched there), a scripted model taking two seconds per
+answer, three live workshops with participants on both replicas. One replica and one worker are killed
+with SIGKILL in the middle; every workshop still finishes, and no pain point, vote, comment or gate
+decision is lost. (Marked ``faults``: it kills processes.)"""
 from __future__ import annotations
 
 import os
@@ -66,7 +67,7 @@ def test_replicas_and_workers_survive_sigkill_with_nothing_lost(pg_server, chrom
              for i, p in enumerate(ports)}
     shared, tenant = tmp_path / "shared", f"failover{os.getpid()}"
     put_documents(chroma_server, shared, tenant)
-    procs.update({f"w{i}": _spawn("tests.worker_child", url, f"w{i}", "1.0", str(shared), chroma_server, tenant,
+    procs.update({f"w{i}": _spawn("tests.worker_child", url, f"w{i}", "2.0", str(shared), chroma_server, tenant,
                                   log=tmp_path / f"w{i}.log") for i in range(2)})
     try:
         for u in urls:
@@ -110,6 +111,7 @@ def test_replicas_and_workers_survive_sigkill_with_nothing_lost(pg_server, chrom
         procs["w0"].send_signal(signal.SIGKILL)
         procs["w0"].wait(10)
         votes: dict[str, int] = {}
+        comments: dict[str, int] = {}
         for w in shops:
             wid = w["id"]
             for gate, decision in (("themes", {"action": "choose", "index": 0}), ("kpis", {"action": "approve"}),
@@ -122,6 +124,13 @@ def test_replicas_and_workers_survive_sigkill_with_nothing_lost(pg_server, chrom
                         if pw == wid:  # a dot each (stored in the shared database like everything else)
                             rooms.vote(rooms.user(f"{name}#{wid}"), wid, 0)
                     votes[wid] = sum(v["dots"] for v in db.votes(wid, rooms._round(rooms.service.snapshot(wid).values)))
+                if gate == "kpis":  # the room sees the KPIs; each participant comments on the first
+                    rooms.reveal(fac, wid)
+                    kpi = rooms.service.snapshot(wid).values["kpis"][0]["id"]
+                    for (pw, name), _ in people.items():
+                        if pw == wid:
+                            rooms.answer(rooms.user(f"{name}#{wid}"), wid, "kpi", kpi, text=f"{name}: 基準値の出典は？")
+                    comments[wid] = len(db.ratings(wid, "kpi"))
                 if gate == "playbook":  # the room hands it to review; the consultant approves it
                     from ui.web.review.handlers import Reviews
 
@@ -135,6 +144,7 @@ def test_replicas_and_workers_survive_sigkill_with_nothing_lost(pg_server, chrom
             assert sorted(p["text"] for p in snap.values["pain_points"]) == sorted(sent[w["id"]])  # 0 lost
             assert [d["gate"] for d in snap.values["decisions"]] == ["themes", "kpis", "usecases", "playbook"]
             assert votes[w["id"]] == 2  # both participants' dots
+            assert comments[w["id"]] == 2 and len(db.ratings(w["id"], "kpi")) == 2  # and their comments
             # the workers searched acme's documents: the Chroma server's vectors, the shared directory's BM25
             assert any(str(shared.parent / "docs") in p["source"] for p in snap.values["passages"].values())
         row = db.one("SELECT worker, attempts, state FROM jobs WHERE id = ?", killed["id"])
