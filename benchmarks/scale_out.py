@@ -109,7 +109,7 @@ def tabs(urls: list[str], shops: list[tuple[str, str]], args) -> dict:
     import random
 
     lat, checks, redraws, errors = [], [], [], []
-    acknowledged: dict[str, list[str]] = {}
+    acknowledged: dict[str, dict[str, float]] = {}  # per workshop: texts the app said it saved → when sent
     done: dict[str, float] = {}
     t_all = time.perf_counter()
     rnd = random.Random(7)  # the same think times for both setups
@@ -153,7 +153,7 @@ def tabs(urls: list[str], shops: list[tuple[str, str]], args) -> dict:
 
     async def workshop(i: int, wid: str, code: str) -> None:
         sent: dict[str, float] = {}
-        acknowledged[wid] = sent  # type: ignore[assignment] - texts the app said it saved
+        acknowledged[wid] = sent
         fac = Tab(urls[i % len(urls)], "fumi", "facil-pass-1")
         people = [Tab(urls[(i + n + 1) % len(urls)], f"p{n}", code) for n in range(args.participants)]
         for tab in [fac, *people]:

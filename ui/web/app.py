@@ -9,9 +9,9 @@ import functools
 import html
 import logging
 import secrets
-from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 

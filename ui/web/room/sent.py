@@ -48,7 +48,3 @@ class SentOutputs:
                 seen[id(comp)] = fp
                 kept[comp] = value
         return kept
-
-    def forget(self, session: str | None) -> None:
-        with self._lock:
-            self._sent.pop(session or "", None)
