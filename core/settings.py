@@ -90,10 +90,17 @@ class Settings(BaseSettings):
     max_points_per_participant: int = Field(default=30, ge=1)
     max_point_chars: int = Field(default=500, ge=20)
     max_pain_points_file_kb: int = Field(default=512, ge=1)
-    login_failures_per_client: int = Field(default=10, ge=1)  # failed logins from one address per window
-    login_failures_per_account: int = Field(default=5, ge=1)  # failed passwords for one account per window
+    # Failed logins cost nothing up to these counts per window; after that each failure makes the next
+    # try wait, from login_delay_s doubling up to login_lock_s (ui/web/throttle.py).
+    login_failures_per_client: int = Field(default=10, ge=1)  # wrong join codes from one address
+    login_failures_per_account: int = Field(default=5, ge=1)  # wrong passwords for one account from one address
+    login_failures_account_all: int = Field(default=50, ge=1)  # for one account from everywhere: it is locked
     login_window_s: float = Field(default=600.0, gt=0)
+    login_delay_s: float = Field(default=1.0, gt=0)
     login_lock_s: float = Field(default=900.0, gt=0)
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated). Empty:
+    # the address that connected is the client, whatever header it sent.
+    trusted_proxies: str = ""
 
     @property
     def companies_dir(self) -> Path:

@@ -23,4 +23,12 @@ def test_the_compose_file_configures_settings_that_exist():
     assert services["worker1"]["command"] == ["katachi", "worker"]
     conf = (DEPLOY / "nginx" / "app.conf").read_text()
     assert "ip_hash" in conf and "app1:7860" in conf and "app2:7860" in conf
+    # the replicas believe X-Forwarded-For from the proxy alone, and the proxy writes only what it saw
+    proxy_ip = services["proxy"]["networks"]["default"]["ipv4_address"]
+    from ui.web.proxies import client_of, parse_proxies
+
+    trusted = parse_proxies(services["app1"]["environment"]["KATACHI_TRUSTED_PROXIES"])
+    assert client_of(proxy_ip, ["203.0.113.7"], trusted) == "203.0.113.7"
+    assert client_of("172.28.0.3", ["203.0.113.7"], trusted) == "172.28.0.3"  # a replica's neighbour is not
+    assert "X-Forwarded-For $remote_addr" in conf
     assert "Bearer ${CHROMA_TOKEN}" in (DEPLOY / "nginx" / "chroma.conf.template").read_text()

@@ -75,7 +75,9 @@ RULES = {
     "company.library": lambda u, c, w, j: u.role in STAFF and member(u, c),
     # workshops
     "workshop.see": lambda u, c, w, j: _sees(u, w, j),
-    "workshop.join": lambda u, c, w, j: w is not None and (u.role in ("participant", "admin") or _sees(u, w, j)),
+    # A guest's seat is one workshop: another workshop's code does not add a second.
+    "workshop.join": lambda u, c, w, j: w is not None and (not u.guest_of or u.guest_of == w["id"]) and (
+        u.role in ("participant", "admin") or _sees(u, w, j)),
     "workshop.submit": lambda u, c, w, j: _sees(u, w, j),
     "workshop.vote": lambda u, c, w, j: _sees(u, w, j),
     "workshop.facilitate": lambda u, c, w, j: _runs(u, w),

@@ -73,3 +73,10 @@ def test_no_workshop_means_no_access():
     for action in TABLE:
         if action.startswith(("workshop.", "review.workshop", "tracker.")):
             assert not policy.allowed(USERS["admin"], action, workshop=None)
+
+
+def test_a_guest_seat_never_joins_a_second_workshop():
+    """A guest of w2 with w1's code got a stray ``joined`` row for w1 (unseen by it, but written)."""
+    elsewhere = User("ゲスト", "participant", guest_of="w2")
+    assert not policy.allowed(elsewhere, "workshop.join", workshop=A, joined=False)
+    assert policy.allowed(USERS["guest_joined"], "workshop.join", workshop=A, joined=False)

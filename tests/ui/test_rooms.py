@@ -50,7 +50,9 @@ def test_login_by_account_and_guest_by_join_code(rooms):
     guest = rooms.user(sid)
     assert guest.role == "participant" and guest.guest_of == ws["id"] and guest.display == "花子"
     assert [w["id"] for w in rooms.my_workshops(guest)] == [ws["id"]]
-    assert not auth("fumi", ws["join_code"])  # an account name cannot be taken as a guest name
+    # A guest named like an account is a seat of its own: the account's password is never checked
+    fumi_guest = rooms.user(_guest(auth, "fumi", ws["join_code"]))
+    assert fumi_guest.guest_of == ws["id"] and fumi_guest.name != "fumi" and fumi_guest.role == "participant"
     with pytest.raises(KatachiError):
         rooms.user("花子")  # the name alone is nobody: a guest is a seat in one workshop
     add_user(rooms.db, "花子", "whatever-123", "participant", [])  # and cannot collide with an account
@@ -109,67 +111,6 @@ def test_join_codes_expire(rooms, monkeypatch):
     assert not auth("Ken2", ws["join_code"])
 
 
-def test_failed_passwords_lock_the_account_even_for_the_right_password(rooms):
-    from core.settings import get_settings
-
-    auth = Authenticator(rooms.db, settings=get_settings().model_copy(update={"login_failures_per_account": 3}))
-    for _ in range(3):
-        assert not auth("fumi", "wrong-guess")
-    assert not auth("fumi", "facil-pass-1")  # locked
-    assert auth("paul", "partic-pass-1")  # another account is not locked
-
-
-def test_failed_logins_are_counted_once_across_replicas(rooms):
-    """Two replicas (their own stores on one database): guesses spread over both still lock the account
-    on both, and a lock outlives the process that set it."""
-    from core.settings import get_settings
-    from ui.web.appdb import AppDB
-
-    s = get_settings().model_copy(update={"login_failures_per_account": 4})
-    one, two = Authenticator(rooms.db, settings=s), Authenticator(AppDB(url=rooms.db.url), settings=s)
-    for auth in (one, two, one, two):
-        assert not auth("fumi", "wrong-guess")
-    assert not one("fumi", "facil-pass-1") and not two("fumi", "facil-pass-1")
-    assert not Authenticator(AppDB(url=rooms.db.url), settings=s)("fumi", "facil-pass-1")  # a restart
-    assert two("paul", "partic-pass-1")
-
-
-@pytest.mark.parametrize("shared", [False, True], ids=["memory", "database"])
-def test_a_guessing_client_is_locked_out_and_others_are_not(shared, rooms):
-    import asyncio
-
-    from ui.web.throttle import LoginGuard, SharedThrottle, Throttle
-
-    now = [1000.0]
-    throttle = (SharedThrottle(rooms.db, failures=3, window_s=60, lock_s=300, clock=lambda: now[0]) if shared
-                else Throttle(failures=3, window_s=60, lock_s=300, clock=lambda: now[0]))
-    statuses = {"bad": 400, "good": 200}
-
-    async def inner(scope, receive, send):
-        await send({"type": "http.response.start", "status": statuses[scope["query_string"].decode()],
-                    "headers": []})
-        await send({"type": "http.response.body", "body": b""})
-
-    guard = LoginGuard(inner, throttle)
-
-    def post(client: str, outcome: str) -> int:
-        sent = []
-
-        async def send(m):
-            sent.append(m)
-
-        scope = {"type": "http", "method": "POST", "path": "/login", "client": (client, 1),
-                 "query_string": outcome.encode()}
-        asyncio.run(guard(scope, None, send))
-        return sent[0]["status"]
-
-    assert [post("10.0.0.9", "bad") for _ in range(3)] == [400, 400, 400]
-    assert post("10.0.0.9", "good") == 429  # locked, even with the right code
-    assert post("10.0.0.8", "good") == 200  # another client is not
-    now[0] += 301
-    assert post("10.0.0.9", "good") == 200  # the lock ends
-
-
 def test_roles_are_checked_on_the_server(rooms):
     fac, ws = _live(rooms)
     paul, kon, other = rooms.user("paul"), rooms.user("kon"), rooms.user("other")
@@ -187,7 +128,7 @@ def test_roles_are_checked_on_the_server(rooms):
     assert e.value.code == "workshop_unknown"
     with pytest.raises(KatachiError) as e:
         rooms.join(other, ws["join_code"])
-    assert e.value.code == "forbidden"
+    assert e.value.code == "join_code_unknown"  # as for a wrong code: the answer tells nothing about codes
     rooms.join(paul, ws["join_code"])
     rooms.submit(paul, ws["id"], "見積もりに時間がかかる")
     for action in (lambda: rooms.start(paul, ws["id"]), lambda: rooms.merge_points(paul, ws["id"], [1, 2]),

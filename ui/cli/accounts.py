@@ -35,14 +35,14 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
-    from ui.web.auth import hash_password
+    from ui.web.auth import PASSWORD_MIN, hash_password
 
     db = _db(args.settings)
     if not db.user(args.name):
         raise KatachiError("user_unknown", user=args.name)
     pw = _password(args)
-    if len(pw) < 8:
-        raise KatachiError("bad_user", detail="password: at least 8 characters")
+    if len(pw) < PASSWORD_MIN:  # shorter secrets are join codes at the login form
+        raise KatachiError("bad_user", detail=f"password: at least {PASSWORD_MIN} characters")
     db.set_password(args.name, hash_password(pw))
     return 0
 

@@ -34,6 +34,7 @@ class AppContext:
     rooms: Rooms
     public_url: str = ""  # where participants join: the setting, else the address the app listens on
     tokens: Any = None  # the login sessions (ui.web.auth.GuestTokens), once the app is launched
+    throttle: Any = None  # failed logins and join codes (ui.web.throttle.LoginThrottle), once launched
 
     @property
     def exports_dir(self) -> Path:
@@ -172,13 +173,17 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
     from ui.web.room.render import CSS
     from ui.web.review.render import CSS as REVIEW_CSS
     from ui.web.common import i18n
+    from ui.web.login import LoginGuard
+    from ui.web.proxies import install as trust_proxies
+    from ui.web.proxies import parse_proxies
     from ui.web.routes import FirstInHead, VersionCheck
-    from ui.web.throttle import LoginGuard, SharedThrottle
+    from ui.web.throttle import LoginThrottle
 
     from knowledge.library.catalog import load_library
     from ui.web import fast_skip
 
     s = ctx.settings
+    trusted = parse_proxies(s.trusted_proxies)  # a wrong setting stops the start, before anything listens
     ctx.public_url = s.public_url or listen_url(host, port)
     # Parsed once per process (~1.6 s here); done now, not in the first playbook redraw of a live room.
     load_library()
@@ -186,14 +191,15 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
     demo = build(ctx)
     demo.queue(default_concurrency_limit=16)
     auth = Authenticator(ctx.db, ctx.rooms.is_done, s)
-    clients = SharedThrottle(ctx.db, s.login_failures_per_client, s.login_window_s, s.login_lock_s)
+    ctx.throttle = LoginThrottle.from_settings(ctx.db, s)
     demo.launch(server_name=host, server_port=port, auth=auth,
                 auth_message="Katachi 型 — アカウント、または 名前 + 参加コード でログイン / "
                              "log in with your account, or your name + the join code",
                 i18n=i18n(), css=CSS + REVIEW_CSS + PAGE_CSS, head=IME_GUARD + ROOM_POLL, prevent_thread_lock=True, quiet=not block,
                 ssr_mode=False, footer_links=[], theme=gr.themes.Soft(),
-                app_kwargs={"middleware": [Middleware(LoginGuard, throttle=clients, message=" / ".join(
-                    text_of("error.login_locked", lg) for lg in ("ja", "en"))), Middleware(VersionCheck, ctx=ctx), Middleware(FirstInHead)]})
+                app_kwargs={"middleware": [Middleware(LoginGuard, throttle=ctx.throttle), Middleware(VersionCheck, ctx=ctx),
+                                           Middleware(FirstInHead)]})
+    trust_proxies(demo.server, trusted)  # every connection from now on: forwarded addresses only from proxies
     # Before anyone can log in: sessions of guests become name#workshop (see ui.web.auth).
     demo.server_app.tokens = ctx.tokens = GuestTokens(auth, demo.server_app.tokens)
     from ui.web.routes import add_routes

@@ -2,7 +2,9 @@
 
 Two ways in: an account (admin, facilitator, consultant, participant) with a password, or — for live
 workshops — a display name with the workshop's join code as the password (a guest participant of
-that one workshop, no account needed).
+that one workshop, no account needed). Which one is decided by the secret alone (:func:`login_kind`):
+a join code is shorter than any password may be, so a guest whose name is also an account's never
+reaches that account's password check (nor its failure count).
 
 A guest is the pair (display name, workshop), never a name alone: common names collide, and a name
 that once joined another company's workshop must not open it again. Gradio keeps one string per
@@ -11,6 +13,7 @@ with ``name#workshop`` — '#' cannot be typed into a name, so no account or oth
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -23,12 +26,20 @@ from core.errors import KatachiError
 
 from ui.policy import ROLES, guest_id
 from ui.web.appdb import AppDB
-from ui.web.throttle import SharedThrottle
 
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[\w.@\- ]{1,40}$")  # \w covers kana and kanji: display names may be Japanese
 _N, _R, _P = 2**14, 8, 1
+PASSWORD_MIN = 8  # join codes are 6 letters: a secret shorter than this is a code, never a password
+
+
+def login_kind(secret: str) -> str:
+    """"code" (a join code: the guest way) or "account" (a password), from the secret's length alone (as
+    typed: accounts' passwords are refused under PASSWORD_MIN characters as typed)."""
+    return "code" if len(secret or "") < PASSWORD_MIN else "account"
+
+
 def code_open(ws: dict, done: bool, hours: float, now: float | None = None) -> bool:
     """A join code lets people in while its workshop is live, not finished, and not older than ``hours``."""
     return (ws.get("mode") == "live" and bool(ws.get("join_code")) and not done
@@ -51,6 +62,12 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got.hex(), digest)
 
 
+@functools.lru_cache(maxsize=1)
+def _unknown_hash() -> str:
+    """A hash no password matches, checked when no account has the name."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
 def add_user(db: AppDB, username: str, password: str, role: str, companies: list[str], display: str = "") -> None:
     from knowledge.store import check_company
 
@@ -59,8 +76,8 @@ def add_user(db: AppDB, username: str, password: str, role: str, companies: list
         raise KatachiError("bad_user", detail="username: 1-40 letters, digits, '.', '@', '-', '_' or spaces")
     if role not in ROLES:
         raise KatachiError("bad_user", detail=f"role must be one of {', '.join(ROLES)}")
-    if len(password) < 8:
-        raise KatachiError("bad_user", detail="password: at least 8 characters")
+    if len(password) < PASSWORD_MIN:
+        raise KatachiError("bad_user", detail=f"password: at least {PASSWORD_MIN} characters")
     if db.user(username):
         raise KatachiError("user_exists", user=username)
     for co in companies:
@@ -69,7 +86,8 @@ def add_user(db: AppDB, username: str, password: str, role: str, companies: list
 
 
 class Authenticator:
-    """``auth=`` for Gradio: called with what the login form sent; True lets the browser in."""
+    """``auth=`` for Gradio: called with what the login form sent; True lets the browser in. Failures are
+    counted, and logins made to wait, in front of it (:class:`ui.web.login.LoginGuard`)."""
 
     def __init__(self, db: AppDB, is_done=None, settings=None) -> None:
         """``is_done(workshop_id)``: whether that workshop is finished (read from its checkpoint)."""
@@ -79,22 +97,17 @@ class Authenticator:
         self.db = db
         self.is_done = is_done or (lambda wid: False)
         self.code_hours = s.join_code_hours
-        self.accounts = SharedThrottle(db, s.login_failures_per_account, s.login_window_s, s.login_lock_s)
         self._granted: tuple[str, str] | None = None  # (name typed, guest id) of the login just approved
 
     def __call__(self, username: str, password: str) -> bool:
         username = (username or "").strip()
         self._granted = None
+        if login_kind(password) == "code":
+            return self._guest(username, "".join((password or "").split()).upper())
         user = self.db.user(username)
-        if user:
-            key = f"account:{username}"
-            if self.accounts.locked(key):
-                log.info("login refused: account locked")
-                return False
-            ok = check_password(password or "", user["pw_hash"])
-            (self.accounts.succeed if ok else self.accounts.fail)(key)
-            return ok
-        return self._guest(username, (password or "").strip().upper())
+        # No such account: the same scrypt work, so the answer's time does not tell which names exist.
+        ok = check_password(password or "", user["pw_hash"] if user else _unknown_hash())
+        return bool(user) and ok
 
     def _guest(self, name: str, code: str) -> bool:
         if not _NAME.match(name) or not code:

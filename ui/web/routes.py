@@ -124,10 +124,35 @@ FRAME_GUARD = b"""<script>(() => {
 })();</script>"""
 
 
+# Gradio's login form says nothing unless the answer is 400 ("incorrect credentials"): a login that
+# must wait (429, see ui.web.login) would look like a button that does nothing. This shows the reason
+# the server gave above the form; it touches no other request.
+LOGIN_NOTICE = b"""<script>(() => {
+  const f = window.fetch.bind(window);
+  window.fetch = async (...args) => {
+    const r = await f(...args);
+    const url = String(args[0] && args[0].url || args[0] || '');
+    if (r.status === 429 && /\/login\/?$/.test(url)) {
+      let detail = '';
+      try { detail = (await r.clone().json()).detail || ''; } catch (e) {}
+      let box = document.getElementById('k-login-notice');
+      if (!box) {
+        box = document.createElement('p');
+        box.id = 'k-login-notice'; box.setAttribute('role', 'alert');
+        box.style.cssText = 'color:#c62828;text-align:center;font-weight:bold;margin:1rem';
+        document.body.prepend(box);
+      }
+      box.textContent = String(detail);
+    }
+    return r;
+  };
+})();</script>"""
+
+
 class FirstInHead:
     """ASGI middleware: ``script`` as the first element of the app page's <head> (GET / only)."""
 
-    def __init__(self, app, script: bytes = FRAME_GUARD) -> None:
+    def __init__(self, app, script: bytes = FRAME_GUARD + LOGIN_NOTICE) -> None:
         self.app, self.script = app, script
 
     async def __call__(self, scope, receive, send):

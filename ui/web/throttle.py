@@ -1,115 +1,138 @@
-"""Slowing down guesses at the login form: join codes and passwords.
+"""Slowing down guesses at the login form without giving anyone a way to lock other people out.
 
-Measured before this existed: ~725 guest-login guesses a second from one client and no lockout. Two
-locks now: per client address (any failed login, codes included) and per account (failed passwords).
-A locked key is refused — even with the right password — until the lock ends, so guessing costs
-``lock_s`` per ``failures`` tries. The app keeps the counts in its database (:class:`SharedThrottle`),
-so with several replicas a client is counted once, whichever replica it reaches, and a restart
-does not forgive it; :class:`Throttle` is the same rule in memory.
+Before: one flat lock per client address (10 failures, 15 minutes) and one per account (5 wrong
+passwords from anywhere, 15 minutes). Anyone could lock the facilitator out with five wrong
+passwords; ten typos in a room behind one office address locked the whole room; and the address was
+read from ``X-Forwarded-For`` whoever sent it.
+
+Now failures are counted per (what is guessed, who guesses):
+
+- ``account:NAME|CLIENT`` — wrong passwords for one account from one client address;
+- ``codes|CLIENT`` — wrong join codes from one client address (all codes together: a guesser tries
+  a new code each time). A success does not forgive these, or one valid code would reset a guesser;
+- ``account:NAME`` — wrong passwords for one account from everywhere: many clients together lock the
+  account, and the login says so; sessions already open keep working.
+
+The first failures of a key in the window cost nothing (``Rule.free``); after that every failure makes
+the key wait before its next try: ``first_s``, twice that, four times … up to ``max_s``. A try made
+while the key waits is refused unchecked (even with the right password) and is not counted. The client
+address is the one :mod:`ui.web.proxies` resolved. Counts live in the app database, so with several
+replicas a client is counted once, whichever replica it reaches, and a restart forgives nothing.
 """
 from __future__ import annotations
 
-import json
 import logging
-import threading
+import math
 import time
-from collections import defaultdict, deque
+from dataclasses import dataclass
+
+from core.errors import KatachiError
 
 log = logging.getLogger(__name__)
 
 
-class Throttle:
-    """Failures per key in a sliding window; ``failures`` of them lock the key for ``lock_s``."""
+@dataclass(frozen=True)
+class Rule:
+    free: int  # failures in the window that cost no wait
+    window_s: float
+    first_s: float  # the wait after the first failure beyond the free ones
+    max_s: float
 
-    def __init__(self, failures: int, window_s: float, lock_s: float, clock=time.monotonic) -> None:
-        self.failures, self.window_s, self.lock_s, self.clock = failures, window_s, lock_s, clock
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
-        self._locked: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def locked(self, key: str) -> bool:
-        with self._lock:
-            until = self._locked.get(key)
-            if until is None:
-                return False
-            if self.clock() >= until:
-                del self._locked[key]
-                return False
-            return True
-
-    def fail(self, key: str) -> None:
-        now = self.clock()
-        with self._lock:
-            seen = self._seen[key]
-            seen.append(now)
-            while seen and seen[0] < now - self.window_s:
-                seen.popleft()
-            if len(seen) >= self.failures:
-                self._locked[key] = now + self.lock_s
-                seen.clear()
-                log.warning("login locked for %s (%d failures)", key.split(":", 1)[0], self.failures)
-
-    def succeed(self, key: str) -> None:
-        with self._lock:
-            self._seen.pop(key, None)
+    def wait_after(self, failures: int) -> float:
+        if failures <= self.free:
+            return 0.0
+        return min(self.max_s, self.first_s * 2 ** min(failures - self.free - 1, 40))
 
 
-class LoginGuard:
-    """ASGI middleware in front of the login route: a client that keeps failing gets 429 for a while."""
+class Backoff:
+    """A :class:`Rule` over the app database's ``login_failures`` (key, at) and ``login_locks`` (key, until)
+    tables (``db``: a :class:`core.sql_store.SQLStore`). Times are wall-clock: replicas share them."""
 
-    def __init__(self, app, throttle: Throttle, message: str = "Too many failed logins. Try again later.") -> None:
-        self.app, self.throttle, self.message = app, throttle, message
+    def __init__(self, db, rule: Rule, clock=time.time) -> None:
+        self.db, self.rule, self.clock = db, rule, clock
 
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path", "").rstrip("/") != "/login":
-            return await self.app(scope, receive, send)
-        key = f"client:{(scope.get('client') or ('?',))[0]}"
-        if self.throttle.locked(key):
-            body = json.dumps({"detail": self.message}, ensure_ascii=False).encode()
-            await send({"type": "http.response.start", "status": 429,
-                        "headers": [(b"content-type", b"application/json"), (b"retry-after",
-                                                                            str(int(self.throttle.lock_s)).encode())]})
-            await send({"type": "http.response.body", "body": body})
-            return
-        status: list[int] = []
-
-        async def watch(message):
-            if message["type"] == "http.response.start":
-                status.append(message["status"])
-            await send(message)
-
-        await self.app(scope, receive, watch)
-        if status and status[0] in (400, 401, 403):
-            self.throttle.fail(key)
-        elif status and status[0] == 200:
-            self.throttle.succeed(key)
-
-
-class SharedThrottle(Throttle):
-    """:class:`Throttle`'s rule with its counts in the app database (``db``: a :class:`core.sql_store.SQLStore`
-    with the ``login_failures`` / ``login_locks`` tables). Times are wall-clock: replicas share them."""
-
-    def __init__(self, db, failures: int, window_s: float, lock_s: float, clock=time.time) -> None:
-        super().__init__(failures, window_s, lock_s, clock)
-        self.db = db
-
-    def locked(self, key: str) -> bool:
+    def wait(self, key: str) -> float:
+        """Seconds before ``key`` may try again (0: now)."""
         row = self.db.one("SELECT until FROM login_locks WHERE key = ?", key)
-        return bool(row) and row["until"] > self.clock()
+        return max(0.0, row["until"] - self.clock()) if row else 0.0
 
-    def fail(self, key: str) -> None:
+    def fail(self, key: str) -> float:
+        """Count a failure; returns the wait it brings."""
         now = self.clock()
-        with self.db.tx() as c:  # one writer at a time: the count and the lock agree across replicas
-            c.execute("DELETE FROM login_failures WHERE key = ? AND at < ?", (key, now - self.window_s))
+        with self.db.tx() as c:  # one writer at a time: the count and the wait agree across replicas
+            c.execute("DELETE FROM login_failures WHERE key = ? AND at < ?", (key, now - self.rule.window_s))
             c.execute("INSERT INTO login_failures (key, at) VALUES (?, ?)", (key, now))
             n = c.execute("SELECT COUNT(*) FROM login_failures WHERE key = ?", (key,)).fetchone()[0]
-            if n >= self.failures:
+            wait = self.rule.wait_after(n)
+            if wait:
                 c.execute("INSERT INTO login_locks (key, until) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
-                          "until = excluded.until", (key, now + self.lock_s))
-                c.execute("DELETE FROM login_failures WHERE key = ?", (key,))
-                log.warning("login locked for %s (%d failures)", key.split(":", 1)[0], self.failures)
+                          "until = excluded.until", (key, now + wait))
+        if wait:
+            log.warning("login slowed for %s: %d failures, next try in %.0f s", key.split(":", 1)[0].split("|")[0],
+                        n, wait)
+        return wait
 
     def succeed(self, key: str) -> None:
         if self.db.one("SELECT 1 AS x FROM login_failures WHERE key = ? LIMIT 1", key):
             with self.db.tx() as c:
                 c.execute("DELETE FROM login_failures WHERE key = ?", (key,))
+                c.execute("DELETE FROM login_locks WHERE key = ?", (key,))
+
+
+@dataclass
+class LoginThrottle:
+    """The three counts of a login (see the module's docstring), made from the settings."""
+
+    pair: Backoff  # account × client
+    codes: Backoff  # join codes × client
+    account: Backoff  # account, all clients
+
+    @classmethod
+    def from_settings(cls, db, s, clock=time.time) -> "LoginThrottle":
+        def rule(free: int) -> Rule:
+            return Rule(free, s.login_window_s, s.login_delay_s, s.login_lock_s)
+
+        return cls(Backoff(db, rule(s.login_failures_per_account), clock),
+                   Backoff(db, rule(s.login_failures_per_client), clock),
+                   Backoff(db, rule(s.login_failures_account_all), clock))
+
+    def keys(self, kind: str, name: str, client: str) -> list[tuple[Backoff, str, str]]:
+        """(count, key, what a wait on it is called). ``kind``: "account" (a password for ``name``) or
+        "code" (a join code)."""
+        if kind == "code":
+            return [(self.codes, f"codes|{client}", "login_wait")]
+        return [(self.account, f"account:{name}", "account_locked"),
+                (self.pair, f"account:{name}|{client}", "login_wait")]
+
+    def wait(self, kind: str, name: str, client: str) -> tuple[str, float]:
+        """("", 0) when the login may be checked now, else (why, seconds): "account_locked" (the account,
+        whoever asks) or "login_wait" (this client)."""
+        for backoff, key, why in self.keys(kind, name, client):
+            left = backoff.wait(key)
+            if left > 0:
+                return why, left
+        return "", 0.0
+
+    def failed(self, kind: str, name: str, client: str) -> None:
+        for backoff, key, _ in self.keys(kind, name, client):
+            backoff.fail(key)
+
+    def succeeded(self, kind: str, name: str, client: str) -> None:
+        """Only the account × client count is forgiven: codes never are (one valid code would reset a
+        guesser), and the account's count from everywhere is about others' tries, not this one."""
+        if kind == "account":
+            self.pair.succeed(f"account:{name}|{client}")
+
+    def try_code(self, client: str, attempt):
+        """A join code typed inside the app (the workshops tab, or its API): counted with the login
+        form's codes from the same client. ``attempt()`` raises ``join_code_unknown`` for a code that
+        does not let this person in."""
+        why, left = self.wait("code", "", client)
+        if left > 0:
+            raise KatachiError(why, seconds=max(1, math.ceil(left)), user="")
+        try:
+            return attempt()
+        except KatachiError as err:
+            if err.code == "join_code_unknown":
+                self.failed("code", "", client)
+            raise

@@ -81,7 +81,12 @@ class Rooms:
         if row:
             return User(row["username"], row["role"], self.db.companies_of(username), display=row["display"])
         g = split_guest(username)
-        if g and self.db.guest(*g) and self.db.workshop(g[1]):
+        ws = self.db.workshop(g[1]) if g and self.db.guest(*g) else None
+        if ws:
+            # A seat lasts as long as the code that gave it: a session made before the code expired does
+            # not go on sending pain points after (a finished workshop's guests still read it until then).
+            if time.time() >= ws["created"] + self.service.settings.join_code_hours * 3600:
+                raise KatachiError("guest_expired")
             return User(username, "participant", [], guest_of=g[1], display=g[0])
         raise KatachiError("forbidden", action="login")
 
@@ -137,11 +142,12 @@ class Rooms:
                 return code
 
     def join(self, user: User, code: str) -> dict:
-        ws = self.db.by_code((code or "").strip().upper()) if code and code.strip() else None
-        if ws is None or not code_open(ws, self.is_done(ws["id"]), self.service.settings.join_code_hours):
-            raise KatachiError("join_code_unknown", join_code=(code or "").strip())
-        # Staff of another company may not use a code to look inside a client's workshop.
-        policy.require(user, "workshop.join", workshop=ws, joined=self.joined(user, ws))
+        """A wrong, expired or finished workshop's code and one this person may not use (staff of another
+        company, a guest of another workshop) get the same answer: the answer tells nothing about codes."""
+        ws = self.db.by_code((code or "").strip().upper()[:12]) if code and code.strip() else None
+        if (ws is None or not code_open(ws, self.is_done(ws["id"]), self.service.settings.join_code_hours)
+                or not policy.allowed(user, "workshop.join", workshop=ws, joined=self.joined(user, ws))):
+            raise KatachiError("join_code_unknown", join_code=(code or "").strip()[:12])
         self.db.join(ws["id"], user.name)
         return ws
 

@@ -83,7 +83,9 @@ class WorkshopsTab:
         lg = ui_lang(lang)
         try:
             user = self.ctx.rooms.user(request.username)
-            ws = self.ctx.rooms.join(user, code)
+            attempt = lambda: self.ctx.rooms.join(user, code)  # noqa: E731
+            client = request.client.host if request.client else "?"  # as ui.web.proxies resolved it
+            ws = self.ctx.throttle.try_code(client, attempt) if self.ctx.throttle else attempt()
         except KatachiError as err:
             return notice(lg, err), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         table, pick = self._listing(user, lg)
