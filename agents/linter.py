@@ -170,7 +170,8 @@ def lint_playbook(playbook: dict, lang: str) -> list[Finding]:
         if c in seen and seen[c] != term:
             out.append(finding("glossary_inconsistent", "playbook", "glossary", lang, f"{seen[c]} / {term}"))
         seen.setdefault(c, term)
-    body = _n(" ".join(str(v) for k, v in playbook.items() if k != "glossary"))
+    # the values only: field names (``prompt_template``) once read as a variant of the term 'Prompt template'
+    body = _n(" ".join(_texts({k: v for k, v in playbook.items() if k != "glossary"})))
     for term in terms:
         pat = _variant_pattern(term)
         if not pat:
@@ -180,6 +181,14 @@ def lint_playbook(playbook: dict, lang: str) -> list[Finding]:
             out.append(finding("glossary_inconsistent", "playbook", term, lang,
                                 f"{term} / {', '.join(sorted(variants))}"))
     return out
+
+
+def _texts(v) -> list[str]:
+    if isinstance(v, dict):
+        return [x for item in v.values() for x in _texts(item)]
+    if isinstance(v, list):
+        return [x for item in v for x in _texts(item)]
+    return [str(v)]
 
 
 def lint_all(values: dict) -> dict[str, list[dict]]:
