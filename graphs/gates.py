@@ -127,6 +127,20 @@ class PlaybookDecision(Decided):
         return self
 
 
+# What a use case added at the gate must say: without them the playbook printed 「. 失注理由の要約」 with
+# 「入力 → 出力: →」 (the steps are filled from these when the facilitator gives none).
+ADDED_FIELDS = ("title", "department", "who", "when", "input", "output", "kpi_id")
+
+
+def _complete_use_case(u: UseCase) -> None:
+    from core.errors import KatachiError
+    from core.i18n import Code
+
+    missing = [f for f in ADDED_FIELDS if not str(getattr(u, f)).strip()]
+    if missing:
+        raise KatachiError("usecase_incomplete", title=u.title.strip() or "-", field=Code(f"field.uc_{missing[0]}"))
+
+
 DECISIONS: dict[str, type[BaseModel]] = {
     "themes": ThemeDecision, "kpis": KPIDecision, "usecases": UseCaseDecision, "playbook": PlaybookDecision,
 }
@@ -149,6 +163,8 @@ def check_decision(gate: dict, decision: Any) -> BaseModel:
         unknown = [x for x in d.drop if x not in known]
         if unknown:
             raise ValueError(f"unknown ids to drop: {unknown}")
+        for u in d.add:
+            _complete_use_case(u)
     if isinstance(d, PlaybookDecision) and d.action == "rollback":
         known = [v["n"] for v in data.get("versions") or []]
         if d.version not in known:

@@ -226,16 +226,28 @@ def gate_usecases(state: WorkshopState) -> Command[Literal["playbook", "usecases
         return Command(goto="usecases", update={"feedback": {"usecases": d.feedback}, "decisions": [record]})
     edits = {u.id: u.model_dump() for u in d.edit}
     ucs = [edits.get(u["id"], u) for u in state["use_cases"] if u["id"] not in d.drop]
-    taken = {u["id"] for u in ucs}
     for u in d.add:
-        uid = u.id if u.id not in taken else f"U{len(taken) + 1}"
-        taken.add(uid)
-        ucs.append({**u.model_dump(), "id": uid})
+        ucs.append(_added(u, ucs, state["lang"]))
     hand = [h.model_dump() for h in d.handoffs] if d.handoffs is not None else state["handoffs"]
     hand = [h for h in hand if h["id"] not in d.drop]
     lint = linter.lint_usecases(ucs, hand, state["departments"], [k["id"] for k in state["kpis"]], state["lang"])
     return Command(goto="playbook", update={"use_cases": ucs, "handoffs": hand, "decisions": [record],
                                             "stage": "playbook", "regen": [], "findings": {"usecases": _dump(lint)}})
+
+def _added(u: UseCase, ucs: list[dict], lang: str) -> dict:
+    """A use case added at the gate, made whole: its own id (the next free U-number) and, when the
+    facilitator gave no steps, the standard ones from who / input / output; it fits no library pattern."""
+    from core.i18n import t
+
+    taken = {x["id"] for x in ucs}
+    uid = u.id.strip().upper()
+    if not uid or uid in taken:
+        nums = [int(x[1:]) for x in taken if x[:1] == "U" and x[1:].isdigit()]
+        uid = f"U{max(nums, default=0) + 1}"
+    how = [s for s in u.how if s.strip()] or [t(f"doc.step_{k}", lang, who=u.who, input=u.input, output=u.output)
+                                              for k in ("prepare", "draft", "check", "share")]
+    return {**u.model_dump(), "id": uid, "how": how, "pattern": u.pattern or "new"}
+
 
 
 # -- playbook -----------------------------------------------------------------------------------------

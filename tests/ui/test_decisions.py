@@ -21,10 +21,11 @@ def test_kpi_edit_keeps_fields_the_table_does_not_show():
 
 def test_usecase_decision_edits_adds_and_drops():
     rows = decisions.uc_rows(UCS)
-    assert rows[0][7:] == ["4", "3"]
+    assert rows[0][9:] == ["4", "3"]
     rows[0][2] = "提案書の下書き"
-    rows[0][7] = "9"  # clamped to the 1-5 scale
-    rows.append(["U9", "カスタマーサクセス", "引き継ぎメモ", "CS", "受注時", "引き継ぎ", "K1", "3", "x"])
+    rows[0][9] = "9"  # clamped to the 1-5 scale
+    rows.append(["U9", "カスタマーサクセス", "引き継ぎメモ", "CS", "受注時", "引き継ぎ", "商談記録", "引き継ぎメモ", "K1", "3",
+                 "x"])
     d = decisions.usecase_decision(UCS, {"data": rows}, "h1, U5")
     UseCaseDecision.model_validate(d)
     assert d["drop"] == ["H1", "U5"]

@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 KPI_COLS = ["id", "name", "unit", "baseline", "target", "deadline", "owner", "method"]
-UC_COLS = ["id", "department", "title", "who", "when", "workflow_step", "kpi_id", "impact", "feasibility"]
+# input and output too: a use case added in the table needs them (the gate refuses one without)
+UC_COLS = ["id", "department", "title", "who", "when", "workflow_step", "input", "output", "kpi_id", "impact",
+           "feasibility"]
 
 
 def kpi_rows(kpis: list[dict]) -> list[list[str]]:
