@@ -28,6 +28,18 @@ from graphs.workshop import build_graph
 log = logging.getLogger(__name__)
 
 
+MAX_DEPARTMENT = 60  # a department's name (a 10,000-character one was once accepted into every prompt)
+MAX_DEPARTMENTS = 30
+
+
+def check_departments(depts: list[str]) -> None:
+    if len(depts) > MAX_DEPARTMENTS:
+        raise KatachiError("too_many_departments", count=len(depts), limit=MAX_DEPARTMENTS)
+    for d in depts:
+        if len(d) > MAX_DEPARTMENT:
+            raise KatachiError("text_too_long", what=Code("field.department"), size=len(d), limit=MAX_DEPARTMENT)
+
+
 @dataclass
 class Snapshot:
     thread_id: str
@@ -84,6 +96,7 @@ class WorkshopService:
         depts = [d.strip() for d in departments if d and d.strip()]
         if not depts:
             raise KatachiError("empty_text", what=Code("field.departments"))
+        check_departments(depts)
         tid = thread_id or uuid.uuid4().hex[:12]
         state = {"thread_id": tid, "company": company, "lang": lang or self.settings.lang,
                  "today": today or date.today().isoformat(), "departments": list(dict.fromkeys(depts)),

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from core.errors import KatachiError
+from core.files import read_limited
 
 from knowledge.encodings import decode_text
 
@@ -247,6 +248,13 @@ LOADERS: dict[str, Callable[[bytes, Path], LoadedDoc]] = {
 }
 
 
+def _stated_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def supported_extensions() -> list[str]:
     return sorted(LOADERS)
 
@@ -256,15 +264,15 @@ def load_file(path: Path, max_bytes: int) -> LoadedDoc:
     loader = LOADERS.get(ext)
     if loader is None:
         raise KatachiError("file_unsupported", ext=ext or "(none)", supported=" ".join(supported_extensions()))
-    try:
-        size = path.stat().st_size
-        if size == 0:
-            raise KatachiError("file_empty")
-        if size > max_bytes:
-            raise KatachiError("file_too_large", size_mb=size / 2**20, limit_mb=max_bytes / 2**20)
-        data = path.read_bytes()
+    try:  # what is read, not the size the file states (a device states 0 and never ends)
+        data = read_limited(path, max_bytes)
     except OSError as exc:
         raise KatachiError("file_unreadable", detail=exc.strerror or str(exc)) from exc
+    if not data:
+        raise KatachiError("file_empty")
+    if len(data) > max_bytes:
+        size = max(len(data), _stated_size(path))
+        raise KatachiError("file_too_large", size_mb=size / 2**20, limit_mb=max_bytes / 2**20)
     doc = loader(data, path)
     if not any(s.text.strip() for s in doc.segments):
         raise KatachiError("file_empty")

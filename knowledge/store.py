@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from core.errors import KatachiError
+from core.files import read_limited
 from core.settings import Settings
 
 from knowledge.chunker import chunk_text
@@ -305,7 +306,7 @@ class CompanyStore:
             seen.add(key)
             rel = _display_path(f, root)
             try:
-                data_hash = _hash_file(f)
+                data_hash = _hash_file(f, max_bytes)
                 old = self._manifest["files"].get(key) or self._manifest["files"].get(src)  # src: older stores
                 if old and old["sha256"] == data_hash and key in self._manifest["files"] and not old.get("dirty"):
                     self._manifest["files"][key].update(source=src, rel=rel)
@@ -532,13 +533,11 @@ def _embed_text(meta: dict, text: str) -> str:
     return f"{meta['heading']}\n{text}" if meta.get("heading") else text
 
 
-def _hash_file(path: Path) -> str:
+def _hash_file(path: Path, limit: int) -> str:
+    """The sha256 of a regular file's first ``limit + 1`` bytes (a larger one is refused by its loader
+    anyway); a device or FIFO named on the command line is refused, not read forever or waited on."""
     try:
-        h = hashlib.sha256()
-        with open(path, "rb") as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
-        return h.hexdigest()
+        return hashlib.sha256(read_limited(path, limit)).hexdigest()
     except OSError as exc:
         raise KatachiError("file_unreadable", detail=exc.strerror or str(exc)) from exc
 

@@ -57,8 +57,10 @@ def test_run_auto_approve_writes_markdown_and_json(tmp_path, fake_service, capsy
 def test_interactive_gates_in_the_terminal(tmp_path, fake_service, monkeypatch, capsys):
     pains = tmp_path / "p.txt"
     pains.write_text("提案書の作成に2日かかる\n", encoding="utf-8")
-    answers = iter(["1", "e K1 target 0.5", "a", "d U2", "a", "c glossary もっと具体的に", "s", "a"])
-    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    import io
+
+    answers = ["1", "e K1 target 0.5", "a", "d U2", "a", "c glossary もっと具体的に", "s", "a"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("".join(a + "\n" for a in answers)))
     out = tmp_path / "out"
     assert main(["run", "--company", "acme", "--pain-points", str(pains), "--departments", "営業,CS",
                  "--lang", "ja", "--out", str(out)]) == 0
@@ -73,10 +75,9 @@ def test_stop_at_a_gate_then_status_and_resume(tmp_path, fake_service, monkeypat
     pains = tmp_path / "p.txt"
     pains.write_text("提案書の作成に2日かかる\n", encoding="utf-8")
 
-    def eof(prompt=""):
-        raise EOFError
+    import io
 
-    monkeypatch.setattr("builtins.input", eof)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # the terminal is closed at the first gate
     with pytest.raises(SystemExit):  # no departments: once silently the demo's
         main(["run", "--company", "acme", "--pain-points", str(pains), "--lang", "ja"])
     assert main(["run", "--company", "acme", "--pain-points", str(pains), "--departments", "、", "--lang", "ja"]) == 2
@@ -100,8 +101,8 @@ def test_pain_point_files_too_large_binary_or_in_shift_jis(tmp_path):
     sj = tmp_path / "sj.txt"
     sj.write_bytes("提案書の作成に2日かかる\n見積の回答が遅い\n".encode("cp932"))
     assert read_pain_points(str(sj)) == ["提案書の作成に2日かかる", "見積の回答が遅い"]
-    nul = tmp_path / "nul.txt"
-    nul.write_bytes(b"abc\x00def\n")
+    nul = tmp_path / "nul.txt"  # NUL bytes alone are UTF-16 (read below); these decode to nothing
+    nul.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
     big = tmp_path / "big.txt"
     big.write_text("長い課題\n" * 200_000, encoding="utf-8")
     for path, code in ((nul, "pain_points_binary"), (big, "pain_points_too_large")):

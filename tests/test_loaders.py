@@ -59,10 +59,10 @@ def test_size_limit_and_unreadable_files(corpus, tmp_path, monkeypatch):
     p = tmp_path / "x.md"
     p.write_text("本文。", encoding="utf-8")
 
-    def denied(self):
+    def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(type(p), "read_bytes", denied)
+    monkeypatch.setattr("core.files.os.open", denied)  # files are opened there, with a bound on the read
     with pytest.raises(KatachiError) as e:
         load_file(p, MAX)
     assert e.value.code == "file_unreadable" and "Permission denied" in e.value.message("en")

@@ -227,3 +227,20 @@ def test_cli_checkin_and_tracker(env, tmp_path, monkeypatch, capsys):
     assert main(["--lang", "ja", "tracker", "t1", "--pack", "--out", str(md)]) == 0
     assert "## 今週決めること" in md.read_text(encoding="utf-8")
     assert main(["tracker", "t1", "--prove", "U1"]) == 2  # not at target yet
+
+
+def test_values_and_notes_beyond_their_bounds_are_refused_with_the_reason(env):
+    """``checkin --value 1e308`` was stored; a long note was cut to its first 1,000 characters in silence."""
+    for value in ("1e308", "-5", "4000"):  # K1 is in days: 0 … 3650
+        with pytest.raises(KatachiError) as e:
+            env.checkin("t1", "kpi", "K1", "2026-10-20", value=value)
+        assert e.value.code == "checkin_invalid" and "3650" in e.value.message("en")
+    with pytest.raises(KatachiError) as e:
+        env.checkin("t1", "kpi", "K1", "2026-10-20", value=1.5, note="n" * 1001)
+    assert "note" in e.value.message("en") and "1001" in e.value.message("en")
+    with pytest.raises(KatachiError):
+        env.checkin("t1", "usecase", "U1", "2026-10-20", status="running", value="1e300")
+    assert not env.db.checkins("t1")
+    from graphs.pdca.tracker import plausible_range
+
+    assert plausible_range("percent") == plausible_range("%") and plausible_range("km") == (-1e12, 1e12)

@@ -26,6 +26,22 @@ _UNIT_ALIASES = [{"日", "day", "days", "d"}, {"時間", "h", "hr", "hrs", "hour
                  {"人", "people", "persons"}, {"回", "times"}]
 
 
+# What a week's value can be, per unit (the first name of each group above): beyond these it is a typo
+# or an overflow (``--value 1e308`` was once stored), not a measurement. Other units: ±1e12.
+_RANGES = {"日": (0, 3650), "時間": (0, 100_000), "分": (0, 1_000_000), "%": (-1000, 10_000),
+           "件": (0, 1e10), "円": (-1e13, 1e13), "人": (0, 1e8), "回": (0, 1e10)}
+_ANY = (-1e12, 1e12)
+TEXT_LIMITS = {"blockers": 500, "ai_tried": 500, "note": 1000, "correction": 500}
+
+
+def plausible_range(unit: str) -> tuple[float, float]:
+    n = unicodedata.normalize("NFKC", unit or "").strip().lower()
+    for group in _UNIT_ALIASES:
+        if n in group:
+            return next(_RANGES[u] for u in _RANGES if u in group)
+    return _ANY
+
+
 def parse_date(raw: str) -> dt.date:
     """YYYY-MM-DD, or as Excel writes it: 2026/11/23, 2026/1/5, 20261123. Raises ValueError."""
     t = unicodedata.normalize("NFKC", raw).strip().replace("/", "-").replace(".", "-")
@@ -69,10 +85,15 @@ class TrackerService:
     def checkin(self, thread: str, kind: str, item: str, week: str | dt.date | None = None, value: Any = None,
                 unit: str = "", status: str = "", blockers: str = "", ai_tried: str = "", note: str = "",
                 by: str = "", correction: str = "") -> int:
+        texts = {"blockers": blockers, "ai_tried": ai_tried, "note": note, "correction": correction}
+        for name, text in texts.items():  # refused with the reason, never cut short without a word
+            if len((text or "").strip()) > TEXT_LIMITS[name]:
+                raise KatachiError("checkin_invalid", detail=f"{name}: {len(text.strip())} characters, "
+                                                             f"at most {TEXT_LIMITS[name]}")
         values = self.playbook(thread)
         row = self.validate(values, thread, kind, item, week, value, unit, status, correction)
-        row.update(blockers=(blockers or "").strip()[:500], ai_tried=(ai_tried or "").strip()[:500],
-                   note=(note or "").strip()[:1000], by=by)
+        row.update(blockers=(blockers or "").strip(), ai_tried=(ai_tried or "").strip(), note=(note or "").strip(),
+                   by=(by or "")[:120])
         old = self.db.current(thread, row["kind"], row["item"], row["week"])
         return self.db.add_checkin(thread, row, correction.strip(), replaces=old["id"] if old else None)
 
@@ -103,12 +124,18 @@ class TrackerService:
                 raise KatachiError("checkin_invalid", detail=f"{item}: a number is needed, got '{value}'")
             if unit and unit.strip() and not same_unit(unit, k["unit"]):
                 raise KatachiError("checkin_unit", item=item, unit=unit, expected=k["unit"])
+            low, high = plausible_range(k["unit"])
+            if not low <= num <= high:
+                raise KatachiError("checkin_invalid", detail=f"{item}: {value} {k['unit']} is outside "
+                                                             f"{low:g} … {high:g}")
             row.update(value=num, unit=k["unit"])
             if row["status"] and row["status"] not in KPI_STATUS:
                 raise KatachiError("checkin_invalid", detail=f"status: one of {', '.join(KPI_STATUS)}")
         else:
             if value not in (None, "") and to_float(value) is not None:
                 row["value"] = to_float(value)
+                if not _ANY[0] <= row["value"] <= _ANY[1]:
+                    raise KatachiError("checkin_invalid", detail=f"{item}: {value} is outside {_ANY[0]:g} … {_ANY[1]:g}")
             if row["status"] not in UC_STATUS:
                 raise KatachiError("checkin_invalid", detail=f"status: one of {', '.join(UC_STATUS)}")
         if self.db.current(thread, kind, item, row["week"]) and not (correction or "").strip():

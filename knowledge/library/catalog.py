@@ -22,6 +22,7 @@ import yaml
 from pydantic import ValidationError
 
 from core.errors import KatachiError
+from core.files import read_limited
 from knowledge.lexical import tokenize
 from knowledge.library.schema import (
     AntiExample, CatalogKPI, Function, KPIFile, MethodFile, Pattern, PatternFile, VocabularyEntry,
@@ -31,9 +32,15 @@ HERE = Path(__file__).parent
 _SPACE = re.compile(r"[\s・、,/／]+")
 
 
+MAX_LIBRARY_FILE = 4 * 2**20  # the shipped library's largest file is ~100 KB
+
+
 def _read(path: Path):
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_limited(path, MAX_LIBRARY_FILE)  # a device or FIFO given to `library add` is refused
+        if len(raw) > MAX_LIBRARY_FILE:
+            raise KatachiError("library_file_unreadable", path=str(path), reason=f"larger than {MAX_LIBRARY_FILE} bytes")
+        return yaml.safe_load(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise KatachiError("library_file_unreadable", path=str(path), reason=str(e)[:200]) from e
 

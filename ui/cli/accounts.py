@@ -8,6 +8,7 @@ import sys
 from core.errors import KatachiError
 from core.i18n import t
 from ui import policy
+from ui.cli.limits import port, read_line
 
 
 def _db(settings):
@@ -19,7 +20,7 @@ def _db(settings):
 def _password(args: argparse.Namespace) -> str:
     lang = args.settings.lang
     if args.password_stdin or not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\n")
+        return read_line()  # one line, bounded (a file of any size, /dev/zero, is not a password)
     first = getpass.getpass(t("cli.password", lang))
     if getpass.getpass(t("cli.password_again", lang)) != first:
         raise KatachiError("bad_user", detail=t("cli.passwords_differ", lang))
@@ -54,9 +55,23 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_port(host: str, port: int) -> None:
+    """A port in use read as 'cannot read or write the file' (the server's OSError); said plainly now,
+    before anything starts."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+            sock.bind((host, port))
+    except OSError as exc:
+        raise KatachiError("port_unavailable", host=host, port=port, detail=exc.strerror or str(exc)) from exc
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from ui.web.app import ensure_admin, launch, make_context
 
+    _check_port(args.host, args.port)
     ctx = make_context(args.settings)
     made = ensure_admin(ctx)
     if made:
@@ -69,7 +84,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 def add_commands(sub) -> None:
     s = sub.add_parser("ui", help="start the web app (live workshops, self-service, documents)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: the whole network)")
-    s.add_argument("--port", type=int, default=7860)
+    s.add_argument("--port", type=port, default=7860)
     s.set_defaults(func=cmd_ui)
 
     u = sub.add_parser("user", help="accounts for the web app").add_subparsers(dest="user_command", required=True)

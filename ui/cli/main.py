@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from core.errors import KatachiError
 
 from core.i18n import t
 from ui.cli import tables
+from ui.cli.limits import check_args
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -50,8 +52,8 @@ def _positive(text: str) -> int:
         n = int(text)
     except ValueError:
         n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"a whole number of 1 or more, not {text!r}")
+    if not 1 <= n <= 100:
+        raise argparse.ArgumentTypeError(f"a whole number of 1 or more (at most 100), not {text!r}")
     return n
 
 
@@ -72,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("search", help="search a company's documents")
     s.add_argument("query")
     s.add_argument("--company", required=True)
-    s.add_argument("-k", type=_positive, default=5, help="how many passages (1 or more)")
+    s.add_argument("-k", type=_positive, default=5, help="how many passages (1 to 100)")
     s.add_argument("--width", type=int, default=240, help="characters of each passage to print")
     s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="retrieval method (default: hybrid)")
     s.add_argument("--department", help="only this department's documents (sales, marketing, people, finance, ...)")
@@ -99,12 +101,16 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.verbose)
     lang = args.lang or "en"
     try:
+        check_args(args)
         args.settings = settings_from(args)
         lang = args.settings.lang
         return int(args.func(args) or 0)
     except KatachiError as err:
         print(f"katachi: {err.message(lang)} [{err.code}]", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `katachi tracker T | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit stays quiet
+        return 141  # as a command killed by SIGPIPE
     except OSError as exc:  # a path given on the command line: missing, a directory, not writable
         err = KatachiError("file_error", path=exc.filename or "-", detail=exc.strerror or type(exc).__name__)
         print(f"katachi: {err.message(lang)} [{err.code}]", file=sys.stderr)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from core.errors import KatachiError
+from core.files import read_limited
 
 
 def _svc(settings):
@@ -47,7 +48,11 @@ def cmd_tracker(args: argparse.Namespace) -> int:
     svc = _svc(args.settings)
     tid = args.thread_id
     if args.csv_import:
-        rep = import_csv(svc, tid, Path(args.csv_import).read_bytes(), by=args.by or "")
+        limit = int(args.settings.max_file_mb * 2**20)  # the documents' limit; check-ins are far smaller
+        raw = read_limited(args.csv_import, limit)
+        if len(raw) > limit:
+            raise KatachiError("file_too_large", size_mb=len(raw) / 2**20, limit_mb=limit / 2**20)
+        rep = import_csv(svc, tid, raw, by=args.by or "")
         print(f"added {rep.added}, corrected {rep.corrected}, unchanged {rep.unchanged}, errors {len(rep.errors)}")
         for line, item, err in rep.errors:
             print(f"  line {line} {item}: {err.message(args.settings.lang)} [{err.code}]", file=sys.stderr)

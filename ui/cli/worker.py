@@ -9,6 +9,8 @@ import argparse
 import signal
 import sys
 
+from ui.cli.limits import seconds
+
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from graphs.service import WorkshopService
@@ -27,5 +29,5 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def add_commands(sub) -> None:
     s = sub.add_parser("worker", help="run model jobs from the app database (KATACHI_JOB_QUEUE=database)")
     s.add_argument("--once", action="store_true", help="stop when the queue is empty")
-    s.add_argument("--poll", type=float, default=0.5, help="seconds between looks at an empty queue")
+    s.add_argument("--poll", type=seconds, default=0.5, help="seconds between looks at an empty queue")
     s.set_defaults(func=cmd_worker)

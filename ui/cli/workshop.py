@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import uuid
+import re
 import sys
+import uuid
 from pathlib import Path
 
 from core.errors import KatachiError
 from core.i18n import Code
 from core.i18n import t
+from ui.cli.limits import departments, read_line
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
@@ -18,39 +20,64 @@ DEMO_DEPARTMENTS = {"ja": ["営業", "カスタマーサクセス"], "en": ["Sal
 
 def read_pain_points(path: str, max_kb: int = 512) -> list[str]:
     """A text, YAML or JSON list of pain points in any encoding the document loader reads (UTF-8,
-    Shift_JIS, …); refused when it is larger than ``max_kb`` or holds NUL bytes (not a text file)."""
+    Shift_JIS, UTF-16 …). Only a regular file is read, and at most ``max_kb`` of it, whatever size it
+    states (/dev/zero states 0); a file that is YAML and does not parse is an error naming the line."""
+    from core.files import read_limited
     from knowledge.encodings import decode_text
 
-    p = Path(path)
     try:
-        if p.stat().st_size > max_kb * 1024:
-            raise KatachiError("pain_points_too_large", path=path, limit=max_kb)
-        raw = p.read_bytes()
+        raw = read_limited(path, max_kb * 1024)
     except OSError as exc:
         raise KatachiError("bad_pain_points", path=path, detail=exc.strerror or str(exc)) from exc
-    if b"\x00" in raw:
-        raise KatachiError("pain_points_binary", path=path)
+    if len(raw) > max_kb * 1024:
+        raise KatachiError("pain_points_too_large", path=path, limit=max_kb)
     try:
-        text, _ = decode_text(raw)
+        text, _ = decode_text(raw)  # NUL bytes are UTF-16 here, binary only when they decode to nothing
     except KatachiError as exc:
+        if exc.code == "file_binary":
+            raise KatachiError("pain_points_binary", path=path) from exc
         raise KatachiError("bad_pain_points", path=path, detail=exc.message("en")) from exc
     text = text.lstrip("\ufeff")
-    stripped = text.strip()
-    if stripped.startswith("[") or p.suffix.lower() in (".yaml", ".yml", ".json"):
-        import yaml
-
-        try:
-            data = yaml.safe_load(stripped)
-        except yaml.YAMLError as exc:
-            raise KatachiError("bad_pain_points", path=path, detail=str(exc).splitlines()[0]) from exc
-        if not isinstance(data, list):
-            raise KatachiError("bad_pain_points", path=path, detail="expected a list")
-        items = [str(x.get("text", "")) if isinstance(x, dict) else str(x) for x in data]
+    if _is_yaml(text, Path(path).suffix.lower()):
+        items = _yaml_items(text, path)
     else:
         items = [line.strip().lstrip("-・*").strip() for line in text.splitlines()]
     items = [i for i in items if i and not i.startswith("#")]
     if not items:
         raise KatachiError("bad_pain_points", path=path, detail="no pain points")
+    return items
+
+
+# A YAML list of records (``- text: …`` with ``department:`` beneath) read as plain lines once made
+# "text: 提案書…" and "department: 営業" two pain points; such a file is YAML whatever its name.
+_YAML_RECORD = re.compile(r"^\s*-\s+(text|department|participant)\s*:\s|^\s+(text|department|participant)\s*:\s",
+                          re.M)
+
+
+def _is_yaml(text: str, suffix: str) -> bool:
+    stripped = text.strip()
+    return (suffix in (".yaml", ".yml", ".json") or stripped.startswith(("[", "{", "---"))
+            or bool(_YAML_RECORD.search(text)))
+
+
+def _yaml_items(text: str, path: str) -> list[str]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise KatachiError("bad_pain_points", path=path,
+                           detail=where + (getattr(exc, "problem", None) or str(exc).splitlines()[0])) from exc
+    if not isinstance(data, list):
+        raise KatachiError("bad_pain_points", path=path, detail="expected a list")
+    items: list[str] = []
+    for n, x in enumerate(data, 1):
+        if isinstance(x, dict) and not isinstance(x.get("text"), str):
+            raise KatachiError("bad_pain_points", path=path, detail=f"item {n}: no text")
+        if x is not None:
+            items.append(x["text"] if isinstance(x, dict) else str(x))
     return items
 
 
@@ -88,7 +115,7 @@ def ask_decision(gate: dict, lang: str) -> dict:
     comments: dict[str, str] = {}
     kpis = json.loads(json.dumps(gate["data"].get("kpis", [])))
     while True:
-        line = input("> ").strip()
+        line = read_line("> ").strip()
         if not line:
             continue
         cmd, _, rest = line.partition(" ")
@@ -101,7 +128,7 @@ def ask_decision(gate: dict, lang: str) -> dict:
             if cmd == "e" and rest.strip().isdigit():
                 theme = dict(gate["data"]["candidates"][int(rest)])
                 for field in ("title", "problem", "outcome"):
-                    new = input(f"{field} [{theme[field]}]: ").strip()
+                    new = read_line(f"{field} [{theme[field]}]: ").strip()
                     theme[field] = new or theme[field]
                 return {"action": "edit", "theme": theme}
         elif g == "kpis":
@@ -171,7 +198,7 @@ def _service(settings):
 def cmd_run(args: argparse.Namespace) -> int:
     lang = args.lang_out or args.settings.lang
     points = read_pain_points(args.pain_points, args.settings.max_pain_points_file_kb)
-    depts = [d.strip() for d in (args.departments or "").replace("、", ",").split(",") if d.strip()]
+    depts = departments(args.departments)
     if not depts:  # once silently the demo's departments: a run about the wrong departments
         raise KatachiError("empty_text", what=Code("field.departments"))
     service = _service(args.settings)

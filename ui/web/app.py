@@ -197,6 +197,7 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
                              "log in with your account, or your name + the join code",
                 i18n=i18n(), css=CSS + REVIEW_CSS + PAGE_CSS, head=IME_GUARD + ROOM_POLL, prevent_thread_lock=True, quiet=not block,
                 ssr_mode=False, footer_links=[], theme=gr.themes.Soft(),
+                max_file_size=int(s.max_file_mb * 2**20),  # an upload is refused while it arrives, not after
                 app_kwargs={"middleware": [Middleware(LoginGuard, throttle=ctx.throttle), Middleware(VersionCheck, ctx=ctx),
                                            Middleware(FirstInHead)]})
     trust_proxies(demo.server, trusted)  # every connection from now on: forwarded addresses only from proxies

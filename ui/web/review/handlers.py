@@ -131,7 +131,9 @@ class Reviews:
         text = (text or "").strip()
         if not text:
             raise KatachiError("empty_text", what=Code("field.comment"))
-        self.db.add_comment(wid, section, v.version, user.name, text[:2000], request)
+        if len(text) > 2000:  # refused with the reason, never stored cut short
+            raise KatachiError("text_too_long", what=Code("field.comment"), size=len(text), limit=2000)
+        self.db.add_comment(wid, section, v.version, user.name, text, request)
         if request:
             self.db.set_section(wid, section, "changes_requested", v.version, user.name)
         if self.db.review(wid) is None or request:

@@ -19,6 +19,7 @@ OPEN_IN = {"pain": ("themes",), "endorse": ("kpis", "usecases"), "kpi": ("kpis",
 # which activity's answers are anonymous is the facilitator's choice, per workshop
 ANONYMITY = ("intake", "endorse", "ratings")
 DISSENT_BELOW = 4  # 1–3: not (yet) behind the theme; their reasons are what the facilitator must hear
+MAX_ANSWER = 300  # a comment or a why: a sentence or two
 
 
 def anonymity_of(kind: str) -> str:
@@ -64,7 +65,9 @@ def answer(rooms, user, wid: str, kind: str, target: str, a: int = 0, b: int = 0
         target = view.values["theme"]["title"]
     if str(target) not in allowed:
         raise KatachiError("no_candidate", index=target or "-")
-    text = " ".join((text or "").split())[:300]
+    text = " ".join((text or "").split())
+    if len(text) > MAX_ANSWER:  # refused with the reason, never kept cut short
+        raise KatachiError("text_too_long", what=Code("field.comment"), size=len(text), limit=MAX_ANSWER)
     a, b = int(a or 0), int(b or 0)
     if kind == "kpi":
         if not text:

@@ -22,6 +22,7 @@ from ui.web.appdb import AppDB
 from ui.policy import display_of, split_guest
 from ui.web.auth import code_open
 from ui.web.jobs import JobStatus, ModelJobs
+from graphs.service import check_departments
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,7 @@ class Rooms:
         depts = [d.strip() for d in departments if d and d.strip()]
         if not depts:
             raise KatachiError("empty_text", what=Code("field.departments"))
+        check_departments(depts)
         if not title.strip():
             raise KatachiError("empty_text", what=Code("field.title"))
         row = {"id": uuid.uuid4().hex[:12], "company": company, "title": title.strip()[:120],
@@ -203,7 +205,10 @@ class Rooms:
         text = " ".join((text or "").split())
         if not text:
             raise KatachiError("empty_text", what=Code("field.pain_point"))
-        if not self.db.edit_pain_point(wid, int(pid), text[:self.service.settings.max_point_chars], department, user.name):
+        limit = self.service.settings.max_point_chars
+        if len(text) > limit:  # refused with the reason: it once answered "saved" and kept the first 500
+            raise KatachiError("text_too_long", what=Code("field.pain_point"), size=len(text), limit=limit)
+        if not self.db.edit_pain_point(wid, int(pid), text, department, user.name):
             raise KatachiError("no_candidate", index=pid)
 
     def merge_points(self, user: User, wid: str, ids: list[int]) -> int:
