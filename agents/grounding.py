@@ -16,7 +16,8 @@ from knowledge.passages import Passage
 from agents.schemas import Citation
 
 _WS = re.compile(r"\s+")
-_MARKUP = re.compile(r"\||\{\{|<[a-z/!]|-->|^\s*[-*]\s*$|^\s*#{1,6}\s|^\s*---\s*$|^\s*```")
+# Any case: `<IMG …>` once passed as prose and was cited.
+_MARKUP = re.compile(r"\||\{\{|<[a-z/!]|-->|^\s*[-*]\s*$|^\s*#{1,6}\s|^\s*---\s*$|^\s*```", re.I)
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _URL = re.compile(r"https?://\S+")
 _FRONT_MATTER = re.compile(r"^\s*[A-Za-z_][\w-]*:\s")  # `title: …`, `owner: …`

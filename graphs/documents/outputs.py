@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ from graphs.documents.blocks import Block, build, note_text
 
 def blocks_to_markdown(blocks: list[Block]) -> str:
     out: list[str] = []
-    for b in blocks:
+    for b in map(_escaped, blocks):  # what data says is shown as text, never as markup (see md_text)
         marks = "".join(f"[^{n}]" for n in b.refs)
         if b.kind == "title":
             out += [f"# {b.text}", ""]
@@ -41,6 +43,27 @@ def blocks_to_markdown(blocks: list[Block]) -> str:
 
 def _cell(text: Any) -> str:
     return str(text).replace("|", "／").replace("\n", " ")
+
+
+_MARKUP = re.compile(r"[\\<>]")
+_CLOSING_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(\s*)$", re.M)
+
+
+def md_text(text: Any) -> str:
+    """Data in Markdown as text: a backslash, '<' and '>' are backslash-escaped, so no tag or HTML block
+    can start — ``<img src=x onerror=…>`` from pain points, department names, edits, reasons and
+    document headings once reached the export live. It reads the same once rendered; entities such as
+    ``&lt;`` render as text anyway."""
+    return _MARKUP.sub(lambda m: "\\" + m.group(0), str(text))
+
+
+def _escaped(b: Block) -> Block:
+    if b.kind == "code":  # literal inside its fence: only a line that would close the fence moves right
+        return replace(b, text=_CLOSING_FENCE.sub(r"    \1\2\3", b.text))
+    note = ("rel", "source", "heading", "quote")
+    return replace(b, text=md_text(b.text), label=md_text(b.label), items=[md_text(i) for i in b.items],
+                   headers=[md_text(h) for h in b.headers], rows=[[md_text(c) for c in r] for r in b.rows],
+                   notes=[{**c, **{k: md_text(c[k]) for k in note if c.get(k)}} for c in b.notes])
 
 
 def render_markdown(values: dict[str, Any], version: dict | None = None) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from core.i18n import domain, t
+from graphs.documents.outputs import md_text
 
 def labels(lang: str) -> dict[str, str]:
     return domain("pack", lang)
@@ -88,4 +89,5 @@ def pack_markdown(pack: dict) -> str:
         out += ["", f"## {lab['sources']}", ""]
         out += [f"[^{i}]: {c.get('rel')} § {c.get('heading', '')} — “{' '.join(c['quote'].split())}”"
                 for i, c in enumerate(notes, 1)]
-    return "\n".join(out).rstrip() + "\n"
+    # data's markup shown as text: this Markdown makes no use of '<', '>' or a backslash itself (see md_text)
+    return md_text("\n".join(out).rstrip()) + "\n"
