@@ -294,8 +294,9 @@ def _model_error(exc: Exception, model: Any) -> KatachiError:
 
 def _unparseable(exc: Exception) -> KatachiError | None:
     """The client library choking on a reply it could not parse (a 200 whose body is an HTML page
-    gave ``AttributeError: 'str' object has no attribute 'choices'`` deep inside it)."""
-    if not isinstance(exc, (AttributeError, TypeError, KeyError, ValueError)):
+    gave ``AttributeError: 'str' object has no attribute 'choices'`` deep inside it; a stream answered
+    with plain JSON, an ``AssertionError`` in its stream state — a job failure in the web app)."""
+    if not isinstance(exc, (AttributeError, TypeError, KeyError, ValueError, AssertionError)):
         return None
     tb, inside = exc.__traceback__, False
     while tb is not None:

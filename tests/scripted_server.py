@@ -5,6 +5,10 @@ Each request takes the next mode from ``faults`` (or ``ok`` when it is empty, or
 doubles), ``429``/``500`` answer that status, ``hang`` sleeps past the client's timeout, ``malformed``
 returns text that is not JSON, ``schema`` returns JSON that breaks the schema, ``nonjson`` returns a
 200 whose body is an HTML page. Every request's mode is recorded.
+
+A streamed request (``"stream": true``) is answered as server-sent events, like the API does; two
+modes are about streams only: ``plain`` answers it with the plain (unstreamed) JSON, ``broken``
+sends a first event and then a body that is not an event stream.
 """
 from __future__ import annotations
 
@@ -49,11 +53,31 @@ class ScriptedServer:
                     content = json.dumps({"unexpected": True})
                 else:
                     content = server._answer(body)
+                if body.get("stream") and mode not in ("plain", "malformed", "schema"):
+                    return self._events(body, content, broken=mode == "broken")
+                if body.get("stream") and mode in ("malformed", "schema"):
+                    return self._events(body, content)
                 return self._send(200, {
                     "id": "x", "object": "chat.completion", "created": 0, "model": body.get("model", "m"),
                     "choices": [{"index": 0, "finish_reason": "stop",
                                  "message": {"role": "assistant", "content": content}}],
                     "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}})
+
+            def _events(self, body, content, broken=False):
+                """The answer as the API streams it: a chunk per few characters, then [DONE]."""
+                def event(delta, finish=None):
+                    obj = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": body.get("model", "m"),
+                           "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+                    return b"data: " + json.dumps(obj, ensure_ascii=False).encode() + b"\n\n"
+
+                parts = [event({"role": "assistant", "content": ""})]
+                if broken:
+                    parts.append(b"data: {\"id\": \"x\", \"choices\": [{\"delta\": {\"content\": \"{\\\"ti\n\n")
+                    parts.append(b"<html>502 Bad Gateway</html>\n\n")
+                else:
+                    parts += [event({"content": content[i:i + 8]}) for i in range(0, len(content), 8)]
+                    parts += [event({}, "stop"), b"data: [DONE]\n\n"]
+                self._raw(200, b"".join(parts), "text/event-stream")
 
             def _send(self, status, obj):
                 self._raw(status, json.dumps(obj, ensure_ascii=False).encode(), "application/json")
