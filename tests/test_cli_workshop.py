@@ -48,7 +48,7 @@ def test_run_auto_approve_writes_markdown_and_json(tmp_path, fake_service, capsy
     assert rc == 0
     md = (out / "playbook.md").read_text(encoding="utf-8")
     data = json.loads((out / "playbook.json").read_text(encoding="utf-8"))
-    assert md.startswith("# 型プレイブック") and "## 用語集（共通言語）" in md and "[^1]:" in md
+    assert md.startswith("# 型プレイブック") and "## 用語集（共通言語）" in md and "\n[1] docs/" in md
     assert "提案書の作成には二日かかる。" in md  # the footnote quotes the source verbatim
     assert data["thread_id"] and data["theme"]["citations"][0]["rel"].startswith("docs/")
     assert {"usage", "citation_log", "findings", "playbook", "handoffs"} <= set(data)

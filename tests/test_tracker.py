@@ -145,7 +145,8 @@ def test_review_pack_cites_only_what_it_was_given(env):
     from graphs.pdca.pack import pack_markdown
 
     md = pack_markdown(pack)
-    assert md.startswith("# 週次レビュー資料") and "## 改善の仮説" in md and "[^1]:" in md
+    assert md.startswith("# 週次レビュー資料") and "## 改善の仮説" in md and "\n1. " in md.split("## 出典")[1]
+    assert "[^" not in md  # numbered notes: a footnote mark once showed raw on the page
     assert env.db.packs("t1")[0]["content"]["week"] == "2026-11-23"
 
 

@@ -1,16 +1,23 @@
 """The playbook as a list of blocks (headings, fields, lists, tables, code, sources), built once and
 rendered to Markdown, DOCX and PDF, so the three say the same thing in the same order.
 
-Citations become numbered notes; a block carries the note numbers of the claims it makes.
+Citations become numbered notes; a block carries the note numbers of the claims it makes (as ``[^n]``
+inside its text, which every renderer turns into its own note mark). Each block names the ``part`` of
+the playbook it belongs to, and tables name their columns (``keys``), so the deck can pick what a
+slide needs from the same blocks. Nothing internal is printed: no workshop id, rule id or catalogue id.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from agents.schemas import KPI, HandOff, Playbook, Theme, UseCase
+from core.i18n import t
 
 from graphs.documents.labels import labels
+
+_REF = re.compile(r"\[\^(\d+)\]")
 
 
 @dataclass
@@ -23,6 +30,9 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)
     refs: list[int] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
+    part: str = ""  # title | theme | endorsement | pain | kpis | usecases | handoffs | procedures | weekly | ...
+    keys: list[str] = field(default_factory=list)  # a table's column keys
+    data: dict = field(default_factory=dict)  # what a heading stands for (a use case's id, department...)
 
 
 class Notes:
@@ -51,14 +61,55 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
     td = values["theme"]
     theme = Theme.model_validate(td)
     B: list[Block] = []
-    meta = f"{values.get('company', '')} · {values.get('today', '')} · thread `{values.get('thread_id', '')}`"
+    meta = f"{values.get('company', '')} · {values.get('today', '')}"
     if version is not None:
         meta += f" · v{version['n']}"
-    B += [Block("title", f"{lab['title']}: {theme.title}"), Block("meta", meta), Block("h1", lab["theme"]),
-          Block("field", theme.problem, label=lab["problem"], refs=notes.refs(td)),
-          Block("field", theme.outcome, label=lab["outcome"])]
+    B += _tag("title", [Block("title", f"{lab['title']}: {theme.title}", data={"title": theme.title}),
+                        Block("meta", meta)])
+    B += _tag("theme", _theme(theme, td, lab, lang, notes))
+    B += _tag("endorsement", _endorsement(values, lab))
+    B += _tag("pain", [Block("h2", lab["pain"]), Block("list", items=[p["text"] for p in values.get("pain_points") or []])])
+    rows = []
+    for kd in values.get("kpis") or []:
+        k = KPI.model_validate(kd)
+        base = k.baseline + (_paren(k.baseline_how, lang) if k.baseline_how else "")
+        method = k.method + (_paren(lab["from_catalog"], lang) if k.catalog_id else "")
+        rows.append([k.id, k.name + _marks(notes.refs(kd)), f"{base} {k.unit}", f"{k.target} {k.unit}", k.deadline,
+                     k.owner, method])
+    B += _tag("kpis", [Block("h1", lab["kpis"]),
+                       Block("table", headers=["ID", lab["name"], lab["baseline"], lab["target"], lab["deadline"],
+                                               lab["owner"], lab["method"]], rows=rows,
+                             keys=["id", "name", "baseline", "target", "deadline", "owner", "method"])])
+    B += _tag("usecases", _use_cases(values, lab, lang, notes))
+    hand = values.get("handoffs") or []
+    if hand:
+        rows, flows = [], []
+        for hd in hand:
+            h = HandOff.model_validate(hd)
+            rows.append([h.id, f"{h.from_department} → {h.to_department}", h.what + _marks(notes.refs(hd)), h.when,
+                         h.receiving_owner])
+            flows.append({"from": h.from_department, "to": h.to_department, "what": h.what})
+        B += _tag("handoffs", [Block("h2", lab["handoffs"]),
+                               Block("table", headers=["ID", lab["flow"], lab["what"], lab["when"], lab["owner"]],
+                                     rows=rows, keys=["id", "flow", "what", "when", "owner"], data={"flows": flows})])
+    B += _playbook(values, lab, notes)
+    B += _tag("findings", _findings(values, lang, lab))
+    if notes.items:
+        B += _tag("sources", [Block("h1", lab["sources"]), Block("sources", notes=notes.items)])
+    return B
+
+
+def _tag(part: str, blocks: list[Block]) -> list[Block]:
+    for b in blocks:
+        b.part = b.part or part
+    return blocks
+
+
+def _theme(theme: Theme, td: dict, lab: dict, lang: str, notes: Notes) -> list[Block]:
+    B = [Block("h1", lab["theme"]), Block("field", theme.problem, label=lab["problem"], refs=notes.refs(td)),
+         Block("field", theme.outcome, label=lab["outcome"])]
     if theme.why_now:
-        B.append(Block("field", theme.why_now, label=lab["why"]))
+        B.append(Block("field", theme.why_now, label=lab["why"], data={"key": "why"}))
     if theme.origin == "documents":
         B.append(Block("meta", lab["from_documents"]))
     if theme.measures:
@@ -67,23 +118,17 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
         cat = load_library().kpis
         B.append(Block("field", ("、" if lang == "ja" else ", ").join(cat[i].text(lang).name for i in theme.measures if i in cat),
                        label=lab["theme_measures"]))
-    B += _endorsement(values, lab)
-    B += [Block("h2", lab["pain"]), Block("list", items=[p["text"] for p in values.get("pain_points") or []])]
-    rows = []
-    for kd in values.get("kpis") or []:
-        k = KPI.model_validate(kd)
-        base = k.baseline + (_paren(k.baseline_how, lang) if k.baseline_how else "")
-        method = k.method + (_paren(f"{lab['kpi_catalog']}: {k.catalog_id}", lang) if k.catalog_id else "")
-        rows.append([k.id, k.name + _marks(notes.refs(kd)), f"{base} {k.unit}", f"{k.target} {k.unit}", k.deadline,
-                     k.owner, method])
-    B += [Block("h1", lab["kpis"]), Block("table", headers=["ID", lab["name"], lab["baseline"], lab["target"],
-                                                           lab["deadline"], lab["owner"], lab["method"]], rows=rows),
-          Block("h1", lab["ucs"])]
+    return B
+
+
+def _use_cases(values: dict, lab: dict, lang: str, notes: Notes) -> list[Block]:
+    B = [Block("h1", lab["ucs"])]
     for dept in values.get("departments") or []:
-        B.append(Block("h2", dept))
+        B.append(Block("h2", dept, data={"department": dept}))
         for ud in (u for u in values.get("use_cases") or [] if u["department"] == dept):
             u = UseCase.model_validate(ud)
-            B += [Block("h3", f"{u.id}. {u.title}", refs=notes.refs(ud)),
+            B += [Block("h3", f"{u.id}. {u.title}", refs=notes.refs(ud),
+                        data={"id": u.id, "title": u.title, "department": dept}),
                   Block("field", u.who, label=lab["who"]), Block("field", u.when, label=lab["when"]),
                   Block("field", u.workflow_step, label=lab["step"]),
                   Block("field", f"{u.input} → {u.output}", label=lab["io"]), Block("field", u.kpi_id, label="KPI"),
@@ -93,25 +138,12 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
             rated = room_voice(values)[1].get(u.id)
             if rated:  # the room's own view beside the model's
                 B.append(Block("field", f"{rated['a']} × {rated['b']} = {rated['a'] * rated['b']:.1f}"
-                               + _paren(f"n={rated['n']}", lang), label=lab["room_rating"]))
+                               + _paren(t("doc.rated_by", lang, n=rated["n"]), lang), label=lab["room_rating"]))
             B += [Block("label", label=lab["how"]), Block("olist", items=list(u.how))]
             if u.pattern:
                 B.append(Block("field", lineage(u.pattern, lang), label=lab["pattern_label"]))
             if u.risks:
                 B.append(Block("field", "; ".join(u.risks), label=lab["risks"]))
-    hand = values.get("handoffs") or []
-    if hand:
-        B.append(Block("h2", lab["handoffs"]))
-        rows = []
-        for hd in hand:
-            h = HandOff.model_validate(hd)
-            rows.append([h.id, f"{h.from_department} → {h.to_department}", h.what + _marks(notes.refs(hd)), h.when,
-                         h.receiving_owner])
-        B.append(Block("table", headers=["ID", lab["flow"], lab["what"], lab["when"], lab["owner"]], rows=rows))
-    B += _playbook(values, lab, notes)
-    B += _findings(values, lab)
-    if notes.items:
-        B += [Block("h1", lab["sources"]), Block("sources", notes=notes.items)]
     return B
 
 
@@ -135,8 +167,6 @@ def _endorsement(values: dict, lab: dict) -> list[Block]:
     end, _ = room_voice(values)
     if not end:
         return []
-    from core.i18n import t
-
     lang = values.get("lang", "ja")
     B = [Block("h2", lab["endorsement"]),
          Block("field", t("doc.endorsement_line", lang, mean=end["mean"], n=end["n"], agree=end["agree"]),
@@ -152,41 +182,60 @@ def _endorsement(values: dict, lab: dict) -> list[Block]:
 def _playbook(values: dict, lab: dict, notes: Notes) -> list[Block]:
     pbd = values.get("playbook") or {}
     book = Playbook.model_validate(pbd)
+    lang = values.get("lang", "ja")
+    ucs = {u["id"]: u for u in values.get("use_cases") or []}
     B: list[Block] = []
     if book.procedures:
-        B.append(Block("h1", lab["procs"]))
-        lang = values.get("lang", "ja")
-        for p, pd in zip(book.procedures, pbd.get("procedures", [])):
-            steps = [s + (_paren(lab["check_point"], lang) if i in p.checks else "") for i, s in enumerate(p.steps, 1)]
-            B += [Block("h2", f"{p.use_case_id}. {p.title}", refs=notes.refs(pd))]
-            if p.pattern:
-                B.append(Block("field", lineage(p.pattern, lang), label=lab["pattern_label"]))
-            B += [Block("olist", items=steps), Block("label", label=lab["prompt"]), Block("code", p.prompt_template)]
-            if p.placeholder_notes:
-                B += [Block("label", label=lab["placeholder_notes"]),
-                      Block("list", items=[f"{{{k}}}: {v}" for k, v in p.placeholder_notes.items()])]
+        B += _tag("procedures", [Block("h1", lab["procs"])])
+    for p, pd in zip(book.procedures, pbd.get("procedures", [])):
+        B += _tag("procedures", _procedure(p, pd, ucs.get(p.use_case_id) or {}, lab, lang, notes))
     if book.weekly_review:
         w = book.weekly_review
-        B += [Block("h1", lab["weekly"]), Block("field", w.cadence, label=lab["cadence"]),
-              Block("field", "、".join(w.attendees), label=lab["attendees"]),
-              Block("field", "; ".join(w.inputs), label=lab["inputs"]),
-              Block("label", label=lab["agenda"]), Block("olist", items=list(w.agenda)),
-              Block("label", label=lab["rules"]), Block("list", items=list(w.decision_rules))]
+        W = [Block("h1", lab["weekly"]), Block("field", w.cadence, label=lab["cadence"], data={"key": "cadence"}),
+             Block("field", "、".join(w.attendees) if lang == "ja" else ", ".join(w.attendees), label=lab["attendees"],
+                   data={"key": "attendees"}),
+             Block("field", "; ".join(w.inputs), label=lab["inputs"], data={"key": "inputs"}),
+             Block("label", label=lab["agenda"]), Block("olist", items=list(w.agenda), data={"key": "agenda"}),
+             Block("label", label=lab["rules"]), Block("list", items=list(w.decision_rules), data={"key": "rules"})]
         if w.exec_ai_hour:
-            B.append(Block("field", w.exec_ai_hour, label=lab["ai_hour"]))
+            W.append(Block("field", w.exec_ai_hour, label=lab["ai_hour"], data={"key": "ai_hour"}))
+        B += _tag("weekly", W)
     if book.glossary:
-        B += [Block("h1", lab["glossary"]), Block("table", headers=[lab["term"], lab["definition"], lab["used_by"]],
-                                                  rows=[[t.term, t.definition + _marks(notes.refs(gd)), t.used_by]
-                                                        for t, gd in zip(book.glossary, pbd.get("glossary", []))])]
+        B += _tag("glossary", [Block("h1", lab["glossary"]), Block(
+            "table", headers=[lab["term"], lab["definition"], lab["used_by"]], keys=["term", "definition", "used_by"],
+            rows=[[g.term, g.definition + _marks(notes.refs(gd)), g.used_by]
+                  for g, gd in zip(book.glossary, pbd.get("glossary", []))])])
     if book.training:
-        B += [Block("h1", lab["training"]),
-              Block("olist", items=[f"**{t.session}** — {t.audience}: {t.teaches}（{t.format}）" for t in book.training])]
+        B += _tag("training", [Block("h1", lab["training"]), Block(
+            "olist", items=[f"**{x.session}** — {x.audience}: {x.teaches}" + _paren(x.format, lang) for x in book.training])])
     if book.roles:
-        B += [Block("h1", lab["roles"]), Block("field", book.roles.executive_sponsor, label=lab["sponsor"]),
-              Block("list", items=list(book.roles.owners))]
+        B += _tag("roles", [Block("h1", lab["roles"]), Block("field", book.roles.executive_sponsor, label=lab["sponsor"]),
+                            Block("list", items=list(book.roles.owners))])
     if book.rollout:
-        B += [Block("h1", lab["rollout"]),
-              Block("list", items=[f"**{ph.days} {lab['days']}**: " + "; ".join(ph.goals) for ph in book.rollout])]
+        R = [Block("h1", lab["rollout"])]
+        for ph in book.rollout:  # a label and a list per phase: the deck draws them as three columns
+            R += [Block("label", label=f"{ph.days} {lab['days']}", data={"days": ph.days}),
+                  Block("list", items=list(ph.goals), data={"days": ph.days})]
+        B += _tag("rollout", R)
+    return B
+
+
+def _procedure(p, pd: dict, uc: dict, lab: dict, lang: str, notes: Notes) -> list[Block]:
+    """One 型: who runs it and when (from its use case), the steps with their check points, the template."""
+    steps = [s + (_paren(lab["check_point"], lang) if i in p.checks else "") for i, s in enumerate(p.steps, 1)]
+    B = [Block("h2", f"{p.use_case_id}. {p.title}", refs=notes.refs(pd),
+               data={"id": p.use_case_id, "title": p.title, "department": uc.get("department", "")})]
+    if uc.get("who"):
+        B.append(Block("field", uc["who"], label=lab["who"], data={"key": "who"}))
+    if uc.get("when"):
+        B.append(Block("field", uc["when"], label=lab["when"], data={"key": "when"}))
+    if p.pattern:
+        B.append(Block("field", lineage(p.pattern, lang), label=lab["pattern_label"], data={"key": "pattern"}))
+    B += [Block("olist", items=steps, data={"key": "steps"}), Block("label", label=lab["prompt"]),
+          Block("code", p.prompt_template, data={"key": "prompt"})]
+    if p.placeholder_notes:
+        B += [Block("label", label=lab["placeholder_notes"]),
+              Block("list", items=[f"{{{k}}}: {v}" for k, v in p.placeholder_notes.items()], data={"key": "placeholders"})]
     return B
 
 
@@ -197,22 +246,21 @@ def _paren(text: str, lang: str) -> str:
 def lineage(pattern_id: str, lang: str) -> str:
     """Where a use case or procedure came from: a 型 library pattern (named) or new."""
     from agents.patterns import NEW
-    from core.i18n import t
     from knowledge.library.catalog import load_library
 
     if pattern_id == NEW:
         return t("doc.pattern_new", lang)
-    p = load_library().patterns.get(pattern_id)
-    return t("doc.pattern_from", lang, title=p.text(lang).title if p else pattern_id, id=pattern_id)
+    p = load_library().patterns.get(pattern_id)  # named by its title; the id stays in the JSON
+    return t("doc.pattern_named", lang, title=p.text(lang).title if p else t("doc.pattern_own", lang))
 
 
-def _findings(values: dict, lab: dict) -> list[Block]:
+def _findings(values: dict, lang: str, lab: dict) -> list[Block]:
+    from graphs.documents.readable import finding
+
     found = [f for fs in (values.get("findings") or {}).values() for f in fs]
     if not found:
         return []
-    return [Block("h1", lab["findings"]),
-            Block("list", items=[f"[{f['severity']}] `{f['rule']}` {f.get('stage', '')} {f.get('item', '')}: "
-                                 f"{f['message']}" + (f" → {f['fix']}" if f.get("fix") else "") for f in found])]
+    return [Block("h1", lab["findings"]), Block("list", items=[finding(f, lang) for f in found])]
 
 
 def _marks(refs: list[int]) -> str:
@@ -220,8 +268,14 @@ def _marks(refs: list[int]) -> str:
 
 
 def note_text(c: dict) -> str:
-    where = f"{c.get('rel') or c.get('source')} § {c.get('heading', '')}"
-    return f"{where} — “{' '.join(c['quote'].split())}” (`{c['chunk_id']}`)"
+    """A numbered note's text: the file, its heading and the quote (the chunk id stays in the JSON)."""
+    where = f"{c.get('rel') or c.get('source')}" + (f" § {c['heading']}" if c.get("heading") else "")
+    return f"{where} — “{' '.join(c['quote'].split())}”"
+
+
+def note_marks(text: str, fmt: str = "[{n}]") -> str:
+    """``[^n]`` marks inside a block's text in a renderer's own form."""
+    return _REF.sub(lambda m: fmt.format(n=m.group(1)), text)
 
 
 def plain(text: str) -> str:

@@ -27,6 +27,18 @@ def _marks(refs: list[int]) -> str:
 
 
 def blocks_to_html(blocks: list[Block], contents: str = "Contents", sources: str = "Sources") -> str:
+    body, toc = _render(blocks, sources)
+    nav = "".join(f'<li class="k-toc-{lv}"><a href="#{a}">{inline(t)}</a></li>' for lv, a, t in toc)
+    return (f'<div class="k-pb"><nav class="k-toc"><b>{html.escape(contents)}</b><ul>{nav}</ul></nav>'
+            f'<article>{"".join(body)}</article></div>')
+
+
+def blocks_fragment(blocks: list[Block]) -> str:
+    """Some blocks as HTML without the table of contents (one section on the review page)."""
+    return "".join(_render(blocks, "")[0])
+
+
+def _render(blocks: list[Block], sources: str) -> tuple[list[str], list[tuple[int, str, str]]]:
     body: list[str] = []
     toc: list[tuple[int, str, str]] = []
     for b in blocks:
@@ -63,9 +75,7 @@ def blocks_to_html(blocks: list[Block], contents: str = "Contents", sources: str
                 toc.append((1, "k-sources", sources))
                 body.append(f'<h3 id="k-sources">{html.escape(sources)}</h3>')
             body.append(f'<ol class="k-sources">{items}</ol>')
-    nav = "".join(f'<li class="k-toc-{lv}"><a href="#{a}">{inline(t)}</a></li>' for lv, a, t in toc)
-    return (f'<div class="k-pb"><nav class="k-toc"><b>{html.escape(contents)}</b><ul>{nav}</ul></nav>'
-            f'<article>{"".join(body)}</article></div>')
+    return body, toc
 
 
 CSS = """

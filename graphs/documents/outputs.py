@@ -1,4 +1,4 @@
-"""Final outputs: ``playbook.md`` (readable, footnoted citations) and ``playbook.json`` (the full dump)."""
+"""Final outputs: ``playbook.md`` (readable, citations as numbered notes) and ``playbook.json`` (the full dump)."""
 from __future__ import annotations
 
 import json
@@ -7,13 +7,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from graphs.documents.blocks import Block, build, note_text
+from graphs.documents.blocks import Block, build, note_marks, note_text
 
 
 def blocks_to_markdown(blocks: list[Block]) -> str:
+    """Notes are plain numbers in brackets, ``[1]``, not Markdown footnotes: a reader opening the file in
+    a text editor (or a viewer without footnotes) saw ``[^1]``."""
     out: list[str] = []
     for b in map(_escaped, blocks):  # what data says is shown as text, never as markup (see md_text)
-        marks = "".join(f"[^{n}]" for n in b.refs)
+        marks = "".join(f"[{n}]" for n in b.refs)
         if b.kind == "title":
             out += [f"# {b.text}", ""]
         elif b.kind == "meta":
@@ -34,8 +36,8 @@ def blocks_to_markdown(blocks: list[Block]) -> str:
         elif b.kind == "code":
             out += ["```text", b.text, "```", ""]
         elif b.kind == "sources":
-            out += [f"[^{i}]: {note_text(c)}" for i, c in enumerate(b.notes, 1)]
-    text = "\n".join(out)
+            out += [f"[{i}] {note_text(c)}  " for i, c in enumerate(b.notes, 1)]
+    text = note_marks("\n".join(out))
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
     return text.strip() + "\n"

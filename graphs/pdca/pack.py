@@ -34,8 +34,10 @@ def build_pack(ctx, thread: str, values: dict, summary: dict, recent: list[dict]
     """The pack of ``week`` from values: the playbook, the tracker's summary, the latest check-ins."""
     from agents.pdca import weekly_pack
 
+    from graphs.documents.readable import status
+
     lab = labels(values["lang"])
-    stuck = [f"{u['id']} {u['title']} ({u['department']}): {u['status']} {u['blockers']}".strip()
+    stuck = [f"{u['id']} {u['title']} ({u['department']}): {status(u['status'], values['lang'])} {u['blockers']}".strip()
              for u in summary["use_cases"] if u["status"] in ("stuck", "not_started")]
     lines = kpi_lines(summary, lab)
     generated, log = weekly_pack(ctx, values["theme"], "\n".join(lines), "\n".join(stuck), recent,
@@ -67,7 +69,11 @@ def default_prompts(summary: dict, lang: str) -> list[str]:
 
 
 def pack_markdown(pack: dict) -> str:
-    lab = labels(pack.get("lang", "ja"))
+    """The pack as Markdown; sources are numbered notes ``[1]`` (``[^1]`` showed as such on the page)."""
+    from graphs.documents.readable import finding
+
+    lang = pack.get("lang", "ja")
+    lab = labels(lang)
     notes: list[dict] = []
     out = [f"# {lab['title']} — {pack['title']} ({pack['week']})", "", f"## {lab['kpis']}", ""]
     out += [f"- {x}" for x in pack["kpis"]] + ["", f"## {lab['stuck']}", ""]
@@ -77,17 +83,27 @@ def pack_markdown(pack: dict) -> str:
         marks = ""
         for c in h.get("citations") or []:
             notes.append(c)
-            marks += f"[^{len(notes)}]"
+            marks += f"[{len(notes)}]"
         out.append(f"{i}. {h['text']}{marks}")
     out += ["", f"## {lab['decisions']}", ""] + [f"- [ ] {d}" for d in pack["decisions"]]
     out += ["", f"## {lab['prompts']}", ""] + [f"- {p}" for p in pack["exec_prompts"]]
     if pack.get("findings"):
-        out += ["", f"## {lab['findings']}", ""]
-        out += [f"- [{f['severity']}] `{f['rule']}` {f.get('item', '')}: {f['message']} → {f['fix']}"
-                for f in pack["findings"]]
+        out += ["", f"## {lab['findings']}", ""] + [f"- {finding(f, lang)}" for f in pack["findings"]]
     if notes:
-        out += ["", f"## {lab['sources']}", ""]
-        out += [f"[^{i}]: {c.get('rel')} § {c.get('heading', '')} — “{' '.join(c['quote'].split())}”"
-                for i, c in enumerate(notes, 1)]
+        out += ["", f"## {lab['sources']}", ""] + [f"{i}. {note(c, lang)}" for i, c in enumerate(notes, 1)]
     # data's markup shown as text: this Markdown makes no use of '<', '>' or a backslash itself (see md_text)
     return md_text("\n".join(out).rstrip()) + "\n"
+
+
+def note(c: dict, lang: str) -> str:
+    """Where a hypothesis's source is, in words: a document (file § heading), a check-in (its week and
+    item) or the playbook's 型, then the quote."""
+    cid = c.get("chunk_id") or ""
+    if cid.startswith("checkin:"):
+        _, week, item = (c.get("rel") or "check-in - -").split(" ", 2)
+        where = t("pack.note_checkin", lang, week=week, item=item)
+    elif cid.startswith("playbook:"):
+        where = t("doc.title", lang) + (f" § {c['heading']}" if c.get("heading") else "")
+    else:
+        where = f"{c.get('rel') or c.get('source', '')}" + (f" § {c['heading']}" if c.get("heading") else "")
+    return f"{where} — “{' '.join(c['quote'].split())}”"

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from core.i18n import t as tdoc
+from graphs.documents.readable import severity
 from ui.web.room.render import citations, e
 from ui.web.common import section_label, tr
 
@@ -37,13 +38,14 @@ def section(view, name: str, lang: str) -> str:
         return ""
     value = view.sections[name]
     passages = view.values.get("passages") or {}
-    body = _body(name, value, passages, lang)
+    body = _body(name, value, passages, lang, view.values)
     stage = {"theme": "themes", "kpis": "kpis", "usecases": "usecases", "handoffs": "usecases"}.get(
         name.partition(":")[0], "playbook")
     key = name.partition(":")[2]
     found = [f for f in (view.values.get("findings") or {}).get(stage, [])
              if not f.get("item") or not key or f.get("item") in (key,) or key in str(f.get("item"))]
-    fnd = "".join(f'<li class="k-finding k-{e(f["severity"])}" data-rule="{e(f["rule"])}"><b>{e(f["rule"])}</b>: '
+    fnd = "".join(f'<li class="k-finding k-{e(f["severity"])}" data-rule="{e(f["rule"])}">'
+                  f'<b>{e(severity(f["severity"], lang))}</b>: '
                   f'{e(f["message"])}{"<br>→ " + e(f["fix"]) if f.get("fix") else ""}</li>' for f in found)
     thread = "".join(
         f'<li class="k-comment{" k-request" if c["request"] else ""}" data-resolved="{c["resolved"]}">'
@@ -55,7 +57,7 @@ def section(view, name: str, lang: str) -> str:
             + f'<div class="k-thread"><h4>{tr("comments", lang)}</h4><ul>{thread or "<li>-</li>"}</ul></div></div>')
 
 
-def _body(name: str, value: Any, passages: dict, lang: str) -> str:
+def _body(name: str, value: Any, passages: dict, lang: str, values: dict) -> str:
     kind = name.partition(":")[0]
     if kind == "theme":
         return (f'<p><b>{e(value.get("title", ""))}</b></p><p>{tr("problem", lang)}: {e(value.get("problem", ""))}</p>'
@@ -83,9 +85,22 @@ def _body(name: str, value: Any, passages: dict, lang: str) -> str:
         rows = "".join(f'<tr><td>{e(t["term"])}</td><td>{e(t["definition"])}{citations(t, passages, lang)}</td>'
                        f'<td>{e(t["used_by"])}</td></tr>' for t in value or [])
         return f'<table class="k-table">{rows}</table>'
-    from graphs.versions import section_text
+    return _as_in_the_playbook(name, values)
 
-    return f'<pre class="k-yaml">{e(section_text(value))}</pre>'
+
+# Sections the review page shows as the playbook prints them (field names were once shown as YAML keys:
+# ``decision_rules:``).
+_PARTS = {"weekly_review": "weekly", "training": "training", "roles": "roles", "rollout": "rollout"}
+
+
+def _as_in_the_playbook(name: str, values: dict) -> str:
+    from graphs.documents.blocks import build
+    from graphs.documents.html import blocks_fragment
+
+    part = _PARTS.get(name)
+    latest = (values.get("versions") or [None])[-1]
+    blocks = [b for b in build(values, latest) if b.part == part and b.kind != "h1"] if part else []
+    return blocks_fragment(blocks) or "<p>-</p>"
 
 
 def _lineage(item: dict, lang: str) -> str:

@@ -264,9 +264,10 @@ def usecases(values: dict, lang: str) -> str:
     passages = values.get("passages") or {}
     out = [kpis(values, lang)]
     for u in values.get("use_cases") or []:
-        pr = u["impact"]["value"] * u["feasibility"]["value"]
+        a, b = u["impact"]["value"], u["feasibility"]["value"]
+        prio = f'{e(text_of("doc.prio", lang))}: {a} × {b} = {a * b}'  # words, not 「P=12」
         out.append(f'<div class="k-uc" data-id="{e(u["id"])}"><b>{e(u["id"])} [{e(u["department"])}] {e(u["title"])}</b>'
-                   f' — {e(u["who"])} / {e(u["when"])} / {e(u["workflow_step"])} / {e(u["kpi_id"])} / P={pr}'
+                   f' — {e(u["who"])} / {e(u["when"])} / {e(u["workflow_step"])} / KPI {e(u["kpi_id"])} / {prio}'
                    f'<ol>{"".join(f"<li>{e(s)}</li>" for s in u["how"])}</ol>{citations(u, passages, lang)}</div>')
     for h in values.get("handoffs") or []:
         out.append(f'<div class="k-handoff" data-id="{e(h["id"])}"><b>{e(h["id"])}</b> {e(h["from_department"])} → '
