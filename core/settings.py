@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     job_heartbeat_s: float = Field(default=10.0, gt=0)
     # A consultancy's own 型 library (patterns/*.yaml, kpis.yaml), drawn from before the shipped one
     library_dir: Path | None = None
+    # A consultancy's own deck template (.pptx: masters, fonts, colours) for the exported deck and the
+    # weekly pack's slides; unset: a plain 16:9 deck. The weekly review's invitation is in this time zone.
+    pptx_template: Path | None = None
+    timezone: str = "Asia/Tokyo"
     # The web app's doors. A live workshop's join code works for this long after it is created (and
     # never after the workshop is finished); guessing is slowed per client and per account.
     join_code_hours: float = Field(default=48.0, gt=0)

@@ -7,7 +7,6 @@ The version history and the audit log go with every export.
 """
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import re
@@ -18,10 +17,15 @@ from core.i18n import t
 from core.errors import KatachiError
 
 from graphs.documents.blocks import Block, build, note_text, plain
+from graphs.documents.fonts import japanese_font
 from graphs.documents.labels import labels
 from graphs.documents.outputs import blocks_to_markdown, playbook_json
 
-FORMATS = ("md", "json", "docx", "pdf")
+FORMATS = ("md", "json", "docx", "pdf", "pptx", "summary-pdf", "summary-docx", "ics")
+# what each format is, for its file name: the playbook, the deck, the one-page summary, the invitation
+KINDS = {"md": ("playbook", "md"), "json": ("playbook", "json"), "docx": ("playbook", "docx"),
+         "pdf": ("playbook", "pdf"), "pptx": ("deck", "pptx"), "summary-pdf": ("summary", "pdf"),
+         "summary-docx": ("summary", "docx"), "ics": ("calendar", "ics")}
 _REF = re.compile(r"\[\^(\d+)\]")
 
 
@@ -35,13 +39,17 @@ def pick_version(values: dict[str, Any], n: int | None) -> dict | None:
     raise KatachiError("version_unknown", version=n, have=", ".join(str(v["n"]) for v in versions) or "-")
 
 
-def export(values: dict[str, Any], fmt: str, version: int | None = None, audit: list[dict] | None = None) -> bytes:
-    """The playbook in ``fmt``. ``audit``: events kept outside the graph (review comments, approvals)."""
+def export(values: dict[str, Any], fmt: str, version: int | None = None, audit: list[dict] | None = None,
+           template: Path | None = None, tracker_url: str = "", tz: str = "Asia/Tokyo") -> bytes:
+    """The playbook in ``fmt``. ``audit``: events kept outside the graph (review comments, approvals);
+    ``template``: the consultancy's .pptx for the deck; ``tracker_url`` and ``tz``: for the invitation."""
     if fmt not in FORMATS:
         raise KatachiError("export_format", fmt=fmt, formats=", ".join(FORMATS))
     if not values.get("theme"):
         raise KatachiError("export_not_ready", thread_id=values.get("thread_id", ""))
     ver = pick_version(values, version)
+    if fmt in ("pptx", "summary-pdf", "summary-docx", "ics"):
+        return _deliverable(values, fmt, ver, template, tracker_url, tz)
     blocks = build(values, ver) + _history(values, audit or [])
     if fmt == "md":
         return blocks_to_markdown(blocks).encode("utf-8")
@@ -53,6 +61,31 @@ def export(values: dict[str, Any], fmt: str, version: int | None = None, audit: 
     if fmt == "docx":
         return _docx(blocks, values.get("lang", "ja"))
     return _pdf(blocks)
+
+
+def _deliverable(values: dict[str, Any], fmt: str, ver: dict | None, template: Path | None, tracker_url: str,
+                 tz: str) -> bytes:
+    """What the executive team gets: the deck, the one-page summary, the weekly review's invitation."""
+    if fmt == "pptx":
+        from graphs.documents.deck import deck
+
+        if template is not None and not Path(template).is_file():
+            raise KatachiError("template_missing", path=str(template))
+        return deck(values, ver, template)
+    if fmt == "ics":
+        from graphs.documents.calendar import review_ics
+
+        return review_ics({**values, **(ver["content"] if ver else {})}, tracker_url, tz)
+    from graphs.documents.summary import summary_docx, summary_pdf
+
+    return (summary_pdf if fmt == "summary-pdf" else summary_docx)(values, ver)
+
+
+def file_name(values: dict[str, Any], fmt: str, version: int | None = None) -> str:
+    from graphs.documents.readable import file_name as named
+
+    kind, ext = KINDS[fmt]
+    return named(values, kind, ext, version)
 
 
 def audit_rows(values: dict[str, Any], extra: list[dict]) -> list[dict]:
@@ -75,18 +108,25 @@ def _detail(d: dict) -> str:
 
 
 def _history(values: dict[str, Any], audit: list[dict]) -> list[Block]:
-    lab = labels(values.get("lang", "ja"))
+    """The versions and the audit log in words: 「ユースケース: 承認」, not ``usecases: approve`` (the JSON
+    export keeps the codes)."""
+    from graphs.documents import readable
+
+    lang = values.get("lang", "ja")
+    lab = labels(lang)
     out: list[Block] = []
     versions = values.get("versions") or []
     if versions:
-        out += [Block("h1", lab["history"]),
-                Block("table", headers=[lab["version"], lab["at"], lab["by"], lab["reason"]],
-                      rows=[[f"v{v['n']}", v.get("at", ""), v.get("by", ""), v.get("reason", "")] for v in versions])]
+        out += [Block("h1", lab["history"], part="history"),
+                Block("table", headers=[lab["version"], lab["at"], lab["by"], lab["reason"]], part="history",
+                      rows=[[f"v{v['n']}", v.get("at", ""), v.get("by", ""), readable.reason(v.get("reason", ""), lang)]
+                            for v in versions])]
     rows = audit_rows(values, audit)
     if rows:
-        out += [Block("h1", lab["audit"]),
-                Block("table", headers=[lab["at"], lab["by"], lab["action"], lab["reason"]],
-                      rows=[[r["at"], r["by"], r["what"], r["detail"]] for r in rows])]
+        out += [Block("h1", lab["audit"], part="audit"),
+                Block("table", headers=[lab["at"], lab["by"], lab["action"], lab["reason"]], part="audit",
+                      rows=[[r["at"], r["by"], readable.action(r["what"], lang), readable.sections_in(r["detail"], lang)]
+                            for r in rows])]
     return out
 
 
@@ -159,16 +199,6 @@ def _docx(blocks: list[Block], lang: str) -> bytes:
 
 
 # -- PDF --------------------------------------------------------------------------------------------------
-def japanese_font() -> Path:
-    spec = importlib.util.find_spec("japanize_matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        raise KatachiError("font_missing", package="japanize-matplotlib")
-    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / "ipaexg.ttf"
-    if not path.is_file():
-        raise KatachiError("font_missing", package="japanize-matplotlib")
-    return path
-
-
 def _pdf(blocks: list[Block]) -> bytes:
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
@@ -227,7 +257,10 @@ def _pdf(blocks: list[Block]) -> bytes:
 
 
 def write(values: dict[str, Any], fmt: str, out: Path, version: int | None = None,
-          audit: list[dict] | None = None) -> Path:
+          audit: list[dict] | None = None, **options: Any) -> Path:
+    """``out`` a folder: the file gets its readable name there. ``options``: see :func:`export`."""
+    if out.is_dir():
+        out = out / file_name(values, fmt, version)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(export(values, fmt, version, audit))
+    out.write_bytes(export(values, fmt, version, audit, **options))
     return out

@@ -205,6 +205,34 @@ class TrackerService:
         pr = self.projections(thread, values)[kpi]
         return plot_png(f"{k['id']} {k['name']}", k["unit"], self.series(thread, kpi), pr, values["lang"])
 
+    def plots(self, thread: str) -> list[tuple[str, str, bytes]]:
+        """Each KPI's trend plot with its status line (name, line, PNG), for the pack's slides and PDF."""
+        from graphs.pdca.pack import kpi_lines, labels
+
+        values = self.playbook(thread)
+        s = self.summary(thread)
+        known = self.projections(thread, values)
+        return [(k["name"], line, self.plot(thread, k["id"]))
+                for k, line in zip(s["kpis"], kpi_lines(s, labels(values["lang"]))) if k["id"] in known]
+
+    def pack_file(self, thread: str, fmt: str, template: Path | None = None, pack: dict | None = None) -> bytes:
+        """The latest weekly pack (or ``pack``) as ``md``, ``pptx`` or ``pdf``."""
+        from graphs.pdca.pack import pack_markdown
+        from graphs.pdca.pack_export import pack_pdf, pack_pptx
+
+        if pack is None:
+            packs = self.db.packs(thread)
+            if not packs:
+                raise KatachiError("pack_missing", thread_id=thread)
+            pack = packs[-1]["content"]
+        if fmt == "md":
+            return pack_markdown(pack).encode("utf-8")
+        if fmt == "pptx":
+            return pack_pptx(pack, self.plots(thread), template)
+        if fmt == "pdf":
+            return pack_pdf(pack, self.plots(thread))
+        raise KatachiError("export_format", fmt=fmt, formats="md, pptx, pdf")
+
     # -- model work: the weekly pack, adapting a proven 型 ---------------------------------------------------
     def stage_context(self, values: dict):
         from agents.common import StageContext

@@ -211,6 +211,11 @@ def test_live_workshop_end_to_end(app, browser):
     fac.wait_stage("done", timeout=30)
     ken.wait_stage("done")
     assert "Playbook" in ken.text("#k-done") or "プレイブック" in ken.text("#k-done")
+    # what the room takes home: the deck, the summary, the invitation, named for people; nothing raw
+    from tests.deliverables_kit import raw_tokens
+
+    ken.wait(lambda: all(x in ken.text("#k-files") for x in (".pptx", ".ics", ".docx")), timeout=30)
+    assert not raw_tokens(ken.text("#k-files") + ken.text("#k-done"), thread=fac.workshop_id())
     fac.shot("08-done")
 
     # Switch language with the switch in the header: the page follows, and it is saved with Ken.

@@ -1,8 +1,14 @@
-"""``katachi export``: a playbook (any version) as md, docx, pdf or json, with its history and audit log."""
+"""``katachi export``: a playbook (any version) as md, docx, pdf or json with its history and audit log,
+and what the executive team gets: the deck (pptx, in the consultancy's template), the one-page summary
+(summary-pdf, summary-docx) and the weekly review's calendar invitation (ics)."""
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+from graphs.documents.exports import FORMATS
+
+DEFAULT_URL = "http://127.0.0.1:7860/"  # `katachi ui`'s own address when no public one is set
 
 
 def _audit(settings, thread_id: str) -> list[dict]:
@@ -19,16 +25,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     from graphs.documents.exports import write
     from graphs.service import WorkshopService
 
-    values = WorkshopService(args.settings).snapshot(args.thread_id).values
-    out = write(values, args.format, Path(args.out), version=args.version, audit=_audit(args.settings, args.thread_id))
+    s = args.settings
+    values = WorkshopService(s).snapshot(args.thread_id).values
+    template = Path(args.template) if args.template else s.pptx_template
+    out = write(values, args.format, Path(args.out or "."), version=args.version, audit=_audit(s, args.thread_id),
+                template=template, tracker_url=s.public_url or DEFAULT_URL, tz=s.timezone)
     print(out)
     return 0
 
 
 def add_commands(sub) -> None:
-    s = sub.add_parser("export", help="export a playbook: md, docx, pdf or json (any version)")
+    s = sub.add_parser("export", help="export a playbook (md, docx, pdf, json; any version), the deck (pptx), "
+                                      "the one-page summary (summary-pdf, summary-docx) or the review's invitation (ics)")
     s.add_argument("thread_id")
-    s.add_argument("--format", required=True, choices=["md", "docx", "pdf", "json"])
+    s.add_argument("--format", required=True, choices=list(FORMATS))
     s.add_argument("--version", type=int, help="version number (default: the latest)")
-    s.add_argument("--out", required=True, help="file to write")
+    s.add_argument("--out", help="file to write, or a folder (default: here, named after the company and theme)")
+    s.add_argument("--template", help="the deck's .pptx template (default: KATACHI_PPTX_TEMPLATE)")
     s.set_defaults(func=cmd_export)

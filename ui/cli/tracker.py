@@ -29,6 +29,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
 
 
 def _print_summary(s: dict, lang: str) -> None:
+    from graphs.documents.readable import finding, status
     from graphs.pdca.pack import kpi_lines, labels
 
     lab = labels(lang)
@@ -37,9 +38,9 @@ def _print_summary(s: dict, lang: str) -> None:
         print("  " + line)
     for u in s["use_cases"]:
         mark = " ★" if u["proven"] else ""
-        print(f"  {u['id']} [{u['department']}] {u['title']}: {u['status']}{mark} {u['blockers']}".rstrip())
+        print(f"  {u['id']} [{u['department']}] {u['title']}: {status(u['status'], lang)}{mark} {u['blockers']}".rstrip())
     for f in s["findings"]:
-        print(f"  ! [{f['severity']}] {f['rule']} {f['item']}: {f['message']} → {f['fix']}")
+        print(f"  ! {finding(f, lang)}")
 
 
 def cmd_tracker(args: argparse.Namespace) -> int:
@@ -62,7 +63,9 @@ def cmd_tracker(args: argparse.Namespace) -> int:
         print(args.csv_export)
         return 0
     if args.plot:
-        out = Path(args.out or f"{tid}-{args.plot}.png")
+        from graphs.documents.readable import file_name
+
+        out = Path(args.out or file_name(svc.playbook(tid), "trend", "png").replace(".png", f"-{args.plot}.png"))
         out.write_bytes(svc.plot(tid, args.plot))
         print(out)
         return 0
@@ -75,14 +78,20 @@ def cmd_tracker(args: argparse.Namespace) -> int:
               + f"\n\n{res['prompt_template']}")
         return 0
     if args.pack:
-        from graphs.pdca.pack import pack_markdown
-
-        md = pack_markdown(svc.pack(tid, by=args.by or ""))
+        pack = svc.pack(tid, by=args.by or "")
+        template = Path(args.template) if args.template else args.settings.pptx_template
+        data = svc.pack_file(tid, args.format, template, pack)
         if args.out:
-            Path(args.out).write_text(md, encoding="utf-8")
+            Path(args.out).write_bytes(data)
             print(args.out)
+        elif args.format == "md":
+            print(data.decode("utf-8"))
         else:
-            print(md)
+            from graphs.documents.readable import file_name
+
+            out = Path(file_name(svc.playbook(tid), "pack", args.format))
+            out.write_bytes(data)
+            print(out)
         return 0
     _print_summary(svc.summary(tid), args.settings.lang)
     return 0
@@ -107,7 +116,7 @@ def add_commands(sub) -> None:
     s = sub.add_parser("tracker", help="KPI trends, the weekly review pack, proven 型, CSV")
     s.add_argument("thread_id")
     g = s.add_mutually_exclusive_group()
-    g.add_argument("--pack", action="store_true", help="generate the weekly review pack (Markdown)")
+    g.add_argument("--pack", action="store_true", help="generate the weekly review pack (--format md, pptx or pdf)")
     g.add_argument("--plot", metavar="KPI", help="trend PNG of one KPI")
     g.add_argument("--prove", metavar="USE_CASE", help="mark a use case's 型 proven (its KPI hit the target)")
     g.add_argument("--adapt", metavar="USE_CASE", help="adapt a proven 型 to --department")
@@ -116,5 +125,7 @@ def add_commands(sub) -> None:
     s.add_argument("--department")
     s.add_argument("--history", action="store_true", help="with --csv-export: include superseded rows")
     s.add_argument("--out")
+    s.add_argument("--format", choices=["md", "pptx", "pdf"], default="md", help="with --pack: the pack's format")
+    s.add_argument("--template", help="with --pack --format pptx: the .pptx template (default: KATACHI_PPTX_TEMPLATE)")
     s.add_argument("--by")
     s.set_defaults(func=cmd_tracker)

@@ -217,10 +217,14 @@ class Reviews:
         return [{"at": dt.datetime.fromtimestamp(e["at"], dt.timezone.utc).isoformat(timespec="seconds"),
                  "by": e["by"], "what": e["what"], "detail": e["detail"]} for e in db.events(wid)]
 
-    def export(self, user: User, wid: str, fmt: str, version: int | None = None) -> tuple[str, bytes]:
-        from graphs.documents.exports import export
+    def export(self, user: User, wid: str, fmt: str, version: int | None = None,
+               tracker_url: str = "") -> tuple[str, bytes]:
+        """The playbook, the deck, the one-page summary or the invitation, named after the company and the
+        theme (not the workshop's id)."""
+        from graphs.documents.exports import export, file_name
 
         v = self.view(user, wid)
-        data = export(v.values, fmt, version, audit=self.audit(wid))
-        n = version or v.version
-        return f"playbook-{wid}-v{n}.{fmt}", data
+        s = self.service.settings
+        data = export(v.values, fmt, version, audit=self.audit(wid), template=s.pptx_template,
+                      tracker_url=tracker_url, tz=s.timezone)
+        return file_name(v.values, fmt, version or v.version), data

@@ -14,6 +14,8 @@ from ui.web.review.handlers import Reviews
 from ui.web.common import LANG_JS, notice, section_label, tr, ui_lang
 
 log = logging.getLogger(__name__)
+# the playbook for reviewers, then what the executive team gets
+EXPORTS = ("docx", "pdf", "md", "json", "pptx", "summary-pdf", "summary-docx", "ics")
 
 
 class ReviewTab:
@@ -61,7 +63,8 @@ class ReviewTab:
             self.diff_html = gr.HTML(elem_id="k-rv-diff-html")
         with gr.Accordion(t("export"), open=False):
             with gr.Row():
-                self.fmt = gr.Radio(["md", "docx", "pdf", "json"], value="docx", label=t("format"), elem_id="k-rv-fmt")
+                self.fmt = gr.Radio([(t("fmt_" + f.replace("-", "_")), f) for f in EXPORTS], value="docx",
+                                    label=t("format"), elem_id="k-rv-fmt")
                 self.ver = gr.Dropdown(label=t("version"), choices=[], elem_id="k-rv-ver")
                 self.export_btn = gr.Button(t("export"), elem_id="k-rv-export")
             self.file = gr.File(label=t("download"), interactive=False, elem_id="k-rv-file")
@@ -211,7 +214,8 @@ class ReviewTab:
                        show_progress="hidden", trigger_mode="once", concurrency_id="poll")
 
     def _export(self, user, wid, fmt, version) -> str:
-        name, data = self.reviews.export(user, wid, fmt or "docx", int(version) if version else None)
+        name, data = self.reviews.export(user, wid, fmt or "docx", int(version) if version else None,
+                                         tracker_url=self.ctx.public_url)
         path = self.ctx.exports_dir / wid / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

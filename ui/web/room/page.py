@@ -20,6 +20,7 @@ from ui.web.room.sent import SentOutputs
 from ui.web.common import LANG_JS, notice, section_label, tr, ui_lang
 
 log = logging.getLogger(__name__)
+DONE_FILES = ("pptx", "summary-pdf", "summary-docx", "ics", "pdf", "docx")  # the 完了 page's downloads
 
 
 class RoomTab:
@@ -114,9 +115,10 @@ class RoomTab:
                         self.pb_comment = gr.Textbox(label=t("comment"), elem_id="k-pb-comment")
                         self.request_btn = gr.Button(t("request_changes"), elem_id="k-request-changes")
                 with gr.Group(visible=False) as g["done"]:
-                    self.done_md = gr.HTML(elem_id="k-done")
+                    # the deck, the summary and the invitation first: the playbook below is long
                     self.files = gr.File(label=t("download"), file_count="multiple", interactive=False,
                                          elem_id="k-files")
+                    self.done_md = gr.HTML(elem_id="k-done")
             with gr.Column(scale=1):
                 self.voice_html = gr.HTML(elem_id="k-voice")
                 self.findings_html = gr.HTML(elem_id="k-findings")
@@ -215,8 +217,8 @@ class RoomTab:
             for comp in (self.cards, self.kpis_html, self.uc_html, self.pb_md):
                 if isinstance(out.get(comp), str) and out[comp]:
                     out[comp] = f'<div class="k-preview" data-revealed="false">{out[comp]}</div>'
-            if view.stage == "done":
-                out[self.files] = self._export(v)
+        if view.stage == "done" and v.get("theme"):  # what everyone takes home (it once sat under the preview check)
+            out[self.files] = self._export(v)
         key = (f"{view.stage}:{len(v.get('decisions') or [])}:{bool(view.gate)}:{view.hidden}:{lg}:"
                f"{','.join(view.activities)}")
         if key != gate_key or force:
@@ -291,10 +293,22 @@ class RoomTab:
         return cand["title"], cand["problem"], cand["outcome"]
 
     def _export(self, values: dict) -> list[str]:
-        from graphs.documents.outputs import write_outputs
+        """The deck, the one-page summary, the weekly review's invitation and the playbook, named after
+        the company and theme; made once per version (a redraw finds them)."""
+        from graphs.documents.exports import file_name, write
 
-        md, js = write_outputs(values, self.ctx.exports_dir / values["thread_id"])
-        return [str(md), str(js)]
+        s = self.ctx.settings
+        n = len(values.get("versions") or [])
+        folder = self.ctx.exports_dir / values["thread_id"] / f"done-v{n}"
+        paths = []
+        for fmt in DONE_FILES:
+            path = folder / file_name(values, fmt)
+            if not path.is_file():  # written aside, then renamed: another tab's redraw never serves half a file
+                part = path.with_name(f".{path.name}.part")
+                write(values, fmt, part, template=s.pptx_template, tracker_url=self.ctx.public_url, tz=s.timezone)
+                part.replace(path)
+            paths.append(str(path))
+        return paths
 
     # -- handlers ----------------------------------------------------------------------------------------
     def poll(self, lang, wid, seen, gate_key, request: gr.Request):

@@ -52,7 +52,11 @@ class TrackerTab:
                 self.checkin_btn = gr.Button(t("checkin"), variant="primary", elem_id="k-tr-checkin")
         self.history = gr.Dataframe(interactive=False, label=t("checkins"), elem_id="k-tr-history", wrap=True)
         with gr.Accordion(t("pack_head"), open=False):
-            self.pack_btn = gr.Button(t("pack_make"), elem_id="k-tr-pack-btn")
+            with gr.Row():
+                self.pack_btn = gr.Button(t("pack_make"), elem_id="k-tr-pack-btn")
+                self.pack_pptx = gr.Button(t("pack_pptx"), elem_id="k-tr-pack-pptx")
+                self.pack_pdf = gr.Button(t("pack_pdf"), elem_id="k-tr-pack-pdf")
+            self.pack_file = gr.File(interactive=False, elem_id="k-tr-pack-file", show_label=False)
             self.pack_md = gr.Markdown(elem_id="k-tr-pack")
         with gr.Accordion(t("rollout_head"), open=False):
             with gr.Row():
@@ -127,7 +131,7 @@ class TrackerTab:
         if packs:
             from graphs.pdca.pack import pack_markdown
 
-            out[self.pack_md] = pack_markdown(packs[-1]["content"])
+            out[self.pack_md] = pack_markdown(packs[-1]["content"])  # notes as [1], not [^1]
         if adapted:
             a = adapted[-1]["content"]
             out[self.adapt_md] = (f"### {a['title']} ({a['source_department']} → {a['department']})\n\n"
@@ -180,13 +184,32 @@ class TrackerTab:
             return notice(lg, ok=tr("saved" if what == "prove" else "queued", lg))
         return handler
 
+    def pack_export(self, fmt: str):
+        """The latest weekly pack as slides (in the consultancy's template) or as a PDF, with the trends."""
+        from graphs.documents.readable import file_name
+
+        def handler(lang, wid, request: gr.Request):
+            lg = ui_lang(lang)
+            try:
+                self._allowed(self.ctx.rooms.user(request.username), wid)
+                tracker = self.ctx.tracker
+                data = tracker.pack_file(wid, fmt, self.ctx.settings.pptx_template)
+                path = self.ctx.exports_dir / wid / file_name(tracker.playbook(wid), "pack", fmt)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            except KatachiError as err:
+                return notice(lg, err), gr.skip()
+            return "", str(path)
+        return handler
+
     def csv_export(self, lang, wid, request: gr.Request):
+        from graphs.documents.readable import file_name
         from graphs.pdca.csv_io import export_csv
 
         lg = ui_lang(lang)
         try:
             self._allowed(self.ctx.rooms.user(request.username), wid)
-            path = self.ctx.exports_dir / wid / f"checkins-{wid}.csv"
+            path = self.ctx.exports_dir / wid / file_name(self.ctx.tracker.playbook(wid), "checkins", "csv")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(export_csv(self.ctx.tracker, wid, include_history=True))
         except KatachiError as err:
@@ -228,6 +251,9 @@ class TrackerTab:
             btn.click(self.model_job(what), [self.lang, self.wid, self.uc, self.dept], [self.note], js=LANG_JS,
                       api_name=f"tracker_{what}")
         self.csv_out_btn.click(self.csv_export, [self.lang, self.wid], [self.note, self.csv_dl], js=LANG_JS)
+        for btn, fmt in ((self.pack_pptx, "pptx"), (self.pack_pdf, "pdf")):
+            btn.click(self.pack_export(fmt), [self.lang, self.wid], [self.note, self.pack_file], js=LANG_JS,
+                      api_name=f"tracker_pack_{fmt}")
         self.csv_in_btn.click(self.csv_import, [self.lang, self.wid, self.csv_file], [self.note], js=LANG_JS)
         self.tick.tick(self.poll, [*base, self.seen], self.outputs, js=LANG_JS, show_progress="hidden",
                        trigger_mode="once", concurrency_id="poll")
@@ -255,10 +281,15 @@ def summary_html(s: dict, busy, lang: str) -> str:
                  _num(k["projected"], ".3g"), state_label(k, lab)]
         rows.append(f'<tr data-kpi="{e(k["id"])}" data-hit="{int(k["hit"])}">'
                     + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
+    from graphs.documents.readable import severity, status
+
+    # people read 未着手 and 注意; the codes stay in the markup for tools and tests
     ucs = "".join(f'<li data-uc="{e(u["id"])}" data-status="{e(u["status"])}">{e(u["id"])} [{e(u["department"])}] '
-                  f'{e(u["title"])}: {e(u["status"])}{" ★" if u["proven"] else ""}</li>' for u in s["use_cases"])
-    found = "".join(f'<li class="k-finding k-{e(f["severity"])}" data-rule="{e(f["rule"])}"><b>{e(f["rule"])}</b> '
-                    f'{e(f["item"])}: {e(f["message"])}<br>→ {e(f["fix"])}</li>' for f in s["findings"])
+                  f'{e(u["title"])}: {e(status(u["status"], lang))}{" ★" if u["proven"] else ""}</li>'
+                  for u in s["use_cases"])
+    found = "".join(f'<li class="k-finding k-{e(f["severity"])}" data-rule="{e(f["rule"])}">'
+                    f'<b>{e(severity(f["severity"], lang))}</b> {e(f["item"])}: {e(f["message"])}<br>→ {e(f["fix"])}</li>'
+                    for f in s["findings"])
     job = ""
     if busy.state in ("queued", "running"):
         job = f'<p class="k-job" data-state="{busy.state}">{tr("regenerating", lang)}</p>'
