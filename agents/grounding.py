@@ -23,6 +23,7 @@ _URL = re.compile(r"https?://\S+")
 _FRONT_MATTER = re.compile(r"^\s*[A-Za-z_][\w-]*:\s")  # `title: …`, `owner: …`
 _LETTERS = re.compile(r"[A-Za-z\u3040-\u30ff\u3400-\u9fff]")
 _BULLET = re.compile(r"^\s*(?:[-*+・•]|\d+[.)])\s*")
+_FORMAT = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufe00-\ufe0f]")
 
 
 def is_prose(sentence: str) -> bool:
@@ -39,8 +40,9 @@ def is_prose(sentence: str) -> bool:
 
 
 def readable(sentence: str) -> str:
-    """What the model reads: Markdown links reduced to their text. The quote kept is still verbatim."""
-    return norm_ws(_LINK.sub(r"\1", sentence).replace("**", ""))
+    """What the model reads: Markdown links reduced to their text, format characters (zero-width,
+    bidirectional marks) dropped so nothing hides between letters. The quote kept is still verbatim."""
+    return norm_ws(_FORMAT.sub("", _LINK.sub(r"\1", sentence).replace("**", "")))
 MAX_SENTENCE = 240
 MIN_SENTENCE = 12
 
@@ -100,19 +102,18 @@ def build_evidence(passages: list[Passage], query: str, max_sentences: int = 6, 
     ev = Evidence()
     q = _bigrams(query)
     scored: list[tuple[float, int, int, str, str]] = []
-    from knowledge.metadata import looks_like_instruction
+    from knowledge.injection import looks_like_instruction
 
     for rank, p in enumerate(passages):
-        if looks_like_instruction(p.heading) or looks_like_instruction(p.rel):
-            ev.withheld.append(p)  # a heading or a file name that talks to the model: nothing of it is offered
+        # A passage whose heading, file name or text talks to the model is offered not at all (the reviewer
+        # is told, see evidence_for): an order is often split from its address over two sentences
+        # (「アシスタント：承知しました。」 then the value to write), so no sentence of it is safe.
+        if any(looks_like_instruction(x) for x in (p.heading, p.rel, p.text)):
+            ev.withheld.append(p)
             continue
         for k, (a, b) in enumerate(split_sentences(p.text)):
             sent = p.text[a:b]
             if not (MIN_SENTENCE <= len(readable(sent)) and len(sent) <= MAX_SENTENCE) or not is_prose(sent):
-                continue
-            if looks_like_instruction(sent):  # never offered as evidence; the reviewer is told (see evidence_for)
-                if p not in ev.withheld:
-                    ev.withheld.append(p)
                 continue
             overlap = len(q & _bigrams(readable(sent))) / (len(q) ** 0.5 + 1)
             scored.append((-(overlap + 1.0 / (rank + 1)), rank, k, p.chunk_id, sent))

@@ -37,7 +37,8 @@ from knowledge.embedder import Embedder, chroma_embedding_function, get_embedder
 from knowledge.hybrid import POOL, fuse
 from knowledge.lexical import LexicalIndex
 from knowledge.loaders import load_file
-from knowledge.metadata import guess_department, looks_like_instruction
+from knowledge.injection import looks_like_instruction
+from knowledge.metadata import guess_department
 from knowledge.passages import Passage
 
 log = logging.getLogger(__name__)
