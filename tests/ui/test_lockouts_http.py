@@ -119,3 +119,48 @@ def test_the_login_form_is_read_with_a_limit(app):
     r = httpx.post(url + "login", content=b"username=a&password=" + b"x" * 100_000,
                    headers={"content-type": "application/x-www-form-urlencoded"})
     assert r.status_code == 413
+
+
+def test_no_request_body_is_read_without_bound(app):
+    """A pain point of a gigabyte was read whole before it was refused; now a body over the limit is
+    refused as it arrives, stated or not."""
+    import httpx
+
+    _, _, url = app()
+    big = b'{"data": ["' + b"x" * (5 * 2**20) + b'"], "fn_index": 0, "session_hash": "s"}'
+    stated = httpx.post(url + "gradio_api/queue/join", content=big, headers={"content-type": "application/json"})
+    assert stated.status_code == 413
+
+    def chunks():
+        for i in range(0, len(big), 2**16):
+            yield big[i:i + 2**16]
+
+    unstated = httpx.post(url + "gradio_api/queue/join", content=chunks(), headers={"content-type": "application/json"})
+    assert unstated.status_code == 413
+    assert httpx.get(url + "join").status_code == 200  # everything else as before
+
+
+def test_joining_by_code_through_the_apps_api_is_throttled_and_answers_alike(app):
+    """The workshops tab's join (an API anyone logged in can call): a wrong code and another company's live
+    code get the same answer, and guessing from one client is slowed like the login form."""
+    import re
+
+    from gradio_client import Client
+
+    ctx, _, url = app(login_failures_per_client=3, login_delay_s=30)
+    from ui.web.auth import add_user
+
+    add_user(ctx.db, "bfac", "facil-pass-2", "facilitator", ["beta"])
+    foreign = ctx.rooms.create(ctx.rooms.user("bfac"), "beta", "B", ["営業"], "ja", "live")["join_code"]
+    client = Client(url, auth=("other", "other-pass-1"), verbose=False)
+
+    def join(code: str) -> str:
+        out = client.predict("en", code, api_name="/join")
+        notes = [re.search(r'data-code="([^"]+)"', o) for o in out if isinstance(o, str) and "k-notice" in o]
+        return next((m.group(1) for m in notes if m), "no-notice")
+
+    answers = [join("ZZZZZZ"), join(foreign), join("YYYYYY"), join("XXXXXX")]
+    assert answers == ["join_code_unknown"] * 4  # another company's live code: the same answer
+    good = ctx.rooms.create(ctx.rooms.user("admin"), "globex", "G", ["営業"], "ja", "live")
+    assert join(good["join_code"]) == "login_wait"  # past the free tries: even a good code waits
+    assert not ctx.db.joined("other")

@@ -173,6 +173,7 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
     from ui.web.room.render import CSS
     from ui.web.review.render import CSS as REVIEW_CSS
     from ui.web.common import i18n
+    from ui.web.bodylimit import BodyLimit
     from ui.web.login import LoginGuard
     from ui.web.proxies import install as trust_proxies
     from ui.web.proxies import parse_proxies
@@ -198,8 +199,8 @@ def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bo
                 i18n=i18n(), css=CSS + REVIEW_CSS + PAGE_CSS, head=IME_GUARD + ROOM_POLL, prevent_thread_lock=True, quiet=not block,
                 ssr_mode=False, footer_links=[], theme=gr.themes.Soft(),
                 max_file_size=int(s.max_file_mb * 2**20),  # an upload is refused while it arrives, not after
-                app_kwargs={"middleware": [Middleware(LoginGuard, throttle=ctx.throttle), Middleware(VersionCheck, ctx=ctx),
-                                           Middleware(FirstInHead)]})
+                app_kwargs={"middleware": [Middleware(BodyLimit), Middleware(LoginGuard, throttle=ctx.throttle),
+                                           Middleware(VersionCheck, ctx=ctx), Middleware(FirstInHead)]})
     trust_proxies(demo.server, trusted)  # every connection from now on: forwarded addresses only from proxies
     # Before anyone can log in: sessions of guests become name#workshop (see ui.web.auth).
     demo.server_app.tokens = ctx.tokens = GuestTokens(auth, demo.server_app.tokens)
