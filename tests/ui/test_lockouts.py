@@ -182,3 +182,25 @@ def test_a_guest_seat_ends_with_its_code(rooms, monkeypatch):
         rooms.submit(rooms.user(seat), ws["id"], "提案書に二日かかる")
     assert e.value.code == "guest_expired"
     assert rooms.user("fumi").name == "fumi"  # accounts are not seats: they go on
+
+
+def test_one_password_tried_on_many_names_from_one_client_is_slowed(rooms):
+    now = [1000.0]
+    throttle = _throttle(rooms.db, now, login_failures_per_client=4)  # 12 wrong passwords per client are free
+    for i in range(13):
+        assert throttle.wait("account", f"user{i}", "10.0.0.7") == ("", 0.0)
+        throttle.failed("account", f"user{i}", "10.0.0.7")
+    assert throttle.wait("account", "user99", "10.0.0.7")[1] > 0
+    assert throttle.wait("account", "user99", "10.0.0.8") == ("", 0.0)
+
+
+def test_old_counts_are_forgotten(rooms):
+    now = [1000.0]
+    backoff = Backoff(rooms.db, Rule(free=1, window_s=60, first_s=1, max_s=10), clock=lambda: now[0])
+    for key in ("a", "b"):
+        backoff.fail(key)
+        backoff.fail(key)
+    now[0] += 200
+    backoff.forget_old(now[0])
+    assert rooms.db.one("SELECT COUNT(*) AS n FROM login_failures")["n"] == 0
+    assert rooms.db.one("SELECT COUNT(*) AS n FROM login_locks")["n"] == 0

@@ -11,7 +11,9 @@ Now failures are counted per (what is guessed, who guesses):
 - ``codes|CLIENT`` — wrong join codes from one client address (all codes together: a guesser tries
   a new code each time). A success does not forgive these, or one valid code would reset a guesser;
 - ``account:NAME`` — wrong passwords for one account from everywhere: many clients together lock the
-  account, and the login says so; sessions already open keep working.
+  account, and the login says so; sessions already open keep working;
+- ``passwords|CLIENT`` — wrong passwords for any account from one client (three times the codes'
+  allowance): a client trying one password on many names is slowed too.
 
 The first failures of a key in the window cost nothing (``Rule.free``); after that every failure makes
 the key wait before its next try: ``first_s``, twice that, four times … up to ``max_s``. A try made
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import math
+import random
 import time
 from dataclasses import dataclass
 
@@ -70,7 +73,14 @@ class Backoff:
         if wait:
             log.warning("login slowed for %s: %d failures, next try in %.0f s", key.split(":", 1)[0].split("|")[0],
                         n, wait)
+        if random.random() < 0.01:  # keys nobody tries again would stay for ever
+            self.forget_old(now)
         return wait
+
+    def forget_old(self, now: float) -> None:
+        with self.db.tx() as c:
+            c.execute("DELETE FROM login_failures WHERE at < ?", (now - self.rule.window_s,))
+            c.execute("DELETE FROM login_locks WHERE until < ?", (now - self.rule.window_s,))
 
     def succeed(self, key: str) -> None:
         if self.db.one("SELECT 1 AS x FROM login_failures WHERE key = ? LIMIT 1", key):
@@ -86,6 +96,7 @@ class LoginThrottle:
     pair: Backoff  # account × client
     codes: Backoff  # join codes × client
     account: Backoff  # account, all clients
+    passwords: Backoff  # any account × client
 
     @classmethod
     def from_settings(cls, db, s, clock=time.time) -> "LoginThrottle":
@@ -94,7 +105,8 @@ class LoginThrottle:
 
         return cls(Backoff(db, rule(s.login_failures_per_account), clock),
                    Backoff(db, rule(s.login_failures_per_client), clock),
-                   Backoff(db, rule(s.login_failures_account_all), clock))
+                   Backoff(db, rule(s.login_failures_account_all), clock),
+                   Backoff(db, rule(3 * s.login_failures_per_client), clock))
 
     def keys(self, kind: str, name: str, client: str) -> list[tuple[Backoff, str, str]]:
         """(count, key, what a wait on it is called). ``kind``: "account" (a password for ``name``) or
@@ -102,7 +114,8 @@ class LoginThrottle:
         if kind == "code":
             return [(self.codes, f"codes|{client}", "login_wait")]
         return [(self.account, f"account:{name}", "account_locked"),
-                (self.pair, f"account:{name}|{client}", "login_wait")]
+                (self.pair, f"account:{name}|{client}", "login_wait"),
+                (self.passwords, f"passwords|{client}", "login_wait")]
 
     def wait(self, kind: str, name: str, client: str) -> tuple[str, float]:
         """("", 0) when the login may be checked now, else (why, seconds): "account_locked" (the account,
