@@ -6,23 +6,11 @@ kind of unit); code checks it, and what fails becomes 「要測定」/"to be mea
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
-# Unit families: the same quantity written in different words (日 / days / 営業日 …).
-FAMILIES = {
-    "days": ("営業日", "日", "days", "day", "working days", "business days"),
-    "hours": ("時間", "hours", "hour", "h", "hrs"),
-    "minutes": ("分", "minutes", "minute", "min", "mins"),
-    "weeks": ("週間", "週", "weeks", "week"),
-    "months": ("か月", "ヶ月", "カ月", "months", "month"),
-    "percent": ("%", "％", "パーセント", "percent", "pct"),
-    "count": ("件", "回", "個", "人", "名", "cases", "case", "items", "emails", "calls", "times", "people", "count"),
-    "yen": ("万円", "円", "yen", "jpy"),
-}
-_UNIT_WORDS = sorted({u for us in FAMILIES.values() for u in us}, key=len, reverse=True)
-_NUM = re.compile(r"(\d+(?:[.,]\d+)*)\s*(" + "|".join(re.escape(u) for u in _UNIT_WORDS) + r")?", re.I)
+from agents.quantities import FAMILIES, TIME_FAMILIES, family, quantities  # noqa: F401 - the families live there
+
 # Lower is better for time, waiting, errors, rework, waste, overtime, incidents; higher for the rest.
 LOWER_BETTER = ("時間", "日数", "待ち", "遅れ", "不適合", "クレーム", "手戻り", "ミス", "誤り", "ヒヤリ", "残業", "廃棄",
                 "ロス", "事故", "漏れ", "抜け", "リードタイム", "回答まで", "time", "wait", "delay", "error",
@@ -35,53 +23,27 @@ class Stated:
     unit: str  # as written
     family: str
     text: str  # the sentence it came from
-
-
-def family(unit: str) -> str:
-    u = unicodedata.normalize("NFKC", unit or "").strip().lower()
-    for fam, words in FAMILIES.items():
-        if u in words or any(u.endswith(w) for w in words if len(w) > 1):
-            return fam
-    return u
-
-
-# A number framed as a rule or a limit is not a measurement of today: 「48時間以内に回答」, 「最低 5 営業日」,
-# "once an invoice reaches 30 days outstanding" (an English eval run took that as the DSO baseline).
-_RULE_AFTER = re.compile(r"^\s*(?:以内|以上|以下|未満|超|を超え|まで(?!に.{0,6}(?:かか|要し|平均)))")
-_RULE_BEFORE = re.compile(r"(?:最低|最大|最長|上限|下限|within|at least|at most|up to|no more than|no later than|"
-                          r"reaches|exceeds|more than|less than|after|over|every|each)\s*$", re.I)
+    said: str = ""  # the words as written: 「半日」, "3 weeks"
+    start: int = 0  # where it stands in the (NFKC-normalised) sentence
+    end: int = 0
+    per: str = ""  # the period of a count: 「月」, "month"
+    rule: bool = False  # said as a limit or a wish (「48時間以内に」), not as how things are
 
 
 def numbers_in(text: str, rules: bool = True) -> list[tuple[float, str]]:
     """(value, unit) for each number in the text; years, dates and list markers are not quantities.
-    ``rules=False`` leaves out numbers framed as a rule or a limit (see ``_RULE_AFTER``)."""
-    t = unicodedata.normalize("NFKC", text or "")
-    out = []
-    for m in _NUM.finditer(t):
-        if not rules and (_RULE_AFTER.match(t[m.end():m.end() + 12])
-                          or _RULE_BEFORE.search(t[max(0, m.start() - 14):m.start()])):
-            continue
-        raw, unit = m.group(1), m.group(2) or ""
-        try:
-            value = float(raw.replace(",", ""))
-        except ValueError:
-            continue
-        after = t[m.end():m.end() + 1]
-        if not unit and (value >= 1900 or after in "年月/-."):  # 2026年, 2027-06, list numbers
-            continue
-        if unit and after.isdigit():  # 「1日70分」「1件45分」: "per day", "per case" qualify the next number
-            continue
-        out.append((value, unit))
-    return out
+    ``rules=False`` leaves out numbers framed as a rule or a limit (「48時間以内」)."""
+    return [(q.value, q.unit) for q in quantities(text) if rules or not q.rule]
 
 
 def stated_numbers(texts: list[str]) -> list[Stated]:
-    """The quantities participants gave, with units (「2日」, 「62%」, "31 hours")."""
+    """The quantities participants gave, with units (「2日」, 「半日」, "31 hours", "3 weeks"); a value
+    they say it was before (「32%から19%に」) is not today's."""
     out: list[Stated] = []
     for text in texts:
-        for value, unit in numbers_in(text):
-            if unit:
-                out.append(Stated(value, unit, family(unit), text))
+        for q in quantities(text):
+            if q.unit and not q.before:
+                out.append(Stated(q.value, q.unit, q.family, text, q.said, q.start, q.end, q.per, q.rule))
     return out
 
 
@@ -111,7 +73,7 @@ def lower_is_better(name: str, unit: str, better: str = "") -> bool:
     if better:
         return better == "lower"
     n = unicodedata.normalize("NFKC", f"{name} {unit}").lower()
-    if family(unit) in ("days", "hours", "minutes", "weeks", "months"):
+    if family(unit) in TIME_FAMILIES:
         return True
     return any(w in n for w in LOWER_BETTER)
 

@@ -1,0 +1,140 @@
+"""What the participants said, read in code: the numbers that measure a pain point (not its scope),
+which of them matters most, which way it should move, and the words around it that name the work.
+
+The embedded model pinned one pain point's 「2日」 to another pain point's KPI and restated problems
+as outcomes; these readings let code write themes and KPIs from the participants' own sentences.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from agents.numbers import Stated, stated_numbers
+from agents.quantities import TIME_FAMILIES, quantities
+
+# Counts that say how big the work is, not how badly it goes: 「スタッフ12名」, "3 departments".
+SCOPE_UNITS = ("人", "名", "社", "店", "台", "種類", "アカウント", "部署", "ページ", "people", "staff", "departments",
+               "accounts", "stores", "sites", "subsidiaries", "teams", "branches", "kids", "pupils", "students",
+               "beds", "nurses")
+# A number said as too little: 「週に3時間もない」, "only 2 a month", "fell to 19%".
+_TOO_LITTLE = re.compile(r"しか|もない|だけ|足りな|少な|不足|落ち|下が|減っ|届かな|\bonly\b|\bjust\b|\bbarely\b|"
+                         r"less than|fewer than|short of|fell|dropped|down to|\bmaybe\b.*\bactually\b", re.I)
+_CLAUSE_END = re.compile(r"[、。,;；!！?？\n]|\.\s|\s+(?:so|because|and then|which|but|while|when|and(?= (?:each|it|we|they|i)\b))\s+",
+                         re.I)
+
+
+def measures(text: str) -> list[Stated]:
+    """The numbers in a pain point that measure it: not a limit or a rule, not the size of a team."""
+    out = []
+    for x in stated_numbers([text]):
+        if x.rule:
+            continue
+        if x.family == "count" and not x.per and any(x.unit.lower().endswith(u) for u in SCOPE_UNITS):
+            continue
+        out.append(x)
+    return out
+
+
+def primary(text: str) -> Stated | None:
+    """The number the pain point is about: a time first (「2日かかる」), then a share, a count, money."""
+    found = measures(text)
+    for kinds in (TIME_FAMILIES, ("percent",), ("count",)):
+        for x in found:
+            if x.family in kinds:
+                return x
+    return found[0] if found else None
+
+
+def clause(x: Stated) -> str:
+    """The clause of the sentence the number stands in (between commas, full stops, 'so', 'because')."""
+    t = unicodedata.normalize("NFKC", x.text)
+    starts = [m.end() for m in _CLAUSE_END.finditer(t) if m.end() <= x.start]
+    ends = [m.start() for m in _CLAUSE_END.finditer(t) if m.start() >= x.end]
+    return t[(starts[-1] if starts else 0):(ends[0] if ends else len(t))].strip()
+
+
+def too_little(x: Stated) -> bool:
+    """Is the number said as too low (so higher is better)?"""
+    return bool(_TOO_LITTLE.search(clause(x)))
+
+
+# Words around a number that say how often or how roughly, not what: 「毎回」「平均」「約」, "about", "on average".
+_JA_FILLER = re.compile(r"(?:平均|毎回|毎期|毎月|毎週|毎日|毎晩|毎朝|毎年|約|およそ|大体|だいたい|ほぼ|合計|全部で|いつも|常に|月に|"
+                        r"週に|日に|年に|年間|丸|正直|実際|現在|今は|最大|最低|ざっと|それが|少なくとも|くらい|ぐらい|程度|"
+                        r"ほど|もの|まるまる|前年比|去年|昨年|今年|先月|今月|翌月|週|月|日|年|で|に|が|は|も|を|の|まで|から|、|\s)+$")
+_JA_LEAD = re.compile(r"^(?:正直|実は|とにかく|うちは|最近|今|いま|結局|毎回|毎月|毎週|去年は|昨年は|今年は|、|\s)+")
+_JA_ROLE = re.compile(r"(?:者|長|員|師|部|課|係|担当|任|スタッフ|マネージャー|リーダー|さん|班|チーム|先生|社員|経理|総務|人事|法務|"
+                      r"営業|以下|人|名)$")
+_JA_THAT = re.compile(r"^(?:そのうち|うち|その|それ|これ)$")
+_JA_PER = re.compile(r"(?:\d+|[一二三])?(?:件|回|本|人分|商品|案件|現場|名|人)?(?:あたり|当たり|ごと|につき|毎)?(?:に|で|の)?$")
+_JA_PURPOSE = re.compile(r"(?:のに|には|ので|ために|ため|のは|ていて|ていると|している|してて|ている|てる|て|で|に|を|が|は)$")
+_EN_TRAIL = re.compile(r"(?:\b(?:takes?|took|taking|eats?|ate|costs?|is|are|was|were|sits?|at|about|around|roughly|"
+                       r"on average|almost|nearly|over|up to|me|us|them|every|each|adds?|causes?|of|for|spends?|spent|"
+                       r"loses?|lost|wastes?|maybe|only|just|still|now|currently|typically|usually|has|have|had|been|"
+                       r"crept up|gone up|went up|fell|dropped|from|to|by|hit|hits|reach|reaches|the|need|needs|get|gets|one|"
+                       r"which|that|this|it)\b|\s)+$", re.I)
+_EN_LEAD = re.compile(r"^(?:honestly|frankly|right now|currently|today|our|the|we|i|and|but|so|every|each)\b\s*", re.I)
+
+
+def subject(x: Stated, lang: str) -> str:
+    """The work the number measures, in the participants' words: 「シフト作成」 for 「シフト作成に、主任が毎月
+    二日がかり」, "Month-end close" for "Month-end close takes 12 working days"."""
+    t = unicodedata.normalize("NFKC", x.text)
+    part = clause(x)
+    offset = t.find(part)
+    offset = offset if 0 <= offset <= x.start else 0
+    earlier = [q.start for q in quantities(t) if offset <= q.start and q.end <= x.start]
+    before = t[offset:earlier[0] if earlier else x.start]  # 「成約率が去年の18%から12%に」: what precedes both
+    after = t[x.end:]
+    if lang == "ja":
+        kept = _JA_FILLER.sub("", before)
+        while True:  # 「…に1件あたり」「マネージャーが案件ごとに」: qualifiers and fillers, peeled from the end
+            shorter = _JA_FILLER.sub("", _JA_PER.sub("", kept)) if _JA_PER.search(kept).group(0) else kept
+            if shorter == kept:
+                break
+            kept = shorter
+        phrase = _JA_LEAD.sub("", kept).strip()
+        if _JA_THAT.match(phrase):  # 「そのうち3割はパスワードのリセット」: what the share is of comes after
+            return re.split(r"[がをで、。]", after.lstrip("はがの"))[0].strip()[:24]
+        if _JA_ROLE.search(phrase):
+            phrase = ""  # only who does it (「経理が毎期2週間」): what they do is in the clause before
+        if not phrase:
+            prev = t[:offset].rstrip("、, ")
+            prev = prev[max(prev.rfind("、"), prev.rfind("。")) + 1:]
+            phrase = _JA_PURPOSE.sub("", prev).strip() or phrase
+        if not phrase:
+            phrase = re.split(r"[がをはで、。]", after.lstrip("のをがは"))[0]
+        return _head(phrase.strip("「」 "))
+    if x.family == "count" and re.fullmatch(r"[a-z -]+", x.unit.lower()) and not x.unit.startswith("per "):
+        return x.unit  # "4 renewals", "3 phone calls": what is counted
+    of = re.match(r"\s*of\s+(?:them\s+(?:are|is)\s+)?([\w' -]+?)(?:[,.;]|\s+(?:so|because|and|which|when|every)\b|$)",
+                  after, re.I)
+    if x.said.lower().endswith(" of"):  # "a third of them are password resets": the share is of what follows
+        rest = re.sub(r"^\s*(?:them|it|those|these|the)\s+(?:are|is|were|was)?\s*", "", after, flags=re.I)
+        return " ".join(re.split(r"[,.;]", rest)[0].split()[:6])
+    lead = re.sub(r"\b(?:went|gone|crept|rose|risen|fell|fallen|dropped|grew)\s+(?:up\s+|down\s+)?from\s+\S+\s+(?:to\s+)?$",
+                  "", before.strip() + " ", flags=re.I)
+    spend = re.search(r"\b(?:spends?|spent|lose|loses|lost|wastes?|wasted)\b[\w ]*$", lead, re.I)
+    phrase = _EN_LEAD.sub("", _EN_TRAIL.sub("", lead).strip()).strip()
+    if spend:
+        doing = re.match(r"\s*(?:(?:a|per|each|every)\s+(?:day|week|month|evening|morning|night)\s+)?(\w+ing\b[\w' -]*)",
+                         after, re.I)
+        phrase = doing.group(1).strip() if doing else phrase
+    if of and (not phrase or len(phrase.split()) <= 1):
+        phrase = of.group(1).strip()
+    if not phrase:
+        prev = t[:offset].rstrip(" ,;")
+        prev = re.split(r"[,;.]\s*", prev)[-1] if prev else ""
+        phrase = _EN_LEAD.sub("", re.sub(r"\s+(?:has to|have to|must|needs? to)\b.*$", "", prev)).strip() if prev else ""
+    if not phrase:
+        tail = re.match(r"\s*(?:a|per|each)?\s*(?:day|week|month|year)?\s*([\w' -]+?)(?:[,.;]|$)", after)
+        phrase = tail.group(1).strip() if tail else ""
+    return " ".join(phrase.split()[:8])
+
+
+def _head(phrase: str, cap: int = 24) -> str:
+    """A long Japanese phrase keeps its end (the head noun is last), cut after a particle, never mid-word."""
+    if len(phrase) <= cap:
+        return phrase
+    cut = max((m.end() for m in re.finditer(r"[のをでにとがは、]", phrase) if len(phrase) - m.end() <= cap), default=0)
+    return phrase[cut:] if cut else phrase[-cap:]
