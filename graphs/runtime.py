@@ -21,7 +21,9 @@ class Runtime:
     model_for: Callable[[str], Any]  # role -> chat model
     retriever_for: Callable[[str], Any]  # company -> retriever (search(query, k, department=...))
     library_for: Callable[[str], Any] | None = None  # company -> 型 library; None: the layered default
-    embed: Callable[[list[str]], Any] | None = None  # texts -> unit vectors (pain-point paraphrases); None: off
+    # texts -> unit vectors (e5 queries, or passages with passage=True): pain-point paraphrases, KPI
+    # shortlists; None: off
+    embed: Callable[..., Any] | None = None
 
     def library(self, company: str):
         """The company's own patterns first, then the consultancy's (``library_dir``), then the shipped ones."""
@@ -48,12 +50,13 @@ class Runtime:
             def retriever_for(company: str, _s: Settings = settings):
                 return CompanyStore(company, _s)
 
-            def embed_real(texts: list[str], _s: Settings = settings):
+            def embed_real(texts: list[str], passage: bool = False, _s: Settings = settings):
                 import numpy as np
 
                 from knowledge.embedder import get_embedder
 
-                v = get_embedder(_s.embed_threads, _s.embed_batch).embed_queries(texts)
+                e = get_embedder(_s.embed_threads, _s.embed_batch)
+                v = e.embed_passages(texts) if passage else e.embed_queries(texts)
                 return v / np.linalg.norm(v, axis=1, keepdims=True)
 
             embed = embed_real

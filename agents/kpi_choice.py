@@ -1,0 +1,75 @@
+"""Which catalogue KPIs could measure what participants said: a shortlist made in code.
+
+A KPI is offered for a pain group when it is about the same work (rare shared words, and the meaning
+of the participants' sentence next to the KPI's definition in multilingual-e5) and when its unit can
+take the number they gave (「2日」 is the baseline of a KPI counted in days, never of one in %). The
+model then chooses from this short list; it never names a KPI itself.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from agents.numbers import Stated
+from agents.quantities import TIME_FAMILIES, family
+
+# Scores, each in about [0, 1], then summed. e5-small puts a pain point and the definition of the KPI
+# that measures it at cosine 0.84-0.90 and unrelated definitions at 0.76-0.83, so the useful range
+# starts at 0.80. Chosen on evals/datasets/kpi-choice-dev.yaml (benchmarks/kpi_shortlist.py; 45 items):
+# top-1 40/45 and top-3 44/45 with e5 (33/45 and 38/45 lexical alone); a grid over the floor
+# (0.78-0.82), span (0.06-0.12), unit bonus (0.3-0.6) and lexical span (1-2.5) found at best 41/45.
+SEM_FLOOR, SEM_SPAN = 0.80, 0.08
+LEX_SPAN = 1.5  # a lexical score of 1.5 (two rare shared words, one in the name) counts as a full match
+SAME_UNIT, TIME_UNIT, OTHER_UNIT = 0.6, 0.3, -0.6
+OWN_FUNCTION = 0.2
+# Below this, no catalogue KPI is about the work: the participants' own measure is offered instead.
+MIN_SCORE = 0.7
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kpi: Any  # knowledge.library.schema.CatalogKPI
+    score: float
+
+
+def unit_fit(kpi_unit: str, stated: Stated | None) -> float:
+    """Can the KPI take the stated number as its baseline (same family; another unit of time converts)?"""
+    if stated is None:
+        return 0.0
+    fam = family(kpi_unit)
+    if fam == stated.family:
+        return SAME_UNIT
+    if fam in TIME_FAMILIES and stated.family in TIME_FAMILIES:
+        return TIME_UNIT
+    return OTHER_UNIT
+
+
+@functools.lru_cache(maxsize=8)
+def _catalogue_vectors(embed: Callable, lang: str, entries: tuple[tuple[str, str], ...]):
+    """The catalogue's definitions as e5 passages, once per embedder, language and catalogue."""
+    return embed([text for _, text in entries], passage=True)
+
+
+def shortlist(lib, words: str, lang: str, stated: Stated | None = None, functions: set[str] | frozenset = frozenset(),
+              embed: Callable | None = None, k: int = 3) -> list[Candidate]:
+    """The ``k`` catalogue KPIs that best measure ``words`` (what the participants said), best first,
+    only those scoring at least ``MIN_SCORE``. Usage counts are never candidates (the catalogue holds
+    outcome KPIs only)."""
+    kpis = list(lib.kpis.values())
+    sem = [0.0] * len(kpis)
+    if embed is not None and words.strip():
+        import numpy as np
+
+        entries = tuple((x.id, f"{x.text(lang).name}: {x.text(lang).definition}") for x in kpis)
+        cat = _catalogue_vectors(embed, lang, entries)
+        q = embed([words])[0]
+        sem = [float(v) for v in np.clip((cat @ q - SEM_FLOOR) / SEM_SPAN, 0.0, 1.0)]
+    out = []
+    for x, s in zip(kpis, sem):
+        lex = min(lib.kpi_score(words, x, lang) / LEX_SPAN, 1.0)
+        score = lex + s + unit_fit(x.text(lang).unit, stated) + (OWN_FUNCTION if set(x.functions) & set(functions) else 0.0)
+        if (lex > 0 or s > 0) and score >= MIN_SCORE:
+            out.append(Candidate(x, round(score, 3)))
+    out.sort(key=lambda c: -c.score)
+    return out[:k]
