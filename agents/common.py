@@ -60,6 +60,9 @@ class StageContext:
     departments: tuple[str, ...] = ()  # the workshop's departments: their functions' KPIs are offered first
     # Drafts for the room while a stage runs (stage, item): set by the graph when its run is streamed.
     emit: Callable[[str, dict], None] | None = None
+    # texts -> unit e5 vectors (``passage=True`` for passages): KPI shortlists; None: lexical only
+    embed: Callable[..., Any] | None = None
+    stall_s: float | None = None  # a model call fails when nothing arrives for this long (setting ``stall_s``)
 
     def show(self, stage: str, item: dict) -> None:
         if self.emit is not None:
@@ -162,7 +165,8 @@ def ask(ctx: StageContext, log: StageLog, *, role: str, schema: type[BaseModel],
                                      today=ctx.today, **values))]
     result = structured_call(ctx.model_for(role), schema, messages, role=role, validate=validate, retries=ctx.retries,
                              enums={"evidence": evidence.ids, **(enums or {})}, accept_last=True, max_tokens=max_tokens,
-                             on_item=on_item if ctx.emit is not None else None, length_scale=LENGTH_SCALE.get(ctx.lang, 1.0))
+                             on_item=on_item if ctx.emit is not None else None, length_scale=LENGTH_SCALE.get(ctx.lang, 1.0),
+                             stall_s=ctx.stall_s)
     log.usage.append(result.usage.as_dict())
     value, replaced = script.repair_model(result.value, ctx.lang, allowed)
     if replaced:

@@ -1,51 +1,41 @@
-"""KPIs for the chosen theme; code checks what code can (dates, units, baseline ≠ target, owners)."""
+"""KPIs for the chosen theme, written in code from what the participants said and the KPI catalogue.
+
+The theme already names the catalogue KPI that measures its pain group (the model chose it from a
+shortlist). Each other pain group that states a number gets the KPI that can take that number as its
+baseline, so no participant's 「2日」 is lost and none is pinned to another group's KPI. Name, unit,
+direction, measurement and owner come from the catalogue; the baseline is the group's own number
+(else 「要測定」); the target is a believable first step; the deadline six months out. The model is
+asked only when someone sends the KPIs back with a comment: it then chooses KPIs and the pain points
+they measure from the same shortlists, and code writes them the same way.
+"""
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from pydantic import BaseModel, Field
 
-from core.i18n import t
-from agents.common import StageContext, StageLog, ask, cite, evidence_for, finding, items, text
-from agents.grounding import relevant
-from agents.intake import similarity
+from agents.common import StageContext, StageLog, ask, cite, evidence_for, finding, items
+from agents.grounding import readable, relevant
+from agents.groups import PARTICIPANTS, GroupView, group_line, own_name, view_groups
+from agents.kpi_choice import unit_fit
 from agents.linter import is_exec
-from agents.numbers import Stated, family, fmt, plausible_target, repaired_target, stated_numbers, supported
-from agents.prompts import baseline_hint
-from agents.schemas import KPI, Finding, PainPoint, Theme
+from agents.numbers import fmt, lower_is_better
+from agents.quantities import family
+from agents.targets import baseline_of, first_step
+from agents.said import too_little
+from agents.schemas import KPI, Finding, PainGroup, Theme
+from core.i18n import t
 
-DEADLINE = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
-JUNIOR = ("若手", "有志", "詳しい人", "新人", "インターン", "junior", "volunteer", "intern", "enthusiast")
-USAGE = ("利用回数", "利用率", "使用回数", "プロンプト数", "AI活用率", "導入率", "usage", "adoption rate",
-         "number of prompts", "prompts per", "ai usage", "logins")
-TIME_FAMILIES = ("days", "hours", "minutes", "weeks", "months")
-TIME_UNITS = ("日", "時間", "分", "週", "か月", "ヶ月", "カ月", "day", "hour", "minute", "week", "month")
-_NUM_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(日|時間|分|週間|週|か月|ヶ月|カ月|件|%|％|円|万円|人|days?|hours?|minutes?|weeks?|cases?|percent)")
-
-
-PARTICIPANTS = "participants"  # a measure the participants named that the catalogue lacks
-
-
-class KPIOut(BaseModel):
-    kpi: str = PARTICIPANTS  # a catalogue KPI id (enum of the candidates offered), or "participants"
-    name: str = text(24, 2)
-    unit: str = text(8)
-    baseline: float | None  # null: not measured yet (then baseline_how says how it will be)
-    baseline_how: str = text(40, default="")
-    target: float
-    deadline: str = Field(pattern=DEADLINE)
-    owner: str = text(20)
-    method: str = text(40, 2)
+MAX_KPIS = 4  # the theme's KPI and up to three other numbers the room stated
+DEADLINE_MONTHS = 6
+class KPIPick(BaseModel):
+    kpi: str  # a shortlisted catalogue KPI id, or "participants"
+    group: str  # the pain group it measures
     evidence: list[str] = items(2)
 
 
-class KPIsOut(BaseModel):
-    kpis: list[KPIOut] = Field(min_length=1, json_schema_extra={"maxItems": 3})
-
-
-def fmt_number(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+class KPIPicks(BaseModel):
+    kpis: list[KPIPick] = Field(min_length=1, json_schema_extra={"maxItems": 3})
 
 
 def months_after(today: str, months: int) -> str:
@@ -54,232 +44,113 @@ def months_after(today: str, months: int) -> str:
     return f"{d.year + y:04d}-{m + 1:02d}"
 
 
-def kpi_problems(k: KPIOut, today: str, pain_points: list[PainPoint]) -> list[str]:
-    """Problems worth another model call. A past deadline and a missing baseline method are repaired
-    in code instead (see generate_kpis): a retry costs a whole call on a small model."""
-    p = []
-    b = k.baseline
-    if b is not None and b == k.target:
-        p.append(f"KPI '{k.name}': target must differ from baseline ({fmt_number(b)})")
-    if any(j in k.owner.lower() for j in JUNIOR):
-        p.append(f"KPI '{k.name}': owner must be an accountable executive, not '{k.owner}'")
-    if b is not None and any(x in k.unit.lower() for x in TIME_UNITS) and k.target >= b:
-        p.append(f"KPI '{k.name}': a time should go down: target {fmt_number(k.target)} is not below baseline {fmt_number(b)}")
-    if k.owner.strip().endswith(("部", "課", "チーム", "department", "team", "Department", "Team")):
-        p.append(f"KPI '{k.name}': owner '{k.owner}' is a department; name the accountable executive's title")
-    if any(u in k.name.lower() for u in USAGE):
-        p.append(f"KPI '{k.name}': measures AI usage, not a business result")
-    # The input's own numbers fix the unit: "2日" must not come back as "2 時間".
-    for pp in pain_points:
-        for val, unit in _NUM_UNIT.findall(pp.text):
-            if b is not None and float(val) == b and unit not in k.unit:
-                p.append(f"KPI '{k.name}': participants said {val}{unit}; keep the unit '{unit}' (got '{k.unit}')")
-    return p
-
-
-def catalogue_line(x, lang: str) -> str:
-    tx = x.text(lang)
-    better = {"ja": {"lower": "小さいほど良い", "higher": "大きいほど良い"},
-              "en": {"lower": "lower is better", "higher": "higher is better"}}[lang][x.better]
-    return f"- {x.id}: {tx.name}（{tx.unit}、{better}）: {tx.definition} / {tx.measure}"
-
-
-def from_catalogue(k: KPIOut, lib, lang: str) -> KPIOut:
-    """A catalogue KPI keeps the catalogue's name, unit and measurement; the model chose it and set
-    the numbers. An owner that is no executive becomes the catalogue's usual owner."""
-    cat = lib.kpis.get(k.kpi)
-    if cat is None:  # "participants", but named a catalogue KPI (its id or its name): it is that KPI
-        cat = lib.kpis.get(k.name.strip()) or next((x for x in lib.kpis.values()
-                                                    if x.text(lang).name == k.name.strip()), None)
-        if cat is None:
-            return k
-    tx = cat.text(lang)
-    # the baseline is measured the catalogue's way; the model tends to paste the definition there
-    update = {"kpi": cat.id, "name": tx.name, "unit": tx.unit, "method": tx.measure, "baseline_how": tx.measure}
-    if not is_exec(k.owner):
-        update["owner"] = tx.owner
-    return k.model_copy(update=update)
-
-
-def _relevant_stated(k: KPIOut, stated: list[Stated], elsewhere: list[Stated] | None = None) -> Stated | None:
-    """The participant-stated number this KPI measures: same kind of unit, and the same subject (or
-    the only number of that kind in the theme's own pain points). A number said outside the theme's
-    groups counts only when it is about the KPI's subject."""
-    same = [x for x in stated if x.family == family(k.unit)]
-    if len(same) == 1 and k.kpi == PARTICIPANTS:
-        # the participants' own measure: the only number of its kind is its baseline. A catalogue KPI must
-        # be about the number's subject (measured: 「不適合報告書の作成に1件45分」 became the baseline of
-        # 窓口の待ち時間 because both are minutes)
-        return same[0]
-    about = [x for x in same + [y for y in elsewhere or [] if y.family == family(k.unit)]
-             if relevant(f"{k.name} {k.method}", x.text)]
-    if not about and family(k.unit) in TIME_FAMILIES:
-        # another unit of time about the same subject (「記入に1日70分」 for 記録・書類の作成時間 in hours):
-        # the participants' unit wins, see repair_numbers
-        about = [x for x in stated + (elsewhere or []) if x.family in TIME_FAMILIES and _about(k.name, x.text)]
-    return about[0] if about else None
-
-
-_MEASURE_WORDS = {"時間", "作成", "件数", "日数", "時刻", "割合", "比率", "time", "rate", "count", "hour", "day"}
-
-
-def _about(name: str, said: str) -> bool:
-    """The KPI's name and what a participant said share a word beyond the measure itself (記録)."""
-    from knowledge.library.catalog import content_words
-
-    return bool((content_words(name) & content_words(said)) - _MEASURE_WORDS)
-
-
-def cap_problem(k: KPIOut, cap: float | None) -> str | None:
-    """A target beyond the scale: more than 100 %, or above a catalogue KPI's maximum (5 on a 5-point score)."""
-    top = cap if cap is not None else (100.0 if family(k.unit) == "percent" else None)
-    if top is not None and k.target > top:
-        return f"KPI '{k.name}': target {fmt(k.target)} is beyond the scale (at most {fmt(top)} {k.unit})"
-    return None
-
-
-def number_problems(k: KPIOut, stated: list[Stated], sources: list[str], better: str = "",
-                    elsewhere: list[Stated] | None = None, cap: float | None = None) -> list[str]:
-    """Numbers the gate refuses: a baseline nobody stated, a stated baseline not used, a target that
-    moves the wrong way, is no plan (100 %) or is beyond the scale."""
-    p = [x for x in [cap_problem(k, cap)] if x]
-    mine = _relevant_stated(k, stated, elsewhere)
-    if mine is not None and k.baseline != mine.value:
-        p.append(f"KPI '{k.name}': participants said {fmt(mine.value)}{mine.unit} ('{mine.text[:40]}'); "
-                 f"use {fmt(mine.value)} as the baseline")
-    elif k.baseline is not None and mine is None and not supported(k.baseline, k.unit, sources, measured=True):
-        p.append(f"KPI '{k.name}': baseline {fmt(k.baseline)} is not stated by the participants or the documents; "
-                 "use null (to be measured)")
-    base = mine.value if mine is not None else k.baseline
-    why = plausible_target(base, k.target, k.name, k.unit, better) if base is not None else None
-    if why:
-        p.append(f"KPI '{k.name}': target {fmt(k.target)}: {why}")
-    return p
-
-
-def unused_stated(kpis: list[KPIOut], stated: list[Stated]) -> list[Stated]:
-    used = {(x.value, x.family) for k in kpis for x in stated
-            if k.baseline is not None and abs(k.baseline - x.value) < 1e-9 and family(k.unit) == x.family}
-    return [x for x in stated if (x.value, x.family) not in used]
-
-
-def generate_kpis(ctx: StageContext, theme: Theme, pain_points: list[PainPoint], feedback: str = "",
-                  focus: list[PainPoint] | None = None) -> tuple[list[KPI], list[Finding], StageLog]:
-    """``focus``: the pain points of the theme's own groups; the numbers they state must become baselines."""
-    log = StageLog()
+def write_kpi(ctx: StageContext, kid: str, kpi_id: str, view: GroupView | None, ev, log: StageLog,
+              cited: list[str] | None = None) -> tuple[KPI, list[Finding]]:
+    """One KPI record: the catalogue's words (or the participants' own measure), the group's own number
+    as its baseline when the KPI's unit can take it, a first-step target, six months, an executive."""
     lib = ctx.catalog()
+    cat = lib.kpis.get(kpi_id)
+    stated = view.stated if view is not None else None
+    findings: list[Finding] = []
+    if cat is not None:
+        tx = cat.text(ctx.lang)
+        name, unit, method, owner, better = tx.name, tx.unit, tx.measure, tx.owner, cat.better
+        if stated is not None and unit_fit(tx.unit, stated) <= 0:
+            stated = None  # its number is of another kind (a count, not days): this KPI is measured first
+    else:
+        name = own_name(stated, view.words if view else "", ctx.lang)
+        unit = stated.unit if stated is not None else ("件" if ctx.lang == "ja" else "cases")
+        method, owner = t("kpi.said", ctx.lang, said=view.texts[0][:80]) if view else "", t("doc.default_owner", ctx.lang)
+        better = "higher" if stated is not None and too_little(stated) else "lower"
+    if not is_exec(owner):
+        owner = t("doc.default_owner", ctx.lang)
+    lower = better == "lower" if better else lower_is_better(name, unit)
+    if stated is not None:
+        value, unit_shown = baseline_of(stated, unit, ctx.lang)
+        if unit_shown != unit and family(unit) != family(unit_shown.split("/")[0]):
+            findings.append(finding("kpi_unit_from_participants", "kpis", kid, ctx.lang, f"{unit} → {unit_shown}",
+                                    severity="info"))
+        baseline, target, said = fmt(value), fmt(first_step(value, lower, family(unit_shown))), stated.said
+    else:  # measured first; the target is a first step from whatever today's value turns out to be
+        unit_shown, baseline, said = unit, t("doc.to_be_measured", ctx.lang), ""
+        target = t("kpi.target_relative.lower" if lower else "kpi.target_relative.higher", ctx.lang)
+    claim = f"{name} {method} {view.words if view else ''}"
+    ids = cited if cited is not None else [sid for sid, (_, s) in ev.sentences.items() if relevant(claim, readable(s))][:2]
+    citations, support = cite(ev, ids, log, f"kpi[{kid}]", claim=claim)
+    how = method if stated is None else ""  # how today's value will be measured, when nobody said it
+    return KPI(id=kid, name=name, unit=unit_shown, baseline=baseline, baseline_how=how, target=target,
+               deadline=months_after(ctx.today, DEADLINE_MONTHS), owner=owner, method=method, citations=citations,
+               support=support, catalog_id=cat.id if cat is not None else "", better=better or ("lower" if lower else "higher"),
+               pain_points=list(view.group.members) if view is not None else [], said=said), findings
+
+
+def _theme_kpi(theme: Theme) -> str:
+    return next((m for m in theme.measures if m), PARTICIPANTS)
+
+
+def plan(theme: Theme, views: list[GroupView]) -> list[tuple[str, GroupView | None]]:
+    """(KPI id, the group it measures) in order: the theme's KPI for its own group, then one KPI for each
+    other group that stated a number (its best shortlisted KPI that takes the number), without repeats."""
+    mine = [v for v in views if v.id in theme.pain_groups]
+    out: list[tuple[str, GroupView | None]] = [(_theme_kpi(theme), mine[0] if mine else None)]
+    for v in views:
+        if v in mine or v.stated is None or len(out) >= MAX_KPIS:
+            continue
+        out.append((v.offered()[0], v))
+    seen: set[str] = set()
+    kept = []
+    for kpi_id, v in out:
+        key = kpi_id if kpi_id != PARTICIPANTS else f"{PARTICIPANTS}:{v.id if v else ''}"
+        if key not in seen:
+            seen.add(key)
+            kept.append((kpi_id, v))
+    return kept
+
+
+def _pick_lines(views: list[GroupView], lib, lang: str) -> str:
+    return "\n".join(group_line(v, lib, lang) for v in views)
+
+
+def generate_kpis(ctx: StageContext, theme: Theme, groups: list[PainGroup], points: dict[str, str],
+                  feedback: str = "", business: set[str] | None = None) -> tuple[list[KPI], list[Finding], StageLog]:
+    """``groups``: the workshop's pain groups; ``business``: the ids of those that name a business problem
+    (failure patterns and talk about AI itself measure nothing); None: all of them."""
+    log = StageLog()
     ev = evidence_for(ctx, [f"{theme.title} {theme.problem}", f"{theme.outcome} KPI 指標 目標"], log)
-    stated = stated_numbers([p.text for p in (focus or pain_points)])[:3]
-    elsewhere = [x for x in stated_numbers([p.text for p in pain_points]) if x not in stated]
-    sources = [p.text for p in pain_points] + [sent for _, sent in ev.sentences.values()]
-    functions = ({lib.function_of(p.department) for p in pain_points if p.department} - {None}) | ctx.functions()
-    query = " ".join([theme.title, theme.problem, theme.outcome, *[p.text for p in (focus or pain_points)][:4]])
-    tied = [lib.kpis[i] for i in theme.measures if i in lib.kpis]  # the KPIs the theme was tied to come first
-    candidates = tied + [x for x in lib.kpi_candidates(query, ctx.lang, functions, k=6) if x not in tied][:6 - len(tied)]
-    better = {x.id: x.better for x in candidates}
-    caps = {x.id: x.max for x in candidates}
-
-    def check(out: KPIsOut) -> list[str]:
-        out = out.model_copy(update={"kpis": [from_catalogue(k, lib, ctx.lang) for k in out.kpis]})
-        # What code repairs the same way a retry would (an unstated baseline → 「要測定」, the
-        # participants' number as the baseline, a target the wrong way or off the scale, an owner who is
-        # no executive) is repaired below with a finding, not retried: on the embedded model a retry
-        # costs a whole call (~40 s on two cores) and rarely does better.
-        probs: list[str] = []
-        if all(any(u in k.name.lower() for u in USAGE) for k in out.kpis):
-            probs.append("every KPI measures AI usage; measure the business result instead")
-        names = [k.name for k in out.kpis]
-        probs += [f"KPIs '{a}' and '{b}' measure the same thing; keep one" for i, a in enumerate(names)
-                  for b in names[:i] if similarity(a, b) >= 0.75]
-        probs += [f"KPI name '{k.name}' copies a pain point; name the measure (e.g. '…の作成時間')" for k in out.kpis
-                  if any(similarity(k.name, p.text) >= 0.9 and len(k.name) > 20 for p in pain_points)]
-        missing = unused_stated(out.kpis, stated)
-        if missing and len(out.kpis) < 3:
-            probs.append("add one KPI for each number participants gave: "
-                         + "; ".join(f"{fmt(x.value)}{x.unit} ('{x.text[:40]}')" for x in missing))
-        return probs
-
-    hint = baseline_hint(ctx.lang, ", ".join(f"{fmt(x.value)}{x.unit}" for x in stated)) if stated else ""
-    out: KPIsOut = ask(ctx, log, role="kpis", schema=KPIsOut, prompt="kpis", evidence=ev, feedback=feedback,
-                       check=check, theme=theme.title, problem=theme.problem, outcome=theme.outcome,
-                       enums={"kpi": [*better, PARTICIPANTS]},
-                       catalog="\n".join(catalogue_line(x, ctx.lang) for x in candidates) or "-",
-                       pain_points="\n".join(f"- {p.text}" for p in pain_points) + hint, max_tokens=500)
-    out = out.model_copy(update={"kpis": [from_catalogue(k, lib, ctx.lang) for k in out.kpis]})
+    mine = [g for g in groups if g.id in theme.pain_groups]
+    others = [g for g in groups if g.id not in theme.pain_groups and (business is None or g.id in business)]
+    views = view_groups(ctx, mine + others, points)
+    if feedback.strip():
+        chosen = _ask(ctx, log, theme, views, ev, feedback)
+    else:
+        chosen = [(kpi_id, v, None) for kpi_id, v in plan(theme, views)]
     kpis, findings = [], list(log.findings)
     log.findings.clear()  # reported once, with the KPIs' own findings
-    distinct: list[KPIOut] = []
-    results = [k for k in out.kpis if not any(u in k.name.lower() for u in USAGE)]
-    for k in out.kpis:
-        if results and k not in results:  # usage counts go when a real result is measured too
-            findings.append(finding("usage_kpi_dropped", "kpis", k.name, ctx.lang))
-    for k in results or out.kpis:  # the same measure twice (same unit and baseline, or the same name) is kept once
-        if any(similarity(k.name, d.name) >= 0.75 or (k.unit == d.unit and k.baseline == d.baseline is not None
-                                                       and k.target == d.target) for d in distinct):
-            findings.append(finding("duplicate_kpi", "kpis", k.name, ctx.lang, severity="info"))
-            continue
-        distinct.append(k)
-    for i, k in enumerate(distinct, 1):
-        kid = f"K{i}"
-        if not is_exec(k.owner):
-            owner = t("doc.default_owner", ctx.lang)
-            findings.append(finding("owner_repaired", "kpis", kid, ctx.lang, f"{k.owner} → {owner}", severity="info"))
-            k = k.model_copy(update={"owner": owner})
-        k, repaired = repair_numbers(k, stated, sources, ctx.lang, kid, better.get(k.kpi, ""), elsewhere,
-                                     caps.get(k.kpi))
-        findings += repaired
-        remaining = kpi_problems(k, ctx.today, pain_points) + number_problems(
-            k, stated, sources, better.get(k.kpi, ""), elsewhere, caps.get(k.kpi))  # what repair could not fix
-        deadline = k.deadline
-        if deadline <= ctx.today[:7]:  # the model does not know the date: repair, and say so
-            deadline = months_after(ctx.today, 6)
-            findings.append(finding("kpi_repaired", "kpis", kid, ctx.lang, f"{k.deadline} → {deadline}",
-                                    severity="info"))
-        for prob in remaining:
-            findings.append(finding("kpi_check", "kpis", kid, ctx.lang, prob))
-        citations, support = cite(ev, k.evidence, log, f"kpi[{kid}]", claim=f"{k.name} {k.method} {theme.problem}")
-        tbd = t("doc.to_be_measured", ctx.lang)
-        baseline = fmt_number(k.baseline) if k.baseline is not None else tbd
-        how = k.baseline_how
-        if k.baseline is None and not how.strip():  # an unmeasured baseline is measured the KPI's way
-            how = k.method
-        kpis.append(KPI(id=kid, name=k.name, unit=k.unit, baseline=baseline, baseline_how=how,
-                        target=fmt_number(k.target), deadline=deadline, owner=k.owner, method=k.method,
-                        citations=citations, support=support, catalog_id=k.kpi if k.kpi in better else "",
-                        better=better.get(k.kpi, "")))
-    for x in unused_stated(distinct, stated):
-        findings.append(finding("stated_number_unused", "kpis", "", ctx.lang, f"{fmt(x.value)}{x.unit}: {x.text[:50]}"))
+    for i, (kpi_id, v, cited) in enumerate(chosen, 1):
+        k, found = write_kpi(ctx, f"K{i}", kpi_id, v, ev, log, cited)
+        kpis.append(k)
+        findings += found
     return kpis, findings, log
 
 
-def repair_numbers(k: KPIOut, stated: list[Stated], sources: list[str], lang: str, kid: str, better: str = "",
-                   elsewhere: list[Stated] | None = None, cap: float | None = None) -> tuple[KPIOut, list[Finding]]:
-    """What survived the retries is repaired in code: the participants' number as the baseline, an
-    unstated baseline becomes 'to be measured', a target that moves the wrong way becomes a first step,
-    a target beyond the scale comes back inside it."""
-    out: list[Finding] = []
-    mine = _relevant_stated(k, stated, elsewhere)
-    if mine is not None and mine.family != family(k.unit):  # the participants' unit of time wins
-        out.append(finding("kpi_unit_from_participants", "kpis", kid, lang, f"{k.unit} → {mine.unit}", severity="info"))
-        k = k.model_copy(update={"unit": mine.unit, "baseline": mine.value,
-                                 "target": repaired_target(mine.value, k.name, mine.unit, better)})
-    if mine is not None and k.baseline != mine.value:
-        out.append(finding("baseline_from_participants", "kpis", kid, lang,
-                           f"{fmt(k.baseline) if k.baseline is not None else '-'} → {fmt(mine.value)}{mine.unit}",
-                           severity="info"))
-        k = k.model_copy(update={"baseline": mine.value})
-    elif k.baseline is not None and mine is None and not supported(k.baseline, k.unit, sources, measured=True):
-        out.append(finding("baseline_unsupported", "kpis", kid, lang, f"{fmt(k.baseline)}{k.unit}"))
-        k = k.model_copy(update={"baseline": None})
-    if k.baseline is not None and plausible_target(k.baseline, k.target, k.name, k.unit, better):
-        new = repaired_target(k.baseline, k.name, k.unit, better)
-        out.append(finding("target_repaired", "kpis", kid, lang, f"{fmt(k.target)} → {fmt(new)}{k.unit}",
-                           severity="info"))
-        k = k.model_copy(update={"target": new})
-    if cap_problem(k, cap):
-        top = cap if cap is not None else 100.0
-        new = round(top * 0.9, 1) if k.baseline is None or k.baseline < top * 0.9 else top
-        out.append(finding("target_repaired", "kpis", kid, lang, f"{fmt(k.target)} → {fmt(new)}{k.unit}",
-                           severity="info"))
-        k = k.model_copy(update={"target": new})
-    return k, out
+def _ask(ctx: StageContext, log: StageLog, theme: Theme, views: list[GroupView], ev, feedback: str
+         ) -> list[tuple[str, GroupView | None, list[str]]]:
+    """KPIs sent back with a comment: the model chooses from the groups' shortlists (and the theme's
+    wider catalogue neighbours) which KPIs, for which pain points; code writes each as in ``plan``."""
+    lib = ctx.catalog()
+    offered = {v.id: v.offered() for v in views}
+    ids = list(dict.fromkeys([i for o in offered.values() for i in o] + list(theme.measures) + [PARTICIPANTS]))
+    ids = [i for i in ids if i in lib.kpis or i == PARTICIPANTS]
+    out: KPIPicks = ask(ctx, log, role="kpis", schema=KPIPicks, prompt="kpis", evidence=ev, feedback=feedback,
+                        enums={"kpi": ids, "group": [v.id for v in views]}, theme=theme.title,
+                        problem=theme.problem, pain_points=_pick_lines(views, lib, ctx.lang), max_tokens=160)
+    by_id = {v.id: v for v in views}
+    chosen, seen = [], set()
+    for p in out.kpis:
+        v = by_id.get(p.group)
+        key = (p.kpi, p.group if p.kpi == PARTICIPANTS else "")
+        if key in seen or (p.kpi == PARTICIPANTS and v is None):
+            continue
+        seen.add(key)
+        chosen.append((p.kpi, v, list(p.evidence)))
+    return chosen or [(kpi_id, v, None) for kpi_id, v in plan(theme, views)]

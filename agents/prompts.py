@@ -26,48 +26,36 @@ PROMPTS: dict[str, dict[str, str]] = {
     "themes": {
         "ja": (
             "$documents\n\n"
-            "参加者の課題（P番号。似たものはまとめ済み）:\n$pain_points\n\n${feedback}"
-            "上の課題から、経営が責任を持つテーマの候補を $n 件。課題そのものを解決する別々の切り口にする。"
-            "「AIを使うこと」や「AI導入」をテーマにしない。各項目は短く。\n"
-            "形式の例（別の会社の例。内容は上の課題から作る）: {\"title\": \"月次決算の早期化\", "
-            "\"problem\": \"請求書の照合に5日かかり決算が遅れる\", \"outcome\": \"月次決算を早く締める\", "
-            "\"why_now\": \"取引先が増えている\", \"pain_groups\": [\"P1\"], \"evidence\": [\"S1\"]}"
+            "参加者の課題（P番号。似たものはまとめ済み）と、それぞれを測れる KPI の候補:\n$pain_points\n\n${feedback}"
+            "経営が最初に責任を持って取り組むべき課題を、重要な順に $n 件選ぶ。group に課題の P番号、kpi にその課題の"
+            "KPI候補から 1 つの ID。why_now には、今取り組む理由になる文書の文の ID（S1 など）。なければ \"\"。"
+            "AI を使うこと自体を目的にしない。\n"
+            "形式の例（ID だけを書く）: {\"themes\": [{\"group\": \"P7\", \"kpi\": \"berth_wait_hours\", \"why_now\": \"\"}]}"
         ),
         "en": (
             "$documents\n\n"
-            "Participants' pain points (P ids, near-duplicates grouped):\n$pain_points\n\n${feedback}"
-            "From these pain points, propose $n candidate themes for management to own, each a different way to solve "
-            "the pain points themselves. Never make 'using AI' or 'AI adoption' the theme. Keep every field short.\n"
-            "Format example (another company; build yours from the pain points above): {\"title\": \"Faster month-end "
-            "close\", \"problem\": \"Invoice matching takes 5 days and delays the close\", \"outcome\": \"Close the "
-            "month sooner\", \"why_now\": \"Supplier count is growing\", \"pain_groups\": [\"P1\"], \"evidence\": [\"S1\"]}"
+            "Participants' pain points (P ids, near-duplicates grouped) and the KPIs that could measure each:\n$pain_points\n\n"
+            "${feedback}"
+            "Choose the $n problems management should own first, most important first. group: the problem's P id; "
+            "kpi: one id from that problem's KPI options; why_now: the id of a document sentence (S1, ...) that says "
+            "why now, or \"\". Never make using AI the goal.\n"
+            "Format example (ids only): {\"themes\": [{\"group\": \"P7\", \"kpi\": \"berth_wait_hours\", \"why_now\": \"\"}]}"
         ),
     },
     "kpis": {
         "ja": (
-            "$documents\n\nテーマ: $theme\n経営課題: $problem\n望む成果: $outcome\n参加者の声:\n$pain_points\n"
-            "KPIカタログの候補（名前・単位・良い向き・測り方が決まっている）:\n$catalog\n\n${feedback}"
-            "このテーマの成果を測る KPI を 1〜2 個、候補から選んで kpi にその ID を入れる。参加者が挙げた数値を測れる候補が"
-            "ないときだけ kpi を \"participants\" にし、name と unit を参加者の言葉で書く。"
-            "baseline は参加者の声や文書にある現状の数値、なければ null。"
-            "target は目標の数値で、候補の良い向きに動かす。deadline は $today より後の YYYY-MM。"
-            "owner は責任を持つ役員の役職。\n"
-            "形式の例（別の会社の例）: {\"kpi\": \"pruning_plan_hours\", \"name\": \"剪定計画の作成時間\", \"unit\": \"時間\", "
-            "\"baseline\": 6, \"target\": 3, \"deadline\": \"2027-06\", \"owner\": \"工事担当役員\", "
-            "\"method\": \"作業日報の記録\", \"evidence\": [\"S1\"]}"
+            "$documents\n\nテーマ: $theme\n経営課題: $problem\n"
+            "参加者の課題（P番号）と、それぞれを測れる KPI の候補:\n$pain_points\n\n${feedback}"
+            "指摘を反映して、このテーマで週ごとに追う KPI を 1〜3 個選ぶ。kpi に候補の ID、group にその KPI が測る課題の"
+            "P番号、evidence に裏づけの文の ID。\n"
+            "形式の例（ID だけを書く）: {\"kpis\": [{\"kpi\": \"berth_wait_hours\", \"group\": \"P7\", \"evidence\": []}]}"
         ),
         "en": (
-            "$documents\n\nTheme: $theme\nBusiness problem: $problem\nDesired outcome: $outcome\nParticipants said:\n"
-            "$pain_points\nCandidate KPIs from the catalogue (name, unit, better direction and measurement fixed):\n"
-            "$catalog\n\n${feedback}"
-            "Choose 1-2 KPIs from the candidates that measure this theme's business result and put the id in kpi. "
-            "Only when no candidate measures a number the participants gave, set kpi to \"participants\" and give "
-            "name and unit in their words. baseline: today's number from the pain points or documents, else null. "
-            "target: a number in the candidate's better direction. deadline: YYYY-MM after $today. owner: the "
-            "accountable executive's title.\n"
-            "Format example (another company): {\"kpi\": \"pruning_plan_hours\", \"name\": \"Pruning plan effort\", "
-            "\"unit\": \"hours\", \"baseline\": 6, \"target\": 3, \"deadline\": \"2027-06\", \"owner\": "
-            "\"VP Field Operations\", \"method\": \"Crew time sheets\", \"evidence\": [\"S1\"]}"
+            "$documents\n\nTheme: $theme\nBusiness problem: $problem\n"
+            "Participants' pain points (P ids) and the KPIs that could measure each:\n$pain_points\n\n${feedback}"
+            "Address the comments: choose 1-3 KPIs to follow weekly for this theme. kpi: an option's id; group: the P id "
+            "of the problem it measures; evidence: ids of supporting sentences.\n"
+            "Format example (ids only): {\"kpis\": [{\"kpi\": \"berth_wait_hours\", \"group\": \"P7\", \"evidence\": []}]}"
         ),
     },
     "usecases": {
@@ -82,8 +70,8 @@ PROMPTS: dict[str, dict[str, str]] = {
             "形式の例（造園会社の例。$department の業務で作る）: {\"pattern\": \"garden.pruning_plan\", "
             "\"title\": \"剪定計画表の作成\", \"who\": \"造園班長\", \"when\": \"月初の現場巡回の後\", "
             "\"workflow_step\": \"作業計画\", \"input\": \"巡回メモと樹木台帳\", \"output\": \"月間の剪定計画表\", "
-            "\"how\": [], \"kpi_id\": \"K1\", \"impact\": {\"value\": 4, \"reason\": \"計画づくりが週の半日\"}, "
-            "\"feasibility\": {\"value\": 3, \"reason\": \"台帳が紙\"}, \"evidence\": [\"S1\"]}"
+            "\"how\": [], \"kpi_id\": \"K1\", \"impact\": {\"value\": 4}, \"feasibility\": {\"value\": 3}, "
+            "\"evidence\": [\"S1\"]}"
         ),
         "en": (
             "$documents\n\nTheme: $theme\nKPIs:\n$kpis\nDepartment: $department\n"
@@ -97,23 +85,24 @@ PROMPTS: dict[str, dict[str, str]] = {
             "\"title\": \"Pruning schedule\", \"who\": \"Crew leader\", \"when\": \"After the monthly site walk\", "
             "\"workflow_step\": \"Work planning\", \"input\": \"Site-walk notes and the tree register\", "
             "\"output\": \"The month's pruning schedule\", \"how\": [], \"kpi_id\": \"K1\", \"impact\": "
-            "{\"value\": 4, \"reason\": \"Planning takes half a day a week\"}, \"feasibility\": {\"value\": 3, "
-            "\"reason\": \"The register is on paper\"}, \"evidence\": [\"S1\"]}"
+            "{\"value\": 4}, \"feasibility\": {\"value\": 3}, \"evidence\": [\"S1\"]}"
         ),
     },
     "handoffs": {
         "ja": (
-            "$documents\n\n部署: $departments\nユースケース:\n$use_cases\n\n${feedback}"
-            "部署をまたぐ引き継ぎを 1〜2 件。何を、いつ、誰が受け取るか。\n"
-            "形式の例（別の会社の例）: {\"from_department\": \"購買\", \"to_department\": \"経理\", \"what\": \"検収済みの発注一覧\", "
-            "\"when\": \"毎週金曜\", \"receiving_owner\": \"経理課長\", \"evidence\": [\"S1\"]}"
+            "$documents\n\n部署: $departments\nユースケース（ID・部署・成果物）:\n$use_cases\n\n${feedback}"
+            "部署をまたいで成果物を渡す引き継ぎを 1〜2 件選ぶ。from_department は渡す部署、use_case はその部署のユースケースの ID、"
+            "to_department は受け取る部署。\n"
+            "形式の例（ID と部署名だけを書く）: {\"handoffs\": [{\"from_department\": \"資材\", \"to_department\": \"施工\", "
+            "\"use_case\": \"U9\", \"evidence\": []}]}"
         ),
         "en": (
-            "$documents\n\nDepartments: $departments\nUse cases:\n$use_cases\n\n${feedback}"
-            "List 1-2 hand-offs between departments: what is handed over, when, and who receives it.\n"
-            "Format example (another company): {\"from_department\": \"Purchasing\", \"to_department\": \"Finance\", "
-            "\"what\": \"Received-goods list\", \"when\": \"Every Friday\", \"receiving_owner\": \"AP manager\", "
-            "\"evidence\": [\"S1\"]}"
+            "$documents\n\nDepartments: $departments\nUse cases (id, department, what it produces):\n$use_cases\n\n"
+            "${feedback}"
+            "Choose 1-2 hand-offs where one department passes what it produces to another. from_department: who hands "
+            "over; use_case: the id of that department's use case; to_department: who receives it.\n"
+            "Format example (ids and department names only): {\"handoffs\": [{\"from_department\": \"Yard\", "
+            "\"to_department\": \"Crews\", \"use_case\": \"U9\", \"evidence\": []}]}"
         ),
     },
     "procedure": {
@@ -262,16 +251,6 @@ def system_prompt(lang: str, company: str, today: str) -> str:
     return render(SYSTEM[lang], company=company, today=today)
 
 
-BASELINE_HINT = {
-    "ja": "\n参加者が挙げた現状の数値: $numbers（数値ごとに KPI を 1 つ作り、その数値を baseline にする）",
-    "en": "\nNumbers the participants gave: $numbers (one KPI per number, with that number as its baseline)",
-}
-
-
-def baseline_hint(lang: str, numbers: str) -> str:
-    return render(BASELINE_HINT[lang], numbers=numbers)
-
-
 def fence(text: object) -> str:
     """Data placed in a prompt can never open or close a fence: angle brackets become full-width ones
     (they read the same to a person). A heading 「## 提案書 </documents> SYSTEM: …」 once closed the
@@ -331,6 +310,6 @@ def example_phrases(name: str, lang: str) -> list[str]:
     from agents.script import strings
 
     out = [value for _, value in strings(data)]
-    # ids (S1, K1, P1) and short words are not distinctive
+    # ids (S1, K1, P1, berth_wait_hours) and short words are not distinctive
     return [s for s in dict.fromkeys(out)
-            if len(s) >= (6 if lang == "ja" else 14) and not re.fullmatch(r"[A-Z]\d+|\d{4}-\d{2}", s)]
+            if len(s) >= (6 if lang == "ja" else 14) and not re.fullmatch(r"[A-Z]\d+|\d{4}-\d{2}|[a-z0-9_.]+", s)]

@@ -7,7 +7,7 @@ under the same ids so that references (a use case's KPI, a procedure's use case)
 from __future__ import annotations
 
 from agents.common import StageContext, StageLog
-from agents.schemas import KPI, HandOff, PainGroup, PainPoint, Theme, UseCase
+from agents.schemas import KPI, HandOff, PainGroup, Theme, UseCase
 
 
 def theme(ctx: StageContext, current: Theme, groups: list[PainGroup], feedback: str) -> tuple[Theme, StageLog]:
@@ -18,11 +18,12 @@ def theme(ctx: StageContext, current: Theme, groups: list[PainGroup], feedback: 
     return new.model_copy(update={"pain_groups": new.pain_groups or current.pain_groups}), log
 
 
-def kpi(ctx: StageContext, theme_: Theme, current: KPI, points: list[PainPoint], feedback: str
-        ) -> tuple[KPI, StageLog]:
+def kpi(ctx: StageContext, theme_: Theme, current: KPI, groups: list[PainGroup], points: dict[str, str],
+        business: set[str], feedback: str) -> tuple[KPI, StageLog]:
     from agents.kpis import generate_kpis
 
-    found, _, log = generate_kpis(ctx, theme_, points, feedback=_keep(feedback, current.name, ctx.lang))
+    found, _, log = generate_kpis(ctx, theme_, groups, points, feedback=_keep(feedback, current.name, ctx.lang),
+                                  business=business)
     return found[0].model_copy(update={"id": current.id}), log
 
 
@@ -31,7 +32,8 @@ def department(ctx: StageContext, theme_: Theme, kpis: list[KPI], dept: str, cur
     from agents.usecases import generate_department
 
     n = max(1, len(current))
-    found, log = generate_department(ctx, theme_, kpis, dept, start=1, n=n, feedback=feedback)
+    found, log = generate_department(ctx, theme_, kpis, dept, start=1, n=n, feedback=feedback,
+                                     departments=list(ctx.departments) or [dept])
     ids = [u.id for u in current]
     out = []
     for i, u in enumerate(found):

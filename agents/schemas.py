@@ -58,6 +58,8 @@ class KPI(BaseModel):
     support: Literal["supported", "unsupported"] = "unsupported"
     catalog_id: str = ""  # the 型 library's KPI it is, "" when the participants' own measure
     better: Literal["lower", "higher", ""] = ""
+    pain_points: list[str] = Field(default_factory=list)  # the pain points it measures (ids)
+    said: str = ""  # the participants' words for its baseline: 「半日」, "3 weeks"
 
 
 class Score(BaseModel):

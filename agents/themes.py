@@ -1,30 +1,26 @@
-"""Themes: 2-4 candidate themes from the grouped pain points, grounded in the company's documents."""
+"""Themes: one candidate per pain group, written in code; the model ranks the groups and picks, for
+each, the KPI that measures it from a shortlist, and a document sentence that says why now.
+
+A theme's problem is the participants' sentences, whole (never cut, never another cause); its
+outcome is its KPI moved from their number to a first-step target (「提案書作成リードタイムを2日から1日に」),
+or the KPI's direction when they gave no number; its title is the KPI's phrase (「提案書作成リードタイムの
+短縮」); ``why_now`` is a cited sentence of the company's documents, or empty. Asked to write themes, the
+embedded model cut titles mid-word, restated the problem as the outcome and copied its prompt's
+example into なぜ今; picking from what code offers it cannot.
+"""
 from __future__ import annotations
 
 import re
 
 from pydantic import BaseModel, Field
 
-from agents.common import StageContext, StageLog, ask, cite, evidence_for, finding, items, text
-from agents.grounding import same_subject
-from agents.numbers import unsupported_in
+from agents.common import StageContext, StageLog, ask, cite, evidence_for
+from agents.grounding import readable, relevant
+from agents.groups import PARTICIPANTS, GroupView, group_line, own_name, view_groups
+from agents.kpi_choice import unit_fit
+from agents.targets import amount, baseline_of, first_step
 from agents.schemas import PainGroup, Theme
 from core.i18n import t as text_of
-
-
-class ThemeOut(BaseModel):
-    title: str = text(16, 2)
-    problem: str = text(36, 4)
-    outcome: str = text(36, 4)
-    why_now: str = text(24, default="")
-    pain_groups: list[str] = items(2)
-    evidence: list[str] = items(2)
-
-
-class ThemesOut(BaseModel):
-    # At least two candidates (the grammar enforces minItems): with one, the embedded model was asked
-    # again for "different themes" in 2 of 3 demo runs, ~45 s a time.
-    themes: list[ThemeOut] = Field(min_length=2, json_schema_extra={"maxItems": 4})
 
 
 _AI_GOAL = ("ai導入", "aiの導入", "ai の導入", "ai活用", "aiの活用", "ai を活用", "生成ai", "ai adoption", "adopt ai",
@@ -73,153 +69,103 @@ def result_title(name: str, better: str, unit: str, lang: str) -> str:
     return text_of("theme.title.lower_time" if timed else "theme.title.lower", lang, name=name)
 
 
-def themes_from_groups(ctx: StageContext, groups: list[PainGroup], points: dict[str, str], ev, log: StageLog,
-                       n: int) -> list[Theme]:
-    """When every candidate the model wrote made AI the goal, even after the retries: one theme per
-    pain group, built in code — the catalogue KPI that measures the group's problem as the title, the
-    participants' own words as the problem (measured: ja-prompt-training-only kept 「AI導入」 as its theme
-    before this)."""
-    from agents.grounding import readable, relevant
+class ThemePick(BaseModel):
+    group: str  # a pain group id
+    kpi: str  # one of the KPIs offered for that group, or "participants"
+    why_now: str = ""  # a document sentence id that says why now, or ""
+
+
+class ThemePicks(BaseModel):
+    themes: list[ThemePick] = Field(min_length=1, json_schema_extra={"maxItems": 4})
+
+
+def write_theme(ctx: StageContext, v: GroupView, kpi_id: str, why_id: str, ev, log: StageLog, where: str) -> Theme:
+    """A theme from one group and the KPI that measures it (see the module's docstring)."""
+    from agents.said import too_little
 
     lib = ctx.catalog()
-    out: list[Theme] = []
-    for i, g in enumerate(groups[:n]):
-        said = " ".join([g.summary] + [points.get(m, "") for m in g.members])
-        k = next(iter(lib.kpi_candidates(said, ctx.lang, ctx.functions(), k=1)), None)
-        if k is None:
-            continue
-        kt = k.text(ctx.lang)
-        name = kpi_words(kt.name, ctx.lang)
-        ids = [sid for sid, (_, sent) in ev.sentences.items() if relevant(g.summary, readable(sent))][:2]
-        citations, support = cite(ev, ids, log, f"theme[{i}]", claim=g.summary)
-        out.append(Theme(title=result_title(name, k.better, kt.unit, ctx.lang), problem=g.summary,
-                         outcome=text_of(f"theme.outcome.{k.better}", ctx.lang, name=name), pain_groups=[g.id],
-                         citations=citations, support=support, measures=[k.id]))
-    if out:
-        log.findings.append(finding("theme_from_groups", "themes", "", ctx.lang, severity="info"))
-    return out
+    cat = lib.kpis.get(kpi_id)
+    stated = v.stated
+    if cat is not None:
+        tx = cat.text(ctx.lang)
+        name, unit, better = tx.name, tx.unit, cat.better
+        if stated is not None and unit_fit(unit, stated) <= 0:
+            stated = None
+    else:
+        name = own_name(stated, v.words, ctx.lang)
+        unit = stated.unit if stated is not None else ""
+        better = "higher" if stated is not None and too_little(stated) else "lower"
+    words = kpi_words(name, ctx.lang)
+    if stated is not None:
+        value, shown = baseline_of(stated, unit, ctx.lang)
+        target = first_step(value, better == "lower", "percent" if shown.startswith("%") else "")
+        outcome = text_of("kpi.outcome.from_to" if better == "lower" else "kpi.outcome.from_to_up", ctx.lang, name=name if ctx.lang == "ja" else name[:1].upper() + name[1:],
+                          baseline=amount(value, shown, ctx.lang), target=amount(target, shown, ctx.lang))
+    else:
+        outcome = text_of(f"kpi.outcome.{better}", ctx.lang, name=words)
+    sentences = dict(ev.sentences)
+    why = sentences.get(why_id)
+    why_now = readable(why[1]) if why and relevant(v.words, readable(why[1])) else ""
+    ids = ([why_id] if why_now else []) + [sid for sid, (_, s) in sentences.items()
+                                          if sid != why_id and relevant(v.words, readable(s))]
+    citations, support = cite(ev, ids[:2], log, where, claim=f"{v.words} {why_now}")
+    others = [c.kpi.id for c in v.candidates if c.kpi.id != kpi_id][:1]
+    sep = "" if ctx.lang == "ja" else " "
+    return Theme(title=result_title(words, better, unit, ctx.lang), problem=sep.join(_sentence(x, ctx.lang) for x in v.texts),
+                 outcome=outcome, why_now=why_now, pain_groups=[v.id], citations=citations, support=support,
+                 measures=[kpi_id, *others])
 
 
-def pain_lines(groups: list[PainGroup]) -> str:
-    return "\n".join(f"{g.id}: {g.summary}" + (f"（×{len(g.members)}）" if len(g.members) > 1 else "") for g in groups)
+def _sentence(text: str, lang: str) -> str:
+    """A participant's sentence as written, closed with a full stop when it has none."""
+    s = text.strip()
+    return s if re.search(r"[。．.!?！？」)]$", s) else s + ("。" if lang == "ja" else ".")
 
 
-def _words_of(t: ThemeOut, groups: list[PainGroup], points: dict[str, str]) -> str:
-    """What the participants said in the groups a theme answers (every group when it names none)."""
-    chosen = [g for g in groups if g.id in t.pain_groups] or groups
-    return " ".join([g.summary for g in chosen] + [points.get(m, "") for g in chosen for m in g.members])
-
-
-def theme_problems(t: ThemeOut, groups: list[PainGroup], points: dict[str, str], sources: list[str]) -> list[str]:
-    """A theme a reviewer would refuse: a problem nobody raised, or numbers nobody stated."""
-    p = []
-    said = _words_of(t, groups, points)
-    if not same_subject(t.problem, said):
-        p.append(f"theme '{t.title}': write the problem from the participants' own words in its pain groups "
-                 f"({[g.id for g in groups if g.id in t.pain_groups] or [g.id for g in groups]})")
-    for field in ("problem", "outcome"):
-        bad = unsupported_in(getattr(t, field), sources + [said])
-        if bad:
-            p.append(f"theme '{t.title}': {field} has numbers nobody stated {bad}; leave them out")
-    return p
-
-
-def repair_theme(t: ThemeOut, groups: list[PainGroup], points: dict[str, str], sources: list[str], lang: str,
-                 log: StageLog) -> ThemeOut:
-    """What survived the retries is repaired from the participants' words: the problem becomes their
-    group summaries; clauses with unstated numbers are dropped."""
-    said = _words_of(t, groups, points)
-    update = {}
-    if not same_subject(t.problem, said):
-        chosen = [g for g in groups if g.id in t.pain_groups] or groups[:1]
-        update["problem"] = "、".join(g.summary for g in chosen[:2]) if lang == "ja" else "; ".join(
-            g.summary for g in chosen[:2])
-        log.findings.append(finding("theme_problem_repaired", "themes", t.title, lang, update["problem"][:60],
-                                    severity="info"))
-    for field in ("problem", "outcome"):
-        text = update.get(field, getattr(t, field))
-        bad = unsupported_in(text, sources + [said])
-        if bad:
-            kept = [c for c in re.split(r"(?<=[、,;。])\s*", text) if c and not unsupported_in(c, sources + [said])]
-            update[field] = "".join(kept).strip(" 、,;") or (said[:40] if field == "problem" else t.title)
-            log.findings.append(finding("number_unsupported", "themes", t.title, lang, ", ".join(bad)))
-    return t.model_copy(update=update) if update else t
+def _order(views: list[GroupView]) -> list[GroupView]:
+    """When the model ranks fewer groups than asked: groups with a number, then bigger groups first."""
+    return sorted(views, key=lambda v: (v.stated is None, -len(v.group.members)))
 
 
 def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feedback: str = "",
                     points: dict[str, str] | None = None) -> tuple[list[Theme], StageLog]:
-    """``points``: pain point id → text, so a theme's problem can be checked against its groups' words.
+    """Up to ``n`` candidate themes, one per pain group, in the order the model ranked the groups.
     (Themes from the company's documents are made in code: agents.document_themes.)"""
     log = StageLog()
-    points = points or {}
-    ev = evidence_for(ctx, [g.summary for g in groups][:6], log, k=2)
-    group_ids = [g.id for g in groups]
-    sources = list(points.values()) + [g.summary for g in groups] + [sent for _, sent in ev.sentences.values()]
-
-    def usable(out: ThemesOut) -> list[ThemeOut]:
-        seen: set[str] = set()
-        keep = []
-        for t in out.themes:
-            if t.title.strip() not in seen and not is_ai_goal(t.title) and not about_ai(t.title):
-                seen.add(t.title.strip())
-                keep.append(t)
-        return keep
-
-    def check(out: ThemesOut) -> list[str]:
-        # Code drops repeated and AI-as-goal candidates itself; another call is worth it only when
-        # fewer than two usable candidates are left.
-        # A problem nobody raised and unstated numbers are repaired from the groups' words below (with a
-        # finding) rather than retried: the repair is what a retry is asked to do, at no model cost.
-        probs: list[str] = []
-        if len(usable(out)) >= min(2, n):
-            return probs
-        bad = [t.title for t in out.themes if is_ai_goal(t.title) or about_ai(t.title)]
-        return probs + [f"give {n} different themes that name business results"
-                        + (f"; these make AI the goal: {bad}" if bad else "")]
-
+    views = view_groups(ctx, groups, points or {})
+    by_id = {v.id: v for v in views}
+    ev = evidence_for(ctx, [v.words for v in views][:6], log, k=2)
+    lib = ctx.catalog()
     shown: set[str] = set()
 
     def draft(field: str, item: dict) -> None:
-        """A candidate for the room as soon as the model has written it, through the same repairs as the
-        final ones (a draft that makes AI the goal, repeats one or is not in the language is not shown)."""
-        from pydantic import ValidationError
-
-        from agents import script
-
-        try:
-            t = ThemeOut.model_validate(item)
-        except ValidationError:
+        """A candidate for the room as soon as the model has picked it, written as the final ones are."""
+        v = by_id.get(str(item.get("group", "")))
+        if field != "themes" or v is None or v.id in shown:
             return
-        title = t.title.strip()
-        if field != "themes" or title in shown or is_ai_goal(title) or about_ai(title):
-            return
-        t, bad = script.repair_model(t, ctx.lang, pain_lines(groups) + ev.prompt_block())
-        if bad:
-            return
-        t = repair_theme(t, groups, points, sources, ctx.lang, StageLog())
-        shown.add(title)
-        citations, support = cite(ev, t.evidence, StageLog(), "draft", claim=f"{t.title} {t.problem} {t.outcome}")
-        ctx.show("themes", Theme(title=title, problem=t.problem, outcome=t.outcome, why_now=t.why_now,
-                                 citations=citations, support=support).model_dump())
+        kpi = item.get("kpi") if item.get("kpi") in v.offered() else v.offered()[0]
+        shown.add(v.id)
+        ctx.show("themes", write_theme(ctx, v, kpi, str(item.get("why_now", "")), ev, StageLog(), "draft").model_dump())
 
-    out: ThemesOut = ask(ctx, log, role="themes", schema=ThemesOut, prompt="themes", evidence=ev, feedback=feedback,
-                         check=check, enums={"pain_groups": group_ids}, pain_points=pain_lines(groups), n=n,
-                         max_tokens=700, on_item=draft)
-    themes = []
-    kept = usable(out)
-    if not kept:  # every candidate made AI the goal, even after the retries: built from the groups instead
-        built = themes_from_groups(ctx, groups, points, ev, log, n)
-        if built:
-            return built, log
-        kept = out.themes[:1]  # nothing to build from: keep one, the linter flags it
-    for i, t in enumerate(kept):
-        t = repair_theme(t, groups, points, sources, ctx.lang, log)
-        for prob in theme_problems(t, groups, points, sources):  # what the repair could not fix
-            log.findings.append(finding("theme_check", "themes", t.title, ctx.lang, prob))
-        citations, support = cite(ev, t.evidence, log, f"theme[{i}]", claim=f"{t.title} {t.problem} {t.outcome}")
-        measures = [k.id for k in ctx.catalog().kpi_candidates(f"{t.title} {t.problem} {t.outcome}", ctx.lang,
-                                                               ctx.functions(), k=2)]
-        themes.append(Theme(title=t.title.strip(), problem=t.problem, outcome=t.outcome, why_now=t.why_now,
-                            pain_groups=[g for g in t.pain_groups if g in group_ids], citations=citations,
-                            support=support, measures=measures))
+    out: ThemePicks = ask(ctx, log, role="themes", schema=ThemePicks, prompt="themes", evidence=ev, feedback=feedback,
+                          enums={"group": list(by_id), "kpi": list(dict.fromkeys(k for v in views for k in v.offered())),
+                                 "why_now": [*ev.ids, ""]},
+                          pain_points="\n".join(group_line(v, lib, ctx.lang) for v in views), n=min(n, len(views)),
+                          max_tokens=60 + 40 * n, on_item=draft)
+    picks: list[tuple[GroupView, str, str]] = []
+    for p in out.themes:
+        v = by_id.get(p.group)
+        if v is None or any(v is q for q, _, _ in picks):
+            continue
+        picks.append((v, p.kpi if p.kpi in v.offered() else v.offered()[0], p.why_now))
+    for v in _order(views):  # fewer ranked than asked: the rest in code's order
+        if len(picks) >= min(n, len(views)):
+            break
+        if all(v is not q for q, _, _ in picks):
+            picks.append((v, v.offered()[0], ""))
+    themes: list[Theme] = []
+    for i, (v, kpi, why) in enumerate(picks[:n]):
+        theme = write_theme(ctx, v, kpi, why, ev, log, f"theme[{i}]")
+        if kpi == PARTICIPANTS or all(kpi != th.measures[0] for th in themes):  # one theme per KPI
+            themes.append(theme)
     return themes, log

@@ -10,20 +10,19 @@ from knowledge.metadata import department_of
 from agents.common import Short, StageContext, StageLog, ask, cite, evidence_for, finding, items, text
 from agents.intake import similarity
 from agents.patterns import NEW, fill, kpi_for, pattern_line, risks_of
-from agents.prompts import example_fields
-from agents.sections import NEAR_COPY, copied_from_example, copies_document
+from agents.sections import NEAR_COPY
+from agents.slots import check_slots
 from agents.themes import about_ai
 from core.i18n import t
-from agents.schemas import KPI, HandOff, Score, Theme, UseCase
+from agents.schemas import KPI, HandOff, PainPoint, Score, Theme, UseCase
 
 
 class ScoreOut(BaseModel):
     value: int = Field(ge=1, le=5)
-    reason: str = text(16, default="")
 
 
 class UseCaseOut(BaseModel):
-    pattern: str  # a candidate pattern id, or "new"
+    pattern: str  # a candidate pattern id ("new" only when the library offers none)
     title: str = text(20, 2)
     who: str = text(12)
     when: str = text(16)
@@ -44,9 +43,7 @@ class UseCasesOut(BaseModel):
 class HandOffOut(BaseModel):
     from_department: str
     to_department: str
-    what: str = text(30, 2)
-    when: str = text(20)
-    receiving_owner: str = text(16, default="")
+    use_case: str  # the sending department's use case whose output is handed over
     evidence: list[str] = items(2)
 
 
@@ -62,12 +59,25 @@ def use_case_lines(use_cases: list[UseCase]) -> str:
     return "\n".join(f"- [{u.department}] {u.title}: {u.input} → {u.output}" for u in use_cases)
 
 
+def department_pains(department: str, points: list[PainPoint], kpis: list[KPI], lib) -> list[str]:
+    """What hurts in this department: the pain points its people raised, those that name it, and those
+    measured by a KPI of its function (「経費精算の問い合わせが総務に集中」 is 総務's)."""
+    function = lib.function_of(department)
+    measured = {p for k in kpis if k.catalog_id in lib.kpis and function in lib.kpis[k.catalog_id].functions
+                for p in k.pain_points}
+    name = department.removesuffix("部").removesuffix("課")
+    return [p.text for p in points if p.department == department or (name and name in p.text) or p.id in measured]
+
+
 def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], department: str, start: int,
                         n: int = 2, feedback: str = "", pains: list[str] | None = None, avoid: list[str] | None = None,
-                        taken: list[str] | None = None) -> tuple[list[UseCase], StageLog]:
+                        taken: list[str] | None = None, departments: list[str] | None = None,
+                        points: dict[str, str] | None = None) -> tuple[list[UseCase], StageLog]:
     """``pains``: what this department's own people said; it steers which of its documents and which
     library patterns are shown. ``avoid``: titles other departments' use cases already have (each
-    department does its own work). ``taken``: patterns other departments already adapted."""
+    department does its own work). ``taken``: patterns other departments already adapted.
+    ``departments``: the workshop's (no use case names one of them as its actor); ``points``: pain
+    point id → text (a reason quotes what was said)."""
     log = StageLog()
     lib = ctx.catalog()
     queries = [f"{department} {theme.title}", f"{department} 業務 プロセス {theme.problem}"]
@@ -82,12 +92,9 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
 
     def check(out: UseCasesOut) -> list[str]:
         probs = [f"use case '{u.title}': kpi_id must be one of {kpi_ids}" for u in out.use_cases if u.kpi_id not in kpi_ids]
-        # fields copied from the format example are repaired below (the pattern's words), not retried:
-        # measured on the English demo, two retries each changed nothing and cost ~150 s
-        for u in out.use_cases:
-            copied = copied_from_example(f"{u.title} {u.input}", "usecases", ctx.lang)
-            if copied:
-                probs.append(f"use case '{u.title}' copies the format example ('{copied}'); use {department}'s own work")
+        # a slot that loops, copies the format example, names a department as its actor or a stage as
+        # its input is repaired below from the pattern's words (agents.slots), not retried: measured on
+        # the English demo, two retries each changed nothing and cost ~150 s
         for u in out.use_cases:
             if about_ai(u.title):
                 probs.append(f"use case '{u.title}': name the work and its output, not AI")
@@ -107,71 +114,98 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
         return probs
 
     out: UseCasesOut = ask(ctx, log, role="usecases", schema=UseCasesOut, prompt="usecases", evidence=ev,
-                           feedback=feedback, check=check, enums={"kpi_id": kpi_ids, "pattern": [*by_id, NEW]},
+                           feedback=feedback, check=check, enums={"kpi_id": kpi_ids, "pattern": list(by_id) or [NEW]},
                            theme=theme.title, kpis=kpi_lines(kpis), department=department, n=n,
                            patterns="\n".join(pattern_line(p, lib, ctx.lang, kpis) for p in candidates) or "-",
-                           max_tokens=600)
+                           max_tokens=450)
+    documents = " ".join(p.text for p in ev.passages.values())
+    said = " ".join([*(pains or []), documents])
     result = []
-    documents = [p.text for p in ev.passages.values()]
     for i, u in enumerate(out.use_cases[:n]):
         uid = f"U{start + i}"
         pat = by_id.get(u.pattern)
-        u = repair_example_copies(u, pat, ctx.lang, log, f"U{start + i}")
-        if pat is not None and copies_document(u.input, documents, min_len=12):
-            # an input names an artefact (「見積依頼メール」), not a document's sentence about the work
-            log.findings.append(finding("input_is_output", "usecases", f"U{start + i}", ctx.lang,
-                                        f"{u.input[:30]} → {pat.text(ctx.lang).input}", severity="info"))
-            u = u.model_copy(update={"input": pat.text(ctx.lang).input})
-        if pat is not None and similarity(u.input, u.output) >= NEAR_COPY:
-            # 「受注時の引き継ぎシート → 受注後の引き継ぎシート」: the input is what the work starts from
-            log.findings.append(finding("input_is_output", "usecases", f"U{start + i}", ctx.lang,
-                                        f"{u.input} → {pat.text(ctx.lang).input}", severity="info"))
-            u = u.model_copy(update={"input": pat.text(ctx.lang).input})
+        u = _checked(u, pat, department, departments or [department], documents, said, ctx.lang, log, uid)
         citations, support = cite(ev, u.evidence, log, f"use_case[{uid}]",
                                   claim=f"{department} {u.title} {u.workflow_step} {u.input} {u.output}")
-        kpi_id = u.kpi_id if u.kpi_id in kpi_ids else kpi_ids[0]
+        kpi_id = _kpi_of(u.kpi_id if u.kpi_id in kpi_ids else kpi_ids[0], pat, kpis, department, lib, pains or [])
+        if kpi_id != u.kpi_id and u.kpi_id in kpi_ids:
+            log.findings.append(finding("kpi_from_pattern", "usecases", uid, ctx.lang, f"{u.kpi_id} → {kpi_id}",
+                                        severity="info"))
+        kpi = next(k for k in kpis if k.id == kpi_id)
         uc = UseCase(
             id=uid, department=department, title=u.title, who=u.who, when=u.when, how=list(u.how),
             workflow_step=u.workflow_step, input=u.input, output=u.output, kpi_id=kpi_id,
-            impact=Score(value=u.impact.value, reason=u.impact.reason),
-            feasibility=Score(value=u.feasibility.value, reason=u.feasibility.reason),
+            impact=Score(value=u.impact.value, reason=impact_reason(kpi, pains or [], points or {}, ctx.lang)),
+            feasibility=Score(value=u.feasibility.value, reason=feasibility_reason(pat, ctx.lang)),
             citations=citations, support=support, pattern=pat.id if pat else NEW)
         if pat is not None:
-            moved = kpi_for(pat, kpi_id, kpis)
-            if moved != kpi_id:
-                log.findings.append(finding("kpi_from_pattern", "usecases", uid, ctx.lang, f"{kpi_id} → {moved}",
-                                            severity="info"))
             x = pat.text(ctx.lang)
-            uc = uc.model_copy(update={"how": [fill(s, uc) for s in x.steps], "risks": risks_of(pat, ctx.lang),
-                                       "kpi_id": moved})
+            uc = uc.model_copy(update={"how": [fill(s, uc) for s in x.steps], "risks": risks_of(pat, ctx.lang)})
         result.append(uc)
     return result, log
 
 
-def example_copies(u: UseCaseOut, lang: str) -> dict[str, str]:
-    """Fields that repeat the format example's value for the same field (「作業計画」「台帳が紙」)."""
-    ex = example_fields("usecases", lang)
-    values = {"title": u.title, "who": u.who, "when": u.when, "workflow_step": u.workflow_step, "input": u.input,
-              "output": u.output, "impact.reason": u.impact.reason, "feasibility.reason": u.feasibility.reason}
-    return {f: v for f, v in values.items() if v and f in ex and similarity(v, ex[f]) >= 0.8}
-
-
-def repair_example_copies(u: UseCaseOut, pat, lang: str, log: StageLog, uid: str) -> UseCaseOut:
-    """What survived the retry: the pattern's words where there is a pattern, else the field is emptied
-    (a reason) or left to the reviewer with a finding."""
-    copies = example_copies(u, lang)
-    if not copies:
+def _checked(u: UseCaseOut, pat, department: str, departments: list[str], documents: str, said: str, lang: str,
+             log: StageLog, uid: str) -> UseCaseOut:
+    """Each slot checked on its own (agents.slots); a failing one takes the pattern's words, said in a finding."""
+    if pat is None:
         return u
-    x = pat.text(lang) if pat is not None else None
-    update: dict = {}
-    for f in copies:
-        if f in ("impact.reason", "feasibility.reason"):
-            key = f.split(".")[0]
-            update[key] = getattr(u, key).model_copy(update={"reason": ""})
-        elif x is not None:
-            update[f] = {"workflow_step": x.step}.get(f, getattr(x, f, getattr(u, f)))
-    log.findings.append(finding("example_copied", "usecases", uid, lang, ", ".join(copies)))
-    return u.model_copy(update=update)
+    x = pat.text(lang)
+    words = {"title": x.title, "who": x.who, "when": x.when, "workflow_step": x.step, "input": x.input, "output": x.output}
+    values = {f: getattr(u, f) for f in words}
+    fixed, failed = check_slots(values, words, department, departments, documents, said, lang)
+    if not failed:
+        return u
+    log.findings.append(finding("slot_repaired", "usecases", uid, lang,
+                                ", ".join(f"{f}: {values[f][:24]} → {fixed[f]}" for f, _ in failed), severity="info"))
+    return u.model_copy(update=fixed)
+
+
+def _kpi_of(chosen: str, pat, kpis: list[KPI], department: str, lib, pains: list[str]) -> str:
+    """The workshop KPI a use case moves: the pattern's own KPI among the workshop's, else a KPI that
+    measures this department's own pain points or its function's work, else the model's choice."""
+    if pat is not None:
+        moved = kpi_for(pat, chosen, kpis)
+        if moved != chosen or any(k.id == chosen and k.catalog_id in pat.kpis for k in kpis):
+            return moved
+    function = lib.function_of(department)
+    own = [k.id for k in kpis if k.said and any(k.said in p for p in pains)]
+    own += [k.id for k in kpis if k.catalog_id and function in lib.kpis[k.catalog_id].functions]
+    mine = next((k for k in kpis if k.id == chosen), None)
+    if mine is not None and (mine.id in own or not own):
+        return chosen
+    return own[0] if own else chosen
+
+
+def impact_reason(kpi: KPI, pains: list[str], points: dict[str, str], lang: str) -> str:
+    """Why it matters, in the participants' terms: the KPI it moves and their number, else their words."""
+    if kpi.said:
+        return t("kpi.impact_reason", lang, name=kpi.name, baseline=kpi.baseline,
+                 unit=kpi.unit if lang == "ja" or kpi.unit == "%" else f" {kpi.unit}", said=kpi.said)
+    pain = next((points[p] for p in kpi.pain_points if p in points), pains[0] if pains else "")
+    return t("kpi.impact_reason_unmeasured", lang, name=kpi.name, pain=first_clause(pain, lang)) if pain else kpi.name
+
+
+def first_clause(text: str, lang: str, cap: int = 50) -> str:
+    """What a participant said, as much of it as reads well in a reason: the whole sentence when short,
+    else its clauses up to ``cap`` characters (ja) or a third of that in words (en); never cut mid-word."""
+    text = text.strip().rstrip("。.")
+    if (len(text) if lang == "ja" else len(text.split()) * 3) <= cap:
+        return text
+    parts = re.split(r"(?<=[、,;])\s*|\s(?=so\b|because\b|but\b)", text)
+    out = parts[0]
+    for p in parts[1:]:
+        if (len(out + p) if lang == "ja" else len((out + " " + p).split()) * 3) > cap:
+            break
+        out = out + p if lang == "ja" else f"{out} {p}"
+    return out.rstrip("、,; ")
+
+
+def feasibility_reason(pat, lang: str) -> str:
+    """What it needs before it works: the pattern's prerequisites (the library's ``needs``)."""
+    if pat is None or not pat.text(lang).needs:
+        return t("kpi.feasibility_reason_none", lang)
+    return t("kpi.feasibility_reason", lang, needs=("、" if lang == "ja" else ", ").join(pat.text(lang).needs[:2]))
 
 
 _AI_PREFIX = re.compile(r"^\s*(?:生成\s*AI|AI)\s*(?:による|を使った|を活用した|を使って|で|が)\s*|^\s*AI[- ](?:powered|driven|based|assisted)\s+",
@@ -221,43 +255,39 @@ def tidy_use_cases(ucs: list[UseCase], departments: list[str], lang: str, log: S
 
 def generate_handoffs(ctx: StageContext, departments: list[str], use_cases: list[UseCase], feedback: str = "",
                       ) -> tuple[list[HandOff], StageLog]:
+    """Hand-offs between departments: the model picks which department hands which use case's output to
+    which other; code writes what is handed over (that use case's output), when (its trigger) and who
+    receives it (the receiving department's own actor). Asked to write them, the model named use-case
+    titles as the artefact and pasted 「入力 → 出力」 lines as the moment."""
     log = StageLog()
-    if len(departments) < 2:
+    if len(departments) < 2 or not use_cases:
         return [], log
     ev = evidence_for(ctx, [f"{' '.join(departments)} 引き継ぎ 連携", use_case_lines(use_cases)[:300]], log)
-
-    titles = [u.title for u in use_cases]
-
-    def check(out: HandOffsOut) -> list[str]:
-        probs = [f"hand-off '{h.what}': from and to must be two different departments" for h in out.handoffs
-                 if h.from_department == h.to_department]
-        # a hand-off that repeats a use-case title is repaired below (the sender's output), not retried
-        return probs
-
     out: HandOffsOut = ask(ctx, log, role="usecases", schema=HandOffsOut, prompt="handoffs", evidence=ev,
-                           feedback=feedback, check=check,
-                           enums={"from_department": departments, "to_department": departments},
-                           departments="、".join(departments), use_cases=use_case_lines(use_cases), max_tokens=400)
-    result = []
+                           feedback=feedback, enums={"from_department": departments, "to_department": departments,
+                                                     "use_case": [u.id for u in use_cases]},
+                           departments="、".join(departments), use_cases=handoff_lines(use_cases), max_tokens=160)
+    result: list[HandOff] = []
+    seen: set[tuple[str, str]] = set()
     for h in out.handoffs:
-        if h.from_department == h.to_department or {h.from_department, h.to_department} - set(departments):
+        pair = (h.from_department, h.to_department)
+        if h.from_department == h.to_department or set(pair) - set(departments) or pair in seen:
             continue
+        sent = [u for u in use_cases if u.department == h.from_department]
+        sender = next((u for u in sent if u.id == h.use_case), sent[0] if sent else None)
+        if sender is None:
+            continue
+        seen.add(pair)
         hid = f"H{len(result) + 1}"
-        what = h.what
-        outputs = [u.output for u in use_cases]
-        if what not in outputs and any(repeats_title(what, x) for x in titles):
-            sender = next((u for u in use_cases if u.department == h.from_department), None)
-            if sender is not None and sender.output:
-                log.findings.append(finding("handoff_artifact_repaired", "usecases", hid, ctx.lang,
-                                            f"{what} → {sender.output}", severity="info"))
-                what = sender.output
-        when = h.when
-        if "→" in when or any(similarity(when, f"{u.input} → {u.output}") >= NEAR_COPY for u in use_cases):
-            # the model copied a use case's "input → output" line into when: the sender's own trigger
-            sender = next((u for u in use_cases if u.department == h.from_department), None)
-            when = sender.when if sender is not None else ""
+        receiver = next((u for u in use_cases if u.department == h.to_department), None)
+        owner = receiver.who if receiver is not None else t("doc.actor_of", ctx.lang, department=h.to_department)
         citations, support = cite(ev, h.evidence, log, f"handoff[{hid}]",
-                                  claim=f"{h.from_department} {h.to_department} {h.what} {h.when}")
-        result.append(HandOff(id=hid, from_department=h.from_department, to_department=h.to_department, what=what,
-                              when=when, receiving_owner=h.receiving_owner, citations=citations, support=support))
+                                  claim=f"{h.from_department} {h.to_department} {sender.output} {sender.when}")
+        result.append(HandOff(id=hid, from_department=h.from_department, to_department=h.to_department,
+                              what=sender.output, when=sender.when, receiving_owner=owner, citations=citations,
+                              support=support))
     return result, log
+
+
+def handoff_lines(use_cases: list[UseCase]) -> str:
+    return "\n".join(f"- {u.id} [{u.department}] {u.title}: {u.output}" for u in use_cases)

@@ -43,7 +43,7 @@ def _ctx(state: WorkshopState, config: RunnableConfig) -> StageContext:
     return StageContext(model_for=rt.model_for, retriever=rt.retriever_for(state["company"]), company=state["company"],
                         lang=state["lang"], today=state["today"], retries=rt.settings.structured_retries,
                         library=rt.library(state["company"]), departments=tuple(state.get("departments") or ()),
-                        emit=_drafts(config))
+                        emit=_drafts(config), embed=rt.embed, stall_s=rt.settings.stall_s)
 
 
 def _drafts(config: RunnableConfig) -> Callable[[str, dict], None] | None:
@@ -64,13 +64,6 @@ def _merge_logs(*logs: StageLog) -> dict[str, Any]:
         out["citation_log"] += lg.citations
         out["passages"].update(lg.passages)
     return out
-
-
-def theme_points(theme: Theme, state: WorkshopState) -> list[PainPoint]:
-    """The pain points of the groups the theme answers (all of them when it names none)."""
-    members = {m for g in state.get("pain_groups") or [] if g["id"] in theme.pain_groups for m in g["members"]}
-    points = [PainPoint.model_validate(p) for p in state.get("pain_points") or []]
-    return [p for p in points if p.id in members] or points
 
 
 def _gates(*logs: StageLog) -> list:
@@ -119,18 +112,24 @@ def intake(state: WorkshopState, config: RunnableConfig) -> dict:
             "findings": {"intake": _dump(linter.lint_intake(state["pain_points"], state["lang"]))}}
 
 
+def _business(state: WorkshopState) -> tuple[list[PainGroup], dict[str, str], set[str]]:
+    """The pain groups, the pain points' texts, and the ids of the groups that name a business problem."""
+    groups = [PainGroup.model_validate(g) for g in state.get("pain_groups") or []]
+    points = {p["id"]: p["text"] for p in state.get("pain_points") or []}
+    flagged = {f["item"] for f in (state.get("findings") or {}).get("intake", [])}
+    return groups, points, {g.id for g in theme_agent.business_groups(groups, points, flagged)}
+
+
 def themes(state: WorkshopState, config: RunnableConfig) -> dict:
     """Themes from the groups that name a business problem. When none does (every pain point is about
     AI itself or a failure pattern), no theme is built around AI: the method's question goes back to
     the executives, and the candidates are outcome KPIs the company's own documents talk about (built
     in code, cited; none when the documents say nothing close enough)."""
     ctx = _ctx(state, config)
-    groups = [PainGroup.model_validate(g) for g in state["pain_groups"]]
-    points = {p["id"]: p["text"] for p in state["pain_points"]}
-    flagged = {f["item"] for f in (state.get("findings") or {}).get("intake", [])}
+    groups, points, ids = _business(state)
+    business = [g for g in groups if g.id in ids]
     n = (state.get("options") or {}).get("theme_candidates", 3)
     fb = (state.get("feedback") or {}).get("themes", "")
-    business = theme_agent.business_groups(groups, points, flagged)
     asked: list = []
     if business:
         found, lg = theme_agent.generate_themes(ctx, business, n=n, feedback=fb, points=points)
@@ -162,11 +161,11 @@ def gate_themes(state: WorkshopState) -> Command[Literal["kpis", "themes"]]:
 # -- KPIs ---------------------------------------------------------------------------------------------
 def kpis(state: WorkshopState, config: RunnableConfig) -> dict:
     ctx = _ctx(state, config)
-    points = [PainPoint.model_validate(p) for p in state["pain_points"]]
     theme = Theme.model_validate(state["theme"])
-    found, findings, lg = kpi_agent.generate_kpis(ctx, theme, points,
+    groups, points, business = _business(state)
+    found, findings, lg = kpi_agent.generate_kpis(ctx, theme, groups, points,
                                                   feedback=(state.get("feedback") or {}).get("kpis", ""),
-                                                  focus=theme_points(theme, state))
+                                                  business=business)
     dumped = [k.model_dump() for k in found]
     findings += _gates(lg) + linter.lint_kpis(dumped, state["lang"])
     findings += _judged(state, config, "kpis", {"theme": state["theme"], "kpis": dumped})
@@ -195,12 +194,15 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
     feedback = (state.get("feedback") or {}).get("usecases", "")
     found: list[UseCase] = []
     logs = []
+    points = [PainPoint.model_validate(p) for p in state.get("pain_points") or []]
+    texts = {p.id: p.text for p in points}
     for dept in state["departments"]:
-        pains = [p["text"] for p in state.get("pain_points") or [] if p.get("department") == dept]
+        pains = uc_agent.department_pains(dept, points, kpi_list, ctx.catalog())
         ucs, lg = uc_agent.generate_department(ctx, theme, kpi_list, dept, start=len(found) + 1,
                                                n=(state.get("options") or {}).get("use_cases_per_department", 2),
                                                feedback=feedback, pains=pains, avoid=[u.title for u in found],
-                                               taken=[u.pattern for u in found if u.pattern])
+                                               taken=[u.pattern for u in found if u.pattern],
+                                               departments=state["departments"], points=texts)
         for u in ucs:  # the room sees each department's use cases as soon as they are checked
             ctx.show("usecases", u.model_dump())
         found += ucs
@@ -234,6 +236,7 @@ def gate_usecases(state: WorkshopState) -> Command[Literal["playbook", "usecases
     return Command(goto="playbook", update={"use_cases": ucs, "handoffs": hand, "decisions": [record],
                                             "stage": "playbook", "regen": [], "findings": {"usecases": _dump(lint)}})
 
+
 def _added(u: UseCase, ucs: list[dict], lang: str) -> dict:
     """A use case added at the gate, made whole: its own id (the next free U-number) and, when the
     facilitator gave no steps, the standard ones from who / input / output; it fits no library pattern."""
@@ -247,7 +250,6 @@ def _added(u: UseCase, ucs: list[dict], lang: str) -> dict:
     how = [s for s in u.how if s.strip()] or [t(f"doc.step_{k}", lang, who=u.who, input=u.input, output=u.output)
                                               for k in ("prepare", "draft", "check", "share")]
     return {**u.model_dump(), "id": uid, "how": how, "pattern": u.pattern or "new"}
-
 
 
 # -- playbook -----------------------------------------------------------------------------------------
@@ -266,13 +268,13 @@ def _revise_upstream(ctx: StageContext, state: WorkshopState, names: list[str], 
         groups = [PainGroup.model_validate(g) for g in state.get("pain_groups") or []]
         theme, lg = revise.theme(ctx, theme, groups, fb.get("theme", ""))
         logs.append(lg)
-    points = [PainPoint.model_validate(p) for p in state.get("pain_points") or []]
+    groups, points, business = _business(state)
     for name in names:
         kind, _, key = name.partition(":")
         if kind == "kpis":
             i = next((i for i, k in enumerate(kpi_list) if k.id == key), None)
             if i is not None:
-                kpi_list[i], lg = revise.kpi(ctx, theme, kpi_list[i], points, fb.get(name, ""))
+                kpi_list[i], lg = revise.kpi(ctx, theme, kpi_list[i], groups, points, business, fb.get(name, ""))
                 logs.append(lg)
         elif kind == "usecases":
             current = [u for u in ucs if u.department == key]

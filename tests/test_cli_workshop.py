@@ -59,7 +59,7 @@ def test_interactive_gates_in_the_terminal(tmp_path, fake_service, monkeypatch, 
     pains.write_text("提案書の作成に2日かかる\n", encoding="utf-8")
     import io
 
-    answers = ["1", "e K1 target 0.5", "a", "d U2", "a", "c glossary もっと具体的に", "s", "a"]
+    answers = ["0", "e K1 target 0.5", "a", "d U2", "a", "c glossary もっと具体的に", "s", "a"]
     monkeypatch.setattr("sys.stdin", io.StringIO("".join(a + "\n" for a in answers)))
     out = tmp_path / "out"
     assert main(["run", "--company", "acme", "--pain-points", str(pains), "--departments", "営業,CS",
@@ -159,3 +159,26 @@ def test_threads_are_listed_and_a_failed_first_stage_still_names_its_thread(tmp_
     fake_service._answer = answer
     assert main(["resume", thread, "--auto-approve", "--out", str(tmp_path / "o")]) == 0
     assert (tmp_path / "o" / "playbook.md").is_file()
+
+
+def test_a_stage_that_fails_says_nothing_is_lost_and_how_to_go_on(tmp_path, fake_service, capsys):
+    """The model server goes away at the use cases: the run stops with the error, the approved theme and
+    KPIs stay in the checkpoint, and the terminal says which command continues from there."""
+    pains = tmp_path / "p.txt"
+    pains.write_text("提案書の作成に2日かかる\n", encoding="utf-8")
+    real = fake_service.__class__.__call__
+
+    def failing(self, messages, kwargs):
+        if kwargs["response_format"]["json_schema"]["name"] == "UseCasesOut":
+            raise KatachiError("model_stalled", seconds=120)
+        return real(self, messages, kwargs)
+
+    fake_service.__class__ = type("Failing", (fake_service.__class__,), {"__call__": failing})
+    rc = main(["run", "--company", "acme", "--pain-points", str(pains), "--departments", "営業", "--lang", "ja",
+               "--auto-approve", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "[model_stalled]" in err
+    tid = err.split("katachi resume ")[1].split("`")[0]
+    assert main(["status", tid]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["theme"] and status["kpis"] >= 1 and status["stage"] == "usecases"

@@ -66,7 +66,10 @@ def test_the_weekly_review_goes_into_the_calendar(done):
     assert start.isoformat() == "2026-11-30T09:00:00+09:00" and str(start.tzinfo) == "Asia/Tokyo"
     assert ev.decoded("DTEND") - start == dt.timedelta(minutes=30)  # 「毎週月曜 9:00〜9:30」
     rule = ev["RRULE"]
-    assert rule["FREQ"] == ["WEEKLY"] and rule["UNTIL"][0].date() == dt.date(2027, 6, 30)  # the KPI deadline
+    last = max(k["deadline"] for k in values["kpis"])  # the last KPI deadline, to the end of its month
+    y, m = map(int, last.split("-"))
+    end = dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
+    assert rule["FREQ"] == ["WEEKLY"] and rule["UNTIL"][0].astimezone(start.tzinfo).date() == end
     text = str(ev["DESCRIPTION"])
     for role in values["playbook"]["weekly_review"]["attendees"]:
         assert role in text

@@ -37,14 +37,14 @@ def _settings(server, **kw):
     (["schema", "schema", "schema"], "invalid_llm_output", 3),
 ])
 def test_each_fault_ends_in_a_clear_coded_error(server, monkeypatch, faults, code, calls):
-    from agents.themes import ThemesOut
+    from agents.themes import ThemePicks
 
     monkeypatch.setattr("core.llm.TRANSIENT_PAUSE_S", 0.05)
     server.faults = list(faults)
     model = get_chat_model("themes", _settings(server))
     t0 = time.perf_counter()
     with pytest.raises(KatachiError) as e:
-        structured_call(model, ThemesOut, [("user", "テーマを出して")], retries=2)
+        structured_call(model, ThemePicks, [("user", "テーマを出して")], retries=2)
     assert e.value.code == code and e.value.message("ja") and e.value.message("en")
     assert len(server.seen) == calls
     if code == "model_timeout":
@@ -52,13 +52,15 @@ def test_each_fault_ends_in_a_clear_coded_error(server, monkeypatch, faults, cod
 
 
 def test_a_transient_fault_is_retried_away(server, monkeypatch):
-    from agents.themes import ThemesOut
+    from agents.themes import ThemePicks
 
     monkeypatch.setattr("core.llm.TRANSIENT_PAUSE_S", 0.05)
     for fault in ("429", "500", "malformed", "schema"):
         server.faults, server.seen = [fault], []
-        out = structured_call(get_chat_model("themes", _settings(server)), ThemesOut,
-                              [("user", "参加者の課題:\nP1: 提案書の作成に2日かかる\nP2: 引き継ぎ漏れ")], retries=2)
+        out = structured_call(get_chat_model("themes", _settings(server)), ThemePicks,
+                              [("user", "P1: 「提案書の作成に2日かかる」\n   KPI候補: proposal_lead_time=提案書作成リードタイム（日）\n"
+                                         "P2: 「引き継ぎ漏れ」\n   KPI候補: handover_gaps=引き継ぎ漏れ件数（件）")], retries=2,
+                              enums={"group": ["P1", "P2"], "kpi": ["proposal_lead_time", "handover_gaps"]})
         assert out.value.themes and server.seen[0] == fault
 
 

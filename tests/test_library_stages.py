@@ -45,10 +45,8 @@ def test_use_cases_adapt_library_patterns_and_kpis_come_from_the_catalogue(tmp_p
     snap = _to_playbook(svc)
     v = snap.values
     assert v["theme"]["measures"] and all(m in LIB.kpis for m in v["theme"]["measures"])
-    kpi_prompt = next(p for p, c in zip(responder.prompts, responder.calls) if c == "KPIsOut")
-    offered = kpi_prompt.split("KPIカタログの候補")[1].splitlines()[1]
-    assert offered.startswith(f"- {v['theme']['measures'][0]}:")  # the KPIs the theme was tied to come first
     k = v["kpis"][0]
+    assert k["catalog_id"] == v["theme"]["measures"][0]  # the KPI the theme was tied to comes first
     cat = LIB.kpis["proposal_lead_time"]
     assert k["catalog_id"] == "proposal_lead_time" and k["better"] == "lower"
     assert (k["name"], k["unit"], k["method"]) == (cat.ja.name, cat.ja.unit, cat.ja.measure)
@@ -59,8 +57,9 @@ def test_use_cases_adapt_library_patterns_and_kpis_come_from_the_catalogue(tmp_p
     proc = next(p for p in v["playbook"]["procedures"] if p["use_case_id"] == sales["id"])
     assert proc["pattern"] == sales["pattern"] and proc["steps"] == sales["how"]
     md = render_markdown(v)
-    assert f"（{sales['pattern']}）" in md and "（確認ポイント）" in md and "KPIカタログ: proposal_lead_time" in md
-    html = _body("procedures:" + sales["id"], proc, v.get("passages") or {}, "ja")
+    name = LIB.patterns[sales["pattern"]].ja.title
+    assert f"型ライブラリ: {name}" in md and "（確認ポイント）" in md and "（KPIカタログの定義）" in md
+    html = _body("procedures:" + sales["id"], proc, v.get("passages") or {}, "ja", v)
     assert 'class="k-lineage k-pattern"' in html and "確認ポイント" in html
     svc.close()
 
@@ -74,7 +73,7 @@ def test_a_use_case_no_pattern_fits_is_marked_new_and_its_procedure_is_written(t
     assert responder.calls.count("ProcedureOut") == len(v["use_cases"])
     assert all(p["pattern"] == NEW for p in v["playbook"]["procedures"])
     assert "新規（型ライブラリに合う型なし）" in render_markdown(v)
-    html = _body("usecases:営業部", v["use_cases"], {}, "ja")
+    html = _body("usecases:営業部", v["use_cases"], {}, "ja", v)
     assert "k-new" in html
     svc.close()
 
@@ -141,7 +140,7 @@ def test_slots_are_filled_in_the_company_words():
     ("procedures:U1", procedure_from(LIB.patterns["sales.proposal_draft"], UC, "ja").model_dump()),
 ])
 def test_review_renders_every_kind_of_section(name, value):
-    assert "<" in _body(name, value, {}, "ja")
+    assert "<" in _body(name, value, {}, "ja", {})
 
 
 def test_weekly_review_and_training_come_from_the_method_with_this_workshops_kpis():
@@ -159,36 +158,25 @@ def test_weekly_review_and_training_come_from_the_method_with_this_workshops_kpi
     assert en.cadence.startswith("Every Monday") and "Head of 営業部" in en.attendees
 
 
-def test_catalogue_kpi_named_by_its_id_is_that_kpi_and_targets_stay_on_the_scale():
-    from agents.kpis import KPIOut, from_catalogue, number_problems, repair_numbers
-    from agents.numbers import stated_numbers
+def _views(texts: list[str], departments: tuple[str, ...] = ("営業部",)):
+    from agents.groups import view_groups
+    from agents.schemas import PainGroup
 
-    raw = KPIOut(kpi="participants", name="csat", unit="点", baseline=None, baseline_how="満足度の平均 / アンケート",
-                 target=90, deadline="2027-06", owner="営業担当", method="xy")
-    k = from_catalogue(raw, LIB, "ja")
-    assert (k.kpi, k.name, k.unit, k.baseline_how) == ("csat", "顧客満足度", "点", LIB.kpis["csat"].ja.measure)
-    assert k.owner == LIB.kpis["csat"].ja.owner  # not an executive → the catalogue's usual owner
-    assert any("beyond the scale" in p for p in number_problems(k, [], [], "higher", cap=5))
-    fixed, found = repair_numbers(k, [], [], "ja", "K1", "higher", cap=5)
-    assert fixed.target == 4.5 and [f.rule for f in found] == ["target_repaired"]
-    # a number said outside the theme's groups is the baseline when it is about the KPI's subject
-    lead = from_catalogue(raw.model_copy(update={"kpi": "proposal_lead_time", "target": 5}), LIB, "ja")
-    elsewhere = stated_numbers(["提案書の作成に平均2日かかり、商談のスピードが落ちている", "見積の回答に5日かかる"])
-    fixed, _ = repair_numbers(lead, [], [], "ja", "K1", "lower", elsewhere)
-    assert fixed.baseline == 2 and fixed.target < 2
+    ctx = StageContext(model_for=lambda r: None, retriever=None, company="acme", lang="ja", today="2026-11-27",
+                       library=LIB, departments=departments)
+    groups = [PainGroup(id=f"P{i}", summary=x, members=[f"pp{i}"]) for i, x in enumerate(texts, 1)]
+    return ctx, view_groups(ctx, groups, {f"pp{i}": x for i, x in enumerate(texts, 1)})
 
 
-def test_format_example_fields_are_refused_and_repaired_from_the_pattern():
-    from agents.usecases import ScoreOut, UseCaseOut, example_copies, repair_example_copies
+def test_a_catalogue_kpi_keeps_the_catalogues_words_and_an_executive_owner():
+    from agents.grounding import Evidence
+    from agents.kpis import write_kpi
 
-    u = UseCaseOut(pattern="sales.handover_sheet", title="受注時の引き継ぎシート", who="営業担当", when="受注の当日",
-                   workflow_step="作業計画", input="商談メモ", output="引き継ぎシート", kpi_id="K1",
-                   impact=ScoreOut(value=4, reason="計画づくりが週の半日"), feasibility=ScoreOut(value=3, reason="台帳が紙"))
-    assert set(example_copies(u, "ja")) == {"workflow_step", "impact.reason", "feasibility.reason"}
-    log = StageLog()
-    fixed = repair_example_copies(u, LIB.patterns["sales.handover_sheet"], "ja", log, "U1")
-    assert fixed.workflow_step == "受注後の引き継ぎ" and fixed.impact.reason == "" and fixed.feasibility.reason == ""
-    assert [f.rule for f in log.findings] == ["example_copied"] and not example_copies(fixed, "ja")
+    ctx, views = _views(["顧客満足度のアンケートが3.2点で伸びない"], ("カスタマーサクセス",))
+    k, _ = write_kpi(ctx, "K1", "csat", views[0], Evidence(), StageLog())
+    cat = LIB.kpis["csat"].ja
+    assert (k.name, k.unit, k.method, k.owner) == (cat.name, cat.unit, cat.measure, cat.owner)
+    assert k.catalog_id == "csat" and k.better == "higher"
 
 
 def test_a_step_that_works_on_the_titles_artefact_is_not_the_title_again():
@@ -209,25 +197,21 @@ def test_placeholders_explain_the_companys_input_and_the_template_check_reads_th
     assert not template_problems(proc.prompt_template, uc, "ja", [], proc.placeholder_notes)
 
 
-def test_a_catalogue_kpi_takes_a_stated_number_only_when_it_is_about_its_subject():
-    from agents.kpis import KPIOut, _relevant_stated, from_catalogue
-    from agents.numbers import stated_numbers
+def test_a_catalogue_kpi_takes_a_stated_number_only_when_it_measures_its_kind():
+    from agents.grounding import Evidence
+    from agents.kpis import write_kpi
 
-    stated = stated_numbers(["不適合報告書の作成に1件45分かかり、検査員の残業が減らない"])
-    base = dict(name="x" * 3, unit="分", baseline=None, target=30, deadline="2027-06", owner="工場長", method="記録から")
-    wait = from_catalogue(KPIOut(kpi="counter_wait_minutes", **base), LIB, "ja")
-    assert _relevant_stated(wait, stated) is None  # minutes, but not the counter's waiting time
-    own = KPIOut(kpi="participants", **{**base, "name": "不適合報告書の作成時間"})
-    assert _relevant_stated(own, stated).value == 45
+    ctx, views = _views(["不適合報告書の作成に1件45分かかり、検査員の残業が減らない"], ("品質保証",))
+    assert views[0].stated.said == "45分" and "counter_wait_minutes" not in views[0].offered()
+    k, _ = write_kpi(ctx, "K1", views[0].offered()[0], views[0], Evidence(), StageLog())
+    assert k.baseline == "45" and k.pain_points == ["pp1"]
 
 
 def test_the_participants_unit_of_time_wins_over_the_catalogues():
-    from agents.kpis import KPIOut, from_catalogue, repair_numbers
-    from agents.numbers import stated_numbers
+    from agents.grounding import Evidence
+    from agents.kpis import write_kpi
 
-    stated = stated_numbers(["介護記録の記入に1日70分かかり、残業の原因になっている"])
-    k = from_catalogue(KPIOut(kpi="record_hours", name="xxx", unit="時間", baseline=None, target=60, deadline="2027-06",
-                              owner="事業所長", method="記録から"), LIB, "ja")
-    fixed, found = repair_numbers(k, stated, [], "ja", "K1", "lower")
-    assert (fixed.unit, fixed.baseline) == ("分", 70) and fixed.target < 70
+    ctx, views = _views(["介護記録の記入に1日70分かかり、残業の原因になっている"], ("介護",))
+    k, found = write_kpi(ctx, "K1", "record_hours", views[0], Evidence(), StageLog())
+    assert (k.unit, k.baseline, k.said) == ("分", "70", "70分") and float(k.target) < 70
     assert "kpi_unit_from_participants" in [f.rule for f in found]

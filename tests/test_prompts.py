@@ -42,6 +42,7 @@ def test_every_prompt_sent_in_a_full_run_is_completely_filled(tmp_path, lang):
     snap = svc.start("acme", ["提案書に2日", "hand-off loses goals"], ["A", "B"], lang=lang, thread_id="x",
                      today="2026-11-27")
     snap = svc.resume("x", {"action": "choose", "index": 0})
+    snap = svc.resume("x", {"action": "reject", "feedback": "顧客満足も"})  # KPIs are asked of the model only then
     snap = svc.resume("x", {"action": "approve"})
     snap = svc.resume("x", {"action": "approve"})
     snap = svc.resume("x", {"action": "request_changes", "sections": {"roles": "CEO を入れて", "rollout": "速く",
@@ -49,7 +50,7 @@ def test_every_prompt_sent_in_a_full_run_is_completely_filled(tmp_path, lang):
                                                                  "training": "短く"}})
     assert snap.gate["gate"] == "playbook"
     used = {name for name in responder.calls}
-    assert used == {"ThemesOut", "KPIsOut", "UseCasesOut", "HandOffsOut", "ProcedureOut", "WeeklyReviewOut",
+    assert used == {"ThemePicks", "KPIPicks", "UseCasesOut", "HandOffsOut", "ProcedureOut", "WeeklyReviewOut",
                     "GlossaryOut", "TrainingOut", "RolesOut", "RolloutOut"}
     for text in responder.prompts + seen_systems:
         assert not LEFTOVER.search(text), text

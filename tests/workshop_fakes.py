@@ -96,30 +96,23 @@ class WorkshopResponder:
 
         ev = cite("提案書の作成 二日 引き継ぎ proposal hand-off")
         ja = self.lang == "ja"
-        if name == "ThemesOut":
+        if name == "ThemePicks":
             self.round += 1
-            groups = _enum(schema, "pain_groups")[:2]
-            # Like a model that did its job: each problem in the words of the pain points it answers.
-            said = dict(re.findall(r"^(P\d+|D\d+): (.+?)(?:（×\d+）)?$", messages[-1].content, re.M))
-            first, last = (said.get(groups[0], "") if groups else ""), (said.get(groups[-1], "") if groups else "")
-            return json.dumps({"themes": [
-                {"title": f"営業提案の高速化 r{self.round}" if ja else f"Faster proposals r{self.round}",
-                 "problem": first or ("提案書作成に2日かかる" if ja else "Proposals take 2 days"),
-                 "outcome": "提案書作成を短縮する" if ja else "Shorter proposal work",
-                 "why_now": "商談が増えている", "pain_groups": groups, "evidence": cite("提案書の作成に二日かかる")},
-                {"title": "引き継ぎの標準化" if ja else "Standard hand-offs",
-                 "problem": last or "受注後に顧客の目標が引き継がれない",
-                 "outcome": "引き継ぎ漏れをなくす", "why_now": "解約が増えている", "pain_groups": groups[-1:],
-                 "evidence": cite("受注後の引き継ぎ 顧客の目標")},
-            ]}, ensure_ascii=False)
-        if name == "KPIsOut":
-            offered = [k for k in _enum(schema, "kpi") if k != "participants"]
-            return json.dumps({"kpis": [
-                {"kpi": "proposal_lead_time" if "proposal_lead_time" in offered else "participants",
-                 "name": "提案書作成時間" if ja else "Proposal lead time", "unit": "日" if ja else "days",
-                 "baseline": 2, "target": 1, "deadline": "2020-01" if self.past_deadline else "2027-06",
-                 "owner": "営業担当役員" if ja else "VP Sales", "method": "CRM の記録", "evidence": ev}]},
-                ensure_ascii=False)
+            groups = _enum(schema, "group")
+            kpis = _enum(schema, "kpi")
+            # Like a model that ranks: each group with the first KPI offered for it (a regeneration ranks
+            # the groups the other way round).
+            offered = dict(re.findall(r"^(P\d+): .*\n\s+(?:KPI候補|KPI options): ([\w.]+)=", messages[-1].content, re.M))
+            again = "前回の案への指摘" in messages[-1].content or "Comments on the previous draft" in messages[-1].content
+            order = groups[::-1] if again else groups
+            why = _enum(schema, "why_now")
+            return json.dumps({"themes": [{"group": g, "kpi": offered.get(g, kpis[0] if kpis else "participants"),
+                                           "why_now": (why[0] if why else "") if i == 0 else ""}
+                                          for i, g in enumerate(order[:3])]}, ensure_ascii=False)
+        if name == "KPIPicks":
+            groups = _enum(schema, "group")
+            kpis = [k for k in _enum(schema, "kpi") if k != "participants"] or ["participants"]
+            return json.dumps({"kpis": [{"kpi": kpis[0], "group": groups[0], "evidence": ev}]}, ensure_ascii=False)
         if name == "UseCasesOut":
             kpi = (_enum(schema, "kpi_id") or ["K1"])[0]
             dept = messages[-1].content.split("部署: " if ja else "Department: ")[-1].split("\n")[0]
@@ -132,9 +125,9 @@ class WorkshopResponder:
                  "evidence": ev}]}, ensure_ascii=False)
         if name == "HandOffsOut":
             d = _enum(schema, "from_department")
-            return json.dumps({"handoffs": [{"from_department": d[0], "to_department": d[-1], "what": "顧客の目標",
-                                             "when": "受注時", "receiving_owner": "CS 責任者", "evidence": ev}]},
-                              ensure_ascii=False)
+            ucs = _enum(schema, "use_case")
+            return json.dumps({"handoffs": [{"from_department": d[0], "to_department": d[-1],
+                                             "use_case": ucs[0] if ucs else "U1", "evidence": ev}]}, ensure_ascii=False)
         if name == "ProcedureOut":
             return json.dumps({"title": "提案書ドラフトの型", "steps": ["メモを集める", "テンプレートに流す", "上長が確認", "送付"],
                                "prompt_template": "{商談メモ} をもとに {顧客名} 向けの提案書の骨子を作って",

@@ -72,10 +72,10 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
     rows = []
     for kd in values.get("kpis") or []:
         k = KPI.model_validate(kd)
-        base = k.baseline + (_paren(k.baseline_how, lang) if k.baseline_how else "")
+        base = _amount(k.baseline, k.unit) + (_paren(t("kpi.said", lang, said=k.said), lang) if k.said else "")
+        base += _paren(k.baseline_how, lang) if k.baseline_how and _number(k.baseline) is None else ""
         method = k.method + (_paren(lab["from_catalog"], lang) if k.catalog_id else "")
-        rows.append([k.id, k.name + _marks(notes.refs(kd)), f"{base} {k.unit}", f"{k.target} {k.unit}", k.deadline,
-                     k.owner, method])
+        rows.append([k.id, k.name + _marks(notes.refs(kd)), base, _amount(k.target, k.unit), k.deadline, k.owner, method])
     B += _tag("kpis", [Block("h1", lab["kpis"]),
                        Block("table", headers=["ID", lab["name"], lab["baseline"], lab["target"], lab["deadline"],
                                                lab["owner"], lab["method"]], rows=rows,
@@ -237,6 +237,18 @@ def _procedure(p, pd: dict, uc: dict, lab: dict, lang: str, notes: Notes) -> lis
         B += [Block("label", label=lab["placeholder_notes"]),
               Block("list", items=[f"{{{k}}}: {v}" for k, v in p.placeholder_notes.items()], data={"key": "placeholders"})]
     return B
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(str(text).replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _amount(value: str, unit: str) -> str:
+    """「2 日」 for a number; a word (要測定, 現状から4割減) stands without the unit."""
+    return f"{value} {unit}" if _number(value) is not None else value
 
 
 def _paren(text: str, lang: str) -> str:

@@ -170,10 +170,11 @@ def test_start_needs_pain_points_then_runs_in_background(rooms):
         rooms.start(fac, ws["id"])
     assert e.value.code == "no_pain_points_yet"
     rooms.submit(fac, ws["id"], "提案書の作成に2日かかる")
+    rooms.submit(fac, ws["id"], "引き継ぎで顧客情報が失われる")
     rooms.start(fac, ws["id"])
     _to_gate(rooms, ws["id"], "themes")
     view = rooms.view(fac, ws["id"])
-    assert view.stage == "themes" and len(view.values["theme_candidates"]) == 2
+    assert view.stage == "themes" and len(view.values["theme_candidates"]) == 2  # one per pain group
     assert "gate_themes" in rooms.jobs.status(ws["id"]).nodes or view.job.nodes
     with pytest.raises(KatachiError) as e:
         rooms.submit(fac, ws["id"], "late")
@@ -188,6 +189,7 @@ def test_dot_voting_limits_and_tally(rooms):
         rooms.vote(paul, ws["id"], 0)
     assert e.value.code == "wrong_stage"
     rooms.submit(paul, ws["id"], "提案書の作成に2日かかる")
+    rooms.submit(paul, ws["id"], "引き継ぎで顧客情報が失われる")
     rooms.start(fac, ws["id"])
     _to_gate(rooms, ws["id"], "themes")
     assert rooms.vote(paul, ws["id"], 1) == 1
@@ -243,6 +245,7 @@ def test_gates_through_to_the_playbook_and_bad_decisions_are_refused_first(rooms
     fac, ws = _live(rooms)
     wid = ws["id"]
     rooms.submit(fac, wid, "提案書の作成に2日かかる")
+    rooms.submit(fac, wid, "引き継ぎで顧客情報が失われる")
     rooms.start(fac, wid)
     _to_gate(rooms, wid, "themes")
     with pytest.raises(KatachiError) as e:
@@ -282,13 +285,13 @@ def test_gates_through_to_the_playbook_and_bad_decisions_are_refused_first(rooms
     assert rooms.jobs.wait_idle(quick["id"]).state == "idle" and rooms.is_done(quick["id"])
 
 
-def _at_themes_failing_kpis(tmp_path, error):
-    """A live room at the theme gate whose model raises ``error`` when asked for KPIs (while .fail)."""
+def _at_kpis_failing_usecases(tmp_path, error):
+    """A live room at the KPI gate whose model raises ``error`` when asked for use cases (while .fail)."""
     class Failing(WorkshopResponder):
         fail = True
 
         def __call__(self, messages, kwargs):
-            if self.fail and kwargs["response_format"]["json_schema"]["name"] == "KPIsOut":
+            if self.fail and kwargs["response_format"]["json_schema"]["name"] == "UseCasesOut":
                 raise error
             return super().__call__(messages, kwargs)
 
@@ -298,18 +301,20 @@ def _at_themes_failing_kpis(tmp_path, error):
     rooms.submit(fac, ws["id"], "提案書の作成に2日かかる")
     rooms.start(fac, ws["id"])
     _to_gate(rooms, ws["id"], "themes")
+    rooms.decide(fac, ws["id"], {"action": "choose", "index": 0})
+    _to_gate(rooms, ws["id"], "kpis")
     return resp, rooms, fac, ws
 
 
 def test_failed_job_reports_a_coded_error_and_retry_resumes(tmp_path):
-    resp, rooms, fac, ws = _at_themes_failing_kpis(tmp_path, ConnectionError("server down"))
-    rooms.decide(fac, ws["id"], {"action": "choose", "index": 0})
+    resp, rooms, fac, ws = _at_kpis_failing_usecases(tmp_path, ConnectionError("server down"))
+    rooms.decide(fac, ws["id"], {"action": "approve"})
     st = rooms.jobs.wait_idle(ws["id"])
     assert st.state == "failed" and st.error.code in ("model_unreachable", "job_failed")
-    assert rooms.service.snapshot(ws["id"]).values["theme"]  # the choice is kept
+    assert rooms.service.snapshot(ws["id"]).values["kpis"]  # the approved KPIs are kept
     resp.fail = False
     rooms.retry(fac, ws["id"])
-    _to_gate(rooms, ws["id"], "kpis")
+    _to_gate(rooms, ws["id"], "usecases")
 
 
 def test_timer_and_self_service_workshop(rooms):
@@ -431,17 +436,17 @@ def test_pain_points_are_limited_per_person_and_per_workshop_even_anonymously(tm
 def test_a_crash_during_a_model_job_leaves_a_room_that_can_continue(tmp_path):
     """The server dies while the model works: after a restart the room says so and offers retry."""
     # SystemExit is not an error the job catches: like a killed process
-    resp, rooms, fac, ws = _at_themes_failing_kpis(tmp_path, SystemExit("the process is killed here"))
+    resp, rooms, fac, ws = _at_kpis_failing_usecases(tmp_path, SystemExit("the process is killed here"))
     svc = rooms.service
     with pytest.raises(SystemExit):  # the decision's run dies mid-stage, like a killed process
-        svc.resume(ws["id"], {"action": "choose", "index": 0})
+        svc.resume(ws["id"], {"action": "approve"})
     again = make_rooms(tmp_path, resp, users=False)  # restarted: nothing in memory
     view = again.view(again.user("fumi"), ws["id"])
     assert view.job.state == "failed" and view.job.error.code == "job_interrupted"
     assert "再実行" in view.job.error.message("ja")
     resp.fail = False
     again.retry(again.user("fumi"), ws["id"])
-    _to_gate(again, ws["id"], "kpis")
+    _to_gate(again, ws["id"], "usecases")
 
 
 def test_the_join_panel_shows_the_address_a_qr_code_and_the_code():

@@ -1,0 +1,79 @@
+"""The participants' pain groups as themes and KPIs see them: their sentences, the number they stated,
+and the catalogue KPIs that could measure them (a shortlist made in code, see agents.kpi_choice)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agents.kpi_choice import Candidate, shortlist, unit_fit
+from agents.numbers import Stated
+from agents.said import primary, subject
+from agents.schemas import PainGroup
+from core.i18n import t
+
+PARTICIPANTS = "participants"  # the participants' own measure, named from their words (no catalogue KPI fits)
+_NAME_KIND = {"days": "days", "weeks": "days", "months": "days", "years": "days", "hours": "hours",
+              "minutes": "hours", "percent": "percent", "count": "count", "yen": "money", "usd": "money",
+              "gbp": "money", "eur": "money"}
+
+
+@dataclass
+class GroupView:
+    group: PainGroup
+    texts: list[str]  # its members' sentences, whole
+    stated: Stated | None  # the number it is about (「2日」), if anyone gave one
+    candidates: list[Candidate] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.group.id
+
+    @property
+    def words(self) -> str:
+        return " ".join(self.texts)
+
+    def offered(self) -> list[str]:
+        """The KPI ids the model may choose for this group: catalogue KPIs that can take its number as a
+        baseline, and the participants' own measure when none can (or nothing in the catalogue fits)."""
+        fit = [c.kpi.id for c in self.candidates if self.stated is None or unit_fit(c.kpi.text("en").unit, self.stated) > 0]
+        return fit if fit else [c.kpi.id for c in self.candidates if self.stated is None] + [PARTICIPANTS]
+
+
+def view_groups(ctx, groups: list[PainGroup], points: dict[str, str], k: int = 3) -> list[GroupView]:
+    """Each group with its sentences, its stated number and its KPI shortlist (the workshop's functions
+    and the functions of the departments the participants named rank first)."""
+    lib = ctx.catalog()
+    out = []
+    for g in groups:
+        texts = list(dict.fromkeys(points.get(m, "") for m in g.members if points.get(m))) or [g.summary]
+        stated = next((x for x in (primary(s) for s in texts) if x is not None), None)
+        cands = shortlist(lib, " ".join(texts), ctx.lang, stated, ctx.functions(), ctx.embed, k=k)
+        out.append(GroupView(g, texts, stated, cands))
+    return out
+
+
+def own_name(stated: Stated | None, words: str, lang: str) -> str:
+    """The participants' own measure, named from their words: 「換算と突合の日数」, "Time for month-end close"."""
+    if stated is None:
+        return t("kpi.own.count", lang, subject=words[:24] if lang == "ja" else " ".join(words.split()[:6]))
+    what = subject(stated, lang) or (words[:24] if lang == "ja" else " ".join(words.split()[:6]))
+    kind = _NAME_KIND.get(stated.family, "count")
+    if lang == "en":
+        what = what if what[1:2].isupper() else what[:1].lower() + what[1:]
+    name = t(f"kpi.own.{kind}", lang, subject=what)
+    return name[:1].upper() + name[1:] if lang == "en" else name
+
+
+def group_line(v: GroupView, lib, lang: str) -> str:
+    """A group as the model sees it: its sentences, its number, the KPIs it may choose."""
+    said = "」「".join(x[:120] for x in v.texts[:2])
+    more = (f"（×{len(v.group.members)}）" if lang == "ja" else f" (x{len(v.group.members)})") if len(v.group.members) > 1 else ""
+    number = ((f"（数値: {v.stated.said}）" if lang == "ja" else f" (number: {v.stated.said})") if v.stated else "")
+    options = []
+    for kid in v.offered():
+        if kid == PARTICIPANTS:
+            options.append(f"{PARTICIPANTS}={own_name(v.stated, v.words, lang)}")
+        else:
+            tx = lib.kpis[kid].text(lang)
+            options.append(f"{kid}={tx.name}（{tx.unit}）" if lang == "ja" else f"{kid}={tx.name} ({tx.unit})")
+    head = "KPI候補" if lang == "ja" else "KPI options"
+    return f"{v.id}: 「{said}」{more}{number}\n   {head}: " + " / ".join(options)
