@@ -38,8 +38,11 @@ def get_chat_model(role: str, settings: Settings) -> BaseChatModel:
 
         info = resolve_model(s.local_model, s.cache_dir)
         server = LocalServer.get(info.path, s.local_threads, s.local_ctx)
-        # llama.cpp ignores the key and the model name; the client insists on both.
-        return ChatOpenAI(base_url=server.base_url, api_key="local", model=info.path.stem, seed=7, **common)
+        # llama.cpp ignores the key and the model name; the client insists on both. With return_progress a
+        # streamed answer reports each prompt batch it has read, so a long prompt on a busy machine is
+        # seen to be moving (see structured_call's stall_s).
+        return ChatOpenAI(base_url=server.base_url, api_key="local", model=info.path.stem, seed=7,
+                          extra_body={"return_progress": True}, **common)
     if s.provider == "openai":
         from langchain_openai import ChatOpenAI
 
@@ -188,6 +191,7 @@ def structured_call(
     max_tokens: int | None = None,
     length_scale: float = 1.0,
     on_item: Callable[[str, dict], None] | None = None,
+    stall_s: float | None = None,
 ) -> StructuredResult[T]:
     """Call ``model`` for a ``schema`` object; retry on invalid JSON or on ``validate(obj)`` complaints.
 
@@ -207,7 +211,10 @@ def structured_call(
     try:
         for attempt in range(retries + 1):
             usage.attempts = attempt + 1
-            reply = _stream(bound, convo, model, on_item) if on_item and attempt == 0 else _invoke(bound, convo, model)
+            if stall_s or (on_item and attempt == 0):
+                reply = _stream(bound, convo, model, on_item if attempt == 0 else None, stall_s)
+            else:
+                reply = _invoke(bound, convo, model)
             _add_usage(usage, reply)
             text = reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
             try:
@@ -256,16 +263,21 @@ def _invoke(bound: Any, convo: list, model: Any) -> BaseMessage:
     raise AssertionError("unreachable")
 
 
-def _stream(bound: Any, convo: list, model: Any, on_item: Callable[[str, dict], None]) -> BaseMessage:
-    """One answer, streamed: items go to ``on_item`` as they close. A transport failure before anything
-    was handed over falls back to the plain call (with its one transient retry)."""
+def _stream(bound: Any, convo: list, model: Any, on_item: Callable[[str, dict], None] | None,
+            stall_s: float | None = None) -> BaseMessage:
+    """One answer, streamed: items go to ``on_item`` as they close. With ``stall_s`` the answer is read
+    by a helper thread and the call fails when nothing arrives for that long (a heartbeat of the server
+    does not count, a prompt-progress chunk does). A transport failure before anything was handed over
+    falls back to the plain call (with its one transient retry)."""
     from core.partial_json import ItemScanner
 
     scanner, reply, handed = ItemScanner(), None, 0
     try:
-        for chunk in bound.stream(convo, stream_usage=True):
+        for chunk in (_watched(bound, convo, stall_s) if stall_s else bound.stream(convo, stream_usage=True)):
             reply = chunk if reply is None else reply + chunk
             piece = chunk.content if isinstance(chunk.content, str) else ""
+            if on_item is None:
+                continue
             for field_name, item in scanner.feed(piece):
                 handed += 1
                 try:
@@ -282,6 +294,38 @@ def _stream(bound: Any, convo: list, model: Any, on_item: Callable[[str, dict], 
     if reply is None:
         raise KatachiError("model_bad_reply", detail="empty stream")
     return reply
+
+
+def _watched(bound: Any, convo: list, stall_s: float):
+    """The stream's chunks, read in a helper thread (in this context) and handed over here; raises
+    ``model_stalled`` when none comes for ``stall_s`` seconds. The abandoned reader ends with its
+    connection."""
+    import contextvars
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue()
+
+    def pump() -> None:
+        try:
+            for chunk in bound.stream(convo, stream_usage=True):
+                q.put(("chunk", chunk))
+            q.put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread as it was
+            q.put(("error", exc))
+
+    ctx = contextvars.copy_context()
+    threading.Thread(target=ctx.run, args=(pump,), daemon=True, name="model-stream").start()
+    while True:
+        try:
+            kind, value = q.get(timeout=stall_s)
+        except queue.Empty:
+            raise KatachiError("model_stalled", seconds=int(stall_s)) from None
+        if kind == "end":
+            return
+        if kind == "error":
+            raise value
+        yield value
 
 
 def _model_error(exc: Exception, model: Any) -> KatachiError:

@@ -140,6 +140,10 @@ class LocalServer:
         params.model.path = str(model_path)
         params.n_ctx = n_ctx
         params.n_parallel = 1
+        # Prompts are read 512 tokens at a time (llama.cpp's physical batch), and each batch is reported
+        # to a streamed call (return_progress): at ~20 prompt tokens/s on a shared machine a report comes
+        # every ~25 s, well inside the stall limit (Settings.stall_s).
+        params.n_batch = 512
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
         # llama.cpp logs every request to stderr; keep it for debugging only.

@@ -81,3 +81,38 @@ def test_azure_provider_reports_missing_settings(monkeypatch):
     with pytest.raises(KatachiError) as e:
         get_chat_model("themes", get_settings())
     assert "KATACHI_AZURE_ENDPOINT" in e.value.message("ja")
+
+
+class _Drip(FakeChatModel):
+    """Streams its answer a few characters at a time, ``gap`` seconds apart, stopping for ``stop``
+    seconds after ``stop_at`` pieces (a model whose server has stopped producing)."""
+
+    gap: float = 0.0
+    stop_at: int = -1
+    stop: float = 0.0
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        import time
+
+        from langchain_core.messages import AIMessageChunk
+        from langchain_core.outputs import ChatGenerationChunk
+
+        text = '{"name": "提案書作成リードタイム", "weeks": 3}'
+        for i in range(0, len(text), 5):
+            time.sleep(self.gap + (self.stop if i // 5 == self.stop_at else 0.0))
+            yield ChatGenerationChunk(message=AIMessageChunk(content=text[i:i + 5]))
+
+
+class Slow(BaseModel):
+    name: str
+    weeks: int
+
+
+def test_a_slow_call_still_producing_is_not_cut_and_a_stalled_one_is():
+    """Each piece comes 0.1 s after the last: two seconds in all, with a stall limit of half a second."""
+    out = structured_call(_Drip(gap=0.1), Slow, [("user", "x")], retries=0, stall_s=0.5)
+    assert out.value.weeks == 3
+    with pytest.raises(KatachiError) as e:
+        structured_call(_Drip(gap=0.01, stop_at=3, stop=1.5), Slow, [("user", "x")], retries=0, stall_s=0.5)
+    assert e.value.code == "model_stalled" and "KATACHI_STALL_S" in e.value.message("en")
+    assert "保存されています" in e.value.message("ja")  # what was done is kept, and the message says so

@@ -240,7 +240,7 @@ class TrackerService:
         rt = self.runtime
         return StageContext(model_for=rt.model_for, retriever=rt.retriever_for(values["company"]),
                             company=values["company"], lang=values["lang"], today=self.today().isoformat(),
-                            retries=self.settings.structured_retries)
+                            retries=self.settings.structured_retries, stall_s=self.settings.stall_s)
 
     def pack(self, thread: str, by: str = "", feedback: str = "") -> dict[str, Any]:
         from graphs.pdca.pack import build_pack

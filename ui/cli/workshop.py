@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import sys
@@ -206,9 +207,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     # Said before the first model call: when that call fails, this is the id to resume (katachi threads
     # lists them too).
     print(f"{t('cli.thread', lang)}: {tid}", file=sys.stderr)
-    snap = service.start(args.company, points, depts, lang=lang, use_cases_per_department=args.use_cases,
-                         thread_id=tid)
-    return drive(service, snap, lang, args.auto_approve, Path(args.out or f"out/{snap.thread_id}"), said=True)
+    with resume_hint(tid, lang):
+        snap = service.start(args.company, points, depts, lang=lang, use_cases_per_department=args.use_cases,
+                             thread_id=tid)
+        return drive(service, snap, lang, args.auto_approve, Path(args.out or f"out/{snap.thread_id}"), said=True)
+
+
+@contextlib.contextmanager
+def resume_hint(thread_id: str, lang: str):
+    """A stage that fails (the model stalled, the server is down) loses nothing already decided: say so,
+    and how to go on from there."""
+    try:
+        yield
+    except KatachiError as err:
+        if err.code.startswith("model_") or err.code in ("invalid_llm_output", "job_failed"):
+            print(t("cli.resume_hint", lang, thread_id=thread_id), file=sys.stderr)
+        raise
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
@@ -217,7 +231,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
     if snap.done:
         raise KatachiError("thread_done", thread_id=args.thread_id)
     lang = snap.values.get("lang", "ja")
-    return drive(service, snap, lang, args.auto_approve, Path(args.out or f"out/{args.thread_id}"))
+    with resume_hint(args.thread_id, lang):
+        return drive(service, snap, lang, args.auto_approve, Path(args.out or f"out/{args.thread_id}"))
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -261,9 +276,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     points = read_pain_points(str(SAMPLES / f"pain-points-{lang}.txt"))
     service = _service(args.settings)
     # One use case per department keeps the offline demo within a few minutes on two CPU cores.
-    snap = service.start(DEMO_COMPANY, points, DEMO_DEPARTMENTS[lang], lang=lang,
-                         use_cases_per_department=args.use_cases)
-    return drive(service, snap, lang, True, Path(args.out))
+    tid = uuid.uuid4().hex[:12]
+    with resume_hint(tid, lang):
+        snap = service.start(DEMO_COMPANY, points, DEMO_DEPARTMENTS[lang], lang=lang,
+                             use_cases_per_department=args.use_cases, thread_id=tid)
+        return drive(service, snap, lang, True, Path(args.out))
 
 
 def add_commands(sub) -> None:
@@ -308,11 +325,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(harness.compare(Path(args.compare[0]), Path(args.compare[1])))
         return 0
     if args.rescore:
-        harness.rescore(Path(args.rescore), harness.load_scenarios(args.datasets or None))
+        saved = Path(args.rescore) / "scenarios.yaml"  # a sampled run keeps the scenarios it drew
+        harness.rescore(Path(args.rescore), harness.load_scenarios(args.datasets or ([saved] if saved.is_file() else None)))
         print((Path(args.rescore) / "report.md").read_text(encoding="utf-8"))
         return 0
     label = model_label(args.settings)
-    scenarios = harness.load_scenarios(args.datasets or None)
+    if args.sample:
+        from evals.sample import sample_scenarios
+
+        scenarios = sample_scenarios(args.sample, args.seed, args.sample_lang)
+    else:
+        scenarios = harness.load_scenarios(args.datasets or None)
     if args.only:
         scenarios = [s for s in scenarios if s.name in args.only.split(",")]
     report = harness.run(scenarios, Path(args.out), lambda: _service(args.settings), label)
@@ -329,4 +352,7 @@ def add_eval_command(sub) -> None:
     s.add_argument("--out", default="out/eval")
     s.add_argument("--compare", nargs=2, metavar=("A", "B"), help="compare two report folders")
     s.add_argument("--rescore", metavar="DIR", help="score a finished run again with today's evaluators and rubric")
+    s.add_argument("--sample", type=int, metavar="N", help="draw N scenarios from the eval corpora and the pain-point bank")
+    s.add_argument("--seed", type=int, default=0, help="the draw's seed (the same seed draws the same scenarios)")
+    s.add_argument("--sample-lang", choices=["ja", "en"], help="draw only scenarios in this language")
     s.set_defaults(func=cmd_eval)
