@@ -176,21 +176,51 @@ def rescore(out_dir: Path, scenarios: list[Scenario]) -> dict:
 
 def run(scenarios: list[Scenario], out_dir: Path, service_factory: Callable[[], Any], model_label: str,
         today: str | None = None) -> dict:
+    """Run every scenario, writing each one's outputs and the report as it goes: a run cut off is
+    resumed by running it again (finished scenarios are kept), and a scenario whose workshop fails is
+    reported with its error code (a lost run), not allowed to end the others."""
+    from core.errors import KatachiError
+
     out_dir.mkdir(parents=True, exist_ok=True)
+    save_scenarios(scenarios, out_dir)
     rows = []
     for sc in scenarios:
+        done = out_dir / sc.name / "row.json"
+        if done.is_file():
+            rows.append(json.loads(done.read_text(encoding="utf-8")))
+            continue
         service = service_factory()
         try:
             row = run_scenario(sc, service, today=today)
+        except KatachiError as err:
+            row = {"scenario": sc.name, "lang": sc.lang, "error": err.code, "detail": err.message("en")[:300],
+                   "stages": [], "llm_calls": 0, "attempts": 0, "prompt_tokens": 0, "completion_tokens": 0,
+                   "seconds": 0.0, "metrics": {}, "details": {}, "rubric": "0/0", "linter_expected": [],
+                   "linter_fired": []}
         finally:
             service.close()
-        save_outputs(row.pop("values"), out_dir / sc.name)
+        if "values" in row:
+            save_outputs(row.pop("values"), out_dir / sc.name)
+        done.parent.mkdir(parents=True, exist_ok=True)
+        done.write_text(json.dumps(row, ensure_ascii=False, indent=1), encoding="utf-8")
         rows.append(row)
+        report = write_report(rows, out_dir, model_label)
+    return write_report(rows, out_dir, model_label)
+
+
+def write_report(rows: list[dict], out_dir: Path, model_label: str) -> dict:
     report = {"model": model_label, "created": time.strftime("%Y-%m-%d %H:%M:%S"), "scenarios": rows,
               "summary": summarize(rows)}
     (out_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     (out_dir / "report.md").write_text(render(report), encoding="utf-8")
     return report
+
+
+def save_scenarios(scenarios: list[Scenario], out_dir: Path) -> None:
+    """The scenarios as run (sampled ones included), so ``--rescore`` scores against the same expectations."""
+    data = [{k: getattr(sc, k) for k in Scenario.__dataclass_fields__ if k != "source"} for sc in scenarios]
+    (out_dir / "scenarios.yaml").write_text(yaml.safe_dump({"scenarios": data}, allow_unicode=True, sort_keys=False),
+                                            encoding="utf-8")
 
 
 def save_outputs(values: dict, folder: Path) -> None:
@@ -204,7 +234,11 @@ def save_outputs(values: dict, folder: Path) -> None:
 
 RUBRIC_SHORT = {"no_invented_baselines": "baselines", "stated_numbers_used": "numbers used",
                 "theme_from_pain_points": "theme", "clean_language": "language", "prose_citations": "prose cit.",
-                "real_procedures": "procedures", "no_ai_as_goal": "no AI goal", "meaningful_sections": "sections"}
+                "real_procedures": "procedures", "no_ai_as_goal": "no AI goal", "meaningful_sections": "sections",
+                "outcome_is_outcome": "outcome", "no_example_copies": "no example", "no_loops": "no loops",
+                "no_empty_slots": "slots", "no_cut_titles": "titles", "numbers_on_their_kpi": "own KPI",
+                "theme_problem_is_theirs": "their words", "actors_are_people": "actors",
+                "inputs_are_artifacts": "inputs", "reasons_name_the_pain": "reasons", "why_now_cited": "why now"}
 
 METRICS = ("library_share", "kpi_sources", "citation_validity", "citation_coverage", "cited_files", "kpi_completeness", "department_coverage",
            "handoff_closure", "glossary_consistency", "schema_validity", "linter_recall", "linter_precision")
@@ -223,7 +257,46 @@ def summarize(rows: list[dict]) -> dict:
     out["rubric_passed"] = round(passed / applicable, 3) if applicable else None
     out["seconds_per_scenario"] = round(sum(r["seconds"] for r in rows) / max(len(rows), 1), 1)
     out["completion_tokens"] = sum(r["completion_tokens"] for r in rows)
+    out["lost"] = sum(1 for r in rows if r.get("error"))
+    out["checks"] = check_counts(rows)
     return out
+
+
+def check_counts(rows: list[dict]) -> dict[str, Any]:
+    """Per language (and all): for each rubric check, how many scenarios it applied to and passed; how
+    many checks passed of all applicable; how many scenarios passed every check. A lost run (its
+    workshop failed) passes nothing."""
+    out: dict[str, Any] = {}
+    for lang in ["all", *sorted({r.get("lang", "") for r in rows})]:
+        mine = [r for r in rows if lang == "all" or r.get("lang") == lang]
+        per = {}
+        for c in rubric.CHECKS:
+            scores = [r["metrics"].get(c) for r in mine if not r.get("error")]
+            applied = [x for x in scores if x is not None]
+            per[c] = [sum(1 for x in applied if x >= 1.0), len(applied)]
+        passed, applicable = sum(p for p, _ in per.values()), sum(n for _, n in per.values())
+        clean = sum(1 for r in mine if not r.get("error") and all(
+            r["metrics"].get(c) is None or r["metrics"][c] >= 1.0 for c in rubric.CHECKS))
+        out[lang] = {"checks": per, "passed": passed, "applicable": applicable, "scenarios": len(mine),
+                     "all_pass": clean, "lost": sum(1 for r in mine if r.get("error"))}
+    return out
+
+
+def render_counts(counts: dict[str, Any]) -> list[str]:
+    langs = list(counts)
+    lines = ["## Checks passed (scenarios where the check applied)", "",
+             "| check | " + " | ".join(langs) + " |", "|---|" + "---|" * len(langs)]
+    for c in rubric.CHECKS:
+        lines.append(f"| {c} | " + " | ".join(f"{counts[x]['checks'][c][0]}/{counts[x]['checks'][c][1]}" for x in langs)
+                     + " |")
+    lines.append("| **all checks** | " + " | ".join(
+        f"{counts[x]['passed']}/{counts[x]['applicable']} ({counts[x]['passed'] / max(counts[x]['applicable'], 1):.1%})"
+        for x in langs) + " |")
+    lines.append("| **scenarios passing every check** | " + " | ".join(
+        f"{counts[x]['all_pass']}/{counts[x]['scenarios']} ({counts[x]['all_pass'] / max(counts[x]['scenarios'], 1):.0%})"
+        for x in langs) + " |")
+    lines.append("| **lost runs** | " + " | ".join(str(counts[x]["lost"]) for x in langs) + " |")
+    return lines + [""]
 
 
 def _fmt(v: Any) -> str:
@@ -244,7 +317,8 @@ def render(report: dict) -> str:
     s = report["summary"]
     lines.append("| **mean** | | " + " | ".join(_fmt(s.get(m)) for m in METRICS)
                  + f" | {s['seconds_per_scenario']:.0f} | {s['completion_tokens']} |")
-    lines += ["", "## Content rubric", "", "| scenario | " + " | ".join(RUBRIC_SHORT[c] for c in rubric.CHECKS)
+    lines += ["", *render_counts(s["checks"]), "## Content rubric", "",
+              "| scenario | " + " | ".join(RUBRIC_SHORT[c] for c in rubric.CHECKS)
               + " | passed |", "|---|" + "---|" * (len(rubric.CHECKS) + 1)]
     for r in report["scenarios"]:
         lines.append(f"| {r['scenario']} | " + " | ".join(_fmt(r["metrics"].get(c)) for c in rubric.CHECKS)
@@ -255,6 +329,8 @@ def render(report: dict) -> str:
     for r in report["scenarios"]:
         fails = [f"{c}: {r['details'].get(c)}" for c in rubric.CHECKS
                  if r["metrics"].get(c) is not None and r["metrics"][c] < 1.0]
+        if r.get("error"):
+            fails = [f"LOST: {r['error']} — {r.get('detail', '')}"]
         lines.append(f"- {r['scenario']}: " + ("; ".join(fails) if fails else "all checks pass"))
     lines += ["", "## Linter", ""]
     for r in report["scenarios"]:
@@ -271,6 +347,16 @@ def compare(a: Path, b: Path) -> str:
         delta = "" if va is None or vb is None else f"{vb - va:+.3f}"
         better = "" if not delta or float(delta) == 0 else (" ↑" if (float(delta) > 0) != (m == "seconds_per_scenario") else " ↓")
         lines.append(f"| {m} | {_fmt(va)} | {_fmt(vb)} | {delta}{better} |")
+    ca, cb = ra["summary"].get("checks") or {}, rb["summary"].get("checks") or {}
+    for lang in [x for x in cb if x in ca]:
+        a_, b_ = ca[lang], cb[lang]
+        lines += ["", f"### {lang}: checks passed, A → B", "", "| check | A | B |", "|---|---|---|"]
+        lines += [f"| {c} | {a_['checks'].get(c, [0, 0])[0]}/{a_['checks'].get(c, [0, 0])[1]} | "
+                  f"{b_['checks'].get(c, [0, 0])[0]}/{b_['checks'].get(c, [0, 0])[1]} |" for c in rubric.CHECKS]
+        lines.append(f"| **all checks** | {a_['passed']}/{a_['applicable']} | {b_['passed']}/{b_['applicable']} |")
+        lines.append(f"| **scenarios passing every check** | {a_['all_pass']}/{a_['scenarios']} | "
+                     f"{b_['all_pass']}/{b_['scenarios']} |")
+        lines.append(f"| **lost runs** | {a_['lost']} | {b_['lost']} |")
     by_a = {r["scenario"]: r for r in ra["scenarios"]}
     lines += ["", "| scenario | metric | A | B |", "|---|---|---|---|"]
     for r in rb["scenarios"]:

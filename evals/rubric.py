@@ -19,6 +19,7 @@ from agents.schemas import KPI, UseCase
 from agents.linter import USAGE, has_any
 from agents.themes import about_ai, is_ai_goal
 from agents.usecases import repeats_title
+from evals import content_checks
 from evals.evaluators import Result, _claims
 
 
@@ -185,7 +186,7 @@ class MeaningfulSections:
 
 
 RUBRIC: list[Any] = [NoInventedBaselines(), StatedNumbersUsed(), ThemeFromPainPoints(), CleanLanguage(),
-                     ProseCitations(), RealProcedures(), NoAIAsGoal(), MeaningfulSections()]
+                     ProseCitations(), RealProcedures(), NoAIAsGoal(), MeaningfulSections(), *content_checks.CHECKS]
 CHECKS = tuple(r.name for r in RUBRIC)
 
 
