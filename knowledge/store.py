@@ -5,23 +5,27 @@ can reach another company's chunks. Re-ingesting an unchanged file costs one has
 re-embeds only its new chunks; a file gone from an ingested folder loses its chunks.
 
 Writes are safe against interruption and against each other. One writer per company at a time (a
-file lock; a second waits, then gets ``ingest_busy``), and it reads the manifest afresh under the
-lock, so two ingests never overwrite each other's files. Before the first change to Chroma or BM25 a
-``pending`` mark is written and removed only after the manifest is: an ingest that finds the mark
-repairs the store first (chunks the manifest does not know are deleted; files whose chunks are
-missing are ingested again from where they are), whatever the files' state is by then. Each finished
-write stamps ``version``; a reader that sees a new stamp reopens its view (another process wrote).
+lock; a second waits, then gets ``ingest_busy``), and it reads the manifest afresh under the lock, so
+two ingests never overwrite each other's files. Before the first change to Chroma or BM25 a
+``pending`` mark is set, and it is cleared only when the write is whole. A write adds the new chunks
+first, then writes the manifest, then deletes the chunks it replaced, so at every instant the manifest
+lists only chunks that exist: an ingest that finds the mark repairs the store by deleting the chunks
+the manifest does not know (files whose chunks are somehow missing are ingested again from where they
+are), needing no document file of the dead writer's. Each finished write stamps a version; a reader
+that sees a new stamp reopens its view (another process wrote).
+
+Where the manifest, the mark, the lock and BM25 live: files in the company's directory (the embedded
+default, knowledge.file_state), or rows in PostgreSQL when the vectors are on a Chroma server
+(knowledge.engine_store), so processes on data directories of their own share one store.
 """
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import re
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,8 +38,10 @@ from core.settings import Settings
 
 from knowledge.chunker import chunk_text
 from knowledge.embedder import Embedder, chroma_embedding_function, get_embedder
+from knowledge.engine_store import EngineState, uses_engines
+from knowledge.engine_store import list_companies as engine_companies
+from knowledge.file_state import MANIFEST, FileState
 from knowledge.hybrid import POOL, fuse
-from knowledge.lexical import LexicalIndex
 from knowledge.loaders import load_file
 from knowledge.injection import looks_like_instruction
 from knowledge.metadata import guess_department
@@ -45,7 +51,6 @@ log = logging.getLogger(__name__)
 
 _COMPANY_RE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
 COLLECTION = "chunks"
-PENDING, VERSION, LOCK = "ingest.pending", "version", "ingest.lock"
 # A second writer waits this long for the first: a web upload of a few files takes seconds, a CLI
 # ingest of a handbook minutes — then the message says another ingest is running.
 LOCK_WAIT_S = 30.0
@@ -65,10 +70,12 @@ def company_dir(company: str, settings: Settings) -> Path:
 
 
 def list_companies(settings: Settings) -> list[str]:
+    if uses_engines(settings):
+        return engine_companies(settings.database_url)
     root = settings.companies_dir
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if (p / "manifest.json").is_file())
+    return sorted(p.name for p in root.iterdir() if (p / MANIFEST).is_file())
 
 
 def _client(path: Path, version: str | None = None):
@@ -186,13 +193,15 @@ class CompanyStore:
                  create: bool = False) -> None:
         self.settings = settings
         self.company = check_company(company)
-        self.dir = company_dir(company, self.settings)
-        if not create and not (self.dir / "manifest.json").is_file():
+        self.dir = company_dir(company, self.settings)  # uploads and the company's library stay here
+        self.state = (EngineState(self.company, settings.database_url) if uses_engines(settings)
+                      else FileState(self.company, self.dir))
+        if not create and not self.state.exists():
             raise KatachiError("unknown_company", company=company)
         self._embedder = embedder
         self._collection = None
-        self._lexical: LexicalIndex | None = None
-        self._version = self._read_version()
+        self._lexical = None
+        self._version = self.state.version()
         self._manifest = self._read_manifest()
 
     # -- plumbing ---------------------------------------------------------------------------------
@@ -202,15 +211,9 @@ class CompanyStore:
             self._embedder = get_embedder(self.settings.embed_threads, self.settings.embed_batch)
         return self._embedder
 
-    def _read_version(self) -> str:
-        try:
-            return (self.dir / VERSION).read_text(encoding="utf-8").strip()
-        except OSError:
-            return ""
-
     def refresh(self) -> bool:
         """Reopen the view when another process (or store object) wrote since; True when it did."""
-        v = self._read_version()
+        v = self.state.version()
         if v == self._version:
             return False
         self._version, self._collection, self._lexical = v, None, None
@@ -236,48 +239,23 @@ class CompanyStore:
         return self._collection
 
     @property
-    def lexical(self) -> LexicalIndex:
+    def lexical(self):
+        """BM25 over the company's chunks (knowledge.lexical.LexicalIndex or its rows in the database)."""
         if self._lexical is None:
-            self._lexical = LexicalIndex(self.dir / "bm25")
+            self._lexical = self.state.lexical_index()
         return self._lexical
 
     def _read_manifest(self) -> dict[str, Any]:
-        p = self.dir / "manifest.json"
-        if p.is_file():
-            return json.loads(p.read_text(encoding="utf-8"))
-        return {"company": self.company, "files": {}, "roots": {}}
+        return self.state.manifest() or {"company": self.company, "files": {}, "roots": {}}
 
     def _write_manifest(self) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.dir / "manifest.json.tmp"
-        tmp.write_text(json.dumps(self._manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, self.dir / "manifest.json")
-        self._version = f"{time.time_ns()}-{os.getpid()}"
-        tmp = self.dir / (VERSION + ".tmp")
-        tmp.write_text(self._version, encoding="utf-8")
-        os.replace(tmp, self.dir / VERSION)
-        _client_version[str((self.dir / "chroma").resolve())] = self._version  # our own write: no reopen
+        self._version = self.state.write_manifest(self._manifest)
+        if not self.settings.chroma_url:
+            _client_version[str((self.dir / "chroma").resolve())] = self._version  # our own write: no reopen
 
-    @contextmanager
     def _writer(self, wait_s: float | None = None):
-        """The company's write lock (across processes and threads): waits up to ``wait_s``."""
-        import fcntl
-
-        self.dir.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + (LOCK_WAIT_S if wait_s is None else wait_s)
-        with open(self.dir / LOCK, "a+") as fh:
-            while True:
-                try:
-                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise KatachiError("ingest_busy", company=self.company) from None
-                    time.sleep(0.2)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        """The company's write lock (across processes, and hosts on the engines): waits up to ``wait_s``."""
+        return self.state.writer(LOCK_WAIT_S if wait_s is None else wait_s)
 
     # -- ingest -----------------------------------------------------------------------------------
     def ingest(self, paths: Sequence[str | Path], progress: bool = False, prune: bool = True,
@@ -289,7 +267,7 @@ class CompanyStore:
         with self._writer(wait_s):
             self.refresh()
             self._manifest = self._read_manifest()  # what the last writer left, not what we read at start
-            redo = self._repair(report) if (self.dir / PENDING).exists() else []
+            redo = self._repair(report) if self.state.pending() else []
             self._ingest(files, redo, report, progress, prune, department)
         report.seconds = time.perf_counter() - t0
         return report
@@ -345,11 +323,12 @@ class CompanyStore:
             report.files.append(FileResult(rel, "updated" if old else "added", len(new), len(removed)))
         gone = self._gone(set(names.values()), seen) if prune else []
         if pending or gone:
-            (self.dir / PENDING).write_text(str(os.getpid()), encoding="utf-8")
-        self._apply(pending, entries, progress, report)
-        self._prune(gone, report)
-        self._write_manifest()
-        (self.dir / PENDING).unlink(missing_ok=True)
+            self.state.mark_pending(f"{os.getpid()}")
+        replaced = self._apply(pending, entries, progress, report)
+        replaced += self._prune(gone, report)
+        self._write_manifest()  # from here the new chunks are the store's; the replaced ones are strays
+        self._delete(replaced)
+        self.state.clear_pending()
 
     def _repair(self, report: IngestReport) -> list[tuple[Path, Path, str]]:
         """After an interrupted write: make Chroma and BM25 hold exactly what the manifest says. Chunks
@@ -385,13 +364,13 @@ class CompanyStore:
                     self.company, len(orphans), len(redo))
         return redo
 
-    def _apply(self, pending, entries, progress: bool, report: IngestReport) -> None:
+    def _apply(self, pending, entries, progress: bool, report: IngestReport) -> list[str]:
+        """Add the new chunks and list the files' new entries; returns the chunk ids they replace (deleted
+        only once the manifest no longer lists them)."""
         total = sum(len(ids) for _, ids, _, _ in pending)
         removed = [cid for e in entries.values() for cid in e.pop("removed")]
-        if removed:
-            self.collection.delete(ids=removed)
         added = {i: (_embed_text(m, t), m) for _, ids, metas, texts in pending for i, m, t in zip(ids, metas, texts)}
-        self.lexical.update(added, removed)
+        self.lexical.update(added, [])
         if total:
             from tqdm import tqdm
 
@@ -411,6 +390,12 @@ class CompanyStore:
             self.collection  # noqa: B018 - create the collection even for a corpus with no chunks
         for src, e in entries.items():
             self._manifest["files"][src] = e
+        return removed
+
+    def _delete(self, ids: list[str]) -> None:
+        if ids:
+            self.collection.delete(ids=ids)
+            self.lexical.update({}, ids)
 
     def _root_names(self, roots: set[Path]) -> dict[Path, str]:
         """The name each ingested folder is known by in the manifest: its own name, unless another
@@ -436,13 +421,14 @@ class CompanyStore:
         prefixes = tuple(n + "/" for n in names)
         return [k for k in self._manifest["files"] if k not in seen and k.startswith(prefixes)]
 
-    def _prune(self, gone: list[str], report: IngestReport) -> None:
+    def _prune(self, gone: list[str], report: IngestReport) -> list[str]:
+        """Drop the entries of files gone from their folder; returns their chunk ids (deleted later)."""
+        ids: list[str] = []
         for src in gone:
             e = self._manifest["files"].pop(src)
-            if e["chunk_ids"]:
-                self.collection.delete(ids=e["chunk_ids"])
-                self.lexical.update({}, e["chunk_ids"])
+            ids += e["chunk_ids"]
             report.files.append(FileResult(e.get("rel", src), "removed", chunks_removed=len(e["chunk_ids"])))
+        return ids
 
     # -- read -------------------------------------------------------------------------------------
     def search(self, query: str, k: int = 5, where: dict | None = None, mode: str | None = None,
