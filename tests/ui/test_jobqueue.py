@@ -25,7 +25,7 @@ class Counting(WorkshopResponder):
 
 def _queued_rooms(tmp_path, responder=None, lease_s=30.0):
     rooms = make_rooms(tmp_path, responder)
-    rooms.jobs = DBJobs(rooms.db, rooms.jobs, lease_s)
+    rooms.jobs = DBJobs(rooms.db, lease_s)
     return rooms
 
 
@@ -121,3 +121,35 @@ def test_a_failed_job_is_shown_with_its_code_and_can_be_retried(tmp_path):
     rooms.retry(fac, ws["id"])
     _worker(rooms).run(once=True)
     assert rooms.jobs.status(ws["id"]).state == "idle"
+
+
+def test_the_trackers_model_work_runs_on_a_worker_too(tmp_path):
+    """The weekly pack and a roll-out adaptation are queued as data like a workshop's jobs: the web side
+    only enqueues (it cannot run code on the queue), a worker makes them."""
+    from graphs.pdca.tracker import TrackerService
+    from ui.web.tracker.handlers import queue_tracker_job
+
+    rooms = _queued_rooms(tmp_path)
+    svc = rooms.service
+    svc.start("acme", ["提案書の作成に2日かかる", "引き継ぎで顧客情報が失われる"], ["営業", "カスタマーサクセス"],
+              lang="ja", thread_id="t1", today="2026-10-05")
+    for d in ({"action": "choose", "index": 0}, {"action": "approve"}, {"action": "approve"}, {"action": "approve"}):
+        svc.resume("t1", d)
+    page = TrackerService(svc)  # the tracker page's side
+    page.checkin("t1", "kpi", "K1", "2026-11-16", value=1.4, note="見積もりのテンプレートで短くなった")
+    page.checkin("t1", "kpi", "K1", "2026-11-23", value=1.0)
+    with pytest.raises(TypeError):
+        rooms.jobs.submit("tracker:t1", "pack", lambda report: page.pack("t1"))
+    queue_tracker_job(rooms.jobs, page, "t1", "pack", "fumi")
+    assert rooms.jobs.status("tracker:t1").state == "queued" and page.db.packs("t1") == []
+    with pytest.raises(KatachiError) as e:
+        queue_tracker_job(rooms.jobs, page, "t1", "adapt", "fumi", "U1", "経理")
+    assert e.value.code == "not_proven_yet"  # refused at once, not as a failed job later
+    assert _worker(rooms, name="w").run(once=True) == 1
+    assert rooms.jobs.status("tracker:t1").state == "idle" and len(page.db.packs("t1")) == 1
+    page.prove("t1", "U1", by="fumi")
+    queue_tracker_job(rooms.jobs, page, "t1", "adapt", "fumi", "U1", "経理")
+    assert _worker(rooms, name="w").run(once=True) == 1
+    assert [a["content"]["department"] for a in page.db.adaptations("t1")] == ["経理"]
+    rows = rooms.db.all("SELECT label, worker, state FROM jobs WHERE workshop = ? ORDER BY id", "tracker:t1")
+    assert [(r["label"], r["worker"], r["state"]) for r in rows] == [("pack", "w", "done"), ("adapt", "w", "done")]

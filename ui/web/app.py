@@ -55,12 +55,12 @@ def make_context(settings: Settings, service=None, workers: int | None = None) -
     s = settings
     db = open_app_db(s)
     svc = service or WorkshopService(s)
-    # One embedded model serves one request at a time; a hosted API takes a few in parallel.
-    jobs = ModelJobs(workers or (1 if s.provider == "local" else 4), service=svc)
     if s.job_queue == "database":  # `katachi worker` processes do the model work; this one enqueues
         from ui.web.jobqueue import DBJobs
 
-        jobs = DBJobs(db, jobs, s.job_lease_s)
+        jobs = DBJobs(db, s.job_lease_s)
+    else:  # one embedded model serves one request at a time; a hosted API takes a few in parallel
+        jobs = ModelJobs(workers or (1 if s.provider == "local" else 4), service=svc)
     return AppContext(s, db, Rooms(db, svc, jobs))
 
 

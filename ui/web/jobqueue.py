@@ -18,7 +18,7 @@ import uuid
 
 from core.errors import KatachiError
 
-from ui.web.jobs import JobStatus, ModelJobs, Reporter, run_spec
+from ui.web.jobs import JobStatus, Reporter, run_spec
 
 log = logging.getLogger(__name__)
 
@@ -26,15 +26,15 @@ ACTIVE = ("queued", "running")
 
 
 class DBJobs:
-    """The page's side: the same interface as :class:`ui.web.jobs.ModelJobs`. Jobs given as code (the
-    tracker's review pack) cannot travel; they run in this process as before."""
+    """The page's side: the same interface as :class:`ui.web.jobs.ModelJobs`. Every job is data (see
+    :func:`ui.web.jobs.run_spec`), the tracker's too: a web replica runs no model work at all."""
 
-    def __init__(self, db, local: ModelJobs, lease_s: float = 30.0) -> None:
-        self.db, self.local, self.lease_s = db, local, lease_s
+    def __init__(self, db, lease_s: float = 30.0) -> None:
+        self.db, self.lease_s = db, lease_s
 
-    def submit(self, wid: str, label: str, fn) -> None:
-        if not isinstance(fn, dict):
-            return self.local.submit(wid, label, fn)
+    def submit(self, wid: str, label: str, fn: dict) -> None:
+        if not isinstance(fn, dict):  # code cannot travel to a worker: a programming error, said at once
+            raise TypeError(f"a queued job is a spec (a dict), not {type(fn).__name__}")
         now = time.time()
         with self.db.tx() as c:
             busy = c.execute("SELECT COUNT(*) FROM jobs WHERE workshop = ? AND (state = 'queued' OR "
@@ -48,8 +48,6 @@ class DBJobs:
         return self.db.one("SELECT * FROM jobs WHERE workshop = ? ORDER BY id DESC LIMIT 1", wid)
 
     def status(self, wid: str) -> JobStatus:
-        if wid.startswith("tracker:"):
-            return self.local.status(wid)
         row = self._latest(wid)
         if row is None or row["state"] not in ACTIVE + ("failed",):
             return JobStatus(finished=(row or {}).get("finished") or 0.0)
@@ -69,8 +67,6 @@ class DBJobs:
         return self.status(wid).state in ACTIVE
 
     def clear_failure(self, wid: str) -> None:
-        if wid.startswith("tracker:"):
-            return self.local.clear_failure(wid)
         with self.db.tx() as c:
             c.execute("UPDATE jobs SET state = 'cleared' WHERE workshop = ? AND state = 'failed'", (wid,))
 

@@ -5,6 +5,7 @@ slot, so workshops queue behind each other and each page says how many are ahead
 """
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -39,11 +40,16 @@ class Reporter:
 
 def run_spec(service, wid: str, spec: dict, report: Reporter, attempt: int = 1) -> None:
     """One model job described as data (so a worker process can take it from the database):
-    ``start`` a workshop, ``resume`` its open gate with a decision, or ``continue`` what was cut off.
+    ``start`` a workshop, ``resume`` its open gate with a decision, or ``continue`` what was cut off;
+    for the weekly tracker, ``tracker_pack`` (the review pack) or ``tracker_adapt`` (a proven 型 for
+    another department).
 
     A job taken over from a worker that died (``attempt`` > 1) first looks at the checkpoint: what the
-    dead worker finished is not done twice, and a decision already applied is not applied again."""
+    dead worker finished is not done twice, and a decision already applied is not applied again. A
+    tracker job taken over is made again whole (it writes its result in one step at its end)."""
     kind = spec["kind"]
+    if kind.startswith("tracker_"):
+        return run_tracker_spec(tracker_of(service), spec)
     snap = None
     if attempt > 1 or kind == "continue":
         try:
@@ -62,6 +68,23 @@ def run_spec(service, wid: str, spec: dict, report: Reporter, attempt: int = 1) 
         service.resume(wid, spec["decision"], progress=report.node, by=spec.get("by", ""), drafts=report.draft)
         return
     service.continue_run(wid, report.node, report.draft)
+
+
+@functools.lru_cache(maxsize=4)
+def tracker_of(service):
+    """The weekly tracker over ``service``'s workshops, its database and model (one per service)."""
+    from graphs.pdca.tracker import TrackerService
+
+    return TrackerService(service)
+
+
+def run_tracker_spec(tracker, spec: dict) -> None:
+    if spec["kind"] == "tracker_pack":
+        tracker.pack(spec["thread"], by=spec.get("by", ""))
+    elif spec["kind"] == "tracker_adapt":
+        tracker.adapt(spec["thread"], spec["use_case"], spec["department"], by=spec.get("by", ""))
+    else:
+        raise KatachiError("job_failed", detail=spec["kind"])
 
 
 class ModelJobs:

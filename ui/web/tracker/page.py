@@ -9,10 +9,10 @@ import logging
 import gradio as gr
 
 from core.errors import KatachiError
-from core.i18n import Code
 from ui import policy
 
 from ui.web.common import LANG_JS, notice, tr, ui_lang
+from ui.web.tracker.handlers import queue_tracker_job
 
 STATUSES = ("on_track", "at_risk", "off_track", "not_started", "running", "stuck", "done")
 
@@ -171,14 +171,8 @@ class TrackerTab:
                 tracker = self.ctx.tracker
                 if what == "prove":
                     tracker.prove(wid, uc or "", by=user.name)
-                elif what == "pack":
-                    self.ctx.rooms.jobs.submit("tracker:" + wid, "pack", lambda p: tracker.pack(wid, by=user.name))
                 else:
-                    tracker.playbook(wid)
-                    if not (dept or "").strip():
-                        raise KatachiError("empty_text", what=Code("field.department"))
-                    self.ctx.rooms.jobs.submit("tracker:" + wid, "adapt",
-                                               lambda p: tracker.adapt(wid, uc or "", dept, by=user.name))
+                    queue_tracker_job(self.ctx.rooms.jobs, tracker, wid, what, user.name, uc or "", dept or "")
             except KatachiError as err:
                 return notice(lg, err)
             return notice(lg, ok=tr("saved" if what == "prove" else "queued", lg))
