@@ -47,27 +47,34 @@ class TempChroma:
             self.proc.kill()
 
 
-def put_documents(chroma_url: str, data: Path, tenant: str) -> None:
-    """acme's documents (tests.worker_child.DOCS) on the Chroma server (vectors, in a tenant of their own)
-    and in the shared data directory (manifest, BM25), with the test embedder."""
-    from unittest import mock
+def create_tenant(chroma_url: str, tenant: str) -> None:
     from urllib.parse import urlparse
 
     import chromadb
     from chromadb.config import Settings as ChromaSettings
+
+    u = urlparse(chroma_url)
+    chromadb.AdminClient(ChromaSettings(chroma_api_impl="chromadb.api.fastapi.FastAPI", chroma_server_host=u.hostname,
+                                        chroma_server_http_port=u.port)).create_tenant(tenant)
+
+
+def put_documents(chroma_url: str, data: Path, tenant: str, database_url: str) -> Path:
+    """acme's documents (tests.worker_child.DOCS) ingested, with the test embedder, by a process with a
+    data directory of its own (``data``, as a CLI on another host): the vectors on the Chroma server in a
+    tenant of their own, the manifest and BM25 in PostgreSQL. Returns the folder they were read from."""
+    from unittest import mock
 
     from core.settings import Settings
     from knowledge.store import CompanyStore
     from tests.fakes import FakeEmbedder
     from tests.worker_child import DOCS
 
-    u = urlparse(chroma_url)
-    chromadb.AdminClient(ChromaSettings(chroma_api_impl="chromadb.api.fastapi.FastAPI", chroma_server_host=u.hostname,
-                                        chroma_server_http_port=u.port)).create_tenant(tenant)
-    docs = data.parent / "docs"
+    create_tenant(chroma_url, tenant)
+    docs = data / "inbox"
     docs.mkdir(parents=True, exist_ok=True)
     for i, text in enumerate(DOCS):
         (docs / f"doc{i}.md").write_text(f"# 業務\n\n{text}\n", encoding="utf-8")
     with mock.patch("knowledge.store.get_embedder", lambda *a: FakeEmbedder()):
-        CompanyStore("acme", Settings(data_dir=data, chroma_url=chroma_url, chroma_tenant=tenant),
-                     create=True).ingest([docs])
+        CompanyStore("acme", Settings(data_dir=data, chroma_url=chroma_url, chroma_tenant=tenant,
+                                      database_url=database_url), create=True).ingest([docs])
+    return docs

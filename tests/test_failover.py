@@ -1,31 +1,50 @@
-"""Failover on the server backends: two web replicas and two model workers on one PostgreSQL and one
-Chroma server (the company's documents are searched there), a scripted model taking two seconds per
-answer, three live workshops with participants on both replicas. One replica and one worker are killed
-with SIGKILL in the middle; every workshop still finishes, and no pain point, vote, comment or gate
-decision is lost. (Marked ``faults``: it kills processes.)"""
+"""Failover on the server backends, with nothing shared but the engines: two web replicas and two model
+workers, each on a data directory of its own (as on hosts of their own), one PostgreSQL and one Chroma
+server. The company's documents are uploaded on both replicas at once and searched by the workers; a
+scripted model takes two seconds per answer; three live workshops have participants on both replicas.
+One replica and one worker are killed with SIGKILL in the middle; every workshop still finishes, no
+pain point, vote, comment or gate decision is lost, and no process wrote a store file on its disk.
+(Marked ``faults``: it kills processes.)"""
 from __future__ import annotations
 
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.chroma import put_documents
+from tests.chroma import create_tenant
 from tests.ui.server import free_port, wait_http
 
 pytestmark = pytest.mark.faults
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _spawn(module: str, *args: str, log: Path) -> subprocess.Popen:
+def _spawn(module: str, *args: str, home: Path, log: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env = {k: v for k, v in env.items() if not k.startswith("KATACHI_") or k == "KATACHI_CACHE_DIR"}
+    env["GRADIO_TEMP_DIR"] = str(home / "gradio")  # uploads land on this process's own disk, as on its host
     return subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, env=env,
                             stdout=open(log, "w"), stderr=subprocess.STDOUT)
+
+
+def _upload(url: str, files: list[Path]) -> str:
+    """The facilitator's documents page on one replica: upload and ingest (its notice)."""
+    from gradio_client import Client, handle_file
+
+    c = Client(url, auth=("fumi", "facil-pass-1"), verbose=False)
+    out = c.predict("ja", "acme", [handle_file(str(f)) for f in files], "", api_name="/ingest")
+    return out[0]
+
+
+def _store_files(home: Path) -> list[str]:
+    """What of a company store a process left on its disk: nothing, on the engines."""
+    marks = ("manifest.json", "tokens.json", "ingest.pending", "chroma.sqlite3")
+    return [str(p) for p in home.rglob("*") if p.name in marks or p.name == "bm25"]
 
 
 def _login(url: str, name: str, code: str):
@@ -38,40 +57,58 @@ def _login(url: str, name: str, code: str):
     return s
 
 
-def test_replicas_and_workers_survive_sigkill_with_nothing_lost(pg_server, chroma_server, tmp_path):
+def test_replicas_and_workers_on_disks_of_their_own_survive_sigkill_with_nothing_lost(pg_server, chroma_server,
+                                                                                      tmp_path, fake_embedder):
     from gradio_client import Client
 
     from core.settings import Settings
     from graphs.service import WorkshopService
+    from knowledge.store import CompanyStore
     from tests.fakes import FakeChatModel
     from tests.worker_child import DOCS
     from tests.workshop_fakes import ListRetriever, WorkshopResponder
     from ui.web.appdb import AppDB
     from ui.web.auth import add_user
     from ui.web.jobqueue import DBJobs
-    from ui.web.jobs import ModelJobs
     from ui.web.room.handlers import Rooms
 
     url = pg_server.database("failover")
-    s = Settings(data_dir=tmp_path / "parent", database_url=url, job_queue="database", job_lease_s=3.0)
+    tenant = f"failover{os.getpid()}"
+    create_tenant(chroma_server, tenant)
+    s = Settings(data_dir=tmp_path / "facilitator", database_url=url, chroma_url=chroma_server, chroma_tenant=tenant,
+                 job_queue="database", job_lease_s=3.0)
     db = AppDB(url=url)
     add_user(db, "fumi", "facil-pass-1", "facilitator", ["acme"])
     add_user(db, "kon", "consult-pass-1", "consultant", ["acme"])
     model = FakeChatModel(responder=WorkshopResponder())
     svc = WorkshopService(s, model_for=lambda r: model, retriever_for=lambda c: ListRetriever("acme", DOCS))
-    rooms = Rooms(db, svc, DBJobs(db, ModelJobs(1, service=svc), 3.0))  # the facilitator's side: enqueues only
+    rooms = Rooms(db, svc, DBJobs(db, 3.0))  # the facilitator's side: enqueues only
     fac = rooms.user("fumi")
     ports = [free_port(), free_port()]
     urls = [f"http://127.0.0.1:{p}/" for p in ports]
-    procs = {f"app{i}": _spawn("tests.replica_child", str(tmp_path / f"app{i}"), url, str(p), log=tmp_path / f"app{i}.log")
-             for i, p in enumerate(ports)}
-    shared, tenant = tmp_path / "shared", f"failover{os.getpid()}"
-    put_documents(chroma_server, shared, tenant)
-    procs.update({f"w{i}": _spawn("tests.worker_child", url, f"w{i}", "2.0", str(shared), chroma_server, tenant,
-                                  log=tmp_path / f"w{i}.log") for i in range(2)})
+    homes = {name: tmp_path / name for name in ("app0", "app1", "w0", "w1")}
+    procs = {f"app{i}": _spawn("tests.replica_child", str(homes[f"app{i}"]), url, str(p), chroma_server, tenant,
+                               home=homes[f"app{i}"], log=tmp_path / f"app{i}.log") for i, p in enumerate(ports)}
+    procs.update({f"w{i}": _spawn("tests.worker_child", url, f"w{i}", "2.0", str(homes[f"w{i}"]), chroma_server,
+                                  tenant, home=homes[f"w{i}"], log=tmp_path / f"w{i}.log") for i in range(2)})
     try:
         for u in urls:
             wait_http(u)
+        # The documents, uploaded on both replicas at the same time into one company (the browser's files
+        # are only on this side: they travel over HTTP, as from a laptop).
+        uploads = []
+        for i, text in enumerate(DOCS):
+            (tmp_path / "laptop").mkdir(exist_ok=True)
+            uploads.append(tmp_path / "laptop" / f"doc{i}.md")
+            uploads[-1].write_text(f"# 業務\n\n{text}\n", encoding="utf-8")
+        notes: list[str] = []
+        threads = [threading.Thread(target=lambda i=i: notes.append(_upload(urls[i], [uploads[i]]))) for i in range(2)]
+        [t.start() for t in threads]
+        [t.join(120) for t in threads]
+        assert len(notes) == 2 and all('data-code="ok"' in n for n in notes), notes
+        reader = CompanyStore("acme", s.model_copy(update={"data_dir": tmp_path / "reader"}))
+        assert reader.stats()["documents"] == 2
+        assert {p.rel for p in reader.search("提案書の作成", k=5)} == {"uploads/doc0.md", "uploads/doc1.md"}
         shops = [rooms.create(fac, "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", "live", dots=2)
                  for i in range(3)]
         sent: dict[str, list[str]] = {w["id"]: [] for w in shops}
@@ -145,10 +182,13 @@ def test_replicas_and_workers_survive_sigkill_with_nothing_lost(pg_server, chrom
             assert [d["gate"] for d in snap.values["decisions"]] == ["themes", "kpis", "usecases", "playbook"]
             assert votes[w["id"]] == 2  # both participants' dots
             assert comments[w["id"]] == 2 and len(db.ratings(w["id"], "kpi")) == 2  # and their comments
-            # the workers searched acme's documents: the Chroma server's vectors, the shared directory's BM25
-            assert any(str(shared.parent / "docs") in p["source"] for p in snap.values["passages"].values())
+            # the workers searched acme's documents, uploaded on the replicas: the engines hold them
+            sources = {p["source"] for p in snap.values["passages"].values()}
+            assert sources & {str(homes[f"app{i}"] / "companies" / "acme" / "uploads" / f"doc{i}.md") for i in range(2)}
         row = db.one("SELECT worker, attempts, state FROM jobs WHERE id = ?", killed["id"])
         assert row["worker"] == "w1" and row["attempts"] >= 2 and row["state"] == "done"
+        # nothing of the store on any process's disk: the uploads themselves stay where they arrived
+        assert not [f for home in (*homes.values(), tmp_path / "reader", s.data_dir) for f in _store_files(home)]
     finally:
         for p in procs.values():
             if p.poll() is None:

@@ -1,7 +1,7 @@
 """A model worker for the failover test: ``python -m tests.worker_child DB_URL NAME DELAY_S
 [DATA_DIR CHROMA_URL TENANT]``. The scripted model, each answer ``DELAY_S`` slower (a real model takes
-seconds). With a Chroma server: the company's documents are searched there (vectors) and in the shared
-data directory (manifest, BM25), with the test embedder."""
+seconds). With a Chroma server: the company's documents are searched on the engines (vectors on
+Chroma, manifest and BM25 in PostgreSQL), with the test embedder; ``DATA_DIR`` is this worker's own."""
 from __future__ import annotations
 
 import sys
