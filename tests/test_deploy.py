@@ -1,5 +1,8 @@
-"""The deployment files say what the code reads: every KATACHI_ variable in the compose file is a
-setting, every Katachi service runs the app image, workers take jobs from the database."""
+"""The deployment files say what the code reads: the compose file is valid Compose (the Compose
+Specification's schema, vendored in deploy/compose-spec), every KATACHI_ variable in it is a setting,
+workers take jobs from the database, and replicas and workers share no volume: their stores are on the
+engines."""
+import json
 from pathlib import Path
 
 import yaml
@@ -32,3 +35,38 @@ def test_the_compose_file_configures_settings_that_exist():
     assert client_of("172.28.0.3", ["203.0.113.7"], trusted) == "172.28.0.3"  # a replica's neighbour is not
     assert "X-Forwarded-For $remote_addr" in conf
     assert "Bearer ${CHROMA_TOKEN}" in (DEPLOY / "nginx" / "chroma.conf.template").read_text()
+
+
+KATACHI = ("app1", "app2", "worker1", "worker2")
+
+
+def test_the_compose_file_is_valid_compose():
+    import jsonschema
+
+    schema = json.loads((DEPLOY / "compose-spec" / "compose-spec.json").read_text())
+    jsonschema.Draft7Validator.check_schema(schema)
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(compose), key=lambda e: list(e.path))
+    assert not errors, [f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors]
+    # the validator does catch what Compose refuses (a misspelt key, a wrong type)
+    broken = {**compose, "services": {**compose["services"], "app1": {**compose["services"]["app1"], "volume": []}}}
+    assert list(jsonschema.Draft7Validator(schema).iter_errors(broken))
+
+
+def test_replicas_and_workers_share_nothing_but_the_engines():
+    from knowledge.engine_store import uses_engines
+
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    mounts: dict[str, list[str]] = {}
+    for name in KATACHI:
+        for v in services[name].get("volumes", []):
+            source = v.split(":")[0] if isinstance(v, str) else v.get("source", "")
+            mounts.setdefault(source, []).append(name)
+    shared = {src: users for src, users in mounts.items() if len(users) > 1}
+    assert not shared, shared
+    assert set(mounts) <= set(compose["volumes"])  # named volumes of their own, no host folder
+    for name in KATACHI:
+        env = {k.removeprefix("KATACHI_").lower(): v for k, v in services[name]["environment"].items()
+               if k.startswith("KATACHI_")}
+        assert uses_engines(Settings(**env)), name  # documents' manifests and BM25 in PostgreSQL, vectors on Chroma
