@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from agents.kpi_choice import Candidate, shortlist, unit_fit
 from agents.numbers import Stated
-from agents.said import primary, subject
+from agents.said import clause, primary, subject
 from agents.schemas import PainGroup
 from core.i18n import t
 
@@ -46,9 +46,21 @@ def view_groups(ctx, groups: list[PainGroup], points: dict[str, str], k: int = 3
     for g in groups:
         texts = list(dict.fromkeys(points.get(m, "") for m in g.members if points.get(m))) or [g.summary]
         stated = next((x for x in (primary(s) for s in texts) if x is not None), None)
-        cands = shortlist(lib, " ".join(texts), ctx.lang, stated, ctx.functions(), ctx.embed, k=k)
+        cands = shortlist(lib, about(stated, texts, ctx.lang), ctx.lang, stated, ctx.functions(), ctx.embed, k=k)
         out.append(GroupView(g, texts, stated, cands))
     return out
+
+
+def about(stated: Stated | None, texts: list[str], lang: str) -> str:
+    """What a group's KPI should measure: the work its number is said of and that number's clause
+    (「…見積書づくりに毎回2日かかり」, not the consequence 「営業が新規開拓に時間を割けない」), or everything
+    said when there is no number or its clause says too little ("30 times a week")."""
+    if stated is None:
+        return " ".join(texts)
+    part = clause(stated)
+    if len(part) < (12 if lang == "ja" else 20):
+        return " ".join(texts)
+    return f"{subject(stated, lang)} {part}"
 
 
 def own_name(stated: Stated | None, words: str, lang: str) -> str:

@@ -26,7 +26,7 @@ from agents.said import too_little
 from agents.schemas import KPI, Finding, PainGroup, Theme
 from core.i18n import t
 
-MAX_KPIS = 4  # the theme's KPI and up to three other numbers the room stated
+MAX_KPIS = 6  # the theme's KPI and every other number the room stated (a workshop brings up to ~6)
 DEADLINE_MONTHS = 6
 class KPIPick(BaseModel):
     kpi: str  # a shortlisted catalogue KPI id, or "participants"

@@ -58,9 +58,11 @@ _PERIOD_BEFORE = re.compile(r"(毎日|毎週|毎月|毎年|毎晩|日に|週に|
 _PER_ITEM = re.compile(r"^\s*(?:あたり|当たり|につき|ごと|毎)")
 # A number framed as a rule or a limit is not a measurement of today: 「48時間以内に回答」, 「最低 5 営業日」,
 # "once an invoice reaches 30 days outstanding" (an English eval run took that as the DSO baseline).
-_RULE_AFTER = re.compile(r"^\s*(?:以内|以上|以下|未満|超|を超え|まで(?!に.{0,6}(?:かか|要し|平均)))")
-_RULE_BEFORE = re.compile(r"(?:最低|最大|最長|上限|下限|within|at least|at most|up to|no more than|no later than|"
-                          r"reaches|exceeds|more than|less than|after|over|every|each)\s*$", re.I)
+_RULE_AFTER = re.compile(r"^\s*(?:以内|以上|以下|未満|超|を超え|まで(?!に.{0,6}(?:かか|要し|平均))|"
+                         r"[^、。]{0,8}(?:ことになって|決まって|ことになっ|予定|目標|はず|べき|したい|ほしい))")
+_RULE_BEFORE = re.compile(r"(?:最低|最大|最長|上限|下限|目標[はを][^、。]{0,8}|目標|within|at least|at most|up to|no more than|no later than|"
+                          r"reaches|exceeds|more than|less than|after|over|every|each|supposed to \w+|target of|"
+                          r"aim for|goal of)\s*$", re.I)
 _FROM_TO = re.compile(r"^\s*(?:(?:から|→|->)[^、。0-9]{0,6}|to)\s*$", re.I)
 
 
@@ -81,6 +83,8 @@ def family(unit: str) -> str:
     u = unicodedata.normalize("NFKC", unit or "").strip().lower()
     if u.startswith("per "):
         return "count"  # "40 a month"
+    if "/" in u or " per " in u:
+        u = re.split(r"/| per ", u)[0].strip()  # 「件/月」, "cases per month": a count, per month
     for fam, words in FAMILIES.items():
         if u in words or any(u.endswith(w) for w in words if len(w) > 1):
             return fam
@@ -186,7 +190,8 @@ def quantities(text: str) -> list[Quantity]:
     return _mark_before(t, out)
 
 
-_SHARE = re.compile(r"(?<![a-z])(?:(?:a|one)\s+(half|third|quarter|fifth|tenth)\s+of|(半分))", re.I)
+_SHARE = re.compile(r"(?<![a-z])(?:(?:a|one)\s+(half|third|quarter|fifth|tenth)\s+of|(半分)|"
+                    r"(half)(?=\s+(?:of\s+)?(?:the|our|all|its|their|them)\b))", re.I)
 _FRACTION = {"half": 50.0, "third": 33.0, "quarter": 25.0, "fifth": 20.0, "tenth": 10.0, "半分": 50.0}
 
 
@@ -194,7 +199,7 @@ def _shares(t: str) -> list[Quantity]:
     """「半分くらい」, "about a fifth of the team's time": a share of something, in percent."""
     out = []
     for m in _SHARE.finditer(t):
-        word = (m.group(1) or m.group(2)).lower()
+        word = (m.group(1) or m.group(2) or m.group(3)).lower()
         out.append(Quantity(_FRACTION[word], "%", "percent", m.start(), m.end(), m.group(0)))
     return out
 

@@ -15,11 +15,14 @@ _PERIODS = {"日": "day", "毎日": "day", "日に": "day", "1日": "day", "一�
 
 
 def _step(x: float) -> float:
-    """A step people use for a value this size: 0.1 under 1, 0.5 under 10, 5 under 100, 10 under 1,000."""
+    """A step people use for a value this size: 0.1 under 1, 0.5 under 10, 1 under 20, 5 under 100, 10
+    under 1,000."""
     if x < 1:
         return 0.1
     if x < 10:
         return 0.5
+    if x < 20:
+        return 1.0  # 12 working days → 7, not 5
     if x < 100:
         return 5.0
     return 10 ** (math.floor(math.log10(x)) - 1)
@@ -70,8 +73,10 @@ def amount(value: float | str, unit: str, lang: str) -> str:
     v = value if isinstance(value, str) else fmt(value)
     if lang == "ja" or unit in ("%", "％"):
         return f"{v}{unit}"
-    if v == "1" and unit.endswith("s") and not unit.endswith("ss"):
-        unit = unit[:-1]
-    return f"{v} {unit}"
+    words = unit.split()
+    plural = next((i for i, w in enumerate(words) if w.endswith("s") and not w.endswith("ss")), None)
+    if v == "1" and plural is not None:  # "1 case per week", "1 working day"
+        words[plural] = words[plural][:-1]
+    return f"{v} {' '.join(words)}"
 
 

@@ -12,6 +12,7 @@ from agents.intake import similarity
 from agents.patterns import NEW, fill, kpi_for, pattern_line, risks_of
 from agents.sections import NEAR_COPY
 from agents.slots import check_slots
+from agents.targets import amount
 from agents.themes import about_ai
 from core.i18n import t
 from agents.schemas import KPI, HandOff, PainPoint, Score, Theme, UseCase
@@ -180,8 +181,7 @@ def _kpi_of(chosen: str, pat, kpis: list[KPI], department: str, lib, pains: list
 def impact_reason(kpi: KPI, pains: list[str], points: dict[str, str], lang: str) -> str:
     """Why it matters, in the participants' terms: the KPI it moves and their number, else their words."""
     if kpi.said:
-        return t("kpi.impact_reason", lang, name=kpi.name, baseline=kpi.baseline,
-                 unit=kpi.unit if lang == "ja" or kpi.unit == "%" else f" {kpi.unit}", said=kpi.said)
+        return t("kpi.impact_reason", lang, name=kpi.name, now=amount(kpi.baseline, kpi.unit, lang), said=kpi.said)
     pain = next((points[p] for p in kpi.pain_points if p in points), pains[0] if pains else "")
     return t("kpi.impact_reason_unmeasured", lang, name=kpi.name, pain=first_clause(pain, lang)) if pain else kpi.name
 

@@ -26,6 +26,7 @@ def main() -> None:
     import numpy as np
 
     from agents.kpi_choice import shortlist
+    from agents.groups import about
     from agents.said import primary
     from knowledge.embedder import get_embedder
     from knowledge.library.catalog import load_library
@@ -45,7 +46,7 @@ def main() -> None:
         rows: dict[str, list[int]] = {}
         misses = []
         for it in items:
-            got = [c.kpi.id for c in shortlist(lib, it["text"], it["lang"], primary(it["text"]), set(it["functions"]),
+            x = primary(it["text"]); got = [c.kpi.id for c in shortlist(lib, about(x, [it["text"]], it["lang"]), it["lang"], x, set(it["functions"]),
                                                embed=fn)]
             r = rows.setdefault(it["lang"], [0, 0, 0])
             r[0] += 1

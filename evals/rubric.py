@@ -84,8 +84,10 @@ class ThemeFromPainPoints:
         said = " ".join(_theme_points(values))
         quotes = [c["quote"] for c in theme.get("citations", [])]
         ok = same_subject(theme.get("problem", ""), said)
+        # the outcome may name the KPI's first-step target (「2日から1日に」): a number code set, not one invented
+        targets = [f"{k.get('target', '')} {k.get('unit', '')}" for k in values.get("kpis") or []]
         nums = [f"{v:g}{u}" for fld in ("problem", "outcome") for v, u in numbers_in(theme.get(fld, ""))
-                if u and not supported(v, u, [said] + quotes)]
+                if u and not supported(v, u, [said] + quotes + (targets if fld == "outcome" else []))]
         return Result(self.name, 1.0 if ok and not nums else 0.0,
                       ("drifts; " if not ok else "") + (f"unstated numbers {nums}" if nums else ""))
 

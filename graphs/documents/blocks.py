@@ -247,8 +247,12 @@ def _number(text: str) -> float | None:
 
 
 def _amount(value: str, unit: str) -> str:
-    """「2 日」 for a number; a word (要測定, 現状から4割減) stands without the unit."""
-    return f"{value} {unit}" if _number(value) is not None else value
+    """「2 日」, "1 day" for a number; a word (要測定, 現状から4割減) stands without the unit."""
+    from agents.targets import amount
+
+    if _number(value) is None:
+        return value
+    return amount(value, unit, "en") if unit.isascii() and unit not in ("%", "％") else f"{value} {unit}"
 
 
 def _paren(text: str, lang: str) -> str:
