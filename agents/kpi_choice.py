@@ -74,6 +74,8 @@ def shortlist(lib, words: str, lang: str, stated: Stated | None = None, function
     for x, s in zip(kpis, sem):
         lex = min(lib.kpi_score(words, x, lang) / LEX_SPAN, 1.0)
         score = lex + s + unit_fit(x.text(lang).unit, stated) + (OWN_FUNCTION if set(x.functions) & set(functions) else 0.0)
+        if stated is None and lex <= 0:
+            continue  # no number to confirm the kind, and no shared word: e5 alone matched 「メルマガのネタ切れ」 to 月次決算日数
         if lex + s >= REL_MIN and score >= MIN_SCORE:
             out.append(Candidate(x, round(score, 3)))
     out.sort(key=lambda c: -c.score)

@@ -137,12 +137,22 @@ def _order(views: list[GroupView]) -> list[GroupView]:
     return sorted(views, key=key)
 
 
+def offered_groups(ordered: list[GroupView], n: int) -> list[GroupView]:
+    """The groups the model ranks: those whose stated number a catalogue KPI takes, then others with a
+    catalogue KPI, then the rest, only as many as ``n`` themes need (at most ``MAX_GROUPS``). A vague
+    group nothing in the catalogue measures is offered only when nothing else is."""
+    strong = [v for v in ordered if v.stated is not None and v.candidates and v.offered()[0] != PARTICIPANTS]
+    rest = [v for v in ordered if v not in strong and (v.candidates or v.stated is not None)]
+    out = (strong + rest)[:max(n, len(strong))][:MAX_GROUPS]
+    return out or ordered[:max(n, 1)]
+
+
 def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feedback: str = "",
                     points: dict[str, str] | None = None) -> tuple[list[Theme], StageLog]:
     """Up to ``n`` candidate themes, one per pain group, in the order the model ranked the groups.
     (Themes from the company's documents are made in code: agents.document_themes.)"""
     log = StageLog()
-    views = _order(view_groups(ctx, groups, points or {}))[:MAX_GROUPS]
+    views = offered_groups(_order(view_groups(ctx, groups, points or {})), n)
     by_id = {v.id: v for v in views}
     ev = evidence_for(ctx, [v.words for v in views][:6], log, k=2)
     lib = ctx.catalog()

@@ -163,7 +163,7 @@ class NoCutTitles:
 
 class NumbersOnTheirKPI:
     """Every number a participant gave about a business problem is the baseline of a KPI that measures
-    that pain point: the same value, a unit of the same kind (their unit of time kept, 「3割」 as 30 %)."""
+    that pain point: the same value, a unit of the same kind (their unit of time kept; 「3割」 as 3 割 or 30 %)."""
 
     name = "numbers_on_their_kpi"
 
@@ -174,10 +174,9 @@ class NumbersOnTheirKPI:
         kpis = values.get("kpis") or []
         missing = []
         for p, x in wanted:
-            value = x.value * 10 if x.unit == "割" else x.value
-            fam = "percent" if x.unit == "割" else x.family
-            ok = any(_float(k.get("baseline")) is not None and abs(_float(k["baseline"]) - value) < 1e-9
-                     and family(str(k.get("unit", "")).split("/")[0].split(" per ")[0]) == fam
+            values_ = (x.value, x.value * 10) if x.unit == "割" else (x.value,)  # 3割 as 3 割 or as 30 %
+            ok = any(_float(k.get("baseline")) is not None and any(abs(_float(k["baseline"]) - v) < 1e-9 for v in values_)
+                     and family(str(k.get("unit", ""))) == x.family
                      and (p["id"] in (k.get("pain_points") or []) or (not k.get("pain_points")
                                                                         and same_subject(k.get("name", ""), p["text"])))
                      for k in kpis)
