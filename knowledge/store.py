@@ -24,6 +24,7 @@ import hashlib
 import logging
 import os
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -194,8 +195,8 @@ class CompanyStore:
         self.settings = settings
         self.company = check_company(company)
         self.dir = company_dir(company, self.settings)  # uploads and the company's library stay here
-        self.state = (EngineState(self.company, settings.database_url) if uses_engines(settings)
-                      else FileState(self.company, self.dir))
+        self._shared = uses_engines(settings)  # by processes on other hosts, each with its own disk
+        self.state = EngineState(self.company, settings.database_url) if self._shared else FileState(self.company, self.dir)
         if not create and not self.state.exists():
             raise KatachiError("unknown_company", company=company)
         self._embedder = embedder
@@ -401,18 +402,28 @@ class CompanyStore:
         """The name each ingested folder is known by in the manifest: its own name, unless another
         folder of that name is already known and still exists elsewhere (then ``name~2``, ``name~3``…).
         A known folder that no longer exists where it was is taken to have moved: its name, and so its
-        chunks, carry over to the new location."""
+        chunks, carry over to the new location.
+
+        On the engines the store is shared by hosts, and a path means a folder only on the host that
+        ingested it: there a folder is the same, or moved, only if that host knew it. Another host's
+        ``/data/inbox/acme`` is another folder (a name of its own), and its absence here is no move, so
+        nothing of it is pruned."""
         known: dict[str, str] = self._manifest.setdefault("roots", {})
+        hosts: dict[str, str] = self._manifest.setdefault("hosts", {}) if self._shared else {}
+        here = socket.gethostname() if self._shared else ""
+        mine = lambda n: hosts.get(n, here) == here  # noqa: E731 - folders known before hosts were recorded: here
         out: dict[Path, str] = {}
         for root in sorted(roots):
-            same = [n for n, where in known.items() if where == str(root)]
+            same = [n for n, where in known.items() if where == str(root) and mine(n)]
             if same:
                 out[root] = same[0]
                 continue
             family = [n for n in known if n == root.name or n.startswith(root.name + "~")]
-            moved = [n for n in family if not Path(known[n]).exists() and n not in out.values()]
+            moved = [n for n in family if mine(n) and not Path(known[n]).exists() and n not in out.values()]
             name = moved[0] if moved else root.name if root.name not in known else f"{root.name}~{len(family) + 1}"
             known[name] = str(root)
+            if self._shared:
+                hosts[name] = here
             out[root] = name
         return out
 

@@ -125,6 +125,31 @@ def test_two_ingests_from_two_data_dirs_into_one_company_lose_nothing(tmp_path, 
     assert {f.split("/")[0] for f in got["files"]} == {"docs", "docs~2"}
 
 
+def test_a_folder_on_another_host_is_another_folder_even_at_the_same_path(tmp_path, fake_embedder, engines,
+                                                                           monkeypatch):
+    """Hosts share the store, not their disks: /data/inbox/docs on host B is not A's folder of that path,
+    and A's folder missing on B's disk is no move: B's ingest prunes nothing of A's."""
+    inbox = tmp_path / "inbox" / "docs"
+    monkeypatch.setattr("knowledge.store.socket.gethostname", lambda: "host-a")
+    CompanyStore("acme", engines(tmp_path / "a"), create=True).ingest([_corpus(inbox, n=3, prefix="a")])
+    for f in inbox.iterdir():  # host B's disk: another folder at the same path
+        f.unlink()
+    _corpus(inbox, n=2, prefix="b")
+    monkeypatch.setattr("knowledge.store.socket.gethostname", lambda: "host-b")
+    rep = CompanyStore("acme", engines(tmp_path / "b")).ingest([inbox])
+    assert sorted(f.status for f in rep.files) == ["added", "added"]
+    monkeypatch.setattr("knowledge.store.socket.gethostname", lambda: "host-c")  # and one where it is missing
+    elsewhere = _corpus(tmp_path / "c" / "docs", n=1, prefix="c")
+    import shutil
+
+    shutil.rmtree(inbox)
+    CompanyStore("acme", engines(tmp_path / "c")).ingest([elsewhere])
+    got = _parts(CompanyStore("acme", engines(tmp_path / "reader")))
+    assert sorted(got["files"]) == ["docs/a00.md", "docs/a01.md", "docs/a02.md", "docs~2/b00.md", "docs~2/b01.md",
+                                    "docs~3/c00.md"]
+    assert got["manifest"] == got["chroma"] == got["bm25"]
+
+
 def _child(settings: Settings, kill_at: int, *paths: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KATACHI_") or k == "KATACHI_CACHE_DIR"}
     env.update(PYTHONPATH=str(ROOT), KATACHI_EMBED_BATCH="1", KATACHI_DATA_DIR=str(settings.data_dir),
