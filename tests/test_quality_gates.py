@@ -87,7 +87,8 @@ def test_numbers_with_units_and_directions():
                                                       (75, True, "minutes", 45), (0.5, True, "days", 0.3),
                                                       (180, True, "count", 110), (62, False, "percent", 81),
                                                       (16, False, "percent", 21), (4.8, True, "percent", 3),
-                                                      (1, True, "days", 0.5), (4, False, "count", 5)])
+                                                      (1, True, "days", 0.5), (4, False, "count", 5),
+                                                      (12, True, "days", 7)])
 def test_a_first_step_target_moves_the_right_way_in_a_step_people_say(baseline, lower, fam, target):
     assert first_step(baseline, lower, fam) == target
 
@@ -314,3 +315,22 @@ def test_themes_are_written_from_the_groups_whatever_the_model_picks(tmp_path):
     assert c["title"] == "見積回答日数の短縮" and c["problem"] == "見積もりの回答に5営業日かかり、競合に案件を取られている。"
     assert c["outcome"] == "見積回答日数を5営業日から3営業日に" and c["measures"][0] == "quote_turnaround"
     assert c["why_now"] == "見積の回答には平均5営業日かかっています。" and c["citations"]
+
+
+def test_a_vague_pain_point_is_offered_a_kpi_only_on_a_shared_word_and_themes_start_from_numbers():
+    """e5 alone once matched 「メルマガのネタ切れ」 to 月次決算日数 (cosine 0.86): with no number to confirm
+    the kind, a KPI needs a word in common; and the groups with a stated number a KPI takes are ranked."""
+    from agents.common import StageContext
+    from agents.groups import view_groups
+    from agents.schemas import PainGroup
+    from agents.themes import _order, offered_groups
+
+    ctx = StageContext(model_for=lambda r: None, retriever=None, company="acme", lang="ja", today="2026-11-27",
+                       departments=("経理", "広報"))
+    texts = ["メルマガのネタ切れ。毎月なんとなく書いて出してる", "監査法人に出す資料を揃えるのに、経理が毎期2週間かかりきりになる",
+             "月末の締めに8営業日かかり、経営会議に数字が間に合わない"]
+    groups = [PainGroup(id=f"P{i}", summary=x, members=[f"pp{i}"]) for i, x in enumerate(texts, 1)]
+    views = view_groups(ctx, groups, {f"pp{i}": x for i, x in enumerate(texts, 1)})
+    assert "close_days" not in [c.kpi.id for c in views[0].candidates]
+    assert [v.id for v in offered_groups(_order(views), 2)] == ["P2", "P3"] or \
+        [v.id for v in offered_groups(_order(views), 2)] == ["P3", "P2"]
