@@ -166,14 +166,15 @@ def test_a_writer_killed_mid_ingest_is_repaired_by_another_without_its_files(tmp
     its own: A's files are then in the store whole, old or new, or not at all, and the parts agree."""
     a_docs = _corpus(tmp_path / "a-docs", prefix="a")
     b_docs = _corpus(tmp_path / "b-docs", n=2, prefix="b")
-    versions = {}  # each file's chunk ids, before and after the change, from a reference run
+    versions, counted = {}, {}  # each file's chunk ids before and after the change, and the writes made
     ref = engines(tmp_path / "ref", fresh=True)
     for label, variant in (("old", ""), ("new", "（改訂）")):
         _corpus(a_docs, prefix="a", variant=variant)
         r = _child(ref, -1, a_docs)
         assert r.returncode == 0, r.stderr[-2000:]
         versions[label] = CompanyStore("acme", ref)._manifest["files"]
-        writes = int(r.stdout)
+        counted[label] = int(r.stdout)
+    writes = counted["old" if case == "first" else "new"]
     assert writes >= 4
     for kill_at in range(1, writes + 1):
         s = engines(tmp_path / f"a{kill_at}", fresh=True)
