@@ -2,14 +2,19 @@
 
     python benchmarks/scale_out.py [--workshops 50] [--participants 4] [--points 3] [--model-delay 0.5]
 
-Server setup: a throwaway PostgreSQL (Debian's binaries, loopback), two web replicas
+Server setup: a throwaway PostgreSQL (Debian's binaries, loopback), a Chroma server, two web replicas
 (``KATACHI_JOB_QUEUE=database``) and two ``katachi worker`` processes over the scripted model slowed by
-``--model-delay`` seconds per answer. Baseline: one ``katachi ui``-like process with the embedded
+``--model-delay`` seconds per answer. Each replica and worker has a data directory of its own (as on a
+host of its own); the company's documents are ingested by another process on the engines and searched
+by the workers there. Baseline: one ``katachi ui``-like process with the embedded
 defaults (SQLite, in-process jobs, one model slot) over the same scripted model. The same load on
 both: every workshop's participants send their pain points over HTTP (half of them to each replica),
 the facilitator's page redraws once a second, and when all points are in the facilitator runs every
 gate. Printed per setup: workshops finished, errors, submit → facilitator-sees latency p50/p95, poll
-latency p95, and (server) how long jobs waited for a worker.
+latency p95, and (server) how long jobs waited for a worker. The CPU each component used (from /proc:
+replicas, workers, PostgreSQL, Chroma, the simulated tabs) is written with ``--json``, over the whole
+run and over the intake window (all tabs open, participants writing, no model work yet), with the
+requests made, for benchmarks/capacity.py to check its predictions against.
 """
 from __future__ import annotations
 
@@ -109,6 +114,7 @@ def tabs(urls: list[str], shops: list[tuple[str, str]], args) -> dict:
     import random
 
     lat, checks, redraws, errors = [], [], [], []
+    when: dict[str, list[float]] = {"checks": [], "redraws": [], "sends": []}  # seconds after the start
     acknowledged: dict[str, dict[str, float]] = {}  # per workshop: texts the app said it saved → when sent
     done: dict[str, float] = {}
     t_all = time.perf_counter()
@@ -118,9 +124,11 @@ def tabs(urls: list[str], shops: list[tuple[str, str]], args) -> dict:
         while wid not in done and time.perf_counter() - t_all < args.timeout:
             t0 = time.perf_counter()
             try:
+                when["checks"].append(t0 - t_all)
                 if await tab.changed(wid):
                     checks.append(time.perf_counter() - t0)
                     t1 = time.perf_counter()
+                    when["redraws"].append(t1 - t_all)
                     page = await tab.call("poll", "ja", wid)
                     now = time.perf_counter()
                     redraws.append(now - t1)
@@ -142,6 +150,7 @@ def tabs(urls: list[str], shops: list[tuple[str, str]], args) -> dict:
             await asyncio.sleep(wait)
             text = f"p{n}-{wid[:4]}-{k} 提案書の作成に時間がかかる"
             t0 = time.perf_counter()
+            when["sends"].append(t0 - t_all)
             try:
                 page = await tab.call("send", "ja", wid, text, None)
                 if "k-notice k-error" in page:
@@ -176,26 +185,46 @@ def tabs(urls: list[str], shops: list[tuple[str, str]], args) -> dict:
         await asyncio.gather(*(later(i, w, c) for i, (w, c) in enumerate(shops)))
 
     asyncio.run(main())
+    in_window = lambda xs: sum(1 for x in xs if INTAKE[0] <= x < INTAKE[1])  # noqa: E731
     return {"finished": len(done), "errors": errors, "lat": lat, "checks": checks, "redraws": redraws,
-            "wall": time.perf_counter() - t_all, "sent": {w: list(t) for w, t in acknowledged.items()}}
+            "wall": time.perf_counter() - t_all, "sent": {w: list(t) for w, t in acknowledged.items()},
+            "intake_counts": {"checks": in_window(when["checks"]), "redraws": in_window(when["redraws"]),
+                              "sends": in_window(when["sends"])}}
 
 
-def load(urls: list[str], shops: list[tuple[str, str]], args, drive, tmp: Path) -> dict:
+# The intake window, in seconds after the tabs start: every tab is open (the ramp is 10 s) and the
+# participants write (their third point comes ~60 s in on average), no workshop has all its points yet.
+INTAKE = (15.0, 45.0)
+
+
+def load(urls: list[str], shops: list[tuple[str, str]], args, drive, tmp: Path, components: dict) -> dict:
     """The tabs in a child process; ``drive(wid, errors)`` runs each workshop's gates here, in a thread,
-    once all its points are in (the facilitator's clicks, through the room's handlers)."""
+    once all its points are in (the facilitator's clicks, through the room's handlers). ``components``:
+    the processes whose CPU is measured (name -> pids, see benchmarks/cpu_meter.py)."""
     import json
+
+    from benchmarks.cpu_meter import Meter
 
     spec, out = tmp / f"tabs-{len(urls)}.json", tmp / f"tabs-{len(urls)}-out.json"
     spec.write_text(json.dumps({"urls": urls, "shops": shops, "args": vars(args)}))
     errors: list[str] = []
     for wid, _ in shops:
         threading.Thread(target=drive, args=(wid, errors), daemon=True).start()
-    child = subprocess.run([sys.executable, __file__, "--tabs", str(spec), str(out)], cwd=ROOT,
-                           timeout=args.timeout + 120)
-    if child.returncode:
-        raise SystemExit(f"the load process failed ({child.returncode})")
+    child = subprocess.Popen([sys.executable, __file__, "--tabs", str(spec), str(out)], cwd=ROOT)
+    meter = Meter({**components, "tabs": [child.pid]})
+    t0 = meter.sample()["t"]
+    meter.every(1.0)
+    try:
+        rc = child.wait(timeout=args.timeout + 120)
+    finally:
+        meter.stop()
+    if rc:
+        raise SystemExit(f"the load process failed ({rc})")
+    meter.samples = [x for x in meter.samples if x["tabs"] > 0]  # the last look may find the child gone
     r = json.loads(out.read_text())
     r["errors"] += errors
+    r["cpu_intake"] = meter.between(t0 + INTAKE[0], t0 + INTAKE[1])
+    r["cpu_total"] = meter.total()
     return r
 
 
@@ -217,7 +246,7 @@ def _tabs_main(spec: str, out: str) -> None:
     Path(out).write_text(json.dumps(r))
 
 
-def rooms_over(db_url: str | None, data: Path, delay: float):
+def rooms_over(db_url: str | None, data: Path, delay: float, chroma: tuple[str, str] | None = None):
     """The facilitator's side of the load: the room handlers over the given database."""
     from core.settings import Settings
     from graphs.service import WorkshopService
@@ -230,6 +259,8 @@ def rooms_over(db_url: str | None, data: Path, delay: float):
     from ui.web.room.handlers import Rooms
 
     s = Settings(data_dir=data, database_url=db_url, job_queue="database" if db_url else "process")
+    if chroma:
+        s = s.model_copy(update={"chroma_url": chroma[0], "chroma_tenant": chroma[1]})
     inner = WorkshopResponder()
 
     def slow(messages, kwargs):
@@ -239,8 +270,7 @@ def rooms_over(db_url: str | None, data: Path, delay: float):
     model = FakeChatModel(responder=slow)
     svc = WorkshopService(s, model_for=lambda r: model, retriever_for=lambda c: ListRetriever("acme", DOCS))
     db = AppDB(data / "app.sqlite", url=db_url)
-    jobs = ModelJobs(1, service=svc)
-    return Rooms(db, svc, DBJobs(db, jobs, 3.0) if db_url else jobs)
+    return Rooms(db, svc, DBJobs(db, 3.0) if db_url else ModelJobs(1, service=svc))
 
 
 def gates(rooms, expected: int):
@@ -305,7 +335,11 @@ def main() -> None:
         print(f"  pain points acknowledged {sum(len(t) for t in r['sent'].values())}, lost {lost}")
         return {"finished": r["finished"], "workshops": n, "errors": r["errors"], "lost": lost,
                 "sent": sum(len(t) for t in r["sent"].values()), "p50": _pct(r["lat"], 50),
-                "p95": _pct(r["lat"], 95), "check_p95": _pct(r["checks"], 95), "redraw_p95": _pct(r["redraws"], 95)}
+                "p95": _pct(r["lat"], 95), "check_p95": _pct(r["checks"], 95), "redraw_p95": _pct(r["redraws"], 95),
+                "wall": r["wall"], "checks": len(r["checks"]), "redraws": len(r["redraws"]),
+                "cpu_intake": r["cpu_intake"], "cpu_total": r["cpu_total"], "intake_counts": r["intake_counts"],
+                "participants": args.participants, "points": args.points, "think": args.think,
+                "model_delay": args.model_delay, "cores": os.cpu_count(), "load_after": os.getloadavg()}
 
     if args.only != "embedded":
         pg = TempPostgres()
@@ -313,28 +347,36 @@ def main() -> None:
         procs: list[subprocess.Popen] = []
         try:
             url = pg.database("scale")
-            rooms = rooms_over(url, tmp / "parent", args.model_delay)
+            engines = (chroma.url, "scale") if chroma is not None else None
+            rooms = rooms_over(url, tmp / "facilitator", args.model_delay, engines)
             add_user(rooms.db, "fumi", "facil-pass-1", "facilitator", ["acme"])
             ports = [free_port(), free_port()]
             urls = [f"http://127.0.0.1:{p}/" for p in ports]
-            search: list[str] = []
-            if chroma is not None:  # acme's documents on the Chroma server and the shared data volume
-                put_documents(chroma.url, tmp / "shared", "scale")
-                search = [str(tmp / "shared"), chroma.url, "scale"]
-            procs += [_spawn("tests.replica_child", str(tmp / f"app{i}"), url, str(p), log=tmp / f"app{i}.log")
-                      for i, p in enumerate(ports)]
-            procs += [_spawn("tests.worker_child", url, f"w{i}", str(args.model_delay), *search,
-                             log=tmp / f"w{i}.log") for i in range(2)]
+            if engines:  # acme's documents, ingested on the engines by a process with a disk of its own
+                put_documents(chroma.url, tmp / "ingest", "scale", url)
+            procs += [_spawn("tests.replica_child", str(tmp / f"app{i}"), url, str(p), *(engines or ()),
+                             log=tmp / f"app{i}.log") for i, p in enumerate(ports)]
+            procs += [_spawn("tests.worker_child", url, f"w{i}", str(args.model_delay),
+                             *((str(tmp / f"w{i}"), *engines) if engines else ()), log=tmp / f"w{i}.log",
+                             env={"CALLS_FILE": str(tmp / f"w{i}.calls")}) for i in range(2)]
             for u in urls:
                 wait_http(u)
             shops = [rooms.create(rooms.user("fumi"), "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", review=False)
                      for i in range(args.workshops)]
-            r = load(urls, [(w["id"], w["join_code"]) for w in shops], args, gates(rooms, expected), tmp)
+            from benchmarks.cpu_meter import postmaster_pid
+
+            components = {"replicas": [p.pid for p in procs[:2]], "workers": [p.pid for p in procs[2:]],
+                          "postgres": [postmaster_pid(pg.data)], "driver": [-os.getpid()],
+                          **({"chroma": [chroma.proc.pid]} if chroma else {})}
+            r = load(urls, [(w["id"], w["join_code"]) for w in shops], args, gates(rooms, expected), tmp, components)
             waits = [row["started"] - row["created"] for row in rooms.db.all(
                 "SELECT created, started FROM jobs WHERE started IS NOT NULL")]
             figures["server"] = summary("server (2 replicas, 2 workers, PostgreSQL"
                                         + (", Chroma server)" if chroma else ")"), r, rooms, len(shops))
             figures["server"]["queue_wait_p95"] = _pct(waits, 95)
+            figures["server"]["jobs"] = len(waits)
+            figures["server"]["model_calls"] = sum(int((tmp / f"w{i}.calls").read_text() or 0)
+                                                   for i in range(2) if (tmp / f"w{i}.calls").exists())
             print(f"  job queue wait: p50 {_pct(waits, 50):.1f} s, p95 {_pct(waits, 95):.1f} s ({len(waits)} jobs)")
         finally:
             for p in procs:
@@ -358,7 +400,7 @@ def main() -> None:
             shops = [rooms.create(rooms.user("fumi"), "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", review=False)
                      for i in range(args.workshops)]
             r = load([f"http://127.0.0.1:{port}/"], [(w["id"], w["join_code"]) for w in shops], args,
-                     gates(rooms, expected), tmp)
+                     gates(rooms, expected), tmp, {"app": [-os.getpid()]})
             figures["embedded"] = summary("embedded baseline (1 process, SQLite, 1 model slot)", r, rooms, len(shops))
         finally:
             demo.close()

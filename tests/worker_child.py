@@ -4,8 +4,10 @@ seconds). With a Chroma server: the company's documents are searched on the engi
 Chroma, manifest and BM25 in PostgreSQL), with the test embedder; ``DATA_DIR`` is this worker's own."""
 from __future__ import annotations
 
+import os
 import sys
 import time
+from pathlib import Path
 
 DOCS = ["提案書の作成には平均で二日かかっている。営業担当は顧客訪問の時間を確保できていない。",
         "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。引き継ぎの基準は文書化されていない。"]
@@ -13,7 +15,6 @@ DOCS = ["提案書の作成には平均で二日かかっている。営業担�
 
 def main() -> None:
     import tempfile
-    from pathlib import Path
 
     from core.settings import Settings
     from graphs.service import WorkshopService
@@ -36,8 +37,14 @@ def main() -> None:
         retriever_for = lambda c: CompanyStore(c, s)  # noqa: E731
     inner = WorkshopResponder()
 
+    calls = [0]
+    count_to = os.environ.get("CALLS_FILE")  # benchmarks count the model calls a worker answered
+
     def slow(messages, kwargs):
         time.sleep(delay)
+        calls[0] += 1
+        if count_to:
+            Path(count_to).write_text(str(calls[0]))
         return inner(messages, kwargs)
 
     model = FakeChatModel(responder=slow)
