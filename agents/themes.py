@@ -15,7 +15,7 @@ import re
 from pydantic import BaseModel, Field
 
 from agents.common import StageContext, StageLog, ask, cite, evidence_for
-from agents.grounding import readable, relevant
+from agents.grounding import readable, same_subject
 from agents.groups import PARTICIPANTS, GroupView, group_line, own_name, view_groups
 from agents.kpi_choice import unit_fit
 from agents.targets import amount, baseline_of, first_step
@@ -105,9 +105,10 @@ def write_theme(ctx: StageContext, v: GroupView, kpi_id: str, why_id: str, ev, l
         outcome = text_of(f"kpi.outcome.{better}", ctx.lang, name=words)
     sentences = dict(ev.sentences)
     why = sentences.get(why_id)
-    why_now = readable(why[1]) if why and relevant(v.words, readable(why[1])) else ""
+    # about the same work in content words (English letter pairs overlap in any two sentences)
+    why_now = readable(why[1]) if why and same_subject(readable(why[1]), v.words) else ""
     ids = ([why_id] if why_now else []) + [sid for sid, (_, s) in sentences.items()
-                                          if sid != why_id and relevant(v.words, readable(s))]
+                                          if sid != why_id and same_subject(readable(s), v.words)]
     citations, support = cite(ev, ids[:2], log, where, claim=f"{v.words} {why_now}")
     others = [c.kpi.id for c in v.candidates if c.kpi.id != kpi_id][:1]
     sep = "" if ctx.lang == "ja" else " "

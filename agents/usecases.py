@@ -60,10 +60,10 @@ def use_case_lines(use_cases: list[UseCase]) -> str:
     return "\n".join(f"- [{u.department}] {u.title}: {u.input} → {u.output}" for u in use_cases)
 
 
-def department_pains(department: str, points: list[PainPoint], kpis: list[KPI], lib) -> list[str]:
+def department_pains(department: str, points: list[PainPoint], kpis: list[KPI], lib, function: str | None
+                     ) -> list[str]:
     """What hurts in this department: the pain points its people raised, those that name it, and those
     measured by a KPI of its function (「経費精算の問い合わせが総務に集中」 is 総務's)."""
-    function = lib.function_of(department)
     measured = {p for k in kpis if k.catalog_id in lib.kpis and function in lib.kpis[k.catalog_id].functions
                 for p in k.pain_points}
     name = department.removesuffix("部").removesuffix("課")
@@ -87,7 +87,8 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
     kpi_ids = [k.id for k in kpis]
     query = " ".join([theme.title, theme.problem, *(pains or [])[:3], *[k.name for k in kpis]])
     wanted = [k.catalog_id for k in kpis if k.catalog_id]
-    candidates = [p for p in lib.pattern_candidates(department, query, ctx.lang, wanted, k=4 + len(taken or []))
+    candidates = [p for p in lib.pattern_candidates(department, query, ctx.lang, wanted, k=4 + len(taken or []),
+                                                    function=ctx.function_of(department))
                   if p.id not in (taken or [])][:4]
     by_id = {p.id: p for p in candidates}
 
@@ -128,7 +129,8 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
         u = _checked(u, pat, department, departments or [department], documents, said, ctx.lang, log, uid)
         citations, support = cite(ev, u.evidence, log, f"use_case[{uid}]",
                                   claim=f"{department} {u.title} {u.workflow_step} {u.input} {u.output}")
-        kpi_id = _kpi_of(u.kpi_id if u.kpi_id in kpi_ids else kpi_ids[0], pat, kpis, department, lib, pains or [])
+        kpi_id = _kpi_of(u.kpi_id if u.kpi_id in kpi_ids else kpi_ids[0], pat, kpis, ctx.function_of(department), lib,
+                         pains or [])
         if kpi_id != u.kpi_id and u.kpi_id in kpi_ids:
             log.findings.append(finding("kpi_from_pattern", "usecases", uid, ctx.lang, f"{u.kpi_id} → {kpi_id}",
                                         severity="info"))
@@ -162,14 +164,13 @@ def _checked(u: UseCaseOut, pat, department: str, departments: list[str], docume
     return u.model_copy(update=fixed)
 
 
-def _kpi_of(chosen: str, pat, kpis: list[KPI], department: str, lib, pains: list[str]) -> str:
+def _kpi_of(chosen: str, pat, kpis: list[KPI], function: str | None, lib, pains: list[str]) -> str:
     """The workshop KPI a use case moves: the pattern's own KPI among the workshop's, else a KPI that
     measures this department's own pain points or its function's work, else the model's choice."""
     if pat is not None:
         moved = kpi_for(pat, chosen, kpis)
         if moved != chosen or any(k.id == chosen and k.catalog_id in pat.kpis for k in kpis):
             return moved
-    function = lib.function_of(department)
     own = [k.id for k in kpis if k.said and any(k.said in p for p in pains)]
     own += [k.id for k in kpis if k.catalog_id and function in lib.kpis[k.catalog_id].functions]
     mine = next((k for k in kpis if k.id == chosen), None)

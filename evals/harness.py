@@ -204,7 +204,7 @@ def run(scenarios: list[Scenario], out_dir: Path, service_factory: Callable[[], 
         done.parent.mkdir(parents=True, exist_ok=True)
         done.write_text(json.dumps(row, ensure_ascii=False, indent=1), encoding="utf-8")
         rows.append(row)
-        report = write_report(rows, out_dir, model_label)
+        write_report(rows, out_dir, model_label)  # a reader can follow a long run as it goes
     return write_report(rows, out_dir, model_label)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from agents import script
 from agents.grounding import is_prose, same_subject
 from agents.intake import similarity
-from agents.numbers import family, numbers_in, stated_numbers, supported
+from agents.numbers import family, numbers_in, supported
 from agents.sections import NEAR_COPY, copied_from_example, generic, procedure_problems, review_problems
 from agents.schemas import KPI, UseCase
 from agents.linter import USAGE, has_any
@@ -54,15 +54,18 @@ class NoInventedBaselines:
 
 
 class StatedNumbersUsed:
-    """The numbers participants gave in the theme's pain groups are KPI baselines."""
+    """The number each of the theme's pain points is about (「2日」 in 「提案書の作成に2日かかる」, not the size of
+    a team beside it) is a KPI baseline, in a unit of the same kind."""
 
     name = "stated_numbers_used"
 
     def __call__(self, values: dict, expect: dict) -> Result:
+        from agents.said import primary
+
         theme = values.get("theme") or {}
         if not theme or theme.get("origin") == "documents":
             return Result(self.name, None, "no participant theme")
-        stated = stated_numbers(_theme_points(values))
+        stated = [x for x in (primary(t) for t in _theme_points(values)) if x is not None]
         if not stated:
             return Result(self.name, None, "no numbers stated")
         base = [(_float(k.get("baseline")), family(k.get("unit", ""))) for k in values.get("kpis") or []]

@@ -197,7 +197,7 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
     points = [PainPoint.model_validate(p) for p in state.get("pain_points") or []]
     texts = {p.id: p.text for p in points}
     for dept in state["departments"]:
-        pains = uc_agent.department_pains(dept, points, kpi_list, ctx.catalog())
+        pains = uc_agent.department_pains(dept, points, kpi_list, ctx.catalog(), ctx.function_of(dept))
         ucs, lg = uc_agent.generate_department(ctx, theme, kpi_list, dept, start=len(found) + 1,
                                                n=(state.get("options") or {}).get("use_cases_per_department", 2),
                                                feedback=feedback, pains=pains, avoid=[u.title for u in found],

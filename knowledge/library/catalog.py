@@ -109,11 +109,11 @@ class Library:
 
     # -- ranking ---------------------------------------------------------------------------------
     def pattern_candidates(self, department: str, query: str, lang: str, kpi_ids: Iterable[str] = (),
-                           k: int = 4) -> list[Pattern]:
+                           k: int = 4, function: str | None = None) -> list[Pattern]:
         """The patterns to offer for one department: its function's patterns (or all, when the name
         maps to none) ranked by the query, with a bonus for moving one of the chosen KPIs. The
         company's own patterns (added or proven) that relate to the query at all come first."""
-        function = self.function_of(department)
+        function = function or self.function_of(department)
         pool = [p for p in self.patterns.values() if function is None or p.function == function]
         chosen = set(kpi_ids)
         scored = []
