@@ -38,7 +38,8 @@ class TempPostgres:
         self._run([str(bin_dir / "initdb"), "-D", str(data), "-U", "katachi", "--auth=trust", "-E", "UTF8",
                    "--locale=C"])
         self._run([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "start", "-o",
-                   f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"])
+                   f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   "-c max_connections=300"])  # each process keeps up to 40 (core.sql_store) + its checkpointer's 8
         self.bin_dir, self.data = bin_dir, data
         self.url = f"postgresql://katachi@127.0.0.1:{self.port}/postgres"
 
