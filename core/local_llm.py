@@ -140,10 +140,12 @@ class LocalServer:
         params.model.path = str(model_path)
         params.n_ctx = n_ctx
         params.n_parallel = 1
-        # Prompts are read 512 tokens at a time (llama.cpp's physical batch), and each batch is reported
-        # to a streamed call (return_progress): at ~20 prompt tokens/s on a shared machine a report comes
-        # every ~25 s, well inside the stall limit (Settings.stall_s).
-        params.n_batch = 512
+        # Prompts are read 256 tokens at a time and each batch is reported to a streamed call
+        # (return_progress), so a long prompt is seen to be moving. Measured with another model server and
+        # a load test on the same 2 cores (load average 17): 512-token batches came 34-80 s apart and
+        # tokens 13 s apart; halving the batch keeps a report well inside the stall limit (Settings.stall_s).
+        params.n_batch = 256
+        params.n_ubatch = 256
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
         # llama.cpp logs every request to stderr; keep it for debugging only.
