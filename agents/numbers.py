@@ -63,10 +63,6 @@ def supported(value: float, unit: str, sources: list[str], measured: bool = Fals
     return False
 
 
-def unsupported_in(text: str, sources: list[str]) -> list[str]:
-    """Numbers with a unit in ``text`` that no source states."""
-    return [f"{v:g}{u}" for v, u in numbers_in(text) if u and not supported(v, u, sources)]
-
 
 def lower_is_better(name: str, unit: str, better: str = "") -> bool:
     """``better``: the catalogue's direction when the KPI comes from the 型 library; else guessed."""
@@ -78,27 +74,6 @@ def lower_is_better(name: str, unit: str, better: str = "") -> bool:
     return any(w in n for w in LOWER_BETTER)
 
 
-def plausible_target(baseline: float, target: float, name: str, unit: str, better: str = "") -> str | None:
-    """None when the target moves the right way by a believable step, else why not."""
-    lower = lower_is_better(name, unit, better)
-    if lower and target >= baseline:
-        return "lower is better: the target must be below the baseline"
-    if not lower and target <= baseline:
-        return "higher is better: the target must be above the baseline"
-    if family(unit) == "percent" and target >= 100 and baseline < 95:
-        return "100 % is not a plan"
-    if lower and target <= 0 < baseline and family(unit) != "percent":
-        return "zero is not a plan"
-    return None
-
-
-def repaired_target(baseline: float, name: str, unit: str, better: str = "") -> float:
-    """A believable first step: 30 % better (halfway to 100 for a higher-is-better percentage)."""
-    if lower_is_better(name, unit, better):
-        return round(baseline * 0.7, 1 if baseline < 10 else 0)
-    if family(unit) == "percent":
-        return round(baseline + (100 - baseline) * 0.5, 1)
-    return round(baseline * 1.3, 1 if baseline < 10 else 0)
 
 
 def fmt(x: float) -> str:

@@ -274,23 +274,6 @@ def placeholders(template: str) -> set[str]:
             if m.group("named") or m.group("braced")}
 
 
-def example_fields(name: str, lang: str) -> dict[str, str]:
-    """The format example's values by field path (``impact.reason``): a field that repeats the
-    example's value for the same field copied it, however short it is (「作業計画」)."""
-    import json
-
-    text = PROMPTS[name][lang]
-    start = max(text.rfind("形式の例"), text.rfind("Format example"))
-    if start < 0:
-        return {}
-    try:
-        data = json.loads(text[text.index("{", start):])
-    except ValueError:
-        return {}
-    from agents.script import strings
-
-    return {path.split("[")[0].strip("."): value for path, value in strings(data)}
-
 
 def example_phrases(name: str, lang: str) -> list[str]:
     """The distinctive strings of a prompt's format example (another company's content): an output

@@ -8,7 +8,7 @@ from agents import script
 from agents.common import StageLog
 from agents.grounding import build_evidence, is_prose
 from agents.kpis import first_step
-from agents.numbers import lower_is_better, numbers_in, plausible_target, stated_numbers, supported
+from agents.numbers import lower_is_better, numbers_in, stated_numbers, supported
 from agents.prompts import example_phrases
 from agents.schemas import KPI, GlossaryTerm, Procedure, Score, UseCase, WeeklyReview
 from agents import sections
@@ -79,8 +79,6 @@ def test_numbers_with_units_and_directions():
     assert supported(2, "日", ["提案書に2日かかる"]) and not supported(80, "%", ["提案書に2日かかる"])
     assert lower_is_better("提案書作成時間", "日") and lower_is_better("Fresh produce waste", "%")
     assert not lower_is_better("受注率", "%")
-    assert plausible_target(80, 100, "出席率", "%") == "100 % is not a plan"
-    assert plausible_target(2, 3, "提案書作成時間", "日") is not None and plausible_target(2, 1, "提案書作成時間", "日") is None
 
 
 @pytest.mark.parametrize("baseline,lower,fam,target", [(2, True, "days", 1), (5, True, "days", 3), (45, True, "minutes", 25),
