@@ -9,6 +9,7 @@ COSTS = {kind: {"replica": 10.0, "postgres": 1.0, "client": 2.0, "worker": 0.0}
          for kind in ("check", "check_facilitator", "redraw", "redraw_facilitator", "submit")}
 COSTS["idle"] = {"replica": 0.0, "postgres": 0.0, "worker": 0.0}
 COSTS["model_call"] = {"worker": 500.0, "calls_per_workshop": 4.0}
+COSTS["worker_start_s"] = 3.0
 
 
 def test_a_room_of_four_makes_five_checks_a_second_and_redraws_every_tab_per_point():
@@ -36,3 +37,4 @@ def test_a_saturated_run_shares_what_other_work_leaves():
     assert got["demand"] > got["room"]
     assert got["replicas"] + got["postgres"] + got["tabs"] + got["workers"] == pytest.approx(0.75)
     assert got["replicas"] / got["tabs"] == pytest.approx(10 / 2, rel=0.01)  # in proportion to demand
+    assert got["workers_total_s"] == pytest.approx(50 * 4 * 0.5 + 2 * 3.0)  # calls, and each worker's start
