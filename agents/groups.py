@@ -66,9 +66,9 @@ def about(stated: Stated | None, texts: list[str], lang: str) -> str:
 
 def own_name(stated: Stated | None, words: str, lang: str) -> str:
     """The participants' own measure, named from their words: 「換算と突合の日数」, "Time for month-end close"."""
-    if stated is None:  # a vague pain point: named after its first clause, whole
-        first = re.split(r"[、。,;.]|\s(?:so|because|and|but)\s", words.strip())[0].strip()
-        return t("kpi.own.count", lang, subject=first if lang == "ja" else first[:1].lower() + first[1:])
+    if stated is None:  # a vague pain point: how often what they said happens, in their words, whole
+        first = re.split(r"[、。,;.]|\s(?:so|because|but)\s", words.strip())[0].strip()
+        return t("kpi.own.vague", lang, said=first)
     what = subject(stated, lang) or (words[:24] if lang == "ja" else " ".join(words.split()[:6]))
     kind = _NAME_KIND.get(stated.family, "count")
     if lang == "en":

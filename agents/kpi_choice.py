@@ -30,6 +30,10 @@ MIN_SCORE = 0.7
 # On all 61 development items (16 of them noisy: a cause and its consequence, 毎月, a rule beside the
 # measure), 0.4 kept top-1 at 52/61 and top-3 at 58/61 (59/61 with no floor).
 REL_MIN = 0.4
+# A pain point with no number has nothing to confirm the kind of KPI: its words and meaning must both
+# say so. Unrelated matches of vague sentences on one generic word ("customer list" → stock-out rate,
+# "match" → invoice matching) scored 0.65-0.8; the vague development items' accepted KPIs score over 1.2.
+REL_VAGUE = 1.0
 
 
 @dataclass(frozen=True)
@@ -74,8 +78,8 @@ def shortlist(lib, words: str, lang: str, stated: Stated | None = None, function
     for x, s in zip(kpis, sem):
         lex = min(lib.kpi_score(words, x, lang) / LEX_SPAN, 1.0)
         score = lex + s + unit_fit(x.text(lang).unit, stated) + (OWN_FUNCTION if set(x.functions) & set(functions) else 0.0)
-        if stated is None and lex <= 0:
-            continue  # no number to confirm the kind, and no shared word: e5 alone matched 「メルマガのネタ切れ」 to 月次決算日数
+        if stated is None and (lex <= 0 or lex + s < REL_VAGUE):
+            continue  # no number to confirm the kind: e5 alone matched 「メルマガのネタ切れ」 to 月次決算日数
         if lex + s >= REL_MIN and score >= MIN_SCORE:
             out.append(Candidate(x, round(score, 3)))
     out.sort(key=lambda c: -c.score)

@@ -139,13 +139,11 @@ def _order(views: list[GroupView]) -> list[GroupView]:
 
 
 def offered_groups(ordered: list[GroupView], n: int) -> list[GroupView]:
-    """The groups the model ranks: those whose stated number a catalogue KPI takes, then others with a
-    catalogue KPI, then the rest, only as many as ``n`` themes need (at most ``MAX_GROUPS``). A vague
-    group nothing in the catalogue measures is offered only when nothing else is."""
+    """The groups the model ranks: those whose stated number a catalogue KPI takes, then the others in
+    code's order (a catalogue KPI before none), only as many as ``n`` themes need (at most ``MAX_GROUPS``)."""
     strong = [v for v in ordered if v.stated is not None and v.candidates and v.offered()[0] != PARTICIPANTS]
-    rest = [v for v in ordered if v not in strong and (v.candidates or v.stated is not None)]
-    out = (strong + rest)[:max(n, len(strong))][:MAX_GROUPS]
-    return out or ordered[:max(n, 1)]
+    rest = [v for v in ordered if v not in strong]  # already in code's order: a KPI first, the vague last
+    return (strong + rest)[:max(n, len(strong))][:MAX_GROUPS]
 
 
 def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feedback: str = "",
