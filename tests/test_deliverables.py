@@ -153,23 +153,23 @@ def test_the_cli_writes_every_deliverable_with_a_readable_name(done, tmp_path, m
 
 
 def test_the_done_page_offers_the_deliverables_once_per_version(done, tmp_path):
-    """完了: the deck, the summary, the invitation and the playbook, named for people, made once."""
-    from types import SimpleNamespace
-
+    """完了: the deck, the summary, the invitation and the playbook, named for people, made once; the page
+    lists them as links (never an empty download box)."""
     from core.settings import get_settings
-    from ui.web.room.page import RoomTab
+    from ui.web.room.deliverables import DONE_FILES, export_done, links
 
     values, _, _ = done
-    ctx = SimpleNamespace(settings=get_settings(), exports_dir=tmp_path / "exports", public_url="http://room.example/")
-    page = SimpleNamespace(ctx=ctx)
-    paths = RoomTab._export(page, values)
-    names = [p.rsplit("/", 1)[1] for p in paths]
+    make = lambda fmt: export_done(values, fmt, tmp_path / "exports", get_settings(), "http://room.example/")  # noqa: E731
+    paths = [make(fmt) for fmt in DONE_FILES]
+    names = [p.name for p in paths]
     assert [n.rsplit(".", 1)[1] for n in names] == ["pptx", "pdf", "docx", "ics", "pdf", "docx"]
     assert all(n.startswith("acme-") and values["thread_id"] not in n for n in names)
     stamps = [os.stat(p).st_mtime_ns for p in paths]
-    assert RoomTab._export(page, values) == paths  # a redraw finds them
+    assert [make(fmt) for fmt in DONE_FILES] == paths  # a second visit finds them
     assert [os.stat(p).st_mtime_ns for p in paths] == stamps
-    assert b"http://room.example/" in open(paths[3], "rb").read()
+    assert b"http://room.example/" in paths[3].read_bytes()
+    page = links(values, "ja")
+    assert page.count('class="k-file"') == len(DONE_FILES) and all(n in page for n in names)
 
 
 def test_the_cli_writes_the_weekly_pack_as_slides(done, tmp_path, monkeypatch, capsys):

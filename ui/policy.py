@@ -85,6 +85,7 @@ RULES = {
     # review
     "review.tab": lambda u, c, w, j: u.role in STAFF,
     # the tabs a person sees at all: a guest came for one room, and the documents are the staff's
+    "page.workshops": lambda u, c, w, j: not u.guest_of,
     "page.tracker": lambda u, c, w, j: not u.guest_of,
     "page.documents": lambda u, c, w, j: u.role in STAFF,
     "review.workshop": lambda u, c, w, j: _reviews(u, w),

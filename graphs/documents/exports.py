@@ -125,7 +125,7 @@ def _history(values: dict[str, Any], audit: list[dict]) -> list[Block]:
     if rows:
         out += [Block("h1", lab["audit"], part="audit"),
                 Block("table", headers=[lab["at"], lab["by"], lab["action"], lab["reason"]], part="audit",
-                      rows=[[r["at"], r["by"], readable.action(r["what"], lang), readable.sections_in(r["detail"], lang)]
+                      rows=[[r["at"], r["by"], readable.action(r["what"], lang), readable.detail(r["detail"], lang)]
                             for r in rows])]
     return out
 

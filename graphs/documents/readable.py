@@ -70,6 +70,27 @@ def reason(text: str, lang: str) -> str:
     return sections_in(text, lang)
 
 
+# details the app writes as fixed English phrases (the audit log keeps them as written)
+_DETAILS = {"from the room": "doc.detail_from_room"}
+
+
+def detail(text: str, lang: str) -> str:
+    """An audit row's detail in the reader's words."""
+    return t(_DETAILS[text], lang) if text in _DETAILS else sections_in(text, lang)
+
+
+def local_time(stamp: str, tz: str) -> str:
+    """An ISO time (as the log stores it, in UTC) in the workshop's time zone: 「2026-05-01 14:03」."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        when = datetime.fromisoformat(stamp)
+        return when.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if when.tzinfo else when.strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError, KeyError):
+        return stamp or ""
+
+
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 

@@ -108,16 +108,16 @@ class Page:
         self.wait_stage("intake")
 
     def stage(self) -> str | None:
-        return self.attr("#k-room-title h3", "data-stage")
+        return self.attr("#k-room h3[data-workshop]", "data-stage")
 
     def workshop_id(self) -> str | None:
-        return self.attr("#k-room-title h3", "data-workshop")
+        return self.attr("#k-room h3[data-workshop]", "data-workshop")
 
     def wait_stage(self, stage: str, timeout: float = 15.0) -> None:
         self.wait(lambda: self.stage() == stage, timeout)
 
     def join_code(self) -> str:
-        return self.text("#k-join-info b").strip()
+        return self.attr("#k-join-info .k-join", "data-code") or ""
 
     def open_in_tab(self, tab: str | None, pick: str, button: str, wid: str) -> None:
         """Go to a tab, choose the workshop ``wid`` in its dropdown and press its open button."""

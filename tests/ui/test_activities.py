@@ -22,8 +22,7 @@ def test_the_room_rates_endorses_and_dissents_and_the_playbook_records_it(tmp_pa
     ws = rooms.create(fac, "acme", "営業改革", ["営業", "カスタマーサクセス"], "ja", "live", review=False)
     wid = ws["id"]
     auth = Authenticator(rooms.db)
-    assert auth("花子", ws["join_code"]) and auth("Ken", ws["join_code"])
-    hanako, ken = rooms.user(f"花子#{wid}"), rooms.user(f"Ken#{wid}")
+    hanako, ken = rooms.user(auth.login("花子", ws["join_code"])), rooms.user(auth.login("Ken", ws["join_code"]))
     rooms.submit(hanako, wid, "提案書の作成に2日かかる")
     rooms.submit(ken, wid, "引き継ぎで顧客情報が失われる")
     with pytest.raises(KatachiError) as e:  # nothing to rate during intake

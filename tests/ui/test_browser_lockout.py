@@ -1,5 +1,5 @@
-"""A locked account says so on the login page itself (Gradio's form shows nothing but "incorrect
-credentials" on its own), in headless Chromium; skipped without /usr/bin/chromium."""
+"""A locked account says so on the login page itself (a login form that knows only "incorrect
+credentials" once showed nothing), in headless Chromium; skipped without /usr/bin/chromium."""
 from __future__ import annotations
 
 import os
@@ -42,8 +42,8 @@ def test_the_login_page_says_the_account_is_locked(tmp_path):
         inputs.nth(0).fill("fumi")
         inputs.nth(1).fill("facil-pass-1")
         page.page_.locator("button").first.click()
-        page.page_.wait_for_selector("#k-login-notice", timeout=15000)
-        notice = page.text("#k-login-notice")
+        page.wait(lambda: page.text("#msg").strip() != "", timeout=15)
+        notice = page.text("#msg")
         assert "fumi" in notice and "ロック" in notice, notice
         page.page_.screenshot(path=str(tmp_path / "locked.png"))
         assert not page.errors

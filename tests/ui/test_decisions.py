@@ -51,3 +51,32 @@ def test_playbook_changes():
     d = decisions.playbook_changes(["glossary", "procedures:U1"], " 用語を統一 ")
     PlaybookDecision.model_validate(d)
     assert d["sections"] == {"glossary": "用語を統一", "procedures:U1": "用語を統一"}
+
+
+def test_an_added_use_case_gets_the_next_id_and_names_what_is_missing():
+    import pytest
+
+    from core.errors import KatachiError
+
+    fields = {"department": "営業", "kpi_id": "K1", "title": "失注理由の要約と共有", "who": "営業担当",
+              "when": "失注が決まった週", "input": "商談メモ", "output": "失注理由の要約"}
+    rows = decisions.add_row(decisions.uc_rows(UCS), fields)
+    assert rows[-1][:3] == ["U2", "営業", "失注理由の要約と共有"] and rows[-1][6:9] == ["商談メモ", "失注理由の要約", "K1"]
+    d = decisions.usecase_decision(UCS, rows, "")
+    assert [u["id"] for u in d["add"]] == ["U2"] and d["add"][0]["input"] == "商談メモ"
+    with pytest.raises(KatachiError) as e:
+        decisions.add_row(rows, {**fields, "output": " "})
+    assert e.value.code == "usecase_incomplete" and "出力" in e.value.message("ja")
+
+
+def test_a_table_whose_columns_were_changed_on_the_page_is_refused_not_read_shifted():
+    import pytest
+
+    from core.errors import KatachiError
+
+    rows = [r[:3] + r[4:] for r in decisions.uc_rows(UCS)]  # the page's cell menu deleted a column
+    with pytest.raises(KatachiError) as e:
+        decisions.usecase_decision(UCS, rows, "")
+    assert e.value.code == "table_columns_changed"
+    with pytest.raises(KatachiError):
+        decisions.kpi_edit(KPIS, [r + ["extra"] for r in decisions.kpi_rows(KPIS)])

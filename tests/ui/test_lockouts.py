@@ -111,11 +111,12 @@ def test_a_guest_named_like_an_account_never_reaches_its_password(rooms):
     fac = rooms.user("fumi")
     ws = rooms.create(fac, "acme", "営業", ["営業"], "ja", "live")
     auth = Authenticator(rooms.db)
-    for _ in range(5):
-        assert auth("fumi", ws["join_code"])
-        assert auth.claim("fumi") == f"fumi#{ws['id']}"
-    assert not auth("fumi", "WRONG9")  # a wrong code from that name is a wrong code, not a password
-    assert auth("fumi", "facil-pass-1")
+    seats = {auth.login("fumi", ws["join_code"]) for _ in range(5)}  # five browsers: five seats, none the account
+    assert f"fumi#{ws['id']}" in seats and len(seats) == 5 and "fumi" not in seats
+    with pytest.raises(KatachiError) as e:  # a wrong code from that name is a wrong code, not a password
+        auth.login("fumi", "WRONG9")
+    assert e.value.code == "join_refused"
+    assert auth.login("fumi", "facil-pass-1") == "fumi"
     assert rooms.db.one("SELECT COUNT(*) AS n FROM login_failures")["n"] == 0
 
 
@@ -133,8 +134,7 @@ def test_a_wrong_an_expired_and_a_foreign_code_get_the_same_answer(rooms, monkey
     fac = rooms.user("fumi")
     ws = rooms.create(fac, "acme", "営業", ["営業"], "ja", "live")
     auth = Authenticator(rooms.db)
-    assert auth("Ken", ws["join_code"])
-    other_guest = rooms.user(auth.claim("Ken"))
+    other_guest = rooms.user(auth.login("Ken", ws["join_code"]))
     from ui.web.auth import add_user
 
     add_user(rooms.db, "bfac", "facil-pass-2", "facilitator", ["beta"])
@@ -173,8 +173,7 @@ def test_a_guest_seat_ends_with_its_code(rooms, monkeypatch):
     fac = rooms.user("fumi")
     ws = rooms.create(fac, "acme", "営業", ["営業"], "ja", "live")
     auth = Authenticator(rooms.db)
-    assert auth("Ken", ws["join_code"])
-    seat = auth.claim("Ken")
+    seat = auth.login("Ken", ws["join_code"])
     rooms.submit(rooms.user(seat), ws["id"], "見積の回答が遅い")
     later = _time.time() + 49 * 3600
     monkeypatch.setattr(_time, "time", lambda: later)

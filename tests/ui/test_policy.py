@@ -37,6 +37,7 @@ TABLE = {
     "tracker.checkin":         [Y, Y, N, Y, N, Y, N, N],
     "tracker.manage":          [Y, Y, N, Y, N, N, N, N],
     "page.tracker":            [Y, Y, Y, Y, Y, Y, Y, N],  # a guest came for one room only
+    "page.workshops":          [Y, Y, Y, Y, Y, Y, Y, N],
 }
 ROLE_ONLY = {  # actions about the user, not a workshop
     "company.documents_tab": {"admin", "facilitator"},

@@ -34,17 +34,22 @@ def test_password_hash_is_salted_and_checked():
     assert not check_password("x", "garbage")
 
 
-def _guest(auth, name, code):
-    """Log in as a guest the way the web app does: the session stores the id the login claims."""
-    assert auth(name, code)
-    return auth.claim(name)
+def _guest(auth, name, code, held=None):
+    """Log in as a guest the way the web app does: the session stores the id the login gives."""
+    return auth.login(name, code, held)
+
+
+def _refused(auth, name, secret) -> str:
+    with pytest.raises(KatachiError) as e:
+        auth.login(name, secret)
+    return e.value.code
 
 
 def test_login_by_account_and_guest_by_join_code(rooms):
     auth = Authenticator(rooms.db)
-    assert auth("fumi", "facil-pass-1") and not auth("fumi", "wrong")
+    assert auth.login("fumi", "facil-pass-1") == "fumi" and _refused(auth, "fumi", "wrong-pass") == "login_refused"
     _, ws = _live(rooms)
-    assert not auth("Hanako", "NOPE12")
+    assert _refused(auth, "Hanako", "NOPE12") == "join_refused"
     sid = _guest(auth, "花子", ws["join_code"].lower())  # codes are case-insensitive; Japanese names work
     assert sid == f"花子#{ws['id']}"
     guest = rooms.user(sid)
@@ -66,26 +71,54 @@ def test_the_same_guest_name_in_two_workshops_is_two_people(rooms):
     assert ken_a != ken_b
     assert [w["id"] for w in rooms.my_workshops(rooms.user(ken_a))] == [a["id"]]
     assert [w["id"] for w in rooms.my_workshops(rooms.user(ken_b))] == [b["id"]]
-    assert _guest(auth, "Ken", a["join_code"]) == ken_a  # rejoining after a refresh is the same seat
+    assert _guest(auth, "Ken", a["join_code"], held=ken_a) == ken_a  # the same browser joining again: its seat
+
+
+def test_ordinary_names_are_names_and_a_refused_name_says_why(rooms):
+    """「山田　太郎」 (an IME's full-width space), 「佐藤・花子」 and "O'Brien" were refused, and the refusal
+    blamed the code."""
+    auth = Authenticator(rooms.db)
+    _, ws = _live(rooms)
+    for name in ("山田　太郎", "佐藤・花子", "O'Brien", "Zoë Ünal-Smith", "李 小龍", "たなか（営業）"):
+        seat = _guest(auth, name, ws["join_code"])
+        assert rooms.user(seat).display == name
+    assert rooms.user(_guest(auth, "  鈴木　　一郎 ", ws["join_code"])).display == "鈴木　一郎"
+    assert _refused(auth, "a#b", ws["join_code"]) == "guest_name_bad"
+    assert _refused(auth, "a\u200bb", ws["join_code"]) == "guest_name_bad"
+    assert _refused(auth, "　", ws["join_code"]) == "guest_name_empty"
+    assert _refused(auth, "x" * 41, ws["join_code"]) == "guest_name_long"
+    with pytest.raises(KatachiError) as e:
+        auth.login("a#b", ws["join_code"])
+    assert "コード" not in e.value.message("ja") and "#" in e.value.message("ja")
+
+
+def test_two_people_of_one_name_get_a_seat_each(rooms):
+    """A second 「佐藤」 once shared the first one's seat and overwrote their answers."""
+    auth = Authenticator(rooms.db)
+    fac, ws = _live(rooms)
+    first = _guest(auth, "佐藤", ws["join_code"])
+    second = _guest(auth, "佐藤", ws["join_code"])  # another browser: no seat held
+    assert first != second and rooms.user(second).display == "佐藤 (2)"
+    assert _guest(auth, "佐藤", ws["join_code"], held=second) == second  # that browser again: its own seat
+    rooms.submit(rooms.user(first), ws["id"], "見積に時間がかかる")
+    rooms.submit(rooms.user(second), ws["id"], "引き継ぎが漏れる")
+    authors = [p["author"] for p in rooms.view(fac, ws["id"]).points]
+    assert authors == ["佐藤", "佐藤 (2)"]
+    assert rooms.view(fac, ws["id"]).participants[-2:] == ["佐藤", "佐藤 (2)"]
 
 
 def test_a_reused_guest_name_never_opens_another_companys_workshop(rooms):
     """The leak once found: company B's workshop finished, and a guest of the same name logging in with
     company A's code saw B's workshop, its code and its playbook."""
-    from ui.web.auth import GuestTokens
-
     add_user(rooms.db, "bfac", "facil-pass-2", "facilitator", ["beta"])
     finished: set[str] = set()
     auth = Authenticator(rooms.db, is_done=finished.__contains__)
     wb = rooms.create(rooms.user("bfac"), "beta", "B社", ["営業"], "ja", mode="live")
-    tokens = GuestTokens(auth)
-    assert auth("田中", wb["join_code"])
-    tokens["t-b"] = "田中"
+    b_seat = _guest(auth, "田中", wb["join_code"])
     finished.add(wb["id"])
     _, wa = _live(rooms)
-    assert auth("田中", wa["join_code"])
-    tokens["t-a"] = "田中"
-    b_guest, a_guest = rooms.user(tokens["t-b"]), rooms.user(tokens["t-a"])
+    a_seat = _guest(auth, "田中", wa["join_code"], held=b_seat)  # the same browser, the same name
+    b_guest, a_guest = rooms.user(b_seat), rooms.user(a_seat)
     assert [w["id"] for w in rooms.my_workshops(a_guest)] == [wa["id"]]
     for wid in (wb["id"],):
         with pytest.raises(KatachiError) as e:
@@ -94,21 +127,36 @@ def test_a_reused_guest_name_never_opens_another_companys_workshop(rooms):
     # B's own guest still reads B's finished workshop, and nothing of A.
     assert [w["id"] for w in rooms.my_workshops(b_guest)] == [wb["id"]]
     # B is finished: its code lets nobody in any more.
-    assert not auth("鈴木", wb["join_code"])
+    assert _refused(auth, "鈴木", wb["join_code"]) == "join_refused"
 
 
-def test_join_codes_expire(rooms, monkeypatch):
+def test_join_codes_run_from_when_the_room_opens_and_the_facilitator_renews_them(rooms, monkeypatch):
+    """A code prepared days ahead was dead on the day (it ran from the workshop's creation), could not be
+    renewed, and an expired code read as a wrong one."""
     import time as _time
 
     from core.settings import get_settings
 
-    _, ws = _live(rooms)
-    settings = get_settings().model_copy(update={"join_code_hours": 1.0})
-    auth = Authenticator(rooms.db, settings=settings)
-    assert auth("Ken", ws["join_code"])
-    later = _time.time() + 3601
-    monkeypatch.setattr(_time, "time", lambda: later)
-    assert not auth("Ken2", ws["join_code"])
+    rooms.service.settings = get_settings().model_copy(update={"join_code_hours": 1.0})
+    fac, ws = _live(rooms)
+    auth = Authenticator(rooms.db, settings=rooms.service.settings)
+    now = [_time.time() + 5 * 24 * 3600]  # five days after it was prepared
+    monkeypatch.setattr(_time, "time", lambda: now[0])
+    ken = _guest(auth, "Ken", ws["join_code"])  # the room opens with the first one in
+    assert rooms.db.workshop(ws["id"])["code_until"] == pytest.approx(now[0] + 3600)
+    now[0] += 3601
+    assert _refused(auth, "Aki", ws["join_code"]) == "join_refused"  # to a stranger: like a wrong code
+    with pytest.raises(KatachiError) as e:  # to the browser holding a seat: it expired, ask for a renewal
+        auth.login("Ken", ws["join_code"], held=ken)
+    assert e.value.code == "join_code_expired"
+    with pytest.raises(KatachiError) as e:
+        rooms.submit(rooms.user(ken), ws["id"], "見積が遅い")
+    assert e.value.code == "guest_expired"
+    with pytest.raises(KatachiError):
+        rooms.renew_code(rooms.user("paul"), ws["id"])  # only the facilitator renews
+    rooms.renew_code(fac, ws["id"])
+    rooms.submit(rooms.user(ken), ws["id"], "見積が遅い")  # the same seat works again
+    assert _guest(auth, "Aki", ws["join_code"])  # and the same code lets people in
 
 
 def test_roles_are_checked_on_the_server(rooms):
@@ -373,7 +421,7 @@ def test_expected_participants_and_an_older_database(tmp_path):
     assert ws["expected"] == ["花子", "Ken"]
     from ui.web.auth import Authenticator
 
-    Authenticator(rooms.db)("花子", ws["join_code"])
+    Authenticator(rooms.db).login("花子", ws["join_code"])
     from ui.web.room.render import people  # shown by display name, not by the seat id
 
     html = people(rooms.view(fac, ws["id"]), "ja")
@@ -462,7 +510,7 @@ def test_the_join_panel_shows_the_address_a_qr_code_and_the_code():
 
 
 def test_pain_points_are_numbered_per_workshop_and_rewording_takes_exactly_one(rooms):
-    from ui.web.room.page import _ids, _one
+    from ui.web.room.controls import _ids, _one
     from ui.web.room.render import points
 
     fac, a = _live(rooms)
@@ -503,28 +551,26 @@ def test_generated_content_reaches_the_facilitator_first_and_the_room_when_shown
 
 
 def test_a_session_is_known_to_every_replica_and_only_its_hash_is_stored(rooms):
-    """Two app processes on one database: the browser logged in on the first continues on the second
-    after a reload (its replica died); logging out ends it everywhere."""
+    """Two app processes on one database (or one process before and after a restart): the browser logged
+    in on the first continues on the second after a reload; logging out ends it everywhere."""
     from ui.web.appdb import AppDB
-    from ui.web.auth import GuestTokens
+    from ui.web.sessions import Sessions
 
     _, ws = _live(rooms)
-    first = GuestTokens(Authenticator(rooms.db))
-    second = GuestTokens(Authenticator(AppDB(url=rooms.db.url)))  # the other replica's own store
-    assert first.auth.db is rooms.db and first.auth("花子", ws["join_code"])
-    first["tok-1"] = "花子"
-    assert second["tok-1"] == f"花子#{ws['id']}" and "tok-1" in second and second.get("nope") is None
-    assert rooms.db.one("SELECT COUNT(*) AS n FROM sessions WHERE token_hash = ?", "tok-1")["n"] == 0
-    del second["tok-1"]
-    assert first.get("tok-1") is None
+    first = Sessions(rooms.db)
+    second = Sessions(AppDB(url=rooms.db.url))  # the other replica's (or the restarted process's) own store
+    token = first.start(Authenticator(rooms.db).login("花子", ws["join_code"]))
+    assert second.user(token) == f"花子#{ws['id']}" and second.user("nope") is None and second.user(None) is None
+    assert rooms.db.one("SELECT COUNT(*) AS n FROM sessions WHERE token_hash = ?", token)["n"] == 0
+    second.end(token)
+    assert first.user(token) is None
     # a session found is remembered for a few seconds: a logout elsewhere ends it here after that
-    assert first.auth("花子", ws["join_code"])
-    first["tok-2"] = "花子"
-    assert first["tok-2"] == f"花子#{ws['id']}"
-    del second["tok-2"]
-    assert first.get("tok-2") == f"花子#{ws['id']}"
+    token = first.start(f"花子#{ws['id']}")
+    assert first.user(token) == f"花子#{ws['id']}"
+    second.end(token)
+    assert first.user(token) == f"花子#{ws['id']}"
     first._known = {k: (u, 0.0) for k, (u, _) in first._known.items()}  # REMEMBER_S later
-    assert first.get("tok-2") is None
+    assert first.user(token) is None
 
 
 def test_tabs_share_a_workshops_reads_briefly_and_a_change_here_reads_afresh(rooms):

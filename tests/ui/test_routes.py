@@ -1,8 +1,11 @@
-"""The app's own routes and middleware, without a browser: the join page, the change check's answer,
-and the script put first in the page."""
+"""Katachi's own routes and middleware, without a browser: the doors, the change check, the app's page."""
 import asyncio
+import json
+from contextlib import nullcontext
+from types import SimpleNamespace
 
-from ui.web.routes import FRAME_GUARD, LOGIN_NOTICE, FirstInHead, join_page
+from ui.web.pages import join_page, login_page, safe_next
+from ui.web.routes import LANG_FIRST, AppPage, VersionCheck
 
 
 def test_the_join_page_shows_the_code_as_text_escaped_and_in_the_readers_language():
@@ -12,7 +15,13 @@ def test_the_join_page_shows_the_code_as_text_escaped_and_in_the_readers_languag
     assert "Join code" in join_page("en", "ABC123") and 'value="ABC123"' in join_page("en", "ABC123")
 
 
-def _call(app, path="/", method="GET"):
+def test_the_login_page_goes_back_only_to_this_site():
+    assert '"/screen?w=abc"' in login_page("ja", "/screen?w=abc")
+    assert safe_next("//evil.example/") == "/" and safe_next("https://evil.example/") == "/"
+    assert safe_next("/\\evil") == "/" and safe_next(None) == "/"
+
+
+def _call(app, path="/", method="GET", headers=()):
     sent = []
 
     async def receive():
@@ -21,35 +30,54 @@ def _call(app, path="/", method="GET"):
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app({"type": "http", "method": method, "path": path, "headers": []}, receive, send))
+    asyncio.run(app({"type": "http", "method": method, "path": path, "headers": list(headers),
+                     "query_string": b""}, receive, send))
     return sent
 
 
-def test_the_frame_guard_goes_first_in_the_page_head_and_nowhere_else():
+class _Sessions:
+    def __init__(self, known: dict) -> None:
+        self.known = known
+
+    def user(self, token):
+        return self.known.get(token)
+
+    @staticmethod
+    def token_in(headers):
+        from ui.web.sessions import Sessions
+
+        return Sessions.token_in(headers)
+
+
+def test_the_apps_page_sends_a_stranger_to_the_login_and_puts_the_language_first_for_a_person():
     async def page(scope, receive, send):
+        assert not any(k == b"accept-encoding" for k, _ in scope["headers"])  # asked plain, to be read here
         body = b"<!doctype html><html><head><title>x</title></head><body></body></html>"
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", b"70")]})
         await send({"type": "http.response.body", "body": body[:30], "more_body": True})
         await send({"type": "http.response.body", "body": body[30:]})
 
-    sent = _call(FirstInHead(page))
+    ctx = SimpleNamespace(sessions=_Sessions({"tok": "fumi"}))
+    stranger = _call(AppPage(page, ctx))
+    assert stranger[0]["status"] == 303 and dict(stranger[0]["headers"])[b"location"] == b"/login"
+    sent = _call(AppPage(page, ctx), headers=[(b"cookie", b"katachi_session=tok"), (b"accept-encoding", b"br")])
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    assert body.startswith(b"<!doctype html><html><head>" + FRAME_GUARD + LOGIN_NOTICE + b"<title>")
+    assert body.startswith(b"<!doctype html><html><head>" + LANG_FIRST + b"<title>")
     length = dict(sent[0]["headers"])[b"content-length"]
     assert int(length) == len(body) and sum(k == b"content-length" for k, _ in sent[0]["headers"]) == 1
+    zipped = _call(AppPage(page, ctx), headers=[(b"cookie", b"katachi_session=tok"), (b"accept-encoding", b"gzip")])
+    import gzip
+
+    assert gzip.decompress(b"".join(m.get("body", b"") for m in zipped if m["type"] == "http.response.body")
+                           ).startswith(b"<!doctype html><html><head>" + LANG_FIRST)
     for path, method in (("/k/version", "GET"), ("/", "POST"), ("/gradio_api/queue/data", "GET")):
-        other = _call(FirstInHead(page), path, method)
-        assert FRAME_GUARD not in b"".join(m.get("body", b"") for m in other if m["type"] == "http.response.body")
+        other = _call(AppPage(page, ctx), path, method, headers=[(b"cookie", b"katachi_session=tok")])
+        assert LANG_FIRST not in b"".join(m.get("body", b"") for m in other if m["type"] == "http.response.body")
 
 
 def test_the_change_check_answers_before_routing_for_the_sessions_person_only():
-    import json
-    from contextlib import nullcontext
-    from types import SimpleNamespace
-
     from core.errors import KatachiError
-    from ui.web.routes import VersionCheck
 
     asked = []
 
@@ -65,29 +93,33 @@ def test_the_change_check_answers_before_routing_for_the_sessions_person_only():
                 raise KatachiError("workshop_unknown", workshop=wid)
             return SimpleNamespace(version="v-" + wid)
 
-    ctx = SimpleNamespace(tokens={"tok1": "paul"}, rooms=FakeRooms())
+    ctx = SimpleNamespace(sessions=_Sessions({"tok1": "paul"}), rooms=FakeRooms(), boot="b1")
 
     async def framework(scope, receive, send):
         await send({"type": "http.response.start", "status": 299, "headers": []})
         await send({"type": "http.response.body", "body": b"routed"})
 
-    def ask(cookie: str, query: bytes, path="/k/version"):
+    def ask(cookie: bytes, query: bytes, path="/k/version"):
         sent = []
 
         async def send(m):
             sent.append(m)
 
-        scope = {"type": "http", "method": "GET", "path": path, "query_string": query,
-                 "headers": [(b"cookie", cookie.encode())] if cookie else []}
-        asyncio.run(VersionCheck(framework, ctx)(scope, None, send))
-        return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+        async def receive():
+            return {"type": "http.request", "body": b""}
 
-    assert ask("", b"w=abc") == (401, json.dumps({"error": "login"}).encode())
-    assert ask("access-token-unsecure-7860=nope", b"w=abc")[0] == 401
-    status, body = ask("lang=ja; access-token-unsecure-7860=tok1", b"w=abc")
-    assert status == 200 and json.loads(body) == {"v": "v-abc"} and asked[-1] == ("paul", "abc", True)
-    assert json.loads(ask("access-token=tok1", b"w=gone")[1]) == {"v": "error:workshop_unknown"}
-    assert ask("access-token=tok1", b"", path="/join") == (299, b"routed")
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": query,
+                 "headers": [(b"cookie", cookie)] if cookie else []}
+        asyncio.run(VersionCheck(framework, ctx)(scope, receive, send))
+        body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        return sent[0]["status"], body
+
+    status, body = ask(b"katachi_session=tok1; other=x", b"w=w1")
+    assert status == 200 and json.loads(body) == {"v": "v-w1", "b": "b1"} and asked == [("paul", "w1", True)]
+    assert ask(b"katachi_session=tok1", b"w=gone") == (200, json.dumps({"v": "error:workshop_unknown", "b": "b1"}).encode())
+    assert ask(b"katachi_session=nope", b"w=w1")[0] == 401 and ask(b"", b"w=w1")[0] == 401
+    assert ask(b"katachi_session=tok1", b"", path="/other") == (299, b"routed")
+
 
 
 def test_forwarded_addresses_count_only_from_a_trusted_proxy():
@@ -132,3 +164,21 @@ def test_the_client_address_middleware_rewrites_only_behind_a_proxy():
     call("10.0.0.5", "203.0.113.7")
     call("198.51.100.1", "203.0.113.7")
     assert seen == ["203.0.113.7", "198.51.100.1"]
+
+
+def test_the_join_address_is_checked_at_start():
+    """The QR code pointed to 127.0.0.1 with no warning: phones cannot open it."""
+    import pytest
+
+    from core.errors import KatachiError
+    from ui.web.app import join_address
+
+    assert join_address("", "127.0.0.1", 7860) == ("http://127.0.0.1:7860/", "join_url_local")
+    assert join_address("http://localhost:7860/", "0.0.0.0", 7860)[1] == "join_url_loopback"
+    assert join_address("http://127.0.0.1:7860/", "192.168.1.20", 7860)[1] == "join_url_loopback"
+    assert join_address("http://[::1]:7860/", "0.0.0.0", 7860)[1] == "join_url_loopback"
+    assert join_address("http://192.168.1.20:7860/", "0.0.0.0", 7860) == ("http://192.168.1.20:7860/", "")
+    assert join_address("https://room.example.com/", "127.0.0.1", 7860)[1] == ""  # behind a proxy: fine
+    with pytest.raises(KatachiError) as e:
+        join_address("room.example.com", "0.0.0.0", 7860)
+    assert e.value.code == "bad_setting" and "KATACHI_PUBLIC_URL" in e.value.message("en")

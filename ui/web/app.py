@@ -1,17 +1,20 @@
-"""``katachi ui``: the Gradio app. Login, the workshop list, the room, company documents.
+"""``katachi ui``: the web app. Login, the workshop list, the room, review, the tracker, documents.
 
-Pages are thin: every click calls a handler in :mod:`ui.rooms` that checks the caller's role on the
-server. Model work runs in :mod:`ui.jobs`; pages poll (``gr.Timer``) and redraw only what changed.
+Pages are thin: every click calls a handler in :mod:`ui.web.room.handlers` (and its siblings) that
+checks the caller's role on the server. Model work runs in :mod:`ui.web.jobs`; the room asks whether
+anything changed and redraws only then. The web server is Katachi's own (:mod:`ui.web.server`).
 """
 from __future__ import annotations
 
 import functools
 import html
+import ipaddress
 import logging
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import gradio as gr
 
@@ -23,7 +26,7 @@ from core.settings import Settings
 from ui.web.appdb import AppDB, open_app_db
 from ui.web.jobs import ModelJobs
 from ui.web.room.handlers import Rooms
-from ui.web.scripts import APPLY_LANG, HIDE_TABS, IME_GUARD, ROOM_POLL
+from ui.web.scripts import RELOAD_IN
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +36,11 @@ class AppContext:
     db: AppDB
     rooms: Rooms
     public_url: str = ""  # where participants join: the setting, else the address the app listens on
-    tokens: Any = None  # the login sessions (ui.web.auth.GuestTokens), once the app is launched
+    join_warning: str = ""  # why phones may not reach public_url (a web message code), checked at start
+    sessions: Any = None  # the login sessions (ui.web.sessions.Sessions), once the app is launched
+    auth: Any = None  # the login check (ui.web.auth.Authenticator), once launched
     throttle: Any = None  # failed logins and join codes (ui.web.throttle.LoginThrottle), once launched
+    boot: str = ""  # this process's start: a page that sees it change reloads (the server restarted)
 
     @property
     def exports_dir(self) -> Path:
@@ -85,12 +91,12 @@ def build(ctx: AppContext):
     from ui.web.room import page as app_room
     from ui.web.tracker import page as app_tracker
     from ui.web.workshops import page as app_workshops
-    from ui.web.common import LANG_JS, i18n
+    from ui.web.common import BROWSER_SECRET, LANG_JS, i18n
 
     t = i18n()
     with gr.Blocks(title="Katachi 型") as demo:
         lang = gr.Textbox(visible=False, value="ja", elem_id="k-lang")
-        current = gr.BrowserState("", storage_key="katachi_workshop")
+        current = gr.BrowserState("", storage_key="katachi_workshop", secret=BROWSER_SECRET)
         with gr.Row(elem_id="k-header"):
             gr.Markdown(t("app_title"), elem_id="k-title")
             who = gr.HTML(elem_id="k-who")
@@ -99,57 +105,91 @@ def build(ctx: AppContext):
                               elem_id="k-lang-switch", container=False)
             gr.Button(t("logout"), link="/logout", size="sm", scale=0, elem_id="k-logout")
         with gr.Tabs() as tabs:
-            with gr.Tab(t("tab_workshops"), id="workshops"):
+            with gr.Tab(t("tab_workshops"), id="workshops", elem_id="k-workshops-tab") as ws_tab_item:
                 ws_tab = app_workshops.WorkshopsTab(ctx, t, lang, current)
             with gr.Tab(t("tab_room"), id="room", elem_id="k-room-tab"):
                 room = app_room.RoomTab(ctx, t, lang, current)
-            with gr.Tab(t("tab_review"), id="review", elem_id="k-review-tab") as review_tab:
+            # the staff's tabs are shown to whom the policy allows them, once the page knows who it is
+            with gr.Tab(t("tab_review"), id="review", elem_id="k-review-tab", visible=False) as review_tab:
                 review = app_review.ReviewTab(ctx, t, lang)
-            with gr.Tab(t("tab_tracker"), id="tracker", elem_id="k-tracker-tab") as tracker_tab:
+            with gr.Tab(t("tab_tracker"), id="tracker", elem_id="k-tracker-tab", visible=False) as tracker_tab:
                 tracker = app_tracker.TrackerTab(ctx, t, lang)
-            with gr.Tab(t("tab_docs"), id="docs", elem_id="k-docs-tab") as docs_tab:
+            with gr.Tab(t("tab_docs"), id="docs", elem_id="k-docs-tab", visible=False) as docs_tab:
                 docs = app_docs.DocsTab(ctx, t, lang)
+        for part in (room, review, tracker, docs):
+            part.wire()
         ws_tab.wire(tabs, room)
-        room.wire()
-        review.wire()
-        tracker.wire()
-        docs.wire()
+        page_tabs = [ws_tab_item, review_tab, tracker_tab, docs_tab]
+        def loaded(code_lang, wid, request: gr.Request):
+            return on_load(ctx, code_lang, wid, request)
 
-        def on_load(code_lang, wid, request: gr.Request):
-            from ui.web.common import ui_lang
+        def chosen(choice, request: gr.Request):
+            save_lang(ctx, choice, request)
 
-            lg = ui_lang(code_lang)
-            try:
-                user = ctx.rooms.user(request.username)
-            except KatachiError as err:
-                return (f'<span class="k-error">{err.message(lg)}</span>', gr.skip(), gr.skip(), gr.skip(), gr.skip(),
-                        gr.skip())
-            lg = ctx.db.lang_of(user.name) or lg  # what this person chose, on any device
-            # Back after a refresh or a restart: straight into the workshop that was open.
-            room_first = gr.Tabs(selected="room") if (user.guest_of or wid) else gr.skip()
-            role = text_of(f"role.{user.role}", lg)
-            # Participants see their room, not tabs that would stay blank for them. Gradio does not hide
-            # a tab's button on an update, so the page hides the buttons the policy names (see HIDE_TABS).
-            hide = [tab for tab, action in (("review", "review.tab"), ("tracker", "page.tracker"),
-                                            ("docs", "page.documents")) if not policy.allowed(user, action)]
-            return (f'<span data-user="{html.escape(user.name)}" data-role="{user.role}" data-hide="{" ".join(hide)}">'
-                    f'{html.escape(user.display)} · {role}</span>',
-                    room_first, gr.Tab(visible="review" not in hide), gr.Tab(visible="tracker" not in hide),
-                    gr.Tab(visible="docs" not in hide), lg)
-
-        def save_lang(chosen, request: gr.Request):
-            if chosen in ("ja", "en") and request.username:
-                ctx.db.set_lang(request.username, chosen)
-
-        demo.load(on_load, [lang, current], [who, tabs, review_tab, tracker_tab, docs_tab, switch],
-                  js=LANG_JS).then(None, [switch], None, js=APPLY_LANG).then(None, None, None, js=HIDE_TABS)
-        switch.input(save_lang, [switch], None, js=APPLY_LANG, show_progress="hidden")
-        ws_tab.on_load(demo)
-        docs.on_load(demo)
-        room.on_load(demo)
-        review.on_load(demo)
-        tracker.on_load(demo)
+        demo.load(loaded, [lang, current], [who, tabs, *page_tabs, switch], js=LANG_JS, show_progress="hidden")
+        switch.input(chosen, [switch], None, show_progress="hidden").then(None, [switch], None, js=RELOAD_IN)
+        for part in (ws_tab, docs, room, review, tracker):
+            part.on_load(demo)
     return demo
+
+
+# The tabs a person sees (the rules are ui.policy's): a guest came for one room and sees only it; the
+# staff's tabs are not offered to a participant at all (on a phone they once sat in the tab bar's
+# overflow menu, and 社内文書 opened a blank page). A tab is hidden with visible="hidden": the app
+# takes a tab away on an update only so.
+PAGE_TABS = (("workshops", "page.workshops"), ("review", "review.tab"), ("tracker", "page.tracker"),
+             ("docs", "page.documents"))
+
+
+def on_load(ctx: AppContext, code_lang, wid, request: gr.Request):
+    from ui.web.common import ui_lang
+
+    lg = ui_lang(code_lang)
+    try:
+        user = ctx.rooms.user(request.username)
+    except KatachiError as err:
+        return (f'<span class="k-error">{html.escape(err.message(lg))}</span>', gr.skip(),
+                *[gr.skip()] * len(PAGE_TABS), gr.skip())
+    lg = ctx.db.lang_of(user.name) or lg  # what this person chose, on any device
+    # Back after a refresh or a restart: straight into the workshop that was open.
+    room_first = gr.Tabs(selected="room") if (user.guest_of or wid) else gr.skip()
+    role = text_of(f"role.{user.role}", lg)
+    shown = [policy.allowed(user, action) for _, action in PAGE_TABS]
+    return (f'<span data-user="{html.escape(user.name)}" data-role="{user.role}">'
+            f'{html.escape(user.display)} · {role}</span>', room_first,
+            *[gr.Tab(visible=True if ok else "hidden") for ok in shown], lg)
+
+
+def save_lang(ctx: AppContext, chosen, request: gr.Request):
+    if chosen in ("ja", "en") and request.username:
+        ctx.db.set_lang(request.username, chosen)
+
+
+def join_address(setting: str, host: str, port: int) -> tuple[str, str]:
+    """Where participants join, and why their phones may not reach it (a web message code, or ""):
+    ``join_url_loopback`` — the address is this computer itself though the app listens on the network
+    (KATACHI_PUBLIC_URL is needed), ``join_url_local`` — the app listens on this computer only. A
+    setting that is not an http(s) address stops the start."""
+    if setting:
+        parts = urlsplit(setting)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise KatachiError("bad_setting", name="KATACHI_PUBLIC_URL", detail=f"not an http(s) address: {setting}")
+        url = setting
+    else:
+        url = listen_url(host, port)
+    if not is_loopback(urlsplit(url).hostname or ""):
+        return url, ""
+    return url, "join_url_local" if is_loopback(host) else "join_url_loopback"
+
+
+def is_loopback(host: str) -> bool:
+    h = (host or "").strip("[]").lower()
+    if h in ("localhost", "ip6-localhost") or h.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(h).is_loopback
+    except ValueError:
+        return False
 
 
 def listen_url(host: str, port: int) -> str:
@@ -166,47 +206,25 @@ def listen_url(host: str, port: int) -> str:
 
 
 def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
-    from starlette.middleware import Middleware
-
-    from ui.web.auth import Authenticator, GuestTokens
-    from graphs.documents.html import CSS as PAGE_CSS
-    from ui.web.room.render import CSS
-    from ui.web.review.render import CSS as REVIEW_CSS
-    from ui.web.common import i18n
-    from ui.web.bodylimit import BodyLimit
-    from ui.web.login import LoginGuard
-    from ui.web.proxies import install as trust_proxies
-    from ui.web.proxies import parse_proxies
-    from ui.web.routes import FirstInHead, VersionCheck
-    from ui.web.throttle import LoginThrottle
-
+    """Start the web server (returns it started, or serves until stopped when ``block``)."""
     from knowledge.library.catalog import load_library
-    from ui.web import fast_skip
+    from ui.web.auth import Authenticator
+    from ui.web.proxies import parse_proxies
+    from ui.web.server import create_app, serve
+    from ui.web.sessions import Sessions
+    from ui.web.throttle import LoginThrottle
 
     s = ctx.settings
     trusted = parse_proxies(s.trusted_proxies)  # a wrong setting stops the start, before anything listens
-    ctx.public_url = s.public_url or listen_url(host, port)
+    ctx.public_url, ctx.join_warning = join_address(s.public_url, host, port)
+    if ctx.join_warning:
+        log.warning("participants' phones may not reach %s (%s)", ctx.public_url, ctx.join_warning)
     # Parsed once per process (~1.6 s here); done now, not in the first playbook redraw of a live room.
     load_library()
-    fast_skip.install()
-    demo = build(ctx)
-    demo.queue(default_concurrency_limit=16)
-    auth = Authenticator(ctx.db, ctx.rooms.is_done, s)
+    ctx.boot = secrets.token_hex(6)
+    ctx.sessions = Sessions(ctx.db)
+    ctx.auth = Authenticator(ctx.db, ctx.rooms.is_done, s)
     ctx.throttle = LoginThrottle.from_settings(ctx.db, s)
-    demo.launch(server_name=host, server_port=port, auth=auth,
-                auth_message="Katachi 型 — アカウント、または 名前 + 参加コード でログイン / "
-                             "log in with your account, or your name + the join code",
-                i18n=i18n(), css=CSS + REVIEW_CSS + PAGE_CSS, head=IME_GUARD + ROOM_POLL, prevent_thread_lock=True, quiet=not block,
-                ssr_mode=False, footer_links=[], theme=gr.themes.Soft(),
-                max_file_size=int(s.max_file_mb * 2**20),  # an upload is refused while it arrives, not after
-                app_kwargs={"middleware": [Middleware(BodyLimit), Middleware(LoginGuard, throttle=ctx.throttle),
-                                           Middleware(VersionCheck, ctx=ctx), Middleware(FirstInHead)]})
-    trust_proxies(demo.server, trusted)  # every connection from now on: forwarded addresses only from proxies
-    # Before anyone can log in: sessions of guests become name#workshop (see ui.web.auth).
-    demo.server_app.tokens = ctx.tokens = GuestTokens(auth, demo.server_app.tokens)
-    from ui.web.routes import add_routes
-
-    add_routes(demo.server_app, ctx)
-    if block:
-        demo.block_thread()
-    return demo
+    log.info("client addresses: forwarded ones trusted from %s", ", ".join(map(str, trusted)) or "no proxy")
+    demo = build(ctx)
+    return serve(create_app(ctx, demo, host, port, trusted), demo, host, port, block)

@@ -8,6 +8,7 @@ that a refresh or a server restart loses nothing.
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -94,14 +95,39 @@ class AppDB(SQLStore):
     def guest(self, name: str, wid: str) -> dict | None:
         return self.one("SELECT * FROM guest_seats WHERE name = ? AND workshop = ?", name, wid)
 
-    def add_guest(self, name: str, wid: str) -> None:
-        from ui.policy import guest_id
+    def seat(self, name: str, wid: str, keep: str | None = None) -> str:
+        """The guest id of a seat for ``name`` in ``wid``: ``keep`` (the browser's own seat) when it is
+        this name's, else a new seat — 「佐藤」, or 「佐藤 (2)」 when another 佐藤 sat down first (two people
+        of one name once shared a seat and overwrote each other's answers)."""
+        from ui.policy import guest_id, split_guest
 
+        if keep and split_guest(keep) and base_name(split_guest(keep)[0]) == name and self.guest(split_guest(keep)[0], wid):
+            return keep
+        for n in range(1, 10_000):
+            seat = name if n == 1 else f"{name} ({n})"
+            with self.tx() as c:
+                if c.execute("INSERT INTO guest_seats (name, workshop, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                             (seat, wid, time.time())).rowcount != 1:
+                    continue  # taken (also by someone joining at this moment): the next number
+                c.execute("INSERT INTO joined (workshop, username, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                          (wid, guest_id(seat, wid), time.time()))
+            return guest_id(seat, wid)
+        raise RuntimeError("no seat left")  # 10,000 people of one name in one room
+
+    # -- the room's door: when it opened, how long its code works -------------------------------------
+    def open_room(self, wid: str, hours: float, now: float | None = None) -> None:
+        """The first time the room is used (its facilitator opens it, or someone joins): the code's window
+        starts. Nothing changes after that."""
+        now = now or time.time()
         with self.tx() as c:
-            c.execute("INSERT INTO guest_seats (name, workshop, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                      (name, wid, time.time()))
-            c.execute("INSERT INTO joined (workshop, username, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                      (wid, guest_id(name, wid), time.time()))
+            c.execute("UPDATE workshops SET opened = ?, code_until = ? WHERE id = ? AND opened IS NULL",
+                      (now, now + hours * 3600, wid))
+
+    def renew_code(self, wid: str, hours: float, now: float | None = None) -> None:
+        now = now or time.time()
+        with self.tx() as c:
+            c.execute("UPDATE workshops SET opened = COALESCE(opened, ?), code_until = ? WHERE id = ?",
+                      (now, now + hours * 3600, wid))
 
     # -- pain points ---------------------------------------------------------------------------------
     def add_pain_point(self, wid: str, author: str | None, department: str, text: str, sender: str = "",
@@ -241,6 +267,12 @@ class AppDB(SQLStore):
 
     def events(self, thread: str) -> list[dict]:
         return self.all("SELECT * FROM events WHERE thread = ? ORDER BY id", thread)
+
+
+def base_name(seat: str) -> str:
+    """The name a seat was given for: 「佐藤 (2)」 → 「佐藤」."""
+    m = re.fullmatch(r"(.+) \((\d+)\)", seat)
+    return m.group(1) if m else seat
 
 
 def _workshop_row(row: dict) -> dict:

@@ -1,4 +1,4 @@
-"""Accounts, password hashes (scrypt, salted) and the login check the web app hands to Gradio.
+"""Accounts, password hashes (scrypt, salted), guest seats and the login check of the web app.
 
 Two ways in: an account (admin, facilitator, consultant, participant) with a password, or — for live
 workshops — a display name with the workshop's join code as the password (a guest participant of
@@ -6,10 +6,10 @@ that one workshop, no account needed). Which one is decided by the secret alone 
 a join code is shorter than any password may be, so a guest whose name is also an account's never
 reaches that account's password check (nor its failure count).
 
-A guest is the pair (display name, workshop), never a name alone: common names collide, and a name
-that once joined another company's workshop must not open it again. Gradio keeps one string per
-session (what the login form sent); :class:`GuestTokens` replaces it, for a guest login just approved,
-with ``name#workshop`` — '#' cannot be typed into a name, so no account or other guest can claim it.
+A guest is a seat: (display name, workshop), never a name alone — a name that once joined another
+company's workshop must not open it again. Two people who type the same name get a seat each
+(「佐藤」 and 「佐藤 (2)」); a browser that already holds a seat gets it back. The session stores
+``name#workshop`` — '#' cannot be typed into a name, so no account or other guest can claim it.
 """
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import MutableMapping
+import unicodedata
 
 from core.errors import KatachiError
 
-from ui.policy import ROLES, guest_id
+from ui.policy import ROLES
 from ui.web.appdb import AppDB
 
 log = logging.getLogger(__name__)
@@ -40,10 +40,36 @@ def login_kind(secret: str) -> str:
     return "code" if len(secret or "") < PASSWORD_MIN else "account"
 
 
-def code_open(ws: dict, done: bool, hours: float, now: float | None = None) -> bool:
-    """A join code lets people in while its workshop is live, not finished, and not older than ``hours``."""
-    return (ws.get("mode") == "live" and bool(ws.get("join_code")) and not done
-            and (now or time.time()) < ws["created"] + hours * 3600)
+def code_expired(ws: dict, now: float | None = None) -> bool:
+    """The code's window has passed. It opens with the room (:meth:`AppDB.open_room`), not when the
+    workshop is created — one prepared days ahead is not dead on the day — and the facilitator renews it."""
+    until = ws.get("code_until")
+    return bool(until) and (now or time.time()) >= until
+
+
+def code_open(ws: dict, done: bool, now: float | None = None) -> bool:
+    """A join code lets people in while its workshop is live, not finished, and its window not passed."""
+    return ws.get("mode") == "live" and bool(ws.get("join_code")) and not done and not code_expired(ws, now)
+
+
+NAME_MAX = 40
+_NOT_IN_NAMES = {"#"}  # the seat's separator (ui.policy.GUEST_SEP)
+
+
+def guest_name(raw: str) -> str:
+    """A name as people type it: 「山田　太郎」 (an IME's full-width space), 「佐藤・花子」, "O'Brien" are names.
+    Spaces at the ends go and a run of spaces inside becomes its first one; refused, with the reason:
+    nothing at all, over ``NAME_MAX`` characters, control or invisible characters, and '#'."""
+    name = re.sub(r"\s+", lambda m: m.group(0)[0], unicodedata.normalize("NFC", raw or "").strip())
+    if not name:
+        raise KatachiError("guest_name_empty")
+    if len(name) > NAME_MAX:
+        raise KatachiError("guest_name_long", size=len(name), limit=NAME_MAX)
+    bad = sorted({c for c in name if c in _NOT_IN_NAMES or unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn")})
+    if bad:
+        shown = "、".join(c if c.isprintable() else f"U+{ord(c):04X}" for c in bad)
+        raise KatachiError("guest_name_bad", chars=shown)
+    return name
 
 
 def hash_password(password: str) -> str:
@@ -86,96 +112,54 @@ def add_user(db: AppDB, username: str, password: str, role: str, companies: list
 
 
 class Authenticator:
-    """``auth=`` for Gradio: called with what the login form sent; True lets the browser in. Failures are
-    counted, and logins made to wait, in front of it (:class:`ui.web.login.LoginGuard`)."""
+    """The login check. Failures are counted, and logins made to wait, in front of it
+    (:mod:`ui.web.login`)."""
 
     def __init__(self, db: AppDB, is_done=None, settings=None) -> None:
         """``is_done(workshop_id)``: whether that workshop is finished (read from its checkpoint)."""
         from core.settings import get_settings
 
-        s = settings or get_settings()
         self.db = db
         self.is_done = is_done or (lambda wid: False)
-        self.code_hours = s.join_code_hours
-        self._granted: tuple[str, str] | None = None  # (name typed, guest id) of the login just approved
+        self.settings = settings or get_settings()
 
-    def __call__(self, username: str, password: str) -> bool:
+    def login(self, username: str, secret: str, held: str | None = None) -> str:
+        """The session identity for what the form sent, or a KatachiError saying why not. ``held``: whom
+        the browser's current session belongs to (a seat it keeps when its person joins again)."""
+        if login_kind(secret) == "code":
+            return self.guest(username, secret, held)
         username = (username or "").strip()
-        self._granted = None
-        if login_kind(password) == "code":
-            return self._guest(username, "".join((password or "").split()).upper())
         user = self.db.user(username)
         # No such account: the same scrypt work, so the answer's time does not tell which names exist.
-        ok = check_password(password or "", user["pw_hash"] if user else _unknown_hash())
-        return bool(user) and ok
+        ok = check_password(secret or "", user["pw_hash"] if user else _unknown_hash())
+        if not (user and ok):
+            raise KatachiError("login_refused")
+        return username
 
-    def _guest(self, name: str, code: str) -> bool:
-        if not _NAME.match(name) or not code:
-            return False
-        ws = self.db.by_code(code)
-        if ws is None or not code_open(ws, self.is_done(ws["id"]), self.code_hours):
-            return False
-        self.db.add_guest(name, ws["id"])
-        self._granted = (name, guest_id(name, ws["id"]))
-        return True
-
-    def claim(self, username: str) -> str:
-        """The session identity for what the login form sent: the guest id for the guest login just
-        approved (Gradio stores the session right after a True answer, with no await between)."""
-        granted, self._granted = self._granted, None
-        return granted[1] if granted and granted[0] == username else username
+    def guest(self, name: str, code: str, held: str | None = None) -> str:
+        """A seat in the workshop of ``code``. A wrong code, one of a finished workshop, an expired one
+        and one of another company all get ``join_refused`` — except for a browser that already holds
+        a seat of that workshop, which is told the code expired (it knows the code is real)."""
+        name = guest_name(name)
+        code = "".join((code or "").split()).upper()
+        ws = self.db.by_code(code) if code else None
+        if ws is None or not code_open(ws, self.is_done(ws["id"])):
+            if ws is not None and code_expired(ws) and seat_of(held, ws["id"]):
+                raise KatachiError("join_code_expired", at=_clock(ws["code_until"]))
+            raise KatachiError("join_refused")
+        self.db.open_room(ws["id"], self.settings.join_code_hours)
+        return self.db.seat(name, ws["id"], keep=seat_of(held, ws["id"]))
 
 
-class GuestTokens(MutableMapping):
-    """Gradio's session table (token → user), kept in the app database so that every replica — and a
-    restarted process — knows the session; a guest's session is stored as ``name#workshop``.
-    Only a hash of the token is stored (a copy of the database lets nobody in).
+def seat_of(username: str | None, wid: str) -> str | None:
+    """``username`` if it is a guest seat of workshop ``wid``."""
+    from ui.policy import split_guest
 
-    Gradio looks a session up several times per request (every page poll); a found session is
-    remembered here for ``REMEMBER_S``, so a logout on another replica ends the session here
-    within that time (at once on the replica that logged out)."""
+    g = split_guest(username or "")
+    return username if g and g[1] == wid else None
 
-    REMEMBER_S = 5.0
 
-    def __init__(self, auth: Authenticator, initial: dict | None = None) -> None:
-        self.auth, self.db = auth, auth.db
-        self._known: dict[str, tuple[str, float]] = {}
-        for token, user in (initial or {}).items():
-            self[token] = user
+def _clock(ts: float) -> str:
+    import datetime as dt
 
-    @staticmethod
-    def _key(token: str) -> str:
-        return hashlib.sha256(str(token).encode()).hexdigest()
-
-    def __getitem__(self, token: str) -> str:
-        key = self._key(token) if token else ""
-        hit = self._known.get(key)
-        if hit and hit[1] > time.monotonic():
-            return hit[0]
-        row = self.db.one("SELECT username FROM sessions WHERE token_hash = ?", key) if token else None
-        if row is None:
-            self._known.pop(key, None)
-            raise KeyError(token)
-        if len(self._known) > 10_000:
-            self._known.clear()
-        self._known[key] = (row["username"], time.monotonic() + self.REMEMBER_S)
-        return row["username"]
-
-    def __setitem__(self, token: str, username: str) -> None:
-        self._known.pop(self._key(token), None)
-        with self.db.tx() as c:
-            c.execute("INSERT INTO sessions (token_hash, username, created) VALUES (?, ?, ?) ON CONFLICT (token_hash) "
-                      "DO UPDATE SET username = excluded.username", (self._key(token), self.auth.claim(username),
-                                                                     time.time()))
-
-    def __delitem__(self, token: str) -> None:
-        self._known.pop(self._key(token), None)
-        with self.db.tx() as c:
-            if c.execute("DELETE FROM sessions WHERE token_hash = ?", (self._key(token),)).rowcount == 0:
-                raise KeyError(token)
-
-    def __iter__(self):  # tokens are not kept, only their hashes
-        return iter(())
-
-    def __len__(self) -> int:
-        return self.db.one("SELECT COUNT(*) AS n FROM sessions")["n"]
+    return dt.datetime.fromtimestamp(ts).strftime("%m/%d %H:%M")

@@ -11,6 +11,11 @@ import html
 from core.errors import KatachiError
 from core.i18n import LANGS, domain, lang_of, t
 
+# What a browser remembers between visits (the workshop it had open) is kept under one key for every
+# process: a restarted process, or another replica, reads it (a random key per process lost it on each
+# restart). It holds only ids the server checks again on every request; nothing secret.
+BROWSER_SECRET = "katachi-browser-memory"
+
 # Every handler's first input is the hidden language box; this fills it from the page's locale
 # (Gradio sets <html lang> from the browser or from Settings → Language).
 LANG_JS = "(...args) => { args[0] = document.documentElement.lang || navigator.language || 'ja'; return args; }"

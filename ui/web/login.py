@@ -1,111 +1,111 @@
-"""The door in front of Gradio's ``POST /login``: a login is checked only when its counts allow it.
+"""``POST /login`` and ``/logout``: a login is checked only when its counts allow it, and starts a session.
 
-The form is read here (it is small: anything over ``MAX_BODY`` is refused) to know what is guessed —
-a join code or an account's password (:func:`ui.web.auth.login_kind`) — and the client address is the
+The form is read here with a bound (anything over ``MAX_BODY`` is refused) to know what is guessed — a
+join code or an account's password (:func:`ui.web.auth.login_kind`) — and the client address is the
 one :mod:`ui.web.proxies` resolved. A login that must wait is answered 429 with the reason in the
-reader's language and ``Retry-After``; otherwise Gradio checks it and its answer is counted.
+reader's language and ``Retry-After``; a refused one 400 with the reason (a name the room cannot use is
+not a guess and is not counted); a good one 200 with the session cookie (:mod:`ui.web.sessions`).
 """
 from __future__ import annotations
 
-import json
 import logging
 import math
 
+from fastapi import Request
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from core.errors import KatachiError
 from core.i18n import lang_of, t
 
 from ui.web.auth import login_kind
-from ui.web.throttle import LoginThrottle
+from ui.web.sessions import COOKIE, LANG_COOKIE, set_cookie, set_lang_cookie
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 16 * 1024  # a name and a password; a login form is never near this
+COUNTED = {"login_refused": "account", "join_refused": "code"}  # refusals that were guesses
 
 
-async def _body(receive, limit: int) -> bytes | None:
-    """The whole request body, or None past ``limit`` bytes."""
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return b"".join(chunks)
-        chunk = message.get("body", b"")
+async def _form(request: Request) -> tuple[str, str] | None:
+    """(username, password) from a form of at most MAX_BODY bytes (None past it; empty if malformed)."""
+    size, chunks = 0, []
+    async for chunk in request.stream():
         size += len(chunk)
-        if size > limit:
+        if size > MAX_BODY:
             return None
         chunks.append(chunk)
-        if not message.get("more_body"):
-            return b"".join(chunks)
-
-
-def _replay(body: bytes, receive):
-    """A ``receive`` that gives ``body`` once, then whatever the connection says next (a disconnect)."""
-    given = False
+    body = b"".join(chunks)
 
     async def again():
-        nonlocal given
-        if not given:
-            given = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return again
-
-
-async def _form(scope, body: bytes) -> tuple[str, str]:
-    from starlette.requests import Request
-
-    async def nothing_more():
-        return {"type": "http.disconnect"}
+        return {"type": "http.request", "body": body, "more_body": False}
 
     try:
-        form = await Request(scope, _replay(body, nothing_more)).form()
-    except Exception:  # a malformed form: Gradio refuses it too, and it is counted as a failure
+        form = await Request(request.scope, again).form()
+    except Exception:  # noqa: BLE001 - a malformed form is refused like a wrong password
         return "", ""
     return str(form.get("username") or "").strip()[:64], str(form.get("password") or "")
 
 
-async def _answer(send, status: int, body: dict, headers: list | None = None) -> None:
-    raw = json.dumps(body, ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode()),
-                            *(headers or [])]})
-    await send({"type": "http.response.body", "body": raw})
+def reader_lang(request: Request) -> str:
+    return lang_of(request.cookies.get(LANG_COOKIE) or request.headers.get("accept-language") or "ja")
 
 
-class LoginGuard:
-    """ASGI middleware for ``POST /login``."""
+def secure(ctx) -> bool:
+    return ctx.public_url.startswith("https://")
 
-    def __init__(self, app, throttle: LoginThrottle) -> None:
-        self.app, self.throttle = app, throttle
 
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path", "").rstrip("/") != "/login":
-            return await self.app(scope, receive, send)
-        import anyio
+async def login(request: Request, ctx) -> JSONResponse:
+    import anyio
 
-        body = await _body(receive, MAX_BODY)
-        if body is None:
-            return await _answer(send, 413, {"detail": "too large"})
-        name, password = await _form(scope, body)
-        kind, client = login_kind(password), (scope.get("client") or ("?",))[0]
-        why, left = await anyio.to_thread.run_sync(self.throttle.wait, kind, name, client)
-        if left > 0:
-            headers = dict(scope.get("headers") or [])
-            lang = lang_of(headers.get(b"accept-language", b"ja").decode("latin-1"))
-            seconds = max(1, math.ceil(left))
-            log.info("login refused unchecked: %s", why)
-            return await _answer(send, 429, {"detail": t(f"error.{why}", lang, seconds=seconds, user=name),
-                                             "code": why, "retry_after": seconds},
-                                 [(b"retry-after", str(seconds).encode())])
-        status: list[int] = []
+    lang = reader_lang(request)
+    form = await _form(request)
+    if form is None:
+        return JSONResponse({"detail": "too large"}, status_code=413)
+    name, secret = form
+    kind, client = login_kind(secret), request.client.host if request.client else "?"
+    why, left = await anyio.to_thread.run_sync(ctx.throttle.wait, kind, name, client)
+    if left > 0:
+        seconds = max(1, math.ceil(left))
+        log.info("login refused unchecked: %s", why)
+        return JSONResponse({"detail": t(f"error.{why}", lang, seconds=seconds, user=name), "code": why,
+                             "retry_after": seconds}, status_code=429, headers={"retry-after": str(seconds)})
+    held = ctx.sessions.user(request.cookies.get(COOKIE))
+    try:
+        who = await anyio.to_thread.run_sync(ctx.auth.login, name, secret, held)
+    except KatachiError as err:
+        if err.code in COUNTED:
+            await anyio.to_thread.run_sync(ctx.throttle.failed, COUNTED[err.code], name, client)
+        return JSONResponse({"detail": err.message(lang), "code": err.code}, status_code=400)
+    await anyio.to_thread.run_sync(ctx.throttle.succeeded, kind, name, client)
+    return _logged_in(ctx, request, who)
 
-        async def watch(message):
-            if message["type"] == "http.response.start":
-                status.append(message["status"])
-            await send(message)
 
-        await self.app(scope, _replay(body, receive), watch)
-        if status and status[0] in (400, 401, 403, 422):
-            await anyio.to_thread.run_sync(self.throttle.failed, kind, name, client)
-        elif status and status[0] == 200:
-            await anyio.to_thread.run_sync(self.throttle.succeeded, kind, name, client)
+def _logged_in(ctx, request: Request, who: str) -> JSONResponse:
+    if request.cookies.get(COOKIE):  # this browser's earlier session ends: one browser, one person
+        ctx.sessions.end(request.cookies.get(COOKIE))
+    response = JSONResponse({"success": True})
+    set_cookie(response, ctx.sessions.start(who), secure(ctx))
+    set_lang_cookie(response, ctx.db.lang_of(who), secure(ctx))
+    return response
+
+
+def logout(request: Request, ctx) -> RedirectResponse:
+    ctx.sessions.end(request.cookies.get(COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+def who(ctx, request: Request) -> str | None:
+    """The person of a request's session, or None."""
+    return ctx.sessions.user(request.cookies.get(COOKIE))
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    """To the login page, and back here after it."""
+    from urllib.parse import quote
+
+    from ui.web.pages import safe_next
+
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(safe_next(target), safe='')}", status_code=303)

@@ -1,90 +1,78 @@
-"""The app's own HTTP routes beside Gradio's: the participants' join page and the room's change check.
+"""Katachi's own routes in front of the workshop app: the doors (login, logout, join), the room's
+change check, the big screen and the 完了 page's downloads.
 
-``/join`` is what the QR code opens: a name and the 参加コード (shown, not masked like a password),
-the code filled in from the link. It logs in through Gradio's own ``/login`` (so the same guest
-rules, code expiry and lockout apply) and opens the room.
-
-``/k/version`` answers one short string per workshop and person: the room's tab asks every few
-seconds and redraws only when it changed (a Gradio timer redrawing every second cost an idle tab
-~16 % of a core in the browser; see benchmarks/idle_tab_cpu.py).
+``/k/version`` answers one short string per workshop and person, and this process's start: the room
+asks once a second and redraws only when the string changed (a redraw every second cost an idle tab
+~16 % of a core in the browser; see benchmarks/idle_tab_cpu.py), and reloads itself when the server it
+talks to restarted.
 """
 from __future__ import annotations
 
-import html
 import json
+import logging
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
-from fastapi.routing import APIRoute
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from core.errors import KatachiError
-from core.i18n import lang_of, t
 
+from ui.web import login as doors
+from ui.web.pages import join_page, login_page
 
-def join_page(lang: str, code: str) -> str:
-    w = lambda key, **kw: html.escape(t(f"web.{key}", lang, **kw))  # noqa: E731
-    msgs = json.dumps({"bad": t("web.join_refused", lang), "empty": t("web.join_empty", lang)}, ensure_ascii=False)
-    return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Katachi 型 — {w("join_title")}</title>
-<style>
-body{{font-family:system-ui,"Noto Sans CJK JP",sans-serif;max-width:26rem;margin:2rem auto;padding:0 1rem;color:#222}}
-h1{{font-size:1.4rem}} label{{display:block;margin:1rem 0 .3rem;font-weight:bold}}
-input{{width:100%;box-sizing:border-box;font-size:1.3rem;padding:.6rem;border:1px solid #bbb;border-radius:.4rem}}
-#code{{letter-spacing:.3rem;text-transform:uppercase}}
-button{{margin-top:1.2rem;width:100%;font-size:1.2rem;padding:.7rem;border:0;border-radius:.4rem;background:#1f6feb;color:#fff}}
-#msg{{color:#c62828;min-height:1.5rem;margin-top:.8rem}} .alt{{margin-top:1.5rem;font-size:.9rem}}
-</style></head><body>
-<h1>Katachi 型 — {w("join_title")}</h1>
-<form id="join" autocomplete="on">
-<label for="name">{w("join_name")}</label><input id="name" name="username" maxlength="40" required autofocus>
-<label for="code">{w("join_code_label")}</label>
-<input id="code" name="password" type="text" inputmode="latin" autocapitalize="characters" maxlength="12"
- value="{html.escape(code)}" required>
-<button type="submit">{w("join_button")}</button><p id="msg" role="alert"></p></form>
-<p class="alt"><a href="/">{w("join_staff")}</a></p>
-<script>
-const M = {msgs};
-document.getElementById('join').addEventListener('submit', async (ev) => {{
-  ev.preventDefault();
-  const name = document.getElementById('name').value.trim(), code = document.getElementById('code').value.trim();
-  const msg = document.getElementById('msg');
-  if (!name || !code) {{ msg.textContent = M.empty; return; }}
-  const body = new URLSearchParams({{username: name, password: code}});
-  const r = await fetch('/login', {{method: 'POST', body, credentials: 'same-origin'}});
-  if (r.ok) {{ location.href = '/'; return; }}
-  let detail = '';
-  try {{ const j = await r.json(); detail = typeof j.detail === 'string' && r.status === 429 ? j.detail : ''; }} catch (e) {{}}
-  msg.textContent = detail || M.bad;
-}});
-</script></body></html>"""
+log = logging.getLogger(__name__)
 
 
 def add_routes(app, ctx) -> None:
-    """Put the routes in front of Gradio's (its catch-all page routes would answer them otherwise).
-    FastAPI reads the handlers' annotations, so ``Request`` is imported at module level."""
-    def join(request: Request, code: str = "", lang: str = "") -> HTMLResponse:
-        lg = lang_of(lang or request.headers.get("accept-language", "ja"))
-        return HTMLResponse(join_page(lg, code.strip().upper()[:12]))
+    """Registered before the workshop app is mounted at ``/``, so they answer first. FastAPI reads the
+    handlers' annotations, so ``Request`` is imported at module level."""
+    from ui.web import screen
 
-    app.router.routes[0:0] = [APIRoute("/join", join, methods=["GET"])]
+    async def post_login(request: Request) -> Response:
+        return await doors.login(request, ctx)
+
+    def get_login(request: Request, next: str = "/") -> HTMLResponse:  # noqa: A002 - the query's name
+        return HTMLResponse(login_page(doors.reader_lang(request), next))
+
+    def get_logout(request: Request) -> Response:
+        return doors.logout(request, ctx)
+
+    def get_join(request: Request, code: str = "") -> HTMLResponse:
+        return HTMLResponse(join_page(doors.reader_lang(request), code.strip().upper()[:12]))
+
+    def get_file(request: Request, wid: str, fmt: str) -> Response:
+        name = doors.who(ctx, request)
+        if not name:
+            return JSONResponse({"error": "login"}, status_code=401)
+        try:
+            path = ctx.rooms.deliverable(ctx.rooms.user(name), wid, fmt, ctx.exports_dir, ctx.public_url)
+        except KatachiError as err:
+            return JSONResponse({"error": err.code}, status_code=404)
+        return FileResponse(path, filename=path.name)
+
+    app.add_api_route("/login", post_login, methods=["POST"])
+    app.add_api_route("/login", get_login, methods=["GET"])
+    app.add_api_route("/logout", get_logout, methods=["GET"])
+    app.add_api_route("/join", get_join, methods=["GET"])
+    app.add_api_route("/k/files/{wid}/{fmt}", get_file, methods=["GET"])
+    screen.add_routes(app, ctx)
 
 
 def version_answer(ctx, token: str | None, wid: str) -> tuple[int, dict]:
     """``/k/version``: the room's version for the session's person (401 without a session)."""
-    name = ctx.tokens.get(token) if token and ctx.tokens is not None else None
+    name = ctx.sessions.user(token)
     if not name:
         return 401, {"error": "login"}
     try:
         with ctx.rooms.db.reading():
-            return 200, {"v": ctx.rooms.view(ctx.rooms.user(name), wid, cached=True).version}
+            return 200, {"v": ctx.rooms.view(ctx.rooms.user(name), wid, cached=True).version, "b": ctx.boot}
     except KatachiError as err:
-        return 200, {"v": "error:" + err.code}
+        return 200, {"v": "error:" + err.code, "b": ctx.boot}
 
 
 class VersionCheck:
     """ASGI middleware answering ``/k/version`` before the framework's routing: every open tab asks once a
-    second, and under 50 live workshops FastAPI's routing and dependency solving were a third of what a
-    replica spent on the answer (profile of benchmarks/scale_out.py)."""
+    second, and under 50 live workshops routing and dependency solving were a third of what a replica
+    spent on the answer (profile of benchmarks/scale_out.py)."""
 
     def __init__(self, app, ctx) -> None:
         self.app, self.ctx = app, ctx
@@ -93,88 +81,84 @@ class VersionCheck:
         if scope["type"] != "http" or scope.get("path") != "/k/version" or scope.get("method") != "GET":
             return await self.app(scope, receive, send)
         import anyio
-        from http.cookies import SimpleCookie
         from urllib.parse import parse_qs
 
-        jar = SimpleCookie()
-        for k, v in scope.get("headers", []):
-            if k == b"cookie":
-                jar.load(v.decode("latin-1"))
-        token = next((m.value for k, m in jar.items() if k.startswith("access-token")), None)
+        token = self.ctx.sessions.token_in(scope.get("headers", []))
         wid = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("w", [""])[0]
         status, body = await anyio.to_thread.run_sync(version_answer, self.ctx, token, wid)
-        raw = json.dumps(body).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"), (b"cache-control", b"no-store"),
-                                (b"content-length", str(len(raw)).encode())]})
-        await send({"type": "http.response.body", "body": raw})
+        await _json(send, status, body)
 
 
-# Gradio's status tracker keeps a timer running on every animation frame even on a page where nothing
-# is pending (measured: an empty gr.Blocks page, 60 frames a second, ~2.7 % of a core idle in headless
-# Chromium). The tracker takes ``window.requestAnimationFrame`` when its module loads, before any
-# ``head=`` content (Gradio adds that later), so this script is put first in the page: frames the
-# tracker asks for come at most four times a second; every other caller is untouched.
-FRAME_GUARD = b"""<script>(() => {
-  const raf = window.requestAnimationFrame.bind(window);
-  window.requestAnimationFrame = (cb) => {
-    if (!/statustracker/.test(new Error().stack || '')) return raf(cb);
-    return setTimeout(() => raf(cb), 250);
-  };
+async def _json(send, status: int, body: dict) -> None:
+    raw = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"cache-control", b"no-store"),
+                            (b"content-length", str(len(raw)).encode())]})
+    await send({"type": "http.response.body", "body": raw})
+
+
+# The page's language before the workshop app starts: the app takes its locale from the browser's
+# (navigator.language) as it loads, so a person's own choice (the katachi_lang cookie, set when they
+# choose and when they log in) is given to it here; <html lang> tells the server's texts the same.
+LANG_FIRST = b"""<script>(() => {
+  const m = document.cookie.match(/(?:^|; )katachi_lang=(ja|en)/);
+  const lang = m ? m[1] : ((navigator.language || 'ja').toLowerCase().startsWith('ja') ? 'ja' : 'en');
+  if (m) {
+    Object.defineProperty(navigator, 'language', {get: () => lang, configurable: true});
+    Object.defineProperty(navigator, 'languages', {get: () => [lang], configurable: true});
+  }
+  document.documentElement.lang = lang;
+  new MutationObserver(() => { if (document.documentElement.lang !== lang) document.documentElement.lang = lang; })
+    .observe(document.documentElement, {attributes: true, attributeFilter: ['lang']});
 })();</script>"""
 
 
-# Gradio's login form says nothing unless the answer is 400 ("incorrect credentials"): a login that
-# must wait (429, see ui.web.login) would look like a button that does nothing. This shows the reason
-# the server gave above the form; it touches no other request.
-LOGIN_NOTICE = b"""<script>(() => {
-  const f = window.fetch.bind(window);
-  window.fetch = async (...args) => {
-    const r = await f(...args);
-    const url = String(args[0] && args[0].url || args[0] || '');
-    if (r.status === 429 && /\/login\/?$/.test(url)) {
-      let detail = '';
-      try { detail = (await r.clone().json()).detail || ''; } catch (e) {}
-      let box = document.getElementById('k-login-notice');
-      if (!box) {
-        box = document.createElement('p');
-        box.id = 'k-login-notice'; box.setAttribute('role', 'alert');
-        box.style.cssText = 'color:#c62828;text-align:center;font-weight:bold;margin:1rem';
-        document.body.prepend(box);
-      }
-      box.textContent = String(detail);
-    }
-    return r;
-  };
-})();</script>"""
+class AppPage:
+    """ASGI middleware for ``GET /``, the workshop app's page: a browser without a session goes to the
+    login page (the app itself would answer 401), and ``LANG_FIRST`` is put first in the page's head."""
 
-
-class FirstInHead:
-    """ASGI middleware: ``script`` as the first element of the app page's <head> (GET / only)."""
-
-    def __init__(self, app, script: bytes = FRAME_GUARD + LOGIN_NOTICE) -> None:
-        self.app, self.script = app, script
+    def __init__(self, app, ctx, script: bytes = LANG_FIRST) -> None:
+        self.app, self.ctx, self.script = app, ctx, script
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope.get("method") != "GET" or scope.get("path") != "/":
             return await self.app(scope, receive, send)
-        start: dict = {}
-        chunks: list[bytes] = []
+        if not self.ctx.sessions.user(self.ctx.sessions.token_in(scope.get("headers", []))):
+            await send({"type": "http.response.start", "status": 303,
+                        "headers": [(b"location", b"/login"), (b"content-length", b"0")]})
+            return await send({"type": "http.response.body", "body": b""})
+        headers = scope.get("headers", [])
+        gzip_ok = any(k == b"accept-encoding" and b"gzip" in v for k, v in headers)
+        # asked for uncompressed, so the script can be put in; compressed again here
+        plain = {**scope, "headers": [(k, v) for k, v in headers if k != b"accept-encoding"]}
+        await self.app(plain, receive, _first_in_head(send, self.script, gzip_ok))
 
-        async def hold(message):
-            if message["type"] == "http.response.start":
-                start.update(message)
-                return
-            if message["type"] != "http.response.body":
-                return await send(message)
-            chunks.append(message.get("body", b""))
-            if message.get("more_body"):
-                return
-            body = b"".join(chunks)
-            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-            if any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers) and b"<head>" in body:
-                body = body.replace(b"<head>", b"<head>" + self.script, 1)
-            await send({**start, "headers": headers + [(b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
 
-        await self.app(scope, receive, hold)
+def _first_in_head(send, script: bytes, gzip_ok: bool = False):
+    """A ``send`` that puts ``script`` first in an HTML answer's <head> (the answer is held until whole),
+    gzipped when the browser takes it."""
+    start: dict = {}
+    chunks: list[bytes] = []
+
+    async def hold(message):
+        if message["type"] == "http.response.start":
+            start.update(message)
+            return
+        if message["type"] != "http.response.body":
+            return await send(message)
+        chunks.append(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        body = b"".join(chunks)
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        if any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers) and b"<head>" in body:
+            body = body.replace(b"<head>", b"<head>" + script, 1)
+            if gzip_ok:
+                import gzip
+
+                body = gzip.compress(body, 6)
+                headers += [(b"content-encoding", b"gzip"), (b"vary", b"accept-encoding")]
+        await send({**start, "headers": headers + [(b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    return hold

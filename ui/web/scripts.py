@@ -1,6 +1,8 @@
-"""The page's own scripts, beside Gradio's: what the browser does without asking the server.
+"""The page's own scripts: what the browser does without asking the server.
 
-Each is a string handed to Gradio (``head=`` or an event's ``js=``); the comments say why each exists.
+Each is handed to the workshop app through its supported doors — ``head=``, an event's ``js=``, or a
+``gr.HTML``'s ``js_on_load`` (which gets the component's ``element`` and ``trigger``/``watch`` for its
+own events). The comments say why each exists.
 """
 from __future__ import annotations
 
@@ -22,81 +24,131 @@ IME_GUARD = """<script>
 })();
 </script>"""
 
-# The room asks the server whether anything changed (a short string per workshop and person) and
-# redraws through Gradio only then; the timer and the seconds a job has run count here. A Gradio
-# timer redrawing every second cost an idle tab ~16 % of a core (benchmarks/idle_tab_cpu.py).
+# The room's board (js_on_load). It asks the server once a second whether the room changed (a short
+# string per workshop and person) and fires the board's ``refresh`` only then (a redraw every second
+# cost an idle tab ~16 % of a core: benchmarks/idle_tab_cpu.py); a new gate fires ``fill``; the dot
+# buttons on the cards fire ``vote``. While the server cannot be reached the page says so in its own
+# words, its counters stop and nothing can be pressed; a server that restarted reloads the page (the
+# session is Katachi's cookie: the same person, the same seat). Timers count down here.
 ROOM_POLL_MS = 1000
-ROOM_POLL = """<script>
-(() => {
-  const ask = async () => {
-    if (document.hidden) return;
-    const h = document.querySelector('#k-room-title h3[data-workshop]');
-    if (!h) return;
-    try {
-      const r = await fetch('/k/version?w=' + encodeURIComponent(h.dataset.workshop),
-                            {cache: 'no-store', credentials: 'same-origin'});
-      if (!r.ok) return;
-      const j = await r.json();
-      if (j.v && j.v !== h.dataset.version) document.querySelector('#k-refresh')?.click();
-    } catch (e) { /* the server restarting: ask again next time */ }
-  };
-  setInterval(ask, POLL_MS);
-  // a section clicked in the review overview: handed to the review page through its hidden box
-  document.addEventListener('click', (ev) => {
-    const li = ev.target.closest('#k-rv-overview .k-sec[data-section]');
-    const box = document.querySelector('#k-rv-jump textarea, #k-rv-jump input');
-    if (!li || !box) return;
-    box.value = li.dataset.section + '|' + Date.now();  // a new value every click: the same section twice
-    box.dispatchEvent(new Event('input', {bubbles: true}));
-  });
-  // the dot buttons on each theme card pick that card and press the shared +/- button
-  document.addEventListener('click', (ev) => {
-    const b = ev.target.closest('.k-vote');
-    if (!b) return;
-    const label = document.querySelectorAll('#k-cand label')[Number(b.dataset.index)];
-    if (!label) return;
-    label.click();
-    setTimeout(() => document.querySelector(b.dataset.delta === '-1' ? '#k-dot-remove' : '#k-dot-add')?.click(), 80);
-  });
-  document.addEventListener('visibilitychange', ask);
-  const two = (n) => String(n).padStart(2, '0');
-  setInterval(() => {
-    const now = performance.now() / 1000;
-    for (const c of document.querySelectorAll('.k-clock[data-left], .k-since[data-secs]')) {
-      if (!c.dataset.seen) c.dataset.seen = now;
-      const gone = Math.round(now - c.dataset.seen);
-      if (c.dataset.left !== undefined) {
-        const left = Math.max(0, c.dataset.left - gone);
-        c.textContent = two(Math.floor(left / 60)) + ':' + two(left % 60);
-        c.closest('.k-timer')?.classList.toggle('k-over', left === 0);
-      } else {
-        c.textContent = Number(c.dataset.secs) + gone;
-      }
-    }
-  }, 1000);
-})();
-</script>""".replace("POLL_MS", str(ROOM_POLL_MS))
-
-
-# The page's language: Gradio's own locale (its labels) and <html lang> (what the server's texts
-# follow), then a redraw of the room. Gradio keeps the locale in its core module; the module is
-# imported again by its URL (the same instance) to set it.
-APPLY_LANG = """async (lang) => {
-  if (lang !== 'ja' && lang !== 'en') return [lang];
-  if ((document.documentElement.lang || '').slice(0, 2) !== lang) {
-    const url = performance.getEntriesByType('resource').map((e) => e.name)
-      .find((n) => /\/assets\/core-[^/]+\.js$/.test(n));
-    if (url) { try { (await import(url)).changeLocale(lang); } catch (e) { console.warn('locale', e); } }
-    document.documentElement.lang = lang;
-    setTimeout(() => document.querySelector('#k-refresh')?.click(), 300);
+ROOM_JS = """
+const board = () => element.querySelector('.k-room');
+let boot = null, fails = 0, gate = null, points = null;
+const offline = (on) => {
+  document.body.classList.toggle('k-offline', on);
+  const note = document.getElementById('k-offline-note');
+  const text = board() && board().dataset.offline;
+  if (on && !note && text) {
+    const n = document.createElement('div');
+    n.id = 'k-offline-note'; n.setAttribute('role', 'status'); n.textContent = text;
+    document.body.appendChild(n);
+  } else if (!on && note) { note.remove(); }
+};
+const restarted = () => {
+  const last = Number(sessionStorage.getItem('k-reloaded') || 0);
+  if (Date.now() - last < 30000) return;  // at most once in 30 s, whatever the servers say
+  sessionStorage.setItem('k-reloaded', String(Date.now()));
+  location.reload();
+};
+const ask = async () => {
+  if (!element.isConnected) { clearInterval(asking); clearInterval(counting); return; }
+  const b = board();
+  if (document.hidden || !b || !b.dataset.workshop) return;
+  try {
+    const r = await fetch('/k/version?w=' + encodeURIComponent(b.dataset.workshop),
+                          {cache: 'no-store', credentials: 'same-origin'});
+    if (r.status === 401) { location.href = '/login'; return; }
+    if (!r.ok) throw new Error(String(r.status));
+    const j = await r.json();
+    if (fails >= 2) offline(false);
+    fails = 0;
+    if (boot && j.b && j.b !== boot) { restarted(); return; }
+    boot = j.b || boot;
+    if (j.v && j.v !== b.dataset.version) trigger('refresh');
+  } catch (e) {
+    if (++fails === 2) offline(true);
   }
-  return [lang];
+};
+const drawn = () => {
+  const b = board();
+  if (!b) return;
+  if (b.dataset.gate !== undefined && b.dataset.gate !== gate) { gate = b.dataset.gate; trigger('fill'); }
+  if (b.dataset.points && b.dataset.points !== points) { points = b.dataset.points; trigger('points'); }
+};
+const two = (n) => String(n).padStart(2, '0');
+const count = () => {
+  const now = performance.now() / 1000;
+  for (const c of element.querySelectorAll('.k-clock[data-left], .k-since[data-secs], .k-timer[data-over]')) {
+    if (!c.dataset.seen) c.dataset.seen = now;
+    const gone = Math.round(now - c.dataset.seen);
+    if (c.classList.contains('k-timer')) {
+      const left = Number(c.querySelector('.k-clock')?.dataset.left ?? 0) - gone;
+      if (left <= 0) c.classList.add('k-over');
+      if (left + Number(c.dataset.over) <= 0) c.dataset.state = 'off';
+    } else if (c.dataset.left !== undefined) {
+      const left = Math.max(0, c.dataset.left - gone);
+      c.textContent = two(Math.floor(left / 60)) + ':' + two(left % 60);
+    } else if (fails < 2) {  // the seconds a job has run stop while the server cannot be reached
+      c.textContent = Number(c.dataset.secs) + gone;
+    } else {
+      c.dataset.secs = Number(c.textContent); c.dataset.seen = now;
+    }
+  }
+};
+element.addEventListener('click', (ev) => {
+  const v = ev.target.closest('.k-vote');
+  if (!v || !element.contains(v)) return;
+  ev.preventDefault();
+  trigger('vote', {index: Number(v.dataset.index), delta: Number(v.dataset.delta)});
+});
+// The workshop app's own toast for a broken connection is in English whatever the page's language (its
+// text is fixed in the app's frontend): it is kept off the screen, and the page's own notice says it.
+const englishAlarm = new MutationObserver(() => {
+  if (!element.isConnected) { englishAlarm.disconnect(); return; }
+  for (const t of document.querySelectorAll('[data-testid="toast-body"]')) {
+    if (t.style.display !== 'none' && /connection/i.test(t.textContent || '')) {
+      t.style.display = 'none';
+      fails = Math.max(fails, 2);
+      offline(true);
+    }
+  }
+});
+englishAlarm.observe(document.body, {childList: true, subtree: true});
+document.addEventListener('visibilitychange', ask);
+const asking = setInterval(ask, POLL_MS);
+const counting = setInterval(count, 1000);
+watch('value', drawn);
+drawn();
+""".replace("POLL_MS", str(ROOM_POLL_MS))
+
+# The page's language (the handlers' first input) and, with the text already taken into the request,
+# an empty box at once: the next pain point can be typed while this one is saved.
+SEND_JS = """(...args) => {
+  args[0] = document.documentElement.lang || navigator.language || 'ja';
+  const box = document.querySelector('#k-pain textarea, #k-pain input');
+  if (box) { box.value = ''; box.dispatchEvent(new Event('input', {bubbles: true})); }
+  return args;
 }"""
 
+# After a send: a refused pain point comes back into the box it was typed in (unless something new was
+# typed there since), so the reason can be read and the text fixed.
+RESTORE_JS = """() => {
+  const note = document.querySelector('#k-room-notice [data-restore]');
+  const box = document.querySelector('#k-pain textarea, #k-pain input');
+  if (note && box && !box.value) {
+    box.value = note.dataset.restore;
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+    note.removeAttribute('data-restore');
+  }
+  return [];
+}"""
 
-HIDE_TABS = """() => {
-  const who = document.querySelector('#k-who [data-hide]');
-  for (const tab of (who ? who.dataset.hide : '').split(' ').filter(Boolean)) document.body.classList.add('k-hide-' + tab);
-  if (who) document.body.dataset.kRole = who.dataset.role;
+# The language switch: saved with the person on the server, then the page loads again in it (the
+# workshop app takes its locale as it loads; see ui.web.routes.LANG_FIRST).
+RELOAD_IN = """(lang) => {
+  if (lang === 'ja' || lang === 'en') {
+    document.cookie = 'katachi_lang=' + lang + '; path=/; max-age=2592000; samesite=lax';
+    if ((document.documentElement.lang || '').slice(0, 2) !== lang) setTimeout(() => location.reload(), 200);
+  }
   return [];
 }"""

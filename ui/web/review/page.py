@@ -11,18 +11,23 @@ from core.errors import KatachiError
 
 from ui.web.review import render as rr
 from ui.web.review.handlers import Reviews
-from ui.web.common import LANG_JS, notice, section_label, tr, ui_lang
+from ui.web.common import BROWSER_SECRET, LANG_JS, notice, section_label, tr, ui_lang
 
 log = logging.getLogger(__name__)
 # the playbook for reviewers, then what the executive team gets
 EXPORTS = ("docx", "pdf", "md", "json", "pptx", "summary-pdf", "summary-docx", "ics")
+# a section clicked in the overview: the overview's own event carries which one
+JUMP_JS = """element.addEventListener('click', (ev) => {
+  const li = ev.target.closest('.k-sec[data-section]');
+  if (li && element.contains(li)) trigger('jump', {section: li.dataset.section});
+});"""
 
 
 class ReviewTab:
     def __init__(self, ctx, t, lang) -> None:
         self.ctx, self.lang = ctx, lang
         self.reviews = Reviews(ctx.rooms)
-        self.wid = gr.BrowserState("", storage_key="katachi_review")
+        self.wid = gr.BrowserState("", storage_key="katachi_review", secret=BROWSER_SECRET)
         self.seen = gr.State("")
         self.note = gr.HTML(elem_id="k-rv-notice")
         with gr.Row():
@@ -34,14 +39,13 @@ class ReviewTab:
         self.head = gr.HTML(elem_id="k-rv-head")
         with gr.Row():
             with gr.Column(scale=1):
-                self.overview = gr.HTML(elem_id="k-rv-overview")
+                # a click on a section in the overview shows it (the overview's own event, with the section)
+                self.overview = gr.HTML(elem_id="k-rv-overview", js_on_load=JUMP_JS)
                 self.submit_btn = gr.Button(t("submit_review"), elem_id="k-rv-submit")
                 self.send_btn = gr.Button(t("send_back"), elem_id="k-rv-send")
                 self.approve_btn = gr.Button(t("approve_playbook"), variant="primary", elem_id="k-rv-approve")
                 self.confirm = gr.Checkbox(label=t("approve_unreviewed"), value=False, elem_id="k-rv-confirm")
                 self.revise_btn = gr.Button(t("revise_playbook"), elem_id="k-rv-revise")
-                # a click on a section in the overview lands here (ui.web.app.ROOM_POLL's handler)
-                self.jump = gr.Textbox(elem_id="k-rv-jump", elem_classes=["k-hidden"], show_label=False)
             with gr.Column(scale=2):
                 self.section = gr.Dropdown(label=t("section"), choices=[], elem_id="k-rv-section")
                 self.section_html = gr.HTML(elem_id="k-rv-section-html")
@@ -109,7 +113,7 @@ class ReviewTab:
         audit = self.reviews.audit(wid)
         from graphs.documents.exports import audit_rows
 
-        rows = [[r["at"], r["by"], r["what"], r["detail"]] for r in audit_rows(v.values, audit)]
+        rows = rr.audit(audit_rows(v.values, audit), lg, self.ctx.settings.timezone)
         return {self.head: rr.header(v, lg), self.overview: rr.overview(v, lg),
                 self.section: gr.update(choices=[(section_label(n, lg), n) for n in names], value=section),
                 self.section_html: rr.section(v, section, lg),
@@ -138,9 +142,9 @@ class ReviewTab:
             return gr.skip(), gr.skip(), gr.skip()
         return "", rr.section(v, section, lg), json.dumps(v.sections[section], ensure_ascii=False, indent=2)
 
-    def jump_to(self, lang, wid, section, request: gr.Request):
+    def jump_to(self, lang, wid, evt: gr.EventData, request: gr.Request):
         """A section clicked in the overview: shown, and picked in the section list."""
-        section = (section or "").split("|")[0]
+        section = str(getattr(evt, "section", "") or "")
         note, html, code = self.show_section(lang, wid, section, request)
         return note, html, code, gr.update(value=section) if isinstance(html, str) and html else gr.skip()
 
@@ -206,8 +210,8 @@ class ReviewTab:
         self.open_btn.click(self.open, [self.lang, self.pick], [*self.view_outputs, self.wid, self.note], js=LANG_JS)
         self.section.input(self.show_section, [self.lang, self.wid, self.section],
                            [self.note, self.section_html, self.code], js=LANG_JS)
-        self.jump.change(self.jump_to, [self.lang, self.wid, self.jump],
-                        [self.note, self.section_html, self.code, self.section], js=LANG_JS, show_progress="hidden")
+        self.overview.jump(self.jump_to, [self.lang, self.wid], [self.note, self.section_html, self.code, self.section],
+                           js=LANG_JS, show_progress="hidden", api_name="review_jump")
         # a click on a row of the queue opens that playbook
         self.queue.select(self.open_row, [self.lang], [*self.view_outputs, self.wid, self.note], js=LANG_JS)
         self.tick.tick(self.poll, [self.lang, self.wid, self.section, self.seen], self.view_outputs, js=LANG_JS,

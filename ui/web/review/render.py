@@ -13,6 +13,15 @@ from ui.web.common import section_label, tr
 STATE_MARK = {"approved": "✔", "changes_requested": "✎", "open": "○"}
 
 
+def audit(rows: list[dict], lang: str, tz: str) -> list[list[str]]:
+    """The audit log as the reader reads it: local time, 「ユースケース: 承認」, section names (it was once
+    English and UTC on a Japanese screen)."""
+    from graphs.documents import readable
+
+    return [[readable.local_time(r["at"], tz), r["by"], readable.action(r["what"], lang), readable.detail(r["detail"], lang)]
+            for r in rows]
+
+
 def overview(view, lang: str) -> str:
     rows = []
     for name in view.sections:

@@ -20,13 +20,25 @@ from graphs.stages import AFTER_GATE, stage_of
 
 from ui.web.appdb import AppDB
 from ui.policy import display_of, split_guest
-from ui.web.auth import code_open
+from ui.web.auth import code_expired, code_open
 from ui.web.jobs import JobStatus, ModelJobs
 from graphs.service import check_departments
 
 log = logging.getLogger(__name__)
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a meeting room
+
+
+# Decisions that send a gate's own stage back to the model (its label says that stage, not the next:
+# regenerating themes once read 「生成中: KPI」).
+AGAIN = {"regenerate", "reject", "request_changes"}
+
+
+def next_label(gate: str, decision: dict, checkpoint_stage: str | None) -> str:
+    """The stage a decision at ``gate`` sets the model to work on."""
+    if decision.get("action") in AGAIN and gate in AFTER_GATE:
+        return gate
+    return AFTER_GATE.get(gate, stage_of(checkpoint_stage))
 
 
 # What a participant does not see of a gate before the facilitator shows it: that gate's new content.
@@ -56,6 +68,7 @@ class RoomView:
     hidden: bool = False  # a participant's view of a gate the facilitator has not shown to the room yet
     revealed: bool = True  # the facilitator's view: whether the room sees this gate's content
     votes_shown: bool = False  # the tally is on everyone's screen
+    review: str = ""  # the playbook is with the consultants (in_review, changes_requested): not the room's gate
 
     @property
     def version(self) -> str:
@@ -65,7 +78,8 @@ class RoomView:
                self.workshop.get("timer_end"), self.workshop.get("timer_label"), self.participants,
                self.job.error.code if self.job.error else "", self.values.get("stage"), self.hidden,
                self.revealed, self.votes_shown, self.activities, self.voice, sorted(self.mine.items()),
-               self.workshop.get("anonymous")]
+               self.workshop.get("anonymous"), self.review, self.workshop.get("timer_stage"),
+               self.workshop.get("code_until")]
         return hashlib.sha1(json.dumps(key, default=str, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -85,8 +99,9 @@ class Rooms:
         ws = self.db.workshop(g[1]) if g and self.db.guest(*g) else None
         if ws:
             # A seat lasts as long as the code that gave it: a session made before the code expired does
-            # not go on sending pain points after (a finished workshop's guests still read it until then).
-            if time.time() >= ws["created"] + self.service.settings.join_code_hours * 3600:
+            # not go on sending pain points after (a finished workshop's guests still read it until then);
+            # when the facilitator renews the code, the seat works again.
+            if code_expired(ws):
                 raise KatachiError("guest_expired")
             return User(username, "participant", [], guest_of=g[1], display=g[0])
         raise KatachiError("forbidden", action="login")
@@ -147,11 +162,20 @@ class Rooms:
         """A wrong, expired or finished workshop's code and one this person may not use (staff of another
         company, a guest of another workshop) get the same answer: the answer tells nothing about codes."""
         ws = self.db.by_code((code or "").strip().upper()[:12]) if code and code.strip() else None
-        if (ws is None or not code_open(ws, self.is_done(ws["id"]), self.service.settings.join_code_hours)
+        if (ws is None or not code_open(ws, self.is_done(ws["id"]))
                 or not policy.allowed(user, "workshop.join", workshop=ws, joined=self.joined(user, ws))):
             raise KatachiError("join_code_unknown", join_code=(code or "").strip()[:12])
+        self.db.open_room(ws["id"], self.service.settings.join_code_hours)
         self.db.join(ws["id"], user.name)
         return ws
+
+    def renew_code(self, user: User, wid: str) -> None:
+        """The facilitator gives the join code another ``join_code_hours`` from now (the same code: the
+        QR code on the wall and the seats it gave work again)."""
+        ws = self._facilitator(user, wid)
+        if ws["mode"] != "live" or not ws.get("join_code") or self.is_done(wid):
+            raise KatachiError("wrong_stage", stage=self._stage(ws))
+        self.db.renew_code(wid, self.service.settings.join_code_hours)
 
     def my_workshops(self, user: User) -> list[dict]:
         rows = [w for w in self.db.workshops() if self.sees(user, w)]
@@ -282,6 +306,8 @@ class Rooms:
             raise KatachiError("wrong_stage", stage="intake")
         self.service.check(wid, decision, snap)  # raises bad_decision; with no open gate, resume re-runs the step
         gate = (snap.gate or {}).get("gate", "")
+        if gate == "playbook" and self._in_review(ws):  # the consultants decide now, in the Review tab
+            raise KatachiError("playbook_in_review")
         if gate == "playbook" and decision.get("action") == "approve" and ws.get("review", 1):
             # The room's approval hands the draft to the consultants; only the review approves it.
             if (self.db.review(wid) or {}).get("status") != "in_review":
@@ -294,9 +320,16 @@ class Rooms:
             said = for_gate(gate, voice(self, wid, snap.values))
             if said and not decision.get("room"):
                 decision = {**decision, "room": said}
-        label = AFTER_GATE.get(gate, stage_of(snap.stage))
-        self.jobs.submit(wid, label, {"kind": "resume", "decision": decision, "by": user.name})
+        self.jobs.submit(wid, next_label(gate, decision, snap.stage),
+                         {"kind": "resume", "decision": decision, "by": user.name})
         return "queued"
+
+    def _in_review(self, ws: dict) -> str:
+        """The review's status while the playbook is with the consultants ("" when it is not)."""
+        if not ws.get("review", 1):
+            return ""
+        status = (self.db.review(ws["id"]) or {}).get("status", "")
+        return status if status in ("in_review", "changes_requested") else ""
 
     def retry(self, user: User, wid: str) -> None:
         """Run again whatever was generating when the job failed or the server stopped."""
@@ -309,9 +342,10 @@ class Rooms:
             self.jobs.submit(wid, stage_of(snap.stage), {"kind": "continue"})
 
     def set_timer(self, user: User, wid: str, minutes: float, label: str = "") -> None:
-        self._facilitator(user, wid)
+        """A countdown for the stage the room is in: it is not shown once the room moves on."""
+        ws = self._facilitator(user, wid)
         end = time.time() + float(minutes) * 60 if minutes and float(minutes) > 0 else None
-        self.db.update_workshop(wid, timer_end=end, timer_label=(label or "")[:60])
+        self.db.update_workshop(wid, timer_end=end, timer_label=(label or "")[:60], timer_stage=self._stage(ws))
 
     # -- what a page shows -----------------------------------------------------------------------------
     # Every open tab asks for its view once a second (the change check, then a redraw): what is the same
@@ -320,9 +354,10 @@ class Rooms:
     # another replica's or a worker's change shows within RECENT_S.
     RECENT_S = 0.5
 
-    def view(self, user: User, wid: str, cached: bool = False) -> RoomView:
+    def view(self, user: User, wid: str, cached: bool = False, as_room: bool = False) -> RoomView:
+        """``as_room``: what the room sees (the big screen), though the caller runs the workshop."""
         with self.db.reading():  # its reads share one connection
-            return self._view(user, wid, cached)
+            return self._view(user, wid, cached, as_room)
 
     def _shared(self, wid: str, cached: bool) -> dict:
         now = time.monotonic()
@@ -332,15 +367,17 @@ class Rooms:
         job = self.jobs.status(wid)  # before the checkpoint: a job ending in between is not a crash
         snap = self._snapshot(wid)
         r = {"job": job, "snap": snap, "participants": self.db.participants(wid),
-             "points": self.db.pain_points(wid) if snap is None else None, "votes": None}
-        if snap is not None and snap.gate and snap.gate.get("gate") == "themes":
+             "points": self.db.pain_points(wid) if snap is None else None, "votes": None, "review": ""}
+        if snap is not None and stage_of(snap.stage) == "themes":  # while themes are regenerated too
             r["votes"] = self.db.votes(wid, self._round(snap.values))
+        if snap is not None and stage_of(snap.stage) == "playbook":
+            r["review"] = self._in_review(self.db.workshop(wid) or {})
         if len(self._recent) > 5000:
             self._recent.clear()
         self._recent[wid] = (now + self.RECENT_S, r)
         return r
 
-    def _view(self, user: User, wid: str, cached: bool = False) -> RoomView:
+    def _view(self, user: User, wid: str, cached: bool = False, as_room: bool = False) -> RoomView:
         ws = self._workshop(user, wid)
         shared = self._shared(wid, cached)
         job, snap = shared["job"], shared["snap"]
@@ -356,42 +393,51 @@ class Rooms:
             points = [{"id": i + 1, "text": p["text"], "department": p.get("department", ""),
                        "author": p.get("participant") or None}
                       for i, p in enumerate(values.get("pain_points") or [])]
-        view = RoomView(ws, stage, gate, values, job, points, self.can_facilitate(user, ws),
-                        participants=[display_of(n) for n in shared["participants"]])
-        if gate and gate.get("gate") == "themes":
-            votes = shared["votes"] or []
-            n = len(values.get("theme_candidates") or [])
-            view.tally = [sum(v["dots"] for v in votes if v["candidate"] == i) for i in range(n)]
-            view.voters = len({v["voter"] for v in votes})
-            view.card_voters = [len({v["voter"] for v in votes if v["candidate"] == i}) for i in range(n)]
-            view.my_votes = {v["candidate"]: v["dots"] for v in votes if v["voter"] == user.name}
-            view.my_dots_left = ws["dots"] - sum(view.my_votes.values())
-        if gate and ws["mode"] == "live":
-            # Generated content reaches the facilitator first, with the gates' findings; the room sees
-            # it when the facilitator shows it (unchecked output once went straight to every screen).
-            shown = ws.get("revealed", "") == self._gate_key(values, gate)
-            view.revealed = shown
-            view.votes_shown = gate.get("gate") == "themes" and ws.get("votes_shown", "") == self._round(values)
-            if not view.can_facilitate and not shown:
+        view = RoomView(ws, stage, gate, values, job, points, self.can_facilitate(user, ws) and not as_room,
+                        participants=[display_of(n) for n in shared["participants"]], review=shared["review"])
+        if stage == "themes" and shared["votes"] is not None:
+            self._tally(view, shared["votes"], user.name)
+        if ws["mode"] == "live":
+            self._mask(view)
+        if ws["mode"] == "live" and snap is not None:
+            self._room_voice(view, user)
+        return view
+
+    def _tally(self, view: RoomView, votes: list[dict], me: str) -> None:
+        n = len(view.values.get("theme_candidates") or [])
+        view.tally = [sum(v["dots"] for v in votes if v["candidate"] == i) for i in range(n)]
+        view.voters = len({v["voter"] for v in votes})
+        view.card_voters = [len({v["voter"] for v in votes if v["candidate"] == i}) for i in range(n)]
+        view.my_votes = {v["candidate"]: v["dots"] for v in votes if v["voter"] == me}
+        view.my_dots_left = view.workshop["dots"] - sum(view.my_votes.values())
+
+    def _mask(self, view: RoomView) -> None:
+        """Generated content reaches the facilitator first, with the gates' findings; the room sees it
+        when the facilitator shows it (unchecked output once went straight to every screen)."""
+        ws, values, gate = view.workshop, view.values, view.gate
+        view.votes_shown = view.stage == "themes" and ws.get("votes_shown", "") == self._round(values)
+        if gate:
+            view.revealed = ws.get("revealed", "") == self._gate_key(values, gate)
+            if not view.can_facilitate and not view.revealed:
                 view.hidden = True
                 held = UNREVEALED.get(gate.get("gate"), ())
                 view.values = {k: v for k, v in values.items() if k not in held}
-            if not view.can_facilitate and not view.votes_shown:
-                view.tally, view.card_voters = [], []
         if not view.can_facilitate:
-            for p in view.points:  # participants see the texts, not who wrote them
-                p["author"] = None
-        if ws["mode"] == "live" and snap is not None:
-            from ui.web.room import activities
+            if not view.votes_shown:
+                view.tally, view.card_voters = [], []
+            view.points = [{**p, "author": None} for p in view.points]  # the texts, not who wrote them
 
-            view.activities = activities.current(stage, view.values, view.hidden,
-                                                 job.state in ("queued", "running"))
-            if view.can_facilitate:
-                view.voice = activities.voice(self, wid, values)
-            else:
-                view.mine = {f"{k}:{r['target']}": (r["a"], r["b"], r["comment"]) for k in view.activities
-                             for r in self.db.ratings(wid, k) if r["voter"] == user.name}
-        return view
+    def _room_voice(self, view: RoomView, user: User) -> None:
+        from ui.web.room import activities
+
+        wid = view.workshop["id"]
+        view.activities = activities.current(view.stage, view.values, view.hidden,
+                                             view.job.state in ("queued", "running"))
+        if view.can_facilitate:
+            view.voice = activities.voice(self, wid, view.values)
+        else:
+            view.mine = {f"{k}:{r['target']}": (r["a"], r["b"], r["comment"]) for k in view.activities
+                         for r in self.db.ratings(wid, k) if r["voter"] == user.name}
 
     def answer(self, user: User, wid: str, kind: str, target: str, a: int = 0, b: int = 0, text: str = "") -> None:
         from ui.web.room.activities import answer
@@ -425,3 +471,12 @@ class Rooms:
         if snap is None or (snap.gate or {}).get("gate") != "themes":
             raise KatachiError("wrong_stage", stage=stage_of(snap.stage) if snap else "intake")
         self.db.update_workshop(wid, votes_shown=self._round(snap.values))
+
+    def deliverable(self, user: User, wid: str, fmt: str, exports_dir, public_url: str):
+        """One of the 完了 page's files, for someone who sees the finished workshop."""
+        from ui.web.room.deliverables import export_done
+
+        view = self.view(user, wid)
+        if view.stage != "done" or not view.values.get("theme"):
+            raise KatachiError("export_not_ready", thread_id=wid)
+        return export_done(view.values, fmt, exports_dir, self.service.settings, public_url)

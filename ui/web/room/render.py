@@ -27,32 +27,43 @@ def stepper(stage: str, lang: str) -> str:
     return f'<ol class="k-stepper" data-current="{stage}">{"".join(items)}</ol>'
 
 
-def timer(ws: dict, lang: str, now: float | None = None) -> str:
+OVER_SHOWN_S = 60  # 「時間です」 stays this long after the end, then the timer goes
+
+
+def timer(ws: dict, stage: str, lang: str, now: float | None = None) -> str:
+    """The countdown of the stage it was set in (it once stayed red from the KPIs to 完了). The page counts
+    down itself (data-left) and takes 「時間です」 away OVER_SHOWN_S after the end (data-over)."""
     end = ws.get("timer_end")
-    if not end:
+    if not end or (ws.get("timer_stage") or stage) != stage:
         return '<div class="k-timer" data-state="off"></div>'
     left = int(end - (now or time.time()))
     label = e(ws.get("timer_label") or "")
+    over = f'<span class="k-over-text">{tr("timer_over", lang, label=label)}</span>'
+    if left <= -OVER_SHOWN_S:
+        return '<div class="k-timer" data-state="off"></div>'
     if left <= 0:
-        return f'<div class="k-timer k-over" data-state="over">{tr("timer_over", lang, label=label)}</div>'
-    # the page counts down itself (data-end); the server is asked only when something changes
+        return f'<div class="k-timer k-over" data-state="over" data-over="{OVER_SHOWN_S + left}">{over}</div>'
     clock = f'<span class="k-clock" data-left="{left}">{left // 60:02d}:{left % 60:02d}</span>'
-    return f'<div class="k-timer" data-state="on" data-left="{left}">{tr("timer_left", lang, label=label, clock=clock)}</div>'
+    running = f'<span class="k-left-text">{tr("timer_left", lang, label=label, clock=clock)}</span>'
+    return f'<div class="k-timer" data-state="on" data-over="{OVER_SHOWN_S}">{running}{over}</div>'
 
 
 def job(view: RoomView, lang: str, now: float | None = None) -> str:
     j = view.job
+    if view.review and j.state in ("idle", "queued", "running"):
+        key = "review_fixing" if j.state != "idle" else "review_waiting"
+        return f'<div class="k-job" data-state="review">{tr(key, lang)}</div>'
     if j.state == "queued":
         return f'<div class="k-job" data-state="queued">{tr("job_queued", lang, ahead=j.ahead)}</div>'
     if j.state == "running":
-        # the step people know ("テーマ"), not the graph's node name ("gate_kpis")
-        node = tr("job_node", lang, node=e(stage_label(j.node, lang))) if j.node else ""
         n = int((now or time.time()) - j.started)
         secs = f'<span class="k-since" data-secs="{n}">{n}</span>'
         label = e(stage_label(j.label, lang) if j.label in STAGES else j.label)
-        return (f'<div class="k-job" data-state="running">{tr("job_running", lang, label=label, secs=secs, node=node)}'
+        return (f'<div class="k-job" data-state="running">{tr("job_running", lang, label=label, secs=secs, node="")}'
                 f'{drafts(view, lang)}</div>')
     if j.state == "failed" and j.error is not None:
+        if not view.can_facilitate:  # the room is asked to wait, not shown an error or the Retry button
+            return f'<div class="k-job" data-state="paused">{tr("job_paused_room", lang)}</div>'
         return (f'<div class="k-job k-error" data-state="failed" data-code="{e(j.error.code)}">'
                 f'{tr("job_failed", lang, msg=e(j.error.message(lang)))}</div>')
     if view.hidden:
@@ -90,21 +101,27 @@ def drafts(view: RoomView, lang: str) -> str:
             f'<div class="{"k-cards" if view.job.label == "themes" else ""}">{"".join(out)}</div></div>')
 
 
-def activity_head(view: RoomView, lang: str) -> str:
-    """What the participant is asked to do now, and what they have answered (anonymous or named)."""
-    if not view.activities:
+def activity_head(kind: str, ws: dict, lang: str) -> str:
+    """What the participant is asked to do in activity ``kind`` and whether its answers carry their name
+    (for the activity on screen: the header once described the first activity whatever was picked)."""
+    if not kind:
         return ""
     from ui.web.room.activities import anonymity_of
 
-    kind = view.activities[0]
-    anon = anonymity_of(kind) in (view.workshop.get("anonymous") or [])
-    mine = "".join(f"<li>{e(k.split(':', 1)[1][:40])}: {a or ''}{' / ' + str(b) if b else ''}"
-                   f"{' — ' + e(c) if c else ''}</li>" for k, (a, b, c) in view.mine.items())
+    anon = anonymity_of(kind) in (ws.get("anonymous") or [])
     return (f'<div class="k-act" data-activity="{kind}" data-anonymous="{str(anon).lower()}">'
             f'<p class="k-act-ask"><b>{tr("act_ask_" + kind, lang)}</b></p>'
-            f'<p class="k-act-anon">{tr("act_anonymous" if anon else "act_named", lang)}</p>'
-            + (f'<details class="k-act-mine"><summary>{tr("act_mine", lang, n=len(view.mine))}</summary>'
-               f'<ul>{mine}</ul></details>' if view.mine else "") + "</div>")
+            f'<p class="k-act-anon">{tr("act_anonymous" if anon else "act_named", lang)}</p></div>')
+
+
+def mine(view: RoomView, lang: str) -> str:
+    """What this participant has answered so far."""
+    if not view.mine:
+        return ""
+    items = "".join(f"<li>{e(k.split(':', 1)[1][:40])}: {a or ''}{' / ' + str(b) if b else ''}"
+                    f"{' — ' + e(c) if c else ''}</li>" for k, (a, b, c) in view.mine.items())
+    return (f'<details class="k-act-mine"><summary>{tr("act_mine", lang, n=len(view.mine))}</summary>'
+            f'<ul>{items}</ul></details>')
 
 
 def voice(view: RoomView, lang: str) -> str:
@@ -192,28 +209,46 @@ def _highlight(text: str, quote: str) -> str:
     return f"{e(flat[:i])}<mark>{e(q)}</mark>{e(flat[i + len(q):])}"
 
 
-def join_panel(code: str, url: str, lang: str) -> str:
+def join_panel(code: str, url: str, lang: str, until: float | None = None, warning: str = "",
+               qr_scale: int = 4) -> str:
     """What the facilitator projects while pain points come in: the join page's address (the code
     filled in), a QR code of it, and the code in large type (it was once '…このコードを入力します（/）':
-    the address was just '/')."""
+    the address was just '/'); when the code stops working, and a warning when the address cannot be
+    reached from the participants' phones."""
     qr = ""
     link = f"{url.rstrip('/')}/join?code={code}" if url else ""
     if link:
         import segno
 
-        qr = segno.make(link, error="m").svg_inline(scale=4, dark="#111", light="#fff")
+        qr = segno.make(link, error="m").svg_inline(scale=qr_scale, dark="#111", light="#fff")
+    warn = (f'<p class="k-join-warning" role="alert" data-code="{e(warning)}">⚠ {tr(warning, lang, url=e(url))}</p>'
+            if warning else "")
     return (f'<div class="k-join" data-code="{e(code)}" data-url="{e(link)}"><div class="k-join-qr">{qr}</div><div>'
             f'<p>{tr("join_info", lang, code=e(code), url=e(link or "-"))}</p>'
-            f'<p class="k-join-code">{e(code)}</p><p class="k-join-url">{e(link)}</p></div></div>')
+            f'<p class="k-join-code">{e(code)}</p><p class="k-join-url">{e(link)}</p>'
+            f'{code_state(until, lang)}{warn}</div></div>')
 
 
-def theme_cards(view: RoomView, lang: str) -> str:
+def code_state(until: float | None, lang: str, now: float | None = None) -> str:
+    """Until when the join code works (from when the room opened), or that it has expired."""
+    if not until:
+        return f'<p class="k-code-state" data-state="unopened">{tr("code_from_open", lang)}</p>'
+    import datetime as dt
+
+    at = dt.datetime.fromtimestamp(until).strftime("%m/%d %H:%M")
+    if (now or time.time()) >= until:
+        return f'<p class="k-code-state k-expired" data-state="expired">{tr("code_expired_at", lang, at=at)}</p>'
+    return f'<p class="k-code-state" data-state="open">{tr("code_until", lang, at=at)}</p>'
+
+
+def theme_cards(view: RoomView, lang: str, controls: bool = True) -> str:
+    """The candidates as cards; ``controls``: each card's dot buttons and the reader's own dots (not on the
+    big screen)."""
     cands = view.values.get("theme_candidates") or []
     passages = view.values.get("passages") or {}
     cards = []
     for i, t in enumerate(cands):
         dots = view.tally[i] if i < len(view.tally) else 0
-        mine = view.my_votes.get(i, 0)
         voters = view.card_voters[i] if i < len(view.card_voters) else 0  # who put dots on this card
         tally = (f'<div class="k-tally" data-dots="{dots}" data-voters="{voters}" '
                  f'data-shown="{str(view.votes_shown).lower()}">{"●" * dots} '
@@ -226,20 +261,24 @@ def theme_cards(view: RoomView, lang: str) -> str:
                if t.get("origin") == "documents" else "")
             + f'<p><b>{tr("problem", lang)}</b>: {e(t["problem"])}</p><p><b>{tr("outcome", lang)}</b>: {e(t["outcome"])}</p>'
             + (f'<p><b>{tr("why_now", lang)}</b>: {e(t["why_now"])}</p>' if t.get("why_now") else "")
-            + _measures(t, lang)
-            + f'{tally}<div class="k-mine" data-mine="{mine}">{tr("your_dots", lang, n="●" * mine or "0")}'
-            # the dot buttons on the card itself (on a phone the shared buttons sat below every card)
-            f' <button class="k-vote" data-index="{i}" data-delta="1" title="{tr("dot_add", lang)}">＋●</button>'
-            f'<button class="k-vote" data-index="{i}" data-delta="-1" title="{tr("dot_remove", lang)}">－</button></div>'
-            f'{citations(t, passages, lang)}</div>')
+            + _measures(t, lang) + tally + (_my_dots(view, i, lang) if controls else "")
+            + (citations(t, passages, lang) if controls else "") + '</div>')
     groups = view.values.get("pain_groups") or []
     grouped = ""
-    if groups:
+    if groups and controls:
         items = "".join(f'<li data-group="{e(g["id"])}">{e(g["summary"])} <small>({len(g.get("members") or [])})</small></li>'
                         for g in groups)
         grouped = f'<details class="k-groups"><summary>{tr("pain_groups", lang, n=len(groups))}</summary><ul>{items}</ul></details>'
-    head = f'<p class="k-dotsleft">{tr("dots_left", lang, n=view.my_dots_left)}</p>'
+    head = f'<p class="k-dotsleft">{tr("dots_left", lang, n=view.my_dots_left)}</p>' if controls else ""
     return grouped + head + f'<div class="k-cards">{"".join(cards)}</div>'
+
+
+def _my_dots(view: RoomView, i: int, lang: str) -> str:
+    """The reader's dots on card ``i`` and the buttons that move them (each press is one dot)."""
+    mine = view.my_votes.get(i, 0)
+    return (f'<div class="k-mine" data-mine="{mine}">{tr("your_dots", lang, n="●" * mine or "0")}'
+            f' <button class="k-vote" data-index="{i}" data-delta="1" title="{tr("dot_add", lang)}">＋●</button>'
+            f'<button class="k-vote" data-index="{i}" data-delta="-1" title="{tr("dot_remove", lang)}">－</button></div>')
 
 
 def theme_block(values: dict, lang: str) -> str:
@@ -293,71 +332,8 @@ def findings(values: dict, stage: str, lang: str) -> str:
     return f'<div class="k-findings"><h4>{tr("findings_head", lang)}</h4><ul>{items}</ul></div>'
 
 
-CSS = """
-body.k-presenting .tab-wrapper, body.k-presenting #k-title, body.k-presenting #k-who, body.k-presenting #k-logout,
-body.k-presenting button:not(#k-present), body.k-presenting textarea, body.k-presenting input[type=text],
-body.k-presenting .k-findings, body.k-presenting #k-room-notice, body.k-presenting #k-cand,
-body.k-presenting #k-ids, body.k-presenting #k-sections, body.k-presenting .k-mine, body.k-presenting .k-dotsleft,
-body.k-presenting table.svelte-table, body.k-presenting .k-cits {display:none !important}
-body.k-presenting .k-preview, body.k-presenting .k-tally[data-shown=false]{display:none !important}
-body.k-presenting .k-who, body.k-presenting #k-pain, body.k-presenting #k-pain-dept, body.k-presenting #k-anon,
-body.k-presenting #k-edit-text, body.k-presenting #k-minutes, body.k-presenting #k-timer-label,
-body.k-presenting #k-uc-feedback, body.k-presenting #k-pb-comment {display:none !important}
-body.k-presenting {font-size:1.35rem}
-body.k-presenting .k-join-code{font-size:5rem}
-body.k-presenting .k-tally{font-size:1.6rem;font-weight:bold}
-body.k-presenting .k-timer{font-size:2.6rem}
-.k-join{display:flex;gap:1.2rem;align-items:center;flex-wrap:wrap}
-.k-join-code{font-size:2.6rem;font-weight:bold;letter-spacing:.3rem;margin:.2rem 0}
-.k-join-url{font-size:1.2rem;word-break:break-all}
-.k-stepper{display:flex;gap:.4rem;list-style:none;padding:0;margin:.2rem 0;flex-wrap:wrap}
-.k-step{padding:.3rem .7rem;border-radius:1rem;border:1px solid #ccc;font-size:.9rem}
-.k-now{background:#1f6feb;color:#fff;border-color:#1f6feb;font-weight:bold}
-.k-done{background:#e6f4ea;color:#1e6b35}
-.k-timer{font-size:1.3rem;font-weight:bold}
-.k-over{color:#c62828}
-.k-error{color:#c62828}
-.k-cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:.8rem}
-.k-card,.k-kpi,.k-uc,.k-handoff,.k-theme{border:1px solid #ddd;border-radius:.6rem;padding:.6rem;margin:.3rem 0}
-.k-cit summary{cursor:pointer;color:#1f6feb;font-size:.85rem}
-.k-cit blockquote{font-size:.85rem;margin:.3rem 0;padding-left:.6rem;border-left:3px solid #ccc}
-.k-cit mark{background:#fff59d}
-.k-unsupported{font-size:.8rem;color:#888}
-.k-finding.k-error{color:#c62828}.k-finding.k-warning{color:#a15c00}
-.k-tally{color:#1f6feb;font-weight:bold}
-.k-waiting{color:#888}
-.k-draft{border-style:dashed;opacity:.92}
-.k-hidden{display:none !important}
-body.k-hide-review #k-review-tab-button, body.k-hide-tracker #k-tracker-tab-button,
-body.k-hide-docs #k-docs-tab-button, body[data-k-role=participant] #k-present {display:none !important}
-#k-lang-switch .wrap{flex-wrap:nowrap;gap:.2rem} #k-lang-switch label{padding:.2rem .5rem;margin:0}
-.k-vote{margin-left:.4rem;padding:.15rem .7rem;border:1px solid #1f6feb;border-radius:1rem;background:#fff;color:#1f6feb;
- font-size:1rem;cursor:pointer}
-body.k-presenting .k-vote{display:none}
-@media (max-width: 600px) {
- #k-header{flex-wrap:wrap;gap:.3rem;align-items:center}
- #k-title{min-width:0;flex:1 1 100%} #k-title *{font-size:1.05rem !important;white-space:nowrap;overflow:hidden;
-  text-overflow:ellipsis;margin:0} #k-who{font-size:.8rem;flex:1 1 auto;min-width:0;white-space:nowrap}
- #k-lang-switch, #k-logout{flex:0 0 auto !important;min-width:0 !important}
- #k-room-head{flex-wrap:wrap} #k-room-title{flex:1 1 100% !important;min-width:0 !important}
- #k-room-title h3{font-size:1.1rem;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
- #k-act-a, #k-act-b{flex:1 1 100% !important;min-width:100% !important}
- #k-act-a .wrap, #k-act-b .wrap{flex-wrap:nowrap;gap:.2rem} #k-act-a label, #k-act-b label{padding:.3rem .55rem}
- .k-stepper{flex-wrap:nowrap;overflow-x:auto} .k-step{font-size:.75rem;padding:.2rem .5rem;white-space:nowrap}
- #k-cand, #k-dot-add, #k-dot-remove{display:none !important}
- .k-vote{font-size:1.2rem;padding:.3rem 1rem}
- #k-room-notice .k-notice{position:fixed;left:.5rem;right:.5rem;bottom:.5rem;z-index:60;background:#fff;
-  box-shadow:0 2px 10px rgba(0,0,0,.25);border-radius:.5rem;padding:.4rem .6rem}
-}
-.k-act{border-left:4px solid #1f6feb;padding-left:.6rem}
-.k-act-anon{font-size:.85rem;color:#555}
-.k-dissent{color:#a15c00;margin:.2rem 0}.k-support{color:#1e6b35;margin:.2rem 0}
-.k-bars{font-family:monospace}
-body.k-presenting #k-act-kind, body.k-presenting #k-act-target, body.k-presenting #k-act-a, body.k-presenting #k-act-b,
-body.k-presenting #k-act-text, body.k-presenting #k-act-send, body.k-presenting .k-act-mine,
-body.k-presenting .k-act-anon, body.k-presenting #k-voice{display:none !important}
-.k-draft-head{font-size:.9rem;color:#555}
-"""
+from ui.web.room.style import CSS  # noqa: E402,F401 - the room's stylesheet, handed to the app
+
 
 
 def _measures(theme: dict, lang: str) -> str:

@@ -11,7 +11,7 @@ import gradio as gr
 from core.errors import KatachiError
 from ui import policy
 
-from ui.web.common import LANG_JS, notice, tr, ui_lang
+from ui.web.common import BROWSER_SECRET, LANG_JS, notice, tr, ui_lang
 from ui.web.tracker.handlers import queue_tracker_job
 
 STATUSES = ("on_track", "at_risk", "off_track", "not_started", "running", "stuck", "done")
@@ -23,7 +23,7 @@ e = html.escape
 class TrackerTab:
     def __init__(self, ctx, t, lang) -> None:
         self.ctx, self.lang = ctx, lang
-        self.wid = gr.BrowserState("", storage_key="katachi_tracker")
+        self.wid = gr.BrowserState("", storage_key="katachi_tracker", secret=BROWSER_SECRET)
         self.seen = gr.State("")
         self.note = gr.HTML(elem_id="k-tr-notice")
         with gr.Row():

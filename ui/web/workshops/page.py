@@ -104,12 +104,12 @@ class WorkshopsTab:
         outs = [self.note, self.table, self.pick, self.current, tabs]
         self.create_btn.click(self.create, [self.lang, self.company, self.title, self.depts, self.ws_lang, self.mode,
                                             self.dots, self.invite, self.with_review], outs, js=LANG_JS).then(
-            room.force, [self.lang, self.current], room.all_outputs, js=LANG_JS)
+            room.force, [self.lang, self.current], [room.room, self.current], js=LANG_JS, show_progress="hidden")
         for ev in (self.join_btn.click, self.code.submit):
             ev(self.join, [self.lang, self.code], outs, js=LANG_JS).then(
-                room.force, [self.lang, self.current], room.all_outputs, js=LANG_JS)
+                room.force, [self.lang, self.current], [room.room, self.current], js=LANG_JS, show_progress="hidden")
         self.open_btn.click(self.open, [self.lang, self.pick], [self.note, self.current, tabs], js=LANG_JS).then(
-            room.force, [self.lang, self.current], room.all_outputs, js=LANG_JS)
+            room.force, [self.lang, self.current], [room.room, self.current], js=LANG_JS, show_progress="hidden")
         self.refresh_btn.click(self.load, [self.lang], [self.note, self.table, self.pick, self.create_g, self.company],
                                js=LANG_JS)
 
