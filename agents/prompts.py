@@ -59,33 +59,38 @@ PROMPTS: dict[str, dict[str, str]] = {
         ),
     },
     "usecases": {
+        # What every department's call shares comes first (theme, KPIs, the task, the format): the
+        # embedded server reuses a prompt's cached prefix, so the second and later departments skip it.
         "ja": (
-            "$documents\n\nテーマ: $theme\nKPI:\n$kpis\n部署: $department\n"
-            "型ライブラリの候補（実績のある使い方）:\n$patterns\n\n${feedback}"
-            "$department の日々の業務のどの工程に生成AIを組み込むか、ユースケースを $n 件。"
-            "候補の型から $department の業務に合うものを選んで pattern にその ID を入れ、"
+            "テーマ: $theme\nKPI:\n$kpis\n\n"
+            "部署ごとに、日々の業務のどの工程に生成AIを組み込むかをユースケースとして書く。"
+            "下の型ライブラリの候補からその部署の業務に合うものを選んで pattern にその ID を入れ、"
             "title・who・when・workflow_step・input・output を <documents> にあるこの会社の呼び方に書き換える"
             "（文書になければ型の言葉のまま）。どの候補も合わないときだけ pattern を \"new\" にして how に手順を 3 つ書く。"
             "候補を選んだときの how は空の配列。研修や勉強会はユースケースではない。各項目は短く。\n"
-            "形式の例（造園会社の例。$department の業務で作る）: {\"pattern\": \"garden.pruning_plan\", "
+            "形式の例（造園会社の例。下の部署の業務で作る）: {\"pattern\": \"garden.pruning_plan\", "
             "\"title\": \"剪定計画表の作成\", \"who\": \"造園班長\", \"when\": \"月初の現場巡回の後\", "
             "\"workflow_step\": \"作業計画\", \"input\": \"巡回メモと樹木台帳\", \"output\": \"月間の剪定計画表\", "
             "\"how\": [], \"kpi_id\": \"K1\", \"impact\": {\"value\": 4}, \"feasibility\": {\"value\": 3}, "
-            "\"evidence\": [\"S1\"]}"
+            "\"evidence\": [\"S1\"]}\n\n"
+            "部署: $department\n型ライブラリの候補（実績のある使い方）:\n$patterns\n\n$documents\n\n${feedback}"
+            "$department のユースケースを $n 件。"
         ),
         "en": (
-            "$documents\n\nTheme: $theme\nKPIs:\n$kpis\nDepartment: $department\n"
-            "Candidate patterns from the 型 library (ways of working that have worked):\n$patterns\n\n${feedback}"
-            "Give $n use cases: which step of $department's daily work gets gen-AI built in. Pick the candidate "
-            "that fits $department's work and put its id in pattern, then rewrite title, who, when, workflow_step, "
-            "input and output in this company's own words from <documents> (keep the pattern's words where the "
-            "documents say nothing). Only when no candidate fits, set pattern to \"new\" and give 3 steps in how. "
-            "With a candidate, how is an empty list. Training sessions are not use cases. Keep fields short.\n"
-            "Format example (a landscaping firm; build yours for $department): {\"pattern\": \"garden.pruning_plan\", "
-            "\"title\": \"Pruning schedule\", \"who\": \"Crew leader\", \"when\": \"After the monthly site walk\", "
-            "\"workflow_step\": \"Work planning\", \"input\": \"Site-walk notes and the tree register\", "
-            "\"output\": \"The month's pruning schedule\", \"how\": [], \"kpi_id\": \"K1\", \"impact\": "
-            "{\"value\": 4}, \"feasibility\": {\"value\": 3}, \"evidence\": [\"S1\"]}"
+            "Theme: $theme\nKPIs:\n$kpis\n\n"
+            "For each department, write use cases: which step of its daily work gets gen-AI built in. Pick the "
+            "candidate pattern below that fits the department's work and put its id in pattern, then rewrite title, "
+            "who, when, workflow_step, input and output in this company's own words from <documents> (keep the "
+            "pattern's words where the documents say nothing). Only when no candidate fits, set pattern to \"new\" "
+            "and give 3 steps in how. With a candidate, how is an empty list. Training sessions are not use cases. "
+            "Keep fields short.\n"
+            "Format example (a landscaping firm; build yours for the department below): {\"pattern\": "
+            "\"garden.pruning_plan\", \"title\": \"Pruning schedule\", \"who\": \"Crew leader\", \"when\": "
+            "\"After the monthly site walk\", \"workflow_step\": \"Work planning\", \"input\": \"Site-walk notes "
+            "and the tree register\", \"output\": \"The month's pruning schedule\", \"how\": [], \"kpi_id\": \"K1\", "
+            "\"impact\": {\"value\": 4}, \"feasibility\": {\"value\": 3}, \"evidence\": [\"S1\"]}\n\n"
+            "Department: $department\nCandidate patterns from the 型 library (ways of working that have worked):\n"
+            "$patterns\n\n$documents\n\n${feedback}Give $n use cases for $department."
         ),
     },
     "handoffs": {
@@ -287,7 +292,7 @@ def example_phrases(name: str, lang: str) -> list[str]:
         return []
     blob = text[text.index("{", start):]
     try:
-        data = json.loads(blob)
+        data = json.JSONDecoder().raw_decode(blob)[0]  # the example, not the data that may follow it
     except ValueError:
         return []
     from agents.script import strings

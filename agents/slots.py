@@ -53,7 +53,7 @@ def example_values(lang: str) -> tuple[tuple[str, str], ...]:
         if start < 0 or "{" not in text[start:]:
             continue
         try:
-            data = json.loads(text[text.index("{", start):])
+            data = json.JSONDecoder().raw_decode(text[text.index("{", start):])[0]  # the example, not what follows
         except ValueError:
             continue
         for path, value in strings(data):
