@@ -59,7 +59,7 @@ _PER_ITEM = re.compile(r"^\s*(?:あたり|当たり|につき|ごと|毎)")
 # A number framed as a rule or a limit is not a measurement of today: 「48時間以内に回答」, 「最低 5 営業日」,
 # "once an invoice reaches 30 days outstanding" (an English eval run took that as the DSO baseline).
 _RULE_AFTER = re.compile(r"^\s*(?:以内|以上|以下|未満|超|を超え|まで(?!に.{0,6}(?:かか|要し|平均))|"
-                         r"[^、。]{0,8}(?:ことになって|決まって|ことになっ|予定|目標|はず|べき|したい|ほしい))")
+                         r"[^、。]{0,8}(?:ことになって|決まって|ことになっ|決めた|予定|目標|はず|べき|したい|ほしい))")
 _RULE_BEFORE = re.compile(r"(?:最低|最大|最長|上限|下限|目標[はを][^、。]{0,8}|目標|within|at least|at most|up to|no more than|no later than|"
                           r"reaches|exceeds|more than|less than|after|over|every|each|supposed to \w+|target of|"
                           r"aim for|goal of)\s*$", re.I)
