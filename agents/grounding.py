@@ -143,7 +143,11 @@ def relevant(claim: str, quote: str) -> bool:
 
 _WORD = re.compile(r"[a-z][a-z'-]{3,}")
 _STOP_WORDS = {"with", "that", "this", "from", "into", "have", "what", "when", "every", "more", "less", "than", "them",
-               "their", "they", "want", "make", "give", "takes", "take", "about", "over", "after", "before", "there"}
+               "their", "they", "want", "make", "give", "takes", "take", "about", "over", "after", "before", "there",
+               # how long and how often say nothing of the subject: "at-risk for 4+ weeks" is no reason why
+               # onboarding "needs 8 weeks" matters now
+               "week", "weeks", "month", "months", "year", "years", "days", "hours", "minutes", "time", "times",
+               "daily", "weekly", "monthly", "yearly", "each"}
 
 
 def same_subject(text: str, said: str) -> bool:

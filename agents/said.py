@@ -73,6 +73,9 @@ _EN_TRAIL = re.compile(r"(?:\b(?:takes?|took|taking|eats?|ate|costs?|is|are|was|
                        r"loses?|lost|wastes?|maybe|only|just|still|now|currently|typically|usually|has|have|had|been|"
                        r"crept up|gone up|went up|fell|dropped|from|to|by|hit|hits|reach|reaches|the|need|needs|get|gets|one|"
                        r"which|that|this|it)\b|\s)+$", re.I)
+# The verb after the subject ends it: "Budget variance commentary means chasing 9 department heads"
+_EN_VERB = re.compile(r"(?<=\w)\s+(?:means|requires|involves|takes|took|eats|costs|needs|runs?|lands?|comes?|goes|"
+                      r"is|are|was|were|has|have|gets?|sits?|waits?|spends?|loses?|lose)\b(?=\s|$)", re.I)
 _EN_LEAD = re.compile(r"^(?:honestly|frankly|right now|currently|today|our|the|we|i|and|but|so|every|each)\b\s*", re.I)
 
 
@@ -115,6 +118,7 @@ def subject(x: Stated, lang: str) -> str:
     lead = re.sub(r"\b(?:went|gone|crept|rose|risen|fell|fallen|dropped|grew)\s+(?:up\s+|down\s+)?from\s+\S+\s+(?:to\s+)?$",
                   "", before.strip() + " ", flags=re.I)
     spend = re.search(r"\b(?:spends?|spent|lose|loses|lost|wastes?|wasted)\b[\w ]*$", lead, re.I)
+    lead = _EN_VERB.split(lead, maxsplit=1)[0] if _EN_VERB.search(lead) else lead
     phrase = _EN_LEAD.sub("", _EN_TRAIL.sub("", lead).strip()).strip()
     if spend:
         doing = re.match(r"\s*(?:(?:a|per|each|every)\s+(?:day|week|month|evening|morning|night)\s+)?(\w+ing\b[\w' -]*)",

@@ -71,6 +71,10 @@ def baseline_of(stated: Stated, unit: str, lang: str) -> tuple[float, str]:
 def amount(value: float | str, unit: str, lang: str) -> str:
     """「2日」, "2 days", "1 day", "20%": a number with its unit as people write it."""
     v = value if isinstance(value, str) else fmt(value)
+    if unit[:1] in ("$", "£", "€"):  # "$30,000 per month"
+        number = float(v.replace(",", "")) if v.replace(",", "").replace(".", "", 1).isdigit() else None
+        shown = f"{number:,.0f}" if number is not None and number >= 1000 else v
+        return f"{unit[:1]}{shown}{unit[1:]}"
     if lang == "ja" or unit in ("%", "％"):
         return f"{v}{unit}"
     words = unit.split()

@@ -129,8 +129,9 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
         u = _checked(u, pat, department, departments or [department], documents, said, ctx.lang, log, uid)
         citations, support = cite(ev, u.evidence, log, f"use_case[{uid}]",
                                   claim=f"{department} {u.title} {u.workflow_step} {u.input} {u.output}")
+        work = " ".join([u.title, u.input, u.output, pat.text(ctx.lang).title if pat else ""])
         kpi_id = _kpi_of(u.kpi_id if u.kpi_id in kpi_ids else kpi_ids[0], pat, kpis, ctx.function_of(department), lib,
-                         pains or [])
+                         pains or [], work, points)
         if kpi_id != u.kpi_id and u.kpi_id in kpi_ids:
             log.findings.append(finding("kpi_from_pattern", "usecases", uid, ctx.lang, f"{u.kpi_id} → {kpi_id}",
                                         severity="info"))
@@ -164,13 +165,25 @@ def _checked(u: UseCaseOut, pat, department: str, departments: list[str], docume
     return u.model_copy(update=fixed)
 
 
-def _kpi_of(chosen: str, pat, kpis: list[KPI], function: str | None, lib, pains: list[str]) -> str:
-    """The workshop KPI a use case moves: the pattern's own KPI among the workshop's, else a KPI that
-    measures this department's own pain points or its function's work, else the model's choice."""
+def _kpi_of(chosen: str, pat, kpis: list[KPI], function: str | None, lib, pains: list[str],
+            work: str = "", points: dict[str, str] | None = None) -> str:
+    """The workshop KPI a use case moves: the pattern's own KPI among the workshop's; else the KPI whose
+    pain points speak of the same work (a variance commentary moves the KPI of 「予実の差異の理由を聞いて回る」,
+    not onboarding time); else one that measures this department's own pain points or its function's
+    work; else the model's choice."""
     if pat is not None:
         moved = kpi_for(pat, chosen, kpis)
         if moved != chosen or any(k.id == chosen and k.catalog_id in pat.kpis for k in kpis):
             return moved
+    if work:
+        from knowledge.library.catalog import content_words
+
+        mine_words = content_words(work)
+        shared = [(len(mine_words & content_words(" ".join([k.name, *[(points or {}).get(p, "") for p in k.pain_points]]))),
+                   k.id) for k in kpis]
+        best = max(shared, default=(0, ""))
+        if best[0] >= 2:
+            return best[1]
     own = [k.id for k in kpis if k.said and any(k.said in p for p in pains)]
     own += [k.id for k in kpis if k.catalog_id and function in lib.kpis[k.catalog_id].functions]
     mine = next((k for k in kpis if k.id == chosen), None)
