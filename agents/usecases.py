@@ -11,7 +11,7 @@ from agents.common import Short, StageContext, StageLog, ask, cite, evidence_for
 from agents.intake import similarity
 from agents.patterns import NEW, fill, kpi_for, pattern_line, risks_of
 from agents.sections import NEAR_COPY
-from agents.slots import check_slots
+from agents.slots import check_slots, loops
 from agents.targets import amount
 from agents.themes import about_ai
 from core.i18n import t
@@ -143,10 +143,24 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
             feasibility=Score(value=u.feasibility.value, reason=feasibility_reason(pat, ctx.lang)),
             citations=citations, support=support, pattern=pat.id if pat else NEW)
         if pat is not None:
-            x = pat.text(ctx.lang)
-            uc = uc.model_copy(update={"how": [fill(s, uc) for s in x.steps], "risks": risks_of(pat, ctx.lang)})
+            uc = _with_steps(uc, pat, ctx.lang, log)
         result.append(uc)
     return result, log
+
+
+def _with_steps(uc: UseCase, pat, lang: str, log: StageLog) -> UseCase:
+    """The pattern's steps in the use case's words; where a slot's words loop once placed in a step
+    ("… puts the variance explanations for the management meeting in the management meeting pack"), that
+    slot takes the pattern's own words."""
+    x = pat.text(lang)
+    steps = [fill(s, uc) for s in x.steps]
+    if any(loops(s, lang) for s in steps):
+        words = {"who": x.who, "when": x.when, "input": x.input, "output": x.output}
+        uc = uc.model_copy(update=words)
+        log.findings.append(finding("slot_repaired", "usecases", uc.id, lang, ", ".join(words.values())[:80],
+                                    severity="info"))
+        steps = [fill(s, uc) for s in x.steps]
+    return uc.model_copy(update={"how": steps, "risks": risks_of(pat, lang)})
 
 
 def _checked(u: UseCaseOut, pat, department: str, departments: list[str], documents: str, said: str, lang: str,

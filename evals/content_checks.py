@@ -63,6 +63,11 @@ def _fields(values: dict) -> list[tuple[str, str, str]]:
     return out
 
 
+def _steps(values: dict) -> list[tuple[str, str, str]]:
+    """Each use case's steps, its slots filled in (a slot that repeats a step's own words loops there)."""
+    return [(u["id"], "how", h) for u in values.get("use_cases") or [] for h in u.get("how") or []]
+
+
 class OutcomeIsAnOutcome:
     """The theme's outcome is a measurable result: not the problem again, not a tool to build."""
 
@@ -118,7 +123,7 @@ class NoLoops:
 
     def __call__(self, values: dict, expect: dict) -> Result:
         lang = values.get("lang", "ja")
-        bad = [f"{w}.{f}: {v[:30]}" for w, f, v in _fields(values) if v and loops(v, lang)]
+        bad = [f"{w}.{f}: {v[:30]}" for w, f, v in _fields(values) + _steps(values) if v and loops(v, lang)]
         return Result(self.name, 0.0 if bad else 1.0, "; ".join(bad[:3]))
 
 
