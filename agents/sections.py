@@ -88,7 +88,9 @@ def template_problems(template: str, uc: UseCase, lang: str, documents: list[str
     names = " ".join(_PLACEHOLDER.findall(template))
     # what a placeholder takes is its name and, for a library template, the note that explains it
     said = names + " " + " ".join((notes or {}).values())
-    if names and not same_subject(said, f"{uc.input} {uc.title} {uc.workflow_step} {uc.output}"):
+    explained = bool(notes) and all(n.strip() in (notes or {}) for n in _PLACEHOLDER.findall(template))
+    # a library template whose every placeholder its note explains is curated work, not a guess
+    if names and not explained and not same_subject(said, f"{uc.input} {uc.title} {uc.workflow_step} {uc.output}"):
         p.append(f"prompt_template placeholders {{{names}}} are not this work's input; use {{{uc.input}}}")
     copied = copied_from_example(template, "procedure", lang)
     example_names = {n for ph in example_phrases("procedure", lang) for n in _PLACEHOLDER.findall(ph)}
