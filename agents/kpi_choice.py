@@ -54,8 +54,9 @@ def unit_fit(kpi_unit: str, stated: Stated | None) -> float:
         return 0.0
     fam = family(kpi_unit)
     if fam == stated.family:
-        # anything can be counted: a count is weak evidence of the same measure (「記事を月4本」 is no lead count)
-        return COUNT_UNIT if fam == "count" else SAME_UNIT
+        # anything can be counted or be a share: a count or a percentage is weak evidence of the same measure
+        # (「記事を月4本」 is no lead count; "half our key roles" no lead-to-meeting rate)
+        return COUNT_UNIT if fam in ("count", "percent") else SAME_UNIT
     if fam in TIME_FAMILIES and stated.family in TIME_FAMILIES:
         return TIME_UNIT
     return OTHER_UNIT

@@ -190,14 +190,21 @@ def quantities(text: str) -> list[Quantity]:
     return _mark_before(t, out)
 
 
+_RATIO = re.compile(r"(?<![a-z])(one|1)\s+in\s+(two|three|four|five|six|ten|\d+)\b|(\d+)\s*(?:人|件|回|社|店|本)に\s*1\s*(?:人|件|回|社|店|本)",
+                    re.I)
 _SHARE = re.compile(r"(?<![a-z])(?:(?:a|one)\s+(half|third|quarter|fifth|tenth)\s+of|(半分)|"
                     r"(half)(?=\s+(?:of\s+)?(?:the|our|all|its|their|them)\b))", re.I)
 _FRACTION = {"half": 50.0, "third": 33.0, "quarter": 25.0, "fifth": 20.0, "tenth": 10.0, "半分": 50.0}
 
 
 def _shares(t: str) -> list[Quantity]:
-    """「半分くらい」, "about a fifth of the team's time": a share of something, in percent."""
+    """「半分くらい」, "about a fifth of the team's time", "one in three new hires", 「4件に1件」: a share of
+    something, in percent."""
     out = []
+    for m in _RATIO.finditer(t):
+        n = _value(m.group(2) or m.group(3) or "")
+        if n and n > 1:
+            out.append(Quantity(round(100 / n, 1), "%", "percent", m.start(), m.end(), m.group(0)))
     for m in _SHARE.finditer(t):
         word = (m.group(1) or m.group(2) or m.group(3)).lower()
         out.append(Quantity(_FRACTION[word], "%", "percent", m.start(), m.end(), m.group(0)))
