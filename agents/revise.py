@@ -10,10 +10,11 @@ from agents.common import StageContext, StageLog
 from agents.schemas import KPI, HandOff, PainGroup, Theme, UseCase
 
 
-def theme(ctx: StageContext, current: Theme, groups: list[PainGroup], feedback: str) -> tuple[Theme, StageLog]:
+def theme(ctx: StageContext, current: Theme, groups: list[PainGroup], points: dict[str, str], feedback: str
+          ) -> tuple[Theme, StageLog]:
     from agents.themes import generate_themes
 
-    found, log = generate_themes(ctx, groups, n=2, feedback=_keep(feedback, current.title, ctx.lang))
+    found, log = generate_themes(ctx, groups, n=2, feedback=_keep(feedback, current.title, ctx.lang), points=points)
     new = found[0]
     return new.model_copy(update={"pain_groups": new.pain_groups or current.pain_groups}), log
 

@@ -264,11 +264,11 @@ def _revise_upstream(ctx: StageContext, state: WorkshopState, names: list[str], 
 
     logs: list[StageLog] = []
     touched: list[str] = []
-    if "theme" in names:
-        groups = [PainGroup.model_validate(g) for g in state.get("pain_groups") or []]
-        theme, lg = revise.theme(ctx, theme, groups, fb.get("theme", ""))
-        logs.append(lg)
     groups, points, business = _business(state)
+    if "theme" in names:  # rewritten from the groups that name a business problem, as at the theme stage
+        theme, lg = revise.theme(ctx, theme, [g for g in groups if g.id in business] or groups, points,
+                                 fb.get("theme", ""))
+        logs.append(lg)
     for name in names:
         kind, _, key = name.partition(":")
         if kind == "kpis":
