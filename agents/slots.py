@@ -112,7 +112,8 @@ def is_artifact(text: str, other: str = "", documents: str = "") -> bool:
     sentence (a document's sentence about the work was once pasted as an input), and not the other
     side of the arrow again."""
     v = (text or "").strip()
-    sentence = len(v) > 30 if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", v) else len(v.split()) > 10
+    # the library's own inputs and outputs run to 24 characters and 12 words
+    sentence = len(v) > 30 if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", v) else len(v.split()) > 14
     pasted = len(v) >= 12 and v in documents
     return bool(v) and not _STAGE.search(v) and not sentence and not pasted and not (other and similarity(v, other) >= 0.75)
 

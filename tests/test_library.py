@@ -191,3 +191,19 @@ def test_a_theme_is_measured_by_its_departments_kpis_before_another_sectors():
     assert "counter_wait_minutes" in anywhere  # 'reply' and 'wait' pull in a town hall's counter
     assert mine[0] == "quote_turnaround" and "counter_wait_minutes" not in mine
     assert all({"sales", "manufacturing"} & set(lib.kpis[i].functions) for i in mine)
+
+
+def test_no_step_of_the_library_loops_once_its_own_slot_words_are_placed_in_it():
+    """「… ready for review for review」, "per client per client": a step must read once its slots are filled
+    with the pattern's own words (the words a use case falls back to), and the inputs and outputs are things."""
+    from agents.patterns import fill
+    from agents.schemas import Score, UseCase
+    from agents.slots import is_artifact, loops
+
+    for p in LIB.patterns.values():
+        for lang in ("ja", "en"):
+            x = p.text(lang)
+            uc = UseCase(id="U1", department="d", title=x.title, who=x.who, when=x.when, how=[], workflow_step=x.step,
+                         input=x.input, output=x.output, kpi_id="K1", impact=Score(value=3), feasibility=Score(value=3))
+            assert not [s for s in (fill(s, uc) for s in x.steps) if loops(s, lang)], (p.id, lang)
+            assert is_artifact(x.input, x.output) and is_artifact(x.output), (p.id, lang)
