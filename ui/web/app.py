@@ -148,8 +148,12 @@ def on_load(ctx: AppContext, code_lang, wid, request: gr.Request):
     try:
         user = ctx.rooms.user(request.username)
     except KatachiError as err:
-        return (f'<span class="k-error">{html.escape(err.message(lg))}</span>', gr.skip(),
-                *[gr.skip()] * len(PAGE_TABS), gr.skip())
+        seat = policy.split_guest(request.username or "")
+        if seat is None:
+            return (f'<span class="k-error">{html.escape(err.message(lg))}</span>', gr.skip(),
+                    *[gr.skip()] * len(PAGE_TABS), gr.skip())
+        # a seat whose code expired: still this person in their room, which says what happened
+        user = policy.User(request.username, "participant", guest_of=seat[1], display=seat[0])
     lg = ctx.db.lang_of(user.name) or lg  # what this person chose, on any device
     # Back after a refresh or a restart: straight into the workshop that was open.
     room_first = gr.Tabs(selected="room") if (user.guest_of or wid) else gr.skip()

@@ -37,10 +37,16 @@ def ui_lang(raw: str | None) -> str:
     return lang_of(raw)
 
 
+# Words the workshop app's own status messages ask for and its translations lack: a screen reader read
+# "common.complete" aloud after every action. Given here through the app's own translations.
+APP_WORDS = {"common.complete": "sr_complete"}
+
+
 def i18n():
     import gradio as gr
 
-    return gr.I18n(**{lang: domain("web", lang) for lang in LANGS})
+    return gr.I18n(**{lang: {**domain("web", lang), **{key: t(f"web.{ours}", lang) for key, ours in APP_WORDS.items()}}
+                      for lang in LANGS})
 
 
 def notice(lang: str, err: KatachiError | None = None, ok: str = "") -> str:

@@ -24,6 +24,7 @@ from ui.web.room.controls import Controls
 from ui.web.scripts import ROOM_JS
 
 log = logging.getLogger(__name__)
+CALM = {"guest_expired"}  # said to a participant as something to wait for, not as an error
 
 
 class RoomTab(Controls):
@@ -57,8 +58,11 @@ class RoomTab(Controls):
                 return f'<div class="k-room" data-stage="none"><p>{tr("no_workshop", lg)}</p></div>'
             view = self.ctx.rooms.view(user, wid, cached=cached)
         except KatachiError as err:
+            said = notice(lg, err)
+            if err.code in CALM:
+                said = said.replace("k-notice k-error", "k-notice k-wait", 1)
             return (f'<div class="k-room" data-workshop="{board.e(wid or "")}" data-stage="none" '
-                    f'data-version="error:{err.code}">{notice(lg, err)}</div>')
+                    f'data-version="error:{err.code}">{said}</div>')
         ws = view.workshop
         if view.can_facilitate and ws["mode"] == "live" and ws.get("join_code") and not ws.get("opened"):
             self.ctx.db.open_room(wid, self.ctx.settings.join_code_hours)  # the code's window starts now

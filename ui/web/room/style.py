@@ -60,7 +60,7 @@ BOARD = """
 .k-tally{color:#1f6feb;font-weight:bold}
 .k-waiting{color:#888}
 .k-draft{border-style:dashed;opacity:.92}
-.k-job[data-state="paused"], .k-job[data-state="review"]{color:#1f4f8a}
+.k-job[data-state="paused"], .k-job[data-state="review"], .k-notice.k-wait{color:#1f4f8a}
 .k-vote{margin-left:.4rem;padding:.15rem .7rem;border:1px solid #1f6feb;border-radius:1rem;background:#fff;color:#1f6feb;
  font-size:1rem;cursor:pointer}
 .k-act{border-left:4px solid #1f6feb;padding-left:.6rem}
