@@ -211,7 +211,10 @@ def impact_reason(kpi: KPI, pains: list[str], points: dict[str, str], lang: str)
     if kpi.said:
         return t("kpi.impact_reason", lang, name=kpi.name, now=amount(kpi.baseline, kpi.unit, lang), said=kpi.said)
     pain = next((points[p] for p in kpi.pain_points if p in points), pains[0] if pains else "")
-    return t("kpi.impact_reason_unmeasured", lang, name=kpi.name, pain=first_clause(pain, lang)) if pain else kpi.name
+    said = first_clause(pain, lang)
+    if not said or said.lower()[:20] in kpi.name.lower():  # the room's own measure already says it in their words
+        return t("kpi.impact_reason_name", lang, name=kpi.name)
+    return t("kpi.impact_reason_unmeasured", lang, name=kpi.name, pain=said)
 
 
 def first_clause(text: str, lang: str, cap: int = 50) -> str:
