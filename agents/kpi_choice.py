@@ -40,6 +40,7 @@ REL_MIN = 0.4
 # say so. Unrelated matches of vague sentences on one generic word ("customer list" → stock-out rate,
 # "match" → invoice matching) scored 0.65-0.8; the vague development items' accepted KPIs score over 1.2.
 REL_VAGUE = 1.0
+REL_WEAK = 0.8
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ def shortlist(lib, words: str, lang: str, stated: Stated | None = None, function
             score -= NAME_APART
         if stated is None and (lex <= 0 or lex + s < REL_VAGUE):
             continue  # no number to confirm the kind: e5 alone matched 「メルマガのネタ切れ」 to 月次決算日数
+        if stated is not None and stated.family in ("count", "percent") and lex + s < REL_WEAK:
+            continue  # a count or a share hardly confirms it: 「社内報は年4回発行」 was offered rule inquiries
         if lex + s >= REL_MIN and score >= MIN_SCORE:
             out.append(Candidate(x, round(score, 3)))
     out.sort(key=lambda c: -c.score)

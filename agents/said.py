@@ -17,19 +17,31 @@ SCOPE_UNITS = ("人", "名", "社", "店", "台", "種類", "アカウント", "
                "accounts", "stores", "sites", "subsidiaries", "teams", "branches", "kids", "pupils", "students",
                "beds", "nurses")
 # A number said as too little: 「週に3時間もない」, "only 2 a month", "fell to 19%".
-_TOO_LITTLE = re.compile(r"しか|もない|だけ|足りな|少な|不足|落ち|下が|減っ|届かな|\bonly\b|\bjust\b|\bbarely\b|"
+_TOO_LITTLE = re.compile(r"しか|もない|だけ|やっと|足りな|少な|不足|落ち|下が|減っ|届かな|\bonly\b|\bjust\b|\bbarely\b|"
                          r"less than|fewer than|short of|fell|dropped|down to|\bmaybe\b.*\bactually\b", re.I)
 _CLAUSE_END = re.compile(r"[、。,;；!！?？\n]|\.\s|\s+(?:so|because|and then|which|but|while|when|and(?= (?:each|it|we|they|i)\b))\s+",
                          re.I)
 
 
+# A count measures a pain point when it counts something going wrong (or work arriving); otherwise it
+# says how much there is of an activity (「社内報は年4回発行」) and is scope, not a baseline to lower.
+_PROBLEM = re.compile(r"ミス|漏れ|抜け|差し戻|クレーム|苦情|問い合わせ|問合せ|質問|事故|ヒヤリ|エラー|遅れ|遅延|不良|不備|返品|手戻り|"
+                      r"欠品|トラブル|障害|再|重複|ダブル|取りこぼ|失注|解約|離職|退職|辞め|欠勤|催促|間違|誤|ズレ|未|待|"
+                      r"error|mistake|miss|lost|lose|complain|return|defect|late|delay|incident|escalat|question|quer|"
+                      r"ticket|call|rework|duplicat|double|cancel|churn|leav|quit|absen|overdue|chas|wrong|fail|redo|"
+                      r"back|short|gap|wait", re.I)
+
+
 def measures(text: str) -> list[Stated]:
-    """The numbers in a pain point that measure it: not a limit or a rule, not the size of a team."""
+    """The numbers in a pain point that measure it: not a limit or a rule, not the size of a team, not
+    how often an ordinary activity happens."""
     out = []
     for x in stated_numbers([text]):
         if x.rule:
             continue
         if x.family == "count" and not x.per and any(x.unit.lower().endswith(u) for u in SCOPE_UNITS):
+            continue
+        if x.family == "count" and not _PROBLEM.search(clause(x)) and not too_little(x):
             continue
         out.append(x)
     return out
