@@ -129,65 +129,77 @@ def quantities(text: str) -> list[Quantity]:
     t = unicodedata.normalize("NFKC", text or "").replace("ひと月", "1か月")  # same length: spans hold
     out: list[Quantity] = _shares(t)
     for m in _QUANTITY.finditer(t):
-        raw, unit, cur = m.group("num"), m.group("unit") or "", m.group("cur") or ""
-        value = _value(raw)
-        if value is None:
-            continue
-        s0 = m.start("cur") if m.group("cur") else m.start("num")
-        if m.group("half"):
-            value += 0.5  # "a day and a half", 「1時間半」
-        if unit == "年" and (value >= 100 or _NOT_YEARS.match(t[m.end():m.end() + 2])):
-            continue
-        if raw.lower().startswith("half") and family(unit) not in TIME_FAMILIES:
-            continue  # "half our processes", "half a shift": a share, not an amount of time
-        if raw == "半" and unit == "年":
-            value, unit = 6.0, "か月"  # 半年: six months, said that way
-        if unit == "fortnight":
-            value, unit = value * 2, "weeks"
-        if raw.lower() in ("a", "an") and not (m.group("unit") and _AMOUNT_VERBS.search(t[max(0, s0 - 12):s0])):
-            continue  # "takes an hour" is an amount; "60 a day", "once a week", "a report" are not
-        end = m.end()
-        mult = m.group("mult") or ""
-        if mult and (unit in ("円",) or cur):
-            unit = mult + unit if unit else unit
-            value = value * _SCALE[mult.lower()] if cur else value
-        elif mult and not unit:
-            continue  # 「3千」 alone: not a quantity we can name
-        if cur:
-            unit = cur
-        after = t[end:end + 1]
-        if unit and unit[0].isascii() and unit[-1:].isalpha() and t[end:end + 1].isalpha():
-            continue  # "3 hoursago" never happens; "2 min" vs "2 minimum": a word that goes on is not a unit
-        if not unit:
-            if raw[0].isalpha() and raw.lower() not in ("a couple of", "a dozen") and not _PLURAL.match(t[end:]):
-                continue  # "one of", "an idea": a word number needs a unit
-            plural = _PLURAL.match(t[end:])
-            per = _PERIOD_AFTER.match(t[end:])
-            if plural and not per:
-                unit = plural.group(1).lower()
-                end += plural.end()
-            elif per:
-                unit = f"per {per.group(1).lower()}"  # "40 a month": things counted in a period
-            else:
-                if value >= 1900 or after in "年月/-.:":
-                    continue  # 2026年, 2027-06, 3月, list numbers
-                unit = ""
-        if unit and after.isdigit() and unit[0] not in "$£€":
-            continue  # 「1日70分」「1件45分」: "per day", "per case" qualify the next number
-        if _PER_ITEM.match(t[end:end + 4]) or (value == 1 and t[end:end + 1] in ("に", "で")):
-            continue  # 「1件あたり15分」「1件に半日」: the denominator of the next quantity
-        rule = bool(_RULE_AFTER.match(t[end:end + 12]) or _RULE_BEFORE.search(t[max(0, s0 - 14):s0]))
-        per = ""
-        pa = _PERIOD_AFTER.match(t[end:])
-        pb = _PERIOD_BEFORE.search(t[max(0, s0 - 4):s0])
-        if pa:
-            per = pa.group(1).lower()
-        elif pb:
-            per = pb.group(1)
-        start = s0
-        out.append(Quantity(value, unit, family(unit) if unit else "", start, end, t[start:end].strip(), rule, per))
+        found = _read(t, m)
+        if found is not None:
+            out.append(found)
     out.sort(key=lambda q: q.start)
     return _mark_before(t, out)
+
+
+def _read(t: str, m: re.Match) -> Quantity | None:
+    """One match as a quantity, or None when it is not one (a date, a per-item denominator, "an idea")."""
+    raw, unit, cur = m.group("num"), m.group("unit") or "", m.group("cur") or ""
+    value = _value(raw)
+    if value is None:
+        return None
+    s0 = m.start("cur") if cur else m.start("num")
+    value, unit = _spoken(raw, value, unit, m)
+    if unit is None or (raw.lower() in ("a", "an") and not (m.group("unit") and _AMOUNT_VERBS.search(t[max(0, s0 - 12):s0]))):
+        return None  # "takes an hour" is an amount; "60 a day", "once a week", "a report" are not
+    if unit == "年" and (value >= 100 or _NOT_YEARS.match(t[m.end():m.end() + 2])):
+        return None
+    end, mult = m.end(), m.group("mult") or ""
+    if mult and (unit in ("円",) or cur):
+        unit = mult + unit if unit else unit
+        value = value * _SCALE[mult.lower()] if cur else value
+    elif mult and not unit:
+        return None  # 「3千」 alone: not a quantity we can name
+    if cur:
+        unit = cur
+    after = t[end:end + 1]
+    if unit and unit[0].isascii() and unit[-1:].isalpha() and after.isalpha():
+        return None  # "2 min" vs "2 minimum": a word that goes on is not a unit
+    if not unit:
+        named = _counted(t, end, raw, value, after)
+        if named is None:
+            return None
+        unit, end = named
+    if unit and after.isdigit() and unit[0] not in "$£€":
+        return None  # 「1日70分」「1件45分」: "per day", "per case" qualify the next number
+    if _PER_ITEM.match(t[end:end + 4]) or (value == 1 and t[end:end + 1] in ("に", "で")):
+        return None  # 「1件あたり15分」「1件に半日」: the denominator of the next quantity
+    rule = bool(_RULE_AFTER.match(t[end:end + 12]) or _RULE_BEFORE.search(t[max(0, s0 - 14):s0]))
+    pa, pb = _PERIOD_AFTER.match(t[end:]), _PERIOD_BEFORE.search(t[max(0, s0 - 4):s0])
+    per = pa.group(1).lower() if pa else (pb.group(1) if pb else "")
+    return Quantity(value, unit, family(unit) if unit else "", s0, end, t[s0:end].strip(), rule, per)
+
+
+def _spoken(raw: str, value: float, unit: str, m: re.Match) -> tuple[float, str | None]:
+    """What a spoken form means: 「1時間半」, 半年 (six months), a fortnight; "half a shift" is no amount."""
+    if m.group("half"):
+        value += 0.5  # "a day and a half", 「1時間半」
+    if raw.lower().startswith("half") and family(unit) not in TIME_FAMILIES:
+        return value, None  # "half our processes", "half a shift": a share, not an amount of time
+    if raw == "半" and unit == "年":
+        return 6.0, "か月"  # 半年: six months, said that way
+    if unit == "fortnight":
+        return value * 2, "weeks"
+    return value, unit
+
+
+def _counted(t: str, end: int, raw: str, value: float, after: str) -> tuple[str, int] | None:
+    """A number with no unit after it: what it counts ("3 phone calls"), a period ("40 a month"), a bare
+    number (unit ""), or None for a year, a date or a word number that counts nothing ("one of")."""
+    plural, per = _PLURAL.match(t[end:]), _PERIOD_AFTER.match(t[end:])
+    if raw[0].isalpha() and raw.lower() not in ("a couple of", "a dozen") and not plural:
+        return None  # "one of", "an idea": a word number needs a unit
+    if plural and not per:
+        return plural.group(1).lower(), end + plural.end()
+    if per:
+        return f"per {per.group(1).lower()}", end  # "40 a month": things counted in a period
+    if value >= 1900 or after in "年月/-.:":
+        return None  # 2026年, 2027-06, 3月, list numbers
+    return "", end
 
 
 _RATIO = re.compile(r"(?<![a-z])(one|1)\s+in\s+(two|three|four|five|six|ten|\d+)\b|(\d+)\s*(?:人|件|回|社|店|本)に\s*1\s*(?:人|件|回|社|店|本)",

@@ -70,6 +70,31 @@ def department_pains(department: str, points: list[PainPoint], kpis: list[KPI], 
     return [p.text for p in points if p.department == department or (name and name in p.text) or p.id in measured]
 
 
+def use_case_problems(out: UseCasesOut, kpi_ids: list[str], avoid: list[str], department: str) -> list[str]:
+    """What is named back to the model: a KPI or pattern it may not use, AI as the title, a new use case
+    without steps, steps or use cases that repeat each other, another department's work. A slot that
+    loops, copies the format example, names a department as its actor or a stage as its input is repaired
+    from the pattern's words (agents.slots), not retried: measured on the English demo, two retries each
+    changed nothing and cost ~150 s."""
+    probs = [f"use case '{u.title}': kpi_id must be one of {kpi_ids}" for u in out.use_cases if u.kpi_id not in kpi_ids]
+    for u in out.use_cases:
+        if about_ai(u.title):
+            probs.append(f"use case '{u.title}': name the work and its output, not AI")
+        how = [h for h in u.how if h.strip()]
+        if u.pattern == NEW and len(how) < 2:
+            probs.append(f"use case '{u.title}' fits no pattern: give its 3 steps in how")
+        if any(similarity(h, o) >= NEAR_COPY for i, h in enumerate(how) for o in how[:i]):
+            probs.append(f"use case '{u.title}': the how steps repeat each other; say what changes at each step")
+    probs += [f"use case '{u.title}' is another department's ('{x}'); use {department}'s own work"
+              for u in out.use_cases for x in avoid if similarity(u.title, x) >= NEAR_COPY]
+    titles = [u.title for u in out.use_cases]
+    probs += [f"use cases '{a}' and '{b}' are the same; make them different workflow steps"
+              for i, a in enumerate(titles) for b in titles[:i] if similarity(a, b) >= NEAR_COPY]
+    chosen = [u.pattern for u in out.use_cases if u.pattern != NEW]
+    return probs + [f"pattern {p} is used twice; choose a different pattern for the second use case"
+                    for p in {p for p in chosen if chosen.count(p) > 1}]
+
+
 def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], department: str, start: int,
                         n: int = 2, feedback: str = "", pains: list[str] | None = None, avoid: list[str] | None = None,
                         taken: list[str] | None = None, departments: list[str] | None = None,
@@ -92,60 +117,41 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
                   if p.id not in (taken or [])][:4]
     by_id = {p.id: p for p in candidates}
 
-    def check(out: UseCasesOut) -> list[str]:
-        probs = [f"use case '{u.title}': kpi_id must be one of {kpi_ids}" for u in out.use_cases if u.kpi_id not in kpi_ids]
-        # a slot that loops, copies the format example, names a department as its actor or a stage as
-        # its input is repaired below from the pattern's words (agents.slots), not retried: measured on
-        # the English demo, two retries each changed nothing and cost ~150 s
-        for u in out.use_cases:
-            if about_ai(u.title):
-                probs.append(f"use case '{u.title}': name the work and its output, not AI")
-            how = [h for h in u.how if h.strip()]
-            if u.pattern == NEW and len(how) < 2:
-                probs.append(f"use case '{u.title}' fits no pattern: give its 3 steps in how")
-            if any(similarity(h, o) >= NEAR_COPY for i, h in enumerate(how) for o in how[:i]):
-                probs.append(f"use case '{u.title}': the how steps repeat each other; say what changes at each step")
-        probs += [f"use case '{u.title}' is another department's ('{x}'); use {department}'s own work"
-                  for u in out.use_cases for x in (avoid or []) if similarity(u.title, x) >= NEAR_COPY]
-        titles = [u.title for u in out.use_cases]
-        probs += [f"use cases '{a}' and '{b}' are the same; make them different workflow steps"
-                  for i, a in enumerate(titles) for b in titles[:i] if similarity(a, b) >= NEAR_COPY]
-        chosen = [u.pattern for u in out.use_cases if u.pattern != NEW]
-        probs += [f"pattern {p} is used twice; choose a different pattern for the second use case"
-                  for p in {p for p in chosen if chosen.count(p) > 1}]
-        return probs
-
     out: UseCasesOut = ask(ctx, log, role="usecases", schema=UseCasesOut, prompt="usecases", evidence=ev,
-                           feedback=feedback, check=check, enums={"kpi_id": kpi_ids, "pattern": list(by_id) or [NEW]},
+                           feedback=feedback, check=lambda o: use_case_problems(o, kpi_ids, avoid or [], department), enums={"kpi_id": kpi_ids, "pattern": list(by_id) or [NEW]},
                            theme=theme.title, kpis=kpi_lines(kpis), department=department, n=n,
                            patterns="\n".join(pattern_line(p, lib, ctx.lang, kpis) for p in candidates) or "-",
                            max_tokens=450)
     documents = " ".join(p.text for p in ev.passages.values())
     said = " ".join([*(pains or []), documents])
-    result = []
-    for i, u in enumerate(out.use_cases[:n]):
-        uid = f"U{start + i}"
-        pat = by_id.get(u.pattern)
-        u = _checked(u, pat, department, departments or [department], documents, said, ctx.lang, log, uid)
-        citations, support = cite(ev, u.evidence, log, f"use_case[{uid}]",
-                                  claim=f"{department} {u.title} {u.workflow_step} {u.input} {u.output}")
-        work = " ".join([u.title, u.input, u.output, pat.text(ctx.lang).title if pat else ""])
-        kpi_id = _kpi_of(u.kpi_id if u.kpi_id in kpi_ids else kpi_ids[0], pat, kpis, ctx.function_of(department), lib,
-                         pains or [], work, points)
-        if kpi_id != u.kpi_id and u.kpi_id in kpi_ids:
-            log.findings.append(finding("kpi_from_pattern", "usecases", uid, ctx.lang, f"{u.kpi_id} → {kpi_id}",
-                                        severity="info"))
-        kpi = next(k for k in kpis if k.id == kpi_id)
-        uc = UseCase(
-            id=uid, department=department, title=u.title, who=u.who, when=u.when, how=list(u.how),
-            workflow_step=u.workflow_step, input=u.input, output=u.output, kpi_id=kpi_id,
-            impact=Score(value=u.impact.value, reason=impact_reason(kpi, pains or [], points or {}, ctx.lang)),
-            feasibility=Score(value=u.feasibility.value, reason=feasibility_reason(pat, ctx.lang)),
-            citations=citations, support=support, pattern=pat.id if pat else NEW)
-        if pat is not None:
-            uc = _with_steps(uc, pat, ctx.lang, log)
-        result.append(uc)
+    result = [_use_case(ctx, u, f"U{start + i}", by_id.get(u.pattern), kpis, department, departments or [department],
+                        ev, documents, said, pains or [], points or {}, log) for i, u in enumerate(out.use_cases[:n])]
     return result, log
+
+
+def _use_case(ctx: StageContext, u: UseCaseOut, uid: str, pat, kpis: list[KPI], department: str,
+              departments: list[str], ev, documents: str, said: str, pains: list[str], points: dict[str, str],
+              log: StageLog) -> UseCase:
+    """One use case written from the model's pick: slots checked, its KPI, reasons in the room's terms,
+    the pattern's steps and risks."""
+    kpi_ids = [k.id for k in kpis]
+    u = _checked(u, pat, department, departments, documents, said, ctx.lang, log, uid)
+    citations, support = cite(ev, u.evidence, log, f"use_case[{uid}]",
+                              claim=f"{department} {u.title} {u.workflow_step} {u.input} {u.output}")
+    work = " ".join([u.title, u.input, u.output, pat.text(ctx.lang).title if pat else ""])
+    kpi_id = _kpi_of(u.kpi_id if u.kpi_id in kpi_ids else kpi_ids[0], pat, kpis, ctx.function_of(department),
+                     ctx.catalog(), pains, work, points)
+    if kpi_id != u.kpi_id and u.kpi_id in kpi_ids:
+        log.findings.append(finding("kpi_from_pattern", "usecases", uid, ctx.lang, f"{u.kpi_id} → {kpi_id}",
+                                    severity="info"))
+    kpi = next(k for k in kpis if k.id == kpi_id)
+    uc = UseCase(
+        id=uid, department=department, title=u.title, who=u.who, when=u.when, how=list(u.how),
+        workflow_step=u.workflow_step, input=u.input, output=u.output, kpi_id=kpi_id,
+        impact=Score(value=u.impact.value, reason=impact_reason(kpi, pains, points, ctx.lang)),
+        feasibility=Score(value=u.feasibility.value, reason=feasibility_reason(pat, ctx.lang)),
+        citations=citations, support=support, pattern=pat.id if pat else NEW)
+    return _with_steps(uc, pat, ctx.lang, log) if pat is not None else uc
 
 
 def _with_steps(uc: UseCase, pat, lang: str, log: StageLog) -> UseCase:
