@@ -27,9 +27,10 @@ _CLAUSE_END = re.compile(r"[、。,;；!！?？\n]|\.\s|\s+(?:so|because|and the
 # says how much there is of an activity (「社内報は年4回発行」) and is scope, not a baseline to lower.
 _PROBLEM = re.compile(r"ミス|漏れ|抜け|差し戻|クレーム|苦情|問い合わせ|問合せ|質問|事故|ヒヤリ|エラー|遅れ|遅延|不良|不備|返品|手戻り|"
                       r"欠品|トラブル|障害|再|重複|ダブル|取りこぼ|失注|解約|離職|退職|辞め|欠勤|催促|間違|誤|ズレ|未|待|"
+                      r"過ぎ|逃|失|忘れ|切れ|"
                       r"error|mistake|miss|lost|lose|complain|return|defect|late|delay|incident|escalat|question|quer|"
                       r"ticket|call|rework|duplicat|double|cancel|churn|leav|quit|absen|overdue|chas|wrong|fail|redo|"
-                      r"back|short|gap|wait", re.I)
+                      r"back|short|gap|wait|expir|forgot|overrun|breach", re.I)
 
 
 def measures(text: str) -> list[Stated]:
