@@ -79,7 +79,7 @@ def test_user_commands(tmp_path, capsys, monkeypatch):
     from ui.web.appdb import AppDB
     from ui.web.auth import Authenticator
 
-    assert Authenticator(AppDB(get_settings().data_dir / "app.sqlite"))("sato", "long-enough-pw")
+    assert Authenticator(AppDB(get_settings().data_dir / "app.sqlite")).login("sato", "long-enough-pw") == "sato"
 
 
 def test_first_start_creates_an_admin_once(ctx):
