@@ -121,9 +121,6 @@ class StageLog:
     passages: dict[str, dict] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)  # what the quality gates repaired or dropped
 
-    def as_update(self) -> dict[str, Any]:
-        return {"usage": self.usage, "citation_log": self.citations, "passages": self.passages}
-
 
 def retrieve(ctx: StageContext, queries: list[str], k: int | None = None, department: str | None = None,
              ) -> list[Passage]:

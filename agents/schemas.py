@@ -160,7 +160,6 @@ class Finding(BaseModel):
 
 
 PLAYBOOK_SECTIONS = ("procedures", "weekly_review", "glossary", "training", "roles", "rollout")
-SectionName = Literal["procedures", "weekly_review", "glossary", "training", "roles", "rollout"]
 
 
 class Playbook(BaseModel):

@@ -9,7 +9,6 @@ from __future__ import annotations
 from core.i18n import t
 
 STAGES = ("intake", "themes", "kpis", "usecases", "playbook", "done")
-GATES = ("themes", "kpis", "usecases", "playbook")  # the stages that end at a human gate
 # The stage the model works on after a decision at each gate (the playbook gate regenerates sections
 # of the playbook itself, or finishes).
 AFTER_GATE = {"themes": "kpis", "kpis": "usecases", "usecases": "playbook", "playbook": "playbook"}
@@ -24,11 +23,6 @@ def stage_of(checkpoint_stage: str | None) -> str:
     """The stage a checkpoint value belongs to (``gate_kpis`` → ``kpis``); nothing stored yet → intake."""
     s = (checkpoint_stage or "").removeprefix("gate_")
     return s if s in STAGES else "intake"
-
-
-def next_stage(stage: str) -> str:
-    i = STAGES.index(stage)
-    return STAGES[min(i + 1, len(STAGES) - 1)]
 
 
 def label(stage: str, lang: str) -> str:

@@ -16,7 +16,6 @@ from pydantic import TypeAdapter
 
 from agents.schemas import KPI, PLAYBOOK_SECTIONS, HandOff, Playbook, Theme, UseCase
 
-CONTENT_KEYS = ("theme", "kpis", "use_cases", "handoffs", "playbook")
 UPSTREAM = ("theme", "kpis", "usecases", "handoffs")
 SECTION_KINDS = UPSTREAM + tuple(PLAYBOOK_SECTIONS)
 
