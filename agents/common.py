@@ -2,21 +2,20 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Callable, Protocol
+from typing import Annotated, Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
-
-from core.llm import structured_call
-from knowledge.passages import Passage
 
 from agents import script
 from agents.grounding import Evidence, build_evidence, keep_valid, relevant
 from agents.linter import finding  # noqa: F401 - the gates' findings, built where the linter's are
 from agents.prompts import system_prompt, user_prompt
 from agents.schemas import Citation, Finding
-
+from core.llm import structured_call
+from knowledge.passages import Passage
 
 LANGUAGE = {"ja": "Japanese", "en": "English"}  # named to the model in a retry
 # Output length budgets are in Japanese characters; English gets more characters for the same tokens.

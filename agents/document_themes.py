@@ -72,7 +72,7 @@ def document_themes(ctx: StageContext, n: int = 3) -> tuple[list[Theme], StageLo
     found.sort(key=lambda f: -f[0])
     themes: list[Theme] = []
     quoted: set[str] = set()
-    for score, k, p, raw in found:
+    for _score, k, p, raw in found:
         if raw in quoted:
             continue
         quoted.add(raw)

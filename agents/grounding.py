@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from agents.schemas import Citation
 from knowledge.chunker import split_sentences
 from knowledge.passages import Passage
-
-from agents.schemas import Citation
 
 _WS = re.compile(r"\s+")
 # Any case: `<IMG …>` once passed as prose and was cited.

@@ -8,11 +8,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from core.i18n import t
-from core.llm import structured_call
-
 from agents.linter import SEVERITY
 from agents.schemas import Finding
+from core.i18n import t
+from core.llm import structured_call
 
 RULES = ("junior_delegation", "prompt_training_only", "executive_absent", "usage_as_goal", "unmeasured",
          "point_solution")

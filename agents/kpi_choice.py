@@ -8,8 +8,9 @@ model then chooses from this short list; it never names a KPI itself.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from agents.numbers import Stated
 from agents.quantities import TIME_FAMILIES, family

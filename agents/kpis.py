@@ -21,9 +21,9 @@ from agents.kpi_choice import unit_fit
 from agents.linter import is_exec
 from agents.numbers import fmt, lower_is_better
 from agents.quantities import family
-from agents.targets import baseline_of, first_step
 from agents.said import too_little
 from agents.schemas import KPI, Finding, PainGroup, Theme
+from agents.targets import baseline_of, first_step
 from core.i18n import t
 
 MAX_KPIS = 6  # the theme's KPI and every other number the room stated (a workshop brings up to ~6)

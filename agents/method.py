@@ -3,9 +3,8 @@
 the method's own fixed forms, and what makes them this company's is the KPIs and 型 filled in."""
 from __future__ import annotations
 
-from core.i18n import t
-
 from agents.schemas import KPI, Procedure, TrainingItem, UseCase, WeeklyReview
+from core.i18n import t
 
 
 def weekly_review(lib, kpis: list[KPI], ucs: list[UseCase], lang: str) -> WeeklyReview:

@@ -10,14 +10,13 @@ from typing import Any
 
 from pydantic import BaseModel, create_model
 
-from core.i18n import t
-from knowledge.metadata import department_of
-from knowledge.passages import Passage
-
-from agents.common import StageContext, StageLog, Short, ask, cite, items, retrieve, text
+from agents.common import Short, StageContext, StageLog, ask, cite, items, retrieve, text
 from agents.grounding import build_evidence
 from agents.prompts import user_prompt
 from agents.schemas import Citation, Procedure
+from core.i18n import t
+from knowledge.metadata import department_of
+from knowledge.passages import Passage
 
 
 class HypothesisOut(BaseModel):

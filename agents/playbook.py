@@ -10,18 +10,26 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from agents import method, sections
+from agents.common import Short, StageContext, StageLog, ask, cite, evidence_for, items, text
+from agents.glossary import build as glossary_from_documents
+from agents.grounding import Evidence
+from agents.patterns import NEW, procedure_from
+from agents.schemas import (
+    KPI,
+    GlossaryTerm,
+    HandOff,
+    Procedure,
+    Roles,
+    RolloutPhase,
+    Theme,
+    TrainingItem,
+    UseCase,
+    WeeklyReview,
+)
+from agents.usecases import kpi_lines, use_case_lines
 from core.i18n import t
 from knowledge.metadata import department_of
-
-from agents.common import Short, StageContext, StageLog, ask, cite, evidence_for, items, text
-from agents.grounding import Evidence
-from agents.schemas import (
-    KPI, GlossaryTerm, HandOff, Procedure, Roles, RolloutPhase, Theme, TrainingItem, UseCase, WeeklyReview,
-)
-from agents import method, sections
-from agents.glossary import build as glossary_from_documents
-from agents.patterns import NEW, procedure_from
-from agents.usecases import kpi_lines, use_case_lines
 
 _PLACEHOLDER = re.compile(r"\{([^{}\n]{1,40})\}")
 

@@ -119,13 +119,15 @@ PROMPTS: dict[str, dict[str, str]] = {
             "形式の例（造園の例）: {\"title\": \"剪定計画の型\", \"steps\": [\"班長が巡回メモと樹木台帳をそろえる\", "
             "\"班長がテンプレートの依頼文でAIに樹木ごとの剪定時期の案を出させる\", \"班長が案を樹種ごとの適期表と照らして直す\", "
             "\"所長が週の作業量と人員の配分を確認する\"], "
-            "\"prompt_template\": \"{現場名}の巡回メモ{巡回メモ}と樹木台帳{樹木台帳}から、今月剪定する木と作業日の案を表にしてください。\", "
+            "\"prompt_template\": "
+            "\"{現場名}の巡回メモ{巡回メモ}と樹木台帳{樹木台帳}から、今月剪定する木と作業日の案を表にしてください。\", "
             "\"evidence\": [\"S1\"]}"
         ),
         "en": (
             "$documents\n\nUse case: $use_case\n\n${feedback}"
             "Write the standard procedure (the 型) that gives the same result whoever runs it. steps: 4-6 short "
-            "sentences, each saying who does what with which material (no numbers, bullets or repeated title). prompt_template: the actual request to the gen-AI tool for this work, "
+            "sentences, each saying who does what with which material (no numbers, bullets or repeated title). "
+            "prompt_template: the actual request to the gen-AI tool for this work, "
             "with placeholders in braces such as {customer_name}.\n"
             "Format example (landscaping): {\"title\": \"Pruning schedule 型\", \"steps\": [\"The crew leader "
             "gathers the site-walk notes and the tree register\", \"The crew leader asks the AI with the template for "
@@ -176,12 +178,16 @@ PROMPTS: dict[str, dict[str, str]] = {
         ),
     },
     "roles": {
-        "ja": "現在の役割:\n$current\n\nKPI:\n$kpis\n\n${feedback} 指摘を反映して役割を作り直してください。executive_sponsor: 役員 / owners: 役割と担当。",
-        "en": "Current roles:\n$current\n\nKPIs:\n$kpis\n\n${feedback} Rewrite the roles to address the comments. executive_sponsor: an executive / owners: role and responsibility.",
+        "ja": "現在の役割:\n$current\n\nKPI:\n$kpis\n\n${feedback} 指摘を反映して役割を作り直してください。"
+              "executive_sponsor: 役員 / owners: 役割と担当。",
+        "en": "Current roles:\n$current\n\nKPIs:\n$kpis\n\n${feedback} Rewrite the roles to address the comments. "
+              "executive_sponsor: an executive / owners: role and responsibility.",
     },
     "rollout": {
-        "ja": "現在の展開計画:\n$current\n\nユースケース:\n$use_cases\n\n${feedback} 指摘を反映して 30/60/90 日の展開計画を作り直してください（小さく始めて成果を出し、他部署へ広げる）。",
-        "en": "Current roll-out:\n$current\n\nUse cases:\n$use_cases\n\n${feedback} Rewrite the 30/60/90-day roll-out to address the comments (start small, win, then spread to other teams).",
+        "ja": "現在の展開計画:\n$current\n\nユースケース:\n$use_cases\n\n${feedback} "
+              "指摘を反映して 30/60/90 日の展開計画を作り直してください（小さく始めて成果を出し、他部署へ広げる）。",
+        "en": "Current roll-out:\n$current\n\nUse cases:\n$use_cases\n\n${feedback} Rewrite the 30/60/90-day roll-out "
+              "to address the comments (start small, win, then spread to other teams).",
     },
 }
 

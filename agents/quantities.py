@@ -40,7 +40,8 @@ _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven
 _AMOUNT_VERBS = re.compile(r"(?:takes?|took|taking|spends?|spent|lose|loses|lost|costs?|waits?|waited|eats?|ate|burns?|"
                            r"wastes?|adds?|for|about|around|nearly|almost|over|under|than|only|just|extra|another)"
                            r"(?:\s+(?:me|us|them|him|her|you|people|staff|everyone))?\s+$", re.I)
-_NUM = (r"(?P<num>\d+(?:[.,]\d+)*|[〇二三四五六七八九十百千][〇一二三四五六七八九十百千]*(?=(?:日|時間|週間|か月|ヶ月|カ月|割|件|人|名|回|本|通))"
+_NUM = (r"(?P<num>\d+(?:[.,]\d+)*"
+        r"|[〇二三四五六七八九十百千][〇一二三四五六七八九十百千]*(?=(?:日|時間|週間|か月|ヶ月|カ月|割|件|人|名|回|本|通))"
         r"|一(?=(?:日|時間|週間|か月|ヶ月|カ月))"
         r"|(?<![a-z])(?:" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")(?=\s)"
         r"|半(?=(?:日|時間|年))|(?<![a-z])half(?: an?| a)?(?=\s)|(?<![a-z])an?(?=\s))")
@@ -60,7 +61,8 @@ _PER_ITEM = re.compile(r"^\s*(?:あたり|当たり|につき|ごと|毎)")
 # "once an invoice reaches 30 days outstanding" (an English eval run took that as the DSO baseline).
 _RULE_AFTER = re.compile(r"^\s*(?:以内|以上|以下|未満|超|を超え|まで(?!に.{0,6}(?:かか|要し|平均))|"
                          r"[^、。]{0,8}(?:ことになって|決まって|ことになっ|決めた|予定|目標|はず|べき|したい|ほしい))")
-_RULE_BEFORE = re.compile(r"(?:最低|最大|最長|上限|下限|目標[はを][^、。]{0,8}|目標|within|at least|at most|up to|no more than|no later than|"
+_RULE_BEFORE = re.compile(r"(?:最低|最大|最長|上限|下限|目標[はを][^、。]{0,8}|目標|"
+                          r"within|at least|at most|up to|no more than|no later than|"
                           r"reaches|exceeds|more than|less than|after|over|every|each|supposed to \w+|target of|"
                           r"aim for|goal of)\s*$", re.I)
 _FROM_TO = re.compile(r"^\s*(?:(?:から|→|->)[^、。0-9]{0,6}|to)\s*$", re.I)
@@ -202,8 +204,8 @@ def _counted(t: str, end: int, raw: str, value: float, after: str) -> tuple[str,
     return "", end
 
 
-_RATIO = re.compile(r"(?<![a-z])(one|1)\s+in\s+(two|three|four|five|six|ten|\d+)\b|(\d+)\s*(?:人|件|回|社|店|本)に\s*1\s*(?:人|件|回|社|店|本)",
-                    re.I)
+_RATIO = re.compile(r"(?<![a-z])(one|1)\s+in\s+(two|three|four|five|six|ten|\d+)\b"
+                    r"|(\d+)\s*(?:人|件|回|社|店|本)に\s*1\s*(?:人|件|回|社|店|本)", re.I)
 _SHARE = re.compile(r"(?<![a-z])(?:(?:a|one)\s+(half|third|quarter|fifth|tenth)\s+of|(半分)|"
                     r"(half)(?=\s+(?:of\s+)?(?:the|our|all|its|their|them)\b))", re.I)
 _FRACTION = {"half": 50.0, "third": 33.0, "quarter": 25.0, "fifth": 20.0, "tenth": 10.0, "半分": 50.0}

@@ -18,10 +18,9 @@ from agents.common import StageContext, StageLog, ask, cite, evidence_for
 from agents.grounding import readable, same_subject
 from agents.groups import PARTICIPANTS, GroupView, group_line, own_name, view_groups
 from agents.kpi_choice import unit_fit
-from agents.targets import amount, baseline_of, first_step
 from agents.schemas import PainGroup, Theme
+from agents.targets import amount, baseline_of, first_step
 from core.i18n import t as text_of
-
 
 _AI_GOAL = ("ai導入", "aiの導入", "ai の導入", "ai活用", "aiの活用", "ai を活用", "生成ai", "ai adoption", "adopt ai",
             "use ai", "using ai", "ai usage", "ai を使")
@@ -99,7 +98,8 @@ def write_theme(ctx: StageContext, v: GroupView, kpi_id: str, why_id: str, ev, l
     if stated is not None:
         value, shown = baseline_of(stated, unit, ctx.lang)
         target = first_step(value, better == "lower", "percent" if shown.startswith("%") else "")
-        outcome = text_of("kpi.outcome.from_to" if better == "lower" else "kpi.outcome.from_to_up", ctx.lang, name=name if ctx.lang == "ja" else name[:1].upper() + name[1:],
+        outcome = text_of("kpi.outcome.from_to" if better == "lower" else "kpi.outcome.from_to_up", ctx.lang,
+                          name=name if ctx.lang == "ja" else name[:1].upper() + name[1:],
                           baseline=amount(value, shown, ctx.lang), target=amount(target, shown, ctx.lang))
     else:
         outcome = text_of(f"kpi.outcome.{better}", ctx.lang, name=words)

@@ -5,17 +5,16 @@ import re
 
 from pydantic import BaseModel, Field
 
-from knowledge.metadata import department_of
-
 from agents.common import Short, StageContext, StageLog, ask, cite, evidence_for, finding, items, text
 from agents.intake import similarity
 from agents.patterns import NEW, fill, kpi_for, pattern_line, risks_of
+from agents.schemas import KPI, HandOff, PainPoint, Score, Theme, UseCase
 from agents.sections import NEAR_COPY
 from agents.slots import check_slots, loops
 from agents.targets import amount
 from agents.themes import about_ai
 from core.i18n import t
-from agents.schemas import KPI, HandOff, PainPoint, Score, Theme, UseCase
+from knowledge.metadata import department_of
 
 
 class ScoreOut(BaseModel):
@@ -118,7 +117,8 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
     by_id = {p.id: p for p in candidates}
 
     out: UseCasesOut = ask(ctx, log, role="usecases", schema=UseCasesOut, prompt="usecases", evidence=ev,
-                           feedback=feedback, check=lambda o: use_case_problems(o, kpi_ids, avoid or [], department), enums={"kpi_id": kpi_ids, "pattern": list(by_id) or [NEW]},
+                           feedback=feedback, check=lambda o: use_case_problems(o, kpi_ids, avoid or [], department),
+                           enums={"kpi_id": kpi_ids, "pattern": list(by_id) or [NEW]},
                            theme=theme.title, kpis=kpi_lines(kpis), department=department, n=n,
                            patterns="\n".join(pattern_line(p, lib, ctx.lang, kpis) for p in candidates) or "-",
                            max_tokens=450)
@@ -245,8 +245,8 @@ def feasibility_reason(pat, lang: str) -> str:
     return t("kpi.feasibility_reason", lang, needs=("、" if lang == "ja" else ", ").join(pat.text(lang).needs[:2]))
 
 
-_AI_PREFIX = re.compile(r"^\s*(?:生成\s*AI|AI)\s*(?:による|を使った|を活用した|を使って|で|が)\s*|^\s*AI[- ](?:powered|driven|based|assisted)\s+",
-                        re.I)
+_AI_PREFIX = re.compile(r"^\s*(?:生成\s*AI|AI)\s*(?:による|を使った|を活用した|を使って|で|が)\s*"
+                        r"|^\s*AI[- ](?:powered|driven|based|assisted)\s+", re.I)
 
 
 def work_title(title: str) -> str:

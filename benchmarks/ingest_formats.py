@@ -8,7 +8,6 @@ chunk, embed, Chroma, BM25), then the raw embedder is timed on exactly the chunk
 """
 from __future__ import annotations
 
-from core.settings import get_settings
 import argparse
 import os
 import platform
@@ -16,6 +15,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from core.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

@@ -25,8 +25,8 @@ def main() -> None:
     args = ap.parse_args()
     import numpy as np
 
-    from agents.kpi_choice import shortlist
     from agents.groups import about
+    from agents.kpi_choice import shortlist
     from agents.said import primary
     from knowledge.embedder import get_embedder
     from knowledge.library.catalog import load_library
@@ -46,7 +46,8 @@ def main() -> None:
         rows: dict[str, list[int]] = {}
         misses = []
         for it in items:
-            x = primary(it["text"]); got = [c.kpi.id for c in shortlist(lib, about(x, [it["text"]], it["lang"]), it["lang"], x, set(it["functions"]),
+            x = primary(it["text"])
+            got = [c.kpi.id for c in shortlist(lib, about(x, [it["text"]], it["lang"]), it["lang"], x, set(it["functions"]),
                                                embed=fn)]
             r = rows.setdefault(it["lang"], [0, 0, 0])
             r[0] += 1

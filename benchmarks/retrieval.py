@@ -17,6 +17,7 @@ by e5 once and the vector reused by the second store, so the figures differ only
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -24,6 +25,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -70,7 +75,7 @@ class OnceEmbedder:
     def __init__(self, inner) -> None:
         self.inner, self.name, self.cache = inner, getattr(inner, "name", "e5"), {}
 
-    def _get(self, kind: str, texts) -> "np.ndarray":
+    def _get(self, kind: str, texts) -> np.ndarray:
         import numpy as np
 
         todo = [t for t in dict.fromkeys(texts) if (kind, t) not in self.cache]
@@ -163,11 +168,13 @@ def main() -> None:
     from knowledge.hybrid import fuse, rrf
 
     methods = {"dense": "dense", "bm25": "bm25", "hybrid (product)": "hybrid"}
+    def ranked_rrf(dense: dict, lexical: dict, w_lex: float):
+        return rrf(sorted(dense, key=lambda i: -dense[i]), sorted(lexical, key=lambda i: -lexical[i]), 1.0, w_lex)
+
     for a in (0.3, 0.4, 0.6, 0.7):  # the product uses 0.5
-        methods[f"fuse alpha={a}"] = (lambda a: lambda d, l: fuse(d, l, a))(a)
+        methods[f"fuse alpha={a}"] = functools.partial(fuse, alpha=a)
     for w in (0.3, 1.0):
-        methods[f"rrf bm25 w={w}"] = (lambda w: lambda d, l: rrf(sorted(d, key=lambda i: -d[i]),
-                                                                  sorted(l, key=lambda i: -l[i]), 1.0, w))(w)
+        methods[f"rrf bm25 w={w}"] = functools.partial(ranked_rrf, w_lex=w)
     out: dict = {"machine": f"{platform.machine()} {os.cpu_count()} cpus", "load_before": os.getloadavg()}
     print(f"machine: {out['machine']}, load {out['load_before'][0]:.2f}")
     spec = yaml.safe_load((ROOT / "evals/datasets/retrieval-paraphrase-ja.yaml").read_text(encoding="utf-8"))

@@ -57,7 +57,7 @@ def main() -> None:
         time.sleep(5)
     wall = time.perf_counter() - t0
     lost = 0
-    for i, p, started in procs:
+    for i, p, _started in procs:
         out = work / f"out{i}" / "playbook.json"
         tail = (work / f"run{i}.log").read_text(encoding="utf-8")[-300:].strip().replace("\n", " | ")
         if p.returncode != 0 or not out.is_file():

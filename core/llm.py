@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Generic, Sequence, TypeVar
+from typing import Any, Generic, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -351,8 +352,11 @@ def _unparseable(exc: Exception) -> KatachiError | None:
 
 def _add_usage(usage: CallUsage, reply: BaseMessage) -> None:
     meta = getattr(reply, "usage_metadata", None) or {}
-    usage.prompt_tokens += int(meta.get("input_tokens", 0) or 0)
-    usage.completion_tokens += int(meta.get("output_tokens", 0) or 0)
+    # A streamed answer with a JSON-schema format goes through the client's parsing stream, which leaves
+    # the server's final usage in response_metadata only (every streamed call counted 0 tokens).
+    raw = (getattr(reply, "response_metadata", None) or {}).get("token_usage") or {}
+    usage.prompt_tokens += int(meta.get("input_tokens", 0) or raw.get("prompt_tokens", 0) or 0)
+    usage.completion_tokens += int(meta.get("output_tokens", 0) or raw.get("completion_tokens", 0) or 0)
 
 
 def _short_validation(exc: ValidationError) -> str:

@@ -131,7 +131,7 @@ class LocalServer:
     """One llama.cpp server per process, started on first use, on a random loopback port."""
 
     _lock = threading.Lock()
-    _instance: "LocalServer | None" = None
+    _instance: LocalServer | None = None
 
     def __init__(self, model_path: Path, threads: int, n_ctx: int) -> None:
         import xllamacpp  # heavy native import only when the local model is really used
@@ -160,7 +160,7 @@ class LocalServer:
         log.info("local model %s up at %s in %.1fs", model_path.name, self.base_url, time.perf_counter() - t0)
 
     @classmethod
-    def get(cls, model_path: Path, threads: int, n_ctx: int) -> "LocalServer":
+    def get(cls, model_path: Path, threads: int, n_ctx: int) -> LocalServer:
         with cls._lock:
             inst = cls._instance
             if inst is None or inst.model_path != model_path:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 import threading
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -97,9 +98,8 @@ class SQLStore:
     ``name``: its version table (several stores can share one PostgreSQL database)."""
 
     def __init__(self, url: str, migrations: Path, name: str) -> None:
-        from core.sql_migrate import upgrade
-
         from core.errors import KatachiError
+        from core.sql_migrate import upgrade
 
         self.url, self.name = url, name
         try:

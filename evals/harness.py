@@ -9,9 +9,10 @@ from __future__ import annotations
 import copy
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -240,8 +241,8 @@ RUBRIC_SHORT = {"no_invented_baselines": "baselines", "stated_numbers_used": "nu
                 "theme_problem_is_theirs": "their words", "actors_are_people": "actors",
                 "inputs_are_artifacts": "inputs", "reasons_name_the_pain": "reasons", "why_now_cited": "why now"}
 
-METRICS = ("library_share", "kpi_sources", "citation_validity", "citation_coverage", "cited_files", "kpi_completeness", "department_coverage",
-           "handoff_closure", "glossary_consistency", "schema_validity", "linter_recall", "linter_precision")
+METRICS = ("library_share", "kpi_sources", "citation_validity", "citation_coverage", "cited_files", "kpi_completeness",
+           "department_coverage", "handoff_closure", "glossary_consistency", "schema_validity", "linter_recall", "linter_precision")
 
 
 def summarize(rows: list[dict]) -> dict:
@@ -304,8 +305,8 @@ def _fmt(v: Any) -> str:
 
 
 def render(report: dict) -> str:
-    short = {"library_share": "library", "kpi_sources": "kpi src", "citation_validity": "cit.valid", "citation_coverage": "cit.cover", "cited_files": "files",
-             "kpi_completeness": "kpi", "department_coverage": "depts", "handoff_closure": "handoff",
+    short = {"library_share": "library", "kpi_sources": "kpi src", "citation_validity": "cit.valid", "citation_coverage": "cit.cover",
+             "cited_files": "files", "kpi_completeness": "kpi", "department_coverage": "depts", "handoff_closure": "handoff",
              "glossary_consistency": "glossary", "schema_validity": "schema", "linter_recall": "lint.R",
              "linter_precision": "lint.P"}
     lines = [f"# Katachi eval — {report['model']}", "", f"{report['created']}", "",

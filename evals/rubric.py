@@ -13,10 +13,10 @@ from typing import Any
 from agents import script
 from agents.grounding import is_prose, same_subject
 from agents.intake import similarity
-from agents.numbers import family, numbers_in, supported
-from agents.sections import NEAR_COPY, copied_from_example, generic, procedure_problems, review_problems
-from agents.schemas import KPI, UseCase
 from agents.linter import USAGE, has_any
+from agents.numbers import family, numbers_in, supported
+from agents.schemas import KPI, UseCase
+from agents.sections import NEAR_COPY, copied_from_example, generic, procedure_problems, review_problems
 from agents.themes import about_ai, is_ai_goal
 from agents.usecases import repeats_title
 from evals import content_checks

@@ -6,8 +6,9 @@ tests and evals); the LangGraph server entry builds one from the environment, on
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from core.settings import Settings
 
@@ -36,7 +37,7 @@ class Runtime:
 
     @classmethod
     def of(cls, settings: Settings, model_for: Callable | None = None,
-           retriever_for: Callable | None = None) -> "Runtime":
+           retriever_for: Callable | None = None) -> Runtime:
         """The configured provider and company store for ``settings``, unless factories are given."""
         if model_for is None:
             from core.llm import get_chat_model

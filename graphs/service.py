@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+
+from pydantic import ValidationError
 
 from core.errors import KatachiError
 from core.i18n import Code
 from core.settings import Settings
-
-from pydantic import ValidationError
-
 from graphs.gates import check_decision
-from graphs.runtime import DRAFTS_KEY
+from graphs.runtime import DRAFTS_KEY, Runtime
 from graphs.runtime import KEY as RUNTIME_KEY
-from graphs.runtime import Runtime
 from graphs.workshop import build_graph
 
 log = logging.getLogger(__name__)
@@ -133,12 +132,12 @@ class WorkshopService:
         """Resume at the open gate. ``by`` names who decided; it goes into the audit trail with the time.
         ``progress(node)`` after each step; ``drafts({"stage", "item"})`` for each item a stage has written
         and checked before the stage ends (the room shows them; the stage's result replaces them)."""
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         from langgraph.types import Command
 
         decision = {**decision, "by": by or decision.get("by", ""),
-                    "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+                    "at": datetime.now(UTC).isoformat(timespec="seconds")}
         valid = self.check(thread_id, decision)
         if valid is None:  # a generating node was interrupted (crash): run it again
             return self.continue_run(thread_id, progress, drafts)
@@ -152,7 +151,7 @@ class WorkshopService:
     def reopen(self, thread_id: str, by: str = "", reason: str = "") -> Snapshot:
         """An approved playbook opened again for changes: the workshop goes back to the playbook gate
         with every version kept, so whatever changes now is a new version beside the approved one."""
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         from graphs.stages import gate_stage
 
@@ -160,7 +159,7 @@ class WorkshopService:
         if not snap.done:
             raise KatachiError("wrong_stage", stage=Code(f"stage.{snap.stage.removeprefix('gate_') or 'intake'}"))
         record = {"gate": "playbook", "action": "reopen", "by": by, "reason": reason,
-                  "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+                  "at": datetime.now(UTC).isoformat(timespec="seconds")}
         self.graph.update_state(self._config(thread_id), {"stage": gate_stage("playbook"), "decisions": [record]},
                                 as_node="playbook")
         return self._run(None, thread_id)

@@ -6,8 +6,9 @@ Generating nodes do the model work; each gate is a small node whose first statem
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
-from typing import Any, Callable, Literal
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.config import get_config
@@ -17,21 +18,33 @@ from langgraph.types import Command, interrupt
 from pydantic import ValidationError
 
 from agents import kpis as kpi_agent
+from agents import linter
 from agents import playbook as pb
 from agents import themes as theme_agent
 from agents import usecases as uc_agent
 from agents.common import StageContext, StageLog
 from agents.common import finding as gate_finding
 from agents.document_themes import document_themes
-from agents import linter
 from agents.intake import group_pain_points
-from agents.schemas import (KPI, PLAYBOOK_SECTIONS, GlossaryTerm, HandOff, PainGroup, PainPoint, Playbook, Procedure,
-                            Roles, RolloutPhase, Theme, TrainingItem, UseCase, WeeklyReview)
+from agents.schemas import (
+    KPI,
+    PLAYBOOK_SECTIONS,
+    GlossaryTerm,
+    HandOff,
+    PainGroup,
+    PainPoint,
+    Playbook,
+    Procedure,
+    Roles,
+    RolloutPhase,
+    Theme,
+    TrainingItem,
+    UseCase,
+    WeeklyReview,
+)
 from core.errors import KatachiError
-
 from graphs.gates import GatePayload, KPIDecision, PlaybookDecision, ThemeDecision, UseCaseDecision
-from graphs.runtime import DRAFTS_KEY
-from graphs.runtime import Runtime, runtime_of
+from graphs.runtime import DRAFTS_KEY, Runtime, runtime_of
 from graphs.stages import gate_stage
 from graphs.state import WorkshopState
 from graphs.versions import UPSTREAM, apply_section, content_of, version_record
@@ -254,7 +267,7 @@ def _added(u: UseCase, ucs: list[dict], lang: str) -> dict:
 
 # -- playbook -----------------------------------------------------------------------------------------
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _revise_upstream(ctx: StageContext, state: WorkshopState, names: list[str], fb: dict, theme: Theme,

@@ -27,7 +27,7 @@ class Chunk:
     start: int  # character offset in the source text
 
     def chunk_id(self, source: str) -> str:
-        h = hashlib.sha256(f"{source}\x00{self.heading}\x00{self.text}".encode("utf-8")).hexdigest()
+        h = hashlib.sha256(f"{source}\x00{self.heading}\x00{self.text}".encode()).hexdigest()
         return h[:24]
 
 

@@ -16,8 +16,9 @@ import functools
 import logging
 import re
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -91,8 +92,8 @@ class TorchE5:
         self._eln = (t(f.f32("emb.ln.w")), t(f.f32("emb.ln.b")))
         self._layers = []
         for i in range(f.layers):
-            g = lambda n, rows: t(f.dequant(f"l{i}.{n}", rows))  # noqa: E731
-            b = lambda n: t(f.f32(f"l{i}.{n}"))  # noqa: E731
+            g = lambda n, rows: t(f.dequant(f"l{i}.{n}", rows))  # noqa: E731, B023 (used in this iteration only)
+            b = lambda n: t(f.f32(f"l{i}.{n}"))  # noqa: E731, B023
             # Q, K and V in one matmul: three reads of the activations become one.
             qkv_w = torch.cat([g("q.w", H), g("k.w", H), g("v.w", H)])
             qkv_b = torch.cat([b("q.b"), b("k.b"), b("v.b")])

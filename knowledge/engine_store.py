@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from core.errors import KatachiError
-
 from knowledge.lexical import tokenize
 
 log = logging.getLogger(__name__)
@@ -66,7 +65,7 @@ class EngineState:
     def __init__(self, company: str, url: str) -> None:
         self.company, self.db = company, store_db(url)
 
-    def lexical_index(self) -> "EngineLexical":
+    def lexical_index(self) -> EngineLexical:
         return EngineLexical(self.company, self.db)
 
     def _row(self) -> dict | None:

@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from core.errors import KatachiError
-
 from knowledge.lexical import LexicalIndex
 
 PENDING, VERSION, LOCK, MANIFEST = "ingest.pending", "version", "ingest.lock", "manifest.json"

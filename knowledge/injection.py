@@ -118,7 +118,7 @@ _RULES: dict[str, list[str]] = {
         rf"(?:^|[\s(\[—-]){_AI_EN}\s*[:：,]\s*(?:\w+\s+){{0,3}}?(?:the\s+)?(?:baseline|cites?|answer|reply|respond|write|output|"
         rf"say|record|add|put|use|state|report|every\s+claim)",
         r"(?:^|[\s(\[—-])ai\s+(?:add|cite|put|use|write|answer|respond|record|say|state)\b",
-        rf"\[(?:reviewer\s+bot|ai(?:\s+\w+)?|bot|assistant|model|llm)\]",
+        r"\[(?:reviewer\s+bot|ai(?:\s+\w+)?|bot|assistant|model|llm)\]",
         rf"\bas\s+an?\s+{_AI_EN}\s+(?:reading|processing)\b",
         # ja: a vocative — 「AIへ：」「AIさんへ」「言語モデル各位：」「AI担当へ：」「生成AIの方へ ―」
         rf"{_AI_JA}(?:さん|様|殿|担当|の方|の皆さん)?(?:へ|向け|宛て?)(?:の(?:お願い|依頼|メモ|注意|連絡|指示|伝言))?\s*[:：]",
@@ -136,7 +136,7 @@ _RULES: dict[str, list[str]] = {
         # ja: a reader named as a machine — 「この文書を読み込んだ言語モデル」「本PDFを解析するAI」
         rf"(?:この|本|当|以下の|上の)(?:文書|資料|ページ|ファイル|pdf|スライド|表|シート|メモ|テキスト|データ|ドキュメント)を"
         rf"(?:読|処理|要約|解析|参照|取り込|学習|確認)[^\s。、]{{0,8}}{_AI_JA}",
-        rf"(?:要約|回答|出力)を(?:生成|作成)する(?:仕組み|システム|ツール|プログラム)(?:へ|に|は)",
+        r"(?:要約|回答|出力)を(?:生成|作成)する(?:仕組み|システム|ツール|プログラム)(?:へ|に|は)",
         # ja: a model told what to write — 「AIは…と書く」「モデルは全項目の出典を…とする」
         rf"{_AI_JA}は[^。\n]{{0,40}}(?:と(?:書|記|す|し|扱)|を(?:追加|加え|挙げ|引用|記載)|で(?:回答|出力|応答|書)|に(?:記載|書))",
     ],
@@ -176,7 +176,8 @@ _RULES: dict[str, list[str]] = {
 _COMPILED = {kind: [re.compile(p, re.I | re.M) for p in pats] for kind, pats in _RULES.items()}
 
 # A role label at the start of a line: an injection when what follows is an utterance or an order
-_ROLE = re.compile(r"(?:^|\n|[。.!?]\s+|[\[【(（;；]\s*|(?<=\w)[:：]\s+)(?:system|assistant|ai|model|user|bot|chatbot|gpt|システム|アシスタント|"
+_ROLE = re.compile(r"(?:^|\n|[。.!?]\s+|[\[【(（;；]\s*|(?<=\w)[:：]\s+)"
+                   r"(?:system|assistant|ai|model|user|bot|chatbot|gpt|システム|アシスタント|"
                    r"モデル|ユーザー|ボット)\s*[:：]\s*(?P<rest>[^\n]*)", re.I)
 _UTTERANCE = re.compile(r"\b(?:understood|sure|certainly|of\s+course|i\s+will|i'll|ok(?:ay)?[,.]|from\s+(?:now|here)\s+on|"
                         r"baseline|respond|answer\s+in|reply\s+in|cite|output)\b|承知|了解|かしこまり|わかりました|分かりました|"

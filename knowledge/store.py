@@ -27,24 +27,24 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
-from pathlib import Path
-from typing import Any, Iterable, Sequence
 
 from core.errors import KatachiError
 from core.files import read_limited
 from core.settings import Settings
-
 from knowledge.chunker import chunk_text
 from knowledge.embedder import Embedder, chroma_embedding_function, get_embedder
 from knowledge.engine_store import EngineState, uses_engines
 from knowledge.engine_store import list_companies as engine_companies
 from knowledge.file_state import MANIFEST, FileState
 from knowledge.hybrid import POOL, fuse
-from knowledge.loaders import load_file
 from knowledge.injection import looks_like_instruction
+from knowledge.loaders import load_file
 from knowledge.metadata import guess_department
 from knowledge.passages import Passage
 

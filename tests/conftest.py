@@ -89,9 +89,10 @@ def vectors(request, tmp_path, monkeypatch):
     if request.param == "embedded":
         yield None
         return
+    from urllib.parse import urlparse
+
     import chromadb
     from chromadb.config import Settings as ChromaSettings
-    from urllib.parse import urlparse
 
     url = request.getfixturevalue("chroma_server")
     tenant = f"t{abs(hash(str(tmp_path))) % 10**9}"

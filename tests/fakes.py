@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from pydantic import PrivateAttr
+from pydantic import BaseModel, PrivateAttr
 
 
 class FakeEmbedder:
@@ -41,7 +42,7 @@ class FakeEmbedder:
         return np.stack([self._vec(t) for t in texts])
 
 
-Responder = Callable[[list[BaseMessage], dict[str, Any]], "str | dict | BaseModel_like"]
+Responder = Callable[[list[BaseMessage], dict[str, Any]], "str | dict | BaseModel"]
 
 
 class FakeChatModel(BaseChatModel):

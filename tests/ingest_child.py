@@ -32,6 +32,7 @@ def main() -> None:
         return state(sys.argv[2])
     company, kill_at, paths = sys.argv[2], int(sys.argv[3]), sys.argv[4:]
     import chromadb.api.models.Collection as coll
+
     import knowledge.store as store
     from knowledge.engine_store import EngineLexical, EngineState
     from knowledge.file_state import PENDING

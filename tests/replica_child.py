@@ -13,8 +13,8 @@ def main() -> None:
     from core.settings import Settings
     from graphs.service import WorkshopService
     from tests.fakes import FakeChatModel
-    from tests.workshop_fakes import ListRetriever, WorkshopResponder
     from tests.worker_child import DOCS
+    from tests.workshop_fakes import ListRetriever, WorkshopResponder
     from ui.web.app import launch, make_context
 
     data, url, port = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])

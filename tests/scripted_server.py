@@ -76,7 +76,14 @@ class ScriptedServer:
                     parts.append(b"<html>502 Bad Gateway</html>\n\n")
                 else:
                     parts += [event({"content": content[i:i + 8]}) for i in range(0, len(content), 8)]
-                    parts += [event({}, "stop"), b"data: [DONE]\n\n"]
+                    parts.append(event({}, "stop"))
+                    if (body.get("stream_options") or {}).get("include_usage"):
+                        # as the API and llama.cpp do: a last chunk with no choices and the usage
+                        usage = {"id": "x", "object": "chat.completion.chunk", "created": 0, "choices": [],
+                                 "model": body.get("model", "m"),
+                                 "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}}
+                        parts.append(b"data: " + json.dumps(usage).encode() + b"\n\n")
+                    parts.append(b"data: [DONE]\n\n")
                 self._raw(200, b"".join(parts), "text/event-stream")
 
             def _send(self, status, obj):

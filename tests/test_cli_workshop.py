@@ -15,7 +15,7 @@ def fake_service(tmp_path, monkeypatch):
     responder = WorkshopResponder("ja")
     model = FakeChatModel(responder=responder)
     retr = ListRetriever("acme", ["提案書の作成には二日かかる。", "受注後に顧客の目標を引き継ぐ。"])
-    monkeypatch.setattr(cli_workshop, "_service", lambda settings: WorkshopService(settings, 
+    monkeypatch.setattr(cli_workshop, "_service", lambda settings: WorkshopService(settings,
         model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite"))
     return responder
 

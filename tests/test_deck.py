@@ -76,7 +76,7 @@ def _frames(prs):
 def test_every_text_measures_inside_its_box(done):
     prs = Presentation(io.BytesIO(deck(done)))
     checked = 0
-    for slide, shape, tf, w, h in _frames(prs):
+    for _slide, shape, tf, w, h in _frames(prs):
         paras = [p for p in tf.paragraphs if p.runs]
         size = paras[0].runs[0].font.size.pt
         bold = any(r.font.bold for p in paras for r in p.runs)
@@ -156,7 +156,7 @@ def test_the_deck_uses_the_consultancys_template(done, tmp_path):
                     assert all(r.font.name is None for r in p.runs)
                     assert all(r._r.find(".//{http://schemas.openxmlformats.org/drawingml/2006/main}ea") is None
                                for r in p.runs)
-    for _, shape, tf, w, h in _frames(prs):  # a 4:3 slide still holds every text
+    for _, _shape, tf, w, h in _frames(prs):  # a 4:3 slide still holds every text
         paras = [p for p in tf.paragraphs if p.runs]
         size = paras[0].runs[0].font.size.pt
         lines = sum(len(textfit.wrap(p.text, size, pt(w) * 0.99, any(r.font.bold for r in p.runs))) for p in paras)

@@ -81,8 +81,9 @@ def test_the_weekly_review_goes_into_the_calendar(done):
 
 
 def test_a_cadence_on_another_day_and_time():
-    from graphs.documents.calendar import review_ics
     from icalendar import Calendar
+
+    from graphs.documents.calendar import review_ics
 
     values = {"lang": "ja", "today": "2026-11-27", "company": "acme", "theme": {"title": "t"}, "kpis": [],
               "playbook": {"weekly_review": {"cadence": "隔週水曜 16:00〜16:45", "attendees": ["CEO"]}}}

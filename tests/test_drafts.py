@@ -1,13 +1,12 @@
 """Drafts while a stage runs: items of a streamed answer as they close, and the stages' drafts reaching
 whoever asked for them (the room), checked like the final items."""
-from core.settings import get_settings
-
 from core.llm import structured_call
 from core.partial_json import ItemScanner
+from core.settings import get_settings
 from graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
-from tests.workshop_fakes import ListRetriever, WorkshopResponder
 from tests.test_workshop_graph import DEPTS, DOCS, PAINS
+from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
 
 def test_items_come_out_as_soon_as_each_closes_whatever_the_pieces():

@@ -5,7 +5,6 @@ BM25 in the database ranks as the file index does; a writer killed in the middle
 another that has none of its files; two writers from two data directories lose nothing."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys

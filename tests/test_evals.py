@@ -1,13 +1,18 @@
 """The evals harness end to end with a scripted model, and the evaluators on hand-made outputs."""
-from core.settings import get_settings
 import copy
 import json
 
 import pytest
 
+from core.settings import get_settings
 from evals import harness
 from evals.evaluators import (
-    CitationCoverage, CitationValidity, DepartmentCoverage, HandoffClosure, KPICompleteness, LinterAgreement,
+    CitationCoverage,
+    CitationValidity,
+    DepartmentCoverage,
+    HandoffClosure,
+    KPICompleteness,
+    LinterAgreement,
 )
 from evals.fixtures import CLEAN
 from graphs.service import WorkshopService

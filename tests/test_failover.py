@@ -157,7 +157,7 @@ def test_replicas_and_workers_on_disks_of_their_own_survive_sigkill_with_nothing
                 assert st.state == "idle", (wid, st.error)
                 assert rooms.service.snapshot(wid).gate["gate"] == gate
                 if gate == "themes":
-                    for (pw, name), (rep, c) in people.items():
+                    for (pw, name), _seat in people.items():
                         if pw == wid:  # a dot each (stored in the shared database like everything else)
                             rooms.vote(rooms.user(f"{name}#{wid}"), wid, 0)
                     votes[wid] = sum(v["dots"] for v in db.votes(wid, rooms._round(rooms.service.snapshot(wid).values)))

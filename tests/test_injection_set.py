@@ -4,7 +4,6 @@ counts what changed, and the whole-workshop harness runs on a fake model."""
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 

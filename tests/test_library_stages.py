@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from agents.common import StageContext, StageLog
-from agents.glossary import build as build_glossary, candidates
+from agents.glossary import build as build_glossary
+from agents.glossary import candidates
 from agents.patterns import NEW, fill, procedure_from
 from agents.schemas import KPI, Score, Theme, UseCase
 from core.settings import get_settings

@@ -1,10 +1,10 @@
-from core.settings import get_settings
 import copy
 
 import pytest
 
 from agents.linter import lint_all
 from core.i18n import t
+from core.settings import get_settings
 from evals.fixtures import CLEAN, SEEDS, seeded
 
 RULES = sorted(SEEDS)

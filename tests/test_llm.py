@@ -1,4 +1,3 @@
-from core.settings import get_settings
 import httpx
 import openai
 import pytest
@@ -6,6 +5,7 @@ from pydantic import BaseModel, Field
 
 from core.errors import KatachiError
 from core.llm import get_chat_model, structured_call
+from core.settings import get_settings
 from tests.fakes import FakeChatModel
 
 

@@ -1,7 +1,7 @@
-from core.settings import get_settings
 import pytest
 
 from core.errors import KatachiError
+from core.settings import get_settings
 from knowledge.encodings import decode_text
 from knowledge.loaders import load_file
 from knowledge.store import CompanyStore

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from agents import script
+from agents import script, sections
 from agents.common import StageLog
 from agents.grounding import build_evidence, is_prose
 from agents.kpis import first_step
 from agents.numbers import lower_is_better, numbers_in, stated_numbers, supported
 from agents.prompts import example_phrases
-from agents.schemas import KPI, GlossaryTerm, Procedure, Score, UseCase, WeeklyReview
-from agents import sections
+from agents.schemas import KPI, GlossaryTerm, PainGroup, Procedure, Score, UseCase, WeeklyReview
 from agents.themes import business_groups
-from agents.schemas import PainGroup
 from knowledge.chunker import chunk_text
 from knowledge.passages import Passage
 
@@ -94,9 +92,9 @@ def test_a_first_step_target_moves_the_right_way_in_a_step_people_say(baseline, 
 def test_a_participants_number_is_the_baseline_of_their_groups_kpi_only():
     """「2日」 said about proposals is the proposals KPI's baseline; the hand-off KPI is measured first."""
     from agents.common import StageContext
+    from agents.grounding import Evidence
     from agents.groups import view_groups
     from agents.kpis import write_kpi
-    from agents.grounding import Evidence
     from agents.schemas import PainGroup
 
     ctx = StageContext(model_for=lambda r: None, retriever=None, company="acme", lang="ja", today="2026-11-27",

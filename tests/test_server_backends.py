@@ -12,7 +12,6 @@ import pytest
 from core.errors import KatachiError
 from core.settings import get_settings
 from tests.fakes import FakeChatModel
-
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,13 +1,14 @@
-from core.settings import get_settings
 import pytest
 
 from core.errors import KatachiError
+from core.settings import get_settings
 from knowledge.store import CompanyStore, list_companies
 
 # every test here runs with the vectors in the data directory and on a Chroma server
 pytestmark = pytest.mark.usefixtures("vectors")
 
-DOC_A = "# 営業\n\n提案書の作成に二日かかる。見積もり回答は三日後になることが多い。\n\n## 引き継ぎ\n\n受注後はカスタマーサクセスへ引き継ぐ。\n"
+DOC_A = ("# 営業\n\n提案書の作成に二日かかる。見積もり回答は三日後になることが多い。\n\n"
+         "## 引き継ぎ\n\n受注後はカスタマーサクセスへ引き継ぐ。\n")
 DOC_B = "# Support\n\nFirst response time is four hours on average. Tickets are triaged by severity.\n"
 
 
@@ -161,9 +162,9 @@ def test_vectors_live_where_the_settings_say_and_companies_never_share_a_databas
     on_disk = (a.dir / "chroma").exists()
     assert on_disk == (vectors is None)
     if vectors:
-        import chromadb
-
         from urllib.parse import urlparse
+
+        import chromadb
 
         u = urlparse(vectors)
         for company, n in (("acme", a.count()), ("globex", CompanyStore("globex", s).count())):

@@ -40,6 +40,8 @@ def test_a_good_stream_hands_items_over_as_they_close(server):
     out, seen = _call(server, stream=True)
     assert [i["title"] for i in out.value.items] == ["提案書の下書き", "見積の確認"]
     assert seen == out.value.items and server.seen == ["ok"]
+    # the server's final usage is counted (a JSON-schema stream once counted 0 tokens for every call)
+    assert (out.usage.prompt_tokens, out.usage.completion_tokens) == (10, 10)
 
 
 @pytest.mark.parametrize("faults", [["plain"], ["broken"], ["nonjson"]])

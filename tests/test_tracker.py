@@ -1,14 +1,14 @@
 """The weekly PDCA tracker: check-in validation, projections, tracker linter, review pack, roll-out, CSV."""
-from core.settings import get_settings
 import datetime as dt
 
 import pytest
 
 from core.errors import KatachiError
-from graphs.service import WorkshopService
-from graphs.pdca.tracker import TrackerService
+from core.settings import get_settings
 from graphs.pdca.csv_io import export_csv, import_csv
+from graphs.pdca.tracker import TrackerService
 from graphs.pdca.trend import project
+from graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 

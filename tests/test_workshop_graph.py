@@ -1,8 +1,8 @@
 """The workshop graph with a scripted model: every gate, every route, resume across processes."""
-from core.settings import get_settings
 import pytest
 
 from core.errors import KatachiError
+from core.settings import get_settings
 from graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
@@ -333,7 +333,7 @@ def test_a_failed_playbook_section_resumes_from_the_next_one_not_from_the_first(
     snap = svc.resume("p", {"action": "approve"})
     n_ucs = len(snap.values["use_cases"])
     assert n_ucs >= 2
-    with pytest.raises(Exception):
+    with pytest.raises(ConnectionError, match="model server down"):
         svc.resume("p", {"action": "approve"})  # use cases approved; the playbook stage fails midway
     assert resp.procedures == 2
     snap = svc.continue_run("p")

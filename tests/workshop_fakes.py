@@ -119,7 +119,8 @@ class WorkshopResponder:
             patterns = [p for p in _enum(schema, "pattern") if p != "new"]
             pattern = "new" if self.new_use_cases or not patterns else patterns[0]
             return json.dumps({"use_cases": [
-                {"pattern": pattern, "title": f"{dept}の下書き生成", "who": "担当者", "when": "商談後 24 時間以内", "how": ["記録を渡す", "下書き", "確認"],
+                {"pattern": pattern, "title": f"{dept}の下書き生成", "who": "担当者", "when": "商談後 24 時間以内",
+                 "how": ["記録を渡す", "下書き", "確認"],
                  "workflow_step": "提案", "input": "商談メモ", "output": "提案書ドラフト", "kpi_id": kpi,
                  "impact": {"value": 4, "reason": "時間削減"}, "feasibility": {"value": 3, "reason": "データあり"},
                  "evidence": ev}]}, ensure_ascii=False)

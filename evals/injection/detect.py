@@ -40,8 +40,7 @@ def passages_of(path: Path, rel: str) -> list:
     out = []
     for seg in doc.segments:
         title = " > ".join(x for x in (doc.title, seg.heading) if x)
-        for i, c in enumerate(chunk_text(seg.text, title=title, markdown=doc.markdown, max_chars=500, min_chars=300,
-                                         overlap=60)):
+        for c in chunk_text(seg.text, title=title, markdown=doc.markdown, max_chars=500, min_chars=300, overlap=60):
             out.append(Passage(chunk_id=f"{rel}#{len(out)}", company="x", source=str(path), rel=rel, heading=c.heading,
                                text=c.text))
     return out

@@ -14,7 +14,6 @@ from typing import Any
 
 from agents.schemas import KPI, HandOff, Playbook, Theme, UseCase
 from core.i18n import t
-
 from graphs.documents.labels import labels
 
 _REF = re.compile(r"\[\^(\d+)\]")

@@ -13,7 +13,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.i18n import t
-
 from graphs.documents.cadence import first_review, weekly_slot
 
 log = logging.getLogger(__name__)
@@ -37,7 +36,7 @@ def review_ics(values: dict[str, Any], tracker_url: str, tz: str = "Asia/Tokyo")
     # stable across exports, so importing a newer invitation updates the meeting instead of adding one
     seed = f"{values.get('thread_id', '')}/{values.get('company', '')}/weekly-review"
     ev.add("uid", hashlib.sha256(seed.encode()).hexdigest()[:32] + "@katachi")
-    ev.add("dtstamp", dt.datetime.now(dt.timezone.utc))
+    ev.add("dtstamp", dt.datetime.now(dt.UTC))
     ev.add("summary", t("doc.ics_summary", lang, title=(values.get("theme") or {}).get("title", "")))
     ev.add("dtstart", start)
     ev.add("dtend", start + dt.timedelta(minutes=slot.minutes))
@@ -77,4 +76,4 @@ def _last_deadline(values: dict, zone: ZoneInfo) -> dt.datetime | None:
             ends.append(dt.datetime(y, m, months.monthrange(y, m)[1], 23, 59, tzinfo=zone))
         except ValueError:
             continue
-    return max(ends).astimezone(dt.timezone.utc) if ends else None
+    return max(ends).astimezone(dt.UTC) if ends else None

@@ -13,9 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from core.i18n import t
 from core.errors import KatachiError
-
+from core.i18n import t
 from graphs.documents.blocks import Block, build, note_text, plain
 from graphs.documents.fonts import japanese_font
 from graphs.documents.labels import labels

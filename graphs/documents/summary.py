@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.i18n import t
-
 from graphs.documents import textfit
 from graphs.documents.blocks import build, note_marks
 from graphs.documents.cadence import first_review, weekly_slot

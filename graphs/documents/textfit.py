@@ -21,8 +21,8 @@ _REF = 100  # measure at 100 pt and scale: PIL's widths are in pixels at the siz
 
 @functools.lru_cache(maxsize=4)
 def _fonts(bold: bool):
-    from PIL import ImageFont
     import matplotlib
+    from PIL import ImageFont
 
     from graphs.documents.fonts import japanese_font
 

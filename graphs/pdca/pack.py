@@ -8,6 +8,7 @@ from typing import Any
 from core.i18n import domain, t
 from graphs.documents.outputs import md_text
 
+
 def labels(lang: str) -> dict[str, str]:
     return domain("pack", lang)
 
@@ -33,7 +34,6 @@ def build_pack(ctx, thread: str, values: dict, summary: dict, recent: list[dict]
                feedback: str = "") -> dict[str, Any]:
     """The pack of ``week`` from values: the playbook, the tracker's summary, the latest check-ins."""
     from agents.pdca import weekly_pack
-
     from graphs.documents.readable import status
 
     lab = labels(values["lang"])

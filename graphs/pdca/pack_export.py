@@ -84,7 +84,7 @@ def pack_pdf(pack: dict, plots: list[Plot]) -> bytes:
     heading(lab["kpis"])
     for x in pack["kpis"]:
         line(f"・{x}")
-    for name, status, png in plots:
+    for _name, status, png in plots:
         if pdf.get_y() + 95 > pdf.h - pdf.b_margin:
             pdf.add_page()
         pdf.image(io.BytesIO(png), w=width * 0.8)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from core.errors import KatachiError
-
 from graphs.pdca.store import TrackerDB
 from graphs.pdca.trend import Projection, monday, project, to_float
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import math
 import io
+import math
 from dataclasses import dataclass
 
 from core.i18n import t

@@ -14,9 +14,9 @@ import functools
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 from pydantic import ValidationError
@@ -25,7 +25,14 @@ from core.errors import KatachiError
 from core.files import read_limited
 from knowledge.lexical import tokenize
 from knowledge.library.schema import (
-    AntiExample, CatalogKPI, Function, KPIFile, MethodFile, Pattern, PatternFile, VocabularyEntry,
+    AntiExample,
+    CatalogKPI,
+    Function,
+    KPIFile,
+    MethodFile,
+    Pattern,
+    PatternFile,
+    VocabularyEntry,
 )
 
 HERE = Path(__file__).parent

@@ -54,7 +54,7 @@ class CatalogKPI(Strict):
     source: str = "katachi"
 
     @model_validator(mode="after")
-    def _some_text(self) -> "CatalogKPI":
+    def _some_text(self) -> CatalogKPI:
         if self.ja is None and self.en is None:
             raise ValueError(f"{self.id}: needs ja or en text")
         return self
@@ -88,7 +88,7 @@ class PatternText(Strict):
     needs: list[str] = Field(min_length=1)  # data, access or a template needed before it works
 
     @model_validator(mode="after")
-    def _placeholders_explained(self) -> "PatternText":
+    def _placeholders_explained(self) -> PatternText:
         used = {x for x in braces(self.template) if x not in SLOTS}
         if used != set(self.placeholders):
             raise ValueError(f"template placeholders {sorted(used)} must equal the explained ones "
@@ -113,7 +113,7 @@ class Pattern(Strict):
     origin: Literal["library", "company", "proven"] = "library"
 
     @model_validator(mode="after")
-    def _aligned(self) -> "Pattern":
+    def _aligned(self) -> Pattern:
         texts = [x for x in (self.ja, self.en) if x is not None]
         if not texts:
             raise ValueError(f"{self.id}: needs ja or en text")

@@ -1,8 +1,9 @@
 """The real packaged models. Slow-ish (model assembly once, then seconds); run with ``-m integration``."""
-from core.settings import get_settings
 import numpy as np
 import pytest
 from pydantic import BaseModel, Field
+
+from core.settings import get_settings
 
 pytestmark = pytest.mark.integration
 

@@ -1,9 +1,10 @@
 """The weekly review pack and a 型 adaptation with the real embedded model (the workshop itself is
 scripted, to keep this short): valid structure, and only verifiable citations."""
-from core.settings import get_settings
 import datetime as dt
 
 import pytest
+
+from core.settings import get_settings
 
 pytestmark = pytest.mark.integration
 
@@ -13,8 +14,8 @@ DOCS = ["提案書の作成には平均で二日かかっている。見積も�
 
 
 def test_pack_and_adaptation_with_the_embedded_model(tmp_path):
-    from graphs.service import WorkshopService
     from graphs.pdca.tracker import TrackerService
+    from graphs.service import WorkshopService
     from tests.fakes import FakeChatModel
     from tests.workshop_fakes import ListRetriever, WorkshopResponder
 

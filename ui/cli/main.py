@@ -7,7 +7,6 @@ import os
 import sys
 
 from core.errors import KatachiError
-
 from core.i18n import t
 from ui.cli import tables
 from ui.cli.limits import check_args

@@ -10,8 +10,7 @@ import uuid
 from pathlib import Path
 
 from core.errors import KatachiError
-from core.i18n import Code
-from core.i18n import t
+from core.i18n import Code, t
 from ui.cli.limits import departments, read_line
 
 ROOT = Path(__file__).resolve().parents[2]
