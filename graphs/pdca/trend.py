@@ -9,6 +9,7 @@ import calendar
 import datetime as dt
 import io
 import math
+import statistics
 from dataclasses import dataclass
 
 from core.i18n import t
@@ -68,10 +69,10 @@ def project(series: list[tuple[dt.date, float]], baseline: float | None, target:
         t0 = pts[0][0]
         xs = [(d - t0).days / 7 for d, _ in pts]
         ys = [v for _, v in pts]
-        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-        sxx = sum((x - mx) ** 2 for x in xs)
-        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else 0.0
-        intercept = my - slope * mx
+        if len(set(xs)) > 1:
+            slope, intercept = statistics.linear_regression(xs, ys)
+        else:  # every value from the same day: no slope to draw
+            slope, intercept = 0.0, statistics.fmean(ys)
         pr.slope_per_week = slope
         weeks_to_deadline = (pr.deadline - t0).days / 7
         pr.projected = intercept + slope * weeks_to_deadline
