@@ -10,6 +10,25 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "corpus"
 
 
+# The fast layer (`pytest -m "not slow"`) is the unit tests on fake models, SQLite and the embedded Chroma.
+# These layers are slow by definition, and so is any test on a server engine (PostgreSQL, a Chroma server:
+# the server backends' params of `backend` and `vectors` are marked where they are declared).
+SLOW_LAYERS = ("integration", "browser", "faults", "scale")
+SERVER_FIXTURES = {"pg_server", "chroma_server"}
+# Slow tests of files whose markers are set here rather than in the file
+SLOW_TESTS = (
+    "tests/ui/test_uploads_cli.py::test_first_start_creates_an_admin_once",  # the server's first start
+    "tests/ui/test_lockouts_http.py::",  # logins over HTTP against the real throttle's waits
+)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if (any(item.get_closest_marker(m) for m in SLOW_LAYERS) or SERVER_FIXTURES & set(item.fixturenames)
+                or item.nodeid.startswith(SLOW_TESTS)):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path, monkeypatch):
     """Every test gets its own data directory and default settings; the real cache dir is kept
@@ -48,7 +67,7 @@ def pg_server():
     pg.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.slow)])
 def backend(request, tmp_path, monkeypatch):
     """Runs a test on each backend of the app's tables, the tracker and the checkpoints: the data
     directory's SQLite files, or a fresh PostgreSQL database (``KATACHI_DATABASE_URL``)."""
@@ -82,7 +101,7 @@ def chroma_server(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(params=["embedded", "chroma-server"])
+@pytest.fixture(params=["embedded", pytest.param("chroma-server", marks=pytest.mark.slow)])
 def vectors(request, tmp_path, monkeypatch):
     """Runs a test on each home of the documents' vectors: a Chroma directory per company in the data
     directory, or a Chroma server (``KATACHI_CHROMA_URL``), in a tenant of its own per test."""

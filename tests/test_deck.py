@@ -97,6 +97,7 @@ def test_every_text_measures_inside_its_box(done):
     assert checked > 20
 
 
+@pytest.mark.slow
 def test_long_japanese_text_shrinks_then_is_cut_never_overflows(done):
     """A 型 with twenty long steps and a long template: smaller type, and what cannot fit is cut with '…'
     and kept whole in the notes."""
@@ -210,6 +211,7 @@ def words(pdf) -> list[list[tuple[float, float, float, float, str]]]:
     return pages
 
 
+@pytest.mark.slow
 def test_libreoffice_draws_every_word_inside_a_box(done, tmp_path):
     """An overflowing text would run below its box: every word LibreOffice sets must lie in a text box,
     a shape or a table of its slide."""

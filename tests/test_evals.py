@@ -56,6 +56,7 @@ def test_evaluators_score_hand_made_outputs():
     assert recall.score == 0.5 and precision.score == 0.5
 
 
+@pytest.mark.slow
 def test_harness_runs_every_scenario_with_a_scripted_model(tmp_path, fake_embedder, monkeypatch):
     def factory():
         model = FakeChatModel(responder=WorkshopResponder("ja"))

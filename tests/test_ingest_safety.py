@@ -96,6 +96,7 @@ def _probe_changed(tmp_path: Path, corpus: Path) -> int:
     return n
 
 
+@pytest.mark.slow
 def test_two_writers_into_one_company_lose_nothing(tmp_path, fake_embedder):
     a, b = _corpus(tmp_path / "a", n=6), _corpus(tmp_path / "b", n=6, variant="B")
     errors: list[Exception] = []
@@ -123,6 +124,7 @@ def test_a_second_writer_is_told_another_ingest_is_running(tmp_path, fake_embedd
     assert exc.value.code == "ingest_busy" and "別の取り込み" in exc.value.message("ja")
 
 
+@pytest.mark.slow
 def test_a_reader_sees_what_another_process_ingested(tmp_path, fake_embedder):
     first = _corpus(tmp_path / "first", n=2)
     CompanyStore("acme", get_settings(), create=True).ingest([first])

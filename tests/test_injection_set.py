@@ -28,6 +28,7 @@ def test_the_set_covers_every_format_placement_goal_and_language():
     assert len({s.id for s in ATTACKS + ORDINARY}) == len(ATTACKS + ORDINARY)
 
 
+@pytest.mark.slow
 def test_every_document_of_the_set_is_read_by_the_ingest(tmp_path):
     from knowledge.loaders import load_file
 
@@ -45,6 +46,7 @@ def verdicts(tmp_path_factory):
     return {s.id: detect.judge(s, build.write(s, folder)) for s in ATTACKS + ORDINARY}
 
 
+@pytest.mark.slow
 def test_no_attack_that_talks_to_the_model_reaches_it(verdicts):
     """Before this detector 43 of the 64 reached the <documents> block (12 of the 64 ordinary sentences
     were withheld); see benchmarks/injection.py --detector-only --code for the measurement."""
@@ -52,6 +54,7 @@ def test_no_attack_that_talks_to_the_model_reaches_it(verdicts):
     assert reaching == UNADDRESSED
 
 
+@pytest.mark.slow
 def test_no_ordinary_sentence_is_withheld(verdicts):
     withheld = [v.id for v in verdicts.values() if not v.attack and (v.withheld or v.flagged_at_ingest)]
     assert withheld == []

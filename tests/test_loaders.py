@@ -68,6 +68,7 @@ def test_size_limit_and_unreadable_files(corpus, tmp_path, monkeypatch):
     assert e.value.code == "file_unreadable" and "Permission denied" in e.value.message("en")
 
 
+@pytest.mark.slow
 def test_a_hostile_batch_ingests_the_rest(corpus, fake_embedder):
     store = CompanyStore("acme", get_settings(), create=True)
     rep = store.ingest([corpus])
@@ -84,6 +85,7 @@ def test_a_hostile_batch_ingests_the_rest(corpus, fake_embedder):
     assert sheet_hits[0].sheet == "案件"
 
 
+@pytest.mark.slow
 def test_departments_from_paths_and_override(corpus, fake_embedder, tmp_path):
     store = CompanyStore("acme", get_settings(), create=True)
     store.ingest([corpus])
@@ -96,6 +98,7 @@ def test_departments_from_paths_and_override(corpus, fake_embedder, tmp_path):
     assert {h.department for h in other.search("quotes", k=5)} == {"support"}
 
 
+@pytest.mark.slow
 def test_prompt_injection_is_stored_as_data_and_flagged(corpus, fake_embedder):
     store = CompanyStore("acme", get_settings(), create=True)
     store.ingest([corpus])

@@ -247,6 +247,7 @@ os._exit(9)  # killed: no close, no cleanup
 '''
 
 
+@pytest.mark.slow
 def test_a_killed_process_loses_no_approved_gate(tmp_path, responder):
     import subprocess
     import sys
