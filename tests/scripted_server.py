@@ -71,6 +71,12 @@ class ScriptedServer:
                     return b"data: " + json.dumps(obj, ensure_ascii=False).encode() + b"\n\n"
 
                 parts = [event({"role": "assistant", "content": ""})]
+                if body.get("return_progress"):
+                    # llama.cpp's prompt-progress chunks: an empty assistant delta and how far the prompt is read
+                    for done in (4, 10):
+                        obj = json.loads(event({"role": "assistant", "content": None})[6:])
+                        obj["prompt_progress"] = {"total": 10, "cache": 0, "processed": done, "time_ms": done}
+                        parts.append(b"data: " + json.dumps(obj).encode() + b"\n\n")
                 if broken:
                     parts.append(b"data: {\"id\": \"x\", \"choices\": [{\"delta\": {\"content\": \"{\\\"ti\n\n")
                     parts.append(b"<html>502 Bad Gateway</html>\n\n")

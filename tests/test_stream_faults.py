@@ -44,6 +44,17 @@ def test_a_good_stream_hands_items_over_as_they_close(server):
     assert (out.usage.prompt_tokens, out.usage.completion_tokens) == (10, 10)
 
 
+def test_a_stream_with_prompt_progress_counts_its_tokens(server):
+    """The embedded server reports prompt progress (return_progress); the client's JSON-schema stream
+    then leaves the usage in the response metadata only, and every call of a workshop counted 0."""
+    from langchain_openai import ChatOpenAI
+
+    model = ChatOpenAI(base_url=server.url, api_key="local", model="scripted", max_retries=0,
+                       extra_body={"return_progress": True})
+    out = structured_call(model, Out, [("user", "u")], retries=0, stall_s=5.0)
+    assert out.value.items and (out.usage.prompt_tokens, out.usage.completion_tokens) == (10, 10)
+
+
 @pytest.mark.parametrize("faults", [["plain"], ["broken"], ["nonjson"]])
 def test_a_broken_stream_falls_back_to_the_plain_call(server, faults):
     server.faults = faults + ["ok"]
