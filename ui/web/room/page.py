@@ -99,8 +99,7 @@ class RoomTab(Controls):
                                        + [(f"{section_label(n, lg)}: {title}", n) for n, title in procs], value=[])
         out.update(self._gate_fields(view, lg))
         acts = view.activities
-        out[self.act_kind] = gr.update(choices=[(tr("actname_" + k, lg), k) for k in acts],
-                                       value=acts[0] if acts else None, visible=len(acts) > 1)
+        out[self.act_kind] = gr.update(choices=[(tr("actname_" + k, lg), k) for k in acts], value=acts[0] if acts else None)
         out.update(self._activity_inputs(acts[0] if acts else "", view, lg))
         return out
 
@@ -123,21 +122,24 @@ class RoomTab(Controls):
         return out
 
     def _activity_inputs(self, kind: str, view, lg: str) -> dict:
-        """The inputs of one activity and its header (what is asked, whether answers carry the name)."""
+        """The inputs of one activity and its header (what is asked, whether answers carry the name). Which
+        inputs it uses is said by the header's data- attributes and shown by the stylesheet: an input
+        made invisible by an update while its event ran kept the app's progress timer ticking for ever
+        (five of them doubled an idle tab's CPU)."""
         from ui.web.room.activities import targets
+        from ui.web.room.render import activity_head
 
         choices = targets(kind, view.values)
         scales = {"pain": ("act_impact", "act_urgency"), "usecase": ("act_impact", "act_feasibility"),
                   "endorse": ("act_endorse", ""), "kpi": ("", "")}.get(kind, ("", ""))
-        from ui.web.room.render import activity_head
-
-        return {self.act_head: activity_head(kind, view.workshop, lg),
+        uses = {"kinds": len(view.activities), "target": int(len(choices) > 1), "a": int(bool(scales[0])),
+                "b": int(bool(scales[1])), "text": int(kind in ("endorse", "kpi"))}
+        return {self.act_head: activity_head(kind, view.workshop, lg, uses),
                 self.act_target: gr.update(choices=choices, value=choices[0][1] if len(choices) == 1 else None,
-                                           visible=len(choices) > 1, label=tr("act_target_" + kind, lg) if kind else ""),
-                self.act_a: gr.update(visible=bool(scales[0]), label=tr(scales[0], lg) if scales[0] else "", value=None),
-                self.act_b: gr.update(visible=bool(scales[1]), label=tr(scales[1], lg) if scales[1] else "", value=None),
-                self.act_text: gr.update(visible=kind in ("endorse", "kpi"), value="",
-                                         label=tr("act_why" if kind == "endorse" else "act_comment", lg))}
+                                           label=tr("act_target_" + kind, lg) if kind else ""),
+                self.act_a: gr.update(label=tr(scales[0], lg) if scales[0] else "", value=None),
+                self.act_b: gr.update(label=tr(scales[1], lg) if scales[1] else "", value=None),
+                self.act_text: gr.update(value="", label=tr("act_why" if kind == "endorse" else "act_comment", lg))}
 
     def pick_activity(self, lang, wid, kind, request: gr.Request):
         """Another open activity picked: its inputs and its header."""
@@ -200,6 +202,7 @@ class RoomTab(Controls):
     def on_load(self, demo) -> None:
         demo.load(self.force, [self.lang, self.current], [self.room, self.current], js=LANG_JS,
                   show_progress="hidden")
+        demo.load(self.staff_groups, None, self.fac_groups(), show_progress="hidden")
 
 
 def gate_key(view, lg: str) -> str:

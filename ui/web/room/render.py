@@ -101,15 +101,17 @@ def drafts(view: RoomView, lang: str) -> str:
             f'<div class="{"k-cards" if view.job.label == "themes" else ""}">{"".join(out)}</div></div>')
 
 
-def activity_head(kind: str, ws: dict, lang: str) -> str:
+def activity_head(kind: str, ws: dict, lang: str, uses: dict | None = None) -> str:
     """What the participant is asked to do in activity ``kind`` and whether its answers carry their name
-    (for the activity on screen: the header once described the first activity whatever was picked)."""
+    (for the activity on screen: the header once described the first activity whatever was picked).
+    ``uses``: which inputs the activity takes (``data-`` attributes the stylesheet shows them by)."""
     if not kind:
         return ""
     from ui.web.room.activities import anonymity_of
 
     anon = anonymity_of(kind) in (ws.get("anonymous") or [])
-    return (f'<div class="k-act" data-activity="{kind}" data-anonymous="{str(anon).lower()}">'
+    shown = "".join(f' data-{k}="{v}"' for k, v in (uses or {}).items())
+    return (f'<div class="k-act" data-activity="{kind}" data-anonymous="{str(anon).lower()}"{shown}>'
             f'<p class="k-act-ask"><b>{tr("act_ask_" + kind, lang)}</b></p>'
             f'<p class="k-act-anon">{tr("act_anonymous" if anon else "act_named", lang)}</p></div>')
 

@@ -2,8 +2,9 @@
 
 Which controls show is decided here from the board's ``data-`` attributes (:func:`ui.web.room.board.
 state_attrs`): a redraw changes one HTML string, never a component's visibility. Selectors name the
-app's components by the ``elem_id`` Katachi gave them; ``#k-lang-switch .wrap`` and ``label`` inside
-Katachi's radios are the only layout of the workshop app's own that is styled (see the README's list).
+app's components by the ``elem_id`` Katachi gave them; ``.wrap`` and ``label`` inside the rating radios
+(``#k-act-a``, ``#k-act-b``, on a phone) are the only layout of the workshop app's own that is styled
+(see the README's list).
 """
 from __future__ import annotations
 
@@ -29,6 +30,11 @@ VISIBILITY = "".join([
     _unless('[data-votes="1"]', "#k-show-votes"),
     _unless('[data-code="1"]', "#k-renew-code"),
 ])
+# the activity's inputs, as its header says (ui.web.room.page.RoomTab._activity_inputs)
+_ACT = "#k-act-head .k-act"
+VISIBILITY += "".join(f"body:not(:has({_ACT}{cond})) {target} {{display:none !important}}\n" for cond, target in (
+    (':not([data-kinds="1"])[data-kinds]', "#k-act-kind"), ('[data-target="1"]', "#k-act-target"),
+    ('[data-a="1"]', "#k-act-a"), ('[data-b="1"]', "#k-act-b"), ('[data-text="1"]', "#k-act-text")))
 
 BOARD = """
 .k-room-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:.3rem 1.2rem}
@@ -70,7 +76,9 @@ BOARD = """
 .k-draft-head{font-size:.9rem;color:#555}
 .k-files ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1rem}
 .k-file{display:inline-block;padding:.4rem .8rem;border:1px solid #1f6feb;border-radius:.4rem;text-decoration:none}
-#k-lang-switch .wrap{flex-wrap:nowrap;gap:.2rem} #k-lang-switch label{padding:.2rem .5rem;margin:0;white-space:nowrap}
+#k-lang-switch{display:flex;gap:.2rem;flex:0 0 auto !important}
+#k-lang-switch button{padding:.2rem .6rem;border:1px solid #ccc;border-radius:.4rem;background:#fff;white-space:nowrap;cursor:pointer}
+#k-lang-switch button[aria-pressed="true"]{background:#1f6feb;color:#fff;border-color:#1f6feb}
 #k-offline-note{position:fixed;inset:0;z-index:1000;display:flex;align-items:center;justify-content:center;
  background:rgba(255,255,255,.85);font-size:1.3rem;font-weight:bold;color:#1f4f8a;padding:2rem;text-align:center}
 """
@@ -81,7 +89,7 @@ PHONE = """
  #k-title{display:none}
  #k-who{font-size:.8rem;flex:1 1 auto;min-width:0;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
  #k-lang-switch, #k-logout{flex:0 0 auto !important;min-width:0 !important}
- #k-lang-switch label{padding:.1rem .35rem;font-size:.75rem}
+ #k-lang-switch button{padding:.1rem .35rem;font-size:.75rem}
  .k-room-main{grid-template-columns:minmax(0,1fr)}
  .k-room-title{min-width:0;flex:1 1 100%}
  .k-room-title h3{font-size:1.1rem;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
