@@ -149,16 +149,3 @@ class Page:
         box.press("End")
         self.page_.wait_for_timeout(200)
         box.type(text)
-
-    def switch_language(self, label: str) -> None:
-        self.page_.get_by_text("Settings").last.click()
-        self.page_.wait_for_timeout(500)
-        dd = self.page_.locator(".settings-modal input, [role=dialog] input").first
-        dd.click()
-        self.page_.get_by_role("option", name=label).first.click()
-        self.page_.wait_for_timeout(300)
-        close = self.page_.locator(".settings-modal .close, [role=dialog] button.close, .close-button")
-        if close.count():
-            close.first.click()
-        else:
-            self.page_.keyboard.press("Escape")

@@ -26,7 +26,7 @@ from core.settings import Settings
 from ui.web.appdb import AppDB, open_app_db
 from ui.web.jobs import ModelJobs
 from ui.web.room.handlers import Rooms
-from ui.web.scripts import RELOAD_IN
+from ui.web.scripts import LANG_SWITCH, RELOAD
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +101,7 @@ def build(ctx: AppContext):
             gr.Markdown(t("app_title"), elem_id="k-title")
             who = gr.HTML(elem_id="k-who")
             # One language per person, saved with them (it was once only in Gradio's developer settings)
-            switch = gr.Radio([("日本語", "ja"), ("English", "en")], value=None, show_label=False, scale=0,
-                              elem_id="k-lang-switch", container=False)
+            switch = gr.HTML(lang_switch(""), elem_id="k-lang-switch", js_on_load=LANG_SWITCH, scale=0)
             gr.Button(t("logout"), link="/logout", size="sm", scale=0, elem_id="k-logout")
         with gr.Tabs() as tabs:
             with gr.Tab(t("tab_workshops"), id="workshops", elem_id="k-workshops-tab") as ws_tab_item:
@@ -123,11 +122,11 @@ def build(ctx: AppContext):
         def loaded(code_lang, wid, request: gr.Request):
             return on_load(ctx, code_lang, wid, request)
 
-        def chosen(choice, request: gr.Request):
-            save_lang(ctx, choice, request)
+        def chosen(evt: gr.EventData, request: gr.Request):
+            save_lang(ctx, getattr(evt, "lang", ""), request)
 
         demo.load(loaded, [lang, current], [who, tabs, *page_tabs, switch], js=LANG_JS, show_progress="hidden")
-        switch.input(chosen, [switch], None, show_progress="hidden").then(None, [switch], None, js=RELOAD_IN)
+        switch.choose(chosen, None, None, show_progress="hidden", api_name="choose_language").then(None, js=RELOAD)
         for part in (ws_tab, docs, room, review, tracker):
             part.on_load(demo)
     return demo
@@ -161,7 +160,13 @@ def on_load(ctx: AppContext, code_lang, wid, request: gr.Request):
     shown = [policy.allowed(user, action) for _, action in PAGE_TABS]
     return (f'<span data-user="{html.escape(user.name)}" data-role="{user.role}">'
             f'{html.escape(user.display)} · {role}</span>', room_first,
-            *[gr.Tab(visible=True if ok else "hidden") for ok in shown], lg)
+            *[gr.Tab(visible=True if ok else "hidden") for ok in shown], lang_switch(ctx.db.lang_of(user.name)))
+
+
+def lang_switch(chosen: str) -> str:
+    """日本語 / English in the header: the person's own choice marked (none yet: the page follows the browser)."""
+    return "".join(f'<button type="button" data-lang="{code}" aria-pressed="{str(code == chosen).lower()}">{name}</button>'
+                   for code, name in (("ja", "日本語"), ("en", "English")))
 
 
 def save_lang(ctx: AppContext, chosen, request: gr.Request):

@@ -143,12 +143,15 @@ RESTORE_JS = """() => {
   return [];
 }"""
 
-# The language switch: saved with the person on the server, then the page loads again in it (the
-# workshop app takes its locale as it loads; see ui.web.routes.LANG_FIRST).
-RELOAD_IN = """(lang) => {
-  if (lang === 'ja' || lang === 'en') {
-    document.cookie = 'katachi_lang=' + lang + '; path=/; max-age=2592000; samesite=lax';
-    if ((document.documentElement.lang || '').slice(0, 2) !== lang) setTimeout(() => location.reload(), 200);
-  }
-  return [];
-}"""
+# The language switch in the header: saved with the person on the server (the switch's own event), then
+# the page loads again in it (RELOAD: the workshop app takes its locale as it loads; see
+# ui.web.routes.LANG_FIRST).
+LANG_SWITCH = """
+element.addEventListener('click', (ev) => {
+  const b = ev.target.closest('button[data-lang]');
+  if (!b || !element.contains(b)) return;
+  document.cookie = 'katachi_lang=' + b.dataset.lang + '; path=/; max-age=2592000; samesite=lax';
+  trigger('choose', {lang: b.dataset.lang});
+});
+"""
+RELOAD = "() => { location.reload(); return []; }"
