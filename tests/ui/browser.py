@@ -28,7 +28,7 @@ class Browser:
         self._pw = sync_playwright().start()
         self._browser = self._pw.chromium.launch(executable_path=chromium_path(), args=ARGS)
 
-    def page(self, locale: str, name: str, width: int = 1280) -> "Page":
+    def page(self, locale: str, name: str, width: int = 1280) -> Page:
         ctx = self._browser.new_context(locale=locale, viewport={"width": width, "height": 900})
         return Page(ctx, ctx.new_page(), name)
 

@@ -1,9 +1,9 @@
 """A room service over fakes: the real graph and app database, a scripted model, fixed passages."""
 from __future__ import annotations
 
-from core.settings import get_settings
 from pathlib import Path
 
+from core.settings import get_settings
 from graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder

@@ -196,7 +196,7 @@ def test_cli_export(setup, tmp_path, monkeypatch, capsys):
     rooms, rv, wid = setup
     rv.comment(rooms.user("kon"), wid, "theme", "確認しました")
     monkeypatch.setattr("graphs.service.WorkshopService", lambda *a, **k: rooms.service)
-    monkeypatch.setattr("ui.cli.export._audit", lambda s, tid: __import__("ui.web.review.handlers", fromlist=["Reviews"]).Reviews.audit_of(rooms.db, tid))
+    monkeypatch.setattr("ui.cli.export._audit", lambda s, tid: Reviews.audit_of(rooms.db, tid))
     out = tmp_path / "pb.docx"
     assert main(["export", wid, "--format", "docx", "--out", str(out)]) == 0
     assert out.stat().st_size > 10_000

@@ -582,7 +582,6 @@ def test_tabs_share_a_workshops_reads_briefly_and_a_change_here_reads_afresh(roo
     before = rooms.view(paul, ws["id"], cached=True)
     # another replica adds a point: this process does not know yet
     from ui.web.appdb import AppDB
-
     from ui.web.room.handlers import Rooms
 
     other = Rooms(AppDB(url=rooms.db.url), rooms.service, rooms.jobs)

@@ -20,9 +20,8 @@ import gradio as gr
 
 from core.errors import KatachiError
 from core.i18n import t as text_of
-from ui import policy
 from core.settings import Settings
-
+from ui import policy
 from ui.web.appdb import AppDB, open_app_db
 from ui.web.jobs import ModelJobs
 from ui.web.room.handlers import Rooms
@@ -86,12 +85,12 @@ def ensure_admin(ctx: AppContext) -> tuple[str, str] | None:
 
 
 def build(ctx: AppContext):
+    from ui.web.common import BROWSER_SECRET, LANG_JS, i18n
     from ui.web.documents import page as app_docs
     from ui.web.review import page as app_review
     from ui.web.room import page as app_room
     from ui.web.tracker import page as app_tracker
     from ui.web.workshops import page as app_workshops
-    from ui.web.common import BROWSER_SECRET, LANG_JS, i18n
 
     t = i18n()
     with gr.Blocks(title="Katachi 型") as demo:

@@ -218,8 +218,9 @@ class AppDB(SQLStore):
             if delta > 0 and used >= limit:
                 return None
             new = max(0, have + delta)
-            c.execute("INSERT INTO votes (workshop, round, voter, candidate, dots) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workshop, round, voter, candidate) "
-                      "DO UPDATE SET dots = excluded.dots", (wid, rnd, voter, candidate, new))
+            c.execute("INSERT INTO votes (workshop, round, voter, candidate, dots) VALUES (?, ?, ?, ?, ?) "
+                      "ON CONFLICT (workshop, round, voter, candidate) DO UPDATE SET dots = excluded.dots",
+                      (wid, rnd, voter, candidate, new))
             return limit - (used - have + new)
 
     # -- review -------------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ import time
 import unicodedata
 
 from core.errors import KatachiError
-
 from ui.policy import ROLES
 from ui.web.appdb import AppDB
 

@@ -17,7 +17,6 @@ import time
 import uuid
 
 from core.errors import KatachiError
-
 from ui.web.jobs import JobStatus, Reporter, run_spec
 
 log = logging.getLogger(__name__)

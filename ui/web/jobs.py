@@ -10,8 +10,8 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from core.errors import KatachiError
 
@@ -98,7 +98,7 @@ class ModelJobs:
         for i in range(workers):
             threading.Thread(target=self._work, name=f"katachi-model-{i}", daemon=True).start()
 
-    def submit(self, wid: str, label: str, fn: "Callable[[Reporter], object] | dict") -> None:
+    def submit(self, wid: str, label: str, fn: Callable[[Reporter], object] | dict) -> None:
         if isinstance(fn, dict):
             spec = fn
 

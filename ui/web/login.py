@@ -16,7 +16,6 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from core.errors import KatachiError
 from core.i18n import lang_of, t
-
 from ui.web.auth import login_kind
 from ui.web.sessions import COOKIE, LANG_COOKIE, set_cookie, set_lang_cookie
 

@@ -15,7 +15,6 @@ from fastapi import Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from core.errors import KatachiError
-
 from ui.web import login as doors
 from ui.web.pages import join_page, login_page
 
@@ -80,8 +79,9 @@ class VersionCheck:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope.get("path") != "/k/version" or scope.get("method") != "GET":
             return await self.app(scope, receive, send)
-        import anyio
         from urllib.parse import parse_qs
+
+        import anyio
 
         token = self.ctx.sessions.token_in(scope.get("headers", []))
         wid = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("w", [""])[0]

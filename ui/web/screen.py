@@ -15,7 +15,6 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from core.errors import KatachiError
-
 from ui.web.common import tr
 from ui.web.room import render
 from ui.web.room.handlers import RoomView

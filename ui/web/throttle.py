@@ -99,7 +99,7 @@ class LoginThrottle:
     passwords: Backoff  # any account × client
 
     @classmethod
-    def from_settings(cls, db, s, clock=time.time) -> "LoginThrottle":
+    def from_settings(cls, db, s, clock=time.time) -> LoginThrottle:
         def rule(free: int) -> Rule:
             return Rule(free, s.login_window_s, s.login_delay_s, s.login_lock_s)
 

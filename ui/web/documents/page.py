@@ -1,6 +1,8 @@
 """The documents tab: upload a company's documents, watch the ingest, read the per-file report."""
 from __future__ import annotations
 
+from html import escape as e
+
 import gradio as gr
 
 from core.errors import KatachiError
@@ -8,7 +10,6 @@ from core.i18n import t
 from ui import policy
 from ui.web.common import LANG_JS, notice, tr, ui_lang
 from ui.web.documents.handlers import add_library_file, company_patterns, ingest_uploads
-from html import escape as e
 
 
 class DocsTab:

@@ -13,7 +13,6 @@ from typing import Any
 
 from core.errors import KatachiError
 from core.i18n import Code
-
 from graphs.stages import stage_of
 from ui import policy
 from ui.policy import User
@@ -214,7 +213,7 @@ class Reviews:
 
     @staticmethod
     def audit_of(db, wid: str) -> list[dict]:
-        return [{"at": dt.datetime.fromtimestamp(e["at"], dt.timezone.utc).isoformat(timespec="seconds"),
+        return [{"at": dt.datetime.fromtimestamp(e["at"], dt.UTC).isoformat(timespec="seconds"),
                  "by": e["by"], "what": e["what"], "detail": e["detail"]} for e in db.events(wid)]
 
     def export(self, user: User, wid: str, fmt: str, version: int | None = None,

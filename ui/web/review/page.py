@@ -8,10 +8,9 @@ import logging
 import gradio as gr
 
 from core.errors import KatachiError
-
+from ui.web.common import BROWSER_SECRET, LANG_JS, notice, section_label, tr, ui_lang
 from ui.web.review import render as rr
 from ui.web.review.handlers import Reviews
-from ui.web.common import BROWSER_SECRET, LANG_JS, notice, section_label, tr, ui_lang
 
 log = logging.getLogger(__name__)
 # the playbook for reviewers, then what the executive team gets

@@ -7,8 +7,8 @@ from typing import Any
 
 from core.i18n import t as tdoc
 from graphs.documents.readable import severity
-from ui.web.room.render import citations, e
 from ui.web.common import section_label, tr
+from ui.web.room.render import citations, e
 
 STATE_MARK = {"approved": "✔", "changes_requested": "✎", "open": "○"}
 

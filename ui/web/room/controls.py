@@ -14,7 +14,6 @@ import gradio as gr
 
 from agents.schemas import PLAYBOOK_SECTIONS
 from core.errors import KatachiError
-
 from ui.web.common import LANG_JS, notice, tr, ui_lang
 from ui.web.room import decisions
 from ui.web.scripts import RESTORE_JS, SEND_JS

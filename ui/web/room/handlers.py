@@ -14,15 +14,13 @@ from typing import Any
 
 from core.errors import KatachiError
 from core.i18n import Code
-from ui import policy
-from ui.policy import User
+from graphs.service import check_departments
 from graphs.stages import AFTER_GATE, stage_of
-
+from ui import policy
+from ui.policy import User, display_of, split_guest
 from ui.web.appdb import AppDB
-from ui.policy import display_of, split_guest
 from ui.web.auth import code_expired, code_open
 from ui.web.jobs import JobStatus, ModelJobs
-from graphs.service import check_departments
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,6 @@ import gradio as gr
 
 from agents.schemas import PLAYBOOK_SECTIONS
 from core.errors import KatachiError
-
 from ui.web.common import LANG_JS, notice, section_label, tr, ui_lang
 from ui.web.room import board, decisions
 from ui.web.room.activities import ANONYMITY

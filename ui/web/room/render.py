@@ -10,10 +10,11 @@ import time
 from typing import Any
 
 from core.i18n import t as text_of
-from graphs.stages import STAGES, label as stage_label
-from ui.web.room.handlers import RoomView
+from graphs.stages import STAGES
+from graphs.stages import label as stage_label
 from ui.policy import display_of
 from ui.web.common import section_label, tr
+from ui.web.room.handlers import RoomView
 
 e = html.escape
 
@@ -335,7 +336,6 @@ def findings(values: dict, stage: str, lang: str) -> str:
 
 
 from ui.web.room.style import CSS  # noqa: E402,F401 - the room's stylesheet, handed to the app
-
 
 
 def _measures(theme: dict, lang: str) -> str:

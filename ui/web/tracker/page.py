@@ -10,7 +10,6 @@ import gradio as gr
 
 from core.errors import KatachiError
 from ui import policy
-
 from ui.web.common import BROWSER_SECRET, LANG_JS, notice, tr, ui_lang
 from ui.web.tracker.handlers import queue_tracker_job
 

@@ -6,9 +6,8 @@ import datetime as dt
 import gradio as gr
 
 from core.errors import KatachiError
-from ui import policy
-
 from graphs.stages import label as stage_label
+from ui import policy
 from ui.web.common import LANG_JS, notice, tr, ui_lang
 
 
