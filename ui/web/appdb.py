@@ -40,10 +40,6 @@ class AppDB(SQLStore):
         with self.tx() as c:
             c.execute("UPDATE users SET pw_hash = ? WHERE username = ?", (pw_hash, username))
 
-    def add_member(self, username: str, company: str) -> None:
-        with self.tx() as c:
-            c.execute("INSERT INTO members (username, company) VALUES (?, ?) ON CONFLICT DO NOTHING", (username, company))
-
     def user(self, username: str) -> dict | None:
         return self.one("SELECT * FROM users WHERE username = ?", username)
 
