@@ -2,19 +2,15 @@
 and the catalogue KPIs that could measure them (a shortlist made in code, see agents.kpi_choice)."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from agents.kpi_choice import Candidate, shortlist, unit_fit
 from agents.numbers import Stated
+from agents.own_names import own_name
 from agents.said import clause, primary, subject
 from agents.schemas import PainGroup
-from core.i18n import t
 
 PARTICIPANTS = "participants"  # the participants' own measure, named from their words (no catalogue KPI fits)
-_NAME_KIND = {"days": "days", "weeks": "days", "months": "days", "years": "days", "hours": "hours",
-              "minutes": "hours", "percent": "percent", "count": "count", "yen": "money", "usd": "money",
-              "gbp": "money", "eur": "money"}
 
 
 @dataclass
@@ -62,19 +58,6 @@ def about(stated: Stated | None, texts: list[str], lang: str) -> str:
     if len(part) < (12 if lang == "ja" else 20):
         return " ".join(texts)
     return f"{subject(stated, lang)} {part}"
-
-
-def own_name(stated: Stated | None, words: str, lang: str) -> str:
-    """The participants' own measure, named from their words: 「換算と突合の日数」, "Time for month-end close"."""
-    if stated is None:  # a vague pain point: how often what they said happens, in their words, whole
-        first = re.split(r"[、。,;.]|\s(?:so|because|but)\s", words.strip())[0].strip()
-        return t("kpi.own.vague", lang, said=first)
-    what = subject(stated, lang) or (words[:24] if lang == "ja" else " ".join(words.split()[:6]))
-    kind = _NAME_KIND.get(stated.family, "count")
-    if lang == "en":
-        what = what if what[1:2].isupper() else what[:1].lower() + what[1:]
-    name = t(f"kpi.own.{kind}", lang, subject=what)
-    return name[:1].upper() + name[1:] if lang == "en" else name
 
 
 def group_line(v: GroupView, lib, lang: str) -> str:
