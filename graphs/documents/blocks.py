@@ -251,7 +251,8 @@ def _amount(value: str, unit: str) -> str:
 
     if _number(value) is None:
         return value
-    return amount(value, unit, "en") if unit.isascii() and unit not in ("%", "％") else f"{value} {unit}"
+    money = unit[:1] in ("$", "£", "€")  # "£8,000 per month" (it printed "8000 £ per month")
+    return amount(value, unit, "en") if money or (unit.isascii() and unit not in ("%", "％")) else f"{value} {unit}"
 
 
 def _paren(text: str, lang: str) -> str:
