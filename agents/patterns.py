@@ -24,10 +24,22 @@ def pattern_line(p: Pattern, lib: Library, lang: str, workshop_kpis: list[KPI] |
     return f"- {p.id}: {x.title}（{x.step}）/ {x.when} / {x.who} / {x.input} → {x.output} / {label}: {kpis}"
 
 
+# An English value that opens with one of these words is a phrase, not a name: inside a sentence it
+# starts in lower case ("lays out the document index", not "lays out The document index").
+_PHRASE_OPENERS = {"The", "A", "An", "Our", "Their", "Its", "What", "Where", "Each", "Every", "All", "Any", "This",
+                   "That", "These", "Those", "When", "Which", "How", "Who", "Some"}
+
+
 def fill(text: str, uc: UseCase) -> str:
     values = {"who": uc.who, "when": uc.when, "input": uc.input, "output": uc.output}
     for slot in SLOTS:
-        text = text.replace("{" + slot + "}", values[slot] or slot)
+        value, key = values[slot] or slot, "{" + slot + "}"
+        while key in text:
+            at = text.index(key)
+            inside = at > 0 and text[:at].rstrip()[-1:] not in (".", ":", "!", "?", "")
+            first = value.split(" ", 1)[0]
+            shown = value[:1].lower() + value[1:] if inside and first in _PHRASE_OPENERS else value
+            text = text[:at] + shown + text[at + len(key):]
     return text
 
 
