@@ -15,17 +15,11 @@ SAMPLES = ROOT / "samples" / "corpus"
 # the server backends' params of `backend` and `vectors` are marked where they are declared).
 SLOW_LAYERS = ("integration", "browser", "faults", "scale")
 SERVER_FIXTURES = {"pg_server", "chroma_server"}
-# Slow tests of files whose markers are set here rather than in the file
-SLOW_TESTS = (
-    "tests/ui/test_uploads_cli.py::test_first_start_creates_an_admin_once",  # the server's first start
-    "tests/ui/test_lockouts_http.py::",  # logins over HTTP against the real throttle's waits
-)
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if (any(item.get_closest_marker(m) for m in SLOW_LAYERS) or SERVER_FIXTURES & set(item.fixturenames)
-                or item.nodeid.startswith(SLOW_TESTS)):
+        if any(item.get_closest_marker(m) for m in SLOW_LAYERS) or SERVER_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.slow)
 
 

@@ -11,6 +11,8 @@ import pytest
 from tests.ui.roomkit import make_rooms
 from tests.ui.server import free_port, wait_http
 
+pytestmark = pytest.mark.slow  # logins over HTTP that wait out the real throttle
+
 
 def _start(tmp, **update):
     from core.settings import get_settings

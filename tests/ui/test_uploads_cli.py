@@ -82,6 +82,7 @@ def test_user_commands(tmp_path, capsys, monkeypatch):
     assert Authenticator(AppDB(get_settings().data_dir / "app.sqlite")).login("sato", "long-enough-pw") == "sato"
 
 
+@pytest.mark.slow  # starts the server, seconds to stop
 def test_first_start_creates_an_admin_once(ctx):
     from ui.web.app import ensure_admin
     from ui.web.appdb import AppDB
