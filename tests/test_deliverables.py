@@ -173,6 +173,23 @@ def test_the_done_page_offers_the_deliverables_once_per_version(done, tmp_path):
     assert page.count('class="k-file"') == len(DONE_FILES) and all(n in page for n in names)
 
 
+def test_two_tabs_asking_for_the_same_new_file_at_once_both_get_it(done, tmp_path):
+    """Two browsers on the 完了 page ask for the deck of a new version at the same moment: both get the
+    whole file, and no half-written copy is left behind (one shared temporary name made one of them fail)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core.settings import get_settings
+    from ui.web.room.deliverables import export_done
+
+    values, _, _ = done
+    out = tmp_path / "exports"
+    with ThreadPoolExecutor(4) as pool:
+        paths = list(pool.map(lambda _: export_done(values, "ics", out, get_settings(), "http://room.example/"),
+                              range(4)))
+    assert len(set(paths)) == 1 and paths[0].read_bytes().startswith(b"BEGIN:VCALENDAR")
+    assert not list(out.rglob("*.part"))
+
+
 def test_the_cli_writes_the_weekly_pack_as_slides(done, tmp_path, monkeypatch, capsys):
     from pptx import Presentation
 

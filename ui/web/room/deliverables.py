@@ -7,6 +7,7 @@ once the workshop is done: it never shows an empty download box.
 """
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from core.errors import KatachiError
@@ -23,9 +24,14 @@ def export_done(values: dict, fmt: str, exports_dir: Path, settings, public_url:
     path = exports_dir / values["thread_id"] / f"done-v{n}" / file_name(values, fmt)
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
-        part = path.with_name(f".{path.name}.part")
-        write(values, fmt, part, template=settings.pptx_template, tracker_url=public_url, tz=settings.timezone)
-        part.replace(path)
+        # a name of its own per writer: two tabs asking at once each write their copy and the second
+        # rename wins (with one shared name the first rename left the second writer nothing to rename)
+        part = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+        try:
+            write(values, fmt, part, template=settings.pptx_template, tracker_url=public_url, tz=settings.timezone)
+            part.replace(path)
+        finally:
+            part.unlink(missing_ok=True)
     return path
 
 
