@@ -6,7 +6,7 @@ piece of work — a clause cut at a verb or a particle ("Days for which", "Cost 
 「まにかかる日数」), a bare word ("Number of times"), a number ("Time for 5 people") — is not
 used: the measure is then named by the participants' clause, quoted whole (「「…」にかかる時間」,
 "Time taken: “…”"). Of the pain-point bank's sentences that state a number (evals/datasets/pains: 100
-English, 105 Japanese) this changed 52 English and 67 Japanese names; both lists are in
+English, 105 Japanese) this changed 52 English and 68 Japanese names; both lists are in
 evals/reports/2026-12-06-content/own-kpi-names.md."""
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ _JA_MEASURE = re.compile(r"(?:時間|日数|件数|割合|率|費|コスト|金�
 _EN_MEASURE = re.compile(r"\b(?:rates?|time|costs?|bill|spend)\b", re.I)
 # Japanese: a phrase that ends in a particle, a conjunctive or past form or a bare verb form is a cut
 # clause (「手が回らなくて」「待ちになった」「まで」→「ま」), not a name.
-_JA_CUT = re.compile(r"(?:[てでとにがはをもやかへたっな]|ない|だけ|あと|ま|なの|って|前|後|向け|内容)$")
+_JA_CUT = re.compile(r"(?:[てでとにがはをもやかへたっな]|[一-龯]{2}し|ない|だけ|あと|ま|なの|って|前|後|向け|内容)$")
 _JA_VERB = re.compile(r"[うくすつぬむぶぐる]$")
 _EN_FUNCTION = {"a", "an", "the", "of", "to", "for", "and", "but", "or", "with", "in", "on", "at", "by", "from",
                 "which", "that", "who", "some", "last", "even", "simple", "its", "their", "our", "my", "your",
@@ -45,6 +45,19 @@ _EN_BARE = {"times", "people", "staff", "patients", "consultants", "kitchen", "w
             "nobody", "levels", "calls", "ones", "cases", "things", "days", "weeks", "hours", "minutes", "spending"}
 
 
+def own_quote(stated: Stated | None, words: str, lang: str) -> str | None:
+    """The participants' clause when their measure is named by quoting it (a theme's title then quotes
+    it too: "Cut the time: “…”", not "Cut days taken: “…”"); ``None`` when the work has a name."""
+    if stated is None:
+        return None
+    what = subject(stated, lang).strip()
+    kind = _NAME_KIND.get(stated.family, "count")
+    if what and (_is_measure(what, kind, lang) or _reads_as_name(what, lang)
+                 or (lang == "ja" and _JA_VERB.search(what) and kind in ("days", "hours"))):
+        return None
+    return _said(stated, words, lang)
+
+
 def own_name(stated: Stated | None, words: str, lang: str) -> str:
     """The participants' own measure: 「換算と突合の日数」, "Time for month-end close", or their clause
     quoted when the work cannot be named from it."""
@@ -52,12 +65,13 @@ def own_name(stated: Stated | None, words: str, lang: str) -> str:
         return t("kpi.own.vague", lang, said=_first_clause(words))
     what = subject(stated, lang).strip()
     kind = _NAME_KIND.get(stated.family, "count")
-    if what and _is_measure(what, kind, lang):
+    quote = own_quote(stated, words, lang)
+    if quote is not None:
+        return t(f"kpi.own.{kind}_quoted", lang, said=quote)
+    if _is_measure(what, kind, lang):
         return what[:1].upper() + what[1:] if lang == "en" else what
-    if lang == "ja" and what and _JA_VERB.search(what) and kind in ("days", "hours"):
+    if lang == "ja" and _JA_VERB.search(what) and kind in ("days", "hours"):
         what += "の"  # 「営業日報を書くのにかかる時間」
-    elif not what or not _reads_as_name(what, lang):
-        return t(f"kpi.own.{kind}_quoted", lang, said=_said(stated, words, lang))
     if lang == "en":
         what = what if what[1:2].isupper() else what[:1].lower() + what[1:]
     name = t(f"kpi.own.{kind}", lang, subject=what)
@@ -80,6 +94,8 @@ def _reads_as_name(what: str, lang: str) -> bool:
     if lang == "ja":
         return len(what) >= 3 and not _JA_CUT.search(what) and not _JA_VERB.search(what)
     words = [w.strip("'’\"“”,.").lower() for w in what.split()]
+    if words and words[0] in ("a", "an", "the") and len(words) > 1:
+        words = words[1:]  # "A proposal", "The board pack": a noun phrase
     if not words or words[0] in _EN_FUNCTION or words[-1] in _EN_FUNCTION:
         return False
     if len(words) == 1 and words[0] in _EN_BARE:

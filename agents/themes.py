@@ -18,6 +18,7 @@ from agents.common import StageContext, StageLog, ask, cite, evidence_for
 from agents.grounding import readable, same_subject
 from agents.groups import PARTICIPANTS, GroupView, group_line, own_name, view_groups
 from agents.kpi_choice import unit_fit
+from agents.own_names import own_quote
 from agents.schemas import PainGroup, Theme
 from agents.targets import amount, baseline_of, first_step
 from core.i18n import t as text_of
@@ -68,6 +69,13 @@ def result_title(name: str, better: str, unit: str, lang: str) -> str:
     return text_of("theme.title.lower_time" if timed else "theme.title.lower", lang, name=name)
 
 
+def quoted_title(said: str, better: str, unit: str, lang: str) -> str:
+    """A theme title around the participants' own clause: "Cut the time: “A proposal takes 2 days”"."""
+    timed = any(u in unit.lower() for u in _TIME_UNITS)
+    kind = "higher" if better == "higher" else ("lower_time" if timed else "lower")
+    return text_of(f"theme.title.quoted_{kind}", lang, said=said)
+
+
 class ThemePick(BaseModel):
     group: str  # a pain group id
     kpi: str  # one of the KPIs offered for that group, or "participants"
@@ -112,7 +120,10 @@ def write_theme(ctx: StageContext, v: GroupView, kpi_id: str, why_id: str, ev, l
     citations, support = cite(ev, ids[:2], log, where, claim=f"{v.words} {why_now}")
     others = [c.kpi.id for c in v.candidates if c.kpi.id != kpi_id][:1]
     sep = "" if ctx.lang == "ja" else " "
-    return Theme(title=result_title(words, better, unit, ctx.lang), problem=sep.join(_sentence(x, ctx.lang) for x in v.texts),
+    quote = own_quote(stated, v.words, ctx.lang) if cat is None else None
+    title = (result_title(words, better, unit, ctx.lang) if quote is None
+             else quoted_title(quote, better, unit, ctx.lang))
+    return Theme(title=title, problem=sep.join(_sentence(x, ctx.lang) for x in v.texts),
                  outcome=outcome, why_now=why_now, pain_groups=[v.id], citations=citations, support=support,
                  measures=[kpi_id, *others])
 

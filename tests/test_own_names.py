@@ -38,3 +38,16 @@ def test_the_participants_measure_reads_as_a_name(text, lang, name):
 def test_a_pain_point_without_a_number_is_counted_in_its_own_words():
     text = "Customer feedback doesn't really travel round the business"
     assert own_name(primary(text), text, "en") == "Cases of “Customer feedback doesn't really travel round the business”"
+
+
+def test_a_theme_on_a_quoted_measure_quotes_it_in_its_title():
+    from agents.own_names import own_quote
+    from agents.themes import quoted_title
+
+    text = "Reps lose every Friday afternoon to the forecast email, about 3 hours each"
+    said = own_quote(primary(text), text, "en")
+    assert quoted_title(said, "lower", "hours", "en") == "Cut the time: “Reps lose every Friday afternoon to the forecast email”"
+    text = "見積もりの依頼が月に20件来るけど、手が回らなくて半分は断ってる"
+    assert quoted_title(own_quote(primary(text), text, "ja"), "lower", "%", "ja") == "「手が回らなくて半分は断ってる」を減らす"
+    named = "Month-end close takes 12 working days"
+    assert own_quote(primary(named), named, "en") is None
