@@ -4,6 +4,7 @@ the method's own fixed forms, and what makes them this company's is the KPIs and
 from __future__ import annotations
 
 from agents.schemas import KPI, Procedure, TrainingItem, UseCase, WeeklyReview
+from agents.targets import target_words
 from core.i18n import t
 
 
@@ -11,7 +12,8 @@ def weekly_review(lib, kpis: list[KPI], ucs: list[UseCase], lang: str) -> Weekly
     m = lib.method.weekly_review.ja if lang == "ja" else lib.method.weekly_review.en
     heads = [m.attendee_head.format(department=d) for d in dict.fromkeys(u.department for u in ucs)]
     attendees = list(dict.fromkeys([k.owner for k in kpis if k.owner] + heads))
-    rules = [t("doc.rule_target", lang, name=k.name, target=k.target, unit=k.unit) for k in kpis] + list(m.rules)
+    rules = [t("doc.rule_target", lang, name=k.name, target=target_words(k.target, k.unit, lang))
+             for k in kpis] + list(m.rules)
     return WeeklyReview(cadence=m.cadence, attendees=attendees, inputs=list(m.inputs), agenda=list(m.agenda),
                         decision_rules=rules, exec_ai_hour=m.exec_ai_hour)
 

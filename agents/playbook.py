@@ -27,6 +27,7 @@ from agents.schemas import (
     UseCase,
     WeeklyReview,
 )
+from agents.targets import target_words
 from agents.usecases import kpi_lines, use_case_lines
 from core.i18n import t
 from knowledge.metadata import department_of
@@ -215,7 +216,7 @@ def default_rollout(ucs: list[UseCase], kpis: list[KPI], lang: str) -> list[Roll
     p60 = [t("doc.rollout_extend", lang, title=u.title, department=u.department) for u in rest]
     p60 += [t("doc.rollout_revise", lang)]
     p90 = [t("doc.rollout_spread", lang)]
-    p90 += [t("doc.rollout_judge", lang, name=k.name, target=k.target, unit=k.unit) for k in kpis]
+    p90 += [t("doc.rollout_judge", lang, name=k.name, target=target_words(k.target, k.unit, lang)) for k in kpis]
     return [RolloutPhase(days=30, goals=p30), RolloutPhase(days=60, goals=p60), RolloutPhase(days=90, goals=p90)]
 
 

@@ -13,6 +13,7 @@ from agents.grounding import same_subject
 from agents.intake import similarity
 from agents.prompts import example_phrases
 from agents.schemas import KPI, GlossaryTerm, Procedure, UseCase, WeeklyReview
+from agents.targets import target_words
 from core.i18n import t
 
 NEAR_COPY = 0.75  # bigram overlap (of the shorter) above which two steps say the same thing
@@ -142,7 +143,8 @@ def review_problems(cadence: str, rules: list[str], kpis: list[KPI]) -> list[str
     if not _WEEKDAY.search(cadence) or _WEEKEND.search(cadence) or not _TIME.search(cadence):
         p.append(f"cadence '{cadence}' must name a working day and a time (e.g. Monday 9:00, 30 min)")
     for k in kpis:
-        if not any(k.target in r for r in rules):
+        shown = {k.target, target_words(k.target, k.unit, "en"), target_words(k.target, k.unit, "ja")}
+        if not any(x in r for r in rules for x in shown):
             p.append(f"add a decision rule that compares {k.name} with its target {k.target} {k.unit}")
     return p
 
@@ -156,8 +158,9 @@ def repair_review(wr: WeeklyReview, kpis: list[KPI], lang: str, log: StageLog) -
     rules = [r for r in wr.decision_rules
              if not any(re.search(rf"(?<![\d.]){re.escape(b)}(?![\d.])", r) for b in baselines)]
     for k in kpis:
-        if not any(k.target in r for r in rules):
-            rules.append(t("doc.rule_target", lang, name=k.name, target=k.target, unit=k.unit))
+        target = target_words(k.target, k.unit, lang)
+        if not any(k.target in r or target in r for r in rules):
+            rules.append(t("doc.rule_target", lang, name=k.name, target=target))
     if rules != wr.decision_rules:
         log.findings.append(finding("decision_rules_repaired", "playbook", "weekly_review", lang, severity="info"))
     return wr.model_copy(update={"cadence": cadence, "decision_rules": rules})

@@ -68,6 +68,16 @@ def baseline_of(stated: Stated, unit: str, lang: str) -> tuple[float, str]:
     return value, t("kpi.unit_per", lang, unit=unit, per=per) if per else unit
 
 
+def target_words(target: str, unit: str, lang: str) -> str:
+    """A KPI's target inside a sentence: "$700,000 per year" (it read '700000 $ per year'), 「1時間」; a
+    word (要測定, 現状から4割減) stands without the unit."""
+    try:
+        float(str(target).replace(",", ""))
+    except ValueError:
+        return str(target)
+    return amount(str(target), unit, lang)
+
+
 def amount(value: float | str, unit: str, lang: str) -> str:
     """「2日」, "2 days", "1 day", "20%": a number with its unit as people write it."""
     v = value if isinstance(value, str) else fmt(value)

@@ -12,3 +12,19 @@ from graphs.documents.blocks import _amount
 ])
 def test_amounts_read_as_written(value, unit, shown):
     assert _amount(value, unit) == shown
+
+
+def test_the_weekly_review_and_the_rollout_name_targets_as_written():
+    from agents import method
+    from agents.playbook import default_rollout
+    from agents.schemas import KPI
+    from agents.sections import review_problems
+    from knowledge.library.catalog import load_library
+
+    lib = load_library()
+    k = KPI(id="K1", name="Cost of hosting and maintenance bill", baseline="1200000", target="700000",
+            unit="$ per year", deadline="2027-06", owner="CFO", method="invoices")
+    wr = method.weekly_review(lib, [k], [], "en")
+    assert "its target of $700,000 per year for two weeks" in wr.decision_rules[0]
+    assert not review_problems(wr.cadence, wr.decision_rules, [k])
+    assert "judge attainment of $700,000 per year" in " ".join(default_rollout([], [k], "en")[2].goals)
