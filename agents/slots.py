@@ -143,6 +143,8 @@ def check_slots(values: dict[str, str], pattern_words: dict[str, str], departmen
             why = "not_an_artifact"  # also the moment again: 「入力: 週次レビューの前日」
         elif f == "output" and not is_artifact(v, "", documents):
             why = "not_an_artifact"
+        elif f == "output" and v.casefold() == (out.get("input") or "").strip().casefold():
+            why = "same_as_input"  # "The month's lost-deal records → The month's lost-deal records"
         elif f in ("when", "workflow_step") and ("→" in v or "->" in v):
             why = "not_a_moment"
         elif f == "workflow_step" and _long(v, 12, 5):

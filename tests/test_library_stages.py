@@ -216,3 +216,13 @@ def test_the_participants_unit_of_time_wins_over_the_catalogues():
     k, found = write_kpi(ctx, "K1", "record_hours", views[0], Evidence(), StageLog())
     assert (k.unit, k.baseline, k.said) == ("分", "70", "70分") and float(k.target) < 70
     assert "kpi_unit_from_participants" in [f.rule for f in found]
+
+
+def test_an_output_that_repeats_the_input_takes_the_patterns_output():
+    from agents.slots import check_slots
+
+    words = {"title": "Lost-deal review", "who": "Sales lead", "when": "At month end", "workflow_step": "Review",
+             "input": "The month's lost-deal records", "output": "Reasons deals were lost, grouped"}
+    got, failed = check_slots({**words, "output": "The month's lost-deal records"}, words, "Sales", ["Sales"],
+                              "", "", "en")
+    assert got["output"] == "Reasons deals were lost, grouped" and ("output", "same_as_input") in failed
