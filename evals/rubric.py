@@ -88,7 +88,13 @@ class ThemeFromPainPoints:
         quotes = [c["quote"] for c in theme.get("citations", [])]
         ok = same_subject(theme.get("problem", ""), said)
         # the outcome may name the KPI's first-step target (「2日から1日に」): a number code set, not one invented
-        targets = [f"{k.get('target', '')} {k.get('unit', '')}" for k in values.get("kpis") or []]
+        # … as the playbook prints it: "$700,000 per year" (the check once read only '700000 $ per year' and
+        # called the outcome's own target unstated)
+        from agents.targets import target_words
+
+        lang = values.get("lang", "ja")
+        targets = [x for k in values.get("kpis") or [] for x in (
+            f"{k.get('target', '')} {k.get('unit', '')}", target_words(str(k.get("target", "")), k.get("unit", ""), lang))]
         nums = [f"{v:g}{u}" for fld in ("problem", "outcome") for v, u in numbers_in(theme.get(fld, ""))
                 if u and not supported(v, u, [said] + quotes + (targets if fld == "outcome" else []))]
         return Result(self.name, 1.0 if ok and not nums else 0.0,

@@ -28,3 +28,16 @@ def test_the_weekly_review_and_the_rollout_name_targets_as_written():
     assert "its target of $700,000 per year for two weeks" in wr.decision_rules[0]
     assert not review_problems(wr.cadence, wr.decision_rules, [k])
     assert "judge attainment of $700,000 per year" in " ".join(default_rollout([], [k], "en")[2].goals)
+
+
+def test_the_theme_check_knows_a_money_target_as_printed_and_still_finds_an_invented_number():
+    from evals.rubric import ThemeFromPainPoints
+
+    said = "Our hosting and maintenance bill is $1.2M a year and nobody can explain the line items"
+    values = {"lang": "en", "pain_points": [{"id": "pp1", "text": said}], "pain_groups": [],
+              "kpis": [{"target": "700000", "unit": "$ per year"}],
+              "theme": {"problem": said, "citations": [],
+                        "outcome": "Hosting and maintenance bill down from $1,200,000 per year to $700,000 per year"}}
+    assert ThemeFromPainPoints()(values, {}).score == 1.0
+    values["theme"]["outcome"] = values["theme"]["outcome"].replace("$700,000", "$650,000")
+    assert ThemeFromPainPoints()(values, {}).score == 0.0
