@@ -1,6 +1,7 @@
 """Small helpers over Playwright for the web-app tests (headless Debian Chromium, no download)."""
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -119,12 +120,18 @@ class Page:
     def join_code(self) -> str:
         return self.attr("#k-join-info .k-join", "data-code") or ""
 
-    def open_in_tab(self, tab: str | None, pick: str, button: str, wid: str) -> None:
-        """Go to a tab, choose the workshop ``wid`` in its dropdown and press its open button."""
+    def open_in_tab(self, tab: str | None, pick: str, button: str, title: str) -> None:
+        """Go to a tab, choose the workshop titled ``title`` in its dropdown and press its open button.
+
+        The choices read as people tell workshops apart (title, company, date), never as internal ids."""
         if tab:
             self.page_.get_by_role("tab", name=tab).click()
         self.page_.locator(f"{pick} input").click()
-        self.page_.get_by_role("option").filter(has_text=wid).first.click()
+        options = self.page_.get_by_role("option")
+        options.first.wait_for()
+        texts = options.all_inner_texts()
+        assert not any(re.search(r"\b[0-9a-f]{12}\b", x) for x in texts), texts  # no internal id shown
+        options.filter(has_text=title).first.click()
         self.click(button)
 
     def pick_radio(self, sel: str, index: int) -> None:

@@ -254,8 +254,9 @@ def test_self_service_upload_stop_and_resume_later(app, browser, tmp_path):
 
     later = browser.page("ja-JP", "self-service-later")
     later.login(url, "fumi", "facil-pass-1")
-    later.open_in_tab(None, "#k-ws-pick", "#k-ws-open", wid)
+    later.open_in_tab(None, "#k-ws-pick", "#k-ws-open", "一人で計画")
     later.wait_stage("kpis", timeout=20)
+    assert later.workshop_id() == wid  # the title chose the same workshop
     later.shot("11-self-service-resumed")
     later.click("#k-approve-kpis")
     later.wait_stage("usecases", timeout=30)
@@ -340,7 +341,7 @@ def test_consultant_review_round(app, browser):
     stranger.login(url, "kon-globex", "consult-pass-9")
     stranger.page_.get_by_role("tab", name="レビュー").click()
     stranger.page_.wait_for_timeout(1500)
-    assert ws["id"] not in stranger.text("#k-rv-queue")
+    assert ws["title"] not in stranger.text("#k-rv-queue")
     assert attempt(url, ("kon-globex", "consult-pass-9"), "/review_approve_section", "ja", ws["id"], None, "",
                    "", "", None, None, "docx", None) == "workshop_unknown"
 
@@ -353,7 +354,7 @@ def test_weekly_checkin(app, browser):
 
     p = browser.page("ja-JP", "tracker")
     p.login(url, "fumi", "facil-pass-1")
-    p.open_in_tab("週次 PDCA", "#k-tr-pick", "#k-tr-open", ws["id"])
+    p.open_in_tab("週次 PDCA", "#k-tr-pick", "#k-tr-open", ws["title"])
     p.wait(lambda: p.attr("#k-tr-summary h3", "data-tracker") == ws["id"])
     p.page_.locator("#k-tr-item input").click()
     p.page_.get_by_role("option").filter(has_text="K1").first.click()

@@ -86,7 +86,7 @@ def test_an_expired_code_says_so_to_whom_it_may_and_the_facilitator_renews_it(ap
     ctx.db.update_workshop(ws["id"], created=time.time() - 5 * 24 * 3600)  # prepared five days ago
     fac = browser.page("ja-JP", "doors-facilitator")
     fac.login(url, "fumi", "facil-pass-1")
-    fac.open_in_tab(None, "#k-ws-pick", "#k-ws-open", ws["id"])
+    fac.open_in_tab(None, "#k-ws-pick", "#k-ws-open", ws["title"])
     fac.wait(lambda: fac.attr("#k-join-info .k-code-state", "data-state") == "open", timeout=30)  # opens now
     ken = browser.page("en-US", "doors-seat")
     seat = _join(ken, url, ws["join_code"], "Ken")

@@ -381,7 +381,7 @@ def hand_off_and_back(room: dict, browser, live) -> None:
     assert "レビュー" in phone.text("#k-room .k-job")
     kon = device(browser, "live-consultant")
     kon.login(live["url"], "kon", "consult-pass-1")
-    kon.open_in_tab("レビュー", "#k-rv-pick", "#k-rv-open", room["wid"])
+    kon.open_in_tab("レビュー", "#k-rv-pick", "#k-rv-open", "営業の型づくり")
     kon.wait(lambda: kon.attr("#k-rv-head h3", "data-version") == "1", timeout=30)
     kon.click('#k-rv-overview [data-section="glossary"]')
     kon.wait(lambda: kon.attr("#k-rv-section-html .k-section", "data-section") == "glossary", timeout=20)

@@ -6,6 +6,7 @@ with the language the page reports on every call. Both read the ``web`` domain o
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 from core.errors import KatachiError
@@ -30,6 +31,24 @@ def section_label(name: str, lang: str) -> str:
     kind, _, key = name.partition(":")
     base = tr("sec_" + kind, lang)
     return f"{base} {key}" if key else base
+
+
+def workshop_choices(rows: list[dict], lang: str) -> list[tuple[str, str]]:
+    """Workshops as people tell them apart: title, company and when it was made — never the internal id.
+
+    Two workshops with the same words get a running number, so every choice reads differently.
+    """
+    labels = []
+    for w in rows:
+        when = w.get("created")
+        date = dt.datetime.fromtimestamp(when).strftime("%Y-%m-%d %H:%M") if when else str(w.get("at") or "")
+        labels.append(tr("workshop_label", lang, title=w["title"], company=w["company"], date=date))
+    seen: dict[str, int] = {}
+    out = []
+    for label, w in zip(labels, rows, strict=True):
+        seen[label] = seen.get(label, 0) + 1
+        out.append((label if labels.count(label) == 1 else f"{label} #{seen[label]}", w["id"]))
+    return out
 
 
 def ui_lang(raw: str | None) -> str:

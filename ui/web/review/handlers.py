@@ -77,7 +77,7 @@ class Reviews:
             last = values["versions"][-1]
             row = self.db.review(ws["id"])
             by, at = (row["by"], row["at"]) if row else (last.get("by", ""), None)
-            out.append({"id": ws["id"], "title": ws["title"], "company": ws["company"],
+            out.append({"id": ws["id"], "title": ws["title"], "company": ws["company"], "created": ws.get("created"),
                         "status": self.status(ws["id"], values), "version": last["n"], "by": by,
                         "at": dt.datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M") if at else last.get("at", "")})
         return out

@@ -8,7 +8,7 @@ import logging
 import gradio as gr
 
 from core.errors import KatachiError
-from ui.web.common import BROWSER_SECRET, LANG_JS, notice, section_label, tr, ui_lang
+from ui.web.common import BROWSER_SECRET, LANG_JS, notice, section_label, tr, ui_lang, workshop_choices
 from ui.web.review import render as rr
 from ui.web.review.handlers import Reviews
 
@@ -86,12 +86,16 @@ class ReviewTab:
             rows = self.reviews.queue(self._user(request))
         except KatachiError:
             return gr.skip(), gr.skip()
-        head = ["ID", tr("title", lg), tr("company", lg), tr("col_status", lg), tr("col_version", lg),
+        head = [tr("title", lg), tr("company", lg), tr("col_status", lg), tr("col_version", lg),
                 tr("col_by", lg), tr("col_at", lg)]
-        data = [[r["id"], r["title"], r["company"], tr("status_" + r["status"], lg), f'v{r["version"]}', r["by"],
-                 r["at"]] for r in rows]
+        data = [self._cells(r, lg) for r in rows]
         return (gr.update(value=data or [[""] * len(head)], headers=head),
-                gr.update(choices=[(f'{r["title"]} ({r["company"]}, {r["id"]})', r["id"]) for r in rows]))
+                gr.update(choices=workshop_choices(rows, lg)))
+
+    @staticmethod
+    def _cells(r: dict, lg: str) -> list[str]:
+        """One queue row as shown (no internal id: a clicked row is found again by what it shows)."""
+        return [r["title"], r["company"], tr("status_" + r["status"], lg), f'v{r["version"]}', r["by"], r["at"]]
 
     def draw(self, lang, wid, section, seen, request: gr.Request, force: bool = True) -> dict:
         lg = ui_lang(lang)
@@ -148,11 +152,20 @@ class ReviewTab:
         return note, html, code, gr.update(value=section) if isinstance(html, str) and html else gr.skip()
 
     def open_row(self, lang, evt: gr.SelectData, request: gr.Request):
-        row = evt.row_value or []
-        wid = str(row[0]) if row else ""
-        if not wid:
+        """The clicked row's playbook: the row shown at that place, if the queue still shows it there, else
+        the first row that shows the same words (the queue may have changed since it was drawn)."""
+        lg = ui_lang(lang)
+        shown = [str(c) for c in (evt.row_value or [])]
+        try:
+            rows = self.reviews.queue(self._user(request))
+        except KatachiError as err:
+            return {self.note: notice(lg, err)}
+        index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        same = [i for i, r in enumerate(rows) if [str(c) for c in self._cells(r, lg)] == shown]
+        if not same:
             return {self.note: ""}
-        return self.open(lang, wid, request)
+        at = index if index in same else same[0]
+        return self.open(lang, rows[at]["id"], request)
 
     def act(self, fn, ok: str = "saved", clear: bool = False):
         def handler(lang, wid, section, comment, code, reason, ver_a, ver_b, fmt, ver, request: gr.Request):

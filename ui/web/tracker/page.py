@@ -10,7 +10,7 @@ import gradio as gr
 
 from core.errors import KatachiError
 from ui import policy
-from ui.web.common import BROWSER_SECRET, LANG_JS, notice, tr, ui_lang
+from ui.web.common import BROWSER_SECRET, LANG_JS, notice, tr, ui_lang, workshop_choices
 from ui.web.tracker.handlers import queue_tracker_job
 
 STATUSES = ("on_track", "at_risk", "off_track", "not_started", "running", "stuck", "done")
@@ -87,7 +87,7 @@ class TrackerTab:
         except KatachiError:
             return gr.skip()
         rows = [w for w in self.ctx.rooms.my_workshops(user) if w["stage"] == "done"]
-        return gr.update(choices=[(f'{w["title"]} ({w["company"]}, {w["id"]})', w["id"]) for w in rows])
+        return gr.update(choices=workshop_choices(rows, ui_lang(lang)))
 
     def draw(self, lang, wid, kpi, kind, seen, request: gr.Request, force: bool = True) -> dict:
         lg = ui_lang(lang)

@@ -8,7 +8,7 @@ import gradio as gr
 from core.errors import KatachiError
 from graphs.stages import label as stage_label
 from ui import policy
-from ui.web.common import LANG_JS, notice, tr, ui_lang
+from ui.web.common import LANG_JS, notice, tr, ui_lang, workshop_choices
 
 
 class WorkshopsTab:
@@ -45,13 +45,12 @@ class WorkshopsTab:
     # -- handlers ----------------------------------------------------------------------------------
     def _listing(self, user, lang):
         rows = self.ctx.rooms.my_workshops(user)
-        head = ["ID", tr("title", lang), tr("company", lang), tr("mode", lang), tr("join_code", lang), tr("col_stage", lang),
+        head = [tr("title", lang), tr("company", lang), tr("mode", lang), tr("join_code", lang), tr("col_stage", lang),
                 tr("col_created", lang)]
-        data = [[w["id"], w["title"], w["company"], tr("mode_" + w["mode"], lang), w["join_code"] or "",
+        data = [[w["title"], w["company"], tr("mode_" + w["mode"], lang), w["join_code"] or "",
                  stage_label(w["stage"], lang),
                  dt.datetime.fromtimestamp(w["created"]).strftime("%Y-%m-%d %H:%M")] for w in rows]
-        choices = [(f'{w["title"]} ({w["company"]}, {w["id"]})', w["id"]) for w in rows]
-        return gr.update(value=data or [[""] * len(head)], headers=head), gr.update(choices=choices)
+        return gr.update(value=data or [[""] * len(head)], headers=head), gr.update(choices=workshop_choices(rows, lang))
 
     def load(self, lang, request: gr.Request):
         lg = ui_lang(lang)
