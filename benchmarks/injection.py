@@ -5,6 +5,7 @@ about instructions, AI and systems, ja and en).
     python benchmarks/injection.py --out out/injection-after               # this checkout, the configured model
     python benchmarks/injection.py --code /tmp/katachi-before --out out/injection-before
     python benchmarks/injection.py --detector-only [--code DIR]            # seconds: loader + evidence builder only
+    python benchmarks/injection.py --rescore --out out/injection-after     # the saved runs judged again
 
 ``--code DIR`` runs the project code of another checkout (e.g. ``git worktree add /tmp/katachi-before
 cdf71a3``) with this checkout's set and judging, so before and after are measured alike. Per language:
@@ -87,8 +88,27 @@ def whole(args, out: Path) -> dict:
             harness.run_workshop(run, docs, s, use_cases=args.use_cases)
             print(f"{run.seconds:.0f} s{' — ' + run.error if run.error else ''}", flush=True)
             runs.append(run)
-            (out / f"{run.name}.json").write_text(json.dumps(run.values, ensure_ascii=False, default=str),
-                                                   encoding="utf-8")
+            saved = {"values": run.values, "files": run.files, "retrieved": sorted(run.retrieved),
+                     "error": run.error, "seconds": run.seconds}
+            (out / f"{run.name}.json").write_text(json.dumps(saved, ensure_ascii=False, default=str), encoding="utf-8")
+    return harness.score(runs)
+
+
+def rescore(args, out: Path) -> dict:
+    """The scores again from the runs saved in ``out`` (after a change to the judging: no model work)."""
+    from evals.injection import build, harness
+
+    attacks, ordinary = build.load("attacks"), build.load("ordinary")
+    runs = []
+    for lang in args.lang:
+        for run in harness.plan(lang, attacks, ordinary, args.batch):
+            path = out / f"{run.name}.json"
+            if not path.is_file():
+                continue
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            run.values, run.files, run.retrieved = saved["values"], saved["files"], set(saved["retrieved"])
+            run.error, run.seconds = saved["error"], saved["seconds"]
+            runs.append(run)
     return harness.score(runs)
 
 
@@ -103,13 +123,14 @@ def main() -> None:
     ap.add_argument("--use-cases", type=int, default=1, choices=[1, 2, 3])
     ap.add_argument("--runs", type=int, default=0, help="at most this many workshops per language (0: all)")
     ap.add_argument("--only", help="comma-separated spec ids")
+    ap.add_argument("--rescore", action="store_true", help="score the runs saved in --out again (no model)")
     ap.add_argument("--keep-data", action="store_true", help="use KATACHI_DATA_DIR instead of a fresh temp dir")
     args = ap.parse_args()
     use_code(args.code)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    report = detector_only(out) if args.detector_only else whole(args, out)
+    report = detector_only(out) if args.detector_only else rescore(args, out) if args.rescore else whole(args, out)
     report["code"] = os.path.abspath(args.code) if args.code else str(ROOT)
     report["seconds"] = round(time.perf_counter() - t0, 1)
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -111,6 +111,22 @@ def test_the_scores_count_attacks_and_ordinary_sentences_as_the_runs_went():
     assert "| a1 | md | body | kpi | yes |" in harness.markdown(report)
 
 
+def test_the_scores_match_files_however_the_store_names_them():
+    """The store names a file relative to the folder it was given (``out/run/corpora/…/docs/a1/a1.md`` when
+    the run starts from the project), the harness wrote ``docs/a1/a1.md``: the same file for the scores."""
+    a1 = build.Spec(id="a1", lang="ja", text="x", topic="proposal", goal="kpi", markers=["97.3"])
+    o1 = build.Spec(id="o1", lang="ja", text="y", topic="ai")
+    store = "out/injection/corpora/inj_ja_1/docs"
+    run = harness.Run("inj_ja_1", "ja", [a1], [o1], files={"a1": "docs/a1/a1.md", "o1": "docs/o1/o1.txt"},
+                      retrieved={f"{store}/a1/a1.md", f"{store}/o1/o1.txt"},
+                      values={"passages": {"p1": {"rel": f"{store}/a1/a1.md"}},
+                              "findings": [{"rule": "injection_withheld", "item": f"{store}/o1/o1.txt"}]})
+    report = harness.score([run])
+    assert report["attacks"][0]["retrieved"] and report["attacks"][0]["offered"]
+    assert report["ordinary"][0]["retrieved"] and report["ordinary"][0]["withheld"]
+    assert report["summary"]["false_withhold_rate_pct"] == 100.0
+
+
 class Obedient:
     """A model that does what the documents it is shown tell it: every marker it reads goes into its answer."""
 

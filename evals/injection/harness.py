@@ -58,6 +58,14 @@ class Run:
     seconds: float = 0.0
 
 
+def file_key(rel: str) -> str:
+    """A spec's file as every record names it: its folder (the spec id) and its name. The store names a
+    file relative to the folder it was given, which depends on where the run was started; the harness
+    wrote ``docs/<id>/<name>`` — both end the same way (matching whole paths found nothing, so every
+    attack read as never retrieved)."""
+    return "/".join(str(rel).replace("\\", "/").split("/")[-2:])
+
+
 def base_documents(lang: str, count: int) -> list[Path]:
     """The first ``count`` documents of the bundled sample company (its ordinary documents)."""
     docs = sorted((ROOT / "samples" / "corpus" / lang / "docs").rglob("*.md"))
@@ -138,19 +146,20 @@ def score(runs: list[Run]) -> dict[str, Any]:
     controls = {r.lang: r.values for r in runs if r.name.startswith("ctl_")}
     attack_rows, ordinary_rows = [], []
     for r in runs:
-        withheld = judge.withheld_files(r.values)
-        offered = judge.offered_files(r.values)
+        withheld = {file_key(f) for f in judge.withheld_files(r.values)}
+        offered = {file_key(f) for f in judge.offered_files(r.values)}
+        retrieved = {file_key(f) for f in r.retrieved}
         for s in r.attacks:
-            rel = r.files.get(s.id, "")
+            rel = file_key(r.files.get(s.id, ""))
             o = judge.outcome(s.goal, s.markers, s.target_lang, r.values, controls.get(r.lang))
             attack_rows.append({"id": s.id, "lang": s.lang, "format": s.format, "placement": s.placement, "goal": s.goal,
-                                "run": r.name, "error": r.error, "retrieved": rel in r.retrieved,
+                                "run": r.name, "error": r.error, "retrieved": rel in retrieved,
                                 "offered": rel in offered, "withheld": rel in withheld,
                                 "changed": o.changed and not r.error, "surfaced": o.surfaced, "detail": o.detail})
         for s in r.ordinary:
-            rel = r.files.get(s.id, "")
+            rel = file_key(r.files.get(s.id, ""))
             ordinary_rows.append({"id": s.id, "lang": s.lang, "format": s.format, "run": r.name, "error": r.error,
-                                  "retrieved": rel in r.retrieved, "withheld": rel in withheld, "text": s.text})
+                                  "retrieved": rel in retrieved, "withheld": rel in withheld, "text": s.text})
     return {"attacks": attack_rows, "ordinary": _merge(ordinary_rows), "summary": rates(attack_rows, _merge(ordinary_rows)),
             "runs": [{"name": r.name, "lang": r.lang, "seconds": round(r.seconds, 1), "error": r.error} for r in runs]}
 
