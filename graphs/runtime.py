@@ -6,7 +6,7 @@ tests and evals); the LangGraph server entry builds one from the environment, on
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,7 +74,7 @@ def serve_with(rt: Runtime) -> None:
     _served = rt
 
 
-def runtime_of(config: dict | None) -> Runtime:
+def runtime_of(config: Mapping[str, Any] | None) -> Runtime:
     conf = (config or {}).get("configurable", {})
     rt = conf.get(KEY) or _served
     if rt is None:

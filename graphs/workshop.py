@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -112,8 +113,8 @@ def _judged(state: WorkshopState, config: RunnableConfig, stage: str, content: d
 def _payload(state: WorkshopState, gate: str, actions: list[str], data: dict) -> dict:
     keys = ["intake", "themes"] if gate == "themes" else [gate]
     findings = [f for k in keys for f in (state.get("findings") or {}).get(k, [])]
-    return GatePayload(gate=gate, thread_id=state.get("thread_id", ""), lang=state["lang"], actions=actions,
-                       data=data, findings=findings).model_dump()
+    return GatePayload.model_validate(dict(gate=gate, thread_id=state.get("thread_id", ""), lang=state["lang"],
+                                           actions=actions, data=data, findings=findings)).model_dump()
 
 
 # -- intake and themes -------------------------------------------------------------------------------
@@ -225,10 +226,10 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
     logs.append(tidy)
     hand, lg = uc_agent.generate_handoffs(ctx, state["departments"], found, feedback=feedback)
     logs.append(lg)
-    ucs, hos = [u.model_dump() for u in found], [h.model_dump() for h in hand]
-    lint = _gates(*logs) + linter.lint_usecases(ucs, hos, state["departments"], [k.id for k in kpi_list], state["lang"])
-    lint += _judged(state, config, "usecases", {"use_cases": ucs, "handoffs": hos})
-    return {"use_cases": ucs, "handoffs": hos, "stage": gate_stage("usecases"), "findings": {"usecases": _dump(lint)},
+    ucd, hos = [u.model_dump() for u in found], [h.model_dump() for h in hand]
+    lint = _gates(*logs) + linter.lint_usecases(ucd, hos, state["departments"], [k.id for k in kpi_list], state["lang"])
+    lint += _judged(state, config, "usecases", {"use_cases": ucd, "handoffs": hos})
+    return {"use_cases": ucd, "handoffs": hos, "stage": gate_stage("usecases"), "findings": {"usecases": _dump(lint)},
             **_merge_logs(*logs)}
 
 
@@ -327,87 +328,140 @@ def _durable(key: str, kind: Any, make: Callable[[], tuple[Any, StageLog]]) -> t
     return TypeAdapter(kind).validate_python(out["value"]), lg
 
 
-def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
-    ctx = _ctx(state, config)
-    theme = Theme.model_validate(state["theme"])
-    kpi_list = [KPI.model_validate(k) for k in state["kpis"]]
-    ucs = [UseCase.model_validate(u) for u in state["use_cases"]]
-    hand = [HandOff.model_validate(h) for h in state["handoffs"]]
-    current = Playbook.model_validate(state.get("playbook") or {})
-    wanted = list(state.get("regen") or PLAYBOOK_SECTIONS)
-    fb = state.get("feedback") or {}
-    upd: dict[str, Any] = {}
-    logs: list[StageLog] = []
-    upstream = [w for w in wanted if w.partition(":")[0] in UPSTREAM]
-    if upstream:
-        theme, kpi_list, ucs, hand, touched, logs = _revise_upstream(ctx, state, upstream, fb, theme, kpi_list,
-                                                                       ucs, hand)
-        wanted += [f"procedures:{uid}" for uid in touched]  # a rewritten use case needs its procedure again
-        upd.update(theme=theme.model_dump(), kpis=[k.model_dump() for k in kpi_list],
-                   use_cases=[u.model_dump() for u in ucs], handoffs=[h.model_dump() for h in hand])
-        kd, ud, hd = upd["kpis"], upd["use_cases"], upd["handoffs"]
-        upd["findings"] = {"themes": _dump(linter.lint_theme(upd["theme"], state["lang"])),
-                           "kpis": _dump(linter.lint_kpis(kd, state["lang"])),
-                           "usecases": _dump(linter.lint_usecases(ud, hd, state["departments"], [k["id"] for k in kd],
-                                                                  state["lang"]))}
-    out: dict[str, Any] = {}
-    proc_targets = {w.split(":", 1)[1] for w in wanted if w.startswith("procedures:")}
-    by_id = {p.use_case_id: p for p in current.procedures}
-    if "procedures" in wanted or proc_targets or set(by_id) != {u.id for u in ucs}:
-        procs = []
-        for uc in ucs:
-            if "procedures" in wanted or uc.id in proc_targets or uc.id not in by_id:
-                comment = fb.get(f"procedures:{uc.id}") or fb.get("procedures", "")
-                p, lg = _durable(f"procedures:{uc.id}", Procedure, lambda uc=uc, comment=comment: pb.procedure(
-                    ctx, uc, feedback=comment, current=by_id.get(uc.id)))
-                logs.append(lg)
-                procs.append(p)
-            else:
-                procs.append(by_id[uc.id])
-        out["procedures"] = [p.model_dump() for p in procs]
-        current.procedures = procs
-    if "weekly_review" in wanted:
-        wr, lg = _durable("weekly_review", WeeklyReview, lambda: pb.weekly_review(
-            ctx, theme, kpi_list, ucs, feedback=fb.get("weekly_review", "")))
-        logs.append(lg)
-        out["weekly_review"] = wr.model_dump()
-    if "glossary" in wanted:
-        terms, lg = _durable("glossary", list[GlossaryTerm], lambda: pb.glossary(
-            ctx, theme, kpi_list, ucs, feedback=fb.get("glossary", "")))
-        logs.append(lg)
-        out["glossary"] = [t.model_dump() for t in terms]
-    if "training" in wanted:
-        items, lg = _durable("training", list[TrainingItem], lambda: pb.training(
-            ctx, theme, current.procedures, feedback=fb.get("training", ""), ucs=ucs))
-        logs.append(lg)
-        out["training"] = [t.model_dump() for t in items]
-    if "roles" in wanted:
-        roles = pb.default_roles(kpi_list, ucs, hand, ctx.lang)
-        if fb.get("roles") and current.roles:
-            roles, lg = _durable("roles", Roles, lambda: pb.rewrite_roles(ctx, current.roles, kpi_list, fb["roles"]))
-            logs.append(lg)
-        out["roles"] = roles.model_dump()
-    if "rollout" in wanted:
-        phases = pb.default_rollout(ucs, kpi_list, ctx.lang)
-        if fb.get("rollout") and current.rollout:
-            phases, lg = _durable("rollout", list[RolloutPhase], lambda: pb.rewrite_rollout(
-                ctx, current.rollout, ucs, fb["rollout"]))
-            logs.append(lg)
-        out["rollout"] = [p.model_dump() for p in phases]
-    merged = {**(state.get("playbook") or {}), **out}
-    lint = _gates(*logs) + linter.lint_playbook(merged, state["lang"])
-    lint += _judged(state, config, "playbook", {k: merged.get(k) for k in ("training", "roles", "weekly_review")})
+@dataclass
+class _Made:
+    """What the playbook's sections are made from, and the logs of the calls that made them."""
+    ctx: StageContext
+    theme: Theme
+    kpis: list[KPI]
+    ucs: list[UseCase]
+    hand: list[HandOff]
+    current: Playbook
+    fb: dict
+    logs: list[StageLog] = field(default_factory=list)
+
+    def durable(self, key: str, kind: Any, make: Callable[[], tuple[Any, StageLog]]) -> Any:
+        value, lg = _durable(key, kind, make)
+        self.logs.append(lg)
+        return value
+
+
+def _procedures(m: _Made, wanted: list[str]) -> list[dict] | None:
+    """A procedure per use case: made again when asked for (all, or one by its id) or when its use case is
+    new; kept otherwise. None when nothing about them changed."""
+    targets = {w.split(":", 1)[1] for w in wanted if w.startswith("procedures:")}
+    by_id = {p.use_case_id: p for p in m.current.procedures}
+    if not ("procedures" in wanted or targets or set(by_id) != {u.id for u in m.ucs}):
+        return None
+    def make(uc: UseCase) -> Callable[[], tuple[Any, StageLog]]:
+        comment = m.fb.get(f"procedures:{uc.id}") or m.fb.get("procedures", "")
+        return lambda: pb.procedure(m.ctx, uc, feedback=comment, current=by_id.get(uc.id))
+
+    procs = []
+    for uc in m.ucs:
+        if "procedures" in wanted or uc.id in targets or uc.id not in by_id:
+            procs.append(m.durable(f"procedures:{uc.id}", Procedure, make(uc)))
+        else:
+            procs.append(by_id[uc.id])
+    m.current.procedures = procs  # the training plan is made from these
+    return [p.model_dump() for p in procs]
+
+
+def _weekly_review(m: _Made) -> dict:
+    return m.durable("weekly_review", WeeklyReview, lambda: pb.weekly_review(
+        m.ctx, m.theme, m.kpis, m.ucs, feedback=m.fb.get("weekly_review", ""))).model_dump()
+
+
+def _glossary(m: _Made) -> list[dict]:
+    return [t.model_dump() for t in m.durable("glossary", list[GlossaryTerm], lambda: pb.glossary(
+        m.ctx, m.theme, m.kpis, m.ucs, feedback=m.fb.get("glossary", "")))]
+
+
+def _training(m: _Made) -> list[dict]:
+    return [t.model_dump() for t in m.durable("training", list[TrainingItem], lambda: pb.training(
+        m.ctx, m.theme, m.current.procedures, feedback=m.fb.get("training", ""), ucs=m.ucs))]
+
+
+def _roles(m: _Made) -> dict:
+    """Written by code from the KPIs and use cases; the model rewrites them only when a reviewer asked."""
+    roles = pb.default_roles(m.kpis, m.ucs, m.hand, m.ctx.lang)
+    if m.fb.get("roles") and m.current.roles:
+        current = m.current.roles
+        roles = m.durable("roles", Roles, lambda: pb.rewrite_roles(m.ctx, current, m.kpis, m.fb["roles"]))
+    return roles.model_dump()
+
+
+def _rollout(m: _Made) -> list[dict]:
+    """30/60/90 written by code; the model rewrites it only when a reviewer asked."""
+    phases = pb.default_rollout(m.ucs, m.kpis, m.ctx.lang)
+    if m.fb.get("rollout") and m.current.rollout:
+        current = m.current.rollout
+        phases = m.durable("rollout", list[RolloutPhase], lambda: pb.rewrite_rollout(m.ctx, current, m.ucs,
+                                                                                    m.fb["rollout"]))
+    return [p.model_dump() for p in phases]
+
+
+# The playbook's sections after the procedures, in the order they are made (training reads the
+# procedures made just before it). A new section is a builder here and its name in PLAYBOOK_SECTIONS.
+SECTION_BUILDERS: dict[str, Callable[[_Made], Any]] = {
+    "weekly_review": _weekly_review, "glossary": _glossary, "training": _training, "roles": _roles,
+    "rollout": _rollout,
+}
+
+
+def _upstream(ctx: StageContext, state: WorkshopState, wanted: list[str], m: _Made) -> dict[str, Any]:
+    """Theme, KPIs, use cases or hand-offs a reviewer asked to change, rewritten first (in ``m``); the
+    state update for them with their lint. Adds the procedures of rewritten use cases to ``wanted``."""
+    names = [w for w in wanted if w.partition(":")[0] in UPSTREAM]
+    if not names:
+        return {}
+    m.theme, m.kpis, m.ucs, m.hand, touched, m.logs = _revise_upstream(ctx, state, names, m.fb, m.theme, m.kpis,
+                                                                       m.ucs, m.hand)
+    wanted += [f"procedures:{uid}" for uid in touched]  # a rewritten use case needs its procedure again
+    upd: dict[str, Any] = dict(theme=m.theme.model_dump(), kpis=[k.model_dump() for k in m.kpis],
+                               use_cases=[u.model_dump() for u in m.ucs], handoffs=[h.model_dump() for h in m.hand])
+    kd, ud, hd = upd["kpis"], upd["use_cases"], upd["handoffs"]
+    upd["findings"] = {"themes": _dump(linter.lint_theme(upd["theme"], state["lang"])),
+                       "kpis": _dump(linter.lint_kpis(kd, state["lang"])),
+                       "usecases": _dump(linter.lint_usecases(ud, hd, state["departments"], [k["id"] for k in kd],
+                                                              state["lang"]))}
+    return upd
+
+
+def _playbook_version(state: WorkshopState, upd: dict, merged: dict) -> dict:
+    """The version this run makes: by the reviewer who asked for changes, else by the model."""
     last = (state.get("decisions") or [{}])[-1]
     asked = last.get("gate") == "playbook" and last.get("action") == "request_changes"
     content = content_of({**state, **upd, "playbook": merged})
     prior = (state.get("versions") or [])
-    version = version_record(prior, content, by=last.get("by", "") if asked else "model",
-                             reason=("; ".join(f"{k}: {v}" for k, v in last.get("sections", {}).items())
-                                     if asked else "generated"),
-                             at=_now(), previous=prior[-1]["content"] if prior else None)
+    return version_record(prior, content, by=last.get("by", "") if asked else "model",
+                          reason=("; ".join(f"{k}: {v}" for k, v in last.get("sections", {}).items())
+                                  if asked else "generated"),
+                          at=_now(), previous=prior[-1]["content"] if prior else None)
+
+
+def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
+    ctx = _ctx(state, config)
+    m = _Made(ctx, Theme.model_validate(state["theme"]), [KPI.model_validate(k) for k in state["kpis"]],
+              [UseCase.model_validate(u) for u in state["use_cases"]],
+              [HandOff.model_validate(h) for h in state["handoffs"]],
+              Playbook.model_validate(state.get("playbook") or {}), state.get("feedback") or {})
+    wanted = list(state.get("regen") or PLAYBOOK_SECTIONS)
+    upd = _upstream(ctx, state, wanted, m)
+    out: dict[str, Any] = {}
+    procs = _procedures(m, wanted)
+    if procs is not None:
+        out["procedures"] = procs
+    for name, build in SECTION_BUILDERS.items():
+        if name in wanted:
+            out[name] = build(m)
+    merged = {**(state.get("playbook") or {}), **out}
+    lint = _gates(*m.logs) + linter.lint_playbook(merged, state["lang"])
+    lint += _judged(state, config, "playbook", {k: merged.get(k) for k in ("training", "roles", "weekly_review")})
+    version = _playbook_version(state, upd, merged)
     findings = {**upd.pop("findings", {}), "playbook": _dump(lint)}
     return {**upd, "playbook": out, "regen": [], "stage": gate_stage("playbook"), "findings": findings,
-            "versions": [version], **_merge_logs(*logs)}
+            "versions": [version], **_merge_logs(*m.logs)}
 
 
 def gate_playbook(state: WorkshopState) -> Command[Literal["playbook", "gate_playbook", "finalize"]]:
@@ -421,7 +475,7 @@ def gate_playbook(state: WorkshopState) -> Command[Literal["playbook", "gate_pla
                                                 "decisions": [record]})
     if d.action in ("edit", "rollback"):
         prior = state.get("versions") or []
-        previous = prior[-1]["content"] if prior else content_of(state)
+        previous = prior[-1]["content"] if prior else content_of(dict(state))
         if d.action == "edit":
             content, reason = previous, d.reason or "edit: " + ", ".join(d.values)
             for name, val in d.values.items():

@@ -130,16 +130,15 @@ def _history(values: dict[str, Any], audit: list[dict]) -> list[Block]:
 
 
 # -- DOCX -------------------------------------------------------------------------------------------------
-def _docx(blocks: list[Block], lang: str) -> bytes:
-    from docx import Document
+def _docx_fonts(doc, lang: str) -> None:
+    """The language's East Asian font on every style the export uses (Word otherwise falls back to a
+    font without kana on some machines)."""
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    doc = Document()
     east = t("doc.docx_font", lang)
     for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "List Number"):
-        st = doc.styles[name]
-        rpr = st.element.get_or_add_rPr()
+        rpr = doc.styles[name].element.get_or_add_rPr()
         fonts = rpr.find(qn("w:rFonts"))
         if fonts is None:
             fonts = rpr.makeelement(qn("w:rFonts"), {})
@@ -147,51 +146,63 @@ def _docx(blocks: list[Block], lang: str) -> bytes:
         fonts.set(qn("w:eastAsia"), east)
     doc.styles["Normal"].font.size = Pt(10.5)
 
-    def text_with_refs(par, text: str, bold_label: str = "") -> None:
-        if bold_label:
-            par.add_run(bold_label + ": ").bold = True
-        pos = 0
-        for m in _REF.finditer(text):
-            par.add_run(plain(text[pos:m.start()]))
-            r = par.add_run(f"[{m.group(1)}]")
-            r.font.superscript = True
-            pos = m.end()
-        par.add_run(plain(text[pos:]))
 
-    def refs(b: Block) -> str:
-        return "".join(f"[^{n}]" for n in b.refs)
+def _docx_text(par, text: str, bold_label: str = "") -> None:
+    """``text`` into ``par`` with its source marks as superscript numbers."""
+    if bold_label:
+        par.add_run(bold_label + ": ").bold = True
+    pos = 0
+    for m in _REF.finditer(text):
+        par.add_run(plain(text[pos:m.start()]))
+        r = par.add_run(f"[{m.group(1)}]")
+        r.font.superscript = True
+        pos = m.end()
+    par.add_run(plain(text[pos:]))
 
+
+def _docx_table(doc, b: Block) -> None:
+    table = doc.add_table(rows=1, cols=len(b.headers))
+    table.style = "Table Grid"
+    for cell, h in zip(table.rows[0].cells, b.headers, strict=False):
+        cell.text = ""
+        cell.paragraphs[0].add_run(h).bold = True
+    for row in b.rows:
+        for cell, val in zip(table.add_row().cells, row, strict=False):
+            cell.text = ""
+            _docx_text(cell.paragraphs[0], str(val))
+
+
+def _docx_block(doc, b: Block) -> None:
+    refs = "".join(f"[^{n}]" for n in b.refs)
+    if b.kind == "title":
+        doc.add_heading(plain(b.text), level=0)
+    elif b.kind == "meta":
+        doc.add_paragraph(plain(b.text))
+    elif b.kind in ("h1", "h2", "h3"):
+        _docx_text(doc.add_heading("", level=int(b.kind[1])), b.text + refs)
+    elif b.kind == "field":
+        _docx_text(doc.add_paragraph(style="List Bullet"), b.text + refs, b.label)
+    elif b.kind == "label":
+        doc.add_paragraph().add_run(b.label).bold = True
+    elif b.kind in ("list", "olist"):
+        for item in b.items:
+            _docx_text(doc.add_paragraph(style="List Bullet" if b.kind == "list" else "List Number"), item)
+    elif b.kind == "table":
+        _docx_table(doc, b)
+    elif b.kind == "code":
+        doc.add_paragraph().add_run(b.text).font.name = "Consolas"
+    elif b.kind == "sources":
+        for i, c in enumerate(b.notes, 1):
+            doc.add_paragraph(f"[{i}] " + plain(note_text(c)))
+
+
+def _docx(blocks: list[Block], lang: str) -> bytes:
+    from docx import Document
+
+    doc = Document()
+    _docx_fonts(doc, lang)
     for b in blocks:
-        if b.kind == "title":
-            doc.add_heading(plain(b.text), level=0)
-        elif b.kind == "meta":
-            doc.add_paragraph(plain(b.text))
-        elif b.kind in ("h1", "h2", "h3"):
-            text_with_refs(doc.add_heading("", level=int(b.kind[1])), b.text + refs(b))
-        elif b.kind == "field":
-            text_with_refs(doc.add_paragraph(style="List Bullet"), b.text + refs(b), b.label)
-        elif b.kind == "label":
-            doc.add_paragraph().add_run(b.label).bold = True
-        elif b.kind in ("list", "olist"):
-            for item in b.items:
-                text_with_refs(doc.add_paragraph(style="List Bullet" if b.kind == "list" else "List Number"), item)
-        elif b.kind == "table":
-            table = doc.add_table(rows=1, cols=len(b.headers))
-            table.style = "Table Grid"
-            for cell, h in zip(table.rows[0].cells, b.headers):
-                cell.text = ""
-                cell.paragraphs[0].add_run(h).bold = True
-            for row in b.rows:
-                cells = table.add_row().cells
-                for cell, val in zip(cells, row):
-                    cell.text = ""
-                    text_with_refs(cell.paragraphs[0], str(val))
-        elif b.kind == "code":
-            r = doc.add_paragraph().add_run(b.text)
-            r.font.name = "Consolas"
-        elif b.kind == "sources":
-            for i, c in enumerate(b.notes, 1):
-                doc.add_paragraph(f"[{i}] " + plain(note_text(c)))
+        _docx_block(doc, b)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
@@ -250,8 +261,8 @@ def _pdf(blocks: list[Block]) -> bytes:
             pdf.set_fill_color(245, 245, 245)
             line(b.text, 9, 2, indent=4)
         elif b.kind == "sources":
-            for i, c in enumerate(b.notes, 1):
-                line(f"[{i}] {note_text(c)}", 8.5, 0.5)
+            for i, note in enumerate(b.notes, 1):
+                line(f"[{i}] {note_text(note)}", 8.5, 0.5)
     return bytes(pdf.output())
 
 
