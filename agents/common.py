@@ -4,16 +4,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Protocol
+from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
+from pydantic.json_schema import JsonDict
 
 from agents import script
 from agents.grounding import Evidence, build_evidence, keep_valid, relevant
 from agents.linter import finding  # noqa: F401 - the gates' findings, built where the linter's are
 from agents.prompts import system_prompt, user_prompt
-from agents.schemas import Citation, Finding
+from agents.schemas import Citation, Finding, Support
 from core.llm import structured_call
 from knowledge.passages import Passage
 
@@ -24,14 +25,15 @@ LENGTH_SCALE = {"ja": 1.8, "en": 4.0}
 
 def text(cap: int, min_len: int = 1, default: str | None = None) -> Any:
     """A string field with a length budget (``x-cap``, turned into ``maxLength`` per language)."""
-    extra = {"x-cap": cap}
+    extra: JsonDict = {"x-cap": cap}
     if default is not None:
         return Field(default=default, json_schema_extra=extra)
     return Field(min_length=min_len, json_schema_extra=extra)
 
 
-def Short(cap: int) -> Any:  # noqa: N802 - reads like a type in list[Short(30)]
-    return Annotated[str, Field(json_schema_extra={"x-cap": cap})]
+def cap(n: int) -> Any:
+    """The length budget of each string of a list: ``list[Annotated[str, cap(30)]]``."""
+    return Field(json_schema_extra={"x-cap": n})
 
 
 def items(max_items: int, min_items: int = 0) -> Any:
@@ -43,7 +45,8 @@ def items(max_items: int, min_items: int = 0) -> Any:
 
 
 class Retriever(Protocol):
-    def search(self, query: str, k: int = 5, where: dict | None = None) -> list[Passage]: ...
+    def search(self, query: str, k: int = 5, where: dict | None = None, department: str | None = None,
+               ) -> list[Passage]: ...
 
 
 @dataclass
@@ -70,7 +73,7 @@ class StageContext:
 
     def functions(self) -> set[str]:
         """The 型 library's functions of the workshop's departments (営業 → sales, 品質保証 → manufacturing)."""
-        return {self.function_of(d) for d in self.departments} - {None}
+        return {f for d in self.departments if (f := self.function_of(d)) is not None}
 
     def function_of(self, department: str) -> str | None:
         """The department's function: by the library's aliases, else by meaning (e5) when one function is
@@ -172,7 +175,7 @@ def ask(ctx: StageContext, log: StageLog, *, role: str, schema: type[BaseModel],
     ``on_item``: each item of the first answer as it is written (see ``structured_call``)."""
 
     allowed = " ".join(str(v) for v in values.values()) + evidence.prompt_block()
-    named = []
+    named: list[list[str]] = []
 
     def validate(obj: Any) -> list[str]:
         problems = []
@@ -202,7 +205,7 @@ def ask(ctx: StageContext, log: StageLog, *, role: str, schema: type[BaseModel],
 
 
 def cite(evidence: Evidence, ids: list[str], log: StageLog, where: str, claim: str = "",
-         ) -> tuple[list[Citation], str]:
+         ) -> tuple[list[Citation], Support]:
     """Map sentence ids to citations, verify each against the passages offered (id known, quote
     verbatim), drop those unrelated to the claim, and log the outcome."""
     unknown = evidence.unknown(ids)

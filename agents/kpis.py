@@ -98,12 +98,12 @@ def plan(theme: Theme, views: list[GroupView]) -> list[tuple[str, GroupView | No
             continue
         out.append((v.offered()[0], v))
     seen: set[str] = set()
-    kept = []
-    for kpi_id, v in out:
-        key = kpi_id if kpi_id != PARTICIPANTS else f"{PARTICIPANTS}:{v.id if v else ''}"
+    kept: list[tuple[str, GroupView | None]] = []
+    for kpi_id, g in out:
+        key = kpi_id if kpi_id != PARTICIPANTS else f"{PARTICIPANTS}:{g.id if g else ''}"
         if key not in seen:
             seen.add(key)
-            kept.append((kpi_id, v))
+            kept.append((kpi_id, g))
     return kept
 
 
@@ -134,7 +134,7 @@ def generate_kpis(ctx: StageContext, theme: Theme, groups: list[PainGroup], poin
 
 
 def _ask(ctx: StageContext, log: StageLog, theme: Theme, views: list[GroupView], ev, feedback: str
-         ) -> list[tuple[str, GroupView | None, list[str]]]:
+         ) -> list[tuple[str, GroupView | None, list[str] | None]]:
     """KPIs sent back with a comment: the model chooses from the groups' shortlists (and the theme's
     wider catalogue neighbours) which KPIs, for which pain points; code writes each as in ``plan``."""
     lib = ctx.catalog()
@@ -145,7 +145,8 @@ def _ask(ctx: StageContext, log: StageLog, theme: Theme, views: list[GroupView],
                         enums={"kpi": ids, "group": [v.id for v in views]}, theme=theme.title,
                         problem=theme.problem, pain_points=_pick_lines(views, lib, ctx.lang), max_tokens=160)
     by_id = {v.id: v for v in views}
-    chosen, seen = [], set()
+    chosen: list[tuple[str, GroupView | None, list[str] | None]] = []
+    seen = set()
     for p in out.kpis:
         v = by_id.get(p.group)
         key = (p.kpi, p.group if p.kpi == PARTICIPANTS else "")

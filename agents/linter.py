@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Any
 
-from agents.schemas import Finding
+from agents.schemas import Finding, Severity
 from core.i18n import t
 
 JUNIOR = ("若手", "有志", "詳しい人", "新人", "新入社員", "インターン", "得意な人", "junior", "volunteer", "intern",
@@ -31,9 +31,10 @@ AI_GOAL = ("ai導入", "aiの導入", "ai活用", "aiの活用", "生成aiを使
            "using ai", "roll out ai")
 VAGUE_WHEN = ("随時", "必要に応じて", "適宜", "いつでも", "as needed", "anytime", "ad hoc", "whenever")
 
-SEVERITY = {"junior_delegation": "warning", "prompt_training_only": "warning", "executive_absent": "error",
-            "usage_as_goal": "error", "unmeasured": "error", "point_solution": "warning",
-            "handoff_no_owner": "warning", "glossary_inconsistent": "info", "no_cadence": "warning"}
+SEVERITY: dict[str, Severity] = {
+    "junior_delegation": "warning", "prompt_training_only": "warning", "executive_absent": "error",
+    "usage_as_goal": "error", "unmeasured": "error", "point_solution": "warning",
+    "handoff_no_owner": "warning", "glossary_inconsistent": "info", "no_cadence": "warning"}
 
 
 def _n(text: Any) -> str:
@@ -45,7 +46,8 @@ def has_any(text: Any, words: tuple[str, ...]) -> bool:
     return any(w in t for w in words)
 
 
-def finding(rule: str, stage: str, item: str, lang: str, detail: str = "", severity: str | None = None) -> Finding:
+def finding(rule: str, stage: str, item: str, lang: str, detail: str = "", severity: Severity | None = None,
+            ) -> Finding:
     """A finding in the workshop's language (texts: ``lint.<rule>.why`` / ``.fix``); the linter's own
     rules and the quality gates build theirs here."""
     why, fix = t(f"lint.{rule}.why", lang), t(f"lint.{rule}.fix", lang)

@@ -6,11 +6,11 @@ procedures, and the company's documents.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, create_model
 
-from agents.common import Short, StageContext, StageLog, ask, cite, items, retrieve, text
+from agents.common import StageContext, StageLog, ask, cap, cite, items, retrieve, text
 from agents.grounding import build_evidence
 from agents.prompts import user_prompt
 from agents.schemas import Citation, Procedure
@@ -38,7 +38,7 @@ class Hypothesis(BaseModel):
 
 class AdaptOut(BaseModel):
     title: str = text(30)
-    steps: list[Short(60)] = items(5, min_items=3)
+    steps: list[Annotated[str, cap(60)]] = items(5, min_items=3)
     prompt_template: str = text(200)
     evidence: list[str] = items(3)
 
@@ -71,8 +71,8 @@ def seeds(kpi_lines: str, stuck_lines: str, checkins: list[dict], procedures: li
 
 def pack_schema(n: int) -> type[BaseModel]:
     fields: dict = {f"h{i}": (HypothesisOut, ...) for i in range(1, n + 1)}
-    fields["decisions"] = (list[Short(60)], items(3, min_items=1))
-    fields["exec_prompts"] = (list[Short(80)], items(3, min_items=1))
+    fields["decisions"] = (list[Annotated[str, cap(60)]], items(3, min_items=1))
+    fields["exec_prompts"] = (list[Annotated[str, cap(80)]], items(3, min_items=1))
     return create_model("PackOut", **fields)
 
 

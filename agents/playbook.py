@@ -6,12 +6,12 @@ model rewrites them only when someone asks for changes to them.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel
 
 from agents import method, sections
-from agents.common import Short, StageContext, StageLog, ask, cite, evidence_for, items, text
+from agents.common import StageContext, StageLog, ask, cap, cite, evidence_for, items, text
 from agents.glossary import build as glossary_from_documents
 from agents.grounding import Evidence
 from agents.patterns import NEW, procedure_from
@@ -37,17 +37,17 @@ _PLACEHOLDER = re.compile(r"\{([^{}\n]{1,40})\}")
 
 class ProcedureOut(BaseModel):
     title: str = text(20, 2)
-    steps: list[Short(30)] = items(6, 4)
+    steps: list[Annotated[str, cap(30)]] = items(6, 4)
     prompt_template: str = text(100, 10)
     evidence: list[str] = items(2)
 
 
 class WeeklyReviewOut(BaseModel):
     cadence: str = text(20, 2)
-    attendees: list[Short(12)] = items(4, 1)
-    inputs: list[Short(20)] = items(3, 1)
-    agenda: list[Short(20)] = items(4, 2)
-    decision_rules: list[Short(30)] = items(3, 1)
+    attendees: list[Annotated[str, cap(12)]] = items(4, 1)
+    inputs: list[Annotated[str, cap(20)]] = items(3, 1)
+    agenda: list[Annotated[str, cap(20)]] = items(4, 2)
+    decision_rules: list[Annotated[str, cap(30)]] = items(3, 1)
     exec_ai_hour: str = text(40, default="")
 
 
@@ -74,12 +74,12 @@ class TrainingOut(BaseModel):
 
 class RolesOut(BaseModel):
     executive_sponsor: str = text(20)
-    owners: list[Short(40)] = items(6, 1)
+    owners: list[Annotated[str, cap(40)]] = items(6, 1)
 
 
 class PhaseOut(BaseModel):
     days: Literal[30, 60, 90]
-    goals: list[Short(40)] = items(4, 1)
+    goals: list[Annotated[str, cap(40)]] = items(4, 1)
 
 
 class RolloutOut(BaseModel):
@@ -153,7 +153,7 @@ def weekly_review(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[Us
                                evidence=NO_EVIDENCE, feedback=feedback, check=check, theme=theme.title,
                                kpis=kpi_lines(kpis), use_cases=use_case_lines(ucs), max_tokens=450)
     attendees = list(out.attendees) + [o for o in owners if o and o not in " ".join(out.attendees)]
-    data = {k: (unique(v) if isinstance(v, list) else v) for k, v in out.model_dump().items()}
+    data: dict[str, Any] = {k: (unique(v) if isinstance(v, list) else v) for k, v in out.model_dump().items()}
     return sections.repair_review(WeeklyReview(**{**data, "attendees": unique(attendees)}), kpis, ctx.lang, log), log
 
 

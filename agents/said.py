@@ -105,7 +105,9 @@ def subject(x: Stated, lang: str) -> str:
     if lang == "ja":
         kept = _JA_FILLER.sub("", before)
         while True:  # 「…に1件あたり」「マネージャーが案件ごとに」: qualifiers and fillers, peeled from the end
-            shorter = _JA_FILLER.sub("", _JA_PER.sub("", kept)) if _JA_PER.search(kept).group(0) else kept
+            per = _JA_PER.search(kept)
+            assert per is not None  # every part of it is optional: it always matches, maybe empty
+            shorter = _JA_FILLER.sub("", _JA_PER.sub("", kept)) if per.group(0) else kept
             if shorter == kept:
                 break
             kept = shorter

@@ -9,6 +9,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+Support = Literal["supported", "unsupported"]  # whether a record's citations back it (agents.common.cite)
+Severity = Literal["info", "warning", "error"]
+
 
 class Citation(BaseModel):
     chunk_id: str
@@ -38,7 +41,7 @@ class Theme(BaseModel):
     why_now: str = ""
     pain_groups: list[str] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
-    support: Literal["supported", "unsupported"] = "unsupported"
+    support: Support = "unsupported"
     # "documents": proposed from the company's documents because the pain points named no business problem
     origin: Literal["participants", "documents"] = "participants"
     measures: list[str] = Field(default_factory=list)  # catalogue KPIs that would measure it (ids)
@@ -55,7 +58,7 @@ class KPI(BaseModel):
     owner: str  # executive owner
     method: str  # how it is measured
     citations: list[Citation] = Field(default_factory=list)
-    support: Literal["supported", "unsupported"] = "unsupported"
+    support: Support = "unsupported"
     catalog_id: str = ""  # the 型 library's KPI it is, "" when the participants' own measure
     better: Literal["lower", "higher", ""] = ""
     pain_points: list[str] = Field(default_factory=list)  # the pain points it measures (ids)
@@ -82,7 +85,7 @@ class UseCase(BaseModel):
     feasibility: Score
     risks: list[str] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
-    support: Literal["supported", "unsupported"] = "unsupported"
+    support: Support = "unsupported"
     pattern: str = ""  # the 型 library pattern it adapts, "new" when none fitted ("" before the library)
 
     @property
@@ -98,7 +101,7 @@ class HandOff(BaseModel):
     when: str
     receiving_owner: str = ""
     citations: list[Citation] = Field(default_factory=list)
-    support: Literal["supported", "unsupported"] = "unsupported"
+    support: Support = "unsupported"
 
 
 class Procedure(BaseModel):
@@ -108,7 +111,7 @@ class Procedure(BaseModel):
     prompt_template: str
     placeholders: list[str] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
-    support: Literal["supported", "unsupported"] = "unsupported"
+    support: Support = "unsupported"
     pattern: str = ""  # lineage: the pattern its steps start from, "new", or "" (written before the library)
     checks: list[int] = Field(default_factory=list)  # 1-based steps where a person checks the output
     placeholder_notes: dict[str, str] = Field(default_factory=dict)  # what to put in each {placeholder}
@@ -151,7 +154,7 @@ class RolloutPhase(BaseModel):
 
 class Finding(BaseModel):
     rule: str
-    severity: Literal["info", "warning", "error"] = "warning"
+    severity: Severity = "warning"
     stage: str
     item: str = ""
     message: str

@@ -173,7 +173,8 @@ def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feed
         v = by_id.get(str(item.get("group", "")))
         if field != "themes" or v is None or v.id in shown:
             return
-        kpi = item.get("kpi") if item.get("kpi") in v.offered() else v.offered()[0]
+        picked = item.get("kpi")
+        kpi = picked if isinstance(picked, str) and picked in v.offered() else v.offered()[0]
         shown.add(v.id)
         ctx.show("themes", write_theme(ctx, v, kpi, str(item.get("why_now", "")), ev, StageLog(), "draft").model_dump())
 

@@ -12,11 +12,11 @@ import datetime as dt
 from typing import Any
 
 from agents.linter import USAGE, has_any
-from agents.schemas import Finding
+from agents.schemas import Finding, Severity
 from core.i18n import t
 
-SEVERITY = {"checkin_missing": "warning", "usage_as_result": "error", "use_case_stuck": "warning",
-            "off_track": "warning", "no_experiments": "info"}
+SEVERITY: dict[str, Severity] = {"checkin_missing": "warning", "usage_as_result": "error",
+                                 "use_case_stuck": "warning", "off_track": "warning", "no_experiments": "info"}
 
 
 def _f(rule: str, item: str, lang: str, **kw: Any) -> Finding:
@@ -37,7 +37,7 @@ def lint_tracker(kpis: list[dict], use_cases: list[dict], checkins: list[dict], 
             out.append(_f("checkin_missing", k["id"], lang, weeks=weeks))
         for c in mine:
             if has_any(c.get("unit"), USAGE) or has_any(c.get("note"), USAGE):
-                out.append(_f("usage_as_result", k["id"], lang, detail=f"{c['week']}: {(c.get('note') or c.get('unit'))[:40]}"))
+                out.append(_f("usage_as_result", k["id"], lang, detail=f"{c['week']}: {(c.get('note') or c.get('unit') or '')[:40]}"))
                 break
         pr = projections.get(k["id"])
         if pr is not None and pr.reaches is False and not pr.hit and len(mine) >= 3:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from agents.common import Short, StageContext, StageLog, ask, cite, evidence_for, finding, items, text
+from agents.common import StageContext, StageLog, ask, cap, cite, evidence_for, finding, items, text
 from agents.intake import similarity
 from agents.patterns import NEW, fill, kpi_for, pattern_line, risks_of
 from agents.schemas import KPI, HandOff, PainPoint, Score, Theme, UseCase
@@ -29,7 +30,7 @@ class UseCaseOut(BaseModel):
     workflow_step: str = text(12)
     input: str = text(16)
     output: str = text(16)
-    how: list[Short(24)] = items(3)  # only for "new": the pattern's steps are used otherwise
+    how: list[Annotated[str, cap(24)]] = items(3)  # only for "new": the pattern's steps are used otherwise
     kpi_id: str
     impact: ScoreOut
     feasibility: ScoreOut

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from core.errors import KatachiError
 from core.settings import Settings
@@ -42,7 +42,7 @@ def get_chat_model(role: str, settings: Settings) -> BaseChatModel:
         # llama.cpp ignores the key and the model name; the client insists on both. With return_progress a
         # streamed answer reports each prompt batch it has read, so a long prompt on a busy machine is
         # seen to be moving (see structured_call's stall_s).
-        return ChatOpenAI(base_url=server.base_url, api_key="local", model=info.path.stem, seed=7,
+        return ChatOpenAI(base_url=server.base_url, api_key=SecretStr("local"), model=info.path.stem, seed=7,
                           extra_body={"return_progress": True}, **common)
     if s.provider == "openai":
         from langchain_openai import ChatOpenAI
@@ -51,7 +51,7 @@ def get_chat_model(role: str, settings: Settings) -> BaseChatModel:
         if not key and not s.openai_base_url:
             raise KatachiError("openai_key_missing")
         # Local OpenAI-compatible servers (Ollama, vLLM...) accept any key.
-        return ChatOpenAI(base_url=s.openai_base_url, api_key=key or "none", model=s.openai_model, **common)
+        return ChatOpenAI(base_url=s.openai_base_url, api_key=SecretStr(key or "none"), model=s.openai_model, **common)
     if s.provider == "azure":
         from langchain_openai import AzureChatOpenAI
 

@@ -32,13 +32,15 @@ def open_checkpointer(settings: Settings, db_path: Path | None = None) -> tuple[
 def _postgres(url: str) -> tuple[Any, Callable[[], None]]:
     try:
         from langgraph.checkpoint.postgres import PostgresSaver
-        from psycopg.rows import dict_row
+        from psycopg import Connection
+        from psycopg.rows import DictRow, dict_row
         from psycopg_pool import ConnectionPool
     except ImportError as exc:  # the server extra is not installed
         raise KatachiError("database_driver_missing", detail=str(exc)) from exc
     # The saver's own requirements: autocommit, no server-side prepared statements (poolers), dict rows.
-    pool = ConnectionPool(url, min_size=1, max_size=8, open=False,
-                          kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row})
+    pool: ConnectionPool[Connection[DictRow]] = ConnectionPool(
+        url, min_size=1, max_size=8, open=False,
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row})
     try:
         pool.open(wait=True, timeout=10)
         saver = PostgresSaver(pool)

@@ -141,12 +141,12 @@ def _complete_use_case(u: UseCase) -> None:
         raise KatachiError("usecase_incomplete", title=u.title.strip() or "-", field=Code(f"field.uc_{missing[0]}"))
 
 
-DECISIONS: dict[str, type[BaseModel]] = {
+DECISIONS: dict[str, type[Decided]] = {
     "themes": ThemeDecision, "kpis": KPIDecision, "usecases": UseCaseDecision, "playbook": PlaybookDecision,
 }
 
 
-def check_decision(gate: dict, decision: Any) -> BaseModel:
+def check_decision(gate: dict, decision: Any) -> Decided:
     """Validate a decision against the open gate before it reaches the graph.
 
     A resume value is stored with the task it resumes, so a bad one must be refused here: the gate
@@ -166,7 +166,7 @@ def check_decision(gate: dict, decision: Any) -> BaseModel:
         for u in d.add:
             _complete_use_case(u)
     if isinstance(d, PlaybookDecision) and d.action == "rollback":
-        known = [v["n"] for v in data.get("versions") or []]
-        if d.version not in known:
-            raise ValueError(f"no version {d.version} (have {known})")
+        have = [v["n"] for v in data.get("versions") or []]
+        if d.version not in have:
+            raise ValueError(f"no version {d.version} (have {have})")
     return d

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from core.errors import KatachiError
 from core.i18n import Code
 from core.settings import Settings
-from graphs.gates import check_decision
+from graphs.gates import PlaybookDecision, check_decision
 from graphs.runtime import DRAFTS_KEY, Runtime
 from graphs.runtime import KEY as RUNTIME_KEY
 from graphs.workshop import build_graph
@@ -115,7 +115,7 @@ class WorkshopService:
             return None
         try:
             valid = check_decision(snap.gate, decision)
-            if snap.gate["gate"] == "playbook" and getattr(valid, "action", "") == "edit":
+            if isinstance(valid, PlaybookDecision) and valid.action == "edit":  # (the playbook gate's)
                 from graphs.versions import apply_section, content_of
 
                 versions = snap.values.get("versions") or []

@@ -151,7 +151,8 @@ class EngineLexical:
         """``added``: chunk id -> (text to index, metadata used for filters). One transaction."""
         if not added and not removed:
             return
-        chunks, postings = ([], [], []), ([], [], [])
+        chunks: tuple[list[str], list[str], list[int]] = ([], [], [])  # chunk id, department, length
+        postings: tuple[list[str], list[str], list[int]] = ([], [], [])  # term, chunk id, tf
         for cid, (text, meta) in added.items():
             counts = Counter(t.replace("\x00", "") for t in tokenize(text))
             counts.pop("", None)

@@ -72,6 +72,7 @@ def company_dir(company: str, settings: Settings) -> Path:
 
 def list_companies(settings: Settings) -> list[str]:
     if uses_engines(settings):
+        assert settings.database_url is not None  # uses_engines: a PostgreSQL URL
         return engine_companies(settings.database_url)
     root = settings.companies_dir
     if not root.is_dir():
@@ -131,7 +132,7 @@ def _server_client(url: str, tenant: str, company: str, token: str | None = None
             admin.get_database(company, tenant=tenant)
         except Exception:  # noqa: BLE001 - the client raises a plain error for a missing database
             admin.create_database(company, tenant=tenant)
-        _clients[key] = chromadb.HttpClient(host=u.hostname, port=opts["chroma_server_http_port"],
+        _clients[key] = chromadb.HttpClient(host=str(u.hostname), port=opts["chroma_server_http_port"],
                                             ssl=u.scheme == "https", tenant=tenant, database=company,
                                             settings=ChromaSettings(**opts))
         return _clients[key]
@@ -196,7 +197,12 @@ class CompanyStore:
         self.company = check_company(company)
         self.dir = company_dir(company, self.settings)  # uploads and the company's library stay here
         self._shared = uses_engines(settings)  # by processes on other hosts, each with its own disk
-        self.state = EngineState(self.company, settings.database_url) if self._shared else FileState(self.company, self.dir)
+        self.state: EngineState | FileState
+        if self._shared:
+            assert settings.database_url is not None  # uses_engines: a PostgreSQL URL
+            self.state = EngineState(self.company, settings.database_url)
+        else:
+            self.state = FileState(self.company, self.dir)
         if not create and not self.state.exists():
             raise KatachiError("unknown_company", company=company)
         self._embedder = embedder
@@ -480,7 +486,7 @@ class CompanyStore:
         if mode in ("bm25", "hybrid") and not generic_filter:
             lexical = dict(self.lexical.search(query, pool, department=department))
         missing = [i for i in lexical if i not in dense] if vec is not None else []
-        if missing:
+        if missing and vec is not None:  # (missing only with a query vector)
             got = self.collection.get(ids=missing, include=["embeddings"])
             for i, e in zip(got["ids"], got["embeddings"]):
                 dense[i] = float(np.dot(vec[0], np.asarray(e, dtype=np.float32)))

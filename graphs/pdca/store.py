@@ -19,7 +19,10 @@ FIELDS = ("kind", "item", "week", "value", "unit", "status", "blockers", "ai_tri
 
 class TrackerDB(SQLStore):
     def __init__(self, path: Path | None = None, url: str | None = None) -> None:
-        super().__init__(url or sqlite_url(path), MIGRATIONS, "katachi_tracker")
+        if not url:
+            assert path is not None, "a SQLite file or a server database's URL"
+            url = sqlite_url(path)
+        super().__init__(url, MIGRATIONS, "katachi_tracker")
 
     # -- check-ins -----------------------------------------------------------------------------------
     def checkins(self, thread: str, include_superseded: bool = False) -> list[dict]:

@@ -99,9 +99,10 @@ class TrackerService:
 
     def validate(self, values: dict, thread: str, kind: str, item: str, week, value, unit: str, status: str,
                  correction: str) -> dict:
-        kind = {"kpi": "kpi", "usecase": "usecase", "use_case": "usecase", "uc": "usecase"}.get((kind or "").lower())
-        if kind is None:
+        known = {"kpi": "kpi", "usecase": "usecase", "use_case": "usecase", "uc": "usecase"}.get((kind or "").lower())
+        if known is None:
             raise KatachiError("checkin_invalid", detail="kind: kpi or usecase")
+        kind = known
         items = {k["id"]: k for k in values["kpis"]} if kind == "kpi" else {u["id"]: u for u in values["use_cases"]}
         item = (item or "").strip().upper()
         if item not in items:

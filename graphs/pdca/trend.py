@@ -107,10 +107,12 @@ def plot_png(name: str, unit: str, series: list[tuple[dt.date, float]], pr: Proj
         if pr.baseline is not None:
             ax.axhline(pr.baseline, color="#888", linestyle="--", label=t("pack.baseline", lang))
         ax.axhline(pr.target, color="#1e6b35", linestyle="-", label=t("pack.target", lang))
-        ax.axvline(pr.deadline, color="#c62828", linewidth=0.8)
+        # matplotlib takes dates through its units (the axis becomes a date axis); its stubs say float
+        ax.axvline(pr.deadline, color="#c62828", linewidth=0.8)  # type: ignore[arg-type]
         if series:  # from the first check-in to just past the deadline, not matplotlib's wide default
             first = min(d for d, _ in series)
-            ax.set_xlim(first - dt.timedelta(weeks=1), max(pr.deadline, first) + dt.timedelta(weeks=2))
+            lo, hi = first - dt.timedelta(weeks=1), max(pr.deadline, first) + dt.timedelta(weeks=2)
+            ax.set_xlim(lo, hi)  # type: ignore[arg-type]  # dates, as above
         ax.set_title(name, fontproperties=fp)
         ax.set_ylabel(unit, fontproperties=fp)
         ax.legend(prop=fp, fontsize=8, loc="best")

@@ -10,6 +10,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -92,22 +93,23 @@ def proven_pattern(use_case: dict, procedure: dict, kpi: dict, lang: str, functi
         how = kpi.get("method") or kpi["name"]
         text = KPIText(name=kpi["name"], unit=kpi.get("unit") or "-", definition=how, measure=how,
                        owner=kpi.get("owner") or "-")
+        kpi_text: dict[str, Any] = {lang: text}  # ja= or en=
         own = CatalogKPI(id=kpi_id, better=kpi.get("better") or "lower", functions=[function],
-                         source=f"proven:{thread}", **{lang: text})
+                         source=f"proven:{thread}", **kpi_text)
     steps = list(procedure.get("steps") or [])[:6]
     while len(steps) < 4:
         steps.append(steps[-1] if steps else use_case["title"])
     template = procedure.get("prompt_template") or ""
     names = list(dict.fromkeys(procedure.get("placeholders") or []))
     notes = procedure.get("placeholder_notes") or {}
-    text = PatternText(
+    pattern_text: dict[str, Any] = {lang: PatternText(
         title=use_case["title"][:40], step=use_case.get("workflow_step") or use_case["title"],
         when=use_case.get("when") or "-", who=use_case.get("who") or "-", input=use_case.get("input") or "-",
         output=use_case.get("output") or "-", steps=[s.replace("{", "(").replace("}", ")") for s in steps],
         template=template, placeholders={n: notes.get(n) or use_case.get("input") or n for n in names},
         risks=_risks(use_case, source, lang),
-        needs=list(source.text(lang).needs) if source is not None else [use_case.get("input") or use_case["title"]])
+        needs=list(source.text(lang).needs) if source is not None else [use_case.get("input") or use_case["title"]])}
     pid = f"{function}.proven_{slug(thread)}_{use_case['id'].lower()}"
     pattern = Pattern(id=pid, function=function, kpis=[kpi_id], checks=procedure.get("checks") or [],
-                      source=f"proven:{thread}", origin="proven", **{lang: text})
+                      source=f"proven:{thread}", origin="proven", **pattern_text)
     return pattern, own

@@ -60,7 +60,9 @@ class CatalogKPI(Strict):
         return self
 
     def text(self, lang: str) -> KPIText:
-        return (self.ja if lang == "ja" else self.en) or self.ja or self.en
+        x = (self.ja if lang == "ja" else self.en) or self.ja or self.en
+        assert x is not None  # _some_text: one of them is there
+        return x
 
 
 class AntiExample(Strict):
@@ -118,14 +120,16 @@ class Pattern(Strict):
         if not texts:
             raise ValueError(f"{self.id}: needs ja or en text")
         if len({len(x.steps) for x in texts}) > 1:
-            raise ValueError(f"{self.id}: ja has {len(self.ja.steps)} steps, en {len(self.en.steps)}")
+            raise ValueError(f"{self.id}: ja has {len(texts[0].steps)} steps, en {len(texts[1].steps)}")
         if any(not 1 <= c <= len(texts[0].steps) for c in self.checks):
             raise ValueError(f"{self.id}: check points {self.checks} outside the steps")
         return self
 
     def text(self, lang: str) -> PatternText:
         """The text in ``lang``, else the one there is."""
-        return (self.ja if lang == "ja" else self.en) or self.ja or self.en
+        x = (self.ja if lang == "ja" else self.en) or self.ja or self.en
+        assert x is not None  # _aligned: one of them is there
+        return x
 
 
 class Term(Strict):

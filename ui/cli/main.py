@@ -111,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit stays quiet
         return 141  # as a command killed by SIGPIPE
     except OSError as exc:  # a path given on the command line: missing, a directory, not writable
-        err = KatachiError("file_error", path=exc.filename or "-", detail=exc.strerror or type(exc).__name__)
-        print(f"katachi: {err.message(lang)} [{err.code}]", file=sys.stderr)
+        error = KatachiError("file_error", path=exc.filename or "-", detail=exc.strerror or type(exc).__name__)
+        print(f"katachi: {error.message(lang)} [{error.code}]", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\n" + t("cli.interrupted", lang), file=sys.stderr)

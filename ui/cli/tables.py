@@ -11,7 +11,7 @@ COLUMNS = ("col_file", "col_status", "col_added", "col_removed", "col_reason")
 
 def ingest_rows(report, lang: str, long_listing: int = 30) -> list[tuple[str, ...]]:
     """One row per file (an unchanged file is left out of a long listing: the summary says enough)."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for f in report.files:
         if f.status == "unchanged" and len(report.files) > long_listing:
             continue

@@ -63,7 +63,7 @@ def make_context(settings: Settings, service=None, workers: int | None = None) -
     if s.job_queue == "database":  # `katachi worker` processes do the model work; this one enqueues
         from ui.web.jobqueue import DBJobs
 
-        jobs = DBJobs(db, s.job_lease_s)
+        jobs: DBJobs | ModelJobs = DBJobs(db, s.job_lease_s)
     else:  # one embedded model serves one request at a time; a hosted API takes a few in parallel
         jobs = ModelJobs(workers or (1 if s.provider == "local" else 4), service=svc)
     return AppContext(s, db, Rooms(db, svc, jobs))
@@ -126,8 +126,8 @@ def build(ctx: AppContext):
 
         demo.load(loaded, [lang, current], [who, tabs, *page_tabs, switch], js=LANG_JS, show_progress="hidden")
         switch.choose(chosen, None, None, show_progress="hidden", api_name="choose_language").then(None, js=RELOAD)
-        for part in (ws_tab, docs, room, review, tracker):
-            part.on_load(demo)
+        for loads in (ws_tab, docs, room, review, tracker):
+            loads.on_load(demo)
     return demo
 
 
@@ -151,6 +151,7 @@ def on_load(ctx: AppContext, code_lang, wid, request: gr.Request):
             return (f'<span class="k-error">{html.escape(err.message(lg))}</span>', gr.skip(),
                     *[gr.skip()] * len(PAGE_TABS), gr.skip())
         # a seat whose code expired: still this person in their room, which says what happened
+        assert request.username  # the seat was read from it
         user = policy.User(request.username, "participant", guest_of=seat[1], display=seat[0])
     lg = ctx.db.lang_of(user.name) or lg  # what this person chose, on any device
     # Back after a refresh or a restart: straight into the workshop that was open.

@@ -26,7 +26,10 @@ class AppDB(SQLStore):
     ``migrations/``, the same in both)."""
 
     def __init__(self, path: Path | None = None, url: str | None = None) -> None:
-        super().__init__(url or sqlite_url(path), MIGRATIONS, "katachi_app")
+        if not url:
+            assert path is not None, "a SQLite file or a server database's URL"
+            url = sqlite_url(path)
+        super().__init__(url, MIGRATIONS, "katachi_app")
 
     # -- users ---------------------------------------------------------------------------------------
     def add_user(self, username: str, pw_hash: str, role: str, display: str, companies: list[str]) -> None:
@@ -97,7 +100,8 @@ class AppDB(SQLStore):
         of one name once shared a seat and overwrote each other's answers)."""
         from ui.policy import guest_id, split_guest
 
-        if keep and split_guest(keep) and base_name(split_guest(keep)[0]) == name and self.guest(split_guest(keep)[0], wid):
+        kept = split_guest(keep) if keep else None
+        if keep and kept and base_name(kept[0]) == name and self.guest(kept[0], wid):
             return keep
         for n in range(1, 10_000):
             seat = name if n == 1 else f"{name} ({n})"
@@ -133,10 +137,10 @@ class AppDB(SQLStore):
         with self.tx() as c:
             if per_sender is not None and c.execute(
                     "SELECT COUNT(*) FROM pain_points WHERE workshop = ? AND sender = ? AND hidden = 0",
-                    (wid, sender)).fetchone()[0] >= per_sender:
+                    (wid, sender)).one()[0] >= per_sender:
                 return -1
             if per_workshop is not None and c.execute(
-                    "SELECT COUNT(*) FROM pain_points WHERE workshop = ? AND hidden = 0", (wid,)).fetchone()[0] >= per_workshop:
+                    "SELECT COUNT(*) FROM pain_points WHERE workshop = ? AND hidden = 0", (wid,)).one()[0] >= per_workshop:
                 return -2
             cur = c.execute("INSERT INTO pain_points (workshop, author, department, text, created, sender) "
                             "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -207,7 +211,7 @@ class AppDB(SQLStore):
         """Add (+1) or take back (-1) one dot atomically; returns the voter's dots left, None if over the limit."""
         with self.tx() as c:
             used = c.execute("SELECT COALESCE(SUM(dots), 0) FROM votes WHERE workshop = ? AND round = ? AND voter = ?",
-                             (wid, rnd, voter)).fetchone()[0]
+                             (wid, rnd, voter)).one()[0]
             row = c.execute("SELECT dots FROM votes WHERE workshop = ? AND round = ? AND voter = ? AND candidate = ?",
                             (wid, rnd, voter, candidate)).fetchone()
             have = row[0] if row else 0

@@ -43,7 +43,9 @@ def code_expired(ws: dict, now: float | None = None) -> bool:
     """The code's window has passed. It opens with the room (:meth:`AppDB.open_room`), not when the
     workshop is created — one prepared days ahead is not dead on the day — and the facilitator renews it."""
     until = ws.get("code_until")
-    return bool(until) and (now or time.time()) >= until
+    if not until:
+        return False
+    return (now or time.time()) >= until
 
 
 def code_open(ws: dict, done: bool, now: float | None = None) -> bool:

@@ -12,6 +12,10 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import uvicorn
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +53,7 @@ def create_app(ctx, demo, host: str, port: int, trusted: list):
 @dataclass
 class Running:
     """A started server: ``close()`` stops it (tests and benchmarks start and stop several)."""
-    server: object
+    server: uvicorn.Server
     thread: threading.Thread | None
     demo: object
     url: str

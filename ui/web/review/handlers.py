@@ -42,7 +42,7 @@ class Reviews:
     def _ws(self, user: User, wid: str) -> dict:
         policy.require(user, "review.tab")
         ws = self.db.workshop(wid or "")
-        if not policy.allowed(user, "review.workshop", workshop=ws):
+        if ws is None or not policy.allowed(user, "review.workshop", workshop=ws):
             raise KatachiError("workshop_unknown", workshop=wid)
         return ws
 
@@ -206,7 +206,9 @@ class Reviews:
         from graphs.versions import diff
 
         v = self.view(user, wid)
-        return diff(pick_version(v.values, int(a))["content"], pick_version(v.values, int(b))["content"])
+        old, new = pick_version(v.values, int(a)), pick_version(v.values, int(b))
+        assert old is not None and new is not None  # a version asked by number is found or refused
+        return diff(old["content"], new["content"])
 
     def audit(self, wid: str) -> list[dict]:
         return self.audit_of(self.db, wid)

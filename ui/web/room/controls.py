@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
@@ -18,6 +20,10 @@ from ui.web.common import LANG_JS, notice, tr, ui_lang
 from ui.web.room import decisions
 from ui.web.scripts import RESTORE_JS, SEND_JS
 
+if TYPE_CHECKING:
+    from ui.policy import User
+    from ui.web.room.handlers import RoomView
+
 
 class Controls:
     """Mixed into :class:`ui.web.room.page.RoomTab` (``ctx``, ``room``, ``note``, ``lang``, ``current``).
@@ -25,6 +31,16 @@ class Controls:
     The facilitator's groups are not even rendered for someone who runs no workshop (set once, as the page
     loads: :meth:`staff_groups`): a participant's phone draws and keeps alive only what it can use (with
     them all rendered and hidden, an idle participant's tab cost twice the CPU)."""
+
+    # The page's, set or defined by RoomTab
+    ctx: Any  # ui.web.app.AppContext, which imports this module
+    room: gr.HTML
+    note: gr.HTML
+    lang: gr.Textbox
+    current: gr.BrowserState
+    _seat: Callable[[str, str | None], tuple[User, str]]
+    _view: Callable[[str, str, gr.Request], tuple[User, RoomView]]
+    draw: Callable[..., str]
 
     def fac_groups(self) -> list:
         return [self.fac_intake, self.fac_themes, self.fac_kpis, self.fac_usecases, self.fac_playbook, self.fac_room]
@@ -155,8 +171,8 @@ class Controls:
                 if restore and args and isinstance(args[0], str):
                     note = note.replace("<div ", f'<div data-restore="{html.escape(args[0])}" ', 1)
                 return {self.note: note}
-            out = {self.room: self.draw(lang, wid, request.username),
-                   self.note: notice(lg, ok=tr(said if said in ("queued", "sent_to_review") else ok, lg))}
+            out: dict[Any, Any] = {self.room: self.draw(lang, wid, request.username),
+                                   self.note: notice(lg, ok=tr(said if said in ("queued", "sent_to_review") else ok, lg))}
             for comp in clear:
                 out[comp] = gr.update(value=[]) if isinstance(comp, gr.CheckboxGroup) else ""
             return out
@@ -257,7 +273,8 @@ def _bound(handler, n_inputs: int):
     def bound(*args):
         return handler(*args[:-1], request=args[-1])
 
-    bound.__signature__ = inspect.Signature(params)
+    # what inspect.signature reads first; typeshed's function type does not declare it
+    bound.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     bound.__annotations__ = {"request": gr.Request}
     return bound
 

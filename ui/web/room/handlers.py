@@ -10,7 +10,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.errors import KatachiError
 from core.i18n import Code
@@ -21,6 +21,9 @@ from ui.policy import User, display_of, split_guest
 from ui.web.appdb import AppDB
 from ui.web.auth import code_expired, code_open
 from ui.web.jobs import JobStatus, ModelJobs
+
+if TYPE_CHECKING:
+    from ui.web.jobqueue import DBJobs
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +85,7 @@ class RoomView:
 
 
 class Rooms:
-    def __init__(self, db: AppDB, service, jobs: ModelJobs) -> None:
+    def __init__(self, db: AppDB, service, jobs: ModelJobs | DBJobs) -> None:
         self.db, self.service, self.jobs = db, service, jobs
         self._recent: dict[str, tuple[float, dict]] = {}  # workshop → (until, what its tabs share)
 
@@ -95,7 +98,7 @@ class Rooms:
             return User(row["username"], row["role"], self.db.companies_of(username), display=row["display"])
         g = split_guest(username)
         ws = self.db.workshop(g[1]) if g and self.db.guest(*g) else None
-        if ws:
+        if ws and g:
             # A seat lasts as long as the code that gave it: a session made before the code expired does
             # not go on sending pain points after (a finished workshop's guests still read it until then);
             # when the facilitator renews the code, the seat works again.
@@ -139,6 +142,7 @@ class Rooms:
         check_departments(depts)
         if not title.strip():
             raise KatachiError("empty_text", what=Code("field.title"))
+        row: dict[str, Any]
         row = {"id": uuid.uuid4().hex[:12], "company": company, "title": title.strip()[:120],
                "lang": lang if lang in ("ja", "en") else "ja", "departments": list(dict.fromkeys(depts)),
                "mode": "self" if mode == "self" else "live", "owner": user.name,
@@ -148,7 +152,9 @@ class Rooms:
                "review": bool(review)}
         self.db.add_workshop(row)
         self.db.join(row["id"], user.name)
-        return self.db.workshop(row["id"])
+        ws = self.db.workshop(row["id"])
+        assert ws is not None  # just added
+        return ws
 
     def _new_code(self) -> str:
         while True:
@@ -418,7 +424,7 @@ class Rooms:
             view.revealed = ws.get("revealed", "") == self._gate_key(values, gate)
             if not view.can_facilitate and not view.revealed:
                 view.hidden = True
-                held = UNREVEALED.get(gate.get("gate"), ())
+                held = UNREVEALED.get(gate.get("gate", ""), ())
                 view.values = {k: v for k, v in values.items() if k not in held}
         if not view.can_facilitate:
             if not view.votes_shown:

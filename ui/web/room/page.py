@@ -11,6 +11,7 @@ half-typed text is overwritten: fields are filled only when a new gate opens.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import gradio as gr
 
@@ -103,7 +104,8 @@ class RoomTab(Controls):
         return out
 
     def _gate_fields(self, view, lg: str) -> dict:
-        v, out = view.values, {}
+        v = view.values
+        out: dict[Any, Any] = {}
         cands = v.get("theme_candidates") or []
         if view.stage == "themes" and cands:
             best = max(range(len(cands)), key=lambda i: view.tally[i] if i < len(view.tally) else 0)
@@ -170,7 +172,7 @@ class RoomTab(Controls):
     # -- wiring ----------------------------------------------------------------------------------------
     def wire(self) -> None:
         ins = [self.lang, self.current]
-        quiet = {"js": LANG_JS, "show_progress": "hidden"}
+        quiet: dict[str, Any] = {"js": LANG_JS, "show_progress": "hidden"}
         self.room.refresh(self.poll, ins, [self.room], api_name="poll", trigger_mode="once", concurrency_id="poll",
                           concurrency_limit=32, **quiet)
         self.room.fill(self.fill, ins, self.fill_outputs, api_name="fill", trigger_mode="always_last", **quiet)
