@@ -20,11 +20,16 @@ from graphs.documents.fonts import japanese_font
 from graphs.documents.labels import labels
 from graphs.documents.outputs import blocks_to_markdown, playbook_json
 
-FORMATS = ("md", "json", "docx", "pdf", "pptx", "summary-pdf", "summary-docx", "ics")
-# what each format is, for its file name: the playbook, the deck, the one-page summary, the invitation
-KINDS = {"md": ("playbook", "md"), "json": ("playbook", "json"), "docx": ("playbook", "docx"),
-         "pdf": ("playbook", "pdf"), "pptx": ("deck", "pptx"), "summary-pdf": ("summary", "pdf"),
-         "summary-docx": ("summary", "docx"), "ics": ("calendar", "ics")}
+# Every export format, the one list of them, in the order people are offered them: what it is (for its file
+# name: the deck, the one-page summary, the invitation, the playbook), its extension, and whether the
+# executive team is handed it when the workshop is done (Markdown and JSON are for consultants and tools).
+_FORMATS = {"pptx": ("deck", "pptx", True), "summary-pdf": ("summary", "pdf", True),
+            "summary-docx": ("summary", "docx", True), "ics": ("calendar", "ics", True),
+            "pdf": ("playbook", "pdf", True), "docx": ("playbook", "docx", True),
+            "md": ("playbook", "md", False), "json": ("playbook", "json", False)}
+FORMATS = tuple(_FORMATS)
+FOR_EXECUTIVES = tuple(f for f, (_, _, handed) in _FORMATS.items() if handed)
+KINDS = {f: (kind, ext) for f, (kind, ext, _) in _FORMATS.items()}
 _REF = re.compile(r"\[\^(\d+)\]")
 
 

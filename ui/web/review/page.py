@@ -8,13 +8,13 @@ import logging
 import gradio as gr
 
 from core.errors import KatachiError
+from graphs.documents.exports import FORMATS
 from ui.web.common import BROWSER_SECRET, LANG_JS, notice, section_label, tr, ui_lang, workshop_choices
 from ui.web.review import render as rr
 from ui.web.review.handlers import Reviews
 
 log = logging.getLogger(__name__)
-# the playbook for reviewers, then what the executive team gets
-EXPORTS = ("docx", "pdf", "md", "json", "pptx", "summary-pdf", "summary-docx", "ics")
+EXPORTS = FORMATS  # the reviewer may take every format
 # a section clicked in the overview: the overview's own event carries which one
 JUMP_JS = """element.addEventListener('click', (ev) => {
   const li = ev.target.closest('.k-sec[data-section]');

@@ -11,8 +11,9 @@ import uuid
 from pathlib import Path
 
 from core.errors import KatachiError
+from graphs.documents.exports import FOR_EXECUTIVES
 
-DONE_FILES = ("pptx", "summary-pdf", "summary-docx", "ics", "pdf", "docx")
+DONE_FILES = FOR_EXECUTIVES  # the 完了 page's downloads
 
 
 def export_done(values: dict, fmt: str, exports_dir: Path, settings, public_url: str) -> Path:
