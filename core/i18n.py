@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Literal, get_args
 
 import yaml
 
-LANGS = ("ja", "en")
+# The languages, the one list of them: settings, the CLI's choices, the web app and the library read it.
+Lang = Literal["ja", "en"]
+LANGS: tuple[Lang, ...] = get_args(Lang)
 _DIR = Path(__file__).with_name("messages")
 
 

@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.i18n import Lang
+
 
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -26,7 +28,7 @@ def _default_cache_dir() -> Path:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KATACHI_", env_file=".env", extra="ignore")
 
-    lang: Literal["ja", "en"] = "ja"
+    lang: Lang = "ja"
     data_dir: Path = Field(default_factory=_default_data_dir)
     cache_dir: Path = Field(default_factory=_default_cache_dir)
 

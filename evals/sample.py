@@ -15,11 +15,11 @@ from pathlib import Path
 
 import yaml
 
+from core.i18n import LANGS
 from evals.harness import ROOT, Scenario
 
 CORPORA = Path(__file__).resolve().parent / "corpora"
 BANK = Path(__file__).resolve().parent / "datasets" / "pains"
-LANGS = ("ja", "en")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from core.errors import KatachiError
 from core.files import read_limited
+from core.i18n import LANGS
 from knowledge.lexical import tokenize
 from knowledge.library.schema import (
     AntiExample,
@@ -170,8 +171,8 @@ class Library:
 
     @functools.cached_property
     def _idf_table(self) -> dict[str, float]:
-        texts = [_pattern_text(p, lang) for p in self.patterns.values() for lang in ("ja", "en")]
-        texts += [_kpi_text(x, lang) for x in self.kpis.values() for lang in ("ja", "en")]
+        texts = [_pattern_text(p, lang) for p in self.patterns.values() for lang in LANGS]
+        texts += [_kpi_text(x, lang) for x in self.kpis.values() for lang in LANGS]
         df = Counter(t for text in texts for t in set(_tokens(text)))
         n = len(texts)
         return {t: math.log(1 + n / c) for t, c in df.items()}

@@ -8,7 +8,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-LANGS = ("ja", "en")
 # Slots a pattern's steps may use; the use-case stage fills them with the company's own words.
 SLOTS = ("who", "when", "input", "output")
 _BRACES = re.compile(r"\{([^{}\n]{1,40})\}")

@@ -7,7 +7,7 @@ import os
 import sys
 
 from core.errors import KatachiError
-from core.i18n import t
+from core.i18n import LANGS, t
 from ui.cli import tables
 from ui.cli.limits import check_args
 
@@ -58,7 +58,7 @@ def _positive(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="katachi", description="Katachi (型): gen-AI adoption workshops by design.")
-    p.add_argument("--lang", choices=["ja", "en"], help="language of messages and outputs (default: KATACHI_LANG or ja)")
+    p.add_argument("--lang", choices=list(LANGS), help="language of messages and outputs (default: KATACHI_LANG or ja)")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     p.add_argument("--model", help="local | local:/path.gguf | openai:MODEL | azure:DEPLOYMENT (default: KATACHI_PROVIDER)")
     sub = p.add_subparsers(dest="command", required=True)

@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 from core.errors import KatachiError
-from core.i18n import Code, t
+from core.i18n import LANGS, Code, t
 from ui.cli.limits import departments, read_line
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -287,7 +287,7 @@ def add_commands(sub) -> None:
     s.add_argument("--company", required=True)
     s.add_argument("--pain-points", required=True, help="one per line, or a YAML/JSON list")
     s.add_argument("--departments", required=True, help="comma-separated, e.g. 営業,マーケティング")
-    s.add_argument("--lang", dest="lang_out", choices=["ja", "en"], help="language of the workshop outputs")
+    s.add_argument("--lang", dest="lang_out", choices=list(LANGS), help="language of the workshop outputs")
     s.add_argument("--auto-approve", action="store_true", help="take the first theme and approve every gate")
     s.add_argument("--use-cases", type=int, choices=[1, 2, 3], help="use cases per department (default 2)")
     s.add_argument("--out", help="output folder (default out/THREAD_ID)")
@@ -353,5 +353,5 @@ def add_eval_command(sub) -> None:
     s.add_argument("--rescore", metavar="DIR", help="score a finished run again with today's evaluators and rubric")
     s.add_argument("--sample", type=int, metavar="N", help="draw N scenarios from the eval corpora and the pain-point bank")
     s.add_argument("--seed", type=int, default=0, help="the draw's seed (the same seed draws the same scenarios)")
-    s.add_argument("--sample-lang", choices=["ja", "en"], help="draw only scenarios in this language")
+    s.add_argument("--sample-lang", choices=list(LANGS), help="draw only scenarios in this language")
     s.set_defaults(func=cmd_eval)

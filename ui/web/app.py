@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import gradio as gr
 
 from core.errors import KatachiError
+from core.i18n import LANGS
 from core.i18n import t as text_of
 from core.settings import Settings
 from ui import policy
@@ -170,7 +171,7 @@ def lang_switch(chosen: str) -> str:
 
 
 def save_lang(ctx: AppContext, chosen, request: gr.Request):
-    if chosen in ("ja", "en") and request.username:
+    if chosen in LANGS and request.username:
         ctx.db.set_lang(request.username, chosen)
 
 

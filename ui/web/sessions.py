@@ -16,6 +16,8 @@ import secrets
 import time
 from http.cookies import SimpleCookie
 
+from core.i18n import LANGS
+
 log = logging.getLogger(__name__)
 
 COOKIE = "katachi_session"
@@ -91,6 +93,6 @@ def set_cookie(response, token: str, secure: bool) -> None:
 
 
 def set_lang_cookie(response, lang: str, secure: bool) -> None:
-    if lang in ("ja", "en"):
+    if lang in LANGS:
         response.set_cookie(LANG_COOKIE, lang, max_age=MAX_AGE_S, httponly=False, samesite="lax", secure=secure,
                             path="/")

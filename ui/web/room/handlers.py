@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from core.errors import KatachiError
-from core.i18n import Code
+from core.i18n import LANGS, Code
 from graphs.service import check_departments
 from graphs.stages import AFTER_GATE, stage_of
 from ui import policy
@@ -144,7 +144,7 @@ class Rooms:
             raise KatachiError("empty_text", what=Code("field.title"))
         row: dict[str, Any]
         row = {"id": uuid.uuid4().hex[:12], "company": company, "title": title.strip()[:120],
-               "lang": lang if lang in ("ja", "en") else "ja", "departments": list(dict.fromkeys(depts)),
+               "lang": lang if lang in LANGS else "ja", "departments": list(dict.fromkeys(depts)),
                "mode": "self" if mode == "self" else "live", "owner": user.name,
                "join_code": self._new_code() if mode != "self" else None,
                "dots": max(1, min(int(dots or 3), 10)), "created": time.time(),

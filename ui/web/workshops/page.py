@@ -6,6 +6,7 @@ import datetime as dt
 import gradio as gr
 
 from core.errors import KatachiError
+from core.i18n import LANGS
 from graphs.stages import label as stage_label
 from ui import policy
 from ui.web.common import LANG_JS, notice, tr, ui_lang, workshop_choices
@@ -30,7 +31,7 @@ class WorkshopsTab:
                                                elem_id="k-company")
                     self.title = gr.Textbox(label=t("title"), elem_id="k-title-in")
                     self.depts = gr.Textbox(label=t("departments"), elem_id="k-depts")
-                    self.ws_lang = gr.Radio(["ja", "en"], value="ja", label=t("ws_lang"), elem_id="k-ws-lang")
+                    self.ws_lang = gr.Radio(list(LANGS), value="ja", label=t("ws_lang"), elem_id="k-ws-lang")
                     self.mode = gr.Radio([(t("mode_live"), "live"), (t("mode_self"), "self")], value="live",
                                          label=t("mode"), elem_id="k-mode")
                     self.dots = gr.Number(value=3, precision=0, minimum=1, maximum=10, label=t("dots"))
