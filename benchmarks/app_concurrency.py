@@ -71,13 +71,103 @@ def serve(args, q) -> None:
     demo.close()
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
+    """The command line: workshops, participants, points each, and the model's delay per call."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--workshops", type=int, default=8)
     ap.add_argument("--participants", type=int, default=3)
     ap.add_argument("--points", type=int, default=5, help="pain points per participant")
     ap.add_argument("--model-delay", type=float, default=2.0, help="seconds added to every model call")
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+class Pages:
+    """The facilitators' and participants' pages over HTTP, one thread each, and what they measured."""
+
+    def __init__(self, url: str, args) -> None:
+        from gradio_client import Client
+
+        self.client, self.url, self.args = Client, url, args
+        self.lat: list[float] = []
+        self.polls: list[float] = []
+        self.errors: list[str] = []
+        self.done_at: dict[str, float] = {}
+        self.lock = threading.Lock()
+        self.t0_all = time.perf_counter()
+
+    def facilitator(self, wid: str, sent: dict[str, float]) -> None:
+        """Redraw the room once a second until it is done; note when each sent point first shows."""
+        c = self.client(self.url, auth=("fumi", "facil-pass-1"), verbose=False)
+        seen: set[str] = set()
+        while wid not in self.done_at:
+            t0 = time.perf_counter()
+            try:
+                out = c.predict("ja", wid, api_name="/poll")
+            except Exception as exc:  # noqa: BLE001
+                with self.lock:
+                    self.errors.append(f"poll {wid}: {exc}")
+                time.sleep(1.0)
+                continue
+            now = time.perf_counter()
+            with self.lock:
+                self.polls.append(now - t0)
+            page = "".join(o for o in out if isinstance(o, str))
+            for text, at in list(sent.items()):
+                if text not in seen and text in page:
+                    seen.add(text)
+                    with self.lock:
+                        self.lat.append(now - at)
+            if re.search(r'data-workshop="[^"]+" data-stage="done"', page):
+                self.done_at[wid] = now - self.t0_all
+            time.sleep(1.0)
+
+    def participant(self, wid: str, code: str, n: int, sent: dict[str, float]) -> None:
+        """Submit this participant's pain points, one every 0.7 s after each answer."""
+        name = f"p{n}-{wid[:4]}"
+        c = self.client(self.url, auth=(name, code), verbose=False)
+        for k in range(self.args.points):
+            text = f"課題 {name} 番号{k} 提案書の作成に時間がかかる"
+            out = c.predict("ja", wid, text, None, api_name="/send")
+            with self.lock:
+                sent[text] = time.perf_counter()  # sent once the server has answered the submit
+            if any(isinstance(o, str) and "k-notice k-error" in o for o in out):
+                self.errors.append(f"{name}: submit refused")
+            time.sleep(0.7)
+
+    def threads(self, rooms: list[tuple[str, str]]) -> list[threading.Thread]:
+        """Each workshop's facilitator thread and its participants' threads, not started."""
+        threads = []
+        for wid, code in rooms:
+            sent: dict[str, float] = {}
+            threads.append(threading.Thread(target=self.facilitator, args=(wid, sent), daemon=True))
+            threads += [threading.Thread(target=self.participant, args=(wid, code, n, sent))
+                        for n in range(self.args.participants)]
+        return threads
+
+
+def fmt(xs: list[float]) -> str:
+    """p50, p95 and max of a list of seconds, and how many."""
+    if not xs:
+        return "no samples"
+    xs = sorted(xs)
+    p95 = statistics.quantiles(xs, n=20)[-1] if len(xs) >= 2 else xs[0]
+    return f"p50 {statistics.median(xs):.2f}s  p95 {p95:.2f}s  max {xs[-1]:.2f}s  (n={len(xs)})"
+
+
+def report(pages: Pages, rooms: list[tuple[str, str]], server_errors: list[str]) -> None:
+    """The printed figures: latencies, poll times, errors, when each workshop was done."""
+    print(f"submit answered → facilitator's poll shows it (polls every 1 s): {fmt(pages.lat)}")
+    print(f"poll response time, model jobs running meanwhile: {fmt(pages.polls)}")
+    all_errors = pages.errors + server_errors
+    print(f"workshops that reached the approved playbook: {len(pages.done_at)}/{len(rooms)}; "
+          f"errors: {len(all_errors)}")
+    for e in all_errors[:10]:
+        print("  ", e)
+    print("done at: " + ", ".join(f"{v:.0f}s" for v in sorted(pages.done_at.values())))
+
+
+def main() -> None:
+    args = parse_args()
     print(f"machine: {platform.machine()} {os.cpu_count()} cpu, python {platform.python_version()}; "
           f"{args.workshops} workshops × {args.participants} participants × {args.points} points; "
           f"model delay {args.model_delay}s/call; server in its own process")
@@ -85,80 +175,15 @@ def main() -> None:
     server = mp.get_context("spawn").Process(target=serve, args=(args, q))
     server.start()
     url, rooms = q.get(timeout=300)
-
-    from gradio_client import Client
-
-    lat: list[float] = []
-    polls: list[float] = []
-    errors: list[str] = []
-    done_at: dict[str, float] = {}
-    lock = threading.Lock()
-    t0_all = time.perf_counter()
-
-    def facilitator(wid: str, sent: dict[str, float]) -> None:
-        c = Client(url, auth=("fumi", "facil-pass-1"), verbose=False)
-        seen: set[str] = set()
-        while wid not in done_at:
-            t0 = time.perf_counter()
-            try:
-                out = c.predict("ja", wid, api_name="/poll")
-            except Exception as exc:  # noqa: BLE001
-                with lock:
-                    errors.append(f"poll {wid}: {exc}")
-                time.sleep(1.0)
-                continue
-            now = time.perf_counter()
-            with lock:
-                polls.append(now - t0)
-            page = "".join(o for o in out if isinstance(o, str))
-            for text, at in list(sent.items()):
-                if text not in seen and text in page:
-                    seen.add(text)
-                    with lock:
-                        lat.append(now - at)
-            if re.search(r'data-workshop="[^"]+" data-stage="done"', page):
-                done_at[wid] = now - t0_all
-            time.sleep(1.0)
-
-    def participant(wid: str, code: str, n: int, sent: dict[str, float]) -> None:
-        name = f"p{n}-{wid[:4]}"
-        c = Client(url, auth=(name, code), verbose=False)
-        for k in range(args.points):
-            text = f"課題 {name} 番号{k} 提案書の作成に時間がかかる"
-            out = c.predict("ja", wid, text, None, api_name="/send")
-            with lock:
-                sent[text] = time.perf_counter()  # sent once the server has answered the submit
-            if any(isinstance(o, str) and "k-notice k-error" in o for o in out):
-                errors.append(f"{name}: submit refused")
-            time.sleep(0.7)
-
-    threads = []
-    for wid, code in rooms:
-        sent: dict[str, float] = {}
-        threads.append(threading.Thread(target=facilitator, args=(wid, sent), daemon=True))
-        threads += [threading.Thread(target=participant, args=(wid, code, n, sent)) for n in range(args.participants)]
-    for t in threads:
+    pages = Pages(url, args)
+    for t in pages.threads(rooms):
         t.start()
     server_errors = q.get(timeout=7200)
     deadline = time.time() + 30
-    while len(done_at) < len(rooms) and time.time() < deadline:
+    while len(pages.done_at) < len(rooms) and time.time() < deadline:
         time.sleep(0.5)
     server.join(timeout=30)
-
-    def fmt(xs: list[float]) -> str:
-        if not xs:
-            return "no samples"
-        xs = sorted(xs)
-        p95 = statistics.quantiles(xs, n=20)[-1] if len(xs) >= 2 else xs[0]
-        return f"p50 {statistics.median(xs):.2f}s  p95 {p95:.2f}s  max {xs[-1]:.2f}s  (n={len(xs)})"
-
-    print(f"submit answered → facilitator's poll shows it (polls every 1 s): {fmt(lat)}")
-    print(f"poll response time, model jobs running meanwhile: {fmt(polls)}")
-    all_errors = errors + server_errors
-    print(f"workshops that reached the approved playbook: {len(done_at)}/{len(rooms)}; errors: {len(all_errors)}")
-    for e in all_errors[:10]:
-        print("  ", e)
-    print("done at: " + ", ".join(f"{v:.0f}s" for v in sorted(done_at.values())))
+    report(pages, rooms, server_errors)
 
 
 if __name__ == "__main__":

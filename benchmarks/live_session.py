@@ -20,17 +20,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
+    """The command line: the session's language."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--lang", default="ja", choices=["ja", "en"])
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def open_room(lg: str):
+    """A prepared room: the sample corpus ingested, the model up, a workshop with three participants who
+    have sent the sample pain points. Returns (settings, context, facilitator, workshop id, people, points)."""
     from core.settings import Settings
     from knowledge.store import CompanyStore
     from ui.cli.workshop import DEMO_DEPARTMENTS, SAMPLES, read_pain_points
     from ui.web.app import make_context
     from ui.web.auth import add_user
 
-    lg = args.lang
     s = Settings(lang=lg).model_copy(update={"data_dir": Path(tempfile.mkdtemp(prefix="katachi-live-bench-"))})
     CompanyStore("sample", s, create=True).ingest([SAMPLES / "corpus" / lg / "docs"])
     from core.llm import get_chat_model
@@ -50,28 +55,33 @@ def main() -> None:
     points = read_pain_points(str(SAMPLES / f"pain-points-{lg}.txt"))
     for n, text in enumerate(points):
         rooms.submit(people[n % 3], wid, text, DEMO_DEPARTMENTS[lg][n % 2])
+    return s, ctx, fac, wid, people, points
 
+
+def watch(rooms, fac, wid: str, rows: list, label: str, t0: float) -> None:
+    """Poll the facilitator's view until the stage's gate opens; note the first draft."""
+    first = None
+    while True:
+        v = rooms.view(fac, wid)
+        if v.job.state == "failed":
+            raise SystemExit(f"{label}: {v.job.error.code} {v.job.error.params}")
+        if first is None and any(d["stage"] == v.job.label for d in v.job.drafts):
+            first = time.perf_counter() - t0
+        if v.job.state == "idle" and v.gate is not None:
+            rows.append((label, first if first is not None else float("nan"), time.perf_counter() - t0,
+                         len(v.job.drafts)))
+            return
+        time.sleep(0.25)
+
+
+def run_session(ctx, fac, wid: str, people) -> tuple[list[tuple[str, float, float, int]], float]:
+    """The measured session: close intake, then show, vote on and approve every stage; (rows, total s)."""
+    rooms = ctx.rooms
     rows: list[tuple[str, float, float, int]] = []
-
-    def watch(label: str, t0: float) -> None:
-        """Poll the facilitator's view until the stage's gate opens; note the first draft."""
-        first = None
-        while True:
-            v = rooms.view(fac, wid)
-            if v.job.state == "failed":
-                raise SystemExit(f"{label}: {v.job.error.code} {v.job.error.params}")
-            if first is None and any(d["stage"] == v.job.label for d in v.job.drafts):
-                first = time.perf_counter() - t0
-            if v.job.state == "idle" and v.gate is not None:
-                rows.append((label, first if first is not None else float("nan"), time.perf_counter() - t0,
-                             len(v.job.drafts)))
-                return
-            time.sleep(0.25)
-
     t_all = time.perf_counter()
     t0 = time.perf_counter()
     rooms.start(fac, wid)
-    watch("themes", t0)
+    watch(rooms, fac, wid, rows, "themes", t0)
     rooms.reveal(fac, wid)
     for p in people:
         rooms.vote(p, wid, 0)
@@ -80,11 +90,20 @@ def main() -> None:
                             ("playbook", {"action": "approve", "gate": "usecases"})):
         t0 = time.perf_counter()
         rooms.decide(fac, wid, decision)
-        watch(label, t0)
+        watch(rooms, fac, wid, rows, label, t0)
         rooms.reveal(fac, wid)
     rooms.decide(fac, wid, {"action": "approve", "gate": "playbook"})
     ctx.rooms.jobs.wait_idle(wid, 60)
-    total = time.perf_counter() - t_all
+    return rows, time.perf_counter() - t_all
+
+
+def main() -> None:
+    args = parse_args()
+    lg = args.lang
+    s, ctx, fac, wid, people, points = open_room(lg)
+    rows, total = run_session(ctx, fac, wid, people)
+    from ui.cli.workshop import DEMO_DEPARTMENTS
+
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, load {load:.2f}; provider={s.provider} "
           f"threads={s.local_threads}; lang={lg}; {len(points)} pain points, {len(DEMO_DEPARTMENTS[lg])} departments")

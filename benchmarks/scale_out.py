@@ -19,8 +19,10 @@ requests made, for benchmarks/capacity.py to check its predictions against.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import platform
+import random
 import re
 import statistics
 import subprocess
@@ -107,89 +109,109 @@ class Tab:
         return True
 
 
-def tabs(urls: list[str], shops: list[tuple[str, str]], args) -> dict:
-    """Every workshop's tabs over HTTP (a facilitator and ``args.participants`` people, spread over the
-    replicas). Runs in its own process (``--tabs``), so the load's own CPU is not the app's."""
-    import asyncio
-    import random
+class _TabsRun:
+    """What every tab of one run shares: the figures they collect, when each request went out, and which
+    workshops the facilitator's page has seen done."""
 
-    lat, checks, redraws, errors = [], [], [], []
-    when: dict[str, list[float]] = {"checks": [], "redraws": [], "sends": []}  # seconds after the start
-    acknowledged: dict[str, dict[str, float]] = {}  # per workshop: texts the app said it saved → when sent
-    done: dict[str, float] = {}
-    t_all = time.perf_counter()
-    rnd = random.Random(7)  # the same think times for both setups
+    def __init__(self, urls: list[str], shops: list[tuple[str, str]], args) -> None:
+        self.urls, self.shops, self.args = urls, shops, args
+        self.lat: list[float] = []
+        self.checks: list[float] = []
+        self.redraws: list[float] = []
+        self.errors: list[str] = []
+        self.when: dict[str, list[float]] = {"checks": [], "redraws": [], "sends": []}  # seconds after the start
+        self.acknowledged: dict[str, dict[str, float]] = {}  # per workshop: texts the app said it saved → when sent
+        self.done: dict[str, float] = {}
+        self.t_all = time.perf_counter()
+        self.rnd = random.Random(7)  # the same think times for both setups
 
-    async def tab_loop(tab: Tab, wid: str, sent: dict[str, float] | None, seen: set[str]) -> None:
-        while wid not in done and time.perf_counter() - t_all < args.timeout:
+    async def tab_loop(self, tab: Tab, wid: str, sent: dict[str, float] | None, seen: set[str]) -> None:
+        """A tab's once-a-second check, and its redraw when the answer changed, until its workshop is done."""
+        while wid not in self.done and time.perf_counter() - self.t_all < self.args.timeout:
             t0 = time.perf_counter()
             try:
-                when["checks"].append(t0 - t_all)
+                self.when["checks"].append(t0 - self.t_all)
                 if await tab.changed(wid):
-                    checks.append(time.perf_counter() - t0)
+                    self.checks.append(time.perf_counter() - t0)
                     t1 = time.perf_counter()
-                    when["redraws"].append(t1 - t_all)
+                    self.when["redraws"].append(t1 - self.t_all)
                     page = await tab.call("poll", "ja", wid)
                     now = time.perf_counter()
-                    redraws.append(now - t1)
+                    self.redraws.append(now - t1)
                     if sent is not None:  # the facilitator: which points reached the screen
                         for text, at in list(sent.items()):
                             if text not in seen and text in page:
                                 seen.add(text)
-                                lat.append(now - at)
+                                self.lat.append(now - at)
                         if re.search(r'data-workshop="[^"]+" data-stage="done"', page):
-                            done[wid] = now - t_all
+                            self.done[wid] = now - self.t_all
                 else:
-                    checks.append(time.perf_counter() - t0)
+                    self.checks.append(time.perf_counter() - t0)
             except Exception as exc:  # noqa: BLE001 - counted
-                errors.append(f"{tab.name}@{wid}: {type(exc).__name__} {str(exc)[:80]}")
+                self.errors.append(f"{tab.name}@{wid}: {type(exc).__name__} {str(exc)[:80]}")
             await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - t0)))
 
-    async def participant(tab: Tab, wid: str, n: int, sent: dict[str, float], waits: list[float]) -> None:
+    async def participant(self, tab: Tab, wid: str, n: int, sent: dict[str, float], waits: list[float]) -> None:
+        """A participant's pain points, each after its think time; the acknowledged ones go into ``sent``."""
         for k, wait in enumerate(waits):
             await asyncio.sleep(wait)
             text = f"p{n}-{wid[:4]}-{k} 提案書の作成に時間がかかる"
             t0 = time.perf_counter()
-            when["sends"].append(t0 - t_all)
+            self.when["sends"].append(t0 - self.t_all)
             try:
                 page = await tab.call("send", "ja", wid, text, None)
                 if "k-notice k-error" in page:
-                    errors.append(f"p{n}@{wid}: refused")
+                    self.errors.append(f"p{n}@{wid}: refused")
                 else:
                     sent[text] = t0
             except Exception as exc:  # noqa: BLE001 - counted
-                errors.append(f"p{n}@{wid} send: {type(exc).__name__} {str(exc)[:80]}")
+                self.errors.append(f"p{n}@{wid} send: {type(exc).__name__} {str(exc)[:80]}")
 
-    async def workshop(i: int, wid: str, code: str) -> None:
+    async def workshop(self, i: int, wid: str, code: str) -> None:
+        """One workshop's tabs: the facilitator's and its participants', logged in, until the workshop is done."""
+        args, urls = self.args, self.urls
         sent: dict[str, float] = {}
-        acknowledged[wid] = sent
+        self.acknowledged[wid] = sent
         fac = Tab(urls[i % len(urls)], "fumi", "facil-pass-1")
         people = [Tab(urls[(i + n + 1) % len(urls)], f"p{n}", code) for n in range(args.participants)]
         for tab in [fac, *people]:
             try:
                 await tab.login()
             except Exception as exc:  # noqa: BLE001 - counted
-                errors.append(f"{tab.name}@{wid} login: {type(exc).__name__}")
+                self.errors.append(f"{tab.name}@{wid} login: {type(exc).__name__}")
                 return
-        waits = [[rnd.uniform(0, 2 * args.think) for _ in range(args.points)] for _ in people]
-        await asyncio.gather(tab_loop(fac, wid, sent, set()), *(tab_loop(p, wid, None, set()) for p in people),
-                             *(participant(p, wid, n, sent, waits[n]) for n, p in enumerate(people)))
+        waits = [[self.rnd.uniform(0, 2 * args.think) for _ in range(args.points)] for _ in people]
+        await asyncio.gather(self.tab_loop(fac, wid, sent, set()),
+                             *(self.tab_loop(p, wid, None, set()) for p in people),
+                             *(self.participant(p, wid, n, sent, waits[n]) for n, p in enumerate(people)))
         for tab in [fac, *people]:
             await tab.http.aclose()
 
-    async def main() -> None:
+    async def run_all(self) -> None:
+        """Every workshop's tabs at once."""
         # tabs open over a few seconds, as people come into the room
         async def later(i, wid, code):
-            await asyncio.sleep(i * args.ramp / max(1, len(shops)))
-            await workshop(i, wid, code)
-        await asyncio.gather(*(later(i, w, c) for i, (w, c) in enumerate(shops)))
+            await asyncio.sleep(i * self.args.ramp / max(1, len(self.shops)))
+            await self.workshop(i, wid, code)
+        await asyncio.gather(*(later(i, w, c) for i, (w, c) in enumerate(self.shops)))
 
-    asyncio.run(main())
-    in_window = lambda xs: sum(1 for x in xs if INTAKE[0] <= x < INTAKE[1])  # noqa: E731
-    return {"finished": len(done), "errors": errors, "lat": lat, "checks": checks, "redraws": redraws,
-            "wall": time.perf_counter() - t_all, "sent": {w: list(t) for w, t in acknowledged.items()},
-            "intake_counts": {"checks": in_window(when["checks"]), "redraws": in_window(when["redraws"]),
-                              "sends": in_window(when["sends"])}}
+    def figures(self) -> dict:
+        """What the run measured, as ``tabs`` returns it."""
+        in_window = lambda xs: sum(1 for x in xs if INTAKE[0] <= x < INTAKE[1])  # noqa: E731
+        when = self.when
+        return {"finished": len(self.done), "errors": self.errors, "lat": self.lat, "checks": self.checks,
+                "redraws": self.redraws, "wall": time.perf_counter() - self.t_all,
+                "sent": {w: list(t) for w, t in self.acknowledged.items()},
+                "intake_counts": {"checks": in_window(when["checks"]), "redraws": in_window(when["redraws"]),
+                                  "sends": in_window(when["sends"])}}
+
+
+def tabs(urls: list[str], shops: list[tuple[str, str]], args) -> dict:
+    """Every workshop's tabs over HTTP (a facilitator and ``args.participants`` people, spread over the
+    replicas). Runs in its own process (``--tabs``), so the load's own CPU is not the app's."""
+    run = _TabsRun(urls, shops, args)
+    asyncio.run(run.run_all())
+    return run.figures()
 
 
 # The intake window, in seconds after the tabs start: every tab is open (the ramp is 10 s) and the
@@ -303,7 +325,8 @@ def report(label: str, r: dict, shops: int) -> None:
           f"redraw p95 {_pct(r['redraws'], 95):.2f} s ({len(r['redraws'])})")
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
+    """The command line: the load (workshops, people, points, think time), the model's delay, which setups."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--workshops", type=int, default=50)
     ap.add_argument("--participants", type=int, default=4)
@@ -316,94 +339,112 @@ def main() -> None:
     ap.add_argument("--only", choices=["server", "embedded"], default=None)
     ap.add_argument("--no-chroma", action="store_true", help="workers search a fixed list, not a Chroma server")
     ap.add_argument("--json", help="also write the figures here")
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def summary(label: str, r: dict, rooms, n: int, args) -> dict:
+    """Print a setup's figures and return them as the JSON has them."""
+    lost = lost_points(rooms, r["sent"])
+    report(label, r, n)
+    print(f"  pain points acknowledged {sum(len(t) for t in r['sent'].values())}, lost {lost}")
+    return {"finished": r["finished"], "workshops": n, "errors": r["errors"], "lost": lost,
+            "sent": sum(len(t) for t in r["sent"].values()), "p50": _pct(r["lat"], 50),
+            "p95": _pct(r["lat"], 95), "check_p95": _pct(r["checks"], 95), "redraw_p95": _pct(r["redraws"], 95),
+            "wall": r["wall"], "checks": len(r["checks"]), "redraws": len(r["redraws"]),
+            "cpu_intake": r["cpu_intake"], "cpu_total": r["cpu_total"], "intake_counts": r["intake_counts"],
+            "participants": args.participants, "points": args.points, "think": args.think,
+            "model_delay": args.model_delay, "cores": os.cpu_count(), "load_after": os.getloadavg()}
+
+
+def run_server(args, tmp: Path, expected: int) -> dict:
+    """The load on the server setup (PostgreSQL, Chroma unless --no-chroma, 2 replicas, 2 workers); its figures."""
     from tests.chroma import TempChroma, put_documents
     from tests.pg import TempPostgres
     from tests.ui.server import free_port, wait_http
     from ui.web.auth import add_user
 
+    pg = TempPostgres()
+    chroma = None if args.no_chroma else TempChroma()
+    procs: list[subprocess.Popen] = []
+    try:
+        url = pg.database("scale")
+        engines = (chroma.url, "scale") if chroma is not None else None
+        rooms = rooms_over(url, tmp / "facilitator", args.model_delay, engines)
+        add_user(rooms.db, "fumi", "facil-pass-1", "facilitator", ["acme"])
+        ports = [free_port(), free_port()]
+        urls = [f"http://127.0.0.1:{p}/" for p in ports]
+        if engines:  # acme's documents, ingested on the engines by a process with a disk of its own
+            put_documents(chroma.url, tmp / "ingest", "scale", url)
+        procs += [_spawn("tests.replica_child", str(tmp / f"app{i}"), url, str(p), *(engines or ()),
+                         log=tmp / f"app{i}.log") for i, p in enumerate(ports)]
+        procs += [_spawn("tests.worker_child", url, f"w{i}", str(args.model_delay),
+                         *((str(tmp / f"w{i}"), *engines) if engines else ()), log=tmp / f"w{i}.log",
+                         env={"CALLS_FILE": str(tmp / f"w{i}.calls")}) for i in range(2)]
+        for u in urls:
+            wait_http(u)
+        shops = [rooms.create(rooms.user("fumi"), "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", review=False)
+                 for i in range(args.workshops)]
+        from benchmarks.cpu_meter import postmaster_pid
+
+        components = {"replicas": [p.pid for p in procs[:2]], "workers": [p.pid for p in procs[2:]],
+                      "postgres": [postmaster_pid(pg.data)], "driver": [-os.getpid()],
+                      **({"chroma": [chroma.proc.pid]} if chroma else {})}
+        r = load(urls, [(w["id"], w["join_code"]) for w in shops], args, gates(rooms, expected), tmp, components)
+        waits = [row["started"] - row["created"] for row in rooms.db.all(
+            "SELECT created, started FROM jobs WHERE started IS NOT NULL")]
+        figures = summary("server (2 replicas, 2 workers, PostgreSQL" + (", Chroma server)" if chroma else ")"),
+                          r, rooms, len(shops), args)
+        figures["queue_wait_p95"] = _pct(waits, 95)
+        figures["jobs"] = len(waits)
+        figures["model_calls"] = sum(int((tmp / f"w{i}.calls").read_text() or 0)
+                                     for i in range(2) if (tmp / f"w{i}.calls").exists())
+        print(f"  job queue wait: p50 {_pct(waits, 50):.1f} s, p95 {_pct(waits, 95):.1f} s ({len(waits)} jobs)")
+        return figures
+    finally:
+        for p in procs:
+            p.kill()
+        if chroma is not None:
+            chroma.stop()
+        pg.stop()
+
+
+def run_embedded(args, tmp: Path, expected: int) -> dict:
+    """The same load on the embedded baseline: one process, SQLite, in-process jobs; its figures."""
+    from tests.ui.server import free_port
+    from ui.web.auth import add_user
+
+    os.environ["KATACHI_DATA_DIR"] = str(tmp / "embedded")
+    from core.settings import reset_settings
+
+    reset_settings()
+    rooms = rooms_over(None, tmp / "embedded", args.model_delay)
+    from ui.web.app import AppContext, launch
+
+    add_user(rooms.db, "fumi", "facil-pass-1", "facilitator", ["acme"])
+    port = free_port()
+    demo = launch(AppContext(rooms.service.settings, rooms.db, rooms), port=port, block=False)
+    try:
+        shops = [rooms.create(rooms.user("fumi"), "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", review=False)
+                 for i in range(args.workshops)]
+        r = load([f"http://127.0.0.1:{port}/"], [(w["id"], w["join_code"]) for w in shops], args,
+                 gates(rooms, expected), tmp, {"app": [-os.getpid()]})
+        return summary("embedded baseline (1 process, SQLite, 1 model slot)", r, rooms, len(shops), args)
+    finally:
+        demo.close()
+
+
+def main() -> None:
+    args = parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f}; "
           f"{args.workshops} workshops × {args.participants} participants × {args.points} points; "
           f"scripted model {args.model_delay} s/answer; a person writes a point every ~{args.think:.0f} s")
     expected = args.participants * args.points
     tmp = Path(tempfile.mkdtemp(prefix="katachi-scale-"))
     figures: dict[str, dict] = {}
-
-    def summary(label: str, r: dict, rooms, n: int) -> dict:
-        lost = lost_points(rooms, r["sent"])
-        report(label, r, n)
-        print(f"  pain points acknowledged {sum(len(t) for t in r['sent'].values())}, lost {lost}")
-        return {"finished": r["finished"], "workshops": n, "errors": r["errors"], "lost": lost,
-                "sent": sum(len(t) for t in r["sent"].values()), "p50": _pct(r["lat"], 50),
-                "p95": _pct(r["lat"], 95), "check_p95": _pct(r["checks"], 95), "redraw_p95": _pct(r["redraws"], 95),
-                "wall": r["wall"], "checks": len(r["checks"]), "redraws": len(r["redraws"]),
-                "cpu_intake": r["cpu_intake"], "cpu_total": r["cpu_total"], "intake_counts": r["intake_counts"],
-                "participants": args.participants, "points": args.points, "think": args.think,
-                "model_delay": args.model_delay, "cores": os.cpu_count(), "load_after": os.getloadavg()}
-
     if args.only != "embedded":
-        pg = TempPostgres()
-        chroma = None if args.no_chroma else TempChroma()
-        procs: list[subprocess.Popen] = []
-        try:
-            url = pg.database("scale")
-            engines = (chroma.url, "scale") if chroma is not None else None
-            rooms = rooms_over(url, tmp / "facilitator", args.model_delay, engines)
-            add_user(rooms.db, "fumi", "facil-pass-1", "facilitator", ["acme"])
-            ports = [free_port(), free_port()]
-            urls = [f"http://127.0.0.1:{p}/" for p in ports]
-            if engines:  # acme's documents, ingested on the engines by a process with a disk of its own
-                put_documents(chroma.url, tmp / "ingest", "scale", url)
-            procs += [_spawn("tests.replica_child", str(tmp / f"app{i}"), url, str(p), *(engines or ()),
-                             log=tmp / f"app{i}.log") for i, p in enumerate(ports)]
-            procs += [_spawn("tests.worker_child", url, f"w{i}", str(args.model_delay),
-                             *((str(tmp / f"w{i}"), *engines) if engines else ()), log=tmp / f"w{i}.log",
-                             env={"CALLS_FILE": str(tmp / f"w{i}.calls")}) for i in range(2)]
-            for u in urls:
-                wait_http(u)
-            shops = [rooms.create(rooms.user("fumi"), "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", review=False)
-                     for i in range(args.workshops)]
-            from benchmarks.cpu_meter import postmaster_pid
-
-            components = {"replicas": [p.pid for p in procs[:2]], "workers": [p.pid for p in procs[2:]],
-                          "postgres": [postmaster_pid(pg.data)], "driver": [-os.getpid()],
-                          **({"chroma": [chroma.proc.pid]} if chroma else {})}
-            r = load(urls, [(w["id"], w["join_code"]) for w in shops], args, gates(rooms, expected), tmp, components)
-            waits = [row["started"] - row["created"] for row in rooms.db.all(
-                "SELECT created, started FROM jobs WHERE started IS NOT NULL")]
-            figures["server"] = summary("server (2 replicas, 2 workers, PostgreSQL"
-                                        + (", Chroma server)" if chroma else ")"), r, rooms, len(shops))
-            figures["server"]["queue_wait_p95"] = _pct(waits, 95)
-            figures["server"]["jobs"] = len(waits)
-            figures["server"]["model_calls"] = sum(int((tmp / f"w{i}.calls").read_text() or 0)
-                                                   for i in range(2) if (tmp / f"w{i}.calls").exists())
-            print(f"  job queue wait: p50 {_pct(waits, 50):.1f} s, p95 {_pct(waits, 95):.1f} s ({len(waits)} jobs)")
-        finally:
-            for p in procs:
-                p.kill()
-            if chroma is not None:
-                chroma.stop()
-            pg.stop()
+        figures["server"] = run_server(args, tmp, expected)
     if args.only != "server":
-        # the embedded baseline: one process, SQLite, in-process jobs
-        os.environ["KATACHI_DATA_DIR"] = str(tmp / "embedded")
-        from core.settings import reset_settings
-
-        reset_settings()
-        rooms = rooms_over(None, tmp / "embedded", args.model_delay)
-        from ui.web.app import AppContext, launch
-
-        add_user(rooms.db, "fumi", "facil-pass-1", "facilitator", ["acme"])
-        port = free_port()
-        demo = launch(AppContext(rooms.service.settings, rooms.db, rooms), port=port, block=False)
-        try:
-            shops = [rooms.create(rooms.user("fumi"), "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", review=False)
-                     for i in range(args.workshops)]
-            r = load([f"http://127.0.0.1:{port}/"], [(w["id"], w["join_code"]) for w in shops], args,
-                     gates(rooms, expected), tmp, {"app": [-os.getpid()]})
-            figures["embedded"] = summary("embedded baseline (1 process, SQLite, 1 model slot)", r, rooms, len(shops))
-        finally:
-            demo.close()
+        figures["embedded"] = run_embedded(args, tmp, expected)
     if args.json:
         import json
 

@@ -18,18 +18,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
+    """The command line: language, where the outputs go, use cases per department, which data directory."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--lang", default="ja", choices=["ja", "en"])
     ap.add_argument("--out", default=None)
     ap.add_argument("--use-cases", type=int, default=1, help="use cases per department (the demo's default: 1)")
     ap.add_argument("--keep-data", action="store_true", help="use KATACHI_DATA_DIR instead of a fresh temp dir")
-    args = ap.parse_args()
-    from agents.grounding import check_citation
+    return ap.parse_args()
+
+
+def run_demo(args):
+    """The measured run: ingest the sample corpus, make the model ready, take the workshop through every gate.
+    Returns (settings, start of the run, ingest s, model s, [(stage, wall s, snapshot after it)], last snapshot)."""
     from core.settings import Settings
-    from graphs.documents.outputs import write_outputs
     from graphs.service import WorkshopService
-    from knowledge.passages import Passage
     from knowledge.store import CompanyStore
     from ui.cli.workshop import DEMO_DEPARTMENTS, SAMPLES, auto_decision, read_pain_points
 
@@ -58,10 +61,11 @@ def main() -> None:
         t0 = time.perf_counter()
         snap = svc.resume(snap.thread_id, auto_decision(snap.gate))
         rows.append((names[gate], time.perf_counter() - t0, snap))
-    usage = snap.values["usage"]
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cpus; provider={s.provider} threads={s.local_threads}")
-    print(f"ingest sample corpus: {ingest_s:.1f} s; model ready: {model_s:.1f} s")
-    print(f"{'stage':<14}{'wall s':>8}{'calls':>6}{'tries':>6}{'prompt':>8}{'compl':>7}{'llm s':>8}{'overhead':>9}")
+    return s, t_all, ingest_s, model_s, rows, snap
+
+
+def print_stages(rows) -> tuple[float, float]:
+    """One table row per stage (only the calls made in it); returns the wall and LLM seconds over all stages."""
     seen = 0
     tot_wall = tot_llm = 0.0
     for name, wall, sn in rows:
@@ -72,7 +76,16 @@ def main() -> None:
         tot_llm += llm
         share = (wall - llm) / wall if wall else 0.0
         print(f"{name:<14}{wall:8.1f}{len(new):6d}{sum(u['attempts'] for u in new):6d}"
-              f"{sum(u['prompt_tokens'] for u in new):8d}{sum(u['completion_tokens'] for u in new):7d}{llm:8.1f}{share:9.1%}")
+              f"{sum(u['prompt_tokens'] for u in new):8d}{sum(u['completion_tokens'] for u in new):7d}"
+              f"{llm:8.1f}{share:9.1%}")
+    return tot_wall, tot_llm
+
+
+def kept_citations(snap) -> tuple[list, list]:
+    """The citations the outputs keep, and those of them outside the retrieved set or not verbatim."""
+    from agents.grounding import check_citation
+    from knowledge.passages import Passage
+
     passages = {k: Passage.model_validate(v) for k, v in snap.values["passages"].items()}
     cits = []
     for key in ("theme",):
@@ -84,7 +97,21 @@ def main() -> None:
         cits += p["citations"]
     from agents.schemas import Citation
 
-    bad = [c for c in cits if check_citation(Citation.model_validate(c), passages)]
+    return cits, [c for c in cits if check_citation(Citation.model_validate(c), passages)]
+
+
+def main() -> None:
+    args = parse_args()
+    # imported before the run starts, as the run's own modules are: its time is no stage's
+    from graphs.documents.outputs import write_outputs
+
+    s, t_all, ingest_s, model_s, rows, snap = run_demo(args)
+    usage = snap.values["usage"]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cpus; provider={s.provider} threads={s.local_threads}")
+    print(f"ingest sample corpus: {ingest_s:.1f} s; model ready: {model_s:.1f} s")
+    print(f"{'stage':<14}{'wall s':>8}{'calls':>6}{'tries':>6}{'prompt':>8}{'compl':>7}{'llm s':>8}{'overhead':>9}")
+    tot_wall, tot_llm = print_stages(rows)
+    cits, bad = kept_citations(snap)
     log = snap.values["citation_log"]
     cited = sum(e["cited"] for e in log)
     valid = sum(e["valid"] for e in log)
