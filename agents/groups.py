@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from agents.kpi_choice import Candidate, shortlist, unit_fit
+from agents.kpi_choice import Candidate, relevance, shortlist, unit_fit
 from agents.numbers import Stated
 from agents.own_names import own_name
 from agents.said import clause, primary, subject
@@ -27,6 +27,18 @@ class GroupView:
     @property
     def words(self) -> str:
         return " ".join(self.texts)
+
+    def stated_for(self, kpi, lib, lang: str, embed=None) -> Stated | None:
+        """The number a chosen catalogue KPI takes as its baseline: of the members whose number its unit can
+        take, the one whose sentence the KPI measures. A group whose members state different numbers
+        ("a standard NDA sits in the legal queue for a week" beside "new agents need 8 weeks before they
+        take calls alone") gave "Time to productivity" the NDA's week when the first number was taken."""
+        said = [(text, x) for text in self.texts if (x := primary(text)) is not None]
+        fits = [(text, x) for text, x in said if unit_fit(kpi.text(lang).unit, x) > 0]
+        if len(fits) <= 1:
+            return fits[0][1] if fits else None
+        best = max(fits, key=lambda tx: relevance(lib, kpi, f"{subject(tx[1], lang)} {clause(tx[1])}", lang, embed))
+        return best[1]
 
     def offered(self) -> list[str]:
         """The KPI ids the model may choose for this group: catalogue KPIs that can take its number as a

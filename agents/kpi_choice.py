@@ -106,6 +106,23 @@ def shortlist(lib, words: str, lang: str, stated: Stated | None = None, function
     return out[:k]
 
 
+def relevance(lib, kpi, words: str, lang: str, embed: Callable | None = None) -> float:
+    """How much ``words`` talk about ``kpi``: the shortlist's words-and-meaning score (before unit and
+    function), used to tell which of a group's sentences a chosen KPI measures."""
+    lex = min(lib.kpi_score(words, kpi, lang) / LEX_SPAN, 1.0)
+    if embed is None or not words.strip():
+        return lex
+    import numpy as np
+
+    entries = tuple((x.id, f"{x.text(lang).name}: {x.text(lang).definition}") for x in lib.kpis.values())
+    cat = _catalogue_vectors(embed, lang, entries)
+    row = [i for i, (kid, _) in enumerate(entries) if kid == kpi.id]
+    if not row:
+        return lex
+    sim = float(cat[row[0]] @ embed([words])[0])
+    return lex + float(np.clip((sim - SEM_FLOOR) / SEM_SPAN, 0.0, 1.0))
+
+
 def _shares(name: str, words: str) -> bool:
     """Do a KPI's name and what was said share a content bigram (units and particles aside)?"""
     import re

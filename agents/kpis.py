@@ -17,7 +17,6 @@ from pydantic import BaseModel, Field
 from agents.common import StageContext, StageLog, ask, cite, evidence_for, finding, items
 from agents.grounding import readable, relevant
 from agents.groups import PARTICIPANTS, GroupView, group_line, own_name, view_groups
-from agents.kpi_choice import unit_fit
 from agents.linter import is_exec
 from agents.numbers import fmt, lower_is_better
 from agents.quantities import family
@@ -55,8 +54,8 @@ def write_kpi(ctx: StageContext, kid: str, kpi_id: str, view: GroupView | None, 
     if cat is not None:
         tx = cat.text(ctx.lang)
         name, unit, method, owner, better = tx.name, tx.unit, tx.measure, tx.owner, cat.better
-        if stated is not None and unit_fit(tx.unit, stated) <= 0:
-            stated = None  # its number is of another kind (a count, not days): this KPI is measured first
+        # the member's number this KPI measures; none of its kind (a count, not days): measured first
+        stated = view.stated_for(cat, lib, ctx.lang, ctx.embed) if view is not None else None
     else:
         name = own_name(stated, view.words if view else "", ctx.lang)
         unit = stated.unit if stated is not None else ("件" if ctx.lang == "ja" else "cases")
@@ -67,7 +66,7 @@ def write_kpi(ctx: StageContext, kid: str, kpi_id: str, view: GroupView | None, 
     lower = better == "lower" if better else lower_is_better(name, unit)
     if stated is not None:
         value, unit_shown = baseline_of(stated, unit, ctx.lang)
-        if unit_shown != unit and family(unit) != family(unit_shown.split("/")[0]):
+        if cat is not None and unit_shown != unit and family(unit) != family(unit_shown.split("/")[0]):
             findings.append(finding("kpi_unit_from_participants", "kpis", kid, ctx.lang, f"{unit} → {unit_shown}",
                                     severity="info"))
         baseline, target, said = fmt(value), fmt(first_step(value, lower, family(unit_shown))), stated.said

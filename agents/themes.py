@@ -17,7 +17,6 @@ from pydantic import BaseModel, Field
 from agents.common import StageContext, StageLog, ask, cite, evidence_for
 from agents.grounding import readable, same_subject
 from agents.groups import PARTICIPANTS, GroupView, group_line, own_name, view_groups
-from agents.kpi_choice import unit_fit
 from agents.own_names import own_quote
 from agents.schemas import PainGroup, Theme
 from agents.targets import amount, baseline_of, first_step
@@ -96,8 +95,7 @@ def write_theme(ctx: StageContext, v: GroupView, kpi_id: str, why_id: str, ev, l
     if cat is not None:
         tx = cat.text(ctx.lang)
         name, unit, better = tx.name, tx.unit, cat.better
-        if stated is not None and unit_fit(unit, stated) <= 0:
-            stated = None
+        stated = v.stated_for(cat, lib, ctx.lang, ctx.embed)  # the member's number this KPI measures
     else:
         name = own_name(stated, v.words, ctx.lang)
         unit = stated.unit if stated is not None else ""

@@ -226,3 +226,24 @@ def test_an_output_that_repeats_the_input_takes_the_patterns_output():
     got, failed = check_slots({**words, "output": "The month's lost-deal records"}, words, "Sales", ["Sales"],
                               "", "", "en")
     assert got["output"] == "Reasons deals were lost, grouped" and ("output", "same_as_input") in failed
+
+
+def test_a_group_whose_members_state_different_numbers_gives_each_kpi_the_number_it_measures():
+    """Seen on an unseen handbook: the NDA's week became the baseline of "Time to productivity", whose
+    sentence said 8 weeks."""
+    from agents.grounding import Evidence
+    from agents.groups import view_groups
+    from agents.kpis import write_kpi
+    from agents.schemas import PainGroup
+
+    texts = ["Even a standard NDA sits in the legal queue for a week, and sales hates us for it",
+             "New agents need roughly 8 weeks before they're allowed on the phones alone"]
+    ctx = StageContext(model_for=lambda r: None, retriever=None, company="acme", lang="en", today="2026-11-27",
+                       library=LIB, departments=("HR", "Legal"))
+    group = PainGroup(id="P1", summary=texts[0], members=["pp1", "pp2"])
+    view = view_groups(ctx, [group], {"pp1": texts[0], "pp2": texts[1]})[0]
+    assert view.stated.said == "a week"  # the group's first number, as before
+    k, _ = write_kpi(ctx, "K1", "time_to_productivity", view, Evidence(), StageLog())
+    assert (k.baseline, k.said) == ("8", "8 weeks")
+    k, _ = write_kpi(ctx, "K1", "contract_review_days", view, Evidence(), StageLog())
+    assert k.said == "a week"
