@@ -54,12 +54,23 @@ def _per(stated: Stated, lang: str) -> str:
     return t(f"kpi.per.{key}", lang) if key else ""
 
 
+# One of a long unit of time, counted in a shorter one (a month in days, as the own measure names it): a
+# first step from "a week" read "0.5 week" in a sampled run. The participants' words stay beside the
+# baseline: "7 days (“a week”)".
+_SHORTER = {"weeks": (7, "日", "days"), "months": (30, "日", "days"), "years": (12, "か月", "months"),
+            "hours": (60, "分", "minutes")}
+
+
 def baseline_of(stated: Stated, unit: str, lang: str) -> tuple[float, str]:
     """The stated number in the KPI's terms: 「3割」 is 30 %, a count said per month is 「件/月」; another
-    unit of time is kept as the participants said it (their unit wins over the catalogue's)."""
+    unit of time is kept as the participants said it (their unit wins over the catalogue's), except one
+    week, month, year or hour, which is counted in the next shorter unit so that its target is whole."""
     value, said_unit = stated.value, stated.unit
     if said_unit == "割":
         return value, "割"  # 「3割から2割に」: the room's own measure reads better than 30 %
+    if stated.family in _SHORTER and value <= 1 and not stated.per:
+        factor, ja, en = _SHORTER[stated.family]
+        return value * factor, ja if lang == "ja" else en
     if stated.family in TIME_FAMILIES and unit != said_unit:
         unit = said_unit  # 「5営業日」 stays working days, 「3 weeks」 stays weeks
     per = _per(stated, lang) if stated.family in ("count", "yen", "usd", "gbp", "eur") else ""

@@ -169,9 +169,23 @@ class NoCutTitles:
 
 class NumbersOnTheirKPI:
     """Every number a participant gave about a business problem is the baseline of a KPI that measures
-    that pain point: the same value, a unit of the same kind (their unit of time kept; 「3割」 as 3 割 or 30 %)."""
+    that pain point: the same value, a unit of the same kind (their unit of time kept; 「3割」 as 3 割 or 30 %),
+    or converted explicitly: one week as 7 days, one hour as 60 minutes, with their words kept beside it."""
 
     name = "numbers_on_their_kpi"
+    # A unit of time in a shorter one (calendar facts, not the product's table).
+    _IN = {("weeks", "days"): 7, ("months", "weeks"): 4, ("months", "days"): 30, ("years", "months"): 12,
+           ("hours", "minutes"): 60, ("days", "hours"): 24}
+
+    def _same(self, k: dict, x) -> bool:
+        base, fam = _float(k.get("baseline")), family(str(k.get("unit", "")))
+        if base is None:
+            return False
+        values_ = (x.value, x.value * 10) if x.unit == "割" else (x.value,)  # 3割 as 3 割 or as 30 %
+        if fam == x.family and any(abs(base - v) < 1e-9 for v in values_):
+            return True
+        factor = self._IN.get((x.family, fam))  # converted, and saying so: the participants' words are kept
+        return factor is not None and k.get("said") == x.said and abs(base - x.value * factor) < 1e-9
 
     def __call__(self, values: dict, expect: dict) -> Result:
         wanted = [(p, x) for p in business_points(values) for x in [primary(p["text"])] if x is not None]
@@ -180,9 +194,7 @@ class NumbersOnTheirKPI:
         kpis = values.get("kpis") or []
         missing = []
         for p, x in wanted:
-            values_ = (x.value, x.value * 10) if x.unit == "割" else (x.value,)  # 3割 as 3 割 or as 30 %
-            ok = any(_float(k.get("baseline")) is not None and any(abs(_float(k["baseline"]) - v) < 1e-9 for v in values_)
-                     and family(str(k.get("unit", ""))) == x.family
+            ok = any(self._same(k, x)
                      and (p["id"] in (k.get("pain_points") or []) or (not k.get("pain_points")
                                                                         and same_subject(k.get("name", ""), p["text"])))
                      for k in kpis)

@@ -41,3 +41,20 @@ def test_the_theme_check_knows_a_money_target_as_printed_and_still_finds_an_inve
     assert ThemeFromPainPoints()(values, {}).score == 1.0
     values["theme"]["outcome"] = values["theme"]["outcome"].replace("$700,000", "$650,000")
     assert ThemeFromPainPoints()(values, {}).score == 0.0
+
+
+@pytest.mark.parametrize("text,lang,baseline,unit,target", [
+    ("Even a standard NDA sits in the legal queue for a week", "en", 7, "days", 4),
+    ("Month-end close takes a month every time", "en", 30, "days", 20),
+    ("週次の集計に1時間かかる", "ja", 60, "分", 35),
+    ("見積の承認に1週間かかる", "ja", 7, "日", 4),
+    ("Kickoffs take 3 weeks to prepare", "en", 3, "weeks", 2),  # more than one stays in the unit said
+])
+def test_one_long_unit_of_time_is_counted_in_the_next_shorter_so_its_target_is_whole(text, lang, baseline, unit,
+                                                                                      target):
+    from agents.said import primary
+    from agents.targets import baseline_of, first_step
+
+    value, shown = baseline_of(primary(text), "days", lang)
+    assert (value, shown) == (baseline, unit)
+    assert first_step(value, True, "") == target

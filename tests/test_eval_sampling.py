@@ -77,3 +77,14 @@ def test_each_content_check_passes_a_sound_playbook_and_fails_the_failure_it_was
     assert check(v, {}).score == 1.0, check(v, {}).detail
     break_it(v)
     assert check(v, {}).score < 1.0
+
+
+def test_a_number_converted_to_a_shorter_unit_counts_only_when_the_kpi_keeps_the_words_said():
+    v = _v()
+    v["pain_points"][0]["text"] = "見積の承認に1週間かかる"
+    v["kpis"][0].update(baseline="7", unit="日", said="1週間")
+    assert cc.NumbersOnTheirKPI()(v, {}).score == 1.0
+    v["kpis"][0].update(said="")  # converted without saying so
+    assert cc.NumbersOnTheirKPI()(v, {}).score < 1.0
+    v["kpis"][0].update(baseline="7", unit="週間", said="1週間")  # a wrong number in the unit said
+    assert cc.NumbersOnTheirKPI()(v, {}).score < 1.0
