@@ -118,6 +118,17 @@ def is_artifact(text: str, other: str = "", documents: str = "") -> bool:
     return bool(v) and not _STAGE.search(v) and not sentence and not pasted and not (other and similarity(v, other) >= 0.75)
 
 
+# A phrase cut where it would go on: 「…適宜休憩時間の」, "When the request is sent to the".
+# (まで, "are in", "passes it on" end a phrase: not listed)
+_DANGLING = re.compile(r"(?:[のをにはがとやも、]|(?<!ま)で|\b(?:the|a|an|of|to|and|or|for|with|by|from|that|which|is|are))$",
+                       re.I)
+
+
+def cut_phrase(text: str) -> bool:
+    """Does the text stop mid-phrase (a particle or a function word last)?"""
+    return bool(_DANGLING.search(text.strip().rstrip(".")))
+
+
 def _long(text: str, ja: int, en: int) -> bool:
     return len(text) > ja if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text) else len(text.split()) > en
 
@@ -147,6 +158,8 @@ def check_slots(values: dict[str, str], pattern_words: dict[str, str], departmen
             why = "same_as_input"  # "The month's lost-deal records → The month's lost-deal records"
         elif f in ("when", "workflow_step") and ("→" in v or "->" in v):
             why = "not_a_moment"
+        elif f == "when" and (cut_phrase(v) or (len(v) >= 12 and v in documents and _long(v, 24, 12))):
+            why = "not_a_moment"  # a document's sentence cut: 「妊娠中の…指導された場合は、適宜休憩時間の」
         elif f == "workflow_step" and _long(v, 12, 5):
             why = "not_a_step"  # a step is named in a few words (「受注後の引き継ぎ」), not described
         if why and pattern_words.get(f):

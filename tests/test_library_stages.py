@@ -247,3 +247,23 @@ def test_a_group_whose_members_state_different_numbers_gives_each_kpi_the_number
     assert (k.baseline, k.said) == ("8", "8 weeks")
     k, _ = write_kpi(ctx, "K1", "contract_review_days", view, Evidence(), StageLog())
     assert k.said == "a week"
+
+
+@pytest.mark.parametrize("when,lang", [
+    ("妊娠中の休憩時間について指導された場合は、適宜休憩時間の", "ja"),  # seen in a sampled run
+    ("When the signed copy is sent to the", "en"),
+])
+def test_a_moment_cut_from_a_sentence_takes_the_patterns_words(when, lang):
+    from agents.slots import check_slots
+
+    words = {"title": "Q&A", "who": "総務担当" if lang == "ja" else "HR officer", "when": "問い合わせを受けたとき",
+             "workflow_step": "一次回答", "input": "問い合わせメール", "output": "回答案"}
+    got, failed = check_slots({**words, "when": when}, words, "総務", ["総務"], when + "を確保する。", "", lang)
+    assert got["when"] == "問い合わせを受けたとき" and ("when", "not_a_moment") in failed
+
+
+def test_every_library_moment_passes_the_moment_check():
+    from agents.slots import cut_phrase
+
+    cut = [(p.id, lang) for p in LIB.patterns.values() for lang in ("ja", "en") if cut_phrase(p.text(lang).when)]
+    assert not cut
