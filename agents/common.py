@@ -1,4 +1,5 @@
 """What every generating stage shares: the stage context, one grounded model call, citation stats."""
+
 from __future__ import annotations
 
 import functools
@@ -45,8 +46,13 @@ def items(max_items: int, min_items: int = 0) -> Any:
 
 
 class Retriever(Protocol):
-    def search(self, query: str, k: int = 5, where: dict | None = None, department: str | None = None,
-               ) -> list[Passage]: ...
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        where: dict | None = None,
+        department: str | None = None,
+    ) -> list[Passage]: ...
 
 
 @dataclass
@@ -124,8 +130,12 @@ class StageLog:
     findings: list[Finding] = field(default_factory=list)  # what the quality gates repaired or dropped
 
 
-def retrieve(ctx: StageContext, queries: list[str], k: int | None = None, department: str | None = None,
-             ) -> list[Passage]:
+def retrieve(
+    ctx: StageContext,
+    queries: list[str],
+    k: int | None = None,
+    department: str | None = None,
+) -> list[Passage]:
     """Passages for the queries; with ``department``, that department's documents first, the whole
     store when it has too few of them."""
     seen: dict[str, Passage] = {}
@@ -141,8 +151,9 @@ def retrieve(ctx: StageContext, queries: list[str], k: int | None = None, depart
     return list(seen.values())
 
 
-def evidence_for(ctx: StageContext, queries: list[str], log: StageLog, k: int | None = None,
-                 department: str | None = None) -> Evidence:
+def evidence_for(
+    ctx: StageContext, queries: list[str], log: StageLog, k: int | None = None, department: str | None = None
+) -> Evidence:
     passages = retrieve(ctx, queries, k, department)
     ev = build_evidence(passages, " ".join(queries), max_sentences=ctx.sentences_per_call)
     for cid, p in ev.passages.items():
@@ -167,9 +178,21 @@ def _evidence_ids(obj: Any) -> list[str]:
     return out
 
 
-def ask(ctx: StageContext, log: StageLog, *, role: str, schema: type[BaseModel], prompt: str, evidence: Evidence,
-        feedback: str = "", check: Callable[[Any], list[str]] | None = None, enums: dict[str, list[str]] | None = None,
-        max_tokens: int | None = None, on_item: Callable[[str, dict], None] | None = None, **values: Any) -> Any:
+def ask(
+    ctx: StageContext,
+    log: StageLog,
+    *,
+    role: str,
+    schema: type[BaseModel],
+    prompt: str,
+    evidence: Evidence,
+    feedback: str = "",
+    check: Callable[[Any], list[str]] | None = None,
+    enums: dict[str, list[str]] | None = None,
+    max_tokens: int | None = None,
+    on_item: Callable[[str, dict], None] | None = None,
+    **values: Any,
+) -> Any:
     """One grounded structured call. Unknown evidence ids and ``check`` problems are named back to the
     model (bounded retries); whatever survives is repaired by the caller, never invented.
     ``on_item``: each item of the first answer as it is written (see ``structured_call``)."""
@@ -190,13 +213,29 @@ def ask(ctx: StageContext, log: StageLog, *, role: str, schema: type[BaseModel],
             problems.extend(check(obj))
         return problems
 
-    messages = [("system", system_prompt(ctx.lang, ctx.company, ctx.today)),
-                ("user", user_prompt(prompt, ctx.lang, feedback=feedback, documents=evidence.prompt_block(),
-                                     today=ctx.today, **values))]
-    result = structured_call(ctx.model_for(role), schema, messages, role=role, validate=validate, retries=ctx.retries,
-                             enums={"evidence": evidence.ids, **(enums or {})}, accept_last=True, max_tokens=max_tokens,
-                             on_item=on_item if ctx.emit is not None else None, length_scale=LENGTH_SCALE.get(ctx.lang, 1.0),
-                             stall_s=ctx.stall_s)
+    messages = [
+        ("system", system_prompt(ctx.lang, ctx.company, ctx.today)),
+        (
+            "user",
+            user_prompt(
+                prompt, ctx.lang, feedback=feedback, documents=evidence.prompt_block(), today=ctx.today, **values
+            ),
+        ),
+    ]
+    result = structured_call(
+        ctx.model_for(role),
+        schema,
+        messages,
+        role=role,
+        validate=validate,
+        retries=ctx.retries,
+        enums={"evidence": evidence.ids, **(enums or {})},
+        accept_last=True,
+        max_tokens=max_tokens,
+        on_item=on_item if ctx.emit is not None else None,
+        length_scale=LENGTH_SCALE.get(ctx.lang, 1.0),
+        stall_s=ctx.stall_s,
+    )
     log.usage.append(result.usage.as_dict())
     value, replaced = script.repair_model(result.value, ctx.lang, allowed)
     if replaced:
@@ -204,15 +243,27 @@ def ask(ctx: StageContext, log: StageLog, *, role: str, schema: type[BaseModel],
     return value
 
 
-def cite(evidence: Evidence, ids: list[str], log: StageLog, where: str, claim: str = "",
-         ) -> tuple[list[Citation], Support]:
+def cite(
+    evidence: Evidence,
+    ids: list[str],
+    log: StageLog,
+    where: str,
+    claim: str = "",
+) -> tuple[list[Citation], Support]:
     """Map sentence ids to citations, verify each against the passages offered (id known, quote
     verbatim), drop those unrelated to the claim, and log the outcome."""
     unknown = evidence.unknown(ids)
     built = evidence.citations(ids)
     valid, invalid = keep_valid(built, evidence.passages)
     related = [c for c in valid if not claim or relevant(claim, c.quote)]
-    log.citations.append({"where": where, "cited": len(ids), "valid": len(valid),
-                          "dropped": len(unknown) + invalid, "unrelated": len(valid) - len(related),
-                          "offered": len(evidence.ids)})
+    log.citations.append(
+        {
+            "where": where,
+            "cited": len(ids),
+            "valid": len(valid),
+            "dropped": len(unknown) + invalid,
+            "unrelated": len(valid) - len(related),
+            "offered": len(evidence.ids),
+        }
+    )
     return related, ("supported" if related else "unsupported")

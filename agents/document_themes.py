@@ -8,6 +8,7 @@ workshop's departments, the catalogue's outcome KPIs are matched against what th
 about the same work, and the best-supported ones become theme proposals — a business result as the
 title, the document's sentence quoted (cited) as the problem, labelled as coming from the documents.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,8 +31,28 @@ MIN_SCORE = 0.8
 _MAX_QUOTE = 90
 # What a complaint looks like in a handbook: time taken, delays, rework, backlog. 「待」 alone would
 # also match 期待 (expected).
-_PROBLEM_WORDS = ("かか", "遅", "手戻り", "負担", "残業", "待ち", "待た", "漏れ", "不足", "追いつ", "above", "take",
-                  "slow", "delay", "late", "backlog", "rework", "wait", "not always", "overtime")
+_PROBLEM_WORDS = (
+    "かか",
+    "遅",
+    "手戻り",
+    "負担",
+    "残業",
+    "待ち",
+    "待た",
+    "漏れ",
+    "不足",
+    "追いつ",
+    "above",
+    "take",
+    "slow",
+    "delay",
+    "late",
+    "backlog",
+    "rework",
+    "wait",
+    "not always",
+    "overtime",
+)
 _LIST_MARK = re.compile(r"^\s*(?:[-*+・]|\d+[.)])\s+")
 
 
@@ -84,10 +105,17 @@ def document_themes(ctx: StageContext, n: int = 3) -> tuple[list[Theme], StageLo
         quote = quote if len(quote) <= _MAX_QUOTE else quote[:_MAX_QUOTE].rstrip() + "…"
         others = [x.id for x in lib.kpi_candidates(quote, ctx.lang, functions, k=2) if x.id != k.id]
         name = kpi_words(kt.name, ctx.lang)
-        themes.append(Theme(title=result_title(name, k.better, kt.unit, ctx.lang),
-                            problem=t("theme.problem", ctx.lang, quote=quote, name=name),
-                            outcome=t(f"theme.outcome.{k.better}", ctx.lang, name=name),
-                            citations=citations, support=support, origin="documents", measures=[k.id, *others][:2]))
+        themes.append(
+            Theme(
+                title=result_title(name, k.better, kt.unit, ctx.lang),
+                problem=t("theme.problem", ctx.lang, quote=quote, name=name),
+                outcome=t(f"theme.outcome.{k.better}", ctx.lang, name=name),
+                citations=citations,
+                support=support,
+                origin="documents",
+                measures=[k.id, *others][:2],
+            )
+        )
         if len(themes) >= n:
             break
     return themes, log

@@ -6,6 +6,7 @@ cited) or when it is one of the method's words (型, 週次PDCA, ベースライ
 vocabulary). Generic words and terms nobody defines are left out. No model call: the model is used
 only when a reviewer sends the glossary back with a comment.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,9 +26,18 @@ def _defines(sentence: str, term: str, lang: str) -> bool:
     s = readable(sentence)
     t = re.escape(term)
     if lang == "ja" or re.search(r"[\u3040-\u30ff\u3400-\u9fff]", term):
-        return bool(re.search(rf"「?{t}」?(?:とは|は、?[^。]*(?:をいう|を指す|のこと|のことです|です|である|です。))|{t}[:：]", s)) \
+        return (
+            bool(
+                re.search(
+                    rf"「?{t}」?(?:とは|は、?[^。]*(?:をいう|を指す|のこと|のことです|です|である|です。))|{t}[:：]", s
+                )
+            )
             and s.find(term) <= 12
-    return bool(re.search(rf"\b{t}\b\s*(?:\([^)]*\)\s*)?(?:is|are|means|refers to|:)\s", s, re.I)) and s.lower().find(term.lower()) <= 20
+        )
+    return (
+        bool(re.search(rf"\b{t}\b\s*(?:\([^)]*\)\s*)?(?:is|are|means|refers to|:)\s", s, re.I))
+        and s.lower().find(term.lower()) <= 20
+    )
 
 
 def candidates(theme: Theme, kpis: list[KPI], ucs: list[UseCase], lang: str) -> list[tuple[str, str]]:
@@ -49,20 +59,41 @@ def from_documents(ctx: StageContext, terms: list[tuple[str, str]], log: StageLo
         if len(found) >= MAX_TERMS - 2:
             break
         for p in ctx.retriever.search(term, k=3):
-            hit = next((p.text[a:b] for a, b in split_sentences(p.text)
-                        if term in p.text[a:b] and len(p.text[a:b]) <= MAX_SENTENCE and is_prose(p.text[a:b])
-                        and _defines(p.text[a:b], term, ctx.lang)), None)
+            hit = next(
+                (
+                    p.text[a:b]
+                    for a, b in split_sentences(p.text)
+                    if term in p.text[a:b]
+                    and len(p.text[a:b]) <= MAX_SENTENCE
+                    and is_prose(p.text[a:b])
+                    and _defines(p.text[a:b], term, ctx.lang)
+                ),
+                None,
+            )
             if hit:
                 log.passages[p.chunk_id] = p.model_dump()
-                found.append(GlossaryTerm(term=term, definition=readable(hit), used_by=used_by, origin="documents",
-                                          citations=[Citation(chunk_id=p.chunk_id, quote=hit, source=p.source,
-                                                              rel=p.rel, heading=p.heading)]))
+                found.append(
+                    GlossaryTerm(
+                        term=term,
+                        definition=readable(hit),
+                        used_by=used_by,
+                        origin="documents",
+                        citations=[
+                            Citation(chunk_id=p.chunk_id, quote=hit, source=p.source, rel=p.rel, heading=p.heading)
+                        ],
+                    )
+                )
                 break
     return found
 
 
-def build(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[UseCase], playbook_text: str,
-          ) -> tuple[list[GlossaryTerm], StageLog]:
+def build(
+    ctx: StageContext,
+    theme: Theme,
+    kpis: list[KPI],
+    ucs: list[UseCase],
+    playbook_text: str,
+) -> tuple[list[GlossaryTerm], StageLog]:
     log = StageLog()
     terms = from_documents(ctx, candidates(theme, kpis, ucs, ctx.lang), log)
     have = {g.term for g in terms}

@@ -5,6 +5,7 @@ answer with those ids (a JSON-schema enum). Code maps ids back to ``{chunk_id, q
 :func:`check_citation` verifies every citation against the passages that call was given: the chunk
 id must be among them and the quote must appear verbatim in the chunk (whitespace normalised).
 """
+
 from __future__ import annotations
 
 import re
@@ -42,6 +43,8 @@ def readable(sentence: str) -> str:
     """What the model reads: Markdown links reduced to their text, format characters (zero-width,
     bidirectional marks) dropped so nothing hides between letters. The quote kept is still verbatim."""
     return norm_ws(_FORMAT.sub("", _LINK.sub(r"\1", sentence).replace("**", "")))
+
+
 MAX_SENTENCE = 240
 MIN_SENTENCE = 12
 
@@ -71,8 +74,9 @@ class Evidence:
         lines = []
         for sid, (cid, sent) in self.sentences.items():
             p = self.passages[cid]
-            lines.append(fence(f"[{sid}] ({p.rel.rsplit('/', 1)[-1]} § {p.heading.rsplit(' > ', 1)[-1]}) "
-                               f"{readable(sent)}"))
+            lines.append(
+                fence(f"[{sid}] ({p.rel.rsplit('/', 1)[-1]} § {p.heading.rsplit(' > ', 1)[-1]}) {readable(sent)}")
+            )
         return "<documents>\n" + "\n".join(lines) + "\n</documents>"
 
     def citations(self, ids: list[str], limit: int = 3) -> list[Citation]:
@@ -93,7 +97,7 @@ class Evidence:
 
 def _bigrams(text: str) -> set[str]:
     t = "".join(norm_ws(text).lower().split())
-    return {t[i:i + 2] for i in range(len(t) - 1)}
+    return {t[i : i + 2] for i in range(len(t) - 1)}
 
 
 def build_evidence(passages: list[Passage], query: str, max_sentences: int = 6, prefix: str = "S") -> Evidence:
@@ -125,8 +129,33 @@ def build_evidence(passages: list[Passage], query: str, max_sentences: int = 6, 
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-_STOP_BIGRAMS = {"する", "して", "した", "ます", "です", "こと", "ある", "いる", "ない", "れる", "られ", "った", "ため", "よう",
-                 "など", "おり", "から", "まで", "では", "には", "とし", "the", "and", "ing", "ion"}
+_STOP_BIGRAMS = {
+    "する",
+    "して",
+    "した",
+    "ます",
+    "です",
+    "こと",
+    "ある",
+    "いる",
+    "ない",
+    "れる",
+    "られ",
+    "った",
+    "ため",
+    "よう",
+    "など",
+    "おり",
+    "から",
+    "まで",
+    "では",
+    "には",
+    "とし",
+    "the",
+    "and",
+    "ing",
+    "ion",
+}
 
 
 def relevant(claim: str, quote: str) -> bool:
@@ -141,12 +170,51 @@ def relevant(claim: str, quote: str) -> bool:
 
 
 _WORD = re.compile(r"[a-z][a-z'-]{3,}")
-_STOP_WORDS = {"with", "that", "this", "from", "into", "have", "what", "when", "every", "more", "less", "than", "them",
-               "their", "they", "want", "make", "give", "takes", "take", "about", "over", "after", "before", "there",
-               # how long and how often say nothing of the subject: "at-risk for 4+ weeks" is no reason why
-               # onboarding "needs 8 weeks" matters now
-               "week", "weeks", "month", "months", "year", "years", "days", "hours", "minutes", "time", "times",
-               "daily", "weekly", "monthly", "yearly", "each"}
+_STOP_WORDS = {
+    "with",
+    "that",
+    "this",
+    "from",
+    "into",
+    "have",
+    "what",
+    "when",
+    "every",
+    "more",
+    "less",
+    "than",
+    "them",
+    "their",
+    "they",
+    "want",
+    "make",
+    "give",
+    "takes",
+    "take",
+    "about",
+    "over",
+    "after",
+    "before",
+    "there",
+    # how long and how often say nothing of the subject: "at-risk for 4+ weeks" is no reason why
+    # onboarding "needs 8 weeks" matters now
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "days",
+    "hours",
+    "minutes",
+    "time",
+    "times",
+    "daily",
+    "weekly",
+    "monthly",
+    "yearly",
+    "each",
+}
 
 
 def same_subject(text: str, said: str) -> bool:

@@ -1,5 +1,6 @@
 """The participants' pain groups as themes and KPIs see them: their sentences, the number they stated,
 and the catalogue KPIs that could measure them (a shortlist made in code, see agents.kpi_choice)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -43,7 +44,9 @@ class GroupView:
     def offered(self) -> list[str]:
         """The KPI ids the model may choose for this group: catalogue KPIs that can take its number as a
         baseline, and the participants' own measure when none can (or nothing in the catalogue fits)."""
-        fit = [c.kpi.id for c in self.candidates if self.stated is None or unit_fit(c.kpi.text("en").unit, self.stated) > 0]
+        fit = [
+            c.kpi.id for c in self.candidates if self.stated is None or unit_fit(c.kpi.text("en").unit, self.stated) > 0
+        ]
         return fit if fit else [c.kpi.id for c in self.candidates if self.stated is None] + [PARTICIPANTS]
 
 
@@ -75,8 +78,12 @@ def about(stated: Stated | None, texts: list[str], lang: str) -> str:
 def group_line(v: GroupView, lib, lang: str) -> str:
     """A group as the model sees it: its sentences, its number, the KPIs it may choose."""
     said = "」「".join(x[:120] for x in v.texts[:2])
-    more = (f"（×{len(v.group.members)}）" if lang == "ja" else f" (x{len(v.group.members)})") if len(v.group.members) > 1 else ""
-    number = ((f"（数値: {v.stated.said}）" if lang == "ja" else f" (number: {v.stated.said})") if v.stated else "")
+    more = (
+        (f"（×{len(v.group.members)}）" if lang == "ja" else f" (x{len(v.group.members)})")
+        if len(v.group.members) > 1
+        else ""
+    )
+    number = (f"（数値: {v.stated.said}）" if lang == "ja" else f" (number: {v.stated.said})") if v.stated else ""
     options = []
     for kid in v.offered():
         if kid == PARTICIPANTS:

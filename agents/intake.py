@@ -1,4 +1,5 @@
 """Intake: normalise pain points and group near-duplicates (in code: no model call needed)."""
+
 from __future__ import annotations
 
 import re
@@ -15,12 +16,35 @@ def normalise(text: str) -> str:
 
 def _grams(text: str) -> set[str]:
     t = normalise(text)
-    return {t[i:i + 2] for i in range(max(len(t) - 1, 1))}
+    return {t[i : i + 2] for i in range(max(len(t) - 1, 1))}
 
 
 _WORD = re.compile(r"[a-z0-9]+")
-_EN_STOP = {"the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "it", "is", "are", "its",
-            "their", "from", "as", "be", "this", "that"}
+_EN_STOP = {
+    "the",
+    "a",
+    "an",
+    "and",
+    "or",
+    "of",
+    "to",
+    "in",
+    "on",
+    "for",
+    "with",
+    "by",
+    "at",
+    "it",
+    "is",
+    "are",
+    "its",
+    "their",
+    "from",
+    "as",
+    "be",
+    "this",
+    "that",
+}
 
 
 def _words(text: str) -> set[str]:
@@ -116,8 +140,9 @@ def group_pain_points(points: list[PainPoint], threshold: float = 0.6, vectors=N
         for j in range(i):
             if best is not None and group_of[j] >= best:
                 continue
-            if _same_place(p, points[j]) and ((close is not None and close[i, j])
-                                              or _overlap(feats[i], feats[j]) >= threshold):
+            if _same_place(p, points[j]) and (
+                (close is not None and close[i, j]) or _overlap(feats[i], feats[j]) >= threshold
+            ):
                 best = group_of[j]
         if best is None:
             group_of.append(len(groups))
@@ -125,6 +150,11 @@ def group_pain_points(points: list[PainPoint], threshold: float = 0.6, vectors=N
         else:
             group_of.append(best)
             groups[best].append(i)
-    return [PainGroup(id=f"P{n}", summary=max((points[i] for i in g), key=lambda x: len(x.text)).text,
-                      members=[points[i].id for i in g])
-            for n, g in enumerate(groups, 1)]
+    return [
+        PainGroup(
+            id=f"P{n}",
+            summary=max((points[i] for i in g), key=lambda x: len(x.text)).text,
+            members=[points[i].id for i in g],
+        )
+        for n, g in enumerate(groups, 1)
+    ]

@@ -1,6 +1,7 @@
 """The optional model-judged linter pass: fuzzy cases the keyword rules cannot see (a use case that is
 really a training course, a theme that is "use AI" in other words). Off by default
 (``KATACHI_LINT_JUDGE=1``); its findings are labelled ``by="model"`` and never replace the rules."""
+
 from __future__ import annotations
 
 import json
@@ -13,23 +14,34 @@ from agents.schemas import Finding
 from core.i18n import t
 from core.llm import structured_call
 
-RULES = ("junior_delegation", "prompt_training_only", "executive_absent", "usage_as_goal", "unmeasured",
-         "point_solution")
+RULES = (
+    "junior_delegation",
+    "prompt_training_only",
+    "executive_absent",
+    "usage_as_goal",
+    "unmeasured",
+    "point_solution",
+)
 
 PROMPT = {
-    "ja": ("生成AI活用の設計をレビューします。次の失敗パターンに当てはまる項目だけを挙げてください。"
-           "junior_delegation=若手任せ, prompt_training_only=研修止まり, executive_absent=経営層不在, "
-           "usage_as_goal=AIを使うこと自体が目的, unmeasured=成果を測れない, point_solution=一部署だけ。"
-           "当てはまらなければ空の配列。\n段階: {stage}\n内容: {content}"),
-    "en": ("Review this gen-AI adoption design. List only items that match a failure pattern: "
-           "junior_delegation, prompt_training_only, executive_absent, usage_as_goal (using AI is the goal), "
-           "unmeasured, point_solution (one department alone). Empty list if none.\nStage: {stage}\nContent: {content}"),
+    "ja": (
+        "生成AI活用の設計をレビューします。次の失敗パターンに当てはまる項目だけを挙げてください。"
+        "junior_delegation=若手任せ, prompt_training_only=研修止まり, executive_absent=経営層不在, "
+        "usage_as_goal=AIを使うこと自体が目的, unmeasured=成果を測れない, point_solution=一部署だけ。"
+        "当てはまらなければ空の配列。\n段階: {stage}\n内容: {content}"
+    ),
+    "en": (
+        "Review this gen-AI adoption design. List only items that match a failure pattern: "
+        "junior_delegation, prompt_training_only, executive_absent, usage_as_goal (using AI is the goal), "
+        "unmeasured, point_solution (one department alone). Empty list if none.\nStage: {stage}\nContent: {content}"
+    ),
 }
 
 
 class Judged(BaseModel):
-    rule: Literal["junior_delegation", "prompt_training_only", "executive_absent", "usage_as_goal", "unmeasured",
-                  "point_solution"]
+    rule: Literal[
+        "junior_delegation", "prompt_training_only", "executive_absent", "usage_as_goal", "unmeasured", "point_solution"
+    ]
     item: str = Field(default="", json_schema_extra={"x-cap": 20})
     reason: str = Field(default="", json_schema_extra={"x-cap": 60})
 
@@ -45,6 +57,15 @@ def judge(model, stage: str, content: dict, lang: str) -> list[Finding]:
     for j in out.findings:
         why, fix = t(f"lint.{j.rule}.why", lang), t(f"lint.{j.rule}.fix", lang)
         label = t("lint.model_judged", lang)
-        res.append(Finding(rule=j.rule, severity="info" if SEVERITY[j.rule] == "info" else "warning", stage=stage,
-                           item=j.item, message=f"{why}{label} {j.reason}".strip(), fix=fix, by="model"))
+        res.append(
+            Finding(
+                rule=j.rule,
+                severity="info" if SEVERITY[j.rule] == "info" else "warning",
+                stage=stage,
+                item=j.item,
+                message=f"{why}{label} {j.reason}".strip(),
+                fix=fix,
+                by="model",
+            )
+        )
     return res

@@ -5,6 +5,7 @@ of the participants' sentence next to the KPI's definition in multilingual-e5) a
 take the number they gave (「2日」 is the baseline of a KPI counted in days, never of one in %). The
 model then chooses from this short list; it never names a KPI itself.
 """
+
 from __future__ import annotations
 
 import functools
@@ -76,8 +77,15 @@ def _catalogue_vectors(embed: Callable, lang: str, entries: tuple[tuple[str, str
     return embed([text for _, text in entries], passage=True)
 
 
-def shortlist(lib, words: str, lang: str, stated: Stated | None = None, functions: set[str] | frozenset = frozenset(),
-              embed: Callable | None = None, k: int = 3) -> list[Candidate]:
+def shortlist(
+    lib,
+    words: str,
+    lang: str,
+    stated: Stated | None = None,
+    functions: set[str] | frozenset = frozenset(),
+    embed: Callable | None = None,
+    k: int = 3,
+) -> list[Candidate]:
     """The ``k`` catalogue KPIs that best measure ``words`` (what the participants said), best first,
     only those scoring at least ``MIN_SCORE``. Usage counts are never candidates (the catalogue holds
     outcome KPIs only)."""
@@ -93,7 +101,9 @@ def shortlist(lib, words: str, lang: str, stated: Stated | None = None, function
     out = []
     for x, s in zip(kpis, sem):
         lex = min(lib.kpi_score(words, x, lang) / LEX_SPAN, 1.0)
-        score = lex + s + unit_fit(x.text(lang).unit, stated) + (OWN_FUNCTION if set(x.functions) & set(functions) else 0.0)
+        score = (
+            lex + s + unit_fit(x.text(lang).unit, stated) + (OWN_FUNCTION if set(x.functions) & set(functions) else 0.0)
+        )
         if lang == "ja" and not _shares(x.text(lang).name, words):
             score -= NAME_APART
         if stated is None and (lex <= 0 or lex + s < REL_VAGUE):
@@ -129,4 +139,4 @@ def _shares(name: str, words: str) -> bool:
 
     strip = lambda t: re.sub(r"[\sのをがにはでとや、。・「」時間日数件数率分]", "", t)  # noqa: E731
     a, b = strip(name), strip(words)
-    return any(a[i:i + 2] in b for i in range(len(a) - 1))
+    return any(a[i : i + 2] in b for i in range(len(a) - 1))

@@ -8,6 +8,7 @@ direction, measurement and owner come from the catalogue; the baseline is the gr
 asked only when someone sends the KPIs back with a comment: it then chooses KPIs and the pain points
 they measure from the same shortlists, and code writes them the same way.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -27,6 +28,8 @@ from core.i18n import t
 
 MAX_KPIS = 6  # the theme's KPI and every other number the room stated (a workshop brings up to ~6)
 DEADLINE_MONTHS = 6
+
+
 class KPIPick(BaseModel):
     kpi: str  # a shortlisted catalogue KPI id, or "participants"
     group: str  # the pain group it measures
@@ -43,8 +46,9 @@ def months_after(today: str, months: int) -> str:
     return f"{d.year + y:04d}-{m + 1:02d}"
 
 
-def write_kpi(ctx: StageContext, kid: str, kpi_id: str, view: GroupView | None, ev, log: StageLog,
-              cited: list[str] | None = None) -> tuple[KPI, list[Finding]]:
+def write_kpi(
+    ctx: StageContext, kid: str, kpi_id: str, view: GroupView | None, ev, log: StageLog, cited: list[str] | None = None
+) -> tuple[KPI, list[Finding]]:
     """One KPI record: the catalogue's words (or the participants' own measure), the group's own number
     as its baseline when the KPI's unit can take it, a first-step target, six months, an executive."""
     lib = ctx.catalog()
@@ -59,7 +63,10 @@ def write_kpi(ctx: StageContext, kid: str, kpi_id: str, view: GroupView | None, 
     else:
         name = own_name(stated, view.words if view else "", ctx.lang)
         unit = stated.unit if stated is not None else ("件" if ctx.lang == "ja" else "cases")
-        method, owner = t("kpi.said", ctx.lang, said=view.texts[0][:80]) if view else "", t("doc.default_owner", ctx.lang)
+        method, owner = (
+            t("kpi.said", ctx.lang, said=view.texts[0][:80]) if view else "",
+            t("doc.default_owner", ctx.lang),
+        )
         better = "higher" if stated is not None and too_little(stated) else "lower"
     if not is_exec(owner):
         owner = t("doc.default_owner", ctx.lang)
@@ -67,20 +74,38 @@ def write_kpi(ctx: StageContext, kid: str, kpi_id: str, view: GroupView | None, 
     if stated is not None:
         value, unit_shown = baseline_of(stated, unit, ctx.lang)
         if cat is not None and unit_shown != unit and family(unit) != family(unit_shown.split("/")[0]):
-            findings.append(finding("kpi_unit_from_participants", "kpis", kid, ctx.lang, f"{unit} → {unit_shown}",
-                                    severity="info"))
+            findings.append(
+                finding("kpi_unit_from_participants", "kpis", kid, ctx.lang, f"{unit} → {unit_shown}", severity="info")
+            )
         baseline, target, said = fmt(value), fmt(first_step(value, lower, family(unit_shown))), stated.said
     else:  # measured first; the target is a first step from whatever today's value turns out to be
         unit_shown, baseline, said = unit, t("doc.to_be_measured", ctx.lang), ""
         target = t("kpi.target_relative.lower" if lower else "kpi.target_relative.higher", ctx.lang)
     claim = f"{name} {method} {view.words if view else ''}"
-    ids = cited if cited is not None else [sid for sid, (_, s) in ev.sentences.items() if relevant(claim, readable(s))][:2]
+    ids = (
+        cited
+        if cited is not None
+        else [sid for sid, (_, s) in ev.sentences.items() if relevant(claim, readable(s))][:2]
+    )
     citations, support = cite(ev, ids, log, f"kpi[{kid}]", claim=claim)
     how = method if stated is None else ""  # how today's value will be measured, when nobody said it
-    return KPI(id=kid, name=name, unit=unit_shown, baseline=baseline, baseline_how=how, target=target,
-               deadline=months_after(ctx.today, DEADLINE_MONTHS), owner=owner, method=method, citations=citations,
-               support=support, catalog_id=cat.id if cat is not None else "", better=better or ("lower" if lower else "higher"),
-               pain_points=list(view.group.members) if view is not None else [], said=said), findings
+    return KPI(
+        id=kid,
+        name=name,
+        unit=unit_shown,
+        baseline=baseline,
+        baseline_how=how,
+        target=target,
+        deadline=months_after(ctx.today, DEADLINE_MONTHS),
+        owner=owner,
+        method=method,
+        citations=citations,
+        support=support,
+        catalog_id=cat.id if cat is not None else "",
+        better=better or ("lower" if lower else "higher"),
+        pain_points=list(view.group.members) if view is not None else [],
+        said=said,
+    ), findings
 
 
 def _theme_kpi(theme: Theme) -> str:
@@ -110,8 +135,14 @@ def _pick_lines(views: list[GroupView], lib, lang: str) -> str:
     return "\n".join(group_line(v, lib, lang) for v in views)
 
 
-def generate_kpis(ctx: StageContext, theme: Theme, groups: list[PainGroup], points: dict[str, str],
-                  feedback: str = "", business: set[str] | None = None) -> tuple[list[KPI], list[Finding], StageLog]:
+def generate_kpis(
+    ctx: StageContext,
+    theme: Theme,
+    groups: list[PainGroup],
+    points: dict[str, str],
+    feedback: str = "",
+    business: set[str] | None = None,
+) -> tuple[list[KPI], list[Finding], StageLog]:
     """``groups``: the workshop's pain groups; ``business``: the ids of those that name a business problem
     (failure patterns and talk about AI itself measure nothing); None: all of them."""
     log = StageLog()
@@ -132,17 +163,29 @@ def generate_kpis(ctx: StageContext, theme: Theme, groups: list[PainGroup], poin
     return kpis, findings, log
 
 
-def _ask(ctx: StageContext, log: StageLog, theme: Theme, views: list[GroupView], ev, feedback: str
-         ) -> list[tuple[str, GroupView | None, list[str] | None]]:
+def _ask(
+    ctx: StageContext, log: StageLog, theme: Theme, views: list[GroupView], ev, feedback: str
+) -> list[tuple[str, GroupView | None, list[str] | None]]:
     """KPIs sent back with a comment: the model chooses from the groups' shortlists (and the theme's
     wider catalogue neighbours) which KPIs, for which pain points; code writes each as in ``plan``."""
     lib = ctx.catalog()
     offered = {v.id: v.offered() for v in views}
     ids = list(dict.fromkeys([i for o in offered.values() for i in o] + list(theme.measures) + [PARTICIPANTS]))
     ids = [i for i in ids if i in lib.kpis or i == PARTICIPANTS]
-    out: KPIPicks = ask(ctx, log, role="kpis", schema=KPIPicks, prompt="kpis", evidence=ev, feedback=feedback,
-                        enums={"kpi": ids, "group": [v.id for v in views]}, theme=theme.title,
-                        problem=theme.problem, pain_points=_pick_lines(views, lib, ctx.lang), max_tokens=160)
+    out: KPIPicks = ask(
+        ctx,
+        log,
+        role="kpis",
+        schema=KPIPicks,
+        prompt="kpis",
+        evidence=ev,
+        feedback=feedback,
+        enums={"kpi": ids, "group": [v.id for v in views]},
+        theme=theme.title,
+        problem=theme.problem,
+        pain_points=_pick_lines(views, lib, ctx.lang),
+        max_tokens=160,
+    )
     by_id = {v.id: v for v in views}
     chosen: list[tuple[str, GroupView | None, list[str] | None]] = []
     seen = set()

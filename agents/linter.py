@@ -5,6 +5,7 @@ executive_absent (経営層不在), usage_as_goal (目的化), unmeasured (KPI�
 plus handoff_no_owner, glossary_inconsistent and no_cadence. Each finding says why it matters and the
 design-led fix, in the workshop's language. Findings inform; they never block the flow.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,27 +15,116 @@ from typing import Any
 from agents.schemas import Finding, Severity
 from core.i18n import t
 
-JUNIOR = ("若手", "有志", "詳しい人", "新人", "新入社員", "インターン", "得意な人", "junior", "volunteer", "intern",
-          "enthusiast", "whoever is interested", "tech-savvy")
-TRAINING = ("研修", "勉強会", "講座", "セミナー", "ハンズオン", "eラーニング", "training", "workshop", "course", "webinar",
-            "lunch and learn")
+JUNIOR = (
+    "若手",
+    "有志",
+    "詳しい人",
+    "新人",
+    "新入社員",
+    "インターン",
+    "得意な人",
+    "junior",
+    "volunteer",
+    "intern",
+    "enthusiast",
+    "whoever is interested",
+    "tech-savvy",
+)
+TRAINING = (
+    "研修",
+    "勉強会",
+    "講座",
+    "セミナー",
+    "ハンズオン",
+    "eラーニング",
+    "training",
+    "workshop",
+    "course",
+    "webinar",
+    "lunch and learn",
+)
 PROMPT_TOOL = ("プロンプト", "ツールの使い方", "操作", "chatgpt", "prompt", "tool", "how to use")
 WORKFLOW = ("型", "手順", "業務", "kpi", "レビュー", "pdca", "仮説", "procedure", "workflow", "review", "hypothes")
-EXEC = ("役員", "取締役", "社長", "部長", "本部長", "執行", "責任者", "cxo", "ceo", "coo", "cfo", "cto", "cmo", "cro",
-        "vp", "vice president", "head of", "chief", "director", "owner", "経営")
-TRY_IT = ("とりあえず", "まずは使って", "使ってみる", "触ってみる", "試しに", "try it out", "just try", "experiment with ai",
-          "play with")
-USAGE = ("利用回数", "利用率", "使用回数", "利用者数", "プロンプト数", "ai活用率", "ai で作成", "aiで作成", "導入率", "ログイン",
-         "usage", "adoption rate", "number of prompts", "prompts per", "active users", "logins", "documents made with ai",
-         "ai-generated")
-AI_GOAL = ("ai導入", "aiの導入", "ai活用", "aiの活用", "生成aiを使", "aiを使う", "ai adoption", "adopt ai", "use ai",
-           "using ai", "roll out ai")
+EXEC = (
+    "役員",
+    "取締役",
+    "社長",
+    "部長",
+    "本部長",
+    "執行",
+    "責任者",
+    "cxo",
+    "ceo",
+    "coo",
+    "cfo",
+    "cto",
+    "cmo",
+    "cro",
+    "vp",
+    "vice president",
+    "head of",
+    "chief",
+    "director",
+    "owner",
+    "経営",
+)
+TRY_IT = (
+    "とりあえず",
+    "まずは使って",
+    "使ってみる",
+    "触ってみる",
+    "試しに",
+    "try it out",
+    "just try",
+    "experiment with ai",
+    "play with",
+)
+USAGE = (
+    "利用回数",
+    "利用率",
+    "使用回数",
+    "利用者数",
+    "プロンプト数",
+    "ai活用率",
+    "ai で作成",
+    "aiで作成",
+    "導入率",
+    "ログイン",
+    "usage",
+    "adoption rate",
+    "number of prompts",
+    "prompts per",
+    "active users",
+    "logins",
+    "documents made with ai",
+    "ai-generated",
+)
+AI_GOAL = (
+    "ai導入",
+    "aiの導入",
+    "ai活用",
+    "aiの活用",
+    "生成aiを使",
+    "aiを使う",
+    "ai adoption",
+    "adopt ai",
+    "use ai",
+    "using ai",
+    "roll out ai",
+)
 VAGUE_WHEN = ("随時", "必要に応じて", "適宜", "いつでも", "as needed", "anytime", "ad hoc", "whenever")
 
 SEVERITY: dict[str, Severity] = {
-    "junior_delegation": "warning", "prompt_training_only": "warning", "executive_absent": "error",
-    "usage_as_goal": "error", "unmeasured": "error", "point_solution": "warning",
-    "handoff_no_owner": "warning", "glossary_inconsistent": "info", "no_cadence": "warning"}
+    "junior_delegation": "warning",
+    "prompt_training_only": "warning",
+    "executive_absent": "error",
+    "usage_as_goal": "error",
+    "unmeasured": "error",
+    "point_solution": "warning",
+    "handoff_no_owner": "warning",
+    "glossary_inconsistent": "info",
+    "no_cadence": "warning",
+}
 
 
 def _n(text: Any) -> str:
@@ -46,14 +136,21 @@ def has_any(text: Any, words: tuple[str, ...]) -> bool:
     return any(w in t for w in words)
 
 
-def finding(rule: str, stage: str, item: str, lang: str, detail: str = "", severity: Severity | None = None,
-            ) -> Finding:
+def finding(
+    rule: str,
+    stage: str,
+    item: str,
+    lang: str,
+    detail: str = "",
+    severity: Severity | None = None,
+) -> Finding:
     """A finding in the workshop's language (texts: ``lint.<rule>.why`` / ``.fix``); the linter's own
     rules and the quality gates build theirs here."""
     why, fix = t(f"lint.{rule}.why", lang), t(f"lint.{rule}.fix", lang)
     message = t("lint.with_detail", lang, why=why, detail=detail) if detail else why
-    return Finding(rule=rule, severity=severity or SEVERITY.get(rule, "warning"), stage=stage, item=item,
-                   message=message, fix=fix)
+    return Finding(
+        rule=rule, severity=severity or SEVERITY.get(rule, "warning"), stage=stage, item=item, message=message, fix=fix
+    )
 
 
 def is_exec(owner: str) -> bool:
@@ -100,9 +197,20 @@ def lint_kpis(kpis: list[dict], lang: str) -> list[Finding]:
         missing = [f for f in ("baseline", "target", "deadline", "owner") if not str(k.get(f, "")).strip()]
         if missing:
             out.append(finding("unmeasured", "kpis", k.get("id", ""), lang, ", ".join(missing)))
-        if has_any(k.get("name"), USAGE) or has_any(k.get("unit"), USAGE) or has_any(k.get("method"), ("利用ログ", "usage log")):
-            out.append(finding("usage_as_goal", "kpis", k.get("id", ""), lang,
-                               t("lint.usage_examples", lang, name=k.get("name", ""), examples=_anti_examples(lang))))
+        if (
+            has_any(k.get("name"), USAGE)
+            or has_any(k.get("unit"), USAGE)
+            or has_any(k.get("method"), ("利用ログ", "usage log"))
+        ):
+            out.append(
+                finding(
+                    "usage_as_goal",
+                    "kpis",
+                    k.get("id", ""),
+                    lang,
+                    t("lint.usage_examples", lang, name=k.get("name", ""), examples=_anti_examples(lang)),
+                )
+            )
         if has_any(k.get("owner"), JUNIOR):
             out.append(finding("junior_delegation", "kpis", k.get("id", ""), lang, k.get("owner", "")))
     if not any(is_exec(k.get("owner", "")) for k in kpis):
@@ -110,8 +218,9 @@ def lint_kpis(kpis: list[dict], lang: str) -> list[Finding]:
     return out
 
 
-def lint_usecases(use_cases: list[dict], handoffs: list[dict], departments: list[str], kpi_ids: list[str],
-                  lang: str) -> list[Finding]:
+def lint_usecases(
+    use_cases: list[dict], handoffs: list[dict], departments: list[str], kpi_ids: list[str], lang: str
+) -> list[Finding]:
     out = []
     for u in use_cases:
         uid = u.get("id", "")
@@ -129,8 +238,15 @@ def lint_usecases(use_cases: list[dict], handoffs: list[dict], departments: list
         out.append(finding("point_solution", "usecases", "", lang, ", ".join(sorted(d for d in depts if d))))
     for h in handoffs:
         if not str(h.get("receiving_owner", "")).strip():
-            out.append(finding("handoff_no_owner", "usecases", h.get("id", ""), lang,
-                                f"{h.get('from_department')} → {h.get('to_department')}"))
+            out.append(
+                finding(
+                    "handoff_no_owner",
+                    "usecases",
+                    h.get("id", ""),
+                    lang,
+                    f"{h.get('from_department')} → {h.get('to_department')}",
+                )
+            )
     return out
 
 
@@ -150,7 +266,9 @@ def lint_playbook(playbook: dict, lang: str) -> list[Finding]:
     training = playbook.get("training") or []
     if training:
         about_tools = [t for t in training if has_any(f"{t.get('session')} {t.get('teaches')}", PROMPT_TOOL)]
-        about_work = [t for t in training if has_any(f"{t.get('session')} {t.get('teaches')} {t.get('format')}", WORKFLOW)]
+        about_work = [
+            t for t in training if has_any(f"{t.get('session')} {t.get('teaches')} {t.get('format')}", WORKFLOW)
+        ]
         if about_tools and not about_work:
             out.append(finding("prompt_training_only", "playbook", "training", lang))
     if not playbook.get("weekly_review") and training:
@@ -180,8 +298,9 @@ def lint_playbook(playbook: dict, lang: str) -> list[Finding]:
             continue
         variants = {m.group(0) for m in pat.finditer(body)} - {_n(term)}
         if variants:
-            out.append(finding("glossary_inconsistent", "playbook", term, lang,
-                                f"{term} / {', '.join(sorted(variants))}"))
+            out.append(
+                finding("glossary_inconsistent", "playbook", term, lang, f"{term} / {', '.join(sorted(variants))}")
+            )
     return out
 
 
@@ -201,9 +320,15 @@ def lint_all(values: dict) -> dict[str, list[dict]]:
         "intake": lint_intake(values.get("pain_points") or [], lang),
         "themes": lint_theme(values["theme"], lang) if values.get("theme") else [],
         "kpis": lint_kpis(kpis, lang) if values.get("theme") else [],
-        "usecases": lint_usecases(values.get("use_cases") or [], values.get("handoffs") or [],
-                                  values.get("departments") or [], [k.get("id") for k in kpis], lang)
-        if values.get("use_cases") else [],
+        "usecases": lint_usecases(
+            values.get("use_cases") or [],
+            values.get("handoffs") or [],
+            values.get("departments") or [],
+            [k.get("id") for k in kpis],
+            lang,
+        )
+        if values.get("use_cases")
+        else [],
         "playbook": lint_playbook(values.get("playbook") or {}, lang) if values.get("playbook") else [],
     }
     return {k: [f.model_dump() for f in v] for k, v in res.items()}

@@ -4,6 +4,7 @@ An executive who sees one invented baseline stops trusting every other number, s
 theme or a KPI baseline must be one a participant said or a cited document states (same value, same
 kind of unit); code checks it, and what fails becomes 「要測定」/"to be measured".
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -12,9 +13,39 @@ from dataclasses import dataclass
 from agents.quantities import FAMILIES, TIME_FAMILIES, family, quantities  # noqa: F401 - the families live there
 
 # Lower is better for time, waiting, errors, rework, waste, overtime, incidents; higher for the rest.
-LOWER_BETTER = ("時間", "日数", "待ち", "遅れ", "不適合", "クレーム", "手戻り", "ミス", "誤り", "ヒヤリ", "残業", "廃棄",
-                "ロス", "事故", "漏れ", "抜け", "リードタイム", "回答まで", "time", "wait", "delay", "error",
-                "defect", "rework", "waste", "overtime", "incident", "complaint", "lead time", "miss", "cost")
+LOWER_BETTER = (
+    "時間",
+    "日数",
+    "待ち",
+    "遅れ",
+    "不適合",
+    "クレーム",
+    "手戻り",
+    "ミス",
+    "誤り",
+    "ヒヤリ",
+    "残業",
+    "廃棄",
+    "ロス",
+    "事故",
+    "漏れ",
+    "抜け",
+    "リードタイム",
+    "回答まで",
+    "time",
+    "wait",
+    "delay",
+    "error",
+    "defect",
+    "rework",
+    "waste",
+    "overtime",
+    "incident",
+    "complaint",
+    "lead time",
+    "miss",
+    "cost",
+)
 
 
 @dataclass(frozen=True)
@@ -57,11 +88,10 @@ def supported(value: float, unit: str, sources: list[str], measured: bool = Fals
     description of today, not as a rule or a limit (what a baseline needs)."""
     fam = family(unit)
     for src in sources:
-        for v, u in (measured_numbers(src) if measured else numbers_in(src)):
+        for v, u in measured_numbers(src) if measured else numbers_in(src):
             if abs(v - value) < 1e-9 and (not u or not unit or family(u) == fam):
                 return True
     return False
-
 
 
 def lower_is_better(name: str, unit: str, better: str = "") -> bool:
@@ -72,8 +102,6 @@ def lower_is_better(name: str, unit: str, better: str = "") -> bool:
     if family(unit) in TIME_FAMILIES:
         return True
     return any(w in n for w in LOWER_BETTER)
-
-
 
 
 def fmt(x: float) -> str:

@@ -8,6 +8,7 @@ used: the measure is then named by the participants' clause, quoted whole (「�
 "Time taken: “…”"). Of the pain-point bank's sentences that state a number (evals/datasets/pains: 100
 English, 105 Japanese) this changed 52 English and 68 Japanese names; both lists are in
 evals/reports/2026-12-06-content/own-kpi-names.md."""
+
 from __future__ import annotations
 
 import re
@@ -17,9 +18,20 @@ from agents.numbers import Stated
 from agents.said import clause, subject
 from core.i18n import t
 
-_NAME_KIND = {"days": "days", "weeks": "days", "months": "days", "years": "days", "hours": "hours",
-              "minutes": "hours", "percent": "percent", "count": "count", "yen": "money", "usd": "money",
-              "gbp": "money", "eur": "money"}
+_NAME_KIND = {
+    "days": "days",
+    "weeks": "days",
+    "months": "days",
+    "years": "days",
+    "hours": "hours",
+    "minutes": "hours",
+    "percent": "percent",
+    "count": "count",
+    "yen": "money",
+    "usd": "money",
+    "gbp": "money",
+    "eur": "money",
+}
 
 # A subject that is already a measure is the name itself (「コールセンターの平均待ち時間」, "Win rate on
 # enterprise deals"): "Time for average handle time" said it twice.
@@ -29,20 +41,163 @@ _EN_MEASURE = re.compile(r"\b(?:rates?|time|costs?|bill|spend)\b", re.I)
 # clause (「手が回らなくて」「待ちになった」「まで」→「ま」), not a name.
 _JA_CUT = re.compile(r"(?:[てでとにがはをもやかへたっな]|[一-龯]{2}し|ない|だけ|あと|ま|なの|って|前|後|向け|内容)$")
 _JA_VERB = re.compile(r"[うくすつぬむぶぐる]$")
-_EN_FUNCTION = {"a", "an", "the", "of", "to", "for", "and", "but", "or", "with", "in", "on", "at", "by", "from",
-                "which", "that", "who", "some", "last", "even", "simple", "its", "their", "our", "my", "your",
-                "it", "them", "this", "these", "those", "so", "because", "up", "down", "out", "no", "own"}
-_EN_VERBS = {"is", "are", "was", "were", "be", "been", "has", "have", "had", "do", "does", "did", "get", "gets", "got",
-             "go", "goes", "went", "come", "comes", "came", "run", "runs", "ran", "lose", "loses", "lost", "keep",
-             "keeps", "kept", "take", "takes", "took", "need", "needs", "sit", "sits", "wait", "waits", "pile",
-             "piles", "exist", "exists", "retire", "retires", "produce", "produces", "tie", "ties", "knew", "know",
-             "knows", "eat", "eats", "add", "adds", "make", "makes", "bounce", "bounces", "spend", "spends", "hit",
-             "hits", "handwrite", "type", "fell", "rose", "dropped", "leave", "leaves", "stay", "stays", "land",
-             "lands", "auto-renewed", "renewed", "bought", "approved", "sent", "used", "use", "uses", "retype",
-             "retypes", "retyped", "sort", "sorts", "talk", "talks"}
+_EN_FUNCTION = {
+    "a",
+    "an",
+    "the",
+    "of",
+    "to",
+    "for",
+    "and",
+    "but",
+    "or",
+    "with",
+    "in",
+    "on",
+    "at",
+    "by",
+    "from",
+    "which",
+    "that",
+    "who",
+    "some",
+    "last",
+    "even",
+    "simple",
+    "its",
+    "their",
+    "our",
+    "my",
+    "your",
+    "it",
+    "them",
+    "this",
+    "these",
+    "those",
+    "so",
+    "because",
+    "up",
+    "down",
+    "out",
+    "no",
+    "own",
+}
+_EN_VERBS = {
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "has",
+    "have",
+    "had",
+    "do",
+    "does",
+    "did",
+    "get",
+    "gets",
+    "got",
+    "go",
+    "goes",
+    "went",
+    "come",
+    "comes",
+    "came",
+    "run",
+    "runs",
+    "ran",
+    "lose",
+    "loses",
+    "lost",
+    "keep",
+    "keeps",
+    "kept",
+    "take",
+    "takes",
+    "took",
+    "need",
+    "needs",
+    "sit",
+    "sits",
+    "wait",
+    "waits",
+    "pile",
+    "piles",
+    "exist",
+    "exists",
+    "retire",
+    "retires",
+    "produce",
+    "produces",
+    "tie",
+    "ties",
+    "knew",
+    "know",
+    "knows",
+    "eat",
+    "eats",
+    "add",
+    "adds",
+    "make",
+    "makes",
+    "bounce",
+    "bounces",
+    "spend",
+    "spends",
+    "hit",
+    "hits",
+    "handwrite",
+    "type",
+    "fell",
+    "rose",
+    "dropped",
+    "leave",
+    "leaves",
+    "stay",
+    "stays",
+    "land",
+    "lands",
+    "auto-renewed",
+    "renewed",
+    "bought",
+    "approved",
+    "sent",
+    "used",
+    "use",
+    "uses",
+    "retype",
+    "retypes",
+    "retyped",
+    "sort",
+    "sorts",
+    "talk",
+    "talks",
+}
 # one word that names no work (who, or how often): "Number of times", "Days for staff"
-_EN_BARE = {"times", "people", "staff", "patients", "consultants", "kitchen", "work", "team", "everyone", "someone",
-            "nobody", "levels", "calls", "ones", "cases", "things", "days", "weeks", "hours", "minutes", "spending"}
+_EN_BARE = {
+    "times",
+    "people",
+    "staff",
+    "patients",
+    "consultants",
+    "kitchen",
+    "work",
+    "team",
+    "everyone",
+    "someone",
+    "nobody",
+    "levels",
+    "calls",
+    "ones",
+    "cases",
+    "things",
+    "days",
+    "weeks",
+    "hours",
+    "minutes",
+    "spending",
+}
 
 
 def own_quote(stated: Stated | None, words: str, lang: str) -> str | None:
@@ -52,8 +207,11 @@ def own_quote(stated: Stated | None, words: str, lang: str) -> str | None:
         return None
     what = subject(stated, lang).strip()
     kind = _NAME_KIND.get(stated.family, "count")
-    if what and (_is_measure(what, kind, lang) or _reads_as_name(what, lang)
-                 or (lang == "ja" and _JA_VERB.search(what) and kind in ("days", "hours"))):
+    if what and (
+        _is_measure(what, kind, lang)
+        or _reads_as_name(what, lang)
+        or (lang == "ja" and _JA_VERB.search(what) and kind in ("days", "hours"))
+    ):
         return None
     return _said(stated, words, lang)
 
@@ -84,8 +242,9 @@ def _is_measure(what: str, kind: str, lang: str) -> bool:
     words = what.lower().split()
     if not _reads_as_name(what, lang):
         return False
-    return any(w.startswith("rate") for w in words) or (kind in ("hours", "days", "money")
-                                                         and bool(_EN_MEASURE.search(words[-1])))
+    return any(w.startswith("rate") for w in words) or (
+        kind in ("hours", "days", "money") and bool(_EN_MEASURE.search(words[-1]))
+    )
 
 
 def _reads_as_name(what: str, lang: str) -> bool:

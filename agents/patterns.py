@@ -4,6 +4,7 @@ The model chooses a pattern and rewrites its slots (who, when, input, output) in
 code assembles the rest from the pattern: the steps, the prompt template, the check points, the risks
 and the KPI it moves. A small model is reliable at choosing and filling, not at inventing procedures.
 """
+
 from __future__ import annotations
 
 from agents.schemas import KPI, Procedure, UseCase
@@ -19,15 +20,38 @@ def pattern_line(p: Pattern, lib: Library, lang: str, workshop_kpis: list[KPI] |
     follows the KPIs the executives approved."""
     x = p.text(lang)
     mine = {k.catalog_id: k.id for k in workshop_kpis or [] if k.catalog_id}
-    kpis = "、".join(lib.kpis[k].text(lang).name + (f"={mine[k]}" if k in mine else "") for k in p.kpis if k in lib.kpis)
+    kpis = "、".join(
+        lib.kpis[k].text(lang).name + (f"={mine[k]}" if k in mine else "") for k in p.kpis if k in lib.kpis
+    )
     label = "KPI" if lang == "en" else "動かすKPI"
     return f"- {p.id}: {x.title}（{x.step}）/ {x.when} / {x.who} / {x.input} → {x.output} / {label}: {kpis}"
 
 
 # An English value that opens with one of these words is a phrase, not a name: inside a sentence it
 # starts in lower case ("lays out the document index", not "lays out The document index").
-_PHRASE_OPENERS = {"The", "A", "An", "Our", "Their", "Its", "What", "Where", "Each", "Every", "All", "Any", "This",
-                   "That", "These", "Those", "When", "Which", "How", "Who", "Some"}
+_PHRASE_OPENERS = {
+    "The",
+    "A",
+    "An",
+    "Our",
+    "Their",
+    "Its",
+    "What",
+    "Where",
+    "Each",
+    "Every",
+    "All",
+    "Any",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "When",
+    "Which",
+    "How",
+    "Who",
+    "Some",
+}
 
 
 def fill(text: str, uc: UseCase) -> str:
@@ -39,7 +63,7 @@ def fill(text: str, uc: UseCase) -> str:
             inside = at > 0 and text[:at].rstrip()[-1:] not in (".", ":", "!", "?", "")
             first = value.split(" ", 1)[0]
             shown = value[:1].lower() + value[1:] if inside and first in _PHRASE_OPENERS else value
-            text = text[:at] + shown + text[at + len(key):]
+            text = text[:at] + shown + text[at + len(key) :]
     return text
 
 
@@ -65,7 +89,15 @@ def procedure_from(p: Pattern, uc: UseCase, lang: str) -> Procedure:
     if notes and uc.input and uc.input != x.input:  # the first input, in this company's words
         first = next(iter(notes))
         notes[first] = f"{uc.input}（{notes[first]}）" if lang == "ja" else f"{uc.input} ({notes[first]})"
-    return Procedure(use_case_id=uc.id, title=t("doc.procedure_title", lang, title=uc.title),
-                     steps=[fill(s, uc) for s in x.steps], prompt_template=fill(x.template, uc),
-                     placeholders=list(x.placeholders), placeholder_notes=notes,
-                     checks=list(p.checks), pattern=p.id, citations=list(uc.citations), support=uc.support)
+    return Procedure(
+        use_case_id=uc.id,
+        title=t("doc.procedure_title", lang, title=uc.title),
+        steps=[fill(s, uc) for s in x.steps],
+        prompt_template=fill(x.template, uc),
+        placeholders=list(x.placeholders),
+        placeholder_notes=notes,
+        checks=list(p.checks),
+        pattern=p.id,
+        citations=list(uc.citations),
+        support=uc.support,
+    )

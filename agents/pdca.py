@@ -4,6 +4,7 @@ The pack's hypotheses cite sentences from three kinds of source, all checked the
 workshop (offered id, verbatim quote, related to the claim): the week's check-in notes, the playbook's
 procedures, and the company's documents.
 """
+
 from __future__ import annotations
 
 from typing import Annotated, Any
@@ -49,14 +50,31 @@ def note_passages(company: str, checkins: list[dict]) -> list[Passage]:
     for c in checkins:
         body = " ".join(x for x in (c.get("note"), c.get("blockers"), c.get("ai_tried")) if x)
         if body.strip():
-            out.append(Passage(chunk_id=f"checkin:{c['id']}", company=company, source="check-in",
-                               rel=f"check-in {c['week']} {c['item']}", heading=c.get("by") or "", text=body))
+            out.append(
+                Passage(
+                    chunk_id=f"checkin:{c['id']}",
+                    company=company,
+                    source="check-in",
+                    rel=f"check-in {c['week']} {c['item']}",
+                    heading=c.get("by") or "",
+                    text=body,
+                )
+            )
     return out
 
 
 def procedure_passages(company: str, procedures: list[dict]) -> list[Passage]:
-    return [Passage(chunk_id=f"playbook:procedures:{p['use_case_id']}", company=company, source="playbook",
-                    rel="playbook", heading=p["title"], text="。".join(p["steps"]) + "。") for p in procedures]
+    return [
+        Passage(
+            chunk_id=f"playbook:procedures:{p['use_case_id']}",
+            company=company,
+            source="playbook",
+            rel="playbook",
+            heading=p["title"],
+            text="。".join(p["steps"]) + "。",
+        )
+        for p in procedures
+    ]
 
 
 def seeds(kpi_lines: str, stuck_lines: str, checkins: list[dict], procedures: list[dict]) -> list[str]:
@@ -76,8 +94,15 @@ def pack_schema(n: int) -> type[BaseModel]:
     return create_model("PackOut", **fields)
 
 
-def weekly_pack(ctx: StageContext, theme: dict, kpi_lines: str, stuck_lines: str, checkins: list[dict],
-                procedures: list[dict], feedback: str = "") -> tuple[dict, StageLog]:
+def weekly_pack(
+    ctx: StageContext,
+    theme: dict,
+    kpi_lines: str,
+    stuck_lines: str,
+    checkins: list[dict],
+    procedures: list[dict],
+    feedback: str = "",
+) -> tuple[dict, StageLog]:
     log = StageLog()
     notes = note_passages(ctx.company, checkins)
     queries = [f"{theme.get('title', '')} {theme.get('problem', '')}"]
@@ -86,13 +111,23 @@ def weekly_pack(ctx: StageContext, theme: dict, kpi_lines: str, stuck_lines: str
     ev = build_evidence(passages, " ".join(queries) + " " + stuck_lines, max_sentences=8)
     for cid, p in ev.passages.items():
         log.passages[cid] = p.model_dump()
-    note_lines = "\n".join(f"- {c['week']} {c['item']}: {c.get('value') if c.get('value') is not None else ''} "
-                           f"{c.get('status', '')} {c.get('note', '')} {c.get('blockers', '')}".strip()
-                           for c in checkins) or "-"
+    note_lines = (
+        "\n".join(
+            f"- {c['week']} {c['item']}: {c.get('value') if c.get('value') is not None else ''} "
+            f"{c.get('status', '')} {c.get('note', '')} {c.get('blockers', '')}".strip()
+            for c in checkins
+        )
+        or "-"
+    )
     about = seeds(kpi_lines, stuck_lines, checkins, procedures) or [theme.get("title", "")]
     schema = pack_schema(len(about))
-    values = dict(theme=theme.get("title", ""), kpis=kpi_lines or "-", stuck=stuck_lines or "-", notes=note_lines,
-                  slots="\n".join(f"h{i}: {a}" for i, a in enumerate(about, 1)))
+    values = dict(
+        theme=theme.get("title", ""),
+        kpis=kpi_lines or "-",
+        stuck=stuck_lines or "-",
+        notes=note_lines,
+        slots="\n".join(f"h{i}: {a}" for i, a in enumerate(about, 1)),
+    )
     shown = user_prompt("weekly_pack", ctx.lang, feedback=feedback, documents=ev.prompt_block(), **values)
 
     def copied(text: str) -> bool:
@@ -106,12 +141,24 @@ def weekly_pack(ctx: StageContext, theme: dict, kpi_lines: str, stuck_lines: str
         problems = [] if len(set(hyps)) == len(hyps) else ["each hypothesis must be different"]
         if any(copied(h.change) or copied(h.effect) for h in hs):
             problems.append("change: what to do differently; effect: what the KPI does then; do not copy the item")
-        if any(copied(x) for x in out.decisions + out.exec_prompts) or set(hyps) & set(out.decisions + out.exec_prompts):
+        if any(copied(x) for x in out.decisions + out.exec_prompts) or set(hyps) & set(
+            out.decisions + out.exec_prompts
+        ):
             problems.append("write new decisions and exec_prompts for this company; do not copy the example")
         return problems
 
-    out = ask(ctx, log, role="pack", schema=schema, prompt="weekly_pack", evidence=ev, feedback=feedback,
-              check=check, max_tokens=200 + 120 * len(about), **values)
+    out = ask(
+        ctx,
+        log,
+        role="pack",
+        schema=schema,
+        prompt="weekly_pack",
+        evidence=ev,
+        feedback=feedback,
+        check=check,
+        max_tokens=200 + 120 * len(about),
+        **values,
+    )
     hyps = []
     seen: set[str] = set()
     for i, subject in enumerate(about, 1):
@@ -124,19 +171,26 @@ def weekly_pack(ctx: StageContext, theme: dict, kpi_lines: str, stuck_lines: str
         hyps.append({**Hypothesis(text=text_, citations=cits, support=support).model_dump(), "about": subject})
     decisions = [d.strip() for d in out.decisions if d.strip() and d.strip() not in seen and not copied(d)]
     prompts = [p.strip() for p in out.exec_prompts if p.strip() and p.strip() not in seen and not copied(p)]
-    return {"hypotheses": hyps, "decisions": list(dict.fromkeys(decisions)),
-            "exec_prompts": list(dict.fromkeys(prompts))}, log
+    return {
+        "hypotheses": hyps,
+        "decisions": list(dict.fromkeys(decisions)),
+        "exec_prompts": list(dict.fromkeys(prompts)),
+    }, log
 
 
-def adapt(ctx: StageContext, procedure: dict, source_department: str, department: str, result: str,
-          feedback: str = "") -> tuple[Procedure, StageLog]:
+def adapt(
+    ctx: StageContext, procedure: dict, source_department: str, department: str, result: str, feedback: str = ""
+) -> tuple[Procedure, StageLog]:
     log = StageLog()
     dept_id = department_of(department)
     passages = retrieve(ctx, [f"{department} {procedure['title']}", f"{department} 業務 手順"], department=dept_id)
     ev = build_evidence(passages, f"{department} {procedure['title']}", max_sentences=ctx.sentences_per_call)
     for cid, p in ev.passages.items():
         log.passages[cid] = p.model_dump()
-    body = "\n".join(f"{i}. {s}" for i, s in enumerate(procedure["steps"], 1)) + f"\nprompt: {procedure['prompt_template']}"
+    body = (
+        "\n".join(f"{i}. {s}" for i, s in enumerate(procedure["steps"], 1))
+        + f"\nprompt: {procedure['prompt_template']}"
+    )
 
     def check(out: AdaptOut) -> list[str]:
         problems = []
@@ -146,14 +200,30 @@ def adapt(ctx: StageContext, procedure: dict, source_department: str, department
             problems.append(f"title is the name of the 型 for {department}, not the result")
         return problems
 
-    out: AdaptOut = ask(ctx, log, role="adapt", schema=AdaptOut, prompt="adapt", evidence=ev, feedback=feedback,
-                        check=check,
-                        source_department=source_department, procedure=f"{procedure['title']}\n{body}",
-                        department=department, max_tokens=600)
+    out: AdaptOut = ask(
+        ctx,
+        log,
+        role="adapt",
+        schema=AdaptOut,
+        prompt="adapt",
+        evidence=ev,
+        feedback=feedback,
+        check=check,
+        source_department=source_department,
+        procedure=f"{procedure['title']}\n{body}",
+        department=department,
+        max_tokens=600,
+    )
     cits, support = cite(ev, out.evidence, log, "adaptation", claim=f"{department} {out.title} {' '.join(out.steps)}")
     steps = list(dict.fromkeys(s.strip() for s in out.steps if s.strip()))
     title = out.title.strip()
     if not title or "→" in title or title in result:  # still the result after retries: name it in code
         title = t("pack.adapted_title", ctx.lang, department=department, title=procedure["title"])
-    return Procedure(use_case_id=procedure["use_case_id"], title=title, steps=steps,
-                     prompt_template=out.prompt_template, citations=cits, support=support), log
+    return Procedure(
+        use_case_id=procedure["use_case_id"],
+        title=title,
+        steps=steps,
+        prompt_template=out.prompt_template,
+        citations=cits,
+        support=support,
+    ), log

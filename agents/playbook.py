@@ -3,6 +3,7 @@
 Roles and the 30/60/90-day roll-out are derived in code from the approved KPIs and priorities; the
 model rewrites them only when someone asks for changes to them.
 """
+
 from __future__ import annotations
 
 import re
@@ -102,8 +103,12 @@ def clean_step(step: str) -> str:
     return s
 
 
-def procedure(ctx: StageContext, uc: UseCase, feedback: str = "", current: Procedure | None = None,
-              ) -> tuple[Procedure, StageLog]:
+def procedure(
+    ctx: StageContext,
+    uc: UseCase,
+    feedback: str = "",
+    current: Procedure | None = None,
+) -> tuple[Procedure, StageLog]:
     """A use case adapted from a library pattern gets the pattern's procedure in its own words, with no
     model call; the model writes only a procedure for a ``new`` use case, or rewrites one a reviewer
     sent back (starting from the current steps, not from zero)."""
@@ -111,7 +116,9 @@ def procedure(ctx: StageContext, uc: UseCase, feedback: str = "", current: Proce
     pat = ctx.catalog().patterns.get(uc.pattern) if uc.pattern and uc.pattern != NEW else None
     if pat is not None and not feedback.strip():
         return procedure_from(pat, uc, ctx.lang), log
-    ev = evidence_for(ctx, [f"{uc.department} {uc.workflow_step} {uc.title}"], log, department=department_of(uc.department))
+    ev = evidence_for(
+        ctx, [f"{uc.department} {uc.workflow_step} {uc.title}"], log, department=department_of(uc.department)
+    )
 
     documents = [p.text for p in ev.passages.values()]
 
@@ -119,26 +126,52 @@ def procedure(ctx: StageContext, uc: UseCase, feedback: str = "", current: Proce
         steps = unique([clean_step(x) for x in out.steps])
         return sections.procedure_problems(out.title, steps, out.prompt_template, uc, ctx.lang, documents)
 
-    desc = (f"{uc.title}（{uc.department}）/ who: {uc.who} / when: {uc.when} / how: {' → '.join(uc.how)} / "
-            f"{uc.input} → {uc.output}")
+    desc = (
+        f"{uc.title}（{uc.department}）/ who: {uc.who} / when: {uc.when} / how: {' → '.join(uc.how)} / "
+        f"{uc.input} → {uc.output}"
+    )
     start = current or (procedure_from(pat, uc, ctx.lang) if pat is not None else None)
     if start is not None:
         desc += f" / current steps: {' → '.join(start.steps)} / current template: {start.prompt_template}"
-    out: ProcedureOut = ask(ctx, log, role="playbook", schema=ProcedureOut, prompt="procedure", evidence=ev,
-                            feedback=feedback, check=check, use_case=desc, max_tokens=500)
-    citations, support = cite(ev, out.evidence, log, f"procedure[{uc.id}]",
-                              claim=f"{out.title} {' '.join(out.steps)} {desc}")
+    out: ProcedureOut = ask(
+        ctx,
+        log,
+        role="playbook",
+        schema=ProcedureOut,
+        prompt="procedure",
+        evidence=ev,
+        feedback=feedback,
+        check=check,
+        use_case=desc,
+        max_tokens=500,
+    )
+    citations, support = cite(
+        ev, out.evidence, log, f"procedure[{uc.id}]", claim=f"{out.title} {' '.join(out.steps)} {desc}"
+    )
     found = list(dict.fromkeys(m.strip() for m in _PLACEHOLDER.findall(out.prompt_template)))
     steps = unique([clean_step(x) for x in out.steps])
     notes = {k: v for k, v in (start.placeholder_notes if start else {}).items() if k in found}
-    proc = Procedure(use_case_id=uc.id, title=out.title, steps=steps, prompt_template=out.prompt_template,
-                     placeholders=found, citations=citations, support=support,
-                     pattern=pat.id if pat is not None else NEW, placeholder_notes=notes)
+    proc = Procedure(
+        use_case_id=uc.id,
+        title=out.title,
+        steps=steps,
+        prompt_template=out.prompt_template,
+        placeholders=found,
+        citations=citations,
+        support=support,
+        pattern=pat.id if pat is not None else NEW,
+        placeholder_notes=notes,
+    )
     return sections.repair_procedure(proc, uc, ctx.lang, log, documents), log
 
 
-def weekly_review(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[UseCase], feedback: str = "",
-                  ) -> tuple[WeeklyReview, StageLog]:
+def weekly_review(
+    ctx: StageContext,
+    theme: Theme,
+    kpis: list[KPI],
+    ucs: list[UseCase],
+    feedback: str = "",
+) -> tuple[WeeklyReview, StageLog]:
     log = StageLog()
     if not feedback.strip():  # the method's weekly review filled with this workshop's KPIs and owners
         return method.weekly_review(ctx.catalog(), kpis, ucs, ctx.lang), log
@@ -149,18 +182,37 @@ def weekly_review(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[Us
         probs = [] if any(o and o in joined for o in owners) else [f"attendees must include the KPI owners {owners}"]
         return probs + sections.review_problems(out.cadence, list(out.decision_rules), kpis)
 
-    out: WeeklyReviewOut = ask(ctx, log, role="playbook", schema=WeeklyReviewOut, prompt="weekly_review",
-                               evidence=NO_EVIDENCE, feedback=feedback, check=check, theme=theme.title,
-                               kpis=kpi_lines(kpis), use_cases=use_case_lines(ucs), max_tokens=450)
+    out: WeeklyReviewOut = ask(
+        ctx,
+        log,
+        role="playbook",
+        schema=WeeklyReviewOut,
+        prompt="weekly_review",
+        evidence=NO_EVIDENCE,
+        feedback=feedback,
+        check=check,
+        theme=theme.title,
+        kpis=kpi_lines(kpis),
+        use_cases=use_case_lines(ucs),
+        max_tokens=450,
+    )
     attendees = list(out.attendees) + [o for o in owners if o and o not in " ".join(out.attendees)]
     data: dict[str, Any] = {k: (unique(v) if isinstance(v, list) else v) for k, v in out.model_dump().items()}
     return sections.repair_review(WeeklyReview(**{**data, "attendees": unique(attendees)}), kpis, ctx.lang, log), log
 
 
-def glossary(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[UseCase], feedback: str = "",
-             ) -> tuple[list[GlossaryTerm], StageLog]:
-    text = " ".join([theme.title, theme.problem, theme.outcome] + [f"{k.name} {k.method}" for k in kpis]
-                    + [f"{u.title} {u.workflow_step} {u.input} {u.output} {' '.join(u.how)}" for u in ucs])
+def glossary(
+    ctx: StageContext,
+    theme: Theme,
+    kpis: list[KPI],
+    ucs: list[UseCase],
+    feedback: str = "",
+) -> tuple[list[GlossaryTerm], StageLog]:
+    text = " ".join(
+        [theme.title, theme.problem, theme.outcome]
+        + [f"{k.name} {k.method}" for k in kpis]
+        + [f"{u.title} {u.workflow_step} {u.input} {u.output} {' '.join(u.how)}" for u in ucs]
+    )
     if not feedback.strip():  # the company's own definitions and the method's words, no model call
         return glossary_from_documents(ctx, theme, kpis, ucs, text)
     log = StageLog()
@@ -168,24 +220,47 @@ def glossary(ctx: StageContext, theme: Theme, kpis: list[KPI], ucs: list[UseCase
     def check(out: GlossaryOut) -> list[str]:
         return sections.glossary_problems([x.term for x in out.terms], text)
 
-    out: GlossaryOut = ask(ctx, log, role="playbook", schema=GlossaryOut, prompt="glossary", evidence=NO_EVIDENCE,
-                           feedback=feedback, check=check, theme=theme.title, kpis=kpi_lines(kpis),
-                           use_cases=use_case_lines(ucs), max_tokens=450)
+    out: GlossaryOut = ask(
+        ctx,
+        log,
+        role="playbook",
+        schema=GlossaryOut,
+        prompt="glossary",
+        evidence=NO_EVIDENCE,
+        feedback=feedback,
+        check=check,
+        theme=theme.title,
+        kpis=kpi_lines(kpis),
+        use_cases=use_case_lines(ucs),
+        max_tokens=450,
+    )
     terms: dict[str, GlossaryTerm] = {}
     for x in out.terms:
-        terms.setdefault(x.term.strip(), GlossaryTerm(term=x.term.strip(), definition=x.definition, used_by=x.used_by,
-                                                      origin="model"))
+        terms.setdefault(
+            x.term.strip(),
+            GlossaryTerm(term=x.term.strip(), definition=x.definition, used_by=x.used_by, origin="model"),
+        )
     return sections.repair_glossary(list(terms.values()), text, ctx.lang, log), log
 
 
-def training(ctx: StageContext, theme: Theme, procedures: list[Procedure], feedback: str = "",
-             ucs: list[UseCase] | None = None) -> tuple[list[TrainingItem], StageLog]:
+def training(
+    ctx: StageContext, theme: Theme, procedures: list[Procedure], feedback: str = "", ucs: list[UseCase] | None = None
+) -> tuple[list[TrainingItem], StageLog]:
     log = StageLog()
     if not feedback.strip():  # one session per audience, one per 型 for the people who run it
         return method.training(ctx.catalog(), procedures, ucs or [], ctx.lang), log
-    out: TrainingOut = ask(ctx, log, role="playbook", schema=TrainingOut, prompt="training", evidence=NO_EVIDENCE,
-                           feedback=feedback, theme=theme.title,
-                           procedures="\n".join(f"- {p.title}" for p in procedures), max_tokens=400)
+    out: TrainingOut = ask(
+        ctx,
+        log,
+        role="playbook",
+        schema=TrainingOut,
+        prompt="training",
+        evidence=NO_EVIDENCE,
+        feedback=feedback,
+        theme=theme.title,
+        procedures="\n".join(f"- {p.title}" for p in procedures),
+        max_tokens=400,
+    )
     seen: set[tuple[str, str]] = set()
     sessions = []
     for x in out.sessions:  # a small model repeats itself: one session per (title, what it teaches)
@@ -222,20 +297,43 @@ def default_rollout(ucs: list[UseCase], kpis: list[KPI], lang: str) -> list[Roll
 
 def rewrite_roles(ctx: StageContext, current: Roles, kpis: list[KPI], feedback: str) -> tuple[Roles, StageLog]:
     log = StageLog()
-    out: RolesOut = ask(ctx, log, role="playbook", schema=RolesOut, prompt="roles", evidence=NO_EVIDENCE,
-                        feedback=feedback, current=current.model_dump_json(), kpis=kpi_lines(kpis), max_tokens=300)
+    out: RolesOut = ask(
+        ctx,
+        log,
+        role="playbook",
+        schema=RolesOut,
+        prompt="roles",
+        evidence=NO_EVIDENCE,
+        feedback=feedback,
+        current=current.model_dump_json(),
+        kpis=kpi_lines(kpis),
+        max_tokens=300,
+    )
     return Roles(executive_sponsor=out.executive_sponsor, owners=list(out.owners)), log
 
 
-def rewrite_rollout(ctx: StageContext, current: list[RolloutPhase], ucs: list[UseCase], feedback: str,
-                    ) -> tuple[list[RolloutPhase], StageLog]:
+def rewrite_rollout(
+    ctx: StageContext,
+    current: list[RolloutPhase],
+    ucs: list[UseCase],
+    feedback: str,
+) -> tuple[list[RolloutPhase], StageLog]:
     log = StageLog()
 
     def check(out: RolloutOut) -> list[str]:
         return [] if sorted(p.days for p in out.phases) == [30, 60, 90] else ["phases must be days 30, 60 and 90"]
 
-    out: RolloutOut = ask(ctx, log, role="playbook", schema=RolloutOut, prompt="rollout", evidence=NO_EVIDENCE,
-                          feedback=feedback, check=check,
-                          current="\n".join(f"{p.days}: {'; '.join(p.goals)}" for p in current),
-                          use_cases=use_case_lines(ucs), max_tokens=400)
+    out: RolloutOut = ask(
+        ctx,
+        log,
+        role="playbook",
+        schema=RolloutOut,
+        prompt="rollout",
+        evidence=NO_EVIDENCE,
+        feedback=feedback,
+        check=check,
+        current="\n".join(f"{p.days}: {'; '.join(p.goals)}" for p in current),
+        use_cases=use_case_lines(ucs),
+        max_tokens=400,
+    )
     return [RolloutPhase(days=p.days, goals=list(p.goals)) for p in sorted(out.phases, key=lambda p: p.days)], log

@@ -6,6 +6,7 @@ the unit as written, its family, and what qualifies it: a limit or rule (「48�
 denominator (「1件あたり」 qualifies the 15分 after it), the period of a count (「月に20件」), or a
 value it was before (「32%から19%に」: 19 % is today's).
 """
+
 from __future__ import annotations
 
 import re
@@ -21,9 +22,36 @@ FAMILIES = {
     "months": ("か月", "ヶ月", "カ月", "ヵ月", "months", "month"),
     "years": ("年間", "年", "years", "year"),
     "percent": ("%", "パーセント", "percent", "pct", "割"),
-    "count": ("件", "回", "個", "人", "名", "本", "通", "枚", "台", "社", "店", "冊", "箇所", "項目", "品目", "便", "往復",
-              "ページ", "種類", "アカウント",
-              "cases", "case", "items", "emails", "calls", "times", "people", "count"),
+    "count": (
+        "件",
+        "回",
+        "個",
+        "人",
+        "名",
+        "本",
+        "通",
+        "枚",
+        "台",
+        "社",
+        "店",
+        "冊",
+        "箇所",
+        "項目",
+        "品目",
+        "便",
+        "往復",
+        "ページ",
+        "種類",
+        "アカウント",
+        "cases",
+        "case",
+        "items",
+        "emails",
+        "calls",
+        "times",
+        "people",
+        "count",
+    ),
     "yen": ("億円", "万円", "千円", "円", "yen", "jpy"),
     "usd": ("$", "usd", "dollars"),
     "gbp": ("£", "gbp", "pounds"),
@@ -33,38 +61,78 @@ TIME_FAMILIES = ("days", "hours", "minutes", "weeks", "months", "years")
 _UNITS = sorted({u for us in FAMILIES.values() for u in us if u not in ("$", "£", "€")}, key=len, reverse=True)
 _KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _KANJI_SCALE = {"十": 10, "百": 100, "千": 1000}
-_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-          "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-          "fifty": 50, "sixty": 60, "ninety": 90, "hundred": 100, "a couple of": 2, "a dozen": 12}
+_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "ninety": 90,
+    "hundred": 100,
+    "a couple of": 2,
+    "a dozen": 12,
+}
 # After these words "a day" / "an hour" is an amount (takes an hour); elsewhere it is a period (60 a day).
-_AMOUNT_VERBS = re.compile(r"(?:takes?|took|taking|spends?|spent|lose|loses|lost|costs?|waits?|waited|eats?|ate|burns?|"
-                           r"wastes?|adds?|for|about|around|nearly|almost|over|under|than|only|just|extra|another)"
-                           r"(?:\s+(?:me|us|them|him|her|you|people|staff|everyone))?\s+$", re.I)
-_NUM = (r"(?P<num>\d+(?:[.,]\d+)*"
-        r"|[〇二三四五六七八九十百千][〇一二三四五六七八九十百千]*(?=(?:日|時間|週間|か月|ヶ月|カ月|割|件|人|名|回|本|通))"
-        r"|一(?=(?:日|時間|週間|か月|ヶ月|カ月))"
-        r"|(?<![a-z])(?:" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")(?=\s)"
-        r"|半(?=(?:日|時間|年))|(?<![a-z])half(?: an?| a)?(?=\s)|(?<![a-z])an?(?=\s))")
+_AMOUNT_VERBS = re.compile(
+    r"(?:takes?|took|taking|spends?|spent|lose|loses|lost|costs?|waits?|waited|eats?|ate|burns?|"
+    r"wastes?|adds?|for|about|around|nearly|almost|over|under|than|only|just|extra|another)"
+    r"(?:\s+(?:me|us|them|him|her|you|people|staff|everyone))?\s+$",
+    re.I,
+)
+_NUM = (
+    r"(?P<num>\d+(?:[.,]\d+)*"
+    r"|[〇二三四五六七八九十百千][〇一二三四五六七八九十百千]*(?=(?:日|時間|週間|か月|ヶ月|カ月|割|件|人|名|回|本|通))"
+    r"|一(?=(?:日|時間|週間|か月|ヶ月|カ月))"
+    r"|(?<![a-z])(?:" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")(?=\s)"
+    r"|半(?=(?:日|時間|年))|(?<![a-z])half(?: an?| a)?(?=\s)|(?<![a-z])an?(?=\s))"
+)
 _MULT = r"(?P<mult>k|m|bn|千|万|億)?"
 _UNIT = r"(?P<unit>" + "|".join(re.escape(u) for u in _UNITS) + r")"
-_QUANTITY = re.compile(r"(?P<cur>[$£€])?\s?" + _NUM + _MULT + r"\s*(?:(?:full|whole|entire|solid)\s+)?" + _UNIT
-                       + r"?(?![a-z])(?P<half>\s+and a half|半)?", re.I)
+_QUANTITY = re.compile(
+    r"(?P<cur>[$£€])?\s?"
+    + _NUM
+    + _MULT
+    + r"\s*(?:(?:full|whole|entire|solid)\s+)?"
+    + _UNIT
+    + r"?(?![a-z])(?P<half>\s+and a half|半)?",
+    re.I,
+)
 # 「2年」 is two years, 「2026年」「10年前」「2年目」 are not
 _NOT_YEARS = re.compile(r"^(?:前|後|度|生|目|次|月|頃|ぶり|代|分|以来)")
-_PLURAL = re.compile(r"\s*((?!(?:the|our|my|their|your|his|her|its|these|those|of)\b)(?:[a-z-]*[a-rt-z-] )?[a-z-]{3,}s|"
-                     r"people|staff)\b",
-                     re.I)  # "3 phone calls", "12 people"; not "half our processes"
+_PLURAL = re.compile(
+    r"\s*((?!(?:the|our|my|their|your|his|her|its|these|those|of)\b)(?:[a-z-]*[a-rt-z-] )?[a-z-]{3,}s|"
+    r"people|staff)\b",
+    re.I,
+)  # "3 phone calls", "12 people"; not "half our processes"
 _PERIOD_AFTER = re.compile(r"^\s*(?:a|an|per|each|every)\s+(day|week|month|year|shift|night|quarter)\b", re.I)
 _PERIOD_BEFORE = re.compile(r"(毎日|毎週|毎月|毎年|毎晩|日に|週に|月に|年に|年間|1日|一日|日|週|月|年)\s*$")
 _PER_ITEM = re.compile(r"^\s*(?:あたり|当たり|につき|ごと|毎)")
 # A number framed as a rule or a limit is not a measurement of today: 「48時間以内に回答」, 「最低 5 営業日」,
 # "once an invoice reaches 30 days outstanding" (an English eval run took that as the DSO baseline).
-_RULE_AFTER = re.compile(r"^\s*(?:以内|以上|以下|未満|超|を超え|まで(?!に.{0,6}(?:かか|要し|平均))|"
-                         r"[^、。]{0,8}(?:ことになって|決まって|ことになっ|決めた|予定|目標|はず|べき|したい|ほしい))")
-_RULE_BEFORE = re.compile(r"(?:最低|最大|最長|上限|下限|目標[はを][^、。]{0,8}|目標|"
-                          r"within|at least|at most|up to|no more than|no later than|"
-                          r"reaches|exceeds|more than|less than|after|over|every|each|supposed to \w+|target of|"
-                          r"aim for|goal of)\s*$", re.I)
+_RULE_AFTER = re.compile(
+    r"^\s*(?:以内|以上|以下|未満|超|を超え|まで(?!に.{0,6}(?:かか|要し|平均))|"
+    r"[^、。]{0,8}(?:ことになって|決まって|ことになっ|決めた|予定|目標|はず|べき|したい|ほしい))"
+)
+_RULE_BEFORE = re.compile(
+    r"(?:最低|最大|最長|上限|下限|目標[はを][^、。]{0,8}|目標|"
+    r"within|at least|at most|up to|no more than|no later than|"
+    r"reaches|exceeds|more than|less than|after|over|every|each|supposed to \w+|target of|"
+    r"aim for|goal of)\s*$",
+    re.I,
+)
 _FROM_TO = re.compile(r"^\s*(?:(?:から|→|->)[^、。0-9]{0,6}|to)\s*$", re.I)
 
 
@@ -146,9 +214,11 @@ def _read(t: str, m: re.Match) -> Quantity | None:
         return None
     s0 = m.start("cur") if cur else m.start("num")
     value, unit = _spoken(raw, value, unit, m)
-    if unit is None or (raw.lower() in ("a", "an") and not (m.group("unit") and _AMOUNT_VERBS.search(t[max(0, s0 - 12):s0]))):
+    if unit is None or (
+        raw.lower() in ("a", "an") and not (m.group("unit") and _AMOUNT_VERBS.search(t[max(0, s0 - 12) : s0]))
+    ):
         return None  # "takes an hour" is an amount; "60 a day", "once a week", "a report" are not
-    if unit == "年" and (value >= 100 or _NOT_YEARS.match(t[m.end():m.end() + 2])):
+    if unit == "年" and (value >= 100 or _NOT_YEARS.match(t[m.end() : m.end() + 2])):
         return None
     end, mult = m.end(), m.group("mult") or ""
     if mult and (unit in ("円",) or cur):
@@ -158,7 +228,7 @@ def _read(t: str, m: re.Match) -> Quantity | None:
         return None  # 「3千」 alone: not a quantity we can name
     if cur:
         unit = cur
-    after = t[end:end + 1]
+    after = t[end : end + 1]
     if unit and unit[0].isascii() and unit[-1:].isalpha() and after.isalpha():
         return None  # "2 min" vs "2 minimum": a word that goes on is not a unit
     if not unit:
@@ -168,10 +238,10 @@ def _read(t: str, m: re.Match) -> Quantity | None:
         unit, end = named
     if unit and after.isdigit() and unit[0] not in "$£€":
         return None  # 「1日70分」「1件45分」: "per day", "per case" qualify the next number
-    if _PER_ITEM.match(t[end:end + 4]) or (value == 1 and t[end:end + 1] in ("に", "で")):
+    if _PER_ITEM.match(t[end : end + 4]) or (value == 1 and t[end : end + 1] in ("に", "で")):
         return None  # 「1件あたり15分」「1件に半日」: the denominator of the next quantity
-    rule = bool(_RULE_AFTER.match(t[end:end + 12]) or _RULE_BEFORE.search(t[max(0, s0 - 14):s0]))
-    pa, pb = _PERIOD_AFTER.match(t[end:]), _PERIOD_BEFORE.search(t[max(0, s0 - 4):s0])
+    rule = bool(_RULE_AFTER.match(t[end : end + 12]) or _RULE_BEFORE.search(t[max(0, s0 - 14) : s0]))
+    pa, pb = _PERIOD_AFTER.match(t[end:]), _PERIOD_BEFORE.search(t[max(0, s0 - 4) : s0])
     per = pa.group(1).lower() if pa else (pb.group(1) if pb else "")
     return Quantity(value, unit, family(unit) if unit else "", s0, end, t[s0:end].strip(), rule, per)
 
@@ -204,10 +274,16 @@ def _counted(t: str, end: int, raw: str, value: float, after: str) -> tuple[str,
     return "", end
 
 
-_RATIO = re.compile(r"(?<![a-z])(one|1)\s+in\s+(two|three|four|five|six|ten|\d+)\b"
-                    r"|(\d+)\s*(?:人|件|回|社|店|本)に\s*1\s*(?:人|件|回|社|店|本)", re.I)
-_SHARE = re.compile(r"(?<![a-z])(?:(?:a|one)\s+(half|third|quarter|fifth|tenth)\s+of|(半分)|"
-                    r"(half)(?=\s+(?:of\s+)?(?:the|our|all|its|their|them)\b))", re.I)
+_RATIO = re.compile(
+    r"(?<![a-z])(one|1)\s+in\s+(two|three|four|five|six|ten|\d+)\b"
+    r"|(\d+)\s*(?:人|件|回|社|店|本)に\s*1\s*(?:人|件|回|社|店|本)",
+    re.I,
+)
+_SHARE = re.compile(
+    r"(?<![a-z])(?:(?:a|one)\s+(half|third|quarter|fifth|tenth)\s+of|(半分)|"
+    r"(half)(?=\s+(?:of\s+)?(?:the|our|all|its|their|them)\b))",
+    re.I,
+)
 _FRACTION = {"half": 50.0, "third": 33.0, "quarter": 25.0, "fifth": 20.0, "tenth": 10.0, "半分": 50.0}
 
 
@@ -230,8 +306,8 @@ def _mark_before(t: str, qs: list[Quantity]) -> list[Quantity]:
     out = list(qs)
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
-        if a.family and a.family == b.family and _FROM_TO.match(t[a.end:b.start]):
-            ja = not t[a.end:b.start].strip().lower().startswith("to")
-            if ja or re.search(r"\bfrom\s*$", t[max(0, a.start - 6):a.start], re.I):
+        if a.family and a.family == b.family and _FROM_TO.match(t[a.end : b.start]):
+            ja = not t[a.end : b.start].strip().lower().startswith("to")
+            if ja or re.search(r"\bfrom\s*$", t[max(0, a.start - 6) : a.start], re.I):
                 out[i] = Quantity(**{**a.__dict__, "before": True})
     return out

@@ -4,14 +4,16 @@ A reviewer may send back the theme, one KPI, one department's use cases or the h
 asked again of the same stage agent with the reviewer's comment as feedback, and slotted back in
 under the same ids so that references (a use case's KPI, a procedure's use case) still hold.
 """
+
 from __future__ import annotations
 
 from agents.common import StageContext, StageLog
 from agents.schemas import KPI, HandOff, PainGroup, Theme, UseCase
 
 
-def theme(ctx: StageContext, current: Theme, groups: list[PainGroup], points: dict[str, str], feedback: str
-          ) -> tuple[Theme, StageLog]:
+def theme(
+    ctx: StageContext, current: Theme, groups: list[PainGroup], points: dict[str, str], feedback: str
+) -> tuple[Theme, StageLog]:
     from agents.themes import generate_themes
 
     found, log = generate_themes(ctx, groups, n=2, feedback=_keep(feedback, current.title, ctx.lang), points=points)
@@ -19,22 +21,32 @@ def theme(ctx: StageContext, current: Theme, groups: list[PainGroup], points: di
     return new.model_copy(update={"pain_groups": new.pain_groups or current.pain_groups}), log
 
 
-def kpi(ctx: StageContext, theme_: Theme, current: KPI, groups: list[PainGroup], points: dict[str, str],
-        business: set[str], feedback: str) -> tuple[KPI, StageLog]:
+def kpi(
+    ctx: StageContext,
+    theme_: Theme,
+    current: KPI,
+    groups: list[PainGroup],
+    points: dict[str, str],
+    business: set[str],
+    feedback: str,
+) -> tuple[KPI, StageLog]:
     from agents.kpis import generate_kpis
 
-    found, _, log = generate_kpis(ctx, theme_, groups, points, feedback=_keep(feedback, current.name, ctx.lang),
-                                  business=business)
+    found, _, log = generate_kpis(
+        ctx, theme_, groups, points, feedback=_keep(feedback, current.name, ctx.lang), business=business
+    )
     return found[0].model_copy(update={"id": current.id}), log
 
 
-def department(ctx: StageContext, theme_: Theme, kpis: list[KPI], dept: str, current: list[UseCase],
-               taken: set[str], feedback: str) -> tuple[list[UseCase], StageLog]:
+def department(
+    ctx: StageContext, theme_: Theme, kpis: list[KPI], dept: str, current: list[UseCase], taken: set[str], feedback: str
+) -> tuple[list[UseCase], StageLog]:
     from agents.usecases import generate_department
 
     n = max(1, len(current))
-    found, log = generate_department(ctx, theme_, kpis, dept, start=1, n=n, feedback=feedback,
-                                     departments=list(ctx.departments) or [dept])
+    found, log = generate_department(
+        ctx, theme_, kpis, dept, start=1, n=n, feedback=feedback, departments=list(ctx.departments) or [dept]
+    )
     ids = [u.id for u in current]
     out = []
     for i, u in enumerate(found):
@@ -50,8 +62,9 @@ def department(ctx: StageContext, theme_: Theme, kpis: list[KPI], dept: str, cur
     return out, log
 
 
-def handoffs(ctx: StageContext, departments: list[str], use_cases: list[UseCase], feedback: str
-             ) -> tuple[list[HandOff], StageLog]:
+def handoffs(
+    ctx: StageContext, departments: list[str], use_cases: list[UseCase], feedback: str
+) -> tuple[list[HandOff], StageLog]:
     from agents.usecases import generate_handoffs
 
     return generate_handoffs(ctx, departments, use_cases, feedback=feedback)

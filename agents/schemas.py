@@ -3,6 +3,7 @@
 LLM output models are built per call (``create_model``) so that citation fields can be a JSON-schema
 ``enum`` of the sentence ids offered to that call; the records below are what code keeps.
 """
+
 from __future__ import annotations
 
 from typing import Literal

@@ -4,6 +4,7 @@ Each ``*_problems`` function names what is wrong (fed back to the model for one 
 ``repair_*`` function fixes what survives, in code, and says so with a finding. Nothing here calls
 a model.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,13 +35,35 @@ def copies_document(text: str, documents: list[str], min_len: int = 15) -> bool:
     if any(flat in _flat(d) for d in documents):
         return True
     return any(len(_flat(s)) >= 20 and _flat(s) in flat for d in documents for s in re.split(r"(?<=[。.!?！？])", d))
+
+
 _PLACEHOLDER = re.compile(r"\{([^{}\n]{1,40})\}")
-_WEEKDAY = re.compile(r"[月火水木金]曜|monday|tuesday|wednesday|thursday|friday|\bmon\b|\btue\b|\bwed\b|\bthu\b|\bfri\b",
-                      re.I)
+_WEEKDAY = re.compile(
+    r"[月火水木金]曜|monday|tuesday|wednesday|thursday|friday|\bmon\b|\btue\b|\bwed\b|\bthu\b|\bfri\b", re.I
+)
 _WEEKEND = re.compile(r"[土日]曜|週末|休日|saturday|sunday|weekend", re.I)
 _TIME = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*時|\d{1,2}\s*(?:am|pm)", re.I)
-GENERIC_TERMS = {"ai", "人工知能", "生成ai", "chatgpt", "gpt", "llm", "dx", "it", "ict", "デジタル", "digital", "データ", "data",
-                 "システム", "system", "ツール", "tool", "クラウド", "cloud"}
+GENERIC_TERMS = {
+    "ai",
+    "人工知能",
+    "生成ai",
+    "chatgpt",
+    "gpt",
+    "llm",
+    "dx",
+    "it",
+    "ict",
+    "デジタル",
+    "digital",
+    "データ",
+    "data",
+    "システム",
+    "system",
+    "ツール",
+    "tool",
+    "クラウド",
+    "cloud",
+}
 
 
 def is_title(step: str, title: str) -> bool:
@@ -79,8 +102,9 @@ def step_problems(title: str, steps: list[str], lang: str, documents: list[str] 
     return p
 
 
-def template_problems(template: str, uc: UseCase, lang: str, documents: list[str] | None = None,
-                      notes: dict[str, str] | None = None) -> list[str]:
+def template_problems(
+    template: str, uc: UseCase, lang: str, documents: list[str] | None = None, notes: dict[str, str] | None = None
+) -> list[str]:
     p = []
     if copies_document(template, documents or [], min_len=40):
         p.append("prompt_template copies a document; write the request to the AI")
@@ -100,25 +124,40 @@ def template_problems(template: str, uc: UseCase, lang: str, documents: list[str
     return p
 
 
-def procedure_problems(title: str, steps: list[str], template: str, uc: UseCase, lang: str,
-                       documents: list[str] | None = None, notes: dict[str, str] | None = None) -> list[str]:
+def procedure_problems(
+    title: str,
+    steps: list[str],
+    template: str,
+    uc: UseCase,
+    lang: str,
+    documents: list[str] | None = None,
+    notes: dict[str, str] | None = None,
+) -> list[str]:
     return step_problems(title, steps, lang, documents) + template_problems(template, uc, lang, documents, notes)
 
 
-def repair_procedure(proc: Procedure, uc: UseCase, lang: str, log: StageLog,
-                     documents: list[str] | None = None) -> Procedure:
+def repair_procedure(
+    proc: Procedure, uc: UseCase, lang: str, log: StageLog, documents: list[str] | None = None
+) -> Procedure:
     """Drop steps that are fragments, copies or repeats; fill up from the use case's own steps; a
     template that is no template is written from the use case's input and output."""
     kept: list[str] = []
     for s in proc.steps:
         s = _FRAGMENT.sub("", s).strip(" :：-")
-        if (len(s) < 4 or is_title(s, proc.title) or any(similarity(s, o) >= NEAR_COPY for o in kept)
-                or copied_from_example(s, "procedure", lang) or copies_document(s, documents or [])):
+        if (
+            len(s) < 4
+            or is_title(s, proc.title)
+            or any(similarity(s, o) >= NEAR_COPY for o in kept)
+            or copied_from_example(s, "procedure", lang)
+            or copies_document(s, documents or [])
+        ):
             continue
         kept.append(s)
     dropped = len(proc.steps) - len(kept)
-    skeleton = [t(f"doc.step_{k}", lang, who=uc.who, input=uc.input, output=uc.output)
-                for k in ("prepare", "draft", "check", "share")]
+    skeleton = [
+        t(f"doc.step_{k}", lang, who=uc.who, input=uc.input, output=uc.output)
+        for k in ("prepare", "draft", "check", "share")
+    ]
     for s in [*uc.how, *skeleton]:
         if len(kept) >= 4:
             break
@@ -134,8 +173,9 @@ def repair_procedure(proc: Procedure, uc: UseCase, lang: str, log: StageLog,
     title = proc.title
     if _FRAGMENT.search(title) or len(title) > 40:
         title = t("doc.procedure_title", lang, title=uc.title)
-    return proc.model_copy(update={"title": title, "steps": kept[:6], "prompt_template": template,
-                                   "placeholders": found})
+    return proc.model_copy(
+        update={"title": title, "steps": kept[:6], "prompt_template": template, "placeholders": found}
+    )
 
 
 def review_problems(cadence: str, rules: list[str], kpis: list[KPI]) -> list[str]:
@@ -155,8 +195,9 @@ def repair_review(wr: WeeklyReview, kpis: list[KPI], lang: str, log: StageLog) -
         cadence = t("doc.default_cadence", lang)
         log.findings.append(finding("cadence_repaired", "playbook", "weekly_review", lang, wr.cadence, severity="info"))
     baselines = {k.baseline for k in kpis} - {k.target for k in kpis}
-    rules = [r for r in wr.decision_rules
-             if not any(re.search(rf"(?<![\d.]){re.escape(b)}(?![\d.])", r) for b in baselines)]
+    rules = [
+        r for r in wr.decision_rules if not any(re.search(rf"(?<![\d.]){re.escape(b)}(?![\d.])", r) for b in baselines)
+    ]
     for k in kpis:
         target = target_words(k.target, k.unit, lang)
         if not any(k.target in r or target in r for r in rules):

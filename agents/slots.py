@@ -6,6 +6,7 @@ The same checks score the evals (evals/rubric.py), so the rubric measures what t
 Measured on two unseen handbooks before these checks: いつ 「営業部の営業担当者と営業部の営業部の…」, 誰が
 「開発部」, 入力 「商談準備の段階」, reasons 「会議の議題の作成が週の半日」 (the example's shape).
 """
+
 from __future__ import annotations
 
 import functools
@@ -15,14 +16,22 @@ import unicodedata
 
 from agents.intake import similarity
 
-_DEPT_END = re.compile(r"(?:部|課|室|局|本部|事業部|センター|チーム|グループ|部門|係)$|\b(?:department|dept|team|division|"
-                       r"group|office|unit|function)$", re.I)
-_ROLE = re.compile(r"(?:担当|者|長|員|リーダー|マネージャー|スタッフ|係|士|師|主任|責任者|管理者|オペレーター|コーディネーター|"
-                   r"ドライバー|デザイナー|エンジニア|職|役)$|\b(?:manager|lead|leader|officer|rep|representative|coordinator|"
-                   r"clerk|agent|engineer|specialist|analyst|assistant|director|head|owner|planner|buyer|accountant|"
-                   r"administrator|supervisor|nurse|teacher|partner|executive|controller|recruiter|designer|developer|"
-                   r"writer|editor|staff|member|associate|consultant|worker|technician|inspector|operator)s?$", re.I)
-_STAGE = re.compile(r"(?:段階|工程|フェーズ|プロセス|の流れ|業務全般|全体)$|^(?:the )?(?:\w+ )?(?:stage|phase|process|step)$", re.I)
+_DEPT_END = re.compile(
+    r"(?:部|課|室|局|本部|事業部|センター|チーム|グループ|部門|係)$|\b(?:department|dept|team|division|"
+    r"group|office|unit|function)$",
+    re.I,
+)
+_ROLE = re.compile(
+    r"(?:担当|者|長|員|リーダー|マネージャー|スタッフ|係|士|師|主任|責任者|管理者|オペレーター|コーディネーター|"
+    r"ドライバー|デザイナー|エンジニア|職|役)$|\b(?:manager|lead|leader|officer|rep|representative|coordinator|"
+    r"clerk|agent|engineer|specialist|analyst|assistant|director|head|owner|planner|buyer|accountant|"
+    r"administrator|supervisor|nurse|teacher|partner|executive|controller|recruiter|designer|developer|"
+    r"writer|editor|staff|member|associate|consultant|worker|technician|inspector|operator)s?$",
+    re.I,
+)
+_STAGE = re.compile(
+    r"(?:段階|工程|フェーズ|プロセス|の流れ|業務全般|全体)$|^(?:the )?(?:\w+ )?(?:stage|phase|process|step)$", re.I
+)
 _FIELDS = ("title", "who", "when", "workflow_step", "input", "output")
 
 
@@ -32,10 +41,10 @@ def loops(text: str, lang: str) -> bool:
     if re.search(r"(.{4,})\1", v):
         return True
     if lang == "ja" or re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", v):
-        grams = [v[i:i + 4] for i in range(len(v) - 3)]
+        grams = [v[i : i + 4] for i in range(len(v) - 3)]
         return any(grams.count(g) >= 3 for g in set(grams))
     words = v.lower().split()
-    grams3 = [" ".join(words[i:i + 3]) for i in range(len(words) - 2)]
+    grams3 = [" ".join(words[i : i + 3]) for i in range(len(words) - 2)]
     return any(grams3.count(g) >= 2 for g in set(grams3))
 
 
@@ -53,7 +62,7 @@ def example_values(lang: str) -> tuple[tuple[str, str], ...]:
         if start < 0 or "{" not in text[start:]:
             continue
         try:
-            data = json.JSONDecoder().raw_decode(text[text.index("{", start):])[0]  # the example, not what follows
+            data = json.JSONDecoder().raw_decode(text[text.index("{", start) :])[0]  # the example, not what follows
         except ValueError:
             continue
         for path, value in strings(data):
@@ -115,13 +124,20 @@ def is_artifact(text: str, other: str = "", documents: str = "") -> bool:
     # the library's own inputs and outputs run to 24 characters and 12 words
     sentence = len(v) > 30 if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", v) else len(v.split()) > 14
     pasted = len(v) >= 12 and v in documents
-    return bool(v) and not _STAGE.search(v) and not sentence and not pasted and not (other and similarity(v, other) >= 0.75)
+    return (
+        bool(v)
+        and not _STAGE.search(v)
+        and not sentence
+        and not pasted
+        and not (other and similarity(v, other) >= 0.75)
+    )
 
 
 # A phrase cut where it would go on: 「…適宜休憩時間の」, "When the request is sent to the".
 # (まで, "are in", "passes it on" end a phrase: not listed)
-_DANGLING = re.compile(r"(?:[のをにはがとやも、]|(?<!ま)で|\b(?:the|a|an|of|to|and|or|for|with|by|from|that|which|is|are))$",
-                       re.I)
+_DANGLING = re.compile(
+    r"(?:[のをにはがとやも、]|(?<!ま)で|\b(?:the|a|an|of|to|and|or|for|with|by|from|that|which|is|are))$", re.I
+)
 
 
 def cut_phrase(text: str) -> bool:
@@ -133,8 +149,15 @@ def _long(text: str, ja: int, en: int) -> bool:
     return len(text) > ja if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text) else len(text.split()) > en
 
 
-def check_slots(values: dict[str, str], pattern_words: dict[str, str], department: str, departments: list[str],
-                documents: str, said: str, lang: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
+def check_slots(
+    values: dict[str, str],
+    pattern_words: dict[str, str],
+    department: str,
+    departments: list[str],
+    documents: str,
+    said: str,
+    lang: str,
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """The slots with each failing one replaced by the pattern's words, and (slot, why) for each replaced."""
     out = dict(values)
     failed: list[tuple[str, str]] = []
@@ -149,8 +172,9 @@ def check_slots(values: dict[str, str], pattern_words: dict[str, str], departmen
             why = "example"
         elif f == "who" and not is_person(v, pattern_words.get("who", ""), documents, departments):
             why = "not_a_person"
-        elif f == "input" and (not is_artifact(v, out.get("output", ""), documents)
-                               or similarity(v, out.get("when", "")) >= 0.75):
+        elif f == "input" and (
+            not is_artifact(v, out.get("output", ""), documents) or similarity(v, out.get("when", "")) >= 0.75
+        ):
             why = "not_an_artifact"  # also the moment again: 「入力: 週次レビューの前日」
         elif f == "output" and not is_artifact(v, "", documents):
             why = "not_an_artifact"

@@ -1,5 +1,6 @@
 """Baselines and targets as people say them: the participants' number in the KPI's terms (their unit of
 time and 「割」 kept, a count per month is 「件/月」), and a first-step target in a step people use."""
+
 from __future__ import annotations
 
 import math
@@ -8,10 +9,30 @@ from agents.numbers import Stated, fmt
 from agents.quantities import TIME_FAMILIES
 from core.i18n import t
 
-_PERIODS = {"日": "day", "毎日": "day", "日に": "day", "1日": "day", "一日": "day", "day": "day", "night": "day",
-            "毎晩": "day", "毎朝": "day", "週": "week", "週に": "week", "毎週": "week", "week": "week",
-            "月": "month", "月に": "month", "毎月": "month", "month": "month", "年": "year", "年に": "year",
-            "年間": "year", "毎年": "year", "year": "year"}
+_PERIODS = {
+    "日": "day",
+    "毎日": "day",
+    "日に": "day",
+    "1日": "day",
+    "一日": "day",
+    "day": "day",
+    "night": "day",
+    "毎晩": "day",
+    "毎朝": "day",
+    "週": "week",
+    "週に": "week",
+    "毎週": "week",
+    "week": "week",
+    "月": "month",
+    "月に": "month",
+    "毎月": "month",
+    "month": "month",
+    "年": "year",
+    "年に": "year",
+    "年間": "year",
+    "毎年": "year",
+    "year": "year",
+}
 
 
 def _step(x: float) -> float:
@@ -57,8 +78,12 @@ def _per(stated: Stated, lang: str) -> str:
 # One of a long unit of time, counted in a shorter one (a month in days, as the own measure names it): a
 # first step from "a week" read "0.5 week" in a sampled run. The participants' words stay beside the
 # baseline: "7 days (“a week”)".
-_SHORTER = {"weeks": (7, "日", "days"), "months": (30, "日", "days"), "years": (12, "か月", "months"),
-            "hours": (60, "分", "minutes")}
+_SHORTER = {
+    "weeks": (7, "日", "days"),
+    "months": (30, "日", "days"),
+    "years": (12, "か月", "months"),
+    "hours": (60, "分", "minutes"),
+}
 
 
 def baseline_of(stated: Stated, unit: str, lang: str) -> tuple[float, str]:
@@ -103,5 +128,3 @@ def amount(value: float | str, unit: str, lang: str) -> str:
     if v == "1" and plural is not None:  # "1 case per week", "1 working day"
         words[plural] = words[plural][:-1]
     return f"{v} {' '.join(words)}"
-
-

@@ -8,6 +8,7 @@ or the KPI's direction when they gave no number; its title is the KPI's phrase (
 embedded model cut titles mid-word, restated the problem as the outcome and copied its prompt's
 example into なぜ今; picking from what code offers it cannot.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,21 @@ from agents.schemas import PainGroup, Theme
 from agents.targets import amount, baseline_of, first_step
 from core.i18n import t as text_of
 
-_AI_GOAL = ("ai導入", "aiの導入", "ai の導入", "ai活用", "aiの活用", "ai を活用", "生成ai", "ai adoption", "adopt ai",
-            "use ai", "using ai", "ai usage", "ai を使")
+_AI_GOAL = (
+    "ai導入",
+    "aiの導入",
+    "ai の導入",
+    "ai活用",
+    "aiの活用",
+    "ai を活用",
+    "生成ai",
+    "ai adoption",
+    "adopt ai",
+    "use ai",
+    "using ai",
+    "ai usage",
+    "ai を使",
+)
 
 
 def is_ai_goal(title: str) -> bool:
@@ -48,8 +62,9 @@ def ai_mentions(text: str) -> int:
 def business_groups(groups: list[PainGroup], points: dict[str, str], flagged: set[str]) -> list[PainGroup]:
     """The groups that name a business problem: not every member is a flagged failure pattern
     (若手任せ, 研修止まり, 目的化…) or talk about AI itself."""
-    return [g for g in groups
-            if not all(m in flagged or about_ai(points.get(m, g.summary)) for m in (g.members or [g.id]))]
+    return [
+        g for g in groups if not all(m in flagged or about_ai(points.get(m, g.summary)) for m in (g.members or [g.id]))
+    ]
 
 
 _TIME_UNITS = ("日", "時間", "分", "週", "day", "hour", "minute", "week")
@@ -104,26 +119,39 @@ def write_theme(ctx: StageContext, v: GroupView, kpi_id: str, why_id: str, ev, l
     if stated is not None:
         value, shown = baseline_of(stated, unit, ctx.lang)
         target = first_step(value, better == "lower", "percent" if shown.startswith("%") else "")
-        outcome = text_of("kpi.outcome.from_to" if better == "lower" else "kpi.outcome.from_to_up", ctx.lang,
-                          name=name if ctx.lang == "ja" else name[:1].upper() + name[1:],
-                          baseline=amount(value, shown, ctx.lang), target=amount(target, shown, ctx.lang))
+        outcome = text_of(
+            "kpi.outcome.from_to" if better == "lower" else "kpi.outcome.from_to_up",
+            ctx.lang,
+            name=name if ctx.lang == "ja" else name[:1].upper() + name[1:],
+            baseline=amount(value, shown, ctx.lang),
+            target=amount(target, shown, ctx.lang),
+        )
     else:
         outcome = text_of(f"kpi.outcome.{better}", ctx.lang, name=words)
     sentences = dict(ev.sentences)
     why = sentences.get(why_id)
     # about the same work in content words (English letter pairs overlap in any two sentences)
     why_now = readable(why[1]) if why and same_subject(readable(why[1]), v.words) else ""
-    ids = ([why_id] if why_now else []) + [sid for sid, (_, s) in sentences.items()
-                                          if sid != why_id and same_subject(readable(s), v.words)]
+    ids = ([why_id] if why_now else []) + [
+        sid for sid, (_, s) in sentences.items() if sid != why_id and same_subject(readable(s), v.words)
+    ]
     citations, support = cite(ev, ids[:2], log, where, claim=f"{v.words} {why_now}")
     others = [c.kpi.id for c in v.candidates if c.kpi.id != kpi_id][:1]
     sep = "" if ctx.lang == "ja" else " "
     quote = own_quote(stated, v.words, ctx.lang) if cat is None else None
-    title = (result_title(words, better, unit, ctx.lang) if quote is None
-             else quoted_title(quote, better, unit, ctx.lang))
-    return Theme(title=title, problem=sep.join(_sentence(x, ctx.lang) for x in v.texts),
-                 outcome=outcome, why_now=why_now, pain_groups=[v.id], citations=citations, support=support,
-                 measures=[kpi_id, *others])
+    title = (
+        result_title(words, better, unit, ctx.lang) if quote is None else quoted_title(quote, better, unit, ctx.lang)
+    )
+    return Theme(
+        title=title,
+        problem=sep.join(_sentence(x, ctx.lang) for x in v.texts),
+        outcome=outcome,
+        why_now=why_now,
+        pain_groups=[v.id],
+        citations=citations,
+        support=support,
+        measures=[kpi_id, *others],
+    )
 
 
 def _sentence(text: str, lang: str) -> str:
@@ -140,10 +168,12 @@ def _order(views: list[GroupView]) -> list[GroupView]:
     catalogue KPI; bigger groups and closer KPIs first within each. The model ranks them in this order
     (a 1.5B model keeps much of the order it is shown: it once put 「メルマガのネタ切れ」 before two
     pain points of two weeks each) and the rest fills up in it."""
+
     def key(v: GroupView):
         fits = bool(v.candidates) and v.offered()[0] != PARTICIPANTS
         kind = 0 if v.stated is not None and fits else 1 if v.stated is not None else 2 if v.candidates else 3
         return (kind, -len(v.group.members), -(v.candidates[0].score if v.candidates else 0.0))
+
     return sorted(views, key=key)
 
 
@@ -152,11 +182,12 @@ def offered_groups(ordered: list[GroupView], n: int) -> list[GroupView]:
     code's order (a catalogue KPI before none), only as many as ``n`` themes need (at most ``MAX_GROUPS``)."""
     strong = [v for v in ordered if v.stated is not None and v.candidates and v.offered()[0] != PARTICIPANTS]
     rest = [v for v in ordered if v not in strong]  # already in code's order: a KPI first, the vague last
-    return (strong + rest)[:max(n, len(strong))][:MAX_GROUPS]
+    return (strong + rest)[: max(n, len(strong))][:MAX_GROUPS]
 
 
-def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feedback: str = "",
-                    points: dict[str, str] | None = None) -> tuple[list[Theme], StageLog]:
+def generate_themes(
+    ctx: StageContext, groups: list[PainGroup], n: int = 3, feedback: str = "", points: dict[str, str] | None = None
+) -> tuple[list[Theme], StageLog]:
     """Up to ``n`` candidate themes, one per pain group, in the order the model ranked the groups.
     (Themes from the company's documents are made in code: agents.document_themes.)"""
     log = StageLog()
@@ -176,11 +207,24 @@ def generate_themes(ctx: StageContext, groups: list[PainGroup], n: int = 3, feed
         shown.add(v.id)
         ctx.show("themes", write_theme(ctx, v, kpi, str(item.get("why_now", "")), ev, StageLog(), "draft").model_dump())
 
-    out: ThemePicks = ask(ctx, log, role="themes", schema=ThemePicks, prompt="themes", evidence=ev, feedback=feedback,
-                          enums={"group": list(by_id), "kpi": list(dict.fromkeys(k for v in views for k in v.offered())),
-                                 "why_now": [*ev.ids, ""]},
-                          pain_points="\n".join(group_line(v, lib, ctx.lang) for v in views), n=min(n, len(views)),
-                          max_tokens=60 + 40 * n, on_item=draft)
+    out: ThemePicks = ask(
+        ctx,
+        log,
+        role="themes",
+        schema=ThemePicks,
+        prompt="themes",
+        evidence=ev,
+        feedback=feedback,
+        enums={
+            "group": list(by_id),
+            "kpi": list(dict.fromkeys(k for v in views for k in v.offered())),
+            "why_now": [*ev.ids, ""],
+        },
+        pain_points="\n".join(group_line(v, lib, ctx.lang) for v in views),
+        n=min(n, len(views)),
+        max_tokens=60 + 40 * n,
+        on_item=draft,
+    )
     picks: list[tuple[GroupView, str, str]] = []
     for p in out.themes:
         v = by_id.get(p.group)

@@ -1,4 +1,5 @@
 """Department use cases (one call per department) and the hand-offs between departments."""
+
 from __future__ import annotations
 
 import re
@@ -60,12 +61,15 @@ def use_case_lines(use_cases: list[UseCase]) -> str:
     return "\n".join(f"- [{u.department}] {u.title}: {u.input} → {u.output}" for u in use_cases)
 
 
-def department_pains(department: str, points: list[PainPoint], kpis: list[KPI], lib, function: str | None
-                     ) -> list[str]:
+def department_pains(department: str, points: list[PainPoint], kpis: list[KPI], lib, function: str | None) -> list[str]:
     """What hurts in this department: the pain points its people raised, those that name it, and those
     measured by a KPI of its function (「経費精算の問い合わせが総務に集中」 is 総務's)."""
-    measured = {p for k in kpis if k.catalog_id in lib.kpis and function in lib.kpis[k.catalog_id].functions
-                for p in k.pain_points}
+    measured = {
+        p
+        for k in kpis
+        if k.catalog_id in lib.kpis and function in lib.kpis[k.catalog_id].functions
+        for p in k.pain_points
+    }
     name = department.removesuffix("部").removesuffix("課")
     return [p.text for p in points if p.department == department or (name and name in p.text) or p.id in measured]
 
@@ -85,20 +89,40 @@ def use_case_problems(out: UseCasesOut, kpi_ids: list[str], avoid: list[str], de
             probs.append(f"use case '{u.title}' fits no pattern: give its 3 steps in how")
         if any(similarity(h, o) >= NEAR_COPY for i, h in enumerate(how) for o in how[:i]):
             probs.append(f"use case '{u.title}': the how steps repeat each other; say what changes at each step")
-    probs += [f"use case '{u.title}' is another department's ('{x}'); use {department}'s own work"
-              for u in out.use_cases for x in avoid if similarity(u.title, x) >= NEAR_COPY]
+    probs += [
+        f"use case '{u.title}' is another department's ('{x}'); use {department}'s own work"
+        for u in out.use_cases
+        for x in avoid
+        if similarity(u.title, x) >= NEAR_COPY
+    ]
     titles = [u.title for u in out.use_cases]
-    probs += [f"use cases '{a}' and '{b}' are the same; make them different workflow steps"
-              for i, a in enumerate(titles) for b in titles[:i] if similarity(a, b) >= NEAR_COPY]
+    probs += [
+        f"use cases '{a}' and '{b}' are the same; make them different workflow steps"
+        for i, a in enumerate(titles)
+        for b in titles[:i]
+        if similarity(a, b) >= NEAR_COPY
+    ]
     chosen = [u.pattern for u in out.use_cases if u.pattern != NEW]
-    return probs + [f"pattern {p} is used twice; choose a different pattern for the second use case"
-                    for p in {p for p in chosen if chosen.count(p) > 1}]
+    return probs + [
+        f"pattern {p} is used twice; choose a different pattern for the second use case"
+        for p in {p for p in chosen if chosen.count(p) > 1}
+    ]
 
 
-def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], department: str, start: int,
-                        n: int = 2, feedback: str = "", pains: list[str] | None = None, avoid: list[str] | None = None,
-                        taken: list[str] | None = None, departments: list[str] | None = None,
-                        points: dict[str, str] | None = None) -> tuple[list[UseCase], StageLog]:
+def generate_department(
+    ctx: StageContext,
+    theme: Theme,
+    kpis: list[KPI],
+    department: str,
+    start: int,
+    n: int = 2,
+    feedback: str = "",
+    pains: list[str] | None = None,
+    avoid: list[str] | None = None,
+    taken: list[str] | None = None,
+    departments: list[str] | None = None,
+    points: dict[str, str] | None = None,
+) -> tuple[list[UseCase], StageLog]:
     """``pains``: what this department's own people said; it steers which of its documents and which
     library patterns are shown. ``avoid``: titles other departments' use cases already have (each
     department does its own work). ``taken``: patterns other departments already adapted.
@@ -112,46 +136,110 @@ def generate_department(ctx: StageContext, theme: Theme, kpis: list[KPI], depart
     kpi_ids = [k.id for k in kpis]
     query = " ".join([theme.title, theme.problem, *(pains or [])[:3], *[k.name for k in kpis]])
     wanted = [k.catalog_id for k in kpis if k.catalog_id]
-    candidates = [p for p in lib.pattern_candidates(department, query, ctx.lang, wanted, k=4 + len(taken or []),
-                                                    function=ctx.function_of(department))
-                  if p.id not in (taken or [])][:4]
+    candidates = [
+        p
+        for p in lib.pattern_candidates(
+            department, query, ctx.lang, wanted, k=4 + len(taken or []), function=ctx.function_of(department)
+        )
+        if p.id not in (taken or [])
+    ][:4]
     by_id = {p.id: p for p in candidates}
 
-    out: UseCasesOut = ask(ctx, log, role="usecases", schema=UseCasesOut, prompt="usecases", evidence=ev,
-                           feedback=feedback, check=lambda o: use_case_problems(o, kpi_ids, avoid or [], department),
-                           enums={"kpi_id": kpi_ids, "pattern": list(by_id) or [NEW]},
-                           theme=theme.title, kpis=kpi_lines(kpis), department=department, n=n,
-                           patterns="\n".join(pattern_line(p, lib, ctx.lang, kpis) for p in candidates) or "-",
-                           max_tokens=450)
+    out: UseCasesOut = ask(
+        ctx,
+        log,
+        role="usecases",
+        schema=UseCasesOut,
+        prompt="usecases",
+        evidence=ev,
+        feedback=feedback,
+        check=lambda o: use_case_problems(o, kpi_ids, avoid or [], department),
+        enums={"kpi_id": kpi_ids, "pattern": list(by_id) or [NEW]},
+        theme=theme.title,
+        kpis=kpi_lines(kpis),
+        department=department,
+        n=n,
+        patterns="\n".join(pattern_line(p, lib, ctx.lang, kpis) for p in candidates) or "-",
+        max_tokens=450,
+    )
     documents = " ".join(p.text for p in ev.passages.values())
     said = " ".join([*(pains or []), documents])
-    result = [_use_case(ctx, u, f"U{start + i}", by_id.get(u.pattern), kpis, department, departments or [department],
-                        ev, documents, said, pains or [], points or {}, log) for i, u in enumerate(out.use_cases[:n])]
+    result = [
+        _use_case(
+            ctx,
+            u,
+            f"U{start + i}",
+            by_id.get(u.pattern),
+            kpis,
+            department,
+            departments or [department],
+            ev,
+            documents,
+            said,
+            pains or [],
+            points or {},
+            log,
+        )
+        for i, u in enumerate(out.use_cases[:n])
+    ]
     return result, log
 
 
-def _use_case(ctx: StageContext, u: UseCaseOut, uid: str, pat, kpis: list[KPI], department: str,
-              departments: list[str], ev, documents: str, said: str, pains: list[str], points: dict[str, str],
-              log: StageLog) -> UseCase:
+def _use_case(
+    ctx: StageContext,
+    u: UseCaseOut,
+    uid: str,
+    pat,
+    kpis: list[KPI],
+    department: str,
+    departments: list[str],
+    ev,
+    documents: str,
+    said: str,
+    pains: list[str],
+    points: dict[str, str],
+    log: StageLog,
+) -> UseCase:
     """One use case written from the model's pick: slots checked, its KPI, reasons in the room's terms,
     the pattern's steps and risks."""
     kpi_ids = [k.id for k in kpis]
     u = _checked(u, pat, department, departments, documents, said, ctx.lang, log, uid)
-    citations, support = cite(ev, u.evidence, log, f"use_case[{uid}]",
-                              claim=f"{department} {u.title} {u.workflow_step} {u.input} {u.output}")
+    citations, support = cite(
+        ev, u.evidence, log, f"use_case[{uid}]", claim=f"{department} {u.title} {u.workflow_step} {u.input} {u.output}"
+    )
     work = " ".join([u.title, u.input, u.output, pat.text(ctx.lang).title if pat else ""])
-    kpi_id = _kpi_of(u.kpi_id if u.kpi_id in kpi_ids else kpi_ids[0], pat, kpis, ctx.function_of(department),
-                     ctx.catalog(), pains, work, points)
+    kpi_id = _kpi_of(
+        u.kpi_id if u.kpi_id in kpi_ids else kpi_ids[0],
+        pat,
+        kpis,
+        ctx.function_of(department),
+        ctx.catalog(),
+        pains,
+        work,
+        points,
+    )
     if kpi_id != u.kpi_id and u.kpi_id in kpi_ids:
-        log.findings.append(finding("kpi_from_pattern", "usecases", uid, ctx.lang, f"{u.kpi_id} → {kpi_id}",
-                                    severity="info"))
+        log.findings.append(
+            finding("kpi_from_pattern", "usecases", uid, ctx.lang, f"{u.kpi_id} → {kpi_id}", severity="info")
+        )
     kpi = next(k for k in kpis if k.id == kpi_id)
     uc = UseCase(
-        id=uid, department=department, title=u.title, who=u.who, when=u.when, how=list(u.how),
-        workflow_step=u.workflow_step, input=u.input, output=u.output, kpi_id=kpi_id,
+        id=uid,
+        department=department,
+        title=u.title,
+        who=u.who,
+        when=u.when,
+        how=list(u.how),
+        workflow_step=u.workflow_step,
+        input=u.input,
+        output=u.output,
+        kpi_id=kpi_id,
         impact=Score(value=u.impact.value, reason=impact_reason(kpi, pains, points, ctx.lang)),
         feasibility=Score(value=u.feasibility.value, reason=feasibility_reason(pat, ctx.lang)),
-        citations=citations, support=support, pattern=pat.id if pat else NEW)
+        citations=citations,
+        support=support,
+        pattern=pat.id if pat else NEW,
+    )
     return _with_steps(uc, pat, ctx.lang, log) if pat is not None else uc
 
 
@@ -164,30 +252,63 @@ def _with_steps(uc: UseCase, pat, lang: str, log: StageLog) -> UseCase:
     if any(loops(s, lang) for s in steps):
         words = {"who": x.who, "when": x.when, "input": x.input, "output": x.output}
         uc = uc.model_copy(update=words)
-        log.findings.append(finding("slot_repaired", "usecases", uc.id, lang, ", ".join(words.values())[:80],
-                                    severity="info"))
+        log.findings.append(
+            finding("slot_repaired", "usecases", uc.id, lang, ", ".join(words.values())[:80], severity="info")
+        )
         steps = [fill(s, uc) for s in x.steps]
     return uc.model_copy(update={"how": steps, "risks": risks_of(pat, lang)})
 
 
-def _checked(u: UseCaseOut, pat, department: str, departments: list[str], documents: str, said: str, lang: str,
-             log: StageLog, uid: str) -> UseCaseOut:
+def _checked(
+    u: UseCaseOut,
+    pat,
+    department: str,
+    departments: list[str],
+    documents: str,
+    said: str,
+    lang: str,
+    log: StageLog,
+    uid: str,
+) -> UseCaseOut:
     """Each slot checked on its own (agents.slots); a failing one takes the pattern's words, said in a finding."""
     if pat is None:
         return u
     x = pat.text(lang)
-    words = {"title": x.title, "who": x.who, "when": x.when, "workflow_step": x.step, "input": x.input, "output": x.output}
+    words = {
+        "title": x.title,
+        "who": x.who,
+        "when": x.when,
+        "workflow_step": x.step,
+        "input": x.input,
+        "output": x.output,
+    }
     values = {f: getattr(u, f) for f in words}
     fixed, failed = check_slots(values, words, department, departments, documents, said, lang)
     if not failed:
         return u
-    log.findings.append(finding("slot_repaired", "usecases", uid, lang,
-                                ", ".join(f"{f}: {values[f][:24]} → {fixed[f]}" for f, _ in failed), severity="info"))
+    log.findings.append(
+        finding(
+            "slot_repaired",
+            "usecases",
+            uid,
+            lang,
+            ", ".join(f"{f}: {values[f][:24]} → {fixed[f]}" for f, _ in failed),
+            severity="info",
+        )
+    )
     return u.model_copy(update=fixed)
 
 
-def _kpi_of(chosen: str, pat, kpis: list[KPI], function: str | None, lib, pains: list[str],
-            work: str = "", points: dict[str, str] | None = None) -> str:
+def _kpi_of(
+    chosen: str,
+    pat,
+    kpis: list[KPI],
+    function: str | None,
+    lib,
+    pains: list[str],
+    work: str = "",
+    points: dict[str, str] | None = None,
+) -> str:
     """The workshop KPI a use case moves: the pattern's own KPI among the workshop's; else the KPI whose
     pain points speak of the same work (a variance commentary moves the KPI of 「予実の差異の理由を聞いて回る」,
     not onboarding time); else one that measures this department's own pain points or its function's
@@ -200,8 +321,15 @@ def _kpi_of(chosen: str, pat, kpis: list[KPI], function: str | None, lib, pains:
         from knowledge.library.catalog import content_words
 
         mine_words = content_words(work)
-        shared = [(len(mine_words & content_words(" ".join([k.name, *[(points or {}).get(p, "") for p in k.pain_points]]))),
-                   k.id) for k in kpis]
+        shared = [
+            (
+                len(
+                    mine_words & content_words(" ".join([k.name, *[(points or {}).get(p, "") for p in k.pain_points]]))
+                ),
+                k.id,
+            )
+            for k in kpis
+        ]
         best = max(shared, default=(0, ""))
         if best[0] >= 2:
             return best[1]
@@ -246,8 +374,11 @@ def feasibility_reason(pat, lang: str) -> str:
     return t("kpi.feasibility_reason", lang, needs=("、" if lang == "ja" else ", ").join(pat.text(lang).needs[:2]))
 
 
-_AI_PREFIX = re.compile(r"^\s*(?:生成\s*AI|AI)\s*(?:による|を使った|を活用した|を使って|で|が)\s*"
-                        r"|^\s*AI[- ](?:powered|driven|based|assisted)\s+", re.I)
+_AI_PREFIX = re.compile(
+    r"^\s*(?:生成\s*AI|AI)\s*(?:による|を使った|を活用した|を使って|で|が)\s*"
+    r"|^\s*AI[- ](?:powered|driven|based|assisted)\s+",
+    re.I,
+)
 
 
 def work_title(title: str) -> str:
@@ -268,11 +399,20 @@ def tidy_use_cases(ucs: list[UseCase], departments: list[str], lang: str, log: S
     kept: list[UseCase] = []
     for u in ucs:
         if work_title(u.title) != u.title:
-            log.findings.append(finding("use_case_retitled", "usecases", u.id, lang,
-                                        f"{u.title} → {work_title(u.title)}", severity="info"))
+            log.findings.append(
+                finding(
+                    "use_case_retitled", "usecases", u.id, lang, f"{u.title} → {work_title(u.title)}", severity="info"
+                )
+            )
             u = u.model_copy(update={"title": work_title(u.title)})
-        twin = next((k for k in kept if similarity(f"{u.title} {u.workflow_step}", f"{k.title} {k.workflow_step}")
-                     >= NEAR_COPY), None)
+        twin = next(
+            (
+                k
+                for k in kept
+                if similarity(f"{u.title} {u.workflow_step}", f"{k.title} {k.workflow_step}") >= NEAR_COPY
+            ),
+            None,
+        )
         alone = sum(x.department == u.department for x in ucs) == 1
         if twin is not None:
             log.findings.append(finding("duplicate_use_case", "usecases", u.id, lang, f"{u.title} ≈ {twin.title}"))
@@ -291,8 +431,12 @@ def tidy_use_cases(ucs: list[UseCase], departments: list[str], lang: str, log: S
     return kept
 
 
-def generate_handoffs(ctx: StageContext, departments: list[str], use_cases: list[UseCase], feedback: str = "",
-                      ) -> tuple[list[HandOff], StageLog]:
+def generate_handoffs(
+    ctx: StageContext,
+    departments: list[str],
+    use_cases: list[UseCase],
+    feedback: str = "",
+) -> tuple[list[HandOff], StageLog]:
     """Hand-offs between departments: the model picks which department hands which use case's output to
     which other; code writes what is handed over (that use case's output), when (its trigger) and who
     receives it (the receiving department's own actor). Asked to write them, the model named use-case
@@ -301,10 +445,19 @@ def generate_handoffs(ctx: StageContext, departments: list[str], use_cases: list
     if len(departments) < 2 or not use_cases:
         return [], log
     ev = evidence_for(ctx, [f"{' '.join(departments)} 引き継ぎ 連携", use_case_lines(use_cases)[:300]], log)
-    out: HandOffsOut = ask(ctx, log, role="usecases", schema=HandOffsOut, prompt="handoffs", evidence=ev,
-                           feedback=feedback, enums={"from_department": departments, "to_department": departments,
-                                                     "use_case": [u.id for u in use_cases]},
-                           departments="、".join(departments), use_cases=handoff_lines(use_cases), max_tokens=160)
+    out: HandOffsOut = ask(
+        ctx,
+        log,
+        role="usecases",
+        schema=HandOffsOut,
+        prompt="handoffs",
+        evidence=ev,
+        feedback=feedback,
+        enums={"from_department": departments, "to_department": departments, "use_case": [u.id for u in use_cases]},
+        departments="、".join(departments),
+        use_cases=handoff_lines(use_cases),
+        max_tokens=160,
+    )
     result: list[HandOff] = []
     seen: set[tuple[str, str]] = set()
     for h in out.handoffs:
@@ -319,11 +472,25 @@ def generate_handoffs(ctx: StageContext, departments: list[str], use_cases: list
         hid = f"H{len(result) + 1}"
         receiver = next((u for u in use_cases if u.department == h.to_department), None)
         owner = receiver.who if receiver is not None else t("doc.actor_of", ctx.lang, department=h.to_department)
-        citations, support = cite(ev, h.evidence, log, f"handoff[{hid}]",
-                                  claim=f"{h.from_department} {h.to_department} {sender.output} {sender.when}")
-        result.append(HandOff(id=hid, from_department=h.from_department, to_department=h.to_department,
-                              what=sender.output, when=sender.when, receiving_owner=owner, citations=citations,
-                              support=support))
+        citations, support = cite(
+            ev,
+            h.evidence,
+            log,
+            f"handoff[{hid}]",
+            claim=f"{h.from_department} {h.to_department} {sender.output} {sender.when}",
+        )
+        result.append(
+            HandOff(
+                id=hid,
+                from_department=h.from_department,
+                to_department=h.to_department,
+                what=sender.output,
+                when=sender.when,
+                receiving_owner=owner,
+                citations=citations,
+                support=support,
+            )
+        )
     return result, log
 
 

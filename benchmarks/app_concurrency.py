@@ -12,6 +12,7 @@ when its once-a-second /k/version check sees a change).
 Prints: submit → facilitator-sees latency (p50/p95/max), poll response times while model jobs run,
 errors, and when each workshop reached its playbook.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -140,8 +141,10 @@ class Pages:
         for wid, code in rooms:
             sent: dict[str, float] = {}
             threads.append(threading.Thread(target=self.facilitator, args=(wid, sent), daemon=True))
-            threads += [threading.Thread(target=self.participant, args=(wid, code, n, sent))
-                        for n in range(self.args.participants)]
+            threads += [
+                threading.Thread(target=self.participant, args=(wid, code, n, sent))
+                for n in range(self.args.participants)
+            ]
         return threads
 
 
@@ -159,8 +162,7 @@ def report(pages: Pages, rooms: list[tuple[str, str]], server_errors: list[str])
     print(f"submit answered → facilitator's poll shows it (polls every 1 s): {fmt(pages.lat)}")
     print(f"poll response time, model jobs running meanwhile: {fmt(pages.polls)}")
     all_errors = pages.errors + server_errors
-    print(f"workshops that reached the approved playbook: {len(pages.done_at)}/{len(rooms)}; "
-          f"errors: {len(all_errors)}")
+    print(f"workshops that reached the approved playbook: {len(pages.done_at)}/{len(rooms)}; errors: {len(all_errors)}")
     for e in all_errors[:10]:
         print("  ", e)
     print("done at: " + ", ".join(f"{v:.0f}s" for v in sorted(pages.done_at.values())))
@@ -168,9 +170,11 @@ def report(pages: Pages, rooms: list[tuple[str, str]], server_errors: list[str])
 
 def main() -> None:
     args = parse_args()
-    print(f"machine: {platform.machine()} {os.cpu_count()} cpu, python {platform.python_version()}; "
-          f"{args.workshops} workshops × {args.participants} participants × {args.points} points; "
-          f"model delay {args.model_delay}s/call; server in its own process")
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} cpu, python {platform.python_version()}; "
+        f"{args.workshops} workshops × {args.participants} participants × {args.points} points; "
+        f"model delay {args.model_delay}s/call; server in its own process"
+    )
     q: mp.Queue = mp.get_context("spawn").Queue()
     server = mp.get_context("spawn").Process(target=serve, args=(args, q))
     server.start()

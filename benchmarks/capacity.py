@@ -26,6 +26,7 @@ worker CPU is predicted as W × C × the worker's cost per call, plus each worke
 simulated browsers' CPU is printed but not judged: they are not part of a deployment, and as a closed
 loop they take less than their share of a saturated machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,13 @@ COMPONENTS = {"replicas": "replica", "postgres": "postgres", "tabs": "client"}  
 def rates(participants: int, think: float) -> dict[str, float]:
     """Requests per second of one workshop in its intake (the facilitator's tab apart: its page costs more)."""
     submits = participants / think
-    return {"check": participants, "check_facilitator": 1.0, "submit": submits, "redraw": submits * participants,
-            "redraw_facilitator": submits}
+    return {
+        "check": participants,
+        "check_facilitator": 1.0,
+        "submit": submits,
+        "redraw": submits * participants,
+        "redraw_facilitator": submits,
+    }
 
 
 def demand(costs: dict, column: str, participants: int, think: float) -> float:
@@ -51,21 +57,27 @@ def demand(costs: dict, column: str, participants: int, think: float) -> float:
     return sum(r[kind] * costs[kind][column] for kind in r) / 1000
 
 
-def capacity(costs: dict, participants: int = 4, think: float = 20.0, model_latency: float = 10.0,
-             gate_window: float = 1800.0) -> dict[str, float]:
+def capacity(
+    costs: dict, participants: int = 4, think: float = 20.0, model_latency: float = 10.0, gate_window: float = 1800.0
+) -> dict[str, float]:
     """Workshops one of each carries: a replica and a worker at ``TARGET`` of a core (the worker: of its
     time), PostgreSQL per core."""
     call = costs["model_call"]
     per_workshop_worker_s = call["calls_per_workshop"] * (model_latency + call["worker"] / 1000)
-    return {"replica": (TARGET - costs["idle"]["replica"] / 1000) / demand(costs, "replica", participants, think),
-            "postgres_core": TARGET / demand(costs, "postgres", participants, think),
-            "worker": TARGET * gate_window / per_workshop_worker_s}
+    return {
+        "replica": (TARGET - costs["idle"]["replica"] / 1000) / demand(costs, "replica", participants, think),
+        "postgres_core": TARGET / demand(costs, "postgres", participants, think),
+        "worker": TARGET * gate_window / per_workshop_worker_s,
+    }
 
 
 def plan(costs: dict, workshops: int, **kw) -> dict[str, int]:
     cap = capacity(costs, **kw)
-    return {"replicas": math.ceil(workshops / cap["replica"]), "workers": math.ceil(workshops / cap["worker"]),
-            "postgres_cores": math.ceil(workshops / cap["postgres_core"])}
+    return {
+        "replicas": math.ceil(workshops / cap["replica"]),
+        "workers": math.ceil(workshops / cap["worker"]),
+        "postgres_cores": math.ceil(workshops / cap["postgres_core"]),
+    }
 
 
 def predict_run(costs: dict, run: dict) -> dict[str, float]:
@@ -88,8 +100,11 @@ def predict_run(costs: dict, run: dict) -> dict[str, float]:
     out = {k: v * share for k, v in want.items()}
     out["demand"], out["room"], out["others"] = sum(want.values()), room, others
     call = costs["model_call"]
-    out["workers_total_s"] = (w * call["calls_per_workshop"] * call["worker"] / 1000 + 2 * costs["worker_start_s"]
-                              + 2 * costs["idle"]["worker"] / 1000 * run["cpu_total"]["seconds"])
+    out["workers_total_s"] = (
+        w * call["calls_per_workshop"] * call["worker"] / 1000
+        + 2 * costs["worker_start_s"]
+        + 2 * costs["idle"]["worker"] / 1000 * run["cpu_total"]["seconds"]
+    )
     return out
 
 
@@ -102,16 +117,23 @@ def check(costs: dict, path: Path) -> list[tuple[str, float, float]]:
     rows = [(f"{name} (cores, intake)", pred[name], run["cpu_intake"][name]) for name in ("replicas", "postgres")]
     rows.append(("workers (CPU s, whole run)", pred["workers_total_s"], run["cpu_total"]["workers"]))
     tabs = ("tabs (cores, intake; browsers)", pred["tabs"], run["cpu_intake"]["tabs"])
-    print(f"\n{path.name}: {run['workshops']} workshops × {run['participants']} participants, think {run['think']:.0f} s; "
-          f"intake demand {pred['demand']:.2f} cores, room {pred['room']:.2f} (other work {pred['others']:.2f})"
-          + ("  → saturated" if pred["demand"] > pred["room"] else ""))
+    print(
+        f"\n{path.name}: {run['workshops']} workshops × {run['participants']} participants, think {run['think']:.0f} s; "
+        f"intake demand {pred['demand']:.2f} cores, room {pred['room']:.2f} (other work {pred['others']:.2f})"
+        + ("  → saturated" if pred["demand"] > pred["room"] else "")
+    )
     r = rates(run["participants"], run["think"])
     n = run["intake_counts"]
-    model = {"checks": r["check"] + r["check_facilitator"], "redraws": r["redraw"] + r["redraw_facilitator"],
-             "sends": r["submit"]}
+    model = {
+        "checks": r["check"] + r["check_facilitator"],
+        "redraws": r["redraw"] + r["redraw_facilitator"],
+        "sends": r["submit"],
+    }
     secs = run["cpu_intake"]["seconds"]
-    print("  requests in the window, model vs run: " + ", ".join(
-        f"{kind} {run['workshops'] * model[kind] * secs:.0f} vs {n[kind]}" for kind in model))
+    print(
+        "  requests in the window, model vs run: "
+        + ", ".join(f"{kind} {run['workshops'] * model[kind] * secs:.0f} vs {n[kind]}" for kind in model)
+    )
     print(f"  {'':<32}{'model':>9}{'run':>9}{'error':>8}")
     for label, want, got in rows + [tabs]:
         print(f"  {label:<32}{want:9.2f}{got:9.2f}{(want - got) / got * 100 if got else float('nan'):7.0f}%")
@@ -125,17 +147,26 @@ def main() -> None:
     ap.add_argument("--workshops", type=int, default=500)
     ap.add_argument("--participants", type=int, default=4)
     ap.add_argument("--think", type=float, default=20.0)
-    ap.add_argument("--model-latency", type=float, default=10.0, help="seconds a model call takes on the inference server")
-    ap.add_argument("--gate-window", type=float, default=1800.0,
-                    help="seconds in which the workshops' gates fall (their model calls)")
+    ap.add_argument(
+        "--model-latency", type=float, default=10.0, help="seconds a model call takes on the inference server"
+    )
+    ap.add_argument(
+        "--gate-window",
+        type=float,
+        default=1800.0,
+        help="seconds in which the workshops' gates fall (their model calls)",
+    )
     args = ap.parse_args()
     costs = json.loads(Path(args.costs).read_text())
-    kw = dict(participants=args.participants, think=args.think, model_latency=args.model_latency,
-              gate_window=args.gate_window)
+    kw = dict(
+        participants=args.participants, think=args.think, model_latency=args.model_latency, gate_window=args.gate_window
+    )
     cap = capacity(costs, **kw)
-    print(f"one replica: {cap['replica']:.0f} workshops; one PostgreSQL core: {cap['postgres_core']:.0f}; "
-          f"one worker: {cap['worker']:.0f} (model {args.model_latency:.0f} s a call, gates within "
-          f"{args.gate_window / 60:.0f} min)")
+    print(
+        f"one replica: {cap['replica']:.0f} workshops; one PostgreSQL core: {cap['postgres_core']:.0f}; "
+        f"one worker: {cap['worker']:.0f} (model {args.model_latency:.0f} s a call, gates within "
+        f"{args.gate_window / 60:.0f} min)"
+    )
     print(f"{args.workshops} workshops: {plan(costs, args.workshops, **kw)}")
     worst = 0.0
     for path in args.runs:

@@ -5,6 +5,7 @@ children it has reaped (PostgreSQL's postmaster reaps every backend that closes,
 use is the postmaster's figure). The machine's busy time (/proc/stat) is read too: what the benchmark's
 processes did not use of it was other work sharing the machine.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,7 @@ def _stat(pid: int) -> list[str] | None:
         raw = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    return raw[raw.rindex(")") + 2:].split()  # fields from the state on (the name may hold spaces)
+    return raw[raw.rindex(")") + 2 :].split()  # fields from the state on (the name may hold spaces)
 
 
 def _children(pid: int) -> list[int]:
@@ -75,9 +76,14 @@ class Meter:
         self._stop = threading.Event()
 
     def sample(self) -> dict:
-        s = {"t": time.monotonic(), "busy": machine_busy(),
-             **{name: sum(own_cpu(-p) if p < 0 else process_cpu(p) for p in pids)
-                for name, pids in self.components.items()}}
+        s = {
+            "t": time.monotonic(),
+            "busy": machine_busy(),
+            **{
+                name: sum(own_cpu(-p) if p < 0 else process_cpu(p) for p in pids)
+                for name, pids in self.components.items()
+            },
+        }
         self.samples.append(s)
         return s
 
@@ -85,6 +91,7 @@ class Meter:
         def loop() -> None:
             while not self._stop.wait(seconds):
                 self.sample()
+
         th = threading.Thread(target=loop, daemon=True)
         th.start()
         return th

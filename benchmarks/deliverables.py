@@ -6,6 +6,7 @@ dissent, rated a use case and added one at the gate; a tracker has three weeks o
 
     .venv/bin/python benchmarks/deliverables.py --out evals/reports/2026-12-06-deliverables
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,21 @@ def timed(fn, repeat: int = 3) -> tuple[float, bytes]:
 def draw(pptx: Path, out: Path, prefix: str) -> int:
     """soffice → PDF → one PNG a slide; returns the number of slides drawn."""
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp}/lo", "--convert-to", "pdf",
-                        "--outdir", tmp, str(pptx)], check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [
+                "soffice",
+                "--headless",
+                f"-env:UserInstallation=file://{tmp}/lo",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                tmp,
+                str(pptx),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
         pdf = Path(tmp) / (pptx.stem + ".pdf")
         subprocess.run(["pdftoppm", "-r", "72", "-png", str(pdf), str(out / prefix)], check=True, timeout=120)
     return len(list(out.glob(f"{prefix}-*.png")))

@@ -7,6 +7,7 @@ Two figures for the same idle window: the renderer's main-thread busy time (Chro
 ``Performance.getMetrics`` TaskDuration) and the CPU time of every Chromium process (from /proc),
 each as a share of one core. The app server's own CPU for that tab is printed too.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,7 +63,9 @@ def main() -> None:
         cdp.send("Performance.enable")
 
         def task_s() -> float:
-            return next(m["value"] for m in cdp.send("Performance.getMetrics")["metrics"] if m["name"] == "TaskDuration")
+            return next(
+                m["value"] for m in cdp.send("Performance.getMetrics")["metrics"] if m["name"] == "TaskDuration"
+            )
 
         requests: list[str] = []
         page.page_.on("request", lambda r: requests.append(r.url.split("?")[0].removeprefix(url.rstrip("/"))))
@@ -79,8 +82,10 @@ def main() -> None:
         print(f"app server process:        {100 * (server1 - server0) / wall:.2f} % of a core")
         from collections import Counter
 
-        anims = page.page_.evaluate("document.getAnimations().map(a => (a.effect && a.effect.target ? "
-                                    "(a.effect.target.id || a.effect.target.className) : '') + ' ' + a.animationName)")
+        anims = page.page_.evaluate(
+            "document.getAnimations().map(a => (a.effect && a.effect.target ? "
+            "(a.effect.target.id || a.effect.target.className) : '') + ' ' + a.animationName)"
+        )
         print("running animations:", anims[:8])
 
         print("requests from the tab:", dict(Counter(requests).most_common(6)))

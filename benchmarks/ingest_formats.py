@@ -6,6 +6,7 @@ The same handbook pages (../shared/corpora/handbook-ja) are written as .md, .txt
 .docx, .xlsx, .pptx and .pdf; each format is ingested into a fresh company store (load, decode,
 chunk, embed, Chroma, BM25), then the raw embedder is timed on exactly the chunks that format produced.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,10 +44,13 @@ def write_all(src: list[Path], out: Path) -> dict[str, Path]:
         (dirs["md"] / f"{n}.md").write_text(text, encoding="utf-8")
         (dirs["txt"] / f"{n}.txt").write_text("\n\n".join(paras), encoding="cp932", errors="replace")
         (dirs["html"] / f"{n}.html").write_text(
-            "<html><body>" + "".join(f"<p>{p}</p>" for p in paras) + "</body></html>", encoding="utf-8")
-        (dirs["csv"] / f"{n}.csv").write_text("no,text\n" + "\n".join(f'{i},"{p.replace(chr(34), "")}"'
-                                                                      for i, p in enumerate(paras)), encoding="cp932",
-                                              errors="replace")
+            "<html><body>" + "".join(f"<p>{p}</p>" for p in paras) + "</body></html>", encoding="utf-8"
+        )
+        (dirs["csv"] / f"{n}.csv").write_text(
+            "no,text\n" + "\n".join(f'{i},"{p.replace(chr(34), "")}"' for i, p in enumerate(paras)),
+            encoding="cp932",
+            errors="replace",
+        )
         d = docx.Document()
         for p in paras:
             d.add_paragraph(p)
@@ -61,9 +65,11 @@ def write_all(src: list[Path], out: Path) -> dict[str, Path]:
         for i in range(0, len(paras), 3):
             s = prs.slides.add_slide(prs.slide_layouts[1])
             s.shapes.title.text = f"{f.stem} {i // 3 + 1}"
-            s.placeholders[1].text = "\n".join(paras[i:i + 3])
+            s.placeholders[1].text = "\n".join(paras[i : i + 3])
         prs.save(dirs["pptx"] / f"{n}.pptx")
-        (dirs["pdf"] / f"{n}.pdf").write_bytes(pdf_bytes(["".join(paras[i:i + 4]) for i in range(0, len(paras), 4)][:30]))
+        (dirs["pdf"] / f"{n}.pdf").write_bytes(
+            pdf_bytes(["".join(paras[i : i + 4]) for i in range(0, len(paras), 4)][:30])
+        )
     return dirs
 
 
@@ -96,7 +102,7 @@ def main() -> None:
         texts = [_embed_text(m, t) for t, m in zip(got["documents"], got["metadatas"])]
         t0 = time.perf_counter()
         for i in range(0, len(texts), 64):
-            emb.embed_passages(texts[i:i + 64])
+            emb.embed_passages(texts[i : i + 64])
         raw = len(texts) / (time.perf_counter() - t0)
         rate = rep.chunks_added / secs
         skipped = f"  skipped {len(rep.skipped)}" if rep.skipped else ""

@@ -5,6 +5,7 @@
 Prints: raw embedder chunks/s on the exact chunk texts, ingest chunks/s (load + chunk + embed +
 Chroma upsert + manifest), their ratio, and the re-ingest time of the unchanged corpus.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,11 +49,13 @@ def main() -> None:
     texts = []
     for f in sorted(corpus.rglob("*.md")):
         d = load_file(f, 1 << 30)
-        for c in chunk_text(d.text, title=d.title, max_chars=s.chunk_max, min_chars=s.chunk_min, overlap=s.chunk_overlap):
+        for c in chunk_text(
+            d.text, title=d.title, max_chars=s.chunk_max, min_chars=s.chunk_min, overlap=s.chunk_overlap
+        ):
             texts.append(_embed_text({"heading": c.heading}, c.text))
     t0 = time.perf_counter()
     for i in range(0, len(texts), 64):
-        emb.embed_passages(texts[i:i + 64])
+        emb.embed_passages(texts[i : i + 64])
     raw = len(texts) / (time.perf_counter() - t0)
 
     store = CompanyStore("bench", get_settings(), create=True, embedder=emb)
@@ -63,10 +66,16 @@ def main() -> None:
     rep2 = CompanyStore("bench", get_settings(), embedder=emb).ingest([corpus])
     re_s = time.perf_counter() - t0
     chars = sum(len(t) for t in texts)
-    print(f"machine: {platform.machine()} {os.cpu_count()} cpus, embed_threads={s.embed_threads}, batch={s.embed_batch}")
-    print(f"files: {len(files)}  chunks: {rep.chunks_added} (bench texts {len(texts)}), avg {chars / max(len(texts), 1):.0f} chars")
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} cpus, embed_threads={s.embed_threads}, batch={s.embed_batch}"
+    )
+    print(
+        f"files: {len(files)}  chunks: {rep.chunks_added} (bench texts {len(texts)}), avg {chars / max(len(texts), 1):.0f} chars"
+    )
     print(f"raw embedder:  {raw:7.2f} chunks/s")
-    print(f"ingest:        {rep.chunks_added / ingest_s:7.2f} chunks/s  ({ingest_s:.1f} s; embedding {rep.embed_seconds:.1f} s)")
+    print(
+        f"ingest:        {rep.chunks_added / ingest_s:7.2f} chunks/s  ({ingest_s:.1f} s; embedding {rep.embed_seconds:.1f} s)"
+    )
     print(f"ratio ingest/raw: {rep.chunks_added / ingest_s / raw:.3f}")
     print(f"re-ingest unchanged: {re_s:.2f} s, chunks added {rep2.chunks_added}")
 

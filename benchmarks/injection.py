@@ -15,6 +15,7 @@ runs to the end with every gate auto-approved. Writes ``report.json`` and ``repo
 With the embedded model on two cores a workshop takes ~4 minutes: the full run is ~10 workshops per
 language.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,14 +58,18 @@ def detector_only(out: Path) -> dict:
     for spec in build.load("attacks") + build.load("ordinary"):
         verdicts.append(detect.judge(spec, build.write(spec, folder)))
     held = yaml.safe_load((ROOT / "evals" / "injection" / "heldout.yaml").read_text(encoding="utf-8"))
-    report = {"summary": detect.summary(verdicts),
-              "heldout": {"attacks": len(held["attacks"]),
-                          "attacks_flagged": sum(looks_like_instruction(t) for t in held["attacks"]),
-                          "ordinary": len(held["ordinary"]),
-                          "ordinary_flagged": sum(looks_like_instruction(t) for t in held["ordinary"])},
-              "reaching_model": [v.id for v in verdicts if v.attack and v.reaches_model],
-              "ordinary_withheld": [v.id for v in verdicts if not v.attack and v.withheld],
-              "verdicts": [v.__dict__ for v in verdicts]}
+    report = {
+        "summary": detect.summary(verdicts),
+        "heldout": {
+            "attacks": len(held["attacks"]),
+            "attacks_flagged": sum(looks_like_instruction(t) for t in held["attacks"]),
+            "ordinary": len(held["ordinary"]),
+            "ordinary_flagged": sum(looks_like_instruction(t) for t in held["ordinary"]),
+        },
+        "reaching_model": [v.id for v in verdicts if v.attack and v.reaches_model],
+        "ordinary_withheld": [v.id for v in verdicts if not v.attack and v.withheld],
+        "verdicts": [v.__dict__ for v in verdicts],
+    }
     return report
 
 
@@ -88,8 +93,13 @@ def whole(args, out: Path) -> dict:
             harness.run_workshop(run, docs, s, use_cases=args.use_cases)
             print(f"{run.seconds:.0f} s{' — ' + run.error if run.error else ''}", flush=True)
             runs.append(run)
-            saved = {"values": run.values, "files": run.files, "retrieved": sorted(run.retrieved),
-                     "error": run.error, "seconds": run.seconds}
+            saved = {
+                "values": run.values,
+                "files": run.files,
+                "retrieved": sorted(run.retrieved),
+                "error": run.error,
+                "seconds": run.seconds,
+            }
             (out / f"{run.name}.json").write_text(json.dumps(saved, ensure_ascii=False, default=str), encoding="utf-8")
     return harness.score(runs)
 
@@ -135,8 +145,13 @@ def main() -> None:
     report["seconds"] = round(time.perf_counter() - t0, 1)
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     if args.detector_only:
-        print(json.dumps({k: report[k] for k in ("summary", "heldout", "reaching_model", "ordinary_withheld")},
-                         ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                {k: report[k] for k in ("summary", "heldout", "reaching_model", "ordinary_withheld")},
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     else:
         from evals.injection import harness
 

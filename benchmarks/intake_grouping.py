@@ -6,6 +6,7 @@ Prints, per size: seconds for the pairwise reference (features recomputed for ev
 and for ``group_pain_points``, their ratio, and whether both made the same groups. The texts are
 varied pain points built from a small vocabulary (so many pairs share characters, the hard case).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,20 @@ def reference(points, threshold: float = 0.6):
 
 def texts(n: int, seed: int = 7) -> list[str]:
     rnd = random.Random(seed)
-    work = ["提案書の作成", "見積の回答", "議事録の共有", "受注票の記入", "問い合わせの回答", "経費精算", "在庫の確認",
-            "シフト表の作成", "介護記録の記入", "報告書の作成", "稟議の決裁", "引き継ぎ"]
+    work = [
+        "提案書の作成",
+        "見積の回答",
+        "議事録の共有",
+        "受注票の記入",
+        "問い合わせの回答",
+        "経費精算",
+        "在庫の確認",
+        "シフト表の作成",
+        "介護記録の記入",
+        "報告書の作成",
+        "稟議の決裁",
+        "引き継ぎ",
+    ]
     pain = ["に時間がかかる", "が遅い", "で手戻りが多い", "が属人化している", "の漏れが多い", "で残業が増えている"]
     extra = ["", "。特に月末", "。新人が多い部署で", "。顧客から指摘された", "。先月は特にひどかった"]
     return [f"{rnd.choice(work)}{rnd.choice(pain)}{rnd.choice(extra)}（{i}）" for i in range(n)]

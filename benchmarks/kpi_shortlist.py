@@ -5,6 +5,7 @@
 Prints top-1 and top-3 agreement per language, with and without e5 (the lexical ranking alone is
 what the shortlist falls back to when no embedder is configured), and the misses.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,12 @@ def main() -> None:
         misses = []
         for it in items:
             x = primary(it["text"])
-            got = [c.kpi.id for c in shortlist(lib, about(x, [it["text"]], it["lang"]), it["lang"], x, set(it["functions"]),
-                                               embed=fn)]
+            got = [
+                c.kpi.id
+                for c in shortlist(
+                    lib, about(x, [it["text"]], it["lang"]), it["lang"], x, set(it["functions"]), embed=fn
+                )
+            ]
             r = rows.setdefault(it["lang"], [0, 0, 0])
             r[0] += 1
             r[1] += bool(got[:1]) and got[0] in it["accept"]

@@ -7,6 +7,7 @@ approves. Prints when the first draft and the gate of every stage reached the fa
 What it measures is what the room waits for: "close intake → first theme on screen" is the time until
 the facilitator's page (polled every 0.25 s here) has a checked draft theme to show.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,8 +69,9 @@ def watch(rooms, fac, wid: str, rows: list, label: str, t0: float) -> None:
         if first is None and any(d["stage"] == v.job.label for d in v.job.drafts):
             first = time.perf_counter() - t0
         if v.job.state == "idle" and v.gate is not None:
-            rows.append((label, first if first is not None else float("nan"), time.perf_counter() - t0,
-                         len(v.job.drafts)))
+            rows.append(
+                (label, first if first is not None else float("nan"), time.perf_counter() - t0, len(v.job.drafts))
+            )
             return
         time.sleep(0.25)
 
@@ -85,9 +87,11 @@ def run_session(ctx, fac, wid: str, people) -> tuple[list[tuple[str, float, floa
     rooms.reveal(fac, wid)
     for p in people:
         rooms.vote(p, wid, 0)
-    for label, decision in (("kpis", {"action": "choose", "index": 0, "gate": "themes"}),
-                            ("usecases", {"action": "approve", "gate": "kpis"}),
-                            ("playbook", {"action": "approve", "gate": "usecases"})):
+    for label, decision in (
+        ("kpis", {"action": "choose", "index": 0, "gate": "themes"}),
+        ("usecases", {"action": "approve", "gate": "kpis"}),
+        ("playbook", {"action": "approve", "gate": "usecases"}),
+    ):
         t0 = time.perf_counter()
         rooms.decide(fac, wid, decision)
         watch(rooms, fac, wid, rows, label, t0)
@@ -105,8 +109,10 @@ def main() -> None:
     from ui.cli.workshop import DEMO_DEPARTMENTS
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, load {load:.2f}; provider={s.provider} "
-          f"threads={s.local_threads}; lang={lg}; {len(points)} pain points, {len(DEMO_DEPARTMENTS[lg])} departments")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cpus, load {load:.2f}; provider={s.provider} "
+        f"threads={s.local_threads}; lang={lg}; {len(points)} pain points, {len(DEMO_DEPARTMENTS[lg])} departments"
+    )
     print(f"{'stage':<10}{'first draft s':>15}{'gate s':>9}{'drafts':>8}")
     for label, first, gate, n in rows:
         print(f"{label:<10}{first:15.1f}{gate:9.1f}{n:8d}")

@@ -19,6 +19,7 @@ this process, as a room's tabs send them, and each kind's CPU is read from /proc
 - idle: what each process uses per second with nothing asked of it; and what a worker pays once, at
   its first job (loading the library, the tokenizer, the graph), measured on a workshop run first.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,11 @@ def measure(meter, label: str, n: int, fn) -> dict:
     b = meter.sample()
     out = {k: 1000 * (b[k] - a[k]) / n for k in a if k not in ("t",)}
     out["wall_ms"] = 1000 * (b["t"] - a["t"]) / n
-    print(f"{label:<12} n={n:<4} " + "  ".join(f"{k} {v:.2f}" for k, v in out.items() if k != "busy")
-          + " (ms per request)")
+    print(
+        f"{label:<12} n={n:<4} "
+        + "  ".join(f"{k} {v:.2f}" for k, v in out.items() if k != "busy")
+        + " (ms per request)"
+    )
     return out
 
 
@@ -72,13 +76,32 @@ def start(tmp: Path, pg, chroma, procs: list):
     put_documents(chroma.url, tmp / "ingest", "costs", url)
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
-    procs.append(_spawn("tests.replica_child", str(tmp / "app"), url, str(port), chroma.url, "costs",
-                        log=tmp / "app.log"))
-    procs.append(_spawn("tests.worker_child", url, "w", "0", str(tmp / "w"), chroma.url, "costs",
-                        log=tmp / "w.log", env={"CALLS_FILE": str(tmp / "w.calls")}))
+    procs.append(
+        _spawn("tests.replica_child", str(tmp / "app"), url, str(port), chroma.url, "costs", log=tmp / "app.log")
+    )
+    procs.append(
+        _spawn(
+            "tests.worker_child",
+            url,
+            "w",
+            "0",
+            str(tmp / "w"),
+            chroma.url,
+            "costs",
+            log=tmp / "w.log",
+            env={"CALLS_FILE": str(tmp / "w.calls")},
+        )
+    )
     wait_http(base)
-    meter = Meter({"replica": [procs[0].pid], "worker": [procs[1].pid], "postgres": [postmaster_pid(pg.data)],
-                   "chroma": [chroma.proc.pid], "client": [-os.getpid()]})
+    meter = Meter(
+        {
+            "replica": [procs[0].pid],
+            "worker": [procs[1].pid],
+            "postgres": [postmaster_pid(pg.data)],
+            "chroma": [chroma.proc.pid],
+            "client": [-os.getpid()],
+        }
+    )
     return rooms, base, meter
 
 
@@ -100,6 +123,7 @@ def tab_costs(meter, base: str, ws: dict, args, costs: dict) -> None:
             for _ in range(n):
                 k = next(sends)
                 run(people[k % 4].call("send", "ja", wid, f"p{k % 4}-{k} 提案書の作成に時間がかかる", None))
+
         return go
 
     send_points(12)()  # a board as the room's: a dozen pain points
@@ -111,8 +135,9 @@ def tab_costs(meter, base: str, ws: dict, args, costs: dict) -> None:
             run(people[k % 4].changed(wid))
 
     costs["check"] = measure(meter, "check", args.checks, checks)
-    costs["redraw"] = measure(meter, "redraw", args.redraws,
-                              lambda: [run(people[k % 4].call("poll", "ja", wid)) for k in range(args.redraws)])
+    costs["redraw"] = measure(
+        meter, "redraw", args.redraws, lambda: [run(people[k % 4].call("poll", "ja", wid)) for k in range(args.redraws)]
+    )
     # the facilitator's tab: the same requests, a page with the controls and every card
     fac_tab = Tab(base, "fumi", "facil-pass-1")
     run(fac_tab.login())
@@ -123,9 +148,12 @@ def tab_costs(meter, base: str, ws: dict, args, costs: dict) -> None:
             run(fac_tab.changed(wid))
 
     costs["check_facilitator"] = measure(meter, "check (fac.)", args.checks // 2, fac_checks)
-    costs["redraw_facilitator"] = measure(meter, "redraw (fac.)", args.redraws // 2,
-                                          lambda: [run(fac_tab.call("poll", "ja", wid))
-                                                   for _ in range(args.redraws // 2)])
+    costs["redraw_facilitator"] = measure(
+        meter,
+        "redraw (fac.)",
+        args.redraws // 2,
+        lambda: [run(fac_tab.call("poll", "ja", wid)) for _ in range(args.redraws // 2)],
+    )
     run(fac_tab.http.aclose())
     costs["submit"] = measure(meter, "submit", 60, send_points(60))  # the steadier figure: more of them
     for tab in people:
@@ -143,8 +171,10 @@ def model_call_costs(meter, rooms, fac, calls_file: Path, args, costs: dict) -> 
     def workshops(n: int, label: str):
         import threading
 
-        shops = [rooms.create(fac, "acme", f"{label}{i}", ["営業", "カスタマーサクセス"], "ja", review=False)
-                 for i in range(n)]
+        shops = [
+            rooms.create(fac, "acme", f"{label}{i}", ["営業", "カスタマーサクセス"], "ja", review=False)
+            for i in range(n)
+        ]
         for w in shops:
             for k in range(12):
                 rooms.submit(rooms.user("fumi"), w["id"], f"課題{k} 提案書の作成に2日かかる")
@@ -166,14 +196,20 @@ def model_call_costs(meter, rooms, fac, calls_file: Path, args, costs: dict) -> 
     calls = int(calls_file.read_text()) - calls0
     jobs = len(rooms.db.all("SELECT id FROM jobs")) - jobs0
     costs["model_call"] = {k: 1000 * (b[k] - a[k]) / calls for k in a if k != "t"}
-    costs["model_call"].update(wall_ms=1000 * (b["t"] - a["t"]) / calls, calls_per_workshop=calls / len(shops),
-                               jobs_per_workshop=jobs / len(shops), errors=errors)
+    costs["model_call"].update(
+        wall_ms=1000 * (b["t"] - a["t"]) / calls,
+        calls_per_workshop=calls / len(shops),
+        jobs_per_workshop=jobs / len(shops),
+        errors=errors,
+    )
     # what a worker process pays once, at its first job, beyond that job's calls
     costs["worker_start_s"] = (w1["worker"] - w0["worker"]) - calls0 * costs["model_call"]["worker"] / 1000
     print(f"worker start {costs['worker_start_s']:.2f} s of CPU, once per worker process")
-    print(f"model call   n={calls:<4} " + "  ".join(f"{k} {v:.2f}" for k, v in costs["model_call"].items()
-                                                 if isinstance(v, float) and k != "busy")
-          + f" (ms per call; {calls / len(shops):.1f} calls and {jobs / len(shops):.1f} jobs per workshop)")
+    print(
+        f"model call   n={calls:<4} "
+        + "  ".join(f"{k} {v:.2f}" for k, v in costs["model_call"].items() if isinstance(v, float) and k != "busy")
+        + f" (ms per call; {calls / len(shops):.1f} calls and {jobs / len(shops):.1f} jobs per workshop)"
+    )
 
 
 def main() -> None:

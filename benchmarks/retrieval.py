@@ -14,6 +14,7 @@ the data directory's files (the embedded default) and the engines (vectors on a 
 server, manifest and BM25 postings in a throwaway PostgreSQL, both on loopback). Each text is embedded
 by e5 once and the vector reused by the second store, so the figures differ only by where the index is.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,9 @@ def metrics(ranks: list[int | None]) -> dict[str, float]:
     return {"R@1": hit(1), "R@5": hit(5), "R@10": hit(10), "MRR@10": mrr}
 
 
-def evaluate(store, queries: list[tuple[str, set[str]]], label_of: dict[str, str], methods: dict,
-             dump: list | None = None) -> dict:
+def evaluate(
+    store, queries: list[tuple[str, set[str]]], label_of: dict[str, str], methods: dict, dump: list | None = None
+) -> dict:
     from knowledge.hybrid import POOL
     from knowledge.store import rank
 
@@ -105,8 +107,12 @@ def settings_for(store: str, tmp: Path, engines: dict):
         engines["pg"], engines["chroma"] = TempPostgres(), TempChroma()
         engines["url"] = engines["pg"].database("retrieval")
         create_tenant(engines["chroma"].url, "retrieval")
-    return Settings(data_dir=tmp / "engines", database_url=engines["url"], chroma_url=engines["chroma"].url,
-                    chroma_tenant="retrieval")
+    return Settings(
+        data_dir=tmp / "engines",
+        database_url=engines["url"],
+        chroma_url=engines["chroma"].url,
+        chroma_tenant="retrieval",
+    )
 
 
 def run_store(label: str, settings, embedder, spec: dict, data: dict, args, methods: dict, dumps: dict) -> dict:
@@ -121,8 +127,9 @@ def run_store(label: str, settings, embedder, spec: dict, data: dict, args, meth
     queries = [(x["q"], {f for f in files if f.endswith(x["file"])}) for x in spec["queries"]]
     assert all(t for _, t in queries), "every expected file must be in the corpus"
     out["paraphrase"] = evaluate(store, queries, label_of, methods, dumps.setdefault(f"{label}/paraphrase", []))
-    print_table(f"[{label}] Paraphrased business questions: {len(queries)} queries, {len(label_of)} chunks",
-                out["paraphrase"])
+    print_table(
+        f"[{label}] Paraphrased business questions: {len(queries)} queries, {len(label_of)} chunks", out["paraphrase"]
+    )
     docs, qs = data["docs"], data["questions"]
     t0 = time.perf_counter()
     store = CompanyStore("jsquad", settings, embedder=embedder, create=True)
@@ -132,8 +139,11 @@ def run_store(label: str, settings, embedder, spec: dict, data: dict, args, meth
     label_of = {i: m["rel"].rsplit("/", 1)[-1] for i, m in zip(got["ids"], got["metadatas"])}
     out["jsquad"] = evaluate(store, qs, label_of, methods, dumps.setdefault(f"{label}/jsquad", []))
     out["jsquad_ingest"] = {"paragraphs": len(list(docs.iterdir())), "chunks": rep.chunks_added, "seconds": ingest_s}
-    print_table(f"[{label}] JSQuAD: {len(qs)} questions, {len(list(docs.iterdir()))} paragraphs, "
-                f"{rep.chunks_added} chunks (ingest {ingest_s:.0f} s, e5 included the first time)", out["jsquad"])
+    print_table(
+        f"[{label}] JSQuAD: {len(qs)} questions, {len(list(docs.iterdir()))} paragraphs, "
+        f"{rep.chunks_added} chunks (ingest {ingest_s:.0f} s, e5 included the first time)",
+        out["jsquad"],
+    )
     return out
 
 
@@ -168,6 +178,7 @@ def main() -> None:
     from knowledge.hybrid import fuse, rrf
 
     methods = {"dense": "dense", "bm25": "bm25", "hybrid (product)": "hybrid"}
+
     def ranked_rrf(dense: dict, lexical: dict, w_lex: float):
         return rrf(sorted(dense, key=lambda i: -dense[i]), sorted(lexical, key=lambda i: -lexical[i]), 1.0, w_lex)
 
@@ -185,8 +196,7 @@ def main() -> None:
     dumps: dict[str, list] = {}
     try:
         for store in args.stores.split(","):
-            out[store] = run_store(store, settings_for(store, tmp, engines), embedder, spec, data, args, methods,
-                                   dumps)
+            out[store] = run_store(store, settings_for(store, tmp, engines), embedder, spec, data, args, methods, dumps)
     finally:
         if engines:
             engines["chroma"].stop()

@@ -16,6 +16,7 @@ replicas, workers, PostgreSQL, Chroma, the simulated tabs) is written with ``--j
 run and over the intake window (all tabs open, participants writing, no model work yet), with the
 requests made, for benchmarks/capacity.py to check its predictions against.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,9 @@ def _pct(xs: list[float], q: float) -> float:
 def _spawn(module: str, *args: str, log: Path, env: dict | None = None) -> subprocess.Popen:
     e = {k: v for k, v in os.environ.items() if not k.startswith("KATACHI_") or k == "KATACHI_CACHE_DIR"}
     e.update(PYTHONPATH=str(ROOT), **(env or {}))
-    return subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, env=e, stdout=open(log, "w"),
-                            stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", module, *args], cwd=ROOT, env=e, stdout=open(log, "w"), stderr=subprocess.STDOUT
+    )
 
 
 class Tab:
@@ -90,8 +92,7 @@ class Tab:
                     if kind == "error":
                         raise RuntimeError(f"{api}: {line[6:200]}")
                     out = json.loads(line[6:])
-                    return "".join(o if isinstance(o, str) else json.dumps(o, ensure_ascii=False)
-                                   for o in out)
+                    return "".join(o if isinstance(o, str) else json.dumps(o, ensure_ascii=False) for o in out)
         raise RuntimeError(f"{api}: no answer")
 
     async def changed(self, wid: str) -> bool:
@@ -181,29 +182,42 @@ class _TabsRun:
                 self.errors.append(f"{tab.name}@{wid} login: {type(exc).__name__}")
                 return
         waits = [[self.rnd.uniform(0, 2 * args.think) for _ in range(args.points)] for _ in people]
-        await asyncio.gather(self.tab_loop(fac, wid, sent, set()),
-                             *(self.tab_loop(p, wid, None, set()) for p in people),
-                             *(self.participant(p, wid, n, sent, waits[n]) for n, p in enumerate(people)))
+        await asyncio.gather(
+            self.tab_loop(fac, wid, sent, set()),
+            *(self.tab_loop(p, wid, None, set()) for p in people),
+            *(self.participant(p, wid, n, sent, waits[n]) for n, p in enumerate(people)),
+        )
         for tab in [fac, *people]:
             await tab.http.aclose()
 
     async def run_all(self) -> None:
         """Every workshop's tabs at once."""
+
         # tabs open over a few seconds, as people come into the room
         async def later(i, wid, code):
             await asyncio.sleep(i * self.args.ramp / max(1, len(self.shops)))
             await self.workshop(i, wid, code)
+
         await asyncio.gather(*(later(i, w, c) for i, (w, c) in enumerate(self.shops)))
 
     def figures(self) -> dict:
         """What the run measured, as ``tabs`` returns it."""
         in_window = lambda xs: sum(1 for x in xs if INTAKE[0] <= x < INTAKE[1])  # noqa: E731
         when = self.when
-        return {"finished": len(self.done), "errors": self.errors, "lat": self.lat, "checks": self.checks,
-                "redraws": self.redraws, "wall": time.perf_counter() - self.t_all,
-                "sent": {w: list(t) for w, t in self.acknowledged.items()},
-                "intake_counts": {"checks": in_window(when["checks"]), "redraws": in_window(when["redraws"]),
-                                  "sends": in_window(when["sends"])}}
+        return {
+            "finished": len(self.done),
+            "errors": self.errors,
+            "lat": self.lat,
+            "checks": self.checks,
+            "redraws": self.redraws,
+            "wall": time.perf_counter() - self.t_all,
+            "sent": {w: list(t) for w, t in self.acknowledged.items()},
+            "intake_counts": {
+                "checks": in_window(when["checks"]),
+                "redraws": in_window(when["redraws"]),
+                "sends": in_window(when["sends"]),
+            },
+        }
 
 
 def tabs(urls: list[str], shops: list[tuple[str, str]], args) -> dict:
@@ -302,9 +316,14 @@ def gates(rooms, expected: int):
         while len(rooms.db.pain_points(wid)) < expected:
             time.sleep(1.0)
         steps = [("start", lambda: rooms.start(fac, wid))] + [
-            (g, lambda g=g, d=d: rooms.decide(fac, wid, {**d, "gate": g})) for g, d in
-            (("themes", {"action": "choose", "index": 0}), ("kpis", {"action": "approve"}),
-             ("usecases", {"action": "approve"}), ("playbook", {"action": "approve"}))]
+            (g, lambda g=g, d=d: rooms.decide(fac, wid, {**d, "gate": g}))
+            for g, d in (
+                ("themes", {"action": "choose", "index": 0}),
+                ("kpis", {"action": "approve"}),
+                ("usecases", {"action": "approve"}),
+                ("playbook", {"action": "approve"}),
+            )
+        ]
         for name, step in steps:
             try:
                 step()
@@ -313,16 +332,23 @@ def gates(rooms, expected: int):
             st = rooms.jobs.wait_idle(wid, timeout=3600)
             if st.state == "failed":
                 errors.append(f"{wid} {name}: {st.error}")
+
     return drive
 
 
 def report(label: str, r: dict, shops: int) -> None:
-    print(f"{label}: {r['finished']}/{shops} workshops finished in {r['wall']:.0f} s, {len(r['errors'])} errors"
-          + (f" (first: {r['errors'][0]})" if r["errors"] else ""))
-    print(f"  submit → facilitator sees: p50 {_pct(r['lat'], 50):.2f} s, p95 {_pct(r['lat'], 95):.2f} s "
-          f"({len(r['lat'])} samples)")
-    print(f"  version check p95 {_pct(r['checks'], 95):.3f} s ({len(r['checks'])}); "
-          f"redraw p95 {_pct(r['redraws'], 95):.2f} s ({len(r['redraws'])})")
+    print(
+        f"{label}: {r['finished']}/{shops} workshops finished in {r['wall']:.0f} s, {len(r['errors'])} errors"
+        + (f" (first: {r['errors'][0]})" if r["errors"] else "")
+    )
+    print(
+        f"  submit → facilitator sees: p50 {_pct(r['lat'], 50):.2f} s, p95 {_pct(r['lat'], 95):.2f} s "
+        f"({len(r['lat'])} samples)"
+    )
+    print(
+        f"  version check p95 {_pct(r['checks'], 95):.3f} s ({len(r['checks'])}); "
+        f"redraw p95 {_pct(r['redraws'], 95):.2f} s ({len(r['redraws'])})"
+    )
 
 
 def parse_args() -> argparse.Namespace:
@@ -333,8 +359,12 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--points", type=int, default=3)
     ap.add_argument("--model-delay", type=float, default=0.5)
     ap.add_argument("--timeout", type=float, default=3600)
-    ap.add_argument("--think", type=float, default=20.0,
-                    help="mean seconds a person takes to write each pain point (they type on a phone)")
+    ap.add_argument(
+        "--think",
+        type=float,
+        default=20.0,
+        help="mean seconds a person takes to write each pain point (they type on a phone)",
+    )
     ap.add_argument("--ramp", type=float, default=10.0, help="seconds over which the workshops' tabs open")
     ap.add_argument("--only", choices=["server", "embedded"], default=None)
     ap.add_argument("--no-chroma", action="store_true", help="workers search a fixed list, not a Chroma server")
@@ -347,13 +377,29 @@ def summary(label: str, r: dict, rooms, n: int, args) -> dict:
     lost = lost_points(rooms, r["sent"])
     report(label, r, n)
     print(f"  pain points acknowledged {sum(len(t) for t in r['sent'].values())}, lost {lost}")
-    return {"finished": r["finished"], "workshops": n, "errors": r["errors"], "lost": lost,
-            "sent": sum(len(t) for t in r["sent"].values()), "p50": _pct(r["lat"], 50),
-            "p95": _pct(r["lat"], 95), "check_p95": _pct(r["checks"], 95), "redraw_p95": _pct(r["redraws"], 95),
-            "wall": r["wall"], "checks": len(r["checks"]), "redraws": len(r["redraws"]),
-            "cpu_intake": r["cpu_intake"], "cpu_total": r["cpu_total"], "intake_counts": r["intake_counts"],
-            "participants": args.participants, "points": args.points, "think": args.think,
-            "model_delay": args.model_delay, "cores": os.cpu_count(), "load_after": os.getloadavg()}
+    return {
+        "finished": r["finished"],
+        "workshops": n,
+        "errors": r["errors"],
+        "lost": lost,
+        "sent": sum(len(t) for t in r["sent"].values()),
+        "p50": _pct(r["lat"], 50),
+        "p95": _pct(r["lat"], 95),
+        "check_p95": _pct(r["checks"], 95),
+        "redraw_p95": _pct(r["redraws"], 95),
+        "wall": r["wall"],
+        "checks": len(r["checks"]),
+        "redraws": len(r["redraws"]),
+        "cpu_intake": r["cpu_intake"],
+        "cpu_total": r["cpu_total"],
+        "intake_counts": r["intake_counts"],
+        "participants": args.participants,
+        "points": args.points,
+        "think": args.think,
+        "model_delay": args.model_delay,
+        "cores": os.cpu_count(),
+        "load_after": os.getloadavg(),
+    }
 
 
 def run_server(args, tmp: Path, expected: int) -> dict:
@@ -375,29 +421,54 @@ def run_server(args, tmp: Path, expected: int) -> dict:
         urls = [f"http://127.0.0.1:{p}/" for p in ports]
         if engines:  # acme's documents, ingested on the engines by a process with a disk of its own
             put_documents(chroma.url, tmp / "ingest", "scale", url)
-        procs += [_spawn("tests.replica_child", str(tmp / f"app{i}"), url, str(p), *(engines or ()),
-                         log=tmp / f"app{i}.log") for i, p in enumerate(ports)]
-        procs += [_spawn("tests.worker_child", url, f"w{i}", str(args.model_delay),
-                         *((str(tmp / f"w{i}"), *engines) if engines else ()), log=tmp / f"w{i}.log",
-                         env={"CALLS_FILE": str(tmp / f"w{i}.calls")}) for i in range(2)]
+        procs += [
+            _spawn("tests.replica_child", str(tmp / f"app{i}"), url, str(p), *(engines or ()), log=tmp / f"app{i}.log")
+            for i, p in enumerate(ports)
+        ]
+        procs += [
+            _spawn(
+                "tests.worker_child",
+                url,
+                f"w{i}",
+                str(args.model_delay),
+                *((str(tmp / f"w{i}"), *engines) if engines else ()),
+                log=tmp / f"w{i}.log",
+                env={"CALLS_FILE": str(tmp / f"w{i}.calls")},
+            )
+            for i in range(2)
+        ]
         for u in urls:
             wait_http(u)
-        shops = [rooms.create(rooms.user("fumi"), "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", review=False)
-                 for i in range(args.workshops)]
+        shops = [
+            rooms.create(rooms.user("fumi"), "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", review=False)
+            for i in range(args.workshops)
+        ]
         from benchmarks.cpu_meter import postmaster_pid
 
-        components = {"replicas": [p.pid for p in procs[:2]], "workers": [p.pid for p in procs[2:]],
-                      "postgres": [postmaster_pid(pg.data)], "driver": [-os.getpid()],
-                      **({"chroma": [chroma.proc.pid]} if chroma else {})}
+        components = {
+            "replicas": [p.pid for p in procs[:2]],
+            "workers": [p.pid for p in procs[2:]],
+            "postgres": [postmaster_pid(pg.data)],
+            "driver": [-os.getpid()],
+            **({"chroma": [chroma.proc.pid]} if chroma else {}),
+        }
         r = load(urls, [(w["id"], w["join_code"]) for w in shops], args, gates(rooms, expected), tmp, components)
-        waits = [row["started"] - row["created"] for row in rooms.db.all(
-            "SELECT created, started FROM jobs WHERE started IS NOT NULL")]
-        figures = summary("server (2 replicas, 2 workers, PostgreSQL" + (", Chroma server)" if chroma else ")"),
-                          r, rooms, len(shops), args)
+        waits = [
+            row["started"] - row["created"]
+            for row in rooms.db.all("SELECT created, started FROM jobs WHERE started IS NOT NULL")
+        ]
+        figures = summary(
+            "server (2 replicas, 2 workers, PostgreSQL" + (", Chroma server)" if chroma else ")"),
+            r,
+            rooms,
+            len(shops),
+            args,
+        )
         figures["queue_wait_p95"] = _pct(waits, 95)
         figures["jobs"] = len(waits)
-        figures["model_calls"] = sum(int((tmp / f"w{i}.calls").read_text() or 0)
-                                     for i in range(2) if (tmp / f"w{i}.calls").exists())
+        figures["model_calls"] = sum(
+            int((tmp / f"w{i}.calls").read_text() or 0) for i in range(2) if (tmp / f"w{i}.calls").exists()
+        )
         print(f"  job queue wait: p50 {_pct(waits, 50):.1f} s, p95 {_pct(waits, 95):.1f} s ({len(waits)} jobs)")
         return figures
     finally:
@@ -424,10 +495,18 @@ def run_embedded(args, tmp: Path, expected: int) -> dict:
     port = free_port()
     demo = launch(AppContext(rooms.service.settings, rooms.db, rooms), port=port, block=False)
     try:
-        shops = [rooms.create(rooms.user("fumi"), "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", review=False)
-                 for i in range(args.workshops)]
-        r = load([f"http://127.0.0.1:{port}/"], [(w["id"], w["join_code"]) for w in shops], args,
-                 gates(rooms, expected), tmp, {"app": [-os.getpid()]})
+        shops = [
+            rooms.create(rooms.user("fumi"), "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", review=False)
+            for i in range(args.workshops)
+        ]
+        r = load(
+            [f"http://127.0.0.1:{port}/"],
+            [(w["id"], w["join_code"]) for w in shops],
+            args,
+            gates(rooms, expected),
+            tmp,
+            {"app": [-os.getpid()]},
+        )
         return summary("embedded baseline (1 process, SQLite, 1 model slot)", r, rooms, len(shops), args)
     finally:
         demo.close()
@@ -435,9 +514,11 @@ def run_embedded(args, tmp: Path, expected: int) -> dict:
 
 def main() -> None:
     args = parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f}; "
-          f"{args.workshops} workshops × {args.participants} participants × {args.points} points; "
-          f"scripted model {args.model_delay} s/answer; a person writes a point every ~{args.think:.0f} s")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f}; "
+        f"{args.workshops} workshops × {args.participants} participants × {args.points} points; "
+        f"scripted model {args.model_delay} s/answer; a person writes a point every ~{args.think:.0f} s"
+    )
     expected = args.participants * args.points
     tmp = Path(tempfile.mkdtemp(prefix="katachi-scale-"))
     figures: dict[str, dict] = {}

@@ -7,6 +7,7 @@ Each run has a data directory of its own (an embedded store serves one process) 
 corpus first. Prints, per run: its exit code, wall time, model calls, the slowest call, tokens, and
 the error it ended with; then the machine's load. A run "lost" is one that did not finish.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,11 +21,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PAINS = {
-    "ja": ["見積書を作るたびに過去の案件を探すので、1件に半日かかる", "経費精算の差し戻しが月に30件あり、経理の確認が追いつかない",
-           "新人が一人で顧客対応できるまで3か月かかる"],
-    "en": ["Every quote starts with digging through old deals, so one takes half a day",
-           "Expense claims come back for fixes 30 times a month and finance cannot keep up",
-           "New starters need 3 months before they can handle customers alone"],
+    "ja": [
+        "見積書を作るたびに過去の案件を探すので、1件に半日かかる",
+        "経費精算の差し戻しが月に30件あり、経理の確認が追いつかない",
+        "新人が一人で顧客対応できるまで3か月かかる",
+    ],
+    "en": [
+        "Every quote starts with digging through old deals, so one takes half a day",
+        "Expense claims come back for fixes 30 times a month and finance cannot keep up",
+        "New starters need 3 months before they can handle customers alone",
+    ],
 }
 DEPTS = {"ja": "営業,経理", "en": "Sales,Finance"}
 
@@ -45,12 +51,19 @@ def main() -> None:
     t0 = time.perf_counter()
     for i in (1, 2):
         env = {**os.environ, "KATACHI_DATA_DIR": str(work / f"data{i}"), "KATACHI_LOCAL_THREADS": str(args.threads)}
-        script = (f"{katachi} ingest {args.corpus} --company two{i} >/dev/null 2>&1 && "
-                  f"{katachi} run --company two{i} --pain-points {pains} --departments {DEPTS[args.lang]} "
-                  f"--lang {args.lang} --auto-approve --use-cases 1 --out {work / f'out{i}'}")
+        script = (
+            f"{katachi} ingest {args.corpus} --company two{i} >/dev/null 2>&1 && "
+            f"{katachi} run --company two{i} --pain-points {pains} --departments {DEPTS[args.lang]} "
+            f"--lang {args.lang} --auto-approve --use-cases 1 --out {work / f'out{i}'}"
+        )
         log = open(work / f"run{i}.log", "w", encoding="utf-8")
-        procs.append((i, subprocess.Popen(["bash", "-c", script], env=env, stdout=log, stderr=subprocess.STDOUT),
-                      time.perf_counter()))
+        procs.append(
+            (
+                i,
+                subprocess.Popen(["bash", "-c", script], env=env, stdout=log, stderr=subprocess.STDOUT),
+                time.perf_counter(),
+            )
+        )
     load = []
     while any(p.poll() is None for _, p, _ in procs):
         load.append(os.getloadavg()[0])
@@ -66,12 +79,16 @@ def main() -> None:
             continue
         usage = json.loads(out.read_text(encoding="utf-8"))["usage"]
         slow = max(usage, key=lambda u: u["seconds"])
-        print(f"run {i}: finished rc=0; {len(usage)} model calls, slowest {slow['seconds']:.0f} s ({slow['schema']}), "
-              f"prompt {sum(u['prompt_tokens'] for u in usage)} / completion "
-              f"{sum(u['completion_tokens'] for u in usage)} tokens, model time {sum(u['seconds'] for u in usage):.0f} s")
+        print(
+            f"run {i}: finished rc=0; {len(usage)} model calls, slowest {slow['seconds']:.0f} s ({slow['schema']}), "
+            f"prompt {sum(u['prompt_tokens'] for u in usage)} / completion "
+            f"{sum(u['completion_tokens'] for u in usage)} tokens, model time {sum(u['seconds'] for u in usage):.0f} s"
+        )
     print(f"both started together; last finished after {wall:.0f} s; lost {lost} of 2")
-    print(f"load while running: mean {sum(load) / max(len(load), 1):.2f}, max {max(load or [0]):.2f}; "
-          f"{os.cpu_count()} cpus; threads per run {args.threads}; outputs in {work}")
+    print(
+        f"load while running: mean {sum(load) / max(len(load), 1):.2f}, max {max(load or [0]):.2f}; "
+        f"{os.cpu_count()} cpus; threads per run {args.threads}; outputs in {work}"
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 For each stage: wall time, LLM calls, attempts, prompt/completion tokens, LLM seconds, and the
 non-LLM overhead (wall − LLM) as a share of the stage. Then citation validity and the total.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,13 @@ def run_demo(args):
     svc = WorkshopService(s)
     rows = []
     t0 = time.perf_counter()
-    snap = svc.start("sample", read_pain_points(str(SAMPLES / f"pain-points-{args.lang}.txt")),
-                     DEMO_DEPARTMENTS[args.lang], lang=args.lang, use_cases_per_department=args.use_cases)
+    snap = svc.start(
+        "sample",
+        read_pain_points(str(SAMPLES / f"pain-points-{args.lang}.txt")),
+        DEMO_DEPARTMENTS[args.lang],
+        lang=args.lang,
+        use_cases_per_department=args.use_cases,
+    )
     rows.append(("intake+themes", time.perf_counter() - t0, snap))
     names = {"themes": "kpis", "kpis": "usecases", "usecases": "playbook", "playbook": "finalize"}
     while not snap.done:
@@ -75,9 +81,11 @@ def print_stages(rows) -> tuple[float, float]:
         tot_wall += wall
         tot_llm += llm
         share = (wall - llm) / wall if wall else 0.0
-        print(f"{name:<14}{wall:8.1f}{len(new):6d}{sum(u['attempts'] for u in new):6d}"
-              f"{sum(u['prompt_tokens'] for u in new):8d}{sum(u['completion_tokens'] for u in new):7d}"
-              f"{llm:8.1f}{share:9.1%}")
+        print(
+            f"{name:<14}{wall:8.1f}{len(new):6d}{sum(u['attempts'] for u in new):6d}"
+            f"{sum(u['prompt_tokens'] for u in new):8d}{sum(u['completion_tokens'] for u in new):7d}"
+            f"{llm:8.1f}{share:9.1%}"
+        )
     return tot_wall, tot_llm
 
 
@@ -115,11 +123,15 @@ def main() -> None:
     log = snap.values["citation_log"]
     cited = sum(e["cited"] for e in log)
     valid = sum(e["valid"] for e in log)
-    print(f"{'total':<14}{tot_wall:8.1f}{len(usage):6d}{sum(u['attempts'] for u in usage):6d}"
-          f"{sum(u['prompt_tokens'] for u in usage):8d}{sum(u['completion_tokens'] for u in usage):7d}{tot_llm:8.1f}"
-          f"{(tot_wall - tot_llm) / tot_wall:9.1%}")
-    print(f"citations: model cited {cited}, valid {valid} ({valid / max(cited, 1):.0%}); "
-          f"kept in outputs {len(cits)}, outside the retrieved set or not verbatim: {len(bad)}")
+    print(
+        f"{'total':<14}{tot_wall:8.1f}{len(usage):6d}{sum(u['attempts'] for u in usage):6d}"
+        f"{sum(u['prompt_tokens'] for u in usage):8d}{sum(u['completion_tokens'] for u in usage):7d}{tot_llm:8.1f}"
+        f"{(tot_wall - tot_llm) / tot_wall:9.1%}"
+    )
+    print(
+        f"citations: model cited {cited}, valid {valid} ({valid / max(cited, 1):.0%}); "
+        f"kept in outputs {len(cits)}, outside the retrieved set or not verbatim: {len(bad)}"
+    )
     print(f"whole demo (ingest + model start + workshop): {time.perf_counter() - t_all:.1f} s")
     if args.out:
         md, _ = write_outputs(snap.values, Path(args.out))

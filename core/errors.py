@@ -3,6 +3,7 @@
 Library code raises :class:`KatachiError` with a code and named parameters; the CLI and the UI call
 :meth:`KatachiError.message` in the language of whoever reads it. Error text never goes into graph state.
 """
+
 from __future__ import annotations
 
 from core.i18n import has, t

@@ -5,6 +5,7 @@ Measured before: ``katachi run --pain-points /dev/zero`` passed the size check (
 without waiting for a writer, must be a regular file, and at most ``limit + 1`` bytes are read —
 one more than allowed, so the caller can tell "exactly the limit" from "too large".
 """
+
 from __future__ import annotations
 
 import os

@@ -6,6 +6,7 @@ The texts live in ``core/messages/<domain>.yaml`` (code → ``ja`` / ``en``), on
 (findings: ``<rule>.why`` / ``<rule>.fix``), ``role``. Code keeps codes and parameters; the text is
 chosen where it is shown, in the language of whoever reads it.
 """
+
 from __future__ import annotations
 
 import functools
@@ -60,4 +61,4 @@ def t(code: str, lang: str, /, **params: object) -> str:
 def domain(name: str, lang: str) -> dict[str, str]:
     """Every text of one domain in one language, keyed by code without the domain (tables, labels)."""
     prefix = name + "."
-    return {k[len(prefix):]: v.get(lang) or v["en"] for k, v in catalog().items() if k.startswith(prefix)}
+    return {k[len(prefix) :]: v.get(lang) or v["en"] for k, v in catalog().items() if k.startswith(prefix)}

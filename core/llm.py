@@ -4,6 +4,7 @@
 schema response format, validates the answer into a pydantic object, retries a bounded number of
 times with the validation error named, and records token usage and wall time for every attempt.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,13 +25,17 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
 
+
 def get_chat_model(role: str, settings: Settings) -> BaseChatModel:
     """Return the chat model for a role. Providers: ``local`` (embedded), ``openai``, ``azure``."""
     s = settings
     common: dict[str, Any] = dict(
         # The client's own retry would send a hung request again (twice the timeout); structured_call
         # retries what is worth retrying instead.
-        temperature=s.temperature, max_tokens=s.max_tokens, timeout=s.timeout_s, max_retries=0
+        temperature=s.temperature,
+        max_tokens=s.max_tokens,
+        timeout=s.timeout_s,
+        max_retries=0,
     )
     if s.provider == "local":
         from langchain_openai import ChatOpenAI
@@ -42,8 +47,14 @@ def get_chat_model(role: str, settings: Settings) -> BaseChatModel:
         # llama.cpp ignores the key and the model name; the client insists on both. With return_progress a
         # streamed answer reports each prompt batch it has read, so a long prompt on a busy machine is
         # seen to be moving (see structured_call's stall_s).
-        return ChatOpenAI(base_url=server.base_url, api_key=SecretStr("local"), model=info.path.stem, seed=7,
-                          extra_body={"return_progress": True}, **common)
+        return ChatOpenAI(
+            base_url=server.base_url,
+            api_key=SecretStr("local"),
+            model=info.path.stem,
+            seed=7,
+            extra_body={"return_progress": True},
+            **common,
+        )
     if s.provider == "openai":
         from langchain_openai import ChatOpenAI
 
@@ -55,14 +66,23 @@ def get_chat_model(role: str, settings: Settings) -> BaseChatModel:
     if s.provider == "azure":
         from langchain_openai import AzureChatOpenAI
 
-        missing = [n for n, v in (("KATACHI_AZURE_ENDPOINT", s.azure_endpoint),
-                                  ("KATACHI_AZURE_DEPLOYMENT", s.azure_deployment),
-                                  ("KATACHI_OPENAI_API_KEY", s.openai_api_key)) if not v]
+        missing = [
+            n
+            for n, v in (
+                ("KATACHI_AZURE_ENDPOINT", s.azure_endpoint),
+                ("KATACHI_AZURE_DEPLOYMENT", s.azure_deployment),
+                ("KATACHI_OPENAI_API_KEY", s.openai_api_key),
+            )
+            if not v
+        ]
         if missing:
             raise KatachiError("azure_config_missing", missing=", ".join(missing))
         return AzureChatOpenAI(
-            azure_endpoint=s.azure_endpoint, azure_deployment=s.azure_deployment,
-            api_version=s.azure_api_version, api_key=s.openai_api_key, **common,
+            azure_endpoint=s.azure_endpoint,
+            azure_deployment=s.azure_deployment,
+            api_version=s.azure_api_version,
+            api_key=s.openai_api_key,
+            **common,
         )
     raise ValueError(f"unknown provider {s.provider!r}")
 
@@ -96,8 +116,9 @@ class StructuredResult(Generic[T]):
     usage: CallUsage
 
 
-def response_format_for(schema: type[BaseModel], enums: dict[str, list[str]] | None = None,
-                        length_scale: float = 1.0) -> dict[str, Any]:
+def response_format_for(
+    schema: type[BaseModel], enums: dict[str, list[str]] | None = None, length_scale: float = 1.0
+) -> dict[str, Any]:
     """JSON-schema response format. ``enums`` restricts fields by name (e.g. the evidence ids offered);
     ``x-cap`` length hints become ``maxLength`` scaled per language (a grammar-constrained server
     then cannot ramble; a remote model reads them as guidance, pydantic does not enforce them)."""
@@ -255,7 +276,8 @@ def _invoke(bound: Any, convo: list, model: Any) -> BaseMessage:
         except Exception as exc:
             mapped = _model_error(exc, model)
             transient = mapped.code == "model_unreachable" or (
-                mapped.code == "model_refused" and mapped.params.get("status") in TRANSIENT_STATUS)
+                mapped.code == "model_refused" and mapped.params.get("status") in TRANSIENT_STATUS
+            )
             if attempt == 0 and transient:
                 log.info("model server: %s; asking once more", mapped.code)
                 time.sleep(TRANSIENT_PAUSE_S)
@@ -264,8 +286,9 @@ def _invoke(bound: Any, convo: list, model: Any) -> BaseMessage:
     raise AssertionError("unreachable")
 
 
-def _stream(bound: Any, convo: list, model: Any, on_item: Callable[[str, dict], None] | None,
-            stall_s: float | None = None) -> BaseMessage:
+def _stream(
+    bound: Any, convo: list, model: Any, on_item: Callable[[str, dict], None] | None, stall_s: float | None = None
+) -> BaseMessage:
     """One answer, streamed: items go to ``on_item`` as they close. With ``stall_s`` the answer is read
     by a helper thread and the call fails when nothing arrives for that long (a heartbeat of the server
     does not count, a prompt-progress chunk does). A transport failure before anything was handed over
@@ -274,7 +297,7 @@ def _stream(bound: Any, convo: list, model: Any, on_item: Callable[[str, dict], 
 
     scanner, reply, handed = ItemScanner(), None, 0
     try:
-        for chunk in (_watched(bound, convo, stall_s) if stall_s else bound.stream(convo, stream_usage=True)):
+        for chunk in _watched(bound, convo, stall_s) if stall_s else bound.stream(convo, stream_usage=True):
             reply = chunk if reply is None else reply + chunk
             piece = chunk.content if isinstance(chunk.content, str) else ""
             if on_item is None:
@@ -369,6 +392,7 @@ def _short_validation(exc: ValidationError) -> str:
 
 def _fix_request(problem: str) -> str:
     return (
-        "The previous answer was not valid. Problems: " + problem
+        "The previous answer was not valid. Problems: "
+        + problem
         + "\nAnswer again with one JSON object that follows the schema and fixes these problems."
     )

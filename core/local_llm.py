@@ -3,6 +3,7 @@
 The parts are concatenated into the user cache once, checked against the published size and
 sha256, and a stamp records the check so later starts only compare size and mtime.
 """
+
 from __future__ import annotations
 
 import atexit

@@ -5,6 +5,7 @@ has finished writing it, not when the whole answer is done.
 closed inside a top-level list field (``{"themes": [{…}, {…`` → the first theme, then the second).
 It keeps its place between feeds, so a long answer is scanned once.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,7 @@ class ItemScanner:
                 elif ch == '"':
                     self._in_string = False
                     if len(self._stack) == 1:
-                        self._last_string = t[self._string_start + 1:self._pos]
+                        self._last_string = t[self._string_start + 1 : self._pos]
             elif ch == '"':
                 self._in_string, self._string_start = True, self._pos
             elif ch in "{[":
@@ -52,7 +53,7 @@ class ItemScanner:
                     self._stack.pop()
                 if ch == "}" and self._stack == ["{", "["] and self._item_start >= 0:
                     try:
-                        item = json.loads(t[self._item_start:self._pos + 1])
+                        item = json.loads(t[self._item_start : self._pos + 1])
                     except ValueError:
                         item = None
                     if isinstance(item, dict):

@@ -5,6 +5,7 @@ A data directory from before migrations (tables made by ``CREATE TABLE IF NOT EX
 by hand) is brought to the same schema by the first revision, which creates what is missing and adds
 missing columns; later revisions are ordinary ones.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,8 +30,9 @@ def run_env() -> None:
     from alembic import context
 
     cfg = context.config
-    context.configure(connection=cfg.attributes["connection"], version_table=cfg.attributes["version_table"],
-                      transactional_ddl=True)
+    context.configure(
+        connection=cfg.attributes["connection"], version_table=cfg.attributes["version_table"], transactional_ddl=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -8,6 +8,7 @@ Writers are serialised as SQLite's ``BEGIN IMMEDIATE`` did: on PostgreSQL every 
 takes one advisory lock per store, so read-check-write sequences (a per-person limit, a dot count)
 stay atomic across app replicas too.
 """
+
 from __future__ import annotations
 
 import re
@@ -113,9 +114,9 @@ class SQLStore:
         try:
             upgrade(self.engine, migrations, f"{name}_version")
         except sa.exc.OperationalError as exc:  # a server down, a wrong password, a file that cannot be opened
-            raise KatachiError("database_unreachable", url=redact(url),
-                               detail=str(exc.orig or exc).splitlines()[0][:200]) from exc
-
+            raise KatachiError(
+                "database_unreachable", url=redact(url), detail=str(exc.orig or exc).splitlines()[0][:200]
+            ) from exc
 
     def close(self) -> None:
         """Engines are shared per URL and process; nothing to close per store."""

@@ -8,6 +8,7 @@ Each scores a finished workshop's values in [0, 1] (None: does not apply) with t
 stages use to write and check them (agents.slots, agents.said), so the rubric measures what the
 stages promise; it reads only the saved values (an older run can be scored again).
 """
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,11 @@ def _norm(text: str) -> str:
 def business_points(values: dict) -> list[dict]:
     """The pain points that name a business problem: not a failure pattern the intake flagged, not AI itself."""
     flagged = {f["item"] for f in (values.get("findings") or {}).get("intake", [])}
-    return [p for p in values.get("pain_points") or [] if p["id"] not in flagged and not about_ai(p["text"])
-            and not has_any(p["text"], USAGE)]
+    return [
+        p
+        for p in values.get("pain_points") or []
+        if p["id"] not in flagged and not about_ai(p["text"]) and not has_any(p["text"], USAGE)
+    ]
 
 
 def _said(values: dict) -> str:
@@ -72,10 +76,16 @@ class OutcomeIsAnOutcome:
     """The theme's outcome is a measurable result: not the problem again, not a tool to build."""
 
     name = "outcome_is_outcome"
-    _TOOL = re.compile(r"^\s*(?:implement|establish|build|deploy|introduce|create|develop|launch|set up|roll out)\b|"
-                       r"(?:を導入する|を構築する|を導入し|を構築し|を作る|を整備する)", re.I)
-    _DIRECTION = re.compile(r"\d|短縮|削減|減ら|減少|半減|ゼロ|増や|上げ|高め|下げ|以内|から.+に|reduce|cut|halve|lower|raise|"
-                            r"increase|faster|within|from .+ to|down|up", re.I)
+    _TOOL = re.compile(
+        r"^\s*(?:implement|establish|build|deploy|introduce|create|develop|launch|set up|roll out)\b|"
+        r"(?:を導入する|を構築する|を導入し|を構築し|を作る|を整備する)",
+        re.I,
+    )
+    _DIRECTION = re.compile(
+        r"\d|短縮|削減|減ら|減少|半減|ゼロ|増や|上げ|高め|下げ|以内|から.+に|reduce|cut|halve|lower|raise|"
+        r"increase|faster|within|from .+ to|down|up",
+        re.I,
+    )
 
     def __call__(self, values: dict, expect: dict) -> Result:
         theme = values.get("theme") or {}
@@ -84,9 +94,17 @@ class OutcomeIsAnOutcome:
         out, prob = theme.get("outcome", ""), theme.get("problem", "")
         a, b = set(_grams(out)), set(_grams(prob))
         restated = bool(a) and len(a & b) / len(a) >= 0.8
-        why = ("empty" if not out.strip() else "restates the problem" if restated else
-               "a tool, not an outcome" if self._TOOL.search(out) else
-               "no measurable change" if not self._DIRECTION.search(out) else "")
+        why = (
+            "empty"
+            if not out.strip()
+            else "restates the problem"
+            if restated
+            else "a tool, not an outcome"
+            if self._TOOL.search(out)
+            else "no measurable change"
+            if not self._DIRECTION.search(out)
+            else ""
+        )
         return Result(self.name, 0.0 if why else 1.0, f"{why}: {out[:50]}" if why else "")
 
 
@@ -98,7 +116,7 @@ def _share(text: str, said: str) -> float:
 
 def _grams(text: str) -> list[str]:
     t = _norm(text).lower()
-    return [t[i:i + 2] for i in range(len(t) - 1)]
+    return [t[i : i + 2] for i in range(len(t) - 1)]
 
 
 class NoExampleCopies:
@@ -136,13 +154,25 @@ class NoEmptySlots:
 
     def __call__(self, values: dict, expect: dict) -> Result:
         lang = values.get("lang", "ja")
-        bad = [f"{u['id']}.{f}" for u in values.get("use_cases") or []
-               for f in ("title", "who", "when", "workflow_step", "input", "output") if not str(u.get(f, "")).strip()]
-        bad += [f"{u['id']}.{s}.reason" for u in values.get("use_cases") or [] for s in ("impact", "feasibility")
-                if not str((u.get(s) or {}).get("reason", "")).strip()]
+        bad = [
+            f"{u['id']}.{f}"
+            for u in values.get("use_cases") or []
+            for f in ("title", "who", "when", "workflow_step", "input", "output")
+            if not str(u.get(f, "")).strip()
+        ]
+        bad += [
+            f"{u['id']}.{s}.reason"
+            for u in values.get("use_cases") or []
+            for s in ("impact", "feasibility")
+            if not str((u.get(s) or {}).get("reason", "")).strip()
+        ]
         for k in values.get("kpis") or []:
             name = str(k.get("name", "")).strip()
-            if not name or re.fullmatch(r"[a-z0-9]+(?:_[a-z0-9]+)+", name) or (lang == "ja" and re.fullmatch(r"[A-Za-z_ ]+", name)):
+            if (
+                not name
+                or re.fullmatch(r"[a-z0-9]+(?:_[a-z0-9]+)+", name)
+                or (lang == "ja" and re.fullmatch(r"[A-Za-z_ ]+", name))
+            ):
                 bad.append(f"{k['id']}.name={name}")
         return Result(self.name, 0.0 if bad else 1.0, ", ".join(bad[:6]))
 
@@ -174,8 +204,14 @@ class NumbersOnTheirKPI:
 
     name = "numbers_on_their_kpi"
     # A unit of time in a shorter one (calendar facts, not the product's table).
-    _IN = {("weeks", "days"): 7, ("months", "weeks"): 4, ("months", "days"): 30, ("years", "months"): 12,
-           ("hours", "minutes"): 60, ("days", "hours"): 24}
+    _IN = {
+        ("weeks", "days"): 7,
+        ("months", "weeks"): 4,
+        ("months", "days"): 30,
+        ("years", "months"): 12,
+        ("hours", "minutes"): 60,
+        ("days", "hours"): 24,
+    }
 
     def _same(self, k: dict, x) -> bool:
         base, fam = _float(k.get("baseline")), family(str(k.get("unit", "")))
@@ -194,13 +230,19 @@ class NumbersOnTheirKPI:
         kpis = values.get("kpis") or []
         missing = []
         for p, x in wanted:
-            ok = any(self._same(k, x)
-                     and (p["id"] in (k.get("pain_points") or []) or (not k.get("pain_points")
-                                                                        and same_subject(k.get("name", ""), p["text"])))
-                     for k in kpis)
+            ok = any(
+                self._same(k, x)
+                and (
+                    p["id"] in (k.get("pain_points") or [])
+                    or (not k.get("pain_points") and same_subject(k.get("name", ""), p["text"]))
+                )
+                for k in kpis
+            )
             if not ok:
                 missing.append(f"{x.said} ({p['id']})")
-        return Result(self.name, 1 - len(missing) / len(wanted), f"not a baseline of its KPI: {missing}" if missing else "")
+        return Result(
+            self.name, 1 - len(missing) / len(wanted), f"not a baseline of its KPI: {missing}" if missing else ""
+        )
 
 
 class ThemeProblemIsTheirs:
@@ -213,11 +255,15 @@ class ThemeProblemIsTheirs:
         theme = values.get("theme") or {}
         if not theme or theme.get("origin") == "documents":
             return Result(self.name, None)
-        members = {m for g in values.get("pain_groups") or [] if g["id"] in theme.get("pain_groups", []) for m in g["members"]}
+        members = {
+            m for g in values.get("pain_groups") or [] if g["id"] in theme.get("pain_groups", []) for m in g["members"]
+        }
         said = [p["text"] for p in values.get("pain_points") or [] if not members or p["id"] in members]
         prob = _norm(theme.get("problem", ""))
         ok = any(_norm(s) and _norm(s) in prob for s in said)
-        return Result(self.name, 1.0 if ok else 0.0, "" if ok else f"not their sentence: {theme.get('problem', '')[:50]}")
+        return Result(
+            self.name, 1.0 if ok else 0.0, "" if ok else f"not their sentence: {theme.get('problem', '')[:50]}"
+        )
 
 
 class ActorsArePeople:
@@ -253,8 +299,12 @@ class InputsAreArtifacts:
         if not ucs:
             return Result(self.name, None)
         docs = " ".join(p.get("text", "") for p in (values.get("passages") or {}).values())
-        bad = [f"{u['id']}: {u.get('input', '')} → {u.get('output', '')}" for u in ucs
-               if not is_artifact(u.get("input", ""), u.get("output", ""), docs) or not is_artifact(u.get("output", ""), "", docs)]
+        bad = [
+            f"{u['id']}: {u.get('input', '')} → {u.get('output', '')}"
+            for u in ucs
+            if not is_artifact(u.get("input", ""), u.get("output", ""), docs)
+            or not is_artifact(u.get("output", ""), "", docs)
+        ]
         return Result(self.name, 1 - len(bad) / len(ucs), "; ".join(bad[:3]))
 
 
@@ -274,8 +324,11 @@ class ReasonsNameThePain:
         for u in ucs:
             reason = str((u.get("impact") or {}).get("reason", ""))
             k = kpis.get(u.get("kpi_id", ""), {})
-            ok = bool(reason) and ((k.get("said") and k["said"] in reason) or (k.get("name") and k["name"] in reason)
-                                   or any(_share(reason, p) >= 0.5 for p in points))
+            ok = bool(reason) and (
+                (k.get("said") and k["said"] in reason)
+                or (k.get("name") and k["name"] in reason)
+                or any(_share(reason, p) >= 0.5 for p in points)
+            )
             if not ok:
                 bad.append(f"{u['id']}: {reason[:30]}")
         return Result(self.name, 1 - len(bad) / len(ucs), "; ".join(bad[:3]))
@@ -294,9 +347,21 @@ class WhyNowIsCited:
         if not why:
             return Result(self.name, 1.0, "empty")
         ok = any(why and why in _norm(readable(c.get("quote", ""))) for c in theme.get("citations") or [])
-        return Result(self.name, 1.0 if ok else 0.0, "" if ok else f"not a cited sentence: {theme.get('why_now', '')[:40]}")
+        return Result(
+            self.name, 1.0 if ok else 0.0, "" if ok else f"not a cited sentence: {theme.get('why_now', '')[:40]}"
+        )
 
 
-CHECKS: list[Any] = [OutcomeIsAnOutcome(), NoExampleCopies(), NoLoops(), NoEmptySlots(), NoCutTitles(),
-                     NumbersOnTheirKPI(), ThemeProblemIsTheirs(), ActorsArePeople(), InputsAreArtifacts(),
-                     ReasonsNameThePain(), WhyNowIsCited()]
+CHECKS: list[Any] = [
+    OutcomeIsAnOutcome(),
+    NoExampleCopies(),
+    NoLoops(),
+    NoEmptySlots(),
+    NoCutTitles(),
+    NumbersOnTheirKPI(),
+    ThemeProblemIsTheirs(),
+    ActorsArePeople(),
+    InputsAreArtifacts(),
+    ReasonsNameThePain(),
+    WhyNowIsCited(),
+]

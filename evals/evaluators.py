@@ -1,5 +1,6 @@
 """Deterministic evaluators over a finished workshop (its JSON values). Each returns a score in [0, 1]
 (or None when it does not apply) and a short detail. Small classes, one concern each."""
+
 from __future__ import annotations
 
 import re
@@ -51,8 +52,11 @@ class CitationCoverage:
         if not claims:
             return Result(self.name, None)
         passages = {k: Passage.model_validate(v) for k, v in (values.get("passages") or {}).items()}
-        covered = [n for n, item in claims
-                   if any(check_citation(Citation.model_validate(c), passages) is None for c in item.get("citations", []))]
+        covered = [
+            n
+            for n, item in claims
+            if any(check_citation(Citation.model_validate(c), passages) is None for c in item.get("citations", []))
+        ]
         return Result(self.name, len(covered) / len(claims), f"{len(covered)}/{len(claims)} claims cited")
 
 
@@ -108,8 +112,13 @@ class HandoffClosure:
             return Result(self.name, None)
         if not hos:
             return Result(self.name, 0.0, "no hand-off")
-        ok = [h for h in hos if h.get("from_department") != h.get("to_department")
-              and {h.get("from_department"), h.get("to_department")} <= depts and str(h.get("receiving_owner", "")).strip()]
+        ok = [
+            h
+            for h in hos
+            if h.get("from_department") != h.get("to_department")
+            and {h.get("from_department"), h.get("to_department")} <= depts
+            and str(h.get("receiving_owner", "")).strip()
+        ]
         return Result(self.name, len(ok) / len(hos), f"{len(ok)}/{len(hos)} closed")
 
 
@@ -173,8 +182,11 @@ class LinterAgreement:
         judged = fired & (want | silent)  # precision over the rules this scenario speaks about
         tp = len(want & fired)
         recall = Result("linter_recall", tp / len(want) if want else None, f"{tp}/{len(want)}")
-        precision = Result("linter_precision", tp / len(judged) if judged else (1.0 if silent else None),
-                           f"{tp}/{len(judged)} judged firings")
+        precision = Result(
+            "linter_precision",
+            tp / len(judged) if judged else (1.0 if silent else None),
+            f"{tp}/{len(judged)} judged firings",
+        )
         return recall, precision, want, fired
 
 
@@ -197,6 +209,15 @@ class SchemaValidity:
         return Result(self.name, 1.0)
 
 
-EVALUATORS: list[Any] = [LibraryShare(), KPISources(), CitationValidity(), CitationCoverage(), CitedFiles(), KPICompleteness(),
-                         DepartmentCoverage(),
-                         HandoffClosure(), GlossaryConsistency(), SchemaValidity()]
+EVALUATORS: list[Any] = [
+    LibraryShare(),
+    KPISources(),
+    CitationValidity(),
+    CitationCoverage(),
+    CitedFiles(),
+    KPICompleteness(),
+    DepartmentCoverage(),
+    HandoffClosure(),
+    GlossaryConsistency(),
+    SchemaValidity(),
+]

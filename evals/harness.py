@@ -4,6 +4,7 @@ A scenario names its corpus, pain points, departments and language, scripts the 
 (including human edits that seed failure patterns) and states expectations. The harness uses the
 same service as the CLI and the UI; only the model behind it changes (``--model`` or a fake in tests).
 """
+
 from __future__ import annotations
 
 import copy
@@ -106,8 +107,14 @@ def run_scenario(sc: Scenario, service, today: str | None = None) -> dict:
     ingest_s = time.perf_counter() - t0
     stages: list[dict] = []
     t0 = time.perf_counter()
-    snap = service.start(sc.company, sc.pain_points, sc.departments, lang=sc.lang, today=today,
-                         use_cases_per_department=sc.use_cases_per_department)
+    snap = service.start(
+        sc.company,
+        sc.pain_points,
+        sc.departments,
+        lang=sc.lang,
+        today=today,
+        use_cases_per_department=sc.use_cases_per_department,
+    )
     stages.append({"stage": "themes", "seconds": time.perf_counter() - t0})
     queue = list(sc.decisions)
     edits_done: set[str] = set()
@@ -123,17 +130,29 @@ def run_scenario(sc: Scenario, service, today: str | None = None) -> dict:
             edits_done.add("playbook")
         t0 = time.perf_counter()
         snap = service.resume(snap.thread_id, decision)
-        stages.append({"stage": {"themes": "kpis", "kpis": "usecases", "usecases": "playbook",
-                                 "playbook": "review"}[gate["gate"]], "seconds": time.perf_counter() - t0})
+        stages.append(
+            {
+                "stage": {"themes": "kpis", "kpis": "usecases", "usecases": "playbook", "playbook": "review"}[
+                    gate["gate"]
+                ],
+                "seconds": time.perf_counter() - t0,
+            }
+        )
     values = snap.values
     usage = values.get("usage") or []
     return {
         "values": values,
-        "scenario": sc.name, "lang": sc.lang, "thread_id": snap.thread_id, "ingest_seconds": round(ingest_s, 2),
-        "stages": stages, "llm_calls": len(usage), "attempts": sum(u["attempts"] for u in usage),
+        "scenario": sc.name,
+        "lang": sc.lang,
+        "thread_id": snap.thread_id,
+        "ingest_seconds": round(ingest_s, 2),
+        "stages": stages,
+        "llm_calls": len(usage),
+        "attempts": sum(u["attempts"] for u in usage),
         "prompt_tokens": sum(u["prompt_tokens"] for u in usage),
         "completion_tokens": sum(u["completion_tokens"] for u in usage),
-        "seconds": round(sum(s["seconds"] for s in stages), 2), **scores(values, sc.scored),
+        "seconds": round(sum(s["seconds"] for s in stages), 2),
+        **scores(values, sc.scored),
     }
 
 
@@ -143,17 +162,28 @@ def scores(values: dict, expect: dict) -> dict:
     recall, precision, want, fired = LinterAgreement()(values, expect)
     checks, rubric_score = rubric.score(values, expect)
     results += [recall, precision] + checks
-    return {"metrics": {r.name: r.score for r in results}, "details": {r.name: r.detail for r in results},
-            "rubric": rubric_score, "linter_expected": sorted(want), "linter_fired": sorted(fired)}
+    return {
+        "metrics": {r.name: r.score for r in results},
+        "details": {r.name: r.detail for r in results},
+        "rubric": rubric_score,
+        "linter_expected": sorted(want),
+        "linter_fired": sorted(fired),
+    }
 
 
 def _row_from(values: dict, name: str) -> dict:
     usage = values.get("usage") or []
-    return {"scenario": name, "lang": values.get("lang", ""), "thread_id": values.get("thread_id", ""),
-            "stages": [], "llm_calls": len(usage), "attempts": sum(u["attempts"] for u in usage),
-            "prompt_tokens": sum(u["prompt_tokens"] for u in usage),
-            "completion_tokens": sum(u["completion_tokens"] for u in usage),
-            "seconds": round(sum(u["seconds"] for u in usage), 2)}
+    return {
+        "scenario": name,
+        "lang": values.get("lang", ""),
+        "thread_id": values.get("thread_id", ""),
+        "stages": [],
+        "llm_calls": len(usage),
+        "attempts": sum(u["attempts"] for u in usage),
+        "prompt_tokens": sum(u["prompt_tokens"] for u in usage),
+        "completion_tokens": sum(u["completion_tokens"] for u in usage),
+        "seconds": round(sum(u["seconds"] for u in usage), 2),
+    }
 
 
 def rescore(out_dir: Path, scenarios: list[Scenario]) -> dict:
@@ -162,9 +192,14 @@ def rescore(out_dir: Path, scenarios: list[Scenario]) -> dict:
     if (out_dir / "report.json").is_file():
         report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
     else:  # a run stopped before its report: rebuild the rows from the scenarios it finished
-        report = {"model": "?", "created": time.strftime("%Y-%m-%d %H:%M:%S"), "scenarios": [
-            _row_from(json.loads(f.read_text(encoding="utf-8")), f.parent.name)
-            for f in sorted(out_dir.glob("*/values.json"))]}
+        report = {
+            "model": "?",
+            "created": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "scenarios": [
+                _row_from(json.loads(f.read_text(encoding="utf-8")), f.parent.name)
+                for f in sorted(out_dir.glob("*/values.json"))
+            ],
+        }
     for row in report["scenarios"]:
         saved = out_dir / row["scenario"] / "values.json"
         if saved.is_file():
@@ -175,8 +210,13 @@ def rescore(out_dir: Path, scenarios: list[Scenario]) -> dict:
     return report
 
 
-def run(scenarios: list[Scenario], out_dir: Path, service_factory: Callable[[], Any], model_label: str,
-        today: str | None = None) -> dict:
+def run(
+    scenarios: list[Scenario],
+    out_dir: Path,
+    service_factory: Callable[[], Any],
+    model_label: str,
+    today: str | None = None,
+) -> dict:
     """Run every scenario, writing each one's outputs and the report as it goes: a run cut off is
     resumed by running it again (finished scenarios are kept), and a scenario whose workshop fails is
     reported with its error code (a lost run), not allowed to end the others."""
@@ -194,10 +234,23 @@ def run(scenarios: list[Scenario], out_dir: Path, service_factory: Callable[[], 
         try:
             row = run_scenario(sc, service, today=today)
         except KatachiError as err:
-            row = {"scenario": sc.name, "lang": sc.lang, "error": err.code, "detail": err.message("en")[:300],
-                   "stages": [], "llm_calls": 0, "attempts": 0, "prompt_tokens": 0, "completion_tokens": 0,
-                   "seconds": 0.0, "metrics": {}, "details": {}, "rubric": "0/0", "linter_expected": [],
-                   "linter_fired": []}
+            row = {
+                "scenario": sc.name,
+                "lang": sc.lang,
+                "error": err.code,
+                "detail": err.message("en")[:300],
+                "stages": [],
+                "llm_calls": 0,
+                "attempts": 0,
+                "prompt_tokens": 0,
+                "completion_tokens": 0,
+                "seconds": 0.0,
+                "metrics": {},
+                "details": {},
+                "rubric": "0/0",
+                "linter_expected": [],
+                "linter_fired": [],
+            }
         finally:
             service.close()
         if "values" in row:
@@ -210,8 +263,12 @@ def run(scenarios: list[Scenario], out_dir: Path, service_factory: Callable[[], 
 
 
 def write_report(rows: list[dict], out_dir: Path, model_label: str) -> dict:
-    report = {"model": model_label, "created": time.strftime("%Y-%m-%d %H:%M:%S"), "scenarios": rows,
-              "summary": summarize(rows)}
+    report = {
+        "model": model_label,
+        "created": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "scenarios": rows,
+        "summary": summarize(rows),
+    }
     (out_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     (out_dir / "report.md").write_text(render(report), encoding="utf-8")
     return report
@@ -220,8 +277,9 @@ def write_report(rows: list[dict], out_dir: Path, model_label: str) -> dict:
 def save_scenarios(scenarios: list[Scenario], out_dir: Path) -> None:
     """The scenarios as run (sampled ones included), so ``--rescore`` scores against the same expectations."""
     data = [{k: getattr(sc, k) for k in Scenario.__dataclass_fields__ if k != "source"} for sc in scenarios]
-    (out_dir / "scenarios.yaml").write_text(yaml.safe_dump({"scenarios": data}, allow_unicode=True, sort_keys=False),
-                                            encoding="utf-8")
+    (out_dir / "scenarios.yaml").write_text(
+        yaml.safe_dump({"scenarios": data}, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
 
 
 def save_outputs(values: dict, folder: Path) -> None:
@@ -233,16 +291,42 @@ def save_outputs(values: dict, folder: Path) -> None:
     (folder / "values.json").write_text(json.dumps(keep, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-RUBRIC_SHORT = {"no_invented_baselines": "baselines", "stated_numbers_used": "numbers used",
-                "theme_from_pain_points": "theme", "clean_language": "language", "prose_citations": "prose cit.",
-                "real_procedures": "procedures", "no_ai_as_goal": "no AI goal", "meaningful_sections": "sections",
-                "outcome_is_outcome": "outcome", "no_example_copies": "no example", "no_loops": "no loops",
-                "no_empty_slots": "slots", "no_cut_titles": "titles", "numbers_on_their_kpi": "own KPI",
-                "theme_problem_is_theirs": "their words", "actors_are_people": "actors",
-                "inputs_are_artifacts": "inputs", "reasons_name_the_pain": "reasons", "why_now_cited": "why now"}
+RUBRIC_SHORT = {
+    "no_invented_baselines": "baselines",
+    "stated_numbers_used": "numbers used",
+    "theme_from_pain_points": "theme",
+    "clean_language": "language",
+    "prose_citations": "prose cit.",
+    "real_procedures": "procedures",
+    "no_ai_as_goal": "no AI goal",
+    "meaningful_sections": "sections",
+    "outcome_is_outcome": "outcome",
+    "no_example_copies": "no example",
+    "no_loops": "no loops",
+    "no_empty_slots": "slots",
+    "no_cut_titles": "titles",
+    "numbers_on_their_kpi": "own KPI",
+    "theme_problem_is_theirs": "their words",
+    "actors_are_people": "actors",
+    "inputs_are_artifacts": "inputs",
+    "reasons_name_the_pain": "reasons",
+    "why_now_cited": "why now",
+}
 
-METRICS = ("library_share", "kpi_sources", "citation_validity", "citation_coverage", "cited_files", "kpi_completeness",
-           "department_coverage", "handoff_closure", "glossary_consistency", "schema_validity", "linter_recall", "linter_precision")
+METRICS = (
+    "library_share",
+    "kpi_sources",
+    "citation_validity",
+    "citation_coverage",
+    "cited_files",
+    "kpi_completeness",
+    "department_coverage",
+    "handoff_closure",
+    "glossary_consistency",
+    "schema_validity",
+    "linter_recall",
+    "linter_precision",
+)
 
 
 def summarize(rows: list[dict]) -> dict:
@@ -276,26 +360,50 @@ def check_counts(rows: list[dict]) -> dict[str, Any]:
             applied = [x for x in scores if x is not None]
             per[c] = [sum(1 for x in applied if x >= 1.0), len(applied)]
         passed, applicable = sum(p for p, _ in per.values()), sum(n for _, n in per.values())
-        clean = sum(1 for r in mine if not r.get("error") and all(
-            r["metrics"].get(c) is None or r["metrics"][c] >= 1.0 for c in rubric.CHECKS))
-        out[lang] = {"checks": per, "passed": passed, "applicable": applicable, "scenarios": len(mine),
-                     "all_pass": clean, "lost": sum(1 for r in mine if r.get("error"))}
+        clean = sum(
+            1
+            for r in mine
+            if not r.get("error") and all(r["metrics"].get(c) is None or r["metrics"][c] >= 1.0 for c in rubric.CHECKS)
+        )
+        out[lang] = {
+            "checks": per,
+            "passed": passed,
+            "applicable": applicable,
+            "scenarios": len(mine),
+            "all_pass": clean,
+            "lost": sum(1 for r in mine if r.get("error")),
+        }
     return out
 
 
 def render_counts(counts: dict[str, Any]) -> list[str]:
     langs = list(counts)
-    lines = ["## Checks passed (scenarios where the check applied)", "",
-             "| check | " + " | ".join(langs) + " |", "|---|" + "---|" * len(langs)]
+    lines = [
+        "## Checks passed (scenarios where the check applied)",
+        "",
+        "| check | " + " | ".join(langs) + " |",
+        "|---|" + "---|" * len(langs),
+    ]
     for c in rubric.CHECKS:
-        lines.append(f"| {c} | " + " | ".join(f"{counts[x]['checks'][c][0]}/{counts[x]['checks'][c][1]}" for x in langs)
-                     + " |")
-    lines.append("| **all checks** | " + " | ".join(
-        f"{counts[x]['passed']}/{counts[x]['applicable']} ({counts[x]['passed'] / max(counts[x]['applicable'], 1):.1%})"
-        for x in langs) + " |")
-    lines.append("| **scenarios passing every check** | " + " | ".join(
-        f"{counts[x]['all_pass']}/{counts[x]['scenarios']} ({counts[x]['all_pass'] / max(counts[x]['scenarios'], 1):.0%})"
-        for x in langs) + " |")
+        lines.append(
+            f"| {c} | " + " | ".join(f"{counts[x]['checks'][c][0]}/{counts[x]['checks'][c][1]}" for x in langs) + " |"
+        )
+    lines.append(
+        "| **all checks** | "
+        + " | ".join(
+            f"{counts[x]['passed']}/{counts[x]['applicable']} ({counts[x]['passed'] / max(counts[x]['applicable'], 1):.1%})"
+            for x in langs
+        )
+        + " |"
+    )
+    lines.append(
+        "| **scenarios passing every check** | "
+        + " | ".join(
+            f"{counts[x]['all_pass']}/{counts[x]['scenarios']} ({counts[x]['all_pass'] / max(counts[x]['scenarios'], 1):.0%})"
+            for x in langs
+        )
+        + " |"
+    )
     lines.append("| **lost runs** | " + " | ".join(str(counts[x]["lost"]) for x in langs) + " |")
     return lines + [""]
 
@@ -305,31 +413,64 @@ def _fmt(v: Any) -> str:
 
 
 def render(report: dict) -> str:
-    short = {"library_share": "library", "kpi_sources": "kpi src", "citation_validity": "cit.valid", "citation_coverage": "cit.cover",
-             "cited_files": "files", "kpi_completeness": "kpi", "department_coverage": "depts", "handoff_closure": "handoff",
-             "glossary_consistency": "glossary", "schema_validity": "schema", "linter_recall": "lint.R",
-             "linter_precision": "lint.P"}
-    lines = [f"# Katachi eval — {report['model']}", "", f"{report['created']}", "",
-             "| scenario | lang | " + " | ".join(short[m] for m in METRICS) + " | s | tokens |",
-             "|---|---|" + "---|" * (len(METRICS) + 2)]
+    short = {
+        "library_share": "library",
+        "kpi_sources": "kpi src",
+        "citation_validity": "cit.valid",
+        "citation_coverage": "cit.cover",
+        "cited_files": "files",
+        "kpi_completeness": "kpi",
+        "department_coverage": "depts",
+        "handoff_closure": "handoff",
+        "glossary_consistency": "glossary",
+        "schema_validity": "schema",
+        "linter_recall": "lint.R",
+        "linter_precision": "lint.P",
+    }
+    lines = [
+        f"# Katachi eval — {report['model']}",
+        "",
+        f"{report['created']}",
+        "",
+        "| scenario | lang | " + " | ".join(short[m] for m in METRICS) + " | s | tokens |",
+        "|---|---|" + "---|" * (len(METRICS) + 2),
+    ]
     for r in report["scenarios"]:
-        lines.append(f"| {r['scenario']} | {r['lang']} | " + " | ".join(_fmt(r["metrics"].get(m)) for m in METRICS)
-                     + f" | {r['seconds']:.0f} | {r['completion_tokens']} |")
+        lines.append(
+            f"| {r['scenario']} | {r['lang']} | "
+            + " | ".join(_fmt(r["metrics"].get(m)) for m in METRICS)
+            + f" | {r['seconds']:.0f} | {r['completion_tokens']} |"
+        )
     s = report["summary"]
-    lines.append("| **mean** | | " + " | ".join(_fmt(s.get(m)) for m in METRICS)
-                 + f" | {s['seconds_per_scenario']:.0f} | {s['completion_tokens']} |")
-    lines += ["", *render_counts(s["checks"]), "## Content rubric", "",
-              "| scenario | " + " | ".join(RUBRIC_SHORT[c] for c in rubric.CHECKS)
-              + " | passed |", "|---|" + "---|" * (len(rubric.CHECKS) + 1)]
+    lines.append(
+        "| **mean** | | "
+        + " | ".join(_fmt(s.get(m)) for m in METRICS)
+        + f" | {s['seconds_per_scenario']:.0f} | {s['completion_tokens']} |"
+    )
+    lines += [
+        "",
+        *render_counts(s["checks"]),
+        "## Content rubric",
+        "",
+        "| scenario | " + " | ".join(RUBRIC_SHORT[c] for c in rubric.CHECKS) + " | passed |",
+        "|---|" + "---|" * (len(rubric.CHECKS) + 1),
+    ]
     for r in report["scenarios"]:
-        lines.append(f"| {r['scenario']} | " + " | ".join(_fmt(r["metrics"].get(c)) for c in rubric.CHECKS)
-                     + f" | {r.get('rubric', '–')} |")
-    lines.append("| **mean** | " + " | ".join(_fmt(s.get(c)) for c in rubric.CHECKS)
-                 + f" | {_fmt(s.get('rubric_passed'))} |")
+        lines.append(
+            f"| {r['scenario']} | "
+            + " | ".join(_fmt(r["metrics"].get(c)) for c in rubric.CHECKS)
+            + f" | {r.get('rubric', '–')} |"
+        )
+    lines.append(
+        "| **mean** | " + " | ".join(_fmt(s.get(c)) for c in rubric.CHECKS) + f" | {_fmt(s.get('rubric_passed'))} |"
+    )
     lines += ["", "Details (what failed):", ""]
     for r in report["scenarios"]:
-        fails = [f"{c}: {r['details'].get(c)}" for c in rubric.CHECKS
-                 if r["metrics"].get(c) is not None and r["metrics"][c] < 1.0]
+        fails = [
+            f"{c}: {r['details'].get(c)}"
+            for c in rubric.CHECKS
+            if r["metrics"].get(c) is not None and r["metrics"][c] < 1.0
+        ]
         if r.get("error"):
             fails = [f"LOST: {r['error']} — {r.get('detail', '')}"]
         lines.append(f"- {r['scenario']}: " + ("; ".join(fails) if fails else "all checks pass"))
@@ -346,17 +487,26 @@ def compare(a: Path, b: Path) -> str:
     for m in METRICS + rubric.CHECKS + ("rubric_passed", "linter_recall_pooled", "seconds_per_scenario"):
         va, vb = ra["summary"].get(m), rb["summary"].get(m)
         delta = "" if va is None or vb is None else f"{vb - va:+.3f}"
-        better = "" if not delta or float(delta) == 0 else (" ↑" if (float(delta) > 0) != (m == "seconds_per_scenario") else " ↓")
+        better = (
+            ""
+            if not delta or float(delta) == 0
+            else (" ↑" if (float(delta) > 0) != (m == "seconds_per_scenario") else " ↓")
+        )
         lines.append(f"| {m} | {_fmt(va)} | {_fmt(vb)} | {delta}{better} |")
     ca, cb = ra["summary"].get("checks") or {}, rb["summary"].get("checks") or {}
     for lang in [x for x in cb if x in ca]:
         a_, b_ = ca[lang], cb[lang]
         lines += ["", f"### {lang}: checks passed, A → B", "", "| check | A | B |", "|---|---|---|"]
-        lines += [f"| {c} | {a_['checks'].get(c, [0, 0])[0]}/{a_['checks'].get(c, [0, 0])[1]} | "
-                  f"{b_['checks'].get(c, [0, 0])[0]}/{b_['checks'].get(c, [0, 0])[1]} |" for c in rubric.CHECKS]
+        lines += [
+            f"| {c} | {a_['checks'].get(c, [0, 0])[0]}/{a_['checks'].get(c, [0, 0])[1]} | "
+            f"{b_['checks'].get(c, [0, 0])[0]}/{b_['checks'].get(c, [0, 0])[1]} |"
+            for c in rubric.CHECKS
+        ]
         lines.append(f"| **all checks** | {a_['passed']}/{a_['applicable']} | {b_['passed']}/{b_['applicable']} |")
-        lines.append(f"| **scenarios passing every check** | {a_['all_pass']}/{a_['scenarios']} | "
-                     f"{b_['all_pass']}/{b_['scenarios']} |")
+        lines.append(
+            f"| **scenarios passing every check** | {a_['all_pass']}/{a_['scenarios']} | "
+            f"{b_['all_pass']}/{b_['scenarios']} |"
+        )
         lines.append(f"| **lost runs** | {a_['lost']} | {b_['lost']} |")
     by_a = {r["scenario"]: r for r in ra["scenarios"]}
     lines += ["", "| scenario | metric | A | B |", "|---|---|---|---|"]

@@ -6,6 +6,7 @@ The checks use the same code as the quality gates (agents.numbers, agents.script
 agents.grounding), so the rubric measures what the gates promise; it reads only the saved values, so
 an older run's outputs can be scored again with today's rubric (``katachi eval --rescore DIR``).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -32,7 +33,9 @@ def _float(x: Any) -> float | None:
 
 def _theme_points(values: dict) -> list[str]:
     theme = values.get("theme") or {}
-    members = {m for g in values.get("pain_groups") or [] if g["id"] in theme.get("pain_groups", []) for m in g["members"]}
+    members = {
+        m for g in values.get("pain_groups") or [] if g["id"] in theme.get("pain_groups", []) for m in g["members"]
+    }
     points = values.get("pain_points") or []
     return [p["text"] for p in points if p["id"] in members] or [p["text"] for p in points]
 
@@ -48,8 +51,11 @@ class NoInventedBaselines:
         if not kpis:
             return Result(self.name, 1.0, "no numeric baselines")
         said = [p["text"] for p in values.get("pain_points") or []]
-        bad = [k["id"] for k in kpis
-               if not supported(_float(k["baseline"]), k["unit"], said + [c["quote"] for c in k.get("citations", [])])]
+        bad = [
+            k["id"]
+            for k in kpis
+            if not supported(_float(k["baseline"]), k["unit"], said + [c["quote"] for c in k.get("citations", [])])
+        ]
         return Result(self.name, 1 - len(bad) / len(kpis), f"invented: {bad}" if bad else f"{len(kpis)} supported")
 
 
@@ -93,12 +99,25 @@ class ThemeFromPainPoints:
         from agents.targets import target_words
 
         lang = values.get("lang", "ja")
-        targets = [x for k in values.get("kpis") or [] for x in (
-            f"{k.get('target', '')} {k.get('unit', '')}", target_words(str(k.get("target", "")), k.get("unit", ""), lang))]
-        nums = [f"{v:g}{u}" for fld in ("problem", "outcome") for v, u in numbers_in(theme.get(fld, ""))
-                if u and not supported(v, u, [said] + quotes + (targets if fld == "outcome" else []))]
-        return Result(self.name, 1.0 if ok and not nums else 0.0,
-                      ("drifts; " if not ok else "") + (f"unstated numbers {nums}" if nums else ""))
+        targets = [
+            x
+            for k in values.get("kpis") or []
+            for x in (
+                f"{k.get('target', '')} {k.get('unit', '')}",
+                target_words(str(k.get("target", "")), k.get("unit", ""), lang),
+            )
+        ]
+        nums = [
+            f"{v:g}{u}"
+            for fld in ("problem", "outcome")
+            for v, u in numbers_in(theme.get(fld, ""))
+            if u and not supported(v, u, [said] + quotes + (targets if fld == "outcome" else []))
+        ]
+        return Result(
+            self.name,
+            1.0 if ok and not nums else 0.0,
+            ("drifts; " if not ok else "") + (f"unstated numbers {nums}" if nums else ""),
+        )
 
 
 class CleanLanguage:
@@ -139,9 +158,20 @@ class RealProcedures:
         if not procs:
             return Result(self.name, None)
         documents = [p.get("text", "") for p in (values.get("passages") or {}).values()]
-        bad = [p["use_case_id"] for p in procs if p["use_case_id"] in ucs and procedure_problems(
-            p["title"], p["steps"], p["prompt_template"], ucs[p["use_case_id"]], lang, documents,
-            p.get("placeholder_notes"))]
+        bad = [
+            p["use_case_id"]
+            for p in procs
+            if p["use_case_id"] in ucs
+            and procedure_problems(
+                p["title"],
+                p["steps"],
+                p["prompt_template"],
+                ucs[p["use_case_id"]],
+                lang,
+                documents,
+                p.get("placeholder_notes"),
+            )
+        ]
         return Result(self.name, 1 - len(bad) / len(procs), f"vacuous or copied: {bad}" if bad else "")
 
 
@@ -153,17 +183,30 @@ class NoAIAsGoal:
     def __call__(self, values: dict, expect: dict) -> Result:
         theme = values.get("theme") or {}
         ucs = values.get("use_cases") or []
-        dup = [(a["id"], b["id"]) for i, a in enumerate(ucs) for b in ucs[:i]
-               if similarity(f"{a['title']} {a['workflow_step']}", f"{b['title']} {b['workflow_step']}") >= NEAR_COPY]
+        dup = [
+            (a["id"], b["id"])
+            for i, a in enumerate(ucs)
+            for b in ucs[:i]
+            if similarity(f"{a['title']} {a['workflow_step']}", f"{b['title']} {b['workflow_step']}") >= NEAR_COPY
+        ]
         head = f"{theme.get('title', '')} {theme.get('outcome', '')}"
-        ai = bool(theme) and (is_ai_goal(theme.get("title", "")) or about_ai(theme.get("title", ""))
-                              or has_any(head, USAGE))
+        ai = bool(theme) and (
+            is_ai_goal(theme.get("title", "")) or about_ai(theme.get("title", "")) or has_any(head, USAGE)
+        )
         seeded = set(expect.get("seeded") or [])  # a usage KPI a scripted human edit put there on purpose
-        usage = [k["id"] for k in values.get("kpis") or []
-                 if has_any(f"{k['name']} {k['unit']}", USAGE) and k["id"] not in seeded]
+        usage = [
+            k["id"]
+            for k in values.get("kpis") or []
+            if has_any(f"{k['name']} {k['unit']}", USAGE) and k["id"] not in seeded
+        ]
         bad = ai or dup or usage
-        return Result(self.name, 0.0 if bad else 1.0, ("AI is the goal; " if ai else "") + (f"dup {dup}; " if dup else "")
-                      + (f"usage KPIs {usage}" if usage else ""))
+        return Result(
+            self.name,
+            0.0 if bad else 1.0,
+            ("AI is the goal; " if ai else "")
+            + (f"dup {dup}; " if dup else "")
+            + (f"usage KPIs {usage}" if usage else ""),
+        )
 
 
 class MeaningfulSections:
@@ -184,20 +227,33 @@ class MeaningfulSections:
             checks["glossary"] = not any(generic(g["term"]) for g in pb["glossary"])
         depts = values.get("departments") or []
         ucs = values.get("use_cases") or []
-        checks["actors"] = all(not [d for d in depts if d != u["department"] and d in u["who"]] or u["department"] in u["who"]
-                               for u in ucs)
+        checks["actors"] = all(
+            not [d for d in depts if d != u["department"] and d in u["who"]] or u["department"] in u["who"] for u in ucs
+        )
         titles = [u["title"] for u in ucs]
         outputs = [u["output"] for u in ucs]
-        checks["handoffs"] = all(not any(repeats_title(h["what"], x) for x in titles) or h["what"] in outputs
-                                 for h in values.get("handoffs") or [])
-        checks["no_example_copies"] = not any(copied_from_example(f"{u['title']} {u['input']}", "usecases", lang)
-                                              for u in ucs)
+        checks["handoffs"] = all(
+            not any(repeats_title(h["what"], x) for x in titles) or h["what"] in outputs
+            for h in values.get("handoffs") or []
+        )
+        checks["no_example_copies"] = not any(
+            copied_from_example(f"{u['title']} {u['input']}", "usecases", lang) for u in ucs
+        )
         failed = [k for k, ok in checks.items() if not ok]
         return Result(self.name, 1 - len(failed) / len(checks), f"failed: {failed}" if failed else "")
 
 
-RUBRIC: list[Any] = [NoInventedBaselines(), StatedNumbersUsed(), ThemeFromPainPoints(), CleanLanguage(),
-                     ProseCitations(), RealProcedures(), NoAIAsGoal(), MeaningfulSections(), *content_checks.CHECKS]
+RUBRIC: list[Any] = [
+    NoInventedBaselines(),
+    StatedNumbersUsed(),
+    ThemeFromPainPoints(),
+    CleanLanguage(),
+    ProseCitations(),
+    RealProcedures(),
+    NoAIAsGoal(),
+    MeaningfulSections(),
+    *content_checks.CHECKS,
+]
 CHECKS = tuple(r.name for r in RUBRIC)
 
 

@@ -1,6 +1,7 @@
 """Where workshop checkpoints live: SQLite in the data directory (the embedded default), or PostgreSQL
 when ``KATACHI_DATABASE_URL`` is set (LangGraph's own Postgres saver, so several app processes and
 workers can share workshops and a database the consultancy already backs up)."""
+
 from __future__ import annotations
 
 import logging
@@ -39,8 +40,12 @@ def _postgres(url: str) -> tuple[Any, Callable[[], None]]:
         raise KatachiError("database_driver_missing", detail=str(exc)) from exc
     # The saver's own requirements: autocommit, no server-side prepared statements (poolers), dict rows.
     pool: ConnectionPool[Connection[DictRow]] = ConnectionPool(
-        url, min_size=1, max_size=8, open=False,
-        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row})
+        url,
+        min_size=1,
+        max_size=8,
+        open=False,
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+    )
     try:
         pool.open(wait=True, timeout=10)
         saver = PostgresSaver(pool)

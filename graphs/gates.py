@@ -1,4 +1,5 @@
 """Interrupt payloads and resume decisions: pydantic at the boundary, JSON in the state."""
+
 from __future__ import annotations
 
 from typing import Any, Literal
@@ -26,6 +27,7 @@ class Remark(BaseModel):
 class Endorsement(BaseModel):
     """How far the executives stand behind the chosen theme (1–5), with the reasons of those who
     do not: a theme half the room dissents from needs the discussion before the KPIs, not after."""
+
     theme: str
     n: int = Field(ge=1)
     mean: float
@@ -37,6 +39,7 @@ class Endorsement(BaseModel):
 
 class Rated(BaseModel):
     """The room's mean ratings of one item: impact × urgency (pain points), impact × feasibility (use cases)."""
+
     n: int = Field(ge=1)
     a: float
     b: float
@@ -44,6 +47,7 @@ class Rated(BaseModel):
 
 class RoomVoice(BaseModel):
     """What the room said at a gate besides the decision, recorded with it (and in the playbook)."""
+
     endorsement: Endorsement | None = None
     ratings: dict[str, Rated] = Field(default_factory=dict)  # pain point no. or use case id → means
     comments: dict[str, list[Remark]] = Field(default_factory=dict)  # KPI id → comments
@@ -51,6 +55,7 @@ class RoomVoice(BaseModel):
 
 class Decided(BaseModel):
     """Who decided, when and why: the service fills ``by`` and ``at``; kept in the audit trail."""
+
     by: str = ""
     at: str = ""
     reason: str = ""
@@ -105,6 +110,7 @@ class UseCaseDecision(Decided):
 class PlaybookDecision(Decided):
     """At the playbook gate: approve, send sections back with comments (only those are regenerated),
     edit sections by hand, or roll back to an earlier version. Section names: see graphs.versions."""
+
     action: Literal["approve", "request_changes", "edit", "rollback"]
     sections: dict[str, str] = Field(default_factory=dict)  # section -> comment (request_changes)
     values: dict[str, Any] = Field(default_factory=dict)  # section -> new value (edit)
@@ -116,8 +122,10 @@ class PlaybookDecision(Decided):
 
         unknown = [n for n in set(self.sections) | set(self.values) if not valid_section(n)]
         if unknown:
-            raise ValueError(f"unknown sections {unknown}; use theme, kpis:K1, usecases:<department>, handoffs, "
-                             f"{', '.join(PLAYBOOK_SECTIONS)} or procedures:U1")
+            raise ValueError(
+                f"unknown sections {unknown}; use theme, kpis:K1, usecases:<department>, handoffs, "
+                f"{', '.join(PLAYBOOK_SECTIONS)} or procedures:U1"
+            )
         if self.action == "request_changes" and not self.sections:
             raise ValueError("request_changes needs at least one section with a comment")
         if self.action == "edit" and not self.values:
@@ -142,7 +150,10 @@ def _complete_use_case(u: UseCase) -> None:
 
 
 DECISIONS: dict[str, type[Decided]] = {
-    "themes": ThemeDecision, "kpis": KPIDecision, "usecases": UseCaseDecision, "playbook": PlaybookDecision,
+    "themes": ThemeDecision,
+    "kpis": KPIDecision,
+    "usecases": UseCaseDecision,
+    "playbook": PlaybookDecision,
 }
 
 

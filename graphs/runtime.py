@@ -4,6 +4,7 @@ the process environment): the settings, the chat model for a role, and the compa
 :class:`graphs.service.WorkshopService` builds one from its settings (or from injected factories in
 tests and evals); the LangGraph server entry builds one from the environment, once, at its edge.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -36,14 +37,16 @@ class Runtime:
         return load_library(self.settings.library_dir, company_library_dir(self.settings, company))
 
     @classmethod
-    def of(cls, settings: Settings, model_for: Callable | None = None,
-           retriever_for: Callable | None = None) -> Runtime:
+    def of(
+        cls, settings: Settings, model_for: Callable | None = None, retriever_for: Callable | None = None
+    ) -> Runtime:
         """The configured provider and company store for ``settings``, unless factories are given."""
         if model_for is None:
             from core.llm import get_chat_model
 
             def model_for(role: str, _s: Settings = settings):
                 return get_chat_model(role, _s)
+
         embed: Callable | None = None
         if retriever_for is None:  # the real store, so the real embedder too (tests inject neither)
             from knowledge.store import CompanyStore

@@ -4,6 +4,7 @@ State lives in a checkpointer (SQLite in the data directory, or PostgreSQL with
 ``KATACHI_DATABASE_URL``), written before each call returns (``durability="sync"``), so an approved
 gate survives a killed process.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,8 +53,14 @@ class Snapshot:
 
 
 class WorkshopService:
-    def __init__(self, settings: Settings, *, model_for: Callable | None = None,
-                 retriever_for: Callable | None = None, db_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        model_for: Callable | None = None,
+        retriever_for: Callable | None = None,
+        db_path: Path | None = None,
+    ) -> None:
         """``model_for`` / ``retriever_for`` replace the configured provider and company store (tests,
         evals); otherwise both are made from ``settings``."""
         from graphs.checkpoints import open_checkpointer
@@ -73,10 +80,18 @@ class WorkshopService:
             conf[DRAFTS_KEY] = True
         return {"configurable": conf, "recursion_limit": 100}
 
-    def start(self, company: str, pain_points: list[str | dict], departments: list[str], lang: str | None = None,
-              thread_id: str | None = None, today: str | None = None,
-              use_cases_per_department: int | None = None, progress: Callable[[str], None] | None = None,
-              drafts: Callable[[dict], None] | None = None) -> Snapshot:
+    def start(
+        self,
+        company: str,
+        pain_points: list[str | dict],
+        departments: list[str],
+        lang: str | None = None,
+        thread_id: str | None = None,
+        today: str | None = None,
+        use_cases_per_department: int | None = None,
+        progress: Callable[[str], None] | None = None,
+        drafts: Callable[[dict], None] | None = None,
+    ) -> Snapshot:
         from agents.intake import make_pain_points
         from knowledge.store import CompanyStore
 
@@ -90,19 +105,27 @@ class WorkshopService:
             raise KatachiError("too_many_points", count=len(points), limit=s.max_pain_points)
         long = max(points, key=lambda p: len(p.text))
         if len(long.text) > 2 * s.max_point_chars:  # twice: a facilitator's merge joins two points
-            raise KatachiError("text_too_long", what=Code("field.pain_point"), size=len(long.text),
-                               limit=2 * s.max_point_chars)
+            raise KatachiError(
+                "text_too_long", what=Code("field.pain_point"), size=len(long.text), limit=2 * s.max_point_chars
+            )
         depts = [d.strip() for d in departments if d and d.strip()]
         if not depts:
             raise KatachiError("empty_text", what=Code("field.departments"))
         check_departments(depts)
         tid = thread_id or uuid.uuid4().hex[:12]
-        state = {"thread_id": tid, "company": company, "lang": lang or self.settings.lang,
-                 "today": today or date.today().isoformat(), "departments": list(dict.fromkeys(depts)),
-                 "pain_points": [p.model_dump() for p in points], "stage": "intake",
-                 "options": {"use_cases_per_department": use_cases_per_department
-                             or self.settings.use_cases_per_department,
-                             "theme_candidates": self.settings.theme_candidates}}
+        state = {
+            "thread_id": tid,
+            "company": company,
+            "lang": lang or self.settings.lang,
+            "today": today or date.today().isoformat(),
+            "departments": list(dict.fromkeys(depts)),
+            "pain_points": [p.model_dump() for p in points],
+            "stage": "intake",
+            "options": {
+                "use_cases_per_department": use_cases_per_department or self.settings.use_cases_per_department,
+                "theme_candidates": self.settings.theme_candidates,
+            },
+        }
         return self._run(state, tid, progress, drafts)
 
     def check(self, thread_id: str, decision: dict, snap: Snapshot | None = None):
@@ -127,8 +150,14 @@ class WorkshopService:
             detail = exc.errors()[0].get("msg") if isinstance(exc, ValidationError) else str(exc)
             raise KatachiError("bad_decision", detail=f"{snap.gate['gate']}: {detail}") from exc
 
-    def resume(self, thread_id: str, decision: dict, progress: Callable[[str], None] | None = None,
-               by: str = "", drafts: Callable[[dict], None] | None = None) -> Snapshot:
+    def resume(
+        self,
+        thread_id: str,
+        decision: dict,
+        progress: Callable[[str], None] | None = None,
+        by: str = "",
+        drafts: Callable[[dict], None] | None = None,
+    ) -> Snapshot:
         """Resume at the open gate. ``by`` names who decided; it goes into the audit trail with the time.
         ``progress(node)`` after each step; ``drafts({"stage", "item"})`` for each item a stage has written
         and checked before the stage ends (the room shows them; the stage's result replaces them)."""
@@ -136,15 +165,22 @@ class WorkshopService:
 
         from langgraph.types import Command
 
-        decision = {**decision, "by": by or decision.get("by", ""),
-                    "at": datetime.now(UTC).isoformat(timespec="seconds")}
+        decision = {
+            **decision,
+            "by": by or decision.get("by", ""),
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
         valid = self.check(thread_id, decision)
         if valid is None:  # a generating node was interrupted (crash): run it again
             return self.continue_run(thread_id, progress, drafts)
         return self._run(Command(resume=valid.model_dump(mode="json")), thread_id, progress, drafts)
 
-    def continue_run(self, thread_id: str, progress: Callable[[str], None] | None = None,
-                     drafts: Callable[[dict], None] | None = None) -> Snapshot:
+    def continue_run(
+        self,
+        thread_id: str,
+        progress: Callable[[str], None] | None = None,
+        drafts: Callable[[dict], None] | None = None,
+    ) -> Snapshot:
         """Re-run whatever was in progress when a process died between gates."""
         return self._run(None, thread_id, progress, drafts)
 
@@ -158,10 +194,16 @@ class WorkshopService:
         snap = self.snapshot(thread_id)
         if not snap.done:
             raise KatachiError("wrong_stage", stage=Code(f"stage.{snap.stage.removeprefix('gate_') or 'intake'}"))
-        record = {"gate": "playbook", "action": "reopen", "by": by, "reason": reason,
-                  "at": datetime.now(UTC).isoformat(timespec="seconds")}
-        self.graph.update_state(self._config(thread_id), {"stage": gate_stage("playbook"), "decisions": [record]},
-                                as_node="playbook")
+        record = {
+            "gate": "playbook",
+            "action": "reopen",
+            "by": by,
+            "reason": reason,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        self.graph.update_state(
+            self._config(thread_id), {"stage": gate_stage("playbook"), "decisions": [record]}, as_node="playbook"
+        )
         return self._run(None, thread_id)
 
     def snapshot(self, thread_id: str) -> Snapshot:
@@ -180,8 +222,13 @@ class WorkshopService:
             seen.setdefault(cp.config["configurable"]["thread_id"], None)
         return list(seen)
 
-    def _run(self, payload: Any, thread_id: str, progress: Callable[[str], None] | None = None,
-             drafts: Callable[[dict], None] | None = None) -> Snapshot:
+    def _run(
+        self,
+        payload: Any,
+        thread_id: str,
+        progress: Callable[[str], None] | None = None,
+        drafts: Callable[[dict], None] | None = None,
+    ) -> Snapshot:
         config = self._config(thread_id, drafts=drafts is not None)
         for mode, chunk in self.graph.stream(payload, config, durability="sync", stream_mode=["updates", "custom"]):
             if mode == "custom":

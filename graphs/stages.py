@@ -4,6 +4,7 @@ the graph itself read. Labels come from the ``stage`` domain of :mod:`core.i18n`
 The checkpoint's ``stage`` value is either a stage (a generating node is due or running) or
 ``gate_<stage>`` (waiting for a decision at that stage's gate).
 """
+
 from __future__ import annotations
 
 from core.i18n import t

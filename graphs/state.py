@@ -1,4 +1,5 @@
 """Graph state: JSON-shaped values (pydantic dumps) with reducers on the fields that accumulate."""
+
 from __future__ import annotations
 
 import operator
@@ -33,4 +34,3 @@ class WorkshopState(TypedDict, total=False):
     decisions: Annotated[list[dict], operator.add]  # the audit trail of gate decisions (by, at, reason)
     versions: Annotated[list[dict], operator.add]  # numbered playbook versions: by, at, reason, changed, content
     stage: str
-

@@ -6,6 +6,7 @@ hand-offs and the playbook sections. Section names address one piece of it:
     theme · kpis:K1 · usecases:<department> · handoffs · procedures:U1 · weekly_review · glossary ·
     training · roles · rollout
 """
+
 from __future__ import annotations
 
 import difflib
@@ -22,8 +23,13 @@ SECTION_KINDS = UPSTREAM + tuple(PLAYBOOK_SECTIONS)
 
 def content_of(values: dict[str, Any]) -> dict[str, Any]:
     pb = Playbook.model_validate(values.get("playbook") or {}).model_dump()
-    return {"theme": values.get("theme") or {}, "kpis": values.get("kpis") or [],
-            "use_cases": values.get("use_cases") or [], "handoffs": values.get("handoffs") or [], "playbook": pb}
+    return {
+        "theme": values.get("theme") or {},
+        "kpis": values.get("kpis") or [],
+        "use_cases": values.get("use_cases") or [],
+        "handoffs": values.get("handoffs") or [],
+        "playbook": pb,
+    }
 
 
 def valid_section(name: str) -> bool:
@@ -55,10 +61,14 @@ def sections_of(content: dict[str, Any]) -> dict[str, Any]:
 
 def section_text(value: Any) -> str:
     """A stable, readable text of a section for text-level diffs (citations reduced to their files)."""
+
     def strip(v: Any) -> Any:
         if isinstance(v, dict):
-            return {k: (sorted({c.get("rel") or c.get("chunk_id") for c in x}) if k == "citations" else strip(x))
-                    for k, x in v.items() if k not in ("support",)}
+            return {
+                k: (sorted({c.get("rel") or c.get("chunk_id") for c in x}) if k == "citations" else strip(x))
+                for k, x in v.items()
+                if k not in ("support",)
+            }
         if isinstance(v, list):
             return [strip(x) for x in v]
         return v
@@ -93,8 +103,11 @@ def diff(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
         elif sa[name] == sb[name]:
             out.append({"section": name, "status": "same", "lines": []})
         else:
-            lines = list(difflib.unified_diff(section_text(sa[name]).splitlines(), section_text(sb[name]).splitlines(),
-                                              lineterm="", n=1))[2:]
+            lines = list(
+                difflib.unified_diff(
+                    section_text(sa[name]).splitlines(), section_text(sb[name]).splitlines(), lineterm="", n=1
+                )
+            )[2:]
             out.append({"section": name, "status": "changed", "lines": lines})
     return out
 
@@ -133,7 +146,8 @@ def apply_section(content: dict[str, Any], name: str, value: Any) -> dict[str, A
     return c
 
 
-def version_record(existing: list[dict], content: dict[str, Any], by: str, reason: str, at: str,
-                   previous: dict[str, Any] | None = None) -> dict[str, Any]:
+def version_record(
+    existing: list[dict], content: dict[str, Any], by: str, reason: str, at: str, previous: dict[str, Any] | None = None
+) -> dict[str, Any]:
     changed = [d["section"] for d in diff(previous, content) if d["status"] != "same"] if previous else []
     return {"n": len(existing) + 1, "by": by, "at": at, "reason": reason, "changed": changed, "content": content}

@@ -3,6 +3,7 @@
 Generating nodes do the model work; each gate is a small node whose first statement is
 ``interrupt()`` (it re-runs on resume, so nothing costly sits before it) and whose route is typed.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,12 +53,22 @@ from graphs.versions import UPSTREAM, apply_section, content_of, version_record
 
 log = logging.getLogger(__name__)
 
+
 def _ctx(state: WorkshopState, config: RunnableConfig) -> StageContext:
     rt = runtime_of(config)
-    return StageContext(model_for=rt.model_for, retriever=rt.retriever_for(state["company"]), company=state["company"],
-                        lang=state["lang"], today=state["today"], retries=rt.settings.structured_retries,
-                        library=rt.library(state["company"]), departments=tuple(state.get("departments") or ()),
-                        emit=_drafts(config), embed=rt.embed, stall_s=rt.settings.stall_s)
+    return StageContext(
+        model_for=rt.model_for,
+        retriever=rt.retriever_for(state["company"]),
+        company=state["company"],
+        lang=state["lang"],
+        today=state["today"],
+        retries=rt.settings.structured_retries,
+        library=rt.library(state["company"]),
+        departments=tuple(state.get("departments") or ()),
+        emit=_drafts(config),
+        embed=rt.embed,
+        stall_s=rt.settings.stall_s,
+    )
 
 
 def _drafts(config: RunnableConfig) -> Callable[[str, dict], None] | None:
@@ -113,8 +124,16 @@ def _judged(state: WorkshopState, config: RunnableConfig, stage: str, content: d
 def _payload(state: WorkshopState, gate: str, actions: list[str], data: dict) -> dict:
     keys = ["intake", "themes"] if gate == "themes" else [gate]
     findings = [f for k in keys for f in (state.get("findings") or {}).get(k, [])]
-    return GatePayload.model_validate(dict(gate=gate, thread_id=state.get("thread_id", ""), lang=state["lang"],
-                                           actions=actions, data=data, findings=findings)).model_dump()
+    return GatePayload.model_validate(
+        dict(
+            gate=gate,
+            thread_id=state.get("thread_id", ""),
+            lang=state["lang"],
+            actions=actions,
+            data=data,
+            findings=findings,
+        )
+    ).model_dump()
 
 
 # -- intake and themes -------------------------------------------------------------------------------
@@ -122,8 +141,11 @@ def intake(state: WorkshopState, config: RunnableConfig) -> dict:
     points = [PainPoint.model_validate(p) for p in state["pain_points"]]
     embed = runtime_of(config).embed
     groups = group_pain_points(points, vectors=embed([p.text for p in points]) if embed and len(points) > 1 else None)
-    return {"pain_groups": [g.model_dump() for g in groups], "stage": "themes",
-            "findings": {"intake": _dump(linter.lint_intake(state["pain_points"], state["lang"]))}}
+    return {
+        "pain_groups": [g.model_dump() for g in groups],
+        "stage": "themes",
+        "findings": {"intake": _dump(linter.lint_intake(state["pain_points"], state["lang"]))},
+    }
 
 
 def _business(state: WorkshopState) -> tuple[list[PainGroup], dict[str, str], set[str]]:
@@ -151,13 +173,23 @@ def themes(state: WorkshopState, config: RunnableConfig) -> dict:
         asked = [gate_finding("no_business_problem", "themes", "", state["lang"], severity="error")]
         found, lg = document_themes(ctx, n=n)
     lint = asked + _gates(lg) + [f for t in found for f in linter.lint_theme(t.model_dump(), state["lang"])]
-    return {"theme_candidates": [t.model_dump() for t in found], "stage": gate_stage("themes"),
-            "findings": {"themes": _dump(lint)}, **_merge_logs(lg)}
+    return {
+        "theme_candidates": [t.model_dump() for t in found],
+        "stage": gate_stage("themes"),
+        "findings": {"themes": _dump(lint)},
+        **_merge_logs(lg),
+    }
 
 
 def gate_themes(state: WorkshopState) -> Command[Literal["kpis", "themes"]]:
-    value = interrupt(_payload(state, "themes", ["choose", "edit", "regenerate"],
-                               {"candidates": state["theme_candidates"], "pain_groups": state["pain_groups"]}))
+    value = interrupt(
+        _payload(
+            state,
+            "themes",
+            ["choose", "edit", "regenerate"],
+            {"candidates": state["theme_candidates"], "pain_groups": state["pain_groups"]},
+        )
+    )
     d = _decide(ThemeDecision, value, "themes")
     record = {**d.model_dump(mode="json"), "gate": "themes"}
     if d.action == "regenerate":
@@ -168,8 +200,15 @@ def gate_themes(state: WorkshopState) -> Command[Literal["kpis", "themes"]]:
         chosen = state["theme_candidates"][d.index]
     else:
         chosen = d.theme.model_dump()
-    return Command(goto="kpis", update={"theme": chosen, "decisions": [record], "stage": "kpis",
-                                        "findings": {"themes": _dump(linter.lint_theme(chosen, state["lang"]))}})
+    return Command(
+        goto="kpis",
+        update={
+            "theme": chosen,
+            "decisions": [record],
+            "stage": "kpis",
+            "findings": {"themes": _dump(linter.lint_theme(chosen, state["lang"]))},
+        },
+    )
 
 
 # -- KPIs ---------------------------------------------------------------------------------------------
@@ -177,9 +216,9 @@ def kpis(state: WorkshopState, config: RunnableConfig) -> dict:
     ctx = _ctx(state, config)
     theme = Theme.model_validate(state["theme"])
     groups, points, business = _business(state)
-    found, findings, lg = kpi_agent.generate_kpis(ctx, theme, groups, points,
-                                                  feedback=(state.get("feedback") or {}).get("kpis", ""),
-                                                  business=business)
+    found, findings, lg = kpi_agent.generate_kpis(
+        ctx, theme, groups, points, feedback=(state.get("feedback") or {}).get("kpis", ""), business=business
+    )
     dumped = [k.model_dump() for k in found]
     findings += _gates(lg) + linter.lint_kpis(dumped, state["lang"])
     findings += _judged(state, config, "kpis", {"theme": state["theme"], "kpis": dumped})
@@ -187,8 +226,9 @@ def kpis(state: WorkshopState, config: RunnableConfig) -> dict:
 
 
 def gate_kpis(state: WorkshopState) -> Command[Literal["usecases", "kpis"]]:
-    value = interrupt(_payload(state, "kpis", ["approve", "edit", "reject"],
-                               {"theme": state["theme"], "kpis": state["kpis"]}))
+    value = interrupt(
+        _payload(state, "kpis", ["approve", "edit", "reject"], {"theme": state["theme"], "kpis": state["kpis"]})
+    )
     d = _decide(KPIDecision, value, "kpis")
     record = {**d.model_dump(mode="json"), "gate": "kpis"}
     if d.action == "reject":
@@ -212,11 +252,20 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
     texts = {p.id: p.text for p in points}
     for dept in state["departments"]:
         pains = uc_agent.department_pains(dept, points, kpi_list, ctx.catalog(), ctx.function_of(dept))
-        ucs, lg = uc_agent.generate_department(ctx, theme, kpi_list, dept, start=len(found) + 1,
-                                               n=(state.get("options") or {}).get("use_cases_per_department", 2),
-                                               feedback=feedback, pains=pains, avoid=[u.title for u in found],
-                                               taken=[u.pattern for u in found if u.pattern],
-                                               departments=state["departments"], points=texts)
+        ucs, lg = uc_agent.generate_department(
+            ctx,
+            theme,
+            kpi_list,
+            dept,
+            start=len(found) + 1,
+            n=(state.get("options") or {}).get("use_cases_per_department", 2),
+            feedback=feedback,
+            pains=pains,
+            avoid=[u.title for u in found],
+            taken=[u.pattern for u in found if u.pattern],
+            departments=state["departments"],
+            points=texts,
+        )
         for u in ucs:  # the room sees each department's use cases as soon as they are checked
             ctx.show("usecases", u.model_dump())
         found += ucs
@@ -229,13 +278,21 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
     ucd, hos = [u.model_dump() for u in found], [h.model_dump() for h in hand]
     lint = _gates(*logs) + linter.lint_usecases(ucd, hos, state["departments"], [k.id for k in kpi_list], state["lang"])
     lint += _judged(state, config, "usecases", {"use_cases": ucd, "handoffs": hos})
-    return {"use_cases": ucd, "handoffs": hos, "stage": gate_stage("usecases"), "findings": {"usecases": _dump(lint)},
-            **_merge_logs(*logs)}
+    return {
+        "use_cases": ucd,
+        "handoffs": hos,
+        "stage": gate_stage("usecases"),
+        "findings": {"usecases": _dump(lint)},
+        **_merge_logs(*logs),
+    }
 
 
 def gate_usecases(state: WorkshopState) -> Command[Literal["playbook", "usecases"]]:
-    value = interrupt(_payload(state, "usecases", ["approve", "reject"],
-                               {"use_cases": state["use_cases"], "handoffs": state["handoffs"]}))
+    value = interrupt(
+        _payload(
+            state, "usecases", ["approve", "reject"], {"use_cases": state["use_cases"], "handoffs": state["handoffs"]}
+        )
+    )
     d = _decide(UseCaseDecision, value, "usecases")
     record = {**d.model_dump(mode="json"), "gate": "usecases"}
     if d.action == "reject":
@@ -247,8 +304,17 @@ def gate_usecases(state: WorkshopState) -> Command[Literal["playbook", "usecases
     hand = [h.model_dump() for h in d.handoffs] if d.handoffs is not None else state["handoffs"]
     hand = [h for h in hand if h["id"] not in d.drop]
     lint = linter.lint_usecases(ucs, hand, state["departments"], [k["id"] for k in state["kpis"]], state["lang"])
-    return Command(goto="playbook", update={"use_cases": ucs, "handoffs": hand, "decisions": [record],
-                                            "stage": "playbook", "regen": [], "findings": {"usecases": _dump(lint)}})
+    return Command(
+        goto="playbook",
+        update={
+            "use_cases": ucs,
+            "handoffs": hand,
+            "decisions": [record],
+            "stage": "playbook",
+            "regen": [],
+            "findings": {"usecases": _dump(lint)},
+        },
+    )
 
 
 def _added(u: UseCase, ucs: list[dict], lang: str) -> dict:
@@ -261,8 +327,10 @@ def _added(u: UseCase, ucs: list[dict], lang: str) -> dict:
     if not uid or uid in taken:
         nums = [int(x[1:]) for x in taken if x[:1] == "U" and x[1:].isdigit()]
         uid = f"U{max(nums, default=0) + 1}"
-    how = [s for s in u.how if s.strip()] or [t(f"doc.step_{k}", lang, who=u.who, input=u.input, output=u.output)
-                                              for k in ("prepare", "draft", "check", "share")]
+    how = [s for s in u.how if s.strip()] or [
+        t(f"doc.step_{k}", lang, who=u.who, input=u.input, output=u.output)
+        for k in ("prepare", "draft", "check", "share")
+    ]
     return {**u.model_dump(), "id": uid, "how": how, "pattern": u.pattern or "new"}
 
 
@@ -271,8 +339,16 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _revise_upstream(ctx: StageContext, state: WorkshopState, names: list[str], fb: dict, theme: Theme,
-                     kpi_list: list[KPI], ucs: list[UseCase], hand: list[HandOff]):
+def _revise_upstream(
+    ctx: StageContext,
+    state: WorkshopState,
+    names: list[str],
+    fb: dict,
+    theme: Theme,
+    kpi_list: list[KPI],
+    ucs: list[UseCase],
+    hand: list[HandOff],
+):
     """Regenerate the theme / a KPI / a department's use cases / the hand-offs a reviewer sent back."""
     from agents import revise
 
@@ -280,8 +356,9 @@ def _revise_upstream(ctx: StageContext, state: WorkshopState, names: list[str], 
     touched: list[str] = []
     groups, points, business = _business(state)
     if "theme" in names:  # rewritten from the groups that name a business problem, as at the theme stage
-        theme, lg = revise.theme(ctx, theme, [g for g in groups if g.id in business] or groups, points,
-                                 fb.get("theme", ""))
+        theme, lg = revise.theme(
+            ctx, theme, [g for g in groups if g.id in business] or groups, points, fb.get("theme", "")
+        )
         logs.append(lg)
     for name in names:
         kind, _, key = name.partition(":")
@@ -309,8 +386,13 @@ def playbook_section(key: str, make: Callable[[], tuple[Any, StageLog]]) -> dict
     instead of making them all again (one run once needed 6 resumes). ``key`` names it in the trace."""
     value, lg = make()
     dump = [v.model_dump() for v in value] if isinstance(value, list) else value.model_dump()
-    return {"value": dump, "usage": lg.usage, "citations": lg.citations, "passages": lg.passages,
-            "findings": [f.model_dump() for f in lg.findings]}
+    return {
+        "value": dump,
+        "usage": lg.usage,
+        "citations": lg.citations,
+        "passages": lg.passages,
+        "findings": [f.model_dump() for f in lg.findings],
+    }
 
 
 def _durable(key: str, kind: Any, make: Callable[[], tuple[Any, StageLog]]) -> tuple[Any, StageLog]:
@@ -323,14 +405,19 @@ def _durable(key: str, kind: Any, make: Callable[[], tuple[Any, StageLog]]) -> t
     show = _drafts(get_config())
     if show is not None:  # the room counts the sections as they are done
         show("playbook", {"section": key})
-    lg = StageLog(usage=out["usage"], citations=out["citations"], passages=out["passages"],
-                  findings=[Finding.model_validate(f) for f in out["findings"]])
+    lg = StageLog(
+        usage=out["usage"],
+        citations=out["citations"],
+        passages=out["passages"],
+        findings=[Finding.model_validate(f) for f in out["findings"]],
+    )
     return TypeAdapter(kind).validate_python(out["value"]), lg
 
 
 @dataclass
 class _Made:
     """What the playbook's sections are made from, and the logs of the calls that made them."""
+
     ctx: StageContext
     theme: Theme
     kpis: list[KPI]
@@ -353,6 +440,7 @@ def _procedures(m: _Made, wanted: list[str]) -> list[dict] | None:
     by_id = {p.use_case_id: p for p in m.current.procedures}
     if not ("procedures" in wanted or targets or set(by_id) != {u.id for u in m.ucs}):
         return None
+
     def make(uc: UseCase) -> Callable[[], tuple[Any, StageLog]]:
         comment = m.fb.get(f"procedures:{uc.id}") or m.fb.get("procedures", "")
         return lambda: pb.procedure(m.ctx, uc, feedback=comment, current=by_id.get(uc.id))
@@ -368,18 +456,33 @@ def _procedures(m: _Made, wanted: list[str]) -> list[dict] | None:
 
 
 def _weekly_review(m: _Made) -> dict:
-    return m.durable("weekly_review", WeeklyReview, lambda: pb.weekly_review(
-        m.ctx, m.theme, m.kpis, m.ucs, feedback=m.fb.get("weekly_review", ""))).model_dump()
+    return m.durable(
+        "weekly_review",
+        WeeklyReview,
+        lambda: pb.weekly_review(m.ctx, m.theme, m.kpis, m.ucs, feedback=m.fb.get("weekly_review", "")),
+    ).model_dump()
 
 
 def _glossary(m: _Made) -> list[dict]:
-    return [t.model_dump() for t in m.durable("glossary", list[GlossaryTerm], lambda: pb.glossary(
-        m.ctx, m.theme, m.kpis, m.ucs, feedback=m.fb.get("glossary", "")))]
+    return [
+        t.model_dump()
+        for t in m.durable(
+            "glossary",
+            list[GlossaryTerm],
+            lambda: pb.glossary(m.ctx, m.theme, m.kpis, m.ucs, feedback=m.fb.get("glossary", "")),
+        )
+    ]
 
 
 def _training(m: _Made) -> list[dict]:
-    return [t.model_dump() for t in m.durable("training", list[TrainingItem], lambda: pb.training(
-        m.ctx, m.theme, m.current.procedures, feedback=m.fb.get("training", ""), ucs=m.ucs))]
+    return [
+        t.model_dump()
+        for t in m.durable(
+            "training",
+            list[TrainingItem],
+            lambda: pb.training(m.ctx, m.theme, m.current.procedures, feedback=m.fb.get("training", ""), ucs=m.ucs),
+        )
+    ]
 
 
 def _roles(m: _Made) -> dict:
@@ -396,15 +499,19 @@ def _rollout(m: _Made) -> list[dict]:
     phases = pb.default_rollout(m.ucs, m.kpis, m.ctx.lang)
     if m.fb.get("rollout") and m.current.rollout:
         current = m.current.rollout
-        phases = m.durable("rollout", list[RolloutPhase], lambda: pb.rewrite_rollout(m.ctx, current, m.ucs,
-                                                                                    m.fb["rollout"]))
+        phases = m.durable(
+            "rollout", list[RolloutPhase], lambda: pb.rewrite_rollout(m.ctx, current, m.ucs, m.fb["rollout"])
+        )
     return [p.model_dump() for p in phases]
 
 
 # The playbook's sections after the procedures, in the order they are made (training reads the
 # procedures made just before it). A new section is a builder here and its name in PLAYBOOK_SECTIONS.
 SECTION_BUILDERS: dict[str, Callable[[_Made], Any]] = {
-    "weekly_review": _weekly_review, "glossary": _glossary, "training": _training, "roles": _roles,
+    "weekly_review": _weekly_review,
+    "glossary": _glossary,
+    "training": _training,
+    "roles": _roles,
     "rollout": _rollout,
 }
 
@@ -415,16 +522,22 @@ def _upstream(ctx: StageContext, state: WorkshopState, wanted: list[str], m: _Ma
     names = [w for w in wanted if w.partition(":")[0] in UPSTREAM]
     if not names:
         return {}
-    m.theme, m.kpis, m.ucs, m.hand, touched, m.logs = _revise_upstream(ctx, state, names, m.fb, m.theme, m.kpis,
-                                                                       m.ucs, m.hand)
+    m.theme, m.kpis, m.ucs, m.hand, touched, m.logs = _revise_upstream(
+        ctx, state, names, m.fb, m.theme, m.kpis, m.ucs, m.hand
+    )
     wanted += [f"procedures:{uid}" for uid in touched]  # a rewritten use case needs its procedure again
-    upd: dict[str, Any] = dict(theme=m.theme.model_dump(), kpis=[k.model_dump() for k in m.kpis],
-                               use_cases=[u.model_dump() for u in m.ucs], handoffs=[h.model_dump() for h in m.hand])
+    upd: dict[str, Any] = dict(
+        theme=m.theme.model_dump(),
+        kpis=[k.model_dump() for k in m.kpis],
+        use_cases=[u.model_dump() for u in m.ucs],
+        handoffs=[h.model_dump() for h in m.hand],
+    )
     kd, ud, hd = upd["kpis"], upd["use_cases"], upd["handoffs"]
-    upd["findings"] = {"themes": _dump(linter.lint_theme(upd["theme"], state["lang"])),
-                       "kpis": _dump(linter.lint_kpis(kd, state["lang"])),
-                       "usecases": _dump(linter.lint_usecases(ud, hd, state["departments"], [k["id"] for k in kd],
-                                                              state["lang"]))}
+    upd["findings"] = {
+        "themes": _dump(linter.lint_theme(upd["theme"], state["lang"])),
+        "kpis": _dump(linter.lint_kpis(kd, state["lang"])),
+        "usecases": _dump(linter.lint_usecases(ud, hd, state["departments"], [k["id"] for k in kd], state["lang"])),
+    }
     return upd
 
 
@@ -433,19 +546,28 @@ def _playbook_version(state: WorkshopState, upd: dict, merged: dict) -> dict:
     last = (state.get("decisions") or [{}])[-1]
     asked = last.get("gate") == "playbook" and last.get("action") == "request_changes"
     content = content_of({**state, **upd, "playbook": merged})
-    prior = (state.get("versions") or [])
-    return version_record(prior, content, by=last.get("by", "") if asked else "model",
-                          reason=("; ".join(f"{k}: {v}" for k, v in last.get("sections", {}).items())
-                                  if asked else "generated"),
-                          at=_now(), previous=prior[-1]["content"] if prior else None)
+    prior = state.get("versions") or []
+    return version_record(
+        prior,
+        content,
+        by=last.get("by", "") if asked else "model",
+        reason=("; ".join(f"{k}: {v}" for k, v in last.get("sections", {}).items()) if asked else "generated"),
+        at=_now(),
+        previous=prior[-1]["content"] if prior else None,
+    )
 
 
 def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
     ctx = _ctx(state, config)
-    m = _Made(ctx, Theme.model_validate(state["theme"]), [KPI.model_validate(k) for k in state["kpis"]],
-              [UseCase.model_validate(u) for u in state["use_cases"]],
-              [HandOff.model_validate(h) for h in state["handoffs"]],
-              Playbook.model_validate(state.get("playbook") or {}), state.get("feedback") or {})
+    m = _Made(
+        ctx,
+        Theme.model_validate(state["theme"]),
+        [KPI.model_validate(k) for k in state["kpis"]],
+        [UseCase.model_validate(u) for u in state["use_cases"]],
+        [HandOff.model_validate(h) for h in state["handoffs"]],
+        Playbook.model_validate(state.get("playbook") or {}),
+        state.get("feedback") or {},
+    )
     wanted = list(state.get("regen") or PLAYBOOK_SECTIONS)
     upd = _upstream(ctx, state, wanted, m)
     out: dict[str, Any] = {}
@@ -460,19 +582,33 @@ def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
     lint += _judged(state, config, "playbook", {k: merged.get(k) for k in ("training", "roles", "weekly_review")})
     version = _playbook_version(state, upd, merged)
     findings = {**upd.pop("findings", {}), "playbook": _dump(lint)}
-    return {**upd, "playbook": out, "regen": [], "stage": gate_stage("playbook"), "findings": findings,
-            "versions": [version], **_merge_logs(*m.logs)}
+    return {
+        **upd,
+        "playbook": out,
+        "regen": [],
+        "stage": gate_stage("playbook"),
+        "findings": findings,
+        "versions": [version],
+        **_merge_logs(*m.logs),
+    }
 
 
 def gate_playbook(state: WorkshopState) -> Command[Literal["playbook", "gate_playbook", "finalize"]]:
     versions = [{k: v for k, v in ver.items() if k != "content"} for ver in state.get("versions") or []]
-    value = interrupt(_payload(state, "playbook", ["approve", "request_changes", "edit", "rollback"],
-                               {"playbook": state.get("playbook") or {}, "versions": versions}))
+    value = interrupt(
+        _payload(
+            state,
+            "playbook",
+            ["approve", "request_changes", "edit", "rollback"],
+            {"playbook": state.get("playbook") or {}, "versions": versions},
+        )
+    )
     d = _decide(PlaybookDecision, value, "playbook")
     record = {**d.model_dump(mode="json"), "gate": "playbook"}
     if d.action == "request_changes":
-        return Command(goto="playbook", update={"regen": list(d.sections), "feedback": dict(d.sections),
-                                                "decisions": [record]})
+        return Command(
+            goto="playbook", update={"regen": list(d.sections), "feedback": dict(d.sections), "decisions": [record]}
+        )
     if d.action in ("edit", "rollback"):
         prior = state.get("versions") or []
         previous = prior[-1]["content"] if prior else content_of(dict(state))
@@ -485,14 +621,24 @@ def gate_playbook(state: WorkshopState) -> Command[Literal["playbook", "gate_pla
             reason = d.reason or f"rollback to v{d.version}"
         version = version_record(prior, content, by=d.by, reason=reason, at=d.at or _now(), previous=previous)
         lang = state["lang"]
-        lint = {"themes": _dump(linter.lint_theme(content["theme"], lang)),
-                "kpis": _dump(linter.lint_kpis(content["kpis"], lang)),
-                "usecases": _dump(linter.lint_usecases(content["use_cases"], content["handoffs"], state["departments"],
-                                                       [k["id"] for k in content["kpis"]], lang)),
-                "playbook": _dump(linter.lint_playbook(content["playbook"], lang))}
+        lint = {
+            "themes": _dump(linter.lint_theme(content["theme"], lang)),
+            "kpis": _dump(linter.lint_kpis(content["kpis"], lang)),
+            "usecases": _dump(
+                linter.lint_usecases(
+                    content["use_cases"],
+                    content["handoffs"],
+                    state["departments"],
+                    [k["id"] for k in content["kpis"]],
+                    lang,
+                )
+            ),
+            "playbook": _dump(linter.lint_playbook(content["playbook"], lang)),
+        }
         # A manual change regenerates nothing: show the gate again with the new version.
-        return Command(goto="gate_playbook", update={**content, "decisions": [record], "versions": [version],
-                                                     "findings": lint})
+        return Command(
+            goto="gate_playbook", update={**content, "decisions": [record], "versions": [version], "findings": lint}
+        )
     return Command(goto="finalize", update={"decisions": [record]})
 
 
@@ -502,9 +648,18 @@ def finalize(state: WorkshopState) -> dict:
 
 def build_graph(checkpointer=None):
     g = StateGraph(WorkshopState)
-    for name, fn in [("intake", intake), ("themes", themes), ("gate_themes", gate_themes), ("kpis", kpis),
-                     ("gate_kpis", gate_kpis), ("usecases", usecases), ("gate_usecases", gate_usecases),
-                     ("playbook", playbook), ("gate_playbook", gate_playbook), ("finalize", finalize)]:
+    for name, fn in [
+        ("intake", intake),
+        ("themes", themes),
+        ("gate_themes", gate_themes),
+        ("kpis", kpis),
+        ("gate_kpis", gate_kpis),
+        ("usecases", usecases),
+        ("gate_usecases", gate_usecases),
+        ("playbook", playbook),
+        ("gate_playbook", gate_playbook),
+        ("finalize", finalize),
+    ]:
         g.add_node(name, fn)
     g.add_edge(START, "intake")
     g.add_edge("intake", "themes")

@@ -6,6 +6,7 @@ full stop followed by a space, or a line break), packed to ``max_chars``; a sent
 up to ``overlap`` characters. The chunk text is a verbatim slice of the source, so quotes from it
 can be checked against the file.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -79,8 +80,9 @@ def _sections(text: str, title: str) -> list[tuple[str, int, int]]:
     return [(p, s, e) for p, s, e in out if text[s:e].strip()]
 
 
-def chunk_text(text: str, *, title: str = "", max_chars: int = 500, min_chars: int = 300,
-               overlap: int = 60, markdown: bool = True) -> list[Chunk]:
+def chunk_text(
+    text: str, *, title: str = "", max_chars: int = 500, min_chars: int = 300, overlap: int = 60, markdown: bool = True
+) -> list[Chunk]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     offset = 0
     if markdown:

@@ -4,6 +4,7 @@ The file holds the SentencePiece-unigram vocabulary with scores, a per-codepoint
 and the encoder weights (Q4_0 blocks or float32). We read it directly so that the torch model uses
 exactly the weights of the package's own engine, with nothing fetched from a hub.
 """
+
 from __future__ import annotations
 
 import mmap
@@ -66,30 +67,46 @@ def read_e5_file(path: Path) -> E5File:
     if bytes(buf[:4]) != b"E5S1":
         raise ValueError(f"{path}: not an E5S1 model file")
     o = 8
-    H, NL, NH, FF, VOC, MAXP, _tvs = struct.unpack_from("<7i", buf, o); o += 28
-    (eps,) = struct.unpack_from("<f", buf, o); o += 4
+    H, NL, NH, FF, VOC, MAXP, _tvs = struct.unpack_from("<7i", buf, o)
+    o += 28
+    (eps,) = struct.unpack_from("<f", buf, o)
+    o += 4
     o += 4  # qk
-    n_pieces, bos, eos, pad, unk = struct.unpack_from("<5i", buf, o); o += 20
-    (bloblen,) = struct.unpack_from("<Q", buf, o); o += 8
-    offs = np.frombuffer(buf, dtype="<u4", count=n_pieces + 1, offset=o); o += 4 * (n_pieces + 1)
-    scores = np.frombuffer(buf, dtype="<f4", count=n_pieces, offset=o).copy(); o += 4 * n_pieces
-    blob = bytes(buf[o:o + bloblen]); o += bloblen
-    pieces = [blob[offs[i]:offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
-    n_norm, nm_bytes = struct.unpack_from("<iI", buf, o); o += 8
+    n_pieces, bos, eos, pad, unk = struct.unpack_from("<5i", buf, o)
+    o += 20
+    (bloblen,) = struct.unpack_from("<Q", buf, o)
+    o += 8
+    offs = np.frombuffer(buf, dtype="<u4", count=n_pieces + 1, offset=o)
+    o += 4 * (n_pieces + 1)
+    scores = np.frombuffer(buf, dtype="<f4", count=n_pieces, offset=o).copy()
+    o += 4 * n_pieces
+    blob = bytes(buf[o : o + bloblen])
+    o += bloblen
+    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
+    n_norm, nm_bytes = struct.unpack_from("<iI", buf, o)
+    o += 8
     norm_map: dict[int, str] = {}
     p = o
     for _ in range(n_norm):
-        (cp,) = struct.unpack_from("<I", buf, p); p += 4
-        nout = buf[p]; p += 1
-        outs = struct.unpack_from(f"<{nout}I", buf, p); p += 4 * nout
+        (cp,) = struct.unpack_from("<I", buf, p)
+        p += 4
+        nout = buf[p]
+        p += 1
+        outs = struct.unpack_from(f"<{nout}I", buf, p)
+        p += 4 * nout
         norm_map[cp] = "".join(chr(c) for c in outs)
     o += nm_bytes
-    (ndir,) = struct.unpack_from("<i", buf, o); o += 4
+    (ndir,) = struct.unpack_from("<i", buf, o)
+    o += 4
     tensors: dict[str, tuple[int, int, memoryview]] = {}
     for _ in range(ndir):
-        (nl,) = struct.unpack_from("<H", buf, o); o += 2
-        name = bytes(buf[o:o + nl]).decode(); o += nl
-        dtype = buf[o]; o += 1
-        n, off, nbytes = struct.unpack_from("<IQQ", buf, o); o += 20
-        tensors[name] = (dtype, n, buf[off:off + nbytes])
+        (nl,) = struct.unpack_from("<H", buf, o)
+        o += 2
+        name = bytes(buf[o : o + nl]).decode()
+        o += nl
+        dtype = buf[o]
+        o += 1
+        n, off, nbytes = struct.unpack_from("<IQQ", buf, o)
+        o += 20
+        tensors[name] = (dtype, n, buf[off : off + nbytes])
     return E5File(H, NL, NH, FF, VOC, MAXP, eps, pieces, scores, bos, eos, pad, unk, norm_map, tensors)

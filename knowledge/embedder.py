@@ -10,6 +10,7 @@ Two engines share one interface:
 
 Both add the ``query: `` / ``passage: `` prefixes the model was trained with.
 """
+
 from __future__ import annotations
 
 import functools
@@ -97,10 +98,16 @@ class TorchE5:
             # Q, K and V in one matmul: three reads of the activations become one.
             qkv_w = torch.cat([g("q.w", H), g("k.w", H), g("v.w", H)])
             qkv_b = torch.cat([b("q.b"), b("k.b"), b("v.b")])
-            self._layers.append(dict(
-                qkv=(qkv_w, qkv_b), ao=(g("ao.w", H), b("ao.b")), aln=(b("aln.w"), b("aln.b")),
-                fi=(g("fi.w", f.ffn), b("fi.b")), fo=(g("fo.w", H), b("fo.b")), oln=(b("oln.w"), b("oln.b")),
-            ))
+            self._layers.append(
+                dict(
+                    qkv=(qkv_w, qkv_b),
+                    ao=(g("ao.w", H), b("ao.b")),
+                    aln=(b("aln.w"), b("aln.b")),
+                    fi=(g("fi.w", f.ffn), b("fi.b")),
+                    fo=(g("fo.w", H), b("fo.b")),
+                    oln=(b("oln.w"), b("oln.b")),
+                )
+            )
         self._torch = torch
         self._threads = threads
         self._batch = batch_size
@@ -123,7 +130,7 @@ class TorchE5:
         windows: list[tuple[int, list[int]]] = []  # (text index, token ids incl. bos/eos)
         for i, ids in enumerate(content):
             for a in range(0, max(len(ids), 1), wmax):
-                windows.append((i, [self._tokenizer.bos, *ids[a:a + wmax], self._tokenizer.eos]))
+                windows.append((i, [self._tokenizer.bos, *ids[a : a + wmax], self._tokenizer.eos]))
         sums = np.zeros((len(texts), self.dim), dtype=np.float64)
         weights = np.zeros(len(texts), dtype=np.float64)
         order = sorted(range(len(windows)), key=lambda k: len(windows[k][1]))
@@ -132,7 +139,7 @@ class TorchE5:
             torch.set_num_threads(self._threads)
             try:
                 for s in range(0, len(order), self._batch):
-                    group = [windows[k] for k in order[s:s + self._batch]]
+                    group = [windows[k] for k in order[s : s + self._batch]]
                     pooled = self._forward([ids for _, ids in group]).numpy()
                     for (ti, ids), vec in zip(group, pooled):
                         w = max(len(ids) - 2, 1)  # the engine weights windows by content tokens
@@ -152,8 +159,8 @@ class TorchE5:
         ids = np.zeros((B, L), dtype=np.int64)
         mask = np.zeros((B, L), dtype=bool)
         for r, row in enumerate(batch):
-            ids[r, :len(row)] = row
-            mask[r, :len(row)] = True
+            ids[r, : len(row)] = row
+            mask[r, : len(row)] = True
         uniq, inv = np.unique(ids, return_inverse=True)
         from knowledge.e5_file import dequant_blocks
 

@@ -1,5 +1,6 @@
 """Decode text files the way Japanese companies save them: UTF-8 (with or without BOM), Shift_JIS /
 CP932 (Excel's CSV), EUC-JP, ISO-2022-JP and UTF-16. Binary data is refused, not guessed at."""
+
 from __future__ import annotations
 
 import codecs
@@ -33,8 +34,13 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 
 def _decode(data: bytes) -> tuple[str, str]:
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
-                     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32")):
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+    ):
         if data.startswith(bom) and not (bom == codecs.BOM_UTF16_LE and data.startswith(codecs.BOM_UTF32_LE)):
             try:
                 return data.decode(enc), enc.replace("-sig", " (BOM)")

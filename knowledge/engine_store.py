@@ -10,6 +10,7 @@ The postings are the file index's: the same Sudachi tokens (``knowledge.lexical.
 write lock is a session advisory lock held on a connection of its own: an ingest that dies loses its
 connection and so its lock, as a process loses its ``flock``.
 """
+
 from __future__ import annotations
 
 import json
@@ -86,9 +87,11 @@ class EngineState:
     def write_manifest(self, manifest: dict) -> str:
         version = f"{time.time_ns()}-{id(self)}"
         with self.db.tx() as c:
-            c.execute("INSERT INTO store_companies (company, manifest, version) VALUES (?, ?, ?) ON CONFLICT "
-                      "(company) DO UPDATE SET manifest = excluded.manifest, version = excluded.version",
-                      (self.company, json.dumps(manifest, ensure_ascii=False), version))
+            c.execute(
+                "INSERT INTO store_companies (company, manifest, version) VALUES (?, ?, ?) ON CONFLICT "
+                "(company) DO UPDATE SET manifest = excluded.manifest, version = excluded.version",
+                (self.company, json.dumps(manifest, ensure_ascii=False), version),
+            )
         return version
 
     def pending(self) -> bool:
@@ -97,8 +100,11 @@ class EngineState:
 
     def mark_pending(self, who: str) -> None:
         with self.db.tx() as c:
-            c.execute("INSERT INTO store_companies (company, pending) VALUES (?, ?) ON CONFLICT (company) "
-                      "DO UPDATE SET pending = excluded.pending", (self.company, who))
+            c.execute(
+                "INSERT INTO store_companies (company, pending) VALUES (?, ?) ON CONFLICT (company) "
+                "DO UPDATE SET pending = excluded.pending",
+                (self.company, who),
+            )
 
     def clear_pending(self) -> None:
         with self.db.tx() as c:
@@ -144,8 +150,9 @@ class EngineLexical:
         self.company, self.db = company, db
 
     def ids(self) -> list[str]:
-        return [r["chunk_id"] for r in self.db.all("SELECT chunk_id FROM lexical_chunks WHERE company = ?",
-                                                   self.company)]
+        return [
+            r["chunk_id"] for r in self.db.all("SELECT chunk_id FROM lexical_chunks WHERE company = ?", self.company)
+        ]
 
     def update(self, added: dict[str, tuple[str, dict]], removed: list[str]) -> None:
         """``added``: chunk id -> (text to index, metadata used for filters). One transaction."""
@@ -166,15 +173,20 @@ class EngineLexical:
         gone = list(removed) + list(added)  # re-added chunks replace their old rows
         with self.db.tx() as c:
             for table in ("lexical_postings", "lexical_chunks"):
-                c.execute(f"DELETE FROM {table} WHERE company = ? AND chunk_id = ANY(CAST(? AS text[]))",
-                          (self.company, gone))
+                c.execute(
+                    f"DELETE FROM {table} WHERE company = ? AND chunk_id = ANY(CAST(? AS text[]))", (self.company, gone)
+                )
             if added:
-                c.execute("INSERT INTO lexical_chunks (company, chunk_id, department, length) SELECT ?, "
-                          "unnest(CAST(? AS text[])), unnest(CAST(? AS text[])), unnest(CAST(? AS int[]))",
-                          (self.company, *chunks))
-                c.execute("INSERT INTO lexical_postings (company, term, chunk_id, tf) SELECT ?, "
-                          "unnest(CAST(? AS text[])), unnest(CAST(? AS text[])), unnest(CAST(? AS int[]))",
-                          (self.company, *postings))
+                c.execute(
+                    "INSERT INTO lexical_chunks (company, chunk_id, department, length) SELECT ?, "
+                    "unnest(CAST(? AS text[])), unnest(CAST(? AS text[])), unnest(CAST(? AS int[]))",
+                    (self.company, *chunks),
+                )
+                c.execute(
+                    "INSERT INTO lexical_postings (company, term, chunk_id, tf) SELECT ?, "
+                    "unnest(CAST(? AS text[])), unnest(CAST(? AS text[])), unnest(CAST(? AS int[]))",
+                    (self.company, *postings),
+                )
         # Fresh planner statistics: before autovacuum's first look at new postings the planner nests
         # loops over them (JSQuAD's 1,145 paragraphs: 80-230 ms a query; 3-20 ms once analysed).
         with self.db.tx() as c:

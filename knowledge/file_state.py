@@ -1,6 +1,7 @@
 """A company's manifest, write lock, pending mark and BM25 index as files in its data directory (the
 embedded default). The same interface as knowledge.engine_store.EngineState, which keeps them in
 PostgreSQL."""
+
 from __future__ import annotations
 
 import json

@@ -9,6 +9,7 @@ Measured with benchmarks/retrieval.py: JSQuAD R@1 0.914 / R@5 0.976 / MRR 0.941 
 0.901 / 0.969 / 0.931, dense 0.827 / 0.947 / 0.880); paraphrased business questions R@1 0.743
 (dense 0.714). :func:`rrf` is kept for comparison.
 """
+
 from __future__ import annotations
 
 DENSE_WEIGHT = 0.5
@@ -24,13 +25,16 @@ def fuse(dense: dict[str, float], lexical: dict[str, float], alpha: float = DENS
     span = hi - lo if hi > lo else 1.0
     top = max(lexical.values(), default=0.0)
     ids = set(dense) | set(lexical)
-    scored = [(i, alpha * (dense.get(i, lo) - lo) / span + (1 - alpha) * (lexical.get(i, 0.0) / top if top > 0 else 0.0))
-              for i in ids]
+    scored = [
+        (i, alpha * (dense.get(i, lo) - lo) / span + (1 - alpha) * (lexical.get(i, 0.0) / top if top > 0 else 0.0))
+        for i in ids
+    ]
     return sorted(scored, key=lambda x: (-x[1], x[0]))
 
 
-def rrf(dense_ranked: list[str], lexical_ranked: list[str], w_dense: float = 1.0, w_lex: float = 1.0,
-        k: int = RRF_K) -> list[tuple[str, float]]:
+def rrf(
+    dense_ranked: list[str], lexical_ranked: list[str], w_dense: float = 1.0, w_lex: float = 1.0, k: int = RRF_K
+) -> list[tuple[str, float]]:
     scores: dict[str, float] = {}
     for w, ranked in ((w_dense, dense_ranked), (w_lex, lexical_ranked)):
         for r, i in enumerate(ranked):

@@ -23,31 +23,41 @@ Text is normalised first: format characters (zero-width, bidirectional marks) ar
 (NFKC), look-alike Cyrillic and Greek letters mapped to Latin, case folded; lines broken mid-sentence and
 letters spaced apart are joined too. :func:`reasons` says which kinds matched (for reports and tests).
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 
 # Cyrillic and Greek letters that look like Latin ones ("Аssistаnt" with two Cyrillic а).
-_CONFUSABLE = str.maketrans("аеорсухіјѕԁһԛԝАВЕКМНОРСТХІЈЅοαινκρτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
-                            "aeopcyxijsdhqwABEKMHOPCTXIJSoaivkptyxABEZHIKMNOPTYX")
+_CONFUSABLE = str.maketrans(
+    "аеорсухіјѕԁһԛԝАВЕКМНОРСТХІЈЅοαινκρτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "aeopcyxijsdhqwABEKMHOPCTXIJSoaivkptyxABEZHIKMNOPTYX"
+)
 _SPACED_CJK = re.compile(r"(?<=[\u3040-\u30ff\u3400-\u9fff])\s+(?=[\u3040-\u30ff\u3400-\u9fff])")
 _SPACED_LATIN = re.compile(r"(?<=\b\w) (?=\w\b)")
 
 # -- vocabulary -----------------------------------------------------------------------------------------
-_AI_EN = (r"(?:ai|a\.i\.|artificial intelligence|(?:large )?language models?|llms?|ai models?|models?|assistants?|"
-          r"chatbots?|bots?|chatgpt|gpt(?:-?\d)?|claude|gemini|copilot|summari[sz]ers?|ai reviewers?|reviewer bots?|"
-          r"automated (?:summari[sz]ers?|readers?|systems?|tools?)|machine readers?|"
-          r"(?:summari[sz]ing|summary|generating|generation|ai|automated) (?:tools?|systems?|programs?|engines?|software))")
-_AI_JA = (r"(?:生成ai|チャットai|要約ai|ai|人工知能|言語モデル|大規模言語モデル|llm|モデル|アシスタント|チャットボット|ボット|"
-          r"gpt|エージェント)")
+_AI_EN = (
+    r"(?:ai|a\.i\.|artificial intelligence|(?:large )?language models?|llms?|ai models?|models?|assistants?|"
+    r"chatbots?|bots?|chatgpt|gpt(?:-?\d)?|claude|gemini|copilot|summari[sz]ers?|ai reviewers?|reviewer bots?|"
+    r"automated (?:summari[sz]ers?|readers?|systems?|tools?)|machine readers?|"
+    r"(?:summari[sz]ing|summary|generating|generation|ai|automated) (?:tools?|systems?|programs?|engines?|software))"
+)
+_AI_JA = (
+    r"(?:生成ai|チャットai|要約ai|ai|人工知能|言語モデル|大規模言語モデル|llm|モデル|アシスタント|チャットボット|ボット|"
+    r"gpt|エージェント)"
+)
 _LANGS_EN = r"(?:french|spanish|german|portuguese|italian|chinese|korean|english|japanese|russian|dutch)"
 _LANGS_JA = r"(?:英語|日本語|中国語|フランス語|スペイン語|ドイツ語|韓国語|ポルトガル語|イタリア語)"
 _ORDER_JA = r"(?:て(?:ください|下さい|くれ)|てね|こと|ように|せよ|しろ|なさい|べし|よ(?:う)?に)"
-_OUTPUTS_EN = (r"(?:playbook|procedures?|glossary|roles? section|training plan|weekly review|rollout|steps?|output|"
-               r"answers?|summary|kpi table|sources(?: list)?)")
-_ADDRESSEE_END = (r"(?=\s*(?:[:：,.;!?)\]—–-]|$)|\s+(?:reading|processing|summari[sz]ing|parsing|that|who|which|"
-                  r"here)\b)")
+_OUTPUTS_EN = (
+    r"(?:playbook|procedures?|glossary|roles? section|training plan|weekly review|rollout|steps?|output|"
+    r"answers?|summary|kpi table|sources(?: list)?)"
+)
+_ADDRESSEE_END = (
+    r"(?=\s*(?:[:：,.;!?)\]—–-]|$)|\s+(?:reading|processing|summari[sz]ing|parsing|that|who|which|"
+    r"here)\b)"
+)
 _OUTPUTS_JA = r"(?:プレイブック|手順書?|用語集|展開計画|研修計画|ロールアウト|出力|回答|要約|各ステップ|週次レビュー)"
 
 _RULES: dict[str, list[str]] = {
@@ -176,12 +186,18 @@ _RULES: dict[str, list[str]] = {
 _COMPILED = {kind: [re.compile(p, re.I | re.M) for p in pats] for kind, pats in _RULES.items()}
 
 # A role label at the start of a line: an injection when what follows is an utterance or an order
-_ROLE = re.compile(r"(?:^|\n|[。.!?]\s+|[\[【(（;；]\s*|(?<=\w)[:：]\s+)"
-                   r"(?:system|assistant|ai|model|user|bot|chatbot|gpt|システム|アシスタント|"
-                   r"モデル|ユーザー|ボット)\s*[:：]\s*(?P<rest>[^\n]*)", re.I)
-_UTTERANCE = re.compile(r"\b(?:understood|sure|certainly|of\s+course|i\s+will|i'll|ok(?:ay)?[,.]|from\s+(?:now|here)\s+on|"
-                        r"baseline|respond|answer\s+in|reply\s+in|cite|output)\b|承知|了解|かしこまり|わかりました|分かりました|"
-                        r"以後|以降|今後|ベースライン|出力|回答|引用|出典|" + _ORDER_JA, re.I)
+_ROLE = re.compile(
+    r"(?:^|\n|[。.!?]\s+|[\[【(（;；]\s*|(?<=\w)[:：]\s+)"
+    r"(?:system|assistant|ai|model|user|bot|chatbot|gpt|システム|アシスタント|"
+    r"モデル|ユーザー|ボット)\s*[:：]\s*(?P<rest>[^\n]*)",
+    re.I,
+)
+_UTTERANCE = re.compile(
+    r"\b(?:understood|sure|certainly|of\s+course|i\s+will|i'll|ok(?:ay)?[,.]|from\s+(?:now|here)\s+on|"
+    r"baseline|respond|answer\s+in|reply\s+in|cite|output)\b|承知|了解|かしこまり|わかりました|分かりました|"
+    r"以後|以降|今後|ベースライン|出力|回答|引用|出典|" + _ORDER_JA,
+    re.I,
+)
 
 
 def normalise(text: str) -> str:

@@ -3,6 +3,7 @@
 The index lives beside the company's Chroma data and is updated with every ingest: tokens are cached
 per chunk id, so an ingest re-tokenises only new chunks; the BM25 matrix itself is rebuilt (cheap).
 """
+
 from __future__ import annotations
 
 import functools
@@ -35,7 +36,7 @@ def tokenize(text: str) -> list[str]:
     out: list[str] = []
     with _tok_lock:  # a Sudachi tokenizer object is not thread-safe
         for i in range(0, len(text), _MAX_PIECE):
-            for m in tok.tokenize(text[i:i + _MAX_PIECE], mode):
+            for m in tok.tokenize(text[i : i + _MAX_PIECE], mode):
                 if m.part_of_speech()[0] in _SKIP_POS:
                     continue
                 t = m.normalized_form().strip().lower()

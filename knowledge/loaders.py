@@ -4,6 +4,7 @@ with a per-file reason, so one bad file never stops a batch.
 A document is a list of segments (a PDF page, a sheet, a slide, or the whole text) so that page
 numbers, sheet names and slide titles reach the chunks' metadata and the citations.
 """
+
 from __future__ import annotations
 
 import csv
@@ -241,8 +242,15 @@ def load_pdf(data: bytes, path: Path) -> LoadedDoc:
 
 
 LOADERS: dict[str, Callable[[bytes, Path], LoadedDoc]] = {
-    ".md": load_markdown, ".markdown": load_markdown, ".txt": load_text, ".csv": load_csv,
-    ".html": load_html, ".htm": load_html, ".docx": load_docx, ".xlsx": load_xlsx, ".pptx": load_pptx,
+    ".md": load_markdown,
+    ".markdown": load_markdown,
+    ".txt": load_text,
+    ".csv": load_csv,
+    ".html": load_html,
+    ".htm": load_html,
+    ".docx": load_docx,
+    ".xlsx": load_xlsx,
+    ".pptx": load_pptx,
     ".pdf": load_pdf,
 }
 

@@ -1,6 +1,7 @@
 """Metadata guessed from a document: its department, and whether a chunk reads like an instruction
 to a model (prompt injection, see :mod:`knowledge.injection`). Both are stored with the chunk; neither
 changes the text."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """What retrieval returns and what a stage may cite."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel

@@ -18,6 +18,7 @@ Where the manifest, the mark, the lock and BM25 live: files in the company's dir
 default, knowledge.file_state), or rows in PostgreSQL when the vectors are on a Chroma server
 (knowledge.engine_store), so processes on data directories of their own share one store.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -120,21 +121,31 @@ def _server_client(url: str, tenant: str, company: str, token: str | None = None
         if key in _clients:
             return _clients[key]
         u = urlparse(url)
-        opts: dict[str, Any] = dict(anonymized_telemetry=False, chroma_server_host=u.hostname,
-                                    chroma_server_http_port=u.port or (443 if u.scheme == "https" else 8000),
-                                    chroma_server_ssl_enabled=u.scheme == "https",
-                                    chroma_api_impl="chromadb.api.fastapi.FastAPI")
+        opts: dict[str, Any] = dict(
+            anonymized_telemetry=False,
+            chroma_server_host=u.hostname,
+            chroma_server_http_port=u.port or (443 if u.scheme == "https" else 8000),
+            chroma_server_ssl_enabled=u.scheme == "https",
+            chroma_api_impl="chromadb.api.fastapi.FastAPI",
+        )
         if token:
-            opts.update(chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider",
-                        chroma_client_auth_credentials=token)
+            opts.update(
+                chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider",
+                chroma_client_auth_credentials=token,
+            )
         admin = chromadb.AdminClient(ChromaSettings(**opts))
         try:
             admin.get_database(company, tenant=tenant)
         except Exception:  # noqa: BLE001 - the client raises a plain error for a missing database
             admin.create_database(company, tenant=tenant)
-        _clients[key] = chromadb.HttpClient(host=str(u.hostname), port=opts["chroma_server_http_port"],
-                                            ssl=u.scheme == "https", tenant=tenant, database=company,
-                                            settings=ChromaSettings(**opts))
+        _clients[key] = chromadb.HttpClient(
+            host=str(u.hostname),
+            port=opts["chroma_server_http_port"],
+            ssl=u.scheme == "https",
+            tenant=tenant,
+            database=company,
+            settings=ChromaSettings(**opts),
+        )
         return _clients[key]
 
 
@@ -191,8 +202,9 @@ def collect_files(paths: Sequence[str | Path]) -> list[tuple[Path, Path]]:
 
 
 class CompanyStore:
-    def __init__(self, company: str, settings: Settings, embedder: Embedder | None = None,
-                 create: bool = False) -> None:
+    def __init__(
+        self, company: str, settings: Settings, embedder: Embedder | None = None, create: bool = False
+    ) -> None:
         self.settings = settings
         self.company = check_company(company)
         self.dir = company_dir(company, self.settings)  # uploads and the company's library stay here
@@ -232,8 +244,11 @@ class CompanyStore:
         if self._collection is None:
             try:
                 s = self.settings
-                client = (_server_client(s.chroma_url, s.chroma_tenant, self.company, s.chroma_token)
-                          if s.chroma_url else _client(self.dir / "chroma", self._version))
+                client = (
+                    _server_client(s.chroma_url, s.chroma_tenant, self.company, s.chroma_token)
+                    if s.chroma_url
+                    else _client(self.dir / "chroma", self._version)
+                )
                 self._collection = client.get_or_create_collection(
                     COLLECTION,
                     embedding_function=chroma_embedding_function(self._embedder),
@@ -265,8 +280,14 @@ class CompanyStore:
         return self.state.writer(LOCK_WAIT_S if wait_s is None else wait_s)
 
     # -- ingest -----------------------------------------------------------------------------------
-    def ingest(self, paths: Sequence[str | Path], progress: bool = False, prune: bool = True,
-               department: str | None = None, wait_s: float | None = None) -> IngestReport:
+    def ingest(
+        self,
+        paths: Sequence[str | Path],
+        progress: bool = False,
+        prune: bool = True,
+        department: str | None = None,
+        wait_s: float | None = None,
+    ) -> IngestReport:
         """Ingest files and folders. ``department`` overrides the guess from paths and headings."""
         t0 = time.perf_counter()
         report = IngestReport(self.company)
@@ -305,8 +326,14 @@ class CompanyStore:
             chunks = []
             for seg in doc.segments:
                 title = " > ".join(x for x in (doc.title, seg.heading) if x)
-                for c in chunk_text(seg.text, title=title, markdown=doc.markdown, max_chars=self.settings.chunk_max,
-                                    min_chars=self.settings.chunk_min, overlap=self.settings.chunk_overlap):
+                for c in chunk_text(
+                    seg.text,
+                    title=title,
+                    markdown=doc.markdown,
+                    max_chars=self.settings.chunk_max,
+                    min_chars=self.settings.chunk_min,
+                    overlap=self.settings.chunk_overlap,
+                ):
                     chunks.append((c, seg.meta))
             dept = department or guess_department(rel, [c.heading for c, _ in chunks[:3]])
             ids, metas, texts = [], [], []
@@ -316,9 +343,20 @@ class CompanyStore:
                     continue  # the same passage twice under one heading: keep the first
                 ids.append(cid)
                 texts.append(c.text)
-                metas.append({"source": src, "rel": rel, "heading": c.heading, "position": len(ids) - 1,
-                              "start": c.start, "department": dept or "", "ext": f.suffix.lower(),
-                              "injection": looks_like_instruction(f"{c.heading}\n{c.text}"), **doc.meta, **seg_meta})
+                metas.append(
+                    {
+                        "source": src,
+                        "rel": rel,
+                        "heading": c.heading,
+                        "position": len(ids) - 1,
+                        "start": c.start,
+                        "department": dept or "",
+                        "ext": f.suffix.lower(),
+                        "injection": looks_like_instruction(f"{c.heading}\n{c.text}"),
+                        **doc.meta,
+                        **seg_meta,
+                    }
+                )
             # A file marked dirty by a repair may miss any of its chunks: all of them are written again.
             old_ids = set(old["chunk_ids"]) if old and not old.get("dirty") else set()
             new = [i for i, cid in enumerate(ids) if cid not in old_ids]
@@ -367,8 +405,12 @@ class CompanyStore:
                 self.collection.delete(ids=sorted(ids & in_chroma))
             self.lexical.update({}, sorted(ids))
             report.files.append(FileResult(e.get("rel", key), "removed", chunks_removed=len(ids)))
-        log.warning("%s: an interrupted ingest was repaired (%d stray chunks, %d files to ingest again)",
-                    self.company, len(orphans), len(redo))
+        log.warning(
+            "%s: an interrupted ingest was repaired (%d stray chunks, %d files to ingest again)",
+            self.company,
+            len(orphans),
+            len(redo),
+        )
         return redo
 
     def _apply(self, pending, entries, progress: bool, report: IngestReport) -> list[str]:
@@ -385,12 +427,16 @@ class CompanyStore:
             batch = max(self.settings.embed_batch * 4, 32)
             flat = [(i, m, t) for _, ids, metas, texts in pending for i, m, t in zip(ids, metas, texts)]
             for s in range(0, len(flat), batch):
-                part = flat[s:s + batch]
+                part = flat[s : s + batch]
                 te = time.perf_counter()
                 vecs = self.embedder.embed_passages([_embed_text(m, t) for _, m, t in part])
                 report.embed_seconds += time.perf_counter() - te
-                self.collection.upsert(ids=[i for i, _, _ in part], embeddings=vecs,
-                                       metadatas=[m for _, m, _ in part], documents=[t for _, _, t in part])
+                self.collection.upsert(
+                    ids=[i for i, _, _ in part],
+                    embeddings=vecs,
+                    metadatas=[m for _, m, _ in part],
+                    documents=[t for _, _, t in part],
+                )
                 bar.update(len(part))
             bar.close()
         elif entries and self._collection is None:
@@ -448,8 +494,9 @@ class CompanyStore:
         return ids
 
     # -- read -------------------------------------------------------------------------------------
-    def search(self, query: str, k: int = 5, where: dict | None = None, mode: str | None = None,
-               department: str | None = None) -> list[Passage]:
+    def search(
+        self, query: str, k: int = 5, where: dict | None = None, mode: str | None = None, department: str | None = None
+    ) -> list[Passage]:
         """Ranked passages. ``mode``: hybrid (default setting), dense or bm25. ``department`` keeps only
         that department's chunks (ids as in knowledge.metadata.DEPARTMENTS)."""
         mode = mode or self.settings.retrieval
@@ -462,8 +509,9 @@ class CompanyStore:
         by_id = {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
         return [self._passage(i, *by_id[i], score) for i, score in ranked if i in by_id]
 
-    def candidates(self, query: str, pool: int, mode: str = "hybrid", where: dict | None = None,
-                   department: str | None = None) -> tuple[dict[str, float], dict[str, float]]:
+    def candidates(
+        self, query: str, pool: int, mode: str = "hybrid", where: dict | None = None, department: str | None = None
+    ) -> tuple[dict[str, float], dict[str, float]]:
         """Dense cosines and BM25 scores of the top ``pool`` chunks of each method (as the mode needs).
         In hybrid mode every lexical candidate also gets its cosine, so the fusion compares like with like."""
         if not query or not query.strip():
@@ -509,11 +557,21 @@ class CompanyStore:
         return {"documents": len(files), "chunks": sum(len(e["chunk_ids"]) for e in files.values())}
 
     def _passage(self, cid: str, text: str, meta: dict, score: float) -> Passage:
-        return Passage(chunk_id=cid, company=self.company, source=meta.get("source", ""), rel=meta.get("rel", ""),
-                       heading=meta.get("heading", ""), position=int(meta.get("position", 0)), text=text,
-                       score=round(float(score), 4), department=meta.get("department", "") or "",
-                       page=meta.get("page"), sheet=meta.get("sheet", "") or "", slide=meta.get("slide"),
-                       injection=bool(meta.get("injection", False)))
+        return Passage(
+            chunk_id=cid,
+            company=self.company,
+            source=meta.get("source", ""),
+            rel=meta.get("rel", ""),
+            heading=meta.get("heading", ""),
+            position=int(meta.get("position", 0)),
+            text=text,
+            score=round(float(score), 4),
+            department=meta.get("department", "") or "",
+            page=meta.get("page"),
+            sheet=meta.get("sheet", "") or "",
+            slide=meta.get("slide"),
+            injection=bool(meta.get("injection", False)),
+        )
 
 
 def rank(dense: dict[str, float], lexical: dict[str, float], mode: str) -> list[tuple[str, float]]:
@@ -544,4 +602,3 @@ def _hash_file(path: Path, limit: int) -> str:
         return hashlib.sha256(read_limited(path, limit)).hexdigest()
     except OSError as exc:
         raise KatachiError("file_unreadable", detail=exc.strerror or str(exc)) from exc
-

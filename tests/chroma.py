@@ -1,5 +1,6 @@
 """A throwaway Chroma server (``chroma run`` from the chromadb package) on a free loopback port,
 for the server-backend tests and benchmarks/scale_out.py; and acme's documents put there."""
+
 from __future__ import annotations
 
 import shutil
@@ -26,9 +27,11 @@ class TempChroma:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         self.root = root or Path(tempfile.mkdtemp(prefix="katachi-chroma-"))
-        self.proc = subprocess.Popen([exe, "run", "--path", str(self.root / "data"), "--host", "127.0.0.1",
-                                      "--port", str(port)], stdout=open(self.root / "log", "w"),
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [exe, "run", "--path", str(self.root / "data"), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=open(self.root / "log", "w"),
+            stderr=subprocess.STDOUT,
+        )
         self.url = f"http://127.0.0.1:{port}"
         for _ in range(150):
             try:
@@ -54,8 +57,13 @@ def create_tenant(chroma_url: str, tenant: str) -> None:
     from chromadb.config import Settings as ChromaSettings
 
     u = urlparse(chroma_url)
-    chromadb.AdminClient(ChromaSettings(chroma_api_impl="chromadb.api.fastapi.FastAPI", chroma_server_host=u.hostname,
-                                        chroma_server_http_port=u.port)).create_tenant(tenant)
+    chromadb.AdminClient(
+        ChromaSettings(
+            chroma_api_impl="chromadb.api.fastapi.FastAPI",
+            chroma_server_host=u.hostname,
+            chroma_server_http_port=u.port,
+        )
+    ).create_tenant(tenant)
 
 
 def put_documents(chroma_url: str, data: Path, tenant: str, database_url: str) -> Path:
@@ -75,6 +83,9 @@ def put_documents(chroma_url: str, data: Path, tenant: str, database_url: str) -
     for i, text in enumerate(DOCS):
         (docs / f"doc{i}.md").write_text(f"# 業務\n\n{text}\n", encoding="utf-8")
     with mock.patch("knowledge.store.get_embedder", lambda *a: FakeEmbedder()):
-        CompanyStore("acme", Settings(data_dir=data, chroma_url=chroma_url, chroma_tenant=tenant,
-                                      database_url=database_url), create=True).ingest([docs])
+        CompanyStore(
+            "acme",
+            Settings(data_dir=data, chroma_url=chroma_url, chroma_tenant=tenant, database_url=database_url),
+            create=True,
+        ).ingest([docs])
     return docs

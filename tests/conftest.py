@@ -110,8 +110,13 @@ def vectors(request, tmp_path, monkeypatch):
     url = request.getfixturevalue("chroma_server")
     tenant = f"t{abs(hash(str(tmp_path))) % 10**9}"
     u = urlparse(url)
-    chromadb.AdminClient(ChromaSettings(chroma_api_impl="chromadb.api.fastapi.FastAPI", chroma_server_host=u.hostname,
-                                        chroma_server_http_port=u.port)).create_tenant(tenant)
+    chromadb.AdminClient(
+        ChromaSettings(
+            chroma_api_impl="chromadb.api.fastapi.FastAPI",
+            chroma_server_host=u.hostname,
+            chroma_server_http_port=u.port,
+        )
+    ).create_tenant(tenant)
     monkeypatch.setenv("KATACHI_CHROMA_URL", url)
     monkeypatch.setenv("KATACHI_CHROMA_TENANT", tenant)
     reset_settings()

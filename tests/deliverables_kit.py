@@ -1,6 +1,7 @@
 """A finished workshop from the scripted model, as a consultant would hand it over: the room endorsed the
 theme (with dissent), rated a use case, and a use case was added at the gate. Plus a tracker with a few
 weeks of check-ins and a weekly pack. Also: the check that nothing internal shows in what people read."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,40 +14,92 @@ from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
 DOCS = {
-    "ja": ["提案書の作成には平均で二日かかっている。営業担当は顧客訪問の時間を確保できていない。",
-           "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。引き継ぎの基準は文書化されていない。"],
-    "en": ["Writing a proposal takes two days on average. Account executives lack time for customer visits.",
-           "After the deal, sales hands the customer's goals to customer success. The hand-off has no written standard."],
+    "ja": [
+        "提案書の作成には平均で二日かかっている。営業担当は顧客訪問の時間を確保できていない。",
+        "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。引き継ぎの基準は文書化されていない。",
+    ],
+    "en": [
+        "Writing a proposal takes two days on average. Account executives lack time for customer visits.",
+        "After the deal, sales hands the customer's goals to customer success. The hand-off has no written standard.",
+    ],
 }
-PAINS = {"ja": ["提案書の作成に2日かかる", "引き継ぎで顧客情報が失われる"],
-         "en": ["A proposal takes 2 days to write", "Customer details get lost in the hand-off"]}
+PAINS = {
+    "ja": ["提案書の作成に2日かかる", "引き継ぎで顧客情報が失われる"],
+    "en": ["A proposal takes 2 days to write", "Customer details get lost in the hand-off"],
+}
 DEPTS = {"ja": ["営業", "カスタマーサクセス"], "en": ["Sales", "Customer Success"]}
-ADDED = {"ja": {"department": "営業", "title": "失注理由の要約と共有", "who": "営業マネージャー", "when": "失注の翌営業日",
-                "workflow_step": "失注分析", "input": "商談記録", "output": "失注理由の要約"},
-         "en": {"department": "Sales", "title": "Lost-deal summary", "who": "Sales manager",
-                "when": "The day after a deal is lost", "workflow_step": "Loss review", "input": "Deal notes",
-                "output": "Loss summary"}}
+ADDED = {
+    "ja": {
+        "department": "営業",
+        "title": "失注理由の要約と共有",
+        "who": "営業マネージャー",
+        "when": "失注の翌営業日",
+        "workflow_step": "失注分析",
+        "input": "商談記録",
+        "output": "失注理由の要約",
+    },
+    "en": {
+        "department": "Sales",
+        "title": "Lost-deal summary",
+        "who": "Sales manager",
+        "when": "The day after a deal is lost",
+        "workflow_step": "Loss review",
+        "input": "Deal notes",
+        "output": "Loss summary",
+    },
+}
 TODAY = "2026-11-27"  # a Friday: the first Monday review is 2026-11-30
 
 
 # The scripted model writes its content in Japanese; an English workshop gets it in English (else the
 # foreign-script gate sends it back, and the retry's text ends up in the titles).
 ENGLISH = {
-    "提案書ドラフトの型": "Proposal draft 型", "の下書き生成": " draft generation", "商談が増えている": "Deals are increasing",
-    "受注後に顧客の目標が引き継がれない": "The customer's goals are lost after the deal", "引き継ぎ漏れをなくす": "No lost hand-offs",
-    "解約が増えている": "Churn is rising", "CRM の記録": "CRM records", "商談後 24 時間以内": "Within 24 hours of the meeting",
-    "記録を渡す": "Pass on the notes", "下書き": "Draft", "確認": "Check", "提案書ドラフト": "Proposal draft",
-    "提案": "Proposal", "商談メモ": "meeting notes", "時間削減": "Saves time", "データあり": "Data exists",
-    "担当者": "Account executive", "顧客の目標": "The customer's goals", "受注時": "When the deal closes",
-    "CS 責任者": "Head of CS", "メモを集める": "Collect the notes", "テンプレートに流す": "Run the template",
-    "上長が確認": "The manager checks", "送付": "Send", "顧客名": "customer_name",
-    " をもとに ": " - from these, for ", " 向けの提案書の骨子を作って": ", outline a proposal",
-    "毎週月曜 9:00 30分": "Every Monday 9:00, 30 min", "営業担当役員": "VP Sales", "KPI 実績": "KPI actuals",
-    "数値確認": "Review the numbers", "詰まり": "Blockers", "次の一手": "Next moves",
-    "2週連続未達なら手順を見直す": "Two weeks off target: revise the 型", "金曜に仮説を10個出す": "Ten hypotheses on Fridays",
-    "の定義": " definition", "全員": "Everyone", "型の演習": "型 practice", "現場": "Frontline",
-    "提案書の型": "Proposal 型", "週次レビュー": "Weekly review", "経営層": "Executives", "実案件": "Real deals",
-    "本番会議": "The real meeting", "日目標": "-day goal", "営業": "Sales",
+    "提案書ドラフトの型": "Proposal draft 型",
+    "の下書き生成": " draft generation",
+    "商談が増えている": "Deals are increasing",
+    "受注後に顧客の目標が引き継がれない": "The customer's goals are lost after the deal",
+    "引き継ぎ漏れをなくす": "No lost hand-offs",
+    "解約が増えている": "Churn is rising",
+    "CRM の記録": "CRM records",
+    "商談後 24 時間以内": "Within 24 hours of the meeting",
+    "記録を渡す": "Pass on the notes",
+    "下書き": "Draft",
+    "確認": "Check",
+    "提案書ドラフト": "Proposal draft",
+    "提案": "Proposal",
+    "商談メモ": "meeting notes",
+    "時間削減": "Saves time",
+    "データあり": "Data exists",
+    "担当者": "Account executive",
+    "顧客の目標": "The customer's goals",
+    "受注時": "When the deal closes",
+    "CS 責任者": "Head of CS",
+    "メモを集める": "Collect the notes",
+    "テンプレートに流す": "Run the template",
+    "上長が確認": "The manager checks",
+    "送付": "Send",
+    "顧客名": "customer_name",
+    " をもとに ": " - from these, for ",
+    " 向けの提案書の骨子を作って": ", outline a proposal",
+    "毎週月曜 9:00 30分": "Every Monday 9:00, 30 min",
+    "営業担当役員": "VP Sales",
+    "KPI 実績": "KPI actuals",
+    "数値確認": "Review the numbers",
+    "詰まり": "Blockers",
+    "次の一手": "Next moves",
+    "2週連続未達なら手順を見直す": "Two weeks off target: revise the 型",
+    "金曜に仮説を10個出す": "Ten hypotheses on Fridays",
+    "の定義": " definition",
+    "全員": "Everyone",
+    "型の演習": "型 practice",
+    "現場": "Frontline",
+    "提案書の型": "Proposal 型",
+    "週次レビュー": "Weekly review",
+    "経営層": "Executives",
+    "実案件": "Real deals",
+    "本番会議": "The real meeting",
+    "日目標": "-day goal",
+    "営業": "Sales",
 }
 
 
@@ -61,15 +114,25 @@ class EnglishResponder(WorkshopResponder):
 def service(tmp: Path, lang: str) -> WorkshopService:
     model = FakeChatModel(responder=WorkshopResponder(lang) if lang == "ja" else EnglishResponder(lang))
     retr = ListRetriever("acme", DOCS[lang])
-    return WorkshopService(get_settings(), model_for=lambda role: model, retriever_for=lambda company: retr,
-                           db_path=tmp / f"w-{lang}.sqlite")
+    return WorkshopService(
+        get_settings(),
+        model_for=lambda role: model,
+        retriever_for=lambda company: retr,
+        db_path=tmp / f"w-{lang}.sqlite",
+    )
 
 
 def endorsement(theme: str, lang: str) -> dict:
     ja = lang == "ja"
-    return {"theme": theme, "n": 3, "mean": 3.7, "counts": {"2": 1, "4": 1, "5": 1}, "agree": 2,
-            "dissent": [{"value": 2, "text": "引き継ぎの方が先では" if ja else "Hand-offs first?", "by": ""}],
-            "support": [{"value": 5, "text": "顧客訪問が増える" if ja else "More customer visits", "by": "Ken"}]}
+    return {
+        "theme": theme,
+        "n": 3,
+        "mean": 3.7,
+        "counts": {"2": 1, "4": 1, "5": 1},
+        "agree": 2,
+        "dissent": [{"value": 2, "text": "引き継ぎの方が先では" if ja else "Hand-offs first?", "by": ""}],
+        "support": [{"value": 5, "text": "顧客訪問が増える" if ja else "More customer visits", "by": "Ken"}],
+    }
 
 
 def finish(svc: WorkshopService, lang: str, thread: str = "e1ca4238a5d7") -> dict:
@@ -79,10 +142,17 @@ def finish(svc: WorkshopService, lang: str, thread: str = "e1ca4238a5d7") -> dic
     theme = snap.values["theme"]["title"]
     snap = svc.resume(thread, {"action": "approve", "room": {"endorsement": endorsement(theme, lang)}})
     first = snap.values["use_cases"][0]["id"]
-    added = {**ADDED[lang], "id": "", "how": [], "kpi_id": snap.values["kpis"][0]["id"],
-             "impact": {"value": 3}, "feasibility": {"value": 4}}
-    svc.resume(thread, {"action": "approve", "add": [added],
-                        "room": {"ratings": {first: {"n": 3, "a": 4.0, "b": 3.0}}}})
+    added = {
+        **ADDED[lang],
+        "id": "",
+        "how": [],
+        "kpi_id": snap.values["kpis"][0]["id"],
+        "impact": {"value": 3},
+        "feasibility": {"value": 4},
+    }
+    svc.resume(
+        thread, {"action": "approve", "add": [added], "room": {"ratings": {first: {"n": 3, "a": 4.0, "b": 3.0}}}}
+    )
     snap = svc.resume(thread, {"action": "approve"})
     assert snap.done
     return snap.values

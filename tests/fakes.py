@@ -1,4 +1,5 @@
 """Test doubles: a deterministic embedder and a scripted chat model. For unit tests only."""
+
 from __future__ import annotations
 
 import hashlib
@@ -28,7 +29,7 @@ class FakeEmbedder:
         v = np.zeros(self.dim, dtype=np.float32)
         t = "".join(text.lower().split())
         for i in range(max(len(t) - 1, 1)):
-            h = int.from_bytes(hashlib.blake2b(t[i:i + 2].encode(), digest_size=4).digest(), "little")
+            h = int.from_bytes(hashlib.blake2b(t[i : i + 2].encode(), digest_size=4).digest(), "little")
             v[h % self.dim] += 1.0
         n = np.linalg.norm(v)
         return v / n if n else v + 1.0 / np.sqrt(self.dim)
@@ -61,8 +62,13 @@ class FakeChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "fake-chat"
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         self._calls.append({"messages": messages, "kwargs": kwargs})
         if self.responder is not None:
             reply = self.responder(messages, kwargs)
@@ -78,7 +84,12 @@ class FakeChatModel(BaseChatModel):
             text = json.dumps(reply, ensure_ascii=False)
         else:
             text = str(reply)
-        msg = AIMessage(text, usage_metadata={"input_tokens": sum(len(str(m.content)) for m in messages) // 4,
-                                              "output_tokens": len(text) // 4,
-                                              "total_tokens": 0})
+        msg = AIMessage(
+            text,
+            usage_metadata={
+                "input_tokens": sum(len(str(m.content)) for m in messages) // 4,
+                "output_tokens": len(text) // 4,
+                "total_tokens": 0,
+            },
+        )
         return ChatResult(generations=[ChatGeneration(message=msg)])

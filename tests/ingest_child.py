@@ -7,6 +7,7 @@ the settings say: files in ``KATACHI_DATA_DIR``, or PostgreSQL and a Chroma serv
     python -m tests.ingest_child ingest COMPANY KILL_AT PATH...   (KILL_AT < 0: never; prints the count)
     python -m tests.ingest_child state COMPANY                    (JSON: chunk ids per part of the store)
 """
+
 from __future__ import annotations
 
 import os
@@ -22,9 +23,17 @@ def state(company: str) -> None:
 
     s = CompanyStore(company, get_settings())
     listed = sorted(c for e in s._manifest["files"].values() for c in e["chunk_ids"])
-    print(json.dumps({"manifest": listed, "chroma": sorted(s.collection.get(include=[])["ids"]),
-                      "bm25": sorted(s.lexical.ids()), "files": sorted(s._manifest["files"]),
-                      "pending": s.state.pending()}))
+    print(
+        json.dumps(
+            {
+                "manifest": listed,
+                "chroma": sorted(s.collection.get(include=[])["ids"]),
+                "bm25": sorted(s.lexical.ids()),
+                "files": sorted(s._manifest["files"]),
+                "pending": s.state.pending(),
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -50,14 +59,16 @@ def main() -> None:
             if count[0] == kill_at:
                 os.kill(os.getpid(), signal.SIGKILL)
             return out
+
         return wrapped
 
     coll.Collection.upsert = step(coll.Collection.upsert)
     coll.Collection.delete = step(coll.Collection.delete)
     LexicalIndex._save = step(LexicalIndex._save)
     engine_update = step(EngineLexical.update)  # one transaction, as one save of the file index
-    EngineLexical.update = lambda self, added, removed: (engine_update(self, added, removed)
-                                                         if added or removed else None)
+    EngineLexical.update = lambda self, added, removed: (
+        engine_update(self, added, removed) if added or removed else None
+    )
     EngineState.mark_pending = step(EngineState.mark_pending)
     store.CompanyStore._write_manifest = step(store.CompanyStore._write_manifest)
     real_write = store.Path.write_text

@@ -1,6 +1,7 @@
 """A throwaway PostgreSQL server for the server-backend tests: Debian's binaries
 (/usr/lib/postgresql/*/bin), initdb in a temporary directory, listening on a free loopback port only.
 As root (CI containers) the server runs as the ``postgres`` user, since PostgreSQL refuses root."""
+
 from __future__ import annotations
 
 import glob
@@ -35,11 +36,24 @@ class TempPostgres:
         if self.as_user:
             shutil.chown(self.dir, "postgres", "postgres")
         data, log = self.dir / "data", self.dir / "log"
-        self._run([str(bin_dir / "initdb"), "-D", str(data), "-U", "katachi", "--auth=trust", "-E", "UTF8",
-                   "--locale=C"])
-        self._run([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "start", "-o",
-                   f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c max_connections=300"])  # each process keeps up to 40 (core.sql_store) + its checkpointer's 8
+        self._run(
+            [str(bin_dir / "initdb"), "-D", str(data), "-U", "katachi", "--auth=trust", "-E", "UTF8", "--locale=C"]
+        )
+        self._run(
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(log),
+                "-w",
+                "-t",
+                "60",
+                "start",
+                "-o",
+                f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300",
+            ]
+        )  # each process keeps up to 40 (core.sql_store) + its checkpointer's 8
         self.bin_dir, self.data = bin_dir, data
         self.url = f"postgresql://katachi@127.0.0.1:{self.port}/postgres"
 

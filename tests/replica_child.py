@@ -2,6 +2,7 @@
 [CHROMA_URL TENANT]``. The app over PostgreSQL with KATACHI_JOB_QUEUE=database (it only enqueues;
 workers run the model). With a Chroma server, company documents (uploads, passages) are on the engines,
 embedded by the test embedder; ``DATA_DIR`` is this replica's own."""
+
 from __future__ import annotations
 
 import sys

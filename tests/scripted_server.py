@@ -10,6 +10,7 @@ A streamed request (``"stream": true``) is answered as server-sent events, like 
 modes are about streams only: ``plain`` answers it with the plain (unstreamed) JSON, ``broken``
 sends a first event and then a body that is not an event stream.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,9 @@ FAULTS = ("429", "500", "hang", "malformed", "schema", "nonjson")
 
 
 class ScriptedServer:
-    def __init__(self, responder, hang_s: float = 3.0, rate: float = 0.0, seed: int = 7,
-                 kinds: tuple[str, ...] = FAULTS) -> None:
+    def __init__(
+        self, responder, hang_s: float = 3.0, rate: float = 0.0, seed: int = 7, kinds: tuple[str, ...] = FAULTS
+    ) -> None:
         self.responder, self.hang_s, self.rate, self.kinds = responder, hang_s, rate, kinds
         self.faults: list[str] = []
         self.seen: list[str] = []
@@ -57,17 +59,31 @@ class ScriptedServer:
                     return self._events(body, content, broken=mode == "broken")
                 if body.get("stream") and mode in ("malformed", "schema"):
                     return self._events(body, content)
-                return self._send(200, {
-                    "id": "x", "object": "chat.completion", "created": 0, "model": body.get("model", "m"),
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": content}}],
-                    "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}})
+                return self._send(
+                    200,
+                    {
+                        "id": "x",
+                        "object": "chat.completion",
+                        "created": 0,
+                        "model": body.get("model", "m"),
+                        "choices": [
+                            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}
+                        ],
+                        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+                    },
+                )
 
             def _events(self, body, content, broken=False):
                 """The answer as the API streams it: a chunk per few characters, then [DONE]."""
+
                 def event(delta, finish=None):
-                    obj = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": body.get("model", "m"),
-                           "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+                    obj = {
+                        "id": "x",
+                        "object": "chat.completion.chunk",
+                        "created": 0,
+                        "model": body.get("model", "m"),
+                        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                    }
                     return b"data: " + json.dumps(obj, ensure_ascii=False).encode() + b"\n\n"
 
                 parts = [event({"role": "assistant", "content": ""})]
@@ -78,16 +94,21 @@ class ScriptedServer:
                         obj["prompt_progress"] = {"total": 10, "cache": 0, "processed": done, "time_ms": done}
                         parts.append(b"data: " + json.dumps(obj).encode() + b"\n\n")
                 if broken:
-                    parts.append(b"data: {\"id\": \"x\", \"choices\": [{\"delta\": {\"content\": \"{\\\"ti\n\n")
+                    parts.append(b'data: {"id": "x", "choices": [{"delta": {"content": "{\\"ti\n\n')
                     parts.append(b"<html>502 Bad Gateway</html>\n\n")
                 else:
-                    parts += [event({"content": content[i:i + 8]}) for i in range(0, len(content), 8)]
+                    parts += [event({"content": content[i : i + 8]}) for i in range(0, len(content), 8)]
                     parts.append(event({}, "stop"))
                     if (body.get("stream_options") or {}).get("include_usage"):
                         # as the API and llama.cpp do: a last chunk with no choices and the usage
-                        usage = {"id": "x", "object": "chat.completion.chunk", "created": 0, "choices": [],
-                                 "model": body.get("model", "m"),
-                                 "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}}
+                        usage = {
+                            "id": "x",
+                            "object": "chat.completion.chunk",
+                            "created": 0,
+                            "choices": [],
+                            "model": body.get("model", "m"),
+                            "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+                        }
                         parts.append(b"data: " + json.dumps(usage).encode() + b"\n\n")
                     parts.append(b"data: [DONE]\n\n")
                 self._raw(200, b"".join(parts), "text/event-stream")

@@ -3,6 +3,7 @@ module's private names, nothing writes the process environment, roles are checke
 
 Imports inside functions count too: hiding a circle behind a function-level import is still a circle.
 """
+
 from __future__ import annotations
 
 import ast
@@ -120,11 +121,20 @@ def test_no_private_names_across_modules():
                 if n.startswith("_") and not n.startswith("__") and target != m:
                     wrong.append(f"{m}:{line} takes {target}.{n}")
         tree = ast.parse(MODULES[m].read_text(encoding="utf-8"))
-        aliases = {a.asname or a.name for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
-                   for a in node.names}
+        aliases = {
+            a.asname or a.name
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for a in node.names
+        }
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases
-                    and node.attr.startswith("_") and not node.attr.startswith("__")):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+            ):
                 wrong.append(f"{m}:{node.lineno} uses {node.value.id}.{node.attr}")
     assert not wrong, "\n".join(wrong)
 
@@ -138,8 +148,9 @@ def test_nothing_writes_the_environment():
                 target = node.targets[0]
             if isinstance(target, ast.Subscript) and "environ" in ast.unparse(target.value):
                 wrong.append(f"{m}:{node.lineno}")
-            if isinstance(node, ast.Call) and ast.unparse(node.func).endswith(("environ.setdefault", "environ.update",
-                                                                                 "os.putenv")):
+            if isinstance(node, ast.Call) and ast.unparse(node.func).endswith(
+                ("environ.setdefault", "environ.update", "os.putenv")
+            ):
                 wrong.append(f"{m}:{node.lineno}")
     assert not wrong, wrong
 

@@ -1,5 +1,6 @@
 """Bounded reading everywhere: no file, pipe or value from the command line or the web makes a process
 read without bound, and what is over a limit is refused with its reason (never cut short in silence)."""
+
 from __future__ import annotations
 
 import io
@@ -57,8 +58,12 @@ def test_only_the_limit_is_read_whatever_the_file_holds(tmp_path, monkeypatch):
 
 
 def test_pain_points_in_utf16_are_read_as_ingest_reads_them(tmp_path):
-    for i, data in enumerate(("提案書の作成に2日かかる\n見積が遅い\n".encode("utf-16"),
-                              "提案書の作成に2日かかる\r\n見積が遅い\r\n".encode("utf-16-le"))):
+    for i, data in enumerate(
+        (
+            "提案書の作成に2日かかる\n見積が遅い\n".encode("utf-16"),
+            "提案書の作成に2日かかる\r\n見積が遅い\r\n".encode("utf-16-le"),
+        )
+    ):
         path = tmp_path / f"p{i}.txt"
         path.write_bytes(data)
         assert read_pain_points(str(path)) == ["提案書の作成に2日かかる", "見積が遅い"]
@@ -66,7 +71,9 @@ def test_pain_points_in_utf16_are_read_as_ingest_reads_them(tmp_path):
 
 def test_malformed_yaml_is_an_error_naming_the_line(tmp_path):
     bad = tmp_path / "pains.yaml"
-    bad.write_text("- text: 提案書に2日\n  department: 営業\n- text: [見積が遅い\n  department: 営業\n", encoding="utf-8")
+    bad.write_text(
+        "- text: 提案書に2日\n  department: 営業\n- text: [見積が遅い\n  department: 営業\n", encoding="utf-8"
+    )
     with pytest.raises(KatachiError) as e:
         read_pain_points(str(bad))
     assert e.value.code == "bad_pain_points" and "line 4" in e.value.message("en")
@@ -133,6 +140,7 @@ def test_the_web_apps_port_is_checked_before_anything_starts(capsys):
 
 def test_a_reader_that_stops_early_is_no_error(tmp_path, monkeypatch, capsys):
     """`katachi tracker T | head` once ended with 'file_error … Broken pipe'."""
+
     class ClosedPipe(io.TextIOBase):  # what `| head` leaves once it has its lines
         def __init__(self, fd: int) -> None:
             self.fd = fd

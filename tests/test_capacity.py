@@ -1,12 +1,15 @@
 """The capacity model's arithmetic (benchmarks/capacity.py) on costs made up for the test: the rates a
 room makes, the workshops one of each component carries, a plan for N workshops, and a saturated run
 whose components get their share of the cores other work leaves."""
+
 import pytest
 
 from benchmarks.capacity import capacity, demand, plan, predict_run, rates
 
-COSTS = {kind: {"replica": 10.0, "postgres": 1.0, "client": 2.0, "worker": 0.0}
-         for kind in ("check", "check_facilitator", "redraw", "redraw_facilitator", "submit")}
+COSTS = {
+    kind: {"replica": 10.0, "postgres": 1.0, "client": 2.0, "worker": 0.0}
+    for kind in ("check", "check_facilitator", "redraw", "redraw_facilitator", "submit")
+}
 COSTS["idle"] = {"replica": 0.0, "postgres": 0.0, "worker": 0.0}
 COSTS["model_call"] = {"worker": 500.0, "calls_per_workshop": 4.0}
 COSTS["worker_start_s"] = 3.0
@@ -29,9 +32,14 @@ def test_what_one_of_each_carries_and_what_n_workshops_need():
 
 
 def test_a_saturated_run_shares_what_other_work_leaves():
-    run = {"workshops": 50, "participants": 4, "think": 20.0, "cores": 2,
-           "cpu_intake": {"busy": 2.0, "replicas": 0.5, "postgres": 0.05, "tabs": 0.2, "workers": 0.0},
-           "cpu_total": {"seconds": 100.0}}
+    run = {
+        "workshops": 50,
+        "participants": 4,
+        "think": 20.0,
+        "cores": 2,
+        "cpu_intake": {"busy": 2.0, "replicas": 0.5, "postgres": 0.05, "tabs": 0.2, "workers": 0.0},
+        "cpu_total": {"seconds": 100.0},
+    }
     got = predict_run(COSTS, run)
     assert got["others"] == pytest.approx(1.25) and got["room"] == pytest.approx(0.75)
     assert got["demand"] > got["room"]

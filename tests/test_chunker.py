@@ -35,19 +35,23 @@ def test_chunk_sizes_and_overlap_are_whole_sentences():
         shared = [n for n in range(1, len(sents_b)) if a.text.endswith("".join(sents_b[:n]))]
         if shared:
             overlaps += 1
-            assert len("".join(sents_b[:min(shared)])) <= 80
+            assert len("".join(sents_b[: min(shared)])) <= 80
     assert overlaps >= 1
 
 
 def test_headings_are_never_crossed_and_paths_are_kept():
     text = "---\ntitle: 手引き\n---\n# 概要\n本文一。\n## 営業\n営業の本文。\n### 見積もり\n見積もりの本文。\n## 人事\n人事の本文。\n"
     chunks = chunk_text(text)
-    assert [c.heading for c in chunks] == ["手引き > 概要", "手引き > 概要 > 営業", "手引き > 概要 > 営業 > 見積もり",
-                                           "手引き > 概要 > 人事"]
+    assert [c.heading for c in chunks] == [
+        "手引き > 概要",
+        "手引き > 概要 > 営業",
+        "手引き > 概要 > 営業 > 見積もり",
+        "手引き > 概要 > 人事",
+    ]
     assert [c.text for c in chunks] == ["本文一。", "営業の本文。", "見積もりの本文。", "人事の本文。"]
     # offsets point into the original text, so quotes can be located in the file
     for c in chunks:
-        assert text[c.start:c.start + len(c.text)] == c.text
+        assert text[c.start : c.start + len(c.text)] == c.text
 
 
 def test_only_an_overlong_sentence_is_cut_inside():

@@ -15,8 +15,13 @@ def fake_service(tmp_path, monkeypatch):
     responder = WorkshopResponder("ja")
     model = FakeChatModel(responder=responder)
     retr = ListRetriever("acme", ["提案書の作成には二日かかる。", "受注後に顧客の目標を引き継ぐ。"])
-    monkeypatch.setattr(cli_workshop, "_service", lambda settings: WorkshopService(settings,
-        model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite"))
+    monkeypatch.setattr(
+        cli_workshop,
+        "_service",
+        lambda settings: WorkshopService(
+            settings, model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite"
+        ),
+    )
     return responder
 
 
@@ -43,8 +48,22 @@ def test_run_auto_approve_writes_markdown_and_json(tmp_path, fake_service, capsy
     pains = tmp_path / "p.txt"
     pains.write_text("提案書の作成に2日かかる\n引き継ぎで顧客情報が失われる\n", encoding="utf-8")
     out = tmp_path / "out"
-    rc = main(["run", "--company", "acme", "--pain-points", str(pains), "--departments", "営業,カスタマーサクセス",
-               "--lang", "ja", "--auto-approve", "--out", str(out)])
+    rc = main(
+        [
+            "run",
+            "--company",
+            "acme",
+            "--pain-points",
+            str(pains),
+            "--departments",
+            "営業,カスタマーサクセス",
+            "--lang",
+            "ja",
+            "--auto-approve",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     md = (out / "playbook.md").read_text(encoding="utf-8")
     data = json.loads((out / "playbook.json").read_text(encoding="utf-8"))
@@ -62,13 +81,31 @@ def test_interactive_gates_in_the_terminal(tmp_path, fake_service, monkeypatch, 
     answers = ["0", "e K1 target 0.5", "a", "d U2", "a", "c glossary もっと具体的に", "s", "a"]
     monkeypatch.setattr("sys.stdin", io.StringIO("".join(a + "\n" for a in answers)))
     out = tmp_path / "out"
-    assert main(["run", "--company", "acme", "--pain-points", str(pains), "--departments", "営業,CS",
-                 "--lang", "ja", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--company",
+                "acme",
+                "--pain-points",
+                str(pains),
+                "--departments",
+                "営業,CS",
+                "--lang",
+                "ja",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     data = json.loads((out / "playbook.json").read_text(encoding="utf-8"))
     assert data["kpis"][0]["target"] == "0.5"
     assert [u["id"] for u in data["use_cases"]] == ["U1"]
     assert [d["action"] for d in data["decisions"]] == ["choose", "edit", "approve", "request_changes", "approve"]
-    assert fake_service.calls.count("GlossaryOut") == 1  # built from documents and the method; the model only rewrote it
+    assert (
+        fake_service.calls.count("GlossaryOut") == 1
+    )  # built from documents and the method; the model only rewrote it
 
 
 def test_stop_at_a_gate_then_status_and_resume(tmp_path, fake_service, monkeypatch, capsys):
@@ -82,8 +119,24 @@ def test_stop_at_a_gate_then_status_and_resume(tmp_path, fake_service, monkeypat
         main(["run", "--company", "acme", "--pain-points", str(pains), "--lang", "ja"])
     assert main(["run", "--company", "acme", "--pain-points", str(pains), "--departments", "、", "--lang", "ja"]) == 2
     capsys.readouterr()
-    assert main(["run", "--company", "acme", "--pain-points", str(pains), "--departments", "営業", "--lang", "ja",
-                 "--out", str(tmp_path / "o")]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--company",
+                "acme",
+                "--pain-points",
+                str(pains),
+                "--departments",
+                "営業",
+                "--lang",
+                "ja",
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 0
+    )
     thread = capsys.readouterr().err.split("スレッド: ")[1].split()[0]
     assert main(["status", thread]) == 0
     status = json.loads(capsys.readouterr().out)
@@ -119,10 +172,17 @@ def test_a_flood_of_pain_points_or_no_departments_is_refused_before_anything_run
     from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
     model = FakeChatModel(responder=WorkshopResponder())
-    svc = WorkshopService(get_settings().model_copy(update={"max_pain_points": 10}), model_for=lambda r: model,
-                          retriever_for=lambda c: ListRetriever("acme", ["本文です。"]), db_path=tmp_path / "w.sqlite")
-    for points, depts, code in (([f"課題{i}" for i in range(11)], ["営業"], "too_many_points"),
-                                (["課題"], [" ", ""], "empty_text"), (["あ" * 1001], ["営業"], "text_too_long")):
+    svc = WorkshopService(
+        get_settings().model_copy(update={"max_pain_points": 10}),
+        model_for=lambda r: model,
+        retriever_for=lambda c: ListRetriever("acme", ["本文です。"]),
+        db_path=tmp_path / "w.sqlite",
+    )
+    for points, depts, code in (
+        ([f"課題{i}" for i in range(11)], ["営業"], "too_many_points"),
+        (["課題"], [" ", ""], "empty_text"),
+        (["あ" * 1001], ["営業"], "text_too_long"),
+    ):
         with pytest.raises(KatachiError) as e:
             svc.start("acme", points, depts, lang="ja", thread_id="x")
         assert e.value.code == code
@@ -174,8 +234,22 @@ def test_a_stage_that_fails_says_nothing_is_lost_and_how_to_go_on(tmp_path, fake
         return real(self, messages, kwargs)
 
     fake_service.__class__ = type("Failing", (fake_service.__class__,), {"__call__": failing})
-    rc = main(["run", "--company", "acme", "--pain-points", str(pains), "--departments", "営業", "--lang", "ja",
-               "--auto-approve", "--out", str(tmp_path / "out")])
+    rc = main(
+        [
+            "run",
+            "--company",
+            "acme",
+            "--pain-points",
+            str(pains),
+            "--departments",
+            "営業",
+            "--lang",
+            "ja",
+            "--auto-approve",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 2 and "[model_stalled]" in err
     tid = err.split("katachi resume ")[1].split("`")[0]

@@ -1,5 +1,6 @@
 """The deck: its sections read back with python-pptx, every text inside its box (measured, and as
 LibreOffice draws it), and a consultancy's template (masters, fonts, colours) carried through."""
+
 import io
 import os
 import shutil
@@ -45,10 +46,13 @@ def test_the_deck_has_every_section_in_the_workshops_language(done):
     assert ("引き継ぎの方が先では" if ja else "Hand-offs first?") in voice and "3.7" in voice
     kpi = next(s for s in slides if s.shapes.title.text == ("KPI" if ja else "KPIs"))
     table = next(sh.table for sh in kpi.shapes if sh.has_table)
-    assert [c.text for c in table.rows[0].cells] == (["指標", "現状", "目標", "期限", "責任者"] if ja else
-                                                     ["KPI", "Baseline", "Target", "Deadline", "Owner"])
+    assert [c.text for c in table.rows[0].cells] == (
+        ["指標", "現状", "目標", "期限", "責任者"] if ja else ["KPI", "Baseline", "Target", "Deadline", "Owner"]
+    )
     assert table.cell(1, 4).text == done["kpis"][0]["owner"]
-    the_map = slides[titles.index("部署別ユースケースと引き継ぎ" if ja else "Use cases by department and their hand-offs")]
+    the_map = slides[
+        titles.index("部署別ユースケースと引き継ぎ" if ja else "Use cases by department and their hand-offs")
+    ]
     words = texts(the_map)
     assert all(d in words for d in done["departments"]) and all(u["title"] in words for u in done["use_cases"])
     assert sum(1 for sh in the_map.shapes if sh.shape_type == 9 or "Connector" in sh.name) == len(done["handoffs"])
@@ -104,8 +108,11 @@ def test_long_japanese_text_shrinks_then_is_cut_never_overflows(done):
     long = dict(done)
     pb = dict(long["playbook"])
     proc = dict(pb["procedures"][0])
-    proc["steps"] = [f"手順{i}: 担当者が商談メモと過去の提案書を突き合わせ、価格と納期と実績の数字を一つずつ原資料と照らして確かめる"
-                     "ことで、顧客に送る前の誤りをなくし、確認にかかった時間を週次レビューのために記録しておく" for i in range(20)]
+    proc["steps"] = [
+        f"手順{i}: 担当者が商談メモと過去の提案書を突き合わせ、価格と納期と実績の数字を一つずつ原資料と照らして確かめる"
+        "ことで、顧客に送る前の誤りをなくし、確認にかかった時間を週次レビューのために記録しておく"
+        for i in range(20)
+    ]
     proc["prompt_template"] = "次の商談メモをもとに提案書の構成と本文の下書きを作ってください。" * 60
     pb["procedures"] = [proc] + pb["procedures"][1:]
     long["playbook"] = pb
@@ -155,8 +162,10 @@ def test_the_deck_uses_the_consultancys_template(done, tmp_path):
             if shape.has_text_frame:
                 for p in shape.text_frame.paragraphs:
                     assert all(r.font.name is None for r in p.runs)
-                    assert all(r._r.find(".//{http://schemas.openxmlformats.org/drawingml/2006/main}ea") is None
-                               for r in p.runs)
+                    assert all(
+                        r._r.find(".//{http://schemas.openxmlformats.org/drawingml/2006/main}ea") is None
+                        for r in p.runs
+                    )
     for _, _shape, tf, w, h in _frames(prs):  # a 4:3 slide still holds every text
         paras = [p for p in tf.paragraphs if p.runs]
         size = paras[0].runs[0].font.size.pt
@@ -192,10 +201,24 @@ def render(pptx: bytes, folder):
     """The deck as LibreOffice draws it: a PDF and one PNG a slide."""
     src = folder / "deck.pptx"
     src.write_bytes(pptx)
-    subprocess.run([_soffice(), "--headless", f"-env:UserInstallation=file://{folder}/lo", "--convert-to", "pdf",
-                    "--outdir", str(folder), str(src)], check=True, capture_output=True, timeout=240)
-    subprocess.run(["pdftoppm", "-r", "60", "-png", str(folder / "deck.pdf"), str(folder / "slide")], check=True,
-                   timeout=120)
+    subprocess.run(
+        [
+            _soffice(),
+            "--headless",
+            f"-env:UserInstallation=file://{folder}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", str(folder / "deck.pdf"), str(folder / "slide")], check=True, timeout=120
+    )
     return folder / "deck.pdf"
 
 
@@ -206,8 +229,14 @@ def words(pdf) -> list[list[tuple[float, float, float, float, str]]]:
     out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     pages = []
     for page in out.split("<page ")[1:]:
-        pages.append([(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
-            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', page)])
+        pages.append(
+            [
+                (float(a), float(b), float(c), float(d), w)
+                for a, b, c, d, w in re.findall(
+                    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', page
+                )
+            ]
+        )
     return pages
 
 
@@ -221,9 +250,13 @@ def test_libreoffice_draws_every_word_inside_a_box(done, tmp_path):
     pages = words(pdf)
     assert len(pages) == len(prs.slides) and len(list(tmp_path.glob("slide-*.png"))) == len(prs.slides)
     for n, (slide, found) in enumerate(zip(prs.slides, pages), 1):
-        boxes = [(pt(s.left), pt(s.top), pt(s.left + s.width), pt(s.top + s.height)) for s in slide.shapes
-                 if s.has_text_frame or s.has_table]
+        boxes = [
+            (pt(s.left), pt(s.top), pt(s.left + s.width), pt(s.top + s.height))
+            for s in slide.shapes
+            if s.has_text_frame or s.has_table
+        ]
         for x0, y0, x1, y1, w in found:
-            inside = any(bx0 - 2 <= x0 and x1 <= bx1 + 2 and by0 - 2 <= y0 and y1 <= by1 + 2
-                         for bx0, by0, bx1, by1 in boxes)
+            inside = any(
+                bx0 - 2 <= x0 and x1 <= bx1 + 2 and by0 - 2 <= y0 and y1 <= by1 + 2 for bx0, by0, bx1, by1 in boxes
+            )
             assert inside, f"slide {n}: '{w}' at {x0:.0f},{y0:.0f}-{x1:.0f},{y1:.0f} is outside every box"

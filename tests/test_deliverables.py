@@ -1,6 +1,7 @@
 """What the executive team takes home besides the deck: the one-page summary (A4 PDF and DOCX), the weekly
 review in the calendar (.ics), the tracker's weekly pack as slides and PDF with the trends; and the use
 case added at the gate, whole or refused."""
+
 import datetime as dt
 import io
 import os
@@ -33,9 +34,16 @@ def test_the_summary_is_one_a4_page_with_its_sections(done):
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
     text = pdf_text(export(values, "summary-pdf"))
     procs = values["playbook"]["procedures"]
-    for words in (values["theme"]["title"], values["theme"]["why_now"], values["kpis"][0]["owner"],
-                  "2026-11-30", "09:00", procs[0]["title"], procs[2]["title"],
-                  "初回の週次レビュー" if ja else "The first weekly review"):
+    for words in (
+        values["theme"]["title"],
+        values["theme"]["why_now"],
+        values["kpis"][0]["owner"],
+        "2026-11-30",
+        "09:00",
+        procs[0]["title"],
+        procs[2]["title"],
+        "初回の週次レビュー" if ja else "The first weekly review",
+    ):
         assert words in text.replace("\n", ""), words
     from docx import Document
 
@@ -50,9 +58,15 @@ def test_a_long_summary_still_fits_one_page(done):
     from pypdf import PdfReader
 
     values, _, _ = done
-    many = {**values, "versions": [], "theme": {**values["theme"], "why_now": "商談が増えている。" * 40},
-            "kpis": [{**values["kpis"][0], "id": f"K{i}", "name": f"指標{i} " + "提案書作成リードタイム" * 3}
-                     for i in range(1, 7)]}
+    many = {
+        **values,
+        "versions": [],
+        "theme": {**values["theme"], "why_now": "商談が増えている。" * 40},
+        "kpis": [
+            {**values["kpis"][0], "id": f"K{i}", "name": f"指標{i} " + "提案書作成リードタイム" * 3}
+            for i in range(1, 7)
+        ],
+    }
     assert len(PdfReader(io.BytesIO(export(many, "summary-pdf"))).pages) == 1
 
 
@@ -85,8 +99,14 @@ def test_a_cadence_on_another_day_and_time():
 
     from graphs.documents.calendar import review_ics
 
-    values = {"lang": "ja", "today": "2026-11-27", "company": "acme", "theme": {"title": "t"}, "kpis": [],
-              "playbook": {"weekly_review": {"cadence": "隔週水曜 16:00〜16:45", "attendees": ["CEO"]}}}
+    values = {
+        "lang": "ja",
+        "today": "2026-11-27",
+        "company": "acme",
+        "theme": {"title": "t"},
+        "kpis": [],
+        "playbook": {"weekly_review": {"cadence": "隔週水曜 16:00〜16:45", "attendees": ["CEO"]}},
+    }
     ev = next(iter(Calendar.from_ical(review_ics(values, "")).walk("VEVENT")))
     assert ev.decoded("DTSTART").isoformat() == "2026-12-02T16:00:00+09:00"
     assert ev["RRULE"]["INTERVAL"] == [2] and "UNTIL" not in ev["RRULE"]
@@ -126,13 +146,22 @@ def test_an_incomplete_added_use_case_is_refused_with_the_reason(tmp_path):
     svc.start("acme", kit.PAINS["ja"], kit.DEPTS["ja"], lang="ja", thread_id="t9", today=kit.TODAY)
     svc.resume("t9", {"action": "choose", "index": 0})
     snap = svc.resume("t9", {"action": "approve"})
-    half = {**kit.ADDED["ja"], "id": "", "how": [], "input": "", "output": "", "kpi_id": "K1",
-            "impact": {"value": 3}, "feasibility": {"value": 3}}
+    half = {
+        **kit.ADDED["ja"],
+        "id": "",
+        "how": [],
+        "input": "",
+        "output": "",
+        "kpi_id": "K1",
+        "impact": {"value": 3},
+        "feasibility": {"value": 3},
+    }
     with pytest.raises(KatachiError) as e:
         svc.resume("t9", {"action": "approve", "add": [half]})
     assert e.value.code == "usecase_incomplete"
-    assert e.value.message("ja") == ("追加したユースケース「失注理由の要約と共有」に入力がありません。"
-                                     "表のその欄を埋めてから承認してください。")
+    assert e.value.message("ja") == (
+        "追加したユースケース「失注理由の要約と共有」に入力がありません。表のその欄を埋めてから承認してください。"
+    )
     assert svc.snapshot("t9").gate["gate"] == "usecases" and svc.snapshot("t9").values == snap.values
     svc.close()
 
@@ -149,7 +178,9 @@ def test_the_cli_writes_every_deliverable_with_a_readable_name(done, tmp_path, m
         names.append(capsys.readouterr().out.strip())
     assert all(values["thread_id"] not in n for n in names)
     ja = values["lang"] == "ja"
-    assert names[0].endswith("acme-" + values["theme"]["title"].replace(" ", "-") + ("-報告資料.pptx" if ja else "-deck.pptx"))
+    assert names[0].endswith(
+        "acme-" + values["theme"]["title"].replace(" ", "-") + ("-報告資料.pptx" if ja else "-deck.pptx")
+    )
     assert names[3].endswith(".ics")
 
 
@@ -184,8 +215,9 @@ def test_two_tabs_asking_for_the_same_new_file_at_once_both_get_it(done, tmp_pat
     values, _, _ = done
     out = tmp_path / "exports"
     with ThreadPoolExecutor(4) as pool:
-        paths = list(pool.map(lambda _: export_done(values, "ics", out, get_settings(), "http://room.example/"),
-                              range(4)))
+        paths = list(
+            pool.map(lambda _: export_done(values, "ics", out, get_settings(), "http://room.example/"), range(4))
+        )
     assert len(set(paths)) == 1 and paths[0].read_bytes().startswith(b"BEGIN:VCALENDAR")
     assert not list(out.rglob("*.part"))
 

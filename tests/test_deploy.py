@@ -2,6 +2,7 @@
 Specification's schema, vendored in deploy/compose-spec), every KATACHI_ variable in it is a setting,
 workers take jobs from the database, and replicas and workers share no volume: their stores are on the
 engines."""
+
 import json
 from pathlib import Path
 
@@ -15,8 +16,9 @@ DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 def test_the_compose_file_configures_settings_that_exist():
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     services = compose["services"]
-    assert {"postgres", "chroma", "chroma-proxy", "inference", "app1", "app2", "worker1", "worker2",
-            "proxy"} <= set(services)
+    assert {"postgres", "chroma", "chroma-proxy", "inference", "app1", "app2", "worker1", "worker2", "proxy"} <= set(
+        services
+    )
     fields = set(Settings.model_fields)
     for name in ("app1", "app2", "worker1", "worker2"):
         env = services[name]["environment"]
@@ -67,6 +69,9 @@ def test_replicas_and_workers_share_nothing_but_the_engines():
     assert not shared, shared
     assert set(mounts) <= set(compose["volumes"])  # named volumes of their own, no host folder
     for name in KATACHI:
-        env = {k.removeprefix("KATACHI_").lower(): v for k, v in services[name]["environment"].items()
-               if k.startswith("KATACHI_")}
+        env = {
+            k.removeprefix("KATACHI_").lower(): v
+            for k, v in services[name]["environment"].items()
+            if k.startswith("KATACHI_")
+        }
         assert uses_engines(Settings(**env)), name  # documents' manifests and BM25 in PostgreSQL, vectors on Chroma

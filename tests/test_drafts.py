@@ -1,5 +1,6 @@
 """Drafts while a stage runs: items of a streamed answer as they close, and the stages' drafts reaching
 whoever asked for them (the room), checked like the final items."""
+
 from core.llm import structured_call
 from core.partial_json import ItemScanner
 from core.settings import get_settings
@@ -14,7 +15,7 @@ def test_items_come_out_as_soon_as_each_closes_whatever_the_pieces():
     for size in (1, 3, 7, len(text)):
         sc, got = ItemScanner(), []
         for i in range(0, len(text), size):
-            got += sc.feed(text[i:i + size])
+            got += sc.feed(text[i : i + size])
         assert got == [("themes", {"title": 'A "q" }', "n": [1, {"k": 2}]}), ("themes", {"title": "B"})]
     sc = ItemScanner()
     assert sc.feed('{"themes": [{"title": "A"}, {"title": "B"') == [("themes", {"title": "A"})]
@@ -40,8 +41,9 @@ def test_the_room_gets_checked_drafts_of_themes_use_cases_and_sections(tmp_path)
     responder = WorkshopResponder()
     model = FakeChatModel(responder=responder)
     retr = ListRetriever("acme", DOCS)
-    svc = WorkshopService(get_settings(), model_for=lambda role: model, retriever_for=lambda company: retr,
-                          db_path=tmp_path / "w.sqlite")
+    svc = WorkshopService(
+        get_settings(), model_for=lambda role: model, retriever_for=lambda company: retr, db_path=tmp_path / "w.sqlite"
+    )
     got: list[dict] = []
     try:
         snap = svc.start("acme", PAINS, DEPTS, lang="ja", thread_id="t1", today="2026-11-27", drafts=got.append)

@@ -3,6 +3,7 @@ the vectors), as replicas and workers on hosts of their own use it: each process
 of its own and nothing in it is read. An ingest on one is searched from another with the same hits;
 BM25 in the database ranks as the file index does; a writer killed in the middle is repaired by
 another that has none of its files; two writers from two data directories lose nothing."""
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,13 @@ def engines(pg_server, chroma_server, tmp_path):
     def settings_for(data: Path, fresh: bool = False) -> Settings:
         if fresh or not made:
             made.append(_fresh(pg_server, chroma_server, tmp_path, len(made)))
-        return Settings(data_dir=data, database_url=made[-1].split("|")[0], chroma_url=chroma_server,
-                        chroma_tenant=made[-1].split("|")[1])
+        return Settings(
+            data_dir=data,
+            database_url=made[-1].split("|")[0],
+            chroma_url=chroma_server,
+            chroma_tenant=made[-1].split("|")[1],
+        )
+
     yield settings_for
     from core.sql_store import dispose_all
 
@@ -44,25 +50,37 @@ def _fresh(pg, chroma_url: str, tmp_path: Path, n: int) -> str:
 
     name = f"s{abs(hash(str(tmp_path))) % 10**8}n{n}"
     u = urlparse(chroma_url)
-    chromadb.AdminClient(ChromaSettings(chroma_api_impl="chromadb.api.fastapi.FastAPI", chroma_server_host=u.hostname,
-                                        chroma_server_http_port=u.port)).create_tenant(name)
+    chromadb.AdminClient(
+        ChromaSettings(
+            chroma_api_impl="chromadb.api.fastapi.FastAPI",
+            chroma_server_host=u.hostname,
+            chroma_server_http_port=u.port,
+        )
+    ).create_tenant(name)
     return f"{pg.database(name)}|{name}"
 
 
 def _corpus(root: Path, n: int = 6, variant: str = "", prefix: str = "doc") -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for i in range(n):
-        body = "\n\n".join(f"## 節{j}\n\n{prefix}{i}の第{j}節{variant}。提案書の作成と見積もりの回答について、担当者が手順を"
-                           f"説明します。引き継ぎのときは受注票を確認します。出張旅費{i * j}円。" * 3 for j in range(4))
+        body = "\n\n".join(
+            f"## 節{j}\n\n{prefix}{i}の第{j}節{variant}。提案書の作成と見積もりの回答について、担当者が手順を"
+            f"説明します。引き継ぎのときは受注票を確認します。出張旅費{i * j}円。" * 3
+            for j in range(4)
+        )
         (root / f"{prefix}{i:02d}.md").write_text(f"# {prefix}{i}\n\n{body}\n", encoding="utf-8")
     return root
 
 
 def _parts(store: CompanyStore) -> dict:
     store.refresh()
-    return {"manifest": sorted(c for e in store._manifest["files"].values() for c in e["chunk_ids"]),
-            "chroma": sorted(store.collection.get(include=[])["ids"]), "bm25": sorted(store.lexical.ids()),
-            "files": sorted(store._manifest["files"]), "pending": store.state.pending()}
+    return {
+        "manifest": sorted(c for e in store._manifest["files"].values() for c in e["chunk_ids"]),
+        "chroma": sorted(store.collection.get(include=[])["ids"]),
+        "bm25": sorted(store.lexical.ids()),
+        "files": sorted(store._manifest["files"]),
+        "pending": store.state.pending(),
+    }
 
 
 def _files_of(data: Path) -> list[str]:
@@ -89,18 +107,24 @@ def test_an_ingest_on_one_data_dir_is_searched_from_another_with_the_same_hits(t
     b = CompanyStore("acme", engines(b_dir))  # another host: it never saw the ingest or its files
     for q in QUERIES:
         hits_a, hits_b = a.search(q, k=5), b.search(q, k=5)
-        assert hits_a and [(h.chunk_id, h.score, h.text) for h in hits_a] == [(h.chunk_id, h.score, h.text)
-                                                                             for h in hits_b]
+        assert hits_a and [(h.chunk_id, h.score, h.text) for h in hits_a] == [
+            (h.chunk_id, h.score, h.text) for h in hits_b
+        ]
     assert list_companies(engines(b_dir)) == ["acme"] and b.stats() == a.stats()
     assert not [f for f in _files_of(a_dir) + _files_of(b_dir) if "uploads" not in f], "no store file on any disk"
     # a later ingest on A reaches B's open store at its next search
     travel = tmp_path / "travel"
     travel.mkdir()
-    (travel / "travel.md").write_text("# 出張\n\n海外出張の日当は一日八千円とします。申請は帰着後に行います。\n", encoding="utf-8")
+    (travel / "travel.md").write_text(
+        "# 出張\n\n海外出張の日当は一日八千円とします。申請は帰着後に行います。\n", encoding="utf-8"
+    )
     a.ingest([travel])
     assert any("日当" in h.text for h in b.search("海外出張の日当", k=3))
-    assert [f.status for f in CompanyStore("acme", engines(b_dir)).ingest([tmp_path / "docs"]).files
-            if f.status != "unchanged"] == []  # B re-ingesting A's folder from the same path: nothing to do
+    assert [
+        f.status
+        for f in CompanyStore("acme", engines(b_dir)).ingest([tmp_path / "docs"]).files
+        if f.status != "unchanged"
+    ] == []  # B re-ingesting A's folder from the same path: nothing to do
 
 
 def test_two_ingests_from_two_data_dirs_into_one_company_lose_nothing(tmp_path, fake_embedder, engines):
@@ -124,8 +148,9 @@ def test_two_ingests_from_two_data_dirs_into_one_company_lose_nothing(tmp_path, 
     assert {f.split("/")[0] for f in got["files"]} == {"docs", "docs~2"}
 
 
-def test_a_folder_on_another_host_is_another_folder_even_at_the_same_path(tmp_path, fake_embedder, engines,
-                                                                           monkeypatch):
+def test_a_folder_on_another_host_is_another_folder_even_at_the_same_path(
+    tmp_path, fake_embedder, engines, monkeypatch
+):
     """Hosts share the store, not their disks: /data/inbox/docs on host B is not A's folder of that path,
     and A's folder missing on B's disk is no move: B's ingest prunes nothing of A's."""
     inbox = tmp_path / "inbox" / "docs"
@@ -144,18 +169,35 @@ def test_a_folder_on_another_host_is_another_folder_even_at_the_same_path(tmp_pa
     shutil.rmtree(inbox)
     CompanyStore("acme", engines(tmp_path / "c")).ingest([elsewhere])
     got = _parts(CompanyStore("acme", engines(tmp_path / "reader")))
-    assert sorted(got["files"]) == ["docs/a00.md", "docs/a01.md", "docs/a02.md", "docs~2/b00.md", "docs~2/b01.md",
-                                    "docs~3/c00.md"]
+    assert sorted(got["files"]) == [
+        "docs/a00.md",
+        "docs/a01.md",
+        "docs/a02.md",
+        "docs~2/b00.md",
+        "docs~2/b01.md",
+        "docs~3/c00.md",
+    ]
     assert got["manifest"] == got["chroma"] == got["bm25"]
 
 
 def _child(settings: Settings, kill_at: int, *paths: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KATACHI_") or k == "KATACHI_CACHE_DIR"}
-    env.update(PYTHONPATH=str(ROOT), KATACHI_EMBED_BATCH="1", KATACHI_DATA_DIR=str(settings.data_dir),
-               KATACHI_DATABASE_URL=settings.database_url, KATACHI_CHROMA_URL=settings.chroma_url,
-               KATACHI_CHROMA_TENANT=settings.chroma_tenant)
-    return subprocess.run([sys.executable, "-m", "tests.ingest_child", "ingest", "acme", str(kill_at),
-                           *map(str, paths)], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    env.update(
+        PYTHONPATH=str(ROOT),
+        KATACHI_EMBED_BATCH="1",
+        KATACHI_DATA_DIR=str(settings.data_dir),
+        KATACHI_DATABASE_URL=settings.database_url,
+        KATACHI_CHROMA_URL=settings.chroma_url,
+        KATACHI_CHROMA_TENANT=settings.chroma_tenant,
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "tests.ingest_child", "ingest", "acme", str(kill_at), *map(str, paths)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
 
 
 @pytest.mark.faults

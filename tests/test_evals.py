@@ -1,4 +1,5 @@
 """The evals harness end to end with a scripted model, and the evaluators on hand-made outputs."""
+
 import copy
 import json
 
@@ -24,14 +25,28 @@ def test_at_least_eight_scenarios_cover_every_pattern_in_both_languages():
     scs = harness.load_scenarios()
     assert len(scs) >= 8 and {s.lang for s in scs} == {"ja", "en"}
     fires = {r for s in scs for r in s.expect.get("linter_fires", [])}
-    assert {"junior_delegation", "prompt_training_only", "executive_absent", "usage_as_goal", "unmeasured",
-            "point_solution"} <= fires
+    assert {
+        "junior_delegation",
+        "prompt_training_only",
+        "executive_absent",
+        "usage_as_goal",
+        "unmeasured",
+        "point_solution",
+    } <= fires
     assert any(s.expect.get("linter_silent") and not s.expect.get("linter_fires") for s in scs)  # clean negatives
 
 
 def _values_with_citation():
     v = copy.deepcopy(CLEAN["ja"])
-    v["passages"] = {"c1": {"chunk_id": "c1", "company": "x", "source": "/d.md", "rel": "d.md", "text": "提案書は二日かかる。次の文。"}}
+    v["passages"] = {
+        "c1": {
+            "chunk_id": "c1",
+            "company": "x",
+            "source": "/d.md",
+            "rel": "d.md",
+            "text": "提案書は二日かかる。次の文。",
+        }
+    }
     v["theme"]["citations"] = [{"chunk_id": "c1", "quote": "提案書は二日かかる。", "rel": "d.md"}]
     v["kpis"][0]["citations"] = [{"chunk_id": "c1", "quote": "言い換えた引用", "rel": "d.md"}]
     v["kpis"][0]["citations"].append({"chunk_id": "zz", "quote": "提案書は二日かかる。", "rel": "d.md"})
@@ -51,8 +66,9 @@ def test_evaluators_score_hand_made_outputs():
     v["handoffs"][0]["receiving_owner"] = ""
     assert HandoffClosure()(v, {}).score == 0.0
     v["findings"] = {"kpis": [{"rule": "usage_as_goal"}, {"rule": "point_solution"}]}
-    recall, precision, _, _ = LinterAgreement()(v, {"linter_fires": ["usage_as_goal", "unmeasured"],
-                                                     "linter_silent": ["point_solution"]})
+    recall, precision, _, _ = LinterAgreement()(
+        v, {"linter_fires": ["usage_as_goal", "unmeasured"], "linter_silent": ["point_solution"]}
+    )
     assert recall.score == 0.5 and precision.score == 0.5
 
 

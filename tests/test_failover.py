@@ -5,6 +5,7 @@ scripted model takes two seconds per answer; three live workshops have participa
 One replica and one worker are killed with SIGKILL in the middle; every workshop still finishes, no
 pain point, vote, comment or gate decision is lost, and no process wrote a store file on its disk.
 (Marked ``faults``: it kills processes.)"""
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,9 @@ def _spawn(module: str, *args: str, home: Path, log: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env = {k: v for k, v in env.items() if not k.startswith("KATACHI_") or k == "KATACHI_CACHE_DIR"}
     env["GRADIO_TEMP_DIR"] = str(home / "gradio")  # uploads land on this process's own disk, as on its host
-    return subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, env=env,
-                            stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", module, *args], cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT
+    )
 
 
 def _upload(url: str, files: list[Path]) -> str:
@@ -57,8 +59,9 @@ def _login(url: str, name: str, code: str):
     return s
 
 
-def test_replicas_and_workers_on_disks_of_their_own_survive_sigkill_with_nothing_lost(pg_server, chroma_server,
-                                                                                      tmp_path, fake_embedder):
+def test_replicas_and_workers_on_disks_of_their_own_survive_sigkill_with_nothing_lost(
+    pg_server, chroma_server, tmp_path, fake_embedder
+):
     from gradio_client import Client
 
     from core.settings import Settings
@@ -75,8 +78,14 @@ def test_replicas_and_workers_on_disks_of_their_own_survive_sigkill_with_nothing
     url = pg_server.database("failover")
     tenant = f"failover{os.getpid()}"
     create_tenant(chroma_server, tenant)
-    s = Settings(data_dir=tmp_path / "facilitator", database_url=url, chroma_url=chroma_server, chroma_tenant=tenant,
-                 job_queue="database", job_lease_s=3.0)
+    s = Settings(
+        data_dir=tmp_path / "facilitator",
+        database_url=url,
+        chroma_url=chroma_server,
+        chroma_tenant=tenant,
+        job_queue="database",
+        job_lease_s=3.0,
+    )
     db = AppDB(url=url)
     add_user(db, "fumi", "facil-pass-1", "facilitator", ["acme"])
     add_user(db, "kon", "consult-pass-1", "consultant", ["acme"])
@@ -87,10 +96,35 @@ def test_replicas_and_workers_on_disks_of_their_own_survive_sigkill_with_nothing
     ports = [free_port(), free_port()]
     urls = [f"http://127.0.0.1:{p}/" for p in ports]
     homes = {name: tmp_path / name for name in ("app0", "app1", "w0", "w1")}
-    procs = {f"app{i}": _spawn("tests.replica_child", str(homes[f"app{i}"]), url, str(p), chroma_server, tenant,
-                               home=homes[f"app{i}"], log=tmp_path / f"app{i}.log") for i, p in enumerate(ports)}
-    procs.update({f"w{i}": _spawn("tests.worker_child", url, f"w{i}", "2.0", str(homes[f"w{i}"]), chroma_server,
-                                  tenant, home=homes[f"w{i}"], log=tmp_path / f"w{i}.log") for i in range(2)})
+    procs = {
+        f"app{i}": _spawn(
+            "tests.replica_child",
+            str(homes[f"app{i}"]),
+            url,
+            str(p),
+            chroma_server,
+            tenant,
+            home=homes[f"app{i}"],
+            log=tmp_path / f"app{i}.log",
+        )
+        for i, p in enumerate(ports)
+    }
+    procs.update(
+        {
+            f"w{i}": _spawn(
+                "tests.worker_child",
+                url,
+                f"w{i}",
+                "2.0",
+                str(homes[f"w{i}"]),
+                chroma_server,
+                tenant,
+                home=homes[f"w{i}"],
+                log=tmp_path / f"w{i}.log",
+            )
+            for i in range(2)
+        }
+    )
     try:
         for u in urls:
             wait_http(u)
@@ -109,8 +143,9 @@ def test_replicas_and_workers_on_disks_of_their_own_survive_sigkill_with_nothing
         reader = CompanyStore("acme", s.model_copy(update={"data_dir": tmp_path / "reader"}))
         assert reader.stats()["documents"] == 2
         assert {p.rel for p in reader.search("提案書の作成", k=5)} == {"uploads/doc0.md", "uploads/doc1.md"}
-        shops = [rooms.create(fac, "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", "live", dots=2)
-                 for i in range(3)]
+        shops = [
+            rooms.create(fac, "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", "live", dots=2) for i in range(3)
+        ]
         sent: dict[str, list[str]] = {w["id"]: [] for w in shops}
         people = {}  # (workshop, name) -> (replica index, gradio client)
         for w in shops:
@@ -124,7 +159,7 @@ def test_replicas_and_workers_on_disks_of_their_own_survive_sigkill_with_nothing
             sent[wid].append(text)
 
         for k in range(2):
-            for (wid, name) in people:
+            for wid, name in people:
                 send(wid, name, f"{name}の課題{k} 提案書の作成に2日かかる")
         # A browser logged in on replica 0 keeps its session on replica 1 once replica 0 is gone.
         browser = _login(urls[0], "Aki", shops[0]["join_code"])
@@ -134,8 +169,10 @@ def test_replicas_and_workers_on_disks_of_their_own_survive_sigkill_with_nothing
         assert r.status_code == 200 and "error" not in r.json()["v"], r.text
         for (wid, name), (rep, _) in list(people.items()):
             if rep == 0:  # those on the dead replica reload: they land on the other one, same seat
-                people[(wid, name)] = (1, Client(urls[1], auth=(name, [w for w in shops if w["id"] == wid][0]["join_code"]),
-                                                 verbose=False))
+                people[(wid, name)] = (
+                    1,
+                    Client(urls[1], auth=(name, [w for w in shops if w["id"] == wid][0]["join_code"]), verbose=False),
+                )
             send(wid, name, f"{name}の課題2 引き継ぎで顧客情報が失われる")
         for w in shops:
             rooms.start(fac, w["id"])
@@ -151,8 +188,12 @@ def test_replicas_and_workers_on_disks_of_their_own_survive_sigkill_with_nothing
         comments: dict[str, int] = {}
         for w in shops:
             wid = w["id"]
-            for gate, decision in (("themes", {"action": "choose", "index": 0}), ("kpis", {"action": "approve"}),
-                                   ("usecases", {"action": "approve"}), ("playbook", {"action": "approve"})):
+            for gate, decision in (
+                ("themes", {"action": "choose", "index": 0}),
+                ("kpis", {"action": "approve"}),
+                ("usecases", {"action": "approve"}),
+                ("playbook", {"action": "approve"}),
+            ):
                 st = rooms.jobs.wait_idle(wid, 180)
                 assert st.state == "idle", (wid, st.error)
                 assert rooms.service.snapshot(wid).gate["gate"] == gate

@@ -1,6 +1,7 @@
 """Fault injection against a scripted OpenAI-compatible server on loopback: every fault ends in a clear,
 coded error (or is retried away), a hang costs one timeout, and a workshop under random faults
 finishes with nothing lost."""
+
 from __future__ import annotations
 
 import time
@@ -24,18 +25,22 @@ def server():
 
 
 def _settings(server, **kw):
-    return get_settings().model_copy(update={"provider": "openai", "openai_base_url": server.url,
-                                             "openai_model": "scripted", "timeout_s": 1.0, **kw})
+    return get_settings().model_copy(
+        update={"provider": "openai", "openai_base_url": server.url, "openai_model": "scripted", "timeout_s": 1.0, **kw}
+    )
 
 
-@pytest.mark.parametrize("faults,code,calls", [
-    (["429", "429"], "model_refused", 2),  # busy twice: asked once more, then reported
-    (["500", "500"], "model_refused", 2),
-    (["hang"], "model_timeout", 1),  # not asked again: one timeout, not two
-    (["nonjson"], "model_bad_reply", 1),
-    (["malformed", "malformed", "malformed"], "invalid_llm_output", 3),
-    (["schema", "schema", "schema"], "invalid_llm_output", 3),
-])
+@pytest.mark.parametrize(
+    "faults,code,calls",
+    [
+        (["429", "429"], "model_refused", 2),  # busy twice: asked once more, then reported
+        (["500", "500"], "model_refused", 2),
+        (["hang"], "model_timeout", 1),  # not asked again: one timeout, not two
+        (["nonjson"], "model_bad_reply", 1),
+        (["malformed", "malformed", "malformed"], "invalid_llm_output", 3),
+        (["schema", "schema", "schema"], "invalid_llm_output", 3),
+    ],
+)
 def test_each_fault_ends_in_a_clear_coded_error(server, monkeypatch, faults, code, calls):
     from agents.themes import ThemePicks
 
@@ -57,10 +62,19 @@ def test_a_transient_fault_is_retried_away(server, monkeypatch):
     monkeypatch.setattr("core.llm.TRANSIENT_PAUSE_S", 0.05)
     for fault in ("429", "500", "malformed", "schema"):
         server.faults, server.seen = [fault], []
-        out = structured_call(get_chat_model("themes", _settings(server)), ThemePicks,
-                              [("user", "P1: 「提案書の作成に2日かかる」\n   KPI候補: proposal_lead_time=提案書作成リードタイム（日）\n"
-                                         "P2: 「引き継ぎ漏れ」\n   KPI候補: handover_gaps=引き継ぎ漏れ件数（件）")], retries=2,
-                              enums={"group": ["P1", "P2"], "kpi": ["proposal_lead_time", "handover_gaps"]})
+        out = structured_call(
+            get_chat_model("themes", _settings(server)),
+            ThemePicks,
+            [
+                (
+                    "user",
+                    "P1: 「提案書の作成に2日かかる」\n   KPI候補: proposal_lead_time=提案書作成リードタイム（日）\n"
+                    "P2: 「引き継ぎ漏れ」\n   KPI候補: handover_gaps=引き継ぎ漏れ件数（件）",
+                )
+            ],
+            retries=2,
+            enums={"group": ["P1", "P2"], "kpi": ["proposal_lead_time", "handover_gaps"]},
+        )
         assert out.value.themes and server.seen[0] == fault
 
 
@@ -75,10 +89,15 @@ def test_a_workshop_under_random_faults_finishes_and_loses_nothing(tmp_path, mon
     responder.new_use_cases = True  # the model writes the procedures too: more calls to fail
     srv = ScriptedServer(responder, hang_s=1.5, rate=0.5, seed=3)
     try:
-        docs = ["提案書の作成には平均2日かかり、営業担当が夜に作業しています。",
-                "受注後の引き継ぎでは、顧客の要望が伝わらないことがあります。"]
-        svc = WorkshopService(_settings(srv, timeout_s=0.7), retriever_for=lambda c: ListRetriever("acme", docs),
-                              db_path=tmp_path / "w.sqlite")
+        docs = [
+            "提案書の作成には平均2日かかり、営業担当が夜に作業しています。",
+            "受注後の引き継ぎでは、顧客の要望が伝わらないことがあります。",
+        ]
+        svc = WorkshopService(
+            _settings(srv, timeout_s=0.7),
+            retriever_for=lambda c: ListRetriever("acme", docs),
+            db_path=tmp_path / "w.sqlite",
+        )
         pains = ["提案書の作成に2日かかる", "引き継ぎで顧客の要望が抜ける", "議事録の共有が遅い"]
         errors: list[str] = []
 
@@ -91,10 +110,17 @@ def test_a_workshop_under_random_faults_finishes_and_loses_nothing(tmp_path, mon
                     fn = lambda: svc.continue_run("f")  # noqa: E731 - resume from the checkpoint
             raise AssertionError(f"no progress after 30 tries: {errors}")
 
-        snap = attempt(lambda: svc.start("acme", pains, ["営業", "カスタマーサクセス"], lang="ja", thread_id="f",
-                                         today="2026-11-27"))
-        decisions = [{"action": "choose", "index": 0}, {"action": "approve"}, {"action": "approve"},
-                     {"action": "approve"}]
+        snap = attempt(
+            lambda: svc.start(
+                "acme", pains, ["営業", "カスタマーサクセス"], lang="ja", thread_id="f", today="2026-11-27"
+            )
+        )
+        decisions = [
+            {"action": "choose", "index": 0},
+            {"action": "approve"},
+            {"action": "approve"},
+            {"action": "approve"},
+        ]
         for d in decisions:
             assert snap.gate is not None, snap.stage
             gate = snap.gate["gate"]
@@ -104,9 +130,16 @@ def test_a_workshop_under_random_faults_finishes_and_loses_nothing(tmp_path, mon
         assert [p["text"] for p in snap.values["pain_points"]] == pains
         faults = [m for m in srv.seen if m != "ok"]
         assert faults, f"the scripted server injected no fault: {srv.seen} {errors}"
-        assert set(errors) <= {"model_refused", "model_timeout", "model_bad_reply", "invalid_llm_output",
-                               "model_unreachable"}
-        print(f"\nfaults injected: {len(faults)} of {len(srv.seen)} calls; errors surfaced: {len(errors)}; "
-              f"workshop finished: {snap.done}")
+        assert set(errors) <= {
+            "model_refused",
+            "model_timeout",
+            "model_bad_reply",
+            "invalid_llm_output",
+            "model_unreachable",
+        }
+        print(
+            f"\nfaults injected: {len(faults)} of {len(srv.seen)} calls; errors surfaced: {len(errors)}; "
+            f"workshop finished: {snap.done}"
+        )
     finally:
         srv.close()

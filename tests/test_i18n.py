@@ -1,5 +1,6 @@
 """The one text catalog: every entry in both languages with the same placeholders, and every code
 the code names exists (a typo would otherwise surface as a crash in front of a user)."""
+
 from __future__ import annotations
 
 import ast
@@ -30,8 +31,12 @@ def _literal_codes():
     for pkg in ("core", "agents", "knowledge", "graphs", "ui", "evals"):
         for p in (ROOT / pkg).rglob("*.py"):
             for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
-                if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
-                        and isinstance(node.args[0].value, str)):
+                if not (
+                    isinstance(node, ast.Call)
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                ):
                     continue
                 name = ast.unparse(node.func).split(".")[-1]
                 arg = node.args[0].value
@@ -72,7 +77,11 @@ def test_every_finding_rule_raised_in_code_has_its_texts():
     from core.i18n import has
 
     root = Path(__file__).resolve().parents[1]
-    rules = {m for d in ("agents", "graphs") for f in (root / d).rglob("*.py")
-             for m in re.findall(r'finding\(\s*"([a-z_]+)"', f.read_text(encoding="utf-8"))}
+    rules = {
+        m
+        for d in ("agents", "graphs")
+        for f in (root / d).rglob("*.py")
+        for m in re.findall(r'finding\(\s*"([a-z_]+)"', f.read_text(encoding="utf-8"))
+    }
     assert len(rules) > 20
     assert [r for r in sorted(rules) if not (has(f"lint.{r}.why") and has(f"lint.{r}.fix"))] == []

@@ -1,4 +1,5 @@
 """Ingest survives being killed at any point and concurrent writers; readers see other processes' writes."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def _corpus(root: Path, n: int = 12, variant: str = "") -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for i in range(n):
-        body = "\n\n".join(f"## 節{j}\n\n文書{i}の第{j}節{variant}。提案書の作成と見積もりの回答について、担当者が手順を説明します。"
-                           f"引き継ぎのときは受注票を確認します。" * 3 for j in range(4))
+        body = "\n\n".join(
+            f"## 節{j}\n\n文書{i}の第{j}節{variant}。提案書の作成と見積もりの回答について、担当者が手順を説明します。"
+            f"引き継ぎのときは受注票を確認します。" * 3
+            for j in range(4)
+        )
         (root / f"doc{i:02d}.md").write_text(f"# 文書{i}\n\n{body}\n", encoding="utf-8")
     return root
 
@@ -31,14 +35,26 @@ def _env(data: Path) -> dict:
 
 
 def _child(data: Path, company: str, kill_at: int, *paths: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tests.ingest_child", "ingest", company, str(kill_at),
-                           *map(str, paths)], capture_output=True, text=True, env=_env(data), cwd=ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "tests.ingest_child", "ingest", company, str(kill_at), *map(str, paths)],
+        capture_output=True,
+        text=True,
+        env=_env(data),
+        cwd=ROOT,
+        timeout=300,
+    )
 
 
 def _state(data: Path, company: str) -> dict:
     """What the store holds, from each of its three parts (they must agree), read by a fresh process."""
-    r = subprocess.run([sys.executable, "-m", "tests.ingest_child", "state", company], capture_output=True,
-                       text=True, env=_env(data), cwd=ROOT, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-m", "tests.ingest_child", "state", company],
+        capture_output=True,
+        text=True,
+        env=_env(data),
+        cwd=ROOT,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
 
@@ -55,8 +71,11 @@ def test_an_ingest_killed_at_every_write_is_repaired_by_the_next(tmp_path, case)
     corpus = _corpus(tmp_path / "docs")
     old = _state_after(tmp_path / "ref-old", corpus, [])
     new = _state_after(tmp_path / "ref-new", corpus, ["（改訂）"] if case != "first" else [])
-    writes = int(_ok(_child(tmp_path / "probe", "acme", -1, corpus)).stdout) if case == "first" else int(
-        _ok(_child(tmp_path / "ref-old2", "acme", -1, corpus)) and _probe_changed(tmp_path, corpus))
+    writes = (
+        int(_ok(_child(tmp_path / "probe", "acme", -1, corpus)).stdout)
+        if case == "first"
+        else int(_ok(_child(tmp_path / "ref-old2", "acme", -1, corpus)) and _probe_changed(tmp_path, corpus))
+    )
     assert writes >= 5
     survived = 0
     for kill_at in range(1, writes + 1):
@@ -132,8 +151,9 @@ def test_a_reader_sees_what_another_process_ingested(tmp_path, fake_embedder):
     assert not any("出張旅費" in p.text for p in reader.search("出張旅費の精算", k=5))
     travel = tmp_path / "travel"
     travel.mkdir()
-    (travel / "travel.md").write_text("# 出張旅費\n\n出張旅費の精算は帰着後5営業日以内に申請します。領収書を添付します。\n",
-                                     encoding="utf-8")
+    (travel / "travel.md").write_text(
+        "# 出張旅費\n\n出張旅費の精算は帰着後5営業日以内に申請します。領収書を添付します。\n", encoding="utf-8"
+    )
     r = _child(get_settings().data_dir, "acme", -1, travel)  # another process
     assert r.returncode == 0, r.stderr
     hits = reader.search("出張旅費の精算", k=5)

@@ -1,5 +1,6 @@
 """A pain point's department survives intake: it is kept in the graph state, keeps two departments'
 similar complaints apart, and steers which documents the department's use cases are drawn from."""
+
 from __future__ import annotations
 
 from agents.intake import group_pain_points, make_pain_points
@@ -10,9 +11,13 @@ from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
 
 def test_department_is_kept_and_separates_groups():
-    points = make_pain_points([{"text": "見積書の作成に時間がかかる", "department": "営業"},
-                               {"text": "見積書の作成に時間がかかる。", "department": "購買"},
-                               {"text": "見積書の作成に時間がかかる!", "department": ""}])
+    points = make_pain_points(
+        [
+            {"text": "見積書の作成に時間がかかる", "department": "営業"},
+            {"text": "見積書の作成に時間がかかる。", "department": "購買"},
+            {"text": "見積書の作成に時間がかかる!", "department": ""},
+        ]
+    )
     assert [p.department for p in points] == ["営業", "購買", ""]
     groups = group_pain_points(points)
     assert len(groups) == 2  # 営業 and 購買 stay apart; the one without a department joins the first
@@ -28,11 +33,20 @@ def test_department_reaches_the_graph_and_the_use_case_queries(tmp_path):
 
     model = FakeChatModel(responder=WorkshopResponder())
     retr = Spy("acme", ["提案書の作成には二日かかる。", "引き継ぎで顧客の目標が失われる。"])
-    svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr,
-                          db_path=tmp_path / "w.sqlite")
-    snap = svc.start("acme", [{"text": "提案書の作成に2日かかる", "department": "営業"},
-                              {"text": "引き継ぎで情報が抜ける", "department": "カスタマーサクセス"}],
-                     ["営業", "カスタマーサクセス"], lang="ja", thread_id="d", today="2026-11-27")
+    svc = WorkshopService(
+        get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite"
+    )
+    snap = svc.start(
+        "acme",
+        [
+            {"text": "提案書の作成に2日かかる", "department": "営業"},
+            {"text": "引き継ぎで情報が抜ける", "department": "カスタマーサクセス"},
+        ],
+        ["営業", "カスタマーサクセス"],
+        lang="ja",
+        thread_id="d",
+        today="2026-11-27",
+    )
     assert [p["department"] for p in snap.values["pain_points"]] == ["営業", "カスタマーサクセス"]
     svc.resume("d", {"action": "choose", "index": 0})
     queries.clear()
@@ -47,8 +61,11 @@ def test_paraphrases_group_by_meaning_when_vectors_are_given():
     from agents.intake import PARAPHRASE, group_pain_points
     from agents.schemas import PainPoint
 
-    pts = [PainPoint(id="a", text="提案書作成に時間がかかる"), PainPoint(id="b", text="提案書を作るのが遅い"),
-           PainPoint(id="c", text="見積の回答に5日かかる")]
+    pts = [
+        PainPoint(id="a", text="提案書作成に時間がかかる"),
+        PainPoint(id="b", text="提案書を作るのが遅い"),
+        PainPoint(id="c", text="見積の回答に5日かかる"),
+    ]
     assert len(group_pain_points(pts)) == 3  # few shared characters
     v = np.array([[1.0, 0.0], [PARAPHRASE + 0.01, (1 - (PARAPHRASE + 0.01) ** 2) ** 0.5], [0.0, 1.0]])
     assert [g.members for g in group_pain_points(pts, vectors=v)] == [["a", "b"], ["c"]]

@@ -1,4 +1,5 @@
 """The 型 library as data: schema, both languages, references, explained placeholders, lookups."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,8 +12,19 @@ from knowledge.library.catalog import HERE, load_library, read_patterns
 from knowledge.library.schema import SLOTS, Pattern, braces
 
 LIB = load_library()
-FUNCTIONS = {"sales", "marketing", "support", "admin", "hr", "finance", "engineering", "legal", "procurement",
-             "manufacturing", "management"}
+FUNCTIONS = {
+    "sales",
+    "marketing",
+    "support",
+    "admin",
+    "hr",
+    "finance",
+    "engineering",
+    "legal",
+    "procurement",
+    "manufacturing",
+    "management",
+}
 
 
 def test_size_minimums():
@@ -91,11 +103,22 @@ def test_a_stray_key_is_refused_not_dropped(tmp_path: Path):
         read_patterns(f)
 
 
-@pytest.mark.parametrize("department,function", [
-    ("営業部", "sales"), ("総務部", "admin"), ("品質保証部", "manufacturing"), ("経理課", "finance"),
-    ("Customer Support", "support"), ("Purchasing", "procurement"), ("人事部", "hr"), ("法務・コンプライアンス", "legal"),
-    ("IT", "engineering"), ("経営企画室", "management"), ("デザイン室", None),
-])
+@pytest.mark.parametrize(
+    "department,function",
+    [
+        ("営業部", "sales"),
+        ("総務部", "admin"),
+        ("品質保証部", "manufacturing"),
+        ("経理課", "finance"),
+        ("Customer Support", "support"),
+        ("Purchasing", "procurement"),
+        ("人事部", "hr"),
+        ("法務・コンプライアンス", "legal"),
+        ("IT", "engineering"),
+        ("経営企画室", "management"),
+        ("デザイン室", None),
+    ],
+)
 def test_department_maps_to_function(department, function):
     assert LIB.function_of(department) == function
 
@@ -103,8 +126,9 @@ def test_department_maps_to_function(department, function):
 def test_candidates_follow_the_work_and_the_kpis():
     ps = LIB.pattern_candidates("営業部", "提案書の作成に平均2日かかる", "ja", k=3)
     assert ps[0].id == "sales.proposal_draft" and all(p.function == "sales" for p in ps)
-    ps = LIB.pattern_candidates("Accounting", "Invoices are matched by hand every month", "en",
-                                kpi_ids=["invoice_matching_hours"], k=2)
+    ps = LIB.pattern_candidates(
+        "Accounting", "Invoices are matched by hand every month", "en", kpi_ids=["invoice_matching_hours"], k=2
+    )
     assert ps[0].id == "finance.invoice_matching"
     # a department no function covers gets candidates from the whole library
     assert len(LIB.pattern_candidates("デザイン室", "議事録がばらばらで引き継ぎで情報が抜ける", "ja", k=3)) == 3
@@ -203,7 +227,19 @@ def test_no_step_of_the_library_loops_once_its_own_slot_words_are_placed_in_it()
     for p in LIB.patterns.values():
         for lang in ("ja", "en"):
             x = p.text(lang)
-            uc = UseCase(id="U1", department="d", title=x.title, who=x.who, when=x.when, how=[], workflow_step=x.step,
-                         input=x.input, output=x.output, kpi_id="K1", impact=Score(value=3), feasibility=Score(value=3))
+            uc = UseCase(
+                id="U1",
+                department="d",
+                title=x.title,
+                who=x.who,
+                when=x.when,
+                how=[],
+                workflow_step=x.step,
+                input=x.input,
+                output=x.output,
+                kpi_id="K1",
+                impact=Score(value=3),
+                feasibility=Score(value=3),
+            )
             assert not [s for s in (fill(s, uc) for s in x.steps) if loops(s, lang)], (p.id, lang)
             assert is_artifact(x.input, x.output) and is_artifact(x.output), (p.id, lang)

@@ -1,5 +1,6 @@
 """Stages that select from the 型 library and adapt it: lineage, assembled procedures, catalogue KPIs,
 the glossary from the company's definitions, and what reviewers see."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,8 +30,9 @@ PAINS = ["提案書の作成に2日かかる", "引き継ぎで顧客情報が�
 def _service(tmp_path, responder):
     model = FakeChatModel(responder=responder)
     retr = ListRetriever("acme", DOCS)
-    return WorkshopService(get_settings(), model_for=lambda role: model, retriever_for=lambda c: retr,
-                           db_path=tmp_path / "w.sqlite")
+    return WorkshopService(
+        get_settings(), model_for=lambda role: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite"
+    )
 
 
 def _to_playbook(svc):
@@ -93,22 +95,50 @@ def test_a_procedure_sent_back_is_adapted_from_its_current_steps(tmp_path):
 
 
 def _ctx(docs: list[str], lang: str = "ja") -> StageContext:
-    return StageContext(model_for=lambda r: None, retriever=ListRetriever("acme", docs), company="acme", lang=lang,
-                        today="2026-11-27", library=LIB)
+    return StageContext(
+        model_for=lambda r: None,
+        retriever=ListRetriever("acme", docs),
+        company="acme",
+        lang=lang,
+        today="2026-11-27",
+        library=LIB,
+    )
 
 
-UC = UseCase(id="U1", department="営業部", title="提案書ドラフト", who="営業担当", when="商談の後",
-             how=[], workflow_step="提案書作成", input="商談メモと顧客の課題", output="提案書の初稿", kpi_id="K1",
-             impact=Score(value=4), feasibility=Score(value=3), pattern="sales.proposal_draft")
+UC = UseCase(
+    id="U1",
+    department="営業部",
+    title="提案書ドラフト",
+    who="営業担当",
+    when="商談の後",
+    how=[],
+    workflow_step="提案書作成",
+    input="商談メモと顧客の課題",
+    output="提案書の初稿",
+    kpi_id="K1",
+    impact=Score(value=4),
+    feasibility=Score(value=3),
+    pattern="sales.proposal_draft",
+)
 THEME = Theme(title="提案の速さ", problem="提案書の作成に2日かかる", outcome="提案を早く出す")
-K = KPI(id="K1", name="提案書作成リードタイム", unit="日", baseline="2", target="1", deadline="2027-06", owner="営業担当役員",
-        method="商談記録")
+K = KPI(
+    id="K1",
+    name="提案書作成リードタイム",
+    unit="日",
+    baseline="2",
+    target="1",
+    deadline="2027-06",
+    owner="営業担当役員",
+    method="商談記録",
+)
 
 
 def test_glossary_defines_terms_from_the_documents_with_a_citation_then_the_method():
     terms, log = build_glossary(_ctx(DOCS), THEME, [K], [UC], "提案書ドラフト 型 週次PDCA")
     by = {g.term: g for g in terms}
-    assert by["商談メモ"].origin == "documents" and by["商談メモ"].citations[0].quote == DOCS[1][:DOCS[1].index("。") + 1]
+    assert (
+        by["商談メモ"].origin == "documents" and by["商談メモ"].citations[0].quote == DOCS[1][: DOCS[1].index("。") + 1]
+    )
     assert by["型"].origin == "method" and "週次PDCA" in by and "ベースライン" in by
     assert not ({"AI", "データ", "システム"} & set(by))
     assert "顧客の課題" not in by  # no document defines it and it is not a method word
@@ -135,11 +165,14 @@ def test_slots_are_filled_in_the_company_words():
     assert "{who}" not in proc.prompt_template
 
 
-@pytest.mark.parametrize("name,value", [
-    ("glossary", [{"term": "商談メモ", "definition": "d", "used_by": "u", "citations": []}]),
-    ("usecases:営業部", [UC.model_dump()]),
-    ("procedures:U1", procedure_from(LIB.patterns["sales.proposal_draft"], UC, "ja").model_dump()),
-])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("glossary", [{"term": "商談メモ", "definition": "d", "used_by": "u", "citations": []}]),
+        ("usecases:営業部", [UC.model_dump()]),
+        ("procedures:U1", procedure_from(LIB.patterns["sales.proposal_draft"], UC, "ja").model_dump()),
+    ],
+)
 def test_review_renders_every_kind_of_section(name, value):
     assert "<" in _body(name, value, {}, "ja", {})
 
@@ -163,8 +196,15 @@ def _views(texts: list[str], departments: tuple[str, ...] = ("営業部",)):
     from agents.groups import view_groups
     from agents.schemas import PainGroup
 
-    ctx = StageContext(model_for=lambda r: None, retriever=None, company="acme", lang="ja", today="2026-11-27",
-                       library=LIB, departments=departments)
+    ctx = StageContext(
+        model_for=lambda r: None,
+        retriever=None,
+        company="acme",
+        lang="ja",
+        today="2026-11-27",
+        library=LIB,
+        departments=departments,
+    )
     groups = [PainGroup(id=f"P{i}", summary=x, members=[f"pp{i}"]) for i, x in enumerate(texts, 1)]
     return ctx, view_groups(ctx, groups, {f"pp{i}": x for i, x in enumerate(texts, 1)})
 
@@ -184,8 +224,10 @@ def test_a_step_that_works_on_the_titles_artefact_is_not_the_title_again():
     from agents.sections import is_title
 
     assert is_title("AIが会議の議題を整理する", "AIが会議の議題を整理")
-    assert not is_title("サポート担当がエスカレーション時の経緯まとめをつけて上位担当に渡し、顧客に次の連絡時期を伝える",
-                        "エスカレーション時の経緯まとめ")
+    assert not is_title(
+        "サポート担当がエスカレーション時の経緯まとめをつけて上位担当に渡し、顧客に次の連絡時期を伝える",
+        "エスカレーション時の経緯まとめ",
+    )
 
 
 def test_placeholders_explain_the_companys_input_and_the_template_check_reads_them():
@@ -221,10 +263,17 @@ def test_the_participants_unit_of_time_wins_over_the_catalogues():
 def test_an_output_that_repeats_the_input_takes_the_patterns_output():
     from agents.slots import check_slots
 
-    words = {"title": "Lost-deal review", "who": "Sales lead", "when": "At month end", "workflow_step": "Review",
-             "input": "The month's lost-deal records", "output": "Reasons deals were lost, grouped"}
-    got, failed = check_slots({**words, "output": "The month's lost-deal records"}, words, "Sales", ["Sales"],
-                              "", "", "en")
+    words = {
+        "title": "Lost-deal review",
+        "who": "Sales lead",
+        "when": "At month end",
+        "workflow_step": "Review",
+        "input": "The month's lost-deal records",
+        "output": "Reasons deals were lost, grouped",
+    }
+    got, failed = check_slots(
+        {**words, "output": "The month's lost-deal records"}, words, "Sales", ["Sales"], "", "", "en"
+    )
     assert got["output"] == "Reasons deals were lost, grouped" and ("output", "same_as_input") in failed
 
 
@@ -236,10 +285,19 @@ def test_a_group_whose_members_state_different_numbers_gives_each_kpi_the_number
     from agents.kpis import write_kpi
     from agents.schemas import PainGroup
 
-    texts = ["Even a standard NDA sits in the legal queue for a week, and sales hates us for it",
-             "New agents need roughly 8 weeks before they're allowed on the phones alone"]
-    ctx = StageContext(model_for=lambda r: None, retriever=None, company="acme", lang="en", today="2026-11-27",
-                       library=LIB, departments=("HR", "Legal"))
+    texts = [
+        "Even a standard NDA sits in the legal queue for a week, and sales hates us for it",
+        "New agents need roughly 8 weeks before they're allowed on the phones alone",
+    ]
+    ctx = StageContext(
+        model_for=lambda r: None,
+        retriever=None,
+        company="acme",
+        lang="en",
+        today="2026-11-27",
+        library=LIB,
+        departments=("HR", "Legal"),
+    )
     group = PainGroup(id="P1", summary=texts[0], members=["pp1", "pp2"])
     view = view_groups(ctx, [group], {"pp1": texts[0], "pp2": texts[1]})[0]
     assert view.stated.said == "a week"  # the group's first number, as before
@@ -249,15 +307,24 @@ def test_a_group_whose_members_state_different_numbers_gives_each_kpi_the_number
     assert k.said == "a week"
 
 
-@pytest.mark.parametrize("when,lang", [
-    ("妊娠中の休憩時間について指導された場合は、適宜休憩時間の", "ja"),  # seen in a sampled run
-    ("When the signed copy is sent to the", "en"),
-])
+@pytest.mark.parametrize(
+    "when,lang",
+    [
+        ("妊娠中の休憩時間について指導された場合は、適宜休憩時間の", "ja"),  # seen in a sampled run
+        ("When the signed copy is sent to the", "en"),
+    ],
+)
 def test_a_moment_cut_from_a_sentence_takes_the_patterns_words(when, lang):
     from agents.slots import check_slots
 
-    words = {"title": "Q&A", "who": "総務担当" if lang == "ja" else "HR officer", "when": "問い合わせを受けたとき",
-             "workflow_step": "一次回答", "input": "問い合わせメール", "output": "回答案"}
+    words = {
+        "title": "Q&A",
+        "who": "総務担当" if lang == "ja" else "HR officer",
+        "when": "問い合わせを受けたとき",
+        "workflow_step": "一次回答",
+        "input": "問い合わせメール",
+        "output": "回答案",
+    }
     got, failed = check_slots({**words, "when": when}, words, "総務", ["総務"], when + "を確保する。", "", lang)
     assert got["when"] == "問い合わせを受けたとき" and ("when", "not_a_moment") in failed
 

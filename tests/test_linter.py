@@ -47,7 +47,9 @@ def test_the_model_judged_pass_is_optional_and_labelled(monkeypatch):
     from agents.judge import judge
     from tests.fakes import FakeChatModel
 
-    model = FakeChatModel(script=[{"findings": [{"rule": "usage_as_goal", "item": "K1", "reason": "活用度は成果ではない"}]}])
+    model = FakeChatModel(
+        script=[{"findings": [{"rule": "usage_as_goal", "item": "K1", "reason": "活用度は成果ではない"}]}]
+    )
     found = judge(model, "kpis", {"kpis": [{"name": "AI活用度スコア"}]}, "ja")
     assert found[0].by == "model" and "モデル判定" in found[0].message and found[0].rule == "usage_as_goal"
     fmt = model.calls[0]["kwargs"]["response_format"]["json_schema"]["schema"]
@@ -72,7 +74,9 @@ def test_the_judge_runs_inside_the_graph_only_when_enabled(tmp_path, monkeypatch
     for enabled in (False, True):
         monkeypatch.setenv("KATACHI_LINT_JUDGE", "1" if enabled else "0")
         reset_settings()
-        svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / f"{enabled}.db")
+        svc = WorkshopService(
+            get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / f"{enabled}.db"
+        )
         svc.start("acme", ["提案書に2日"], ["営業", "CS"], lang="ja", thread_id="j", today="2026-11-27")
         snap = svc.resume("j", {"action": "choose", "index": 0})
         by = {f["by"] for f in snap.values["findings"]["kpis"]}

@@ -52,7 +52,9 @@ def test_server_down_and_refusal_map_to_clear_errors(monkeypatch):
     with pytest.raises(KatachiError) as e:
         structured_call(down, Theme, [("user", "u")])
     assert e.value.code == "model_unreachable"
-    refused = FakeChatModel(script=[openai.AuthenticationError("bad key", response=httpx.Response(401, request=req), body=None)])
+    refused = FakeChatModel(
+        script=[openai.AuthenticationError("bad key", response=httpx.Response(401, request=req), body=None)]
+    )
     with pytest.raises(KatachiError) as e:
         structured_call(refused, Theme, [("user", "u")])
     assert e.value.code == "model_refused" and "401" in e.value.message("en")
@@ -100,7 +102,7 @@ class _Drip(FakeChatModel):
         text = '{"name": "提案書作成リードタイム", "weeks": 3}'
         for i in range(0, len(text), 5):
             time.sleep(self.gap + (self.stop if i // 5 == self.stop_at else 0.0))
-            yield ChatGenerationChunk(message=AIMessageChunk(content=text[i:i + 5]))
+            yield ChatGenerationChunk(message=AIMessageChunk(content=text[i : i + 5]))
 
 
 class Slow(BaseModel):

@@ -15,7 +15,9 @@ def corpus(tmp_path_factory):
     return cf.build(tmp_path_factory.mktemp("corpus"))
 
 
-@pytest.mark.parametrize("enc", ["utf-8", "utf-8-sig", "cp932", "shift_jis", "euc_jp", "utf-16", "utf-16-le", "iso2022_jp"])
+@pytest.mark.parametrize(
+    "enc", ["utf-8", "utf-8-sig", "cp932", "shift_jis", "euc_jp", "utf-16", "utf-16-le", "iso2022_jp"]
+)
 def test_japanese_encodings_are_detected(enc):
     text = "経費精算の締め日は毎月25日です。承認は部長が行います。"
     out, name = decode_text(text.encode(enc))
@@ -32,7 +34,11 @@ def test_every_format_yields_readable_text_and_metadata(corpus):
     assert deck.segments[0].meta["slide_title"] == "営業の課題" and "部署: 営業; 担当: 佐藤" in deck.segments[0].text
     assert "発表者メモ" in deck.segments[1].text
     doc = load_file(corpus / "manual.docx", MAX)
-    assert doc.title == "営業マニュアル" and "# 提案プロセス" in doc.text and "項目: 見積もり回答; 期限: 3営業日" in doc.text
+    assert (
+        doc.title == "営業マニュアル"
+        and "# 提案プロセス" in doc.text
+        and "項目: 見積もり回答; 期限: 3営業日" in doc.text
+    )
     html = load_file(corpus / "page.html", MAX)
     assert html.title == "社内ポータル" and "# カスタマーサポート" in html.text and "alert" not in html.text
     assert "窓口: 電話; 時間: 9-18時" in html.text and "menu" not in html.text
@@ -40,11 +46,20 @@ def test_every_format_yields_readable_text_and_metadata(corpus):
     assert "部署: 経理; 指標: 月次決算日数; 値: 5" in csv_doc.text and csv_doc.meta["encoding"].startswith("shift_jis")
 
 
-@pytest.mark.parametrize("name,code", [
-    ("empty.md", "file_empty"), ("corrupt.pdf", "file_corrupt"), ("locked.pdf", "file_encrypted"),
-    ("scan.pdf", "file_no_text"), ("locked.docx", "file_encrypted"), ("image.md", "file_binary"),
-    ("bomb.docx", "file_zip_bomb"), ("bomb.xlsx", "file_zip_bomb"), ("notes.key", "file_unsupported"),
-])
+@pytest.mark.parametrize(
+    "name,code",
+    [
+        ("empty.md", "file_empty"),
+        ("corrupt.pdf", "file_corrupt"),
+        ("locked.pdf", "file_encrypted"),
+        ("scan.pdf", "file_no_text"),
+        ("locked.docx", "file_encrypted"),
+        ("image.md", "file_binary"),
+        ("bomb.docx", "file_zip_bomb"),
+        ("bomb.xlsx", "file_zip_bomb"),
+        ("notes.key", "file_unsupported"),
+    ],
+)
 def test_hostile_files_get_specific_reasons(corpus, name, code):
     with pytest.raises(KatachiError) as e:
         load_file(corpus / name, MAX)
@@ -74,11 +89,33 @@ def test_a_hostile_batch_ingests_the_rest(corpus, fake_embedder):
     rep = store.ingest([corpus])
     by = {f.path.rsplit("/", 1)[-1]: f for f in rep.files}
     skipped = {n for n, f in by.items() if f.status == "skipped"}
-    assert skipped == {"empty.md", "corrupt.pdf", "locked.pdf", "scan.pdf", "locked.docx", "image.md", "bomb.docx",
-                       "bomb.xlsx", "notes.key"}
+    assert skipped == {
+        "empty.md",
+        "corrupt.pdf",
+        "locked.pdf",
+        "scan.pdf",
+        "locked.docx",
+        "image.md",
+        "bomb.docx",
+        "bomb.xlsx",
+        "notes.key",
+    }
     assert by["long.txt"].status == "added" and by["long.txt"].chunks_added >= 500  # one very long line, cut in pieces
-    assert all(by[n].status == "added" for n in ("report.pdf", "kpi.xlsx", "deck.pptx", "manual.docx", "page.html",
-                                                  "sjis.txt", "eucjp.txt", "utf16.txt", "売上.csv", "bom.md"))
+    assert all(
+        by[n].status == "added"
+        for n in (
+            "report.pdf",
+            "kpi.xlsx",
+            "deck.pptx",
+            "manual.docx",
+            "page.html",
+            "sjis.txt",
+            "eucjp.txt",
+            "utf16.txt",
+            "売上.csv",
+            "bom.md",
+        )
+    )
     pdf_hits = [p for p in store.search("見積もり回答は三営業日以内", k=20) if p.rel.endswith("report.pdf")]
     assert pdf_hits and pdf_hits[0].page in (1, 2) and "p." in pdf_hits[0].label()
     sheet_hits = [p for p in store.search("PRJ-25-0773", k=10, mode="bm25") if p.sheet]

@@ -1,5 +1,6 @@
 """Nothing internal in what an executive sees: every export and page of a finished workshop, ja and en,
 read back with the library that opens it, has no ids, codes, rule names or footnote marks."""
+
 import io
 
 import pytest
@@ -59,8 +60,15 @@ def ics_text(data: bytes) -> str:
     return "\n".join(str(ev.get(k, "")) for k in ("SUMMARY", "LOCATION", "DESCRIPTION"))
 
 
-READ = {"md": lambda b: b.decode(), "docx": docx_text, "pdf": pdf_text, "pptx": pptx_text,
-        "summary-pdf": pdf_text, "summary-docx": docx_text, "ics": ics_text}
+READ = {
+    "md": lambda b: b.decode(),
+    "docx": docx_text,
+    "pdf": pdf_text,
+    "pptx": pptx_text,
+    "summary-pdf": pdf_text,
+    "summary-docx": docx_text,
+    "ics": ics_text,
+}
 
 
 @pytest.mark.parametrize("fmt", list(READ))

@@ -38,20 +38,43 @@ def test_every_prompt_sent_in_a_full_run_is_completely_filled(tmp_path, lang):
 
     model = FakeChatModel(responder=record)
     retr = ListRetriever("acme", ["提案書の作成には二日かかる。", "The hand-off loses the customer's goals."])
-    svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite")
-    snap = svc.start("acme", ["提案書に2日", "hand-off loses goals"], ["A", "B"], lang=lang, thread_id="x",
-                     today="2026-11-27")
+    svc = WorkshopService(
+        get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite"
+    )
+    snap = svc.start(
+        "acme", ["提案書に2日", "hand-off loses goals"], ["A", "B"], lang=lang, thread_id="x", today="2026-11-27"
+    )
     snap = svc.resume("x", {"action": "choose", "index": 0})
     snap = svc.resume("x", {"action": "reject", "feedback": "顧客満足も"})  # KPIs are asked of the model only then
     snap = svc.resume("x", {"action": "approve"})
     snap = svc.resume("x", {"action": "approve"})
-    snap = svc.resume("x", {"action": "request_changes", "sections": {"roles": "CEO を入れて", "rollout": "速く",
-                                                                 "glossary": "用語を足して", "weekly_review": "朝に",
-                                                                 "training": "短く"}})
+    snap = svc.resume(
+        "x",
+        {
+            "action": "request_changes",
+            "sections": {
+                "roles": "CEO を入れて",
+                "rollout": "速く",
+                "glossary": "用語を足して",
+                "weekly_review": "朝に",
+                "training": "短く",
+            },
+        },
+    )
     assert snap.gate["gate"] == "playbook"
     used = {name for name in responder.calls}
-    assert used == {"ThemePicks", "KPIPicks", "UseCasesOut", "HandOffsOut", "ProcedureOut", "WeeklyReviewOut",
-                    "GlossaryOut", "TrainingOut", "RolesOut", "RolloutOut"}
+    assert used == {
+        "ThemePicks",
+        "KPIPicks",
+        "UseCasesOut",
+        "HandOffsOut",
+        "ProcedureOut",
+        "WeeklyReviewOut",
+        "GlossaryOut",
+        "TrainingOut",
+        "RolesOut",
+        "RolloutOut",
+    }
     for text in responder.prompts + seen_systems:
         assert not LEFTOVER.search(text), text
     assert all("2026-11-27" in s for s in seen_systems)

@@ -2,6 +2,7 @@
 HTTP on two replicas, two workers, a real PostgreSQL and a real Chroma server, and the same load on one
 embedded process. What must hold everywhere: every workshop finishes and no acknowledged pain point is
 lost. The latencies are printed (they depend on the machine), not asserted."""
+
 from __future__ import annotations
 
 import json
@@ -21,9 +22,24 @@ def test_fifty_live_workshops_finish_with_nothing_lost(pg_server, tmp_path):
     if command() is None:
         pytest.skip("the chroma command is not installed")
     out = tmp_path / "figures.json"
-    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "scale_out.py"), "--workshops", "50",
-                          "--model-delay", "0.3", "--timeout", "900", "--json", str(out)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=2400)
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "scale_out.py"),
+            "--workshops",
+            "50",
+            "--model-delay",
+            "0.3",
+            "--timeout",
+            "900",
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=2400,
+    )
     print(run.stdout[-3000:])  # the figures, in the test log (-rA / on failure)
     assert run.returncode == 0, run.stderr[-3000:]
     figures = json.loads(out.read_text())

@@ -1,5 +1,6 @@
 """The workshop flow on each checkpoint backend: the embedded SQLite file and a real PostgreSQL
 (started from Debian's packages in a temp dir, loopback only). The same tests run on both."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,10 @@ from tests.workshop_fakes import ListRetriever, WorkshopResponder
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = ["提案書の作成には平均で二日かかっている。営業担当は顧客訪問の時間を確保できていない。",
-        "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。引き継ぎの基準は文書化されていない。"]
+DOCS = [
+    "提案書の作成には平均で二日かかっている。営業担当は顧客訪問の時間を確保できていない。",
+    "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。引き継ぎの基準は文書化されていない。",
+]
 PAINS = ["提案書の作成に2日かかる", "引き継ぎで顧客情報が失われる"]
 
 
@@ -60,14 +63,16 @@ def test_a_workshop_runs_to_the_end_and_a_new_process_sees_every_decision(settin
 
 
 def test_an_approved_gate_survives_a_killed_process(settings):
-    code = (f"import os, sys; sys.path.insert(0, {str(ROOT)!r})\n"
-            "from tests.test_server_backends import _service, PAINS\n"
-            "from core.settings import get_settings\n"
-            f"s = get_settings().model_copy(update={{'database_url': {settings.database_url!r}}})\n"
-            "svc = _service(s)\n"
-            "svc.start('acme', PAINS, ['営業'], lang='ja', thread_id='k', today='2026-11-27')\n"
-            "svc.resume('k', {'action': 'choose', 'index': 0})\n"
-            "os._exit(9)\n")
+    code = (
+        f"import os, sys; sys.path.insert(0, {str(ROOT)!r})\n"
+        "from tests.test_server_backends import _service, PAINS\n"
+        "from core.settings import get_settings\n"
+        f"s = get_settings().model_copy(update={{'database_url': {settings.database_url!r}}})\n"
+        "svc = _service(s)\n"
+        "svc.start('acme', PAINS, ['営業'], lang='ja', thread_id='k', today='2026-11-27')\n"
+        "svc.resume('k', {'action': 'choose', 'index': 0})\n"
+        "os._exit(9)\n"
+    )
     env = {**os.environ, "KATACHI_DATA_DIR": str(settings.data_dir)}
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert r.returncode == 9, r.stderr[-1500:]

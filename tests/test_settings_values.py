@@ -1,5 +1,6 @@
 """Settings are values: two services built on two data directories in one process never see each
 other's documents or workshops, and nothing a command does changes the process environment."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,12 @@ def test_two_services_two_data_dirs_one_process(tmp_path, fake_embedder):
     a, b = Settings(data_dir=tmp_path / "a"), Settings(data_dir=tmp_path / "b")
     (tmp_path / "docs-a").mkdir()
     (tmp_path / "docs-b").mkdir()
-    (tmp_path / "docs-a" / "a.md").write_text("# 経費\n出張の経費精算はA社の規程で月末締めとする。領収書を添付する。", encoding="utf-8")
-    (tmp_path / "docs-b" / "b.md").write_text("# 採用\nB社の採用面接は二回行い、人事部長が最終判断をする。", encoding="utf-8")
+    (tmp_path / "docs-a" / "a.md").write_text(
+        "# 経費\n出張の経費精算はA社の規程で月末締めとする。領収書を添付する。", encoding="utf-8"
+    )
+    (tmp_path / "docs-b" / "b.md").write_text(
+        "# 採用\nB社の採用面接は二回行い、人事部長が最終判断をする。", encoding="utf-8"
+    )
     CompanyStore("acme", a, create=True).ingest([tmp_path / "docs-a"])
     CompanyStore("acme", b, create=True).ingest([tmp_path / "docs-b"])
     sa, sb = WorkshopService(a), WorkshopService(b)

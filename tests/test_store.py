@@ -7,8 +7,10 @@ from knowledge.store import CompanyStore, list_companies
 # every test here runs with the vectors in the data directory and on a Chroma server
 pytestmark = pytest.mark.usefixtures("vectors")
 
-DOC_A = ("# 営業\n\n提案書の作成に二日かかる。見積もり回答は三日後になることが多い。\n\n"
-         "## 引き継ぎ\n\n受注後はカスタマーサクセスへ引き継ぐ。\n")
+DOC_A = (
+    "# 営業\n\n提案書の作成に二日かかる。見積もり回答は三日後になることが多い。\n\n"
+    "## 引き継ぎ\n\n受注後はカスタマーサクセスへ引き継ぐ。\n"
+)
 DOC_B = "# Support\n\nFirst response time is four hours on average. Tickets are triaged by severity.\n"
 
 
@@ -69,14 +71,17 @@ def test_company_isolation_with_identical_files(tmp_path, fake_embedder):
 
 
 def test_bad_files_are_skipped_with_reasons_and_the_rest_ingests(tmp_path, fake_embedder):
-    corpus = _corpus(tmp_path / "c", {
-        "good.md": DOC_A,
-        "sjis.txt": "営業の課題は提案書の作成に時間がかかることです。".encode("shift_jis"),
-        "empty.md": b"",
-        "blob.md": b"\x00\x01\x02binary",
-        "slides.key": b"PK\x03\x04",
-        "broken.pptx": b"PK\x03\x04 not really a zip",
-    })
+    corpus = _corpus(
+        tmp_path / "c",
+        {
+            "good.md": DOC_A,
+            "sjis.txt": "営業の課題は提案書の作成に時間がかかることです。".encode("shift_jis"),
+            "empty.md": b"",
+            "blob.md": b"\x00\x01\x02binary",
+            "slides.key": b"PK\x03\x04",
+            "broken.pptx": b"PK\x03\x04 not really a zip",
+        },
+    )
     rep = CompanyStore("acme", get_settings(), create=True).ingest([corpus])
     by = {f.path.split("/")[-1]: f for f in rep.files}
     assert by["good.md"].status == "added"

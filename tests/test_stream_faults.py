@@ -1,6 +1,7 @@
 """Streamed calls (the web app's drafts) fail with the same coded errors as plain calls: a server that
 answers a stream with plain JSON or a broken body once gave ``job_failed (AssertionError)`` and a
 traceback in the web app, where the terminal said ``model_bad_reply``."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,11 +29,17 @@ def server(monkeypatch):
 
 
 def _call(server, stream: bool):
-    settings = get_settings().model_copy(update={"provider": "openai", "openai_base_url": server.url,
-                                                 "openai_model": "scripted", "timeout_s": 1.0})
+    settings = get_settings().model_copy(
+        update={"provider": "openai", "openai_base_url": server.url, "openai_model": "scripted", "timeout_s": 1.0}
+    )
     seen: list = []
-    out = structured_call(get_chat_model("themes", settings), Out, [("user", "u")], retries=1,
-                          on_item=(lambda field, item: seen.append(item)) if stream else None)
+    out = structured_call(
+        get_chat_model("themes", settings),
+        Out,
+        [("user", "u")],
+        retries=1,
+        on_item=(lambda field, item: seen.append(item)) if stream else None,
+    )
     return out, seen
 
 
@@ -49,8 +56,9 @@ def test_a_stream_with_prompt_progress_counts_its_tokens(server):
     then leaves the usage in the response metadata only, and every call of a workshop counted 0."""
     from langchain_openai import ChatOpenAI
 
-    model = ChatOpenAI(base_url=server.url, api_key="local", model="scripted", max_retries=0,
-                       extra_body={"return_progress": True})
+    model = ChatOpenAI(
+        base_url=server.url, api_key="local", model="scripted", max_retries=0, extra_body={"return_progress": True}
+    )
     out = structured_call(model, Out, [("user", "u")], retries=0, stall_s=5.0)
     assert out.value.items and (out.usage.prompt_tokens, out.usage.completion_tokens) == (10, 10)
 
@@ -62,8 +70,7 @@ def test_a_broken_stream_falls_back_to_the_plain_call(server, faults):
     assert out.value.items and server.seen == faults + ["ok"]
 
 
-@pytest.mark.parametrize("faults", [["nonjson", "nonjson"], ["broken", "nonjson"], ["plain", "500", "500"],
-                                    ["hang"]])
+@pytest.mark.parametrize("faults", [["nonjson", "nonjson"], ["broken", "nonjson"], ["plain", "500", "500"], ["hang"]])
 def test_what_fails_both_ways_is_the_plain_calls_coded_error(server, faults):
     server.faults = list(faults)
     with pytest.raises(KatachiError) as streamed:
@@ -87,8 +94,9 @@ def test_the_web_apps_jobs_get_the_coded_error(tmp_path, monkeypatch):
     try:
         srv.faults = ["plain", "nonjson", "broken", "nonjson"] * 3
         rooms = make_rooms(tmp_path)
-        settings = rooms.service.settings.model_copy(update={"provider": "openai", "openai_base_url": srv.url,
-                                                             "openai_model": "scripted", "timeout_s": 2.0})
+        settings = rooms.service.settings.model_copy(
+            update={"provider": "openai", "openai_base_url": srv.url, "openai_model": "scripted", "timeout_s": 2.0}
+        )
         from graphs.runtime import Runtime
 
         retriever = rooms.service.runtime.retriever_for

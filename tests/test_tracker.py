@@ -1,4 +1,5 @@
 """The weekly PDCA tracker: check-in validation, projections, tracker linter, review pack, roll-out, CSV."""
+
 import datetime as dt
 
 import pytest
@@ -15,8 +16,10 @@ from tests.workshop_fakes import ListRetriever, WorkshopResponder
 # every test here runs on the embedded SQLite files and on PostgreSQL
 pytestmark = pytest.mark.usefixtures("backend")
 
-DOCS = ["提案書の作成には平均で二日かかっている。見積もりのテンプレートは営業部で共有されている。",
-        "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。引き継ぎの基準は文書化されていない。"]
+DOCS = [
+    "提案書の作成には平均で二日かかっている。見積もりのテンプレートは営業部で共有されている。",
+    "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。引き継ぎの基準は文書化されていない。",
+]
 START = "2026-10-05"  # a Monday
 
 
@@ -29,8 +32,14 @@ class Clock:
 
 
 def _approved(svc: WorkshopService, tid: str) -> None:
-    svc.start("acme", ["提案書の作成に2日かかる", "引き継ぎで顧客情報が失われる"], ["営業", "カスタマーサクセス"], lang="ja",
-              thread_id=tid, today=START)
+    svc.start(
+        "acme",
+        ["提案書の作成に2日かかる", "引き継ぎで顧客情報が失われる"],
+        ["営業", "カスタマーサクセス"],
+        lang="ja",
+        thread_id=tid,
+        today=START,
+    )
     for d in ({"action": "choose", "index": 0}, {"action": "approve"}, {"action": "approve"}, {"action": "approve"}):
         svc.resume(tid, d)
     assert svc.snapshot(tid).done
@@ -42,8 +51,12 @@ def env(tmp_path):
     model = FakeChatModel(responder=responder)
     retr = ListRetriever("acme", DOCS)
     server = get_settings().database_url  # the backend fixture's PostgreSQL, or None: files in tmp_path
-    svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr,
-                          db_path=None if server else tmp_path / "w.sqlite")
+    svc = WorkshopService(
+        get_settings(),
+        model_for=lambda r: model,
+        retriever_for=lambda c: retr,
+        db_path=None if server else tmp_path / "w.sqlite",
+    )
     from tests.ui import roomkit
 
     roomkit.OPEN.append(svc)
@@ -109,8 +122,14 @@ def test_tracker_linter_rules(env):
     rules = lambda: {(f["rule"], f["item"]) for f in env.findings("t1")}  # noqa: E731
     assert ("checkin_missing", "K1") in rules()  # seven weeks in, nothing entered
     for i, v in enumerate([2.0, 2.0, 2.1]):
-        env.checkin("t1", "kpi", "K1", dt.date(2026, 11, 9) + dt.timedelta(weeks=i), value=v,
-                    note="AI利用回数が増えた" if i == 2 else "")
+        env.checkin(
+            "t1",
+            "kpi",
+            "K1",
+            dt.date(2026, 11, 9) + dt.timedelta(weeks=i),
+            value=v,
+            note="AI利用回数が増えた" if i == 2 else "",
+        )
     for wk in ("2026-11-16", "2026-11-23"):
         env.checkin("t1", "usecase", "U1", wk, status="stuck", blockers="テンプレートの承認者がいない")
     found = rules()
@@ -130,9 +149,13 @@ def test_review_pack_cites_only_what_it_was_given(env):
     assert pack["week"] == "2026-11-23" and 1 <= len(pack["hypotheses"]) <= 5
     assert any("K1" in line and "1.8" in line for line in pack["kpis"])
     assert any(s.startswith("U2") for s in pack["stuck"])
-    offered = {**{p.chunk_id: p.text for p in env.runtime.retriever_for("acme").passages},
-               **{f"checkin:{c['id']}": " ".join(x for x in (c["note"], c["blockers"], c["ai_tried"]) if x)
-                  for c in env.db.checkins("t1")}}
+    offered = {
+        **{p.chunk_id: p.text for p in env.runtime.retriever_for("acme").passages},
+        **{
+            f"checkin:{c['id']}": " ".join(x for x in (c["note"], c["blockers"], c["ai_tried"]) if x)
+            for c in env.db.checkins("t1")
+        },
+    }
     cited = [c for h in pack["hypotheses"] for c in h["citations"]]
     assert cited, "the fake cites related sentences"
     for c in cited:
@@ -198,8 +221,10 @@ def test_csv_round_trip_and_shift_jis_import(env, tmp_path):
     again = import_csv(env, "t2", data)
     assert again.unchanged == 2 and again.added == 0 and not again.errors
     # Excel on Japanese Windows: Shift_JIS, Japanese headers, one bad row reported with its line.
-    sjis = ("週,種類,項目,値,単位,状態,メモ\r\n2026-11-23,kpi,K1,1.5,日,,週次で確認\r\n"
-            "2026-11-23,kpi,K1,9,時間,,単位違い\r\n2026-11-23,usecase,U2,,,done,完了\r\n").encode("cp932")
+    sjis = (
+        "週,種類,項目,値,単位,状態,メモ\r\n2026-11-23,kpi,K1,1.5,日,,週次で確認\r\n"
+        "2026-11-23,kpi,K1,9,時間,,単位違い\r\n2026-11-23,usecase,U2,,,done,完了\r\n"
+    ).encode("cp932")
     rep = import_csv(env, "t2", sjis, by="excel")
     assert rep.added == 2 and [(line, err.code) for line, _, err in rep.errors] == [(3, "checkin_unit")]
     assert any(c["note"] == "週次で確認" for c in env.db.checkins("t2"))
@@ -214,8 +239,25 @@ def test_cli_checkin_and_tracker(env, tmp_path, monkeypatch, capsys):
     from ui.cli.main import main
 
     monkeypatch.setattr("ui.cli.tracker._svc", lambda settings: env)
-    assert main(["--lang", "ja", "checkin", "t1", "--kpi", "K1", "--value", "1.8", "--week", "2026-11-18",
-                 "--note", "テンプレート導入"]) == 0
+    assert (
+        main(
+            [
+                "--lang",
+                "ja",
+                "checkin",
+                "t1",
+                "--kpi",
+                "K1",
+                "--value",
+                "1.8",
+                "--week",
+                "2026-11-18",
+                "--note",
+                "テンプレート導入",
+            ]
+        )
+        == 0
+    )
     assert "K1 提案書作成リードタイム: 2 → 1.8 / 1 日" in capsys.readouterr().out
     assert main(["--lang", "en", "checkin", "t1", "--kpi", "K1", "--value", "2", "--unit", "hours"]) == 2
     assert "measured in '日'" in capsys.readouterr().err

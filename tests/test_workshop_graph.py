@@ -1,4 +1,5 @@
 """The workshop graph with a scripted model: every gate, every route, resume across processes."""
+
 import pytest
 
 from core.errors import KatachiError
@@ -25,8 +26,9 @@ def responder():
 def service(tmp_path, responder):
     model = FakeChatModel(responder=responder)
     retr = ListRetriever("acme", DOCS)
-    svc = WorkshopService(get_settings(), model_for=lambda role: model, retriever_for=lambda company: retr,
-                          db_path=tmp_path / "w.sqlite")
+    svc = WorkshopService(
+        get_settings(), model_for=lambda role: model, retriever_for=lambda company: retr, db_path=tmp_path / "w.sqlite"
+    )
     svc.retriever = retr
     yield svc
     svc.close()
@@ -78,7 +80,9 @@ def test_full_flow_with_approvals_produces_a_playbook(service, responder):
     first, proc = ucs[0], book["procedures"][0]
     pattern = load_library().patterns[first["pattern"]]
     assert proc["pattern"] == first["pattern"] and proc["checks"] == pattern.checks
-    assert proc["placeholders"] == list(pattern.ja.placeholders) and set(proc["placeholder_notes"]) == set(proc["placeholders"])
+    assert proc["placeholders"] == list(pattern.ja.placeholders) and set(proc["placeholder_notes"]) == set(
+        proc["placeholders"]
+    )
     assert any(first["who"] in s for s in proc["steps"]) and not any("{who}" in s for s in proc["steps"])
     assert "ProcedureOut" not in responder.calls  # assembled, not written by the model
     assert book["roles"]["executive_sponsor"] == snap.values["kpis"][0]["owner"] == "担当役員（要指名）"
@@ -146,7 +150,9 @@ def test_section_regeneration_touches_only_the_named_sections(service, responder
             assert after[name] == before[name], name
     uc = snap.values["use_cases"][-1]["id"]
     n_calls = len(responder.calls)
-    snap = service.resume("t1", {"action": "request_changes", "sections": {f"procedures:{uc}": "承認を入れて", "rollout": "半年で"}})
+    snap = service.resume(
+        "t1", {"action": "request_changes", "sections": {f"procedures:{uc}": "承認を入れて", "rollout": "半年で"}}
+    )
     assert responder.calls[n_calls:] == ["ProcedureOut", "RolloutOut"]
     assert snap.values["playbook"]["procedures"][0] == before["procedures"][0]
     assert snap.values["playbook"]["rollout"][0]["goals"] == ["30日目標"]
@@ -181,7 +187,9 @@ def test_resume_in_a_new_process_keeps_the_state(tmp_path, responder):
     def make():
         model = FakeChatModel(responder=responder)
         retr = ListRetriever("acme", DOCS)
-        return WorkshopService(get_settings(), model_for=lambda role: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite")
+        return WorkshopService(
+            get_settings(), model_for=lambda role: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite"
+        )
 
     a = make()
     start(a)
@@ -204,7 +212,7 @@ def test_unknown_citations_are_retried_then_dropped_never_kept(service, responde
     responder.bad_evidence_once = True
     n = len(responder.calls)
     snap = service.resume("t1", {"action": "approve"})
-    assert responder.calls[n:n + 2] == ["UseCasesOut", "UseCasesOut"]  # retried with the error named
+    assert responder.calls[n : n + 2] == ["UseCasesOut", "UseCasesOut"]  # retried with the error named
     assert "S99" in responder.prompts[n + 1]
     for u in snap.values["use_cases"]:
         assert all(x["chunk_id"] in {"c0", "c1", "c2"} for x in u["citations"])
@@ -231,7 +239,7 @@ def test_documents_are_fenced_as_data(service, responder):
         assert "パスワード" in inner
 
 
-CHILD = r'''
+CHILD = r"""
 import os, sys
 sys.path.insert(0, {root!r})
 from core.settings import get_settings
@@ -244,7 +252,7 @@ svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=l
 svc.start("acme", {pains!r}, {depts!r}, lang="ja", thread_id="killed", today="2026-11-27")
 svc.resume("killed", {{"action": "choose", "index": 1}})
 os._exit(9)  # killed: no close, no cleanup
-'''
+"""
 
 
 @pytest.mark.slow
@@ -259,7 +267,9 @@ def test_a_killed_process_loses_no_approved_gate(tmp_path, responder):
     assert proc.returncode == 9, proc.stderr[-2000:]
     model = FakeChatModel(responder=responder)
     retr = ListRetriever("acme", DOCS)
-    svc = WorkshopService(get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite")
+    svc = WorkshopService(
+        get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite"
+    )
     snap = svc.snapshot("killed")
     assert snap.gate["gate"] == "kpis" and snap.values["theme"]["title"].endswith("が起きた件数の削減")
     assert [d["gate"] for d in snap.values["decisions"]] == ["themes"]
@@ -275,8 +285,9 @@ def test_ai_as_the_goal_is_told_from_business_results():
 
 
 def test_linter_findings_reach_the_gates(service):
-    snap = service.start("acme", PAINS + ["生成AIは若手の有志に任せている"], DEPTS, lang="ja", thread_id="lint",
-                         today="2026-11-27")
+    snap = service.start(
+        "acme", PAINS + ["生成AIは若手の有志に任せている"], DEPTS, lang="ja", thread_id="lint", today="2026-11-27"
+    )
     assert "junior_delegation" in {f["rule"] for f in snap.gate["findings"]}
     service.resume("lint", {"action": "choose", "index": 0})
     kpis = service.snapshot("lint").gate["data"]["kpis"]
@@ -299,7 +310,9 @@ def test_citation_validator_accepts_verbatim_and_rejects_the_rest():
     from agents.schemas import Citation
     from knowledge.passages import Passage
 
-    p = Passage(chunk_id="c1", company="acme", source="/d.md", rel="d.md", text="提案書の作成には\n平均で二日  かかっている。")
+    p = Passage(
+        chunk_id="c1", company="acme", source="/d.md", rel="d.md", text="提案書の作成には\n平均で二日  かかっている。"
+    )
     offered = {"c1": p}
     assert check_citation(Citation(chunk_id="c1", quote="提案書の作成には 平均で二日 かかっている。"), offered) is None
     assert "not among" in check_citation(Citation(chunk_id="c9", quote="提案書の作成には"), offered)
@@ -310,6 +323,7 @@ def test_citation_validator_accepts_verbatim_and_rejects_the_rest():
 def test_a_failed_playbook_section_resumes_from_the_next_one_not_from_the_first(tmp_path):
     """Every finished section is checkpointed: a failure at the second procedure does not make the
     first again when the stage is resumed."""
+
     class Flaky(WorkshopResponder):
         fail_at = 2
 
@@ -327,8 +341,12 @@ def test_a_failed_playbook_section_resumes_from_the_next_one_not_from_the_first(
 
     resp = Flaky()
     model = FakeChatModel(responder=resp)
-    svc = WorkshopService(get_settings(), model_for=lambda role: model,
-                          retriever_for=lambda company: ListRetriever("acme", DOCS), db_path=tmp_path / "w.sqlite")
+    svc = WorkshopService(
+        get_settings(),
+        model_for=lambda role: model,
+        retriever_for=lambda company: ListRetriever("acme", DOCS),
+        db_path=tmp_path / "w.sqlite",
+    )
     svc.start("acme", PAINS, DEPTS, lang="ja", thread_id="p", today="2026-11-27")
     svc.resume("p", {"action": "choose", "index": 0})
     snap = svc.resume("p", {"action": "approve"})

@@ -1,4 +1,5 @@
 """A workshop killed (SIGKILL) at every model call resumes from its checkpoint to the same playbook."""
+
 from __future__ import annotations
 
 import os
@@ -14,18 +15,28 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _child(db: Path, kill_at: int) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tests.workshop_child", str(db), str(kill_at)], capture_output=True,
-                          text=True, cwd=ROOT, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return subprocess.run(
+        [sys.executable, "-m", "tests.workshop_child", str(db), str(kill_at)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
 
 
 def _essence(values: dict) -> dict:
     """What a reviewer reads, without timestamps."""
     pb = values["playbook"]
-    return {"points": [p["text"] for p in values["pain_points"]], "theme": values["theme"]["title"],
-            "kpis": [(k["id"], k["name"], k["baseline"], k["target"]) for k in values["kpis"]],
-            "use_cases": [(u["id"], u["title"]) for u in values["use_cases"]],
-            "procedures": [p["steps"] for p in pb["procedures"]], "glossary": [t["term"] for t in pb["glossary"]],
-            "gates": [d["gate"] for d in values["decisions"]]}
+    return {
+        "points": [p["text"] for p in values["pain_points"]],
+        "theme": values["theme"]["title"],
+        "kpis": [(k["id"], k["name"], k["baseline"], k["target"]) for k in values["kpis"]],
+        "use_cases": [(u["id"], u["title"]) for u in values["use_cases"]],
+        "procedures": [p["steps"] for p in pb["procedures"]],
+        "glossary": [t["term"] for t in pb["glossary"]],
+        "gates": [d["gate"] for d in values["decisions"]],
+    }
 
 
 @pytest.mark.faults

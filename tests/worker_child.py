@@ -2,6 +2,7 @@
 [DATA_DIR CHROMA_URL TENANT]``. The scripted model, each answer ``DELAY_S`` slower (a real model takes
 seconds). With a Chroma server: the company's documents are searched on the engines (vectors on
 Chroma, manifest and BM25 in PostgreSQL), with the test embedder; ``DATA_DIR`` is this worker's own."""
+
 from __future__ import annotations
 
 import os
@@ -9,8 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-DOCS = ["提案書の作成には平均で二日かかっている。営業担当は顧客訪問の時間を確保できていない。",
-        "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。引き継ぎの基準は文書化されていない。"]
+DOCS = [
+    "提案書の作成には平均で二日かかっている。営業担当は顧客訪問の時間を確保できていない。",
+    "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。引き継ぎの基準は文書化されていない。",
+]
 
 
 def main() -> None:
@@ -32,8 +35,13 @@ def main() -> None:
         from tests.fakes import FakeEmbedder
 
         knowledge.store.get_embedder = lambda *a: FakeEmbedder()
-        s = Settings(data_dir=Path(sys.argv[4]), database_url=url, job_queue="database", chroma_url=sys.argv[5],
-                     chroma_tenant=sys.argv[6])
+        s = Settings(
+            data_dir=Path(sys.argv[4]),
+            database_url=url,
+            job_queue="database",
+            chroma_url=sys.argv[5],
+            chroma_tenant=sys.argv[6],
+        )
         retriever_for = lambda c: CompanyStore(c, s)  # noqa: E731
     inner = WorkshopResponder()
 

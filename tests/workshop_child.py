@@ -1,6 +1,7 @@
 """A child process for the workshop kill test: drives a workshop to the end with the fake model,
 approving every gate, and SIGKILLs itself when the model is asked for its Nth answer — mid-stage,
 with no cleanup. ``python -m tests.workshop_child DB KILL_AT`` (KILL_AT < 0: never; prints the count)."""
+
 from __future__ import annotations
 
 import os
@@ -9,8 +10,10 @@ import sys
 
 PAINS = ["提案書の作成に2日かかる", "引き継ぎで顧客情報が失われる", "議事録の共有が遅い"]
 DEPTS = ["営業", "カスタマーサクセス"]
-DOCS = ["提案書の作成には平均で二日かかっている。営業担当は顧客訪問の時間を確保できていない。",
-        "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。引き継ぎの基準は文書化されていない。"]
+DOCS = [
+    "提案書の作成には平均で二日かかっている。営業担当は顧客訪問の時間を確保できていない。",
+    "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。引き継ぎの基準は文書化されていない。",
+]
 
 
 def service(db: str, kill_at: int = -1):
@@ -29,8 +32,12 @@ def service(db: str, kill_at: int = -1):
             os.kill(os.getpid(), signal.SIGKILL)
         return responder(messages, kwargs)
 
-    svc = WorkshopService(get_settings(), model_for=lambda r: FakeChatModel(responder=answer),
-                          retriever_for=lambda c: ListRetriever("acme", DOCS), db_path=db)
+    svc = WorkshopService(
+        get_settings(),
+        model_for=lambda r: FakeChatModel(responder=answer),
+        retriever_for=lambda c: ListRetriever("acme", DOCS),
+        db_path=db,
+    )
     return svc, count
 
 

@@ -13,6 +13,7 @@ Roles:
   joined, sends pain points and votes there; never decides a gate, reviews or uploads. An account
   (not a guest) may read the tracker of a workshop it joined.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -76,8 +77,11 @@ RULES = {
     # workshops
     "workshop.see": lambda u, c, w, j: _sees(u, w, j),
     # A guest's seat is one workshop: another workshop's code does not add a second.
-    "workshop.join": lambda u, c, w, j: w is not None and (not u.guest_of or u.guest_of == w["id"]) and (
-        u.role in ("participant", "admin") or _sees(u, w, j)),
+    "workshop.join": lambda u, c, w, j: (
+        w is not None
+        and (not u.guest_of or u.guest_of == w["id"])
+        and (u.role in ("participant", "admin") or _sees(u, w, j))
+    ),
     "workshop.submit": lambda u, c, w, j: _sees(u, w, j),
     "workshop.vote": lambda u, c, w, j: _sees(u, w, j),
     "workshop.facilitate": lambda u, c, w, j: _runs(u, w),
@@ -97,8 +101,9 @@ RULES = {
 ACTIONS = tuple(RULES)
 
 
-def allowed(user: User, action: str, *, company: str | None = None, workshop: dict | None = None,
-            joined: bool = False) -> bool:
+def allowed(
+    user: User, action: str, *, company: str | None = None, workshop: dict | None = None, joined: bool = False
+) -> bool:
     """``company`` defaults to the workshop's; ``joined``: the user joined this workshop."""
     company = company if company is not None else (workshop or {}).get("company", "")
     return bool(RULES[action](user, company or "", workshop, joined))

@@ -5,6 +5,7 @@ the text placed where the spec says.
 Only the standard library and the document libraries are used here (no project module), so the same
 files can be built and measured against an older checkout of the project (see benchmarks/injection.py).
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,62 +23,136 @@ HERE = Path(__file__).parent
 # topics its executives raise (proposals, hand-offs, feature requests, the weekly meeting, AI use).
 FILLER = {
     "ja": {
-        "proposal": ("提案書作成の手順", "提案書の作成", [
-            "営業担当は商談の後に提案書を作成し、課長が内容を確認する。",
-            "提案書の作成には平均で二日かかり、見積の回答も遅れがちである。",
-            "提案書のひな形は営業企画が管理し、四半期ごとに見直している。"],
-            [["工程", "担当", "所要時間"], ["ヒアリング整理", "営業担当", "半日"], ["提案書作成", "営業担当", "二日"]]),
-        "handoff": ("受注後の引き継ぎ", "カスタマーサクセスへの引き継ぎ", [
-            "受注の後、営業はカスタマーサクセスに顧客の目標と経緯を引き継ぐ。",
-            "引き継ぎ資料の形式は担当者ごとに異なり、顧客の目標が伝わらないことがある。",
-            "小規模の顧客は引き継ぎが遅れ、数週間担当者が決まらない場合がある。"],
-            [["項目", "担当", "期限"], ["引き継ぎ資料", "営業担当", "受注後三日"], ["初回面談", "カスタマーサクセス", "受注後二週間"]]),
-        "requests": ("機能要望の共有", "顧客からの機能要望", [
-            "顧客からの機能要望は、カスタマーサクセスが記録して製品チームに共有する。",
-            "要望が製品チームに届くまで平均で三週間かかっている。",
-            "重複した要望はまとめてから優先度を付ける。"],
-            [["段階", "担当", "日数"], ["要望の記録", "カスタマーサクセス", "一日"],
-             ["製品チームへの共有", "カスタマーサクセス", "三週間"]]),
-        "meeting": ("週次営業会議", "会議の進め方", [
-            "週次の営業会議では、各担当が今週の数字を報告する。",
-            "改善策が決まらないまま会議が終わることが多い。",
-            "議事録は営業企画が作成し、翌日までに共有する。"],
-            [["議題", "担当", "時間"], ["数字の報告", "各担当", "四十分"], ["改善策の検討", "部長", "十分"]]),
-        "ai": ("生成AIの活用状況", "有志の取り組み", [
-            "一部の若手社員が有志で生成AIを試している。",
-            "会社としての利用方針はまだ定まっていない。",
-            "情報システム部が、使ってよいツールの一覧を管理している。"],
-            [["ツール", "利用部署", "状況"], ["文章作成支援", "営業", "試行中"], ["議事録要約", "営業企画", "検討中"]]),
+        "proposal": (
+            "提案書作成の手順",
+            "提案書の作成",
+            [
+                "営業担当は商談の後に提案書を作成し、課長が内容を確認する。",
+                "提案書の作成には平均で二日かかり、見積の回答も遅れがちである。",
+                "提案書のひな形は営業企画が管理し、四半期ごとに見直している。",
+            ],
+            [["工程", "担当", "所要時間"], ["ヒアリング整理", "営業担当", "半日"], ["提案書作成", "営業担当", "二日"]],
+        ),
+        "handoff": (
+            "受注後の引き継ぎ",
+            "カスタマーサクセスへの引き継ぎ",
+            [
+                "受注の後、営業はカスタマーサクセスに顧客の目標と経緯を引き継ぐ。",
+                "引き継ぎ資料の形式は担当者ごとに異なり、顧客の目標が伝わらないことがある。",
+                "小規模の顧客は引き継ぎが遅れ、数週間担当者が決まらない場合がある。",
+            ],
+            [
+                ["項目", "担当", "期限"],
+                ["引き継ぎ資料", "営業担当", "受注後三日"],
+                ["初回面談", "カスタマーサクセス", "受注後二週間"],
+            ],
+        ),
+        "requests": (
+            "機能要望の共有",
+            "顧客からの機能要望",
+            [
+                "顧客からの機能要望は、カスタマーサクセスが記録して製品チームに共有する。",
+                "要望が製品チームに届くまで平均で三週間かかっている。",
+                "重複した要望はまとめてから優先度を付ける。",
+            ],
+            [
+                ["段階", "担当", "日数"],
+                ["要望の記録", "カスタマーサクセス", "一日"],
+                ["製品チームへの共有", "カスタマーサクセス", "三週間"],
+            ],
+        ),
+        "meeting": (
+            "週次営業会議",
+            "会議の進め方",
+            [
+                "週次の営業会議では、各担当が今週の数字を報告する。",
+                "改善策が決まらないまま会議が終わることが多い。",
+                "議事録は営業企画が作成し、翌日までに共有する。",
+            ],
+            [["議題", "担当", "時間"], ["数字の報告", "各担当", "四十分"], ["改善策の検討", "部長", "十分"]],
+        ),
+        "ai": (
+            "生成AIの活用状況",
+            "有志の取り組み",
+            [
+                "一部の若手社員が有志で生成AIを試している。",
+                "会社としての利用方針はまだ定まっていない。",
+                "情報システム部が、使ってよいツールの一覧を管理している。",
+            ],
+            [["ツール", "利用部署", "状況"], ["文章作成支援", "営業", "試行中"], ["議事録要約", "営業企画", "検討中"]],
+        ),
     },
     "en": {
-        "proposal": ("Proposal process", "Writing a proposal", [
-            "After a discovery call the account executive writes the proposal and the manager reviews it.",
-            "Writing a proposal takes two days on average, and quotes are often late as well.",
-            "Sales operations owns the proposal template and reviews it every quarter."],
-            [["Step", "Owner", "Time"], ["Discovery notes", "Account executive", "Half a day"],
-             ["Proposal draft", "Account executive", "Two days"]]),
-        "handoff": ("Post-sale hand-off", "Hand-off to customer success", [
-            "After a deal closes, sales hands the customer's goals and history to customer success.",
-            "Hand-off notes differ from one rep to the next, and the customer's goals get lost.",
-            "Small customers are handed off late, and nobody owns them for weeks."],
-            [["Item", "Owner", "Due"], ["Hand-off notes", "Account executive", "Three days after close"],
-             ["Kickoff call", "Customer success", "Two weeks after close"]]),
-        "requests": ("Feature requests", "Customer feature requests", [
-            "Customer success logs feature requests and shares them with the product team.",
-            "A request takes three weeks on average to reach the product team.",
-            "Duplicate requests are merged before they are prioritised."],
-            [["Stage", "Owner", "Days"], ["Log the request", "Customer success", "One"],
-             ["Share with product", "Customer success", "Twenty-one"]]),
-        "meeting": ("Weekly sales meeting", "How the meeting runs", [
-            "In the weekly sales meeting every rep reports this week's numbers.",
-            "The meeting often ends without deciding any improvement.",
-            "Sales operations writes the minutes and shares them the next day."],
-            [["Agenda item", "Owner", "Minutes"], ["Numbers", "Each rep", "Forty"], ["Improvements", "Sales director", "Ten"]]),
-        "ai": ("Generative AI at work", "Volunteer pilots", [
-            "A few young volunteers are trying generative AI tools.",
-            "The company has no direction for their use yet.",
-            "IT keeps the list of tools that may be used."],
-            [["Tool", "Team", "Status"], ["Writing assistant", "Sales", "Pilot"], ["Meeting summaries", "Sales operations", "Planned"]]),
+        "proposal": (
+            "Proposal process",
+            "Writing a proposal",
+            [
+                "After a discovery call the account executive writes the proposal and the manager reviews it.",
+                "Writing a proposal takes two days on average, and quotes are often late as well.",
+                "Sales operations owns the proposal template and reviews it every quarter.",
+            ],
+            [
+                ["Step", "Owner", "Time"],
+                ["Discovery notes", "Account executive", "Half a day"],
+                ["Proposal draft", "Account executive", "Two days"],
+            ],
+        ),
+        "handoff": (
+            "Post-sale hand-off",
+            "Hand-off to customer success",
+            [
+                "After a deal closes, sales hands the customer's goals and history to customer success.",
+                "Hand-off notes differ from one rep to the next, and the customer's goals get lost.",
+                "Small customers are handed off late, and nobody owns them for weeks.",
+            ],
+            [
+                ["Item", "Owner", "Due"],
+                ["Hand-off notes", "Account executive", "Three days after close"],
+                ["Kickoff call", "Customer success", "Two weeks after close"],
+            ],
+        ),
+        "requests": (
+            "Feature requests",
+            "Customer feature requests",
+            [
+                "Customer success logs feature requests and shares them with the product team.",
+                "A request takes three weeks on average to reach the product team.",
+                "Duplicate requests are merged before they are prioritised.",
+            ],
+            [
+                ["Stage", "Owner", "Days"],
+                ["Log the request", "Customer success", "One"],
+                ["Share with product", "Customer success", "Twenty-one"],
+            ],
+        ),
+        "meeting": (
+            "Weekly sales meeting",
+            "How the meeting runs",
+            [
+                "In the weekly sales meeting every rep reports this week's numbers.",
+                "The meeting often ends without deciding any improvement.",
+                "Sales operations writes the minutes and shares them the next day.",
+            ],
+            [
+                ["Agenda item", "Owner", "Minutes"],
+                ["Numbers", "Each rep", "Forty"],
+                ["Improvements", "Sales director", "Ten"],
+            ],
+        ),
+        "ai": (
+            "Generative AI at work",
+            "Volunteer pilots",
+            [
+                "A few young volunteers are trying generative AI tools.",
+                "The company has no direction for their use yet.",
+                "IT keeps the list of tools that may be used.",
+            ],
+            [
+                ["Tool", "Team", "Status"],
+                ["Writing assistant", "Sales", "Pilot"],
+                ["Meeting summaries", "Sales operations", "Planned"],
+            ],
+        ),
     },
 }
 
@@ -130,6 +205,7 @@ def write(spec: Spec, folder: Path) -> Path:
 @dataclass
 class Doc:
     """The parts of a document, with the spec's text put in one of them."""
+
     title: str
     heading: str
     sentences: list[str]
@@ -221,9 +297,14 @@ def _html(d: Doc, out: Path) -> None:
         parts.append(f"<ul><li>{e(body[0])}</li><li>{e(d.text)}</li></ul>")
     parts.append(f"<p>{e(' '.join(body[2:]))}</p>")
     rows = d.rows()
-    parts.append("<table>" + "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows) + "</table>")
-    out.write_text(f'<!doctype html><html><head><meta charset="utf-8"><title>{e(d.doc_title())}</title></head>'
-                   f"<body>{''.join(parts)}</body></html>", encoding="utf-8")
+    parts.append(
+        "<table>" + "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows) + "</table>"
+    )
+    out.write_text(
+        f'<!doctype html><html><head><meta charset="utf-8"><title>{e(d.doc_title())}</title></head>'
+        f"<body>{''.join(parts)}</body></html>",
+        encoding="utf-8",
+    )
 
 
 def _docx(d: Doc, out: Path) -> None:
@@ -288,8 +369,10 @@ def _pdf(d: Doc, out: Path) -> None:
     pdf.set_font("ipaexg", size=11)
     pdf.set_title(d.doc_title())
     body = d.body()
-    pages = [[d.title, d.head()] + (body if not d.at("page2") else d.sentences),
-             ["  ".join(r) for r in d.rows()] + ([d.text] if d.at("page2") else [])]
+    pages = [
+        [d.title, d.head()] + (body if not d.at("page2") else d.sentences),
+        ["  ".join(r) for r in d.rows()] + ([d.text] if d.at("page2") else []),
+    ]
     for lines in pages:
         pdf.add_page()
         for line in lines:

@@ -3,6 +3,7 @@ block; for each ordinary sentence, is it withheld. The files go through the proj
 chunker and evidence builder (whichever checkout is first on the path), as an ingest and a stage
 would take them; nothing is embedded and no model is called.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,10 @@ from pathlib import Path
 
 from evals.injection.build import Spec
 
-_FORMAT = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
-                     r"\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+_FORMAT = re.compile(
+    r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    r"\u3164\ufe00-\ufe0f\ufeff\uffa0]"
+)
 
 
 def fold(text: str) -> str:
@@ -41,8 +44,11 @@ def passages_of(path: Path, rel: str) -> list:
     for seg in doc.segments:
         title = " > ".join(x for x in (doc.title, seg.heading) if x)
         for c in chunk_text(seg.text, title=title, markdown=doc.markdown, max_chars=500, min_chars=300, overlap=60):
-            out.append(Passage(chunk_id=f"{rel}#{len(out)}", company="x", source=str(path), rel=rel, heading=c.heading,
-                               text=c.text))
+            out.append(
+                Passage(
+                    chunk_id=f"{rel}#{len(out)}", company="x", source=str(path), rel=rel, heading=c.heading, text=c.text
+                )
+            )
     return out
 
 
@@ -61,7 +67,11 @@ def judge(spec: Spec, path: Path) -> Verdict:
 def summary(verdicts: list[Verdict]) -> dict:
     attacks = [v for v in verdicts if v.attack]
     ordinary = [v for v in verdicts if not v.attack]
-    return {"attacks": len(attacks), "attacks_reaching_model": sum(v.reaches_model for v in attacks),
-            "attacks_flagged_at_ingest": sum(v.flagged_at_ingest for v in attacks),
-            "ordinary": len(ordinary), "ordinary_withheld": sum(v.withheld for v in ordinary),
-            "ordinary_flagged_at_ingest": sum(v.flagged_at_ingest for v in ordinary)}
+    return {
+        "attacks": len(attacks),
+        "attacks_reaching_model": sum(v.reaches_model for v in attacks),
+        "attacks_flagged_at_ingest": sum(v.flagged_at_ingest for v in attacks),
+        "ordinary": len(ordinary),
+        "ordinary_withheld": sum(v.withheld for v in ordinary),
+        "ordinary_flagged_at_ingest": sum(v.flagged_at_ingest for v in ordinary),
+    }

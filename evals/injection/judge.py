@@ -9,6 +9,7 @@
 
 An ordinary sentence is withheld when a finding ``injection_withheld`` names its file.
 """
+
 from __future__ import annotations
 
 import re

@@ -6,6 +6,7 @@ inside its text, which every renderer turns into its own note mark). Each block 
 the playbook it belongs to, and tables name their columns (``keys``), so the deck can pick what a
 slide needs from the same blocks. Nothing internal is printed: no workshop id, rule id or catalogue id.
 """
+
 from __future__ import annotations
 
 import re
@@ -63,34 +64,72 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
     meta = f"{values.get('company', '')} · {values.get('today', '')}"
     if version is not None:
         meta += f" · v{version['n']}"
-    B += _tag("title", [Block("title", f"{lab['title']}: {theme.title}", data={"title": theme.title}),
-                        Block("meta", meta)])
+    B += _tag(
+        "title", [Block("title", f"{lab['title']}: {theme.title}", data={"title": theme.title}), Block("meta", meta)]
+    )
     B += _tag("theme", _theme(theme, td, lab, lang, notes))
     B += _tag("endorsement", _endorsement(values, lab))
-    B += _tag("pain", [Block("h2", lab["pain"]), Block("list", items=[p["text"] for p in values.get("pain_points") or []])])
+    B += _tag(
+        "pain", [Block("h2", lab["pain"]), Block("list", items=[p["text"] for p in values.get("pain_points") or []])]
+    )
     rows = []
     for kd in values.get("kpis") or []:
         k = KPI.model_validate(kd)
         base = _amount(k.baseline, k.unit) + (_paren(t("kpi.said", lang, said=k.said), lang) if k.said else "")
         base += _paren(k.baseline_how, lang) if k.baseline_how and _number(k.baseline) is None else ""
         method = k.method + (_paren(lab["from_catalog"], lang) if k.catalog_id else "")
-        rows.append([k.id, k.name + _marks(notes.refs(kd)), base, _amount(k.target, k.unit), k.deadline, k.owner, method])
-    B += _tag("kpis", [Block("h1", lab["kpis"]),
-                       Block("table", headers=["ID", lab["name"], lab["baseline"], lab["target"], lab["deadline"],
-                                               lab["owner"], lab["method"]], rows=rows,
-                             keys=["id", "name", "baseline", "target", "deadline", "owner", "method"])])
+        rows.append(
+            [k.id, k.name + _marks(notes.refs(kd)), base, _amount(k.target, k.unit), k.deadline, k.owner, method]
+        )
+    B += _tag(
+        "kpis",
+        [
+            Block("h1", lab["kpis"]),
+            Block(
+                "table",
+                headers=[
+                    "ID",
+                    lab["name"],
+                    lab["baseline"],
+                    lab["target"],
+                    lab["deadline"],
+                    lab["owner"],
+                    lab["method"],
+                ],
+                rows=rows,
+                keys=["id", "name", "baseline", "target", "deadline", "owner", "method"],
+            ),
+        ],
+    )
     B += _tag("usecases", _use_cases(values, lab, lang, notes))
     hand = values.get("handoffs") or []
     if hand:
         rows, flows = [], []
         for hd in hand:
             h = HandOff.model_validate(hd)
-            rows.append([h.id, f"{h.from_department} → {h.to_department}", h.what + _marks(notes.refs(hd)), h.when,
-                         h.receiving_owner])
+            rows.append(
+                [
+                    h.id,
+                    f"{h.from_department} → {h.to_department}",
+                    h.what + _marks(notes.refs(hd)),
+                    h.when,
+                    h.receiving_owner,
+                ]
+            )
             flows.append({"from": h.from_department, "to": h.to_department, "what": h.what})
-        B += _tag("handoffs", [Block("h2", lab["handoffs"]),
-                               Block("table", headers=["ID", lab["flow"], lab["what"], lab["when"], lab["owner"]],
-                                     rows=rows, keys=["id", "flow", "what", "when", "owner"], data={"flows": flows})])
+        B += _tag(
+            "handoffs",
+            [
+                Block("h2", lab["handoffs"]),
+                Block(
+                    "table",
+                    headers=["ID", lab["flow"], lab["what"], lab["when"], lab["owner"]],
+                    rows=rows,
+                    keys=["id", "flow", "what", "when", "owner"],
+                    data={"flows": flows},
+                ),
+            ],
+        )
     B += _playbook(values, lab, notes)
     B += _tag("findings", _findings(values, lang, lab))
     if notes.items:
@@ -105,8 +144,11 @@ def _tag(part: str, blocks: list[Block]) -> list[Block]:
 
 
 def _theme(theme: Theme, td: dict, lab: dict, lang: str, notes: Notes) -> list[Block]:
-    B = [Block("h1", lab["theme"]), Block("field", theme.problem, label=lab["problem"], refs=notes.refs(td)),
-         Block("field", theme.outcome, label=lab["outcome"])]
+    B = [
+        Block("h1", lab["theme"]),
+        Block("field", theme.problem, label=lab["problem"], refs=notes.refs(td)),
+        Block("field", theme.outcome, label=lab["outcome"]),
+    ]
     if theme.why_now:
         B.append(Block("field", theme.why_now, label=lab["why"], data={"key": "why"}))
     if theme.origin == "documents":
@@ -115,8 +157,13 @@ def _theme(theme: Theme, td: dict, lab: dict, lang: str, notes: Notes) -> list[B
         from knowledge.library.catalog import load_library
 
         cat = load_library().kpis
-        B.append(Block("field", ("、" if lang == "ja" else ", ").join(cat[i].text(lang).name for i in theme.measures if i in cat),
-                       label=lab["theme_measures"]))
+        B.append(
+            Block(
+                "field",
+                ("、" if lang == "ja" else ", ").join(cat[i].text(lang).name for i in theme.measures if i in cat),
+                label=lab["theme_measures"],
+            )
+        )
     return B
 
 
@@ -126,18 +173,39 @@ def _use_cases(values: dict, lab: dict, lang: str, notes: Notes) -> list[Block]:
         B.append(Block("h2", dept, data={"department": dept}))
         for ud in (u for u in values.get("use_cases") or [] if u["department"] == dept):
             u = UseCase.model_validate(ud)
-            B += [Block("h3", f"{u.id}. {u.title}", refs=notes.refs(ud),
-                        data={"id": u.id, "title": u.title, "department": dept}),
-                  Block("field", u.who, label=lab["who"]), Block("field", u.when, label=lab["when"]),
-                  Block("field", u.workflow_step, label=lab["step"]),
-                  Block("field", f"{u.input} → {u.output}", label=lab["io"]), Block("field", u.kpi_id, label="KPI"),
-                  Block("field", f"{u.impact.value} × {u.feasibility.value} = {u.priority}" + (
-                      f" — {u.impact.reason} / {u.feasibility.reason}" if u.impact.reason or u.feasibility.reason else ""),
-                      label=lab["prio"])]
+            B += [
+                Block(
+                    "h3",
+                    f"{u.id}. {u.title}",
+                    refs=notes.refs(ud),
+                    data={"id": u.id, "title": u.title, "department": dept},
+                ),
+                Block("field", u.who, label=lab["who"]),
+                Block("field", u.when, label=lab["when"]),
+                Block("field", u.workflow_step, label=lab["step"]),
+                Block("field", f"{u.input} → {u.output}", label=lab["io"]),
+                Block("field", u.kpi_id, label="KPI"),
+                Block(
+                    "field",
+                    f"{u.impact.value} × {u.feasibility.value} = {u.priority}"
+                    + (
+                        f" — {u.impact.reason} / {u.feasibility.reason}"
+                        if u.impact.reason or u.feasibility.reason
+                        else ""
+                    ),
+                    label=lab["prio"],
+                ),
+            ]
             rated = room_voice(values)[1].get(u.id)
             if rated:  # the room's own view beside the model's
-                B.append(Block("field", f"{rated['a']} × {rated['b']} = {rated['a'] * rated['b']:.1f}"
-                               + _paren(t("doc.rated_by", lang, n=rated["n"]), lang), label=lab["room_rating"]))
+                B.append(
+                    Block(
+                        "field",
+                        f"{rated['a']} × {rated['b']} = {rated['a'] * rated['b']:.1f}"
+                        + _paren(t("doc.rated_by", lang, n=rated["n"]), lang),
+                        label=lab["room_rating"],
+                    )
+                )
             B += [Block("label", label=lab["how"]), Block("olist", items=list(u.how))]
             if u.pattern:
                 B.append(Block("field", lineage(u.pattern, lang), label=lab["pattern_label"]))
@@ -167,9 +235,14 @@ def _endorsement(values: dict, lab: dict) -> list[Block]:
     if not end:
         return []
     lang = values.get("lang", "ja")
-    B = [Block("h2", lab["endorsement"]),
-         Block("field", t("doc.endorsement_line", lang, mean=end["mean"], n=end["n"], agree=end["agree"]),
-               label=lab["endorsement_score"])]
+    B = [
+        Block("h2", lab["endorsement"]),
+        Block(
+            "field",
+            t("doc.endorsement_line", lang, mean=end["mean"], n=end["n"], agree=end["agree"]),
+            label=lab["endorsement_score"],
+        ),
+    ]
     said = lambda r: f"{r['value']}: {r['text'] or '—'}" + (f" ({r['by']})" if r.get("by") else "")  # noqa: E731
     if end.get("dissent"):
         B += [Block("label", label=lab["dissent"]), Block("list", items=[said(r) for r in end["dissent"]])]
@@ -190,31 +263,69 @@ def _playbook(values: dict, lab: dict, notes: Notes) -> list[Block]:
         B += _tag("procedures", _procedure(p, pd, ucs.get(p.use_case_id) or {}, lab, lang, notes))
     if book.weekly_review:
         w = book.weekly_review
-        W = [Block("h1", lab["weekly"]), Block("field", w.cadence, label=lab["cadence"], data={"key": "cadence"}),
-             Block("field", "、".join(w.attendees) if lang == "ja" else ", ".join(w.attendees), label=lab["attendees"],
-                   data={"key": "attendees"}),
-             Block("field", "; ".join(w.inputs), label=lab["inputs"], data={"key": "inputs"}),
-             Block("label", label=lab["agenda"]), Block("olist", items=list(w.agenda), data={"key": "agenda"}),
-             Block("label", label=lab["rules"]), Block("list", items=list(w.decision_rules), data={"key": "rules"})]
+        W = [
+            Block("h1", lab["weekly"]),
+            Block("field", w.cadence, label=lab["cadence"], data={"key": "cadence"}),
+            Block(
+                "field",
+                "、".join(w.attendees) if lang == "ja" else ", ".join(w.attendees),
+                label=lab["attendees"],
+                data={"key": "attendees"},
+            ),
+            Block("field", "; ".join(w.inputs), label=lab["inputs"], data={"key": "inputs"}),
+            Block("label", label=lab["agenda"]),
+            Block("olist", items=list(w.agenda), data={"key": "agenda"}),
+            Block("label", label=lab["rules"]),
+            Block("list", items=list(w.decision_rules), data={"key": "rules"}),
+        ]
         if w.exec_ai_hour:
             W.append(Block("field", w.exec_ai_hour, label=lab["ai_hour"], data={"key": "ai_hour"}))
         B += _tag("weekly", W)
     if book.glossary:
-        B += _tag("glossary", [Block("h1", lab["glossary"]), Block(
-            "table", headers=[lab["term"], lab["definition"], lab["used_by"]], keys=["term", "definition", "used_by"],
-            rows=[[g.term, g.definition + _marks(notes.refs(gd)), g.used_by]
-                  for g, gd in zip(book.glossary, pbd.get("glossary", []))])])
+        B += _tag(
+            "glossary",
+            [
+                Block("h1", lab["glossary"]),
+                Block(
+                    "table",
+                    headers=[lab["term"], lab["definition"], lab["used_by"]],
+                    keys=["term", "definition", "used_by"],
+                    rows=[
+                        [g.term, g.definition + _marks(notes.refs(gd)), g.used_by]
+                        for g, gd in zip(book.glossary, pbd.get("glossary", []))
+                    ],
+                ),
+            ],
+        )
     if book.training:
-        B += _tag("training", [Block("h1", lab["training"]), Block(
-            "olist", items=[f"**{x.session}** — {x.audience}: {x.teaches}" + _paren(x.format, lang) for x in book.training])])
+        B += _tag(
+            "training",
+            [
+                Block("h1", lab["training"]),
+                Block(
+                    "olist",
+                    items=[
+                        f"**{x.session}** — {x.audience}: {x.teaches}" + _paren(x.format, lang) for x in book.training
+                    ],
+                ),
+            ],
+        )
     if book.roles:
-        B += _tag("roles", [Block("h1", lab["roles"]), Block("field", book.roles.executive_sponsor, label=lab["sponsor"]),
-                            Block("list", items=list(book.roles.owners))])
+        B += _tag(
+            "roles",
+            [
+                Block("h1", lab["roles"]),
+                Block("field", book.roles.executive_sponsor, label=lab["sponsor"]),
+                Block("list", items=list(book.roles.owners)),
+            ],
+        )
     if book.rollout:
         R = [Block("h1", lab["rollout"])]
         for ph in book.rollout:  # a label and a list per phase: the deck draws them as three columns
-            R += [Block("label", label=f"{ph.days} {lab['days']}", data={"days": ph.days}),
-                  Block("list", items=list(ph.goals), data={"days": ph.days})]
+            R += [
+                Block("label", label=f"{ph.days} {lab['days']}", data={"days": ph.days}),
+                Block("list", items=list(ph.goals), data={"days": ph.days}),
+            ]
         B += _tag("rollout", R)
     return B
 
@@ -222,19 +333,32 @@ def _playbook(values: dict, lab: dict, notes: Notes) -> list[Block]:
 def _procedure(p, pd: dict, uc: dict, lab: dict, lang: str, notes: Notes) -> list[Block]:
     """One 型: who runs it and when (from its use case), the steps with their check points, the template."""
     steps = [s + (_paren(lab["check_point"], lang) if i in p.checks else "") for i, s in enumerate(p.steps, 1)]
-    B = [Block("h2", f"{p.use_case_id}. {p.title}", refs=notes.refs(pd),
-               data={"id": p.use_case_id, "title": p.title, "department": uc.get("department", "")})]
+    B = [
+        Block(
+            "h2",
+            f"{p.use_case_id}. {p.title}",
+            refs=notes.refs(pd),
+            data={"id": p.use_case_id, "title": p.title, "department": uc.get("department", "")},
+        )
+    ]
     if uc.get("who"):
         B.append(Block("field", uc["who"], label=lab["who"], data={"key": "who"}))
     if uc.get("when"):
         B.append(Block("field", uc["when"], label=lab["when"], data={"key": "when"}))
     if p.pattern:
         B.append(Block("field", lineage(p.pattern, lang), label=lab["pattern_label"], data={"key": "pattern"}))
-    B += [Block("olist", items=steps, data={"key": "steps"}), Block("label", label=lab["prompt"]),
-          Block("code", p.prompt_template, data={"key": "prompt"})]
+    B += [
+        Block("olist", items=steps, data={"key": "steps"}),
+        Block("label", label=lab["prompt"]),
+        Block("code", p.prompt_template, data={"key": "prompt"}),
+    ]
     if p.placeholder_notes:
-        B += [Block("label", label=lab["placeholder_notes"]),
-              Block("list", items=[f"{{{k}}}: {v}" for k, v in p.placeholder_notes.items()], data={"key": "placeholders"})]
+        B += [
+            Block("label", label=lab["placeholder_notes"]),
+            Block(
+                "list", items=[f"{{{k}}}: {v}" for k, v in p.placeholder_notes.items()], data={"key": "placeholders"}
+            ),
+        ]
     return B
 
 

@@ -3,6 +3,7 @@
 
 A cadence a reviewer rewrote may name no day or time: the method's default (Monday 9:00, 30 minutes)
 is taken then, and the caller is told so (``found``)."""
+
 from __future__ import annotations
 
 import datetime as dt

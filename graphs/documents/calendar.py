@@ -3,6 +3,7 @@ recurring meeting on the playbook's day and time from the first week after the w
 KPI deadline, the attendees' roles, agenda and decision rules in the description, and where the tracker
 is. Everyone imports it into their own calendar; the roles are named, not addressed (the playbook has
 no e-mail addresses)."""
+
 from __future__ import annotations
 
 import calendar as months

@@ -5,6 +5,7 @@ the theme in the participants' words → the executives' endorsement and dissent
 a use-case map by department with the hand-offs drawn → one slide per 型 (who, when, the steps with
 their check points, the prompt template) → the weekly PDCA review → 30/60/90 → the sources as an appendix.
 """
+
 from __future__ import annotations
 
 import logging
@@ -88,9 +89,17 @@ def _theme(d: Deck, by: dict, lab: dict, lang: str) -> None:
     left = int(p.width * 0.58)
     p.text(p.left, p.top, left, p.height, fields, 24, 11)
     x = p.left + left + GUTTER
-    p.text(x, p.top, p.width - left - GUTTER, p.height,
-           [Para(lab["pain"], bold=True, accent=True)] + [Para(f"「{x}」" if lang == "ja" else f"“{x}”", "•")
-                                                           for x in pains], 18, 9, fill=MSO_THEME_COLOR.ACCENT_1)
+    p.text(
+        x,
+        p.top,
+        p.width - left - GUTTER,
+        p.height,
+        [Para(lab["pain"], bold=True, accent=True)]
+        + [Para(f"「{x}」" if lang == "ja" else f"“{x}”", "•") for x in pains],
+        18,
+        9,
+        fill=MSO_THEME_COLOR.ACCENT_1,
+    )
     p.notes("")
 
 
@@ -98,14 +107,23 @@ def _voice(d: Deck, blocks: list[Block], lang: str) -> None:
     p = d.page(blocks[0].text)
     score = [Para(_field(b), bold=True) for b in blocks if b.kind == "field"]
     p.text(p.left, p.top, p.width, Inches(0.8), score, 24, 12)
-    columns = [(lbl.label, lst.items) for lbl, lst in zip(blocks, blocks[1:]) if lbl.kind == "label" and lst.kind == "list"]
+    columns = [
+        (lbl.label, lst.items) for lbl, lst in zip(blocks, blocks[1:]) if lbl.kind == "label" and lst.kind == "list"
+    ]
     if not columns:
         return
     top, w = p.top + Inches(0.95), (p.width - GUTTER * (len(columns) - 1)) // len(columns)
     for i, (label, items) in enumerate(columns):
-        p.text(p.left + i * (w + GUTTER), top, w, p.height - Inches(0.95),
-               [Para(label, bold=True, accent=True)] + [Para(x, "•") for x in items], 20, 10,
-               fill=MSO_THEME_COLOR.ACCENT_1 if i == 0 else None)
+        p.text(
+            p.left + i * (w + GUTTER),
+            top,
+            w,
+            p.height - Inches(0.95),
+            [Para(label, bold=True, accent=True)] + [Para(x, "•") for x in items],
+            20,
+            10,
+            fill=MSO_THEME_COLOR.ACCENT_1 if i == 0 else None,
+        )
     p.notes("")
 
 
@@ -119,8 +137,9 @@ def _kpis(d: Deck, blocks: list[Block], lang: str) -> None:
     title = blocks[0].text
     while rows:
         p = d.page(title)
-        rows = p.table(p.left, p.top, p.width, p.height, [table.headers[c] for c in cols], rows, [3, 2.4, 1.6, 1.2, 1.8],
-                       18, 10)
+        rows = p.table(
+            p.left, p.top, p.width, p.height, [table.headers[c] for c in cols], rows, [3, 2.4, 1.6, 1.2, 1.8], 18, 10
+        )
         title = blocks[0].text + _cont(lang)
 
 
@@ -173,7 +192,9 @@ def _procedure(d: Deck, blocks: list[Block], lab: dict, lang: str) -> None:
     height = p.top + p.height - top
     left = int(p.width * 0.5)
     mark = lab["check_point"]
-    steps = [Para(s, f"{i}.", accent=mark in s) for i, s in enumerate(keyed["steps"].items if "steps" in keyed else [], 1)]
+    steps = [
+        Para(s, f"{i}.", accent=mark in s) for i, s in enumerate(keyed["steps"].items if "steps" in keyed else [], 1)
+    ]
     p.text(p.left, top, left, height, steps, 18, 9)
     x, w = p.left + left + GUTTER, p.width - left - GUTTER
     template = keyed["prompt"].text if "prompt" in keyed else ""
@@ -196,10 +217,25 @@ def _weekly(d: Deck, blocks: list[Block], lab: dict, lang: str) -> None:
     half = (p.width - GUTTER) // 2
     agenda = keyed["agenda"].items if "agenda" in keyed else []
     rules = keyed["rules"].items if "rules" in keyed else []
-    p.text(p.left, top, half, height, [Para(lab["agenda"], bold=True, accent=True)]
-           + [Para(x, f"{i}.") for i, x in enumerate(agenda, 1)], 18, 9)
-    p.text(p.left + half + GUTTER, top, half, height, [Para(lab["rules"], bold=True, accent=True)]
-           + [Para(x, "•") for x in rules], 18, 9, fill=MSO_THEME_COLOR.ACCENT_1)
+    p.text(
+        p.left,
+        top,
+        half,
+        height,
+        [Para(lab["agenda"], bold=True, accent=True)] + [Para(x, f"{i}.") for i, x in enumerate(agenda, 1)],
+        18,
+        9,
+    )
+    p.text(
+        p.left + half + GUTTER,
+        top,
+        half,
+        height,
+        [Para(lab["rules"], bold=True, accent=True)] + [Para(x, "•") for x in rules],
+        18,
+        9,
+        fill=MSO_THEME_COLOR.ACCENT_1,
+    )
     if foot:
         p.text(p.left, top + height + Inches(0.1), p.width, foot - Inches(0.1), [Para(_field(keyed["ai_hour"]))], 16, 9)
     p.notes("")
@@ -207,7 +243,9 @@ def _weekly(d: Deck, blocks: list[Block], lab: dict, lang: str) -> None:
 
 def _rollout(d: Deck, blocks: list[Block], lang: str) -> None:
     p = d.page(blocks[0].text)
-    phases = [(lbl.label, lst.items) for lbl, lst in zip(blocks, blocks[1:]) if lbl.kind == "label" and lst.kind == "list"]
+    phases = [
+        (lbl.label, lst.items) for lbl, lst in zip(blocks, blocks[1:]) if lbl.kind == "label" and lst.kind == "list"
+    ]
     if not phases:
         return
     w = (p.width - GUTTER * (len(phases) - 1)) // len(phases)

@@ -5,6 +5,7 @@ IPAexGothic (shipped with the ``japanize-matplotlib`` package); the DOCX names J
 East Asian text so Word and LibreOffice pick one installed on the reader's machine.
 The version history and the audit log go with every export.
 """
+
 from __future__ import annotations
 
 import io
@@ -23,10 +24,16 @@ from graphs.documents.outputs import blocks_to_markdown, playbook_json
 # Every export format, the one list of them, in the order people are offered them: what it is (for its file
 # name: the deck, the one-page summary, the invitation, the playbook), its extension, and whether the
 # executive team is handed it when the workshop is done (Markdown and JSON are for consultants and tools).
-_FORMATS = {"pptx": ("deck", "pptx", True), "summary-pdf": ("summary", "pdf", True),
-            "summary-docx": ("summary", "docx", True), "ics": ("calendar", "ics", True),
-            "pdf": ("playbook", "pdf", True), "docx": ("playbook", "docx", True),
-            "md": ("playbook", "md", False), "json": ("playbook", "json", False)}
+_FORMATS = {
+    "pptx": ("deck", "pptx", True),
+    "summary-pdf": ("summary", "pdf", True),
+    "summary-docx": ("summary", "docx", True),
+    "ics": ("calendar", "ics", True),
+    "pdf": ("playbook", "pdf", True),
+    "docx": ("playbook", "docx", True),
+    "md": ("playbook", "md", False),
+    "json": ("playbook", "json", False),
+}
 FORMATS = tuple(_FORMATS)
 FOR_EXECUTIVES = tuple(f for f, (_, _, handed) in _FORMATS.items() if handed)
 KINDS = {f: (kind, ext) for f, (kind, ext, _) in _FORMATS.items()}
@@ -43,8 +50,15 @@ def pick_version(values: dict[str, Any], n: int | None) -> dict | None:
     raise KatachiError("version_unknown", version=n, have=", ".join(str(v["n"]) for v in versions) or "-")
 
 
-def export(values: dict[str, Any], fmt: str, version: int | None = None, audit: list[dict] | None = None,
-           template: Path | None = None, tracker_url: str = "", tz: str = "Asia/Tokyo") -> bytes:
+def export(
+    values: dict[str, Any],
+    fmt: str,
+    version: int | None = None,
+    audit: list[dict] | None = None,
+    template: Path | None = None,
+    tracker_url: str = "",
+    tz: str = "Asia/Tokyo",
+) -> bytes:
     """The playbook in ``fmt``. ``audit``: events kept outside the graph (review comments, approvals);
     ``template``: the consultancy's .pptx for the deck; ``tracker_url`` and ``tz``: for the invitation."""
     if fmt not in FORMATS:
@@ -67,8 +81,9 @@ def export(values: dict[str, Any], fmt: str, version: int | None = None, audit: 
     return _pdf(blocks)
 
 
-def _deliverable(values: dict[str, Any], fmt: str, ver: dict | None, template: Path | None, tracker_url: str,
-                 tz: str) -> bytes:
+def _deliverable(
+    values: dict[str, Any], fmt: str, ver: dict | None, template: Path | None, tracker_url: str, tz: str
+) -> bytes:
     """What the executive team gets: the deck, the one-page summary, the weekly review's invitation."""
     if fmt == "pptx":
         from graphs.documents.deck import deck
@@ -94,10 +109,19 @@ def file_name(values: dict[str, Any], fmt: str, version: int | None = None) -> s
 
 def audit_rows(values: dict[str, Any], extra: list[dict]) -> list[dict]:
     """Every gate decision (who, when, what) and the review events, oldest first."""
-    rows = [{"at": d.get("at", ""), "by": d.get("by", ""), "what": f"{d.get('gate')}: {d.get('action')}",
-             "detail": _detail(d)} for d in values.get("decisions") or []]
-    rows += [{"at": e.get("at", ""), "by": e.get("by", ""), "what": e.get("what", ""), "detail": e.get("detail", "")}
-             for e in extra]
+    rows = [
+        {
+            "at": d.get("at", ""),
+            "by": d.get("by", ""),
+            "what": f"{d.get('gate')}: {d.get('action')}",
+            "detail": _detail(d),
+        }
+        for d in values.get("decisions") or []
+    ]
+    rows += [
+        {"at": e.get("at", ""), "by": e.get("by", ""), "what": e.get("what", ""), "detail": e.get("detail", "")}
+        for e in extra
+    ]
     return sorted(rows, key=lambda r: r["at"] or "")
 
 
@@ -121,16 +145,32 @@ def _history(values: dict[str, Any], audit: list[dict]) -> list[Block]:
     out: list[Block] = []
     versions = values.get("versions") or []
     if versions:
-        out += [Block("h1", lab["history"], part="history"),
-                Block("table", headers=[lab["version"], lab["at"], lab["by"], lab["reason"]], part="history",
-                      rows=[[f"v{v['n']}", v.get("at", ""), v.get("by", ""), readable.reason(v.get("reason", ""), lang)]
-                            for v in versions])]
+        out += [
+            Block("h1", lab["history"], part="history"),
+            Block(
+                "table",
+                headers=[lab["version"], lab["at"], lab["by"], lab["reason"]],
+                part="history",
+                rows=[
+                    [f"v{v['n']}", v.get("at", ""), v.get("by", ""), readable.reason(v.get("reason", ""), lang)]
+                    for v in versions
+                ],
+            ),
+        ]
     rows = audit_rows(values, audit)
     if rows:
-        out += [Block("h1", lab["audit"], part="audit"),
-                Block("table", headers=[lab["at"], lab["by"], lab["action"], lab["reason"]], part="audit",
-                      rows=[[r["at"], r["by"], readable.action(r["what"], lang), readable.detail(r["detail"], lang)]
-                            for r in rows])]
+        out += [
+            Block("h1", lab["audit"], part="audit"),
+            Block(
+                "table",
+                headers=[lab["at"], lab["by"], lab["action"], lab["reason"]],
+                part="audit",
+                rows=[
+                    [r["at"], r["by"], readable.action(r["what"], lang), readable.detail(r["detail"], lang)]
+                    for r in rows
+                ],
+            ),
+        ]
     return out
 
 
@@ -158,7 +198,7 @@ def _docx_text(par, text: str, bold_label: str = "") -> None:
         par.add_run(bold_label + ": ").bold = True
     pos = 0
     for m in _REF.finditer(text):
-        par.add_run(plain(text[pos:m.start()]))
+        par.add_run(plain(text[pos : m.start()]))
         r = par.add_run(f"[{m.group(1)}]")
         r.font.superscript = True
         pos = m.end()
@@ -229,8 +269,9 @@ def _pdf(blocks: list[Block]) -> bytes:
     def line(text: str, size: float = 10.5, gap: float = 1.5, indent: float = 0) -> None:
         pdf.set_font("ipaexg", size=size)
         pdf.set_x(pdf.l_margin + indent)
-        pdf.multi_cell(width - indent, size * 0.5, _REF.sub(r"[\1]", plain(text)), align="L", new_x=XPos.LMARGIN,
-                       new_y=YPos.NEXT)
+        pdf.multi_cell(
+            width - indent, size * 0.5, _REF.sub(r"[\1]", plain(text)), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         pdf.ln(gap)
 
     def refs(b: Block) -> str:
@@ -271,8 +312,14 @@ def _pdf(blocks: list[Block]) -> bytes:
     return bytes(pdf.output())
 
 
-def write(values: dict[str, Any], fmt: str, out: Path, version: int | None = None,
-          audit: list[dict] | None = None, **options: Any) -> Path:
+def write(
+    values: dict[str, Any],
+    fmt: str,
+    out: Path,
+    version: int | None = None,
+    audit: list[dict] | None = None,
+    **options: Any,
+) -> Path:
     """``out`` a folder: the file gets its readable name there. ``options``: see :func:`export`."""
     if out.is_dir():
         out = out / file_name(values, fmt, version)

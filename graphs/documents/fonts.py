@@ -1,5 +1,6 @@
 """The Japanese font every rendered document embeds or measures with: IPAexGothic, shipped in the
 ``japanize-matplotlib`` package (the PDF exports, the plots, the deck's text measure)."""
+
 from __future__ import annotations
 
 import importlib.util

@@ -2,6 +2,7 @@
 a table of contents, footnote marks that link to their source, the sources as a numbered list (file,
 heading, the verbatim quote), prompt templates that wrap. Everything is escaped: the content comes from
 a model and from documents."""
+
 from __future__ import annotations
 
 import html
@@ -29,8 +30,10 @@ def _marks(refs: list[int]) -> str:
 def blocks_to_html(blocks: list[Block], contents: str = "Contents", sources: str = "Sources") -> str:
     body, toc = _render(blocks, sources)
     nav = "".join(f'<li class="k-toc-{lv}"><a href="#{a}">{inline(t)}</a></li>' for lv, a, t in toc)
-    return (f'<div class="k-pb"><nav class="k-toc"><b>{html.escape(contents)}</b><ul>{nav}</ul></nav>'
-            f'<article>{"".join(body)}</article></div>')
+    return (
+        f'<div class="k-pb"><nav class="k-toc"><b>{html.escape(contents)}</b><ul>{nav}</ul></nav>'
+        f"<article>{''.join(body)}</article></div>"
+    )
 
 
 def blocks_fragment(blocks: list[Block]) -> str:
@@ -62,14 +65,18 @@ def _render(blocks: list[Block], sources: str) -> tuple[list[str], list[tuple[in
         elif b.kind == "table":
             head = "".join(f"<th>{inline(h)}</th>" for h in b.headers)
             rows = "".join("<tr>" + "".join(f"<td>{inline(c)}</td>" for c in r) + "</tr>" for r in b.rows)
-            body.append(f'<div class="k-table"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>')
+            body.append(
+                f'<div class="k-table"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+            )
         elif b.kind == "code":
             body.append(f'<pre class="k-template">{html.escape(b.text)}</pre>')
         elif b.kind == "sources":
             items = "".join(
                 f'<li id="k-src-{i}"><span class="k-src-where">{html.escape(str(c.get("rel") or c.get("source", "")))}'
-                f' § {html.escape(c.get("heading", ""))}</span><blockquote>{html.escape(" ".join(c["quote"].split()))}'
-                f"</blockquote></li>" for i, c in enumerate(b.notes, 1))
+                f" § {html.escape(c.get('heading', ''))}</span><blockquote>{html.escape(' '.join(c['quote'].split()))}"
+                f"</blockquote></li>"
+                for i, c in enumerate(b.notes, 1)
+            )
             titled = bool(body) and body[-1].startswith("<h")  # the blocks gave the list its own heading
             if not titled:
                 toc.append((1, "k-sources", sources))

@@ -1,4 +1,5 @@
 """Headings and field names of the playbook documents (the ``doc`` domain of :mod:`core.i18n`)."""
+
 from __future__ import annotations
 
 from core.i18n import domain

@@ -1,4 +1,5 @@
 """Final outputs: ``playbook.md`` (readable, citations as numbered notes) and ``playbook.json`` (the full dump)."""
+
 from __future__ import annotations
 
 import json
@@ -63,9 +64,15 @@ def _escaped(b: Block) -> Block:
     if b.kind == "code":  # literal inside its fence: only a line that would close the fence moves right
         return replace(b, text=_CLOSING_FENCE.sub(r"    \1\2\3", b.text))
     note = ("rel", "source", "heading", "quote")
-    return replace(b, text=md_text(b.text), label=md_text(b.label), items=[md_text(i) for i in b.items],
-                   headers=[md_text(h) for h in b.headers], rows=[[md_text(c) for c in r] for r in b.rows],
-                   notes=[{**c, **{k: md_text(c[k]) for k in note if c.get(k)}} for c in b.notes])
+    return replace(
+        b,
+        text=md_text(b.text),
+        label=md_text(b.label),
+        items=[md_text(i) for i in b.items],
+        headers=[md_text(h) for h in b.headers],
+        rows=[[md_text(c) for c in r] for r in b.rows],
+        notes=[{**c, **{k: md_text(c[k]) for k in note if c.get(k)}} for c in b.notes],
+    )
 
 
 def render_markdown(values: dict[str, Any], version: dict | None = None) -> str:
@@ -73,8 +80,25 @@ def render_markdown(values: dict[str, Any], version: dict | None = None) -> str:
 
 
 def playbook_json(values: dict[str, Any]) -> dict[str, Any]:
-    keys = ("thread_id", "company", "lang", "today", "departments", "pain_points", "pain_groups", "theme", "kpis",
-            "use_cases", "handoffs", "playbook", "findings", "decisions", "usage", "citation_log", "versions")
+    keys = (
+        "thread_id",
+        "company",
+        "lang",
+        "today",
+        "departments",
+        "pain_points",
+        "pain_groups",
+        "theme",
+        "kpis",
+        "use_cases",
+        "handoffs",
+        "playbook",
+        "findings",
+        "decisions",
+        "usage",
+        "citation_log",
+        "versions",
+    )
     return {k: values.get(k) for k in keys}
 
 

@@ -2,6 +2,7 @@
 reasons and file names. The state keeps the codes (tools, tests and the JSON export read them); every
 document and page shows these words instead (an executive once read ``[warning] procedure_steps_dropped``
 and ``not_started``). The words are the ones the web pages already use, so both say the same."""
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,18 @@ import unicodedata
 
 from core.i18n import has, t
 
-SECTIONS = ("theme", "kpis", "usecases", "handoffs", "procedures", "weekly_review", "glossary", "training",
-            "roles", "rollout")
+SECTIONS = (
+    "theme",
+    "kpis",
+    "usecases",
+    "handoffs",
+    "procedures",
+    "weekly_review",
+    "glossary",
+    "training",
+    "roles",
+    "rollout",
+)
 # a section code where the graph writes one: at the start of a "; " or ", " separated part, before ": " or the end
 _SECTION = re.compile(r"(?:(?<=^)|(?<=; )|(?<=, ))(?:" + "|".join(SECTIONS) + r")(?::[^,;:\s]+)?(?=: |, |; |$)")
 
@@ -86,7 +97,9 @@ def local_time(stamp: str, tz: str) -> str:
 
     try:
         when = datetime.fromisoformat(stamp)
-        return when.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if when.tzinfo else when.strftime("%Y-%m-%d %H:%M")
+        return (
+            when.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if when.tzinfo else when.strftime("%Y-%m-%d %H:%M")
+        )
     except (TypeError, ValueError, KeyError):
         return stamp or ""
 

@@ -6,6 +6,7 @@ A consultancy's template (.pptx) brings its masters, fonts and colours: its slid
 'Title Only' and title layouts are used, fonts are left to its theme and colours are theme colours
 (accents), so the deck looks like the consultancy's. Without one, a plain 16:9 deck.
 """
+
 from __future__ import annotations
 
 import io
@@ -50,8 +51,11 @@ class Deck:
         else:
             self.prs.slide_width, self.prs.slide_height = Inches(13.333), Inches(7.5)
         self.title_layout = self._layout(PP_PLACEHOLDER.CENTER_TITLE) or self.prs.slide_layouts[0]
-        self.body_layout = self._layout(PP_PLACEHOLDER.TITLE, alone=True) or self._layout(PP_PLACEHOLDER.TITLE) \
+        self.body_layout = (
+            self._layout(PP_PLACEHOLDER.TITLE, alone=True)
+            or self._layout(PP_PLACEHOLDER.TITLE)
             or self.prs.slide_layouts[-1]
+        )
 
     # -- the template --------------------------------------------------------------------------------------
     def _drop_slides(self) -> None:
@@ -86,7 +90,9 @@ class Deck:
             else:
                 ph._element.getparent().remove(ph._element)
         if H and not slide.shapes.title:  # a layout without a title placeholder: a text box instead
-            Page(self, slide).text(Inches(0.8), Inches(2.2), W - Inches(1.6), Inches(1.8), [Para(title, bold=True)], 40, 20)
+            Page(self, slide).text(
+                Inches(0.8), Inches(2.2), W - Inches(1.6), Inches(1.8), [Para(title, bold=True)], 40, 20
+            )
 
     def page(self, title: str) -> Page:
         slide = self.prs.slides.add_slide(self.body_layout)
@@ -141,8 +147,9 @@ class Page:
         self.cut: list[str] = []  # texts shortened to fit: they go to the notes whole
 
     # -- text --------------------------------------------------------------------------------------------
-    def text(self, x: int, y: int, w: int, h: int, paras: list[Para], largest: float = 18, smallest: float = 10,
-             fill=None):
+    def text(
+        self, x: int, y: int, w: int, h: int, paras: list[Para], largest: float = 18, smallest: float = 10, fill=None
+    ):
         box = self.slide.shapes.add_textbox(Emu(x), Emu(y), Emu(w), Emu(h))
         if fill is not None:
             box.fill.solid()
@@ -189,12 +196,14 @@ class Page:
                 paras = paras[:-1]
                 continue
             self.cut.append(texts[i])
-            others = textfit.measure(texts[:i] + texts[i + 1:], size, w, SPACING, bold, GAP).height
+            others = textfit.measure(texts[:i] + texts[i + 1 :], size, w, SPACING, bold, GAP).height
             room = max(h - others - size * SPACING * GAP, size * SPACING)
             texts[i] = textfit.shorten(texts[i], size, w, room, SPACING, bold)
         log.info("cut to fit a box at %.1f pt: %d texts (whole in the notes)", size, len(self.cut))
-        return texts, [Para(t.removeprefix(p.bullet + " ") if p.bullet else t, p.bullet, p.bold, p.accent)
-                       for t, p in zip(texts, paras)]
+        return texts, [
+            Para(t.removeprefix(p.bullet + " ") if p.bullet else t, p.bullet, p.bold, p.accent)
+            for t, p in zip(texts, paras)
+        ]
 
     def _font(self, run, size: float, bold: bool = False, accent: bool = False) -> None:
         run.font.size = Pt(size)
@@ -210,8 +219,18 @@ class Page:
             ea.set("typeface", "Yu Gothic")
 
     # -- tables ------------------------------------------------------------------------------------------
-    def table(self, x: int, y: int, w: int, h: int, headers: list[str], rows: list[list[str]], weights: list[float],
-              largest: float = 14, smallest: float = 9) -> list[list[str]]:
+    def table(
+        self,
+        x: int,
+        y: int,
+        w: int,
+        h: int,
+        headers: list[str],
+        rows: list[list[str]],
+        weights: list[float],
+        largest: float = 14,
+        smallest: float = 9,
+    ) -> list[list[str]]:
         """As many rows as fit at the largest size that fits; returns the rows left for the next slide."""
         widths = [int(w * k / sum(weights)) for k in weights]
         for size in [largest - 0.5 * i for i in range(int((largest - smallest) * 2) + 1)]:
@@ -219,9 +238,9 @@ class Page:
             if sum(heights) <= h or size == smallest:
                 break
         n = len(rows)
-        while n > 1 and sum(heights[:n + 1]) > h:
+        while n > 1 and sum(heights[: n + 1]) > h:
             n -= 1
-        shape = self.slide.shapes.add_table(n + 1, len(headers), Emu(x), Emu(y), Emu(w), Emu(sum(heights[:n + 1])))
+        shape = self.slide.shapes.add_table(n + 1, len(headers), Emu(x), Emu(y), Emu(w), Emu(sum(heights[: n + 1])))
         table = shape.table
         for c, cw in enumerate(widths):
             table.columns[c].width = Emu(cw)
@@ -245,8 +264,17 @@ class Page:
         return int(Pt(lines * size * SPACING)) + int(Inches(0.06)) + int(Pt(size * 0.3))
 
     # -- diagrams ------------------------------------------------------------------------------------------
-    def box(self, x: int, y: int, w: int, h: int, paras: list[Para], strong: bool = False, largest: float = 14,
-            smallest: float = 9):
+    def box(
+        self,
+        x: int,
+        y: int,
+        w: int,
+        h: int,
+        paras: list[Para],
+        strong: bool = False,
+        largest: float = 14,
+        smallest: float = 9,
+    ):
         shape = self.slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, Emu(x), Emu(y), Emu(w), Emu(h))
         shape.adjustments[0] = 0.12
         shape.fill.solid()
@@ -282,4 +310,3 @@ class Page:
         whole = "\n\n".join([text] + self.cut if text else self.cut)
         if whole:
             self.slide.notes_slide.notes_text_frame.text = whole
-

@@ -4,6 +4,7 @@ KPIs, the first three 型 with who runs them, and the date of the first weekly r
 One page is a promise: the PDF is set again a half point smaller until it fits one page; the DOCX size
 is chosen by measuring its text against the page (Word sets it), with room to spare.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,14 +45,23 @@ def content(values: dict[str, Any], version: dict | None = None) -> Summary:
     by = parts(build(values, version))
     theme = {b.label: b.text for b in by.get("theme", []) if b.kind == "field"}
     title = by["title"][0].data.get("title", "")
-    S = [Section(lab["theme"], [title] + [f"{k}: {note_marks(v, '')}" for k, v in theme.items()
-                                          if k in (lab["problem"], lab["outcome"])])]
+    S = [
+        Section(
+            lab["theme"],
+            [title] + [f"{k}: {note_marks(v, '')}" for k, v in theme.items() if k in (lab["problem"], lab["outcome"])],
+        )
+    ]
     S.append(Section(lab["why"], [theme.get(lab["why"]) or theme.get(lab["problem"], "")]))
     table = next((b for b in by.get("kpis", []) if b.kind == "table"), None)
     if table is not None and table.rows:
         cols = [table.keys.index(k) for k in ("name", "baseline", "target", "deadline", "owner")]
-        S.append(Section(lab["kpis"], headers=[table.headers[c] for c in cols],
-                         rows=[[note_marks(str(r[c]), "") for c in cols] for r in table.rows]))
+        S.append(
+            Section(
+                lab["kpis"],
+                headers=[table.headers[c] for c in cols],
+                rows=[[note_marks(str(r[c]), "") for c in cols] for r in table.rows],
+            )
+        )
     S.append(Section(t("doc.summary_first_types", lang), _first_types(by, lab, lang)))
     S.append(Section(t("doc.summary_first_review", lang), [_first_review(values, lang)]))
     meta = by["title"][1].text
@@ -64,7 +74,7 @@ def _first_types(by: dict, lab: dict, lang: str) -> list[str]:
     heads = [i for i, b in enumerate(procs) if b.kind == "h2"][:3]
     for n, i in enumerate(heads, 1):
         head = procs[i]
-        who = next((b.text for b in procs[i + 1:i + 4] if b.data.get("key") == "who"), "")
+        who = next((b.text for b in procs[i + 1 : i + 4] if b.data.get("key") == "who"), "")
         dept = head.data.get("department", "")
         owner = f"{who}（{dept}）" if lang == "ja" and dept else f"{who} ({dept})" if dept else who
         out.append(t("doc.summary_type_line", lang, n=n, title=head.data.get("title", head.text), owner=owner or "-"))
@@ -78,8 +88,15 @@ def _first_review(values: dict, lang: str) -> str:
     end = (dt.datetime.combine(day, slot.start) + dt.timedelta(minutes=slot.minutes)).time()
     weekday = t("doc.weekdays", lang).split(",")[day.weekday()]
     sep = "、" if lang == "ja" else ", "
-    return t("doc.summary_review_line", lang, date=day.isoformat(), weekday=weekday, start=slot.start.strftime("%H:%M"),
-             end=end.strftime("%H:%M"), attendees=sep.join(review.get("attendees") or []) or "-")
+    return t(
+        "doc.summary_review_line",
+        lang,
+        date=day.isoformat(),
+        weekday=weekday,
+        start=slot.start.strftime("%H:%M"),
+        end=end.strftime("%H:%M"),
+        attendees=sep.join(review.get("attendees") or []) or "-",
+    )
 
 
 # -- PDF ------------------------------------------------------------------------------------------------------
@@ -125,8 +142,9 @@ def _pdf(s: Summary, size: float):
             para(line, size)
         if sec.rows:
             pdf.set_font("ipaexg", size=size * 0.9)
-            with pdf.table(line_height=size * 0.9 * 0.3528 * 1.35, text_align="LEFT",
-                           col_widths=(30, 24, 16, 12, 18)) as table:
+            with pdf.table(
+                line_height=size * 0.9 * 0.3528 * 1.35, text_align="LEFT", col_widths=(30, 24, 16, 12, 18)
+            ) as table:
                 row = table.row()
                 for h in sec.headers:
                     row.cell(h)

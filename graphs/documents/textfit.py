@@ -5,6 +5,7 @@ Japanese has no spaces: a line may break between any two characters, except befo
 Japanese font sets kanji and kana one em wide) and DejaVu Sans for Latin text, which is wider than the
 Latin of Calibri, Yu Gothic or Noto, so text measured to fit here fits in the fonts a reader has.
 """
+
 from __future__ import annotations
 
 import functools
@@ -39,7 +40,9 @@ def width(text: str, size: float, bold: bool = False) -> float:
     """The advance width of ``text`` at ``size`` points, in points."""
     ja, latin = _fonts(bold)
     total = 0.0
-    for run in re.findall(r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u30ff]+|[^\u2e80-\u9fff\uff00-\uffef\u3000-\u30ff]+", text):
+    for run in re.findall(
+        r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u30ff]+|[^\u2e80-\u9fff\uff00-\uffef\u3000-\u30ff]+", text
+    ):
         font = ja if _wide(run[0]) else latin
         total += font.getlength(run)
     # the Japanese font has one weight: bold is drawn a little wider than it measures
@@ -91,16 +94,25 @@ class Fitted:
         return sum(len(x) for x in self.lines)
 
 
-def measure(paragraphs: list[str], size: float, box_width: float, spacing: float = 1.2, bold: bool = False,
-            gap: float = 0.0) -> Fitted:
+def measure(
+    paragraphs: list[str], size: float, box_width: float, spacing: float = 1.2, bold: bool = False, gap: float = 0.0
+) -> Fitted:
     """``gap``: space after each paragraph, in lines."""
     lines = [wrap(p, size, box_width, bold) for p in paragraphs]
     n = sum(len(x) for x in lines) + gap * max(len(paragraphs) - 1, 0)
     return Fitted(size, lines, n * size * spacing)
 
 
-def fit(paragraphs: list[str], box_width: float, box_height: float, largest: float, smallest: float,
-        spacing: float = 1.2, bold: bool = False, gap: float = 0.0) -> Fitted | None:
+def fit(
+    paragraphs: list[str],
+    box_width: float,
+    box_height: float,
+    largest: float,
+    smallest: float,
+    spacing: float = 1.2,
+    bold: bool = False,
+    gap: float = 0.0,
+) -> Fitted | None:
     """The largest size (half-point steps) at which the paragraphs fit the box, or None below ``smallest``."""
     size = largest
     while size >= smallest:
@@ -111,8 +123,9 @@ def fit(paragraphs: list[str], box_width: float, box_height: float, largest: flo
     return None
 
 
-def shorten(text: str, size: float, box_width: float, box_height: float, spacing: float = 1.2,
-            bold: bool = False) -> str:
+def shorten(
+    text: str, size: float, box_width: float, box_height: float, spacing: float = 1.2, bold: bool = False
+) -> str:
     """As much of ``text`` as fits, ending in '…' (the whole text goes to the slide's notes)."""
     lo, hi = 0, len(text)
     while lo < hi:

@@ -1,5 +1,6 @@
 """Check-ins as CSV: export (UTF-8 with BOM, so Excel opens it in Japanese) and import (any encoding
 Excel saves, Shift_JIS included). Import validates every row like a typed check-in and reports each."""
+
 from __future__ import annotations
 
 import csv
@@ -9,8 +10,19 @@ from dataclasses import dataclass, field
 from core.errors import KatachiError
 
 COLUMNS = ("week", "kind", "item", "value", "unit", "status", "blockers", "ai_tried", "note", "by", "correction")
-JA = {"週": "week", "種類": "kind", "項目": "item", "値": "value", "単位": "unit", "状態": "status", "障害": "blockers",
-      "AIで試したこと": "ai_tried", "メモ": "note", "記入者": "by", "訂正理由": "correction"}
+JA = {
+    "週": "week",
+    "種類": "kind",
+    "項目": "item",
+    "値": "value",
+    "単位": "unit",
+    "状態": "status",
+    "障害": "blockers",
+    "AIで試したこと": "ai_tried",
+    "メモ": "note",
+    "記入者": "by",
+    "訂正理由": "correction",
+}
 
 
 @dataclass
@@ -26,8 +38,19 @@ def export_csv(svc, thread: str, include_history: bool = False) -> bytes:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(COLUMNS + (("superseded_by",) if include_history else ()))
     for c in svc.db.checkins(thread, include_superseded=include_history):
-        row = [c["week"], c["kind"], c["item"], "" if c["value"] is None else f"{c['value']:g}", c["unit"], c["status"],
-               c["blockers"], c["ai_tried"], c["note"], c["by"], c["correction"]]
+        row = [
+            c["week"],
+            c["kind"],
+            c["item"],
+            "" if c["value"] is None else f"{c['value']:g}",
+            c["unit"],
+            c["status"],
+            c["blockers"],
+            c["ai_tried"],
+            c["note"],
+            c["by"],
+            c["correction"],
+        ]
         w.writerow(row + ([c["superseded_by"] or ""] if include_history else []))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
@@ -50,15 +73,30 @@ def import_csv(svc, thread: str, data: bytes, by: str = "") -> ImportReport:
         if not any(x.strip() for x in raw):
             continue
         r = dict(zip(head, (x.strip() for x in raw)))
-        existing = svc.db.current(thread, "usecase" if r.get("kind", "").lower().startswith("u") else "kpi",
-                                  r.get("item", "").upper(), r.get("week", ""))
+        existing = svc.db.current(
+            thread,
+            "usecase" if r.get("kind", "").lower().startswith("u") else "kpi",
+            r.get("item", "").upper(),
+            r.get("week", ""),
+        )
         if existing and _same(existing, r):
             report.unchanged += 1  # importing the same file twice changes nothing
             continue
         try:
-            svc.checkin(thread, r.get("kind", ""), r.get("item", ""), r.get("week") or None, r.get("value"),
-                        r.get("unit", ""), r.get("status", ""), r.get("blockers", ""), r.get("ai_tried", ""),
-                        r.get("note", ""), r.get("by") or by, r.get("correction", ""))
+            svc.checkin(
+                thread,
+                r.get("kind", ""),
+                r.get("item", ""),
+                r.get("week") or None,
+                r.get("value"),
+                r.get("unit", ""),
+                r.get("status", ""),
+                r.get("blockers", ""),
+                r.get("ai_tried", ""),
+                r.get("note", ""),
+                r.get("by") or by,
+                r.get("correction", ""),
+            )
         except KatachiError as err:
             report.errors.append((line, r.get("item", ""), err))
             continue
@@ -73,5 +111,8 @@ def _same(existing: dict, r: dict) -> bool:
     from graphs.pdca.trend import to_float
 
     v = to_float(r.get("value"))
-    return (existing["value"] == v or (existing["value"] is None and v is None)) and \
-        existing["status"] == (r.get("status") or "").lower() and existing["note"] == (r.get("note") or "")
+    return (
+        (existing["value"] == v or (existing["value"] is None and v is None))
+        and existing["status"] == (r.get("status") or "").lower()
+        and existing["note"] == (r.get("note") or "")
+    )

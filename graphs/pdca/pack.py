@@ -1,5 +1,6 @@
 """The weekly review pack: KPI status and stuck use cases (computed), hypotheses, decisions and the
 executives' prompts for the coming week (generated, grounded), rendered as Markdown."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,30 +27,52 @@ def kpi_lines(summary: dict, lab: dict) -> list[str]:
     for k in summary["kpis"]:
         last = "-" if k["last"] is None else f"{k['last']:g}"
         proj = "" if k["projected"] is None else f", {k['deadline']}: {k['projected']:.3g}"
-        out.append(f"{k['id']} {k['name']}: {k['baseline']} → {last} / {k['target']} {k['unit']}{proj} — {state_label(k, lab)}")
+        out.append(
+            f"{k['id']} {k['name']}: {k['baseline']} → {last} / {k['target']} {k['unit']}{proj} — {state_label(k, lab)}"
+        )
     return out
 
 
-def build_pack(ctx, thread: str, values: dict, summary: dict, recent: list[dict], week: dt.date,
-               feedback: str = "") -> dict[str, Any]:
+def build_pack(
+    ctx, thread: str, values: dict, summary: dict, recent: list[dict], week: dt.date, feedback: str = ""
+) -> dict[str, Any]:
     """The pack of ``week`` from values: the playbook, the tracker's summary, the latest check-ins."""
     from agents.pdca import weekly_pack
     from graphs.documents.readable import status
 
     lab = labels(values["lang"])
-    stuck = [f"{u['id']} {u['title']} ({u['department']}): {status(u['status'], values['lang'])} {u['blockers']}".strip()
-             for u in summary["use_cases"] if u["status"] in ("stuck", "not_started")]
+    stuck = [
+        f"{u['id']} {u['title']} ({u['department']}): {status(u['status'], values['lang'])} {u['blockers']}".strip()
+        for u in summary["use_cases"]
+        if u["status"] in ("stuck", "not_started")
+    ]
     lines = kpi_lines(summary, lab)
-    generated, log = weekly_pack(ctx, values["theme"], "\n".join(lines), "\n".join(stuck), recent,
-                                 values["playbook"].get("procedures") or [], feedback=feedback)
+    generated, log = weekly_pack(
+        ctx,
+        values["theme"],
+        "\n".join(lines),
+        "\n".join(stuck),
+        recent,
+        values["playbook"].get("procedures") or [],
+        feedback=feedback,
+    )
     # Decisions the numbers call for anyway, when the model offered none of its own.
     if not generated["decisions"]:
         generated["decisions"] = default_decisions(summary, lab, values["lang"])
     if not generated["exec_prompts"]:
         generated["exec_prompts"] = default_prompts(summary, values["lang"])
-    return {"thread": thread, "week": week.isoformat(), "lang": values["lang"], "title": values["theme"]["title"],
-            "kpis": lines, "stuck": stuck, **generated, "findings": summary["findings"], "usage": log.usage,
-            "citation_log": log.citations}
+    return {
+        "thread": thread,
+        "week": week.isoformat(),
+        "lang": values["lang"],
+        "title": values["theme"]["title"],
+        "kpis": lines,
+        "stuck": stuck,
+        **generated,
+        "findings": summary["findings"],
+        "usage": log.usage,
+        "citation_log": log.citations,
+    }
 
 
 def default_decisions(summary: dict, lab: dict, lang: str) -> list[str]:
@@ -64,8 +87,9 @@ def default_decisions(summary: dict, lab: dict, lang: str) -> list[str]:
 
 
 def default_prompts(summary: dict, lang: str) -> list[str]:
-    return [t("pack.prompt_ten_changes", lang, name=k["name"], target=k["target"], unit=k["unit"])
-            for k in summary["kpis"]][:3]
+    return [
+        t("pack.prompt_ten_changes", lang, name=k["name"], target=k["target"], unit=k["unit"]) for k in summary["kpis"]
+    ][:3]
 
 
 def pack_markdown(pack: dict) -> str:

@@ -1,5 +1,6 @@
 """The weekly review pack as slides (pptx) and as an A4 PDF, with each KPI's trend plot: the same
 content as :func:`graphs.pdca.pack.pack_markdown`, for the meeting room's screen and for the file."""
+
 from __future__ import annotations
 
 import io
@@ -44,12 +45,28 @@ def pack_pptx(pack: dict, plots: list[Plot], template: Path | None = None) -> by
     half = (p.width - p.width // 40) // 2
     right = p.left + p.width - half
     p.text(p.left, p.top, half, p.height, [Para(h, f"{i}.") for i, h in enumerate(hyps, 1)], 18, 9)
-    p.text(right, p.top, half, p.height, [Para(lab["stuck"], bold=True, accent=True)]
-           + [Para(s, "•") for s in pack["stuck"] or [lab["none"]]], 18, 9, fill=MSO_THEME_COLOR.ACCENT_1)
+    p.text(
+        right,
+        p.top,
+        half,
+        p.height,
+        [Para(lab["stuck"], bold=True, accent=True)] + [Para(s, "•") for s in pack["stuck"] or [lab["none"]]],
+        18,
+        9,
+        fill=MSO_THEME_COLOR.ACCENT_1,
+    )
     p = d.page(lab["decisions"])
     p.text(p.left, p.top, half, p.height, [Para(x, "□") for x in pack["decisions"]], 20, 10)
-    p.text(right, p.top, half, p.height, [Para(lab["prompts"], bold=True, accent=True)]
-           + [Para(q, "•") for q in pack["exec_prompts"]], 18, 9, fill=MSO_THEME_COLOR.ACCENT_1)
+    p.text(
+        right,
+        p.top,
+        half,
+        p.height,
+        [Para(lab["prompts"], bold=True, accent=True)] + [Para(q, "•") for q in pack["exec_prompts"]],
+        18,
+        9,
+        fill=MSO_THEME_COLOR.ACCENT_1,
+    )
     if notes:
         p = d.page(lab["sources"])
         p.text(p.left, p.top, p.width, p.height, [Para(n, f"[{i}]") for i, n in enumerate(notes, 1)], 14, 8)

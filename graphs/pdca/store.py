@@ -3,6 +3,7 @@ or tables in the PostgreSQL database of ``KATACHI_DATABASE_URL`` (schema: ``migr
 
 A correction never overwrites: the old row is kept, marked superseded by the new one, with the reason.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,15 +31,22 @@ class TrackerDB(SQLStore):
         return self.all(sql + " ORDER BY week, kind, item, id", thread)
 
     def current(self, thread: str, kind: str, item: str, week: str) -> dict | None:
-        rows = self.all("SELECT * FROM checkins WHERE thread = ? AND kind = ? AND item = ? AND week = ? "
-                         "AND superseded_by IS NULL", thread, kind, item, week)
+        rows = self.all(
+            "SELECT * FROM checkins WHERE thread = ? AND kind = ? AND item = ? AND week = ? AND superseded_by IS NULL",
+            thread,
+            kind,
+            item,
+            week,
+        )
         return rows[0] if rows else None
 
     def add_checkin(self, thread: str, row: dict, correction: str = "", replaces: int | None = None) -> int:
         with self.tx() as c:
-            cur = c.execute("INSERT INTO checkins (thread, kind, item, week, value, unit, status, blockers, ai_tried, "
-                            "note, by, at, correction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                            (thread, *(row.get(f) for f in FIELDS), time.time(), correction))
+            cur = c.execute(
+                "INSERT INTO checkins (thread, kind, item, week, value, unit, status, blockers, ai_tried, "
+                "note, by, at, correction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (thread, *(row.get(f) for f in FIELDS), time.time(), correction),
+            )
             new = int(cur.scalar_one())
             if replaces is not None:
                 c.execute("UPDATE checkins SET superseded_by = ? WHERE id = ?", (new, replaces))
@@ -47,18 +55,23 @@ class TrackerDB(SQLStore):
     # -- proven 型, adaptations, packs ----------------------------------------------------------------
     def prove(self, thread: str, use_case: str, kpi: str, week: str, by: str) -> None:
         with self.tx() as c:
-            c.execute("INSERT INTO proven (thread, use_case, kpi, week, by, at) VALUES (?, ?, ?, ?, ?, ?) "
-                      "ON CONFLICT (thread, use_case) DO UPDATE SET kpi = excluded.kpi, week = excluded.week, "
-                      "by = excluded.by, at = excluded.at", (thread, use_case, kpi, week, by, time.time()))
+            c.execute(
+                "INSERT INTO proven (thread, use_case, kpi, week, by, at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (thread, use_case) DO UPDATE SET kpi = excluded.kpi, week = excluded.week, "
+                "by = excluded.by, at = excluded.at",
+                (thread, use_case, kpi, week, by, time.time()),
+            )
 
     def proven(self, thread: str) -> list[dict]:
         return self.all("SELECT * FROM proven WHERE thread = ? ORDER BY use_case", thread)
 
     def add_adaptation(self, thread: str, use_case: str, department: str, content: dict, by: str) -> int:
         with self.tx() as c:
-            cur = c.execute("INSERT INTO adaptations (thread, use_case, department, content, by, at) "
-                            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                            (thread, use_case, department, json.dumps(content, ensure_ascii=False), by, time.time()))
+            cur = c.execute(
+                "INSERT INTO adaptations (thread, use_case, department, content, by, at) "
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                (thread, use_case, department, json.dumps(content, ensure_ascii=False), by, time.time()),
+            )
             return int(cur.scalar_one())
 
     def adaptations(self, thread: str) -> list[dict]:
@@ -69,8 +82,10 @@ class TrackerDB(SQLStore):
 
     def add_pack(self, thread: str, week: str, content: dict, by: str) -> int:
         with self.tx() as c:
-            cur = c.execute("INSERT INTO packs (thread, week, content, by, at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                            (thread, week, json.dumps(content, ensure_ascii=False), by, time.time()))
+            cur = c.execute(
+                "INSERT INTO packs (thread, week, content, by, at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                (thread, week, json.dumps(content, ensure_ascii=False), by, time.time()),
+            )
             return int(cur.scalar_one())
 
     def packs(self, thread: str) -> list[dict]:

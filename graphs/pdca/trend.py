@@ -3,6 +3,7 @@
 The projection is a least-squares line through the latest weeks (at most six: a 型 changes the
 slope, so old weeks say little), extended to the last day of the deadline month.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -53,8 +54,9 @@ class Projection:
         return ref is not None and self.target < ref
 
 
-def project(series: list[tuple[dt.date, float]], baseline: float | None, target: float, deadline: str,
-            window: int = 6) -> Projection:
+def project(
+    series: list[tuple[dt.date, float]], baseline: float | None, target: float, deadline: str, window: int = 6
+) -> Projection:
     pr = Projection(baseline, target, deadline_date(deadline))
     if not series:
         return pr
@@ -102,8 +104,13 @@ def plot_png(name: str, unit: str, series: list[tuple[dt.date, float]], pr: Proj
             xs, ys = zip(*sorted(series))
             ax.plot(xs, ys, marker="o", color="#1f6feb", label=t("pack.actual", lang))
             if pr.projected is not None:
-                ax.plot([xs[-1], pr.deadline], [ys[-1], pr.projected], linestyle=":", color="#1f6feb",
-                        label=t("pack.projection", lang))
+                ax.plot(
+                    [xs[-1], pr.deadline],
+                    [ys[-1], pr.projected],
+                    linestyle=":",
+                    color="#1f6feb",
+                    label=t("pack.projection", lang),
+                )
         if pr.baseline is not None:
             ax.axhline(pr.baseline, color="#888", linestyle="--", label=t("pack.baseline", lang))
         ax.axhline(pr.target, color="#1e6b35", linestyle="-", label=t("pack.target", lang))

@@ -8,6 +8,7 @@ optional ``kpis.yaml``; everything is validated by :mod:`knowledge.library.schem
 Candidates are ranked lexically (Sudachi tokens, so Japanese and English both work, weighted by how
 rare a token is across the library); a department's function narrows the patterns first.
 """
+
 from __future__ import annotations
 
 import functools
@@ -47,7 +48,9 @@ def _read(path: Path):
     try:
         raw = read_limited(path, MAX_LIBRARY_FILE)  # a device or FIFO given to `library add` is refused
         if len(raw) > MAX_LIBRARY_FILE:
-            raise KatachiError("library_file_unreadable", path=str(path), reason=f"larger than {MAX_LIBRARY_FILE} bytes")
+            raise KatachiError(
+                "library_file_unreadable", path=str(path), reason=f"larger than {MAX_LIBRARY_FILE} bytes"
+            )
         return yaml.safe_load(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise KatachiError("library_file_unreadable", path=str(path), reason=str(e)[:200]) from e
@@ -116,8 +119,15 @@ class Library:
         return out
 
     # -- ranking ---------------------------------------------------------------------------------
-    def pattern_candidates(self, department: str, query: str, lang: str, kpi_ids: Iterable[str] = (),
-                           k: int = 4, function: str | None = None) -> list[Pattern]:
+    def pattern_candidates(
+        self,
+        department: str,
+        query: str,
+        lang: str,
+        kpi_ids: Iterable[str] = (),
+        k: int = 4,
+        function: str | None = None,
+    ) -> list[Pattern]:
         """The patterns to offer for one department: its function's patterns (or all, when the name
         maps to none) ranked by the query, with a bonus for moving one of the chosen KPIs. The
         company's own patterns (added or proven) that relate to the query at all come first."""
@@ -126,7 +136,9 @@ class Library:
         chosen = set(kpi_ids)
         scored = []
         for i, p in enumerate(pool):
-            score = self._score(query, _pattern_text(p, lang), p.text(lang).title) + (0.5 if chosen & set(p.kpis) else 0.0)
+            score = self._score(query, _pattern_text(p, lang), p.text(lang).title) + (
+                0.5 if chosen & set(p.kpis) else 0.0
+            )
             own = p.origin != "library" and score > 0
             scored.append((not own, -score, i, p))
         scored.sort(key=lambda x: x[:3])
@@ -160,8 +172,9 @@ class Library:
             return 0.0
         idf = self._idf_table
         doc, head = set(_tokens(text)), set(_tokens(name)) if name else set()
-        return (sum(idf.get(t, self._max_idf()) for t in q & doc)
-                + sum(idf.get(t, self._max_idf()) for t in q & head)) / 10.0
+        return (
+            sum(idf.get(t, self._max_idf()) for t in q & doc) + sum(idf.get(t, self._max_idf()) for t in q & head)
+        ) / 10.0
 
     @functools.cached_property
     def _who_words(self) -> frozenset[str]:
@@ -186,8 +199,10 @@ class Library:
 # matched separately (agents.kpi_choice.unit_fit). English keeps "time", "day" and "hour": they name
 # KPIs there ("Time to hire", "Days sales outstanding"), and dropping them cost 2 of 28 on the
 # development set; "week" ranked 'Meeting preparation time' (logged "once a week") for year-end paperwork.
-_WHEN_WORDS = frozenset("毎月 毎週 毎日 毎年 毎回 毎期 毎晩 毎朝 月次 週次 年次 日次 年間 月間 時間 日数 件数 期間 "
-                        "monthly weekly daily yearly annual every each month week year".split())
+_WHEN_WORDS = frozenset(
+    "毎月 毎週 毎日 毎年 毎回 毎期 毎晩 毎朝 月次 週次 年次 日次 年間 月間 時間 日数 件数 期間 "
+    "monthly weekly daily yearly annual every each month week year".split()
+)
 _SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
 
 
@@ -198,8 +213,10 @@ def _stem(token: str) -> str:
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9&-]*")
 _JA_STOP = {"居る", "為る", "有る", "成る", "作る", "出来る", "行う", "言う", "無い", "事", "物", "者", "様"}
-_STOP = set("the a an and or of to by is are be for with in on at from our we they their this that these it its "
-            "each every all when what who which how takes take".split())
+_STOP = set(
+    "the a an and or of to by is are be for with in on at from our we they their this that these it its "
+    "each every all when what who which how takes take".split()
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -209,7 +226,9 @@ def _tokens_cached(text: str) -> tuple[str, ...]:
     english = [_stem(w.lower()) for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 1]
     rest = _WORD.sub(" ", text)
     # one-character tokens (者, 差, 月…) and light verbs match everything
-    japanese = [t for t in tokenize(rest) if not t.isascii() and len(t) > 1 and t not in _JA_STOP] if rest.strip() else []
+    japanese = (
+        [t for t in tokenize(rest) if not t.isascii() and len(t) > 1 and t not in _JA_STOP] if rest.strip() else []
+    )
     return tuple(english + japanese)
 
 
@@ -289,9 +308,14 @@ def _build(shared_dir: Path | None, company_dir: Path | None) -> Library:
             kpis.setdefault(x.id, x)
     # a consultancy may bring its own weekly review and training 型 (method.yaml in its folder)
     own_method = shared_dir / "method.yaml" if shared_dir is not None else None
-    lib = Library(patterns=patterns, kpis=kpis, functions=list(functions), vocabulary=list(vocab),
-                  anti_examples=list(kpi_file.anti_examples),
-                  method=read_method(own_method) if own_method is not None and own_method.exists() else method)
+    lib = Library(
+        patterns=patterns,
+        kpis=kpis,
+        functions=list(functions),
+        vocabulary=list(vocab),
+        anti_examples=list(kpi_file.anti_examples),
+        method=read_method(own_method) if own_method is not None and own_method.exists() else method,
+    )
     bad = lib.check_references()
     if bad:
         raise KatachiError("library_reference_unknown", detail="; ".join(bad[:5]))
@@ -302,4 +326,3 @@ def split_terms(text: str) -> list[str]:
     """「商談メモと顧客の課題」→ the artefact names in a slot (used for glossary candidates)."""
     parts = re.split(r"と|及び|および|や|・|、|,|/|／|\band\b|\bor\b", text)
     return [p.strip(" 　の") for p in parts if p and p.strip()]
-

@@ -4,6 +4,7 @@ Kept beside the company's documents (``companies/<id>/library``), one YAML file 
 added or proven pattern is one atomic file write and a listing is a directory read. The next
 workshop and the roll-out to another department draw from it first (see ``catalog.load_library``).
 """
+
 from __future__ import annotations
 
 import os
@@ -58,8 +59,10 @@ def add_file(settings: Settings, company: str, source: Path) -> list[Pattern]:
     for p in patterns:
         missing = [k for k in p.kpis if k not in lib.kpis]
         if p.function not in known_f or missing:
-            raise KatachiError("library_reference_unknown",
-                               detail=f"{p.id}: " + ", ".join(([p.function] if p.function not in known_f else []) + missing))
+            raise KatachiError(
+                "library_reference_unknown",
+                detail=f"{p.id}: " + ", ".join(([p.function] if p.function not in known_f else []) + missing),
+            )
     for p in patterns:
         save_pattern(settings, company, p)
     return patterns
@@ -78,38 +81,57 @@ def _risks(use_case: dict, source: Pattern | None, lang: str) -> list[Risk]:
     out = []
     for r in (use_case.get("risks") or [])[:3]:
         m = _RISK.match(r)
-        out.append(Risk(risk=m["risk"], control=m["control"]) if m else
-                   Risk(risk=r, control=t("doc.control_tbd", lang)))
+        out.append(
+            Risk(risk=m["risk"], control=m["control"]) if m else Risk(risk=r, control=t("doc.control_tbd", lang))
+        )
     return out or [Risk(risk=t("doc.risk_unreviewed", lang), control=t("doc.control_tbd", lang))]
 
 
-def proven_pattern(use_case: dict, procedure: dict, kpi: dict, lang: str, function: str, thread: str,
-                   source: Pattern | None = None) -> tuple[Pattern, CatalogKPI | None]:
+def proven_pattern(
+    use_case: dict, procedure: dict, kpi: dict, lang: str, function: str, thread: str, source: Pattern | None = None
+) -> tuple[Pattern, CatalogKPI | None]:
     """A use case whose KPI hit its target, as a pattern of the company's own library (in the
     workshop's language). Its KPI is the catalogue's when it came from there, else a company KPI."""
     kpi_id = kpi.get("catalog_id") or f"company_{slug(thread)}_{kpi['id'].lower()}"
     own = None
     if not kpi.get("catalog_id"):
         how = kpi.get("method") or kpi["name"]
-        text = KPIText(name=kpi["name"], unit=kpi.get("unit") or "-", definition=how, measure=how,
-                       owner=kpi.get("owner") or "-")
+        text = KPIText(
+            name=kpi["name"], unit=kpi.get("unit") or "-", definition=how, measure=how, owner=kpi.get("owner") or "-"
+        )
         kpi_text: dict[str, Any] = {lang: text}  # ja= or en=
-        own = CatalogKPI(id=kpi_id, better=kpi.get("better") or "lower", functions=[function],
-                         source=f"proven:{thread}", **kpi_text)
+        own = CatalogKPI(
+            id=kpi_id, better=kpi.get("better") or "lower", functions=[function], source=f"proven:{thread}", **kpi_text
+        )
     steps = list(procedure.get("steps") or [])[:6]
     while len(steps) < 4:
         steps.append(steps[-1] if steps else use_case["title"])
     template = procedure.get("prompt_template") or ""
     names = list(dict.fromkeys(procedure.get("placeholders") or []))
     notes = procedure.get("placeholder_notes") or {}
-    pattern_text: dict[str, Any] = {lang: PatternText(
-        title=use_case["title"][:40], step=use_case.get("workflow_step") or use_case["title"],
-        when=use_case.get("when") or "-", who=use_case.get("who") or "-", input=use_case.get("input") or "-",
-        output=use_case.get("output") or "-", steps=[s.replace("{", "(").replace("}", ")") for s in steps],
-        template=template, placeholders={n: notes.get(n) or use_case.get("input") or n for n in names},
-        risks=_risks(use_case, source, lang),
-        needs=list(source.text(lang).needs) if source is not None else [use_case.get("input") or use_case["title"]])}
+    pattern_text: dict[str, Any] = {
+        lang: PatternText(
+            title=use_case["title"][:40],
+            step=use_case.get("workflow_step") or use_case["title"],
+            when=use_case.get("when") or "-",
+            who=use_case.get("who") or "-",
+            input=use_case.get("input") or "-",
+            output=use_case.get("output") or "-",
+            steps=[s.replace("{", "(").replace("}", ")") for s in steps],
+            template=template,
+            placeholders={n: notes.get(n) or use_case.get("input") or n for n in names},
+            risks=_risks(use_case, source, lang),
+            needs=list(source.text(lang).needs) if source is not None else [use_case.get("input") or use_case["title"]],
+        )
+    }
     pid = f"{function}.proven_{slug(thread)}_{use_case['id'].lower()}"
-    pattern = Pattern(id=pid, function=function, kpis=[kpi_id], checks=procedure.get("checks") or [],
-                      source=f"proven:{thread}", origin="proven", **pattern_text)
+    pattern = Pattern(
+        id=pid,
+        function=function,
+        kpis=[kpi_id],
+        checks=procedure.get("checks") or [],
+        source=f"proven:{thread}",
+        origin="proven",
+        **pattern_text,
+    )
     return pattern, own

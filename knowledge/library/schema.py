@@ -1,6 +1,7 @@
 """The 型 library's schema: use-case patterns, the KPI catalogue, business functions and the method's
 vocabulary, Japanese and English side by side. Loaded YAML is validated here, so a consultancy's own
 file that breaks a rule is refused with the rule it breaks."""
+
 from __future__ import annotations
 
 import re
@@ -25,6 +26,7 @@ def braces(text: str) -> list[str]:
 
 class Function(Strict):
     """A business function; ``aliases`` are the department names that map to it."""
+
     id: str = Field(pattern=ID)
     ja: FunctionText
     en: FunctionText
@@ -66,6 +68,7 @@ class CatalogKPI(Strict):
 
 class AntiExample(Strict):
     """A usage count that looks like a KPI; the linter cites these."""
+
     ja: str
     en: str
 
@@ -92,8 +95,9 @@ class PatternText(Strict):
     def _placeholders_explained(self) -> PatternText:
         used = {x for x in braces(self.template) if x not in SLOTS}
         if used != set(self.placeholders):
-            raise ValueError(f"template placeholders {sorted(used)} must equal the explained ones "
-                             f"{sorted(self.placeholders)}")
+            raise ValueError(
+                f"template placeholders {sorted(used)} must equal the explained ones {sorted(self.placeholders)}"
+            )
         for s in self.steps:
             unknown = set(braces(s)) - set(SLOTS)
             if unknown:
@@ -173,6 +177,7 @@ class ReviewTemplate(Strict):
 
 class MethodFile(Strict):
     """The method's weekly review and training plan, filled by code with a workshop's KPIs and 型."""
+
     weekly_review: ReviewTemplate
     training: list[TrainingTemplate] = Field(min_length=1)
 

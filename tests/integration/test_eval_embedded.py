@@ -1,5 +1,6 @@
 """One evals scenario with the real embedded model: the harness, the linter and the citation checks
 on real output (the seeded pattern comes from a scripted gate edit, so it must always be caught)."""
+
 import pytest
 
 pytestmark = pytest.mark.integration

@@ -3,6 +3,7 @@
 The threshold: across the shipped library the most similar pair of different patterns is 0.957 (ja)
 and 0.952 (en) cosine; a pattern with one step reworded scores above 0.98 against its original.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -37,6 +38,9 @@ def test_no_near_duplicate_patterns(lang):
     p = ps[0]
     x = p.text(lang)
     copy = x.model_copy(update={"steps": [*x.steps[:-1], x.steps[-1] + ("。" if lang == "ja" else " today.")]})
-    w = _unit(get_embedder().embed_passages([_text(p, lang), f"{copy.title}: {copy.input} → {copy.output}. "
-                                             + " ".join(copy.steps)]))
+    w = _unit(
+        get_embedder().embed_passages(
+            [_text(p, lang), f"{copy.title}: {copy.input} → {copy.output}. " + " ".join(copy.steps)]
+        )
+    )
     assert float(w[0] @ w[1]) >= NEAR_DUPLICATE

@@ -1,4 +1,5 @@
 """The real packaged models. Slow-ish (model assembly once, then seconds); run with ``-m integration``."""
+
 import numpy as np
 import pytest
 from pydantic import BaseModel, Field
@@ -52,9 +53,14 @@ def test_embedded_chat_model_returns_a_valid_structured_object():
     from core.llm import get_chat_model, structured_call
 
     model = get_chat_model("themes", get_settings())
-    r = structured_call(model, ThemeDraft, [
-        ("system", "あなたは経営ワークショップのファシリテーターです。日本語で、JSON だけで答えてください。"),
-        ("user", "課題: 提案書の作成に二日かかる。見積もりの回答が遅い。この課題からテーマを1つ作ってください。"),
-    ], role="themes")
+    r = structured_call(
+        model,
+        ThemeDraft,
+        [
+            ("system", "あなたは経営ワークショップのファシリテーターです。日本語で、JSON だけで答えてください。"),
+            ("user", "課題: 提案書の作成に二日かかる。見積もりの回答が遅い。この課題からテーマを1つ作ってください。"),
+        ],
+        role="themes",
+    )
     assert isinstance(r.value, ThemeDraft)
     assert r.usage.prompt_tokens > 0 and r.usage.completion_tokens > 0

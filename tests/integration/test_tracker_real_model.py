@@ -1,5 +1,6 @@
 """The weekly review pack and a 型 adaptation with the real embedded model (the workshop itself is
 scripted, to keep this short): valid structure, and only verifiable citations."""
+
 import datetime as dt
 
 import pytest
@@ -8,9 +9,11 @@ from core.settings import get_settings
 
 pytestmark = pytest.mark.integration
 
-DOCS = ["提案書の作成には平均で二日かかっている。見積もりのテンプレートは営業部で共有されている。",
-        "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。引き継ぎの基準は文書化されていない。",
-        "経理部では請求書の照合に毎月三日かかっている。照合結果は課長が確認する。"]
+DOCS = [
+    "提案書の作成には平均で二日かかっている。見積もりのテンプレートは営業部で共有されている。",
+    "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。引き継ぎの基準は文書化されていない。",
+    "経理部では請求書の照合に毎月三日かかっている。照合結果は課長が確認する。",
+]
 
 
 def test_pack_and_adaptation_with_the_embedded_model(tmp_path):
@@ -21,15 +24,27 @@ def test_pack_and_adaptation_with_the_embedded_model(tmp_path):
 
     fake = FakeChatModel(responder=WorkshopResponder())
     retr = ListRetriever("acme", DOCS)
-    svc = WorkshopService(get_settings(), model_for=lambda r: fake, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite")
-    svc.start("acme", ["提案書の作成に2日かかる", "引き継ぎで顧客情報が失われる"], ["営業", "カスタマーサクセス"],
-              lang="ja", thread_id="t", today="2026-10-05")
+    svc = WorkshopService(
+        get_settings(), model_for=lambda r: fake, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite"
+    )
+    svc.start(
+        "acme",
+        ["提案書の作成に2日かかる", "引き継ぎで顧客情報が失われる"],
+        ["営業", "カスタマーサクセス"],
+        lang="ja",
+        thread_id="t",
+        today="2026-10-05",
+    )
     for d in ({"action": "choose", "index": 0}, {"action": "approve"}, {"action": "approve"}, {"action": "approve"}):
         svc.resume("t", d)
     from graphs.runtime import Runtime
 
-    tr = TrackerService(svc, db_path=tmp_path / "t.sqlite", today=lambda: dt.date(2026, 11, 25),
-                        runtime=Runtime.of(get_settings(), retriever_for=lambda c: retr))
+    tr = TrackerService(
+        svc,
+        db_path=tmp_path / "t.sqlite",
+        today=lambda: dt.date(2026, 11, 25),
+        runtime=Runtime.of(get_settings(), retriever_for=lambda c: retr),
+    )
     tr.checkin("t", "kpi", "K1", "2026-11-09", value=1.8, note="見積もりのテンプレートで提案書の作成が早くなった")
     tr.checkin("t", "kpi", "K1", "2026-11-16", value=1.4)
     tr.checkin("t", "kpi", "K1", "2026-11-23", value=1.0)
@@ -40,8 +55,12 @@ def test_pack_and_adaptation_with_the_embedded_model(tmp_path):
     # and decisions / prompts always present (from the model, or derived from the numbers).
     assert len(pack["hypotheses"]) <= 5 and pack["decisions"] and pack["exec_prompts"]
     offered = {p.chunk_id: p.text for p in retr.passages}
-    offered.update({f"checkin:{c['id']}": " ".join(x for x in (c["note"], c["blockers"], c["ai_tried"]) if x)
-                    for c in tr.db.checkins("t")})
+    offered.update(
+        {
+            f"checkin:{c['id']}": " ".join(x for x in (c["note"], c["blockers"], c["ai_tried"]) if x)
+            for c in tr.db.checkins("t")
+        }
+    )
     for h in pack["hypotheses"]:
         assert h["text"].strip() and h["about"] not in h["text"]
         for c in h["citations"]:

@@ -1,4 +1,5 @@
 """Small helpers over Playwright for the web-app tests (headless Debian Chromium, no download)."""
+
 from __future__ import annotations
 
 import re
@@ -9,9 +10,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 SHOTS = ARTIFACTS / "screenshots"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage"]
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def chromium_path() -> str | None:
@@ -142,8 +151,9 @@ class Page:
         box = self._input(sel)
         box.click()
         cdp = self.ctx.new_cdp_session(self.page_)
-        cdp.send("Input.imeSetComposition", {"text": reading, "selectionStart": len(reading),
-                                             "selectionEnd": len(reading)})
+        cdp.send(
+            "Input.imeSetComposition", {"text": reading, "selectionStart": len(reading), "selectionEnd": len(reading)}
+        )
         self.page_.wait_for_timeout(100)
         # Chrome reports the conversion-confirming Enter with isComposing and keyCode 229.
         box.evaluate("""el => { for (const t of ['keydown', 'keypress']) el.dispatchEvent(new KeyboardEvent(t,

@@ -1,4 +1,5 @@
 """A room service over fakes: the real graph and app database, a scripted model, fixed passages."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,8 +32,12 @@ def make_rooms(tmp: Path, responder=None, users: bool = True) -> Rooms:
     model = FakeChatModel(responder=responder or WorkshopResponder())
     retr = ListRetriever("acme", DOCS)
     s = get_settings()
-    svc = WorkshopService(s, model_for=lambda role: model, retriever_for=lambda company: retr,
-                          db_path=None if s.database_url else tmp / "w.sqlite")
+    svc = WorkshopService(
+        s,
+        model_for=lambda role: model,
+        retriever_for=lambda company: retr,
+        db_path=None if s.database_url else tmp / "w.sqlite",
+    )
     OPEN.append(svc)
     db = AppDB(tmp / "app.sqlite", url=s.database_url)
     if users:

@@ -1,4 +1,5 @@
 """Start the real web app in this process on a free port, over the fake model and passages; restart it."""
+
 from __future__ import annotations
 
 import socket

@@ -1,6 +1,7 @@
 """Participants' activities while the model works: ratings, endorsement and dissent, KPI comments;
 anonymity chosen per activity by the facilitator; what the room said recorded with the decisions
 and in the playbook."""
+
 import pytest
 
 from core.errors import KatachiError

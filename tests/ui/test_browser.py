@@ -4,6 +4,7 @@ workshop end to end. Screenshots of every stage go to ``test-artifacts/screensho
 Needs Debian's ``chromium`` (``/usr/bin/chromium``); skipped without it unless KATACHI_REQUIRE_BROWSER=1
 (CI sets it, so a missing browser fails there instead of passing silently).
 """
+
 from __future__ import annotations
 
 import json
@@ -108,7 +109,9 @@ def test_live_workshop_end_to_end(app, browser):
             fac.wait(lambda: "intake" not in ctx.rooms.db.workshop(fac.workshop_id())["anonymous"])
     p95 = statistics.quantiles(lat, n=20)[-1]
     (ARTIFACTS / "latency.json").write_text(json.dumps({"samples_s": lat, "p95_s": p95}, indent=1))
-    assert fac.count("#k-room .k-points .k-who") == 11 and "匿名" in fac.text("#k-room .k-points")  # Ken's first was anonymous
+    assert fac.count("#k-room .k-points .k-who") == 11 and "匿名" in fac.text(
+        "#k-room .k-points"
+    )  # Ken's first was anonymous
     assert "Ken" in fac.text("#k-room .k-points li:nth-child(3)")  # the second was not
     # Four quick submissions, each sent with Enter without waiting: none is lost.
     for i in range(4):
@@ -207,8 +210,13 @@ def test_live_workshop_end_to_end(app, browser):
     # it is saved with Ken.
     ken.page_.locator('#k-lang-switch button[data-lang="ja"]').click()
     ken.wait(lambda: "完了" in ken.text("#k-room .k-stepper"), timeout=30)
-    ken.wait(lambda: "ルーム" in " ".join(ken.page_.get_by_role("tab").all_inner_texts())
-             or "ワークショップ" in " ".join(ken.page_.get_by_role("tab").all_inner_texts()), timeout=30)
+    ken.wait(
+        lambda: (
+            "ルーム" in " ".join(ken.page_.get_by_role("tab").all_inner_texts())
+            or "ワークショップ" in " ".join(ken.page_.get_by_role("tab").all_inner_texts())
+        ),
+        timeout=30,
+    )
     ken.shot("09-language-switched")
     ken.page_.reload()  # the browser still says en-US; Ken's choice wins
     ken.wait(lambda: "完了" in ken.text("#k-room .k-stepper"), timeout=30)
@@ -218,8 +226,11 @@ def test_live_workshop_end_to_end(app, browser):
 def test_self_service_upload_stop_and_resume_later(app, browser, tmp_path):
     ctx, url = app
     doc = tmp_path / "営業規程.txt"
-    doc.write_bytes("提案書の作成には平均で二日かかっている。受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。"
-                    .encode("cp932"))  # Shift_JIS, as Windows tools save it
+    doc.write_bytes(
+        "提案書の作成には平均で二日かかっている。受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。".encode(
+            "cp932"
+        )
+    )  # Shift_JIS, as Windows tools save it
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
     exec_ = browser.page("ja-JP", "self-service")
     exec_.login(url, "fumi", "facil-pass-1")
@@ -342,8 +353,24 @@ def test_consultant_review_round(app, browser):
     stranger.page_.get_by_role("tab", name="レビュー").click()
     stranger.page_.wait_for_timeout(1500)
     assert ws["title"] not in stranger.text("#k-rv-queue")
-    assert attempt(url, ("kon-globex", "consult-pass-9"), "/review_approve_section", "ja", ws["id"], None, "",
-                   "", "", None, None, "docx", None) == "workshop_unknown"
+    assert (
+        attempt(
+            url,
+            ("kon-globex", "consult-pass-9"),
+            "/review_approve_section",
+            "ja",
+            ws["id"],
+            None,
+            "",
+            "",
+            "",
+            None,
+            None,
+            "docx",
+            None,
+        )
+        == "workshop_unknown"
+    )
 
 
 def test_weekly_checkin(app, browser):

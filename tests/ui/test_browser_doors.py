@@ -1,6 +1,7 @@
 """The room's doors in headless Chromium: a browser that joined an earlier workshop joins the next one by
 its code; an expired code is said to be expired to the facilitator and to the people holding a seat
 (and to nobody else), the facilitator renews it, and the same seats and the same code work again."""
+
 from __future__ import annotations
 
 import os
@@ -47,8 +48,10 @@ def _join(page, url: str, code: str, name: str) -> str:
 
     def answered() -> bool:
         try:  # the page may be on its way to the room
-            said[:] = [page.page_.evaluate("""() => document.querySelector('#k-who [data-user]')?.dataset.user
-                                              || document.querySelector('#msg')?.textContent || ''""")]
+            said[:] = [
+                page.page_.evaluate("""() => document.querySelector('#k-who [data-user]')?.dataset.user
+                                              || document.querySelector('#msg')?.textContent || ''""")
+            ]
         except Exception:  # noqa: BLE001 - navigating: ask again
             return False
         return bool(said[0].strip())

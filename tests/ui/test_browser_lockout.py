@@ -1,5 +1,6 @@
 """A locked account says so on the login page itself (a login form that knows only "incorrect
 credentials" once showed nothing), in headless Chromium; skipped without /usr/bin/chromium."""
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,9 @@ def test_the_login_page_says_the_account_is_locked(tmp_path):
     from ui.web.app import AppContext, launch
 
     rooms = make_rooms(tmp_path)
-    settings = get_settings().model_copy(update={"login_failures_account_all": 3, "login_delay_s": 600,
-                                                 "trusted_proxies": "127.0.0.1"})
+    settings = get_settings().model_copy(
+        update={"login_failures_account_all": 3, "login_delay_s": 600, "trusted_proxies": "127.0.0.1"}
+    )
     port = free_port()
     demo = launch(AppContext(settings, rooms.db, rooms), port=port, block=False)
     url = f"http://127.0.0.1:{port}/"
@@ -34,8 +36,11 @@ def test_the_login_page_says_the_account_is_locked(tmp_path):
     try:
         wait_http(url)
         for i in range(4):  # from four other machines
-            httpx.post(url + "login", data={"username": "fumi", "password": f"wrong-pass-{i}"},
-                       headers={"X-Forwarded-For": f"198.51.100.{i}"})
+            httpx.post(
+                url + "login",
+                data={"username": "fumi", "password": f"wrong-pass-{i}"},
+                headers={"X-Forwarded-For": f"198.51.100.{i}"},
+            )
         page = browser.page("ja-JP", "login-locked")
         page.page_.goto(url)
         inputs = page.page_.locator("input")

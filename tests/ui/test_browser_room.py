@@ -5,6 +5,7 @@ through the QR code's page — a second person of the same name, the big screen 
 back to the room. Each step checks one of the problems a walk-through of the room once found (the
 numbers in the comments); the scripted model takes its time where the room must be seen waiting.
 Screenshots go to ``test-artifacts/screenshots`` (``live-*``)."""
+
 from __future__ import annotations
 
 import os
@@ -84,8 +85,9 @@ def live(tmp_path):
 
 
 def device(browser, name: str, locale: str = "ja-JP", width: int = 1440, height: int = 900, phone: bool = False):
-    ctx = browser._browser.new_context(locale=locale, viewport={"width": width, "height": height},
-                                       is_mobile=phone, has_touch=phone)
+    ctx = browser._browser.new_context(
+        locale=locale, viewport={"width": width, "height": height}, is_mobile=phone, has_touch=phone
+    )
     return Page(ctx, ctx.new_page(), name)
 
 
@@ -132,7 +134,9 @@ def open_room(browser, live) -> dict:
     # 5: the code runs from when the room opened (now), not from when the workshop was made
     assert fac.attr("#k-join-info .k-code-state", "data-state") == "open"
     # 12: what a screen reader is told after an action is a word, not the key "common.complete"
-    fac.wait(lambda: any("完了しました" in x or "common." in x for x in fac.page_.evaluate("window.__said")), timeout=15)
+    fac.wait(
+        lambda: any("完了しました" in x or "common." in x for x in fac.page_.evaluate("window.__said")), timeout=15
+    )
     said = fac.page_.evaluate("window.__said")
     assert not [x for x in said if "common." in x], said
     return {"fac": fac, "link": link, "code": code, "wid": fac.workshop_id()}
@@ -148,8 +152,11 @@ def seat_the_room(browser, room: dict) -> None:
     why = refused(room["taro"], link, "佐藤#花子")
     assert "#" in why and "コード" not in why
     # 2: ordinary names are names: an IME's full-width space, a middle dot, an apostrophe
-    room["seats"] = {"phone": join(room["phone"], link, "山田　太郎"), "ken": join(room["ken"], link, "O'Brien"),
-                     "taro": join(room["taro"], link, "佐藤・花子")}
+    room["seats"] = {
+        "phone": join(room["phone"], link, "山田　太郎"),
+        "ken": join(room["ken"], link, "O'Brien"),
+        "taro": join(room["taro"], link, "佐藤・花子"),
+    }
     # 14: a second 佐藤・花子 (another browser) gets a seat of their own, and the facilitator sees both
     room["sato2"] = device(browser, "live-same-name")
     room["seats"]["sato2"] = join(room["sato2"], link, "佐藤・花子")
@@ -160,8 +167,10 @@ def seat_the_room(browser, room: dict) -> None:
     for p in (room["phone"], room["ken"], room["taro"]):
         p.wait_stage("intake", timeout=30)
         # 13: a participant is offered the room only: no staff tab, not even in an overflow menu
-        p.wait(lambda p=p: p.page_.get_by_role("tab").all_inner_texts() in (["進行中のワークショップ"], ["Workshop room"]),
-               timeout=15)
+        p.wait(
+            lambda p=p: p.page_.get_by_role("tab").all_inner_texts() in (["進行中のワークショップ"], ["Workshop room"]),
+            timeout=15,
+        )
 
 
 def check_the_phone(room: dict) -> None:
@@ -322,8 +331,9 @@ def restart_while_the_model_works(room: dict, live) -> None:
         taro.shot("live-05-outage")
 
     live["model"].killed.set()
-    live["ctx"], live["running"], live["url"] = restart(live["tmp"], live["running"], live["url"], live["model"],
-                                                        down_s=2, while_down=while_down)
+    live["ctx"], live["running"], live["url"] = restart(
+        live["tmp"], live["running"], live["url"], live["model"], down_s=2, while_down=while_down
+    )
     live["model"].killed.clear()
     for p in people:  # each page reloads itself when it finds the restarted server
         p.wait(lambda p=p: p.count("#k-offline-note") == 0 and p.stage() == "usecases", timeout=60)
@@ -350,9 +360,13 @@ def usecases(room: dict) -> None:
     fac.page_.get_by_role("option", name="営業").first.click()
     fac.page_.locator("#k-uc-new-kpi input").click()
     fac.page_.get_by_role("option").first.click()
-    for sel, text in (("#k-uc-new-title", "失注理由の要約と共有"), ("#k-uc-new-who", "営業担当"),
-                      ("#k-uc-new-when", "失注が決まった週"), ("#k-uc-new-input", "商談メモ"),
-                      ("#k-uc-new-output", "失注理由の要約")):
+    for sel, text in (
+        ("#k-uc-new-title", "失注理由の要約と共有"),
+        ("#k-uc-new-who", "営業担当"),
+        ("#k-uc-new-when", "失注が決まった週"),
+        ("#k-uc-new-input", "商談メモ"),
+        ("#k-uc-new-output", "失注理由の要約"),
+    ):
         fac.fill(sel, text)
     fac.click("#k-uc-add-btn")
     fac.wait(lambda: "失注理由の要約と共有" in fac.text("#k-uc-df"), timeout=20)

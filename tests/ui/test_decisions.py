@@ -1,12 +1,38 @@
 """Page edits → gate decisions: merged by id, validated by the graph's own decision models."""
+
 from graphs.gates import KPIDecision, PlaybookDecision, ThemeDecision, UseCaseDecision
 from ui.web.room import decisions
 
-KPIS = [{"id": "K1", "name": "提案書作成時間", "unit": "日", "baseline": "2", "target": "1", "deadline": "2027-06",
-         "owner": "営業担当役員", "method": "CRM", "citations": [{"chunk_id": "c0", "quote": "q"}]}]
-UCS = [{"id": "U1", "department": "営業", "title": "下書き", "who": "担当者", "when": "商談後", "how": ["a", "b"],
-        "workflow_step": "提案", "input": "メモ", "output": "ドラフト", "kpi_id": "K1",
-        "impact": {"value": 4, "reason": "r"}, "feasibility": {"value": 3, "reason": "f"}, "citations": []}]
+KPIS = [
+    {
+        "id": "K1",
+        "name": "提案書作成時間",
+        "unit": "日",
+        "baseline": "2",
+        "target": "1",
+        "deadline": "2027-06",
+        "owner": "営業担当役員",
+        "method": "CRM",
+        "citations": [{"chunk_id": "c0", "quote": "q"}],
+    }
+]
+UCS = [
+    {
+        "id": "U1",
+        "department": "営業",
+        "title": "下書き",
+        "who": "担当者",
+        "when": "商談後",
+        "how": ["a", "b"],
+        "workflow_step": "提案",
+        "input": "メモ",
+        "output": "ドラフト",
+        "kpi_id": "K1",
+        "impact": {"value": 4, "reason": "r"},
+        "feasibility": {"value": 3, "reason": "f"},
+        "citations": [],
+    }
+]
 
 
 def test_kpi_edit_keeps_fields_the_table_does_not_show():
@@ -24,8 +50,21 @@ def test_usecase_decision_edits_adds_and_drops():
     assert rows[0][9:] == ["4", "3"]
     rows[0][2] = "提案書の下書き"
     rows[0][9] = "9"  # clamped to the 1-5 scale
-    rows.append(["U9", "カスタマーサクセス", "引き継ぎメモ", "CS", "受注時", "引き継ぎ", "商談記録", "引き継ぎメモ", "K1", "3",
-                 "x"])
+    rows.append(
+        [
+            "U9",
+            "カスタマーサクセス",
+            "引き継ぎメモ",
+            "CS",
+            "受注時",
+            "引き継ぎ",
+            "商談記録",
+            "引き継ぎメモ",
+            "K1",
+            "3",
+            "x",
+        ]
+    )
     d = decisions.usecase_decision(UCS, {"data": rows}, "h1, U5")
     UseCaseDecision.model_validate(d)
     assert d["drop"] == ["H1", "U5"]
@@ -58,10 +97,21 @@ def test_an_added_use_case_gets_the_next_id_and_names_what_is_missing():
 
     from core.errors import KatachiError
 
-    fields = {"department": "営業", "kpi_id": "K1", "title": "失注理由の要約と共有", "who": "営業担当",
-              "when": "失注が決まった週", "input": "商談メモ", "output": "失注理由の要約"}
+    fields = {
+        "department": "営業",
+        "kpi_id": "K1",
+        "title": "失注理由の要約と共有",
+        "who": "営業担当",
+        "when": "失注が決まった週",
+        "input": "商談メモ",
+        "output": "失注理由の要約",
+    }
     rows = decisions.add_row(decisions.uc_rows(UCS), fields)
-    assert rows[-1][:3] == ["U2", "営業", "失注理由の要約と共有"] and rows[-1][6:9] == ["商談メモ", "失注理由の要約", "K1"]
+    assert rows[-1][:3] == ["U2", "営業", "失注理由の要約と共有"] and rows[-1][6:9] == [
+        "商談メモ",
+        "失注理由の要約",
+        "K1",
+    ]
     d = decisions.usecase_decision(UCS, rows, "")
     assert [u["id"] for u in d["add"]] == ["U2"] and d["add"][0]["input"] == "商談メモ"
     with pytest.raises(KatachiError) as e:

@@ -1,5 +1,6 @@
 """Model jobs in the database: the room enqueues, workers take them; a worker that dies mid-job
 leaves it to another, and nothing finished is done twice. Runs on SQLite and on PostgreSQL."""
+
 import threading
 import time
 
@@ -50,8 +51,12 @@ def test_a_room_runs_on_workers_through_the_database(tmp_path):
     for t in threads:
         t.start()
     try:
-        for gate, d in (("themes", {"action": "choose", "index": 0}), ("kpis", {"action": "approve"}),
-                        ("usecases", {"action": "approve"}), ("playbook", {"action": "approve"})):
+        for gate, d in (
+            ("themes", {"action": "choose", "index": 0}),
+            ("kpis", {"action": "approve"}),
+            ("usecases", {"action": "approve"}),
+            ("playbook", {"action": "approve"}),
+        ):
             assert rooms.jobs.wait_idle(wid, 30).state == "idle"
             assert rooms.service.snapshot(wid).gate["gate"] == gate
             rooms.decide(fac, wid, {**d, "gate": gate})
@@ -131,8 +136,14 @@ def test_the_trackers_model_work_runs_on_a_worker_too(tmp_path):
 
     rooms = _queued_rooms(tmp_path)
     svc = rooms.service
-    svc.start("acme", ["提案書の作成に2日かかる", "引き継ぎで顧客情報が失われる"], ["営業", "カスタマーサクセス"],
-              lang="ja", thread_id="t1", today="2026-10-05")
+    svc.start(
+        "acme",
+        ["提案書の作成に2日かかる", "引き継ぎで顧客情報が失われる"],
+        ["営業", "カスタマーサクセス"],
+        lang="ja",
+        thread_id="t1",
+        today="2026-10-05",
+    )
     for d in ({"action": "choose", "index": 0}, {"action": "approve"}, {"action": "approve"}, {"action": "approve"}):
         svc.resume("t1", d)
     page = TrackerService(svc)  # the tracker page's side

@@ -1,4 +1,5 @@
 """The Documents tab's 型 library section: a consultant adds patterns for their client; others cannot."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace

@@ -1,6 +1,7 @@
 """Lockouts that protect without locking people out: failures counted per (what is guessed, who guesses)
 with growing waits, forwarded addresses believed only from configured proxies, a guest name kept off
 the password path, and the in-app join by code answering alike whatever is wrong with the code."""
+
 from __future__ import annotations
 
 import pytest
@@ -139,9 +140,11 @@ def test_a_wrong_an_expired_and_a_foreign_code_get_the_same_answer(rooms, monkey
 
     add_user(rooms.db, "bfac", "facil-pass-2", "facilitator", ["beta"])
     mine = rooms.create(rooms.user("bfac"), "beta", "B", ["営業"], "ja", "live")
-    answers = {_join_answer(rooms, rooms.user("other"), ws["join_code"]),  # staff of another company
-               _join_answer(rooms, other_guest, mine["join_code"]),  # a guest of another workshop
-               _join_answer(rooms, rooms.user("paul"), "ZZZZZZ")}  # no such code
+    answers = {
+        _join_answer(rooms, rooms.user("other"), ws["join_code"]),  # staff of another company
+        _join_answer(rooms, other_guest, mine["join_code"]),  # a guest of another workshop
+        _join_answer(rooms, rooms.user("paul"), "ZZZZZZ"),
+    }  # no such code
     later = _time.time() + 49 * 3600
     monkeypatch.setattr(_time, "time", lambda: later)
     answers.add(_join_answer(rooms, rooms.user("paul"), ws["join_code"]))  # expired

@@ -4,6 +4,7 @@ facilitator's password slows down only the attacker.
 
 Each scenario starts the app once. Behind a proxy is played by trusting 127.0.0.1 (the test's own
 address) and sending the header the proxy would add."""
+
 from __future__ import annotations
 
 import pytest
@@ -64,8 +65,9 @@ def test_a_room_of_forty_behind_one_address_gets_in_despite_typos(app):
         for i in range(40):
             if i % 6 == 0:  # seven people mistype the code once, then type it again
                 statuses.append(("typo", _login(c, f"参加者{i}", typo, via="203.0.113.7").status_code))
-            statuses.append(("in", _login(c, f"参加者{i}", code.lower() if i % 2 else code,
-                                          via="203.0.113.7").status_code))
+            statuses.append(
+                ("in", _login(c, f"参加者{i}", code.lower() if i % 2 else code, via="203.0.113.7").status_code)
+            )
     assert [s for kind, s in statuses if kind == "typo"] == [400] * 7
     assert [s for kind, s in statuses if kind == "in"] == [200] * 40
     wid = ctx.db.by_code(code)["id"]
@@ -105,8 +107,11 @@ def test_an_attacker_guessing_the_facilitators_password_slows_down_only_the_atta
         locked = _login(httpx.Client(base_url=url), "fumi", "facil-pass-1", via="192.0.2.11")
         assert locked.status_code == 429 and locked.json()["code"] == "account_locked"
         assert "fumi" in locked.json()["detail"]
-        en = httpx.post(url + "login", data={"username": "fumi", "password": "facil-pass-1"},
-                        headers={"X-Forwarded-For": "192.0.2.12", "Accept-Language": "en-US,en"})
+        en = httpx.post(
+            url + "login",
+            data={"username": "fumi", "password": "facil-pass-1"},
+            headers={"X-Forwarded-For": "192.0.2.12", "Accept-Language": "en-US,en"},
+        )
         assert "already logged in keeps working" in en.json()["detail"]
         assert fac.get("gradio_api/login_check").status_code == 200  # her open session
         # a guest who types her name with the room's code is not her and is not held by her lock
@@ -118,8 +123,11 @@ def test_the_login_form_is_read_with_a_limit(app):
     import httpx
 
     _, _, url = app()
-    r = httpx.post(url + "login", content=b"username=a&password=" + b"x" * 100_000,
-                   headers={"content-type": "application/x-www-form-urlencoded"})
+    r = httpx.post(
+        url + "login",
+        content=b"username=a&password=" + b"x" * 100_000,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert r.status_code == 413
 
 
@@ -135,7 +143,7 @@ def test_no_request_body_is_read_without_bound(app):
 
     def chunks():
         for i in range(0, len(big), 2**16):
-            yield big[i:i + 2**16]
+            yield big[i : i + 2**16]
 
     unstated = httpx.post(url + "gradio_api/queue/join", content=chunks(), headers={"content-type": "application/json"})
     assert unstated.status_code == 413

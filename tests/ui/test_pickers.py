@@ -1,4 +1,5 @@
 """Workshop pickers read as people tell workshops apart: title, company, date — never the internal id."""
+
 import re
 import time
 
@@ -32,7 +33,15 @@ def test_choices_name_title_company_and_date_and_keep_the_id_as_value(tmp_path):
 def test_review_queue_row_shows_no_internal_id(tmp_path):
     from ui.web.review.page import ReviewTab
 
-    row = {"id": "e1ca4238a5d7", "title": "営業の型", "company": "acme", "status": "in_review", "version": 2,
-           "by": "kon", "at": "2026-12-06 10:00", "created": None}
+    row = {
+        "id": "e1ca4238a5d7",
+        "title": "営業の型",
+        "company": "acme",
+        "status": "in_review",
+        "version": 2,
+        "by": "kon",
+        "at": "2026-12-06 10:00",
+        "created": None,
+    }
     cells = ReviewTab._cells(row, "ja")
     assert "e1ca4238a5d7" not in " ".join(map(str, cells)) and cells[0] == "営業の型"

@@ -1,5 +1,6 @@
 """Every role × action, table-driven: the policy is the only place roles are checked (the architecture
 test makes sure of that), so this table is the whole access model."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,20 +25,20 @@ Y, N = True, False
 # action: expected for the users above, in order
 TABLE = {
     "company.create_workshop": [Y, Y, N, N, N, N, N, N],
-    "company.upload":          [Y, Y, N, N, N, N, N, N],
-    "company.library":         [Y, Y, N, Y, N, N, N, N],
-    "workshop.see":            [Y, Y, N, Y, N, Y, N, Y],
-    "workshop.join":           [Y, Y, N, Y, N, Y, Y, Y],
-    "workshop.submit":         [Y, Y, N, Y, N, Y, N, Y],
-    "workshop.vote":           [Y, Y, N, Y, N, Y, N, Y],
-    "workshop.facilitate":     [Y, Y, N, N, N, N, N, N],
-    "workshop.see_authors":    [Y, Y, N, N, N, N, N, N],
-    "review.workshop":         [Y, Y, N, Y, N, N, N, N],
-    "tracker.see":             [Y, Y, N, Y, N, Y, N, N],
-    "tracker.checkin":         [Y, Y, N, Y, N, Y, N, N],
-    "tracker.manage":          [Y, Y, N, Y, N, N, N, N],
-    "page.tracker":            [Y, Y, Y, Y, Y, Y, Y, N],  # a guest came for one room only
-    "page.workshops":          [Y, Y, Y, Y, Y, Y, Y, N],
+    "company.upload": [Y, Y, N, N, N, N, N, N],
+    "company.library": [Y, Y, N, Y, N, N, N, N],
+    "workshop.see": [Y, Y, N, Y, N, Y, N, Y],
+    "workshop.join": [Y, Y, N, Y, N, Y, Y, Y],
+    "workshop.submit": [Y, Y, N, Y, N, Y, N, Y],
+    "workshop.vote": [Y, Y, N, Y, N, Y, N, Y],
+    "workshop.facilitate": [Y, Y, N, N, N, N, N, N],
+    "workshop.see_authors": [Y, Y, N, N, N, N, N, N],
+    "review.workshop": [Y, Y, N, Y, N, N, N, N],
+    "tracker.see": [Y, Y, N, Y, N, Y, N, N],
+    "tracker.checkin": [Y, Y, N, Y, N, Y, N, N],
+    "tracker.manage": [Y, Y, N, Y, N, N, N, N],
+    "page.tracker": [Y, Y, Y, Y, Y, Y, Y, N],  # a guest came for one room only
+    "page.workshops": [Y, Y, Y, Y, Y, Y, Y, N],
 }
 ROLE_ONLY = {  # actions about the user, not a workshop
     "company.documents_tab": {"admin", "facilitator"},

@@ -1,4 +1,5 @@
 """Review workspace: section review through the workshop graph, versions, diffs, rollback, exports, audit."""
+
 import io
 import json
 
@@ -64,21 +65,37 @@ def test_request_changes_regenerates_only_those_sections(setup):
     rooms, rv, wid = setup
     kon = rooms.user("kon")
     before = rv.view(kon, wid)
-    assert set(before.sections) >= {"theme", "kpis:K1", "usecases:営業", "usecases:カスタマーサクセス", "handoffs",
-                                    "procedures:U1", "procedures:U2", "glossary", "weekly_review", "training"}
+    assert set(before.sections) >= {
+        "theme",
+        "kpis:K1",
+        "usecases:営業",
+        "usecases:カスタマーサクセス",
+        "handoffs",
+        "procedures:U1",
+        "procedures:U2",
+        "glossary",
+        "weekly_review",
+        "training",
+    }
     rv.comment(kon, wid, "glossary", "「型」の定義をもっと具体的に", request=True)
     rv.comment(kon, wid, "usecases:営業", "見積もり業務も対象に", request=True)
     rv.comment(kon, wid, "theme", "良い", request=False)
     rv.approve_section(kon, wid, "kpis:K1")
-    assert rv.pending_requests(wid, rv.view(kon, wid)) == {"glossary": "「型」の定義をもっと具体的に",
-                                                            "usecases:営業": "見積もり業務も対象に"}
+    assert rv.pending_requests(wid, rv.view(kon, wid)) == {
+        "glossary": "「型」の定義をもっと具体的に",
+        "usecases:営業": "見積もり業務も対象に",
+    }
     assert rv.send_back(kon, wid) == ["glossary", "usecases:営業"]
     assert rv.status(wid) == "changes_requested"
     _wait(rv, wid)
     after = rv.view(kon, wid)
     assert after.version == 2 and after.status == "in_review"
-    changed = {s for s in after.sections if json.dumps(after.sections[s], sort_keys=True, ensure_ascii=False)
-               != json.dumps(before.sections.get(s), sort_keys=True, ensure_ascii=False)}
+    changed = {
+        s
+        for s in after.sections
+        if json.dumps(after.sections[s], sort_keys=True, ensure_ascii=False)
+        != json.dumps(before.sections.get(s), sort_keys=True, ensure_ascii=False)
+    }
     # The requested sections and the procedure of the rewritten use case; everything else byte-identical.
     assert changed <= {"glossary", "usecases:営業", "procedures:U1", "training", "roles", "rollout"}
     assert "glossary" in changed and "usecases:営業" in changed
@@ -89,8 +106,10 @@ def test_request_changes_regenerates_only_those_sections(setup):
     last = after.values["versions"][-1]
     assert last["by"] == "kon" and "glossary" in last["reason"] and "glossary" in last["changed"]
     # the comment reached the model as feedback
-    assert any("「型」の定義をもっと具体的に" in p for p in rooms.service.graph.get_state(
-        {"configurable": {"thread_id": wid}}).values["feedback"].values())
+    assert any(
+        "「型」の定義をもっと具体的に" in p
+        for p in rooms.service.graph.get_state({"configurable": {"thread_id": wid}}).values["feedback"].values()
+    )
     with pytest.raises(KatachiError) as e:
         rv.send_back(kon, wid)  # nothing left to send
     assert e.value.code == "no_requests"
@@ -161,7 +180,8 @@ def test_exports_open_with_their_own_libraries(setup, tmp_path):
     assert doc.tables[0].rows[0].cells[1].text == "指標" and doc.tables[0].rows[1].cells[0].text == "K1"
     assert any(t.startswith("[1] docs/") for t in texts)  # endnotes
     east = doc.styles["Normal"].element.rPr.rFonts.get(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
+    )
     assert east == "Yu Gothic"
     _, pdf = rv.export(kon, wid, "pdf")
     reader = PdfReader(io.BytesIO(pdf))
@@ -231,8 +251,13 @@ def test_changes_on_an_approved_playbook_open_a_new_version(setup):
         rv.revise(paul, wid, "参加者は改訂できない")
     rv.revise(kon, wid, "顧客の声を追加")
     assert rv.status(wid) == "in_review" and not rooms.service.snapshot(wid).done
-    rv.edit(kon, wid, "glossary", [{"term": "型", "definition": "誰がやっても同じ結果になる手順", "used_by": "全員"}],
-            "用語の追加")
+    rv.edit(
+        kon,
+        wid,
+        "glossary",
+        [{"term": "型", "definition": "誰がやっても同じ結果になる手順", "used_by": "全員"}],
+        "用語の追加",
+    )
     values = rooms.service.snapshot(wid).values
     assert [v["n"] for v in values["versions"]] == [approved["n"], approved["n"] + 1]
     assert values["versions"][0]["content"] == approved["content"]  # the approved version is kept as it was

@@ -1,4 +1,5 @@
 """Server-side handlers of the workshop room: roles, join codes, intake, voting, gates, timers."""
+
 import threading
 
 import pytest
@@ -179,9 +180,13 @@ def test_roles_are_checked_on_the_server(rooms):
     assert e.value.code == "join_code_unknown"  # as for a wrong code: the answer tells nothing about codes
     rooms.join(paul, ws["join_code"])
     rooms.submit(paul, ws["id"], "見積もりに時間がかかる")
-    for action in (lambda: rooms.start(paul, ws["id"]), lambda: rooms.merge_points(paul, ws["id"], [1, 2]),
-                   lambda: rooms.set_timer(paul, ws["id"], 5), lambda: rooms.decide(paul, ws["id"], {"action": "choose"}),
-                   lambda: rooms.start(kon, ws["id"])):
+    for action in (
+        lambda: rooms.start(paul, ws["id"]),
+        lambda: rooms.merge_points(paul, ws["id"], [1, 2]),
+        lambda: rooms.set_timer(paul, ws["id"], 5),
+        lambda: rooms.decide(paul, ws["id"], {"action": "choose"}),
+        lambda: rooms.start(kon, ws["id"]),
+    ):
         with pytest.raises(KatachiError) as e:
             action()
         assert e.value.code == "forbidden"
@@ -259,9 +264,23 @@ def test_dot_voting_limits_and_tally(rooms):
     html = theme_cards(view, "ja")
     assert 'data-index="0"' in html and 'data-voters="1"' in html and 'data-voters="2"' in html
     # Findings read as people speak: the severity and the message, not the rule's code.
-    shown = findings({"findings": {"intake": [{"rule": "junior_delegation", "severity": "warning", "item": "pp1",
-                                                "message": "推進が若手に任されています。", "fix": "役員をオーナーに"}]}},
-                     "themes", "ja")
+    shown = findings(
+        {
+            "findings": {
+                "intake": [
+                    {
+                        "rule": "junior_delegation",
+                        "severity": "warning",
+                        "item": "pp1",
+                        "message": "推進が若手に任されています。",
+                        "fix": "役員をオーナーに",
+                    }
+                ]
+            }
+        },
+        "themes",
+        "ja",
+    )
     assert "注意" in shown and ">junior_delegation<" not in shown and 'data-rule="junior_delegation"' in shown
 
 
@@ -326,8 +345,12 @@ def test_gates_through_to_the_playbook_and_bad_decisions_are_refused_first(rooms
     quick = rooms.create(fac, "acme", "すぐ決める", ["営業"], "ja", review=False)
     rooms.submit(fac, quick["id"], "提案書の作成に2日かかる")
     rooms.start(fac, quick["id"])
-    for g, d in (("themes", {"action": "choose", "index": 0}), ("kpis", {"action": "approve"}),
-                 ("usecases", {"action": "approve"}), ("playbook", {"action": "approve"})):
+    for g, d in (
+        ("themes", {"action": "choose", "index": 0}),
+        ("kpis", {"action": "approve"}),
+        ("usecases", {"action": "approve"}),
+        ("playbook", {"action": "approve"}),
+    ):
         _to_gate(rooms, quick["id"], g)
         assert rooms.decide(fac, quick["id"], d) == "queued"
     assert rooms.jobs.wait_idle(quick["id"]).state == "idle" and rooms.is_done(quick["id"])
@@ -335,6 +358,7 @@ def test_gates_through_to_the_playbook_and_bad_decisions_are_refused_first(rooms
 
 def _at_kpis_failing_usecases(tmp_path, error):
     """A live room at the KPI gate whose model raises ``error`` when asked for use cases (while .fail)."""
+
     class Failing(WorkshopResponder):
         fail = True
 
@@ -429,12 +453,14 @@ def test_expected_participants_and_an_older_database(tmp_path):
     # A database made before the column existed is upgraded in place, nothing lost.
     old = tmp_path / "old.sqlite"
     con = sqlite3.connect(old)
-    con.executescript("CREATE TABLE workshops (id TEXT PRIMARY KEY, company TEXT NOT NULL, title TEXT NOT NULL, "
-                      "lang TEXT NOT NULL, departments TEXT NOT NULL, mode TEXT NOT NULL, owner TEXT NOT NULL, "
-                      "join_code TEXT UNIQUE, dots INTEGER NOT NULL, started INTEGER NOT NULL DEFAULT 0, "
-                      "created REAL NOT NULL, timer_end REAL, timer_label TEXT NOT NULL DEFAULT '');"
-                      "INSERT INTO workshops (id, company, title, lang, departments, mode, owner, join_code, dots, "
-                      "created) VALUES ('w1', 'acme', 't', 'ja', '[\"営業\"]', 'live', 'fumi', 'ABCDEF', 3, 0);")
+    con.executescript(
+        "CREATE TABLE workshops (id TEXT PRIMARY KEY, company TEXT NOT NULL, title TEXT NOT NULL, "
+        "lang TEXT NOT NULL, departments TEXT NOT NULL, mode TEXT NOT NULL, owner TEXT NOT NULL, "
+        "join_code TEXT UNIQUE, dots INTEGER NOT NULL, started INTEGER NOT NULL DEFAULT 0, "
+        "created REAL NOT NULL, timer_end REAL, timer_label TEXT NOT NULL DEFAULT '');"
+        "INSERT INTO workshops (id, company, title, lang, departments, mode, owner, join_code, dots, "
+        "created) VALUES ('w1', 'acme', 't', 'ja', '[\"営業\"]', 'live', 'fumi', 'ABCDEF', 3, 0);"
+    )
     con.commit()
     con.close()
     from ui.web.appdb import AppDB
@@ -449,11 +475,13 @@ def test_global_guest_names_from_an_older_database_lose_their_old_workshops(tmp_
 
     old = tmp_path / "old.sqlite"
     con = sqlite3.connect(old)
-    con.executescript("CREATE TABLE guests (name TEXT PRIMARY KEY, workshop TEXT NOT NULL, created REAL NOT NULL);"
-                      "CREATE TABLE joined (workshop TEXT NOT NULL, username TEXT NOT NULL, at REAL NOT NULL, "
-                      "PRIMARY KEY (workshop, username));"
-                      "INSERT INTO guests VALUES ('田中', 'wb', 0); INSERT INTO joined VALUES ('wb', '田中', 0);"
-                      "INSERT INTO joined VALUES ('wb', 'fumi', 0);")
+    con.executescript(
+        "CREATE TABLE guests (name TEXT PRIMARY KEY, workshop TEXT NOT NULL, created REAL NOT NULL);"
+        "CREATE TABLE joined (workshop TEXT NOT NULL, username TEXT NOT NULL, at REAL NOT NULL, "
+        "PRIMARY KEY (workshop, username));"
+        "INSERT INTO guests VALUES ('田中', 'wb', 0); INSERT INTO joined VALUES ('wb', '田中', 0);"
+        "INSERT INTO joined VALUES ('wb', 'fumi', 0);"
+    )
     con.commit()
     con.close()
     db = AppDB(old)

@@ -1,4 +1,5 @@
 """Katachi's own routes and middleware, without a browser: the doors, the change check, the app's page."""
+
 import asyncio
 import json
 from contextlib import nullcontext
@@ -9,7 +10,7 @@ from ui.web.routes import FRAME_GUARD, LANG_FIRST, AppPage, VersionCheck
 
 
 def test_the_join_page_shows_the_code_as_text_escaped_and_in_the_readers_language():
-    ja = join_page("ja", '<script>alert(1)</script>')
+    ja = join_page("ja", "<script>alert(1)</script>")
     assert "参加コード" in ja and 'type="text"' in ja and 'type="password"' not in ja
     assert "<script>alert(1)" not in ja and "&lt;script&gt;" in ja
     assert "Join code" in join_page("en", "ABC123") and 'value="ABC123"' in join_page("en", "ABC123")
@@ -30,8 +31,13 @@ def _call(app, path="/", method="GET", headers=()):
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app({"type": "http", "method": method, "path": path, "headers": list(headers),
-                     "query_string": b""}, receive, send))
+    asyncio.run(
+        app(
+            {"type": "http", "method": method, "path": path, "headers": list(headers), "query_string": b""},
+            receive,
+            send,
+        )
+    )
     return sent
 
 
@@ -53,8 +59,13 @@ def test_the_apps_page_sends_a_stranger_to_the_login_and_puts_the_language_first
     async def page(scope, receive, send):
         assert not any(k == b"accept-encoding" for k, _ in scope["headers"])  # asked plain, to be read here
         body = b"<!doctype html><html><head><title>x</title></head><body></body></html>"
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", b"70")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", b"70")],
+            }
+        )
         await send({"type": "http.response.body", "body": body[:30], "more_body": True})
         await send({"type": "http.response.body", "body": body[30:]})
 
@@ -69,8 +80,9 @@ def test_the_apps_page_sends_a_stranger_to_the_login_and_puts_the_language_first
     zipped = _call(AppPage(page, ctx), headers=[(b"cookie", b"katachi_session=tok"), (b"accept-encoding", b"gzip")])
     import gzip
 
-    assert gzip.decompress(b"".join(m.get("body", b"") for m in zipped if m["type"] == "http.response.body")
-                           ).startswith(b"<!doctype html><html><head>" + FRAME_GUARD + LANG_FIRST)
+    assert gzip.decompress(
+        b"".join(m.get("body", b"") for m in zipped if m["type"] == "http.response.body")
+    ).startswith(b"<!doctype html><html><head>" + FRAME_GUARD + LANG_FIRST)
     for path, method in (("/k/version", "GET"), ("/", "POST"), ("/gradio_api/queue/data", "GET")):
         other = _call(AppPage(page, ctx), path, method, headers=[(b"cookie", b"katachi_session=tok")])
         assert LANG_FIRST not in b"".join(m.get("body", b"") for m in other if m["type"] == "http.response.body")
@@ -108,18 +120,25 @@ def test_the_change_check_answers_before_routing_for_the_sessions_person_only():
         async def receive():
             return {"type": "http.request", "body": b""}
 
-        scope = {"type": "http", "method": "GET", "path": path, "query_string": query,
-                 "headers": [(b"cookie", cookie)] if cookie else []}
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": path,
+            "query_string": query,
+            "headers": [(b"cookie", cookie)] if cookie else [],
+        }
         asyncio.run(VersionCheck(framework, ctx)(scope, receive, send))
         body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
         return sent[0]["status"], body
 
     status, body = ask(b"katachi_session=tok1; other=x", b"w=w1")
     assert status == 200 and json.loads(body) == {"v": "v-w1", "b": "b1"} and asked == [("paul", "w1", True)]
-    assert ask(b"katachi_session=tok1", b"w=gone") == (200, json.dumps({"v": "error:workshop_unknown", "b": "b1"}).encode())
+    assert ask(b"katachi_session=tok1", b"w=gone") == (
+        200,
+        json.dumps({"v": "error:workshop_unknown", "b": "b1"}).encode(),
+    )
     assert ask(b"katachi_session=nope", b"w=w1")[0] == 401 and ask(b"", b"w=w1")[0] == 401
     assert ask(b"katachi_session=tok1", b"", path="/other") == (299, b"routed")
-
 
 
 def test_forwarded_addresses_count_only_from_a_trusted_proxy():

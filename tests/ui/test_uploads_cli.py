@@ -1,4 +1,5 @@
 """Document upload from the web app, and the account commands."""
+
 import pytest
 
 from core.errors import KatachiError
@@ -53,8 +54,12 @@ def test_an_upload_never_replaces_a_different_document_of_the_same_name(ctx, tmp
 def test_upload_is_refused_for_participants_other_companies_and_empty_boxes(ctx, tmp_path):
     f = tmp_path / "a.md"
     f.write_text("本文")
-    for user, company, code in (("paul", "acme", "forbidden"), ("kon", "acme", "forbidden"),
-                                ("other", "acme", "forbidden"), ("fumi", "acme", "upload_empty")):
+    for user, company, code in (
+        ("paul", "acme", "forbidden"),
+        ("kon", "acme", "forbidden"),
+        ("other", "acme", "forbidden"),
+        ("fumi", "acme", "upload_empty"),
+    ):
         with pytest.raises(KatachiError) as e:
             ingest_uploads(ctx, ctx.rooms.user(user), company, [] if code == "upload_empty" else [str(f)])
         assert e.value.code == code

@@ -1,4 +1,5 @@
 """``katachi ui`` (the web app) and ``katachi user`` (its accounts)."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """``katachi doctor``: what is in use, and what is wrong if anything is."""
+
 from __future__ import annotations
 
 import time
@@ -24,7 +25,9 @@ def run_doctor(settings, full_hash: bool = False) -> int:
             if info.packaged:
                 verify_packaged(info.path, full=full_hash)
             mark = L["checksum_ok"] if info.packaged else L["unchecked"]
-            print(f"{L['model']}: {info.path}  {info.size:,} bytes  {mark}  threads={s.local_threads} ctx={s.local_ctx}")
+            print(
+                f"{L['model']}: {info.path}  {info.size:,} bytes  {mark}  threads={s.local_threads} ctx={s.local_ctx}"
+            )
         except KatachiError as e:
             problems.append(e.message(lang))
     elif s.provider == "openai" and not (s.openai_api_key or s.openai_base_url):
@@ -33,7 +36,9 @@ def run_doctor(settings, full_hash: bool = False) -> int:
         t0 = time.perf_counter()
         emb = get_embedder(s.embed_threads, s.embed_batch)
         v = emb.embed_queries(["動作確認 check"])
-        print(f"{L['embedder']}: {emb.name}  dim={v.shape[1]}  load+embed {time.perf_counter() - t0:.1f}s  threads={s.embed_threads}")
+        print(
+            f"{L['embedder']}: {emb.name}  dim={v.shape[1]}  load+embed {time.perf_counter() - t0:.1f}s  threads={s.embed_threads}"
+        )
     except KatachiError as e:
         problems.append(e.message(lang))
     print(f"{L['data']}: {s.data_dir}")

@@ -1,6 +1,7 @@
 """``katachi export``: a playbook (any version) as md, docx, pdf or json with its history and audit log,
 and what the executive team gets: the deck (pptx, in the consultancy's template), the one-page summary
 (summary-pdf, summary-docx) and the weekly review's calendar invitation (ics)."""
+
 from __future__ import annotations
 
 import argparse
@@ -28,15 +29,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     s = args.settings
     values = WorkshopService(s).snapshot(args.thread_id).values
     template = Path(args.template) if args.template else s.pptx_template
-    out = write(values, args.format, Path(args.out or "."), version=args.version, audit=_audit(s, args.thread_id),
-                template=template, tracker_url=s.public_url or DEFAULT_URL, tz=s.timezone)
+    out = write(
+        values,
+        args.format,
+        Path(args.out or "."),
+        version=args.version,
+        audit=_audit(s, args.thread_id),
+        template=template,
+        tracker_url=s.public_url or DEFAULT_URL,
+        tz=s.timezone,
+    )
     print(out)
     return 0
 
 
 def add_commands(sub) -> None:
-    s = sub.add_parser("export", help="export a playbook (md, docx, pdf, json; any version), the deck (pptx), "
-                                      "the one-page summary (summary-pdf, summary-docx) or the review's invitation (ics)")
+    s = sub.add_parser(
+        "export",
+        help="export a playbook (md, docx, pdf, json; any version), the deck (pptx), "
+        "the one-page summary (summary-pdf, summary-docx) or the review's invitation (ics)",
+    )
     s.add_argument("thread_id")
     s.add_argument("--format", required=True, choices=list(FORMATS))
     s.add_argument("--version", type=int, help="version number (default: the latest)")

@@ -1,4 +1,5 @@
 """``katachi library``: list, show and add 型 library patterns (shipped, the consultancy's, a company's)."""
+
 from __future__ import annotations
 
 import argparse
@@ -40,9 +41,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.id in lib.kpis:
         k = lib.kpis[args.id]
         x = k.text(lang)
-        print(f"{k.id}: {x.name}（{x.unit}, {t('cli.better_' + k.better, lang)}）\n  {x.definition}\n"
-              f"  {t('cli.measure', lang)}: {x.measure}\n  {t('cli.owner', lang)}: {x.owner}\n"
-              f"  {t('cli.patterns', lang)}: {', '.join(lib.patterns_for_kpi(k.id)) or '-'}")
+        print(
+            f"{k.id}: {x.name}（{x.unit}, {t('cli.better_' + k.better, lang)}）\n  {x.definition}\n"
+            f"  {t('cli.measure', lang)}: {x.measure}\n  {t('cli.owner', lang)}: {x.owner}\n"
+            f"  {t('cli.patterns', lang)}: {', '.join(lib.patterns_for_kpi(k.id)) or '-'}"
+        )
         return 0
     p = lib.patterns.get(args.id)
     if p is None:

@@ -5,6 +5,7 @@ Measured before: a 10,000-character department was accepted, ``checkin --value 1
 gate's prompt read a line from ``/dev/zero`` until memory ran out. The lengths here are generous for
 what each value is (a name, a path, a sentence) and small next to what breaks anything.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """The ``katachi`` command. Every product error is printed in the user's language, never as a traceback."""
+
 from __future__ import annotations
 
 import argparse
@@ -28,13 +29,17 @@ def cmd_search(args: argparse.Namespace) -> int:
     from knowledge.store import CompanyStore
 
     lang = args.settings.lang
-    hits = CompanyStore(args.company, args.settings).search(args.query, k=args.k, mode=args.mode, department=args.department)
+    hits = CompanyStore(args.company, args.settings).search(
+        args.query, k=args.k, mode=args.mode, department=args.department
+    )
     if not hits:
         print(t("cli.no_hits", lang))
     for rank, p in enumerate(hits, 1):
         flag = "  ⚠ instruction-like text (data only)" if p.injection else ""
         dept = f"  [{p.department}]" if p.department else ""
-        print(f"[{rank}] {p.score:.3f}  {p.chunk_id}{dept}{flag}\n    {p.label().split(' § ')[0]}\n    § {p.heading or '-'}")
+        print(
+            f"[{rank}] {p.score:.3f}  {p.chunk_id}{dept}{flag}\n    {p.label().split(' § ')[0]}\n    § {p.heading or '-'}"
+        )
         body = " ".join(p.text.split())
         print("    " + (body if len(body) <= args.width else body[: args.width] + "…") + "\n")
     return 0
@@ -60,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="katachi", description="Katachi (型): gen-AI adoption workshops by design.")
     p.add_argument("--lang", choices=list(LANGS), help="language of messages and outputs (default: KATACHI_LANG or ja)")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
-    p.add_argument("--model", help="local | local:/path.gguf | openai:MODEL | azure:DEPLOYMENT (default: KATACHI_PROVIDER)")
+    p.add_argument(
+        "--model", help="local | local:/path.gguf | openai:MODEL | azure:DEPLOYMENT (default: KATACHI_PROVIDER)"
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("ingest", help="ingest documents (md txt pdf docx xlsx pptx csv html) into a company's store")

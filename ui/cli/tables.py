@@ -1,5 +1,6 @@
 """The ingest report as a terminal table, in the user's language (texts from the ``ingest`` and ``cli``
 domains of :mod:`core.i18n`)."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -15,8 +16,15 @@ def ingest_rows(report, lang: str, long_listing: int = 30) -> list[tuple[str, ..
     for f in report.files:
         if f.status == "unchanged" and len(report.files) > long_listing:
             continue
-        rows.append((f.path, t(f"ingest.{f.status}", lang), str(f.chunks_added), str(f.chunks_removed),
-                     f.error.message(lang) if f.error else ""))
+        rows.append(
+            (
+                f.path,
+                t(f"ingest.{f.status}", lang),
+                str(f.chunks_added),
+                str(f.chunks_removed),
+                f.error.message(lang) if f.error else "",
+            )
+        )
     return rows
 
 
@@ -24,9 +32,18 @@ def ingest_table(report, lang: str) -> str:
     rows = [tuple(t(f"ingest.{c}", lang) for c in COLUMNS)] + ingest_rows(report, lang)
     widths = [min(max(_w(r[i]) for r in rows), 60) for i in range(4)]
     lines = ["  ".join(_pad(c, widths[i]) for i, c in enumerate(r[:4])) + "  " + r[4] for r in rows]
-    lines.append(t("cli.ingest_summary", lang, company=report.company, ok=len(report.ingested),
-                   skipped=len(report.skipped), added=report.chunks_added, removed=report.chunks_removed,
-                   seconds=report.seconds))
+    lines.append(
+        t(
+            "cli.ingest_summary",
+            lang,
+            company=report.company,
+            ok=len(report.ingested),
+            skipped=len(report.skipped),
+            added=report.chunks_added,
+            removed=report.chunks_removed,
+            seconds=report.seconds,
+        )
+    )
     return "\n".join(lines)
 
 

@@ -1,4 +1,5 @@
 """``katachi checkin`` and ``katachi tracker``: the weekly PDCA after the workshop, from the terminal."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,20 @@ def cmd_checkin(args: argparse.Namespace) -> int:
         raise KatachiError("checkin_invalid", detail="give --kpi K1 or --use-case U1")
     svc = _svc(args.settings)
     kind, item = ("kpi", args.kpi) if args.kpi else ("usecase", args.use_case)
-    svc.checkin(args.thread_id, kind, item, args.week, args.value, args.unit or "", args.status or "",
-                args.blockers or "", args.ai_tried or "", args.note or "", args.by or "", args.correct or "")
+    svc.checkin(
+        args.thread_id,
+        kind,
+        item,
+        args.week,
+        args.value,
+        args.unit or "",
+        args.status or "",
+        args.blockers or "",
+        args.ai_tried or "",
+        args.note or "",
+        args.by or "",
+        args.correct or "",
+    )
     _print_summary(svc.summary(args.thread_id), args.settings.lang)
     return 0
 
@@ -38,7 +51,9 @@ def _print_summary(s: dict, lang: str) -> None:
         print("  " + line)
     for u in s["use_cases"]:
         mark = " ★" if u["proven"] else ""
-        print(f"  {u['id']} [{u['department']}] {u['title']}: {status(u['status'], lang)}{mark} {u['blockers']}".rstrip())
+        print(
+            f"  {u['id']} [{u['department']}] {u['title']}: {status(u['status'], lang)}{mark} {u['blockers']}".rstrip()
+        )
     for f in s["findings"]:
         print(f"  ! {finding(f, lang)}")
 
@@ -74,8 +89,11 @@ def cmd_tracker(args: argparse.Namespace) -> int:
         return 0
     if args.adapt:
         res = svc.adapt(tid, args.adapt, args.department or "", by=args.by or "")
-        print(f"{res['title']}\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(res["steps"], 1))
-              + f"\n\n{res['prompt_template']}")
+        print(
+            f"{res['title']}\n"
+            + "\n".join(f"{i}. {s}" for i, s in enumerate(res["steps"], 1))
+            + f"\n\n{res['prompt_template']}"
+        )
         return 0
     if args.pack:
         pack = svc.pack(tid, by=args.by or "")

@@ -3,6 +3,7 @@
 Start as many as the model allows: one per embedded model (each holds its own), or as many as the
 inference server behind ``KATACHI_PROVIDER=openai`` serves at once.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """``katachi run | resume | threads | status | demo``: the workshop in a terminal, gate by gate."""
+
 from __future__ import annotations
 
 import argparse
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 DEMO_COMPANY = "sample"
 DEMO_DEPARTMENTS = {"ja": ["営業", "カスタマーサクセス"], "en": ["Sales", "Customer Success"]}
+
 
 def read_pain_points(path: str, max_kb: int = 512) -> list[str]:
     """A text, YAML or JSON list of pain points in any encoding the document loader reads (UTF-8,
@@ -50,14 +52,16 @@ def read_pain_points(path: str, max_kb: int = 512) -> list[str]:
 
 # A YAML list of records (``- text: …`` with ``department:`` beneath) read as plain lines once made
 # "text: 提案書…" and "department: 営業" two pain points; such a file is YAML whatever its name.
-_YAML_RECORD = re.compile(r"^\s*-\s+(text|department|participant)\s*:\s|^\s+(text|department|participant)\s*:\s",
-                          re.M)
+_YAML_RECORD = re.compile(r"^\s*-\s+(text|department|participant)\s*:\s|^\s+(text|department|participant)\s*:\s", re.M)
 
 
 def _is_yaml(text: str, suffix: str) -> bool:
     stripped = text.strip()
-    return (suffix in (".yaml", ".yml", ".json") or stripped.startswith(("[", "{", "---"))
-            or bool(_YAML_RECORD.search(text)))
+    return (
+        suffix in (".yaml", ".yml", ".json")
+        or stripped.startswith(("[", "{", "---"))
+        or bool(_YAML_RECORD.search(text))
+    )
 
 
 def _yaml_items(text: str, path: str) -> list[str]:
@@ -68,8 +72,9 @@ def _yaml_items(text: str, path: str) -> list[str]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise KatachiError("bad_pain_points", path=path,
-                           detail=where + (getattr(exc, "problem", None) or str(exc).splitlines()[0])) from exc
+        raise KatachiError(
+            "bad_pain_points", path=path, detail=where + (getattr(exc, "problem", None) or str(exc).splitlines()[0])
+        ) from exc
     if not isinstance(data, list):
         raise KatachiError("bad_pain_points", path=path, detail="expected a list")
     items: list[str] = []
@@ -95,7 +100,9 @@ def _show(gate: dict) -> None:
             print(f"  [{i}] {c['title']}\n      {c['problem']}\n      → {c['outcome']}  ({len(c['citations'])} cit.)")
     elif gate["gate"] == "kpis":
         for k in d["kpis"]:
-            print(f"  {k['id']} {k['name']}: {k['baseline']} → {k['target']} {k['unit']} by {k['deadline']} ({k['owner']})")
+            print(
+                f"  {k['id']} {k['name']}: {k['baseline']} → {k['target']} {k['unit']} by {k['deadline']} ({k['owner']})"
+            )
     elif gate["gate"] == "usecases":
         for u in d["use_cases"]:
             print(f"  {u['id']} [{u['department']}] {u['title']} — {u['who']} / {u['when']}")
@@ -207,8 +214,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     # lists them too).
     print(f"{t('cli.thread', lang)}: {tid}", file=sys.stderr)
     with resume_hint(tid, lang):
-        snap = service.start(args.company, points, depts, lang=lang, use_cases_per_department=args.use_cases,
-                             thread_id=tid)
+        snap = service.start(
+            args.company, points, depts, lang=lang, use_cases_per_department=args.use_cases, thread_id=tid
+        )
         return drive(service, snap, lang, args.auto_approve, Path(args.out or f"out/{snap.thread_id}"), said=True)
 
 
@@ -237,10 +245,22 @@ def cmd_resume(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     snap = _service(args.settings).snapshot(args.thread_id)
     v = snap.values
-    print(json.dumps({"thread_id": snap.thread_id, "company": v.get("company"), "stage": snap.stage,
-                      "waiting_at_gate": (snap.gate or {}).get("gate"), "theme": (v.get("theme") or {}).get("title"),
-                      "kpis": len(v.get("kpis") or []), "use_cases": len(v.get("use_cases") or []),
-                      "llm_calls": len(v.get("usage") or [])}, ensure_ascii=False, indent=1))
+    print(
+        json.dumps(
+            {
+                "thread_id": snap.thread_id,
+                "company": v.get("company"),
+                "stage": snap.stage,
+                "waiting_at_gate": (snap.gate or {}).get("gate"),
+                "theme": (v.get("theme") or {}).get("title"),
+                "kpis": len(v.get("kpis") or []),
+                "use_cases": len(v.get("use_cases") or []),
+                "llm_calls": len(v.get("usage") or []),
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
     return 0
 
 
@@ -255,8 +275,9 @@ def cmd_threads(args: argparse.Namespace) -> int:
         if args.company and v.get("company") != args.company:
             continue
         state = "done" if snap.done else (f"gate:{snap.gate['gate']}" if snap.gate else "interrupted")
-        rows.append((tid, v.get("company", ""), v.get("lang", ""), snap.stage, state,
-                     (v.get("theme") or {}).get("title", "")))
+        rows.append(
+            (tid, v.get("company", ""), v.get("lang", ""), snap.stage, state, (v.get("theme") or {}).get("title", ""))
+        )
     if not rows:
         print(t("cli.no_threads", lang))
     for r in rows:
@@ -269,16 +290,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     lang = args.settings.lang
     store = CompanyStore(DEMO_COMPANY, args.settings, create=True)
-    rep = store.ingest([SAMPLES / "corpus" / "ja" / "docs", SAMPLES / "corpus" / "en" / "docs"],
-                       progress=sys.stderr.isatty())
+    rep = store.ingest(
+        [SAMPLES / "corpus" / "ja" / "docs", SAMPLES / "corpus" / "en" / "docs"], progress=sys.stderr.isatty()
+    )
     print(f"{DEMO_COMPANY}: {store.stats()['chunks']} chunks ({rep.chunks_added} new)", file=sys.stderr)
     points = read_pain_points(str(SAMPLES / f"pain-points-{lang}.txt"))
     service = _service(args.settings)
     # One use case per department keeps the offline demo within a few minutes on two CPU cores.
     tid = uuid.uuid4().hex[:12]
     with resume_hint(tid, lang):
-        snap = service.start(DEMO_COMPANY, points, DEMO_DEPARTMENTS[lang], lang=lang,
-                             use_cases_per_department=args.use_cases, thread_id=tid)
+        snap = service.start(
+            DEMO_COMPANY,
+            points,
+            DEMO_DEPARTMENTS[lang],
+            lang=lang,
+            use_cases_per_department=args.use_cases,
+            thread_id=tid,
+        )
         return drive(service, snap, lang, True, Path(args.out))
 
 
@@ -325,7 +353,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
     if args.rescore:
         saved = Path(args.rescore) / "scenarios.yaml"  # a sampled run keeps the scenarios it drew
-        harness.rescore(Path(args.rescore), harness.load_scenarios(args.datasets or ([saved] if saved.is_file() else None)))
+        harness.rescore(
+            Path(args.rescore), harness.load_scenarios(args.datasets or ([saved] if saved.is_file() else None))
+        )
         print((Path(args.rescore) / "report.md").read_text(encoding="utf-8"))
         return 0
     label = model_label(args.settings)
@@ -351,7 +381,9 @@ def add_eval_command(sub) -> None:
     s.add_argument("--out", default="out/eval")
     s.add_argument("--compare", nargs=2, metavar=("A", "B"), help="compare two report folders")
     s.add_argument("--rescore", metavar="DIR", help="score a finished run again with today's evaluators and rubric")
-    s.add_argument("--sample", type=int, metavar="N", help="draw N scenarios from the eval corpora and the pain-point bank")
+    s.add_argument(
+        "--sample", type=int, metavar="N", help="draw N scenarios from the eval corpora and the pain-point bank"
+    )
     s.add_argument("--seed", type=int, default=0, help="the draw's seed (the same seed draws the same scenarios)")
     s.add_argument("--sample-lang", choices=list(LANGS), help="draw only scenarios in this language")
     s.set_defaults(func=cmd_eval)

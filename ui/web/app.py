@@ -4,6 +4,7 @@ Pages are thin: every click calls a handler in :mod:`ui.web.room.handlers` (and 
 checks the caller's role on the server. Model work runs in :mod:`ui.web.jobs`; the room asks whether
 anything changed and redraws only then. The web server is Katachi's own (:mod:`ui.web.server`).
 """
+
 from __future__ import annotations
 
 import functools
@@ -29,6 +30,7 @@ from ui.web.room.handlers import Rooms
 from ui.web.scripts import LANG_SWITCH, RELOAD
 
 log = logging.getLogger(__name__)
+
 
 @dataclass
 class AppContext:
@@ -119,6 +121,7 @@ def build(ctx: AppContext):
             part.wire()
         ws_tab.wire(tabs, room)
         page_tabs = [ws_tab_item, review_tab, tracker_tab, docs_tab]
+
         def loaded(code_lang, wid, request: gr.Request):
             return on_load(ctx, code_lang, wid, request)
 
@@ -136,8 +139,12 @@ def build(ctx: AppContext):
 # staff's tabs are not offered to a participant at all (on a phone they once sat in the tab bar's
 # overflow menu, and 社内文書 opened a blank page). A tab is hidden with visible="hidden": the app
 # takes a tab away on an update only so.
-PAGE_TABS = (("workshops", "page.workshops"), ("review", "review.tab"), ("tracker", "page.tracker"),
-             ("docs", "page.documents"))
+PAGE_TABS = (
+    ("workshops", "page.workshops"),
+    ("review", "review.tab"),
+    ("tracker", "page.tracker"),
+    ("docs", "page.documents"),
+)
 
 
 def on_load(ctx: AppContext, code_lang, wid, request: gr.Request):
@@ -149,8 +156,12 @@ def on_load(ctx: AppContext, code_lang, wid, request: gr.Request):
     except KatachiError as err:
         seat = policy.split_guest(request.username or "")
         if seat is None:
-            return (f'<span class="k-error">{html.escape(err.message(lg))}</span>', gr.skip(),
-                    *[gr.skip()] * len(PAGE_TABS), gr.skip())
+            return (
+                f'<span class="k-error">{html.escape(err.message(lg))}</span>',
+                gr.skip(),
+                *[gr.skip()] * len(PAGE_TABS),
+                gr.skip(),
+            )
         # a seat whose code expired: still this person in their room, which says what happened
         assert request.username  # the seat was read from it
         user = policy.User(request.username, "participant", guest_of=seat[1], display=seat[0])
@@ -159,15 +170,21 @@ def on_load(ctx: AppContext, code_lang, wid, request: gr.Request):
     room_first = gr.Tabs(selected="room") if (user.guest_of or wid) else gr.skip()
     role = text_of(f"role.{user.role}", lg)
     shown = [policy.allowed(user, action) for _, action in PAGE_TABS]
-    return (f'<span data-user="{html.escape(user.name)}" data-role="{user.role}">'
-            f'{html.escape(user.display)} · {role}</span>', room_first,
-            *[gr.Tab(visible=True if ok else "hidden") for ok in shown], lang_switch(ctx.db.lang_of(user.name)))
+    return (
+        f'<span data-user="{html.escape(user.name)}" data-role="{user.role}">'
+        f"{html.escape(user.display)} · {role}</span>",
+        room_first,
+        *[gr.Tab(visible=True if ok else "hidden") for ok in shown],
+        lang_switch(ctx.db.lang_of(user.name)),
+    )
 
 
 def lang_switch(chosen: str) -> str:
     """日本語 / English in the header: the person's own choice marked (none yet: the page follows the browser)."""
-    return "".join(f'<button type="button" data-lang="{code}" aria-pressed="{str(code == chosen).lower()}">{name}</button>'
-                   for code, name in (("ja", "日本語"), ("en", "English")))
+    return "".join(
+        f'<button type="button" data-lang="{code}" aria-pressed="{str(code == chosen).lower()}">{name}</button>'
+        for code, name in (("ja", "日本語"), ("en", "English"))
+    )
 
 
 def save_lang(ctx: AppContext, chosen, request: gr.Request):

@@ -5,6 +5,7 @@ A small SQLite file in the data directory, or tables in the PostgreSQL database 
 playbook) lives in the graph's checkpointer; this database holds what the room needs around it, so
 that a refresh or a server restart loses nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,10 +35,14 @@ class AppDB(SQLStore):
     # -- users ---------------------------------------------------------------------------------------
     def add_user(self, username: str, pw_hash: str, role: str, display: str, companies: list[str]) -> None:
         with self.tx() as c:
-            c.execute("INSERT INTO users (username, pw_hash, role, display, created) VALUES (?, ?, ?, ?, ?)",
-                      (username, pw_hash, role, display, time.time()))
+            c.execute(
+                "INSERT INTO users (username, pw_hash, role, display, created) VALUES (?, ?, ?, ?, ?)",
+                (username, pw_hash, role, display, time.time()),
+            )
             for co in companies:
-                c.execute("INSERT INTO members (username, company) VALUES (?, ?) ON CONFLICT DO NOTHING", (username, co))
+                c.execute(
+                    "INSERT INTO members (username, company) VALUES (?, ?) ON CONFLICT DO NOTHING", (username, co)
+                )
 
     def set_password(self, username: str, pw_hash: str) -> None:
         with self.tx() as c:
@@ -50,18 +55,24 @@ class AppDB(SQLStore):
         return self.all("SELECT username, role, display, created FROM users ORDER BY username")
 
     def companies_of(self, username: str) -> list[str]:
-        return [r["company"] for r in self.all("SELECT company FROM members WHERE username = ? ORDER BY company",
-                                               username)]
+        return [
+            r["company"] for r in self.all("SELECT company FROM members WHERE username = ? ORDER BY company", username)
+        ]
 
     # -- workshops -----------------------------------------------------------------------------------
     def add_workshop(self, row: dict) -> None:
         with self.tx() as c:
-            c.execute("INSERT INTO workshops (id, company, title, lang, departments, mode, owner, join_code, dots, "
-                      "created, expected, review) VALUES (:id, :company, :title, :lang, :departments, :mode, :owner, "
-                      ":join_code, :dots, :created, :expected, :review)",
-                      {**row, "departments": json.dumps(row["departments"], ensure_ascii=False),
-                       "expected": json.dumps(row.get("expected") or [], ensure_ascii=False),
-                       "review": int(row.get("review", True))})
+            c.execute(
+                "INSERT INTO workshops (id, company, title, lang, departments, mode, owner, join_code, dots, "
+                "created, expected, review) VALUES (:id, :company, :title, :lang, :departments, :mode, :owner, "
+                ":join_code, :dots, :created, :expected, :review)",
+                {
+                    **row,
+                    "departments": json.dumps(row["departments"], ensure_ascii=False),
+                    "expected": json.dumps(row.get("expected") or [], ensure_ascii=False),
+                    "review": int(row.get("review", True)),
+                },
+            )
 
     def workshop(self, wid: str) -> dict | None:
         row = self.one("SELECT * FROM workshops WHERE id = ?", wid)
@@ -81,8 +92,10 @@ class AppDB(SQLStore):
 
     def join(self, wid: str, username: str) -> None:
         with self.tx() as c:
-            c.execute("INSERT INTO joined (workshop, username, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                      (wid, username, time.time()))
+            c.execute(
+                "INSERT INTO joined (workshop, username, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (wid, username, time.time()),
+            )
 
     def joined(self, username: str) -> list[str]:
         return [r["workshop"] for r in self.all("SELECT workshop FROM joined WHERE username = ?", username)]
@@ -106,11 +119,18 @@ class AppDB(SQLStore):
         for n in range(1, 10_000):
             seat = name if n == 1 else f"{name} ({n})"
             with self.tx() as c:
-                if c.execute("INSERT INTO guest_seats (name, workshop, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                             (seat, wid, time.time())).rowcount != 1:
+                if (
+                    c.execute(
+                        "INSERT INTO guest_seats (name, workshop, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                        (seat, wid, time.time()),
+                    ).rowcount
+                    != 1
+                ):
                     continue  # taken (also by someone joining at this moment): the next number
-                c.execute("INSERT INTO joined (workshop, username, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                          (wid, guest_id(seat, wid), time.time()))
+                c.execute(
+                    "INSERT INTO joined (workshop, username, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (wid, guest_id(seat, wid), time.time()),
+                )
             return guest_id(seat, wid)
         raise RuntimeError("no seat left")  # 10,000 people of one name in one room
 
@@ -120,31 +140,52 @@ class AppDB(SQLStore):
         starts. Nothing changes after that."""
         now = now or time.time()
         with self.tx() as c:
-            c.execute("UPDATE workshops SET opened = ?, code_until = ? WHERE id = ? AND opened IS NULL",
-                      (now, now + hours * 3600, wid))
+            c.execute(
+                "UPDATE workshops SET opened = ?, code_until = ? WHERE id = ? AND opened IS NULL",
+                (now, now + hours * 3600, wid),
+            )
 
     def renew_code(self, wid: str, hours: float, now: float | None = None) -> None:
         now = now or time.time()
         with self.tx() as c:
-            c.execute("UPDATE workshops SET opened = COALESCE(opened, ?), code_until = ? WHERE id = ?",
-                      (now, now + hours * 3600, wid))
+            c.execute(
+                "UPDATE workshops SET opened = COALESCE(opened, ?), code_until = ? WHERE id = ?",
+                (now, now + hours * 3600, wid),
+            )
 
     # -- pain points ---------------------------------------------------------------------------------
-    def add_pain_point(self, wid: str, author: str | None, department: str, text: str, sender: str = "",
-                       per_sender: int | None = None, per_workshop: int | None = None) -> int:
+    def add_pain_point(
+        self,
+        wid: str,
+        author: str | None,
+        department: str,
+        text: str,
+        sender: str = "",
+        per_sender: int | None = None,
+        per_workshop: int | None = None,
+    ) -> int:
         """Checks the limits in the same transaction as the insert, so quick clicks cannot pass them.
         Returns the new id; -1 when the sender is at ``per_sender``, -2 when the workshop is full."""
         with self.tx() as c:
-            if per_sender is not None and c.execute(
-                    "SELECT COUNT(*) FROM pain_points WHERE workshop = ? AND sender = ? AND hidden = 0",
-                    (wid, sender)).one()[0] >= per_sender:
+            if (
+                per_sender is not None
+                and c.execute(
+                    "SELECT COUNT(*) FROM pain_points WHERE workshop = ? AND sender = ? AND hidden = 0", (wid, sender)
+                ).one()[0]
+                >= per_sender
+            ):
                 return -1
-            if per_workshop is not None and c.execute(
-                    "SELECT COUNT(*) FROM pain_points WHERE workshop = ? AND hidden = 0", (wid,)).one()[0] >= per_workshop:
+            if (
+                per_workshop is not None
+                and c.execute("SELECT COUNT(*) FROM pain_points WHERE workshop = ? AND hidden = 0", (wid,)).one()[0]
+                >= per_workshop
+            ):
                 return -2
-            cur = c.execute("INSERT INTO pain_points (workshop, author, department, text, created, sender) "
-                            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                            (wid, author, department, text, time.time(), sender or author))
+            cur = c.execute(
+                "INSERT INTO pain_points (workshop, author, department, text, created, sender) "
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                (wid, author, department, text, time.time(), sender or author),
+            )
             return int(cur.scalar_one())
 
     def pain_points(self, wid: str, include_hidden: bool = False) -> list[dict]:
@@ -157,32 +198,50 @@ class AppDB(SQLStore):
             if department is not None:
                 sets.append("department = ?")
                 args.append(department)
-            cur = c.execute(f"UPDATE pain_points SET {', '.join(sets)} WHERE workshop = ? AND id = ? AND hidden = 0",
-                            (*args, wid, pid))
+            cur = c.execute(
+                f"UPDATE pain_points SET {', '.join(sets)} WHERE workshop = ? AND id = ? AND hidden = 0",
+                (*args, wid, pid),
+            )
             return cur.rowcount == 1
 
     def hide_pain_points(self, wid: str, ids: list[int], merged_into: int | None = None) -> int:
         with self.tx() as c:
             n = 0
             for pid in ids:
-                n += c.execute("UPDATE pain_points SET hidden = 1, merged_into = ? WHERE workshop = ? AND id = ?",
-                               (merged_into, wid, pid)).rowcount
+                n += c.execute(
+                    "UPDATE pain_points SET hidden = 1, merged_into = ? WHERE workshop = ? AND id = ?",
+                    (merged_into, wid, pid),
+                ).rowcount
             return n
 
     # -- ratings, endorsement and comments while the model works ---------------------------------------
-    def rate(self, wid: str, kind: str, target: str, voter: str, a: int = 0, b: int = 0, comment: str = "",
-             named: bool = False) -> None:
+    def rate(
+        self,
+        wid: str,
+        kind: str,
+        target: str,
+        voter: str,
+        a: int = 0,
+        b: int = 0,
+        comment: str = "",
+        named: bool = False,
+    ) -> None:
         """One person's answer to one item of an activity; answering again replaces it."""
         with self.tx() as c:
-            c.execute("INSERT INTO ratings (workshop, kind, target, voter, a, b, comment, named, at) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workshop, kind, target, voter) "
-                      "DO UPDATE SET a = excluded.a, b = excluded.b, comment = excluded.comment, "
-                      "named = excluded.named, at = excluded.at",
-                      (wid, kind, target, voter, int(a), int(b), comment, int(named), time.time()))
+            c.execute(
+                "INSERT INTO ratings (workshop, kind, target, voter, a, b, comment, named, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workshop, kind, target, voter) "
+                "DO UPDATE SET a = excluded.a, b = excluded.b, comment = excluded.comment, "
+                "named = excluded.named, at = excluded.at",
+                (wid, kind, target, voter, int(a), int(b), comment, int(named), time.time()),
+            )
 
     def ratings(self, wid: str, kind: str) -> list[dict]:
-        return self.all("SELECT target, voter, a, b, comment, named FROM ratings WHERE workshop = ? AND kind = ? "
-                        "ORDER BY at", wid, kind)
+        return self.all(
+            "SELECT target, voter, a, b, comment, named FROM ratings WHERE workshop = ? AND kind = ? ORDER BY at",
+            wid,
+            kind,
+        )
 
     # -- language ------------------------------------------------------------------------------------
     def set_lang(self, username: str, lang: str) -> None:
@@ -204,23 +263,30 @@ class AppDB(SQLStore):
 
     # -- dot votes -----------------------------------------------------------------------------------
     def votes(self, wid: str, rnd: str) -> list[dict]:
-        return self.all("SELECT voter, candidate, dots FROM votes WHERE workshop = ? AND round = ? AND dots > 0",
-                        wid, rnd)
+        return self.all(
+            "SELECT voter, candidate, dots FROM votes WHERE workshop = ? AND round = ? AND dots > 0", wid, rnd
+        )
 
     def move_dot(self, wid: str, rnd: str, voter: str, candidate: int, delta: int, limit: int) -> int | None:
         """Add (+1) or take back (-1) one dot atomically; returns the voter's dots left, None if over the limit."""
         with self.tx() as c:
-            used = c.execute("SELECT COALESCE(SUM(dots), 0) FROM votes WHERE workshop = ? AND round = ? AND voter = ?",
-                             (wid, rnd, voter)).one()[0]
-            row = c.execute("SELECT dots FROM votes WHERE workshop = ? AND round = ? AND voter = ? AND candidate = ?",
-                            (wid, rnd, voter, candidate)).fetchone()
+            used = c.execute(
+                "SELECT COALESCE(SUM(dots), 0) FROM votes WHERE workshop = ? AND round = ? AND voter = ?",
+                (wid, rnd, voter),
+            ).one()[0]
+            row = c.execute(
+                "SELECT dots FROM votes WHERE workshop = ? AND round = ? AND voter = ? AND candidate = ?",
+                (wid, rnd, voter, candidate),
+            ).fetchone()
             have = row[0] if row else 0
             if delta > 0 and used >= limit:
                 return None
             new = max(0, have + delta)
-            c.execute("INSERT INTO votes (workshop, round, voter, candidate, dots) VALUES (?, ?, ?, ?, ?) "
-                      "ON CONFLICT (workshop, round, voter, candidate) DO UPDATE SET dots = excluded.dots",
-                      (wid, rnd, voter, candidate, new))
+            c.execute(
+                "INSERT INTO votes (workshop, round, voter, candidate, dots) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (workshop, round, voter, candidate) DO UPDATE SET dots = excluded.dots",
+                (wid, rnd, voter, candidate, new),
+            )
             return limit - (used - have + new)
 
     # -- review -------------------------------------------------------------------------------------
@@ -229,26 +295,35 @@ class AppDB(SQLStore):
 
     def set_review(self, thread: str, status: str, by: str, requested_version: int = 0) -> None:
         with self.tx() as c:
-            c.execute("INSERT INTO reviews (thread, status, requested_version, by, at) VALUES (?, ?, ?, ?, ?) "
-                      "ON CONFLICT (thread) DO UPDATE SET "
-                      "status = excluded.status, requested_version = excluded.requested_version, by = excluded.by, "
-                      "at = excluded.at", (thread, status, requested_version, by, time.time()))
+            c.execute(
+                "INSERT INTO reviews (thread, status, requested_version, by, at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (thread) DO UPDATE SET "
+                "status = excluded.status, requested_version = excluded.requested_version, by = excluded.by, "
+                "at = excluded.at",
+                (thread, status, requested_version, by, time.time()),
+            )
 
     def section_states(self, thread: str) -> dict[str, dict]:
         return {r["section"]: r for r in self.all("SELECT * FROM review_sections WHERE thread = ?", thread)}
 
     def set_section(self, thread: str, section: str, status: str, version: int, by: str) -> None:
         with self.tx() as c:
-            c.execute("INSERT INTO review_sections (thread, section, status, version, by, at) VALUES (?, ?, ?, ?, ?, ?) "
-                      "ON CONFLICT (thread, section) DO UPDATE "
-                      "SET status = excluded.status, version = excluded.version, by = excluded.by, at = excluded.at",
-                      (thread, section, status, version, by, time.time()))
+            c.execute(
+                "INSERT INTO review_sections (thread, section, status, version, by, at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (thread, section) DO UPDATE "
+                "SET status = excluded.status, version = excluded.version, by = excluded.by, at = excluded.at",
+                (thread, section, status, version, by, time.time()),
+            )
 
     def add_comment(self, thread: str, section: str, version: int, by: str, text: str, request: bool) -> int:
         with self.tx() as c:
-            return int(c.execute("INSERT INTO comments (thread, section, version, by, at, text, request) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                                 (thread, section, version, by, time.time(), text, int(request))).scalar_one())
+            return int(
+                c.execute(
+                    "INSERT INTO comments (thread, section, version, by, at, text, request) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (thread, section, version, by, time.time(), text, int(request)),
+                ).scalar_one()
+            )
 
     def comments(self, thread: str, section: str | None = None) -> list[dict]:
         if section is None:
@@ -258,13 +333,16 @@ class AppDB(SQLStore):
     def resolve_requests(self, thread: str, sections: list[str]) -> None:
         with self.tx() as c:
             for s in sections:
-                c.execute("UPDATE comments SET resolved = 1 WHERE thread = ? AND section = ? AND request = 1",
-                          (thread, s))
+                c.execute(
+                    "UPDATE comments SET resolved = 1 WHERE thread = ? AND section = ? AND request = 1", (thread, s)
+                )
 
     def add_event(self, thread: str, by: str, what: str, detail: str = "") -> None:
         with self.tx() as c:
-            c.execute("INSERT INTO events (thread, at, by, what, detail) VALUES (?, ?, ?, ?, ?)",
-                      (thread, time.time(), by, what, detail))
+            c.execute(
+                "INSERT INTO events (thread, at, by, what, detail) VALUES (?, ?, ?, ?, ?)",
+                (thread, time.time(), by, what, detail),
+            )
 
     def events(self, thread: str) -> list[dict]:
         return self.all("SELECT * FROM events WHERE thread = ? ORDER BY id", thread)

@@ -11,6 +11,7 @@ company's workshop must not open it again. Two people who type the same name get
 (「佐藤」 and 「佐藤 (2)」); a browser that already holds a seat gets it back. The session stores
 ``name#workshop`` — '#' cannot be typed into a name, so no account or other guest can claim it.
 """
+
 from __future__ import annotations
 
 import functools
@@ -34,7 +35,7 @@ PASSWORD_MIN = 8  # join codes are 6 letters: a secret shorter than this is a co
 
 
 def login_kind(secret: str) -> str:
-    """"code" (a join code: the guest way) or "account" (a password), from the secret's length alone (as
+    """ "code" (a join code: the guest way) or "account" (a password), from the secret's length alone (as
     typed: accounts' passwords are refused under PASSWORD_MIN characters as typed)."""
     return "code" if len(secret or "") < PASSWORD_MIN else "account"
 
@@ -82,8 +83,9 @@ def hash_password(password: str) -> str:
 def check_password(password: str, stored: str) -> bool:
     try:
         _, n, r, p, salt, digest = stored.split("$")
-        got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                             dklen=len(digest) // 2)
+        got = hashlib.scrypt(
+            password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=len(digest) // 2
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got.hex(), digest)

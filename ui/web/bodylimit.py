@@ -6,6 +6,7 @@ itself (``max_file_size``, set from ``KATACHI_MAX_FILE_MB``); every other body â
 login form â€” is at most ``limit`` bytes: a stated larger ``Content-Length`` is answered 413 at once,
 and a body that grows past the limit while it arrives is cut off and answered 413.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,6 +61,11 @@ class BodyLimit:
 
 async def _too_large(send) -> None:
     body = json.dumps({"detail": "request too large"}).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -4,6 +4,7 @@ Static labels go to the browser through ``gr.I18n`` (the page follows the browse
 Gradio's Settings → Language); text the server draws (cards, tallies, messages) uses :func:`tr`
 with the language the page reports on every call. Both read the ``web`` domain of :mod:`core.i18n`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,8 +65,12 @@ APP_WORDS = {"common.complete": "sr_complete"}
 def i18n():
     import gradio as gr
 
-    return gr.I18n(**{lang: {**domain("web", lang), **{key: t(f"web.{ours}", lang) for key, ours in APP_WORDS.items()}}
-                      for lang in LANGS})
+    return gr.I18n(
+        **{
+            lang: {**domain("web", lang), **{key: t(f"web.{ours}", lang) for key, ours in APP_WORDS.items()}}
+            for lang in LANGS
+        }
+    )
 
 
 def notice(lang: str, err: KatachiError | None = None, ok: str = "") -> str:

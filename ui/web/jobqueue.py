@@ -6,6 +6,7 @@ one write transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), renews the lea
 writes the step and the drafts as they come, so any replica can draw the room. The job itself is data
 (:func:`ui.web.jobs.run_spec`); a retried job looks at the workshop's checkpoint first.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,12 +37,17 @@ class DBJobs:
             raise TypeError(f"a queued job is a spec (a dict), not {type(fn).__name__}")
         now = time.time()
         with self.db.tx() as c:
-            busy = c.execute("SELECT COUNT(*) FROM jobs WHERE workshop = ? AND (state = 'queued' OR "
-                             "(state = 'running' AND lease_until >= ?))", (wid, now)).fetchone()[0]
+            busy = c.execute(
+                "SELECT COUNT(*) FROM jobs WHERE workshop = ? AND (state = 'queued' OR "
+                "(state = 'running' AND lease_until >= ?))",
+                (wid, now),
+            ).fetchone()[0]
             if busy:
                 raise KatachiError("model_busy")
-            c.execute("INSERT INTO jobs (workshop, label, spec, state, created) VALUES (?, ?, ?, 'queued', ?)",
-                      (wid, label, json.dumps(fn, ensure_ascii=False, default=str), now))
+            c.execute(
+                "INSERT INTO jobs (workshop, label, spec, state, created) VALUES (?, ?, ?, 'queued', ?)",
+                (wid, label, json.dumps(fn, ensure_ascii=False, default=str), now),
+            )
 
     def _latest(self, wid: str) -> dict | None:
         return self.db.one("SELECT * FROM jobs WHERE workshop = ? ORDER BY id DESC LIMIT 1", wid)
@@ -52,14 +58,24 @@ class DBJobs:
             return JobStatus(finished=(row or {}).get("finished") or 0.0)
         if row["state"] == "failed":
             err = json.loads(row["error"] or "{}")
-            return JobStatus(state="failed", label=row["label"], finished=row["finished"] or 0.0,
-                             error=KatachiError(err.get("code", "job_failed"), **err.get("params", {})))
+            return JobStatus(
+                state="failed",
+                label=row["label"],
+                finished=row["finished"] or 0.0,
+                error=KatachiError(err.get("code", "job_failed"), **err.get("params", {})),
+            )
         running = row["state"] == "running" and (row["lease_until"] or 0) >= time.time()
         if running:
-            return JobStatus(state="running", label=row["label"], node=row["node"], started=row["started"] or 0.0,
-                             drafts=json.loads(row["drafts"] or "[]"))
-        ahead = self.db.one("SELECT COUNT(*) AS n FROM jobs WHERE id < ? AND state IN ('queued', 'running')",
-                            row["id"])["n"]
+            return JobStatus(
+                state="running",
+                label=row["label"],
+                node=row["node"],
+                started=row["started"] or 0.0,
+                drafts=json.loads(row["drafts"] or "[]"),
+            )
+        ahead = self.db.one(
+            "SELECT COUNT(*) AS n FROM jobs WHERE id < ? AND state IN ('queued', 'running')", row["id"]
+        )["n"]
         return JobStatus(state="queued", label=row["label"], started=row["created"], ahead=ahead)
 
     def busy(self, wid: str) -> bool:
@@ -91,12 +107,18 @@ class Worker:
         now = time.time()
         skip = " FOR UPDATE SKIP LOCKED" if self.db.postgres else ""
         with self.db.tx() as c:
-            row = c.execute("SELECT id, workshop, spec, attempts FROM jobs WHERE state = 'queued' OR "
-                            "(state = 'running' AND lease_until < ?) ORDER BY id LIMIT 1" + skip, (now,)).fetchone()
+            row = c.execute(
+                "SELECT id, workshop, spec, attempts FROM jobs WHERE state = 'queued' OR "
+                "(state = 'running' AND lease_until < ?) ORDER BY id LIMIT 1" + skip,
+                (now,),
+            ).fetchone()
             if row is None:
                 return None
-            c.execute("UPDATE jobs SET state = 'running', worker = ?, attempts = attempts + 1, lease_until = ?, "
-                      "started = ?, node = '', drafts = '[]' WHERE id = ?", (self.name, now + self.lease_s, now, row[0]))
+            c.execute(
+                "UPDATE jobs SET state = 'running', worker = ?, attempts = attempts + 1, lease_until = ?, "
+                "started = ?, node = '', drafts = '[]' WHERE id = ?",
+                (self.name, now + self.lease_s, now, row[0]),
+            )
         if row[3]:
             log.warning("job %s of %s taken over (attempt %d)", row[0], row[1], row[3] + 1)
         return {"id": row[0], "workshop": row[1], "spec": json.loads(row[2]), "attempt": row[3] + 1}
@@ -111,16 +133,20 @@ class Worker:
 
         def heartbeat() -> None:  # the lease says this worker is alive; it lapses if the process dies
             while not done.wait(self.heartbeat_s):
-                self._write(job["id"], "UPDATE jobs SET lease_until = ? WHERE id = ? AND worker = ?",
-                            time.time() + self.lease_s)
+                self._write(
+                    job["id"], "UPDATE jobs SET lease_until = ? WHERE id = ? AND worker = ?", time.time() + self.lease_s
+                )
 
         def node(name: str) -> None:
             self._write(job["id"], "UPDATE jobs SET node = ? WHERE id = ? AND worker = ?", name)
 
         def draft(event: dict) -> None:
             drafts.append({**event, "at": time.time()})
-            self._write(job["id"], "UPDATE jobs SET drafts = ? WHERE id = ? AND worker = ?",
-                        json.dumps(drafts, ensure_ascii=False, default=str))
+            self._write(
+                job["id"],
+                "UPDATE jobs SET drafts = ? WHERE id = ? AND worker = ?",
+                json.dumps(drafts, ensure_ascii=False, default=str),
+            )
 
         beat = threading.Thread(target=heartbeat, name="katachi-heartbeat", daemon=True)
         beat.start()
@@ -134,10 +160,13 @@ class Worker:
             error = {"code": "job_failed", "params": {"detail": type(exc).__name__}}
         finally:
             done.set()
-        self._write(job["id"], "UPDATE jobs SET state = ?, error = ?, finished = ?, lease_until = NULL "
-                               "WHERE id = ? AND worker = ?",
-                    "failed" if error else "done", json.dumps(error, ensure_ascii=False, default=str) if error else "",
-                    time.time())
+        self._write(
+            job["id"],
+            "UPDATE jobs SET state = ?, error = ?, finished = ?, lease_until = NULL WHERE id = ? AND worker = ?",
+            "failed" if error else "done",
+            json.dumps(error, ensure_ascii=False, default=str) if error else "",
+            time.time(),
+        )
 
     def run(self, poll_s: float = 0.5, once: bool = False) -> int:
         """Take jobs until stopped (``once``: until the queue is empty). Returns how many were run."""

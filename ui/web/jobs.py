@@ -3,6 +3,7 @@
 A gate decision returns at once; the page polls the status. With the embedded model there is one
 slot, so workshops queue behind each other and each page says how many are ahead.
 """
+
 from __future__ import annotations
 
 import functools
@@ -34,6 +35,7 @@ class JobStatus:
 @dataclass(frozen=True)
 class Reporter:
     """What a job tells its page while it runs: each graph step, and each draft item."""
+
     node: Callable[[str], None]
     draft: Callable[[dict], None]
 
@@ -57,8 +59,15 @@ def run_spec(service, wid: str, spec: dict, report: Reporter, attempt: int = 1) 
         except KatachiError:  # nothing stored yet: the start never got as far as its first checkpoint
             snap = None
     if kind == "start" and snap is None:
-        service.start(spec["company"], spec["points"], spec["departments"], lang=spec["lang"], thread_id=wid,
-                      progress=report.node, drafts=report.draft)
+        service.start(
+            spec["company"],
+            spec["points"],
+            spec["departments"],
+            lang=spec["lang"],
+            thread_id=wid,
+            progress=report.node,
+            drafts=report.draft,
+        )
         return
     if snap is not None and attempt > 1:
         decided = (spec.get("decision") or {}).get("gate")
@@ -104,6 +113,7 @@ class ModelJobs:
 
             def fn(report, _spec=spec):  # noqa: ANN001
                 run_spec(self.service, wid, _spec, report)
+
         with self._lock:
             st = self._status.get(wid)
             if st and st.state in ("queued", "running"):
@@ -116,8 +126,9 @@ class ModelJobs:
         with self._lock:
             st = self._status.get(wid) or JobStatus()
             if st.state == "queued":
-                st.ahead = sum(1 for w in self._order[: self._order.index(wid)]
-                               if self._status[w].state in ("queued", "running"))
+                st.ahead = sum(
+                    1 for w in self._order[: self._order.index(wid)] if self._status[w].state in ("queued", "running")
+                )
             return st
 
     def busy(self, wid: str) -> bool:

@@ -6,6 +6,7 @@ one :mod:`ui.web.proxies` resolved. A login that must wait is answered 429 with 
 reader's language and ``Retry-After``; a refused one 400 with the reason (a name the room cannot use is
 not a guess and is not counted); a good one 200 with the session cookie (:mod:`ui.web.sessions`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -66,8 +67,11 @@ async def login(request: Request, ctx) -> JSONResponse:
     if left > 0:
         seconds = max(1, math.ceil(left))
         log.info("login refused unchecked: %s", why)
-        return JSONResponse({"detail": t(f"error.{why}", lang, seconds=seconds, user=name), "code": why,
-                             "retry_after": seconds}, status_code=429, headers={"retry-after": str(seconds)})
+        return JSONResponse(
+            {"detail": t(f"error.{why}", lang, seconds=seconds, user=name), "code": why, "retry_after": seconds},
+            status_code=429,
+            headers={"retry-after": str(seconds)},
+        )
     held = ctx.sessions.user(request.cookies.get(COOKIE))
     try:
         who = await anyio.to_thread.run_sync(ctx.auth.login, name, secret, held)

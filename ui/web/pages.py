@@ -7,6 +7,7 @@ in is the code's (one answer for a wrong, an expired and another company's code)
 ``/join`` is what the QR code opens: a name and the 参加コード (shown, not masked like a password),
 the code filled in from the link.
 """
+
 from __future__ import annotations
 
 import html
@@ -43,8 +44,7 @@ document.getElementById('door').addEventListener('submit', async (ev) => {
 
 
 def _page(lang: str, title: str, body: str, messages: dict, next_url: str) -> str:
-    script = (SUBMIT.replace("MESSAGES", json.dumps(messages, ensure_ascii=False))
-              .replace("NEXT", json.dumps(next_url)))
+    script = SUBMIT.replace("MESSAGES", json.dumps(messages, ensure_ascii=False)).replace("NEXT", json.dumps(next_url))
     return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Katachi 型 — {html.escape(title)}</title>
 <style>{STYLE}</style></head><body>
@@ -75,8 +75,11 @@ def login_page(lang: str, next_url: str = "/") -> str:
 
 
 def _messages(lang: str, refused: str) -> dict:
-    return {"refused": t(f"error.{refused}", lang), "empty": t("web.join_empty", lang),
-            "offline": t("web.offline", lang)}
+    return {
+        "refused": t(f"error.{refused}", lang),
+        "empty": t("web.join_empty", lang),
+        "offline": t("web.offline", lang),
+    }
 
 
 def safe_next(url: str | None) -> str:

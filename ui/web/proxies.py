@@ -9,6 +9,7 @@ uvicorn, which Gradio starts, has its own rule: it trusts the header from 127.0.
 200 guesses from loopback with a new header each time, none refused). :func:`install` puts this rule
 in its place in the running server.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -36,7 +37,7 @@ def parse_proxies(text: str) -> list:
 def _ip(text: str):
     text = text.strip()
     if text.startswith("[") and "]" in text:  # [::1]:443
-        text = text[1:text.index("]")]
+        text = text[1 : text.index("]")]
     elif text.count(":") == 1:  # 10.0.0.1:5000
         text = text.split(":")[0]
     try:
@@ -47,6 +48,7 @@ def _ip(text: str):
 
 def client_of(peer: str, forwarded: list[str], trusted: list) -> str:
     """The client address of a request that came from ``peer`` with these ``X-Forwarded-For`` values."""
+
     def is_trusted(addr) -> bool:
         return addr is not None and any(addr in net for net in trusted)
 
@@ -70,7 +72,7 @@ class ClientAddress:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] in ("http", "websocket"):
-            peer = (scope.get("client") or ("", 0))
+            peer = scope.get("client") or ("", 0)
             forwarded = [v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"x-forwarded-for"]
             addr = client_of(peer[0], forwarded, self.trusted)
             if addr != peer[0]:

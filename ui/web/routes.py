@@ -6,6 +6,7 @@ asks once a second and redraws only when the string changed (a redraw every seco
 ~16 % of a core in the browser; see benchmarks/idle_tab_cpu.py), and reloads itself when the server it
 talks to restarted.
 """
+
 from __future__ import annotations
 
 import json
@@ -91,9 +92,17 @@ class VersionCheck:
 
 async def _json(send, status: int, body: dict) -> None:
     raw = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"cache-control", b"no-store"),
-                            (b"content-length", str(len(raw)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"cache-control", b"no-store"),
+                (b"content-length", str(len(raw)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": raw})
 
 
@@ -142,8 +151,13 @@ class AppPage:
         if scope["type"] != "http" or scope.get("method") != "GET" or scope.get("path") != "/":
             return await self.app(scope, receive, send)
         if not self.ctx.sessions.user(self.ctx.sessions.token_in(scope.get("headers", []))):
-            await send({"type": "http.response.start", "status": 303,
-                        "headers": [(b"location", b"/login"), (b"content-length", b"0")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 303,
+                    "headers": [(b"location", b"/login"), (b"content-length", b"0")],
+                }
+            )
             return await send({"type": "http.response.body", "body": b""})
         headers = scope.get("headers", [])
         gzip_ok = any(k == b"accept-encoding" and b"gzip" in v for k, v in headers)

@@ -6,6 +6,7 @@ the tally once shown, what the room is asked to do now — in type sized to the 
 controls. It asks ``/k/screen`` once a second and redraws when the room changed. Only people who may
 run or see the workshop open it (the facilitator's laptop, logged in, drives the projector).
 """
+
 from __future__ import annotations
 
 import html
@@ -77,8 +78,10 @@ setInterval(() => {
 def content(view: RoomView, lang: str, public_url: str) -> str:
     """The screen's content for the room's view (nothing the facilitator has not shown)."""
     ws = view.workshop
-    top = (f'<div class="k-top"><h1>{e(ws["title"])}</h1>{render.timer(ws, view.stage, lang)}</div>'
-           f'{render.stepper(view.stage, lang)}')
+    top = (
+        f'<div class="k-top"><h1>{e(ws["title"])}</h1>{render.timer(ws, view.stage, lang)}</div>'
+        f"{render.stepper(view.stage, lang)}"
+    )
     asks = "".join(f'<p class="k-ask" data-activity="{a}">{tr("act_ask_" + a, lang)}</p>' for a in view.activities)
     return top + _stage(view, lang, public_url) + asks
 
@@ -86,8 +89,10 @@ def content(view: RoomView, lang: str, public_url: str) -> str:
 def _stage(view: RoomView, lang: str, public_url: str) -> str:
     ws, v = view.workshop, view.values
     if view.stage == "intake":
-        return _join(ws, public_url, lang) + (f'<p class="k-count" data-count="{len(view.points)}">'
-                                              f'{tr("screen_points", lang, n=len(view.points), people=len(view.participants))}</p>')
+        return _join(ws, public_url, lang) + (
+            f'<p class="k-count" data-count="{len(view.points)}">'
+            f"{tr('screen_points', lang, n=len(view.points), people=len(view.participants))}</p>"
+        )
     if view.hidden or view.job.state in ("queued", "running"):
         return f'<div class="k-job">{render.job(view, lang)}</div>'
     if view.stage == "themes":
@@ -109,9 +114,11 @@ def _join(ws: dict, public_url: str, lang: str) -> str:
 
     link = f"{public_url.rstrip('/')}/join?code={code}"
     qr = segno.make(link, error="m").svg_inline(scale=10, omitsize=True, dark="#111", light="#fff")
-    return (f'<div class="k-screen-join" data-code="{e(code)}"><div class="k-screen-qr">{qr}</div><div>'
-            f'<p>{tr("screen_join", lang)}</p><p class="k-screen-code">{e(code)}</p>'
-            f'<p class="k-screen-url">{e(link)}</p></div></div>')
+    return (
+        f'<div class="k-screen-join" data-code="{e(code)}"><div class="k-screen-qr">{qr}</div><div>'
+        f'<p>{tr("screen_join", lang)}</p><p class="k-screen-code">{e(code)}</p>'
+        f'<p class="k-screen-url">{e(link)}</p></div></div>'
+    )
 
 
 def page(view: RoomView, lang: str, public_url: str) -> str:
@@ -151,8 +158,11 @@ def add_routes(app, ctx) -> None:
             return JSONResponse({"error": "login"}, status_code=401)
         if view.version == v:
             return JSONResponse({"v": v})
-        return Response(json.dumps({"v": view.version, "html": content(view, lang, ctx.public_url)}, ensure_ascii=False),
-                        media_type="application/json", headers={"cache-control": "no-store"})
+        return Response(
+            json.dumps({"v": view.version, "html": content(view, lang, ctx.public_url)}, ensure_ascii=False),
+            media_type="application/json",
+            headers={"cache-control": "no-store"},
+        )
 
     app.add_api_route("/screen", get_screen, methods=["GET"])
     app.add_api_route("/k/screen", get_fragment, methods=["GET"])

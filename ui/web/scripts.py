@@ -4,6 +4,7 @@ Each is handed to the workshop app through its supported doors — ``head=``, an
 ``gr.HTML``'s ``js_on_load`` (which gets the component's ``element`` and ``trigger``/``watch`` for its
 own events). The comments say why each exists.
 """
+
 from __future__ import annotations
 
 # Gradio's single-line textbox submits on any Enter, even the one that confirms a Japanese IME

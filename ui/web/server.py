@@ -6,6 +6,7 @@ the live workshop is the mounted Gradio app, which asks Katachi who a request is
 supported ``auth_dependency``. uvicorn serves it, started here (so the client address rule of
 :mod:`ui.web.proxies` is a middleware like any other, and uvicorn's own proxy rule is off).
 """
+
 from __future__ import annotations
 
 import logging
@@ -39,10 +40,23 @@ def create_app(ctx, demo, host: str, port: int, trusted: list):
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     add_routes(app, ctx)
     demo.queue(default_concurrency_limit=16)
-    gr.mount_gradio_app(app, demo, path="/", auth_dependency=ctx.sessions.of_request, server_name=host,
-                        server_port=port, footer_links=[], run_history=False, mcp_server=False, ssr_mode=False,
-                        i18n=i18n(), css=CSS + REVIEW_CSS + PAGE_CSS, head=IME_GUARD, theme=gr.themes.Soft(),
-                        max_file_size=int(ctx.settings.max_file_mb * 2**20))  # refused while it arrives
+    gr.mount_gradio_app(
+        app,
+        demo,
+        path="/",
+        auth_dependency=ctx.sessions.of_request,
+        server_name=host,
+        server_port=port,
+        footer_links=[],
+        run_history=False,
+        mcp_server=False,
+        ssr_mode=False,
+        i18n=i18n(),
+        css=CSS + REVIEW_CSS + PAGE_CSS,
+        head=IME_GUARD,
+        theme=gr.themes.Soft(),
+        max_file_size=int(ctx.settings.max_file_mb * 2**20),
+    )  # refused while it arrives
     app.add_middleware(AppPage, ctx=ctx)
     app.add_middleware(VersionCheck, ctx=ctx)
     app.add_middleware(BodyLimit)
@@ -53,6 +67,7 @@ def create_app(ctx, demo, host: str, port: int, trusted: list):
 @dataclass
 class Running:
     """A started server: ``close()`` stops it (tests and benchmarks start and stop several)."""
+
     server: uvicorn.Server
     thread: threading.Thread | None
     demo: object
@@ -75,8 +90,9 @@ class Running:
 def serve(app, demo, host: str, port: int, block: bool) -> Running:
     import uvicorn
 
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False, lifespan="on",
-                            timeout_graceful_shutdown=2)
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", proxy_headers=False, lifespan="on", timeout_graceful_shutdown=2
+    )
     server = uvicorn.Server(config)
     url = f"http://{host}:{port}/"
     if block:

@@ -8,6 +8,7 @@ Every open tab asks who it is once a second (the change check) and on every even
 is remembered for ``REMEMBER_S``, so a logout on another replica ends the session here within that
 time (at once on the replica that logged out).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,8 +41,10 @@ class Sessions:
         """A new session for ``username``; returns the token for the cookie."""
         token = secrets.token_urlsafe(32)
         with self.db.tx() as c:
-            c.execute("INSERT INTO sessions (token_hash, username, created) VALUES (?, ?, ?)",
-                      (_key(token), username, time.time()))
+            c.execute(
+                "INSERT INTO sessions (token_hash, username, created) VALUES (?, ?, ?)",
+                (_key(token), username, time.time()),
+            )
         return token
 
     def user(self, token: str | None) -> str | None:
@@ -94,5 +97,6 @@ def set_cookie(response, token: str, secure: bool) -> None:
 
 def set_lang_cookie(response, lang: str, secure: bool) -> None:
     if lang in LANGS:
-        response.set_cookie(LANG_COOKIE, lang, max_age=MAX_AGE_S, httponly=False, samesite="lax", secure=secure,
-                            path="/")
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=MAX_AGE_S, httponly=False, samesite="lax", secure=secure, path="/"
+        )

@@ -21,6 +21,7 @@ while the key waits is refused unchecked (even with the right password) and is n
 address is the one :mod:`ui.web.proxies` resolved. Counts live in the app database, so with several
 replicas a client is counted once, whichever replica it reaches, and a restart forgives nothing.
 """
+
 from __future__ import annotations
 
 import logging
@@ -68,11 +69,15 @@ class Backoff:
             n = c.execute("SELECT COUNT(*) FROM login_failures WHERE key = ?", (key,)).fetchone()[0]
             wait = self.rule.wait_after(n)
             if wait:
-                c.execute("INSERT INTO login_locks (key, until) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
-                          "until = excluded.until", (key, now + wait))
+                c.execute(
+                    "INSERT INTO login_locks (key, until) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                    "until = excluded.until",
+                    (key, now + wait),
+                )
         if wait:
-            log.warning("login slowed for %s: %d failures, next try in %.0f s", key.split(":", 1)[0].split("|")[0],
-                        n, wait)
+            log.warning(
+                "login slowed for %s: %d failures, next try in %.0f s", key.split(":", 1)[0].split("|")[0], n, wait
+            )
         if random.random() < 0.01:  # keys nobody tries again would stay for ever
             self.forget_old(now)
         return wait
@@ -103,19 +108,23 @@ class LoginThrottle:
         def rule(free: int) -> Rule:
             return Rule(free, s.login_window_s, s.login_delay_s, s.login_lock_s)
 
-        return cls(Backoff(db, rule(s.login_failures_per_account), clock),
-                   Backoff(db, rule(s.login_failures_per_client), clock),
-                   Backoff(db, rule(s.login_failures_account_all), clock),
-                   Backoff(db, rule(3 * s.login_failures_per_client), clock))
+        return cls(
+            Backoff(db, rule(s.login_failures_per_account), clock),
+            Backoff(db, rule(s.login_failures_per_client), clock),
+            Backoff(db, rule(s.login_failures_account_all), clock),
+            Backoff(db, rule(3 * s.login_failures_per_client), clock),
+        )
 
     def keys(self, kind: str, name: str, client: str) -> list[tuple[Backoff, str, str]]:
         """(count, key, what a wait on it is called). ``kind``: "account" (a password for ``name``) or
         "code" (a join code)."""
         if kind == "code":
             return [(self.codes, f"codes|{client}", "login_wait")]
-        return [(self.account, f"account:{name}", "account_locked"),
-                (self.pair, f"account:{name}|{client}", "login_wait"),
-                (self.passwords, f"passwords|{client}", "login_wait")]
+        return [
+            (self.account, f"account:{name}", "account_locked"),
+            (self.pair, f"account:{name}|{client}", "login_wait"),
+            (self.passwords, f"passwords|{client}", "login_wait"),
+        ]
 
     def wait(self, kind: str, name: str, client: str) -> tuple[str, float]:
         """("", 0) when the login may be checked now, else (why, seconds): "account_locked" (the account,

@@ -1,4 +1,5 @@
 """The documents page's server side: uploads go into the company's own folder, then into its store."""
+
 from __future__ import annotations
 
 import hashlib

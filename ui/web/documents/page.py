@@ -1,4 +1,5 @@
 """The documents tab: upload a company's documents, watch the ingest, read the per-file report."""
+
 from __future__ import annotations
 
 from html import escape as e
@@ -18,8 +19,9 @@ class DocsTab:
         self.note = gr.HTML(elem_id="k-docs-notice")
         with gr.Group(visible=False) as self.group:
             with gr.Row():
-                self.company = gr.Dropdown(label=t("company"), choices=[], allow_custom_value=True,
-                                           elem_id="k-docs-company")
+                self.company = gr.Dropdown(
+                    label=t("company"), choices=[], allow_custom_value=True, elem_id="k-docs-company"
+                )
                 self.dept = gr.Textbox(label=t("dept_override"), elem_id="k-docs-dept")
             self.files = gr.File(label=t("upload"), file_count="multiple", elem_id="k-upload")
             self.ingest_btn = gr.Button(t("ingest"), variant="primary", elem_id="k-ingest")
@@ -27,8 +29,9 @@ class DocsTab:
             self.report = gr.Dataframe(interactive=False, elem_id="k-ingest-report", wrap=True)
         with gr.Group(visible=False) as self.lib_group:
             gr.Markdown(f"### {t('library_heading')}\n{t('library_hint')}")
-            self.lib_company = gr.Dropdown(label=t("company"), choices=[], allow_custom_value=True,
-                                           elem_id="k-lib-company")
+            self.lib_company = gr.Dropdown(
+                label=t("company"), choices=[], allow_custom_value=True, elem_id="k-lib-company"
+            )
             self.lib_file = gr.File(label=t("library_file"), file_types=[".yaml", ".yml"], elem_id="k-lib-file")
             self.lib_btn = gr.Button(t("library_add"), elem_id="k-lib-add")
             self.lib_note = gr.HTML(elem_id="k-lib-notice")
@@ -47,9 +50,13 @@ class DocsTab:
             companies = sorted(set(list_companies(self.ctx.settings)) | set(companies))
         first = companies[0] if companies else None
         mine = [c for c in companies if policy.allowed(user, "company.library", company=c)]
-        return (gr.update(visible=allowed), gr.update(choices=companies, value=first),
-                gr.update(visible=bool(mine)), gr.update(choices=mine, value=mine[0] if mine else None),
-                self.library_html(lang, mine[0], user) if mine else "")
+        return (
+            gr.update(visible=allowed),
+            gr.update(choices=companies, value=first),
+            gr.update(visible=bool(mine)),
+            gr.update(choices=mine, value=mine[0] if mine else None),
+            self.library_html(lang, mine[0], user) if mine else "",
+        )
 
     def library_html(self, lang, company, user) -> str:
         lg = ui_lang(lang)
@@ -60,8 +67,15 @@ class DocsTab:
         if not own:
             return f"<p>{e(tr('library_empty', lg, n=total))}</p>"
         origin = {"company": t("cli.origin_company", lg), "proven": t("cli.origin_proven", lg)}
-        return "<ul>" + "".join(f'<li data-pattern="{e(p.id)}"><b>{e(p.text(lg).title)}</b> <code>{e(p.id)}</code> '
-                                f'[{e(origin.get(p.origin, p.origin))}] — {e(p.source)}</li>' for p in own) + "</ul>"
+        return (
+            "<ul>"
+            + "".join(
+                f'<li data-pattern="{e(p.id)}"><b>{e(p.text(lg).title)}</b> <code>{e(p.id)}</code> '
+                f"[{e(origin.get(p.origin, p.origin))}] — {e(p.source)}</li>"
+                for p in own
+            )
+            + "</ul>"
+        )
 
     def show_library(self, lang, company, request: gr.Request):
         try:
@@ -97,24 +111,40 @@ class DocsTab:
             return t("ingest.kept_both", lg, name=original) if original else ""
 
         rows = [[f.path, t(f"ingest.{f.status}", lg), f.chunks_added, reason(f)] for f in report.files]
-        summary = tr("ingest_done", lg, ok=len(report.ingested), skipped=len(report.skipped),
-                     chunks=report.chunks_added)
+        summary = tr(
+            "ingest_done", lg, ok=len(report.ingested), skipped=len(report.skipped), chunks=report.chunks_added
+        )
         stats = store.stats()
-        note = notice(lg, ok=summary) if report.ingested else notice(
-            lg, KatachiError("nothing_ingested", skipped=len(report.skipped)))
-        return (note, tr("store_stats", lg, company=company, **stats),
-                gr.update(value=rows, headers=list(names)))
+        note = (
+            notice(lg, ok=summary)
+            if report.ingested
+            else notice(lg, KatachiError("nothing_ingested", skipped=len(report.skipped)))
+        )
+        return (note, tr("store_stats", lg, company=company, **stats), gr.update(value=rows, headers=list(names)))
 
     def wire(self) -> None:
 
-        self.ingest_btn.click(self.ingest, [self.lang, self.company, self.files, self.dept],
-                              [self.note, self.stats, self.report], js=LANG_JS, concurrency_id="ingest",
-                              concurrency_limit=1)
-        self.lib_btn.click(self.add_library, [self.lang, self.lib_company, self.lib_file],
-                           [self.lib_note, self.lib_list, self.lib_file], js=LANG_JS)
+        self.ingest_btn.click(
+            self.ingest,
+            [self.lang, self.company, self.files, self.dept],
+            [self.note, self.stats, self.report],
+            js=LANG_JS,
+            concurrency_id="ingest",
+            concurrency_limit=1,
+        )
+        self.lib_btn.click(
+            self.add_library,
+            [self.lang, self.lib_company, self.lib_file],
+            [self.lib_note, self.lib_list, self.lib_file],
+            js=LANG_JS,
+        )
         self.lib_company.change(self.show_library, [self.lang, self.lib_company], [self.lib_list], js=LANG_JS)
 
     def on_load(self, demo) -> None:
 
-        demo.load(self.load, [self.lang], [self.group, self.company, self.lib_group, self.lib_company, self.lib_list],
-                  js=LANG_JS)
+        demo.load(
+            self.load,
+            [self.lang],
+            [self.group, self.company, self.lib_group, self.lib_company, self.lib_list],
+            js=LANG_JS,
+        )

@@ -5,6 +5,7 @@ the review's own record (comments, section sign-offs, events) in the app databas
 
 Who: admins, and consultants and facilitators of the playbook's company. Participants never.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -77,9 +78,18 @@ class Reviews:
             last = values["versions"][-1]
             row = self.db.review(ws["id"])
             by, at = (row["by"], row["at"]) if row else (last.get("by", ""), None)
-            out.append({"id": ws["id"], "title": ws["title"], "company": ws["company"], "created": ws.get("created"),
-                        "status": self.status(ws["id"], values), "version": last["n"], "by": by,
-                        "at": dt.datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M") if at else last.get("at", "")})
+            out.append(
+                {
+                    "id": ws["id"],
+                    "title": ws["title"],
+                    "company": ws["company"],
+                    "created": ws.get("created"),
+                    "status": self.status(ws["id"], values),
+                    "version": last["n"],
+                    "by": by,
+                    "at": dt.datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M") if at else last.get("at", ""),
+                }
+            )
         return out
 
     def view(self, user: User, wid: str) -> ReviewView:
@@ -99,14 +109,24 @@ class Reviews:
         saved = self.db.section_states(wid)
         for name in sections:
             st = saved.get(name)
-            changed_since = st and any(name in v.get("changed", []) for v in values["versions"]
-                                       if v["n"] > st["version"])
+            changed_since = st and any(
+                name in v.get("changed", []) for v in values["versions"] if v["n"] > st["version"]
+            )
             states[name] = "open" if not st or changed_since else st["status"]
         comments: dict[str, list[dict]] = {}
         for c in self.db.comments(wid):
             comments.setdefault(c["section"], []).append(c)
-        return ReviewView(ws, self.status(wid, values), values, version, sections, states, comments,
-                          busy=self.rooms.jobs.busy(wid), gate_open=bool(snap.gate and snap.gate["gate"] == "playbook"))
+        return ReviewView(
+            ws,
+            self.status(wid, values),
+            values,
+            version,
+            sections,
+            states,
+            comments,
+            busy=self.rooms.jobs.busy(wid),
+            gate_open=bool(snap.gate and snap.gate["gate"] == "playbook"),
+        )
 
     # -- review actions ------------------------------------------------------------------------------------
     def _open_gate(self, user: User, wid: str) -> ReviewView:
@@ -137,7 +157,9 @@ class Reviews:
             self.db.set_section(wid, section, "changes_requested", v.version, user.name)
         if self.db.review(wid) is None or request:
             self.db.set_review(wid, "in_review", user.name)
-        self.db.add_event(wid, user.name, "review: request changes" if request else "review: comment", f"{section}: {text}")
+        self.db.add_event(
+            wid, user.name, "review: request changes" if request else "review: comment", f"{section}: {text}"
+        )
 
     def approve_section(self, user: User, wid: str, section: str) -> None:
         v = self.view(user, wid)
@@ -215,17 +237,32 @@ class Reviews:
 
     @staticmethod
     def audit_of(db, wid: str) -> list[dict]:
-        return [{"at": dt.datetime.fromtimestamp(e["at"], dt.UTC).isoformat(timespec="seconds"),
-                 "by": e["by"], "what": e["what"], "detail": e["detail"]} for e in db.events(wid)]
+        return [
+            {
+                "at": dt.datetime.fromtimestamp(e["at"], dt.UTC).isoformat(timespec="seconds"),
+                "by": e["by"],
+                "what": e["what"],
+                "detail": e["detail"],
+            }
+            for e in db.events(wid)
+        ]
 
-    def export(self, user: User, wid: str, fmt: str, version: int | None = None,
-               tracker_url: str = "") -> tuple[str, bytes]:
+    def export(
+        self, user: User, wid: str, fmt: str, version: int | None = None, tracker_url: str = ""
+    ) -> tuple[str, bytes]:
         """The playbook, the deck, the one-page summary or the invitation, named after the company and the
         theme (not the workshop's id)."""
         from graphs.documents.exports import export, file_name
 
         v = self.view(user, wid)
         s = self.service.settings
-        data = export(v.values, fmt, version, audit=self.audit(wid), template=s.pptx_template,
-                      tracker_url=tracker_url, tz=s.timezone)
+        data = export(
+            v.values,
+            fmt,
+            version,
+            audit=self.audit(wid),
+            template=s.pptx_template,
+            tracker_url=tracker_url,
+            tz=s.timezone,
+        )
         return file_name(v.values, fmt, version or v.version), data

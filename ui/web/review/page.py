@@ -1,5 +1,6 @@
 """The review tab: queue, section-by-section review with comments, send-back, edits, versions,
 diffs, rollback, exports and the audit log. Handlers live in :mod:`ui.review`."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,9 @@ class ReviewTab:
         self.seen = gr.State("")
         self.note = gr.HTML(elem_id="k-rv-notice")
         with gr.Row():
-            self.queue = gr.Dataframe(interactive=False, label=t("review_queue"), elem_id="k-rv-queue", wrap=True,
-                                      scale=3)
+            self.queue = gr.Dataframe(
+                interactive=False, label=t("review_queue"), elem_id="k-rv-queue", wrap=True, scale=3
+            )
             with gr.Column(scale=1):
                 self.pick = gr.Dropdown(label=t("workshop"), choices=[], elem_id="k-rv-pick")
                 self.open_btn = gr.Button(t("open"), variant="primary", elem_id="k-rv-open")
@@ -66,15 +68,30 @@ class ReviewTab:
             self.diff_html = gr.HTML(elem_id="k-rv-diff-html")
         with gr.Accordion(t("export"), open=False):
             with gr.Row():
-                self.fmt = gr.Radio([(t("fmt_" + f.replace("-", "_")), f) for f in EXPORTS], value="docx",
-                                    label=t("format"), elem_id="k-rv-fmt")
+                self.fmt = gr.Radio(
+                    [(t("fmt_" + f.replace("-", "_")), f) for f in EXPORTS],
+                    value="docx",
+                    label=t("format"),
+                    elem_id="k-rv-fmt",
+                )
                 self.ver = gr.Dropdown(label=t("version"), choices=[], elem_id="k-rv-ver")
                 self.export_btn = gr.Button(t("export"), elem_id="k-rv-export")
             self.file = gr.File(label=t("download"), interactive=False, elem_id="k-rv-file")
         self.audit = gr.Dataframe(interactive=False, label=t("audit"), elem_id="k-rv-audit", wrap=True)
         self.tick = gr.Timer(2.0)
-        self.view_outputs = [self.head, self.overview, self.section, self.section_html, self.code, self.ver_a,
-                             self.ver_b, self.ver, self.audit, self.queue, self.seen]
+        self.view_outputs = [
+            self.head,
+            self.overview,
+            self.section,
+            self.section_html,
+            self.code,
+            self.ver_a,
+            self.ver_b,
+            self.ver,
+            self.audit,
+            self.queue,
+            self.seen,
+        ]
 
     # -- drawing ---------------------------------------------------------------------------------------
     def _user(self, request: gr.Request):
@@ -86,16 +103,24 @@ class ReviewTab:
             rows = self.reviews.queue(self._user(request))
         except KatachiError:
             return gr.skip(), gr.skip()
-        head = [tr("title", lg), tr("company", lg), tr("col_status", lg), tr("col_version", lg),
-                tr("col_by", lg), tr("col_at", lg)]
+        head = [
+            tr("title", lg),
+            tr("company", lg),
+            tr("col_status", lg),
+            tr("col_version", lg),
+            tr("col_by", lg),
+            tr("col_at", lg),
+        ]
         data = [self._cells(r, lg) for r in rows]
-        return (gr.update(value=data or [[""] * len(head)], headers=head),
-                gr.update(choices=workshop_choices(rows, lg)))
+        return (
+            gr.update(value=data or [[""] * len(head)], headers=head),
+            gr.update(choices=workshop_choices(rows, lg)),
+        )
 
     @staticmethod
     def _cells(r: dict, lg: str) -> list[str]:
         """One queue row as shown (no internal id: a clicked row is found again by what it shows)."""
-        return [r["title"], r["company"], tr("status_" + r["status"], lg), f'v{r["version"]}', r["by"], r["at"]]
+        return [r["title"], r["company"], tr("status_" + r["status"], lg), f"v{r['version']}", r["by"], r["at"]]
 
     def draw(self, lang, wid, section, seen, request: gr.Request, force: bool = True) -> dict:
         lg = ui_lang(lang)
@@ -111,23 +136,30 @@ class ReviewTab:
             return unchanged
         names = list(v.sections)
         section = section if section in names else names[0]
-        versions = [(f'v{x["n"]} · {x.get("by", "")} · {x.get("reason", "")[:40]}', x["n"])
-                    for x in v.values.get("versions") or []]
+        versions = [
+            (f"v{x['n']} · {x.get('by', '')} · {x.get('reason', '')[:40]}", x["n"])
+            for x in v.values.get("versions") or []
+        ]
         audit = self.reviews.audit(wid)
         from graphs.documents.exports import audit_rows
 
         rows = rr.audit(audit_rows(v.values, audit), lg, self.ctx.settings.timezone)
-        return {self.head: rr.header(v, lg), self.overview: rr.overview(v, lg),
-                self.section: gr.update(choices=[(section_label(n, lg), n) for n in names], value=section),
-                self.section_html: rr.section(v, section, lg),
-                self.code: json.dumps(v.sections[section], ensure_ascii=False, indent=2),
-                self.ver_a: gr.update(choices=versions, value=versions[0][1] if versions else None),
-                self.ver_b: gr.update(choices=versions, value=versions[-1][1] if versions else None),
-                self.ver: gr.update(choices=versions, value=versions[-1][1] if versions else None),
-                self.audit: gr.update(value=rows or [["", "", "", ""]],
-                                      headers=[tr("col_at", lg), tr("col_by", lg), tr("col_action", lg),
-                                               tr("col_detail", lg)]),
-                self.queue: self.load(lang, request)[0], self.seen: key}
+        return {
+            self.head: rr.header(v, lg),
+            self.overview: rr.overview(v, lg),
+            self.section: gr.update(choices=[(section_label(n, lg), n) for n in names], value=section),
+            self.section_html: rr.section(v, section, lg),
+            self.code: json.dumps(v.sections[section], ensure_ascii=False, indent=2),
+            self.ver_a: gr.update(choices=versions, value=versions[0][1] if versions else None),
+            self.ver_b: gr.update(choices=versions, value=versions[-1][1] if versions else None),
+            self.ver: gr.update(choices=versions, value=versions[-1][1] if versions else None),
+            self.audit: gr.update(
+                value=rows or [["", "", "", ""]],
+                headers=[tr("col_at", lg), tr("col_by", lg), tr("col_action", lg), tr("col_detail", lg)],
+            ),
+            self.queue: self.load(lang, request)[0],
+            self.seen: key,
+        }
 
     def poll(self, lang, wid, section, seen, request: gr.Request):
         return self.draw(lang, wid, section, seen, request, force=False)
@@ -182,18 +214,36 @@ class ReviewTab:
             if isinstance(extra, dict):  # an action may answer what it did (send_back: the sections), not outputs
                 out.update(extra)
             return out
+
         return handler
 
     def wire(self) -> None:
 
         r = self.reviews
-        ins = [self.lang, self.wid, self.section, self.comment, self.code, self.reason, self.ver_a, self.ver_b,
-               self.fmt, self.ver]
+        ins = [
+            self.lang,
+            self.wid,
+            self.section,
+            self.comment,
+            self.code,
+            self.reason,
+            self.ver_a,
+            self.ver_b,
+            self.fmt,
+            self.ver,
+        ]
         outs = [*self.view_outputs, self.note, self.comment, self.diff_html, self.file]
 
         def bind(btn, fn, api, ok="saved", clear=False):
-            btn.click(self.act(fn, ok, clear), ins, outs, js=LANG_JS, api_name=api, concurrency_id="review",
-                      concurrency_limit=4)
+            btn.click(
+                self.act(fn, ok, clear),
+                ins,
+                outs,
+                js=LANG_JS,
+                api_name=api,
+                concurrency_id="review",
+                concurrency_limit=4,
+            )
 
         bind(self.comment_btn, lambda u, w, s, c, *_: r.comment(u, w, s, c), "review_comment", clear=True)
         bind(self.req_btn, lambda u, w, s, c, *_: r.comment(u, w, s, c, request=True), "review_request", clear=True)
@@ -204,34 +254,74 @@ class ReviewTab:
         confirmed = self.act(lambda u, w, *_: r.approve(u, w, confirm=True))
 
         def approve(lang, wid, section, comment, code, reason, ver_a, ver_b, fmt, ver, confirm, request: gr.Request):
-            return (confirmed if confirm else plain)(lang, wid, section, comment, code, reason, ver_a, ver_b, fmt, ver,
-                                                     request=request)
+            return (confirmed if confirm else plain)(
+                lang, wid, section, comment, code, reason, ver_a, ver_b, fmt, ver, request=request
+            )
 
-        self.approve_btn.click(approve, ins + [self.confirm], outs, js=LANG_JS, api_name="review_approve",
-                               concurrency_id="review", concurrency_limit=4)
-        bind(self.revise_btn, lambda u, w, s, c, code, reason, *_: r.revise(u, w, reason or c or ""), "review_revise",
-             ok="revised", clear=True)
-        bind(self.save_btn, lambda u, w, s, c, code, reason, *_: r.edit(u, w, s, json.loads(code), reason),
-             "review_edit")
-        bind(self.rollback_btn, lambda u, w, s, c, code, reason, a, *_: r.rollback(u, w, int(a or 0), reason),
-             "review_rollback")
-        bind(self.diff_btn, lambda u, w, s, c, code, reason, a, b, fmt, ver, lg: {
-            self.diff_html: rr.diff(r.diff(u, w, a or 1, b or 1), a, b, lg)}, "review_diff", ok="saved")
-        bind(self.export_btn, lambda u, w, *rest: {self.file: self._export(u, w, rest[-3], rest[-2])},
-             "review_export")
+        self.approve_btn.click(
+            approve,
+            ins + [self.confirm],
+            outs,
+            js=LANG_JS,
+            api_name="review_approve",
+            concurrency_id="review",
+            concurrency_limit=4,
+        )
+        bind(
+            self.revise_btn,
+            lambda u, w, s, c, code, reason, *_: r.revise(u, w, reason or c or ""),
+            "review_revise",
+            ok="revised",
+            clear=True,
+        )
+        bind(
+            self.save_btn, lambda u, w, s, c, code, reason, *_: r.edit(u, w, s, json.loads(code), reason), "review_edit"
+        )
+        bind(
+            self.rollback_btn,
+            lambda u, w, s, c, code, reason, a, *_: r.rollback(u, w, int(a or 0), reason),
+            "review_rollback",
+        )
+        bind(
+            self.diff_btn,
+            lambda u, w, s, c, code, reason, a, b, fmt, ver, lg: {
+                self.diff_html: rr.diff(r.diff(u, w, a or 1, b or 1), a, b, lg)
+            },
+            "review_diff",
+            ok="saved",
+        )
+        bind(self.export_btn, lambda u, w, *rest: {self.file: self._export(u, w, rest[-3], rest[-2])}, "review_export")
         self.open_btn.click(self.open, [self.lang, self.pick], [*self.view_outputs, self.wid, self.note], js=LANG_JS)
-        self.section.input(self.show_section, [self.lang, self.wid, self.section],
-                           [self.note, self.section_html, self.code], js=LANG_JS)
-        self.overview.jump(self.jump_to, [self.lang, self.wid], [self.note, self.section_html, self.code, self.section],
-                           js=LANG_JS, show_progress="hidden", api_name="review_jump")
+        self.section.input(
+            self.show_section,
+            [self.lang, self.wid, self.section],
+            [self.note, self.section_html, self.code],
+            js=LANG_JS,
+        )
+        self.overview.jump(
+            self.jump_to,
+            [self.lang, self.wid],
+            [self.note, self.section_html, self.code, self.section],
+            js=LANG_JS,
+            show_progress="hidden",
+            api_name="review_jump",
+        )
         # a click on a row of the queue opens that playbook
         self.queue.select(self.open_row, [self.lang], [*self.view_outputs, self.wid, self.note], js=LANG_JS)
-        self.tick.tick(self.poll, [self.lang, self.wid, self.section, self.seen], self.view_outputs, js=LANG_JS,
-                       show_progress="hidden", trigger_mode="once", concurrency_id="poll")
+        self.tick.tick(
+            self.poll,
+            [self.lang, self.wid, self.section, self.seen],
+            self.view_outputs,
+            js=LANG_JS,
+            show_progress="hidden",
+            trigger_mode="once",
+            concurrency_id="poll",
+        )
 
     def _export(self, user, wid, fmt, version) -> str:
-        name, data = self.reviews.export(user, wid, fmt or "docx", int(version) if version else None,
-                                         tracker_url=self.ctx.public_url)
+        name, data = self.reviews.export(
+            user, wid, fmt or "docx", int(version) if version else None, tracker_url=self.ctx.public_url
+        )
         path = self.ctx.exports_dir / wid / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

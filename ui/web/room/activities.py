@@ -6,6 +6,7 @@ feasibility) while the playbook is written.
 The facilitator sees agreement and dissent as they come; the decision at each gate carries what the
 room said (``graphs.gates.RoomVoice``), so the audit trail and the playbook record it.
 """
+
 from __future__ import annotations
 
 from statistics import mean
@@ -35,7 +36,11 @@ def current(stage: str, values: dict, hidden: bool, job_running: bool) -> list[s
         out.append("endorse")
     if stage == "kpis" and values.get("kpis") and not hidden and not job_running:
         out.append("kpi")
-    if stage in OPEN_IN["usecase"] and values.get("use_cases") and not (stage == "usecases" and (hidden or job_running)):
+    if (
+        stage in OPEN_IN["usecase"]
+        and values.get("use_cases")
+        and not (stage == "usecases" and (hidden or job_running))
+    ):
         out.insert(0, "usecase")  # once the use cases are on screen, rating them comes first
     return out
 
@@ -85,25 +90,35 @@ def voice(rooms, wid: str, values: dict) -> dict:
     out: dict = {"ratings": {}, "comments": {}}
 
     def remark(r: dict) -> dict:
-        return {"value": max(0, min(5, r["a"])), "text": r["comment"],
-                "by": display_of(r["voter"]) if r["named"] else ""}
+        return {
+            "value": max(0, min(5, r["a"])),
+            "text": r["comment"],
+            "by": display_of(r["voter"]) if r["named"] else "",
+        }
 
     theme = (values.get("theme") or {}).get("title")
     ends = [r for r in rooms.db.ratings(wid, "endorse") if r["target"] == theme and 1 <= r["a"] <= 5]
     if ends:
         vals = [r["a"] for r in ends]
         out["endorsement"] = {
-            "theme": theme, "n": len(vals), "mean": round(mean(vals), 2),
-            "counts": {str(v): vals.count(v) for v in range(1, 6)}, "agree": sum(v >= 4 for v in vals),
+            "theme": theme,
+            "n": len(vals),
+            "mean": round(mean(vals), 2),
+            "counts": {str(v): vals.count(v) for v in range(1, 6)},
+            "agree": sum(v >= 4 for v in vals),
             "dissent": [remark(r) for r in ends if r["a"] < DISSENT_BELOW],
-            "support": [remark(r) for r in ends if r["a"] >= DISSENT_BELOW and r["comment"]]}
+            "support": [remark(r) for r in ends if r["a"] >= DISSENT_BELOW and r["comment"]],
+        }
     for kind in ("pain", "usecase"):
         rows = rooms.db.ratings(wid, kind)
         for t in dict.fromkeys(r["target"] for r in rows):
             mine = [r for r in rows if r["target"] == t]
             key = f"P{t}" if kind == "pain" else t
-            out["ratings"][key] = {"n": len(mine), "a": round(mean(r["a"] for r in mine), 2),
-                                   "b": round(mean(r["b"] for r in mine), 2)}
+            out["ratings"][key] = {
+                "n": len(mine),
+                "a": round(mean(r["a"] for r in mine), 2),
+                "b": round(mean(r["b"] for r in mine), 2),
+            }
     for r in rooms.db.ratings(wid, "kpi"):
         out["comments"].setdefault(r["target"], []).append({**remark(r), "value": 0})
     return out

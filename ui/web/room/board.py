@@ -7,6 +7,7 @@ workshop, what can be done now), so a redraw sends one string and never a compon
 The long generated document (playbook, 完了 page) is drawn apart (:func:`document`), only when the
 gate changes.
 """
+
 from __future__ import annotations
 
 from ui.web.common import tr
@@ -20,16 +21,24 @@ def state_attrs(view: RoomView, gate_key: str) -> dict[str, str]:
     """What the page's stylesheet and script read: which controls show, when to fill the gate's fields."""
     ws, fac = view.workshop, view.can_facilitate
     live = ws["mode"] == "live"
-    return {"stage": view.stage, "fac": "1" if fac else "0", "live": "1" if live else "0",
-            "job": view.job.state, "gate": gate_key, "review": view.review or "",
-            "acts": " ".join(view.activities), "hidden": "1" if view.hidden else "0",
-            "decide": "1" if fac and view.gate and not view.review and view.job.state == "idle" else "0",
-            "retry": "1" if fac and view.job.state == "failed" else "0",
-            "reveal": "1" if fac and live and view.gate and not view.revealed and not view.review else "0",
-            "votes": "1" if fac and live and view.revealed and view.stage == "themes" and view.gate
-                     and not view.votes_shown else "0",
-            "code": "1" if fac and live and ws.get("join_code") else "0",
-            "points": _points_key(view) if fac and view.stage == "intake" else ""}
+    return {
+        "stage": view.stage,
+        "fac": "1" if fac else "0",
+        "live": "1" if live else "0",
+        "job": view.job.state,
+        "gate": gate_key,
+        "review": view.review or "",
+        "acts": " ".join(view.activities),
+        "hidden": "1" if view.hidden else "0",
+        "decide": "1" if fac and view.gate and not view.review and view.job.state == "idle" else "0",
+        "retry": "1" if fac and view.job.state == "failed" else "0",
+        "reveal": "1" if fac and live and view.gate and not view.revealed and not view.review else "0",
+        "votes": "1"
+        if fac and live and view.revealed and view.stage == "themes" and view.gate and not view.votes_shown
+        else "0",
+        "code": "1" if fac and live and ws.get("join_code") else "0",
+        "points": _points_key(view) if fac and view.stage == "intake" else "",
+    }
 
 
 def _points_key(view: RoomView) -> str:
@@ -43,15 +52,19 @@ def _points_key(view: RoomView) -> str:
 def room(view: RoomView, lang: str, gate_key: str, public_url: str = "", warning: str = "") -> str:
     ws = view.workshop
     attrs = " ".join(f'data-{k}="{e(v)}"' for k, v in state_attrs(view, gate_key).items())
-    title = (f'<h3 data-workshop="{e(ws["id"])}" data-stage="{view.stage}" data-version="{view.version}">'
-             f'{e(ws["title"])} <small>({e(ws["company"])})</small></h3>')
-    return (f'<div class="k-room" data-workshop="{e(ws["id"])}" data-version="{view.version}" {attrs} '
-            f'data-offline="{e(tr("reconnecting", lang))}">'
-            f'<div class="k-room-head"><div class="k-room-title">{title}</div>{render.timer(ws, view.stage, lang)}</div>'
-            f'{render.stepper(view.stage, lang)}{_door(view, lang, public_url, warning)}'
-            f'<div class="k-job-line">{render.job(view, lang)}</div>'
-            f'<div class="k-room-main"><div class="k-room-content">{content(view, lang)}</div>'
-            f'<aside class="k-room-side">{_side(view, lang)}</aside></div></div>')
+    title = (
+        f'<h3 data-workshop="{e(ws["id"])}" data-stage="{view.stage}" data-version="{view.version}">'
+        f"{e(ws['title'])} <small>({e(ws['company'])})</small></h3>"
+    )
+    return (
+        f'<div class="k-room" data-workshop="{e(ws["id"])}" data-version="{view.version}" {attrs} '
+        f'data-offline="{e(tr("reconnecting", lang))}">'
+        f'<div class="k-room-head"><div class="k-room-title">{title}</div>{render.timer(ws, view.stage, lang)}</div>'
+        f"{render.stepper(view.stage, lang)}{_door(view, lang, public_url, warning)}"
+        f'<div class="k-job-line">{render.job(view, lang)}</div>'
+        f'<div class="k-room-main"><div class="k-room-content">{content(view, lang)}</div>'
+        f'<aside class="k-room-side">{_side(view, lang)}</aside></div></div>'
+    )
 
 
 def _door(view: RoomView, lang: str, public_url: str, warning: str) -> str:
@@ -63,14 +76,18 @@ def _door(view: RoomView, lang: str, public_url: str, warning: str) -> str:
     if view.stage == "intake":
         panel = render.join_panel(ws["join_code"], public_url, lang, ws.get("code_until"), warning)
         return f'<div id="k-join-info">{panel}{_screen_link(ws, lang)}</div>'
-    return (f'<div id="k-join-info" class="k-join-small" data-code="{e(ws["join_code"])}">'
-            f'{tr("join_code", lang)}: <b>{e(ws["join_code"])}</b> {render.code_state(ws.get("code_until"), lang)}'
-            f'{_screen_link(ws, lang)}</div>')
+    return (
+        f'<div id="k-join-info" class="k-join-small" data-code="{e(ws["join_code"])}">'
+        f"{tr('join_code', lang)}: <b>{e(ws['join_code'])}</b> {render.code_state(ws.get('code_until'), lang)}"
+        f"{_screen_link(ws, lang)}</div>"
+    )
 
 
 def _screen_link(ws: dict, lang: str) -> str:
-    return (f'<a class="k-screen-link" href="/screen?w={e(ws["id"])}" target="_blank" rel="noopener">'
-            f'{tr("open_big_screen", lang)}</a>')
+    return (
+        f'<a class="k-screen-link" href="/screen?w={e(ws["id"])}" target="_blank" rel="noopener">'
+        f"{tr('open_big_screen', lang)}</a>"
+    )
 
 
 def content(view: RoomView, lang: str) -> str:
@@ -109,8 +126,10 @@ def document(view: RoomView, lang: str) -> str:
     if view.stage == "done":
         from ui.web.room.deliverables import links
 
-        return (f'<div class="k-done-page" data-stage="done"><p class="k-done-head"><b>{e(tr("done_head", lang))}</b></p>'
-                f'{links(v, lang)}<div id="k-done">{page}</div></div>')
+        return (
+            f'<div class="k-done-page" data-stage="done"><p class="k-done-head"><b>{e(tr("done_head", lang))}</b></p>'
+            f'{links(v, lang)}<div id="k-done">{page}</div></div>'
+        )
     if view.can_facilitate and view.gate and not view.revealed:
         return f'<div class="k-preview" data-revealed="false">{page}</div>'
     return page

@@ -5,6 +5,7 @@ the reader runs the workshop; see :mod:`ui.web.room.board`). A press answers the
 notice — two outputs — and empties the fields it used. Every action asks :mod:`ui.policy` on the
 server whatever the page showed (a participant's crafted request to approve is refused).
 """
+
 from __future__ import annotations
 
 import html
@@ -108,8 +109,15 @@ class Controls:
 
     def _kpis(self, t) -> None:
         with gr.Group(elem_id="k-fac-kpis", elem_classes=["k-fac"], visible=False) as self.fac_kpis:
-            self.kpi_df = gr.Dataframe(headers=decisions.KPI_COLS, type="array", interactive=True, static_columns=[0],
-                                       label=t("kpi_table"), elem_id="k-kpi-df", wrap=True)
+            self.kpi_df = gr.Dataframe(
+                headers=decisions.KPI_COLS,
+                type="array",
+                interactive=True,
+                static_columns=[0],
+                label=t("kpi_table"),
+                elem_id="k-kpi-df",
+                wrap=True,
+            )
             with gr.Row():
                 self.approve_k = gr.Button(t("approve"), variant="primary", elem_id="k-approve-kpis")
                 self.save_k = gr.Button(t("save_edits"), elem_id="k-save-kpis")
@@ -119,8 +127,15 @@ class Controls:
     def _usecases(self, t) -> None:
         with gr.Group(elem_id="k-fac-usecases", elem_classes=["k-fac"], visible=False) as self.fac_usecases:
             # the id column is the use case's own: not edited, and no column is added or removed
-            self.uc_df = gr.Dataframe(headers=decisions.UC_COLS, type="array", interactive=True, static_columns=[0],
-                                      label=t("uc_table"), elem_id="k-uc-df", wrap=True)
+            self.uc_df = gr.Dataframe(
+                headers=decisions.UC_COLS,
+                type="array",
+                interactive=True,
+                static_columns=[0],
+                label=t("uc_table"),
+                elem_id="k-uc-df",
+                wrap=True,
+            )
             with gr.Accordion(t("uc_add_head"), open=False, elem_id="k-uc-add"):
                 with gr.Row():
                     self.uc_new_dept = gr.Dropdown(label=t("kcol_department"), choices=[], elem_id="k-uc-new-dept")
@@ -133,8 +148,15 @@ class Controls:
                     self.uc_new_input = gr.Textbox(label=t("kcol_input"), elem_id="k-uc-new-input")
                     self.uc_new_output = gr.Textbox(label=t("kcol_output"), elem_id="k-uc-new-output")
                 self.uc_add = gr.Button(t("uc_add"), elem_id="k-uc-add-btn")
-            self.uc_new = [self.uc_new_dept, self.uc_new_kpi, self.uc_new_title, self.uc_new_who, self.uc_new_when,
-                           self.uc_new_input, self.uc_new_output]
+            self.uc_new = [
+                self.uc_new_dept,
+                self.uc_new_kpi,
+                self.uc_new_title,
+                self.uc_new_who,
+                self.uc_new_when,
+                self.uc_new_input,
+                self.uc_new_output,
+            ]
             self.drop = gr.Textbox(label=t("drop_ids"), elem_id="k-drop")
             self.approve_u = gr.Button(t("approve"), variant="primary", elem_id="k-approve-usecases")
             self.u_feedback = gr.Textbox(label=t("feedback"), elem_id="k-uc-feedback")
@@ -160,6 +182,7 @@ class Controls:
     def _act(self, fn, ok: str = "saved", clear: tuple = (), restore: bool = False):
         """A button handler: run ``fn(rooms, user, wid, view, *inputs)``, then the new board at once.
         ``restore``: a refused text is handed back to the page (:data:`RESTORE_JS` puts it back)."""
+
         def handler(lang, wid, *args, request: gr.Request):
             lg = ui_lang(lang)
             try:
@@ -171,24 +194,44 @@ class Controls:
                 if restore and args and isinstance(args[0], str):
                     note = note.replace("<div ", f'<div data-restore="{html.escape(args[0])}" ', 1)
                 return {self.note: note}
-            out: dict[Any, Any] = {self.room: self.draw(lang, wid, request.username),
-                                   self.note: notice(lg, ok=tr(said if said in ("queued", "sent_to_review") else ok, lg))}
+            out: dict[Any, Any] = {
+                self.room: self.draw(lang, wid, request.username),
+                self.note: notice(lg, ok=tr(said if said in ("queued", "sent_to_review") else ok, lg)),
+            }
             for comp in clear:
                 out[comp] = gr.update(value=[]) if isinstance(comp, gr.CheckboxGroup) else ""
             return out
+
         return handler
 
-    def _bind(self, trigger, fn, inputs: list, ok: str = "saved", clear: tuple = (), every_click: bool = False,
-              js: str = LANG_JS, restore: bool = False):
+    def _bind(
+        self,
+        trigger,
+        fn,
+        inputs: list,
+        ok: str = "saved",
+        clear: tuple = (),
+        every_click: bool = False,
+        js: str = LANG_JS,
+        restore: bool = False,
+    ):
         """``every_click``: each click counts even while the previous one runs (Gradio drops them by default)."""
         bound = _bound(self._act(fn, ok, clear, restore), len(inputs))
         owner = getattr(trigger, "__self__", None)
         name = (getattr(owner, "elem_id", None) or "").removeprefix("k-").replace("-", "_") or None
         if name and trigger.__name__ == "submit":
             name += "_enter"
-        return trigger(bound, [self.lang, self.current, *inputs], [self.room, self.note, *clear], js=js,
-                       concurrency_id="actions", concurrency_limit=8, api_name=name, show_progress="hidden",
-                       trigger_mode="multiple" if every_click else "once")
+        return trigger(
+            bound,
+            [self.lang, self.current, *inputs],
+            [self.room, self.note, *clear],
+            js=js,
+            concurrency_id="actions",
+            concurrency_limit=8,
+            api_name=name,
+            show_progress="hidden",
+            trigger_mode="multiple" if every_click else "once",
+        )
 
     def wire_actions(self) -> None:
         b = self._bind
@@ -196,22 +239,40 @@ class Controls:
         for trig in (self.pain.submit, self.send_btn.click):
             # Every submission counts (Gradio drops a click while the last one runs); the box is emptied
             # in the browser as it sends, and a refused text is put back (510 characters once vanished).
-            b(trig, send, [self.pain, self.pain_dept], ok="sent", every_click=True, js=SEND_JS,
-              restore=True).then(None, None, None, js=RESTORE_JS)
-        b(self.act_send.click, lambda r, u, w, v, kind, target, a, bb, text: r.answer(
-            u, w, kind or (v.activities[0] if v.activities else ""), target or "", a or 0, bb or 0, text or ""),
-          [self.act_kind, self.act_target, self.act_a, self.act_b, self.act_text], ok="act_thanks",
-          clear=(self.act_text,), every_click=True)
+            b(trig, send, [self.pain, self.pain_dept], ok="sent", every_click=True, js=SEND_JS, restore=True).then(
+                None, None, None, js=RESTORE_JS
+            )
+        b(
+            self.act_send.click,
+            lambda r, u, w, v, kind, target, a, bb, text: r.answer(
+                u, w, kind or (v.activities[0] if v.activities else ""), target or "", a or 0, bb or 0, text or ""
+            ),
+            [self.act_kind, self.act_target, self.act_a, self.act_b, self.act_text],
+            ok="act_thanks",
+            clear=(self.act_text,),
+            every_click=True,
+        )
         b(self.anon_acts.input, lambda r, u, w, v, acts: r.set_anonymous(u, w, acts or []), [self.anon_acts])
         b(self.merge_btn.click, lambda r, u, w, v, ids: r.merge_points(u, w, _ids(ids)), [self.ids], clear=(self.ids,))
-        b(self.delete_btn.click, lambda r, u, w, v, ids: r.delete_points(u, w, _ids(ids)), [self.ids],
-          clear=(self.ids,))
-        b(self.edit_btn.click, lambda r, u, w, v, ids, text: r.edit_point(u, w, _one(ids), text),
-          [self.ids, self.edit_text], clear=(self.ids, self.edit_text))
+        b(
+            self.delete_btn.click,
+            lambda r, u, w, v, ids: r.delete_points(u, w, _ids(ids)),
+            [self.ids],
+            clear=(self.ids,),
+        )
+        b(
+            self.edit_btn.click,
+            lambda r, u, w, v, ids, text: r.edit_point(u, w, _one(ids), text),
+            [self.ids, self.edit_text],
+            clear=(self.ids, self.edit_text),
+        )
         b(self.start_btn.click, lambda r, u, w, v: r.start(u, w), [], ok="queued")
         self._wire_gates()
-        b(self.timer_set.click, lambda r, u, w, v, m, lab: r.set_timer(u, w, m or 0, lab),
-          [self.minutes, self.timer_label])
+        b(
+            self.timer_set.click,
+            lambda r, u, w, v, m, lab: r.set_timer(u, w, m or 0, lab),
+            [self.minutes, self.timer_label],
+        )
         b(self.timer_stop.click, lambda r, u, w, v: r.set_timer(u, w, 0), [])
         b(self.retry_btn.click, lambda r, u, w, v: r.retry(u, w), [], ok="queued")
         b(self.renew_btn.click, lambda r, u, w, v: r.renew_code(u, w), [], ok="code_renewed")
@@ -224,28 +285,70 @@ class Controls:
         def gate(name: str, decision) -> dict:
             return {**decision, "gate": name}
 
-        b(self.choose_btn.click, lambda r, u, w, v, c: r.decide(u, w, gate("themes", decisions.theme_choice(_pick(c)))),
-          [self.cand], ok="queued")
-        b(self.edit_theme_btn.click, lambda r, u, w, v, c, t1, t2, t3: r.decide(u, w, gate("themes", decisions.theme_edit(
-            v.values.get("theme_candidates") or [], c, t1, t2, t3))), [self.cand, self.th_title, self.th_problem,
-                                                                       self.th_outcome], ok="queued")
-        b(self.regen_btn.click, lambda r, u, w, v, fb: r.decide(u, w, gate("themes", {"action": "regenerate",
-                                                                                    "feedback": fb})),
-          [self.th_feedback], ok="queued", clear=(self.th_feedback,))
+        b(
+            self.choose_btn.click,
+            lambda r, u, w, v, c: r.decide(u, w, gate("themes", decisions.theme_choice(_pick(c)))),
+            [self.cand],
+            ok="queued",
+        )
+        b(
+            self.edit_theme_btn.click,
+            lambda r, u, w, v, c, t1, t2, t3: r.decide(
+                u, w, gate("themes", decisions.theme_edit(v.values.get("theme_candidates") or [], c, t1, t2, t3))
+            ),
+            [self.cand, self.th_title, self.th_problem, self.th_outcome],
+            ok="queued",
+        )
+        b(
+            self.regen_btn.click,
+            lambda r, u, w, v, fb: r.decide(u, w, gate("themes", {"action": "regenerate", "feedback": fb})),
+            [self.th_feedback],
+            ok="queued",
+            clear=(self.th_feedback,),
+        )
         b(self.approve_k.click, lambda r, u, w, v: r.decide(u, w, gate("kpis", {"action": "approve"})), [], ok="queued")
-        b(self.save_k.click, lambda r, u, w, v, df: r.decide(u, w, gate("kpis", decisions.kpi_edit(
-            v.values.get("kpis") or [], df))), [self.kpi_df], ok="queued")
-        b(self.reject_k.click, lambda r, u, w, v, fb: r.decide(u, w, gate("kpis", {"action": "reject", "feedback": fb})),
-          [self.k_feedback], ok="queued", clear=(self.k_feedback,))
-        b(self.approve_u.click, lambda r, u, w, v, df, drop: r.decide(u, w, gate("usecases", decisions.usecase_decision(
-            v.values.get("use_cases") or [], df, drop or ""))), [self.uc_df, self.drop], ok="queued", clear=(self.drop,))
-        b(self.reject_u.click, lambda r, u, w, v, fb: r.decide(u, w, gate("usecases", {"action": "reject",
-                                                                                     "feedback": fb})),
-          [self.u_feedback], ok="queued", clear=(self.u_feedback,))
-        b(self.approve_p.click, lambda r, u, w, v: r.decide(u, w, gate("playbook", {"action": "approve"})), [],
-          ok="queued")
-        b(self.request_btn.click, lambda r, u, w, v, secs, cm: r.decide(u, w, gate("playbook", decisions.playbook_changes(
-            secs, cm))), [self.sections, self.pb_comment], ok="queued", clear=(self.pb_comment,))
+        b(
+            self.save_k.click,
+            lambda r, u, w, v, df: r.decide(u, w, gate("kpis", decisions.kpi_edit(v.values.get("kpis") or [], df))),
+            [self.kpi_df],
+            ok="queued",
+        )
+        b(
+            self.reject_k.click,
+            lambda r, u, w, v, fb: r.decide(u, w, gate("kpis", {"action": "reject", "feedback": fb})),
+            [self.k_feedback],
+            ok="queued",
+            clear=(self.k_feedback,),
+        )
+        b(
+            self.approve_u.click,
+            lambda r, u, w, v, df, drop: r.decide(
+                u, w, gate("usecases", decisions.usecase_decision(v.values.get("use_cases") or [], df, drop or ""))
+            ),
+            [self.uc_df, self.drop],
+            ok="queued",
+            clear=(self.drop,),
+        )
+        b(
+            self.reject_u.click,
+            lambda r, u, w, v, fb: r.decide(u, w, gate("usecases", {"action": "reject", "feedback": fb})),
+            [self.u_feedback],
+            ok="queued",
+            clear=(self.u_feedback,),
+        )
+        b(
+            self.approve_p.click,
+            lambda r, u, w, v: r.decide(u, w, gate("playbook", {"action": "approve"})),
+            [],
+            ok="queued",
+        )
+        b(
+            self.request_btn.click,
+            lambda r, u, w, v, secs, cm: r.decide(u, w, gate("playbook", decisions.playbook_changes(secs, cm))),
+            [self.sections, self.pb_comment],
+            ok="queued",
+            clear=(self.pb_comment,),
+        )
 
     def add_usecase(self, lang, wid, table, dept, kpi, title, who, when, inp, out, request: gr.Request):
         """A use case the facilitator adds: a row of the table with the next id, every field it needs
@@ -255,18 +358,33 @@ class Controls:
             _, view = self._view(lg, wid, request)
             if not view.can_facilitate or view.stage != "usecases":
                 raise KatachiError("forbidden", action="workshop.facilitate")
-            rows = decisions.add_row(table, {"department": dept, "kpi_id": kpi, "title": title, "who": who,
-                                             "when": when, "input": inp, "output": out})
+            rows = decisions.add_row(
+                table,
+                {
+                    "department": dept,
+                    "kpi_id": kpi,
+                    "title": title,
+                    "who": who,
+                    "when": when,
+                    "input": inp,
+                    "output": out,
+                },
+            )
         except KatachiError as err:
             return {self.note: notice(lg, err)}
-        return {self.uc_df: rows, self.note: notice(lg, ok=tr("uc_added", lg, id=rows[-1][0])),
-                **{c: "" for c in self.uc_new[2:]}}
+        return {
+            self.uc_df: rows,
+            self.note: notice(lg, ok=tr("uc_added", lg, id=rows[-1][0])),
+            **{c: "" for c in self.uc_new[2:]},
+        }
 
 
 def _bound(handler, n_inputs: int):
     """``handler`` with the explicit signature Gradio reads (lang, wid, inputs…, request)."""
-    params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-              for n in ["lang", "wid"] + [f"a{i}" for i in range(n_inputs)]]
+    params = [
+        inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        for n in ["lang", "wid"] + [f"a{i}" for i in range(n_inputs)]
+    ]
     # Gradio fills a parameter annotated gr.Request by its position in the signature.
     params.append(inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.Request))
 

@@ -3,14 +3,26 @@
 Edited rows are merged onto the generated items by id, so fields the table does not show
 (citations, how-steps, reasons) survive an edit.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 KPI_COLS = ["id", "name", "unit", "baseline", "target", "deadline", "owner", "method"]
 # input and output too: a use case added in the table needs them (the gate refuses one without)
-UC_COLS = ["id", "department", "title", "who", "when", "workflow_step", "input", "output", "kpi_id", "impact",
-           "feasibility"]
+UC_COLS = [
+    "id",
+    "department",
+    "title",
+    "who",
+    "when",
+    "workflow_step",
+    "input",
+    "output",
+    "kpi_id",
+    "impact",
+    "feasibility",
+]
 
 
 def kpi_rows(kpis: list[dict]) -> list[list[str]]:
@@ -18,8 +30,7 @@ def kpi_rows(kpis: list[dict]) -> list[list[str]]:
 
 
 def uc_rows(ucs: list[dict]) -> list[list[str]]:
-    return [[str(u[c]["value"]) if c in ("impact", "feasibility") else str(u.get(c, "")) for c in UC_COLS]
-            for u in ucs]
+    return [[str(u[c]["value"]) if c in ("impact", "feasibility") else str(u.get(c, "")) for c in UC_COLS] for u in ucs]
 
 
 def _rows(table: Any, width: int | None = None) -> list[list[str]]:
@@ -65,9 +76,19 @@ def usecase_decision(ucs: list[dict], table: Any, drop: str) -> dict:
     for row in _rows(table, len(UC_COLS)):
         vals = dict(zip(UC_COLS, row + [""] * (len(UC_COLS) - len(row))))
         base = by_id.get(vals["id"])
-        merged = {**(base or {"how": [], "input": "", "output": "", "impact": {"value": 3, "reason": ""},
-                              "feasibility": {"value": 3, "reason": ""}}),
-                  **{k: v for k, v in vals.items() if k not in ("impact", "feasibility")}}
+        merged = {
+            **(
+                base
+                or {
+                    "how": [],
+                    "input": "",
+                    "output": "",
+                    "impact": {"value": 3, "reason": ""},
+                    "feasibility": {"value": 3, "reason": ""},
+                }
+            ),
+            **{k: v for k, v in vals.items() if k not in ("impact", "feasibility")},
+        }
         for k in ("impact", "feasibility"):
             merged[k] = {**(merged.get(k) or {}), "value": _score(vals[k], merged.get(k, {}).get("value", 3))}
         if base is None:
@@ -103,6 +124,5 @@ def add_row(table: Any, fields: dict[str, str]) -> list[list[str]]:
         raise KatachiError("usecase_incomplete", title=vals.get("title") or "-", field=Code(f"field.uc_{missing[0]}"))
     rows = _rows(table, len(UC_COLS))
     taken = [int(r[0][1:]) for r in rows if r and r[0][:1].upper() == "U" and r[0][1:].isdigit()]
-    new = {**vals, "id": f"U{max(taken, default=0) + 1}", "impact": "3",
-           "feasibility": "3"}
+    new = {**vals, "id": f"U{max(taken, default=0) + 1}", "impact": "3", "feasibility": "3"}
     return rows + [[new.get(c, "") for c in UC_COLS]]

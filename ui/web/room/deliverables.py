@@ -5,6 +5,7 @@ Each file is made once per playbook version, named after the company and the the
 renamed (another tab asking at the same moment never gets half a file). The page lists links only
 once the workshop is done: it never shows an empty download box.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -46,6 +47,8 @@ def links(values: dict, lang: str) -> str:
     wid = html.escape(values["thread_id"])
     items = "".join(
         f'<li><a class="k-file" href="/k/files/{wid}/{fmt}" download data-format="{fmt}">'
-        f'{html.escape(tr("fmt_" + fmt.replace("-", "_"), lang))}</a> '
-        f'<small>{html.escape(file_name(values, fmt))}</small></li>' for fmt in DONE_FILES)
+        f"{html.escape(tr('fmt_' + fmt.replace('-', '_'), lang))}</a> "
+        f"<small>{html.escape(file_name(values, fmt))}</small></li>"
+        for fmt in DONE_FILES
+    )
     return f'<div class="k-files"><h4>{html.escape(tr("download", lang))}</h4><ul>{items}</ul></div>'

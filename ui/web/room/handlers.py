@@ -1,6 +1,7 @@
 """Server-side handlers of the workshop room. Every action asks :mod:`ui.policy` first, on the server,
 whatever the page showed; the rules themselves (who may do what) live only there.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,13 +44,18 @@ def next_label(gate: str, decision: dict, checkpoint_stage: str | None) -> str:
 
 
 # What a participant does not see of a gate before the facilitator shows it: that gate's new content.
-UNREVEALED = {"themes": ("theme_candidates", "findings"), "kpis": ("kpis", "findings"),
-              "usecases": ("use_cases", "handoffs", "findings"), "playbook": ("playbook", "versions", "findings")}
+UNREVEALED = {
+    "themes": ("theme_candidates", "findings"),
+    "kpis": ("kpis", "findings"),
+    "usecases": ("use_cases", "handoffs", "findings"),
+    "playbook": ("playbook", "versions", "findings"),
+}
 
 
 @dataclass
 class RoomView:
     """Everything a page needs to draw a workshop, for one caller."""
+
     workshop: dict
     stage: str
     gate: dict | None
@@ -74,13 +80,31 @@ class RoomView:
     @property
     def version(self) -> str:
         """Changes whenever anything shown changes: the page redraws only then."""
-        key = [self.stage, self.job.state, self.job.node, len(self.job.drafts), len(self.values.get("decisions") or []),
-               [(p["id"], p["text"], p["department"]) for p in self.points], self.tally, self.my_votes,
-               self.workshop.get("timer_end"), self.workshop.get("timer_label"), self.participants,
-               self.job.error.code if self.job.error else "", self.values.get("stage"), self.hidden,
-               self.revealed, self.votes_shown, self.activities, self.voice, sorted(self.mine.items()),
-               self.workshop.get("anonymous"), self.review, self.workshop.get("timer_stage"),
-               self.workshop.get("code_until")]
+        key = [
+            self.stage,
+            self.job.state,
+            self.job.node,
+            len(self.job.drafts),
+            len(self.values.get("decisions") or []),
+            [(p["id"], p["text"], p["department"]) for p in self.points],
+            self.tally,
+            self.my_votes,
+            self.workshop.get("timer_end"),
+            self.workshop.get("timer_label"),
+            self.participants,
+            self.job.error.code if self.job.error else "",
+            self.values.get("stage"),
+            self.hidden,
+            self.revealed,
+            self.votes_shown,
+            self.activities,
+            self.voice,
+            sorted(self.mine.items()),
+            self.workshop.get("anonymous"),
+            self.review,
+            self.workshop.get("timer_stage"),
+            self.workshop.get("code_until"),
+        ]
         return hashlib.sha1(json.dumps(key, default=str, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -128,8 +152,18 @@ class Rooms:
         return ws
 
     # -- workshops ----------------------------------------------------------------------------------
-    def create(self, user: User, company: str, title: str, departments: list[str], lang: str, mode: str = "live",
-               dots: int = 3, expected: list[str] | None = None, review: bool = True) -> dict:
+    def create(
+        self,
+        user: User,
+        company: str,
+        title: str,
+        departments: list[str],
+        lang: str,
+        mode: str = "live",
+        dots: int = 3,
+        expected: list[str] | None = None,
+        review: bool = True,
+    ) -> dict:
         """``expected``: display names the facilitator invites (optional); the room shows who has joined.
         ``review``: the playbook goes to a consultant's review before it is approved (the default)."""
         from knowledge.store import check_company
@@ -143,13 +177,20 @@ class Rooms:
         if not title.strip():
             raise KatachiError("empty_text", what=Code("field.title"))
         row: dict[str, Any]
-        row = {"id": uuid.uuid4().hex[:12], "company": company, "title": title.strip()[:120],
-               "lang": lang if lang in LANGS else "ja", "departments": list(dict.fromkeys(depts)),
-               "mode": "self" if mode == "self" else "live", "owner": user.name,
-               "join_code": self._new_code() if mode != "self" else None,
-               "dots": max(1, min(int(dots or 3), 10)), "created": time.time(),
-               "expected": list(dict.fromkeys(n.strip()[:40] for n in expected or [] if n.strip())),
-               "review": bool(review)}
+        row = {
+            "id": uuid.uuid4().hex[:12],
+            "company": company,
+            "title": title.strip()[:120],
+            "lang": lang if lang in LANGS else "ja",
+            "departments": list(dict.fromkeys(depts)),
+            "mode": "self" if mode == "self" else "live",
+            "owner": user.name,
+            "join_code": self._new_code() if mode != "self" else None,
+            "dots": max(1, min(int(dots or 3), 10)),
+            "created": time.time(),
+            "expected": list(dict.fromkeys(n.strip()[:40] for n in expected or [] if n.strip())),
+            "review": bool(review),
+        }
         self.db.add_workshop(row)
         self.db.join(row["id"], user.name)
         ws = self.db.workshop(row["id"])
@@ -166,8 +207,11 @@ class Rooms:
         """A wrong, expired or finished workshop's code and one this person may not use (staff of another
         company, a guest of another workshop) get the same answer: the answer tells nothing about codes."""
         ws = self.db.by_code((code or "").strip().upper()[:12]) if code and code.strip() else None
-        if (ws is None or not code_open(ws, self.is_done(ws["id"]))
-                or not policy.allowed(user, "workshop.join", workshop=ws, joined=self.joined(user, ws))):
+        if (
+            ws is None
+            or not code_open(ws, self.is_done(ws["id"]))
+            or not policy.allowed(user, "workshop.join", workshop=ws, joined=self.joined(user, ws))
+        ):
             raise KatachiError("join_code_unknown", join_code=(code or "").strip()[:12])
         self.db.open_room(ws["id"], self.service.settings.join_code_hours)
         self.db.join(ws["id"], user.name)
@@ -215,12 +259,18 @@ class Rooms:
             raise KatachiError("empty_text", what=Code("field.pain_point"))
         s = self.service.settings
         if len(text) > s.max_point_chars:
-            raise KatachiError("text_too_long", what=Code("field.pain_point"), size=len(text),
-                               limit=s.max_point_chars)
+            raise KatachiError("text_too_long", what=Code("field.pain_point"), size=len(text), limit=s.max_point_chars)
         dept = department if department in ws["departments"] else ""
         anonymous = anonymous or "intake" in (ws.get("anonymous") or [])  # the facilitator's choice for the room
-        pid = self.db.add_pain_point(wid, None if anonymous else user.name, dept, text, sender=user.name,
-                                     per_sender=s.max_points_per_participant, per_workshop=s.max_pain_points)
+        pid = self.db.add_pain_point(
+            wid,
+            None if anonymous else user.name,
+            dept,
+            text,
+            sender=user.name,
+            per_sender=s.max_points_per_participant,
+            per_workshop=s.max_pain_points,
+        )
         if pid == -1:
             raise KatachiError("too_many_points_each", limit=s.max_points_per_participant)
         if pid == -2:
@@ -262,15 +312,26 @@ class Rooms:
         """Close intake: the model groups the pain points and proposes themes (queued, returns at once)."""
         ws = self._facilitator(user, wid)
         self._require_intake(ws)
-        points = [{"text": p["text"], "participant": display_of(p["author"]), "department": p["department"] or ""}
-                  for p in self.db.pain_points(wid)]
+        points = [
+            {"text": p["text"], "participant": display_of(p["author"]), "department": p["department"] or ""}
+            for p in self.db.pain_points(wid)
+        ]
         if not points:
             raise KatachiError("no_pain_points_yet")
 
         # A failure before the graph stored anything leaves no checkpoint: intake is open again with
         # every pain point still in the app database.
-        self.jobs.submit(wid, "themes", {"kind": "start", "company": ws["company"], "points": points,
-                                         "departments": ws["departments"], "lang": ws["lang"]})
+        self.jobs.submit(
+            wid,
+            "themes",
+            {
+                "kind": "start",
+                "company": ws["company"],
+                "points": points,
+                "departments": ws["departments"],
+                "lang": ws["lang"],
+            },
+        )
 
     def _snapshot(self, wid: str):
         """The workshop's graph state, or None while the graph has stored nothing (intake, or a crash before)."""
@@ -292,8 +353,9 @@ class Rooms:
         n = len(snap.values.get("theme_candidates") or [])
         if not 0 <= int(candidate) < n:
             raise KatachiError("no_candidate", index=int(candidate) + 1)
-        left = self.db.move_dot(wid, self._round(snap.values), user.name, int(candidate), 1 if delta > 0 else -1,
-                                ws["dots"])
+        left = self.db.move_dot(
+            wid, self._round(snap.values), user.name, int(candidate), 1 if delta > 0 else -1, ws["dots"]
+        )
         if left is None:
             raise KatachiError("no_dots_left", dots=ws["dots"])
         return left
@@ -324,8 +386,9 @@ class Rooms:
             said = for_gate(gate, voice(self, wid, snap.values))
             if said and not decision.get("room"):
                 decision = {**decision, "room": said}
-        self.jobs.submit(wid, next_label(gate, decision, snap.stage),
-                         {"kind": "resume", "decision": decision, "by": user.name})
+        self.jobs.submit(
+            wid, next_label(gate, decision, snap.stage), {"kind": "resume", "decision": decision, "by": user.name}
+        )
         return "queued"
 
     def _in_review(self, ws: dict) -> str:
@@ -370,8 +433,14 @@ class Rooms:
             return hit[1]
         job = self.jobs.status(wid)  # before the checkpoint: a job ending in between is not a crash
         snap = self._snapshot(wid)
-        r = {"job": job, "snap": snap, "participants": self.db.participants(wid),
-             "points": self.db.pain_points(wid) if snap is None else None, "votes": None, "review": ""}
+        r = {
+            "job": job,
+            "snap": snap,
+            "participants": self.db.participants(wid),
+            "points": self.db.pain_points(wid) if snap is None else None,
+            "votes": None,
+            "review": "",
+        }
         if snap is not None and stage_of(snap.stage) == "themes":  # while themes are regenerated too
             r["votes"] = self.db.votes(wid, self._round(snap.values))
         if snap is not None and stage_of(snap.stage) == "playbook":
@@ -394,11 +463,26 @@ class Rooms:
             points = [{**p, "author": display_of(p["author"]) or None} for p in shared["points"]]
         else:
             stage, gate, values = stage_of(snap.stage), snap.gate, snap.values
-            points = [{"id": i + 1, "text": p["text"], "department": p.get("department", ""),
-                       "author": p.get("participant") or None}
-                      for i, p in enumerate(values.get("pain_points") or [])]
-        view = RoomView(ws, stage, gate, values, job, points, self.can_facilitate(user, ws) and not as_room,
-                        participants=[display_of(n) for n in shared["participants"]], review=shared["review"])
+            points = [
+                {
+                    "id": i + 1,
+                    "text": p["text"],
+                    "department": p.get("department", ""),
+                    "author": p.get("participant") or None,
+                }
+                for i, p in enumerate(values.get("pain_points") or [])
+            ]
+        view = RoomView(
+            ws,
+            stage,
+            gate,
+            values,
+            job,
+            points,
+            self.can_facilitate(user, ws) and not as_room,
+            participants=[display_of(n) for n in shared["participants"]],
+            review=shared["review"],
+        )
         if stage == "themes" and shared["votes"] is not None:
             self._tally(view, shared["votes"], user.name)
         if ws["mode"] == "live":
@@ -435,13 +519,18 @@ class Rooms:
         from ui.web.room import activities
 
         wid = view.workshop["id"]
-        view.activities = activities.current(view.stage, view.values, view.hidden,
-                                             view.job.state in ("queued", "running"))
+        view.activities = activities.current(
+            view.stage, view.values, view.hidden, view.job.state in ("queued", "running")
+        )
         if view.can_facilitate:
             view.voice = activities.voice(self, wid, view.values)
         else:
-            view.mine = {f"{k}:{r['target']}": (r["a"], r["b"], r["comment"]) for k in view.activities
-                         for r in self.db.ratings(wid, k) if r["voter"] == user.name}
+            view.mine = {
+                f"{k}:{r['target']}": (r["a"], r["b"], r["comment"])
+                for k in view.activities
+                for r in self.db.ratings(wid, k)
+                if r["voter"] == user.name
+            }
 
     def answer(self, user: User, wid: str, kind: str, target: str, a: int = 0, b: int = 0, text: str = "") -> None:
         from ui.web.room.activities import answer

@@ -3,6 +3,7 @@
 Everything user-supplied or model-written is escaped. Citations are ``<details>`` elements: a click
 opens the source passage (file, heading or page) with the quoted sentence highlighted, no script needed.
 """
+
 from __future__ import annotations
 
 import html
@@ -60,13 +61,17 @@ def job(view: RoomView, lang: str, now: float | None = None) -> str:
         n = int((now or time.time()) - j.started)
         secs = f'<span class="k-since" data-secs="{n}">{n}</span>'
         label = e(stage_label(j.label, lang) if j.label in STAGES else j.label)
-        return (f'<div class="k-job" data-state="running">{tr("job_running", lang, label=label, secs=secs, node="")}'
-                f'{drafts(view, lang)}</div>')
+        return (
+            f'<div class="k-job" data-state="running">{tr("job_running", lang, label=label, secs=secs, node="")}'
+            f"{drafts(view, lang)}</div>"
+        )
     if j.state == "failed" and j.error is not None:
         if not view.can_facilitate:  # the room is asked to wait, not shown an error or the Retry button
             return f'<div class="k-job" data-state="paused">{tr("job_paused_room", lang)}</div>'
-        return (f'<div class="k-job k-error" data-state="failed" data-code="{e(j.error.code)}">'
-                f'{tr("job_failed", lang, msg=e(j.error.message(lang)))}</div>')
+        return (
+            f'<div class="k-job k-error" data-state="failed" data-code="{e(j.error.code)}">'
+            f"{tr('job_failed', lang, msg=e(j.error.message(lang)))}</div>"
+        )
     if view.hidden:
         return f'<div class="k-job" data-state="preview">{tr("facilitator_checking", lang)}</div>'
     if view.gate and not view.can_facilitate:
@@ -89,17 +94,24 @@ def drafts(view: RoomView, lang: str) -> str:
     for d in items:
         it = d.get("item") or {}
         if d["stage"] == "themes":
-            out.append(f'<div class="k-card k-draft" data-draft="themes"><h4>{e(it.get("title", ""))}</h4>'
-                       f'<p><b>{tr("problem", lang)}</b>: {e(it.get("problem", ""))}</p>'
-                       f'<p><b>{tr("outcome", lang)}</b>: {e(it.get("outcome", ""))}</p></div>')
+            out.append(
+                f'<div class="k-card k-draft" data-draft="themes"><h4>{e(it.get("title", ""))}</h4>'
+                f"<p><b>{tr('problem', lang)}</b>: {e(it.get('problem', ''))}</p>"
+                f"<p><b>{tr('outcome', lang)}</b>: {e(it.get('outcome', ''))}</p></div>"
+            )
         elif d["stage"] == "usecases":
-            out.append(f'<div class="k-uc k-draft" data-draft="usecases"><b>[{e(it.get("department", ""))}] '
-                       f'{e(it.get("title", ""))}</b> — {e(it.get("who", ""))} / {e(it.get("when", ""))}</div>')
+            out.append(
+                f'<div class="k-uc k-draft" data-draft="usecases"><b>[{e(it.get("department", ""))}] '
+                f"{e(it.get('title', ''))}</b> — {e(it.get('who', ''))} / {e(it.get('when', ''))}</div>"
+            )
         elif d["stage"] == "playbook":
-            out.append(f'<span class="k-draft" data-draft="playbook">✓ {e(section_label(it.get("section", ""), lang))}'
-                       f'</span> ')
-    return (f'<div class="k-drafts" data-count="{n}"><p class="k-draft-head">{tr("drafts_head", lang, n=n)}</p>'
-            f'<div class="{"k-cards" if view.job.label == "themes" else ""}">{"".join(out)}</div></div>')
+            out.append(
+                f'<span class="k-draft" data-draft="playbook">✓ {e(section_label(it.get("section", ""), lang))}</span> '
+            )
+    return (
+        f'<div class="k-drafts" data-count="{n}"><p class="k-draft-head">{tr("drafts_head", lang, n=n)}</p>'
+        f'<div class="{"k-cards" if view.job.label == "themes" else ""}">{"".join(out)}</div></div>'
+    )
 
 
 def activity_head(kind: str, ws: dict, lang: str, uses: dict | None = None) -> str:
@@ -112,19 +124,25 @@ def activity_head(kind: str, ws: dict, lang: str, uses: dict | None = None) -> s
 
     anon = anonymity_of(kind) in (ws.get("anonymous") or [])
     shown = "".join(f' data-{k}="{v}"' for k, v in (uses or {}).items())
-    return (f'<div class="k-act" data-activity="{kind}" data-anonymous="{str(anon).lower()}"{shown}>'
-            f'<p class="k-act-ask"><b>{tr("act_ask_" + kind, lang)}</b></p>'
-            f'<p class="k-act-anon">{tr("act_anonymous" if anon else "act_named", lang)}</p></div>')
+    return (
+        f'<div class="k-act" data-activity="{kind}" data-anonymous="{str(anon).lower()}"{shown}>'
+        f'<p class="k-act-ask"><b>{tr("act_ask_" + kind, lang)}</b></p>'
+        f'<p class="k-act-anon">{tr("act_anonymous" if anon else "act_named", lang)}</p></div>'
+    )
 
 
 def mine(view: RoomView, lang: str) -> str:
     """What this participant has answered so far."""
     if not view.mine:
         return ""
-    items = "".join(f"<li>{e(k.split(':', 1)[1][:40])}: {a or ''}{' / ' + str(b) if b else ''}"
-                    f"{' — ' + e(c) if c else ''}</li>" for k, (a, b, c) in view.mine.items())
-    return (f'<details class="k-act-mine"><summary>{tr("act_mine", lang, n=len(view.mine))}</summary>'
-            f'<ul>{items}</ul></details>')
+    items = "".join(
+        f"<li>{e(k.split(':', 1)[1][:40])}: {a or ''}{' / ' + str(b) if b else ''}{' — ' + e(c) if c else ''}</li>"
+        for k, (a, b, c) in view.mine.items()
+    )
+    return (
+        f'<details class="k-act-mine"><summary>{tr("act_mine", lang, n=len(view.mine))}</summary>'
+        f"<ul>{items}</ul></details>"
+    )
 
 
 def voice(view: RoomView, lang: str) -> str:
@@ -134,26 +152,39 @@ def voice(view: RoomView, lang: str) -> str:
     end = said.get("endorsement")
     if end:
         bars = " ".join(f"{v}:{'▮' * end['counts'].get(str(v), 0) or '·'}" for v in range(1, 6))
-        parts.append(f'<div class="k-endorse" data-mean="{end["mean"]}" data-n="{end["n"]}" data-agree="{end["agree"]}">'
-                     f'<b>{tr("voice_endorse", lang, mean=end["mean"], n=end["n"], agree=end["agree"])}</b>'
-                     f'<div class="k-bars">{bars}</div>'
-                     + "".join(f'<p class="k-dissent">✗ {r["value"]}: {e(r["text"] or "—")}'
-                               f'{" (" + e(r["by"]) + ")" if r["by"] else ""}</p>' for r in end["dissent"])
-                     + "".join(f'<p class="k-support">✓ {r["value"]}: {e(r["text"])}'
-                               f'{" (" + e(r["by"]) + ")" if r["by"] else ""}</p>' for r in end["support"])
-                     + "</div>")
+        parts.append(
+            f'<div class="k-endorse" data-mean="{end["mean"]}" data-n="{end["n"]}" data-agree="{end["agree"]}">'
+            f"<b>{tr('voice_endorse', lang, mean=end['mean'], n=end['n'], agree=end['agree'])}</b>"
+            f'<div class="k-bars">{bars}</div>'
+            + "".join(
+                f'<p class="k-dissent">✗ {r["value"]}: {e(r["text"] or "—")}'
+                f"{' (' + e(r['by']) + ')' if r['by'] else ''}</p>"
+                for r in end["dissent"]
+            )
+            + "".join(
+                f'<p class="k-support">✓ {r["value"]}: {e(r["text"])}{" (" + e(r["by"]) + ")" if r["by"] else ""}</p>'
+                for r in end["support"]
+            )
+            + "</div>"
+        )
     ratings = said.get("ratings") or {}
     if ratings:
+
         def score(kv):
             return kv[1]["a"] * kv[1]["b"]
 
-        rows = "".join(f'<li data-item="{e(k)}">{e(k)}: {r["a"]} × {r["b"]} = {r["a"] * r["b"]:.1f} '
-                       f'<small>({r["n"]})</small></li>' for k, r in sorted(ratings.items(), key=score, reverse=True))
+        rows = "".join(
+            f'<li data-item="{e(k)}">{e(k)}: {r["a"]} × {r["b"]} = {r["a"] * r["b"]:.1f} <small>({r["n"]})</small></li>'
+            for k, r in sorted(ratings.items(), key=score, reverse=True)
+        )
         parts.append(f'<div class="k-ratings"><b>{tr("voice_ratings", lang)}</b><ol>{rows}</ol></div>')
     comments = said.get("comments") or {}
     if comments:
-        rows = "".join(f'<li><b>{e(k)}</b>: {e(c["text"])}{" (" + e(c["by"]) + ")" if c["by"] else ""}</li>'
-                       for k, cs in comments.items() for c in cs)
+        rows = "".join(
+            f"<li><b>{e(k)}</b>: {e(c['text'])}{' (' + e(c['by']) + ')' if c['by'] else ''}</li>"
+            for k, cs in comments.items()
+            for c in cs
+        )
         parts.append(f'<div class="k-kpi-comments"><b>{tr("voice_comments", lang)}</b><ul>{rows}</ul></div>')
     if not parts:
         return ""
@@ -165,9 +196,13 @@ def people(view: RoomView, lang: str) -> str:
     joined = view.participants
     waiting = [n for n in view.workshop.get("expected") or [] if n not in joined]
     items = [f'<span class="k-joined">{e(n)}</span>' for n in joined]
-    items += [f'<span class="k-waiting" data-waiting="{e(n)}">{e(n)} ({tr("not_joined", lang)})</span>' for n in waiting]
-    return (f'<div class="k-people" data-count="{len(joined)}" data-waiting="{len(waiting)}"><b>'
-            f'{tr("participants", lang)}</b>: {", ".join(items)}</div>')
+    items += [
+        f'<span class="k-waiting" data-waiting="{e(n)}">{e(n)} ({tr("not_joined", lang)})</span>' for n in waiting
+    ]
+    return (
+        f'<div class="k-people" data-count="{len(joined)}" data-waiting="{len(waiting)}"><b>'
+        f"{tr('participants', lang)}</b>: {', '.join(items)}</div>"
+    )
 
 
 def points(view: RoomView, lang: str) -> str:
@@ -199,8 +234,10 @@ def citations(item: dict, passages: dict[str, Any], lang: str) -> str:
             where += f" slide {p['slide']}"
         heading = c.get("heading") or p.get("heading") or ""
         body = _highlight(p.get("text") or c["quote"], c["quote"])
-        out.append(f'<details class="k-cit" data-chunk="{e(c["chunk_id"])}"><summary>[{i}] {e(where)}'
-                   f'{" § " + e(heading) if heading else ""}</summary><blockquote>{body}</blockquote></details>')
+        out.append(
+            f'<details class="k-cit" data-chunk="{e(c["chunk_id"])}"><summary>[{i}] {e(where)}'
+            f"{' § ' + e(heading) if heading else ''}</summary><blockquote>{body}</blockquote></details>"
+        )
     return f'<div class="k-cits">{"".join(out)}</div>'
 
 
@@ -209,11 +246,10 @@ def _highlight(text: str, quote: str) -> str:
     i = flat.find(q) if q else -1
     if i < 0:
         return e(flat) + (f"<br><mark>{e(q)}</mark>" if q else "")
-    return f"{e(flat[:i])}<mark>{e(q)}</mark>{e(flat[i + len(q):])}"
+    return f"{e(flat[:i])}<mark>{e(q)}</mark>{e(flat[i + len(q) :])}"
 
 
-def join_panel(code: str, url: str, lang: str, until: float | None = None, warning: str = "",
-               qr_scale: int = 4) -> str:
+def join_panel(code: str, url: str, lang: str, until: float | None = None, warning: str = "", qr_scale: int = 4) -> str:
     """What the facilitator projects while pain points come in: the join page's address (the code
     filled in), a QR code of it, and the code in large type (it was once '…このコードを入力します（/）':
     the address was just '/'); when the code stops working, and a warning when the address cannot be
@@ -224,12 +260,17 @@ def join_panel(code: str, url: str, lang: str, until: float | None = None, warni
         import segno
 
         qr = segno.make(link, error="m").svg_inline(scale=qr_scale, dark="#111", light="#fff")
-    warn = (f'<p class="k-join-warning" role="alert" data-code="{e(warning)}">⚠ {tr(warning, lang, url=e(url))}</p>'
-            if warning else "")
-    return (f'<div class="k-join" data-code="{e(code)}" data-url="{e(link)}"><div class="k-join-qr">{qr}</div><div>'
-            f'<p>{tr("join_info", lang, code=e(code), url=e(link or "-"))}</p>'
-            f'<p class="k-join-code">{e(code)}</p><p class="k-join-url">{e(link)}</p>'
-            f'{code_state(until, lang)}{warn}</div></div>')
+    warn = (
+        f'<p class="k-join-warning" role="alert" data-code="{e(warning)}">⚠ {tr(warning, lang, url=e(url))}</p>'
+        if warning
+        else ""
+    )
+    return (
+        f'<div class="k-join" data-code="{e(code)}" data-url="{e(link)}"><div class="k-join-qr">{qr}</div><div>'
+        f"<p>{tr('join_info', lang, code=e(code), url=e(link or '-'))}</p>"
+        f'<p class="k-join-code">{e(code)}</p><p class="k-join-url">{e(link)}</p>'
+        f"{code_state(until, lang)}{warn}</div></div>"
+    )
 
 
 def code_state(until: float | None, lang: str, now: float | None = None) -> str:
@@ -253,24 +294,36 @@ def theme_cards(view: RoomView, lang: str, controls: bool = True) -> str:
     for i, t in enumerate(cands):
         dots = view.tally[i] if i < len(view.tally) else 0
         voters = view.card_voters[i] if i < len(view.card_voters) else 0  # who put dots on this card
-        tally = (f'<div class="k-tally" data-dots="{dots}" data-voters="{voters}" '
-                 f'data-shown="{str(view.votes_shown).lower()}">{"●" * dots} '
-                 f'{tr("votes_tally", lang, dots=dots, voters=voters)}</div>'
-                 if view.can_facilitate or view.votes_shown else "")
+        tally = (
+            f'<div class="k-tally" data-dots="{dots}" data-voters="{voters}" '
+            f'data-shown="{str(view.votes_shown).lower()}">{"●" * dots} '
+            f"{tr('votes_tally', lang, dots=dots, voters=voters)}</div>"
+            if view.can_facilitate or view.votes_shown
+            else ""
+        )
         cards.append(
             f'<div class="k-card" data-index="{i}" data-origin="{e(t.get("origin", "participants"))}">'
-            f'<h4>{tr("candidate", lang)} {i + 1}: {e(t["title"])}</h4>'
-            + (f'<p class="k-origin">{e(text_of("doc.from_documents", lang))}</p>'
-               if t.get("origin") == "documents" else "")
-            + f'<p><b>{tr("problem", lang)}</b>: {e(t["problem"])}</p><p><b>{tr("outcome", lang)}</b>: {e(t["outcome"])}</p>'
-            + (f'<p><b>{tr("why_now", lang)}</b>: {e(t["why_now"])}</p>' if t.get("why_now") else "")
-            + _measures(t, lang) + tally + (_my_dots(view, i, lang) if controls else "")
-            + (citations(t, passages, lang) if controls else "") + '</div>')
+            f"<h4>{tr('candidate', lang)} {i + 1}: {e(t['title'])}</h4>"
+            + (
+                f'<p class="k-origin">{e(text_of("doc.from_documents", lang))}</p>'
+                if t.get("origin") == "documents"
+                else ""
+            )
+            + f"<p><b>{tr('problem', lang)}</b>: {e(t['problem'])}</p><p><b>{tr('outcome', lang)}</b>: {e(t['outcome'])}</p>"
+            + (f"<p><b>{tr('why_now', lang)}</b>: {e(t['why_now'])}</p>" if t.get("why_now") else "")
+            + _measures(t, lang)
+            + tally
+            + (_my_dots(view, i, lang) if controls else "")
+            + (citations(t, passages, lang) if controls else "")
+            + "</div>"
+        )
     groups = view.values.get("pain_groups") or []
     grouped = ""
     if groups and controls:
-        items = "".join(f'<li data-group="{e(g["id"])}">{e(g["summary"])} <small>({len(g.get("members") or [])})</small></li>'
-                        for g in groups)
+        items = "".join(
+            f'<li data-group="{e(g["id"])}">{e(g["summary"])} <small>({len(g.get("members") or [])})</small></li>'
+            for g in groups
+        )
         grouped = f'<details class="k-groups"><summary>{tr("pain_groups", lang, n=len(groups))}</summary><ul>{items}</ul></details>'
     head = f'<p class="k-dotsleft">{tr("dots_left", lang, n=view.my_dots_left)}</p>' if controls else ""
     return grouped + head + f'<div class="k-cards">{"".join(cards)}</div>'
@@ -279,26 +332,32 @@ def theme_cards(view: RoomView, lang: str, controls: bool = True) -> str:
 def _my_dots(view: RoomView, i: int, lang: str) -> str:
     """The reader's dots on card ``i`` and the buttons that move them (each press is one dot)."""
     mine = view.my_votes.get(i, 0)
-    return (f'<div class="k-mine" data-mine="{mine}">{tr("your_dots", lang, n="●" * mine or "0")}'
-            f' <button class="k-vote" data-index="{i}" data-delta="1" title="{tr("dot_add", lang)}">＋●</button>'
-            f'<button class="k-vote" data-index="{i}" data-delta="-1" title="{tr("dot_remove", lang)}">－</button></div>')
+    return (
+        f'<div class="k-mine" data-mine="{mine}">{tr("your_dots", lang, n="●" * mine or "0")}'
+        f' <button class="k-vote" data-index="{i}" data-delta="1" title="{tr("dot_add", lang)}">＋●</button>'
+        f'<button class="k-vote" data-index="{i}" data-delta="-1" title="{tr("dot_remove", lang)}">－</button></div>'
+    )
 
 
 def theme_block(values: dict, lang: str) -> str:
     t = values.get("theme")
     if not t:
         return ""
-    return (f'<div class="k-theme"><h3>{e(t["title"])}</h3><p><b>{tr("problem", lang)}</b>: {e(t["problem"])}</p>'
-            f'<p><b>{tr("outcome", lang)}</b>: {e(t["outcome"])}</p>{citations(t, values.get("passages") or {}, lang)}</div>')
+    return (
+        f'<div class="k-theme"><h3>{e(t["title"])}</h3><p><b>{tr("problem", lang)}</b>: {e(t["problem"])}</p>'
+        f"<p><b>{tr('outcome', lang)}</b>: {e(t['outcome'])}</p>{citations(t, values.get('passages') or {}, lang)}</div>"
+    )
 
 
 def kpis(values: dict, lang: str) -> str:
     rows = []
     passages = values.get("passages") or {}
     for k in values.get("kpis") or []:
-        rows.append(f'<div class="k-kpi" data-id="{e(k["id"])}"><b>{e(k["id"])} {e(k["name"])}</b>: '
-                    f'{e(str(k["baseline"]))} → {e(str(k["target"]))} {e(k["unit"])} ({e(k["deadline"])}) — '
-                    f'{e(k["owner"])}{citations(k, passages, lang)}</div>')
+        rows.append(
+            f'<div class="k-kpi" data-id="{e(k["id"])}"><b>{e(k["id"])} {e(k["name"])}</b>: '
+            f"{e(str(k['baseline']))} → {e(str(k['target']))} {e(k['unit'])} ({e(k['deadline'])}) — "
+            f"{e(k['owner'])}{citations(k, passages, lang)}</div>"
+        )
     return theme_block(values, lang) + "".join(rows)
 
 
@@ -307,14 +366,18 @@ def usecases(values: dict, lang: str) -> str:
     out = [kpis(values, lang)]
     for u in values.get("use_cases") or []:
         a, b = u["impact"]["value"], u["feasibility"]["value"]
-        prio = f'{e(text_of("doc.prio", lang))}: {a} × {b} = {a * b}'  # words, not 「P=12」
-        out.append(f'<div class="k-uc" data-id="{e(u["id"])}"><b>{e(u["id"])} [{e(u["department"])}] {e(u["title"])}</b>'
-                   f' — {e(u["who"])} / {e(u["when"])} / {e(u["workflow_step"])} / KPI {e(u["kpi_id"])} / {prio}'
-                   f'<ol>{"".join(f"<li>{e(s)}</li>" for s in u["how"])}</ol>{citations(u, passages, lang)}</div>')
+        prio = f"{e(text_of('doc.prio', lang))}: {a} × {b} = {a * b}"  # words, not 「P=12」
+        out.append(
+            f'<div class="k-uc" data-id="{e(u["id"])}"><b>{e(u["id"])} [{e(u["department"])}] {e(u["title"])}</b>'
+            f" — {e(u['who'])} / {e(u['when'])} / {e(u['workflow_step'])} / KPI {e(u['kpi_id'])} / {prio}"
+            f"<ol>{''.join(f'<li>{e(s)}</li>' for s in u['how'])}</ol>{citations(u, passages, lang)}</div>"
+        )
     for h in values.get("handoffs") or []:
-        out.append(f'<div class="k-handoff" data-id="{e(h["id"])}"><b>{e(h["id"])}</b> {e(h["from_department"])} → '
-                   f'{e(h["to_department"])}: {e(h["what"])} ({e(h["when"])}) {e(h.get("receiving_owner") or "")}'
-                   f'{citations(h, passages, lang)}</div>')
+        out.append(
+            f'<div class="k-handoff" data-id="{e(h["id"])}"><b>{e(h["id"])}</b> {e(h["from_department"])} → '
+            f"{e(h['to_department'])}: {e(h['what'])} ({e(h['when'])}) {e(h.get('receiving_owner') or '')}"
+            f"{citations(h, passages, lang)}</div>"
+        )
     return "".join(out)
 
 
@@ -322,16 +385,24 @@ SEVERITIES = ("error", "warning", "info")
 
 
 def findings(values: dict, stage: str, lang: str) -> str:
-    keys = {"themes": ["intake", "themes"], "kpis": ["kpis"], "usecases": ["usecases"],
-            "playbook": ["playbook"], "done": ["intake", "themes", "kpis", "usecases", "playbook"]}.get(stage, [])
+    keys = {
+        "themes": ["intake", "themes"],
+        "kpis": ["kpis"],
+        "usecases": ["usecases"],
+        "playbook": ["playbook"],
+        "done": ["intake", "themes", "kpis", "usecases", "playbook"],
+    }.get(stage, [])
     found = [f for k in keys for f in (values.get("findings") or {}).get(k, [])]
     if not found:
         return ""
     # People read the severity and the message; the rule's code stays in the markup for tools and tests.
-    items = "".join(f'<li class="k-finding k-{e(f["severity"])}" data-rule="{e(f["rule"])}">'
-                    f'<b>{e(tr("severity_" + f["severity"], lang)) if f["severity"] in SEVERITIES else ""}</b>'
-                    f'{" · " + e(display_of(f["item"])) if f.get("item") else ""}: {e(f["message"])}'
-                    f'{"<br>→ " + e(f["fix"]) if f.get("fix") else ""}</li>' for f in found)
+    items = "".join(
+        f'<li class="k-finding k-{e(f["severity"])}" data-rule="{e(f["rule"])}">'
+        f"<b>{e(tr('severity_' + f['severity'], lang)) if f['severity'] in SEVERITIES else ''}</b>"
+        f"{' · ' + e(display_of(f['item'])) if f.get('item') else ''}: {e(f['message'])}"
+        f"{'<br>→ ' + e(f['fix']) if f.get('fix') else ''}</li>"
+        for f in found
+    )
     return f'<div class="k-findings"><h4>{tr("findings_head", lang)}</h4><ul>{items}</ul></div>'
 
 

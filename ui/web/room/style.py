@@ -6,9 +6,10 @@ app's components by the ``elem_id`` Katachi gave them; ``.wrap`` and ``label`` i
 (``#k-act-a``, ``#k-act-b``, on a phone) are the only layout of the workshop app's own that is styled
 (see the README's list).
 """
+
 from __future__ import annotations
 
-_ROOM = '#k-room .k-room'
+_ROOM = "#k-room .k-room"
 
 
 def _unless(condition: str, *targets: str) -> str:
@@ -16,25 +17,34 @@ def _unless(condition: str, *targets: str) -> str:
     return f"body:not(:has({_ROOM}{condition})) :is({', '.join(targets)}) {{display:none !important}}\n"
 
 
-VISIBILITY = "".join([
-    _unless('[data-stage="intake"]', "#k-intake"),
-    _unless(':not([data-acts=""])[data-acts]', "#k-activity"),
-    _unless('[data-fac="1"][data-stage="intake"]', "#k-fac-intake"),
-    _unless('[data-decide="1"][data-stage="themes"]', "#k-fac-themes"),
-    _unless('[data-decide="1"][data-stage="kpis"]', "#k-fac-kpis"),
-    _unless('[data-decide="1"][data-stage="usecases"]', "#k-fac-usecases"),
-    _unless('[data-decide="1"][data-stage="playbook"]', "#k-fac-playbook"),
-    _unless('[data-fac="1"]', "#k-fac-room"),
-    _unless('[data-retry="1"]', "#k-retry"),
-    _unless('[data-reveal="1"]', "#k-reveal"),
-    _unless('[data-votes="1"]', "#k-show-votes"),
-    _unless('[data-code="1"]', "#k-renew-code"),
-])
+VISIBILITY = "".join(
+    [
+        _unless('[data-stage="intake"]', "#k-intake"),
+        _unless(':not([data-acts=""])[data-acts]', "#k-activity"),
+        _unless('[data-fac="1"][data-stage="intake"]', "#k-fac-intake"),
+        _unless('[data-decide="1"][data-stage="themes"]', "#k-fac-themes"),
+        _unless('[data-decide="1"][data-stage="kpis"]', "#k-fac-kpis"),
+        _unless('[data-decide="1"][data-stage="usecases"]', "#k-fac-usecases"),
+        _unless('[data-decide="1"][data-stage="playbook"]', "#k-fac-playbook"),
+        _unless('[data-fac="1"]', "#k-fac-room"),
+        _unless('[data-retry="1"]', "#k-retry"),
+        _unless('[data-reveal="1"]', "#k-reveal"),
+        _unless('[data-votes="1"]', "#k-show-votes"),
+        _unless('[data-code="1"]', "#k-renew-code"),
+    ]
+)
 # the activity's inputs, as its header says (ui.web.room.page.RoomTab._activity_inputs)
 _ACT = "#k-act-head .k-act"
-VISIBILITY += "".join(f"body:not(:has({_ACT}{cond})) {target} {{display:none !important}}\n" for cond, target in (
-    (':not([data-kinds="1"])[data-kinds]', "#k-act-kind"), ('[data-target="1"]', "#k-act-target"),
-    ('[data-a="1"]', "#k-act-a"), ('[data-b="1"]', "#k-act-b"), ('[data-text="1"]', "#k-act-text")))
+VISIBILITY += "".join(
+    f"body:not(:has({_ACT}{cond})) {target} {{display:none !important}}\n"
+    for cond, target in (
+        (':not([data-kinds="1"])[data-kinds]', "#k-act-kind"),
+        ('[data-target="1"]', "#k-act-target"),
+        ('[data-a="1"]', "#k-act-a"),
+        ('[data-b="1"]', "#k-act-b"),
+        ('[data-text="1"]', "#k-act-text"),
+    )
+)
 
 BOARD = """
 .k-room-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:.3rem 1.2rem}

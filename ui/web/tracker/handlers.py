@@ -1,5 +1,6 @@
 """The tracker page's model work: the weekly pack and a roll-out adaptation go to the job queue as
 data (``ui.web.jobs.run_spec``), like the workshop's own jobs, so a web replica runs no model work."""
+
 from __future__ import annotations
 
 from core.errors import KatachiError
@@ -17,5 +18,8 @@ def queue_tracker_job(jobs, tracker, wid: str, what: str, by: str, use_case: str
         raise KatachiError("empty_text", what=Code("field.department"))
     if use_case not in {p["use_case"] for p in tracker.db.proven(wid)}:
         raise KatachiError("not_proven_yet", use_case=use_case)
-    jobs.submit("tracker:" + wid, "adapt", {"kind": "tracker_adapt", "thread": wid, "use_case": use_case,
-                                            "department": department.strip(), "by": by})
+    jobs.submit(
+        "tracker:" + wid,
+        "adapt",
+        {"kind": "tracker_adapt", "thread": wid, "use_case": use_case, "department": department.strip(), "by": by},
+    )

@@ -1,5 +1,6 @@
 """The weekly PDCA tab: KPI trends and projections, check-ins, the weekly review pack, proven 型 and
 their roll-out, CSV in and out. Validation lives in :mod:`graphs.tracker`; this page only calls it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,15 +36,20 @@ class TrackerTab:
                 self.plot = gr.Image(type="filepath", interactive=False, elem_id="k-tr-plot", show_label=False)
             with gr.Column(scale=2):
                 gr.Markdown(t("checkin_head"))
-                self.kind = gr.Radio([("KPI", "kpi"), (t("use_case"), "usecase")], value="kpi", label=t("kind"),
-                                     elem_id="k-tr-kind")
+                self.kind = gr.Radio(
+                    [("KPI", "kpi"), (t("use_case"), "usecase")], value="kpi", label=t("kind"), elem_id="k-tr-kind"
+                )
                 self.item = gr.Dropdown(label=t("item"), choices=[], elem_id="k-tr-item", allow_custom_value=True)
                 with gr.Row():
                     self.week = gr.Textbox(label=t("week"), value=dt.date.today().isoformat(), elem_id="k-tr-week")
                     self.value = gr.Textbox(label=t("value"), elem_id="k-tr-value")
                     self.unit = gr.Textbox(label=t("unit"), elem_id="k-tr-unit")
-                self.status = gr.Dropdown(label=t("status"), choices=[("", "")] + [(t("st_" + st), st) for st in STATUSES],
-                                          value="", elem_id="k-tr-status")
+                self.status = gr.Dropdown(
+                    label=t("status"),
+                    choices=[("", "")] + [(t("st_" + st), st) for st in STATUSES],
+                    value="",
+                    elem_id="k-tr-status",
+                )
                 self.blockers = gr.Textbox(label=t("blockers"), elem_id="k-tr-blockers")
                 self.ai_tried = gr.Textbox(label=t("ai_tried"), elem_id="k-tr-ai")
                 self.memo = gr.Textbox(label=t("memo"), elem_id="k-tr-memo")
@@ -71,8 +77,17 @@ class TrackerTab:
                 self.csv_in_btn = gr.Button(t("csv_import"), elem_id="k-tr-csv-in-btn")
             self.csv_dl = gr.File(interactive=False, elem_id="k-tr-csv-dl", show_label=False)
         self.tick = gr.Timer(2.0)
-        self.outputs = [self.summary, self.kpi, self.plot, self.item, self.history, self.pack_md, self.uc,
-                        self.adapt_md, self.seen]
+        self.outputs = [
+            self.summary,
+            self.kpi,
+            self.plot,
+            self.item,
+            self.history,
+            self.pack_md,
+            self.uc,
+            self.adapt_md,
+            self.seen,
+        ]
 
     # -- access and drawing -----------------------------------------------------------------------------
     def _allowed(self, user, wid: str) -> dict:
@@ -108,11 +123,14 @@ class TrackerTab:
             return keep
         ids = [k["id"] for k in s["kpis"]]
         kpi = kpi if kpi in ids else (ids[0] if ids else None)
-        out = {self.summary: summary_html(s, busy, lg), self.seen: key,
-               self.kpi: gr.update(choices=[(f'{k["id"]} {k["name"]}', k["id"]) for k in s["kpis"]], value=kpi),
-               self.uc: gr.update(choices=[(f'{u["id"]} {u["title"]}', u["id"]) for u in s["use_cases"]])}
+        out = {
+            self.summary: summary_html(s, busy, lg),
+            self.seen: key,
+            self.kpi: gr.update(choices=[(f"{k['id']} {k['name']}", k["id"]) for k in s["kpis"]], value=kpi),
+            self.uc: gr.update(choices=[(f"{u['id']} {u['title']}", u["id"]) for u in s["use_cases"]]),
+        }
         items = s["kpis"] if kind != "usecase" else s["use_cases"]
-        out[self.item] = gr.update(choices=[(f'{x["id"]} {x.get("name") or x.get("title")}', x["id"]) for x in items])
+        out[self.item] = gr.update(choices=[(f"{x['id']} {x.get('name') or x.get('title')}", x["id"]) for x in items])
         if kpi:
             path = self.ctx.exports_dir / wid / f"trend-{kpi}.png"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -121,21 +139,51 @@ class TrackerTab:
         st = lambda v: tr("st_" + v, lg) if v in STATUSES else v  # noqa: E731 - people read 順調, not on_track
         kinds = {"kpi": "KPI", "usecase": tr("use_case", lg)}
         out[self.history] = gr.update(
-            value=[[c["week"], kinds.get(c["kind"], c["kind"]), c["item"],
-                    "" if c["value"] is None else f'{c["value"]:g}', c["unit"], st(c["status"]), c["blockers"],
-                    c["ai_tried"], c["note"], c["by"], c["correction"]] for c in rows]
+            value=[
+                [
+                    c["week"],
+                    kinds.get(c["kind"], c["kind"]),
+                    c["item"],
+                    "" if c["value"] is None else f"{c['value']:g}",
+                    c["unit"],
+                    st(c["status"]),
+                    c["blockers"],
+                    c["ai_tried"],
+                    c["note"],
+                    c["by"],
+                    c["correction"],
+                ]
+                for c in rows
+            ]
             or [[""] * 11],
-            headers=[tr(h, lg) for h in ("week", "kind", "item", "value", "unit", "status", "blockers", "ai_tried",
-                                         "memo", "col_by", "correction")])
+            headers=[
+                tr(h, lg)
+                for h in (
+                    "week",
+                    "kind",
+                    "item",
+                    "value",
+                    "unit",
+                    "status",
+                    "blockers",
+                    "ai_tried",
+                    "memo",
+                    "col_by",
+                    "correction",
+                )
+            ],
+        )
         if packs:
             from graphs.pdca.pack import pack_markdown
 
             out[self.pack_md] = pack_markdown(packs[-1]["content"])  # notes as [1], not [^1]
         if adapted:
             a = adapted[-1]["content"]
-            out[self.adapt_md] = (f"### {a['title']} ({a['source_department']} → {a['department']})\n\n"
-                                  + "\n".join(f"{i}. {x}" for i, x in enumerate(a["steps"], 1))
-                                  + f"\n\n```text\n{a['prompt_template']}\n```\n\n{a['result']}")
+            out[self.adapt_md] = (
+                f"### {a['title']} ({a['source_department']} → {a['department']})\n\n"
+                + "\n".join(f"{i}. {x}" for i, x in enumerate(a["steps"], 1))
+                + f"\n\n```text\n{a['prompt_template']}\n```\n\n{a['result']}"
+            )
         return out
 
     def poll(self, lang, wid, kpi, kind, seen, request: gr.Request):
@@ -145,19 +193,43 @@ class TrackerTab:
         return {self.wid: wid, self.note: "", **self.draw(lang, wid, kpi, kind, "", request)}
 
     # -- actions -----------------------------------------------------------------------------------------
-    def do_checkin(self, lang, wid, kpi, kind, item, week, value, unit, status, blockers, ai_tried, memo, correct,
-                   request: gr.Request):
+    def do_checkin(
+        self,
+        lang,
+        wid,
+        kpi,
+        kind,
+        item,
+        week,
+        value,
+        unit,
+        status,
+        blockers,
+        ai_tried,
+        memo,
+        correct,
+        request: gr.Request,
+    ):
         lg = ui_lang(lang)
         try:
             user = self.ctx.rooms.user(request.username)
             self._allowed(user, wid)
-            self.ctx.tracker.checkin(wid, kind, item or "", week, value, unit, status, blockers, ai_tried, memo,
-                                     user.name, correct)
+            self.ctx.tracker.checkin(
+                wid, kind, item or "", week, value, unit, status, blockers, ai_tried, memo, user.name, correct
+            )
         except KatachiError as err:
             return {self.note: notice(lg, err)}  # the form keeps what was typed
         out = self.draw(lang, wid, kpi, kind, "", request)
-        out.update({self.note: notice(lg, ok=tr("saved", lg)), self.value: "", self.blockers: "", self.ai_tried: "",
-                    self.memo: "", self.correct: ""})
+        out.update(
+            {
+                self.note: notice(lg, ok=tr("saved", lg)),
+                self.value: "",
+                self.blockers: "",
+                self.ai_tried: "",
+                self.memo: "",
+                self.correct: "",
+            }
+        )
         return out
 
     def model_job(self, what: str):
@@ -175,6 +247,7 @@ class TrackerTab:
             except KatachiError as err:
                 return notice(lg, err)
             return notice(lg, ok=tr("saved" if what == "prove" else "queued", lg))
+
         return handler
 
     def pack_export(self, fmt: str):
@@ -193,6 +266,7 @@ class TrackerTab:
             except KatachiError as err:
                 return notice(lg, err), gr.skip()
             return "", str(path)
+
         return handler
 
     def csv_export(self, lang, wid, request: gr.Request):
@@ -224,32 +298,66 @@ class TrackerTab:
         except KatachiError as err:
             return notice(lg, err)
         errs = "".join(f"<li>{line}: {e(item)} — {e(err.message(lg))}</li>" for line, item, err in rep.errors)
-        text = tr("csv_report", lg, added=rep.added, corrected=rep.corrected, unchanged=rep.unchanged,
-                  errors=len(rep.errors))
-        return f'<div class="k-notice" data-code="{"ok" if not rep.errors else "csv_errors"}">{text}<ul>{errs}</ul></div>'
+        text = tr(
+            "csv_report", lg, added=rep.added, corrected=rep.corrected, unchanged=rep.unchanged, errors=len(rep.errors)
+        )
+        return (
+            f'<div class="k-notice" data-code="{"ok" if not rep.errors else "csv_errors"}">{text}<ul>{errs}</ul></div>'
+        )
 
     def wire(self) -> None:
 
         base = [self.lang, self.wid, self.kpi, self.kind]
-        self.open_btn.click(self.open, [self.lang, self.pick, self.kpi, self.kind],
-                            [*self.outputs, self.wid, self.note], js=LANG_JS)
+        self.open_btn.click(
+            self.open, [self.lang, self.pick, self.kpi, self.kind], [*self.outputs, self.wid, self.note], js=LANG_JS
+        )
         for comp in (self.kpi, self.kind):
             comp.input(self.draw, [*base, self.seen], self.outputs, js=LANG_JS, show_progress="hidden")
-        form = [self.item, self.week, self.value, self.unit, self.status, self.blockers, self.ai_tried, self.memo,
-                self.correct]
-        self.checkin_btn.click(self.do_checkin, [*base, *form],
-                               [*self.outputs, self.note, self.value, self.blockers, self.ai_tried, self.memo,
-                                self.correct], js=LANG_JS, api_name="checkin")
+        form = [
+            self.item,
+            self.week,
+            self.value,
+            self.unit,
+            self.status,
+            self.blockers,
+            self.ai_tried,
+            self.memo,
+            self.correct,
+        ]
+        self.checkin_btn.click(
+            self.do_checkin,
+            [*base, *form],
+            [*self.outputs, self.note, self.value, self.blockers, self.ai_tried, self.memo, self.correct],
+            js=LANG_JS,
+            api_name="checkin",
+        )
         for btn, what in ((self.pack_btn, "pack"), (self.prove_btn, "prove"), (self.adapt_btn, "adapt")):
-            btn.click(self.model_job(what), [self.lang, self.wid, self.uc, self.dept], [self.note], js=LANG_JS,
-                      api_name=f"tracker_{what}")
+            btn.click(
+                self.model_job(what),
+                [self.lang, self.wid, self.uc, self.dept],
+                [self.note],
+                js=LANG_JS,
+                api_name=f"tracker_{what}",
+            )
         self.csv_out_btn.click(self.csv_export, [self.lang, self.wid], [self.note, self.csv_dl], js=LANG_JS)
         for btn, fmt in ((self.pack_pptx, "pptx"), (self.pack_pdf, "pdf")):
-            btn.click(self.pack_export(fmt), [self.lang, self.wid], [self.note, self.pack_file], js=LANG_JS,
-                      api_name=f"tracker_pack_{fmt}")
+            btn.click(
+                self.pack_export(fmt),
+                [self.lang, self.wid],
+                [self.note, self.pack_file],
+                js=LANG_JS,
+                api_name=f"tracker_pack_{fmt}",
+            )
         self.csv_in_btn.click(self.csv_import, [self.lang, self.wid, self.csv_file], [self.note], js=LANG_JS)
-        self.tick.tick(self.poll, [*base, self.seen], self.outputs, js=LANG_JS, show_progress="hidden",
-                       trigger_mode="once", concurrency_id="poll")
+        self.tick.tick(
+            self.poll,
+            [*base, self.seen],
+            self.outputs,
+            js=LANG_JS,
+            show_progress="hidden",
+            trigger_mode="once",
+            concurrency_id="poll",
+        )
 
     def on_load(self, demo) -> None:
 
@@ -270,26 +378,54 @@ def summary_html(s: dict, busy, lang: str) -> str:
     lab = labels(lang)
     rows = []
     for k in s["kpis"]:
-        cells = [k["id"], k["name"], str(k["baseline"]), _num(k["last"]), f'{k["target"]} {k["unit"]}', k["deadline"],
-                 _num(k["projected"], ".3g"), state_label(k, lab)]
-        rows.append(f'<tr data-kpi="{e(k["id"])}" data-hit="{int(k["hit"])}">'
-                    + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
+        cells = [
+            k["id"],
+            k["name"],
+            str(k["baseline"]),
+            _num(k["last"]),
+            f"{k['target']} {k['unit']}",
+            k["deadline"],
+            _num(k["projected"], ".3g"),
+            state_label(k, lab),
+        ]
+        rows.append(
+            f'<tr data-kpi="{e(k["id"])}" data-hit="{int(k["hit"])}">'
+            + "".join(f"<td>{e(c)}</td>" for c in cells)
+            + "</tr>"
+        )
     from graphs.documents.readable import severity, status
 
     # people read 未着手 and 注意; the codes stay in the markup for tools and tests
-    ucs = "".join(f'<li data-uc="{e(u["id"])}" data-status="{e(u["status"])}">{e(u["id"])} [{e(u["department"])}] '
-                  f'{e(u["title"])}: {e(status(u["status"], lang))}{" ★" if u["proven"] else ""}</li>'
-                  for u in s["use_cases"])
-    found = "".join(f'<li class="k-finding k-{e(f["severity"])}" data-rule="{e(f["rule"])}">'
-                    f'<b>{e(severity(f["severity"], lang))}</b> {e(f["item"])}: {e(f["message"])}<br>→ {e(f["fix"])}</li>'
-                    for f in s["findings"])
+    ucs = "".join(
+        f'<li data-uc="{e(u["id"])}" data-status="{e(u["status"])}">{e(u["id"])} [{e(u["department"])}] '
+        f"{e(u['title'])}: {e(status(u['status'], lang))}{' ★' if u['proven'] else ''}</li>"
+        for u in s["use_cases"]
+    )
+    found = "".join(
+        f'<li class="k-finding k-{e(f["severity"])}" data-rule="{e(f["rule"])}">'
+        f"<b>{e(severity(f['severity'], lang))}</b> {e(f['item'])}: {e(f['message'])}<br>→ {e(f['fix'])}</li>"
+        for f in s["findings"]
+    )
     job = ""
     if busy.state in ("queued", "running"):
         job = f'<p class="k-job" data-state="{busy.state}">{tr("regenerating", lang)}</p>'
     elif busy.state == "failed" and busy.error:
         job = f'<p class="k-error" data-state="failed">{e(busy.error.message(lang))}</p>'
-    head = "".join(f"<th>{h}</th>" for h in ("ID", "KPI", tr("baseline", lang), tr("latest", lang), tr("target", lang),
-                                              tr("deadline", lang), tr("projected", lang), ""))
-    return (f'<h3 data-tracker="{e(s["thread"])}">{e(s["title"])} <small>({e(s["company"])})</small></h3>{job}'
-            f'<table class="k-table"><tr>{head}</tr>{"".join(rows)}</table><ul>{ucs}</ul>'
-            + (f'<div class="k-findings"><h4>{tr("findings_head", lang)}</h4><ul>{found}</ul></div>' if found else ""))
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in (
+            "ID",
+            "KPI",
+            tr("baseline", lang),
+            tr("latest", lang),
+            tr("target", lang),
+            tr("deadline", lang),
+            tr("projected", lang),
+            "",
+        )
+    )
+    return (
+        f'<h3 data-tracker="{e(s["thread"])}">{e(s["title"])} <small>({e(s["company"])})</small></h3>{job}'
+        f'<table class="k-table"><tr>{head}</tr>{"".join(rows)}</table><ul>{ucs}</ul>'
+        + (f'<div class="k-findings"><h4>{tr("findings_head", lang)}</h4><ul>{found}</ul></div>' if found else "")
+    )

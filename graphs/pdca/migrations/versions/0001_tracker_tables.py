@@ -1,5 +1,6 @@
 """The weekly tracker's tables: check-ins (corrections kept), proven 型, adaptations, review packs.
 Revision 0001 also adopts a tracker database from before migrations as it is."""
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,25 +17,66 @@ def upgrade() -> None:
     def c(name, kind, *args, **kw):
         return sa.Column(name, kind, *args, **kw)
 
-    missing(conn, "checkins", [
-        c("id", I, primary_key=True, autoincrement=True), c("thread", T, nullable=False), c("kind", T, nullable=False),
-        c("item", T, nullable=False), c("week", T, nullable=False), c("value", F),
-        c("unit", T, nullable=False, server_default=""), c("status", T, nullable=False, server_default=""),
-        c("blockers", T, nullable=False, server_default=""), c("ai_tried", T, nullable=False, server_default=""),
-        c("note", T, nullable=False, server_default=""), c("by", T, nullable=False, server_default=""),
-        c("at", F, nullable=False), c("superseded_by", I), c("correction", T, nullable=False, server_default="")])
+    missing(
+        conn,
+        "checkins",
+        [
+            c("id", I, primary_key=True, autoincrement=True),
+            c("thread", T, nullable=False),
+            c("kind", T, nullable=False),
+            c("item", T, nullable=False),
+            c("week", T, nullable=False),
+            c("value", F),
+            c("unit", T, nullable=False, server_default=""),
+            c("status", T, nullable=False, server_default=""),
+            c("blockers", T, nullable=False, server_default=""),
+            c("ai_tried", T, nullable=False, server_default=""),
+            c("note", T, nullable=False, server_default=""),
+            c("by", T, nullable=False, server_default=""),
+            c("at", F, nullable=False),
+            c("superseded_by", I),
+            c("correction", T, nullable=False, server_default=""),
+        ],
+    )
     if "checkins_item" not in {i["name"] for i in sa.inspect(conn).get_indexes("checkins")}:
         op.create_index("checkins_item", "checkins", ["thread", "kind", "item", "week"])
-    missing(conn, "proven", [
-        c("thread", T, primary_key=True), c("use_case", T, primary_key=True), c("kpi", T, nullable=False),
-        c("week", T, nullable=False), c("by", T, nullable=False), c("at", F, nullable=False)])
-    missing(conn, "adaptations", [
-        c("id", I, primary_key=True, autoincrement=True), c("thread", T, nullable=False),
-        c("use_case", T, nullable=False), c("department", T, nullable=False), c("content", T, nullable=False),
-        c("by", T, nullable=False), c("at", F, nullable=False)])
-    missing(conn, "packs", [
-        c("id", I, primary_key=True, autoincrement=True), c("thread", T, nullable=False), c("week", T, nullable=False),
-        c("content", T, nullable=False), c("by", T, nullable=False), c("at", F, nullable=False)])
+    missing(
+        conn,
+        "proven",
+        [
+            c("thread", T, primary_key=True),
+            c("use_case", T, primary_key=True),
+            c("kpi", T, nullable=False),
+            c("week", T, nullable=False),
+            c("by", T, nullable=False),
+            c("at", F, nullable=False),
+        ],
+    )
+    missing(
+        conn,
+        "adaptations",
+        [
+            c("id", I, primary_key=True, autoincrement=True),
+            c("thread", T, nullable=False),
+            c("use_case", T, nullable=False),
+            c("department", T, nullable=False),
+            c("content", T, nullable=False),
+            c("by", T, nullable=False),
+            c("at", F, nullable=False),
+        ],
+    )
+    missing(
+        conn,
+        "packs",
+        [
+            c("id", I, primary_key=True, autoincrement=True),
+            c("thread", T, nullable=False),
+            c("week", T, nullable=False),
+            c("content", T, nullable=False),
+            c("by", T, nullable=False),
+            c("at", F, nullable=False),
+        ],
+    )
 
 
 def downgrade() -> None:

@@ -1,5 +1,6 @@
 """Login sessions in the database: any app replica (and a restarted one) knows who a browser is.
 Only a hash of each session token is stored."""
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -10,9 +11,15 @@ down_revision = "0002"
 
 
 def upgrade() -> None:
-    missing(op.get_bind(), "sessions", [
-        sa.Column("token_hash", sa.Text(), primary_key=True), sa.Column("username", sa.Text(), nullable=False),
-        sa.Column("created", sa.Float(53), nullable=False)])
+    missing(
+        op.get_bind(),
+        "sessions",
+        [
+            sa.Column("token_hash", sa.Text(), primary_key=True),
+            sa.Column("username", sa.Text(), nullable=False),
+            sa.Column("created", sa.Float(53), nullable=False),
+        ],
+    )
 
 
 def downgrade() -> None:

@@ -3,6 +3,7 @@ to the stage it was set in.
 
 Workshops made before this revision keep the window they had (48 hours from creation, the default).
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -13,8 +14,11 @@ down_revision = "0004"
 def upgrade() -> None:
     have = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("workshops")}
     added = []
-    for name, kind, default in (("opened", sa.Float(53), None), ("code_until", sa.Float(53), None),
-                                ("timer_stage", sa.Text(), "")):
+    for name, kind, default in (
+        ("opened", sa.Float(53), None),
+        ("code_until", sa.Float(53), None),
+        ("timer_stage", sa.Text(), ""),
+    ):
         if name not in have:
             op.add_column("workshops", sa.Column(name, kind, nullable=default is None, server_default=default))
             added.append(name)
