@@ -111,7 +111,7 @@ def kept_citations(snap) -> tuple[list, list]:
 def main() -> None:
     args = parse_args()
     # imported before the run starts, as the run's own modules are: its time is no stage's
-    from graphs.documents.outputs import write_outputs
+    from exports.outputs import write_outputs
 
     s, t_all, ingest_s, model_s, rows, snap = run_demo(args)
     usage = snap.values["usage"]

@@ -284,7 +284,7 @@ def save_scenarios(scenarios: list[Scenario], out_dir: Path) -> None:
 
 def save_outputs(values: dict, folder: Path) -> None:
     """What a reviewer reads (playbook.md) and what the evaluators score again later (values.json)."""
-    from graphs.documents.outputs import write_outputs
+    from exports.outputs import write_outputs
 
     write_outputs(values, folder)
     keep = {k: v for k, v in values.items() if k != "versions"}

@@ -160,7 +160,7 @@ def finish(svc: WorkshopService, lang: str, thread: str = "e1ca4238a5d7") -> dic
 
 def tracker(svc: WorkshopService, tmp: Path, thread: str = "e1ca4238a5d7"):
     """The tracker of a finished workshop with three weeks of check-ins and one weekly pack."""
-    from graphs.pdca.tracker import TrackerService
+    from tracker.tracker import TrackerService
 
     tr = TrackerService(svc, db_path=tmp / "t.sqlite", today=lambda: dt.date(2026, 12, 16))
     for week, value in (("2026-11-30", 2.0), ("2026-12-07", 1.7), ("2026-12-14", 1.5)):

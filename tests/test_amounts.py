@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphs.documents.blocks import _amount
+from exports.blocks import _amount
 
 
 @pytest.mark.parametrize(

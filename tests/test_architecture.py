@@ -10,7 +10,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("ui", "graphs", "agents", "knowledge", "core")  # top to bottom: each may import only those below
+# top to bottom: each may import only those below (the tracker makes its weekly pack with the exports)
+PACKAGES = ("ui", "tracker", "exports", "graphs", "agents", "knowledge", "core")
 LAYER = {p: i for i, p in enumerate(PACKAGES)}
 
 

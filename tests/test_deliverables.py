@@ -9,7 +9,7 @@ import os
 import pytest
 
 from core.errors import KatachiError
-from graphs.documents.exports import export
+from exports.exports import export
 from tests import deliverables_kit as kit
 from tests.test_no_raw_tokens import docx_text, pdf_text, pptx_text
 
@@ -97,7 +97,7 @@ def test_the_weekly_review_goes_into_the_calendar(done):
 def test_a_cadence_on_another_day_and_time():
     from icalendar import Calendar
 
-    from graphs.documents.calendar import review_ics
+    from exports.calendar import review_ics
 
     values = {
         "lang": "ja",

@@ -168,8 +168,8 @@ def finished(tmp_path):
 
 
 def test_every_markdown_export_shows_markup_in_data_as_text(finished, tmp_path):
-    from graphs.documents.exports import export
-    from graphs.documents.outputs import render_markdown, write_outputs
+    from exports.exports import export
+    from exports.outputs import render_markdown, write_outputs
 
     _, values = finished
     for n, payload in enumerate(ATTACKS):
@@ -186,7 +186,7 @@ def test_every_markdown_export_shows_markup_in_data_as_text(finished, tmp_path):
 
 
 def test_a_prompt_template_cannot_close_its_fence(finished):
-    from graphs.documents.outputs import render_markdown
+    from exports.outputs import render_markdown
 
     _, values = finished
     proc = values["playbook"]["procedures"][0]
@@ -196,7 +196,7 @@ def test_a_prompt_template_cannot_close_its_fence(finished):
 
 
 def test_the_weekly_pack_shows_markup_in_check_ins_as_text():
-    from graphs.pdca.pack import pack_markdown
+    from tracker.pack import pack_markdown
 
     payload = "<img src=x onerror=alert(1)>"
     pack = {

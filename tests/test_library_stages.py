@@ -11,7 +11,7 @@ from agents.glossary import candidates
 from agents.patterns import NEW, fill, procedure_from
 from agents.schemas import KPI, Score, Theme, UseCase
 from core.settings import get_settings
-from graphs.documents.outputs import render_markdown
+from exports.outputs import render_markdown
 from graphs.service import WorkshopService
 from knowledge.library.catalog import load_library
 from tests.fakes import FakeChatModel

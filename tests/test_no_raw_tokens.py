@@ -73,7 +73,7 @@ READ = {
 
 @pytest.mark.parametrize("fmt", list(READ))
 def test_every_export_shows_no_internal_token(done, fmt):
-    from graphs.documents.exports import export, file_name
+    from exports.exports import export, file_name
 
     values, _ = done
     audit = [{"at": "2026-11-28T09:00:00+00:00", "by": "kon", "what": "review: section approved", "detail": "kpis:K1"}]
@@ -101,8 +101,8 @@ def test_the_review_page_shows_no_internal_token(done):
 def test_the_done_page_shows_no_internal_token(done):
     import re
 
-    from graphs.documents.blocks import build
-    from graphs.documents.html import blocks_to_html
+    from exports.blocks import build
+    from exports.html import blocks_to_html
     from ui.web.room.render import findings, usecases
 
     values, _ = done
@@ -115,7 +115,7 @@ def test_the_done_page_shows_no_internal_token(done):
 def test_the_tracker_and_its_pack_show_no_internal_token(done):
     import re
 
-    from graphs.pdca.pack import pack_markdown
+    from tracker.pack import pack_markdown
     from ui.web.tracker.page import summary_html
 
     values, tr = done

@@ -6,12 +6,12 @@ import pytest
 
 from core.errors import KatachiError
 from core.settings import get_settings
-from graphs.pdca.csv_io import export_csv, import_csv
-from graphs.pdca.tracker import TrackerService
-from graphs.pdca.trend import project
 from graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
+from tracker.csv_io import export_csv, import_csv
+from tracker.tracker import TrackerService
+from tracker.trend import project
 
 # every test here runs on the embedded SQLite files and on PostgreSQL
 pytestmark = pytest.mark.usefixtures("backend")
@@ -165,7 +165,7 @@ def test_review_pack_cites_only_what_it_was_given(env):
     assert any(c["chunk_id"].startswith("checkin:") for c in cited)  # grounded in what people reported
     assert all(c["chunk_id"] != "S99" for c in cited)
     assert pack["decisions"] and len(pack["exec_prompts"]) == 2
-    from graphs.pdca.pack import pack_markdown
+    from tracker.pack import pack_markdown
 
     md = pack_markdown(pack)
     assert md.startswith("# 週次レビュー資料") and "## 改善の仮説" in md and "\n1. " in md.split("## 出典")[1]
@@ -284,6 +284,6 @@ def test_values_and_notes_beyond_their_bounds_are_refused_with_the_reason(env):
     with pytest.raises(KatachiError):
         env.checkin("t1", "usecase", "U1", "2026-10-20", status="running", value="1e300")
     assert not env.db.checkins("t1")
-    from graphs.pdca.tracker import plausible_range
+    from tracker.tracker import plausible_range
 
     assert plausible_range("percent") == plausible_range("%") and plausible_range("km") == (-1e12, 1e12)

@@ -17,10 +17,10 @@ DOCS = [
 
 
 def test_pack_and_adaptation_with_the_embedded_model(tmp_path):
-    from graphs.pdca.tracker import TrackerService
     from graphs.service import WorkshopService
     from tests.fakes import FakeChatModel
     from tests.workshop_fakes import ListRetriever, WorkshopResponder
+    from tracker.tracker import TrackerService
 
     fake = FakeChatModel(responder=WorkshopResponder())
     retr = ListRetriever("acme", DOCS)

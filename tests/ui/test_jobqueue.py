@@ -131,7 +131,7 @@ def test_a_failed_job_is_shown_with_its_code_and_can_be_retried(tmp_path):
 def test_the_trackers_model_work_runs_on_a_worker_too(tmp_path):
     """The weekly pack and a roll-out adaptation are queued as data like a workshop's jobs: the web side
     only enqueues (it cannot run code on the queue), a worker makes them."""
-    from graphs.pdca.tracker import TrackerService
+    from tracker.tracker import TrackerService
     from ui.web.tracker.handlers import queue_tracker_job
 
     rooms = _queued_rooms(tmp_path)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from graphs.documents.exports import FORMATS
+from exports.exports import FORMATS
 
 DEFAULT_URL = "http://127.0.0.1:7860/"  # `katachi ui`'s own address when no public one is set
 
@@ -23,7 +23,7 @@ def _audit(settings, thread_id: str) -> list[dict]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from graphs.documents.exports import write
+    from exports.exports import write
     from graphs.service import WorkshopService
 
     s = args.settings

@@ -12,8 +12,8 @@ from core.files import read_limited
 
 
 def _svc(settings):
-    from graphs.pdca.tracker import TrackerService
     from graphs.service import WorkshopService
+    from tracker.tracker import TrackerService
 
     return TrackerService(WorkshopService(settings))
 
@@ -42,8 +42,8 @@ def cmd_checkin(args: argparse.Namespace) -> int:
 
 
 def _print_summary(s: dict, lang: str) -> None:
-    from graphs.documents.readable import finding, status
-    from graphs.pdca.pack import kpi_lines, labels
+    from exports.readable import finding, status
+    from tracker.pack import kpi_lines, labels
 
     lab = labels(lang)
     print(f"{s['title']} ({s['company']})")
@@ -59,7 +59,7 @@ def _print_summary(s: dict, lang: str) -> None:
 
 
 def cmd_tracker(args: argparse.Namespace) -> int:
-    from graphs.pdca.csv_io import export_csv, import_csv
+    from tracker.csv_io import export_csv, import_csv
 
     svc = _svc(args.settings)
     tid = args.thread_id
@@ -78,7 +78,7 @@ def cmd_tracker(args: argparse.Namespace) -> int:
         print(args.csv_export)
         return 0
     if args.plot:
-        from graphs.documents.readable import file_name
+        from exports.readable import file_name
 
         out = Path(args.out or file_name(svc.playbook(tid), "trend", "png").replace(".png", f"-{args.plot}.png"))
         out.write_bytes(svc.plot(tid, args.plot))
@@ -105,7 +105,7 @@ def cmd_tracker(args: argparse.Namespace) -> int:
         elif args.format == "md":
             print(data.decode("utf-8"))
         else:
-            from graphs.documents.readable import file_name
+            from exports.readable import file_name
 
             out = Path(file_name(svc.playbook(tid), "pack", args.format))
             out.write_bytes(data)

@@ -172,7 +172,7 @@ def ask_decision(gate: dict, lang: str) -> dict:
 
 
 def drive(service, snap, lang: str, auto: bool, out: Path, said: bool = False) -> int:
-    from graphs.documents.outputs import write_outputs
+    from exports.outputs import write_outputs
 
     if not said:
         print(f"{t('cli.thread', lang)}: {snap.thread_id}", file=sys.stderr)

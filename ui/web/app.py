@@ -51,7 +51,7 @@ class AppContext:
     @functools.cached_property
     def tracker(self):
         """The weekly tracker over the same workshop store (and, in tests, the same fake model)."""
-        from graphs.pdca.tracker import TrackerService
+        from tracker.tracker import TrackerService
 
         svc = self.rooms.service
         return TrackerService(svc)

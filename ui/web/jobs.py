@@ -82,7 +82,7 @@ def run_spec(service, wid: str, spec: dict, report: Reporter, attempt: int = 1) 
 @functools.lru_cache(maxsize=4)
 def tracker_of(service):
     """The weekly tracker over ``service``'s workshops, its database and model (one per service)."""
-    from graphs.pdca.tracker import TrackerService
+    from tracker.tracker import TrackerService
 
     return TrackerService(service)
 

@@ -28,7 +28,7 @@ def create_app(ctx, demo, host: str, port: int, trusted: list):
     import gradio as gr
     from fastapi import FastAPI
 
-    from graphs.documents.html import CSS as PAGE_CSS
+    from exports.html import CSS as PAGE_CSS
     from ui.web.bodylimit import BodyLimit
     from ui.web.common import i18n
     from ui.web.proxies import ClientAddress

@@ -224,7 +224,7 @@ class Reviews:
 
     # -- versions and exports ------------------------------------------------------------------------------
     def diff(self, user: User, wid: str, a: int, b: int) -> list[dict]:
-        from graphs.documents.exports import pick_version
+        from exports.exports import pick_version
         from graphs.versions import diff
 
         v = self.view(user, wid)
@@ -252,7 +252,7 @@ class Reviews:
     ) -> tuple[str, bytes]:
         """The playbook, the deck, the one-page summary or the invitation, named after the company and the
         theme (not the workshop's id)."""
-        from graphs.documents.exports import export, file_name
+        from exports.exports import export, file_name
 
         v = self.view(user, wid)
         s = self.service.settings

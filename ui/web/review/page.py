@@ -9,7 +9,7 @@ import logging
 import gradio as gr
 
 from core.errors import KatachiError
-from graphs.documents.exports import FORMATS
+from exports.exports import FORMATS
 from ui.web.common import BROWSER_SECRET, LANG_JS, notice, section_label, tr, ui_lang, workshop_choices
 from ui.web.review import render as rr
 from ui.web.review.handlers import Reviews
@@ -141,7 +141,7 @@ class ReviewTab:
             for x in v.values.get("versions") or []
         ]
         audit = self.reviews.audit(wid)
-        from graphs.documents.exports import audit_rows
+        from exports.exports import audit_rows
 
         rows = rr.audit(audit_rows(v.values, audit), lg, self.ctx.settings.timezone)
         return {

@@ -119,8 +119,8 @@ def document(view: RoomView, lang: str) -> str:
     v = view.values
     if view.stage not in ("playbook", "done") or not v.get("theme") or not v.get("playbook"):
         return ""
-    from graphs.documents.blocks import build
-    from graphs.documents.html import blocks_to_html
+    from exports.blocks import build
+    from exports.html import blocks_to_html
 
     page = blocks_to_html(build(v), contents=tr("contents", lang), sources=tr("sources", lang))
     if view.stage == "done":

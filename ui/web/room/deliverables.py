@@ -12,13 +12,13 @@ import uuid
 from pathlib import Path
 
 from core.errors import KatachiError
-from graphs.documents.exports import FOR_EXECUTIVES
+from exports.exports import FOR_EXECUTIVES
 
 DONE_FILES = FOR_EXECUTIVES  # the 完了 page's downloads
 
 
 def export_done(values: dict, fmt: str, exports_dir: Path, settings, public_url: str) -> Path:
-    from graphs.documents.exports import file_name, write
+    from exports.exports import file_name, write
 
     if fmt not in DONE_FILES:
         raise KatachiError("export_not_ready", thread_id=values.get("thread_id", ""))
@@ -41,7 +41,7 @@ def links(values: dict, lang: str) -> str:
     """The 完了 page's downloads: one link per file, labelled in the reader's words, named for people."""
     import html
 
-    from graphs.documents.exports import file_name
+    from exports.exports import file_name
     from ui.web.common import tr
 
     wid = html.escape(values["thread_id"])

@@ -174,7 +174,7 @@ class TrackerTab:
             ],
         )
         if packs:
-            from graphs.pdca.pack import pack_markdown
+            from tracker.pack import pack_markdown
 
             out[self.pack_md] = pack_markdown(packs[-1]["content"])  # notes as [1], not [^1]
         if adapted:
@@ -252,7 +252,7 @@ class TrackerTab:
 
     def pack_export(self, fmt: str):
         """The latest weekly pack as slides (in the consultancy's template) or as a PDF, with the trends."""
-        from graphs.documents.readable import file_name
+        from exports.readable import file_name
 
         def handler(lang, wid, request: gr.Request):
             lg = ui_lang(lang)
@@ -270,8 +270,8 @@ class TrackerTab:
         return handler
 
     def csv_export(self, lang, wid, request: gr.Request):
-        from graphs.documents.readable import file_name
-        from graphs.pdca.csv_io import export_csv
+        from exports.readable import file_name
+        from tracker.csv_io import export_csv
 
         lg = ui_lang(lang)
         try:
@@ -286,7 +286,7 @@ class TrackerTab:
     def csv_import(self, lang, wid, file, request: gr.Request):
         from pathlib import Path
 
-        from graphs.pdca.csv_io import import_csv
+        from tracker.csv_io import import_csv
 
         lg = ui_lang(lang)
         try:
@@ -373,7 +373,7 @@ def _num(x, fmt: str = "g") -> str:
 
 
 def summary_html(s: dict, busy, lang: str) -> str:
-    from graphs.pdca.pack import labels, state_label
+    from tracker.pack import labels, state_label
 
     lab = labels(lang)
     rows = []
@@ -393,7 +393,7 @@ def summary_html(s: dict, busy, lang: str) -> str:
             + "".join(f"<td>{e(c)}</td>" for c in cells)
             + "</tr>"
         )
-    from graphs.documents.readable import severity, status
+    from exports.readable import severity, status
 
     # people read 未着手 and 注意; the codes stay in the markup for tools and tests
     ucs = "".join(

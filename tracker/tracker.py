@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import KatachiError
-from graphs.pdca.store import TrackerDB
-from graphs.pdca.trend import Projection, monday, project, to_float
+from tracker.store import TrackerDB
+from tracker.trend import Projection, monday, project, to_float
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +272,7 @@ class TrackerService:
         }
 
     def plot(self, thread: str, kpi: str) -> bytes:
-        from graphs.pdca.trend import plot_png
+        from tracker.trend import plot_png
 
         values = self.playbook(thread)
         k = next((x for x in values["kpis"] if x["id"] == kpi), None)
@@ -283,7 +283,7 @@ class TrackerService:
 
     def plots(self, thread: str) -> list[tuple[str, str, bytes]]:
         """Each KPI's trend plot with its status line (name, line, PNG), for the pack's slides and PDF."""
-        from graphs.pdca.pack import kpi_lines, labels
+        from tracker.pack import kpi_lines, labels
 
         values = self.playbook(thread)
         s = self.summary(thread)
@@ -296,8 +296,8 @@ class TrackerService:
 
     def pack_file(self, thread: str, fmt: str, template: Path | None = None, pack: dict | None = None) -> bytes:
         """The latest weekly pack (or ``pack``) as ``md``, ``pptx`` or ``pdf``."""
-        from graphs.pdca.pack import pack_markdown
-        from graphs.pdca.pack_export import pack_pdf, pack_pptx
+        from tracker.pack import pack_markdown
+        from tracker.pack_export import pack_pdf, pack_pptx
 
         if pack is None:
             packs = self.db.packs(thread)
@@ -328,7 +328,7 @@ class TrackerService:
         )
 
     def pack(self, thread: str, by: str = "", feedback: str = "") -> dict[str, Any]:
-        from graphs.pdca.pack import build_pack
+        from tracker.pack import build_pack
 
         values = self.playbook(thread)
         week = monday(self.today())

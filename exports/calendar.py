@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.i18n import t
-from graphs.documents.cadence import first_review, weekly_slot
+from exports.cadence import first_review, weekly_slot
 
 log = logging.getLogger(__name__)
 

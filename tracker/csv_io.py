@@ -108,7 +108,7 @@ def import_csv(svc, thread: str, data: bytes, by: str = "") -> ImportReport:
 
 
 def _same(existing: dict, r: dict) -> bool:
-    from graphs.pdca.trend import to_float
+    from tracker.trend import to_float
 
     v = to_float(r.get("value"))
     return (

@@ -15,7 +15,7 @@ from typing import Any
 
 from agents.schemas import KPI, HandOff, Playbook, Theme, UseCase
 from core.i18n import t
-from graphs.documents.labels import labels
+from exports.labels import labels
 
 _REF = re.compile(r"\[\^(\d+)\]")
 
@@ -395,7 +395,7 @@ def lineage(pattern_id: str, lang: str) -> str:
 
 
 def _findings(values: dict, lang: str, lab: dict) -> list[Block]:
-    from graphs.documents.readable import finding
+    from exports.readable import finding
 
     found = [f for fs in (values.get("findings") or {}).values() for f in fs]
     if not found:

@@ -1,5 +1,5 @@
 """Slides with python-pptx that never overflow: every text box, table and diagram box is measured
-(:mod:`graphs.documents.textfit`), wrapped and set at the largest size that fits; what still does not
+(:mod:`exports.textfit`), wrapped and set at the largest size that fits; what still does not
 fit at the smallest size is cut with '…' and given whole in the slide's notes.
 
 A consultancy's template (.pptx) brings its masters, fonts and colours: its slides are dropped, its
@@ -21,7 +21,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from graphs.documents import textfit
+from exports import textfit
 
 log = logging.getLogger(__name__)
 

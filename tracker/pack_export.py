@@ -1,5 +1,5 @@
 """The weekly review pack as slides (pptx) and as an A4 PDF, with each KPI's trend plot: the same
-content as :func:`graphs.pdca.pack.pack_markdown`, for the meeting room's screen and for the file."""
+content as :func:`tracker.pack.pack_markdown`, for the meeting room's screen and for the file."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 from pptx.enum.dml import MSO_THEME_COLOR
 
-from graphs.documents.readable import finding
-from graphs.documents.slides import Deck, Para
-from graphs.pdca.pack import labels, note
+from exports.readable import finding
+from exports.slides import Deck, Para
+from tracker.pack import labels, note
 
 Plot = tuple[str, str, bytes]  # the KPI's name, its status line, the PNG
 
@@ -77,7 +77,7 @@ def pack_pdf(pack: dict, plots: list[Plot]) -> bytes:
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    from graphs.documents.fonts import japanese_font
+    from exports.fonts import japanese_font
 
     lang = pack.get("lang", "ja")
     lab = labels(lang)

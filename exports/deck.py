@@ -16,9 +16,9 @@ from pptx.enum.dml import MSO_THEME_COLOR
 from pptx.util import Inches
 
 from core.i18n import t
-from graphs.documents.blocks import Block, build, note_marks, note_text
-from graphs.documents.labels import labels
-from graphs.documents.slides import Deck, Para
+from exports.blocks import Block, build, note_marks, note_text
+from exports.labels import labels
+from exports.slides import Deck, Para
 
 log = logging.getLogger(__name__)
 GUTTER = Inches(0.3)

@@ -16,10 +16,10 @@ from typing import Any
 
 from core.errors import KatachiError
 from core.i18n import t
-from graphs.documents.blocks import Block, build, note_text, plain
-from graphs.documents.fonts import japanese_font
-from graphs.documents.labels import labels
-from graphs.documents.outputs import blocks_to_markdown, playbook_json
+from exports.blocks import Block, build, note_text, plain
+from exports.fonts import japanese_font
+from exports.labels import labels
+from exports.outputs import blocks_to_markdown, playbook_json
 
 # Every export format, the one list of them, in the order people are offered them: what it is (for its file
 # name: the deck, the one-page summary, the invitation, the playbook), its extension, and whether the
@@ -86,22 +86,22 @@ def _deliverable(
 ) -> bytes:
     """What the executive team gets: the deck, the one-page summary, the weekly review's invitation."""
     if fmt == "pptx":
-        from graphs.documents.deck import deck
+        from exports.deck import deck
 
         if template is not None and not Path(template).is_file():
             raise KatachiError("template_missing", path=str(template))
         return deck(values, ver, template)
     if fmt == "ics":
-        from graphs.documents.calendar import review_ics
+        from exports.calendar import review_ics
 
         return review_ics({**values, **(ver["content"] if ver else {})}, tracker_url, tz)
-    from graphs.documents.summary import summary_docx, summary_pdf
+    from exports.summary import summary_docx, summary_pdf
 
     return (summary_pdf if fmt == "summary-pdf" else summary_docx)(values, ver)
 
 
 def file_name(values: dict[str, Any], fmt: str, version: int | None = None) -> str:
-    from graphs.documents.readable import file_name as named
+    from exports.readable import file_name as named
 
     kind, ext = KINDS[fmt]
     return named(values, kind, ext, version)
@@ -138,7 +138,7 @@ def _detail(d: dict) -> str:
 def _history(values: dict[str, Any], audit: list[dict]) -> list[Block]:
     """The versions and the audit log in words: 「ユースケース: 承認」, not ``usecases: approve`` (the JSON
     export keeps the codes)."""
-    from graphs.documents import readable
+    from exports import readable
 
     lang = values.get("lang", "ja")
     lab = labels(lang)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 
-from graphs.documents.blocks import Block
+from exports.blocks import Block
 
 _REF = re.compile(r"\[\^(\d+)\]")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")

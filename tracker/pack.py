@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from core.i18n import domain, t
-from graphs.documents.outputs import md_text
+from exports.outputs import md_text
 
 
 def labels(lang: str) -> dict[str, str]:
@@ -38,7 +38,7 @@ def build_pack(
 ) -> dict[str, Any]:
     """The pack of ``week`` from values: the playbook, the tracker's summary, the latest check-ins."""
     from agents.pdca import weekly_pack
-    from graphs.documents.readable import status
+    from exports.readable import status
 
     lab = labels(values["lang"])
     stuck = [
@@ -94,7 +94,7 @@ def default_prompts(summary: dict, lang: str) -> list[str]:
 
 def pack_markdown(pack: dict) -> str:
     """The pack as Markdown; sources are numbered notes ``[1]`` (``[^1]`` showed as such on the page)."""
-    from graphs.documents.readable import finding
+    from exports.readable import finding
 
     lang = pack.get("lang", "ja")
     lab = labels(lang)
