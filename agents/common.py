@@ -127,7 +127,7 @@ class StageLog:
     usage: list[dict] = field(default_factory=list)
     citations: list[dict] = field(default_factory=list)
     passages: dict[str, dict] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)  # what the quality gates repaired or dropped
+    findings: list[Finding] = field(default_factory=list)  # what the quality checks repaired or dropped
 
 
 def retrieve(

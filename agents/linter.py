@@ -145,7 +145,7 @@ def finding(
     severity: Severity | None = None,
 ) -> Finding:
     """A finding in the workshop's language (texts: ``lint.<rule>.why`` / ``.fix``); the linter's own
-    rules and the quality gates build theirs here."""
+    rules and the quality checks build theirs here."""
     why, fix = t(f"lint.{rule}.why", lang), t(f"lint.{rule}.fix", lang)
     message = t("lint.with_detail", lang, why=why, detail=detail) if detail else why
     return Finding(

@@ -1,4 +1,4 @@
-"""Quality gates for the playbook's sections: what a consultant would send back, checked in code.
+"""Quality checks for the playbook's sections: what a consultant would send back, checked in code.
 
 Each ``*_problems`` function names what is wrong (fed back to the model for one more try); each
 ``repair_*`` function fixes what survives, in code, and says so with a finding. Nothing here calls

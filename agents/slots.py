@@ -2,7 +2,7 @@
 artefact, not a stage; no field loops a phrase or keeps a prompt example's value or shape. A slot that
 fails takes the 型 library pattern's own words, never the example's.
 
-The same checks score the evals (evals/rubric.py), so the rubric measures what the gates promise.
+The same checks score the evals (evals/rubric.py), so the rubric measures what the checks promise.
 Measured on two unseen handbooks before these checks: いつ 「営業部の営業担当者と営業部の営業部の…」, 誰が
 「開発部」, 入力 「商談準備の段階」, reasons 「会議の議題の作成が週の半日」 (the example's shape).
 """

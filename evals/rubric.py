@@ -2,8 +2,8 @@
 evaluator per check, each scoring a finished workshop's values in [0, 1] (None: does not apply), and
 a per-scenario score ``passed / applicable`` (a check passes at 1.0).
 
-The checks use the same code as the quality gates (agents.numbers, agents.script, agents.sections,
-agents.grounding), so the rubric measures what the gates promise; it reads only the saved values, so
+The checks use the same code as the quality checks (agents.numbers, agents.script, agents.sections,
+agents.grounding), so the rubric measures what the checks promise; it reads only the saved values, so
 an older run's outputs can be scored again with today's rubric (``katachi eval --rescore DIR``).
 """
 

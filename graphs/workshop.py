@@ -25,7 +25,7 @@ from agents import playbook as pb
 from agents import themes as theme_agent
 from agents import usecases as uc_agent
 from agents.common import StageContext, StageLog
-from agents.common import finding as gate_finding
+from agents.common import finding as check_finding
 from agents.document_themes import document_themes
 from agents.intake import group_pain_points
 from agents.schemas import (
@@ -91,8 +91,8 @@ def _merge_logs(*logs: StageLog) -> dict[str, Any]:
     return out
 
 
-def _gates(*logs: StageLog) -> list:
-    """What the quality gates repaired or dropped while the stage ran (shown beside the linter's)."""
+def _checks(*logs: StageLog) -> list:
+    """What the quality checks repaired or dropped while the stage ran (shown beside the linter's)."""
     return [f for lg in logs for f in lg.findings]
 
 
@@ -170,9 +170,9 @@ def themes(state: WorkshopState, config: RunnableConfig) -> dict:
     if business:
         found, lg = theme_agent.generate_themes(ctx, business, n=n, feedback=fb, points=points)
     else:
-        asked = [gate_finding("no_business_problem", "themes", "", state["lang"], severity="error")]
+        asked = [check_finding("no_business_problem", "themes", "", state["lang"], severity="error")]
         found, lg = document_themes(ctx, n=n)
-    lint = asked + _gates(lg) + [f for t in found for f in linter.lint_theme(t.model_dump(), state["lang"])]
+    lint = asked + _checks(lg) + [f for t in found for f in linter.lint_theme(t.model_dump(), state["lang"])]
     return {
         "theme_candidates": [t.model_dump() for t in found],
         "stage": gate_stage("themes"),
@@ -220,7 +220,7 @@ def kpis(state: WorkshopState, config: RunnableConfig) -> dict:
         ctx, theme, groups, points, feedback=(state.get("feedback") or {}).get("kpis", ""), business=business
     )
     dumped = [k.model_dump() for k in found]
-    findings += _gates(lg) + linter.lint_kpis(dumped, state["lang"])
+    findings += _checks(lg) + linter.lint_kpis(dumped, state["lang"])
     findings += _judged(state, config, "kpis", {"theme": state["theme"], "kpis": dumped})
     return {"kpis": dumped, "findings": {"kpis": _dump(findings)}, "stage": gate_stage("kpis"), **_merge_logs(lg)}
 
@@ -276,7 +276,9 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
     hand, lg = uc_agent.generate_handoffs(ctx, state["departments"], found, feedback=feedback)
     logs.append(lg)
     ucd, hos = [u.model_dump() for u in found], [h.model_dump() for h in hand]
-    lint = _gates(*logs) + linter.lint_usecases(ucd, hos, state["departments"], [k.id for k in kpi_list], state["lang"])
+    lint = _checks(*logs) + linter.lint_usecases(
+        ucd, hos, state["departments"], [k.id for k in kpi_list], state["lang"]
+    )
     lint += _judged(state, config, "usecases", {"use_cases": ucd, "handoffs": hos})
     return {
         "use_cases": ucd,
@@ -578,7 +580,7 @@ def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
         if name in wanted:
             out[name] = build(m)
     merged = {**(state.get("playbook") or {}), **out}
-    lint = _gates(*m.logs) + linter.lint_playbook(merged, state["lang"])
+    lint = _checks(*m.logs) + linter.lint_playbook(merged, state["lang"])
     lint += _judged(state, config, "playbook", {k: merged.get(k) for k in ("training", "roles", "weekly_review")})
     version = _playbook_version(state, upd, merged)
     findings = {**upd.pop("findings", {}), "playbook": _dump(lint)}

@@ -1,4 +1,4 @@
-"""The quality gates refuse what a consultant would send back: each check on the failure it was built
+"""The quality checks refuse what a consultant would send back: each check on the failure it was built
 for (the ones seen on real handbooks), and each repair leaves a finding in the workshop's language."""
 
 from __future__ import annotations
