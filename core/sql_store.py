@@ -76,22 +76,24 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-_NAMED = re.compile(r"(?<![:\w]):(\w+)")
+_QMARK = re.compile(r"\?")
 
 
 class Tx:
-    """One transaction: ``execute(sql, args)`` with ``?`` placeholders, as sqlite3's connection had."""
+    """One transaction: ``execute(sql, args)`` with ``?`` placeholders, as sqlite3's connection had, or
+    ``:name`` ones. SQLAlchemy's ``text()`` binds them for whichever driver the URL names (the dialect's
+    own paramstyle and escaping), so the SQL is written once for SQLite and PostgreSQL."""
 
     def __init__(self, conn: sa.Connection, postgres: bool) -> None:
         self._conn, self._pg = conn, postgres
 
     def execute(self, sql: str, args: tuple | list | dict = ()) -> sa.CursorResult:
         """``args``: a sequence for ``?`` placeholders, or a dict for ``:name`` ones."""
-        named = isinstance(args, dict)
-        if self._pg:
-            sql = sql.replace("%", "%%")
-            sql = _NAMED.sub(r"%(\1)s", sql) if named else sql.replace("?", "%s")
-        return self._conn.exec_driver_sql(sql, dict(args) if named else tuple(args))
+        if not isinstance(args, dict):
+            n = iter(range(len(args)))
+            sql = _QMARK.sub(lambda _: f":p{next(n)}", sql)
+            args = {f"p{i}": v for i, v in enumerate(args)}
+        return self._conn.execute(sa.text(sql), dict(args))
 
 
 class SQLStore:
