@@ -84,8 +84,8 @@ class Tx:
     ``:name`` ones. SQLAlchemy's ``text()`` binds them for whichever driver the URL names (the dialect's
     own paramstyle and escaping), so the SQL is written once for SQLite and PostgreSQL."""
 
-    def __init__(self, conn: sa.Connection, postgres: bool) -> None:
-        self._conn, self._pg = conn, postgres
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
 
     def execute(self, sql: str, args: tuple | list | dict = ()) -> sa.CursorResult:
         """``args``: a sequence for ``?`` placeholders, or a dict for ``:name`` ones."""
@@ -130,7 +130,7 @@ class SQLStore:
             with conn.begin():
                 if self.postgres:
                     conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (self._key,))
-                yield Tx(conn, self.postgres)
+                yield Tx(conn)
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -156,9 +156,9 @@ class SQLStore:
     def all(self, sql: str, *args: Any) -> list[dict]:
         conn = getattr(self._reader, "conn", None)
         if conn is not None:
-            return [dict(r) for r in Tx(conn, self.postgres).execute(sql, args).mappings().all()]
+            return [dict(r) for r in Tx(conn).execute(sql, args).mappings().all()]
         with self._connect() as conn:
-            rows = Tx(conn, self.postgres).execute(sql, args).mappings().all()
+            rows = Tx(conn).execute(sql, args).mappings().all()
             if not self.postgres:
                 conn.rollback()
         return [dict(r) for r in rows]
