@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PROJECT = ("core", "knowledge", "agents", "graphs", "ui")
+PROJECT = ("core", "knowledge", "agents", "graphs", "exports", "tracker", "ui")
 
 
 def use_code(code: str | None) -> None:
