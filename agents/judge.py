@@ -5,7 +5,7 @@ really a training course, a theme that is "use AI" in other words). Off by defau
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -14,14 +14,11 @@ from agents.schemas import Finding
 from core.i18n import t
 from core.llm import structured_call
 
-RULES = (
-    "junior_delegation",
-    "prompt_training_only",
-    "executive_absent",
-    "usage_as_goal",
-    "unmeasured",
-    "point_solution",
-)
+# The failure patterns the model may name: one list, the answer's schema and the prompts read it.
+JudgedRule = Literal[
+    "junior_delegation", "prompt_training_only", "executive_absent", "usage_as_goal", "unmeasured", "point_solution"
+]
+RULES: tuple[str, ...] = get_args(JudgedRule)
 
 PROMPT = {
     "ja": (
@@ -39,9 +36,7 @@ PROMPT = {
 
 
 class Judged(BaseModel):
-    rule: Literal[
-        "junior_delegation", "prompt_training_only", "executive_absent", "usage_as_goal", "unmeasured", "point_solution"
-    ]
+    rule: JudgedRule
     item: str = Field(default="", json_schema_extra={"x-cap": 20})
     reason: str = Field(default="", json_schema_extra={"x-cap": 60})
 

@@ -82,3 +82,14 @@ def test_the_judge_runs_inside_the_graph_only_when_enabled(tmp_path, monkeypatch
         by = {f["by"] for f in snap.values["findings"]["kpis"]}
         assert ("model" in by) == enabled
         svc.close()
+
+
+def test_every_rule_the_model_may_name_has_a_severity_its_words_and_a_place_in_each_prompt():
+    from agents.judge import PROMPT, RULES
+    from agents.linter import SEVERITY
+    from core.i18n import LANGS, catalog
+
+    for rule in RULES:
+        assert rule in SEVERITY
+        for lang in LANGS:
+            assert rule in PROMPT[lang] and catalog()[f"lint.{rule}.why"].get(lang)
