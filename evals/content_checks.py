@@ -197,21 +197,38 @@ class NoCutTitles:
         return Result(self.name, 0.0 if bad else 1.0, "; ".join(bad[:3]))
 
 
+# A unit of time in a shorter one (calendar facts, not the product's table).
+TIME_IN = {
+    ("weeks", "days"): 7,
+    ("months", "weeks"): 4,
+    ("months", "days"): 30,
+    ("years", "months"): 12,
+    ("hours", "minutes"): 60,
+    ("days", "hours"): 24,
+}
+
+
+def converted(k: dict, x) -> bool:
+    """Is KPI ``k``'s baseline the stated number ``x`` converted explicitly: a shorter unit of time, with the
+    words said kept beside it (7 days for "a week")?"""
+    base = _float(k.get("baseline"))
+    factor = TIME_IN.get((x.family, family(str(k.get("unit", "")))))
+    return base is not None and factor is not None and k.get("said") == x.said and abs(base - x.value * factor) < 1e-9
+
+
+def conversions(values: dict) -> list[dict]:
+    """The KPIs whose baseline is a participant's number converted explicitly (see :func:`converted`): the
+    number as read in the sentence that says it ("a week" alone reads as a period, not an amount)."""
+    stated = [x for p in values.get("pain_points") or [] for x in [primary(p.get("text", ""))] if x is not None]
+    return [k for k in values.get("kpis") or [] if k.get("said") and any(converted(k, x) for x in stated)]
+
+
 class NumbersOnTheirKPI:
     """Every number a participant gave about a business problem is the baseline of a KPI that measures
     that pain point: the same value, a unit of the same kind (their unit of time kept; 「3割」 as 3 割 or 30 %),
     or converted explicitly: one week as 7 days, one hour as 60 minutes, with their words kept beside it."""
 
     name = "numbers_on_their_kpi"
-    # A unit of time in a shorter one (calendar facts, not the product's table).
-    _IN = {
-        ("weeks", "days"): 7,
-        ("months", "weeks"): 4,
-        ("months", "days"): 30,
-        ("years", "months"): 12,
-        ("hours", "minutes"): 60,
-        ("days", "hours"): 24,
-    }
 
     def _same(self, k: dict, x) -> bool:
         base, fam = _float(k.get("baseline")), family(str(k.get("unit", "")))
@@ -220,8 +237,7 @@ class NumbersOnTheirKPI:
         values_ = (x.value, x.value * 10) if x.unit == "割" else (x.value,)  # 3割 as 3 割 or as 30 %
         if fam == x.family and any(abs(base - v) < 1e-9 for v in values_):
             return True
-        factor = self._IN.get((x.family, fam))  # converted, and saying so: the participants' words are kept
-        return factor is not None and k.get("said") == x.said and abs(base - x.value * factor) < 1e-9
+        return converted(k, x)  # converted, and saying so: the participants' words are kept
 
     def __call__(self, values: dict, expect: dict) -> Result:
         wanted = [(p, x) for p in business_points(values) for x in [primary(p["text"])] if x is not None]

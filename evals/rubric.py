@@ -51,10 +51,12 @@ class NoInventedBaselines:
         if not kpis:
             return Result(self.name, 1.0, "no numeric baselines")
         said = [p["text"] for p in values.get("pain_points") or []]
+        conv = {k["id"] for k in content_checks.conversions(values)}  # "a week" as 7 days, saying so
         bad = [
             k["id"]
             for k in kpis
-            if not supported(_float(k["baseline"]), k["unit"], said + [c["quote"] for c in k.get("citations", [])])
+            if k["id"] not in conv
+            and not supported(_float(k["baseline"]), k["unit"], said + [c["quote"] for c in k.get("citations", [])])
         ]
         return Result(self.name, 1 - len(bad) / len(kpis), f"invented: {bad}" if bad else f"{len(kpis)} supported")
 
@@ -74,8 +76,14 @@ class StatedNumbersUsed:
         stated = [x for x in (primary(t) for t in _theme_points(values)) if x is not None]
         if not stated:
             return Result(self.name, None, "no numbers stated")
-        base = [(_float(k.get("baseline")), family(k.get("unit", ""))) for k in values.get("kpis") or []]
-        used = [x for x in stated if any(b is not None and abs(b - x.value) < 1e-9 and f == x.family for b, f in base)]
+        kpis = values.get("kpis") or []
+        base = [(_float(k.get("baseline")), family(k.get("unit", ""))) for k in kpis]
+        used = [
+            x
+            for x in stated
+            if any(b is not None and abs(b - x.value) < 1e-9 and f == x.family for b, f in base)
+            or any(content_checks.converted(k, x) for k in kpis)
+        ]
         return Result(self.name, len(used) / len(stated), f"{len(used)}/{len(stated)} used")
 
 
@@ -107,6 +115,8 @@ class ThemeFromPainPoints:
                 target_words(str(k.get("target", "")), k.get("unit", ""), lang),
             )
         ]
+        # and a baseline converted from their words, saying so ("from 7 days" for "a week")
+        targets += [f"{k.get('baseline', '')} {k.get('unit', '')}" for k in content_checks.conversions(values)]
         nums = [
             f"{v:g}{u}"
             for fld in ("problem", "outcome")

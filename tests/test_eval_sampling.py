@@ -104,3 +104,18 @@ def test_a_number_converted_to_a_shorter_unit_counts_only_when_the_kpi_keeps_the
     assert cc.NumbersOnTheirKPI()(v, {}).score < 1.0
     v["kpis"][0].update(baseline="7", unit="週間", said="1週間")  # a wrong number in the unit said
     assert cc.NumbersOnTheirKPI()(v, {}).score < 1.0
+
+
+def test_the_rubric_reads_an_explicit_conversion_as_the_number_said():
+    from evals import rubric
+
+    v = _v()
+    v["pain_points"][0]["text"] = "Even a standard NDA sits in the legal queue for a week"
+    v["theme"].update(
+        problem=v["pain_points"][0]["text"] + ".", outcome="Contract review time down from 7 days to 4 days"
+    )
+    v["kpis"][0].update(baseline="7", unit="days", target="4", said="a week", citations=[])
+    for check in (rubric.NoInventedBaselines(), rubric.StatedNumbersUsed(), rubric.ThemeFromPainPoints()):
+        assert check(v, {}).score == 1.0, (check.name, check(v, {}).detail)
+    v["kpis"][0].update(said="")  # the same number with the words dropped is invented
+    assert rubric.NoInventedBaselines()(v, {}).score < 1.0
