@@ -77,6 +77,18 @@ def _catalogue_vectors(embed: Callable, lang: str, entries: tuple[tuple[str, str
     return embed([text for _, text in entries], passage=True)
 
 
+def _meaning(lib, words: str, lang: str, embed: Callable | None) -> dict[str, float]:
+    """Each catalogue KPI's e5 score for ``words`` against its name and definition, in [0, 1] (0 without
+    an embedder or words)."""
+    if embed is None or not words.strip():
+        return {}
+    import numpy as np
+
+    entries = tuple((x.id, f"{x.text(lang).name}: {x.text(lang).definition}") for x in lib.kpis.values())
+    sims = _catalogue_vectors(embed, lang, entries) @ embed([words])[0]
+    return {kid: float(v) for (kid, _), v in zip(entries, np.clip((sims - SEM_FLOOR) / SEM_SPAN, 0.0, 1.0))}
+
+
 def shortlist(
     lib,
     words: str,
@@ -89,17 +101,10 @@ def shortlist(
     """The ``k`` catalogue KPIs that best measure ``words`` (what the participants said), best first,
     only those scoring at least ``MIN_SCORE``. Usage counts are never candidates (the catalogue holds
     outcome KPIs only)."""
-    kpis = list(lib.kpis.values())
-    sem = [0.0] * len(kpis)
-    if embed is not None and words.strip():
-        import numpy as np
-
-        entries = tuple((x.id, f"{x.text(lang).name}: {x.text(lang).definition}") for x in kpis)
-        cat = _catalogue_vectors(embed, lang, entries)
-        q = embed([words])[0]
-        sem = [float(v) for v in np.clip((cat @ q - SEM_FLOOR) / SEM_SPAN, 0.0, 1.0)]
+    meaning = _meaning(lib, words, lang, embed)
     out = []
-    for x, s in zip(kpis, sem):
+    for x in lib.kpis.values():
+        s = meaning.get(x.id, 0.0)
         lex = min(lib.kpi_score(words, x, lang) / LEX_SPAN, 1.0)
         score = (
             lex + s + unit_fit(x.text(lang).unit, stated) + (OWN_FUNCTION if set(x.functions) & set(functions) else 0.0)
@@ -120,17 +125,7 @@ def relevance(lib, kpi, words: str, lang: str, embed: Callable | None = None) ->
     """How much ``words`` talk about ``kpi``: the shortlist's words-and-meaning score (before unit and
     function), used to tell which of a group's sentences a chosen KPI measures."""
     lex = min(lib.kpi_score(words, kpi, lang) / LEX_SPAN, 1.0)
-    if embed is None or not words.strip():
-        return lex
-    import numpy as np
-
-    entries = tuple((x.id, f"{x.text(lang).name}: {x.text(lang).definition}") for x in lib.kpis.values())
-    cat = _catalogue_vectors(embed, lang, entries)
-    row = [i for i, (kid, _) in enumerate(entries) if kid == kpi.id]
-    if not row:
-        return lex
-    sim = float(cat[row[0]] @ embed([words])[0])
-    return lex + float(np.clip((sim - SEM_FLOOR) / SEM_SPAN, 0.0, 1.0))
+    return lex + _meaning(lib, words, lang, embed).get(kpi.id, 0.0)
 
 
 def _shares(name: str, words: str) -> bool:
