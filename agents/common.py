@@ -11,13 +11,13 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 from pydantic.json_schema import JsonDict
 
-from agents import script
-from agents.grounding import Evidence, build_evidence, keep_valid, relevant
-from agents.linter import finding  # noqa: F401 - the gates' findings, built where the linter's are
-from agents.prompts import system_prompt, user_prompt
-from agents.schemas import Citation, Finding, Support
-from core.llm import structured_call
-from knowledge.passages import Passage
+from katachi.agents import script
+from katachi.agents.grounding import Evidence, build_evidence, keep_valid, relevant
+from katachi.agents.linter import finding  # noqa: F401 - the gates' findings, built where the linter's are
+from katachi.agents.prompts import system_prompt, user_prompt
+from katachi.agents.schemas import Citation, Finding, Support
+from katachi.core.llm import structured_call
+from katachi.knowledge.passages import Passage
 
 LANGUAGE = {"ja": "Japanese", "en": "English"}  # named to the model in a retry
 # Output length budgets are in Japanese characters; English gets more characters for the same tokens.
@@ -92,7 +92,7 @@ class StageContext:
 
     def catalog(self):
         if self.library is None:
-            from knowledge.library.catalog import load_library
+            from katachi.knowledge.library.catalog import load_library
 
             self.library = load_library()
         return self.library

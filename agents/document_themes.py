@@ -14,13 +14,13 @@ from __future__ import annotations
 import logging
 import re
 
-from agents.common import StageContext, StageLog, cite, retrieve
-from agents.grounding import Evidence, is_prose, readable
-from agents.numbers import stated_numbers
-from agents.schemas import Theme
-from agents.themes import about_ai, ai_mentions, kpi_words, result_title
-from core.i18n import t
-from knowledge.chunker import split_sentences
+from katachi.agents.common import StageContext, StageLog, cite, retrieve
+from katachi.agents.grounding import Evidence, is_prose, readable
+from katachi.agents.numbers import stated_numbers
+from katachi.agents.schemas import Theme
+from katachi.agents.themes import about_ai, ai_mentions, kpi_words, result_title
+from katachi.core.i18n import t
+from katachi.knowledge.chunker import split_sentences
 
 logger = logging.getLogger(__name__)
 

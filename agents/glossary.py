@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 
-from agents.common import StageContext, StageLog
-from agents.grounding import MAX_SENTENCE, is_prose, readable
-from agents.schemas import KPI, Citation, GlossaryTerm, Theme, UseCase
-from agents.sections import from_method, generic
-from knowledge.chunker import split_sentences
-from knowledge.library.catalog import split_terms
+from katachi.agents.common import StageContext, StageLog
+from katachi.agents.grounding import MAX_SENTENCE, is_prose, readable
+from katachi.agents.schemas import KPI, Citation, GlossaryTerm, Theme, UseCase
+from katachi.agents.sections import from_method, generic
+from katachi.knowledge.chunker import split_sentences
+from katachi.knowledge.library.catalog import split_terms
 
 MAX_TERMS = 8
 MIN_DOCUMENT_TERMS_LEN = 2

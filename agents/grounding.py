@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agents.schemas import Citation
-from knowledge.chunker import split_sentences
-from knowledge.passages import Passage
+from katachi.agents.schemas import Citation
+from katachi.knowledge.chunker import split_sentences
+from katachi.knowledge.passages import Passage
 
 _WS = re.compile(r"\s+")
 # Any case: `<IMG …>` once passed as prose and was cited.
@@ -69,7 +69,7 @@ class Evidence:
         """The fenced documents block: data to cite, never instructions."""
         if not self.sentences:
             return "<documents>\n(none)\n</documents>"
-        from agents.prompts import fence
+        from katachi.agents.prompts import fence
 
         lines = []
         for sid, (cid, sent) in self.sentences.items():
@@ -105,7 +105,7 @@ def build_evidence(passages: list[Passage], query: str, max_sentences: int = 6, 
     ev = Evidence()
     q = _bigrams(query)
     scored: list[tuple[float, int, int, str, str]] = []
-    from knowledge.injection import looks_like_instruction
+    from katachi.knowledge.injection import looks_like_instruction
 
     for rank, p in enumerate(passages):
         # A passage whose heading, file name or text talks to the model is offered not at all (the reviewer

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from agents.kpi_choice import Candidate, relevance, shortlist, unit_fit
-from agents.numbers import Stated
-from agents.own_names import own_name
-from agents.said import clause, primary, subject
-from agents.schemas import PainGroup
+from katachi.agents.kpi_choice import Candidate, relevance, shortlist, unit_fit
+from katachi.agents.numbers import Stated
+from katachi.agents.own_names import own_name
+from katachi.agents.said import clause, primary, subject
+from katachi.agents.schemas import PainGroup
 
 PARTICIPANTS = "participants"  # the participants' own measure, named from their words (no catalogue KPI fits)
 

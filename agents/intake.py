@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from agents.schemas import PainGroup, PainPoint
+from katachi.agents.schemas import PainGroup, PainPoint
 
 _PUNCT = re.compile(r"[\s、。,.!！?？・「」『』（）()\"'“”]+")
 

@@ -9,10 +9,10 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
 
-from agents.linter import SEVERITY
-from agents.schemas import Finding
-from core.i18n import t
-from core.llm import structured_call
+from katachi.agents.linter import SEVERITY
+from katachi.agents.schemas import Finding
+from katachi.core.i18n import t
+from katachi.core.llm import structured_call
 
 # The failure patterns the model may name: one list, the answer's schema and the prompts read it.
 JudgedRule = Literal[

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agents.numbers import Stated
-from agents.quantities import TIME_FAMILIES, family
+from katachi.agents.numbers import Stated
+from katachi.agents.quantities import TIME_FAMILIES, family
 
 # Scores, each in about [0, 1], then summed. e5-small puts a pain point and the definition of the KPI
 # that measures it at cosine 0.84-0.90 and unrelated definitions at 0.76-0.83, so the useful range

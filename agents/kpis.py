@@ -15,16 +15,16 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from agents.common import StageContext, StageLog, ask, cite, evidence_for, finding, items
-from agents.grounding import readable, relevant
-from agents.groups import PARTICIPANTS, GroupView, group_line, own_name, view_groups
-from agents.linter import is_exec
-from agents.numbers import fmt, lower_is_better
-from agents.quantities import family
-from agents.said import too_little
-from agents.schemas import KPI, Finding, PainGroup, Theme
-from agents.targets import baseline_of, first_step
-from core.i18n import t
+from katachi.agents.common import StageContext, StageLog, ask, cite, evidence_for, finding, items
+from katachi.agents.grounding import readable, relevant
+from katachi.agents.groups import PARTICIPANTS, GroupView, group_line, own_name, view_groups
+from katachi.agents.linter import is_exec
+from katachi.agents.numbers import fmt, lower_is_better
+from katachi.agents.quantities import family
+from katachi.agents.said import too_little
+from katachi.agents.schemas import KPI, Finding, PainGroup, Theme
+from katachi.agents.targets import baseline_of, first_step
+from katachi.core.i18n import t
 
 MAX_KPIS = 6  # the theme's KPI and every other number the room stated (a workshop brings up to ~6)
 DEADLINE_MONTHS = 6

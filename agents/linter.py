@@ -12,8 +12,8 @@ import re
 import unicodedata
 from typing import Any
 
-from agents.schemas import Finding, Severity
-from core.i18n import t
+from katachi.agents.schemas import Finding, Severity
+from katachi.core.i18n import t
 
 JUNIOR = (
     "若手",
@@ -184,7 +184,7 @@ def lint_theme(theme: dict, lang: str) -> list[Finding]:
 
 def _anti_examples(lang: str) -> str:
     """The 型 library's usage counts that look like KPIs, cited beside a usage KPI."""
-    from knowledge.library.catalog import load_library
+    from katachi.knowledge.library.catalog import load_library
 
     return "、".join(getattr(a, lang) for a in load_library().anti_examples[:3])
 

@@ -4,9 +4,9 @@ the method's own fixed forms, and what makes them this company's is the KPIs and
 
 from __future__ import annotations
 
-from agents.schemas import KPI, Procedure, TrainingItem, UseCase, WeeklyReview
-from agents.targets import target_words
-from core.i18n import t
+from katachi.agents.schemas import KPI, Procedure, TrainingItem, UseCase, WeeklyReview
+from katachi.agents.targets import target_words
+from katachi.core.i18n import t
 
 
 def weekly_review(lib, kpis: list[KPI], ucs: list[UseCase], lang: str) -> WeeklyReview:

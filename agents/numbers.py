@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from agents.quantities import FAMILIES, TIME_FAMILIES, family, quantities  # noqa: F401 - the families live there
+from katachi.agents.quantities import FAMILIES, TIME_FAMILIES, family, quantities  # noqa: F401 - the families live there
 
 # Lower is better for time, waiting, errors, rework, waste, overtime, incidents; higher for the rest.
 LOWER_BETTER = (

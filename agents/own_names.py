@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from agents.numbers import Stated
-from agents.said import clause, subject
-from core.i18n import t
+from katachi.agents.numbers import Stated
+from katachi.agents.said import clause, subject
+from katachi.core.i18n import t
 
 _NAME_KIND = {
     "days": "days",

@@ -7,10 +7,10 @@ and the KPI it moves. A small model is reliable at choosing and filling, not at 
 
 from __future__ import annotations
 
-from agents.schemas import KPI, Procedure, UseCase
-from core.i18n import t
-from knowledge.library.catalog import Library
-from knowledge.library.schema import SLOTS, Pattern
+from katachi.agents.schemas import KPI, Procedure, UseCase
+from katachi.core.i18n import t
+from katachi.knowledge.library.catalog import Library
+from katachi.knowledge.library.schema import SLOTS, Pattern
 
 NEW = "new"
 

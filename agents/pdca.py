@@ -11,13 +11,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, create_model
 
-from agents.common import StageContext, StageLog, ask, cap, cite, items, retrieve, text
-from agents.grounding import build_evidence
-from agents.prompts import user_prompt
-from agents.schemas import Citation, Procedure
-from core.i18n import t
-from knowledge.metadata import department_of
-from knowledge.passages import Passage
+from katachi.agents.common import StageContext, StageLog, ask, cap, cite, items, retrieve, text
+from katachi.agents.grounding import build_evidence
+from katachi.agents.prompts import user_prompt
+from katachi.agents.schemas import Citation, Procedure
+from katachi.core.i18n import t
+from katachi.knowledge.metadata import department_of
+from katachi.knowledge.passages import Passage
 
 
 class HypothesisOut(BaseModel):

@@ -11,12 +11,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel
 
-from agents import method, sections
-from agents.common import StageContext, StageLog, ask, cap, cite, evidence_for, items, text
-from agents.glossary import build as glossary_from_documents
-from agents.grounding import Evidence
-from agents.patterns import NEW, procedure_from
-from agents.schemas import (
+from katachi.agents import method, sections
+from katachi.agents.common import StageContext, StageLog, ask, cap, cite, evidence_for, items, text
+from katachi.agents.glossary import build as glossary_from_documents
+from katachi.agents.grounding import Evidence
+from katachi.agents.patterns import NEW, procedure_from
+from katachi.agents.schemas import (
     KPI,
     GlossaryTerm,
     HandOff,
@@ -28,10 +28,10 @@ from agents.schemas import (
     UseCase,
     WeeklyReview,
 )
-from agents.targets import target_words
-from agents.usecases import kpi_lines, use_case_lines
-from core.i18n import t
-from knowledge.metadata import department_of
+from katachi.agents.targets import target_words
+from katachi.agents.usecases import kpi_lines, use_case_lines
+from katachi.core.i18n import t
+from katachi.knowledge.metadata import department_of
 
 _PLACEHOLDER = re.compile(r"\{([^{}\n]{1,40})\}")
 

@@ -306,7 +306,7 @@ def example_phrases(name: str, lang: str) -> list[str]:
         data = json.JSONDecoder().raw_decode(blob)[0]  # the example, not the data that may follow it
     except ValueError:
         return []
-    from agents.script import strings
+    from katachi.agents.script import strings
 
     out = [value for _, value in strings(data)]
     # ids (S1, K1, P1, berth_wait_hours) and short words are not distinctive

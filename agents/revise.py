@@ -7,14 +7,14 @@ under the same ids so that references (a use case's KPI, a procedure's use case)
 
 from __future__ import annotations
 
-from agents.common import StageContext, StageLog
-from agents.schemas import KPI, HandOff, PainGroup, Theme, UseCase
+from katachi.agents.common import StageContext, StageLog
+from katachi.agents.schemas import KPI, HandOff, PainGroup, Theme, UseCase
 
 
 def theme(
     ctx: StageContext, current: Theme, groups: list[PainGroup], points: dict[str, str], feedback: str
 ) -> tuple[Theme, StageLog]:
-    from agents.themes import generate_themes
+    from katachi.agents.themes import generate_themes
 
     found, log = generate_themes(ctx, groups, n=2, feedback=_keep(feedback, current.title, ctx.lang), points=points)
     new = found[0]
@@ -30,7 +30,7 @@ def kpi(
     business: set[str],
     feedback: str,
 ) -> tuple[KPI, StageLog]:
-    from agents.kpis import generate_kpis
+    from katachi.agents.kpis import generate_kpis
 
     found, _, log = generate_kpis(
         ctx, theme_, groups, points, feedback=_keep(feedback, current.name, ctx.lang), business=business
@@ -41,7 +41,7 @@ def kpi(
 def department(
     ctx: StageContext, theme_: Theme, kpis: list[KPI], dept: str, current: list[UseCase], taken: set[str], feedback: str
 ) -> tuple[list[UseCase], StageLog]:
-    from agents.usecases import generate_department
+    from katachi.agents.usecases import generate_department
 
     n = max(1, len(current))
     found, log = generate_department(
@@ -65,7 +65,7 @@ def department(
 def handoffs(
     ctx: StageContext, departments: list[str], use_cases: list[UseCase], feedback: str
 ) -> tuple[list[HandOff], StageLog]:
-    from agents.usecases import generate_handoffs
+    from katachi.agents.usecases import generate_handoffs
 
     return generate_handoffs(ctx, departments, use_cases, feedback=feedback)
 

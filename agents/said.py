@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from agents.numbers import Stated, stated_numbers
-from agents.quantities import TIME_FAMILIES, quantities
+from katachi.agents.numbers import Stated, stated_numbers
+from katachi.agents.quantities import TIME_FAMILIES, quantities
 
 # Counts that say how big the work is, not how badly it goes: 「スタッフ12名」, "3 departments".
 SCOPE_UNITS = (

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 
-from agents.common import StageLog, finding
-from agents.grounding import same_subject
-from agents.intake import similarity
-from agents.prompts import example_phrases
-from agents.schemas import KPI, GlossaryTerm, Procedure, UseCase, WeeklyReview
-from agents.targets import target_words
-from core.i18n import t
+from katachi.agents.common import StageLog, finding
+from katachi.agents.grounding import same_subject
+from katachi.agents.intake import similarity
+from katachi.agents.prompts import example_phrases
+from katachi.agents.schemas import KPI, GlossaryTerm, Procedure, UseCase, WeeklyReview
+from katachi.agents.targets import target_words
+from katachi.core.i18n import t
 
 NEAR_COPY = 0.75  # bigram overlap (of the shorter) above which two steps say the same thing
 _FRAGMENT = re.compile(r"https?://|www\.|\[S\d+\]|\bS\d+\b|evidence|\bU\d+\b|\bK\d+\b|\{\{|\}\}|→|\bwho:|\bwhen:", re.I)
@@ -217,7 +217,7 @@ def repair_glossary(terms: list[GlossaryTerm], playbook_text: str, lang: str, lo
     dropped = [g.term for g in terms if g not in kept]
     if dropped:
         log.findings.append(finding("glossary_generic", "playbook", "glossary", lang, "、".join(dropped)))
-    from knowledge.library.catalog import load_library
+    from katachi.knowledge.library.catalog import load_library
 
     have = {g.term for g in kept}
     return kept + from_method(load_library().vocabulary, lang, playbook_text, have, max(0, 4 - len(kept)))

@@ -14,7 +14,7 @@ import json
 import re
 import unicodedata
 
-from agents.intake import similarity
+from katachi.agents.intake import similarity
 
 _DEPT_END = re.compile(
     r"(?:部|課|室|局|本部|事業部|センター|チーム|グループ|部門|係)$|\b(?:department|dept|team|division|"
@@ -52,8 +52,8 @@ def loops(text: str, lang: str) -> bool:
 def example_values(lang: str) -> tuple[tuple[str, str], ...]:
     """(field, value) for every value of every prompt's format example in ``lang``: a new example is
     covered without a new list."""
-    from agents.prompts import PROMPTS
-    from agents.script import strings
+    from katachi.agents.prompts import PROMPTS
+    from katachi.agents.script import strings
 
     out: list[tuple[str, str]] = []
     for texts in PROMPTS.values():

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import math
 
-from agents.numbers import Stated, fmt
-from agents.quantities import TIME_FAMILIES
-from core.i18n import t
+from katachi.agents.numbers import Stated, fmt
+from katachi.agents.quantities import TIME_FAMILIES
+from katachi.core.i18n import t
 
 _PERIODS = {
     "日": "day",

@@ -15,13 +15,13 @@ import re
 
 from pydantic import BaseModel, Field
 
-from agents.common import StageContext, StageLog, ask, cite, evidence_for
-from agents.grounding import readable, same_subject
-from agents.groups import PARTICIPANTS, GroupView, group_line, own_name, view_groups
-from agents.own_names import own_quote
-from agents.schemas import PainGroup, Theme
-from agents.targets import amount, baseline_of, first_step
-from core.i18n import t as text_of
+from katachi.agents.common import StageContext, StageLog, ask, cite, evidence_for
+from katachi.agents.grounding import readable, same_subject
+from katachi.agents.groups import PARTICIPANTS, GroupView, group_line, own_name, view_groups
+from katachi.agents.own_names import own_quote
+from katachi.agents.schemas import PainGroup, Theme
+from katachi.agents.targets import amount, baseline_of, first_step
+from katachi.core.i18n import t as text_of
 
 _AI_GOAL = (
     "ai導入",
@@ -102,7 +102,7 @@ class ThemePicks(BaseModel):
 
 def write_theme(ctx: StageContext, v: GroupView, kpi_id: str, why_id: str, ev, log: StageLog, where: str) -> Theme:
     """A theme from one group and the KPI that measures it (see the module's docstring)."""
-    from agents.said import too_little
+    from katachi.agents.said import too_little
 
     lib = ctx.catalog()
     cat = lib.kpis.get(kpi_id)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from agents.linter import USAGE, has_any
-from agents.schemas import Finding, Severity
-from core.i18n import t
+from katachi.agents.linter import USAGE, has_any
+from katachi.agents.schemas import Finding, Severity
+from katachi.core.i18n import t
 
 SEVERITY: dict[str, Severity] = {
     "checkin_missing": "warning",

@@ -7,16 +7,16 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from agents.common import StageContext, StageLog, ask, cap, cite, evidence_for, finding, items, text
-from agents.intake import similarity
-from agents.patterns import NEW, fill, kpi_for, pattern_line, risks_of
-from agents.schemas import KPI, HandOff, PainPoint, Score, Theme, UseCase
-from agents.sections import NEAR_COPY
-from agents.slots import check_slots, loops
-from agents.targets import amount
-from agents.themes import about_ai
-from core.i18n import t
-from knowledge.metadata import department_of
+from katachi.agents.common import StageContext, StageLog, ask, cap, cite, evidence_for, finding, items, text
+from katachi.agents.intake import similarity
+from katachi.agents.patterns import NEW, fill, kpi_for, pattern_line, risks_of
+from katachi.agents.schemas import KPI, HandOff, PainPoint, Score, Theme, UseCase
+from katachi.agents.sections import NEAR_COPY
+from katachi.agents.slots import check_slots, loops
+from katachi.agents.targets import amount
+from katachi.agents.themes import about_ai
+from katachi.core.i18n import t
+from katachi.knowledge.metadata import department_of
 
 
 class ScoreOut(BaseModel):
@@ -318,7 +318,7 @@ def _kpi_of(
         if moved != chosen or any(k.id == chosen and k.catalog_id in pat.kpis for k in kpis):
             return moved
     if work:
-        from knowledge.library.catalog import content_words
+        from katachi.knowledge.library.catalog import content_words
 
         mine_words = content_words(work)
         shared = [

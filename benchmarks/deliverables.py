@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exports.exports import FORMATS as ALL  # noqa: E402
-from exports.exports import export, file_name  # noqa: E402
+from katachi.exports.exports import FORMATS as ALL  # noqa: E402
+from katachi.exports.exports import export, file_name  # noqa: E402
 from tests import deliverables_kit as kit  # noqa: E402
 
 FORMATS = tuple(f for f in ALL if f != "json")  # json is a dump of the state: nothing to time

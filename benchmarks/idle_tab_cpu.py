@@ -44,7 +44,7 @@ def main() -> None:
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="katachi-idle-tab-"))
     os.environ["KATACHI_DATA_DIR"] = str(tmp / "data")
-    from core.settings import reset_settings
+    from katachi.core.settings import reset_settings
 
     reset_settings()
     from tests.ui.browser import Browser

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from core.settings import get_settings
+from katachi.core.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -80,13 +80,13 @@ def main() -> None:
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="katachi-formats-"))
     os.environ["KATACHI_DATA_DIR"] = str(tmp / "data")
-    from knowledge.embedder import get_embedder
-    from knowledge.store import CompanyStore, _embed_text
+    from katachi.knowledge.embedder import get_embedder
+    from katachi.knowledge.store import CompanyStore, _embed_text
 
     src = sorted(Path(args.corpus).rglob("*.md"), key=lambda p: p.stat().st_size)
     src = [p for p in src if 4000 < p.stat().st_size < 20000][: args.files]
     dirs = write_all(src, tmp / "docs")
-    from knowledge.lexical import tokenize
+    from katachi.knowledge.lexical import tokenize
 
     emb = get_embedder()
     emb.embed_passages(["warm-up"])

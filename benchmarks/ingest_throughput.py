@@ -26,11 +26,11 @@ def main() -> None:
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="katachi-bench-")
     os.environ["KATACHI_DATA_DIR"] = tmp
-    from core.settings import get_settings
-    from knowledge.chunker import chunk_text
-    from knowledge.embedder import get_embedder
-    from knowledge.loaders import load_file
-    from knowledge.store import CompanyStore, _embed_text
+    from katachi.core.settings import get_settings
+    from katachi.knowledge.chunker import chunk_text
+    from katachi.knowledge.embedder import get_embedder
+    from katachi.knowledge.loaders import load_file
+    from katachi.knowledge.store import CompanyStore, _embed_text
 
     s = get_settings()
     files = sorted(p for p in Path(args.corpus).rglob("*.md"))

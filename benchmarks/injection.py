@@ -29,29 +29,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PROJECT = ("core", "knowledge", "agents", "graphs", "exports", "tracker", "ui")
-
 
 def use_code(code: str | None) -> None:
-    """Project modules from ``code`` (before any is imported); the set and the judging stay this checkout's."""
-    import evals.injection.build  # noqa: F401 — bound to this checkout before the path changes
-    import evals.injection.detect  # noqa: F401
-    import evals.injection.harness  # noqa: F401
-    import evals.injection.judge  # noqa: F401
+    """Project modules from the checkout ``code`` (before any is imported); the set and the judging stay this
+    checkout's. ``code`` must be a checkout with the ``katachi`` package (from the single-package layout on)."""
+    import katachi.evals.injection.build  # noqa: F401 — bound to this checkout before the path changes
+    import katachi.evals.injection.detect  # noqa: F401
+    import katachi.evals.injection.harness  # noqa: F401
+    import katachi.evals.injection.judge  # noqa: F401
 
     if not code:
         return
-    loaded = [m for m in sys.modules if m.split(".")[0] in PROJECT]
+    root = Path(code).resolve()
+    if not (root / "katachi" / "__init__.py").is_file():
+        raise SystemExit(f"{root} has no katachi package: run an older checkout's own benchmarks/injection.py")
+    loaded = [m for m in sys.modules if m.startswith("katachi.") and not m.startswith("katachi.evals")]
     if loaded:
         raise SystemExit(f"project modules already imported from this checkout: {loaded[:3]}")
-    sys.path.insert(0, str(Path(code).resolve()))
+    # katachi.core, katachi.graphs … are looked up on the package's path: the other checkout's folders first
+    sys.modules["katachi"].__path__.insert(0, str(root))
 
 
 def detector_only(out: Path) -> dict:
     import yaml
 
-    from evals.injection import build, detect
-    from knowledge.metadata import looks_like_instruction
+    from katachi.evals.injection import build, detect
+    from katachi.knowledge.metadata import looks_like_instruction
 
     verdicts = []
     folder = out / "files"
@@ -74,8 +77,8 @@ def detector_only(out: Path) -> dict:
 
 
 def whole(args, out: Path) -> dict:
-    from core.settings import Settings
-    from evals.injection import build, harness
+    from katachi.core.settings import Settings
+    from katachi.evals.injection import build, harness
 
     data = Path(tempfile.mkdtemp(prefix="katachi-injection-")) if not args.keep_data else None
     attacks, ordinary = build.load("attacks"), build.load("ordinary")
@@ -106,7 +109,7 @@ def whole(args, out: Path) -> dict:
 
 def rescore(args, out: Path) -> dict:
     """The scores again from the runs saved in ``out`` (after a change to the judging: no model work)."""
-    from evals.injection import build, harness
+    from katachi.evals.injection import build, harness
 
     attacks, ordinary = build.load("attacks"), build.load("ordinary")
     runs = []
@@ -153,7 +156,7 @@ def main() -> None:
             )
         )
     else:
-        from evals.injection import harness
+        from katachi.evals.injection import harness
 
         (out / "report.md").write_text(harness.markdown(report), encoding="utf-8")
         print(json.dumps(report["summary"], indent=1))

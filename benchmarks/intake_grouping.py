@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def reference(points, threshold: float = 0.6):
     """The grouping before: similarity() per pair, each time from the raw texts."""
-    from agents.intake import _same_place, similarity
+    from katachi.agents.intake import _same_place, similarity
 
     groups: list[list] = []
     for p in points:
@@ -67,7 +67,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="200,1000,2000")
     args = ap.parse_args()
-    from agents.intake import group_pain_points, make_pain_points
+    from katachi.agents.intake import group_pain_points, make_pain_points
 
     print(f"machine: {platform.machine()} / {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
     print("| points | kind | pairwise s | now s | ratio | same groups |")

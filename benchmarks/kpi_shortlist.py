@@ -26,11 +26,11 @@ def main() -> None:
     args = ap.parse_args()
     import numpy as np
 
-    from agents.groups import about
-    from agents.kpi_choice import shortlist
-    from agents.said import primary
-    from knowledge.embedder import get_embedder
-    from knowledge.library.catalog import load_library
+    from katachi.agents.groups import about
+    from katachi.agents.kpi_choice import shortlist
+    from katachi.agents.said import primary
+    from katachi.knowledge.embedder import get_embedder
+    from katachi.knowledge.library.catalog import load_library
 
     items = yaml.safe_load((ROOT / "evals/datasets/kpi-choice-dev.yaml").read_text(encoding="utf-8"))["items"]
     lib = load_library()

@@ -31,15 +31,15 @@ def parse_args() -> argparse.Namespace:
 def open_room(lg: str):
     """A prepared room: the sample corpus ingested, the model up, a workshop with three participants who
     have sent the sample pain points. Returns (settings, context, facilitator, workshop id, people, points)."""
-    from core.settings import Settings
-    from knowledge.store import CompanyStore
-    from ui.cli.workshop import DEMO_DEPARTMENTS, SAMPLES, read_pain_points
-    from ui.web.app import make_context
-    from ui.web.auth import add_user
+    from katachi.core.settings import Settings
+    from katachi.knowledge.store import CompanyStore
+    from katachi.ui.cli.workshop import DEMO_DEPARTMENTS, SAMPLES, read_pain_points
+    from katachi.ui.web.app import make_context
+    from katachi.ui.web.auth import add_user
 
     s = Settings(lang=lg).model_copy(update={"data_dir": Path(tempfile.mkdtemp(prefix="katachi-live-bench-"))})
     CompanyStore("sample", s, create=True).ingest([SAMPLES / "corpus" / lg / "docs"])
-    from core.llm import get_chat_model
+    from katachi.core.llm import get_chat_model
 
     get_chat_model("themes", s)  # the model is up before the session starts, as in a prepared room
     ctx = make_context(s)
@@ -106,7 +106,7 @@ def main() -> None:
     lg = args.lang
     s, ctx, fac, wid, people, points = open_room(lg)
     rows, total = run_session(ctx, fac, wid, people)
-    from ui.cli.workshop import DEMO_DEPARTMENTS
+    from katachi.ui.cli.workshop import DEMO_DEPARTMENTS
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(

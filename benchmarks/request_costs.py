@@ -66,9 +66,9 @@ def start(tmp: Path, pg, chroma, procs: list):
     The replica and the worker go into ``procs`` as they start, so the caller stops them whatever fails."""
     from benchmarks.cpu_meter import Meter, postmaster_pid
     from benchmarks.scale_out import _spawn, rooms_over
+    from katachi.ui.web.auth import add_user
     from tests.chroma import put_documents
     from tests.ui.server import free_port, wait_http
-    from ui.web.auth import add_user
 
     url = pg.database("costs")
     rooms = rooms_over(url, tmp / "facilitator", 0.0, (chroma.url, "costs"))

@@ -45,8 +45,8 @@ def metrics(ranks: list[int | None]) -> dict[str, float]:
 def evaluate(
     store, queries: list[tuple[str, set[str]]], label_of: dict[str, str], methods: dict, dump: list | None = None
 ) -> dict:
-    from knowledge.hybrid import POOL
-    from knowledge.store import rank
+    from katachi.knowledge.hybrid import POOL
+    from katachi.knowledge.store import rank
 
     ranks: dict[str, list] = {m: [] for m in methods}
     t0 = time.perf_counter()
@@ -96,7 +96,7 @@ class OnceEmbedder:
 
 def settings_for(store: str, tmp: Path, engines: dict):
     """The settings of one home of the stores: files in a data directory, or the engines."""
-    from core.settings import Settings
+    from katachi.core.settings import Settings
 
     if store == "files":
         return Settings(data_dir=tmp / "files")
@@ -116,7 +116,7 @@ def settings_for(store: str, tmp: Path, engines: dict):
 
 
 def run_store(label: str, settings, embedder, spec: dict, data: dict, args, methods: dict, dumps: dict) -> dict:
-    from knowledge.store import CompanyStore
+    from katachi.knowledge.store import CompanyStore
 
     out: dict = {}
     store = CompanyStore("paraphrase", settings, embedder=embedder, create=True)
@@ -173,9 +173,9 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="katachi-retrieval-"))
     import yaml
 
-    from core.settings import Settings
-    from knowledge.embedder import get_embedder
-    from knowledge.hybrid import fuse, rrf
+    from katachi.core.settings import Settings
+    from katachi.knowledge.embedder import get_embedder
+    from katachi.knowledge.hybrid import fuse, rrf
 
     methods = {"dense": "dense", "bm25": "bm25", "hybrid (product)": "hybrid"}
 

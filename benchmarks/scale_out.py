@@ -284,15 +284,15 @@ def _tabs_main(spec: str, out: str) -> None:
 
 def rooms_over(db_url: str | None, data: Path, delay: float, chroma: tuple[str, str] | None = None):
     """The facilitator's side of the load: the room handlers over the given database."""
-    from core.settings import Settings
-    from graphs.service import WorkshopService
+    from katachi.core.settings import Settings
+    from katachi.graphs.service import WorkshopService
+    from katachi.ui.web.appdb import AppDB
+    from katachi.ui.web.jobqueue import DBJobs
+    from katachi.ui.web.jobs import ModelJobs
+    from katachi.ui.web.room.handlers import Rooms
     from tests.fakes import FakeChatModel
     from tests.worker_child import DOCS
     from tests.workshop_fakes import ListRetriever, WorkshopResponder
-    from ui.web.appdb import AppDB
-    from ui.web.jobqueue import DBJobs
-    from ui.web.jobs import ModelJobs
-    from ui.web.room.handlers import Rooms
 
     s = Settings(data_dir=data, database_url=db_url, job_queue="database" if db_url else "process")
     if chroma:
@@ -404,10 +404,10 @@ def summary(label: str, r: dict, rooms, n: int, args) -> dict:
 
 def run_server(args, tmp: Path, expected: int) -> dict:
     """The load on the server setup (PostgreSQL, Chroma unless --no-chroma, 2 replicas, 2 workers); its figures."""
+    from katachi.ui.web.auth import add_user
     from tests.chroma import TempChroma, put_documents
     from tests.pg import TempPostgres
     from tests.ui.server import free_port, wait_http
-    from ui.web.auth import add_user
 
     pg = TempPostgres()
     chroma = None if args.no_chroma else TempChroma()
@@ -481,15 +481,15 @@ def run_server(args, tmp: Path, expected: int) -> dict:
 
 def run_embedded(args, tmp: Path, expected: int) -> dict:
     """The same load on the embedded baseline: one process, SQLite, in-process jobs; its figures."""
+    from katachi.ui.web.auth import add_user
     from tests.ui.server import free_port
-    from ui.web.auth import add_user
 
     os.environ["KATACHI_DATA_DIR"] = str(tmp / "embedded")
-    from core.settings import reset_settings
+    from katachi.core.settings import reset_settings
 
     reset_settings()
     rooms = rooms_over(None, tmp / "embedded", args.model_delay)
-    from ui.web.app import AppContext, launch
+    from katachi.ui.web.app import AppContext, launch
 
     add_user(rooms.db, "fumi", "facil-pass-1", "facilitator", ["acme"])
     port = free_port()

@@ -32,10 +32,10 @@ def parse_args() -> argparse.Namespace:
 def run_demo(args):
     """The measured run: ingest the sample corpus, make the model ready, take the workshop through every gate.
     Returns (settings, start of the run, ingest s, model s, [(stage, wall s, snapshot after it)], last snapshot)."""
-    from core.settings import Settings
-    from graphs.service import WorkshopService
-    from knowledge.store import CompanyStore
-    from ui.cli.workshop import DEMO_DEPARTMENTS, SAMPLES, auto_decision, read_pain_points
+    from katachi.core.settings import Settings
+    from katachi.graphs.service import WorkshopService
+    from katachi.knowledge.store import CompanyStore
+    from katachi.ui.cli.workshop import DEMO_DEPARTMENTS, SAMPLES, auto_decision, read_pain_points
 
     s = Settings(lang=args.lang)  # the environment's settings, with this run's language and data dir
     if not args.keep_data:
@@ -45,7 +45,7 @@ def run_demo(args):
     store = CompanyStore("sample", s, create=True)
     store.ingest([SAMPLES / "corpus" / "ja" / "docs", SAMPLES / "corpus" / "en" / "docs"])
     ingest_s = time.perf_counter() - t0
-    from core.llm import get_chat_model
+    from katachi.core.llm import get_chat_model
 
     t0 = time.perf_counter()
     get_chat_model("themes", s)  # model assembly/verification and server start, reported apart
@@ -91,8 +91,8 @@ def print_stages(rows) -> tuple[float, float]:
 
 def kept_citations(snap) -> tuple[list, list]:
     """The citations the outputs keep, and those of them outside the retrieved set or not verbatim."""
-    from agents.grounding import check_citation
-    from knowledge.passages import Passage
+    from katachi.agents.grounding import check_citation
+    from katachi.knowledge.passages import Passage
 
     passages = {k: Passage.model_validate(v) for k, v in snap.values["passages"].items()}
     cits = []
@@ -103,7 +103,7 @@ def kept_citations(snap) -> tuple[list, list]:
             cits += item["citations"]
     for p in snap.values["playbook"].get("procedures", []):
         cits += p["citations"]
-    from agents.schemas import Citation
+    from katachi.agents.schemas import Citation
 
     return cits, [c for c in cits if check_citation(Citation.model_validate(c), passages)]
 
@@ -111,7 +111,7 @@ def kept_citations(snap) -> tuple[list, list]:
 def main() -> None:
     args = parse_args()
     # imported before the run starts, as the run's own modules are: its time is no stage's
-    from exports.outputs import write_outputs
+    from katachi.exports.outputs import write_outputs
 
     s, t_all, ingest_s, model_s, rows, snap = run_demo(args)
     usage = snap.values["usage"]

@@ -6,7 +6,7 @@ Library code raises :class:`KatachiError` with a code and named parameters; the 
 
 from __future__ import annotations
 
-from core.i18n import has, t
+from katachi.core.i18n import has, t
 
 
 class KatachiError(Exception):

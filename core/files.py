@@ -12,7 +12,7 @@ import os
 import stat
 from pathlib import Path
 
-from core.errors import KatachiError
+from katachi.core.errors import KatachiError
 
 _CHUNK = 1 << 20
 

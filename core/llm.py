@@ -18,8 +18,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from core.errors import KatachiError
-from core.settings import Settings
+from katachi.core.errors import KatachiError
+from katachi.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def get_chat_model(role: str, settings: Settings) -> BaseChatModel:
     if s.provider == "local":
         from langchain_openai import ChatOpenAI
 
-        from core.local_llm import LocalServer, resolve_model
+        from katachi.core.local_llm import LocalServer, resolve_model
 
         info = resolve_model(s.local_model, s.cache_dir)
         server = LocalServer.get(info.path, s.local_threads, s.local_ctx)
@@ -293,7 +293,7 @@ def _stream(
     by a helper thread and the call fails when nothing arrives for that long (a heartbeat of the server
     does not count, a prompt-progress chunk does). A transport failure before anything was handed over
     falls back to the plain call (with its one transient retry)."""
-    from core.partial_json import ItemScanner
+    from katachi.core.partial_json import ItemScanner
 
     scanner, reply, handed = ItemScanner(), None, 0
     try:

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.errors import KatachiError
+from katachi.core.errors import KatachiError
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.i18n import Lang
+from katachi.core.i18n import Lang
 
 
 def _default_data_dir() -> Path:
@@ -125,7 +125,7 @@ def with_model_choice(settings: Settings, choice: str | None) -> Settings:
     ``settings`` (keys and URLs still come from the settings). Returns a new value."""
     if not choice:
         return settings
-    from core.errors import KatachiError
+    from katachi.core.errors import KatachiError
 
     kind, _, arg = choice.partition(":")
     if kind not in ("local", "openai", "azure"):

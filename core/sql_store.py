@@ -101,8 +101,8 @@ class SQLStore:
     ``name``: its version table (several stores can share one PostgreSQL database)."""
 
     def __init__(self, url: str, migrations: Path, name: str) -> None:
-        from core.errors import KatachiError
-        from core.sql_migrate import upgrade
+        from katachi.core.errors import KatachiError
+        from katachi.core.sql_migrate import upgrade
 
         self.url, self.name = url, name
         try:

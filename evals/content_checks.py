@@ -15,13 +15,13 @@ import re
 import unicodedata
 from typing import Any
 
-from agents.grounding import readable, same_subject
-from agents.linter import USAGE, has_any
-from agents.numbers import family
-from agents.said import primary
-from agents.slots import example_copy, is_artifact, is_person, loops
-from agents.themes import about_ai
-from evals.evaluators import Result
+from katachi.agents.grounding import readable, same_subject
+from katachi.agents.linter import USAGE, has_any
+from katachi.agents.numbers import family
+from katachi.agents.said import primary
+from katachi.agents.slots import example_copy, is_artifact, is_person, loops
+from katachi.agents.themes import about_ai
+from katachi.evals.evaluators import Result
 
 
 def _float(x: Any) -> float | None:
@@ -288,7 +288,7 @@ class ActorsArePeople:
     name = "actors_are_people"
 
     def __call__(self, values: dict, expect: dict) -> Result:
-        from knowledge.library.catalog import load_library
+        from katachi.knowledge.library.catalog import load_library
 
         ucs = values.get("use_cases") or []
         if not ucs:

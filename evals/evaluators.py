@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from agents.grounding import check_citation
-from agents.schemas import Citation
-from knowledge.passages import Passage
+from katachi.agents.grounding import check_citation
+from katachi.agents.schemas import Citation
+from katachi.knowledge.passages import Passage
 
 
 @dataclass
@@ -152,7 +152,7 @@ class KPISources:
     name = "kpi_sources"
 
     def __call__(self, values: dict, expect: dict) -> Result:
-        from agents.numbers import family, stated_numbers
+        from katachi.agents.numbers import family, stated_numbers
 
         kpis = values.get("kpis") or []
         if not kpis:
@@ -196,7 +196,7 @@ class SchemaValidity:
     name = "schema_validity"
 
     def __call__(self, values: dict, expect: dict) -> Result:
-        from agents.schemas import KPI, HandOff, Playbook, Theme, UseCase
+        from katachi.agents.schemas import KPI, HandOff, Playbook, Theme, UseCase
 
         try:
             Theme.model_validate(values["theme"])

@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from evals import rubric
-from evals.evaluators import EVALUATORS, LinterAgreement
+from katachi.evals import rubric
+from katachi.evals.evaluators import EVALUATORS, LinterAgreement
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = Path(__file__).resolve().parent / "datasets" / "scenarios"
@@ -99,7 +99,7 @@ def decide(gate: dict, scripted: dict | None) -> dict:
 
 
 def run_scenario(sc: Scenario, service, today: str | None = None) -> dict:
-    from knowledge.store import CompanyStore
+    from katachi.knowledge.store import CompanyStore
 
     t0 = time.perf_counter()
     store = CompanyStore(sc.company, service.settings, create=True)
@@ -220,7 +220,7 @@ def run(
     """Run every scenario, writing each one's outputs and the report as it goes: a run cut off is
     resumed by running it again (finished scenarios are kept), and a scenario whose workshop fails is
     reported with its error code (a lost run), not allowed to end the others."""
-    from core.errors import KatachiError
+    from katachi.core.errors import KatachiError
 
     out_dir.mkdir(parents=True, exist_ok=True)
     save_scenarios(scenarios, out_dir)
@@ -284,7 +284,7 @@ def save_scenarios(scenarios: list[Scenario], out_dir: Path) -> None:
 
 def save_outputs(values: dict, folder: Path) -> None:
     """What a reviewer reads (playbook.md) and what the evaluators score again later (values.json)."""
-    from exports.outputs import write_outputs
+    from katachi.exports.outputs import write_outputs
 
     write_outputs(values, folder)
     keep = {k: v for k, v in values.items() if k != "versions"}

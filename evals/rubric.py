@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents import script
-from agents.grounding import is_prose, same_subject
-from agents.intake import similarity
-from agents.linter import USAGE, has_any
-from agents.numbers import family, numbers_in, supported
-from agents.schemas import KPI, UseCase
-from agents.sections import NEAR_COPY, copied_from_example, generic, procedure_problems, review_problems
-from agents.themes import about_ai, is_ai_goal
-from agents.usecases import repeats_title
-from evals import content_checks
-from evals.evaluators import Result, _claims
+from katachi.agents import script
+from katachi.agents.grounding import is_prose, same_subject
+from katachi.agents.intake import similarity
+from katachi.agents.linter import USAGE, has_any
+from katachi.agents.numbers import family, numbers_in, supported
+from katachi.agents.schemas import KPI, UseCase
+from katachi.agents.sections import NEAR_COPY, copied_from_example, generic, procedure_problems, review_problems
+from katachi.agents.themes import about_ai, is_ai_goal
+from katachi.agents.usecases import repeats_title
+from katachi.evals import content_checks
+from katachi.evals.evaluators import Result, _claims
 
 
 def _float(x: Any) -> float | None:
@@ -68,7 +68,7 @@ class StatedNumbersUsed:
     name = "stated_numbers_used"
 
     def __call__(self, values: dict, expect: dict) -> Result:
-        from agents.said import primary
+        from katachi.agents.said import primary
 
         theme = values.get("theme") or {}
         if not theme or theme.get("origin") == "documents":
@@ -104,7 +104,7 @@ class ThemeFromPainPoints:
         # the outcome may name the KPI's first-step target (「2日から1日に」): a number code set, not one invented
         # … as the playbook prints it: "$700,000 per year" (the check once read only '700000 $ per year' and
         # called the outcome's own target unstated)
-        from agents.targets import target_words
+        from katachi.agents.targets import target_words
 
         lang = values.get("lang", "ja")
         targets = [

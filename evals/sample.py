@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from core.i18n import LANGS
-from evals.harness import ROOT, Scenario
+from katachi.core.i18n import LANGS
+from katachi.evals.harness import ROOT, Scenario
 
 CORPORA = Path(__file__).resolve().parent / "corpora"
 BANK = Path(__file__).resolve().parent / "datasets" / "pains"

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.schemas import KPI, HandOff, Playbook, Theme, UseCase
-from core.i18n import t
-from exports.labels import labels
+from katachi.agents.schemas import KPI, HandOff, Playbook, Theme, UseCase
+from katachi.core.i18n import t
+from katachi.exports.labels import labels
 
 _REF = re.compile(r"\[\^(\d+)\]")
 
@@ -154,7 +154,7 @@ def _theme(theme: Theme, td: dict, lab: dict, lang: str, notes: Notes) -> list[B
     if theme.origin == "documents":
         B.append(Block("meta", lab["from_documents"]))
     if theme.measures:
-        from knowledge.library.catalog import load_library
+        from katachi.knowledge.library.catalog import load_library
 
         cat = load_library().kpis
         B.append(
@@ -371,7 +371,7 @@ def _number(text: str) -> float | None:
 
 def _amount(value: str, unit: str) -> str:
     """「2 日」, "1 day" for a number; a word (要測定, 現状から4割減) stands without the unit."""
-    from agents.targets import amount
+    from katachi.agents.targets import amount
 
     if _number(value) is None:
         return value
@@ -385,8 +385,8 @@ def _paren(text: str, lang: str) -> str:
 
 def lineage(pattern_id: str, lang: str) -> str:
     """Where a use case or procedure came from: a 型 library pattern (named) or new."""
-    from agents.patterns import NEW
-    from knowledge.library.catalog import load_library
+    from katachi.agents.patterns import NEW
+    from katachi.knowledge.library.catalog import load_library
 
     if pattern_id == NEW:
         return t("doc.pattern_new", lang)
@@ -395,7 +395,7 @@ def lineage(pattern_id: str, lang: str) -> str:
 
 
 def _findings(values: dict, lang: str, lab: dict) -> list[Block]:
-    from exports.readable import finding
+    from katachi.exports.readable import finding
 
     found = [f for fs in (values.get("findings") or {}).values() for f in fs]
     if not found:

@@ -13,8 +13,8 @@ import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.i18n import t
-from exports.cadence import first_review, weekly_slot
+from katachi.core.i18n import t
+from katachi.exports.cadence import first_review, weekly_slot
 
 log = logging.getLogger(__name__)
 

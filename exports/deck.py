@@ -15,10 +15,10 @@ from typing import Any
 from pptx.enum.dml import MSO_THEME_COLOR
 from pptx.util import Inches
 
-from core.i18n import t
-from exports.blocks import Block, build, note_marks, note_text
-from exports.labels import labels
-from exports.slides import Deck, Para
+from katachi.core.i18n import t
+from katachi.exports.blocks import Block, build, note_marks, note_text
+from katachi.exports.labels import labels
+from katachi.exports.slides import Deck, Para
 
 log = logging.getLogger(__name__)
 GUTTER = Inches(0.3)

@@ -14,12 +14,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from core.errors import KatachiError
-from core.i18n import t
-from exports.blocks import Block, build, note_text, plain
-from exports.fonts import japanese_font
-from exports.labels import labels
-from exports.outputs import blocks_to_markdown, playbook_json
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import t
+from katachi.exports.blocks import Block, build, note_text, plain
+from katachi.exports.fonts import japanese_font
+from katachi.exports.labels import labels
+from katachi.exports.outputs import blocks_to_markdown, playbook_json
 
 # Every export format, the one list of them, in the order people are offered them: what it is (for its file
 # name: the deck, the one-page summary, the invitation, the playbook), its extension, and whether the
@@ -86,22 +86,22 @@ def _deliverable(
 ) -> bytes:
     """What the executive team gets: the deck, the one-page summary, the weekly review's invitation."""
     if fmt == "pptx":
-        from exports.deck import deck
+        from katachi.exports.deck import deck
 
         if template is not None and not Path(template).is_file():
             raise KatachiError("template_missing", path=str(template))
         return deck(values, ver, template)
     if fmt == "ics":
-        from exports.calendar import review_ics
+        from katachi.exports.calendar import review_ics
 
         return review_ics({**values, **(ver["content"] if ver else {})}, tracker_url, tz)
-    from exports.summary import summary_docx, summary_pdf
+    from katachi.exports.summary import summary_docx, summary_pdf
 
     return (summary_pdf if fmt == "summary-pdf" else summary_docx)(values, ver)
 
 
 def file_name(values: dict[str, Any], fmt: str, version: int | None = None) -> str:
-    from exports.readable import file_name as named
+    from katachi.exports.readable import file_name as named
 
     kind, ext = KINDS[fmt]
     return named(values, kind, ext, version)
@@ -138,7 +138,7 @@ def _detail(d: dict) -> str:
 def _history(values: dict[str, Any], audit: list[dict]) -> list[Block]:
     """The versions and the audit log in words: 「ユースケース: 承認」, not ``usecases: approve`` (the JSON
     export keeps the codes)."""
-    from exports import readable
+    from katachi.exports import readable
 
     lang = values.get("lang", "ja")
     lab = labels(lang)

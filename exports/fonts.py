@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from core.errors import KatachiError
+from katachi.core.errors import KatachiError
 
 
 def japanese_font() -> Path:

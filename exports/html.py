@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 
-from exports.blocks import Block
+from katachi.exports.blocks import Block
 
 _REF = re.compile(r"\[\^(\d+)\]")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.i18n import domain
+from katachi.core.i18n import domain
 
 
 def labels(lang: str) -> dict[str, str]:

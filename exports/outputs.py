@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from exports.blocks import Block, build, note_marks, note_text
+from katachi.exports.blocks import Block, build, note_marks, note_text
 
 
 def blocks_to_markdown(blocks: list[Block]) -> str:

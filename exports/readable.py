@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from core.i18n import has, t
+from katachi.core.i18n import has, t
 
 SECTIONS = (
     "theme",

@@ -21,7 +21,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from exports import textfit
+from katachi.exports import textfit
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def _open(template: Path | None):
 
     from pptx.exc import PackageNotFoundError
 
-    from core.errors import KatachiError
+    from katachi.core.errors import KatachiError
 
     if template is None:
         return Presentation()

@@ -13,12 +13,12 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.i18n import t
-from exports import textfit
-from exports.blocks import build, note_marks
-from exports.cadence import first_review, weekly_slot
-from exports.deck import parts
-from exports.labels import labels
+from katachi.core.i18n import t
+from katachi.exports import textfit
+from katachi.exports.blocks import build, note_marks
+from katachi.exports.cadence import first_review, weekly_slot
+from katachi.exports.deck import parts
+from katachi.exports.labels import labels
 
 log = logging.getLogger(__name__)
 A4_W, A4_H, MARGIN_MM = 210, 297, 18
@@ -116,7 +116,7 @@ def _pdf(s: Summary, size: float):
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    from exports.fonts import japanese_font
+    from katachi.exports.fonts import japanese_font
 
     pdf = FPDF(format="A4")
     pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)

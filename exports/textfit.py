@@ -25,7 +25,7 @@ def _fonts(bold: bool):
     import matplotlib
     from PIL import ImageFont
 
-    from exports.fonts import japanese_font
+    from katachi.exports.fonts import japanese_font
 
     mpl = Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf"
     latin = mpl / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from core.errors import KatachiError
-from core.settings import Settings
-from core.sql_store import redact
+from katachi.core.errors import KatachiError
+from katachi.core.settings import Settings
+from katachi.core.sql_store import redact
 
 log = logging.getLogger(__name__)
 

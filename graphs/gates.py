@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from agents.schemas import KPI, PLAYBOOK_SECTIONS, HandOff, Theme, UseCase
+from katachi.agents.schemas import KPI, PLAYBOOK_SECTIONS, HandOff, Theme, UseCase
 
 
 class GatePayload(BaseModel):
@@ -118,7 +118,7 @@ class PlaybookDecision(Decided):
 
     @model_validator(mode="after")
     def _complete(self):
-        from graphs.versions import valid_section
+        from katachi.graphs.versions import valid_section
 
         unknown = [n for n in set(self.sections) | set(self.values) if not valid_section(n)]
         if unknown:
@@ -141,8 +141,8 @@ ADDED_FIELDS = ("title", "department", "who", "when", "input", "output", "kpi_id
 
 
 def _complete_use_case(u: UseCase) -> None:
-    from core.errors import KatachiError
-    from core.i18n import Code
+    from katachi.core.errors import KatachiError
+    from katachi.core.i18n import Code
 
     missing = [f for f in ADDED_FIELDS if not str(getattr(u, f)).strip()]
     if missing:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.settings import Settings
+from katachi.core.settings import Settings
 
 KEY = "katachi"  # the key of the runtime in ``config["configurable"]``
 DRAFTS_KEY = "katachi_drafts"  # true: stages stream drafts of their items (see graphs.workshop._drafts)
@@ -31,8 +31,8 @@ class Runtime:
         """The company's own patterns first, then the consultancy's (``library_dir``), then the shipped ones."""
         if self.library_for is not None:
             return self.library_for(company)
-        from knowledge.library.catalog import load_library
-        from knowledge.library.company import company_library_dir
+        from katachi.knowledge.library.catalog import load_library
+        from katachi.knowledge.library.company import company_library_dir
 
         return load_library(self.settings.library_dir, company_library_dir(self.settings, company))
 
@@ -42,14 +42,14 @@ class Runtime:
     ) -> Runtime:
         """The configured provider and company store for ``settings``, unless factories are given."""
         if model_for is None:
-            from core.llm import get_chat_model
+            from katachi.core.llm import get_chat_model
 
             def model_for(role: str, _s: Settings = settings):
                 return get_chat_model(role, _s)
 
         embed: Callable | None = None
         if retriever_for is None:  # the real store, so the real embedder too (tests inject neither)
-            from knowledge.store import CompanyStore
+            from katachi.knowledge.store import CompanyStore
 
             def retriever_for(company: str, _s: Settings = settings):
                 return CompanyStore(company, _s)
@@ -57,7 +57,7 @@ class Runtime:
             def embed_real(texts: list[str], passage: bool = False, _s: Settings = settings):
                 import numpy as np
 
-                from knowledge.embedder import get_embedder
+                from katachi.knowledge.embedder import get_embedder
 
                 e = get_embedder(_s.embed_threads, _s.embed_batch)
                 v = e.embed_passages(texts) if passage else e.embed_queries(texts)

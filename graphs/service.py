@@ -17,13 +17,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from core.errors import KatachiError
-from core.i18n import Code
-from core.settings import Settings
-from graphs.gates import PlaybookDecision, check_decision
-from graphs.runtime import DRAFTS_KEY, Runtime
-from graphs.runtime import KEY as RUNTIME_KEY
-from graphs.workshop import build_graph
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import Code
+from katachi.core.settings import Settings
+from katachi.graphs.gates import PlaybookDecision, check_decision
+from katachi.graphs.runtime import DRAFTS_KEY, Runtime
+from katachi.graphs.runtime import KEY as RUNTIME_KEY
+from katachi.graphs.workshop import build_graph
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class WorkshopService:
     ) -> None:
         """``model_for`` / ``retriever_for`` replace the configured provider and company store (tests,
         evals); otherwise both are made from ``settings``."""
-        from graphs.checkpoints import open_checkpointer
+        from katachi.graphs.checkpoints import open_checkpointer
 
         self.settings = settings
         self.checkpointer, self._close = open_checkpointer(settings, db_path)
@@ -92,8 +92,8 @@ class WorkshopService:
         progress: Callable[[str], None] | None = None,
         drafts: Callable[[dict], None] | None = None,
     ) -> Snapshot:
-        from agents.intake import make_pain_points
-        from knowledge.store import CompanyStore
+        from katachi.agents.intake import make_pain_points
+        from katachi.knowledge.store import CompanyStore
 
         if not self._injected_store:
             CompanyStore(company, self.settings)  # unknown company: a clear error before anything is stored
@@ -139,7 +139,7 @@ class WorkshopService:
         try:
             valid = check_decision(snap.gate, decision)
             if isinstance(valid, PlaybookDecision) and valid.action == "edit":  # (the playbook gate's)
-                from graphs.versions import apply_section, content_of
+                from katachi.graphs.versions import apply_section, content_of
 
                 versions = snap.values.get("versions") or []
                 content = versions[-1]["content"] if versions else content_of(snap.values)
@@ -189,7 +189,7 @@ class WorkshopService:
         with every version kept, so whatever changes now is a new version beside the approved one."""
         from datetime import datetime
 
-        from graphs.stages import gate_stage
+        from katachi.graphs.stages import gate_stage
 
         snap = self.snapshot(thread_id)
         if not snap.done:

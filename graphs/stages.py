@@ -7,7 +7,7 @@ The checkpoint's ``stage`` value is either a stage (a generating node is due or 
 
 from __future__ import annotations
 
-from core.i18n import t
+from katachi.core.i18n import t
 
 STAGES = ("intake", "themes", "kpis", "usecases", "playbook", "done")
 # The stage the model works on after a decision at each gate (the playbook gate regenerates sections

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from agents.schemas import KPI, PLAYBOOK_SECTIONS, HandOff, Playbook, Theme, UseCase
+from katachi.agents.schemas import KPI, PLAYBOOK_SECTIONS, HandOff, Playbook, Theme, UseCase
 
 UPSTREAM = ("theme", "kpis", "usecases", "handoffs")
 SECTION_KINDS = UPSTREAM + tuple(PLAYBOOK_SECTIONS)

@@ -19,16 +19,16 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, interrupt
 from pydantic import ValidationError
 
-from agents import kpis as kpi_agent
-from agents import linter
-from agents import playbook as pb
-from agents import themes as theme_agent
-from agents import usecases as uc_agent
-from agents.common import StageContext, StageLog
-from agents.common import finding as check_finding
-from agents.document_themes import document_themes
-from agents.intake import group_pain_points
-from agents.schemas import (
+from katachi.agents import kpis as kpi_agent
+from katachi.agents import linter
+from katachi.agents import playbook as pb
+from katachi.agents import themes as theme_agent
+from katachi.agents import usecases as uc_agent
+from katachi.agents.common import StageContext, StageLog
+from katachi.agents.common import finding as check_finding
+from katachi.agents.document_themes import document_themes
+from katachi.agents.intake import group_pain_points
+from katachi.agents.schemas import (
     KPI,
     PLAYBOOK_SECTIONS,
     GlossaryTerm,
@@ -44,12 +44,12 @@ from agents.schemas import (
     UseCase,
     WeeklyReview,
 )
-from core.errors import KatachiError
-from graphs.gates import GatePayload, KPIDecision, PlaybookDecision, ThemeDecision, UseCaseDecision
-from graphs.runtime import DRAFTS_KEY, Runtime, runtime_of
-from graphs.stages import gate_stage
-from graphs.state import WorkshopState
-from graphs.versions import UPSTREAM, apply_section, content_of, version_record
+from katachi.core.errors import KatachiError
+from katachi.graphs.gates import GatePayload, KPIDecision, PlaybookDecision, ThemeDecision, UseCaseDecision
+from katachi.graphs.runtime import DRAFTS_KEY, Runtime, runtime_of
+from katachi.graphs.stages import gate_stage
+from katachi.graphs.state import WorkshopState
+from katachi.graphs.versions import UPSTREAM, apply_section, content_of, version_record
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def _judged(state: WorkshopState, config: RunnableConfig, stage: str, content: d
     """The optional model-judged pass (setting ``lint_judge``); a failure of the judge never stops the flow."""
     if not runtime_of(config).settings.lint_judge:
         return []
-    from agents.judge import judge
+    from katachi.agents.judge import judge
 
     try:
         return judge(_ctx(state, config).model_for("judge"), stage, content, state["lang"])
@@ -322,7 +322,7 @@ def gate_usecases(state: WorkshopState) -> Command[Literal["playbook", "usecases
 def _added(u: UseCase, ucs: list[dict], lang: str) -> dict:
     """A use case added at the gate, made whole: its own id (the next free U-number) and, when the
     facilitator gave no steps, the standard ones from who / input / output; it fits no library pattern."""
-    from core.i18n import t
+    from katachi.core.i18n import t
 
     taken = {x["id"] for x in ucs}
     uid = u.id.strip().upper()
@@ -352,7 +352,7 @@ def _revise_upstream(
     hand: list[HandOff],
 ):
     """Regenerate the theme / a KPI / a department's use cases / the hand-offs a reviewer sent back."""
-    from agents import revise
+    from katachi.agents import revise
 
     logs: list[StageLog] = []
     touched: list[str] = []
@@ -401,7 +401,7 @@ def _durable(key: str, kind: Any, make: Callable[[], tuple[Any, StageLog]]) -> t
     """Run ``make`` as a checkpointed section and give back (value of type ``kind``, log)."""
     from pydantic import TypeAdapter
 
-    from agents.schemas import Finding
+    from katachi.agents.schemas import Finding
 
     out = playbook_section(key, make).result()
     show = _drafts(get_config())
@@ -677,8 +677,8 @@ def graph_for_server():
     """Entry for the LangGraph CLI / server (langgraph.json): it supplies its own checkpointer; the
     settings are read from the server's environment here, at the edge, once, and the runtime is
     registered for this process (the server pickles run configs; a runtime holds clients)."""
-    from core.settings import Settings
-    from graphs.runtime import serve_with
+    from katachi.core.settings import Settings
+    from katachi.graphs.runtime import serve_with
 
     serve_with(Runtime.of(Settings()))
     return build_graph()

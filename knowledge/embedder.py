@@ -23,7 +23,7 @@ from typing import Protocol
 
 import numpy as np
 
-from core.errors import KatachiError
+from katachi.core.errors import KatachiError
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class TorchE5:
     def __init__(self, model_path: Path | None = None, threads: int = 1, batch_size: int = 16) -> None:
         import torch
 
-        from knowledge.e5_file import read_e5_file
+        from katachi.knowledge.e5_file import read_e5_file
 
         f = read_e5_file(model_path or packaged_model_path())
         self.dim = f.hidden
@@ -162,7 +162,7 @@ class TorchE5:
             ids[r, : len(row)] = row
             mask[r, : len(row)] = True
         uniq, inv = np.unique(ids, return_inverse=True)
-        from knowledge.e5_file import dequant_blocks
+        from katachi.knowledge.e5_file import dequant_blocks
 
         table = torch.from_numpy(dequant_blocks(self._word_blocks[uniq]))
         x = table[torch.from_numpy(inv.reshape(B, L))] + self._pos[:L] + self._type0

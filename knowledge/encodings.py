@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from core.errors import KatachiError
+from katachi.core.errors import KatachiError
 
 _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
 _KANJI = re.compile(r"[\u3400-\u9fff]")

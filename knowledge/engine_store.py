@@ -22,8 +22,8 @@ from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
-from core.errors import KatachiError
-from knowledge.lexical import tokenize
+from katachi.core.errors import KatachiError
+from katachi.knowledge.lexical import tokenize
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def uses_engines(settings) -> bool:
 
 def store_db(url: str):
     """One SQL store of these tables per database and process (its schema migrated once)."""
-    from core.sql_store import SQLStore
+    from katachi.core.sql_store import SQLStore
 
     with _stores_lock:
         db = _stores.get(url)

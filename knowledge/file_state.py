@@ -10,8 +10,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from core.errors import KatachiError
-from knowledge.lexical import LexicalIndex
+from katachi.core.errors import KatachiError
+from katachi.knowledge.lexical import LexicalIndex
 
 PENDING, VERSION, LOCK, MANIFEST = "ingest.pending", "version", "ingest.lock", "manifest.json"
 

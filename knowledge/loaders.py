@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.errors import KatachiError
-from core.files import read_limited
-from knowledge.encodings import decode_text
+from katachi.core.errors import KatachiError
+from katachi.core.files import read_limited
+from katachi.knowledge.encodings import decode_text
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted Office files are OLE containers, not zips
 MAX_UNZIPPED = 300 * 2**20

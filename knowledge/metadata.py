@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from knowledge.injection import looks_like_instruction  # noqa: F401 — stored with each chunk (store.py)
+from katachi.knowledge.injection import looks_like_instruction  # noqa: F401 — stored with each chunk (store.py)
 
 # department id -> words that name it in paths, headings and free-text department names (ja and en)
 DEPARTMENTS: dict[str, tuple[str, ...]] = {

@@ -35,19 +35,19 @@ from typing import Any
 
 import numpy as np
 
-from core.errors import KatachiError
-from core.files import read_limited
-from core.settings import Settings
-from knowledge.chunker import chunk_text
-from knowledge.embedder import Embedder, chroma_embedding_function, get_embedder
-from knowledge.engine_store import EngineState, uses_engines
-from knowledge.engine_store import list_companies as engine_companies
-from knowledge.file_state import MANIFEST, FileState
-from knowledge.hybrid import POOL, fuse
-from knowledge.injection import looks_like_instruction
-from knowledge.loaders import load_file
-from knowledge.metadata import guess_department
-from knowledge.passages import Passage
+from katachi.core.errors import KatachiError
+from katachi.core.files import read_limited
+from katachi.core.settings import Settings
+from katachi.knowledge.chunker import chunk_text
+from katachi.knowledge.embedder import Embedder, chroma_embedding_function, get_embedder
+from katachi.knowledge.engine_store import EngineState, uses_engines
+from katachi.knowledge.engine_store import list_companies as engine_companies
+from katachi.knowledge.file_state import MANIFEST, FileState
+from katachi.knowledge.hybrid import POOL, fuse
+from katachi.knowledge.injection import looks_like_instruction
+from katachi.knowledge.loaders import load_file
+from katachi.knowledge.metadata import guess_department
+from katachi.knowledge.passages import Passage
 
 log = logging.getLogger(__name__)
 

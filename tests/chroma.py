@@ -72,8 +72,8 @@ def put_documents(chroma_url: str, data: Path, tenant: str, database_url: str) -
     tenant of their own, the manifest and BM25 in PostgreSQL. Returns the folder they were read from."""
     from unittest import mock
 
-    from core.settings import Settings
-    from knowledge.store import CompanyStore
+    from katachi.core.settings import Settings
+    from katachi.knowledge.store import CompanyStore
     from tests.fakes import FakeEmbedder
     from tests.worker_child import DOCS
 
@@ -82,7 +82,7 @@ def put_documents(chroma_url: str, data: Path, tenant: str, database_url: str) -
     docs.mkdir(parents=True, exist_ok=True)
     for i, text in enumerate(DOCS):
         (docs / f"doc{i}.md").write_text(f"# 業務\n\n{text}\n", encoding="utf-8")
-    with mock.patch("knowledge.store.get_embedder", lambda *a: FakeEmbedder()):
+    with mock.patch("katachi.knowledge.store.get_embedder", lambda *a: FakeEmbedder()):
         CompanyStore(
             "acme",
             Settings(data_dir=data, chroma_url=chroma_url, chroma_tenant=tenant, database_url=database_url),

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import reset_settings
+from katachi.core.settings import reset_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "corpus"
@@ -41,7 +41,7 @@ def fake_embedder(monkeypatch):
     from tests.fakes import FakeEmbedder
 
     emb = FakeEmbedder()
-    monkeypatch.setattr("knowledge.store.get_embedder", lambda *a: emb)
+    monkeypatch.setattr("katachi.knowledge.store.get_embedder", lambda *a: emb)
     return emb
 
 
@@ -73,7 +73,7 @@ def backend(request, tmp_path, monkeypatch):
     monkeypatch.setenv("KATACHI_DATABASE_URL", url)
     reset_settings()
     yield url
-    from core.sql_store import dispose_all
+    from katachi.core.sql_store import dispose_all
     from tests.ui import roomkit
 
     roomkit.close_all()

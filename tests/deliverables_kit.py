@@ -8,8 +8,8 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from core.settings import get_settings
-from graphs.service import WorkshopService
+from katachi.core.settings import get_settings
+from katachi.graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
@@ -160,7 +160,7 @@ def finish(svc: WorkshopService, lang: str, thread: str = "e1ca4238a5d7") -> dic
 
 def tracker(svc: WorkshopService, tmp: Path, thread: str = "e1ca4238a5d7"):
     """The tracker of a finished workshop with three weeks of check-ins and one weekly pack."""
-    from tracker.tracker import TrackerService
+    from katachi.tracker.tracker import TrackerService
 
     tr = TrackerService(svc, db_path=tmp / "t.sqlite", today=lambda: dt.date(2026, 12, 16))
     for week, value in (("2026-11-30", 2.0), ("2026-12-07", 1.7), ("2026-12-14", 1.5)):
@@ -182,7 +182,7 @@ def raw_tokens(text: str, thread: str = "e1ca4238a5d7") -> list[str]:
     """Internal tokens found in ``text``: thread ids, snake_case codes (a ``{placeholder}`` of a prompt
     template is the template's own slot and may be one), rule severities in brackets, footnote marks
     ``[^``, the word 'thread', catalogue and pattern ids, 'P=' scores, empty ids and empty fields."""
-    from knowledge.library.catalog import load_library
+    from katachi.knowledge.library.catalog import load_library
 
     lib = load_library()
     found = [m.group(0) for rx in (_SNAKE, _HEX, _SEVERITY, _PRIORITY) for m in rx.finditer(text)]

@@ -18,8 +18,8 @@ import sys
 def state(company: str) -> None:
     import json
 
-    from core.settings import get_settings
-    from knowledge.store import CompanyStore
+    from katachi.core.settings import get_settings
+    from katachi.knowledge.store import CompanyStore
 
     s = CompanyStore(company, get_settings())
     listed = sorted(c for e in s._manifest["files"].values() for c in e["chunk_ids"])
@@ -42,10 +42,10 @@ def main() -> None:
     company, kill_at, paths = sys.argv[2], int(sys.argv[3]), sys.argv[4:]
     import chromadb.api.models.Collection as coll
 
-    import knowledge.store as store
-    from knowledge.engine_store import EngineLexical, EngineState
-    from knowledge.file_state import PENDING
-    from knowledge.lexical import LexicalIndex
+    import katachi.knowledge.store as store
+    from katachi.knowledge.engine_store import EngineLexical, EngineState
+    from katachi.knowledge.file_state import PENDING
+    from katachi.knowledge.lexical import LexicalIndex
     from tests.fakes import FakeEmbedder
 
     emb = FakeEmbedder()
@@ -82,7 +82,7 @@ def main() -> None:
         return out
 
     store.Path.write_text = write_text
-    from core.settings import get_settings
+    from katachi.core.settings import get_settings
 
     store.CompanyStore(company, get_settings(), create=True).ingest(paths)
     print(count[0])

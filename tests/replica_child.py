@@ -11,22 +11,22 @@ import sys
 def main() -> None:
     from pathlib import Path
 
-    from core.settings import Settings
-    from graphs.service import WorkshopService
+    from katachi.core.settings import Settings
+    from katachi.graphs.service import WorkshopService
+    from katachi.ui.web.app import launch, make_context
     from tests.fakes import FakeChatModel
     from tests.worker_child import DOCS
     from tests.workshop_fakes import ListRetriever, WorkshopResponder
-    from ui.web.app import launch, make_context
 
     data, url, port = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     s = Settings(data_dir=data, database_url=url, job_queue="database", job_lease_s=3.0)
     retriever_for = lambda c: ListRetriever("acme", DOCS)  # noqa: E731
     if len(sys.argv) > 5:
-        import knowledge.store
-        from knowledge.store import CompanyStore
+        import katachi.knowledge.store
+        from katachi.knowledge.store import CompanyStore
         from tests.fakes import FakeEmbedder
 
-        knowledge.store.get_embedder = lambda *a: FakeEmbedder()
+        katachi.knowledge.store.get_embedder = lambda *a: FakeEmbedder()
         s = s.model_copy(update={"chroma_url": sys.argv[4], "chroma_tenant": sys.argv[5]})
         retriever_for = lambda c: CompanyStore(c, s)  # noqa: E731
     model = FakeChatModel(responder=WorkshopResponder())  # never asked: the workers do the model work

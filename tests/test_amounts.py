@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exports.blocks import _amount
+from katachi.exports.blocks import _amount
 
 
 @pytest.mark.parametrize(
@@ -23,11 +23,11 @@ def test_amounts_read_as_written(value, unit, shown):
 
 
 def test_the_weekly_review_and_the_rollout_name_targets_as_written():
-    from agents import method
-    from agents.playbook import default_rollout
-    from agents.schemas import KPI
-    from agents.sections import review_problems
-    from knowledge.library.catalog import load_library
+    from katachi.agents import method
+    from katachi.agents.playbook import default_rollout
+    from katachi.agents.schemas import KPI
+    from katachi.agents.sections import review_problems
+    from katachi.knowledge.library.catalog import load_library
 
     lib = load_library()
     k = KPI(
@@ -47,7 +47,7 @@ def test_the_weekly_review_and_the_rollout_name_targets_as_written():
 
 
 def test_the_theme_check_knows_a_money_target_as_printed_and_still_finds_an_invented_number():
-    from evals.rubric import ThemeFromPainPoints
+    from katachi.evals.rubric import ThemeFromPainPoints
 
     said = "Our hosting and maintenance bill is $1.2M a year and nobody can explain the line items"
     values = {
@@ -79,8 +79,8 @@ def test_the_theme_check_knows_a_money_target_as_printed_and_still_finds_an_inve
 def test_one_long_unit_of_time_is_counted_in_the_next_shorter_so_its_target_is_whole(
     text, lang, baseline, unit, target
 ):
-    from agents.said import primary
-    from agents.targets import baseline_of, first_step
+    from katachi.agents.said import primary
+    from katachi.agents.targets import baseline_of, first_step
 
     value, shown = baseline_of(primary(text), "days", lang)
     assert (value, shown) == (baseline, unit)

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # top to bottom: each may import only those below (the tracker makes its weekly pack with the exports)
 PACKAGES = ("ui", "tracker", "exports", "graphs", "agents", "knowledge", "core")
 LAYER = {p: i for i, p in enumerate(PACKAGES)}
+FOLDERS = (*PACKAGES, "evals")
 
 
 def _modules() -> dict[str, Path]:
@@ -39,15 +40,20 @@ def _resolve(mod: str, node: ast.ImportFrom) -> str:
     return ".".join(base + ([node.module] if node.module else []))
 
 
+def _unpacked(name: str) -> str:
+    """``katachi.core.x`` → ``core.x``: the layers are the folders below the one installed package."""
+    return name.removeprefix("katachi.")
+
+
 def _imports(mod: str) -> list[tuple[str, list[str], int]]:
     """(imported module, names taken from it, line) for every import in the file, at any depth."""
     tree = ast.parse(MODULES[mod].read_text(encoding="utf-8"))
     out = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            out += [(a.name, [], node.lineno) for a in node.names]
+            out += [(_unpacked(a.name), [], node.lineno) for a in node.names]
         elif isinstance(node, ast.ImportFrom):
-            target = _resolve(mod, node)
+            target = _unpacked(_resolve(mod, node))
             for a in node.names:
                 sub = f"{target}.{a.name}"
                 if sub in MODULES:  # `from pkg import module`
@@ -66,6 +72,27 @@ def _graph() -> dict[str, set[str]]:
             if target and target != m and not m.startswith(target + "."):
                 g[m].add(target)
     return g
+
+
+def _bare_imports(path: Path) -> list[str]:
+    """Imports that name a code folder as a top-level package (``from core.x import``, ``import ui``)."""
+    wrong = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            names = [node.module or ""]
+        wrong += [f"{path.relative_to(ROOT)}:{node.lineno} {n}" for n in names if n.split(".")[0] in FOLDERS]
+    return wrong
+
+
+def test_code_is_imported_only_through_the_one_package():
+    """``core``, ``ui`` … are folders of the ``katachi`` package, never top-level names: a bare import would
+    load a second copy of a module (or another project's ``core``) beside ``katachi.core``."""
+    files = [p for d in (*FOLDERS, "tests", "benchmarks") for p in (ROOT / d).rglob("*.py")]
+    wrong = [w for p in files if "reports" not in p.parts for w in _bare_imports(p)]
+    assert not wrong, "\n".join(wrong)
 
 
 def test_layers_point_down():

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import KatachiError
-from ui.cli.main import main
-from ui.cli.workshop import read_pain_points
+from katachi.core.errors import KatachiError
+from katachi.ui.cli.main import main
+from katachi.ui.cli.workshop import read_pain_points
 
 
 def _within(seconds: float, fn):
@@ -45,13 +45,13 @@ def test_a_device_or_a_fifo_is_refused_at_once(tmp_path):
 
 
 def test_only_the_limit_is_read_whatever_the_file_holds(tmp_path, monkeypatch):
-    import core.files
+    import katachi.core.files
 
     big = tmp_path / "big.txt"
     big.write_text("提案書に時間がかかる\n" * 100_000, encoding="utf-8")  # ~3 MB
     read = []
     real = os.read
-    monkeypatch.setattr(core.files.os, "read", lambda fd, n: read.append(n) or real(fd, n))
+    monkeypatch.setattr(katachi.core.files.os, "read", lambda fd, n: read.append(n) or real(fd, n))
     with pytest.raises(KatachiError) as e:
         read_pain_points(str(big), max_kb=64)
     assert e.value.code == "pain_points_too_large" and sum(read) <= 64 * 1024 + 1
@@ -104,7 +104,7 @@ def test_every_free_text_value_on_the_command_line_has_a_limit(tmp_path, capsys)
 
 
 def test_a_line_typed_at_a_gate_is_read_with_a_limit(monkeypatch):
-    from ui.cli.limits import read_line
+    from katachi.ui.cli.limits import read_line
 
     monkeypatch.setattr("sys.stdin", io.StringIO("1\n"))
     assert read_line("> ") == "1"
@@ -159,8 +159,8 @@ def test_a_reader_that_stops_early_is_no_error(tmp_path, monkeypatch, capsys):
 
 
 def test_ingest_refuses_a_device_and_a_fifo_without_reading_them(tmp_path, fake_embedder):
-    from core.settings import get_settings
-    from knowledge.store import CompanyStore
+    from katachi.core.settings import get_settings
+    from katachi.knowledge.store import CompanyStore
 
     fifo = tmp_path / "docs.md"
     os.mkfifo(fifo)

@@ -1,6 +1,6 @@
 import re
 
-from knowledge.chunker import chunk_text, split_sentences
+from katachi.knowledge.chunker import chunk_text, split_sentences
 
 JA_SENTENCES = [
     "営業部では提案書の作成に平均して二日かかっており、見積もりの回答も遅れがちである。",

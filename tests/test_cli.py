@@ -1,4 +1,4 @@
-from ui.cli.main import main
+from katachi.ui.cli.main import main
 
 
 def test_ingest_and_search_from_the_command_line(tmp_path, fake_embedder, capsys):

@@ -2,12 +2,12 @@ import json
 
 import pytest
 
-from core.errors import KatachiError
-from graphs.service import WorkshopService
+from katachi.core.errors import KatachiError
+from katachi.graphs.service import WorkshopService
+from katachi.ui.cli import workshop as cli_workshop
+from katachi.ui.cli.main import main
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
-from ui.cli import workshop as cli_workshop
-from ui.cli.main import main
 
 
 @pytest.fixture
@@ -148,8 +148,8 @@ def test_stop_at_a_gate_then_status_and_resume(tmp_path, fake_service, monkeypat
 
 
 def test_pain_point_files_too_large_binary_or_in_shift_jis(tmp_path):
-    from core.errors import KatachiError
-    from ui.cli.workshop import read_pain_points
+    from katachi.core.errors import KatachiError
+    from katachi.ui.cli.workshop import read_pain_points
 
     sj = tmp_path / "sj.txt"
     sj.write_bytes("提案書の作成に2日かかる\n見積の回答が遅い\n".encode("cp932"))
@@ -165,9 +165,9 @@ def test_pain_point_files_too_large_binary_or_in_shift_jis(tmp_path):
 
 
 def test_a_flood_of_pain_points_or_no_departments_is_refused_before_anything_runs(tmp_path):
-    from core.errors import KatachiError
-    from core.settings import get_settings
-    from graphs.service import WorkshopService
+    from katachi.core.errors import KatachiError
+    from katachi.core.settings import get_settings
+    from katachi.graphs.service import WorkshopService
     from tests.fakes import FakeChatModel
     from tests.workshop_fakes import ListRetriever, WorkshopResponder
 

@@ -10,9 +10,9 @@ import pytest
 from pptx import Presentation
 from pptx.util import Inches
 
-from exports import textfit
-from exports.deck import deck
-from exports.slides import MARGIN, SPACING, pt
+from katachi.exports import textfit
+from katachi.exports.deck import deck
+from katachi.exports.slides import MARGIN, SPACING, pt
 from tests import deliverables_kit as kit
 
 
@@ -147,7 +147,7 @@ def _template(path):
 
 
 def test_the_deck_uses_the_consultancys_template(done, tmp_path):
-    from exports.exports import export
+    from katachi.exports.exports import export
 
     tpl = _template(tmp_path / "deck.pptx")
     prs = Presentation(io.BytesIO(export(done, "pptx", template=tpl)))
@@ -174,8 +174,8 @@ def test_the_deck_uses_the_consultancys_template(done, tmp_path):
 
 
 def test_a_missing_or_broken_template_is_a_clear_error(done, tmp_path):
-    from core.errors import KatachiError
-    from exports.exports import export
+    from katachi.core.errors import KatachiError
+    from katachi.exports.exports import export
 
     with pytest.raises(KatachiError) as e:
         export(done, "pptx", template=tmp_path / "nope.pptx")

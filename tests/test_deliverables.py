@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from core.errors import KatachiError
-from exports.exports import export
+from katachi.core.errors import KatachiError
+from katachi.exports.exports import export
 from tests import deliverables_kit as kit
 from tests.test_no_raw_tokens import docx_text, pdf_text, pptx_text
 
@@ -97,7 +97,7 @@ def test_the_weekly_review_goes_into_the_calendar(done):
 def test_a_cadence_on_another_day_and_time():
     from icalendar import Calendar
 
-    from exports.calendar import review_ics
+    from katachi.exports.calendar import review_ics
 
     values = {
         "lang": "ja",
@@ -167,11 +167,11 @@ def test_an_incomplete_added_use_case_is_refused_with_the_reason(tmp_path):
 
 
 def test_the_cli_writes_every_deliverable_with_a_readable_name(done, tmp_path, monkeypatch, capsys):
-    from ui.cli.main import main
+    from katachi.ui.cli.main import main
 
     values, svc, _ = done
-    monkeypatch.setattr("graphs.service.WorkshopService", lambda *a, **k: svc)
-    monkeypatch.setattr("ui.cli.export._audit", lambda s, tid: [])
+    monkeypatch.setattr("katachi.graphs.service.WorkshopService", lambda *a, **k: svc)
+    monkeypatch.setattr("katachi.ui.cli.export._audit", lambda s, tid: [])
     names = []
     for fmt in ("pptx", "summary-pdf", "summary-docx", "ics"):
         assert main(["export", values["thread_id"], "--format", fmt, "--out", str(tmp_path)]) == 0
@@ -187,8 +187,8 @@ def test_the_cli_writes_every_deliverable_with_a_readable_name(done, tmp_path, m
 def test_the_done_page_offers_the_deliverables_once_per_version(done, tmp_path):
     """完了: the deck, the summary, the invitation and the playbook, named for people, made once; the page
     lists them as links (never an empty download box)."""
-    from core.settings import get_settings
-    from ui.web.room.deliverables import DONE_FILES, export_done, links
+    from katachi.core.settings import get_settings
+    from katachi.ui.web.room.deliverables import DONE_FILES, export_done, links
 
     values, _, _ = done
     make = lambda fmt: export_done(values, fmt, tmp_path / "exports", get_settings(), "http://room.example/")  # noqa: E731
@@ -209,8 +209,8 @@ def test_two_tabs_asking_for_the_same_new_file_at_once_both_get_it(done, tmp_pat
     whole file, and no half-written copy is left behind (one shared temporary name made one of them fail)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from core.settings import get_settings
-    from ui.web.room.deliverables import export_done
+    from katachi.core.settings import get_settings
+    from katachi.ui.web.room.deliverables import export_done
 
     values, _, _ = done
     out = tmp_path / "exports"
@@ -225,11 +225,11 @@ def test_two_tabs_asking_for_the_same_new_file_at_once_both_get_it(done, tmp_pat
 def test_the_cli_writes_the_weekly_pack_as_slides(done, tmp_path, monkeypatch, capsys):
     from pptx import Presentation
 
-    from ui.cli.main import main
+    from katachi.ui.cli.main import main
 
     values, svc, tmp = done
     tr = kit.tracker(svc, tmp_path)
-    monkeypatch.setattr("ui.cli.tracker._svc", lambda settings: tr)
+    monkeypatch.setattr("katachi.ui.cli.tracker._svc", lambda settings: tr)
     monkeypatch.chdir(tmp_path)
     assert main(["tracker", values["thread_id"], "--pack", "--format", "pptx"]) == 0
     out = capsys.readouterr().out.strip()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from core.settings import Settings
+from katachi.core.settings import Settings
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 
@@ -30,7 +30,7 @@ def test_the_compose_file_configures_settings_that_exist():
     assert "ip_hash" in conf and "app1:7860" in conf and "app2:7860" in conf
     # the replicas believe X-Forwarded-For from the proxy alone, and the proxy writes only what it saw
     proxy_ip = services["proxy"]["networks"]["default"]["ipv4_address"]
-    from ui.web.proxies import client_of, parse_proxies
+    from katachi.ui.web.proxies import client_of, parse_proxies
 
     trusted = parse_proxies(services["app1"]["environment"]["KATACHI_TRUSTED_PROXIES"])
     assert client_of(proxy_ip, ["203.0.113.7"], trusted) == "203.0.113.7"
@@ -56,7 +56,7 @@ def test_the_compose_file_is_valid_compose():
 
 
 def test_replicas_and_workers_share_nothing_but_the_engines():
-    from knowledge.engine_store import uses_engines
+    from katachi.knowledge.engine_store import uses_engines
 
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     services = compose["services"]

@@ -1,10 +1,10 @@
 """Drafts while a stage runs: items of a streamed answer as they close, and the stages' drafts reaching
 whoever asked for them (the room), checked like the final items."""
 
-from core.llm import structured_call
-from core.partial_json import ItemScanner
-from core.settings import get_settings
-from graphs.service import WorkshopService
+from katachi.core.llm import structured_call
+from katachi.core.partial_json import ItemScanner
+from katachi.core.settings import get_settings
+from katachi.graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
 from tests.test_workshop_graph import DEPTS, DOCS, PAINS
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
@@ -23,7 +23,7 @@ def test_items_come_out_as_soon_as_each_closes_whatever_the_pieces():
 
 
 def test_structured_call_hands_over_items_and_still_returns_the_validated_answer():
-    from agents.themes import ThemePicks
+    from katachi.agents.themes import ThemePicks
 
     t = {"group": "P1", "kpi": "quote_turnaround", "why_now": ""}
     model = FakeChatModel(script=[{"themes": [t, {**t, "group": "P2"}]}])

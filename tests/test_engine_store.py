@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import Settings
-from knowledge.store import CompanyStore, list_companies
+from katachi.core.settings import Settings
+from katachi.knowledge.store import CompanyStore, list_companies
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ["提案書の作成に時間がかかる", "見積もりの回答", "受注票の確認", "出張旅費の精算", "引き継ぎ"]
@@ -37,7 +37,7 @@ def engines(pg_server, chroma_server, tmp_path):
         )
 
     yield settings_for
-    from core.sql_store import dispose_all
+    from katachi.core.sql_store import dispose_all
 
     dispose_all()
 
@@ -154,15 +154,15 @@ def test_a_folder_on_another_host_is_another_folder_even_at_the_same_path(
     """Hosts share the store, not their disks: /data/inbox/docs on host B is not A's folder of that path,
     and A's folder missing on B's disk is no move: B's ingest prunes nothing of A's."""
     inbox = tmp_path / "inbox" / "docs"
-    monkeypatch.setattr("knowledge.store.socket.gethostname", lambda: "host-a")
+    monkeypatch.setattr("katachi.knowledge.store.socket.gethostname", lambda: "host-a")
     CompanyStore("acme", engines(tmp_path / "a"), create=True).ingest([_corpus(inbox, n=3, prefix="a")])
     for f in inbox.iterdir():  # host B's disk: another folder at the same path
         f.unlink()
     _corpus(inbox, n=2, prefix="b")
-    monkeypatch.setattr("knowledge.store.socket.gethostname", lambda: "host-b")
+    monkeypatch.setattr("katachi.knowledge.store.socket.gethostname", lambda: "host-b")
     rep = CompanyStore("acme", engines(tmp_path / "b")).ingest([inbox])
     assert sorted(f.status for f in rep.files) == ["added", "added"]
-    monkeypatch.setattr("knowledge.store.socket.gethostname", lambda: "host-c")  # and one where it is missing
+    monkeypatch.setattr("katachi.knowledge.store.socket.gethostname", lambda: "host-c")  # and one where it is missing
     elsewhere = _corpus(tmp_path / "c" / "docs", n=1, prefix="c")
     import shutil
 

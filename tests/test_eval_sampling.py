@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
-from evals import content_checks as cc
-from evals.fixtures import CLEAN
-from evals.sample import load_bank, load_corpora, sample_scenarios
+from katachi.evals import content_checks as cc
+from katachi.evals.fixtures import CLEAN
+from katachi.evals.sample import load_bank, load_corpora, sample_scenarios
 
 
 def test_the_same_seed_draws_the_same_scenarios_and_another_seed_others():
@@ -107,7 +107,7 @@ def test_a_number_converted_to_a_shorter_unit_counts_only_when_the_kpi_keeps_the
 
 
 def test_the_rubric_reads_an_explicit_conversion_as_the_number_said():
-    from evals import rubric
+    from katachi.evals import rubric
 
     v = _v()
     v["pain_points"][0]["text"] = "Even a standard NDA sits in the legal queue for a week"

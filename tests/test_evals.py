@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from core.settings import get_settings
-from evals import harness
-from evals.evaluators import (
+from katachi.core.settings import get_settings
+from katachi.evals import harness
+from katachi.evals.evaluators import (
     CitationCoverage,
     CitationValidity,
     DepartmentCoverage,
@@ -15,8 +15,8 @@ from evals.evaluators import (
     KPICompleteness,
     LinterAgreement,
 )
-from evals.fixtures import CLEAN
-from graphs.service import WorkshopService
+from katachi.evals.fixtures import CLEAN
+from katachi.graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import WorkshopResponder
 

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from core.settings import get_settings
-from graphs.service import WorkshopService
+from katachi.core.settings import get_settings
+from katachi.graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
@@ -168,8 +168,8 @@ def finished(tmp_path):
 
 
 def test_every_markdown_export_shows_markup_in_data_as_text(finished, tmp_path):
-    from exports.exports import export
-    from exports.outputs import render_markdown, write_outputs
+    from katachi.exports.exports import export
+    from katachi.exports.outputs import render_markdown, write_outputs
 
     _, values = finished
     for n, payload in enumerate(ATTACKS):
@@ -186,7 +186,7 @@ def test_every_markdown_export_shows_markup_in_data_as_text(finished, tmp_path):
 
 
 def test_a_prompt_template_cannot_close_its_fence(finished):
-    from exports.outputs import render_markdown
+    from katachi.exports.outputs import render_markdown
 
     _, values = finished
     proc = values["playbook"]["procedures"][0]
@@ -196,7 +196,7 @@ def test_a_prompt_template_cannot_close_its_fence(finished):
 
 
 def test_the_weekly_pack_shows_markup_in_check_ins_as_text():
-    from tracker.pack import pack_markdown
+    from katachi.tracker.pack import pack_markdown
 
     payload = "<img src=x onerror=alert(1)>"
     pack = {
@@ -223,8 +223,8 @@ def test_the_weekly_pack_shows_markup_in_check_ins_as_text():
 
 def test_the_evidence_filter_ignores_case():
     """`<IMG …>` passed the markup check (`<[a-z/!]`) and was offered, then cited."""
-    from agents.grounding import build_evidence, is_prose
-    from knowledge.passages import Passage
+    from katachi.agents.grounding import build_evidence, is_prose
+    from katachi.knowledge.passages import Passage
 
     for s in (
         "<IMG SRC=x ONERROR=alert(1)> 提案書の作成には平均で二日かかっている。",

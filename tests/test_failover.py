@@ -64,16 +64,16 @@ def test_replicas_and_workers_on_disks_of_their_own_survive_sigkill_with_nothing
 ):
     from gradio_client import Client
 
-    from core.settings import Settings
-    from graphs.service import WorkshopService
-    from knowledge.store import CompanyStore
+    from katachi.core.settings import Settings
+    from katachi.graphs.service import WorkshopService
+    from katachi.knowledge.store import CompanyStore
+    from katachi.ui.web.appdb import AppDB
+    from katachi.ui.web.auth import add_user
+    from katachi.ui.web.jobqueue import DBJobs
+    from katachi.ui.web.room.handlers import Rooms
     from tests.fakes import FakeChatModel
     from tests.worker_child import DOCS
     from tests.workshop_fakes import ListRetriever, WorkshopResponder
-    from ui.web.appdb import AppDB
-    from ui.web.auth import add_user
-    from ui.web.jobqueue import DBJobs
-    from ui.web.room.handlers import Rooms
 
     url = pg_server.database("failover")
     tenant = f"failover{os.getpid()}"
@@ -210,7 +210,7 @@ def test_replicas_and_workers_on_disks_of_their_own_survive_sigkill_with_nothing
                             rooms.answer(rooms.user(f"{name}#{wid}"), wid, "kpi", kpi, text=f"{name}: 基準値の出典は？")
                     comments[wid] = len(db.ratings(wid, "kpi"))
                 if gate == "playbook":  # the room hands it to review; the consultant approves it
-                    from ui.web.review.handlers import Reviews
+                    from katachi.ui.web.review.handlers import Reviews
 
                     assert rooms.decide(fac, wid, {**decision, "gate": gate}) == "sent_to_review"
                     Reviews(rooms).approve(rooms.user("kon"), wid, confirm=True)
@@ -235,7 +235,7 @@ def test_replicas_and_workers_on_disks_of_their_own_survive_sigkill_with_nothing
             if p.poll() is None:
                 p.send_signal(signal.SIGKILL)
                 p.wait(10)
-        from core.sql_store import dispose_all
+        from katachi.core.sql_store import dispose_all
 
         svc.close()
         dispose_all()

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from core.errors import KatachiError
-from core.llm import get_chat_model, structured_call
-from core.settings import get_settings
+from katachi.core.errors import KatachiError
+from katachi.core.llm import get_chat_model, structured_call
+from katachi.core.settings import get_settings
 from tests.scripted_server import ScriptedServer
 from tests.workshop_fakes import WorkshopResponder
 
@@ -42,9 +42,9 @@ def _settings(server, **kw):
     ],
 )
 def test_each_fault_ends_in_a_clear_coded_error(server, monkeypatch, faults, code, calls):
-    from agents.themes import ThemePicks
+    from katachi.agents.themes import ThemePicks
 
-    monkeypatch.setattr("core.llm.TRANSIENT_PAUSE_S", 0.05)
+    monkeypatch.setattr("katachi.core.llm.TRANSIENT_PAUSE_S", 0.05)
     server.faults = list(faults)
     model = get_chat_model("themes", _settings(server))
     t0 = time.perf_counter()
@@ -57,9 +57,9 @@ def test_each_fault_ends_in_a_clear_coded_error(server, monkeypatch, faults, cod
 
 
 def test_a_transient_fault_is_retried_away(server, monkeypatch):
-    from agents.themes import ThemePicks
+    from katachi.agents.themes import ThemePicks
 
-    monkeypatch.setattr("core.llm.TRANSIENT_PAUSE_S", 0.05)
+    monkeypatch.setattr("katachi.core.llm.TRANSIENT_PAUSE_S", 0.05)
     for fault in ("429", "500", "malformed", "schema"):
         server.faults, server.seen = [fault], []
         out = structured_call(
@@ -81,10 +81,10 @@ def test_a_transient_fault_is_retried_away(server, monkeypatch):
 def test_a_workshop_under_random_faults_finishes_and_loses_nothing(tmp_path, monkeypatch):
     """Half the calls fail at random (every kind, hangs included); each failure is a coded error, the
     state stays resumable, and the finished playbook holds every pain point and decision."""
-    from graphs.service import WorkshopService
+    from katachi.graphs.service import WorkshopService
     from tests.workshop_fakes import ListRetriever
 
-    monkeypatch.setattr("core.llm.TRANSIENT_PAUSE_S", 0.05)
+    monkeypatch.setattr("katachi.core.llm.TRANSIENT_PAUSE_S", 0.05)
     responder = WorkshopResponder()
     responder.new_use_cases = True  # the model writes the procedures too: more calls to fail
     srv = ScriptedServer(responder, hang_s=1.5, rate=0.5, seed=3)

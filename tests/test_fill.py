@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from agents.patterns import fill
+from katachi.agents.patterns import fill
 
 
 def test_a_phrase_inside_a_sentence_starts_in_lower_case_and_a_name_keeps_its_capitals():

@@ -1,4 +1,4 @@
-from knowledge.hybrid import fuse, rrf
+from katachi.knowledge.hybrid import fuse, rrf
 
 
 def test_fusion_scales_narrow_cosines_against_bm25():

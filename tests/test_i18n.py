@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import KatachiError
-from core.i18n import LANGS, Code, catalog, t
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import LANGS, Code, catalog, t
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,7 +28,7 @@ def test_every_entry_speaks_both_languages_with_the_same_placeholders():
 
 def _literal_codes():
     """(code, file:line) for t("x.y"), tr("x") and KatachiError("x") calls with a literal first argument."""
-    for pkg in ("core", "agents", "knowledge", "graphs", "ui", "evals"):
+    for pkg in ("core", "agents", "knowledge", "graphs", "exports", "tracker", "ui", "evals"):
         for p in (ROOT / pkg).rglob("*.py"):
             for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
                 if not (
@@ -74,7 +74,7 @@ def test_every_finding_rule_raised_in_code_has_its_texts():
     import re
     from pathlib import Path
 
-    from core.i18n import has
+    from katachi.core.i18n import has
 
     root = Path(__file__).resolve().parents[1]
     rules = {

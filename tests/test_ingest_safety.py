@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import KatachiError
-from core.settings import get_settings
-from knowledge.store import CompanyStore
+from katachi.core.errors import KatachiError
+from katachi.core.settings import get_settings
+from katachi.knowledge.store import CompanyStore
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
-from evals.injection import build, detect, harness, judge
-from knowledge.injection import looks_like_instruction, reasons
+from katachi.evals.injection import build, detect, harness, judge
+from katachi.knowledge.injection import looks_like_instruction, reasons
 
 ATTACKS, ORDINARY = build.load("attacks"), build.load("ordinary")
 # No model or reader is named: an order dressed as management's request. The structural defence answers
@@ -44,7 +44,7 @@ def test_the_set_covers_every_format_placement_goal_and_language():
 
 @pytest.mark.slow
 def test_every_document_of_the_set_is_read_by_the_ingest(tmp_path):
-    from knowledge.loaders import load_file
+    from katachi.knowledge.loaders import load_file
 
     for spec in ATTACKS + ORDINARY:
         doc = load_file(build.write(spec, tmp_path), 2**20)
@@ -89,7 +89,7 @@ def test_text_is_normalised_before_matching(text):
 
 
 def test_what_the_model_reads_has_no_zero_width_characters():
-    from agents.grounding import readable
+    from katachi.agents.grounding import readable
 
     assert readable("提案書の\u200b作成に\u2060二日\ufeffかかる") == "提案書の作成に二日かかる"
 
@@ -218,7 +218,7 @@ class Fixed:
 def test_a_whole_workshop_on_a_fake_model(tmp_path):
     """The harness runs a workshop to the end, records what each stage retrieved, and an attack the
     detector catches never reaches the (obedient) model, while one it misses does."""
-    from core.settings import get_settings
+    from katachi.core.settings import get_settings
     from tests.fakes import FakeChatModel
     from tests.workshop_fakes import WorkshopResponder
 

@@ -3,9 +3,9 @@ similar complaints apart, and steers which documents the department's use cases 
 
 from __future__ import annotations
 
-from agents.intake import group_pain_points, make_pain_points
-from core.settings import get_settings
-from graphs.service import WorkshopService
+from katachi.agents.intake import group_pain_points, make_pain_points
+from katachi.core.settings import get_settings
+from katachi.graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
@@ -58,8 +58,8 @@ def test_department_reaches_the_graph_and_the_use_case_queries(tmp_path):
 def test_paraphrases_group_by_meaning_when_vectors_are_given():
     import numpy as np
 
-    from agents.intake import PARAPHRASE, group_pain_points
-    from agents.schemas import PainPoint
+    from katachi.agents.intake import PARAPHRASE, group_pain_points
+    from katachi.agents.schemas import PainPoint
 
     pts = [
         PainPoint(id="a", text="提案書作成に時間がかかる"),

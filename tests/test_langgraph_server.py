@@ -26,9 +26,9 @@ def test_a_thread_runs_to_its_first_gate_and_resumes_under_the_langgraph_server(
         pytest.skip("langgraph-cli[inmem] is not installed (pip install -e '.[test]')")
     from langgraph_sdk import get_sync_client
 
-    from agents.intake import make_pain_points
-    from core.settings import Settings
-    from knowledge.store import CompanyStore
+    from katachi.agents.intake import make_pain_points
+    from katachi.core.settings import Settings
+    from katachi.knowledge.store import CompanyStore
     from tests.scripted_server import ScriptedServer
     from tests.workshop_fakes import WorkshopResponder
 

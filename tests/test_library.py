@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from core.errors import KatachiError
-from knowledge.library.catalog import HERE, load_library, read_patterns
-from knowledge.library.schema import SLOTS, Pattern, braces
+from katachi.core.errors import KatachiError
+from katachi.knowledge.library.catalog import HERE, load_library, read_patterns
+from katachi.knowledge.library.schema import SLOTS, Pattern, braces
 
 LIB = load_library()
 FUNCTIONS = {
@@ -74,7 +74,7 @@ def test_every_pattern_has_a_person_checking():
 
 
 def test_no_chinese_in_japanese_and_no_cjk_in_english():
-    from agents.script import foreign
+    from katachi.agents.script import foreign
 
     for p in LIB.patterns.values():
         assert not foreign(p.ja.model_dump_json(), "ja"), p.id
@@ -178,7 +178,7 @@ def test_pattern_model_refuses_misaligned_languages():
 
 
 def test_cli_list_show_add(tmp_path: Path, capsys):
-    from ui.cli.main import main
+    from katachi.ui.cli.main import main
 
     assert main(["--lang", "en", "library", "list", "--function", "finance"]) == 0
     out = capsys.readouterr().out
@@ -206,7 +206,7 @@ def test_cli_list_show_add(tmp_path: Path, capsys):
 
 
 def test_a_theme_is_measured_by_its_departments_kpis_before_another_sectors():
-    from knowledge.library.catalog import load_library
+    from katachi.knowledge.library.catalog import load_library
 
     lib = load_library()
     q = "見積書の品質と回答速度 見積の回答に平均5営業日かかり、競合に案件を取られている"
@@ -220,9 +220,9 @@ def test_a_theme_is_measured_by_its_departments_kpis_before_another_sectors():
 def test_no_step_of_the_library_loops_once_its_own_slot_words_are_placed_in_it():
     """「… ready for review for review」, "per client per client": a step must read once its slots are filled
     with the pattern's own words (the words a use case falls back to), and the inputs and outputs are things."""
-    from agents.patterns import fill
-    from agents.schemas import Score, UseCase
-    from agents.slots import is_artifact, loops
+    from katachi.agents.patterns import fill
+    from katachi.agents.schemas import Score, UseCase
+    from katachi.agents.slots import is_artifact, loops
 
     for p in LIB.patterns.values():
         for lang in ("ja", "en"):

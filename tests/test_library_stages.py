@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from agents.common import StageContext, StageLog
-from agents.glossary import build as build_glossary
-from agents.glossary import candidates
-from agents.patterns import NEW, fill, procedure_from
-from agents.schemas import KPI, Score, Theme, UseCase
-from core.settings import get_settings
-from exports.outputs import render_markdown
-from graphs.service import WorkshopService
-from knowledge.library.catalog import load_library
+from katachi.agents.common import StageContext, StageLog
+from katachi.agents.glossary import build as build_glossary
+from katachi.agents.glossary import candidates
+from katachi.agents.patterns import NEW, fill, procedure_from
+from katachi.agents.schemas import KPI, Score, Theme, UseCase
+from katachi.core.settings import get_settings
+from katachi.exports.outputs import render_markdown
+from katachi.graphs.service import WorkshopService
+from katachi.knowledge.library.catalog import load_library
+from katachi.ui.web.review.render import _body
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
-from ui.web.review.render import _body
 
 LIB = load_library()
 DOCS = [
@@ -178,8 +178,8 @@ def test_review_renders_every_kind_of_section(name, value):
 
 
 def test_weekly_review_and_training_come_from_the_method_with_this_workshops_kpis():
-    from agents import method
-    from agents.sections import review_problems
+    from katachi.agents import method
+    from katachi.agents.sections import review_problems
 
     wr = method.weekly_review(LIB, [K], [UC], "ja")
     assert not review_problems(wr.cadence, wr.decision_rules, [K])  # a working day, a time, rules on the target
@@ -193,8 +193,8 @@ def test_weekly_review_and_training_come_from_the_method_with_this_workshops_kpi
 
 
 def _views(texts: list[str], departments: tuple[str, ...] = ("営業部",)):
-    from agents.groups import view_groups
-    from agents.schemas import PainGroup
+    from katachi.agents.groups import view_groups
+    from katachi.agents.schemas import PainGroup
 
     ctx = StageContext(
         model_for=lambda r: None,
@@ -210,8 +210,8 @@ def _views(texts: list[str], departments: tuple[str, ...] = ("営業部",)):
 
 
 def test_a_catalogue_kpi_keeps_the_catalogues_words_and_an_executive_owner():
-    from agents.grounding import Evidence
-    from agents.kpis import write_kpi
+    from katachi.agents.grounding import Evidence
+    from katachi.agents.kpis import write_kpi
 
     ctx, views = _views(["顧客満足度のアンケートが3.2点で伸びない"], ("カスタマーサクセス",))
     k, _ = write_kpi(ctx, "K1", "csat", views[0], Evidence(), StageLog())
@@ -221,7 +221,7 @@ def test_a_catalogue_kpi_keeps_the_catalogues_words_and_an_executive_owner():
 
 
 def test_a_step_that_works_on_the_titles_artefact_is_not_the_title_again():
-    from agents.sections import is_title
+    from katachi.agents.sections import is_title
 
     assert is_title("AIが会議の議題を整理する", "AIが会議の議題を整理")
     assert not is_title(
@@ -231,7 +231,7 @@ def test_a_step_that_works_on_the_titles_artefact_is_not_the_title_again():
 
 
 def test_placeholders_explain_the_companys_input_and_the_template_check_reads_them():
-    from agents.sections import template_problems
+    from katachi.agents.sections import template_problems
 
     uc = UC.model_copy(update={"input": "ヒアリングシート"})
     proc = procedure_from(LIB.patterns["sales.proposal_draft"], uc, "ja")
@@ -241,8 +241,8 @@ def test_placeholders_explain_the_companys_input_and_the_template_check_reads_th
 
 
 def test_a_catalogue_kpi_takes_a_stated_number_only_when_it_measures_its_kind():
-    from agents.grounding import Evidence
-    from agents.kpis import write_kpi
+    from katachi.agents.grounding import Evidence
+    from katachi.agents.kpis import write_kpi
 
     ctx, views = _views(["不適合報告書の作成に1件45分かかり、検査員の残業が減らない"], ("品質保証",))
     assert views[0].stated.said == "45分" and "counter_wait_minutes" not in views[0].offered()
@@ -251,8 +251,8 @@ def test_a_catalogue_kpi_takes_a_stated_number_only_when_it_measures_its_kind():
 
 
 def test_the_participants_unit_of_time_wins_over_the_catalogues():
-    from agents.grounding import Evidence
-    from agents.kpis import write_kpi
+    from katachi.agents.grounding import Evidence
+    from katachi.agents.kpis import write_kpi
 
     ctx, views = _views(["介護記録の記入に1日70分かかり、残業の原因になっている"], ("介護",))
     k, found = write_kpi(ctx, "K1", "record_hours", views[0], Evidence(), StageLog())
@@ -261,7 +261,7 @@ def test_the_participants_unit_of_time_wins_over_the_catalogues():
 
 
 def test_an_output_that_repeats_the_input_takes_the_patterns_output():
-    from agents.slots import check_slots
+    from katachi.agents.slots import check_slots
 
     words = {
         "title": "Lost-deal review",
@@ -280,10 +280,10 @@ def test_an_output_that_repeats_the_input_takes_the_patterns_output():
 def test_a_group_whose_members_state_different_numbers_gives_each_kpi_the_number_it_measures():
     """Seen on an unseen handbook: the NDA's week became the baseline of "Time to productivity", whose
     sentence said 8 weeks."""
-    from agents.grounding import Evidence
-    from agents.groups import view_groups
-    from agents.kpis import write_kpi
-    from agents.schemas import PainGroup
+    from katachi.agents.grounding import Evidence
+    from katachi.agents.groups import view_groups
+    from katachi.agents.kpis import write_kpi
+    from katachi.agents.schemas import PainGroup
 
     texts = [
         "Even a standard NDA sits in the legal queue for a week, and sales hates us for it",
@@ -315,7 +315,7 @@ def test_a_group_whose_members_state_different_numbers_gives_each_kpi_the_number
     ],
 )
 def test_a_moment_cut_from_a_sentence_takes_the_patterns_words(when, lang):
-    from agents.slots import check_slots
+    from katachi.agents.slots import check_slots
 
     words = {
         "title": "Q&A",
@@ -330,7 +330,7 @@ def test_a_moment_cut_from_a_sentence_takes_the_patterns_words(when, lang):
 
 
 def test_every_library_moment_passes_the_moment_check():
-    from agents.slots import cut_phrase
+    from katachi.agents.slots import cut_phrase
 
     cut = [(p.id, lang) for p in LIB.patterns.values() for lang in ("ja", "en") if cut_phrase(p.text(lang).when)]
     assert not cut

@@ -2,10 +2,10 @@ import copy
 
 import pytest
 
-from agents.linter import lint_all
-from core.i18n import t
-from core.settings import get_settings
-from evals.fixtures import CLEAN, SEEDS, seeded
+from katachi.agents.linter import lint_all
+from katachi.core.i18n import t
+from katachi.core.settings import get_settings
+from katachi.evals.fixtures import CLEAN, SEEDS, seeded
 
 RULES = sorted(SEEDS)
 
@@ -44,7 +44,7 @@ def test_findings_come_in_the_workshop_language():
 
 
 def test_the_model_judged_pass_is_optional_and_labelled(monkeypatch):
-    from agents.judge import judge
+    from katachi.agents.judge import judge
     from tests.fakes import FakeChatModel
 
     model = FakeChatModel(
@@ -57,8 +57,8 @@ def test_the_model_judged_pass_is_optional_and_labelled(monkeypatch):
 
 
 def test_the_judge_runs_inside_the_graph_only_when_enabled(tmp_path, monkeypatch):
-    from core.settings import reset_settings
-    from graphs.service import WorkshopService
+    from katachi.core.settings import reset_settings
+    from katachi.graphs.service import WorkshopService
     from tests.fakes import FakeChatModel
     from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
@@ -85,9 +85,9 @@ def test_the_judge_runs_inside_the_graph_only_when_enabled(tmp_path, monkeypatch
 
 
 def test_every_rule_the_model_may_name_has_a_severity_its_words_and_a_place_in_each_prompt():
-    from agents.judge import PROMPT, RULES
-    from agents.linter import SEVERITY
-    from core.i18n import LANGS, catalog
+    from katachi.agents.judge import PROMPT, RULES
+    from katachi.agents.linter import SEVERITY
+    from katachi.core.i18n import LANGS, catalog
 
     for rule in RULES:
         assert rule in SEVERITY

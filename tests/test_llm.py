@@ -3,9 +3,9 @@ import openai
 import pytest
 from pydantic import BaseModel, Field
 
-from core.errors import KatachiError
-from core.llm import get_chat_model, structured_call
-from core.settings import get_settings
+from katachi.core.errors import KatachiError
+from katachi.core.llm import get_chat_model, structured_call
+from katachi.core.settings import get_settings
 from tests.fakes import FakeChatModel
 
 
@@ -46,7 +46,7 @@ def test_bounded_retries_end_in_a_typed_error():
 
 
 def test_server_down_and_refusal_map_to_clear_errors(monkeypatch):
-    monkeypatch.setattr("core.llm.TRANSIENT_PAUSE_S", 0)
+    monkeypatch.setattr("katachi.core.llm.TRANSIENT_PAUSE_S", 0)
     req = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
     down = FakeChatModel(script=[openai.APIConnectionError(request=req)] * 2)  # asked once more, then reported
     with pytest.raises(KatachiError) as e:
@@ -61,7 +61,7 @@ def test_server_down_and_refusal_map_to_clear_errors(monkeypatch):
 
 
 def test_openai_provider_needs_a_key_or_a_base_url(monkeypatch):
-    from core.settings import reset_settings
+    from katachi.core.settings import reset_settings
 
     monkeypatch.setenv("KATACHI_PROVIDER", "openai")
     reset_settings()
@@ -76,7 +76,7 @@ def test_openai_provider_needs_a_key_or_a_base_url(monkeypatch):
 
 
 def test_azure_provider_reports_missing_settings(monkeypatch):
-    from core.settings import reset_settings
+    from katachi.core.settings import reset_settings
 
     monkeypatch.setenv("KATACHI_PROVIDER", "azure")
     reset_settings()

@@ -1,10 +1,10 @@
 import pytest
 
-from core.errors import KatachiError
-from core.settings import get_settings
-from knowledge.encodings import decode_text
-from knowledge.loaders import load_file
-from knowledge.store import CompanyStore
+from katachi.core.errors import KatachiError
+from katachi.core.settings import get_settings
+from katachi.knowledge.encodings import decode_text
+from katachi.knowledge.loaders import load_file
+from katachi.knowledge.store import CompanyStore
 from tests import corpus_factory as cf
 
 MAX = 20 * 2**20
@@ -77,7 +77,7 @@ def test_size_limit_and_unreadable_files(corpus, tmp_path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("core.files.os.open", denied)  # files are opened there, with a bound on the read
+    monkeypatch.setattr("katachi.core.files.os.open", denied)  # files are opened there, with a bound on the read
     with pytest.raises(KatachiError) as e:
         load_file(p, MAX)
     assert e.value.code == "file_unreadable" and "Permission denied" in e.value.message("en")

@@ -2,8 +2,8 @@ import hashlib
 
 import pytest
 
-from core import local_llm
-from core.errors import KatachiError
+from katachi.core import local_llm
+from katachi.core.errors import KatachiError
 
 
 def _fake_parts(tmp_path, chunks):

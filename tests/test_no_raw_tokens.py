@@ -73,7 +73,7 @@ READ = {
 
 @pytest.mark.parametrize("fmt", list(READ))
 def test_every_export_shows_no_internal_token(done, fmt):
-    from exports.exports import export, file_name
+    from katachi.exports.exports import export, file_name
 
     values, _ = done
     audit = [{"at": "2026-11-28T09:00:00+00:00", "by": "kon", "what": "review: section approved", "detail": "kpis:K1"}]
@@ -84,8 +84,8 @@ def test_every_export_shows_no_internal_token(done, fmt):
 def test_the_review_page_shows_no_internal_token(done):
     import re
 
-    from graphs.versions import sections_of
-    from ui.web.review.render import section
+    from katachi.graphs.versions import sections_of
+    from katachi.ui.web.review.render import section
 
     values, _ = done
 
@@ -101,9 +101,9 @@ def test_the_review_page_shows_no_internal_token(done):
 def test_the_done_page_shows_no_internal_token(done):
     import re
 
-    from exports.blocks import build
-    from exports.html import blocks_to_html
-    from ui.web.room.render import findings, usecases
+    from katachi.exports.blocks import build
+    from katachi.exports.html import blocks_to_html
+    from katachi.ui.web.room.render import findings, usecases
 
     values, _ = done
     lang = values["lang"]
@@ -115,8 +115,8 @@ def test_the_done_page_shows_no_internal_token(done):
 def test_the_tracker_and_its_pack_show_no_internal_token(done):
     import re
 
-    from tracker.pack import pack_markdown
-    from ui.web.tracker.page import summary_html
+    from katachi.tracker.pack import pack_markdown
+    from katachi.ui.web.tracker.page import summary_html
 
     values, tr = done
     thread = values["thread_id"]

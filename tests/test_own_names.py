@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from agents.own_names import own_name
-from agents.said import primary
+from katachi.agents.own_names import own_name
+from katachi.agents.said import primary
 
 
 @pytest.mark.parametrize(
@@ -76,8 +76,8 @@ def test_a_pain_point_without_a_number_is_counted_in_its_own_words():
 
 
 def test_a_theme_on_a_quoted_measure_quotes_it_in_its_title():
-    from agents.own_names import own_quote
-    from agents.themes import quoted_title
+    from katachi.agents.own_names import own_quote
+    from katachi.agents.themes import quoted_title
 
     text = "Reps lose every Friday afternoon to the forecast email, about 3 hours each"
     said = own_quote(primary(text), text, "en")

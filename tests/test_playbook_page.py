@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from exports.blocks import Block
-from exports.html import blocks_to_html
+from katachi.exports.blocks import Block
+from katachi.exports.html import blocks_to_html
 
 
 def test_the_page_has_contents_linked_footnotes_and_escapes_what_it_shows():

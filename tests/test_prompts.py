@@ -2,9 +2,9 @@ import re
 
 import pytest
 
-from agents.prompts import FEEDBACK, PROMPTS, SYSTEM, placeholders, render, user_prompt
-from core.settings import get_settings
-from graphs.service import WorkshopService
+from katachi.agents.prompts import FEEDBACK, PROMPTS, SYSTEM, placeholders, render, user_prompt
+from katachi.core.settings import get_settings
+from katachi.graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from agents import script, sections
-from agents.common import StageLog
-from agents.grounding import build_evidence, is_prose
-from agents.kpis import first_step
-from agents.numbers import lower_is_better, numbers_in, stated_numbers, supported
-from agents.prompts import example_phrases
-from agents.schemas import KPI, GlossaryTerm, PainGroup, Procedure, Score, UseCase, WeeklyReview
-from agents.themes import business_groups
-from knowledge.chunker import chunk_text
-from knowledge.passages import Passage
+from katachi.agents import script, sections
+from katachi.agents.common import StageLog
+from katachi.agents.grounding import build_evidence, is_prose
+from katachi.agents.kpis import first_step
+from katachi.agents.numbers import lower_is_better, numbers_in, stated_numbers, supported
+from katachi.agents.prompts import example_phrases
+from katachi.agents.schemas import KPI, GlossaryTerm, PainGroup, Procedure, Score, UseCase, WeeklyReview
+from katachi.agents.themes import business_groups
+from katachi.knowledge.chunker import chunk_text
+from katachi.knowledge.passages import Passage
 
 MARKDOWN = """---
 title: 見積業務
@@ -126,11 +126,11 @@ def test_a_first_step_target_moves_the_right_way_in_a_step_people_say(baseline, 
 
 def test_a_participants_number_is_the_baseline_of_their_groups_kpi_only():
     """「2日」 said about proposals is the proposals KPI's baseline; the hand-off KPI is measured first."""
-    from agents.common import StageContext
-    from agents.grounding import Evidence
-    from agents.groups import view_groups
-    from agents.kpis import write_kpi
-    from agents.schemas import PainGroup
+    from katachi.agents.common import StageContext
+    from katachi.agents.grounding import Evidence
+    from katachi.agents.groups import view_groups
+    from katachi.agents.kpis import write_kpi
+    from katachi.agents.schemas import PainGroup
 
     ctx = StageContext(
         model_for=lambda r: None,
@@ -264,7 +264,7 @@ def test_glossary_keeps_the_playbooks_words_not_generic_ones():
 
 
 def test_use_cases_twice_the_same_and_actors_from_another_department():
-    from agents.usecases import tidy_use_cases
+    from katachi.agents.usecases import tidy_use_cases
 
     a = UC
     b = UC.model_copy(update={"id": "U2", "title": "議題の整理を行う"})
@@ -285,8 +285,8 @@ def test_use_cases_twice_the_same_and_actors_from_another_department():
 
 def _ai_only_workshop(tmp_path, docs: list[str], thread: str):
     """A workshop whose pain points are all about AI itself, over documents ``docs``: (model, snapshot)."""
-    from core.settings import get_settings
-    from graphs.service import WorkshopService
+    from katachi.core.settings import get_settings
+    from katachi.graphs.service import WorkshopService
     from tests.fakes import FakeChatModel
     from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
@@ -333,8 +333,8 @@ def test_ai_only_pain_points_get_the_question_and_document_themes(tmp_path):
 
 
 def test_ai_only_pain_points_and_documents_that_say_nothing_close_leave_only_the_question(tmp_path):
-    from core.errors import KatachiError
-    from ui.cli.workshop import auto_decision
+    from katachi.core.errors import KatachiError
+    from katachi.ui.cli.workshop import auto_decision
 
     _, snap = _ai_only_workshop(
         tmp_path,
@@ -362,13 +362,13 @@ def test_ai_only_pain_points_and_documents_that_say_nothing_close_leave_only_the
     ],
 )
 def test_talk_about_ai_is_told_from_words_that_contain_ai(text, expected):
-    from agents.themes import about_ai
+    from katachi.agents.themes import about_ai
 
     assert about_ai(text) is expected
 
 
 def test_per_unit_qualifiers_are_not_quantities_and_artefacts_are_not_titles():
-    from agents.usecases import repeats_title
+    from katachi.agents.usecases import repeats_title
 
     assert [
         (x.value, x.unit) for x in stated_numbers(["介護記録の記入に1日70分かかる", "不適合報告書の作成に1件45分"])
@@ -416,7 +416,7 @@ def test_steps_and_templates_that_copy_the_documents_are_refused():
     ],
 )
 def test_a_rule_or_limit_in_a_document_is_not_a_baseline(text, measured):
-    from agents.numbers import measured_numbers
+    from katachi.agents.numbers import measured_numbers
 
     assert measured_numbers(text) == measured
 
@@ -425,8 +425,8 @@ def test_themes_are_written_from_the_groups_whatever_the_model_picks(tmp_path):
     """The model only ranks groups and picks KPIs; a pick outside a group's shortlist takes the group's
     first option, and the theme reads: the KPI's phrase as its title, the participant's sentence whole
     as its problem, their number moved to a first step as its outcome, nothing from the example."""
-    from core.settings import get_settings
-    from graphs.service import WorkshopService
+    from katachi.core.settings import get_settings
+    from katachi.graphs.service import WorkshopService
     from tests.fakes import FakeChatModel
     from tests.workshop_fakes import ListRetriever
 
@@ -465,10 +465,10 @@ def test_themes_are_written_from_the_groups_whatever_the_model_picks(tmp_path):
 def test_a_vague_pain_point_is_offered_a_kpi_only_on_a_shared_word_and_themes_start_from_numbers():
     """e5 alone once matched 「メルマガのネタ切れ」 to 月次決算日数 (cosine 0.86): with no number to confirm
     the kind, a KPI needs a word in common; and the groups with a stated number a KPI takes are ranked."""
-    from agents.common import StageContext
-    from agents.groups import view_groups
-    from agents.schemas import PainGroup
-    from agents.themes import _order, offered_groups
+    from katachi.agents.common import StageContext
+    from katachi.agents.groups import view_groups
+    from katachi.agents.schemas import PainGroup
+    from katachi.agents.themes import _order, offered_groups
 
     ctx = StageContext(
         model_for=lambda r: None,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import KatachiError
-from core.settings import get_settings
+from katachi.core.errors import KatachiError
+from katachi.core.settings import get_settings
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
@@ -42,7 +42,7 @@ def settings(request, tmp_path):
 
 
 def _service(settings):
-    from graphs.service import WorkshopService
+    from katachi.graphs.service import WorkshopService
 
     model = FakeChatModel(responder=WorkshopResponder())
     return WorkshopService(settings, model_for=lambda r: model, retriever_for=lambda c: ListRetriever("acme", DOCS))

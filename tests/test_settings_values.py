@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 
-from core.settings import Settings
-from graphs.service import WorkshopService
-from knowledge.store import CompanyStore
+from katachi.core.settings import Settings
+from katachi.graphs.service import WorkshopService
+from katachi.knowledge.store import CompanyStore
 
 
 def test_two_services_two_data_dirs_one_process(tmp_path, fake_embedder):
@@ -36,7 +36,7 @@ def test_two_services_two_data_dirs_one_process(tmp_path, fake_embedder):
 
 
 def test_cli_flags_do_not_touch_the_environment(tmp_path, monkeypatch, capsys):
-    from ui.cli.main import main
+    from katachi.ui.cli.main import main
 
     monkeypatch.setenv("KATACHI_DATA_DIR", str(tmp_path / "d"))
     before = dict(os.environ)
@@ -48,7 +48,7 @@ def test_cli_flags_do_not_touch_the_environment(tmp_path, monkeypatch, capsys):
 def test_library_debug_lines_stay_off_the_terminal(capsys):
     import logging
 
-    from ui.cli.main import configure_logging
+    from katachi.ui.cli.main import configure_logging
 
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)

@@ -1,8 +1,8 @@
 import pytest
 
-from core.errors import KatachiError
-from core.settings import get_settings
-from knowledge.store import CompanyStore, list_companies
+from katachi.core.errors import KatachiError
+from katachi.core.settings import get_settings
+from katachi.knowledge.store import CompanyStore, list_companies
 
 # every test here runs with the vectors in the data directory and on a Chroma server
 pytestmark = pytest.mark.usefixtures("vectors")
@@ -94,7 +94,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_ingests(tmp_path, fake_
 
 def test_oversized_file_is_skipped(tmp_path, fake_embedder, monkeypatch):
     monkeypatch.setenv("KATACHI_MAX_FILE_MB", "0.001")
-    from core.settings import reset_settings
+    from katachi.core.settings import reset_settings
 
     reset_settings()
     corpus = _corpus(tmp_path / "c", {"big.md": "あ。" * 2000, "small.md": "小さい。"})

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
-from core.errors import KatachiError
-from core.llm import get_chat_model, structured_call
-from core.settings import get_settings
+from katachi.core.errors import KatachiError
+from katachi.core.llm import get_chat_model, structured_call
+from katachi.core.settings import get_settings
 from tests.scripted_server import ScriptedServer
 
 
@@ -22,7 +22,7 @@ ANSWER = '{"items": [{"title": "提案書の下書き"}, {"title": "見積の確
 
 @pytest.fixture
 def server(monkeypatch):
-    monkeypatch.setattr("core.llm.TRANSIENT_PAUSE_S", 0.01)
+    monkeypatch.setattr("katachi.core.llm.TRANSIENT_PAUSE_S", 0.01)
     s = ScriptedServer(lambda messages, kwargs: ANSWER, hang_s=2.0)
     yield s
     s.close()
@@ -89,7 +89,7 @@ def test_the_web_apps_jobs_get_the_coded_error(tmp_path, monkeypatch):
     the job, never an AssertionError."""
     from tests.ui.roomkit import make_rooms
 
-    monkeypatch.setattr("core.llm.TRANSIENT_PAUSE_S", 0.01)
+    monkeypatch.setattr("katachi.core.llm.TRANSIENT_PAUSE_S", 0.01)
     srv = ScriptedServer(lambda messages, kwargs: ANSWER)
     try:
         srv.faults = ["plain", "nonjson", "broken", "nonjson"] * 3
@@ -97,7 +97,7 @@ def test_the_web_apps_jobs_get_the_coded_error(tmp_path, monkeypatch):
         settings = rooms.service.settings.model_copy(
             update={"provider": "openai", "openai_base_url": srv.url, "openai_model": "scripted", "timeout_s": 2.0}
         )
-        from graphs.runtime import Runtime
+        from katachi.graphs.runtime import Runtime
 
         retriever = rooms.service.runtime.retriever_for
         rooms.service.runtime = Runtime.of(settings, None, retriever)

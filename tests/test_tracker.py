@@ -4,14 +4,14 @@ import datetime as dt
 
 import pytest
 
-from core.errors import KatachiError
-from core.settings import get_settings
-from graphs.service import WorkshopService
+from katachi.core.errors import KatachiError
+from katachi.core.settings import get_settings
+from katachi.graphs.service import WorkshopService
+from katachi.tracker.csv_io import export_csv, import_csv
+from katachi.tracker.tracker import TrackerService
+from katachi.tracker.trend import project
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
-from tracker.csv_io import export_csv, import_csv
-from tracker.tracker import TrackerService
-from tracker.trend import project
 
 # every test here runs on the embedded SQLite files and on PostgreSQL
 pytestmark = pytest.mark.usefixtures("backend")
@@ -165,7 +165,7 @@ def test_review_pack_cites_only_what_it_was_given(env):
     assert any(c["chunk_id"].startswith("checkin:") for c in cited)  # grounded in what people reported
     assert all(c["chunk_id"] != "S99" for c in cited)
     assert pack["decisions"] and len(pack["exec_prompts"]) == 2
-    from tracker.pack import pack_markdown
+    from katachi.tracker.pack import pack_markdown
 
     md = pack_markdown(pack)
     assert md.startswith("# 週次レビュー資料") and "## 改善の仮説" in md and "\n1. " in md.split("## 出典")[1]
@@ -185,8 +185,8 @@ def test_prove_then_adapt_to_another_department(env):
     proved = env.prove("t1", "U1", by="fumi")
     assert {k: proved[k] for k in ("use_case", "kpi", "week")} == {"use_case": "U1", "kpi": "K1", "week": "2026-11-23"}
     # the proven 型 joins the company's own library, and the next workshop is offered it first
-    from knowledge.library.catalog import load_library
-    from knowledge.library.company import company_library_dir
+    from katachi.knowledge.library.catalog import load_library
+    from katachi.knowledge.library.company import company_library_dir
 
     lib = load_library(company_dir=company_library_dir(env.settings, "acme"))
     mine = lib.patterns[proved["pattern"]]
@@ -236,9 +236,9 @@ def test_csv_round_trip_and_shift_jis_import(env, tmp_path):
 
 
 def test_cli_checkin_and_tracker(env, tmp_path, monkeypatch, capsys):
-    from ui.cli.main import main
+    from katachi.ui.cli.main import main
 
-    monkeypatch.setattr("ui.cli.tracker._svc", lambda settings: env)
+    monkeypatch.setattr("katachi.ui.cli.tracker._svc", lambda settings: env)
     assert (
         main(
             [
@@ -284,6 +284,6 @@ def test_values_and_notes_beyond_their_bounds_are_refused_with_the_reason(env):
     with pytest.raises(KatachiError):
         env.checkin("t1", "usecase", "U1", "2026-10-20", status="running", value="1e300")
     assert not env.db.checkins("t1")
-    from tracker.tracker import plausible_range
+    from katachi.tracker.tracker import plausible_range
 
     assert plausible_range("percent") == plausible_range("%") and plausible_range("km") == (-1e12, 1e12)

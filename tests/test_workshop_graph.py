@@ -2,9 +2,9 @@
 
 import pytest
 
-from core.errors import KatachiError
-from core.settings import get_settings
-from graphs.service import WorkshopService
+from katachi.core.errors import KatachiError
+from katachi.core.settings import get_settings
+from katachi.graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
@@ -75,7 +75,7 @@ def test_full_flow_with_approvals_produces_a_playbook(service, responder):
     assert set(book) == {"procedures", "weekly_review", "glossary", "training", "roles", "rollout"}
     assert [p["use_case_id"] for p in book["procedures"]] == [u["id"] for u in ucs]
     # each use case adapts a library pattern; its procedure is that pattern's, in the use case's words
-    from knowledge.library.catalog import load_library
+    from katachi.knowledge.library.catalog import load_library
 
     first, proc = ucs[0], book["procedures"][0]
     pattern = load_library().patterns[first["pattern"]]
@@ -242,8 +242,8 @@ def test_documents_are_fenced_as_data(service, responder):
 CHILD = r"""
 import os, sys
 sys.path.insert(0, {root!r})
-from core.settings import get_settings
-from graphs.service import WorkshopService
+from katachi.core.settings import get_settings
+from katachi.graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 model = FakeChatModel(responder=WorkshopResponder())
@@ -278,7 +278,7 @@ def test_a_killed_process_loses_no_approved_gate(tmp_path, responder):
 
 
 def test_ai_as_the_goal_is_told_from_business_results():
-    from agents.themes import is_ai_goal
+    from katachi.agents.themes import is_ai_goal
 
     assert is_ai_goal("生成AIの導入推進") and is_ai_goal("Drive AI adoption")
     assert not is_ai_goal("提案リードタイムの半減") and not is_ai_goal("Halve proposal lead time")
@@ -297,7 +297,7 @@ def test_linter_findings_reach_the_gates(service):
 
 
 def test_citation_relevance_gate():
-    from agents.grounding import relevant
+    from katachi.agents.grounding import relevant
 
     assert relevant("提案書の作成に2日かかる", "提案書の作成には平均で二日かかっている。")
     assert not relevant("提案書の作成に2日かかる", "新しいリクエストはテンプレートを使って送ってください。")
@@ -306,9 +306,9 @@ def test_citation_relevance_gate():
 
 
 def test_citation_validator_accepts_verbatim_and_rejects_the_rest():
-    from agents.grounding import check_citation
-    from agents.schemas import Citation
-    from knowledge.passages import Passage
+    from katachi.agents.grounding import check_citation
+    from katachi.agents.schemas import Citation
+    from katachi.knowledge.passages import Passage
 
     p = Passage(
         chunk_id="c1", company="acme", source="/d.md", rel="d.md", text="提案書の作成には\n平均で二日  かかっている。"

@@ -19,22 +19,22 @@ DOCS = [
 def main() -> None:
     import tempfile
 
-    from core.settings import Settings
-    from graphs.service import WorkshopService
+    from katachi.core.settings import Settings
+    from katachi.graphs.service import WorkshopService
+    from katachi.ui.web.appdb import AppDB
+    from katachi.ui.web.jobqueue import Worker
     from tests.fakes import FakeChatModel
     from tests.workshop_fakes import ListRetriever, WorkshopResponder
-    from ui.web.appdb import AppDB
-    from ui.web.jobqueue import Worker
 
     url, name, delay = sys.argv[1], sys.argv[2], float(sys.argv[3])
     s = Settings(data_dir=Path(tempfile.mkdtemp()), database_url=url, job_queue="database")
     retriever_for = lambda c: ListRetriever("acme", DOCS)  # noqa: E731
     if len(sys.argv) > 6:
-        import knowledge.store
-        from knowledge.store import CompanyStore
+        import katachi.knowledge.store
+        from katachi.knowledge.store import CompanyStore
         from tests.fakes import FakeEmbedder
 
-        knowledge.store.get_embedder = lambda *a: FakeEmbedder()
+        katachi.knowledge.store.get_embedder = lambda *a: FakeEmbedder()
         s = Settings(
             data_dir=Path(sys.argv[4]),
             database_url=url,

@@ -17,8 +17,8 @@ DOCS = [
 
 
 def service(db: str, kill_at: int = -1):
-    from core.settings import get_settings
-    from graphs.service import WorkshopService
+    from katachi.core.settings import get_settings
+    from katachi.graphs.service import WorkshopService
     from tests.fakes import FakeChatModel
     from tests.workshop_fakes import ListRetriever, WorkshopResponder
 

@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from knowledge.passages import Passage
+from katachi.knowledge.passages import Passage
 
 
 def _enum(schema: dict, name: str) -> list[str]:

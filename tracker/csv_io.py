@@ -7,7 +7,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from core.errors import KatachiError
+from katachi.core.errors import KatachiError
 
 COLUMNS = ("week", "kind", "item", "value", "unit", "status", "blockers", "ai_tried", "note", "by", "correction")
 JA = {
@@ -56,7 +56,7 @@ def export_csv(svc, thread: str, include_history: bool = False) -> bytes:
 
 
 def import_csv(svc, thread: str, data: bytes, by: str = "") -> ImportReport:
-    from knowledge.encodings import decode_text
+    from katachi.knowledge.encodings import decode_text
 
     if not data.strip():
         raise KatachiError("upload_empty")
@@ -108,7 +108,7 @@ def import_csv(svc, thread: str, data: bytes, by: str = "") -> ImportReport:
 
 
 def _same(existing: dict, r: dict) -> bool:
-    from tracker.trend import to_float
+    from katachi.tracker.trend import to_float
 
     v = to_float(r.get("value"))
     return (

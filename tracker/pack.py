@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from core.i18n import domain, t
-from exports.outputs import md_text
+from katachi.core.i18n import domain, t
+from katachi.exports.outputs import md_text
 
 
 def labels(lang: str) -> dict[str, str]:
@@ -37,8 +37,8 @@ def build_pack(
     ctx, thread: str, values: dict, summary: dict, recent: list[dict], week: dt.date, feedback: str = ""
 ) -> dict[str, Any]:
     """The pack of ``week`` from values: the playbook, the tracker's summary, the latest check-ins."""
-    from agents.pdca import weekly_pack
-    from exports.readable import status
+    from katachi.agents.pdca import weekly_pack
+    from katachi.exports.readable import status
 
     lab = labels(values["lang"])
     stuck = [
@@ -94,7 +94,7 @@ def default_prompts(summary: dict, lang: str) -> list[str]:
 
 def pack_markdown(pack: dict) -> str:
     """The pack as Markdown; sources are numbered notes ``[1]`` (``[^1]`` showed as such on the page)."""
-    from exports.readable import finding
+    from katachi.exports.readable import finding
 
     lang = pack.get("lang", "ja")
     lab = labels(lang)

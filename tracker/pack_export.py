@@ -8,9 +8,9 @@ from pathlib import Path
 
 from pptx.enum.dml import MSO_THEME_COLOR
 
-from exports.readable import finding
-from exports.slides import Deck, Para
-from tracker.pack import labels, note
+from katachi.exports.readable import finding
+from katachi.exports.slides import Deck, Para
+from katachi.tracker.pack import labels, note
 
 Plot = tuple[str, str, bytes]  # the KPI's name, its status line, the PNG
 
@@ -77,7 +77,7 @@ def pack_pdf(pack: dict, plots: list[Plot]) -> bytes:
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    from exports.fonts import japanese_font
+    from katachi.exports.fonts import japanese_font
 
     lang = pack.get("lang", "ja")
     lab = labels(lang)

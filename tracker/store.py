@@ -10,7 +10,7 @@ import json
 import time
 from pathlib import Path
 
-from core.sql_store import SQLStore, sqlite_url
+from katachi.core.sql_store import SQLStore, sqlite_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 

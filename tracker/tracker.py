@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from core.errors import KatachiError
-from tracker.store import TrackerDB
-from tracker.trend import Projection, monday, project, to_float
+from katachi.core.errors import KatachiError
+from katachi.tracker.store import TrackerDB
+from katachi.tracker.trend import Projection, monday, project, to_float
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ class TrackerService:
         rows: list[dict] | None = None,
         projections: dict[str, Projection] | None = None,
     ) -> list[dict]:
-        from agents.tracker_lint import lint_tracker
+        from katachi.agents.tracker_lint import lint_tracker
 
         values = values or self.playbook(thread)
         rows = self.db.checkins(thread) if rows is None else rows
@@ -272,7 +272,7 @@ class TrackerService:
         }
 
     def plot(self, thread: str, kpi: str) -> bytes:
-        from tracker.trend import plot_png
+        from katachi.tracker.trend import plot_png
 
         values = self.playbook(thread)
         k = next((x for x in values["kpis"] if x["id"] == kpi), None)
@@ -283,7 +283,7 @@ class TrackerService:
 
     def plots(self, thread: str) -> list[tuple[str, str, bytes]]:
         """Each KPI's trend plot with its status line (name, line, PNG), for the pack's slides and PDF."""
-        from tracker.pack import kpi_lines, labels
+        from katachi.tracker.pack import kpi_lines, labels
 
         values = self.playbook(thread)
         s = self.summary(thread)
@@ -296,8 +296,8 @@ class TrackerService:
 
     def pack_file(self, thread: str, fmt: str, template: Path | None = None, pack: dict | None = None) -> bytes:
         """The latest weekly pack (or ``pack``) as ``md``, ``pptx`` or ``pdf``."""
-        from tracker.pack import pack_markdown
-        from tracker.pack_export import pack_pdf, pack_pptx
+        from katachi.tracker.pack import pack_markdown
+        from katachi.tracker.pack_export import pack_pdf, pack_pptx
 
         if pack is None:
             packs = self.db.packs(thread)
@@ -314,7 +314,7 @@ class TrackerService:
 
     # -- model work: the weekly pack, adapting a proven 型 ---------------------------------------------------
     def stage_context(self, values: dict):
-        from agents.common import StageContext
+        from katachi.agents.common import StageContext
 
         rt = self.runtime
         return StageContext(
@@ -328,7 +328,7 @@ class TrackerService:
         )
 
     def pack(self, thread: str, by: str = "", feedback: str = "") -> dict[str, Any]:
-        from tracker.pack import build_pack
+        from katachi.tracker.pack import build_pack
 
         values = self.playbook(thread)
         week = monday(self.today())
@@ -364,8 +364,8 @@ class TrackerService:
     def _to_company_library(self, thread: str, values: dict, u: dict) -> str:
         """A proven 型 joins the company's own library: its next workshop and the roll-out to another
         department draw from it first. Returns the pattern id ("" when the use case has no procedure)."""
-        from knowledge.library.catalog import load_library
-        from knowledge.library.company import company_library_dir, proven_pattern, save_kpi, save_pattern
+        from katachi.knowledge.library.catalog import load_library
+        from katachi.knowledge.library.company import company_library_dir, proven_pattern, save_kpi, save_pattern
 
         proc = next(
             (p for p in (values.get("playbook") or {}).get("procedures") or [] if p["use_case_id"] == u["id"]), None
@@ -384,7 +384,7 @@ class TrackerService:
         return pattern.id
 
     def adapt(self, thread: str, use_case: str, department: str, by: str = "") -> dict:
-        from agents.pdca import adapt
+        from katachi.agents.pdca import adapt
 
         values = self.playbook(thread)
         if use_case not in {p["use_case"] for p in self.db.proven(thread)}:

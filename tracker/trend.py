@@ -13,7 +13,7 @@ import math
 import statistics
 from dataclasses import dataclass
 
-from core.i18n import t
+from katachi.core.i18n import t
 
 
 def to_float(x) -> float | None:
@@ -95,7 +95,7 @@ def plot_png(name: str, unit: str, series: list[tuple[dt.date, float]], pr: Proj
     from matplotlib import pyplot as plt
     from matplotlib.font_manager import FontProperties
 
-    from exports.fonts import japanese_font
+    from katachi.exports.fonts import japanese_font
 
     fp = FontProperties(fname=str(japanese_font()))
     fig, ax = plt.subplots(figsize=(6.4, 3.4), dpi=110)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.errors import KatachiError
+from katachi.core.errors import KatachiError
 
 ROLES = ("admin", "facilitator", "consultant", "participant")
 STAFF = ("admin", "facilitator", "consultant")  # who sees a company's work without joining it

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from evals.injection.build import Spec
+from katachi.evals.injection.build import Spec
 
 _FORMAT = re.compile(
     r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
@@ -35,9 +35,9 @@ class Verdict:
 
 
 def passages_of(path: Path, rel: str) -> list:
-    from knowledge.chunker import chunk_text
-    from knowledge.loaders import load_file
-    from knowledge.passages import Passage
+    from katachi.knowledge.chunker import chunk_text
+    from katachi.knowledge.loaders import load_file
+    from katachi.knowledge.passages import Passage
 
     doc = load_file(path, 20 * 2**20)
     out = []
@@ -53,8 +53,8 @@ def passages_of(path: Path, rel: str) -> list:
 
 
 def judge(spec: Spec, path: Path) -> Verdict:
-    from agents.grounding import build_evidence
-    from knowledge.metadata import looks_like_instruction
+    from katachi.agents.grounding import build_evidence
+    from katachi.knowledge.metadata import looks_like_instruction
 
     rel = f"docs/{path.name}"
     passages = passages_of(path, rel)

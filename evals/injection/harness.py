@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evals.injection import build, judge
+from katachi.evals.injection import build, judge
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def prepare(run: Run, folder: Path, base: list[Path]) -> Path:
 
 
 def pain_points(lang: str) -> list[str]:
-    from ui.cli.workshop import read_pain_points
+    from katachi.ui.cli.workshop import read_pain_points
 
     return read_pain_points(str(ROOT / "samples" / f"pain-points-{lang}.txt"))
 
@@ -106,13 +106,13 @@ def run_workshop(
     use_cases: int = 1,
 ) -> Run:
     """Ingest ``docs`` into a company of its own and run the workshop to the end, gates auto-approved."""
-    from graphs.service import WorkshopService
-    from ui.cli.workshop import DEMO_DEPARTMENTS, auto_decision
+    from katachi.graphs.service import WorkshopService
+    from katachi.ui.cli.workshop import DEMO_DEPARTMENTS, auto_decision
 
     t0 = time.perf_counter()
     company = run.name.replace("_", "-")
     if retriever_for is None:
-        from knowledge.store import CompanyStore
+        from katachi.knowledge.store import CompanyStore
 
         CompanyStore(company, settings, create=True).ingest([docs])
     svc = WorkshopService(settings, model_for=model_for, retriever_for=retriever_for)

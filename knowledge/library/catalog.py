@@ -22,11 +22,11 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from core.errors import KatachiError
-from core.files import read_limited
-from core.i18n import LANGS
-from knowledge.lexical import tokenize
-from knowledge.library.schema import (
+from katachi.core.errors import KatachiError
+from katachi.core.files import read_limited
+from katachi.core.i18n import LANGS
+from katachi.knowledge.lexical import tokenize
+from katachi.knowledge.library.schema import (
     AntiExample,
     CatalogKPI,
     Function,

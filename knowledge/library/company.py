@@ -15,12 +15,12 @@ from typing import Any
 
 import yaml
 
-from core.errors import KatachiError
-from core.i18n import t
-from core.settings import Settings
-from knowledge.library.catalog import load_library, read_kpis, read_patterns
-from knowledge.library.schema import CatalogKPI, KPIText, Pattern, PatternText, Risk
-from knowledge.store import company_dir
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import t
+from katachi.core.settings import Settings
+from katachi.knowledge.library.catalog import load_library, read_kpis, read_patterns
+from katachi.knowledge.library.schema import CatalogKPI, KPIText, Pattern, PatternText, Risk
+from katachi.knowledge.store import company_dir
 
 _SLUG = re.compile(r"[^a-z0-9_]+")
 

@@ -1,5 +1,5 @@
 """Alembic environment of the document stores' tables on PostgreSQL (see core.sql_migrate)."""
 
-from core.sql_migrate import run_env
+from katachi.core.sql_migrate import run_env
 
 run_env()

@@ -14,7 +14,7 @@ def test_demo_runs_offline_and_every_citation_is_verbatim(tmp_path):
     out = tmp_path / "demo"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "KATACHI_LANG": "ja"}
     proc = subprocess.run(
-        [sys.executable, "-m", "ui.cli.main", "demo", "--out", str(out)],
+        [sys.executable, "-m", "katachi.ui.cli.main", "demo", "--out", str(out)],
         env=env,
         capture_output=True,
         text=True,

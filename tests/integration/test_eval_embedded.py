@@ -7,9 +7,9 @@ pytestmark = pytest.mark.integration
 
 
 def test_a_seeded_scenario_with_the_embedded_model(tmp_path):
-    from core.settings import get_settings
-    from evals import harness
-    from graphs.service import WorkshopService
+    from katachi.core.settings import get_settings
+    from katachi.evals import harness
+    from katachi.graphs.service import WorkshopService
 
     sc = [s for s in harness.load_scenarios() if s.name == "ja-usage-as-goal"]
     report = harness.run(sc, tmp_path / "eval", lambda: WorkshopService(get_settings()), "local")

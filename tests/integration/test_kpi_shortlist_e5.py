@@ -7,15 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents.common import StageContext
-from agents.groups import view_groups
-from agents.schemas import PainGroup
+from katachi.agents.common import StageContext
+from katachi.agents.groups import view_groups
+from katachi.agents.schemas import PainGroup
 
 pytestmark = pytest.mark.integration
 
 
 def _embed():
-    from knowledge.embedder import get_embedder
+    from katachi.knowledge.embedder import get_embedder
 
     e = get_embedder(1, 16)
 

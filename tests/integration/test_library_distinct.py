@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knowledge.library.catalog import load_library
+from katachi.knowledge.library.catalog import load_library
 
 pytestmark = pytest.mark.integration
 NEAR_DUPLICATE = 0.97
@@ -26,7 +26,7 @@ def _unit(v):
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_no_near_duplicate_patterns(lang):
-    from knowledge.embedder import get_embedder
+    from katachi.knowledge.embedder import get_embedder
 
     ps = list(load_library().patterns.values())
     v = _unit(get_embedder().embed_passages([_text(p, lang) for p in ps]))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from pydantic import BaseModel, Field
 
-from core.settings import get_settings
+from katachi.core.settings import get_settings
 
 pytestmark = pytest.mark.integration
 
@@ -22,7 +22,7 @@ TEXTS_EN = [
 
 
 def test_torch_embedder_agrees_with_the_packaged_engine():
-    from knowledge.embedder import EngineE5, TorchE5
+    from katachi.knowledge.embedder import EngineE5, TorchE5
 
     fast, ref = TorchE5(threads=1), EngineE5(threads=1)
     for texts in (TEXTS_JA, TEXTS_EN):
@@ -35,7 +35,7 @@ def test_torch_embedder_agrees_with_the_packaged_engine():
 
 
 def test_real_embeddings_rank_a_japanese_paraphrase_first():
-    from knowledge.embedder import TorchE5
+    from katachi.knowledge.embedder import TorchE5
 
     e = TorchE5()
     passages = e.embed_passages(TEXTS_JA[:3])
@@ -50,7 +50,7 @@ class ThemeDraft(BaseModel):
 
 
 def test_embedded_chat_model_returns_a_valid_structured_object():
-    from core.llm import get_chat_model, structured_call
+    from katachi.core.llm import get_chat_model, structured_call
 
     model = get_chat_model("themes", get_settings())
     r = structured_call(

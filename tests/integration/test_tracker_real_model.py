@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from core.settings import get_settings
+from katachi.core.settings import get_settings
 
 pytestmark = pytest.mark.integration
 
@@ -17,10 +17,10 @@ DOCS = [
 
 
 def test_pack_and_adaptation_with_the_embedded_model(tmp_path):
-    from graphs.service import WorkshopService
+    from katachi.graphs.service import WorkshopService
+    from katachi.tracker.tracker import TrackerService
     from tests.fakes import FakeChatModel
     from tests.workshop_fakes import ListRetriever, WorkshopResponder
-    from tracker.tracker import TrackerService
 
     fake = FakeChatModel(responder=WorkshopResponder())
     retr = ListRetriever("acme", DOCS)
@@ -37,7 +37,7 @@ def test_pack_and_adaptation_with_the_embedded_model(tmp_path):
     )
     for d in ({"action": "choose", "index": 0}, {"action": "approve"}, {"action": "approve"}, {"action": "approve"}):
         svc.resume("t", d)
-    from graphs.runtime import Runtime
+    from katachi.graphs.runtime import Runtime
 
     tr = TrackerService(
         svc,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.settings import get_settings
-from graphs.service import WorkshopService
+from katachi.core.settings import get_settings
+from katachi.graphs.service import WorkshopService
+from katachi.ui.web.appdb import AppDB
+from katachi.ui.web.auth import add_user
+from katachi.ui.web.jobs import ModelJobs
+from katachi.ui.web.room.handlers import Rooms
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
-from ui.web.appdb import AppDB
-from ui.web.auth import add_user
-from ui.web.jobs import ModelJobs
-from ui.web.room.handlers import Rooms
 
 DOCS = [
     "提案書の作成には平均で二日かかっている。営業担当は顧客訪問の時間を確保できていない。",

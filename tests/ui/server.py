@@ -16,8 +16,8 @@ def free_port() -> int:
 
 def start_app(tmp: Path, responder=None, port: int | None = None, users: bool = True):
     """(context, running server, its address). ``users``: make the test accounts (not again after a restart)."""
-    from core.settings import get_settings
-    from ui.web.app import AppContext, launch
+    from katachi.core.settings import get_settings
+    from katachi.ui.web.app import AppContext, launch
 
     rooms = make_rooms(tmp, responder, users=users)
     ctx = AppContext(get_settings(), rooms.db, rooms)

@@ -4,9 +4,9 @@ and in the playbook."""
 
 import pytest
 
-from core.errors import KatachiError
+from katachi.core.errors import KatachiError
+from katachi.ui.web.auth import Authenticator
 from tests.ui.roomkit import make_rooms
-from ui.web.auth import Authenticator
 
 # every test here runs on the embedded SQLite files and on PostgreSQL
 pytestmark = pytest.mark.usefixtures("backend")
@@ -80,7 +80,7 @@ def test_the_room_rates_endorses_and_dissents_and_the_playbook_records_it(tmp_pa
     _to_gate(rooms, wid, "playbook")
     rooms.decide(fac, wid, {"action": "approve"})
     assert rooms.jobs.wait_idle(wid).state == "idle" and rooms.is_done(wid)
-    from exports.exports import export
+    from katachi.exports.exports import export
 
     md = export(rooms.service.snapshot(wid).values, "md").decode()
     assert "経営層の賛同" in md and "平均 3.5 / 5（2 人中 1 人が 4 以上）" in md

@@ -30,7 +30,7 @@ def app(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("app")
     os.environ["KATACHI_DATA_DIR"] = str(tmp / "data")
-    from core.settings import reset_settings
+    from katachi.core.settings import reset_settings
 
     reset_settings()
     from tests.workshop_fakes import WorkshopResponder
@@ -192,7 +192,7 @@ def test_live_workshop_end_to_end(app, browser):
     hanako.shot("07-playbook-participant")
     fac.click("#k-approve-playbook")  # the room hands the playbook to the consultants' review
     fac.wait(lambda: "レビュー" in fac.text("#k-room-notice"), timeout=20)
-    from ui.web.review.handlers import Reviews
+    from katachi.ui.web.review.handlers import Reviews
 
     assert ctx.rooms.db.review(fac.workshop_id())["status"] == "in_review"
     Reviews(ctx.rooms).approve(ctx.rooms.user("kon"), fac.workshop_id(), confirm=True)
@@ -285,7 +285,7 @@ def _workshop_through(rooms, title: str, gates: int) -> dict:
             rooms.decide(fac, ws["id"], d)
         assert rooms.jobs.wait_idle(ws["id"], 30).state == "idle"
     if gates >= 4:  # the room's approval went to review: a consultant approves it
-        from ui.web.review.handlers import Reviews
+        from katachi.ui.web.review.handlers import Reviews
 
         Reviews(rooms).approve(rooms.user("kon"), ws["id"], confirm=True)
     return ws
@@ -345,7 +345,7 @@ def test_consultant_review_round(app, browser):
     kon.wait(lambda: kon.attr("#k-rv-head h3", "data-status") == "approved", timeout=20)
 
     # A consultant of another company sees neither the queue entry nor the playbook.
-    from ui.web.auth import add_user
+    from katachi.ui.web.auth import add_user
 
     add_user(ctx.db, "kon-globex", "consult-pass-9", "consultant", ["globex"])
     stranger = browser.page("ja-JP", "consultant-other")

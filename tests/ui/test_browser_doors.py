@@ -21,7 +21,7 @@ if chromium_path() is None:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    from core.settings import reset_settings
+    from katachi.core.settings import reset_settings
     from tests.ui.server import start_app
 
     tmp = tmp_path_factory.mktemp("doors")

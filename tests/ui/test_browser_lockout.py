@@ -20,10 +20,10 @@ if chromium_path() is None:
 def test_the_login_page_says_the_account_is_locked(tmp_path):
     import httpx
 
-    from core.settings import get_settings
+    from katachi.core.settings import get_settings
+    from katachi.ui.web.app import AppContext, launch
     from tests.ui.roomkit import make_rooms
     from tests.ui.server import free_port, wait_http
-    from ui.web.app import AppContext, launch
 
     rooms = make_rooms(tmp_path)
     settings = get_settings().model_copy(

@@ -73,7 +73,7 @@ def browser():
 
 @pytest.fixture
 def live(tmp_path):
-    from core.settings import reset_settings
+    from katachi.core.settings import reset_settings
     from tests.ui.server import start_app
 
     os.environ["KATACHI_DATA_DIR"] = str(tmp_path / "data")

@@ -1,7 +1,7 @@
 """Page edits → gate decisions: merged by id, validated by the graph's own decision models."""
 
-from graphs.gates import KPIDecision, PlaybookDecision, ThemeDecision, UseCaseDecision
-from ui.web.room import decisions
+from katachi.graphs.gates import KPIDecision, PlaybookDecision, ThemeDecision, UseCaseDecision
+from katachi.ui.web.room import decisions
 
 KPIS = [
     {
@@ -95,7 +95,7 @@ def test_playbook_changes():
 def test_an_added_use_case_gets_the_next_id_and_names_what_is_missing():
     import pytest
 
-    from core.errors import KatachiError
+    from katachi.core.errors import KatachiError
 
     fields = {
         "department": "営業",
@@ -122,7 +122,7 @@ def test_an_added_use_case_gets_the_next_id_and_names_what_is_missing():
 def test_a_table_whose_columns_were_changed_on_the_page_is_refused_not_read_shifted():
     import pytest
 
-    from core.errors import KatachiError
+    from katachi.core.errors import KatachiError
 
     rows = [r[:3] + r[4:] for r in decisions.uc_rows(UCS)]  # the page's cell menu deleted a column
     with pytest.raises(KatachiError) as e:

@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from core.errors import KatachiError
+from katachi.core.errors import KatachiError
+from katachi.ui.web.jobqueue import DBJobs, Worker
 from tests.ui.roomkit import make_rooms
 from tests.workshop_fakes import WorkshopResponder
-from ui.web.jobqueue import DBJobs, Worker
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -93,7 +93,7 @@ def test_a_dead_workers_job_is_taken_over_and_nothing_is_done_twice(tmp_path):
     rooms.decide(fac, wid, {"action": "choose", "index": 0, "gate": "themes"})
     ghost = _worker(rooms, name="ghost", lease_s=0.3)
     job = ghost.claim()
-    from ui.web.jobs import Reporter, run_spec
+    from katachi.ui.web.jobs import Reporter, run_spec
 
     run_spec(rooms.service, wid, job["spec"], Reporter(lambda n: None, lambda d: None))  # done, never marked
     calls = resp.n
@@ -131,8 +131,8 @@ def test_a_failed_job_is_shown_with_its_code_and_can_be_retried(tmp_path):
 def test_the_trackers_model_work_runs_on_a_worker_too(tmp_path):
     """The weekly pack and a roll-out adaptation are queued as data like a workshop's jobs: the web side
     only enqueues (it cannot run code on the queue), a worker makes them."""
-    from tracker.tracker import TrackerService
-    from ui.web.tracker.handlers import queue_tracker_job
+    from katachi.tracker.tracker import TrackerService
+    from katachi.ui.web.tracker.handlers import queue_tracker_job
 
     rooms = _queued_rooms(tmp_path)
     svc = rooms.service

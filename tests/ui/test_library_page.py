@@ -7,11 +7,11 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from core.errors import KatachiError
-from core.settings import get_settings
-from knowledge.library.catalog import load_library
-from ui.policy import User
-from ui.web.documents.handlers import add_library_file, company_patterns
+from katachi.core.errors import KatachiError
+from katachi.core.settings import get_settings
+from katachi.knowledge.library.catalog import load_library
+from katachi.ui.policy import User
+from katachi.ui.web.documents.handlers import add_library_file, company_patterns
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import KatachiError
+from katachi.core.errors import KatachiError
+from katachi.ui.web.auth import Authenticator, login_kind
+from katachi.ui.web.throttle import Backoff, LoginThrottle, Rule
 from tests.ui.roomkit import make_rooms
-from ui.web.auth import Authenticator, login_kind
-from ui.web.throttle import Backoff, LoginThrottle, Rule
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -20,7 +20,7 @@ def rooms(tmp_path):
 
 
 def _settings(**update):
-    from core.settings import get_settings
+    from katachi.core.settings import get_settings
 
     return get_settings().model_copy(update=update)
 
@@ -53,7 +53,7 @@ def test_a_password_guesser_slows_itself_down_and_not_the_facilitator(rooms):
 
 
 def test_failures_from_many_places_lock_the_account_and_the_answer_says_so(rooms):
-    from core.i18n import t
+    from katachi.core.i18n import t
 
     now = [1000.0]
     throttle = _throttle(rooms.db, now, login_failures_account_all=20)
@@ -82,7 +82,7 @@ def test_a_success_forgives_the_password_but_never_the_codes(rooms):
 
 
 def test_counts_are_shared_by_replicas_and_outlive_a_restart(rooms):
-    from ui.web.appdb import AppDB
+    from katachi.ui.web.appdb import AppDB
 
     now = [1000.0]
     one, two = _throttle(rooms.db, now), _throttle(AppDB(url=rooms.db.url), now)
@@ -136,7 +136,7 @@ def test_a_wrong_an_expired_and_a_foreign_code_get_the_same_answer(rooms, monkey
     ws = rooms.create(fac, "acme", "営業", ["営業"], "ja", "live")
     auth = Authenticator(rooms.db)
     other_guest = rooms.user(auth.login("Ken", ws["join_code"]))
-    from ui.web.auth import add_user
+    from katachi.ui.web.auth import add_user
 
     add_user(rooms.db, "bfac", "facil-pass-2", "facilitator", ["beta"])
     mine = rooms.create(rooms.user("bfac"), "beta", "B", ["営業"], "ja", "live")

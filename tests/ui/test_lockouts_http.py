@@ -16,8 +16,8 @@ pytestmark = pytest.mark.slow  # logins over HTTP that wait out the real throttl
 
 
 def _start(tmp, **update):
-    from core.settings import get_settings
-    from ui.web.app import AppContext, launch
+    from katachi.core.settings import get_settings
+    from katachi.ui.web.app import AppContext, launch
 
     rooms = make_rooms(tmp)
     settings = get_settings().model_copy(update=update)
@@ -158,7 +158,7 @@ def test_joining_by_code_through_the_apps_api_is_throttled_and_answers_alike(app
     from gradio_client import Client
 
     ctx, _, url = app(login_failures_per_client=3, login_delay_s=30)
-    from ui.web.auth import add_user
+    from katachi.ui.web.auth import add_user
 
     add_user(ctx.db, "bfac", "facil-pass-2", "facilitator", ["beta"])
     foreign = ctx.rooms.create(ctx.rooms.user("bfac"), "beta", "B", ["営業"], "ja", "live")["join_code"]

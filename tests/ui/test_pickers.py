@@ -3,8 +3,8 @@
 import re
 import time
 
+from katachi.ui.web.common import workshop_choices
 from tests.ui.roomkit import make_rooms
-from ui.web.common import workshop_choices
 
 ID = re.compile(r"\b[0-9a-f]{12}\b")
 
@@ -31,7 +31,7 @@ def test_choices_name_title_company_and_date_and_keep_the_id_as_value(tmp_path):
 
 
 def test_review_queue_row_shows_no_internal_id(tmp_path):
-    from ui.web.review.page import ReviewTab
+    from katachi.ui.web.review.page import ReviewTab
 
     row = {
         "id": "e1ca4238a5d7",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import KatachiError
-from ui import policy
-from ui.policy import User
+from katachi.core.errors import KatachiError
+from katachi.ui import policy
+from katachi.ui.policy import User
 
 A = {"id": "w1", "company": "acme", "owner": "sato"}
 USERS = {

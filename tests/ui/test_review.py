@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from core.errors import KatachiError
+from katachi.core.errors import KatachiError
+from katachi.ui.web.auth import add_user
+from katachi.ui.web.review.handlers import Reviews
 from tests.ui.roomkit import make_rooms
-from ui.web.auth import add_user
-from ui.web.review.handlers import Reviews
 
 # every test here runs on the embedded SQLite files and on PostgreSQL
 pytestmark = pytest.mark.usefixtures("backend")
@@ -211,12 +211,12 @@ def test_approve_closes_the_review(setup):
 
 
 def test_cli_export(setup, tmp_path, monkeypatch, capsys):
-    from ui.cli.main import main
+    from katachi.ui.cli.main import main
 
     rooms, rv, wid = setup
     rv.comment(rooms.user("kon"), wid, "theme", "確認しました")
-    monkeypatch.setattr("graphs.service.WorkshopService", lambda *a, **k: rooms.service)
-    monkeypatch.setattr("ui.cli.export._audit", lambda s, tid: Reviews.audit_of(rooms.db, tid))
+    monkeypatch.setattr("katachi.graphs.service.WorkshopService", lambda *a, **k: rooms.service)
+    monkeypatch.setattr("katachi.ui.cli.export._audit", lambda s, tid: Reviews.audit_of(rooms.db, tid))
     out = tmp_path / "pb.docx"
     assert main(["export", wid, "--format", "docx", "--out", str(out)]) == 0
     assert out.stat().st_size > 10_000
@@ -228,7 +228,7 @@ def test_cli_export(setup, tmp_path, monkeypatch, capsys):
 
 
 def test_reviewers_see_the_pattern_each_use_case_and_procedure_came_from(setup):
-    from ui.web.review.render import section
+    from katachi.ui.web.review.render import section
 
     rooms, rv, wid = setup
     view = rv.view(rooms.user("kon"), wid)

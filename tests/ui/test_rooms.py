@@ -4,10 +4,10 @@ import threading
 
 import pytest
 
-from core.errors import KatachiError
+from katachi.core.errors import KatachiError
+from katachi.ui.web.auth import Authenticator, add_user, check_password, hash_password
 from tests.ui.roomkit import make_rooms
 from tests.workshop_fakes import WorkshopResponder
-from ui.web.auth import Authenticator, add_user, check_password, hash_password
 
 # every test here runs on the embedded SQLite files and on PostgreSQL
 pytestmark = pytest.mark.usefixtures("backend")
@@ -136,7 +136,7 @@ def test_join_codes_run_from_when_the_room_opens_and_the_facilitator_renews_them
     renewed, and an expired code read as a wrong one."""
     import time as _time
 
-    from core.settings import get_settings
+    from katachi.core.settings import get_settings
 
     rooms.service.settings = get_settings().model_copy(update={"join_code_hours": 1.0})
     fac, ws = _live(rooms)
@@ -259,7 +259,7 @@ def test_dot_voting_limits_and_tally(rooms):
     assert view.tally == [1, 2] and view.voters == 2
     assert view.card_voters == [1, 2]  # each card counts its own voters, not everyone who voted
     assert rooms.view(paul, ws["id"]).my_votes == {0: 1, 1: 1}
-    from ui.web.room.render import findings, theme_cards
+    from katachi.ui.web.room.render import findings, theme_cards
 
     html = theme_cards(view, "ja")
     assert 'data-index="0"' in html and 'data-voters="1"' in html and 'data-voters="2"' in html
@@ -331,7 +331,7 @@ def test_gates_through_to_the_playbook_and_bad_decisions_are_refused_first(rooms
     # The room's approval hands the playbook to review; it does not finish the workshop.
     assert rooms.decide(fac, wid, {"action": "approve", "gate": "playbook"}) == "sent_to_review"
     assert rooms.db.review(wid)["status"] == "in_review" and not rooms.is_done(wid)
-    from ui.web.review.handlers import Reviews
+    from katachi.ui.web.review.handlers import Reviews
 
     kon = rooms.user("kon")
     with pytest.raises(KatachiError) as e:  # nothing reviewed yet: asks for confirmation first
@@ -443,10 +443,10 @@ def test_expected_participants_and_an_older_database(tmp_path):
     fac = rooms.user("fumi")
     ws = rooms.create(fac, "acme", "営業改革", ["営業"], "ja", expected=["花子", " Ken ", "花子", ""])
     assert ws["expected"] == ["花子", "Ken"]
-    from ui.web.auth import Authenticator
+    from katachi.ui.web.auth import Authenticator
 
     Authenticator(rooms.db).login("花子", ws["join_code"])
-    from ui.web.room.render import people  # shown by display name, not by the seat id
+    from katachi.ui.web.room.render import people  # shown by display name, not by the seat id
 
     html = people(rooms.view(fac, ws["id"]), "ja")
     assert 'data-waiting="1"' in html and "Ken (未参加)" in html
@@ -463,7 +463,7 @@ def test_expected_participants_and_an_older_database(tmp_path):
     )
     con.commit()
     con.close()
-    from ui.web.appdb import AppDB
+    from katachi.ui.web.appdb import AppDB
 
     assert AppDB(old).workshop("w1")["expected"] == []
 
@@ -471,7 +471,7 @@ def test_expected_participants_and_an_older_database(tmp_path):
 def test_global_guest_names_from_an_older_database_lose_their_old_workshops(tmp_path):
     import sqlite3
 
-    from ui.web.appdb import AppDB
+    from katachi.ui.web.appdb import AppDB
 
     old = tmp_path / "old.sqlite"
     con = sqlite3.connect(old)
@@ -489,7 +489,7 @@ def test_global_guest_names_from_an_older_database_lose_their_old_workshops(tmp_
 
 
 def test_pain_points_are_limited_per_person_and_per_workshop_even_anonymously(tmp_path, monkeypatch):
-    from core.settings import get_settings
+    from katachi.core.settings import get_settings
 
     rooms = make_rooms(tmp_path)
     rooms.service.settings = get_settings().model_copy(update={"max_points_per_participant": 3, "max_pain_points": 5})
@@ -526,8 +526,8 @@ def test_a_crash_during_a_model_job_leaves_a_room_that_can_continue(tmp_path):
 
 
 def test_the_join_panel_shows_the_address_a_qr_code_and_the_code():
-    from ui.web.app import listen_url
-    from ui.web.room.render import join_panel
+    from katachi.ui.web.app import listen_url
+    from katachi.ui.web.room.render import join_panel
 
     html = join_panel("ABC123", "http://192.168.10.5:7860/", "ja")
     assert "http://192.168.10.5:7860/join?code=ABC123" in html and "<svg" in html
@@ -538,8 +538,8 @@ def test_the_join_panel_shows_the_address_a_qr_code_and_the_code():
 
 
 def test_pain_points_are_numbered_per_workshop_and_rewording_takes_exactly_one(rooms):
-    from ui.web.room.controls import _ids, _one
-    from ui.web.room.render import points
+    from katachi.ui.web.room.controls import _ids, _one
+    from katachi.ui.web.room.render import points
 
     fac, a = _live(rooms)
     _, b = _live(rooms)
@@ -581,8 +581,8 @@ def test_generated_content_reaches_the_facilitator_first_and_the_room_when_shown
 def test_a_session_is_known_to_every_replica_and_only_its_hash_is_stored(rooms):
     """Two app processes on one database (or one process before and after a restart): the browser logged
     in on the first continues on the second after a reload; logging out ends it everywhere."""
-    from ui.web.appdb import AppDB
-    from ui.web.sessions import Sessions
+    from katachi.ui.web.appdb import AppDB
+    from katachi.ui.web.sessions import Sessions
 
     _, ws = _live(rooms)
     first = Sessions(rooms.db)
@@ -609,8 +609,8 @@ def test_tabs_share_a_workshops_reads_briefly_and_a_change_here_reads_afresh(roo
     rooms.join(paul, ws["join_code"])
     before = rooms.view(paul, ws["id"], cached=True)
     # another replica adds a point: this process does not know yet
-    from ui.web.appdb import AppDB
-    from ui.web.room.handlers import Rooms
+    from katachi.ui.web.appdb import AppDB
+    from katachi.ui.web.room.handlers import Rooms
 
     other = Rooms(AppDB(url=rooms.db.url), rooms.service, rooms.jobs)
     other.submit(fac, ws["id"], "会議の議事録作成に時間がかかる")

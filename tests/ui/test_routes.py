@@ -5,8 +5,8 @@ import json
 from contextlib import nullcontext
 from types import SimpleNamespace
 
-from ui.web.pages import join_page, login_page, safe_next
-from ui.web.routes import FRAME_GUARD, LANG_FIRST, AppPage, VersionCheck
+from katachi.ui.web.pages import join_page, login_page, safe_next
+from katachi.ui.web.routes import FRAME_GUARD, LANG_FIRST, AppPage, VersionCheck
 
 
 def test_the_join_page_shows_the_code_as_text_escaped_and_in_the_readers_language():
@@ -50,7 +50,7 @@ class _Sessions:
 
     @staticmethod
     def token_in(headers):
-        from ui.web.sessions import Sessions
+        from katachi.ui.web.sessions import Sessions
 
         return Sessions.token_in(headers)
 
@@ -89,7 +89,7 @@ def test_the_apps_page_sends_a_stranger_to_the_login_and_puts_the_language_first
 
 
 def test_the_change_check_answers_before_routing_for_the_sessions_person_only():
-    from core.errors import KatachiError
+    from katachi.core.errors import KatachiError
 
     asked = []
 
@@ -142,7 +142,7 @@ def test_the_change_check_answers_before_routing_for_the_sessions_person_only():
 
 
 def test_forwarded_addresses_count_only_from_a_trusted_proxy():
-    from ui.web.proxies import client_of, parse_proxies
+    from katachi.ui.web.proxies import client_of, parse_proxies
 
     none, nginx = parse_proxies(""), parse_proxies("10.0.0.5, 172.28.0.0/24")
     assert client_of("127.0.0.1", ["1.2.3.4"], none) == "127.0.0.1"  # nobody trusted: the header is ignored
@@ -160,8 +160,8 @@ def test_forwarded_addresses_count_only_from_a_trusted_proxy():
 def test_a_wrong_trusted_proxy_setting_is_an_error():
     import pytest
 
-    from core.errors import KatachiError
-    from ui.web.proxies import parse_proxies
+    from katachi.core.errors import KatachiError
+    from katachi.ui.web.proxies import parse_proxies
 
     with pytest.raises(KatachiError) as e:
         parse_proxies("10.0.0.5, nginx")
@@ -169,7 +169,7 @@ def test_a_wrong_trusted_proxy_setting_is_an_error():
 
 
 def test_the_client_address_middleware_rewrites_only_behind_a_proxy():
-    from ui.web.proxies import ClientAddress, parse_proxies
+    from katachi.ui.web.proxies import ClientAddress, parse_proxies
 
     seen = []
 
@@ -189,8 +189,8 @@ def test_the_join_address_is_checked_at_start():
     """The QR code pointed to 127.0.0.1 with no warning: phones cannot open it."""
     import pytest
 
-    from core.errors import KatachiError
-    from ui.web.app import join_address
+    from katachi.core.errors import KatachiError
+    from katachi.ui.web.app import join_address
 
     assert join_address("", "127.0.0.1", 7860) == ("http://127.0.0.1:7860/", "join_url_local")
     assert join_address("http://localhost:7860/", "0.0.0.0", 7860)[1] == "join_url_loopback"

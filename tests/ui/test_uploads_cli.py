@@ -2,16 +2,16 @@
 
 import pytest
 
-from core.errors import KatachiError
+from katachi.core.errors import KatachiError
+from katachi.ui.web.app import AppContext
+from katachi.ui.web.auth import add_user
+from katachi.ui.web.documents.handlers import ingest_uploads
 from tests.ui.roomkit import make_rooms
-from ui.web.app import AppContext
-from ui.web.auth import add_user
-from ui.web.documents.handlers import ingest_uploads
 
 
 @pytest.fixture
 def ctx(tmp_path, fake_embedder):
-    from core.settings import get_settings
+    from katachi.core.settings import get_settings
 
     rooms = make_rooms(tmp_path)
     return AppContext(get_settings(), rooms.db, rooms)
@@ -68,7 +68,7 @@ def test_upload_is_refused_for_participants_other_companies_and_empty_boxes(ctx,
 def test_user_commands(tmp_path, capsys, monkeypatch):
     import io
 
-    from ui.cli.main import main
+    from katachi.ui.cli.main import main
 
     monkeypatch.setattr("sys.stdin", io.StringIO("long-enough-pw\n"))
     assert main(["user", "add", "sato", "--role", "facilitator", "--company", "acme", "--password-stdin"]) == 0
@@ -80,17 +80,17 @@ def test_user_commands(tmp_path, capsys, monkeypatch):
     assert "すでに存在" in capsys.readouterr().err
     assert main(["user", "list"]) == 0
     assert "sato\tfacilitator\tacme" in capsys.readouterr().out
-    from core.settings import get_settings
-    from ui.web.appdb import AppDB
-    from ui.web.auth import Authenticator
+    from katachi.core.settings import get_settings
+    from katachi.ui.web.appdb import AppDB
+    from katachi.ui.web.auth import Authenticator
 
     assert Authenticator(AppDB(get_settings().data_dir / "app.sqlite")).login("sato", "long-enough-pw") == "sato"
 
 
 @pytest.mark.slow  # starts the server, seconds to stop
 def test_first_start_creates_an_admin_once(ctx):
-    from ui.web.app import ensure_admin
-    from ui.web.appdb import AppDB
+    from katachi.ui.web.app import ensure_admin
+    from katachi.ui.web.appdb import AppDB
 
     assert ensure_admin(ctx) is None  # an admin exists already
     fresh = AppContext(ctx.settings, AppDB(ctx.settings.data_dir / "fresh.sqlite"), ctx.rooms)

@@ -6,14 +6,14 @@ import argparse
 import getpass
 import sys
 
-from core.errors import KatachiError
-from core.i18n import t
-from ui import policy
-from ui.cli.limits import port, read_line
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import t
+from katachi.ui import policy
+from katachi.ui.cli.limits import port, read_line
 
 
 def _db(settings):
-    from ui.web.appdb import open_app_db
+    from katachi.ui.web.appdb import open_app_db
 
     return open_app_db(settings)
 
@@ -29,7 +29,7 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from ui.web.auth import add_user
+    from katachi.ui.web.auth import add_user
 
     add_user(_db(args.settings), args.name, _password(args), args.role, args.company or [], args.display or "")
     print(f"{args.name} ({args.role}) {', '.join(args.company or [])}")
@@ -37,7 +37,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
-    from ui.web.auth import PASSWORD_MIN, hash_password
+    from katachi.ui.web.auth import PASSWORD_MIN, hash_password
 
     db = _db(args.settings)
     if not db.user(args.name):
@@ -70,7 +70,7 @@ def _check_port(host: str, port: int) -> None:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from ui.web.app import ensure_admin, launch, make_context
+    from katachi.ui.web.app import ensure_admin, launch, make_context
 
     _check_port(args.host, args.port)
     ctx = make_context(args.settings)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import time
 
-from core.errors import KatachiError
-from core.i18n import domain
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import domain
 
 
 def run_doctor(settings, full_hash: bool = False) -> int:
-    from core.llm import describe_provider
-    from core.local_llm import resolve_model, verify_packaged
-    from knowledge.embedder import get_embedder
-    from knowledge.store import CompanyStore, list_companies
+    from katachi.core.llm import describe_provider
+    from katachi.core.local_llm import resolve_model, verify_packaged
+    from katachi.knowledge.embedder import get_embedder
+    from katachi.knowledge.store import CompanyStore, list_companies
 
     s, lang = settings, settings.lang
     L = domain("doctor", lang)

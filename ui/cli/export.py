@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from exports.exports import FORMATS
+from katachi.exports.exports import FORMATS
 
 DEFAULT_URL = "http://127.0.0.1:7860/"  # `katachi ui`'s own address when no public one is set
 
@@ -16,15 +16,15 @@ def _audit(settings, thread_id: str) -> list[dict]:
     """Review comments and approvals made in the web app go with the playbook (none without the app)."""
     if not (settings.data_dir / "app.sqlite").is_file():
         return []
-    from ui.web.appdb import open_app_db
-    from ui.web.review.handlers import Reviews
+    from katachi.ui.web.appdb import open_app_db
+    from katachi.ui.web.review.handlers import Reviews
 
     return Reviews.audit_of(open_app_db(settings), thread_id)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from exports.exports import write
-    from graphs.service import WorkshopService
+    from katachi.exports.exports import write
+    from katachi.graphs.service import WorkshopService
 
     s = args.settings
     values = WorkshopService(s).snapshot(args.thread_id).values

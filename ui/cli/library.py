@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from core.errors import KatachiError
-from core.i18n import t
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import t
 
 
 def _library(args: argparse.Namespace):
-    from knowledge.library.catalog import load_library
-    from knowledge.library.company import company_library_dir
+    from katachi.knowledge.library.catalog import load_library
+    from katachi.knowledge.library.company import company_library_dir
 
     company = company_library_dir(args.settings, args.company) if args.company else None
     return load_library(args.settings.library_dir, company)
@@ -66,7 +66,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from knowledge.library.company import add_file
+    from katachi.knowledge.library.company import add_file
 
     added = add_file(args.settings, args.company, Path(args.file))
     for p in added:

@@ -12,7 +12,7 @@ import argparse
 import math
 import sys
 
-from core.errors import KatachiError
+from katachi.core.errors import KatachiError
 
 MAX_NAME = 120  # an id, a name, a unit, a status, a date
 MAX_TEXT = 2000  # a note, a reason, a search query, a comma-separated list
@@ -35,7 +35,7 @@ def check_args(args: argparse.Namespace) -> None:
 
 def departments(raw: str) -> list[str]:
     """``営業,マーケティング`` (or 、) → names, checked as the workshop checks them."""
-    from graphs.service import check_departments
+    from katachi.graphs.service import check_departments
 
     out = [d.strip() for d in (raw or "").replace("、", ",").split(",") if d.strip()]
     check_departments(out)

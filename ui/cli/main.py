@@ -7,14 +7,14 @@ import logging
 import os
 import sys
 
-from core.errors import KatachiError
-from core.i18n import LANGS, t
-from ui.cli import tables
-from ui.cli.limits import check_args
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import LANGS, t
+from katachi.ui.cli import tables
+from katachi.ui.cli.limits import check_args
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from knowledge.store import CompanyStore
+    from katachi.knowledge.store import CompanyStore
 
     lang = args.settings.lang
     store = CompanyStore(args.company, args.settings, create=True)
@@ -26,7 +26,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from knowledge.store import CompanyStore
+    from katachi.knowledge.store import CompanyStore
 
     lang = args.settings.lang
     hits = CompanyStore(args.company, args.settings).search(
@@ -46,7 +46,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from ui.cli.doctor import run_doctor
+    from katachi.ui.cli.doctor import run_doctor
 
     return run_doctor(args.settings, full_hash=args.full)
 
@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--full", action="store_true", help="re-hash the model file even if it was verified before")
     s.set_defaults(func=cmd_doctor)
 
-    from ui.cli import accounts, export, library, tracker, worker, workshop
+    from katachi.ui.cli import accounts, export, library, tracker, worker, workshop
 
     workshop.add_commands(sub)
     library.add_commands(sub)
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
 def settings_from(args: argparse.Namespace):
     """The settings of this command: the environment (``KATACHI_*``, ``.env``) with the flags on top,
     as a value passed down; nothing is written back into the environment."""
-    from core.settings import Settings, with_model_choice
+    from katachi.core.settings import Settings, with_model_choice
 
     s = Settings()
     if args.lang:

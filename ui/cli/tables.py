@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from core.i18n import t
+from katachi.core.i18n import t
 
 COLUMNS = ("col_file", "col_status", "col_added", "col_removed", "col_reason")
 

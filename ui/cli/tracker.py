@@ -7,13 +7,13 @@ import json
 import sys
 from pathlib import Path
 
-from core.errors import KatachiError
-from core.files import read_limited
+from katachi.core.errors import KatachiError
+from katachi.core.files import read_limited
 
 
 def _svc(settings):
-    from graphs.service import WorkshopService
-    from tracker.tracker import TrackerService
+    from katachi.graphs.service import WorkshopService
+    from katachi.tracker.tracker import TrackerService
 
     return TrackerService(WorkshopService(settings))
 
@@ -42,8 +42,8 @@ def cmd_checkin(args: argparse.Namespace) -> int:
 
 
 def _print_summary(s: dict, lang: str) -> None:
-    from exports.readable import finding, status
-    from tracker.pack import kpi_lines, labels
+    from katachi.exports.readable import finding, status
+    from katachi.tracker.pack import kpi_lines, labels
 
     lab = labels(lang)
     print(f"{s['title']} ({s['company']})")
@@ -59,7 +59,7 @@ def _print_summary(s: dict, lang: str) -> None:
 
 
 def cmd_tracker(args: argparse.Namespace) -> int:
-    from tracker.csv_io import export_csv, import_csv
+    from katachi.tracker.csv_io import export_csv, import_csv
 
     svc = _svc(args.settings)
     tid = args.thread_id
@@ -78,7 +78,7 @@ def cmd_tracker(args: argparse.Namespace) -> int:
         print(args.csv_export)
         return 0
     if args.plot:
-        from exports.readable import file_name
+        from katachi.exports.readable import file_name
 
         out = Path(args.out or file_name(svc.playbook(tid), "trend", "png").replace(".png", f"-{args.plot}.png"))
         out.write_bytes(svc.plot(tid, args.plot))
@@ -105,7 +105,7 @@ def cmd_tracker(args: argparse.Namespace) -> int:
         elif args.format == "md":
             print(data.decode("utf-8"))
         else:
-            from exports.readable import file_name
+            from katachi.exports.readable import file_name
 
             out = Path(file_name(svc.playbook(tid), "pack", args.format))
             out.write_bytes(data)

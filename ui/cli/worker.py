@@ -10,13 +10,13 @@ import argparse
 import signal
 import sys
 
-from ui.cli.limits import seconds
+from katachi.ui.cli.limits import seconds
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from graphs.service import WorkshopService
-    from ui.web.appdb import open_app_db
-    from ui.web.jobqueue import Worker
+    from katachi.graphs.service import WorkshopService
+    from katachi.ui.web.appdb import open_app_db
+    from katachi.ui.web.jobqueue import Worker
 
     s = args.settings
     worker = Worker(open_app_db(s), WorkshopService(s), lease_s=s.job_lease_s, heartbeat_s=s.job_heartbeat_s)

@@ -10,9 +10,9 @@ import sys
 import uuid
 from pathlib import Path
 
-from core.errors import KatachiError
-from core.i18n import LANGS, Code, t
-from ui.cli.limits import departments, read_line
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import LANGS, Code, t
+from katachi.ui.cli.limits import departments, read_line
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
@@ -24,8 +24,8 @@ def read_pain_points(path: str, max_kb: int = 512) -> list[str]:
     """A text, YAML or JSON list of pain points in any encoding the document loader reads (UTF-8,
     Shift_JIS, UTF-16 …). Only a regular file is read, and at most ``max_kb`` of it, whatever size it
     states (/dev/zero states 0); a file that is YAML and does not parse is an error naming the line."""
-    from core.files import read_limited
-    from knowledge.encodings import decode_text
+    from katachi.core.files import read_limited
+    from katachi.knowledge.encodings import decode_text
 
     try:
         raw = read_limited(path, max_kb * 1024)
@@ -172,7 +172,7 @@ def ask_decision(gate: dict, lang: str) -> dict:
 
 
 def drive(service, snap, lang: str, auto: bool, out: Path, said: bool = False) -> int:
-    from exports.outputs import write_outputs
+    from katachi.exports.outputs import write_outputs
 
     if not said:
         print(f"{t('cli.thread', lang)}: {snap.thread_id}", file=sys.stderr)
@@ -197,7 +197,7 @@ def drive(service, snap, lang: str, auto: bool, out: Path, said: bool = False) -
 
 
 def _service(settings):
-    from graphs.service import WorkshopService
+    from katachi.graphs.service import WorkshopService
 
     return WorkshopService(settings)
 
@@ -286,7 +286,7 @@ def cmd_threads(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from knowledge.store import CompanyStore
+    from katachi.knowledge.store import CompanyStore
 
     lang = args.settings.lang
     store = CompanyStore(DEMO_COMPANY, args.settings, create=True)
@@ -339,14 +339,14 @@ def add_commands(sub) -> None:
 
 
 def model_label(settings) -> str:
-    from core.llm import describe_provider
+    from katachi.core.llm import describe_provider
 
     d = describe_provider(settings)
     return f"{d['provider']}:{d['model']}"
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from evals import harness
+    from katachi.evals import harness
 
     if args.compare:
         print(harness.compare(Path(args.compare[0]), Path(args.compare[1])))
@@ -360,7 +360,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
     label = model_label(args.settings)
     if args.sample:
-        from evals.sample import sample_scenarios
+        from katachi.evals.sample import sample_scenarios
 
         scenarios = sample_scenarios(args.sample, args.seed, args.sample_lang)
     else:

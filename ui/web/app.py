@@ -19,15 +19,15 @@ from urllib.parse import urlsplit
 
 import gradio as gr
 
-from core.errors import KatachiError
-from core.i18n import LANGS
-from core.i18n import t as text_of
-from core.settings import Settings
-from ui import policy
-from ui.web.appdb import AppDB, open_app_db
-from ui.web.jobs import ModelJobs
-from ui.web.room.handlers import Rooms
-from ui.web.scripts import LANG_SWITCH, RELOAD
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import LANGS
+from katachi.core.i18n import t as text_of
+from katachi.core.settings import Settings
+from katachi.ui import policy
+from katachi.ui.web.appdb import AppDB, open_app_db
+from katachi.ui.web.jobs import ModelJobs
+from katachi.ui.web.room.handlers import Rooms
+from katachi.ui.web.scripts import LANG_SWITCH, RELOAD
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +51,20 @@ class AppContext:
     @functools.cached_property
     def tracker(self):
         """The weekly tracker over the same workshop store (and, in tests, the same fake model)."""
-        from tracker.tracker import TrackerService
+        from katachi.tracker.tracker import TrackerService
 
         svc = self.rooms.service
         return TrackerService(svc)
 
 
 def make_context(settings: Settings, service=None, workers: int | None = None) -> AppContext:
-    from graphs.service import WorkshopService
+    from katachi.graphs.service import WorkshopService
 
     s = settings
     db = open_app_db(s)
     svc = service or WorkshopService(s)
     if s.job_queue == "database":  # `katachi worker` processes do the model work; this one enqueues
-        from ui.web.jobqueue import DBJobs
+        from katachi.ui.web.jobqueue import DBJobs
 
         jobs: DBJobs | ModelJobs = DBJobs(db, s.job_lease_s)
     else:  # one embedded model serves one request at a time; a hosted API takes a few in parallel
@@ -75,7 +75,7 @@ def make_context(settings: Settings, service=None, workers: int | None = None) -
 def ensure_admin(ctx: AppContext) -> tuple[str, str] | None:
     """No admin yet (a first start, or accounts made with ``katachi user add`` before it): an admin
     account with a random password, printed once. Returns (username, password)."""
-    from ui.web.auth import add_user
+    from katachi.ui.web.auth import add_user
 
     users = ctx.db.users()
     if any(u["role"] == "admin" for u in users):
@@ -88,12 +88,12 @@ def ensure_admin(ctx: AppContext) -> tuple[str, str] | None:
 
 
 def build(ctx: AppContext):
-    from ui.web.common import BROWSER_SECRET, LANG_JS, i18n
-    from ui.web.documents import page as app_docs
-    from ui.web.review import page as app_review
-    from ui.web.room import page as app_room
-    from ui.web.tracker import page as app_tracker
-    from ui.web.workshops import page as app_workshops
+    from katachi.ui.web.common import BROWSER_SECRET, LANG_JS, i18n
+    from katachi.ui.web.documents import page as app_docs
+    from katachi.ui.web.review import page as app_review
+    from katachi.ui.web.room import page as app_room
+    from katachi.ui.web.tracker import page as app_tracker
+    from katachi.ui.web.workshops import page as app_workshops
 
     t = i18n()
     with gr.Blocks(title="Katachi 型") as demo:
@@ -148,7 +148,7 @@ PAGE_TABS = (
 
 
 def on_load(ctx: AppContext, code_lang, wid, request: gr.Request):
-    from ui.web.common import ui_lang
+    from katachi.ui.web.common import ui_lang
 
     lg = ui_lang(code_lang)
     try:
@@ -234,12 +234,12 @@ def listen_url(host: str, port: int) -> str:
 
 def launch(ctx: AppContext, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
     """Start the web server (returns it started, or serves until stopped when ``block``)."""
-    from knowledge.library.catalog import load_library
-    from ui.web.auth import Authenticator
-    from ui.web.proxies import parse_proxies
-    from ui.web.server import create_app, serve
-    from ui.web.sessions import Sessions
-    from ui.web.throttle import LoginThrottle
+    from katachi.knowledge.library.catalog import load_library
+    from katachi.ui.web.auth import Authenticator
+    from katachi.ui.web.proxies import parse_proxies
+    from katachi.ui.web.server import create_app, serve
+    from katachi.ui.web.sessions import Sessions
+    from katachi.ui.web.throttle import LoginThrottle
 
     s = ctx.settings
     trusted = parse_proxies(s.trusted_proxies)  # a wrong setting stops the start, before anything listens

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from core.sql_store import SQLStore, sqlite_url
+from katachi.core.sql_store import SQLStore, sqlite_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -111,7 +111,7 @@ class AppDB(SQLStore):
         """The guest id of a seat for ``name`` in ``wid``: ``keep`` (the browser's own seat) when it is
         this name's, else a new seat — 「佐藤」, or 「佐藤 (2)」 when another 佐藤 sat down first (two people
         of one name once shared a seat and overwrote each other's answers)."""
-        from ui.policy import guest_id, split_guest
+        from katachi.ui.policy import guest_id, split_guest
 
         kept = split_guest(keep) if keep else None
         if keep and kept and base_name(kept[0]) == name and self.guest(kept[0], wid):
@@ -245,7 +245,7 @@ class AppDB(SQLStore):
 
     # -- language ------------------------------------------------------------------------------------
     def set_lang(self, username: str, lang: str) -> None:
-        from ui.policy import split_guest
+        from katachi.ui.policy import split_guest
 
         with self.tx() as c:
             g = split_guest(username)
@@ -255,7 +255,7 @@ class AppDB(SQLStore):
                 c.execute("UPDATE users SET lang = ? WHERE username = ?", (lang, username))
 
     def lang_of(self, username: str) -> str:
-        from ui.policy import split_guest
+        from katachi.ui.policy import split_guest
 
         g = split_guest(username)
         row = self.guest(*g) if g else self.user(username)

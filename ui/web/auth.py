@@ -23,9 +23,9 @@ import secrets
 import time
 import unicodedata
 
-from core.errors import KatachiError
-from ui.policy import ROLES
-from ui.web.appdb import AppDB
+from katachi.core.errors import KatachiError
+from katachi.ui.policy import ROLES
+from katachi.ui.web.appdb import AppDB
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def _unknown_hash() -> str:
 
 
 def add_user(db: AppDB, username: str, password: str, role: str, companies: list[str], display: str = "") -> None:
-    from knowledge.store import check_company
+    from katachi.knowledge.store import check_company
 
     username = username.strip()
     if not _NAME.match(username):
@@ -120,7 +120,7 @@ class Authenticator:
 
     def __init__(self, db: AppDB, is_done=None, settings=None) -> None:
         """``is_done(workshop_id)``: whether that workshop is finished (read from its checkpoint)."""
-        from core.settings import get_settings
+        from katachi.core.settings import get_settings
 
         self.db = db
         self.is_done = is_done or (lambda wid: False)
@@ -156,7 +156,7 @@ class Authenticator:
 
 def seat_of(username: str | None, wid: str) -> str | None:
     """``username`` if it is a guest seat of workshop ``wid``."""
-    from ui.policy import split_guest
+    from katachi.ui.policy import split_guest
 
     g = split_guest(username or "")
     return username if g and g[1] == wid else None

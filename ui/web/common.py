@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 
-from core.errors import KatachiError
-from core.i18n import LANGS, domain, lang_of, t
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import LANGS, domain, lang_of, t
 
 # What a browser remembers between visits (the workshop it had open) is kept under one key for every
 # process: a restarted process, or another replica, reads it (a random key per process lost it on each

@@ -17,8 +17,8 @@ import threading
 import time
 import uuid
 
-from core.errors import KatachiError
-from ui.web.jobs import JobStatus, Reporter, run_spec
+from katachi.core.errors import KatachiError
+from katachi.ui.web.jobs import JobStatus, Reporter, run_spec
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from core.errors import KatachiError
+from katachi.core.errors import KatachiError
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def run_spec(service, wid: str, spec: dict, report: Reporter, attempt: int = 1) 
 @functools.lru_cache(maxsize=4)
 def tracker_of(service):
     """The weekly tracker over ``service``'s workshops, its database and model (one per service)."""
-    from tracker.tracker import TrackerService
+    from katachi.tracker.tracker import TrackerService
 
     return TrackerService(service)
 

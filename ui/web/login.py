@@ -15,10 +15,10 @@ import math
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from core.errors import KatachiError
-from core.i18n import lang_of, t
-from ui.web.auth import login_kind
-from ui.web.sessions import COOKIE, LANG_COOKIE, set_cookie, set_lang_cookie
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import lang_of, t
+from katachi.ui.web.auth import login_kind
+from katachi.ui.web.sessions import COOKIE, LANG_COOKIE, set_cookie, set_lang_cookie
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def login_redirect(request: Request) -> RedirectResponse:
     """To the login page, and back here after it."""
     from urllib.parse import quote
 
-    from ui.web.pages import safe_next
+    from katachi.ui.web.pages import safe_next
 
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/login?next={quote(safe_next(target), safe='')}", status_code=303)

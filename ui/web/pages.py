@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import json
 
-from core.i18n import t
+from katachi.core.i18n import t
 
 STYLE = """
 body{font-family:system-ui,"Noto Sans CJK JP",sans-serif;max-width:26rem;margin:2rem auto;padding:0 1rem;color:#222}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 
-from core.errors import KatachiError
+from katachi.core.errors import KatachiError
 
 log = logging.getLogger(__name__)
 

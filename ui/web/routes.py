@@ -15,9 +15,9 @@ import logging
 from fastapi import Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
-from core.errors import KatachiError
-from ui.web import login as doors
-from ui.web.pages import join_page, login_page
+from katachi.core.errors import KatachiError
+from katachi.ui.web import login as doors
+from katachi.ui.web.pages import join_page, login_page
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 def add_routes(app, ctx) -> None:
     """Registered before the workshop app is mounted at ``/``, so they answer first. FastAPI reads the
     handlers' annotations, so ``Request`` is imported at module level."""
-    from ui.web import screen
+    from katachi.ui.web import screen
 
     async def post_login(request: Request) -> Response:
         return await doors.login(request, ctx)

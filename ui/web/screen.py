@@ -15,10 +15,10 @@ import json
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from core.errors import KatachiError
-from ui.web.common import tr
-from ui.web.room import render
-from ui.web.room.handlers import RoomView
+from katachi.core.errors import KatachiError
+from katachi.ui.web.common import tr
+from katachi.ui.web.room import render
+from katachi.ui.web.room.handlers import RoomView
 
 e = html.escape
 
@@ -130,7 +130,7 @@ def page(view: RoomView, lang: str, public_url: str) -> str:
 
 
 def add_routes(app, ctx) -> None:
-    from ui.web.login import login_redirect, who
+    from katachi.ui.web.login import login_redirect, who
 
     def _view(request: Request, wid: str):
         name = who(ctx, request)

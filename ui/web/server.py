@@ -28,14 +28,14 @@ def create_app(ctx, demo, host: str, port: int, trusted: list):
     import gradio as gr
     from fastapi import FastAPI
 
-    from exports.html import CSS as PAGE_CSS
-    from ui.web.bodylimit import BodyLimit
-    from ui.web.common import i18n
-    from ui.web.proxies import ClientAddress
-    from ui.web.review.render import CSS as REVIEW_CSS
-    from ui.web.room.render import CSS
-    from ui.web.routes import AppPage, VersionCheck, add_routes
-    from ui.web.scripts import IME_GUARD
+    from katachi.exports.html import CSS as PAGE_CSS
+    from katachi.ui.web.bodylimit import BodyLimit
+    from katachi.ui.web.common import i18n
+    from katachi.ui.web.proxies import ClientAddress
+    from katachi.ui.web.review.render import CSS as REVIEW_CSS
+    from katachi.ui.web.room.render import CSS
+    from katachi.ui.web.routes import AppPage, VersionCheck, add_routes
+    from katachi.ui.web.scripts import IME_GUARD
 
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     add_routes(app, ctx)

@@ -17,7 +17,7 @@ import secrets
 import time
 from http.cookies import SimpleCookie
 
-from core.i18n import LANGS
+from katachi.core.i18n import LANGS
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ import random
 import time
 from dataclasses import dataclass
 
-from core.errors import KatachiError
+from katachi.core.errors import KatachiError
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ Revision 0001 also adopts a tracker database from before migrations as it is."""
 import sqlalchemy as sa
 from alembic import op
 
-from core.sql_migrate import missing
+from katachi.core.sql_migrate import missing
 
 revision = "0001"
 down_revision = None

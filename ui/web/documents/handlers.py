@@ -7,8 +7,8 @@ import re
 import shutil
 from pathlib import Path
 
-from core.errors import KatachiError
-from ui import policy
+from katachi.core.errors import KatachiError
+from katachi.ui import policy
 
 _SAFE = re.compile(r"[^\w.\-]+")
 
@@ -18,7 +18,7 @@ def ingest_uploads(ctx, user, company: str, paths: list[str], department: str | 
     An upload never replaces a different document of the same name: it is kept beside it as
     ``name-2.ext`` (the same content again is the same file). Returns (report, store, renamed), with
     renamed: stored name -> the name it was uploaded as."""
-    from knowledge.store import CompanyStore, check_company, company_dir
+    from katachi.knowledge.store import CompanyStore, check_company, company_dir
 
     check_company(company)
     policy.require(user, "company.upload", company=company)
@@ -61,8 +61,8 @@ def _sha(path: Path) -> str:
 
 def add_library_file(ctx, user, company: str, path: str | None):
     """A consultant's pattern file into the company's own library (validated before anything is written)."""
-    from knowledge.library.company import add_file
-    from knowledge.store import check_company
+    from katachi.knowledge.library.company import add_file
+    from katachi.knowledge.store import check_company
 
     check_company(company)
     policy.require(user, "company.library", company=company)
@@ -73,9 +73,9 @@ def add_library_file(ctx, user, company: str, path: str | None):
 
 def company_patterns(ctx, user, company: str):
     """(the company's own patterns, the size of the library they join)."""
-    from knowledge.library.catalog import load_library
-    from knowledge.library.company import company_library_dir
-    from knowledge.store import check_company
+    from katachi.knowledge.library.catalog import load_library
+    from katachi.knowledge.library.company import company_library_dir
+    from katachi.knowledge.store import check_company
 
     check_company(company)
     policy.require(user, "company.library", company=company)

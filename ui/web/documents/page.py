@@ -6,11 +6,11 @@ from html import escape as e
 
 import gradio as gr
 
-from core.errors import KatachiError
-from core.i18n import t
-from ui import policy
-from ui.web.common import LANG_JS, notice, tr, ui_lang
-from ui.web.documents.handlers import add_library_file, company_patterns, ingest_uploads
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import t
+from katachi.ui import policy
+from katachi.ui.web.common import LANG_JS, notice, tr, ui_lang
+from katachi.ui.web.documents.handlers import add_library_file, company_patterns, ingest_uploads
 
 
 class DocsTab:
@@ -45,7 +45,7 @@ class DocsTab:
         allowed = policy.allowed(user, "company.documents_tab")
         companies = user.companies
         if policy.allowed(user, "company.list_all"):
-            from knowledge.store import list_companies
+            from katachi.knowledge.store import list_companies
 
             companies = sorted(set(list_companies(self.ctx.settings)) | set(companies))
         first = companies[0] if companies else None

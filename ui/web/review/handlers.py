@@ -12,12 +12,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.errors import KatachiError
-from core.i18n import Code
-from graphs.stages import stage_of
-from ui import policy
-from ui.policy import User
-from ui.web.room.handlers import Rooms
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import Code
+from katachi.graphs.stages import stage_of
+from katachi.ui import policy
+from katachi.ui.policy import User
+from katachi.ui.web.room.handlers import Rooms
 
 STATUSES = ("draft", "in_review", "changes_requested", "approved")
 
@@ -93,7 +93,7 @@ class Reviews:
         return out
 
     def view(self, user: User, wid: str) -> ReviewView:
-        from graphs.versions import sections_of
+        from katachi.graphs.versions import sections_of
 
         ws = self._ws(user, wid)
         try:
@@ -224,8 +224,8 @@ class Reviews:
 
     # -- versions and exports ------------------------------------------------------------------------------
     def diff(self, user: User, wid: str, a: int, b: int) -> list[dict]:
-        from exports.exports import pick_version
-        from graphs.versions import diff
+        from katachi.exports.exports import pick_version
+        from katachi.graphs.versions import diff
 
         v = self.view(user, wid)
         old, new = pick_version(v.values, int(a)), pick_version(v.values, int(b))
@@ -252,7 +252,7 @@ class Reviews:
     ) -> tuple[str, bytes]:
         """The playbook, the deck, the one-page summary or the invitation, named after the company and the
         theme (not the workshop's id)."""
-        from exports.exports import export, file_name
+        from katachi.exports.exports import export, file_name
 
         v = self.view(user, wid)
         s = self.service.settings

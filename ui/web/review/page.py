@@ -8,11 +8,11 @@ import logging
 
 import gradio as gr
 
-from core.errors import KatachiError
-from exports.exports import FORMATS
-from ui.web.common import BROWSER_SECRET, LANG_JS, notice, section_label, tr, ui_lang, workshop_choices
-from ui.web.review import render as rr
-from ui.web.review.handlers import Reviews
+from katachi.core.errors import KatachiError
+from katachi.exports.exports import FORMATS
+from katachi.ui.web.common import BROWSER_SECRET, LANG_JS, notice, section_label, tr, ui_lang, workshop_choices
+from katachi.ui.web.review import render as rr
+from katachi.ui.web.review.handlers import Reviews
 
 log = logging.getLogger(__name__)
 EXPORTS = FORMATS  # the reviewer may take every format
@@ -141,7 +141,7 @@ class ReviewTab:
             for x in v.values.get("versions") or []
         ]
         audit = self.reviews.audit(wid)
-        from exports.exports import audit_rows
+        from katachi.exports.exports import audit_rows
 
         rows = rr.audit(audit_rows(v.values, audit), lg, self.ctx.settings.timezone)
         return {

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from core.i18n import t as tdoc
-from exports.readable import severity
-from ui.web.common import section_label, tr
-from ui.web.room.render import citations, e
+from katachi.core.i18n import t as tdoc
+from katachi.exports.readable import severity
+from katachi.ui.web.common import section_label, tr
+from katachi.ui.web.room.render import citations, e
 
 STATE_MARK = {"approved": "✔", "changes_requested": "✎", "open": "○"}
 
@@ -17,7 +17,7 @@ STATE_MARK = {"approved": "✔", "changes_requested": "✎", "open": "○"}
 def audit(rows: list[dict], lang: str, tz: str) -> list[list[str]]:
     """The audit log as the reader reads it: local time, 「ユースケース: 承認」, section names (it was once
     English and UTC on a Japanese screen)."""
-    from exports import readable
+    from katachi.exports import readable
 
     return [
         [
@@ -143,8 +143,8 @@ _PARTS = {"weekly_review": "weekly", "training": "training", "roles": "roles", "
 
 
 def _as_in_the_playbook(name: str, values: dict) -> str:
-    from exports.blocks import build
-    from exports.html import blocks_fragment
+    from katachi.exports.blocks import build
+    from katachi.exports.html import blocks_fragment
 
     part = _PARTS.get(name)
     latest = (values.get("versions") or [None])[-1]
@@ -156,7 +156,7 @@ def _lineage(item: dict, lang: str) -> str:
     """Which 型 library pattern a use case or procedure came from, or that it is new: reviewers see which."""
     if not item.get("pattern"):
         return ""
-    from exports.blocks import lineage
+    from katachi.exports.blocks import lineage
 
     cls = "k-new" if item["pattern"] == "new" else "k-pattern"
     return (

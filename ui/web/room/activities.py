@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from statistics import mean
 
-from core.errors import KatachiError
-from core.i18n import Code
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import Code
 
 # activity → the stages in which it is open. Endorsement stays open until the use cases are approved:
 # people who arrive late or change their mind are heard before the playbook is written.
@@ -85,7 +85,7 @@ def answer(rooms, user, wid: str, kind: str, target: str, a: int = 0, b: int = 0
 
 def voice(rooms, wid: str, values: dict) -> dict:
     """What the room has said so far, summarised (a ``RoomVoice`` dump; names only where not anonymous)."""
-    from ui.policy import display_of
+    from katachi.ui.policy import display_of
 
     out: dict = {"ratings": {}, "comments": {}}
 

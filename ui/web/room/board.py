@@ -10,9 +10,9 @@ gate changes.
 
 from __future__ import annotations
 
-from ui.web.common import tr
-from ui.web.room import render
-from ui.web.room.handlers import RoomView
+from katachi.ui.web.common import tr
+from katachi.ui.web.room import render
+from katachi.ui.web.room.handlers import RoomView
 
 e = render.e
 
@@ -119,12 +119,12 @@ def document(view: RoomView, lang: str) -> str:
     v = view.values
     if view.stage not in ("playbook", "done") or not v.get("theme") or not v.get("playbook"):
         return ""
-    from exports.blocks import build
-    from exports.html import blocks_to_html
+    from katachi.exports.blocks import build
+    from katachi.exports.html import blocks_to_html
 
     page = blocks_to_html(build(v), contents=tr("contents", lang), sources=tr("sources", lang))
     if view.stage == "done":
-        from ui.web.room.deliverables import links
+        from katachi.ui.web.room.deliverables import links
 
         return (
             f'<div class="k-done-page" data-stage="done"><p class="k-done-head"><b>{e(tr("done_head", lang))}</b></p>'

@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from agents.schemas import PLAYBOOK_SECTIONS
-from core.errors import KatachiError
-from ui.web.common import LANG_JS, notice, tr, ui_lang
-from ui.web.room import decisions
-from ui.web.scripts import RESTORE_JS, SEND_JS
+from katachi.agents.schemas import PLAYBOOK_SECTIONS
+from katachi.core.errors import KatachiError
+from katachi.ui.web.common import LANG_JS, notice, tr, ui_lang
+from katachi.ui.web.room import decisions
+from katachi.ui.web.scripts import RESTORE_JS, SEND_JS
 
 if TYPE_CHECKING:
-    from ui.policy import User
-    from ui.web.room.handlers import RoomView
+    from katachi.ui.policy import User
+    from katachi.ui.web.room.handlers import RoomView
 
 
 class Controls:
@@ -48,7 +48,7 @@ class Controls:
 
     def staff_groups(self, request: gr.Request):
         """As the page loads: the facilitator's controls exist for people who may run workshops."""
-        from ui import policy
+        from katachi.ui import policy
 
         try:
             runs = policy.allowed(self.ctx.rooms.user(request.username), "company.create_form")

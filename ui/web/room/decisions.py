@@ -36,7 +36,7 @@ def uc_rows(ucs: list[dict]) -> list[list[str]]:
 def _rows(table: Any, width: int | None = None) -> list[list[str]]:
     """The table's non-empty rows as text. ``width``: the columns it must have — a table whose columns were
     added or removed on the page (its cell menu offers both) is refused, not read shifted."""
-    from core.errors import KatachiError
+    from katachi.core.errors import KatachiError
 
     if table is None:
         return []
@@ -114,9 +114,9 @@ def add_row(table: Any, fields: dict[str, str]) -> list[list[str]]:
     """The use-case table with one row added: the next free U-number (the id the playbook prints), the
     given fields, the middle impact and feasibility. Refused, naming the first missing field, like the
     gate refuses an incomplete use case."""
-    from core.errors import KatachiError
-    from core.i18n import Code
-    from graphs.gates import ADDED_FIELDS
+    from katachi.core.errors import KatachiError
+    from katachi.core.i18n import Code
+    from katachi.graphs.gates import ADDED_FIELDS
 
     vals = {k: str(v or "").strip() for k, v in fields.items()}
     missing = [f for f in ADDED_FIELDS if not vals.get(f)]

@@ -11,14 +11,14 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from core.errors import KatachiError
-from exports.exports import FOR_EXECUTIVES
+from katachi.core.errors import KatachiError
+from katachi.exports.exports import FOR_EXECUTIVES
 
 DONE_FILES = FOR_EXECUTIVES  # the 完了 page's downloads
 
 
 def export_done(values: dict, fmt: str, exports_dir: Path, settings, public_url: str) -> Path:
-    from exports.exports import file_name, write
+    from katachi.exports.exports import file_name, write
 
     if fmt not in DONE_FILES:
         raise KatachiError("export_not_ready", thread_id=values.get("thread_id", ""))
@@ -41,8 +41,8 @@ def links(values: dict, lang: str) -> str:
     """The 完了 page's downloads: one link per file, labelled in the reader's words, named for people."""
     import html
 
-    from exports.exports import file_name
-    from ui.web.common import tr
+    from katachi.exports.exports import file_name
+    from katachi.ui.web.common import tr
 
     wid = html.escape(values["thread_id"])
     items = "".join(

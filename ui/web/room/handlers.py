@@ -13,18 +13,18 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from core.errors import KatachiError
-from core.i18n import LANGS, Code
-from graphs.service import check_departments
-from graphs.stages import AFTER_GATE, stage_of
-from ui import policy
-from ui.policy import User, display_of, split_guest
-from ui.web.appdb import AppDB
-from ui.web.auth import code_expired, code_open
-from ui.web.jobs import JobStatus, ModelJobs
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import LANGS, Code
+from katachi.graphs.service import check_departments
+from katachi.graphs.stages import AFTER_GATE, stage_of
+from katachi.ui import policy
+from katachi.ui.policy import User, display_of, split_guest
+from katachi.ui.web.appdb import AppDB
+from katachi.ui.web.auth import code_expired, code_open
+from katachi.ui.web.jobs import JobStatus, ModelJobs
 
 if TYPE_CHECKING:
-    from ui.web.jobqueue import DBJobs
+    from katachi.ui.web.jobqueue import DBJobs
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ class Rooms:
     ) -> dict:
         """``expected``: display names the facilitator invites (optional); the room shows who has joined.
         ``review``: the playbook goes to a consultant's review before it is approved (the default)."""
-        from knowledge.store import check_company
+        from katachi.knowledge.store import check_company
 
         check_company(company)
         policy.require(user, "company.create_workshop", company=company)
@@ -381,7 +381,7 @@ class Rooms:
                 self.db.add_event(wid, user.name, "review: submitted", "from the room")
             return "sent_to_review"
         if ws["mode"] == "live":
-            from ui.web.room.activities import for_gate, voice
+            from katachi.ui.web.room.activities import for_gate, voice
 
             said = for_gate(gate, voice(self, wid, snap.values))
             if said and not decision.get("room"):
@@ -516,7 +516,7 @@ class Rooms:
             view.points = [{**p, "author": None} for p in view.points]  # the texts, not who wrote them
 
     def _room_voice(self, view: RoomView, user: User) -> None:
-        from ui.web.room import activities
+        from katachi.ui.web.room import activities
 
         wid = view.workshop["id"]
         view.activities = activities.current(
@@ -533,13 +533,13 @@ class Rooms:
             }
 
     def answer(self, user: User, wid: str, kind: str, target: str, a: int = 0, b: int = 0, text: str = "") -> None:
-        from ui.web.room.activities import answer
+        from katachi.ui.web.room.activities import answer
 
         answer(self, user, wid, kind, target, a, b, text)
 
     def set_anonymous(self, user: User, wid: str, activities: list[str]) -> None:
         """Which activities collect answers without names (the facilitator's choice, for everyone)."""
-        from ui.web.room.activities import ANONYMITY
+        from katachi.ui.web.room.activities import ANONYMITY
 
         self._facilitator(user, wid)
         self.db.update_workshop(wid, anonymous=json.dumps([a for a in ANONYMITY if a in (activities or [])]))
@@ -567,7 +567,7 @@ class Rooms:
 
     def deliverable(self, user: User, wid: str, fmt: str, exports_dir, public_url: str):
         """One of the 完了 page's files, for someone who sees the finished workshop."""
-        from ui.web.room.deliverables import export_done
+        from katachi.ui.web.room.deliverables import export_done
 
         view = self.view(user, wid)
         if view.stage != "done" or not view.values.get("theme"):

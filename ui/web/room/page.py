@@ -16,13 +16,13 @@ from typing import Any
 
 import gradio as gr
 
-from agents.schemas import PLAYBOOK_SECTIONS
-from core.errors import KatachiError
-from ui.web.common import LANG_JS, notice, section_label, tr, ui_lang
-from ui.web.room import board, decisions
-from ui.web.room.activities import ANONYMITY
-from ui.web.room.controls import Controls
-from ui.web.scripts import ROOM_JS
+from katachi.agents.schemas import PLAYBOOK_SECTIONS
+from katachi.core.errors import KatachiError
+from katachi.ui.web.common import LANG_JS, notice, section_label, tr, ui_lang
+from katachi.ui.web.room import board, decisions
+from katachi.ui.web.room.activities import ANONYMITY
+from katachi.ui.web.room.controls import Controls
+from katachi.ui.web.scripts import ROOM_JS
 
 log = logging.getLogger(__name__)
 CALM = {"guest_expired"}  # said to a participant as something to wait for, not as an error
@@ -165,8 +165,8 @@ class RoomTab(Controls):
         inputs it uses is said by the header's data- attributes and shown by the stylesheet: an input
         made invisible by an update while its event ran kept the app's progress timer ticking for ever
         (five of them doubled an idle tab's CPU)."""
-        from ui.web.room.activities import targets
-        from ui.web.room.render import activity_head
+        from katachi.ui.web.room.activities import targets
+        from katachi.ui.web.room.render import activity_head
 
         choices = targets(kind, view.values)
         scales = {

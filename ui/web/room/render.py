@@ -10,12 +10,12 @@ import html
 import time
 from typing import Any
 
-from core.i18n import t as text_of
-from graphs.stages import STAGES
-from graphs.stages import label as stage_label
-from ui.policy import display_of
-from ui.web.common import section_label, tr
-from ui.web.room.handlers import RoomView
+from katachi.core.i18n import t as text_of
+from katachi.graphs.stages import STAGES
+from katachi.graphs.stages import label as stage_label
+from katachi.ui.policy import display_of
+from katachi.ui.web.common import section_label, tr
+from katachi.ui.web.room.handlers import RoomView
 
 e = html.escape
 
@@ -120,7 +120,7 @@ def activity_head(kind: str, ws: dict, lang: str, uses: dict | None = None) -> s
     ``uses``: which inputs the activity takes (``data-`` attributes the stylesheet shows them by)."""
     if not kind:
         return ""
-    from ui.web.room.activities import anonymity_of
+    from katachi.ui.web.room.activities import anonymity_of
 
     anon = anonymity_of(kind) in (ws.get("anonymous") or [])
     shown = "".join(f' data-{k}="{v}"' for k, v in (uses or {}).items())
@@ -406,14 +406,14 @@ def findings(values: dict, stage: str, lang: str) -> str:
     return f'<div class="k-findings"><h4>{tr("findings_head", lang)}</h4><ul>{items}</ul></div>'
 
 
-from ui.web.room.style import CSS  # noqa: E402,F401 - the room's stylesheet, handed to the app
+from katachi.ui.web.room.style import CSS  # noqa: E402,F401 - the room's stylesheet, handed to the app
 
 
 def _measures(theme: dict, lang: str) -> str:
     """The catalogue KPIs the theme would be measured by: executives choose a theme they can measure."""
     if not theme.get("measures"):
         return ""
-    from knowledge.library.catalog import load_library
+    from katachi.knowledge.library.catalog import load_library
 
     cat = load_library().kpis
     names = "、".join(cat[i].text(lang).name for i in theme["measures"] if i in cat)

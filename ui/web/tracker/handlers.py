@@ -3,8 +3,8 @@ data (``ui.web.jobs.run_spec``), like the workshop's own jobs, so a web replica 
 
 from __future__ import annotations
 
-from core.errors import KatachiError
-from core.i18n import Code
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import Code
 
 
 def queue_tracker_job(jobs, tracker, wid: str, what: str, by: str, use_case: str = "", department: str = "") -> None:

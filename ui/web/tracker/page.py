@@ -9,10 +9,10 @@ import logging
 
 import gradio as gr
 
-from core.errors import KatachiError
-from ui import policy
-from ui.web.common import BROWSER_SECRET, LANG_JS, notice, tr, ui_lang, workshop_choices
-from ui.web.tracker.handlers import queue_tracker_job
+from katachi.core.errors import KatachiError
+from katachi.ui import policy
+from katachi.ui.web.common import BROWSER_SECRET, LANG_JS, notice, tr, ui_lang, workshop_choices
+from katachi.ui.web.tracker.handlers import queue_tracker_job
 
 STATUSES = ("on_track", "at_risk", "off_track", "not_started", "running", "stuck", "done")
 
@@ -174,7 +174,7 @@ class TrackerTab:
             ],
         )
         if packs:
-            from tracker.pack import pack_markdown
+            from katachi.tracker.pack import pack_markdown
 
             out[self.pack_md] = pack_markdown(packs[-1]["content"])  # notes as [1], not [^1]
         if adapted:
@@ -252,7 +252,7 @@ class TrackerTab:
 
     def pack_export(self, fmt: str):
         """The latest weekly pack as slides (in the consultancy's template) or as a PDF, with the trends."""
-        from exports.readable import file_name
+        from katachi.exports.readable import file_name
 
         def handler(lang, wid, request: gr.Request):
             lg = ui_lang(lang)
@@ -270,8 +270,8 @@ class TrackerTab:
         return handler
 
     def csv_export(self, lang, wid, request: gr.Request):
-        from exports.readable import file_name
-        from tracker.csv_io import export_csv
+        from katachi.exports.readable import file_name
+        from katachi.tracker.csv_io import export_csv
 
         lg = ui_lang(lang)
         try:
@@ -286,7 +286,7 @@ class TrackerTab:
     def csv_import(self, lang, wid, file, request: gr.Request):
         from pathlib import Path
 
-        from tracker.csv_io import import_csv
+        from katachi.tracker.csv_io import import_csv
 
         lg = ui_lang(lang)
         try:
@@ -373,7 +373,7 @@ def _num(x, fmt: str = "g") -> str:
 
 
 def summary_html(s: dict, busy, lang: str) -> str:
-    from tracker.pack import labels, state_label
+    from katachi.tracker.pack import labels, state_label
 
     lab = labels(lang)
     rows = []
@@ -393,7 +393,7 @@ def summary_html(s: dict, busy, lang: str) -> str:
             + "".join(f"<td>{e(c)}</td>" for c in cells)
             + "</tr>"
         )
-    from exports.readable import severity, status
+    from katachi.exports.readable import severity, status
 
     # people read 未着手 and 注意; the codes stay in the markup for tools and tests
     ucs = "".join(

@@ -6,11 +6,11 @@ import datetime as dt
 
 import gradio as gr
 
-from core.errors import KatachiError
-from core.i18n import LANGS
-from graphs.stages import label as stage_label
-from ui import policy
-from ui.web.common import LANG_JS, notice, tr, ui_lang, workshop_choices
+from katachi.core.errors import KatachiError
+from katachi.core.i18n import LANGS
+from katachi.graphs.stages import label as stage_label
+from katachi.ui import policy
+from katachi.ui.web.common import LANG_JS, notice, tr, ui_lang, workshop_choices
 
 
 class WorkshopsTab:
@@ -162,6 +162,6 @@ class WorkshopsTab:
 
 
 def _all_companies(ctx, user) -> list[str]:
-    from knowledge.store import list_companies
+    from katachi.knowledge.store import list_companies
 
     return sorted(set(list_companies(ctx.settings)) | set(user.companies))

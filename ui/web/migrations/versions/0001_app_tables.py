@@ -8,7 +8,7 @@ same name into a finished workshop).
 import sqlalchemy as sa
 from alembic import op
 
-from core.sql_migrate import missing
+from katachi.core.sql_migrate import missing
 
 revision = "0001"
 down_revision = None

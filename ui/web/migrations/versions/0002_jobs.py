@@ -6,7 +6,7 @@ A running job carries a lease its worker renews; a job whose lease ran out is ta
 import sqlalchemy as sa
 from alembic import op
 
-from core.sql_migrate import missing
+from katachi.core.sql_migrate import missing
 
 revision = "0002"
 down_revision = "0001"

@@ -4,7 +4,7 @@ Only a hash of each session token is stored."""
 import sqlalchemy as sa
 from alembic import op
 
-from core.sql_migrate import missing
+from katachi.core.sql_migrate import missing
 
 revision = "0003"
 down_revision = "0002"

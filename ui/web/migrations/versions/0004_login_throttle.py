@@ -4,7 +4,7 @@ join codes or a password is counted once, whichever replica it reaches."""
 import sqlalchemy as sa
 from alembic import op
 
-from core.sql_migrate import missing
+from katachi.core.sql_migrate import missing
 
 revision = "0004"
 down_revision = "0003"
