@@ -102,6 +102,7 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
         ],
     )
     B += _tag("usecases", _use_cases(values, lab, lang, notes))
+    B += _stage_items(values, lang, notes)
     hand = values.get("handoffs") or []
     if hand:
         rows, flows = [], []
@@ -421,3 +422,24 @@ def note_marks(text: str, fmt: str = "[{n}]") -> str:
 def plain(text: str) -> str:
     """Text without Markdown marks, for DOCX and PDF."""
     return text.replace("**", "").replace("`", "")
+
+
+def _stage_items(values: dict[str, Any], lang: str, notes: Notes) -> list[Block]:
+    """The stages drawn by the generic view (their items under ``outputs``): the stage's name and a table
+    of the fields its spec names, sources as notes on the first column."""
+    from katachi.graphs.stages import SPECS
+
+    out: list[Block] = []
+    for spec in SPECS:
+        items = (values.get("outputs") or {}).get(spec.name) or []
+        if not items or not spec.fields:
+            continue
+        rows = [
+            [str(it.get(f, "")) + (_marks(notes.refs(it)) if i == 0 else "") for i, f in enumerate(spec.fields)]
+            for it in items
+        ]
+        table = Block(
+            "table", headers=[t(f"stage.{spec.name}_{f}", lang) for f in spec.fields], rows=rows, keys=list(spec.fields)
+        )
+        out += _tag(spec.name, [Block("h2", t(f"stage.{spec.name}", lang)), table])
+    return out

@@ -10,7 +10,7 @@ from katachi.agents.schemas import KPI, PLAYBOOK_SECTIONS, HandOff, Theme, UseCa
 
 
 class GatePayload(BaseModel):
-    gate: Literal["themes", "kpis", "usecases", "playbook"]
+    gate: str  # the stage whose gate is open (graphs.workshop.SPECS)
     thread_id: str
     lang: str
     actions: list[str]
@@ -149,21 +149,27 @@ def _complete_use_case(u: UseCase) -> None:
         raise KatachiError("usecase_incomplete", title=u.title.strip() or "-", field=Code(f"field.uc_{missing[0]}"))
 
 
-DECISIONS: dict[str, type[Decided]] = {
-    "themes": ThemeDecision,
-    "kpis": KPIDecision,
-    "usecases": UseCaseDecision,
-    "playbook": PlaybookDecision,
-}
+class Reviewed(Decided):
+    """The decision at a gate with no decisions of its own: approve, or send the stage back with feedback."""
+
+    action: Literal["approve", "reject"]
+    feedback: str = ""
+
+    @model_validator(mode="after")
+    def _complete(self):
+        if self.action == "reject" and not self.feedback.strip():
+            raise ValueError("reject needs feedback")
+        return self
 
 
-def check_decision(gate: dict, decision: Any) -> Decided:
+def check_decision(gate: dict, decision: Any, model: type[Decided]) -> Decided:
     """Validate a decision against the open gate before it reaches the graph.
 
     A resume value is stored with the task it resumes, so a bad one must be refused here: the gate
-    then stays open, unchanged, for a corrected decision. Raises ``ValueError`` with the reason.
+    then stays open, unchanged, for a corrected decision. ``model``: the gate's decision model (its
+    stage's spec). Raises ``ValueError`` with the reason.
     """
-    d = DECISIONS[gate["gate"]].model_validate(decision)
+    d = model.model_validate(decision)
     if d.gate and d.gate != gate["gate"]:  # a stale screen: its 'approve' must not approve another gate
         raise ValueError(f"this decision was made at the {d.gate} gate; the open gate is {gate['gate']}")
     data = gate["data"]

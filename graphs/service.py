@@ -23,6 +23,7 @@ from katachi.core.settings import Settings
 from katachi.graphs.gates import PlaybookDecision, check_decision
 from katachi.graphs.runtime import DRAFTS_KEY, Runtime
 from katachi.graphs.runtime import KEY as RUNTIME_KEY
+from katachi.graphs.stages import spec_of
 from katachi.graphs.workshop import build_graph
 
 log = logging.getLogger(__name__)
@@ -137,7 +138,10 @@ class WorkshopService:
         if snap.gate is None:
             return None
         try:
-            valid = check_decision(snap.gate, decision)
+            spec = spec_of(snap.gate["gate"])
+            if spec is None or spec.gate is None:
+                raise ValueError(f"no gate named {snap.gate['gate']}")
+            valid = check_decision(snap.gate, decision, spec.gate.decision)
             if isinstance(valid, PlaybookDecision) and valid.action == "edit":  # (the playbook gate's)
                 from katachi.graphs.versions import apply_section, content_of
 
@@ -189,7 +193,7 @@ class WorkshopService:
         with every version kept, so whatever changes now is a new version beside the approved one."""
         from datetime import datetime
 
-        from katachi.graphs.stages import gate_stage
+        from katachi.graphs.spec import gate_stage
 
         snap = self.snapshot(thread_id)
         if not snap.done:

@@ -1,5 +1,6 @@
-"""The workshop's stages, in order, and what follows each gate: the one list every page, command and
-the graph itself read. Labels come from the ``stage`` domain of :mod:`core.i18n`.
+"""The workshop's stages, in order, and what follows each gate, as every page and command reads them:
+derived from the stage specs (``graphs.workshop.SPECS``). Labels come from the ``stage`` domain of
+:mod:`core.i18n`.
 
 The checkpoint's ``stage`` value is either a stage (a generating node is due or running) or
 ``gate_<stage>`` (waiting for a decision at that stage's gate).
@@ -8,16 +9,23 @@ The checkpoint's ``stage`` value is either a stage (a generating node is due or 
 from __future__ import annotations
 
 from katachi.core.i18n import t
+from katachi.graphs.spec import StageSpec, gate_stage
+from katachi.graphs.workshop import SPECS
 
-STAGES = ("intake", "themes", "kpis", "usecases", "playbook", "done")
-# The stage the model works on after a decision at each gate (the playbook gate regenerates sections
-# of the playbook itself, or finishes).
-AFTER_GATE = {"themes": "kpis", "kpis": "usecases", "usecases": "playbook", "playbook": "playbook"}
+__all__ = ["AFTER_GATE", "BY_NAME", "SPECS", "STAGES", "gate_stage", "label", "spec_of", "stage_of"]
+
+STAGES = (*(s.name for s in SPECS), "done")
+BY_NAME: dict[str, StageSpec] = {s.name: s for s in SPECS}
+# The stage the model works on after a decision at each gate that moves on (the last gate regenerates
+# sections of its own stage, or finishes).
+AFTER_GATE = {
+    s.name: (SPECS[i + 1].name if i + 1 < len(SPECS) else s.name) for i, s in enumerate(SPECS) if s.gate is not None
+}
 
 
-def gate_stage(stage: str) -> str:
-    """The checkpoint value while the workshop waits at ``stage``'s gate."""
-    return f"gate_{stage}"
+def spec_of(stage: str) -> StageSpec | None:
+    """The spec of a stage or of its gate (``gate_kpis`` → the KPIs' spec); None for done and unknown values."""
+    return BY_NAME.get(stage.removeprefix("gate_"))
 
 
 def stage_of(checkpoint_stage: str | None) -> str:

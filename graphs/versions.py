@@ -29,6 +29,8 @@ def content_of(values: dict[str, Any]) -> dict[str, Any]:
         "use_cases": values.get("use_cases") or [],
         "handoffs": values.get("handoffs") or [],
         "playbook": pb,
+        # the stages drawn by the generic view (graphs.spec), when there are any: stage → its items
+        **({"outputs": values["outputs"]} if values.get("outputs") else {}),
     }
 
 
@@ -56,6 +58,8 @@ def sections_of(content: dict[str, Any]) -> dict[str, Any]:
     for name in PLAYBOOK_SECTIONS:
         if name != "procedures":
             out[name] = pb.get(name)
+    for stage, items in (content.get("outputs") or {}).items():
+        out[stage] = items
     return out
 
 

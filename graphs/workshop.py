@@ -1,7 +1,8 @@
-"""The workshop graph: intake → themes ⇄ gate → KPIs ⇄ gate → use cases ⇄ gate → playbook ⇄ gate → done.
+"""The workshop graph: intake → themes ⇄ gate → KPIs ⇄ gate → use cases ⇄ gate → playbook ⇄ gate → done,
+built from ``SPECS``, the stages in order.
 
 Generating nodes do the model work; each gate is a small node whose first statement is
-``interrupt()`` (it re-runs on resume, so nothing costly sits before it) and whose route is typed.
+``interrupt()`` (it re-runs on resume, so nothing costly sits before it) and whose routes are declared.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.config import get_config
@@ -47,7 +48,7 @@ from katachi.agents.schemas import (
 from katachi.core.errors import KatachiError
 from katachi.graphs.gates import GatePayload, KPIDecision, PlaybookDecision, ThemeDecision, UseCaseDecision
 from katachi.graphs.runtime import DRAFTS_KEY, Runtime, runtime_of
-from katachi.graphs.stages import gate_stage
+from katachi.graphs.spec import Gate, Route, StageSpec, gate_stage
 from katachi.graphs.state import WorkshopState
 from katachi.graphs.versions import UPSTREAM, apply_section, content_of, version_record
 
@@ -121,16 +122,15 @@ def _judged(state: WorkshopState, config: RunnableConfig, stage: str, content: d
         return []
 
 
-def _payload(state: WorkshopState, gate: str, actions: list[str], data: dict) -> dict:
-    keys = ["intake", "themes"] if gate == "themes" else [gate]
-    findings = [f for k in keys for f in (state.get("findings") or {}).get(k, [])]
+def _payload(state: WorkshopState, spec: StageSpec, gate: Gate) -> dict:
+    findings = [f for k in spec.findings for f in (state.get("findings") or {}).get(k, [])]
     return GatePayload.model_validate(
         dict(
-            gate=gate,
+            gate=spec.name,
             thread_id=state.get("thread_id", ""),
             lang=state["lang"],
-            actions=actions,
-            data=data,
+            actions=list(gate.actions),
+            data=gate.data(state),
             findings=findings,
         )
     ).model_dump()
@@ -181,34 +181,20 @@ def themes(state: WorkshopState, config: RunnableConfig) -> dict:
     }
 
 
-def gate_themes(state: WorkshopState) -> Command[Literal["kpis", "themes"]]:
-    value = interrupt(
-        _payload(
-            state,
-            "themes",
-            ["choose", "edit", "regenerate"],
-            {"candidates": state["theme_candidates"], "pain_groups": state["pain_groups"]},
-        )
-    )
-    d = _decide(ThemeDecision, value, "themes")
-    record = {**d.model_dump(mode="json"), "gate": "themes"}
+def _themes_gate_data(state: WorkshopState) -> dict:
+    return {"candidates": state["theme_candidates"], "pain_groups": state["pain_groups"]}
+
+
+def _decide_themes(state: WorkshopState, d: ThemeDecision) -> tuple[Route, dict]:
     if d.action == "regenerate":
-        return Command(goto="themes", update={"feedback": {"themes": d.feedback}, "decisions": [record]})
+        return "again", {"feedback": {"themes": d.feedback}}
     if d.action == "choose":
         if not 0 <= d.index < len(state["theme_candidates"]):
             raise KatachiError("bad_decision", detail=f"themes: no candidate {d.index}")
         chosen = state["theme_candidates"][d.index]
-    else:
-        chosen = d.theme.model_dump()
-    return Command(
-        goto="kpis",
-        update={
-            "theme": chosen,
-            "decisions": [record],
-            "stage": "kpis",
-            "findings": {"themes": _dump(linter.lint_theme(chosen, state["lang"]))},
-        },
-    )
+    else:  # edit: its validator requires the edited theme
+        chosen = d.theme.model_dump() if d.theme is not None else state["theme_candidates"][0]
+    return "next", {"theme": chosen, "findings": {"themes": _dump(linter.lint_theme(chosen, state["lang"]))}}
 
 
 # -- KPIs ---------------------------------------------------------------------------------------------
@@ -225,19 +211,14 @@ def kpis(state: WorkshopState, config: RunnableConfig) -> dict:
     return {"kpis": dumped, "findings": {"kpis": _dump(findings)}, "stage": gate_stage("kpis"), **_merge_logs(lg)}
 
 
-def gate_kpis(state: WorkshopState) -> Command[Literal["usecases", "kpis"]]:
-    value = interrupt(
-        _payload(state, "kpis", ["approve", "edit", "reject"], {"theme": state["theme"], "kpis": state["kpis"]})
-    )
-    d = _decide(KPIDecision, value, "kpis")
-    record = {**d.model_dump(mode="json"), "gate": "kpis"}
+def _decide_kpis(state: WorkshopState, d: KPIDecision) -> tuple[Route, dict]:
     if d.action == "reject":
-        return Command(goto="kpis", update={"feedback": {"kpis": d.feedback}, "decisions": [record]})
-    update: dict[str, Any] = {"decisions": [record], "stage": "usecases"}
+        return "again", {"feedback": {"kpis": d.feedback}}
+    update: dict[str, Any] = {}
     if d.action == "edit":
-        update["kpis"] = [k.model_dump() for k in d.kpis]
+        update["kpis"] = [k.model_dump() for k in d.kpis or []]
         update["findings"] = {"kpis": _dump(linter.lint_kpis(update["kpis"], state["lang"]))}
-    return Command(goto="usecases", update=update)
+    return "next", update
 
 
 # -- use cases ----------------------------------------------------------------------------------------
@@ -289,16 +270,9 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
     }
 
 
-def gate_usecases(state: WorkshopState) -> Command[Literal["playbook", "usecases"]]:
-    value = interrupt(
-        _payload(
-            state, "usecases", ["approve", "reject"], {"use_cases": state["use_cases"], "handoffs": state["handoffs"]}
-        )
-    )
-    d = _decide(UseCaseDecision, value, "usecases")
-    record = {**d.model_dump(mode="json"), "gate": "usecases"}
+def _decide_usecases(state: WorkshopState, d: UseCaseDecision) -> tuple[Route, dict]:
     if d.action == "reject":
-        return Command(goto="usecases", update={"feedback": {"usecases": d.feedback}, "decisions": [record]})
+        return "again", {"feedback": {"usecases": d.feedback}}
     edits = {u.id: u.model_dump() for u in d.edit}
     ucs = [edits.get(u["id"], u) for u in state["use_cases"] if u["id"] not in d.drop]
     for u in d.add:
@@ -306,17 +280,7 @@ def gate_usecases(state: WorkshopState) -> Command[Literal["playbook", "usecases
     hand = [h.model_dump() for h in d.handoffs] if d.handoffs is not None else state["handoffs"]
     hand = [h for h in hand if h["id"] not in d.drop]
     lint = linter.lint_usecases(ucs, hand, state["departments"], [k["id"] for k in state["kpis"]], state["lang"])
-    return Command(
-        goto="playbook",
-        update={
-            "use_cases": ucs,
-            "handoffs": hand,
-            "decisions": [record],
-            "stage": "playbook",
-            "regen": [],
-            "findings": {"usecases": _dump(lint)},
-        },
-    )
+    return "next", {"use_cases": ucs, "handoffs": hand, "regen": [], "findings": {"usecases": _dump(lint)}}
 
 
 def _added(u: UseCase, ucs: list[dict], lang: str) -> dict:
@@ -595,80 +559,126 @@ def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
     }
 
 
-def gate_playbook(state: WorkshopState) -> Command[Literal["playbook", "gate_playbook", "finalize"]]:
+def _playbook_gate_data(state: WorkshopState) -> dict:
     versions = [{k: v for k, v in ver.items() if k != "content"} for ver in state.get("versions") or []]
-    value = interrupt(
-        _payload(
-            state,
-            "playbook",
-            ["approve", "request_changes", "edit", "rollback"],
-            {"playbook": state.get("playbook") or {}, "versions": versions},
-        )
-    )
-    d = _decide(PlaybookDecision, value, "playbook")
-    record = {**d.model_dump(mode="json"), "gate": "playbook"}
+    return {"playbook": state.get("playbook") or {}, "versions": versions}
+
+
+def _decide_playbook(state: WorkshopState, d: PlaybookDecision) -> tuple[Route, dict]:
     if d.action == "request_changes":
-        return Command(
-            goto="playbook", update={"regen": list(d.sections), "feedback": dict(d.sections), "decisions": [record]}
-        )
-    if d.action in ("edit", "rollback"):
-        prior = state.get("versions") or []
-        previous = prior[-1]["content"] if prior else content_of(dict(state))
-        if d.action == "edit":
-            content, reason = previous, d.reason or "edit: " + ", ".join(d.values)
-            for name, val in d.values.items():
-                content = apply_section(content, name, val)  # checked before resuming: see service.check
-        else:
-            content = next(v["content"] for v in prior if v["n"] == d.version)
-            reason = d.reason or f"rollback to v{d.version}"
-        version = version_record(prior, content, by=d.by, reason=reason, at=d.at or _now(), previous=previous)
-        lang = state["lang"]
-        lint = {
-            "themes": _dump(linter.lint_theme(content["theme"], lang)),
-            "kpis": _dump(linter.lint_kpis(content["kpis"], lang)),
-            "usecases": _dump(
-                linter.lint_usecases(
-                    content["use_cases"],
-                    content["handoffs"],
-                    state["departments"],
-                    [k["id"] for k in content["kpis"]],
-                    lang,
-                )
-            ),
-            "playbook": _dump(linter.lint_playbook(content["playbook"], lang)),
-        }
-        # A manual change regenerates nothing: show the gate again with the new version.
-        return Command(
-            goto="gate_playbook", update={**content, "decisions": [record], "versions": [version], "findings": lint}
-        )
-    return Command(goto="finalize", update={"decisions": [record]})
+        return "again", {"regen": list(d.sections), "feedback": dict(d.sections)}
+    if d.action == "approve":
+        return "finish", {}
+    prior = state.get("versions") or []
+    previous = prior[-1]["content"] if prior else content_of(dict(state))
+    if d.action == "edit":
+        content, reason = previous, d.reason or "edit: " + ", ".join(d.values)
+        for name, val in d.values.items():
+            content = apply_section(content, name, val)  # checked before resuming: see service.check
+    else:
+        content = next(v["content"] for v in prior if v["n"] == d.version)
+        reason = d.reason or f"rollback to v{d.version}"
+    version = version_record(prior, content, by=d.by, reason=reason, at=d.at or _now(), previous=previous)
+    lang = state["lang"]
+    kpi_ids = [k["id"] for k in content["kpis"]]
+    lint = {
+        "themes": _dump(linter.lint_theme(content["theme"], lang)),
+        "kpis": _dump(linter.lint_kpis(content["kpis"], lang)),
+        "usecases": _dump(
+            linter.lint_usecases(content["use_cases"], content["handoffs"], state["departments"], kpi_ids, lang)
+        ),
+        "playbook": _dump(linter.lint_playbook(content["playbook"], lang)),
+    }
+    # A manual change regenerates nothing: the gate is shown again with the new version.
+    return "stay", {**content, "versions": [version], "findings": lint}
 
 
 def finalize(state: WorkshopState) -> dict:
     return {"stage": "done"}
 
 
+def _gate_node(spec: StageSpec, gate: Gate, following: str) -> Callable[[WorkshopState], Command]:
+    """The gate after ``spec``'s stage: ``interrupt()`` first (the node re-runs on resume), then the
+    decision, validated, applied and recorded in the audit trail."""
+
+    def node(state: WorkshopState) -> Command:
+        value = interrupt(_payload(state, spec, gate))
+        d = _decide(gate.decision, value, spec.name)
+        route, update = gate.apply(state, d)
+        update = {**update, "decisions": [{**d.model_dump(mode="json"), "gate": spec.name}]}
+        if route == "next":
+            update.setdefault("stage", following)
+        goto = {"again": spec.name, "next": following, "stay": gate_stage(spec.name), "finish": "finalize"}[route]
+        return Command(goto=goto, update=update)
+
+    node.__name__ = gate_stage(spec.name)
+    return node
+
+
+def _stage_node(spec: StageSpec, following: str) -> Callable[[WorkshopState, RunnableConfig], dict]:
+    """The stage's node, noting where the flow stands when it is done: at its gate, or at the next stage."""
+
+    def node(state: WorkshopState, config: RunnableConfig) -> dict:
+        update = spec.node(state, config)
+        return {**update, "stage": update.get("stage") or (gate_stage(spec.name) if spec.gate else following)}
+
+    node.__name__ = spec.name
+    return node
+
+
+def _routes(spec: StageSpec, gate: Gate, following: str) -> tuple[str, ...]:
+    """Where the gate's decisions may send the flow (drawn as the gate's edges)."""
+    return (spec.name, following, gate_stage(spec.name), "finalize")
+
+
+# The workshop's stages in order: the one list the graph, the gates, the room, the command line, the
+# versions and the documents read. A new stage is a spec here (its content under ``outputs`` when it has
+# no state key of its own: see StageSpec).
+SPECS: tuple[StageSpec, ...] = (
+    StageSpec("intake", intake, keys=("pain_groups",)),
+    StageSpec(
+        "themes",
+        themes,
+        Gate(ThemeDecision, _themes_gate_data, _decide_themes),
+        keys=("theme_candidates",),
+        finding_keys=("intake", "themes"),
+    ),
+    StageSpec(
+        "kpis",
+        kpis,
+        Gate(KPIDecision, lambda s: {"theme": s["theme"], "kpis": s["kpis"]}, _decide_kpis),
+        keys=("kpis",),
+    ),
+    StageSpec(
+        "usecases",
+        usecases,
+        Gate(UseCaseDecision, lambda s: {"use_cases": s["use_cases"], "handoffs": s["handoffs"]}, _decide_usecases),
+        keys=("use_cases", "handoffs"),
+    ),
+    StageSpec(
+        "playbook",
+        playbook,
+        Gate(PlaybookDecision, _playbook_gate_data, _decide_playbook),
+        keys=("playbook", "versions"),
+    ),
+)
+
+
 def build_graph(checkpointer=None):
     g = StateGraph(WorkshopState)
-    for name, fn in [
-        ("intake", intake),
-        ("themes", themes),
-        ("gate_themes", gate_themes),
-        ("kpis", kpis),
-        ("gate_kpis", gate_kpis),
-        ("usecases", usecases),
-        ("gate_usecases", gate_usecases),
-        ("playbook", playbook),
-        ("gate_playbook", gate_playbook),
-        ("finalize", finalize),
-    ]:
-        g.add_node(name, fn)
-    g.add_edge(START, "intake")
-    g.add_edge("intake", "themes")
-    g.add_edge("themes", "gate_themes")
-    g.add_edge("kpis", "gate_kpis")
-    g.add_edge("usecases", "gate_usecases")
-    g.add_edge("playbook", "gate_playbook")
+    g.add_edge(START, SPECS[0].name)
+    for spec, nxt in zip(SPECS, [*(s.name for s in SPECS[1:]), "finalize"]):
+        g.add_node(spec.name, _stage_node(spec, nxt))
+        if spec.gate is None:
+            g.add_edge(spec.name, nxt)
+            continue
+        g.add_node(
+            gate_stage(spec.name),
+            _gate_node(spec, spec.gate, nxt),
+            destinations=_routes(spec, spec.gate, nxt),
+        )
+        g.add_edge(spec.name, gate_stage(spec.name))
+    g.add_node("finalize", finalize)
     g.add_edge("finalize", END)
     return g.compile(checkpointer=checkpointer)
 

@@ -11,7 +11,8 @@ import uuid
 from pathlib import Path
 
 from katachi.core.errors import KatachiError
-from katachi.core.i18n import LANGS, Code, t
+from katachi.core.i18n import LANGS, Code, has, t
+from katachi.graphs.stages import spec_of
 from katachi.ui.cli.limits import departments, read_line
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,16 +109,31 @@ def _show(gate: dict) -> None:
             print(f"  {u['id']} [{u['department']}] {u['title']} — {u['who']} / {u['when']}")
         for h in d["handoffs"]:
             print(f"  {h['id']} {h['from_department']} → {h['to_department']}: {h['what']}")
-    else:
+    elif gate["gate"] == "playbook":
         pb = d["playbook"]
         print("  " + ", ".join(f"{k}({len(v) if isinstance(v, list) else 1})" for k, v in pb.items()))
+    else:
+        _show_items(gate)
     for f in gate.get("findings", []):
         print(f"  ! {f['rule']}: {f['message']}")
 
 
+def _show_items(gate: dict) -> None:
+    """A stage drawn by the generic view: each item's fields, as its spec names them."""
+    spec = spec_of(gate["gate"])
+    for item in gate["data"].get(spec.items if spec else "items") or []:
+        shown = [str(item.get(f, "")) for f in (spec.fields if spec else ())] or [json.dumps(item, ensure_ascii=False)]
+        print("  " + " / ".join(shown))
+
+
+def _help(gate: str, lang: str) -> str:
+    """The keys a gate takes; a stage with no keys of its own takes approve / reject."""
+    return t(f"cli.gate_help_{gate}" if has(f"cli.gate_help_{gate}") else "cli.gate_help_reviewed", lang)
+
+
 def ask_decision(gate: dict, lang: str) -> dict:
     _show(gate)
-    print(t(f"cli.gate_help_{gate['gate']}", lang))
+    print(_help(gate["gate"], lang))
     drops: list[str] = []
     comments: dict[str, str] = {}
     kpis = json.loads(json.dumps(gate["data"].get("kpis", [])))
@@ -159,6 +175,11 @@ def ask_decision(gate: dict, lang: str) -> dict:
                 continue
             if cmd == "r" and rest:
                 return {"action": "reject", "feedback": rest}
+        elif g != "playbook":
+            if cmd == "a":
+                return {"action": "approve"}
+            if cmd == "r" and rest:
+                return {"action": "reject", "feedback": rest}
         else:
             if cmd == "a":
                 return {"action": "approve"}
@@ -168,7 +189,7 @@ def ask_decision(gate: dict, lang: str) -> dict:
                 continue
             if cmd == "s" and comments:
                 return {"action": "request_changes", "sections": comments}
-        print(t(f"cli.gate_help_{g}", lang))
+        print(_help(g, lang))
 
 
 def drive(service, snap, lang: str, auto: bool, out: Path, said: bool = False) -> int:

@@ -103,7 +103,7 @@ def _stage(view: RoomView, lang: str, public_url: str) -> str:
         return render.usecases(v, lang)
     if view.stage == "done":
         return f'<p class="k-ask">{e(tr("done_head", lang))}</p>'
-    return f'<div class="k-job">{render.job(view, lang)}</div>'
+    return render.stage_items(v, view.stage, lang) or f'<div class="k-job">{render.job(view, lang)}</div>'
 
 
 def _join(ws: dict, public_url: str, lang: str) -> str:

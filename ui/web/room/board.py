@@ -37,8 +37,18 @@ def state_attrs(view: RoomView, gate_key: str) -> dict[str, str]:
         if fac and live and view.revealed and view.stage == "themes" and view.gate and not view.votes_shown
         else "0",
         "code": "1" if fac and live and ws.get("join_code") else "0",
+        # a gate with no controls of its own: approve or send back (graphs.spec.reviewed)
+        "reviewed": "1" if _reviewed(view.stage) else "0",
         "points": _points_key(view) if fac and view.stage == "intake" else "",
     }
+
+
+def _reviewed(stage: str) -> bool:
+    from katachi.graphs.gates import Reviewed
+    from katachi.graphs.stages import spec_of
+
+    spec = spec_of(stage)
+    return spec is not None and spec.gate is not None and spec.gate.decision is Reviewed
 
 
 def _points_key(view: RoomView) -> str:
@@ -100,6 +110,8 @@ def content(view: RoomView, lang: str) -> str:
         return render.kpis(v, lang)
     if view.stage == "usecases":
         return render.usecases(v, lang)
+    if view.stage not in ("playbook", "done"):
+        return render.stage_items(v, view.stage, lang)
     return ""  # the playbook and the 完了 page: document()
 
 

@@ -44,7 +44,15 @@ class Controls:
     draw: Callable[..., str]
 
     def fac_groups(self) -> list:
-        return [self.fac_intake, self.fac_themes, self.fac_kpis, self.fac_usecases, self.fac_playbook, self.fac_room]
+        return [
+            self.fac_intake,
+            self.fac_themes,
+            self.fac_kpis,
+            self.fac_usecases,
+            self.fac_playbook,
+            self.fac_reviewed,
+            self.fac_room,
+        ]
 
     def staff_groups(self, request: gr.Request):
         """As the page loads: the facilitator's controls exist for people who may run workshops."""
@@ -82,7 +90,15 @@ class Controls:
             self.sections = gr.CheckboxGroup(label=t("sections"), choices=list(PLAYBOOK_SECTIONS), elem_id="k-sections")
             self.pb_comment = gr.Textbox(label=t("comment"), elem_id="k-pb-comment")
             self.request_btn = gr.Button(t("request_changes"), elem_id="k-request-changes")
+        self._reviewed(t)
         self._room_tools(t)
+
+    def _reviewed(self, t) -> None:
+        """The gate of any stage with no controls of its own (graphs.spec.reviewed): approve or send back."""
+        with gr.Group(elem_id="k-fac-reviewed", elem_classes=["k-fac"], visible=False) as self.fac_reviewed:
+            self.approve_r = gr.Button(t("approve"), variant="primary", elem_id="k-approve-reviewed")
+            self.r_feedback = gr.Textbox(label=t("feedback"), elem_id="k-reviewed-feedback")
+            self.reject_r = gr.Button(t("reject"), elem_id="k-reject-reviewed")
 
     def _activity(self, t) -> None:
         """What participants do while the model works (and after): one activity on screen at a time."""
@@ -268,6 +284,7 @@ class Controls:
         )
         b(self.start_btn.click, lambda r, u, w, v: r.start(u, w), [], ok="queued")
         self._wire_gates()
+        self._wire_reviewed()
         b(
             self.timer_set.click,
             lambda r, u, w, v, m, lab: r.set_timer(u, w, m or 0, lab),
@@ -348,6 +365,23 @@ class Controls:
             [self.sections, self.pb_comment],
             ok="queued",
             clear=(self.pb_comment,),
+        )
+
+    def _wire_reviewed(self) -> None:
+        """The open gate's own stage is the one decided: the board says which (``view.stage``)."""
+        b = self._bind
+        b(
+            self.approve_r.click,
+            lambda r, u, w, v: r.decide(u, w, {"action": "approve", "gate": v.stage}),
+            [],
+            ok="queued",
+        )
+        b(
+            self.reject_r.click,
+            lambda r, u, w, v, fb: r.decide(u, w, {"action": "reject", "feedback": fb, "gate": v.stage}),
+            [self.r_feedback],
+            ok="queued",
+            clear=(self.r_feedback,),
         )
 
     def add_usecase(self, lang, wid, table, dept, kpi, title, who, when, inp, out, request: gr.Request):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from katachi.core.errors import KatachiError
 from katachi.core.i18n import LANGS, Code
 from katachi.graphs.service import check_departments
-from katachi.graphs.stages import AFTER_GATE, stage_of
+from katachi.graphs.stages import AFTER_GATE, SPECS, stage_of
 from katachi.ui import policy
 from katachi.ui.policy import User, display_of, split_guest
 from katachi.ui.web.appdb import AppDB
@@ -44,12 +44,7 @@ def next_label(gate: str, decision: dict, checkpoint_stage: str | None) -> str:
 
 
 # What a participant does not see of a gate before the facilitator shows it: that gate's new content.
-UNREVEALED = {
-    "themes": ("theme_candidates", "findings"),
-    "kpis": ("kpis", "findings"),
-    "usecases": ("use_cases", "handoffs", "findings"),
-    "playbook": ("playbook", "versions", "findings"),
-}
+UNREVEALED = {s.name: (*s.keys, "findings") for s in SPECS if s.gate is not None}
 
 
 @dataclass

@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from katachi.core.i18n import t as text_of
-from katachi.graphs.stages import STAGES
+from katachi.graphs.stages import STAGES, spec_of
 from katachi.graphs.stages import label as stage_label
 from katachi.ui.policy import display_of
 from katachi.ui.web.common import section_label, tr
@@ -385,13 +385,11 @@ SEVERITIES = ("error", "warning", "info")
 
 
 def findings(values: dict, stage: str, lang: str) -> str:
-    keys = {
-        "themes": ["intake", "themes"],
-        "kpis": ["kpis"],
-        "usecases": ["usecases"],
-        "playbook": ["playbook"],
-        "done": ["intake", "themes", "kpis", "usecases", "playbook"],
-    }.get(stage, [])
+    spec = spec_of(stage)
+    if stage == "done":
+        keys: tuple[str, ...] = STAGES[:-1]
+    else:
+        keys = spec.findings if spec is not None and spec.gate is not None else ()
     found = [f for k in keys for f in (values.get("findings") or {}).get(k, [])]
     if not found:
         return ""
@@ -418,3 +416,18 @@ def _measures(theme: dict, lang: str) -> str:
     cat = load_library().kpis
     names = "、".join(cat[i].text(lang).name for i in theme["measures"] if i in cat)
     return f'<p class="k-measures"><b>{e(text_of("doc.theme_measures", lang))}</b>: {e(names)}</p>'
+
+
+def stage_items(values: dict, stage: str, lang: str) -> str:
+    """A stage drawn by the generic view (graphs.spec): its items as a table of the fields its spec names."""
+    spec = spec_of(stage)
+    if spec is None or not spec.fields:
+        return ""
+    items = (values.get("outputs") or {}).get(stage) or []
+    head = "".join(f"<th>{e(stage_label_field(stage, f, lang))}</th>" for f in spec.fields)
+    rows = "".join("<tr>" + "".join(f"<td>{e(str(it.get(f, '')))}</td>" for f in spec.fields) + "</tr>" for it in items)
+    return f'<table class="k-items" data-items="{e(stage)}"><tr>{head}</tr>{rows}</table>'
+
+
+def stage_label_field(stage: str, field: str, lang: str) -> str:
+    return text_of(f"stage.{stage}_{field}", lang)

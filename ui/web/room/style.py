@@ -26,6 +26,7 @@ VISIBILITY = "".join(
         _unless('[data-decide="1"][data-stage="kpis"]', "#k-fac-kpis"),
         _unless('[data-decide="1"][data-stage="usecases"]', "#k-fac-usecases"),
         _unless('[data-decide="1"][data-stage="playbook"]', "#k-fac-playbook"),
+        _unless('[data-decide="1"][data-reviewed="1"]', "#k-fac-reviewed"),
         _unless('[data-fac="1"]', "#k-fac-room"),
         _unless('[data-retry="1"]', "#k-retry"),
         _unless('[data-reveal="1"]', "#k-reveal"),
