@@ -142,9 +142,10 @@ def generate_kpis(
     points: dict[str, str],
     feedback: str = "",
     business: set[str] | None = None,
-) -> tuple[list[KPI], list[Finding], StageLog]:
+) -> tuple[list[KPI], StageLog]:
     """``groups``: the workshop's pain groups; ``business``: the ids of those that name a business problem
-    (failure patterns and talk about AI itself measure nothing); None: all of them."""
+    (failure patterns and talk about AI itself measure nothing); None: all of them. Like every stage's
+    generator, it returns what it made and the log (usage, citations, passages, the checks' findings)."""
     log = StageLog()
     ev = evidence_for(ctx, [f"{theme.title} {theme.problem}", f"{theme.outcome} KPI 指標 目標"], log)
     mine = [g for g in groups if g.id in theme.pain_groups]
@@ -154,13 +155,12 @@ def generate_kpis(
         chosen = _ask(ctx, log, theme, views, ev, feedback)
     else:
         chosen = [(kpi_id, v, None) for kpi_id, v in plan(theme, views)]
-    kpis, findings = [], list(log.findings)
-    log.findings.clear()  # reported once, with the KPIs' own findings
+    kpis = []
     for i, (kpi_id, v, cited) in enumerate(chosen, 1):
         k, found = write_kpi(ctx, f"K{i}", kpi_id, v, ev, log, cited)
         kpis.append(k)
-        findings += found
-    return kpis, findings, log
+        log.findings += found
+    return kpis, log
 
 
 def _ask(

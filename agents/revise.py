@@ -32,7 +32,7 @@ def kpi(
 ) -> tuple[KPI, StageLog]:
     from katachi.agents.kpis import generate_kpis
 
-    found, _, log = generate_kpis(
+    found, log = generate_kpis(
         ctx, theme_, groups, points, feedback=_keep(feedback, current.name, ctx.lang), business=business
     )
     return found[0].model_copy(update={"id": current.id}), log

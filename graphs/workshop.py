@@ -202,11 +202,11 @@ def kpis(state: WorkshopState, config: RunnableConfig) -> dict:
     ctx = _ctx(state, config)
     theme = Theme.model_validate(state["theme"])
     groups, points, business = _business(state)
-    found, findings, lg = kpi_agent.generate_kpis(
+    found, lg = kpi_agent.generate_kpis(
         ctx, theme, groups, points, feedback=(state.get("feedback") or {}).get("kpis", ""), business=business
     )
     dumped = [k.model_dump() for k in found]
-    findings += _checks(lg) + linter.lint_kpis(dumped, state["lang"])
+    findings = _checks(lg) + linter.lint_kpis(dumped, state["lang"])
     findings += _judged(state, config, "kpis", {"theme": state["theme"], "kpis": dumped})
     return {"kpis": dumped, "findings": {"kpis": _dump(findings)}, "stage": gate_stage("kpis"), **_merge_logs(lg)}
 
