@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from katachi.agents.schemas import KPI, HandOff, Playbook, Theme, UseCase
-from katachi.core.i18n import t
-from katachi.exports.labels import labels
+from katachi.core.i18n import domain, t
 
 _REF = re.compile(r"\[\^(\d+)\]")
 
@@ -56,7 +55,7 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
     if version is not None:
         values = {**values, **version["content"]}
     lang = values.get("lang", "ja")
-    lab = labels(lang)
+    lab = domain("doc", lang)  # headings and field names of the documents
     notes = Notes()
     td = values["theme"]
     theme = Theme.model_validate(td)

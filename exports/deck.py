@@ -15,9 +15,8 @@ from typing import Any
 from pptx.enum.dml import MSO_THEME_COLOR
 from pptx.util import Inches
 
-from katachi.core.i18n import t
+from katachi.core.i18n import domain, t
 from katachi.exports.blocks import Block, build, note_marks, note_text
-from katachi.exports.labels import labels
 from katachi.exports.slides import Deck, Para
 
 log = logging.getLogger(__name__)
@@ -27,7 +26,7 @@ GUTTER = Inches(0.3)
 def deck(values: dict[str, Any], version: dict | None = None, template: Path | None = None) -> bytes:
     blocks = build(values, version)
     lang = values.get("lang", "ja")
-    lab = labels(lang)
+    lab = domain("doc", lang)  # headings and field names of the documents
     d = Deck(template, lang)
     by = parts(blocks)
     head = by["title"]

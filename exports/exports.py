@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from katachi.core.errors import KatachiError
-from katachi.core.i18n import t
+from katachi.core.i18n import domain, t
 from katachi.exports.blocks import Block, build, note_text, plain
 from katachi.exports.fonts import japanese_font
-from katachi.exports.labels import labels
 from katachi.exports.outputs import blocks_to_markdown, playbook_json
 
 # Every export format, the one list of them, in the order people are offered them: what it is (for its file
@@ -141,7 +140,7 @@ def _history(values: dict[str, Any], audit: list[dict]) -> list[Block]:
     from katachi.exports import readable
 
     lang = values.get("lang", "ja")
-    lab = labels(lang)
+    lab = domain("doc", lang)  # headings and field names of the documents
     out: list[Block] = []
     versions = values.get("versions") or []
     if versions:

@@ -13,12 +13,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from katachi.core.i18n import t
+from katachi.core.i18n import domain, t
 from katachi.exports import textfit
 from katachi.exports.blocks import build, note_marks
 from katachi.exports.cadence import first_review, weekly_slot
 from katachi.exports.deck import parts
-from katachi.exports.labels import labels
 
 log = logging.getLogger(__name__)
 A4_W, A4_H, MARGIN_MM = 210, 297, 18
@@ -41,7 +40,7 @@ class Summary:
 
 def content(values: dict[str, Any], version: dict | None = None) -> Summary:
     lang = values.get("lang", "ja")
-    lab = labels(lang)
+    lab = domain("doc", lang)  # headings and field names of the documents
     by = parts(build(values, version))
     theme = {b.label: b.text for b in by.get("theme", []) if b.kind == "field"}
     title = by["title"][0].data.get("title", "")

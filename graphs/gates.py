@@ -8,9 +8,13 @@ from pydantic import BaseModel, Field, model_validator
 
 from katachi.agents.schemas import KPI, PLAYBOOK_SECTIONS, HandOff, Theme, UseCase
 
+# How a decision at a gate moves the flow: the stage again (with the reviewer's feedback), on to the
+# next stage, back to the same gate (a manual change regenerates nothing), or to the end.
+Route = Literal["again", "next", "stay", "finish"]
+
 
 class GatePayload(BaseModel):
-    gate: str  # the stage whose gate is open (graphs.workshop.SPECS)
+    gate: str  # the stage whose gate is open (graphs.stages.SPECS)
     thread_id: str
     lang: str
     actions: list[str]

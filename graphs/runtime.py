@@ -68,7 +68,7 @@ class Runtime:
 
 
 # The LangGraph server copies a run's config (it must pickle), so a server process registers its one
-# runtime here, once, at its edge (graphs.workshop.graph_for_server) instead of putting it in the config.
+# runtime here, once, at its edge (graphs.stages.graph_for_server) instead of putting it in the config.
 _served: Runtime | None = None
 
 

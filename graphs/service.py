@@ -23,8 +23,7 @@ from katachi.core.settings import Settings
 from katachi.graphs.gates import PlaybookDecision, check_decision
 from katachi.graphs.runtime import DRAFTS_KEY, Runtime
 from katachi.graphs.runtime import KEY as RUNTIME_KEY
-from katachi.graphs.stages import spec_of
-from katachi.graphs.workshop import build_graph
+from katachi.graphs.stages import build_graph, spec_of
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +192,7 @@ class WorkshopService:
         with every version kept, so whatever changes now is a new version beside the approved one."""
         from datetime import datetime
 
-        from katachi.graphs.spec import gate_stage
+        from katachi.graphs.stages import gate_stage
 
         snap = self.snapshot(thread_id)
         if not snap.done:

@@ -24,7 +24,7 @@ class WorkshopState(TypedDict, total=False):
     kpis: list[dict]
     use_cases: list[dict]
     handoffs: list[dict]
-    outputs: Annotated[dict, merge]  # stage → its items, for a stage with no state key of its own (graphs.spec)
+    outputs: Annotated[dict, merge]  # stage → its items, for a stage with no state key of its own (graphs.stages)
     playbook: Annotated[dict, merge]  # section name -> section dump; regeneration replaces only its keys
     feedback: Annotated[dict, merge]  # stage or section -> the reviewer's comment for the next generation
     regen: list[str]  # playbook sections to (re)generate; empty = all

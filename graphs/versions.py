@@ -29,7 +29,7 @@ def content_of(values: dict[str, Any]) -> dict[str, Any]:
         "use_cases": values.get("use_cases") or [],
         "handoffs": values.get("handoffs") or [],
         "playbook": pb,
-        # the stages drawn by the generic view (graphs.spec), when there are any: stage → its items
+        # the stages drawn by the generic view (graphs.stages), when there are any: stage → its items
         **({"outputs": values["outputs"]} if values.get("outputs") else {}),
     }
 

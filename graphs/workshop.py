@@ -1,8 +1,6 @@
-"""The workshop graph: intake → themes ⇄ gate → KPIs ⇄ gate → use cases ⇄ gate → playbook ⇄ gate → done,
-built from ``SPECS``, the stages in order.
-
-Generating nodes do the model work; each gate is a small node whose first statement is
-``interrupt()`` (it re-runs on resume, so nothing costly sits before it) and whose routes are declared.
+"""What each workshop stage does: the generating nodes (intake, themes, KPIs, use cases, playbook) and
+what a decision at each gate does to the state. The stages' order, their gates and the graph are declared
+in :mod:`graphs.stages`.
 """
 
 from __future__ import annotations
@@ -16,9 +14,6 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.config import get_config
 from langgraph.func import task
-from langgraph.graph import END, START, StateGraph
-from langgraph.types import Command, interrupt
-from pydantic import ValidationError
 
 from katachi.agents import kpis as kpi_agent
 from katachi.agents import linter
@@ -46,9 +41,8 @@ from katachi.agents.schemas import (
     WeeklyReview,
 )
 from katachi.core.errors import KatachiError
-from katachi.graphs.gates import GatePayload, KPIDecision, PlaybookDecision, ThemeDecision, UseCaseDecision
-from katachi.graphs.runtime import DRAFTS_KEY, Runtime, runtime_of
-from katachi.graphs.spec import Gate, Route, StageSpec, gate_stage
+from katachi.graphs.gates import KPIDecision, PlaybookDecision, Route, ThemeDecision, UseCaseDecision
+from katachi.graphs.runtime import DRAFTS_KEY, runtime_of
 from katachi.graphs.state import WorkshopState
 from katachi.graphs.versions import UPSTREAM, apply_section, content_of, version_record
 
@@ -97,14 +91,6 @@ def _checks(*logs: StageLog) -> list:
     return [f for lg in logs for f in lg.findings]
 
 
-def _decide(model, value: Any, gate: str):
-    try:
-        return model.model_validate(value)
-    except ValidationError as exc:
-        # The checkpoint still holds the open gate: the caller can resume again with a valid decision.
-        raise KatachiError("bad_decision", detail=f"{gate}: {exc.errors()[0].get('msg')}") from exc
-
-
 def _dump(findings) -> list[dict]:
     return [f.model_dump() for f in findings]
 
@@ -122,20 +108,6 @@ def _judged(state: WorkshopState, config: RunnableConfig, stage: str, content: d
         return []
 
 
-def _payload(state: WorkshopState, spec: StageSpec, gate: Gate) -> dict:
-    findings = [f for k in spec.findings for f in (state.get("findings") or {}).get(k, [])]
-    return GatePayload.model_validate(
-        dict(
-            gate=spec.name,
-            thread_id=state.get("thread_id", ""),
-            lang=state["lang"],
-            actions=list(gate.actions),
-            data=gate.data(state),
-            findings=findings,
-        )
-    ).model_dump()
-
-
 # -- intake and themes -------------------------------------------------------------------------------
 def intake(state: WorkshopState, config: RunnableConfig) -> dict:
     points = [PainPoint.model_validate(p) for p in state["pain_points"]]
@@ -143,7 +115,6 @@ def intake(state: WorkshopState, config: RunnableConfig) -> dict:
     groups = group_pain_points(points, vectors=embed([p.text for p in points]) if embed and len(points) > 1 else None)
     return {
         "pain_groups": [g.model_dump() for g in groups],
-        "stage": "themes",
         "findings": {"intake": _dump(linter.lint_intake(state["pain_points"], state["lang"]))},
     }
 
@@ -175,17 +146,16 @@ def themes(state: WorkshopState, config: RunnableConfig) -> dict:
     lint = asked + _checks(lg) + [f for t in found for f in linter.lint_theme(t.model_dump(), state["lang"])]
     return {
         "theme_candidates": [t.model_dump() for t in found],
-        "stage": gate_stage("themes"),
         "findings": {"themes": _dump(lint)},
         **_merge_logs(lg),
     }
 
 
-def _themes_gate_data(state: WorkshopState) -> dict:
+def themes_gate_data(state: WorkshopState) -> dict:
     return {"candidates": state["theme_candidates"], "pain_groups": state["pain_groups"]}
 
 
-def _decide_themes(state: WorkshopState, d: ThemeDecision) -> tuple[Route, dict]:
+def decide_themes(state: WorkshopState, d: ThemeDecision) -> tuple[Route, dict]:
     if d.action == "regenerate":
         return "again", {"feedback": {"themes": d.feedback}}
     if d.action == "choose":
@@ -208,10 +178,10 @@ def kpis(state: WorkshopState, config: RunnableConfig) -> dict:
     dumped = [k.model_dump() for k in found]
     findings = _checks(lg) + linter.lint_kpis(dumped, state["lang"])
     findings += _judged(state, config, "kpis", {"theme": state["theme"], "kpis": dumped})
-    return {"kpis": dumped, "findings": {"kpis": _dump(findings)}, "stage": gate_stage("kpis"), **_merge_logs(lg)}
+    return {"kpis": dumped, "findings": {"kpis": _dump(findings)}, **_merge_logs(lg)}
 
 
-def _decide_kpis(state: WorkshopState, d: KPIDecision) -> tuple[Route, dict]:
+def decide_kpis(state: WorkshopState, d: KPIDecision) -> tuple[Route, dict]:
     if d.action == "reject":
         return "again", {"feedback": {"kpis": d.feedback}}
     update: dict[str, Any] = {}
@@ -264,13 +234,12 @@ def usecases(state: WorkshopState, config: RunnableConfig) -> dict:
     return {
         "use_cases": ucd,
         "handoffs": hos,
-        "stage": gate_stage("usecases"),
         "findings": {"usecases": _dump(lint)},
         **_merge_logs(*logs),
     }
 
 
-def _decide_usecases(state: WorkshopState, d: UseCaseDecision) -> tuple[Route, dict]:
+def decide_usecases(state: WorkshopState, d: UseCaseDecision) -> tuple[Route, dict]:
     if d.action == "reject":
         return "again", {"feedback": {"usecases": d.feedback}}
     edits = {u.id: u.model_dump() for u in d.edit}
@@ -552,19 +521,18 @@ def playbook(state: WorkshopState, config: RunnableConfig) -> dict:
         **upd,
         "playbook": out,
         "regen": [],
-        "stage": gate_stage("playbook"),
         "findings": findings,
         "versions": [version],
         **_merge_logs(*m.logs),
     }
 
 
-def _playbook_gate_data(state: WorkshopState) -> dict:
+def playbook_gate_data(state: WorkshopState) -> dict:
     versions = [{k: v for k, v in ver.items() if k != "content"} for ver in state.get("versions") or []]
     return {"playbook": state.get("playbook") or {}, "versions": versions}
 
 
-def _decide_playbook(state: WorkshopState, d: PlaybookDecision) -> tuple[Route, dict]:
+def decide_playbook(state: WorkshopState, d: PlaybookDecision) -> tuple[Route, dict]:
     if d.action == "request_changes":
         return "again", {"regen": list(d.sections), "feedback": dict(d.sections)}
     if d.action == "approve":
@@ -591,104 +559,3 @@ def _decide_playbook(state: WorkshopState, d: PlaybookDecision) -> tuple[Route, 
     }
     # A manual change regenerates nothing: the gate is shown again with the new version.
     return "stay", {**content, "versions": [version], "findings": lint}
-
-
-def finalize(state: WorkshopState) -> dict:
-    return {"stage": "done"}
-
-
-def _gate_node(spec: StageSpec, gate: Gate, following: str) -> Callable[[WorkshopState], Command]:
-    """The gate after ``spec``'s stage: ``interrupt()`` first (the node re-runs on resume), then the
-    decision, validated, applied and recorded in the audit trail."""
-
-    def node(state: WorkshopState) -> Command:
-        value = interrupt(_payload(state, spec, gate))
-        d = _decide(gate.decision, value, spec.name)
-        route, update = gate.apply(state, d)
-        update = {**update, "decisions": [{**d.model_dump(mode="json"), "gate": spec.name}]}
-        if route == "next":
-            update.setdefault("stage", following)
-        goto = {"again": spec.name, "next": following, "stay": gate_stage(spec.name), "finish": "finalize"}[route]
-        return Command(goto=goto, update=update)
-
-    node.__name__ = gate_stage(spec.name)
-    return node
-
-
-def _stage_node(spec: StageSpec, following: str) -> Callable[[WorkshopState, RunnableConfig], dict]:
-    """The stage's node, noting where the flow stands when it is done: at its gate, or at the next stage."""
-
-    def node(state: WorkshopState, config: RunnableConfig) -> dict:
-        update = spec.node(state, config)
-        return {**update, "stage": update.get("stage") or (gate_stage(spec.name) if spec.gate else following)}
-
-    node.__name__ = spec.name
-    return node
-
-
-def _routes(spec: StageSpec, gate: Gate, following: str) -> tuple[str, ...]:
-    """Where the gate's decisions may send the flow (drawn as the gate's edges)."""
-    return (spec.name, following, gate_stage(spec.name), "finalize")
-
-
-# The workshop's stages in order: the one list the graph, the gates, the room, the command line, the
-# versions and the documents read. A new stage is a spec here (its content under ``outputs`` when it has
-# no state key of its own: see StageSpec).
-SPECS: tuple[StageSpec, ...] = (
-    StageSpec("intake", intake, keys=("pain_groups",)),
-    StageSpec(
-        "themes",
-        themes,
-        Gate(ThemeDecision, _themes_gate_data, _decide_themes),
-        keys=("theme_candidates",),
-        finding_keys=("intake", "themes"),
-    ),
-    StageSpec(
-        "kpis",
-        kpis,
-        Gate(KPIDecision, lambda s: {"theme": s["theme"], "kpis": s["kpis"]}, _decide_kpis),
-        keys=("kpis",),
-    ),
-    StageSpec(
-        "usecases",
-        usecases,
-        Gate(UseCaseDecision, lambda s: {"use_cases": s["use_cases"], "handoffs": s["handoffs"]}, _decide_usecases),
-        keys=("use_cases", "handoffs"),
-    ),
-    StageSpec(
-        "playbook",
-        playbook,
-        Gate(PlaybookDecision, _playbook_gate_data, _decide_playbook),
-        keys=("playbook", "versions"),
-    ),
-)
-
-
-def build_graph(checkpointer=None):
-    g = StateGraph(WorkshopState)
-    g.add_edge(START, SPECS[0].name)
-    for spec, nxt in zip(SPECS, [*(s.name for s in SPECS[1:]), "finalize"]):
-        g.add_node(spec.name, _stage_node(spec, nxt))
-        if spec.gate is None:
-            g.add_edge(spec.name, nxt)
-            continue
-        g.add_node(
-            gate_stage(spec.name),
-            _gate_node(spec, spec.gate, nxt),
-            destinations=_routes(spec, spec.gate, nxt),
-        )
-        g.add_edge(spec.name, gate_stage(spec.name))
-    g.add_node("finalize", finalize)
-    g.add_edge("finalize", END)
-    return g.compile(checkpointer=checkpointer)
-
-
-def graph_for_server():
-    """Entry for the LangGraph CLI / server (langgraph.json): it supplies its own checkpointer; the
-    settings are read from the server's environment here, at the edge, once, and the runtime is
-    registered for this process (the server pickles run configs; a runtime holds clients)."""
-    from katachi.core.settings import Settings
-    from katachi.graphs.runtime import serve_with
-
-    serve_with(Runtime.of(Settings()))
-    return build_graph()

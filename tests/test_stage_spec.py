@@ -1,5 +1,5 @@
 """A stage declared only by its spec runs everywhere: the graph and its gate, the command line, the room's
-board, the documents and the versions draw it without a line of their own (graphs.spec)."""
+board, the documents and the versions draw it without a line of their own (graphs.stages)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 
 from katachi.core import i18n
 from katachi.core.settings import get_settings
-from katachi.graphs import stages, workshop
+from katachi.graphs import stages
 from katachi.graphs.service import WorkshopService
-from katachi.graphs.spec import StageSpec, reviewed
+from katachi.graphs.stages import StageSpec, reviewed
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
@@ -34,8 +34,7 @@ def with_checks(monkeypatch):
     spec = StageSpec(
         "checks", checks, reviewed("checks"), keys=("outputs",), items="items", fields=("use_case", "check")
     )
-    specs = (*workshop.SPECS[:-1], spec, workshop.SPECS[-1])
-    monkeypatch.setattr(workshop, "SPECS", specs)
+    specs = (*stages.SPECS[:-1], spec, stages.SPECS[-1])
     monkeypatch.setattr(stages, "SPECS", specs)
     monkeypatch.setattr(stages, "STAGES", (*(s.name for s in specs), "done"))
     monkeypatch.setattr(stages, "BY_NAME", {s.name: s for s in specs})

@@ -37,7 +37,7 @@ def state_attrs(view: RoomView, gate_key: str) -> dict[str, str]:
         if fac and live and view.revealed and view.stage == "themes" and view.gate and not view.votes_shown
         else "0",
         "code": "1" if fac and live and ws.get("join_code") else "0",
-        # a gate with no controls of its own: approve or send back (graphs.spec.reviewed)
+        # a gate with no controls of its own: approve or send back (graphs.stages.reviewed)
         "reviewed": "1" if _reviewed(view.stage) else "0",
         "points": _points_key(view) if fac and view.stage == "intake" else "",
     }

@@ -94,7 +94,7 @@ class Controls:
         self._room_tools(t)
 
     def _reviewed(self, t) -> None:
-        """The gate of any stage with no controls of its own (graphs.spec.reviewed): approve or send back."""
+        """The gate of any stage with no controls of its own (graphs.stages.reviewed): approve or send back."""
         with gr.Group(elem_id="k-fac-reviewed", elem_classes=["k-fac"], visible=False) as self.fac_reviewed:
             self.approve_r = gr.Button(t("approve"), variant="primary", elem_id="k-approve-reviewed")
             self.r_feedback = gr.Textbox(label=t("feedback"), elem_id="k-reviewed-feedback")

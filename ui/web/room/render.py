@@ -419,7 +419,7 @@ def _measures(theme: dict, lang: str) -> str:
 
 
 def stage_items(values: dict, stage: str, lang: str) -> str:
-    """A stage drawn by the generic view (graphs.spec): its items as a table of the fields its spec names."""
+    """A stage drawn by the generic view (graphs.stages): its items as a table of the fields its spec names."""
     spec = spec_of(stage)
     if spec is None or not spec.fields:
         return ""
