@@ -108,6 +108,20 @@ def _judged(state: WorkshopState, config: RunnableConfig, stage: str, content: d
         return []
 
 
+def produce(name: str, generate: Callable[[StageContext, dict, str], tuple[list, StageLog]]) -> Callable[..., dict]:
+    """The node of a stage whose generator lives in ``agents`` alone: ``generate(ctx, state, feedback)``
+    gives (items, log); the items are kept under ``outputs[name]`` with the checks' findings and the log."""
+
+    def node(state: WorkshopState, config: RunnableConfig) -> dict:
+        feedback = (state.get("feedback") or {}).get(name, "")
+        items, lg = generate(_ctx(state, config), dict(state), feedback)
+        dumped = [i.model_dump() if hasattr(i, "model_dump") else i for i in items]
+        return {"outputs": {name: dumped}, "findings": {name: _dump(_checks(lg))}, **_merge_logs(lg)}
+
+    node.__name__ = name
+    return node
+
+
 # -- intake and themes -------------------------------------------------------------------------------
 def intake(state: WorkshopState, config: RunnableConfig) -> dict:
     points = [PainPoint.model_validate(p) for p in state["pain_points"]]

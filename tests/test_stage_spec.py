@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from katachi.agents.common import StageLog
 from katachi.core import i18n
 from katachi.core.settings import get_settings
 from katachi.graphs import stages
 from katachi.graphs.service import WorkshopService
 from katachi.graphs.stages import StageSpec, reviewed
+from katachi.graphs.workshop import produce
 from tests.fakes import FakeChatModel
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
@@ -21,18 +23,22 @@ LABELS = {
 }
 
 
-def checks(state, config) -> dict:
-    """A stage that needs no model: one check per approved use case, the reviewer's feedback written in."""
-    fb = (state.get("feedback") or {}).get("checks", "")
-    items = [{"use_case": u["id"], "check": f"{u['title']}の出力を確認 {fb}".strip()} for u in state["use_cases"]]
-    return {"outputs": {"checks": items}}
+def checks(ctx, state: dict, feedback: str) -> tuple[list[dict], StageLog]:
+    """A generator that needs no model: one check per approved use case, the reviewer's feedback written in."""
+    items = [{"use_case": u["id"], "check": f"{u['title']}の出力を確認 {feedback}".strip()} for u in state["use_cases"]]
+    return items, StageLog()
 
 
 @pytest.fixture
 def with_checks(monkeypatch):
     """SPECS with the extra stage before the playbook, as a spec added to the list would make it."""
     spec = StageSpec(
-        "checks", checks, reviewed("checks"), keys=("outputs",), items="items", fields=("use_case", "check")
+        "checks",
+        produce("checks", checks),
+        reviewed("checks"),
+        keys=("outputs",),
+        items="items",
+        fields=("use_case", "check"),
     )
     specs = (*stages.SPECS[:-1], spec, stages.SPECS[-1])
     monkeypatch.setattr(stages, "SPECS", specs)
