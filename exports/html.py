@@ -8,6 +8,9 @@ from __future__ import annotations
 import html
 import re
 
+from jinja2 import Environment
+from markupsafe import Markup
+
 from katachi.exports.blocks import Block
 
 _REF = re.compile(r"\[\^(\d+)\]")
@@ -15,25 +18,55 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _CODE = re.compile(r"`([^`]+)`")
 
 
-def inline(text: str) -> str:
-    """Escaped text with the Markdown the blocks use: **bold**, `code`, and footnote marks as links."""
+def inline(text: str) -> Markup:
+    """Escaped text with the Markdown the blocks use: **bold**, `code`, and footnote marks as links.
+    (Quotes stay as typed: they are text here, never inside an attribute.)"""
     t = html.escape(str(text), quote=False)
     t = _BOLD.sub(r"<b>\1</b>", t)
     t = _CODE.sub(r"<code>\1</code>", t)
-    return _REF.sub(r'<sup class="k-ref"><a href="#k-src-\1">\1</a></sup>', t)
+    return Markup(_REF.sub(r'<sup class="k-ref"><a href="#k-src-\1">\1</a></sup>', t))
 
 
-def _marks(refs: list[int]) -> str:
-    return "".join(f'<sup class="k-ref"><a href="#k-src-{n}">{n}</a></sup>' for n in refs)
+# Autoescaped: whatever a block holds (a model's words, a document's sentence) is text unless inline()
+# made it markup. One template a block kind; the whitespace control keeps the page one line, as before.
+_ENV = Environment(autoescape=True, keep_trailing_newline=False)
+_ENV.globals["inline"] = inline
+_MARKS = (
+    '{%- macro marks(refs) -%}{%- for n in refs -%}<sup class="k-ref"><a href="#k-src-{{ n }}">{{ n }}</a></sup>'
+    "{%- endfor -%}{%- endmacro -%}"
+)
+_BLOCK = {
+    "title": "<h2>{{ inline(b.text) }}</h2>",
+    "meta": '<p class="k-meta">{{ inline(b.text) }}</p>',
+    "heading": '<h{{ level + 2 }} id="{{ anchor }}">{{ inline(b.text) }}{{ marks(b.refs) }}</h{{ level + 2 }}>',
+    "field": "<p><b>{{ inline(b.label) }}</b>: {{ inline(b.text) }}{{ marks(b.refs) }}</p>",
+    "label": "<p><b>{{ inline(b.label) }}</b></p>",
+    "list": "<ul>{% for i in b.items %}<li>{{ inline(i) }}</li>{% endfor %}</ul>",
+    "olist": "<ol>{% for i in b.items %}<li>{{ inline(i) }}</li>{% endfor %}</ol>",
+    "table": (
+        '<div class="k-table"><table><thead><tr>{% for h in b.headers %}<th>{{ inline(h) }}</th>{% endfor %}'
+        "</tr></thead><tbody>{% for r in b.rows %}<tr>{% for c in r %}<td>{{ inline(c) }}</td>{% endfor %}</tr>"
+        "{% endfor %}</tbody></table></div>"
+    ),
+    "code": '<pre class="k-template">{{ b.text }}</pre>',
+    "sources_heading": '<h3 id="k-sources">{{ sources }}</h3>',
+    "sources": (
+        '<ol class="k-sources">{% for c in b.notes %}<li id="k-src-{{ loop.index }}"><span class="k-src-where">'
+        '{{ c.get("rel") or c.get("source", "") }} § {{ c.get("heading", "") }}</span>'
+        '<blockquote>{{ c["quote"].split() | join(" ") }}</blockquote></li>{% endfor %}</ol>'
+    ),
+}
+_TEMPLATES = {k: _ENV.from_string(_MARKS + v) for k, v in _BLOCK.items()}
+_PAGE = _ENV.from_string(
+    '<div class="k-pb"><nav class="k-toc"><b>{{ contents }}</b><ul>{% for level, anchor, text in toc %}'
+    '<li class="k-toc-{{ level }}"><a href="#{{ anchor }}">{{ inline(text) }}</a></li>{% endfor %}</ul></nav>'
+    "<article>{{ body }}</article></div>"
+)
 
 
 def blocks_to_html(blocks: list[Block], contents: str = "Contents", sources: str = "Sources") -> str:
     body, toc = _render(blocks, sources)
-    nav = "".join(f'<li class="k-toc-{lv}"><a href="#{a}">{inline(t)}</a></li>' for lv, a, t in toc)
-    return (
-        f'<div class="k-pb"><nav class="k-toc"><b>{html.escape(contents)}</b><ul>{nav}</ul></nav>'
-        f"<article>{''.join(body)}</article></div>"
-    )
+    return _PAGE.render(contents=contents, toc=toc, body=Markup("".join(body)))
 
 
 def blocks_fragment(blocks: list[Block]) -> str:
@@ -45,43 +78,19 @@ def _render(blocks: list[Block], sources: str) -> tuple[list[str], list[tuple[in
     body: list[str] = []
     toc: list[tuple[int, str, str]] = []
     for b in blocks:
-        if b.kind == "title":
-            body.append(f"<h2>{inline(b.text)}</h2>")
-        elif b.kind == "meta":
-            body.append(f'<p class="k-meta">{inline(b.text)}</p>')
-        elif b.kind in ("h1", "h2", "h3"):
+        if b.kind in ("h1", "h2", "h3"):
             level = int(b.kind[1])
             anchor = f"k-sec-{len(toc) + 1}"
             if level <= 2:
                 toc.append((level, anchor, b.text))
-            body.append(f'<h{level + 2} id="{anchor}">{inline(b.text)}{_marks(b.refs)}</h{level + 2}>')
-        elif b.kind == "field":
-            body.append(f"<p><b>{inline(b.label)}</b>: {inline(b.text)}{_marks(b.refs)}</p>")
-        elif b.kind == "label":
-            body.append(f"<p><b>{inline(b.label)}</b></p>")
-        elif b.kind in ("list", "olist"):
-            tag = "ul" if b.kind == "list" else "ol"
-            body.append(f"<{tag}>" + "".join(f"<li>{inline(i)}</li>" for i in b.items) + f"</{tag}>")
-        elif b.kind == "table":
-            head = "".join(f"<th>{inline(h)}</th>" for h in b.headers)
-            rows = "".join("<tr>" + "".join(f"<td>{inline(c)}</td>" for c in r) + "</tr>" for r in b.rows)
-            body.append(
-                f'<div class="k-table"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
-            )
-        elif b.kind == "code":
-            body.append(f'<pre class="k-template">{html.escape(b.text)}</pre>')
-        elif b.kind == "sources":
-            items = "".join(
-                f'<li id="k-src-{i}"><span class="k-src-where">{html.escape(str(c.get("rel") or c.get("source", "")))}'
-                f" § {html.escape(c.get('heading', ''))}</span><blockquote>{html.escape(' '.join(c['quote'].split()))}"
-                f"</blockquote></li>"
-                for i, c in enumerate(b.notes, 1)
-            )
-            titled = bool(body) and body[-1].startswith("<h")  # the blocks gave the list its own heading
-            if not titled:
-                toc.append((1, "k-sources", sources))
-                body.append(f'<h3 id="k-sources">{html.escape(sources)}</h3>')
-            body.append(f'<ol class="k-sources">{items}</ol>')
+            body.append(_TEMPLATES["heading"].render(b=b, level=level, anchor=anchor))
+            continue
+        if b.kind == "sources" and not (body and body[-1].startswith("<h")):
+            # the blocks gave the list no heading of its own: the page gives it one, in the contents too
+            toc.append((1, "k-sources", sources))
+            body.append(_TEMPLATES["sources_heading"].render(sources=sources))
+        if b.kind in _TEMPLATES:
+            body.append(_TEMPLATES[b.kind].render(b=b))
     return body, toc
 
 
