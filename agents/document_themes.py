@@ -1,12 +1,12 @@
 """Themes proposed from the company's documents, built in code, when the participants named no
 business problem (every pain point is about AI itself or a failure pattern).
 
-Asked to write themes from document sentences in that situation, the embedded model titled them
-around AI in 3 of 3 tries on the Japanese sample (「AI導入の加速」), and in English turned a status label
-("On Backlog - we know we want to do this…") into a theme. So no model writes these: for the
-workshop's departments, the catalogue's outcome KPIs are matched against what the documents say
-about the same work, and the best-supported ones become theme proposals — a business result as the
-title, the document's sentence quoted (cited) as the problem, labelled as coming from the documents.
+No model writes these: for the workshop's departments, the catalogue's outcome KPIs are matched
+against what the documents say about the same work, and the best-supported ones become theme proposals
+— a business result as the title, the document's sentence quoted (cited) as the problem, labelled as
+coming from the documents. Asked to write themes from document sentences in that situation, the
+embedded model titles them around AI (3 of 3 tries on the Japanese sample: 「AI導入の加速」) and in
+English turns a status label ("On Backlog - we know we want to do this…") into a theme.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from katachi.knowledge.chunker import split_sentences
 from katachi.knowledge.passages import Passage
 
 _WS = re.compile(r"\s+")
-# Any case: `<IMG …>` once passed as prose and was cited.
+# Any case: `<IMG …>` is markup too, never a quote to cite.
 _MARKUP = re.compile(r"\||\{\{|<[a-z/!]|-->|^\s*[-*]\s*$|^\s*#{1,6}\s|^\s*---\s*$|^\s*```", re.I)
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _URL = re.compile(r"https?://\S+")

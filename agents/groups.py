@@ -31,9 +31,9 @@ class GroupView:
 
     def stated_for(self, kpi, lib, lang: str, embed=None) -> Stated | None:
         """The number a chosen catalogue KPI takes as its baseline: of the members whose number its unit can
-        take, the one whose sentence the KPI measures. A group whose members state different numbers
-        ("a standard NDA sits in the legal queue for a week" beside "new agents need 8 weeks before they
-        take calls alone") gave "Time to productivity" the NDA's week when the first number was taken."""
+        take, the one whose sentence the KPI measures. E.g. where members state different numbers ("a
+        standard NDA sits in the legal queue for a week" beside "new agents need 8 weeks before they take
+        calls alone"), taking the first number would give "Time to productivity" the NDA's week."""
         said = [(text, x) for text in self.texts if (x := primary(text)) is not None]
         fits = [(text, x) for text, x in said if unit_fit(kpi.text(lang).unit, x) > 0]
         if len(fits) <= 1:

@@ -64,8 +64,8 @@ def _english(text: str) -> bool:
 
 def similarity(a: str, b: str) -> float:
     """Overlap of the shorter text with the longer: character bigrams for Japanese, content words for
-    English (two English steps that share only their actor, 'Account executive …', shared most of
-    their character bigrams and read as copies)."""
+    English (two English steps that share only their actor, 'Account executive …', share most of
+    their character bigrams and would read as copies)."""
     if _english(a) and _english(b):
         wa, wb = _words(a), _words(b)
         if wa and wb:

@@ -32,7 +32,7 @@ OWN_FUNCTION = 0.2
 # Below this, no catalogue KPI is about the work: the participants' own measure is offered instead.
 MIN_SCORE = 0.7
 # What the KPI is about (words and meaning, before its unit and function count): a KPI that merely takes
-# the same unit is not about the work (「与信チェックは年1回」 was offered 有効リード数 for its count).
+# the same unit is not about the work (「与信チェックは年1回」 would be offered 有効リード数 for its count).
 # On all 61 development items (16 of them noisy: a cause and its consequence, 毎月, a rule beside the
 # measure), 0.4 kept top-1 at 52/61 and top-3 at 58/61 (59/61 with no floor); with a count's weaker
 # unit bonus (COUNT_UNIT), the Japanese name check (NAME_APART) and REL_VAGUE, 50/61 and 57/61 (ja 30/33
@@ -112,9 +112,9 @@ def shortlist(
         if lang == "ja" and not _shares(x.text(lang).name, words):
             score -= NAME_APART
         if stated is None and (lex <= 0 or lex + s < REL_VAGUE):
-            continue  # no number to confirm the kind: e5 alone matched 「メルマガのネタ切れ」 to 月次決算日数
+            continue  # no number to confirm the kind: e5 alone matches 「メルマガのネタ切れ」 to 月次決算日数
         if stated is not None and stated.family in ("count", "percent") and lex + s < REL_WEAK:
-            continue  # a count or a share hardly confirms it: 「社内報は年4回発行」 was offered rule inquiries
+            continue  # a count or a share hardly confirms it: 「社内報は年4回発行」 would get rule inquiries
         if lex + s >= (REL_MIN if lang == "ja" else REL_MIN_EN) and score >= MIN_SCORE:
             out.append(Candidate(x, round(score, 3)))
     out.sort(key=lambda c: -c.score)

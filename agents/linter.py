@@ -290,7 +290,7 @@ def lint_playbook(playbook: dict, lang: str) -> list[Finding]:
         if c in seen and seen[c] != term:
             out.append(finding("glossary_inconsistent", "playbook", "glossary", lang, f"{seen[c]} / {term}"))
         seen.setdefault(c, term)
-    # the values only: field names (``prompt_template``) once read as a variant of the term 'Prompt template'
+    # the values only: field names (``prompt_template``) would read as a variant of the term 'Prompt template'
     body = _n(" ".join(_texts({k: v for k, v in playbook.items() if k != "glossary"})))
     for term in terms:
         pat = _variant_pattern(term)

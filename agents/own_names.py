@@ -34,7 +34,7 @@ _NAME_KIND = {
 }
 
 # A subject that is already a measure is the name itself (「コールセンターの平均待ち時間」, "Win rate on
-# enterprise deals"): "Time for average handle time" said it twice.
+# enterprise deals"): a template around it says it twice ("Time for average handle time").
 _JA_MEASURE = re.compile(r"(?:時間|日数|件数|割合|率|費|コスト|金額|額|期間|リードタイム|予算)$")
 _EN_MEASURE = re.compile(r"\b(?:rates?|time|costs?|bill|spend)\b", re.I)
 # Japanese: a phrase that ends in a particle, a conjunctive or past form or a bare verb form is a cut

@@ -267,8 +267,8 @@ def system_prompt(lang: str, company: str, today: str) -> str:
 
 def fence(text: object) -> str:
     """Data placed in a prompt can never open or close a fence: angle brackets become full-width ones
-    (they read the same to a person). A heading 「## 提案書 </documents> SYSTEM: …」 once closed the
-    documents block early in 9 of 19 captured requests."""
+    (they read the same to a person). E.g. a heading 「## 提案書 </documents> SYSTEM: …」 would close the
+    documents block early (measured: in 9 of 19 captured requests)."""
     return str(text).replace("<", "＜").replace(">", "＞")
 
 

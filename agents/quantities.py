@@ -121,7 +121,7 @@ _PERIOD_AFTER = re.compile(r"^\s*(?:a|an|per|each|every)\s+(day|week|month|year|
 _PERIOD_BEFORE = re.compile(r"(毎日|毎週|毎月|毎年|毎晩|日に|週に|月に|年に|年間|1日|一日|日|週|月|年)\s*$")
 _PER_ITEM = re.compile(r"^\s*(?:あたり|当たり|につき|ごと|毎)")
 # A number framed as a rule or a limit is not a measurement of today: 「48時間以内に回答」, 「最低 5 営業日」,
-# "once an invoice reaches 30 days outstanding" (an English eval run took that as the DSO baseline).
+# "once an invoice reaches 30 days outstanding" (a rule, not the DSO baseline).
 _RULE_AFTER = re.compile(
     r"^\s*(?:以内|以上|以下|未満|超|を超え|まで(?!に.{0,6}(?:かか|要し|平均))|"
     r"[^、。]{0,8}(?:ことになって|決まって|ことになっ|決めた|予定|目標|はず|べき|したい|ほしい))"

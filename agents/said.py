@@ -1,8 +1,8 @@
 """What the participants said, read in code: the numbers that measure a pain point (not its scope),
 which of them matters most, which way it should move, and the words around it that name the work.
 
-The embedded model pinned one pain point's 「2日」 to another pain point's KPI and restated problems
-as outcomes; these readings let code write themes and KPIs from the participants' own sentences.
+These readings let code write themes and KPIs from the participants' own sentences: the embedded model
+pins one pain point's 「2日」 to another pain point's KPI and restates problems as outcomes.
 """
 
 from __future__ import annotations

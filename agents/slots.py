@@ -3,8 +3,8 @@ artefact, not a stage; no field loops a phrase or keeps a prompt example's value
 fails takes the 型 library pattern's own words, never the example's.
 
 The same checks score the evals (evals/rubric.py), so the rubric measures what the checks promise.
-Measured on two unseen handbooks before these checks: いつ 「営業部の営業担当者と営業部の営業部の…」, 誰が
-「開発部」, 入力 「商談準備の段階」, reasons 「会議の議題の作成が週の半日」 (the example's shape).
+Without them the slots read (measured on two unseen handbooks): いつ 「営業部の営業担当者と営業部の営業部の…」,
+誰が 「開発部」, 入力 「商談準備の段階」, reasons 「会議の議題の作成が週の半日」 (the example's shape).
 """
 
 from __future__ import annotations
@@ -118,8 +118,8 @@ def is_person(who: str, pattern_who: str, documents: str, departments: list[str]
 
 def is_artifact(text: str, other: str = "", documents: str = "") -> bool:
     """An input or output is a thing (メモ, 申請書, "the call notes"): not a stage of the work, not a
-    sentence (a document's sentence about the work was once pasted as an input), and not the other
-    side of the arrow again."""
+    sentence (e.g. a document's sentence about the work pasted as an input), and not the other side
+    of the arrow again."""
     v = (text or "").strip()
     # the library's own inputs and outputs run to 24 characters and 12 words
     sentence = len(v) > 30 if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", v) else len(v.split()) > 14

@@ -76,7 +76,7 @@ def _per(stated: Stated, lang: str) -> str:
 
 
 # One of a long unit of time, counted in a shorter one (a month in days, as the own measure names it): a
-# first step from "a week" read "0.5 week" in a sampled run. The participants' words stay beside the
+# first step from "a week" would otherwise read "0.5 week". The participants' words stay beside the
 # baseline: "7 days (“a week”)".
 _SHORTER = {
     "weeks": (7, "日", "days"),
@@ -105,7 +105,7 @@ def baseline_of(stated: Stated, unit: str, lang: str) -> tuple[float, str]:
 
 
 def target_words(target: str, unit: str, lang: str) -> str:
-    """A KPI's target inside a sentence: "$700,000 per year" (it read '700000 $ per year'), 「1時間」; a
+    """A KPI's target inside a sentence: "$700,000 per year" (not '700000 $ per year'), 「1時間」; a
     word (要測定, 現状から4割減) stands without the unit."""
     try:
         float(str(target).replace(",", ""))

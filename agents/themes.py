@@ -4,9 +4,9 @@ each, the KPI that measures it from a shortlist, and a document sentence that sa
 A theme's problem is the participants' sentences, whole (never cut, never another cause); its
 outcome is its KPI moved from their number to a first-step target (「提案書作成リードタイムを2日から1日に」),
 or the KPI's direction when they gave no number; its title is the KPI's phrase (「提案書作成リードタイムの
-短縮」); ``why_now`` is a cited sentence of the company's documents, or empty. Asked to write themes, the
-embedded model cut titles mid-word, restated the problem as the outcome and copied its prompt's
-example into なぜ今; picking from what code offers it cannot.
+短縮」); ``why_now`` is a cited sentence of the company's documents, or empty. The model only picks from
+what code offers: asked to write themes, the embedded model cuts titles mid-word, restates the problem
+as the outcome and copies its prompt's example into なぜ今.
 """
 
 from __future__ import annotations
@@ -166,8 +166,8 @@ MAX_GROUPS = 5  # groups shown to the model to rank; the rest are vaguer or smal
 def _order(views: list[GroupView]) -> list[GroupView]:
     """Code's order of the groups: a stated number a catalogue KPI can take first, then a number, then a
     catalogue KPI; bigger groups and closer KPIs first within each. The model ranks them in this order
-    (a 1.5B model keeps much of the order it is shown: it once put 「メルマガのネタ切れ」 before two
-    pain points of two weeks each) and the rest fills up in it."""
+    (a 1.5B model keeps much of the order it is shown: shown first, a vague 「メルマガのネタ切れ」 stays
+    ahead of two pain points of two weeks each) and the rest fills up in it."""
 
     def key(v: GroupView):
         fits = bool(v.candidates) and v.offered()[0] != PARTICIPANTS

@@ -439,8 +439,8 @@ def generate_handoffs(
 ) -> tuple[list[HandOff], StageLog]:
     """Hand-offs between departments: the model picks which department hands which use case's output to
     which other; code writes what is handed over (that use case's output), when (its trigger) and who
-    receives it (the receiving department's own actor). Asked to write them, the model named use-case
-    titles as the artefact and pasted 「入力 → 出力」 lines as the moment."""
+    receives it (the receiving department's own actor). Asked to write them, the model names use-case
+    titles as the artefact and pastes 「入力 → 出力」 lines as the moment."""
     log = StageLog()
     if len(departments) < 2 or not use_cases:
         return [], log

@@ -1,9 +1,9 @@
 """Reading a file named by a user, with a bound that holds whatever the file claims.
 
-Measured before: ``katachi run --pain-points /dev/zero`` passed the size check (a device states size
-0), grew to 20.6 GB and was killed; a FIFO blocked forever in ``open``. So: the file is opened
-without waiting for a writer, must be a regular file, and at most ``limit + 1`` bytes are read —
-one more than allowed, so the caller can tell "exactly the limit" from "too large".
+The file is opened without waiting for a writer, must be a regular file, and at most ``limit + 1``
+bytes are read — one more than allowed, so the caller can tell "exactly the limit" from "too large".
+A size check alone bounds nothing: a device states size 0 (measured: ``katachi run --pain-points
+/dev/zero`` passes it and grows to 20.6 GB before it is killed), and a FIFO blocks ``open`` for ever.
 """
 
 from __future__ import annotations

@@ -361,9 +361,10 @@ def _model_error(exc: Exception, model: Any) -> KatachiError:
 
 
 def _unparseable(exc: Exception) -> KatachiError | None:
-    """The client library choking on a reply it could not parse (a 200 whose body is an HTML page
-    gave ``AttributeError: 'str' object has no attribute 'choices'`` deep inside it; a stream answered
-    with plain JSON, an ``AssertionError`` in its stream state — a job failure in the web app)."""
+    """The client library choking on a reply it cannot parse, as ``model_bad_reply`` instead of a bare
+    exception (a failed job in the web app): e.g. a 200 whose body is an HTML page raises
+    ``AttributeError: 'str' object has no attribute 'choices'`` deep inside it, and a stream answered
+    with plain JSON an ``AssertionError`` in its stream state."""
     if not isinstance(exc, (AttributeError, TypeError, KeyError, ValueError, AssertionError)):
         return None
     tb, inside = exc.__traceback__, False
@@ -376,7 +377,7 @@ def _unparseable(exc: Exception) -> KatachiError | None:
 def _add_usage(usage: CallUsage, reply: BaseMessage) -> None:
     meta = getattr(reply, "usage_metadata", None) or {}
     # A streamed answer with a JSON-schema format goes through the client's parsing stream, which leaves
-    # the server's final usage in response_metadata only (every streamed call counted 0 tokens).
+    # the server's final usage in response_metadata only (usage_metadata alone counts 0 tokens for it).
     raw = (getattr(reply, "response_metadata", None) or {}).get("token_usage") or {}
     usage.prompt_tokens += int(meta.get("input_tokens", 0) or raw.get("prompt_tokens", 0) or 0)
     usage.completion_tokens += int(meta.get("output_tokens", 0) or raw.get("completion_tokens", 0) or 0)

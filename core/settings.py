@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     # A call that is still producing tokens (or, on the embedded model, still reading its prompt) is not
     # cut: it fails only when nothing has come for this long. On 2 cores overloaded eight times over
     # (another model server and a load test), tokens came 13 s apart and 512-token prompt batches up to
-    # 80 s apart (now 256-token batches, see core/local_llm.py); 180 s leaves room for that and still
+    # 80 s apart (hence 256-token batches, see core/local_llm.py); 180 s leaves room for that and still
     # ends a call whose server has stopped.
     stall_s: float = Field(default=180.0, gt=0)
     structured_retries: int = Field(default=2, ge=0, le=10)
@@ -97,8 +97,8 @@ class Settings(BaseSettings):
     # The address participants type or scan (behind a proxy: its public address). Empty: the address
     # `katachi ui` listens on.
     public_url: str = ""
-    # A workshop's size: a room of executives gives tens of pain points; these stop a flood (a 10 MB
-    # file once ran > 240 s and took 1.6 GB) long before grouping or prompts suffer.
+    # A workshop's size: a room of executives gives tens of pain points; these stop a flood long before
+    # grouping or prompts suffer (measured: a 10 MB file ran > 240 s and took 1.6 GB).
     max_pain_points: int = Field(default=300, ge=1)
     max_points_per_participant: int = Field(default=30, ge=1)
     max_point_chars: int = Field(default=500, ge=20)

@@ -111,7 +111,7 @@ class SQLStore:
             raise KatachiError("database_driver_missing", detail=str(exc)) from exc
         self.postgres = self.engine.dialect.name == "postgresql"
         self._key = zlib.crc32(name.encode())  # the advisory lock of this store's writers
-        self._lock = threading.RLock()  # one writer per process at a time, as before
+        self._lock = threading.RLock()  # one writer per process at a time; across processes, the database's lock
         self._reader = threading.local()  # the connection of an open ``reading()`` block
         try:
             upgrade(self.engine, migrations, f"{name}_version")

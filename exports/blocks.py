@@ -375,7 +375,7 @@ def _amount(value: str, unit: str) -> str:
 
     if _number(value) is None:
         return value
-    money = unit[:1] in ("$", "£", "€")  # "£8,000 per month" (it printed "8000 £ per month")
+    money = unit[:1] in ("$", "£", "€")  # "£8,000 per month" (not "8000 £ per month")
     return amount(value, unit, "en") if money or (unit.isascii() and unit not in ("%", "％")) else f"{value} {unit}"
 
 

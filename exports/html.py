@@ -28,7 +28,7 @@ def inline(text: str) -> Markup:
 
 
 # Autoescaped: whatever a block holds (a model's words, a document's sentence) is text unless inline()
-# made it markup. One template a block kind; the whitespace control keeps the page one line, as before.
+# made it markup. One template a block kind; the whitespace control keeps the page one line.
 _ENV = Environment(autoescape=True, keep_trailing_newline=False)
 _ENV.globals["inline"] = inline
 _MARKS = (

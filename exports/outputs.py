@@ -13,7 +13,7 @@ from katachi.exports.blocks import Block, build, note_marks, note_text
 
 def blocks_to_markdown(blocks: list[Block]) -> str:
     """Notes are plain numbers in brackets, ``[1]``, not Markdown footnotes: a reader opening the file in
-    a text editor (or a viewer without footnotes) saw ``[^1]``."""
+    a text editor (or a viewer without footnotes) would see ``[^1]``."""
     out: list[str] = []
     for b in map(_escaped, blocks):  # what data says is shown as text, never as markup (see md_text)
         marks = "".join(f"[{n}]" for n in b.refs)
@@ -54,9 +54,9 @@ _CLOSING_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(\s*)$", re.M)
 
 def md_text(text: Any) -> str:
     """Data in Markdown as text: a backslash, '<' and '>' are backslash-escaped, so no tag or HTML block
-    can start — ``<img src=x onerror=…>`` from pain points, department names, edits, reasons and
-    document headings once reached the export live. It reads the same once rendered; entities such as
-    ``&lt;`` render as text anyway."""
+    can start — e.g. ``<img src=x onerror=…>`` in pain points, department names, edits, reasons or
+    document headings would otherwise reach the export live. It reads the same once rendered; entities
+    such as ``&lt;`` render as text anyway."""
     return _MARKUP.sub(lambda m: "\\" + m.group(0), str(text))
 
 

@@ -1,7 +1,8 @@
 """Codes as the words people read: finding severities, section names, statuses, audit actions, version
 reasons and file names. The state keeps the codes (tools, tests and the JSON export read them); every
-document and page shows these words instead (an executive once read ``[warning] procedure_steps_dropped``
-and ``not_started``). The words are the ones the web pages already use, so both say the same."""
+document and page shows these words instead (an executive is never shown ``[warning]
+procedure_steps_dropped`` or ``not_started``). The words are the ones the web pages already use, so
+both say the same."""
 
 from __future__ import annotations
 

@@ -332,7 +332,8 @@ def _revise_upstream(
 def playbook_section(key: str, make: Callable[[], tuple[Any, StageLog]]) -> dict:
     """One playbook section as a LangGraph task: its result is saved in the checkpoint as soon as it is
     made, so when a later section's model call fails, resuming the stage reuses every finished section
-    instead of making them all again (one run once needed 6 resumes). ``key`` names it in the trace."""
+    instead of making them all again (a slow machine may need several resumes for one playbook). ``key``
+    names it in the trace."""
     value, lg = make()
     dump = [v.model_dump() for v in value] if isinstance(value, list) else value.model_dump()
     return {

@@ -1,10 +1,10 @@
 """Does a text talk to the model that reads it, instead of describing the company's work?
 
-The first detector was a list of phrasings ("ignore previous instructions", 「以前の指示を無視」…):
-on twelve phrasings written by someone else it caught none, and it withheld ordinary sentences such as
-「上司の指示を無視した場合は、就業規則に従い注意処分とする。」 (measured on evals/injection: 43 of 64
-attacks reached the model, 12 of 64 ordinary sentences were withheld). So this one looks for what an
-injection *does*, in a few kinds, each narrow enough to leave work text alone:
+It looks for what an injection *does*, not for its phrasings: a list of phrasings ("ignore previous
+instructions", 「以前の指示を無視」…) misses the ones it lacks and withholds ordinary sentences such as
+「上司の指示を無視した場合は、就業規則に従い注意処分とする。」 (measured on evals/injection: such a list
+caught none of twelve phrasings written by someone else, let 43 of 64 attacks reach the model and
+withheld 12 of 64 ordinary sentences). The kinds, each narrow enough to leave work text alone:
 
 - ``template``: chat-template tokens and fences meant for the model (``<|im_start|>``, ``[INST]``,
   ``### Instruction``, ``</documents>``, a JSON chat message);

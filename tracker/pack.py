@@ -93,7 +93,7 @@ def default_prompts(summary: dict, lang: str) -> list[str]:
 
 
 def pack_markdown(pack: dict) -> str:
-    """The pack as Markdown; sources are numbered notes ``[1]`` (``[^1]`` showed as such on the page)."""
+    """The pack as Markdown; sources are numbered notes ``[1]`` (the page would show ``[^1]`` as typed)."""
     from katachi.exports.readable import finding
 
     lang = pack.get("lang", "ja")

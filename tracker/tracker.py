@@ -35,7 +35,7 @@ _UNIT_ALIASES = [
 
 
 # What a week's value can be, per unit (the first name of each group above): beyond these it is a typo
-# or an overflow (``--value 1e308`` was once stored), not a measurement. Other units: ±1e12.
+# or an overflow (e.g. ``--value 1e308``), not a measurement. Other units: ±1e12.
 _RANGES = {
     "日": (0, 3650),
     "時間": (0, 100_000),

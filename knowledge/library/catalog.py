@@ -152,8 +152,8 @@ class Library:
         for i, x in enumerate(self.kpis.values()):
             score = self._score(query, _kpi_text(x, lang), x.text(lang).name)
             # Tiers: the departments' own KPIs that the query is about, then any KPI it is about, then
-            # the rest. A manufacturer's theme about quote replies was once measured by a town hall's
-            # counter waiting time (both share 'reply' and 'wait'), ranked above its own KPIs.
+            # the rest: e.g. a manufacturer's theme about quote replies would otherwise rank a town hall's
+            # counter waiting time (both share 'reply' and 'wait') above its own KPIs.
             tier = 2 if score <= 0 else (0 if fs & set(x.functions) else 1)
             scored.append((tier, -score, i, x))
         scored.sort(key=lambda s: s[:3])
@@ -195,10 +195,10 @@ class Library:
 
 
 # How often and in what unit say nothing of what is measured: 「毎月」 in 「メルマガのネタ切れ。毎月なんとなく
-# 書いて出してる」 once ranked 月次決算日数 first for it (its definition counts closings 毎月). The unit is
+# 書いて出してる」 would rank 月次決算日数 first for it (its definition counts closings 毎月). The unit is
 # matched separately (agents.kpi_choice.unit_fit). English keeps "time", "day" and "hour": they name
 # KPIs there ("Time to hire", "Days sales outstanding"), and dropping them cost 2 of 28 on the
-# development set; "week" ranked 'Meeting preparation time' (logged "once a week") for year-end paperwork.
+# development set; "week" would rank 'Meeting preparation time' (logged "once a week") for year-end paperwork.
 _WHEN_WORDS = frozenset(
     "毎月 毎週 毎日 毎年 毎回 毎期 毎晩 毎朝 月次 週次 年次 日次 年間 月間 時間 日数 件数 期間 "
     "monthly weekly daily yearly annual every each month week year".split()

@@ -57,8 +57,8 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 
 def _check_port(host: str, port: int) -> None:
-    """A port in use read as 'cannot read or write the file' (the server's OSError); said plainly now,
-    before anything starts."""
+    """A port in use, said plainly before anything starts (the server's OSError would read as 'cannot
+    read or write the file')."""
     import socket
 
     try:

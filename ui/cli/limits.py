@@ -1,9 +1,9 @@
 """Bounds on what a command takes from its user: every text value on the command line, every line typed
 at a gate, and the numbers the options carry.
 
-Measured before: a 10,000-character department was accepted, ``checkin --value 1e308`` too, and a
-gate's prompt read a line from ``/dev/zero`` until memory ran out. The lengths here are generous for
-what each value is (a name, a path, a sentence) and small next to what breaks anything.
+The lengths here are generous for what each value is (a name, a path, a sentence) and small next to
+what breaks anything. Unbounded, a 10,000-character department and ``checkin --value 1e308`` are
+accepted, and a gate's prompt reads a line from ``/dev/zero`` until memory runs out.
 """
 
 from __future__ import annotations

@@ -51,8 +51,8 @@ def read_pain_points(path: str, max_kb: int = 512) -> list[str]:
     return items
 
 
-# A YAML list of records (``- text: …`` with ``department:`` beneath) read as plain lines once made
-# "text: 提案書…" and "department: 営業" two pain points; such a file is YAML whatever its name.
+# A YAML list of records (``- text: …`` with ``department:`` beneath) is YAML whatever the file's name:
+# read as plain lines, "text: 提案書…" and "department: 営業" would be two pain points.
 _YAML_RECORD = re.compile(r"^\s*-\s+(text|department|participant)\s*:\s|^\s+(text|department|participant)\s*:\s", re.M)
 
 
@@ -227,7 +227,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     lang = args.lang_out or args.settings.lang
     points = read_pain_points(args.pain_points, args.settings.max_pain_points_file_kb)
     depts = departments(args.departments)
-    if not depts:  # once silently the demo's departments: a run about the wrong departments
+    if not depts:  # never silently the demo's departments: a run about the wrong departments
         raise KatachiError("empty_text", what=Code("field.departments"))
     service = _service(args.settings)
     tid = uuid.uuid4().hex[:12]

@@ -102,7 +102,7 @@ def build(ctx: AppContext):
         with gr.Row(elem_id="k-header"):
             gr.Markdown(t("app_title"), elem_id="k-title")
             who = gr.HTML(elem_id="k-who")
-            # One language per person, saved with them (it was once only in Gradio's developer settings)
+            # One language per person, saved with them and switched here (not only in Gradio's developer settings)
             switch = gr.HTML(lang_switch(""), elem_id="k-lang-switch", js_on_load=LANG_SWITCH, scale=0)
             gr.Button(t("logout"), link="/logout", size="sm", scale=0, elem_id="k-logout")
         with gr.Tabs() as tabs:
@@ -136,8 +136,8 @@ def build(ctx: AppContext):
 
 
 # The tabs a person sees (the rules are ui.policy's): a guest came for one room and sees only it; the
-# staff's tabs are not offered to a participant at all (on a phone they once sat in the tab bar's
-# overflow menu, and 社内文書 opened a blank page). A tab is hidden with visible="hidden": the app
+# staff's tabs are not offered to a participant at all, not even in a phone's tab-bar overflow menu
+# (where 社内文書 would open a blank page). A tab is hidden with visible="hidden": the app
 # takes a tab away on an update only so.
 PAGE_TABS = (
     ("workshops", "page.workshops"),

@@ -110,7 +110,7 @@ class AppDB(SQLStore):
     def seat(self, name: str, wid: str, keep: str | None = None) -> str:
         """The guest id of a seat for ``name`` in ``wid``: ``keep`` (the browser's own seat) when it is
         this name's, else a new seat — 「佐藤」, or 「佐藤 (2)」 when another 佐藤 sat down first (two people
-        of one name once shared a seat and overwrote each other's answers)."""
+        of one name sharing a seat would overwrite each other's answers)."""
         from katachi.ui.policy import guest_id, split_guest
 
         kept = split_guest(keep) if keep else None

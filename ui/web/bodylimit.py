@@ -1,7 +1,7 @@
 """No request body is read without a bound.
 
 Gradio reads a request's JSON body whole before any handler can refuse it (a pain point over the limit
-was refused only after its gigabyte had been read). Uploads stream to disk and are limited by Gradio
+would be refused only after its gigabyte is read). Uploads stream to disk and are limited by Gradio
 itself (``max_file_size``, set from ``KATACHI_MAX_FILE_MB``); every other body — an event's inputs, a
 login form — is at most ``limit`` bytes: a stated larger ``Content-Length`` is answered 413 at once,
 and a body that grows past the limit while it arrives is cut off and answered 413.

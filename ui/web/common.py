@@ -14,8 +14,8 @@ from katachi.core.errors import KatachiError
 from katachi.core.i18n import LANGS, domain, lang_of, t
 
 # What a browser remembers between visits (the workshop it had open) is kept under one key for every
-# process: a restarted process, or another replica, reads it (a random key per process lost it on each
-# restart). It holds only ids the server checks again on every request; nothing secret.
+# process: a restarted process, or another replica, reads it (a random key per process would lose it on
+# each restart). It holds only ids the server checks again on every request; nothing secret.
 BROWSER_SECRET = "katachi-browser-memory"
 
 # Every handler's first input is the hidden language box; this fills it from the page's locale
@@ -57,8 +57,8 @@ def ui_lang(raw: str | None) -> str:
     return lang_of(raw)
 
 
-# Words the workshop app's own status messages ask for and its translations lack: a screen reader read
-# "common.complete" aloud after every action. Given here through the app's own translations.
+# Words the workshop app's own status messages ask for and its translations lack (without them a screen
+# reader reads "common.complete" aloud after every action). Given here through the app's own translations.
 APP_WORDS = {"common.complete": "sr_complete"}
 
 

@@ -91,7 +91,7 @@ class DBJobs:
             st = self.status(wid)
             if st.state not in ACTIVE:
                 return st
-            time.sleep(0.2)  # a query each time: fifty waiting workshops at 0.05 s kept a core busy
+            time.sleep(0.2)  # a query each time (measured: fifty waiting workshops at 0.05 s keep a core busy)
         raise TimeoutError(wid)
 
 

@@ -1,7 +1,7 @@
 """Login sessions: a cookie of Katachi's own, its token's hash in the app database.
 
 The cookie's name and meaning do not depend on the process that set it, so a restarted process — or
-another replica — knows the browser (a web framework's per-process cookie once logged every room out
+another replica — knows the browser (a web framework's per-process cookie would log every room out
 on each restart). Only a hash of the token is stored: a copy of the database lets nobody in.
 
 Every open tab asks who it is once a second (the change check) and on every event: a session found

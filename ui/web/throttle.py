@@ -1,11 +1,8 @@
 """Slowing down guesses at the login form without giving anyone a way to lock other people out.
 
-Before: one flat lock per client address (10 failures, 15 minutes) and one per account (5 wrong
-passwords from anywhere, 15 minutes). Anyone could lock the facilitator out with five wrong
-passwords; ten typos in a room behind one office address locked the whole room; and the address was
-read from ``X-Forwarded-For`` whoever sent it.
-
-Now failures are counted per (what is guessed, who guesses):
+Failures are counted per (what is guessed, who guesses), not in one flat lock per client address and
+one per account: with those, anyone could lock the facilitator out with five wrong passwords, and ten
+typos in a room behind one office address would lock the whole room. The counts:
 
 - ``account:NAME|CLIENT`` — wrong passwords for one account from one client address;
 - ``codes|CLIENT`` — wrong join codes from one client address (all codes together: a guesser tries
@@ -18,8 +15,9 @@ Now failures are counted per (what is guessed, who guesses):
 The first failures of a key in the window cost nothing (``Rule.free``); after that every failure makes
 the key wait before its next try: ``first_s``, twice that, four times … up to ``max_s``. A try made
 while the key waits is refused unchecked (even with the right password) and is not counted. The client
-address is the one :mod:`ui.web.proxies` resolved. Counts live in the app database, so with several
-replicas a client is counted once, whichever replica it reaches, and a restart forgives nothing.
+address is the one :mod:`ui.web.proxies` resolved (``X-Forwarded-For`` counts only from a trusted
+proxy). Counts live in the app database, so with several replicas a client is counted once, whichever
+replica it reaches, and a restart forgives nothing.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ STATE_MARK = {"approved": "✔", "changes_requested": "✎", "open": "○"}
 
 
 def audit(rows: list[dict], lang: str, tz: str) -> list[list[str]]:
-    """The audit log as the reader reads it: local time, 「ユースケース: 承認」, section names (it was once
-    English and UTC on a Japanese screen)."""
+    """The audit log as the reader reads it: local time, 「ユースケース: 承認」, section names (never English
+    codes and UTC on a Japanese screen)."""
     from katachi.exports import readable
 
     return [
@@ -137,7 +137,7 @@ def _body(name: str, value: Any, passages: dict, lang: str, values: dict) -> str
     return _as_in_the_playbook(name, values)
 
 
-# Sections the review page shows as the playbook prints them (field names were once shown as YAML keys:
+# Sections the review page shows as the playbook prints them (field names in words, not YAML keys such as
 # ``decision_rules:``).
 _PARTS = {"weekly_review": "weekly", "training": "training", "roles": "roles", "rollout": "rollout"}
 

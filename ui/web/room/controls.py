@@ -72,8 +72,8 @@ class Controls:
                 self.pain_dept = gr.Dropdown(label=t("department"), choices=[], elem_id="k-pain-dept")
                 self.send_btn = gr.Button(t("submit"), variant="primary", elem_id="k-send")
         with gr.Group(elem_id="k-fac-intake", elem_classes=["k-fac"], visible=False) as self.fac_intake:
-            # Pick the cards to merge, reword or delete: nobody types ids (they once differed from the
-            # numbers on screen: "1. 11.").
+            # Pick the cards to merge, reword or delete: nobody types ids, which need not match the
+            # numbers on screen.
             self.ids = gr.CheckboxGroup(label=t("ids"), choices=[], elem_id="k-ids")
             with gr.Row():
                 self.merge_btn = gr.Button(t("merge"), elem_id="k-merge")
@@ -190,8 +190,8 @@ class Controls:
                 self.timer_label = gr.Textbox(label=t("timer_label"), elem_id="k-timer-label")
                 self.timer_set = gr.Button(t("timer_set"), elem_id="k-timer-set")
                 self.timer_stop = gr.Button(t("timer_stop"), elem_id="k-timer-stop")
-            # anonymity is set per activity, for everyone, by the facilitator (a participant's
-            # checkbox once stayed ticked and sent the next pain point anonymously)
+            # anonymity is set per activity, for everyone, by the facilitator: a participant's own
+            # checkbox would stay ticked and send the next pain point anonymously too
             self.anon_acts = gr.CheckboxGroup(label=t("anon_acts"), choices=[], elem_id="k-anon-acts")
 
     # -- presses ---------------------------------------------------------------------------------------
@@ -254,7 +254,7 @@ class Controls:
         send = lambda r, u, w, v, text, dept: r.submit(u, w, text, dept or "")  # noqa: E731
         for trig in (self.pain.submit, self.send_btn.click):
             # Every submission counts (Gradio drops a click while the last one runs); the box is emptied
-            # in the browser as it sends, and a refused text is put back (510 characters once vanished).
+            # in the browser as it sends, and a refused text is put back: nothing typed is lost.
             b(trig, send, [self.pain, self.pain_dept], ok="sent", every_click=True, js=SEND_JS, restore=True).then(
                 None, None, None, js=RESTORE_JS
             )
@@ -386,7 +386,7 @@ class Controls:
 
     def add_usecase(self, lang, wid, table, dept, kpi, title, who, when, inp, out, request: gr.Request):
         """A use case the facilitator adds: a row of the table with the next id, every field it needs
-        asked for by name (it once took a hidden cell menu, which also offered to delete a column)."""
+        asked for by name, not through the table's hidden cell menu (which also offers to delete a column)."""
         lg = ui_lang(lang)
         try:
             _, view = self._view(lg, wid, request)
@@ -437,7 +437,7 @@ def _ids(picked) -> list[int]:
 
 
 def _one(picked) -> int:
-    """Rewording takes exactly one card: ticking two once silently changed only the first."""
+    """Rewording takes exactly one card: with two ticked, changing only the first would go unnoticed."""
     ids = _ids(picked)
     if len(ids) != 1:
         raise KatachiError("pick_one", count=len(ids))

@@ -27,7 +27,7 @@ def export_done(values: dict, fmt: str, exports_dir: Path, settings, public_url:
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         # a name of its own per writer: two tabs asking at once each write their copy and the second
-        # rename wins (with one shared name the first rename left the second writer nothing to rename)
+        # rename wins (with one shared name the first rename would leave the second nothing to rename)
         part = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
         try:
             write(values, fmt, part, template=settings.pptx_template, tracker_url=public_url, tz=settings.timezone)

@@ -32,7 +32,7 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud i
 
 
 # Decisions that send a gate's own stage back to the model (its label says that stage, not the next:
-# regenerating themes once read 「生成中: KPI」).
+# regenerating themes must not read 「生成中: KPI」).
 AGAIN = {"regenerate", "reject", "request_changes"}
 
 
@@ -279,7 +279,7 @@ class Rooms:
         if not text:
             raise KatachiError("empty_text", what=Code("field.pain_point"))
         limit = self.service.settings.max_point_chars
-        if len(text) > limit:  # refused with the reason: it once answered "saved" and kept the first 500
+        if len(text) > limit:  # refused with the reason, never answered "saved" and stored cut short
             raise KatachiError("text_too_long", what=Code("field.pain_point"), size=len(text), limit=limit)
         if not self.db.edit_pain_point(wid, int(pid), text, department, user.name):
             raise KatachiError("no_candidate", index=pid)
@@ -496,7 +496,7 @@ class Rooms:
 
     def _mask(self, view: RoomView) -> None:
         """Generated content reaches the facilitator first, with the gates' findings; the room sees it
-        when the facilitator shows it (unchecked output once went straight to every screen)."""
+        when the facilitator shows it: unchecked output never goes straight to every screen."""
         ws, values, gate = view.workshop, view.values, view.gate
         view.votes_shown = view.stage == "themes" and ws.get("votes_shown", "") == self._round(values)
         if gate:

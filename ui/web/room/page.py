@@ -59,7 +59,7 @@ class RoomTab(Controls):
     # -- who and which workshop ------------------------------------------------------------------------
     def _seat(self, wid: str, username: str | None):
         """(user, workshop id): a guest's workshop is the one their seat is in, whatever the browser
-        remembered (a browser that had joined an earlier workshop was stuck on it)."""
+        remembers (so a browser that joined an earlier workshop is not stuck on it)."""
         user = self.ctx.rooms.user(username)
         return user, (user.guest_of or wid or "")
 
@@ -163,8 +163,8 @@ class RoomTab(Controls):
     def _activity_inputs(self, kind: str, view, lg: str) -> dict:
         """The inputs of one activity and its header (what is asked, whether answers carry the name). Which
         inputs it uses is said by the header's data- attributes and shown by the stylesheet: an input
-        made invisible by an update while its event ran kept the app's progress timer ticking for ever
-        (five of them doubled an idle tab's CPU)."""
+        made invisible by an update while its event runs keeps the app's progress timer ticking for ever
+        (measured: five of them double an idle tab's CPU)."""
         from katachi.ui.web.room.activities import targets
         from katachi.ui.web.room.render import activity_head
 

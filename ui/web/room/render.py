@@ -33,7 +33,7 @@ OVER_SHOWN_S = 60  # 「時間です」 stays this long after the end, then the 
 
 
 def timer(ws: dict, stage: str, lang: str, now: float | None = None) -> str:
-    """The countdown of the stage it was set in (it once stayed red from the KPIs to 完了). The page counts
+    """The countdown of the stage it was set in, and of no later stage. The page counts
     down itself (data-left) and takes 「時間です」 away OVER_SHOWN_S after the end (data-over)."""
     end = ws.get("timer_end")
     if not end or (ws.get("timer_stage") or stage) != stage:
@@ -116,7 +116,7 @@ def drafts(view: RoomView, lang: str) -> str:
 
 def activity_head(kind: str, ws: dict, lang: str, uses: dict | None = None) -> str:
     """What the participant is asked to do in activity ``kind`` and whether its answers carry their name
-    (for the activity on screen: the header once described the first activity whatever was picked).
+    (for the activity on screen, not the first one offered).
     ``uses``: which inputs the activity takes (``data-`` attributes the stylesheet shows them by)."""
     if not kind:
         return ""
@@ -251,8 +251,8 @@ def _highlight(text: str, quote: str) -> str:
 
 def join_panel(code: str, url: str, lang: str, until: float | None = None, warning: str = "", qr_scale: int = 4) -> str:
     """What the facilitator projects while pain points come in: the join page's address (the code
-    filled in), a QR code of it, and the code in large type (it was once '…このコードを入力します（/）':
-    the address was just '/'); when the code stops working, and a warning when the address cannot be
+    filled in, never a bare '/'), a QR code of it, and the code in large type; when the code stops working,
+    and a warning when the address cannot be
     reached from the participants' phones."""
     qr = ""
     link = f"{url.rstrip('/')}/join?code={code}" if url else ""

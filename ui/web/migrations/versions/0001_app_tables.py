@@ -1,8 +1,8 @@
 """The web app's tables: accounts, workshops and their rooms (pain points, votes, ratings), reviews.
 
 Revision 0001 also brings a database from before migrations to this schema: missing tables are made,
-missing columns added, and guests of the old global kind dropped (they once let a later guest of the
-same name into a finished workshop).
+missing columns added, and guests of the old global kind dropped (a guest that is a name alone lets a
+later guest of the same name into a finished workshop).
 """
 
 import sqlalchemy as sa
