@@ -1,1 +1,3 @@
-"""Shared home: settings, the error family, the model factory and logging helpers."""
+"""The base every layer stands on: settings, the error family with its codes, the texts in every language
+(``i18n`` and ``messages/``), the chat-model factory and its streaming client, bounded file reads, and the
+SQL store with its migrations."""

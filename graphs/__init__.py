@@ -1,1 +1,2 @@
-"""The LangGraph workshop flow, its human gates and the checkpointed service around it."""
+"""The LangGraph workshop flow: the stages declared in order (``stages``), what each does (``workshop``),
+the human gates' decisions (``gates``), versions of a playbook, and the checkpointed service around it."""
