@@ -10,19 +10,12 @@ import re
 import unicodedata
 
 from katachi.core.i18n import has, t
+from katachi.graphs.stages import SPECS
+from katachi.graphs.stages import label as stage_label
+from katachi.graphs.versions import SECTION_KINDS
 
-SECTIONS = (
-    "theme",
-    "kpis",
-    "usecases",
-    "handoffs",
-    "procedures",
-    "weekly_review",
-    "glossary",
-    "training",
-    "roles",
-    "rollout",
-)
+# the sections a reviewer addresses, and the stages drawn by the generic view (their sections are their names)
+SECTIONS = (*SECTION_KINDS, *(s.name for s in SPECS if s.fields))
 # a section code where the graph writes one: at the start of a "; " or ", " separated part, before ": " or the end
 _SECTION = re.compile(r"(?:(?<=^)|(?<=; )|(?<=, ))(?:" + "|".join(SECTIONS) + r")(?::[^,;:\s]+)?(?=: |, |; |$)")
 
@@ -41,7 +34,7 @@ def section(name: str, lang: str) -> str:
     kind, _, key = name.partition(":")
     if kind not in SECTIONS:
         return name
-    base = t(f"web.sec_{kind}", lang)
+    base = t(f"web.sec_{kind}", lang) if kind in SECTION_KINDS else stage_label(kind, lang)
     return f"{base} {key}" if key else base
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from katachi.core.settings import get_settings
 from katachi.graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
+from tests.flow import walk
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
 DOCS = {
@@ -137,10 +138,11 @@ def endorsement(theme: str, lang: str) -> dict:
 
 def finish(svc: WorkshopService, lang: str, thread: str = "e1ca4238a5d7") -> dict:
     """Run the workshop to its end; the thread id looks like a real one, so a leak is visible."""
-    svc.start("acme", PAINS[lang], DEPTS[lang], lang=lang, thread_id=thread, today=TODAY)
-    snap = svc.resume(thread, {"action": "choose", "index": 0})
+    snap = svc.start("acme", PAINS[lang], DEPTS[lang], lang=lang, thread_id=thread, today=TODAY)
+    snap = walk(svc, thread, snap, until="kpis")
     theme = snap.values["theme"]["title"]
     snap = svc.resume(thread, {"action": "approve", "room": {"endorsement": endorsement(theme, lang)}})
+    snap = walk(svc, thread, snap, until="usecases")
     first = snap.values["use_cases"][0]["id"]
     added = {
         **ADDED[lang],
@@ -150,12 +152,10 @@ def finish(svc: WorkshopService, lang: str, thread: str = "e1ca4238a5d7") -> dic
         "impact": {"value": 3},
         "feasibility": {"value": 4},
     }
-    svc.resume(
+    snap = svc.resume(
         thread, {"action": "approve", "add": [added], "room": {"ratings": {first: {"n": 3, "a": 4.0, "b": 3.0}}}}
     )
-    snap = svc.resume(thread, {"action": "approve"})
-    assert snap.done
-    return snap.values
+    return walk(svc, thread, snap).values
 
 
 def tracker(svc: WorkshopService, tmp: Path, thread: str = "e1ca4238a5d7"):

@@ -1,3 +1,4 @@
+import io
 import json
 
 import pytest
@@ -73,13 +74,48 @@ def test_run_auto_approve_writes_markdown_and_json(tmp_path, fake_service, capsy
     assert {"usage", "citation_log", "findings", "playbook", "handoffs"} <= set(data)
 
 
+class Terminal(io.StringIO):
+    """The facilitator at the keyboard: the keys scripted for a gate while that gate is open, and ``a``
+    (approve) at a gate the script does not name. A scripted gate whose keys are used up gets EOF, as
+    does a run that keeps asking, so a script that no longer fits ends the run instead of hanging it."""
+
+    def __init__(self, keys: dict[str, list[str]]) -> None:
+        super().__init__()
+        self.keys = {g: list(k) for g, k in keys.items()}
+        self.gate = ""
+        self.lines = 0
+
+    def readline(self, limit: int = -1) -> str:
+        self.lines += 1
+        if self.gate in self.keys:
+            left = self.keys[self.gate]
+            return left.pop(0) + "\n" if left and self.lines < 100 else ""
+        return "a\n" if self.lines < 100 else ""
+
+
+def _typing_at_each_gate(monkeypatch, keys: dict[str, list[str]]) -> Terminal:
+    term = Terminal(keys)
+    asked = cli_workshop.ask_decision
+
+    def ask(gate: dict, lang: str) -> dict:
+        term.gate = gate["gate"]
+        return asked(gate, lang)
+
+    monkeypatch.setattr(cli_workshop, "ask_decision", ask)
+    monkeypatch.setattr("sys.stdin", term)
+    return term
+
+
 def test_interactive_gates_in_the_terminal(tmp_path, fake_service, monkeypatch, capsys):
     pains = tmp_path / "p.txt"
     pains.write_text("提案書の作成に2日かかる\n", encoding="utf-8")
-    import io
-
-    answers = ["0", "e K1 target 0.5", "a", "d U2", "a", "c glossary もっと具体的に", "s", "a"]
-    monkeypatch.setattr("sys.stdin", io.StringIO("".join(a + "\n" for a in answers)))
+    keys = {
+        "themes": ["0"],
+        "kpis": ["e K1 target 0.5", "a"],
+        "usecases": ["d U2", "a"],
+        "playbook": ["c glossary もっと具体的に", "s", "a"],
+    }
+    _typing_at_each_gate(monkeypatch, keys)
     out = tmp_path / "out"
     assert (
         main(
@@ -102,7 +138,14 @@ def test_interactive_gates_in_the_terminal(tmp_path, fake_service, monkeypatch, 
     data = json.loads((out / "playbook.json").read_text(encoding="utf-8"))
     assert data["kpis"][0]["target"] == "0.5"
     assert [u["id"] for u in data["use_cases"]] == ["U1"]
-    assert [d["action"] for d in data["decisions"]] == ["choose", "edit", "approve", "request_changes", "approve"]
+    assert [(d["gate"], d["action"]) for d in data["decisions"] if d["gate"] in keys] == [
+        ("themes", "choose"),
+        ("kpis", "edit"),
+        ("usecases", "approve"),
+        ("playbook", "request_changes"),
+        ("playbook", "approve"),
+    ]
+    assert all(d["action"] == "approve" for d in data["decisions"] if d["gate"] not in keys)
     assert (
         fake_service.calls.count("GlossaryOut") == 1
     )  # built from documents and the method; the model only rewrote it
@@ -111,9 +154,6 @@ def test_interactive_gates_in_the_terminal(tmp_path, fake_service, monkeypatch, 
 def test_stop_at_a_gate_then_status_and_resume(tmp_path, fake_service, monkeypatch, capsys):
     pains = tmp_path / "p.txt"
     pains.write_text("提案書の作成に2日かかる\n", encoding="utf-8")
-
-    import io
-
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # the terminal is closed at the first gate
     with pytest.raises(SystemExit):  # no departments: once silently the demo's
         main(["run", "--company", "acme", "--pain-points", str(pains), "--lang", "ja"])

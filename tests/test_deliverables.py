@@ -11,6 +11,7 @@ import pytest
 from katachi.core.errors import KatachiError
 from katachi.exports.exports import export
 from tests import deliverables_kit as kit
+from tests.flow import walk
 from tests.test_no_raw_tokens import docx_text, pdf_text, pptx_text
 
 
@@ -143,9 +144,8 @@ def test_a_use_case_added_at_the_gate_gets_an_id_and_its_steps(done):
 
 def test_an_incomplete_added_use_case_is_refused_with_the_reason(tmp_path):
     svc = kit.service(tmp_path, "ja")
-    svc.start("acme", kit.PAINS["ja"], kit.DEPTS["ja"], lang="ja", thread_id="t9", today=kit.TODAY)
-    svc.resume("t9", {"action": "choose", "index": 0})
-    snap = svc.resume("t9", {"action": "approve"})
+    snap = svc.start("acme", kit.PAINS["ja"], kit.DEPTS["ja"], lang="ja", thread_id="t9", today=kit.TODAY)
+    snap = walk(svc, "t9", snap, until="usecases")
     half = {
         **kit.ADDED["ja"],
         "id": "",

@@ -6,6 +6,7 @@ from katachi.core.partial_json import ItemScanner
 from katachi.core.settings import get_settings
 from katachi.graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
+from tests.flow import walk
 from tests.test_workshop_graph import DEPTS, DOCS, PAINS
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
@@ -50,13 +51,13 @@ def test_the_room_gets_checked_drafts_of_themes_use_cases_and_sections(tmp_path)
         themes = [d["item"]["title"] for d in got if d["stage"] == "themes"]
         assert themes and set(themes) <= {c["title"] for c in snap.values["theme_candidates"]}
         assert all(d["item"]["problem"] for d in got)
-        svc.resume("t1", {"action": "choose", "index": 0})
+        snap = walk(svc, "t1", snap, until="kpis")
         got.clear()
-        snap = svc.resume("t1", {"action": "approve"}, drafts=got.append)
+        snap = walk(svc, "t1", snap, until="usecases", drafts=got.append)
         ucs = [d["item"] for d in got if d["stage"] == "usecases"]
         assert [u["id"] for u in ucs] == [u["id"] for u in snap.values["use_cases"]]
         got.clear()
-        snap = svc.resume("t1", {"action": "approve"}, drafts=got.append)
+        snap = walk(svc, "t1", snap, until="playbook", drafts=got.append)
         sections = [d["item"]["section"] for d in got if d["stage"] == "playbook"]
         assert {"weekly_review", "glossary", "training"} <= set(sections)
         assert {f"procedures:{u['id']}" for u in snap.values["use_cases"]} <= set(sections)

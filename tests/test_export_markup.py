@@ -11,6 +11,7 @@ import pytest
 from katachi.core.settings import get_settings
 from katachi.graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
+from tests.flow import auto, walk
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
 ATTACKS = [
@@ -160,9 +161,7 @@ def finished(tmp_path):
         thread_id="t1",
         today="2026-10-05",
     )
-    for d in ({"action": "choose", "index": 0}, {"action": "approve"}, {"action": "approve"}, {"action": "approve"}):
-        snap = svc.resume("t1", {**d, "reason": "<iframe src=//evil> 理由"})
-    assert snap.done
+    snap = walk(svc, "t1", snap, decide=lambda gate: {**auto(gate), "reason": "<iframe src=//evil> 理由"})
     yield svc, snap.values
     svc.close()
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.chroma import create_tenant
+from tests.flow import gates, room_walk
 from tests.ui.server import free_port, wait_http
 
 pytestmark = pytest.mark.faults
@@ -188,39 +189,32 @@ def test_replicas_and_workers_on_disks_of_their_own_survive_sigkill_with_nothing
         comments: dict[str, int] = {}
         for w in shops:
             wid = w["id"]
-            for gate, decision in (
-                ("themes", {"action": "choose", "index": 0}),
-                ("kpis", {"action": "approve"}),
-                ("usecases", {"action": "approve"}),
-                ("playbook", {"action": "approve"}),
-            ):
-                st = rooms.jobs.wait_idle(wid, 180)
-                assert st.state == "idle", (wid, st.error)
-                assert rooms.service.snapshot(wid).gate["gate"] == gate
-                if gate == "themes":
+
+            def in_the_room(gate: dict, wid: str = wid) -> None:
+                if gate["gate"] == "themes":
                     for (pw, name), _seat in people.items():
                         if pw == wid:  # a dot each (stored in the shared database like everything else)
                             rooms.vote(rooms.user(f"{name}#{wid}"), wid, 0)
                     votes[wid] = sum(v["dots"] for v in db.votes(wid, rooms._round(rooms.service.snapshot(wid).values)))
-                if gate == "kpis":  # the room sees the KPIs; each participant comments on the first
+                if gate["gate"] == "kpis":  # the room sees the KPIs; each participant comments on the first
                     rooms.reveal(fac, wid)
                     kpi = rooms.service.snapshot(wid).values["kpis"][0]["id"]
                     for (pw, name), _ in people.items():
                         if pw == wid:
                             rooms.answer(rooms.user(f"{name}#{wid}"), wid, "kpi", kpi, text=f"{name}: 基準値の出典は？")
                     comments[wid] = len(db.ratings(wid, "kpi"))
-                if gate == "playbook":  # the room hands it to review; the consultant approves it
-                    from katachi.ui.web.review.handlers import Reviews
 
-                    assert rooms.decide(fac, wid, {**decision, "gate": gate}) == "sent_to_review"
-                    Reviews(rooms).approve(rooms.user("kon"), wid, confirm=True)
-                else:
-                    rooms.decide(fac, wid, {**decision, "gate": gate})
+            snap = room_walk(rooms, fac, wid, decide=in_the_room, timeout=180)
+            # the room hands the playbook to review; the consultant approves it
+            assert snap.gate["gate"] == "playbook" and db.review(wid)["status"] == "in_review"
+            from katachi.ui.web.review.handlers import Reviews
+
+            Reviews(rooms).approve(rooms.user("kon"), wid, confirm=True)
         for w in shops:
             snap = rooms.service.snapshot(w["id"])
             assert snap.done
             assert sorted(p["text"] for p in snap.values["pain_points"]) == sorted(sent[w["id"]])  # 0 lost
-            assert [d["gate"] for d in snap.values["decisions"]] == ["themes", "kpis", "usecases", "playbook"]
+            assert [d["gate"] for d in snap.values["decisions"]] == list(gates())
             assert votes[w["id"]] == 2  # both participants' dots
             assert comments[w["id"]] == 2 and len(db.ratings(w["id"], "kpi")) == 2  # and their comments
             # the workers searched acme's documents, uploaded on the replicas: the engines hold them

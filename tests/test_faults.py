@@ -11,6 +11,7 @@ import pytest
 from katachi.core.errors import KatachiError
 from katachi.core.llm import get_chat_model, structured_call
 from katachi.core.settings import get_settings
+from tests.flow import auto, gates
 from tests.scripted_server import ScriptedServer
 from tests.workshop_fakes import WorkshopResponder
 
@@ -115,16 +116,10 @@ def test_a_workshop_under_random_faults_finishes_and_loses_nothing(tmp_path, mon
                 "acme", pains, ["営業", "カスタマーサクセス"], lang="ja", thread_id="f", today="2026-11-27"
             )
         )
-        decisions = [
-            {"action": "choose", "index": 0},
-            {"action": "approve"},
-            {"action": "approve"},
-            {"action": "approve"},
-        ]
-        for d in decisions:
+        for _ in gates():  # one decision a gate
             assert snap.gate is not None, snap.stage
             gate = snap.gate["gate"]
-            snap = attempt(lambda d=d: svc.resume("f", d))
+            snap = attempt(lambda g=snap.gate: svc.resume("f", auto(g)))
             assert [x["gate"] for x in snap.values["decisions"]][-1] == gate  # the decision was kept
         assert snap.done
         assert [p["text"] for p in snap.values["pain_points"]] == pains

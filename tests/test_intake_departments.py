@@ -7,6 +7,7 @@ from katachi.agents.intake import group_pain_points, make_pain_points
 from katachi.core.settings import get_settings
 from katachi.graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
+from tests.flow import walk
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
 
@@ -48,9 +49,9 @@ def test_department_reaches_the_graph_and_the_use_case_queries(tmp_path):
         today="2026-11-27",
     )
     assert [p["department"] for p in snap.values["pain_points"]] == ["営業", "カスタマーサクセス"]
-    svc.resume("d", {"action": "choose", "index": 0})
+    snap = walk(svc, "d", snap, until="kpis")
     queries.clear()
-    svc.resume("d", {"action": "approve"})  # KPIs approved: the use cases are generated now
+    walk(svc, "d", snap, until="usecases")  # KPIs approved: the use cases are generated now
     assert "営業 提案書の作成に2日かかる" in queries
     assert "カスタマーサクセス 引き継ぎで情報が抜ける" in queries
 

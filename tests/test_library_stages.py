@@ -16,6 +16,7 @@ from katachi.graphs.service import WorkshopService
 from katachi.knowledge.library.catalog import load_library
 from katachi.ui.web.review.render import _body
 from tests.fakes import FakeChatModel
+from tests.flow import walk
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
 LIB = load_library()
@@ -36,10 +37,8 @@ def _service(tmp_path, responder):
 
 
 def _to_playbook(svc):
-    svc.start("acme", PAINS, ["営業部", "カスタマーサクセス"], lang="ja", thread_id="t", today="2026-11-27")
-    svc.resume("t", {"action": "choose", "index": 0})
-    svc.resume("t", {"action": "approve"})
-    return svc.resume("t", {"action": "approve"})
+    snap = svc.start("acme", PAINS, ["営業部", "カスタマーサクセス"], lang="ja", thread_id="t", today="2026-11-27")
+    return walk(svc, "t", snap, until="playbook")
 
 
 def test_use_cases_adapt_library_patterns_and_kpis_come_from_the_catalogue(tmp_path):

@@ -60,6 +60,7 @@ def test_the_judge_runs_inside_the_graph_only_when_enabled(tmp_path, monkeypatch
     from katachi.core.settings import reset_settings
     from katachi.graphs.service import WorkshopService
     from tests.fakes import FakeChatModel
+    from tests.flow import walk
     from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
     responder = WorkshopResponder()
@@ -77,8 +78,8 @@ def test_the_judge_runs_inside_the_graph_only_when_enabled(tmp_path, monkeypatch
         svc = WorkshopService(
             get_settings(), model_for=lambda r: model, retriever_for=lambda c: retr, db_path=tmp_path / f"{enabled}.db"
         )
-        svc.start("acme", ["提案書に2日"], ["営業", "CS"], lang="ja", thread_id="j", today="2026-11-27")
-        snap = svc.resume("j", {"action": "choose", "index": 0})
+        snap = svc.start("acme", ["提案書に2日"], ["営業", "CS"], lang="ja", thread_id="j", today="2026-11-27")
+        snap = walk(svc, "j", snap, until="kpis")
         by = {f["by"] for f in snap.values["findings"]["kpis"]}
         assert ("model" in by) == enabled
         svc.close()

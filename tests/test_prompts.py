@@ -6,6 +6,7 @@ from katachi.agents.prompts import FEEDBACK, PROMPTS, SYSTEM, placeholders, rend
 from katachi.core.settings import get_settings
 from katachi.graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
+from tests.flow import walk
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
 LEFTOVER = re.compile(r"\$\{?[A-Za-z_]")
@@ -44,10 +45,9 @@ def test_every_prompt_sent_in_a_full_run_is_completely_filled(tmp_path, lang):
     snap = svc.start(
         "acme", ["提案書に2日", "hand-off loses goals"], ["A", "B"], lang=lang, thread_id="x", today="2026-11-27"
     )
-    snap = svc.resume("x", {"action": "choose", "index": 0})
+    snap = walk(svc, "x", snap, until="kpis")
     snap = svc.resume("x", {"action": "reject", "feedback": "顧客満足も"})  # KPIs are asked of the model only then
-    snap = svc.resume("x", {"action": "approve"})
-    snap = svc.resume("x", {"action": "approve"})
+    snap = walk(svc, "x", snap, until="playbook")
     snap = svc.resume(
         "x",
         {
@@ -63,7 +63,8 @@ def test_every_prompt_sent_in_a_full_run_is_completely_filled(tmp_path, lang):
     )
     assert snap.gate["gate"] == "playbook"
     used = {name for name in responder.calls}
-    assert used == {
+    # at least these: a stage added later sends its own prompt too, and it is checked below like these
+    assert used >= {
         "ThemePicks",
         "KPIPicks",
         "UseCasesOut",

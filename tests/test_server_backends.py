@@ -13,6 +13,7 @@ import pytest
 from katachi.core.errors import KatachiError
 from katachi.core.settings import get_settings
 from tests.fakes import FakeChatModel
+from tests.flow import gates, walk
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
 # killed processes and a database that does not answer: seconds a test
@@ -56,9 +57,8 @@ def test_a_workshop_runs_to_the_end_and_a_new_process_sees_every_decision(settin
     a.close()
     b = _service(settings)  # another process, the same database
     assert b.snapshot("w1").gate["gate"] == "kpis" and "w1" in b.threads()
-    for _ in range(3):
-        snap = b.resume("w1", {"action": "approve"})
-    assert snap.done and [d["gate"] for d in snap.values["decisions"]] == ["themes", "kpis", "usecases", "playbook"]
+    snap = walk(b, "w1")
+    assert [d["gate"] for d in snap.values["decisions"]] == list(gates())
     b.close()
 
 
@@ -66,7 +66,7 @@ def test_an_approved_gate_survives_a_killed_process(settings):
     code = (
         f"import os, sys; sys.path.insert(0, {str(ROOT)!r})\n"
         "from tests.test_server_backends import _service, PAINS\n"
-        "from core.settings import get_settings\n"
+        "from katachi.core.settings import get_settings\n"
         f"s = get_settings().model_copy(update={{'database_url': {settings.database_url!r}}})\n"
         "svc = _service(s)\n"
         "svc.start('acme', PAINS, ['営業'], lang='ja', thread_id='k', today='2026-11-27')\n"

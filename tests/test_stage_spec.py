@@ -13,6 +13,7 @@ from katachi.graphs.service import WorkshopService
 from katachi.graphs.stages import StageSpec, reviewed
 from katachi.graphs.workshop import produce
 from tests.fakes import FakeChatModel
+from tests.flow import walk
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
 DOCS = ["提案書の作成には平均で二日かかっている。", "受注後は営業からカスタマーサクセスへ顧客の目標を引き継ぐ。"]
@@ -62,10 +63,8 @@ def service(tmp_path, with_checks):
 
 
 def _to_checks(svc):
-    svc.start("acme", ["提案書の作成に2日かかる"], ["営業"], lang="ja", thread_id="t", today="2026-12-06")
-    svc.resume("t", {"action": "choose", "index": 0})
-    svc.resume("t", {"action": "approve"})
-    return svc.resume("t", {"action": "approve"})
+    snap = svc.start("acme", ["提案書の作成に2日かかる"], ["営業"], lang="ja", thread_id="t", today="2026-12-06")
+    return walk(svc, "t", snap, until="checks")
 
 
 def test_the_gate_of_a_spec_only_stage_opens_with_its_items_and_its_decisions(service):

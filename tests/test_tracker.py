@@ -11,6 +11,7 @@ from katachi.tracker.csv_io import export_csv, import_csv
 from katachi.tracker.tracker import TrackerService
 from katachi.tracker.trend import project
 from tests.fakes import FakeChatModel
+from tests.flow import walk
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
 # every test here runs on the embedded SQLite files and on PostgreSQL
@@ -32,7 +33,7 @@ class Clock:
 
 
 def _approved(svc: WorkshopService, tid: str) -> None:
-    svc.start(
+    snap = svc.start(
         "acme",
         ["提案書の作成に2日かかる", "引き継ぎで顧客情報が失われる"],
         ["営業", "カスタマーサクセス"],
@@ -40,9 +41,7 @@ def _approved(svc: WorkshopService, tid: str) -> None:
         thread_id=tid,
         today=START,
     )
-    for d in ({"action": "choose", "index": 0}, {"action": "approve"}, {"action": "approve"}, {"action": "approve"}):
-        svc.resume(tid, d)
-    assert svc.snapshot(tid).done
+    walk(svc, tid, snap)
 
 
 @pytest.fixture

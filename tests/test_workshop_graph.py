@@ -6,6 +6,7 @@ from katachi.core.errors import KatachiError
 from katachi.core.settings import get_settings
 from katachi.graphs.service import WorkshopService
 from tests.fakes import FakeChatModel
+from tests.flow import gates, next_gate, walk
 from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
 DOCS = [
@@ -64,13 +65,11 @@ def test_full_flow_with_approvals_produces_a_playbook(service, responder):
     k2 = snap.gate["data"]["kpis"][1]
     assert (k2["name"], k2["baseline"], k2["target"], k2["unit"]) == ("提案書作成リードタイム", "2", "1", "日")
     assert set(k2["pain_points"]) == {"pp1", "pp2"} and k2["said"] == "2日"
-    snap = service.resume("t1", {"action": "approve"})
-    assert snap.gate["gate"] == "usecases"
+    snap = walk(service, "t1", snap, until="usecases")
     ucs = snap.values["use_cases"]
     assert {u["department"] for u in ucs} == set(DEPTS)
     assert snap.values["handoffs"][0]["from_department"] != snap.values["handoffs"][0]["to_department"]
-    snap = service.resume("t1", {"action": "approve"})
-    assert snap.gate["gate"] == "playbook"
+    snap = walk(service, "t1", snap, until="playbook")
     book = snap.values["playbook"]
     assert set(book) == {"procedures", "weekly_review", "glossary", "training", "roles", "rollout"}
     assert [p["use_case_id"] for p in book["procedures"]] == [u["id"] for u in ucs]
@@ -89,7 +88,7 @@ def test_full_flow_with_approvals_produces_a_playbook(service, responder):
     assert [p["days"] for p in book["rollout"]] == [30, 60, 90]
     snap = service.resume("t1", {"action": "approve"})
     assert snap.done
-    assert [d["gate"] for d in snap.values["decisions"]] == ["themes", "kpis", "usecases", "playbook"]
+    assert [d["gate"] for d in snap.values["decisions"]] == list(gates())
     with pytest.raises(KatachiError) as e:
         service.resume("t1", {"action": "approve"})
     assert e.value.code == "thread_done"
@@ -106,20 +105,17 @@ def test_theme_regenerate_with_feedback_and_edit(service, responder):
 
 
 def test_kpi_reject_and_edit(service, responder):
-    start(service)
-    service.resume("t1", {"action": "choose", "index": 0})
+    walk(service, "t1", start(service), until="kpis")
     snap = service.resume("t1", {"action": "reject", "feedback": "顧客満足も測りたい"})
     assert snap.gate["gate"] == "kpis" and "顧客満足も測りたい" in responder.prompts[-1]
     kpis = snap.gate["data"]["kpis"]
     kpis[0]["target"] = "0.5"
     snap = service.resume("t1", {"action": "edit", "kpis": kpis})
-    assert snap.gate["gate"] == "usecases" and snap.values["kpis"][0]["target"] == "0.5"
+    assert snap.gate["gate"] == next_gate("kpis") and snap.values["kpis"][0]["target"] == "0.5"
 
 
 def test_usecase_drop_add_and_reject(service, responder):
-    start(service)
-    service.resume("t1", {"action": "choose", "index": 0})
-    snap = service.resume("t1", {"action": "approve"})
+    walk(service, "t1", start(service), until="usecases")
     snap = service.resume("t1", {"action": "reject", "feedback": "承認フローを入れて"})
     assert snap.gate["gate"] == "usecases" and "承認フローを入れて" in responder.prompts[-1]
     first = snap.values["use_cases"][0]
@@ -132,10 +128,7 @@ def test_usecase_drop_add_and_reject(service, responder):
 
 
 def _to_playbook_gate(service):
-    start(service)
-    service.resume("t1", {"action": "choose", "index": 0})
-    service.resume("t1", {"action": "approve"})
-    return service.resume("t1", {"action": "approve"})
+    return walk(service, "t1", start(service), until="playbook")
 
 
 def test_section_regeneration_touches_only_the_named_sections(service, responder):
@@ -180,7 +173,7 @@ def test_invalid_decisions_are_refused_and_the_gate_stays_open(service):
     with pytest.raises(KatachiError) as e:
         service.resume("t1", {"action": "approve", "gate": "playbook"})
     assert e.value.code == "bad_decision" and service.snapshot("t1").gate["gate"] == "kpis"
-    assert service.resume("t1", {"action": "approve", "gate": "kpis"}).gate["gate"] == "usecases"
+    assert service.resume("t1", {"action": "approve", "gate": "kpis"}).gate["gate"] == next_gate("kpis")
 
 
 def test_resume_in_a_new_process_keeps_the_state(tmp_path, responder):
@@ -192,14 +185,13 @@ def test_resume_in_a_new_process_keeps_the_state(tmp_path, responder):
         )
 
     a = make()
-    start(a)
-    a.resume("t1", {"action": "choose", "index": 0})
+    walk(a, "t1", start(a), until="kpis")
     state_before = a.snapshot("t1").values
     a.close()  # the first process is gone
     b = make()
     snap = b.snapshot("t1")
     assert snap.gate["gate"] == "kpis" and snap.values == state_before
-    assert b.resume("t1", {"action": "approve"}).gate["gate"] == "usecases"
+    assert b.resume("t1", {"action": "approve"}).gate["gate"] == next_gate("kpis")
     assert "t1" in b.threads()
     with pytest.raises(KatachiError) as e:
         b.snapshot("nope")
@@ -207,8 +199,7 @@ def test_resume_in_a_new_process_keeps_the_state(tmp_path, responder):
 
 
 def test_unknown_citations_are_retried_then_dropped_never_kept(service, responder):
-    start(service)
-    service.resume("t1", {"action": "choose", "index": 0})
+    walk(service, "t1", start(service), until="kpis")
     responder.bad_evidence_once = True
     n = len(responder.calls)
     snap = service.resume("t1", {"action": "approve"})
@@ -222,8 +213,7 @@ def test_unknown_citations_are_retried_then_dropped_never_kept(service, responde
 
 def test_kpis_are_written_in_code_six_months_out(service, responder):
     responder.past_deadline = True  # a model that does not know the date is never asked for one
-    start(service)
-    snap = service.resume("t1", {"action": "choose", "index": 0})
+    snap = walk(service, "t1", start(service), until="kpis")
     assert "KPIPicks" not in responder.calls
     assert {k["deadline"] for k in snap.values["kpis"]} == {"2027-05"}
 
@@ -273,7 +263,7 @@ def test_a_killed_process_loses_no_approved_gate(tmp_path, responder):
     snap = svc.snapshot("killed")
     assert snap.gate["gate"] == "kpis" and snap.values["theme"]["title"].endswith("が起きた件数の削減")
     assert [d["gate"] for d in snap.values["decisions"]] == ["themes"]
-    assert svc.resume("killed", {"action": "approve"}).gate["gate"] == "usecases"
+    assert svc.resume("killed", {"action": "approve"}).gate["gate"] == next_gate("kpis")
     svc.close()
 
 
@@ -289,8 +279,7 @@ def test_linter_findings_reach_the_gates(service):
         "acme", PAINS + ["生成AIは若手の有志に任せている"], DEPTS, lang="ja", thread_id="lint", today="2026-11-27"
     )
     assert "junior_delegation" in {f["rule"] for f in snap.gate["findings"]}
-    service.resume("lint", {"action": "choose", "index": 0})
-    kpis = service.snapshot("lint").gate["data"]["kpis"]
+    kpis = walk(service, "lint", snap, until="kpis").gate["data"]["kpis"]
     kpis[0]["name"] = "AI利用回数"
     snap = service.resume("lint", {"action": "edit", "kpis": kpis})
     assert "usage_as_goal" in {f["rule"] for f in snap.values["findings"]["kpis"]}
@@ -347,13 +336,12 @@ def test_a_failed_playbook_section_resumes_from_the_next_one_not_from_the_first(
         retriever_for=lambda company: ListRetriever("acme", DOCS),
         db_path=tmp_path / "w.sqlite",
     )
-    svc.start("acme", PAINS, DEPTS, lang="ja", thread_id="p", today="2026-11-27")
-    svc.resume("p", {"action": "choose", "index": 0})
-    snap = svc.resume("p", {"action": "approve"})
+    snap = svc.start("acme", PAINS, DEPTS, lang="ja", thread_id="p", today="2026-11-27")
+    snap = walk(svc, "p", snap, until="usecases")
     n_ucs = len(snap.values["use_cases"])
     assert n_ucs >= 2
     with pytest.raises(ConnectionError, match="model server down"):
-        svc.resume("p", {"action": "approve"})  # use cases approved; the playbook stage fails midway
+        walk(svc, "p", snap, until="playbook")  # use cases approved; the playbook stage fails midway
     assert resp.procedures == 2
     snap = svc.continue_run("p")
     assert snap.gate["gate"] == "playbook"

@@ -43,13 +43,9 @@ def service(db: str, kill_at: int = -1):
 
 def drive(svc, snap):
     """Approve every gate (the first theme) until the playbook is done."""
-    while not snap.done:
-        if snap.gate is None:
-            snap = svc.continue_run("w")
-            continue
-        g = snap.gate["gate"]
-        snap = svc.resume("w", {"action": "choose", "index": 0} if g == "themes" else {"action": "approve"})
-    return snap
+    from tests.flow import walk
+
+    return walk(svc, "w", snap)
 
 
 def main() -> None:

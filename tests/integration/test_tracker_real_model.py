@@ -20,6 +20,7 @@ def test_pack_and_adaptation_with_the_embedded_model(tmp_path):
     from katachi.graphs.service import WorkshopService
     from katachi.tracker.tracker import TrackerService
     from tests.fakes import FakeChatModel
+    from tests.flow import walk
     from tests.workshop_fakes import ListRetriever, WorkshopResponder
 
     fake = FakeChatModel(responder=WorkshopResponder())
@@ -27,7 +28,7 @@ def test_pack_and_adaptation_with_the_embedded_model(tmp_path):
     svc = WorkshopService(
         get_settings(), model_for=lambda r: fake, retriever_for=lambda c: retr, db_path=tmp_path / "w.sqlite"
     )
-    svc.start(
+    snap = svc.start(
         "acme",
         ["提案書の作成に2日かかる", "引き継ぎで顧客情報が失われる"],
         ["営業", "カスタマーサクセス"],
@@ -35,8 +36,7 @@ def test_pack_and_adaptation_with_the_embedded_model(tmp_path):
         thread_id="t",
         today="2026-10-05",
     )
-    for d in ({"action": "choose", "index": 0}, {"action": "approve"}, {"action": "approve"}, {"action": "approve"}):
-        svc.resume("t", d)
+    walk(svc, "t", snap)
     from katachi.graphs.runtime import Runtime
 
     tr = TrackerService(

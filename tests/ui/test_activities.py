@@ -6,6 +6,7 @@ import pytest
 
 from katachi.core.errors import KatachiError
 from katachi.ui.web.auth import Authenticator
+from tests.flow import room_walk
 from tests.ui.roomkit import make_rooms
 
 # every test here runs on the embedded SQLite files and on PostgreSQL
@@ -76,10 +77,7 @@ def test_the_room_rates_endorses_and_dissents_and_the_playbook_records_it(tmp_pa
     uid = snap.values["use_cases"][0]["id"]
     assert rooms.view(ken, wid).activities[0] == "usecase"
     rooms.answer(ken, wid, "usecase", uid, 4, 2)
-    rooms.decide(fac, wid, {"action": "approve"})
-    _to_gate(rooms, wid, "playbook")
-    rooms.decide(fac, wid, {"action": "approve"})
-    assert rooms.jobs.wait_idle(wid).state == "idle" and rooms.is_done(wid)
+    assert room_walk(rooms, fac, wid).done and rooms.is_done(wid)
     from katachi.exports.exports import export
 
     md = export(rooms.service.snapshot(wid).values, "md").decode()

@@ -8,6 +8,7 @@ import pytest
 
 from katachi.core.errors import KatachiError
 from katachi.ui.web.jobqueue import DBJobs, Worker
+from tests.flow import room_walk, walk
 from tests.ui.roomkit import make_rooms
 from tests.workshop_fakes import WorkshopResponder
 
@@ -51,18 +52,12 @@ def test_a_room_runs_on_workers_through_the_database(tmp_path):
     for t in threads:
         t.start()
     try:
-        for gate, d in (
-            ("themes", {"action": "choose", "index": 0}),
-            ("kpis", {"action": "approve"}),
-            ("usecases", {"action": "approve"}),
-            ("playbook", {"action": "approve"}),
-        ):
-            assert rooms.jobs.wait_idle(wid, 30).state == "idle"
-            assert rooms.service.snapshot(wid).gate["gate"] == gate
-            rooms.decide(fac, wid, {**d, "gate": gate})
-        assert rooms.jobs.wait_idle(wid, 30).state == "idle" and rooms.is_done(wid)
+        snap = room_walk(rooms, fac, wid)
+        assert snap.done and rooms.is_done(wid)
         rows = rooms.db.all("SELECT state, worker, attempts FROM jobs WHERE workshop = ? ORDER BY id", wid)
-        assert [r["state"] for r in rows] == ["done"] * 5 and all(r["attempts"] == 1 for r in rows)
+        # one job for the start, one for each decision
+        assert [r["state"] for r in rows] == ["done"] * (1 + len(snap.values["decisions"]))
+        assert all(r["attempts"] == 1 for r in rows)
     finally:
         for w in workers:
             w.stopped.set()
@@ -136,7 +131,7 @@ def test_the_trackers_model_work_runs_on_a_worker_too(tmp_path):
 
     rooms = _queued_rooms(tmp_path)
     svc = rooms.service
-    svc.start(
+    snap = svc.start(
         "acme",
         ["提案書の作成に2日かかる", "引き継ぎで顧客情報が失われる"],
         ["営業", "カスタマーサクセス"],
@@ -144,8 +139,7 @@ def test_the_trackers_model_work_runs_on_a_worker_too(tmp_path):
         thread_id="t1",
         today="2026-10-05",
     )
-    for d in ({"action": "choose", "index": 0}, {"action": "approve"}, {"action": "approve"}, {"action": "approve"}):
-        svc.resume("t1", d)
+    walk(svc, "t1", snap)
     page = TrackerService(svc)  # the tracker page's side
     page.checkin("t1", "kpi", "K1", "2026-11-16", value=1.4, note="見積もりのテンプレートで短くなった")
     page.checkin("t1", "kpi", "K1", "2026-11-23", value=1.0)

@@ -8,6 +8,7 @@ import pytest
 from katachi.core.errors import KatachiError
 from katachi.ui.web.auth import add_user
 from katachi.ui.web.review.handlers import Reviews
+from tests.flow import choose, room_walk
 from tests.ui.roomkit import make_rooms
 
 # every test here runs on the embedded SQLite files and on PostgreSQL
@@ -21,10 +22,7 @@ def _at_playbook(tmp_path, responder=None):
     rooms.submit(fac, ws["id"], "提案書の作成に2日かかる")
     rooms.submit(fac, ws["id"], "引き継ぎで顧客情報が失われる")
     rooms.start(fac, ws["id"])
-    for d in (None, {"action": "choose", "index": 1}, {"action": "approve"}, {"action": "approve"}):
-        if d:
-            rooms.decide(fac, ws["id"], d)
-        assert rooms.jobs.wait_idle(ws["id"]).state == "idle"
+    room_walk(rooms, fac, ws["id"], until="playbook", decide=choose(1))
     return rooms, Reviews(rooms), ws["id"]
 
 

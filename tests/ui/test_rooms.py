@@ -6,6 +6,7 @@ import pytest
 
 from katachi.core.errors import KatachiError
 from katachi.ui.web.auth import Authenticator, add_user, check_password, hash_password
+from tests.flow import room_walk
 from tests.ui.roomkit import make_rooms
 from tests.workshop_fakes import WorkshopResponder
 
@@ -323,11 +324,7 @@ def test_gates_through_to_the_playbook_and_bad_decisions_are_refused_first(rooms
     with pytest.raises(KatachiError) as e:  # a second click while the model works
         rooms.decide(fac, wid, {"action": "approve"})
     assert e.value.code in ("model_busy", "bad_decision")
-    _to_gate(rooms, wid, "kpis")
-    rooms.decide(fac, wid, {"action": "approve"})
-    _to_gate(rooms, wid, "usecases")
-    rooms.decide(fac, wid, {"action": "approve"})
-    _to_gate(rooms, wid, "playbook")
+    room_walk(rooms, fac, wid, until="playbook")
     # The room's approval hands the playbook to review; it does not finish the workshop.
     assert rooms.decide(fac, wid, {"action": "approve", "gate": "playbook"}) == "sent_to_review"
     assert rooms.db.review(wid)["status"] == "in_review" and not rooms.is_done(wid)
@@ -345,15 +342,7 @@ def test_gates_through_to_the_playbook_and_bad_decisions_are_refused_first(rooms
     quick = rooms.create(fac, "acme", "すぐ決める", ["営業"], "ja", review=False)
     rooms.submit(fac, quick["id"], "提案書の作成に2日かかる")
     rooms.start(fac, quick["id"])
-    for g, d in (
-        ("themes", {"action": "choose", "index": 0}),
-        ("kpis", {"action": "approve"}),
-        ("usecases", {"action": "approve"}),
-        ("playbook", {"action": "approve"}),
-    ):
-        _to_gate(rooms, quick["id"], g)
-        assert rooms.decide(fac, quick["id"], d) == "queued"
-    assert rooms.jobs.wait_idle(quick["id"]).state == "idle" and rooms.is_done(quick["id"])
+    assert room_walk(rooms, fac, quick["id"]).done and rooms.is_done(quick["id"])
 
 
 def _at_kpis_failing_usecases(tmp_path, error):

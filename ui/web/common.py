@@ -12,6 +12,7 @@ import html
 
 from katachi.core.errors import KatachiError
 from katachi.core.i18n import LANGS, domain, lang_of, t
+from katachi.exports.readable import section
 
 # What a browser remembers between visits (the workshop it had open) is kept under one key for every
 # process: a restarted process, or another replica, reads it (a random key per process would lose it on
@@ -28,10 +29,8 @@ def tr(key: str, lang: str, /, **kw) -> str:
 
 
 def section_label(name: str, lang: str) -> str:
-    """A playbook section as people call it: 「手順 U1」, not ``procedures:U1``."""
-    kind, _, key = name.partition(":")
-    base = tr("sec_" + kind, lang)
-    return f"{base} {key}" if key else base
+    """A playbook section as people call it: 「手順 U1」, not ``procedures:U1`` (the documents' rule)."""
+    return section(name, lang)
 
 
 def workshop_choices(rows: list[dict], lang: str) -> list[tuple[str, str]]:
