@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel
 
-from katachi.agents import method, sections
+from katachi.agents import sections
 from katachi.agents.common import StageContext, StageLog, ask, cap, cite, evidence_for, items, text
 from katachi.agents.glossary import build as glossary_from_documents
 from katachi.agents.grounding import Evidence
@@ -174,7 +174,7 @@ def weekly_review(
 ) -> tuple[WeeklyReview, StageLog]:
     log = StageLog()
     if not feedback.strip():  # the method's weekly review filled with this workshop's KPIs and owners
-        return method.weekly_review(ctx.catalog(), kpis, ucs, ctx.lang), log
+        return method_weekly_review(ctx.catalog(), kpis, ucs, ctx.lang), log
     owners = [k.owner for k in kpis]
 
     def check(out: WeeklyReviewOut) -> list[str]:
@@ -248,7 +248,7 @@ def training(
 ) -> tuple[list[TrainingItem], StageLog]:
     log = StageLog()
     if not feedback.strip():  # one session per audience, one per 型 for the people who run it
-        return method.training(ctx.catalog(), procedures, ucs or [], ctx.lang), log
+        return method_training(ctx.catalog(), procedures, ucs or [], ctx.lang), log
     out: TrainingOut = ask(
         ctx,
         log,
@@ -337,3 +337,46 @@ def rewrite_rollout(
         max_tokens=400,
     )
     return [RolloutPhase(days=p.days, goals=list(p.goals)) for p in sorted(out.phases, key=lambda p: p.days)], log
+
+
+# -- the method's fixed forms, filled with this workshop's KPIs, owners and 型 -------------------------------
+def method_weekly_review(lib, kpis: list[KPI], ucs: list[UseCase], lang: str) -> WeeklyReview:
+    """The method's weekly KPI / PDCA review (the library's ``method.yaml``) with this workshop's KPIs and
+    owners filled in: the model is not asked, since the form is the method's own."""
+    m = lib.method.weekly_review.ja if lang == "ja" else lib.method.weekly_review.en
+    heads = [m.attendee_head.format(department=d) for d in dict.fromkeys(u.department for u in ucs)]
+    attendees = list(dict.fromkeys([k.owner for k in kpis if k.owner] + heads))
+    rules = [t("doc.rule_target", lang, name=k.name, target=target_words(k.target, k.unit, lang)) for k in kpis] + list(
+        m.rules
+    )
+    return WeeklyReview(
+        cadence=m.cadence,
+        attendees=attendees,
+        inputs=list(m.inputs),
+        agenda=list(m.agenda),
+        decision_rules=rules,
+        exec_ai_hour=m.exec_ai_hour,
+    )
+
+
+def method_training(lib, procedures: list[Procedure], ucs: list[UseCase], lang: str) -> list[TrainingItem]:
+    """One session for executives, one for department heads, one per 型 for the people who run it."""
+    by_id = {u.id: u for u in ucs}
+    out: list[TrainingItem] = []
+    for tpl in lib.method.training:
+        x = tpl.ja if lang == "ja" else tpl.en
+        if "{title}" not in x.session:
+            out.append(TrainingItem(session=x.session, audience=x.audience, teaches=x.teaches, format=x.format))
+            continue
+        for p in procedures:
+            u = by_id.get(p.use_case_id)
+            who = f"{u.who}（{u.department}）" if u else ""
+            out.append(
+                TrainingItem(
+                    session=x.session.format(title=p.title),
+                    audience=x.audience.format(who=who),
+                    teaches=x.teaches.format(title=p.title),
+                    format=x.format,
+                )
+            )
+    return out

@@ -23,7 +23,7 @@ def test_amounts_read_as_written(value, unit, shown):
 
 
 def test_the_weekly_review_and_the_rollout_name_targets_as_written():
-    from katachi.agents import method
+    from katachi.agents import playbook
     from katachi.agents.playbook import default_rollout
     from katachi.agents.schemas import KPI
     from katachi.agents.sections import review_problems
@@ -40,7 +40,7 @@ def test_the_weekly_review_and_the_rollout_name_targets_as_written():
         owner="CFO",
         method="invoices",
     )
-    wr = method.weekly_review(lib, [k], [], "en")
+    wr = playbook.method_weekly_review(lib, [k], [], "en")
     assert "its target of $700,000 per year for two weeks" in wr.decision_rules[0]
     assert not review_problems(wr.cadence, wr.decision_rules, [k])
     assert "judge attainment of $700,000 per year" in " ".join(default_rollout([], [k], "en")[2].goals)

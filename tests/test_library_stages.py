@@ -177,17 +177,17 @@ def test_review_renders_every_kind_of_section(name, value):
 
 
 def test_weekly_review_and_training_come_from_the_method_with_this_workshops_kpis():
-    from katachi.agents import method
+    from katachi.agents import playbook
     from katachi.agents.sections import review_problems
 
-    wr = method.weekly_review(LIB, [K], [UC], "ja")
+    wr = playbook.method_weekly_review(LIB, [K], [UC], "ja")
     assert not review_problems(wr.cadence, wr.decision_rules, [K])  # a working day, a time, rules on the target
     assert wr.attendees[:2] == ["営業担当役員", "営業部の部門長"] and wr.exec_ai_hour
     proc = procedure_from(LIB.patterns["sales.proposal_draft"], UC, "ja")
-    sessions = method.training(LIB, [proc], [UC], "ja")
+    sessions = playbook.method_training(LIB, [proc], [UC], "ja")
     assert [s.audience for s in sessions] == ["経営層", "部門長", "営業担当（営業部）"]
     assert sessions[2].teaches == proc.title
-    en = method.weekly_review(LIB, [K], [UC], "en")
+    en = playbook.method_weekly_review(LIB, [K], [UC], "en")
     assert en.cadence.startswith("Every Monday") and "Head of 営業部" in en.attendees
 
 
