@@ -402,8 +402,56 @@ def summary(label: str, r: dict, rooms, n: int, args) -> dict:
     }
 
 
+def _server_processes(
+    tmp: Path, url: str, ports: list[int], engines: tuple | None, model_delay: float
+) -> list[subprocess.Popen]:
+    """A replica on each port and two workers, each on a data directory of its own."""
+    procs = [
+        _spawn(
+            "tests.replica_child",
+            str(tmp / f"app{i}"),
+            url,
+            str(p),
+            *(engines or ()),
+            log=tmp / f"app{i}.log",
+        )
+        for i, p in enumerate(ports)
+    ]
+    procs += [
+        _spawn(
+            "tests.worker_child",
+            url,
+            f"w{i}",
+            str(model_delay),
+            *((str(tmp / f"w{i}"), *engines) if engines else ()),
+            log=tmp / f"w{i}.log",
+            env={"CALLS_FILE": str(tmp / f"w{i}.calls")},
+        )
+        for i in range(2)
+    ]
+    return procs
+
+
+def _server_figures(r: dict, rooms, shops: list, args, tmp: Path, chroma) -> dict:
+    """The run's summary, with the job queue's waits and the model calls the workers made."""
+    waits = [
+        row["started"] - row["created"]
+        for row in rooms.db.all("SELECT created, started FROM jobs WHERE started IS NOT NULL")
+    ]
+    name = "server (2 replicas, 2 workers, PostgreSQL" + (", Chroma server)" if chroma else ")")
+    figures = summary(name, r, rooms, len(shops), args)
+    figures["queue_wait_p95"] = _pct(waits, 95)
+    figures["jobs"] = len(waits)
+    figures["model_calls"] = sum(
+        int((tmp / f"w{i}.calls").read_text() or 0) for i in range(2) if (tmp / f"w{i}.calls").exists()
+    )
+    print(f"  job queue wait: p50 {_pct(waits, 50):.1f} s, p95 {_pct(waits, 95):.1f} s ({len(waits)} jobs)")
+    return figures
+
+
 def run_server(args, tmp: Path, expected: int) -> dict:
     """The load on the server setup (PostgreSQL, Chroma unless --no-chroma, 2 replicas, 2 workers); its figures."""
+    from benchmarks.cpu_meter import postmaster_pid
     from katachi.ui.web.auth import add_user
     from tests.chroma import TempChroma, put_documents
     from tests.pg import TempPostgres
@@ -417,34 +465,17 @@ def run_server(args, tmp: Path, expected: int) -> dict:
         engines = (chroma.url, "scale") if chroma is not None else None
         rooms = rooms_over(url, tmp / "facilitator", args.model_delay, engines)
         add_user(rooms.db, "fumi", "facil-pass-1", "facilitator", ["acme"])
-        ports = [free_port(), free_port()]
-        urls = [f"http://127.0.0.1:{p}/" for p in ports]
         if engines:  # acme's documents, ingested on the engines by a process with a disk of its own
             put_documents(chroma.url, tmp / "ingest", "scale", url)
-        procs += [
-            _spawn("tests.replica_child", str(tmp / f"app{i}"), url, str(p), *(engines or ()), log=tmp / f"app{i}.log")
-            for i, p in enumerate(ports)
-        ]
-        procs += [
-            _spawn(
-                "tests.worker_child",
-                url,
-                f"w{i}",
-                str(args.model_delay),
-                *((str(tmp / f"w{i}"), *engines) if engines else ()),
-                log=tmp / f"w{i}.log",
-                env={"CALLS_FILE": str(tmp / f"w{i}.calls")},
-            )
-            for i in range(2)
-        ]
+        ports = [free_port(), free_port()]
+        urls = [f"http://127.0.0.1:{p}/" for p in ports]
+        procs = _server_processes(tmp, url, ports, engines, args.model_delay)
         for u in urls:
             wait_http(u)
         shops = [
             rooms.create(rooms.user("fumi"), "acme", f"WS{i}", ["営業", "カスタマーサクセス"], "ja", review=False)
             for i in range(args.workshops)
         ]
-        from benchmarks.cpu_meter import postmaster_pid
-
         components = {
             "replicas": [p.pid for p in procs[:2]],
             "workers": [p.pid for p in procs[2:]],
@@ -453,24 +484,7 @@ def run_server(args, tmp: Path, expected: int) -> dict:
             **({"chroma": [chroma.proc.pid]} if chroma else {}),
         }
         r = load(urls, [(w["id"], w["join_code"]) for w in shops], args, gates(rooms, expected), tmp, components)
-        waits = [
-            row["started"] - row["created"]
-            for row in rooms.db.all("SELECT created, started FROM jobs WHERE started IS NOT NULL")
-        ]
-        figures = summary(
-            "server (2 replicas, 2 workers, PostgreSQL" + (", Chroma server)" if chroma else ")"),
-            r,
-            rooms,
-            len(shops),
-            args,
-        )
-        figures["queue_wait_p95"] = _pct(waits, 95)
-        figures["jobs"] = len(waits)
-        figures["model_calls"] = sum(
-            int((tmp / f"w{i}.calls").read_text() or 0) for i in range(2) if (tmp / f"w{i}.calls").exists()
-        )
-        print(f"  job queue wait: p50 {_pct(waits, 50):.1f} s, p95 {_pct(waits, 95):.1f} s ({len(waits)} jobs)")
-        return figures
+        return _server_figures(r, rooms, shops, args, tmp, chroma)
     finally:
         for p in procs:
             p.kill()

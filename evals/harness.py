@@ -412,27 +412,37 @@ def _fmt(v: Any) -> str:
     return "–" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v))
 
 
+# Metric names short enough for a table column.
+SHORT = {
+    "library_share": "library",
+    "kpi_sources": "kpi src",
+    "citation_validity": "cit.valid",
+    "citation_coverage": "cit.cover",
+    "cited_files": "files",
+    "kpi_completeness": "kpi",
+    "department_coverage": "depts",
+    "handoff_closure": "handoff",
+    "glossary_consistency": "glossary",
+    "schema_validity": "schema",
+    "linter_recall": "lint.R",
+    "linter_precision": "lint.P",
+}
+
+
 def render(report: dict) -> str:
-    short = {
-        "library_share": "library",
-        "kpi_sources": "kpi src",
-        "citation_validity": "cit.valid",
-        "citation_coverage": "cit.cover",
-        "cited_files": "files",
-        "kpi_completeness": "kpi",
-        "department_coverage": "depts",
-        "handoff_closure": "handoff",
-        "glossary_consistency": "glossary",
-        "schema_validity": "schema",
-        "linter_recall": "lint.R",
-        "linter_precision": "lint.P",
-    }
+    """The report as Markdown: metrics, checks, the content rubric, what failed, the linter."""
+    s = report["summary"]
+    lines = [f"# Katachi eval — {report['model']}", "", f"{report['created']}", "", *_metrics_table(report)]
+    lines += ["", *render_counts(s["checks"]), *_rubric_table(report), *_failures(report)]
+    lines += ["", "## Linter", ""]
+    for r in report["scenarios"]:
+        lines.append(f"- {r['scenario']}: expected {r['linter_expected'] or '-'}; fired {r['linter_fired'] or '-'}")
+    return "\n".join(lines) + "\n"
+
+
+def _metrics_table(report: dict) -> list[str]:
     lines = [
-        f"# Katachi eval — {report['model']}",
-        "",
-        f"{report['created']}",
-        "",
-        "| scenario | lang | " + " | ".join(short[m] for m in METRICS) + " | s | tokens |",
+        "| scenario | lang | " + " | ".join(SHORT[m] for m in METRICS) + " | s | tokens |",
         "|---|---|" + "---|" * (len(METRICS) + 2),
     ]
     for r in report["scenarios"]:
@@ -447,9 +457,11 @@ def render(report: dict) -> str:
         + " | ".join(_fmt(s.get(m)) for m in METRICS)
         + f" | {s['seconds_per_scenario']:.0f} | {s['completion_tokens']} |"
     )
-    lines += [
-        "",
-        *render_counts(s["checks"]),
+    return lines
+
+
+def _rubric_table(report: dict) -> list[str]:
+    lines = [
         "## Content rubric",
         "",
         "| scenario | " + " | ".join(RUBRIC_SHORT[c] for c in rubric.CHECKS) + " | passed |",
@@ -461,10 +473,15 @@ def render(report: dict) -> str:
             + " | ".join(_fmt(r["metrics"].get(c)) for c in rubric.CHECKS)
             + f" | {r.get('rubric', '–')} |"
         )
+    s = report["summary"]
     lines.append(
         "| **mean** | " + " | ".join(_fmt(s.get(c)) for c in rubric.CHECKS) + f" | {_fmt(s.get('rubric_passed'))} |"
     )
-    lines += ["", "Details (what failed):", ""]
+    return lines
+
+
+def _failures(report: dict) -> list[str]:
+    lines = ["", "Details (what failed):", ""]
     for r in report["scenarios"]:
         fails = [
             f"{c}: {r['details'].get(c)}"
@@ -474,10 +491,7 @@ def render(report: dict) -> str:
         if r.get("error"):
             fails = [f"LOST: {r['error']} — {r.get('detail', '')}"]
         lines.append(f"- {r['scenario']}: " + ("; ".join(fails) if fails else "all checks pass"))
-    lines += ["", "## Linter", ""]
-    for r in report["scenarios"]:
-        lines.append(f"- {r['scenario']}: expected {r['linter_expected'] or '-'}; fired {r['linter_fired'] or '-'}")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def compare(a: Path, b: Path) -> str:

@@ -20,9 +20,9 @@ def col(name, kind, *args, **kw):
     return sa.Column(name, kind() if kind in (T, I) else kind, *args, **kw)
 
 
-def upgrade() -> None:
-    conn = op.get_bind()
-    tables = {
+def _accounts() -> dict[str, list[sa.Column]]:
+    """Who may sign in and which companies they belong to."""
+    return {
         "users": [
             col("username", T, primary_key=True),
             col("pw_hash", T, nullable=False),
@@ -32,6 +32,12 @@ def upgrade() -> None:
             col("lang", T, nullable=False, server_default=""),
         ],
         "members": [col("username", T, primary_key=True), col("company", T, primary_key=True)],
+    }
+
+
+def _rooms() -> dict[str, list[sa.Column]]:
+    """Workshops and what their rooms collect: seats, joins, pain points, ratings, dot votes."""
+    return {
         "workshops": [
             col("id", T, primary_key=True),
             col("company", T, nullable=False),
@@ -74,6 +80,38 @@ def upgrade() -> None:
             col("edited_by", T),
             col("sender", T),
         ],
+        "ratings": _ratings(),
+        "votes": _votes(),
+    }
+
+
+def _ratings() -> list[sa.Column]:
+    return [
+        col("workshop", T, primary_key=True),
+        col("kind", T, primary_key=True),
+        col("target", T, primary_key=True),
+        col("voter", T, primary_key=True),
+        col("a", I, nullable=False, server_default="0"),
+        col("b", I, nullable=False, server_default="0"),
+        col("comment", T, nullable=False, server_default=""),
+        col("named", I, nullable=False, server_default="0"),
+        col("at", F, nullable=False),
+    ]
+
+
+def _votes() -> list[sa.Column]:
+    return [
+        col("workshop", T, primary_key=True),
+        col("round", T, primary_key=True),
+        col("voter", T, primary_key=True),
+        col("candidate", I, primary_key=True),
+        col("dots", I, nullable=False),
+    ]
+
+
+def _reviews() -> dict[str, list[sa.Column]]:
+    """The consultants' review of a playbook: its status, per-section sign-off, comments, the audit trail."""
+    return {
         "reviews": [
             col("thread", T, primary_key=True),
             col("status", T, nullable=False),
@@ -108,26 +146,12 @@ def upgrade() -> None:
             col("what", T, nullable=False),
             col("detail", T, nullable=False, server_default=""),
         ],
-        "ratings": [
-            col("workshop", T, primary_key=True),
-            col("kind", T, primary_key=True),
-            col("target", T, primary_key=True),
-            col("voter", T, primary_key=True),
-            col("a", I, nullable=False, server_default="0"),
-            col("b", I, nullable=False, server_default="0"),
-            col("comment", T, nullable=False, server_default=""),
-            col("named", I, nullable=False, server_default="0"),
-            col("at", F, nullable=False),
-        ],
-        "votes": [
-            col("workshop", T, primary_key=True),
-            col("round", T, primary_key=True),
-            col("voter", T, primary_key=True),
-            col("candidate", I, primary_key=True),
-            col("dots", I, nullable=False),
-        ],
     }
-    for name, columns in tables.items():
+
+
+def upgrade() -> None:
+    conn = op.get_bind()
+    for name, columns in {**_accounts(), **_rooms(), **_reviews()}.items():
         missing(conn, name, columns)
     if "pain_by_ws" not in {i["name"] for i in sa.inspect(conn).get_indexes("pain_points")}:
         op.create_index("pain_by_ws", "pain_points", ["workshop", "id"])
