@@ -198,21 +198,6 @@ def ask(
     ``on_item``: each item of the first answer as it is written (see ``structured_call``)."""
 
     allowed = " ".join(str(v) for v in values.values()) + evidence.prompt_block()
-    named: list[list[str]] = []
-
-    def validate(obj: Any) -> list[str]:
-        problems = []
-        bad = evidence.unknown(_evidence_ids(obj))
-        if bad:
-            problems.append(f"unknown evidence ids {sorted(set(bad))}; use only {evidence.ids} or []")
-        foreign = script.scan(obj, ctx.lang, allowed)
-        if foreign and not named:  # named back once; what survives is repaired below
-            named.append(foreign)
-            problems.append(f"write only {LANGUAGE[ctx.lang]} (no Chinese words or characters): {'; '.join(foreign)}")
-        if check:
-            problems.extend(check(obj))
-        return problems
-
     messages = [
         ("system", system_prompt(ctx.lang, ctx.company, ctx.today)),
         (
@@ -227,7 +212,7 @@ def ask(
         schema,
         messages,
         role=role,
-        validate=validate,
+        validate=_validator(ctx, evidence, allowed, check),
         retries=ctx.retries,
         enums={"evidence": evidence.ids, **(enums or {})},
         accept_last=True,
@@ -241,6 +226,29 @@ def ask(
     if replaced:
         log.findings.append(finding("foreign_script", role, "", ctx.lang, "、".join(dict.fromkeys(replaced))))
     return value
+
+
+def _validator(
+    ctx: StageContext, evidence: Evidence, allowed: str, check: Callable[[Any], list[str]] | None
+) -> Callable[[Any], list[str]]:
+    """What is named back to the model on each answer: unknown evidence ids, words in another script
+    (once), and the caller's ``check``."""
+    named: list[list[str]] = []
+
+    def validate(obj: Any) -> list[str]:
+        problems = []
+        bad = evidence.unknown(_evidence_ids(obj))
+        if bad:
+            problems.append(f"unknown evidence ids {sorted(set(bad))}; use only {evidence.ids} or []")
+        foreign = script.scan(obj, ctx.lang, allowed)
+        if foreign and not named:  # named back once; what survives is repaired after the call
+            named.append(foreign)
+            problems.append(f"write only {LANGUAGE[ctx.lang]} (no Chinese words or characters): {'; '.join(foreign)}")
+        if check:
+            problems.extend(check(obj))
+        return problems
+
+    return validate
 
 
 def cite(

@@ -7,12 +7,13 @@ procedures, and the company's documents.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, create_model
 
 from katachi.agents.common import StageContext, StageLog, ask, cap, cite, items, retrieve, text
-from katachi.agents.grounding import build_evidence
+from katachi.agents.grounding import Evidence, build_evidence
 from katachi.agents.prompts import user_prompt
 from katachi.agents.schemas import Citation, Procedure
 from katachi.core.i18n import t
@@ -104,6 +105,45 @@ def weekly_pack(
     feedback: str = "",
 ) -> tuple[dict, StageLog]:
     log = StageLog()
+    ev = _pack_evidence(ctx, theme, stuck_lines, checkins, procedures, log)
+    about = seeds(kpi_lines, stuck_lines, checkins, procedures) or [theme.get("title", "")]
+    schema = pack_schema(len(about))
+    values = dict(
+        theme=theme.get("title", ""),
+        kpis=kpi_lines or "-",
+        stuck=stuck_lines or "-",
+        notes=_note_lines(checkins),
+        slots="\n".join(f"h{i}: {a}" for i, a in enumerate(about, 1)),
+    )
+    shown = user_prompt("weekly_pack", ctx.lang, feedback=feedback, documents=ev.prompt_block(), **values)
+    copied = _copy_test(shown, about)
+    out = ask(
+        ctx,
+        log,
+        role="pack",
+        schema=schema,
+        prompt="weekly_pack",
+        evidence=ev,
+        feedback=feedback,
+        check=_pack_problems(ctx.lang, len(about), copied),
+        max_tokens=200 + 120 * len(about),
+        **values,
+    )
+    hyps, seen = _hypotheses(ctx.lang, out, about, ev, log, copied)
+    decisions = [d.strip() for d in out.decisions if d.strip() and d.strip() not in seen and not copied(d)]
+    prompts = [p.strip() for p in out.exec_prompts if p.strip() and p.strip() not in seen and not copied(p)]
+    return {
+        "hypotheses": hyps,
+        "decisions": list(dict.fromkeys(decisions)),
+        "exec_prompts": list(dict.fromkeys(prompts)),
+    }, log
+
+
+def _pack_evidence(
+    ctx: StageContext, theme: dict, stuck_lines: str, checkins: list[dict], procedures: list[dict], log: StageLog
+) -> Evidence:
+    """The sentences a hypothesis may cite: the week's check-in notes, the playbook's procedures, and the
+    company's documents on the theme and the blockers."""
     notes = note_passages(ctx.company, checkins)
     queries = [f"{theme.get('title', '')} {theme.get('problem', '')}"]
     queries += [c.get("blockers") or c.get("note") or "" for c in checkins if c.get("blockers") or c.get("note")][:3]
@@ -111,7 +151,11 @@ def weekly_pack(
     ev = build_evidence(passages, " ".join(queries) + " " + stuck_lines, max_sentences=8)
     for cid, p in ev.passages.items():
         log.passages[cid] = p.model_dump()
-    note_lines = (
+    return ev
+
+
+def _note_lines(checkins: list[dict]) -> str:
+    return (
         "\n".join(
             f"- {c['week']} {c['item']}: {c.get('value') if c.get('value') is not None else ''} "
             f"{c.get('status', '')} {c.get('note', '')} {c.get('blockers', '')}".strip()
@@ -119,25 +163,24 @@ def weekly_pack(
         )
         or "-"
     )
-    about = seeds(kpi_lines, stuck_lines, checkins, procedures) or [theme.get("title", "")]
-    schema = pack_schema(len(about))
-    values = dict(
-        theme=theme.get("title", ""),
-        kpis=kpi_lines or "-",
-        stuck=stuck_lines or "-",
-        notes=note_lines,
-        slots="\n".join(f"h{i}: {a}" for i, a in enumerate(about, 1)),
-    )
-    shown = user_prompt("weekly_pack", ctx.lang, feedback=feedback, documents=ev.prompt_block(), **values)
+
+
+def _copy_test(shown: str, about: list[str]) -> Callable[[str], bool]:
+    """Text lifted from the prompt (an input line, a document, the format example) is not an answer."""
 
     def copied(text: str) -> bool:
-        """Text lifted from the prompt (an input line, a document, the format example) is not an answer."""
         s = text.strip()
         return len(s) >= 8 and (s in shown or any(s in a or a in s for a in about))
 
+    return copied
+
+
+def _pack_problems(lang: str, n: int, copied: Callable[[str], bool]) -> Callable[[Any], list[str]]:
+    """What is named back to the model: hypotheses that repeat each other, and anything copied."""
+
     def check(out: Any) -> list[str]:
-        hs = [getattr(out, f"h{i}") for i in range(1, len(about) + 1)]
-        hyps = [h.sentence(ctx.lang) for h in hs]
+        hs = [getattr(out, f"h{i}") for i in range(1, n + 1)]
+        hyps = [h.sentence(lang) for h in hs]
         problems = [] if len(set(hyps)) == len(hyps) else ["each hypothesis must be different"]
         if any(copied(h.change) or copied(h.effect) for h in hs):
             problems.append("change: what to do differently; effect: what the KPI does then; do not copy the item")
@@ -147,35 +190,24 @@ def weekly_pack(
             problems.append("write new decisions and exec_prompts for this company; do not copy the example")
         return problems
 
-    out = ask(
-        ctx,
-        log,
-        role="pack",
-        schema=schema,
-        prompt="weekly_pack",
-        evidence=ev,
-        feedback=feedback,
-        check=check,
-        max_tokens=200 + 120 * len(about),
-        **values,
-    )
+    return check
+
+
+def _hypotheses(
+    lang: str, out: Any, about: list[str], ev: Evidence, log: StageLog, copied: Callable[[str], bool]
+) -> tuple[list[dict], set[str]]:
+    """The hypotheses that survived, cited, each with what it is about; and their sentences."""
     hyps = []
     seen: set[str] = set()
     for i, subject in enumerate(about, 1):
         h = getattr(out, f"h{i}")
-        text_ = h.sentence(ctx.lang)
+        text_ = h.sentence(lang)
         if not h.change.strip() or text_ in seen or copied(h.change) or copied(h.effect):
             continue  # a repeat or an echo even after the retries: left out, not shown as a hypothesis
         seen.add(text_)
         cits, support = cite(ev, h.evidence, log, f"hypothesis[{i}]", claim=text_)
         hyps.append({**Hypothesis(text=text_, citations=cits, support=support).model_dump(), "about": subject})
-    decisions = [d.strip() for d in out.decisions if d.strip() and d.strip() not in seen and not copied(d)]
-    prompts = [p.strip() for p in out.exec_prompts if p.strip() and p.strip() not in seen and not copied(p)]
-    return {
-        "hypotheses": hyps,
-        "decisions": list(dict.fromkeys(decisions)),
-        "exec_prompts": list(dict.fromkeys(prompts)),
-    }, log
+    return hyps, seen
 
 
 def adapt(

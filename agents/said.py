@@ -147,26 +147,42 @@ def subject(x: Stated, lang: str) -> str:
     before = t[offset : earlier[0] if earlier else x.start]  # 「成約率が去年の18%から12%に」: what precedes both
     after = t[x.end :]
     if lang == "ja":
-        kept = _JA_FILLER.sub("", before)
-        while True:  # 「…に1件あたり」「マネージャーが案件ごとに」: qualifiers and fillers, peeled from the end
-            per = _JA_PER.search(kept)
-            assert per is not None  # every part of it is optional: it always matches, maybe empty
-            shorter = _JA_FILLER.sub("", _JA_PER.sub("", kept)) if per.group(0) else kept
-            if shorter == kept:
-                break
-            kept = shorter
-        phrase = _JA_LEAD.sub("", kept).strip()
-        if _JA_THAT.match(phrase):  # 「そのうち3割はパスワードのリセット」: what the share is of comes after
-            return re.split(r"[がをで、。]", after.lstrip("はがの"))[0].strip()[:24]
-        if _JA_ROLE.search(phrase):
-            phrase = ""  # only who does it (「経理が毎期2週間」): what they do is in the clause before
-        if not phrase:
-            prev = t[:offset].rstrip("、, ")
-            prev = prev[max(prev.rfind("、"), prev.rfind("。")) + 1 :]
-            phrase = _JA_PURPOSE.sub("", prev).strip() or phrase
-        if not phrase:
-            phrase = re.split(r"[がをはで、。]", after.lstrip("のをがは"))[0]
-        return _head(phrase.strip("「」 "))
+        return _subject_ja(t[:offset], before, after)
+    return _subject_en(x, t[:offset], before, after)
+
+
+def _subject_ja(preceding: str, before: str, after: str) -> str:
+    """``subject`` in Japanese: the words before the number, else those of the clause before (``preceding``
+    is the sentence up to the number's clause), else those after it."""
+    phrase = _JA_LEAD.sub("", _peel_ja(before)).strip()
+    if _JA_THAT.match(phrase):  # 「そのうち3割はパスワードのリセット」: what the share is of comes after
+        return re.split(r"[がをで、。]", after.lstrip("はがの"))[0].strip()[:24]
+    if _JA_ROLE.search(phrase):
+        phrase = ""  # only who does it (「経理が毎期2週間」): what they do is in the clause before
+    if not phrase:
+        prev = preceding.rstrip("、, ")
+        prev = prev[max(prev.rfind("、"), prev.rfind("。")) + 1 :]
+        phrase = _JA_PURPOSE.sub("", prev).strip() or phrase
+    if not phrase:
+        phrase = re.split(r"[がをはで、。]", after.lstrip("のをがは"))[0]
+    return _head(phrase.strip("「」 "))
+
+
+def _peel_ja(before: str) -> str:
+    """The words before a number without the fillers and qualifiers at their end."""
+    kept = _JA_FILLER.sub("", before)
+    while True:  # 「…に1件あたり」「マネージャーが案件ごとに」: qualifiers and fillers, peeled from the end
+        per = _JA_PER.search(kept)
+        assert per is not None  # every part of it is optional: it always matches, maybe empty
+        shorter = _JA_FILLER.sub("", _JA_PER.sub("", kept)) if per.group(0) else kept
+        if shorter == kept:
+            return kept
+        kept = shorter
+
+
+def _subject_en(x: Stated, preceding: str, before: str, after: str) -> str:
+    """``subject`` in English: what is counted, the subject before the verb, what a share is of, what
+    time is spent doing; else the clause before (``preceding``) or the words after the number."""
     if x.family == "count" and re.fullmatch(r"[a-z -]+", x.unit.lower()) and not x.unit.startswith("per "):
         return x.unit  # "4 renewals", "3 phone calls": what is counted
     of = re.match(
@@ -175,6 +191,23 @@ def subject(x: Stated, lang: str) -> str:
     if x.said.lower().endswith(" of"):  # "a third of them are password resets": the share is of what follows
         rest = re.sub(r"^\s*(?:them|it|those|these|the)\s+(?:are|is|were|was)?\s*", "", after, flags=re.I)
         return " ".join(re.split(r"[,.;]", rest)[0].split()[:6])
+    phrase = _en_lead(before, after)
+    if of and (not phrase or len(phrase.split()) <= 1):
+        phrase = of.group(1).strip()
+    if not phrase:
+        prev = preceding.rstrip(" ,;")
+        prev = re.split(r"[,;.]\s*", prev)[-1] if prev else ""
+        phrase = (
+            _EN_LEAD.sub("", re.sub(r"\s+(?:has to|have to|must|needs? to)\b.*$", "", prev)).strip() if prev else ""
+        )
+    if not phrase:
+        tail = re.match(r"\s*(?:a|per|each)?\s*(?:day|week|month|year)?\s*([\w' -]+?)(?:[,.;]|$)", after)
+        phrase = tail.group(1).strip() if tail else ""
+    return " ".join(phrase.split()[:8])
+
+
+def _en_lead(before: str, after: str) -> str:
+    """The subject said before the number, up to its verb; for time spent or lost, what it is spent doing."""
     lead = re.sub(
         r"\b(?:went|gone|crept|rose|risen|fell|fallen|dropped|grew)\s+(?:up\s+|down\s+)?from\s+\S+\s+(?:to\s+)?$",
         "",
@@ -189,18 +222,7 @@ def subject(x: Stated, lang: str) -> str:
             r"\s*(?:(?:a|per|each|every)\s+(?:day|week|month|evening|morning|night)\s+)?(\w+ing\b[\w' -]*)", after, re.I
         )
         phrase = doing.group(1).strip() if doing else phrase
-    if of and (not phrase or len(phrase.split()) <= 1):
-        phrase = of.group(1).strip()
-    if not phrase:
-        prev = t[:offset].rstrip(" ,;")
-        prev = re.split(r"[,;.]\s*", prev)[-1] if prev else ""
-        phrase = (
-            _EN_LEAD.sub("", re.sub(r"\s+(?:has to|have to|must|needs? to)\b.*$", "", prev)).strip() if prev else ""
-        )
-    if not phrase:
-        tail = re.match(r"\s*(?:a|per|each)?\s*(?:day|week|month|year)?\s*([\w' -]+?)(?:[,.;]|$)", after)
-        phrase = tail.group(1).strip() if tail else ""
-    return " ".join(phrase.split()[:8])
+    return phrase
 
 
 def _head(phrase: str, cap: int = 24) -> str:

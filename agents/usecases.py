@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from katachi.agents.common import StageContext, StageLog, ask, cap, cite, evidence_for, finding, items, text
+from katachi.agents.grounding import Evidence
 from katachi.agents.intake import similarity
 from katachi.agents.patterns import NEW, fill, kpi_for, pattern_line, risks_of
 from katachi.agents.schemas import KPI, HandOff, PainPoint, Score, Theme, UseCase
@@ -16,6 +17,8 @@ from katachi.agents.slots import check_slots, loops
 from katachi.agents.targets import amount
 from katachi.agents.themes import about_ai
 from katachi.core.i18n import t
+from katachi.knowledge.library.catalog import Library
+from katachi.knowledge.library.schema import Pattern
 from katachi.knowledge.metadata import department_of
 
 
@@ -133,35 +136,9 @@ def generate_department(
     queries = [f"{department} {theme.title}", f"{department} 業務 プロセス {theme.problem}"]
     queries += [f"{department} {p}" for p in (pains or [])[:2]]
     ev = evidence_for(ctx, queries, log, department=department_of(department))
-    kpi_ids = [k.id for k in kpis]
-    query = " ".join([theme.title, theme.problem, *(pains or [])[:3], *[k.name for k in kpis]])
-    wanted = [k.catalog_id for k in kpis if k.catalog_id]
-    candidates = [
-        p
-        for p in lib.pattern_candidates(
-            department, query, ctx.lang, wanted, k=4 + len(taken or []), function=ctx.function_of(department)
-        )
-        if p.id not in (taken or [])
-    ][:4]
+    candidates = _pattern_candidates(ctx, lib, theme, kpis, department, pains or [], taken or [])
     by_id = {p.id: p for p in candidates}
-
-    out: UseCasesOut = ask(
-        ctx,
-        log,
-        role="usecases",
-        schema=UseCasesOut,
-        prompt="usecases",
-        evidence=ev,
-        feedback=feedback,
-        check=lambda o: use_case_problems(o, kpi_ids, avoid or [], department),
-        enums={"kpi_id": kpi_ids, "pattern": list(by_id) or [NEW]},
-        theme=theme.title,
-        kpis=kpi_lines(kpis),
-        department=department,
-        n=n,
-        patterns="\n".join(pattern_line(p, lib, ctx.lang, kpis) for p in candidates) or "-",
-        max_tokens=450,
-    )
+    out = _ask_use_cases(ctx, log, ev, lib, theme, kpis, department, n, feedback, avoid or [], candidates)
     documents = " ".join(p.text for p in ev.passages.values())
     said = " ".join([*(pains or []), documents])
     result = [
@@ -183,6 +160,56 @@ def generate_department(
         for i, u in enumerate(out.use_cases[:n])
     ]
     return result, log
+
+
+def _pattern_candidates(
+    ctx: StageContext, lib: Library, theme: Theme, kpis: list[KPI], department: str, pains: list[str], taken: list[str]
+) -> list[Pattern]:
+    """The library patterns offered to the department: up to 4 closest to the theme, its pains and KPIs,
+    none that another department already adapted."""
+    query = " ".join([theme.title, theme.problem, *pains[:3], *[k.name for k in kpis]])
+    wanted = [k.catalog_id for k in kpis if k.catalog_id]
+    return [
+        p
+        for p in lib.pattern_candidates(
+            department, query, ctx.lang, wanted, k=4 + len(taken), function=ctx.function_of(department)
+        )
+        if p.id not in taken
+    ][:4]
+
+
+def _ask_use_cases(
+    ctx: StageContext,
+    log: StageLog,
+    ev: Evidence,
+    lib: Library,
+    theme: Theme,
+    kpis: list[KPI],
+    department: str,
+    n: int,
+    feedback: str,
+    avoid: list[str],
+    candidates: list[Pattern],
+) -> UseCasesOut:
+    """The model picks a pattern and a KPI for each of the department's use cases and writes its slots."""
+    kpi_ids = [k.id for k in kpis]
+    return ask(
+        ctx,
+        log,
+        role="usecases",
+        schema=UseCasesOut,
+        prompt="usecases",
+        evidence=ev,
+        feedback=feedback,
+        check=lambda o: use_case_problems(o, kpi_ids, avoid, department),
+        enums={"kpi_id": kpi_ids, "pattern": list(dict.fromkeys(p.id for p in candidates)) or [NEW]},
+        theme=theme.title,
+        kpis=kpi_lines(kpis),
+        department=department,
+        n=n,
+        patterns="\n".join(pattern_line(p, lib, ctx.lang, kpis) for p in candidates) or "-",
+        max_tokens=450,
+    )
 
 
 def _use_case(
@@ -469,29 +496,39 @@ def generate_handoffs(
         if sender is None:
             continue
         seen.add(pair)
-        hid = f"H{len(result) + 1}"
-        receiver = next((u for u in use_cases if u.department == h.to_department), None)
-        owner = receiver.who if receiver is not None else t("doc.actor_of", ctx.lang, department=h.to_department)
-        citations, support = cite(
-            ev,
-            h.evidence,
-            log,
-            f"handoff[{hid}]",
-            claim=f"{h.from_department} {h.to_department} {sender.output} {sender.when}",
-        )
-        result.append(
-            HandOff(
-                id=hid,
-                from_department=h.from_department,
-                to_department=h.to_department,
-                what=sender.output,
-                when=sender.when,
-                receiving_owner=owner,
-                citations=citations,
-                support=support,
-            )
-        )
+        result.append(_handoff(ctx, h, f"H{len(result) + 1}", sender, use_cases, ev, log))
     return result, log
+
+
+def _handoff(
+    ctx: StageContext,
+    h: HandOffOut,
+    hid: str,
+    sender: UseCase,
+    use_cases: list[UseCase],
+    ev: Evidence,
+    log: StageLog,
+) -> HandOff:
+    """One hand-off written in code: the sender's output and trigger, the receiving department's actor."""
+    receiver = next((u for u in use_cases if u.department == h.to_department), None)
+    owner = receiver.who if receiver is not None else t("doc.actor_of", ctx.lang, department=h.to_department)
+    citations, support = cite(
+        ev,
+        h.evidence,
+        log,
+        f"handoff[{hid}]",
+        claim=f"{h.from_department} {h.to_department} {sender.output} {sender.when}",
+    )
+    return HandOff(
+        id=hid,
+        from_department=h.from_department,
+        to_department=h.to_department,
+        what=sender.output,
+        when=sender.when,
+        receiving_owner=owner,
+        citations=citations,
+        support=support,
+    )
 
 
 def handoff_lines(use_cases: list[UseCase]) -> str:

@@ -38,14 +38,14 @@ import numpy as np
 from katachi.core.errors import KatachiError
 from katachi.core.files import read_limited
 from katachi.core.settings import Settings
-from katachi.knowledge.chunker import chunk_text
+from katachi.knowledge.chunker import Chunk, chunk_text
 from katachi.knowledge.embedder import Embedder, chroma_embedding_function, get_embedder
 from katachi.knowledge.engine_store import EngineState, uses_engines
 from katachi.knowledge.engine_store import list_companies as engine_companies
 from katachi.knowledge.file_state import MANIFEST, FileState
 from katachi.knowledge.hybrid import POOL, fuse
 from katachi.knowledge.injection import looks_like_instruction
-from katachi.knowledge.loaders import load_file
+from katachi.knowledge.loaders import LoadedDoc, load_file
 from katachi.knowledge.metadata import guess_department
 from katachi.knowledge.passages import Passage
 
@@ -309,64 +309,94 @@ class CompanyStore:
         entries: dict[str, dict] = {}
         seen: set[str] = set()
         for f, root, key in todo:
-            src = str(f)
             seen.add(key)
-            rel = _display_path(f, root)
-            try:
-                data_hash = _hash_file(f, max_bytes)
-                old = self._manifest["files"].get(key) or self._manifest["files"].get(src)  # src: older stores
-                if old and old["sha256"] == data_hash and key in self._manifest["files"] and not old.get("dirty"):
-                    self._manifest["files"][key].update(source=src, rel=rel)
-                    report.files.append(FileResult(rel, "unchanged"))
-                    continue
-                doc = load_file(f, max_bytes)
-            except KatachiError as err:
-                report.files.append(FileResult(rel, "skipped", error=err))
-                continue
-            chunks = []
-            for seg in doc.segments:
-                title = " > ".join(x for x in (doc.title, seg.heading) if x)
-                for c in chunk_text(
-                    seg.text,
-                    title=title,
-                    markdown=doc.markdown,
-                    max_chars=self.settings.chunk_max,
-                    min_chars=self.settings.chunk_min,
-                    overlap=self.settings.chunk_overlap,
-                ):
-                    chunks.append((c, seg.meta))
-            dept = department or guess_department(rel, [c.heading for c, _ in chunks[:3]])
-            ids, metas, texts = [], [], []
-            for c, seg_meta in chunks:
-                cid = c.chunk_id(f"{self.company}/{key}")  # unique across companies, stable across moves
-                if cid in ids:
-                    continue  # the same passage twice under one heading: keep the first
-                ids.append(cid)
-                texts.append(c.text)
-                metas.append(
-                    {
-                        "source": src,
-                        "rel": rel,
-                        "heading": c.heading,
-                        "position": len(ids) - 1,
-                        "start": c.start,
-                        "department": dept or "",
-                        "ext": f.suffix.lower(),
-                        "injection": looks_like_instruction(f"{c.heading}\n{c.text}"),
-                        **doc.meta,
-                        **seg_meta,
-                    }
-                )
-            # A file marked dirty by a repair may miss any of its chunks: all of them are written again.
-            old_ids = set(old["chunk_ids"]) if old and not old.get("dirty") else set()
-            new = [i for i, cid in enumerate(ids) if cid not in old_ids]
-            removed = sorted(set(old["chunk_ids"] if old else []) - set(ids))
-            pending.append((key, [ids[i] for i in new], [metas[i] for i in new], [texts[i] for i in new]))
-            entries[key] = {"sha256": data_hash, "rel": rel, "source": src, "chunk_ids": ids, "removed": removed}
-            if key not in self._manifest["files"]:
-                self._manifest["files"].pop(src, None)  # an older store keyed this file by its absolute path
-            report.files.append(FileResult(rel, "updated" if old else "added", len(new), len(removed)))
+            staged = self._stage_file(f, root, key, max_bytes, department, report)
+            if staged is not None:
+                pending.append(staged[0])
+                entries[key] = staged[1]
         gone = self._gone(set(names.values()), seen) if prune else []
+        self._commit(pending, entries, gone, progress, report)
+
+    def _stage_file(
+        self, f: Path, root: Path, key: str, max_bytes: int, department: str | None, report: IngestReport
+    ) -> tuple[tuple[str, list[str], list[dict], list[str]], dict] | None:
+        """One file's chunks to add (key, ids, metas, texts) and its manifest entry; None when the file is
+        unchanged or unreadable (said in the report either way)."""
+        src = str(f)
+        rel = _display_path(f, root)
+        try:
+            data_hash = _hash_file(f, max_bytes)
+            old = self._manifest["files"].get(key) or self._manifest["files"].get(src)  # src: older stores
+            if old and old["sha256"] == data_hash and key in self._manifest["files"] and not old.get("dirty"):
+                self._manifest["files"][key].update(source=src, rel=rel)
+                report.files.append(FileResult(rel, "unchanged"))
+                return None
+            doc = load_file(f, max_bytes)
+        except KatachiError as err:
+            report.files.append(FileResult(rel, "skipped", error=err))
+            return None
+        chunks = self._chunks(doc)
+        dept = department or guess_department(rel, [c.heading for c, _ in chunks[:3]])
+        ids, metas, texts = self._records(chunks, doc, f, key, rel, dept)
+        # A file marked dirty by a repair may miss any of its chunks: all of them are written again.
+        old_ids = set(old["chunk_ids"]) if old and not old.get("dirty") else set()
+        new = [i for i, cid in enumerate(ids) if cid not in old_ids]
+        removed = sorted(set(old["chunk_ids"] if old else []) - set(ids))
+        staged = (key, [ids[i] for i in new], [metas[i] for i in new], [texts[i] for i in new])
+        entry = {"sha256": data_hash, "rel": rel, "source": src, "chunk_ids": ids, "removed": removed}
+        if key not in self._manifest["files"]:
+            self._manifest["files"].pop(src, None)  # an older store keyed this file by its absolute path
+        report.files.append(FileResult(rel, "updated" if old else "added", len(new), len(removed)))
+        return staged, entry
+
+    def _chunks(self, doc: LoadedDoc) -> list[tuple[Chunk, dict]]:
+        """The document's chunks, each with the metadata of the segment it comes from."""
+        chunks = []
+        for seg in doc.segments:
+            title = " > ".join(x for x in (doc.title, seg.heading) if x)
+            for c in chunk_text(
+                seg.text,
+                title=title,
+                markdown=doc.markdown,
+                max_chars=self.settings.chunk_max,
+                min_chars=self.settings.chunk_min,
+                overlap=self.settings.chunk_overlap,
+            ):
+                chunks.append((c, seg.meta))
+        return chunks
+
+    def _records(
+        self, chunks: list[tuple[Chunk, dict]], doc: LoadedDoc, f: Path, key: str, rel: str, dept: str | None
+    ) -> tuple[list[str], list[dict], list[str]]:
+        """The chunks as Chroma records (ids, metadatas, texts)."""
+        ids: list[str] = []
+        metas: list[dict] = []
+        texts: list[str] = []
+        for c, seg_meta in chunks:
+            cid = c.chunk_id(f"{self.company}/{key}")  # unique across companies, stable across moves
+            if cid in ids:
+                continue  # the same passage twice under one heading: keep the first
+            ids.append(cid)
+            texts.append(c.text)
+            metas.append(
+                {
+                    "source": str(f),
+                    "rel": rel,
+                    "heading": c.heading,
+                    "position": len(ids) - 1,
+                    "start": c.start,
+                    "department": dept or "",
+                    "ext": f.suffix.lower(),
+                    "injection": looks_like_instruction(f"{c.heading}\n{c.text}"),
+                    **doc.meta,
+                    **seg_meta,
+                }
+            )
+        return ids, metas, texts
+
+    def _commit(self, pending, entries: dict[str, dict], gone: list[str], progress: bool, report: IngestReport):
+        """Write the staged changes so that the manifest only ever lists chunks that exist: the pending
+        mark, the new chunks, the manifest, then the deletion of the chunks replaced."""
         if pending or gone:
             self.state.mark_pending(f"{os.getpid()}")
         replaced = self._apply(pending, entries, progress, report)
