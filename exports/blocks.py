@@ -51,7 +51,10 @@ class Notes:
 
 
 def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
-    """``values``: the workshop state (or a playbook JSON); ``version``: show that version's content."""
+    """``values``: the workshop state (or a playbook JSON); ``version``: show that version's content.
+
+    The parts are built in the order they are printed: note numbers follow the first citation of each
+    source, so the order of the calls is the order of the notes."""
     if version is not None:
         values = {**values, **version["content"]}
     lang = values.get("lang", "ja")
@@ -59,18 +62,32 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
     notes = Notes()
     td = values["theme"]
     theme = Theme.model_validate(td)
-    B: list[Block] = []
+    B = _tag("title", _title(values, theme, lab, version))
+    B += _tag("theme", _theme(theme, td, lab, lang, notes))
+    B += _tag("endorsement", _endorsement(values, lab))
+    B += _tag("pain", _pain(values, lab))
+    B += _tag("kpis", _kpis(values, lab, lang, notes))
+    B += _tag("usecases", _use_cases(values, lab, lang, notes))
+    B += _stage_items(values, lang, notes)
+    B += _tag("handoffs", _handoffs(values, lab, notes))
+    B += _playbook(values, lab, notes)
+    B += _tag("findings", _findings(values, lang, lab))
+    B += _tag("sources", _sources(notes, lab))  # last: every other part has cited what it cites
+    return B
+
+
+def _title(values: dict, theme: Theme, lab: dict, version: dict | None) -> list[Block]:
     meta = f"{values.get('company', '')} · {values.get('today', '')}"
     if version is not None:
         meta += f" · v{version['n']}"
-    B += _tag(
-        "title", [Block("title", f"{lab['title']}: {theme.title}", data={"title": theme.title}), Block("meta", meta)]
-    )
-    B += _tag("theme", _theme(theme, td, lab, lang, notes))
-    B += _tag("endorsement", _endorsement(values, lab))
-    B += _tag(
-        "pain", [Block("h2", lab["pain"]), Block("list", items=[p["text"] for p in values.get("pain_points") or []])]
-    )
+    return [Block("title", f"{lab['title']}: {theme.title}", data={"title": theme.title}), Block("meta", meta)]
+
+
+def _pain(values: dict, lab: dict) -> list[Block]:
+    return [Block("h2", lab["pain"]), Block("list", items=[p["text"] for p in values.get("pain_points") or []])]
+
+
+def _kpis(values: dict, lab: dict, lang: str, notes: Notes) -> list[Block]:
     rows = []
     for kd in values.get("kpis") or []:
         k = KPI.model_validate(kd)
@@ -80,61 +97,58 @@ def build(values: dict[str, Any], version: dict | None = None) -> list[Block]:
         rows.append(
             [k.id, k.name + _marks(notes.refs(kd)), base, _amount(k.target, k.unit), k.deadline, k.owner, method]
         )
-    B += _tag(
-        "kpis",
-        [
-            Block("h1", lab["kpis"]),
-            Block(
-                "table",
-                headers=[
-                    "ID",
-                    lab["name"],
-                    lab["baseline"],
-                    lab["target"],
-                    lab["deadline"],
-                    lab["owner"],
-                    lab["method"],
-                ],
-                rows=rows,
-                keys=["id", "name", "baseline", "target", "deadline", "owner", "method"],
-            ),
-        ],
-    )
-    B += _tag("usecases", _use_cases(values, lab, lang, notes))
-    B += _stage_items(values, lang, notes)
-    hand = values.get("handoffs") or []
-    if hand:
-        rows, flows = [], []
-        for hd in hand:
-            h = HandOff.model_validate(hd)
-            rows.append(
-                [
-                    h.id,
-                    f"{h.from_department} → {h.to_department}",
-                    h.what + _marks(notes.refs(hd)),
-                    h.when,
-                    h.receiving_owner,
-                ]
-            )
-            flows.append({"from": h.from_department, "to": h.to_department, "what": h.what})
-        B += _tag(
-            "handoffs",
-            [
-                Block("h2", lab["handoffs"]),
-                Block(
-                    "table",
-                    headers=["ID", lab["flow"], lab["what"], lab["when"], lab["owner"]],
-                    rows=rows,
-                    keys=["id", "flow", "what", "when", "owner"],
-                    data={"flows": flows},
-                ),
+    return [
+        Block("h1", lab["kpis"]),
+        Block(
+            "table",
+            headers=[
+                "ID",
+                lab["name"],
+                lab["baseline"],
+                lab["target"],
+                lab["deadline"],
+                lab["owner"],
+                lab["method"],
             ],
+            rows=rows,
+            keys=["id", "name", "baseline", "target", "deadline", "owner", "method"],
+        ),
+    ]
+
+
+def _handoffs(values: dict, lab: dict, notes: Notes) -> list[Block]:
+    hand = values.get("handoffs") or []
+    if not hand:
+        return []
+    rows, flows = [], []
+    for hd in hand:
+        h = HandOff.model_validate(hd)
+        rows.append(
+            [
+                h.id,
+                f"{h.from_department} → {h.to_department}",
+                h.what + _marks(notes.refs(hd)),
+                h.when,
+                h.receiving_owner,
+            ]
         )
-    B += _playbook(values, lab, notes)
-    B += _tag("findings", _findings(values, lang, lab))
-    if notes.items:
-        B += _tag("sources", [Block("h1", lab["sources"]), Block("sources", notes=notes.items)])
-    return B
+        flows.append({"from": h.from_department, "to": h.to_department, "what": h.what})
+    return [
+        Block("h2", lab["handoffs"]),
+        Block(
+            "table",
+            headers=["ID", lab["flow"], lab["what"], lab["when"], lab["owner"]],
+            rows=rows,
+            keys=["id", "flow", "what", "when", "owner"],
+            data={"flows": flows},
+        ),
+    ]
+
+
+def _sources(notes: Notes, lab: dict) -> list[Block]:
+    if not notes.items:
+        return []
+    return [Block("h1", lab["sources"]), Block("sources", notes=notes.items)]
 
 
 def _tag(part: str, blocks: list[Block]) -> list[Block]:
@@ -261,73 +275,87 @@ def _playbook(values: dict, lab: dict, notes: Notes) -> list[Block]:
         B += _tag("procedures", [Block("h1", lab["procs"])])
     for p, pd in zip(book.procedures, pbd.get("procedures", [])):
         B += _tag("procedures", _procedure(p, pd, ucs.get(p.use_case_id) or {}, lab, lang, notes))
-    if book.weekly_review:
-        w = book.weekly_review
-        W = [
-            Block("h1", lab["weekly"]),
-            Block("field", w.cadence, label=lab["cadence"], data={"key": "cadence"}),
-            Block(
-                "field",
-                "、".join(w.attendees) if lang == "ja" else ", ".join(w.attendees),
-                label=lab["attendees"],
-                data={"key": "attendees"},
-            ),
-            Block("field", "; ".join(w.inputs), label=lab["inputs"], data={"key": "inputs"}),
-            Block("label", label=lab["agenda"]),
-            Block("olist", items=list(w.agenda), data={"key": "agenda"}),
-            Block("label", label=lab["rules"]),
-            Block("list", items=list(w.decision_rules), data={"key": "rules"}),
-        ]
-        if w.exec_ai_hour:
-            W.append(Block("field", w.exec_ai_hour, label=lab["ai_hour"], data={"key": "ai_hour"}))
-        B += _tag("weekly", W)
-    if book.glossary:
-        B += _tag(
-            "glossary",
-            [
-                Block("h1", lab["glossary"]),
-                Block(
-                    "table",
-                    headers=[lab["term"], lab["definition"], lab["used_by"]],
-                    keys=["term", "definition", "used_by"],
-                    rows=[
-                        [g.term, g.definition + _marks(notes.refs(gd)), g.used_by]
-                        for g, gd in zip(book.glossary, pbd.get("glossary", []))
-                    ],
-                ),
-            ],
-        )
-    if book.training:
-        B += _tag(
-            "training",
-            [
-                Block("h1", lab["training"]),
-                Block(
-                    "olist",
-                    items=[
-                        f"**{x.session}** — {x.audience}: {x.teaches}" + _paren(x.format, lang) for x in book.training
-                    ],
-                ),
-            ],
-        )
-    if book.roles:
-        B += _tag(
-            "roles",
-            [
-                Block("h1", lab["roles"]),
-                Block("field", book.roles.executive_sponsor, label=lab["sponsor"]),
-                Block("list", items=list(book.roles.owners)),
-            ],
-        )
-    if book.rollout:
-        R = [Block("h1", lab["rollout"])]
-        for ph in book.rollout:  # a label and a list per phase: the deck draws them as three columns
-            R += [
-                Block("label", label=f"{ph.days} {lab['days']}", data={"days": ph.days}),
-                Block("list", items=list(ph.goals), data={"days": ph.days}),
-            ]
-        B += _tag("rollout", R)
+    B += _tag("weekly", _weekly(book, lab, lang))
+    B += _tag("glossary", _glossary(book, pbd, lab, notes))
+    B += _tag("training", _training(book, lab, lang))
+    B += _tag("roles", _roles(book, lab))
+    B += _tag("rollout", _rollout(book, lab))
     return B
+
+
+def _weekly(book: Playbook, lab: dict, lang: str) -> list[Block]:
+    w = book.weekly_review
+    if not w:
+        return []
+    W = [
+        Block("h1", lab["weekly"]),
+        Block("field", w.cadence, label=lab["cadence"], data={"key": "cadence"}),
+        Block(
+            "field",
+            "、".join(w.attendees) if lang == "ja" else ", ".join(w.attendees),
+            label=lab["attendees"],
+            data={"key": "attendees"},
+        ),
+        Block("field", "; ".join(w.inputs), label=lab["inputs"], data={"key": "inputs"}),
+        Block("label", label=lab["agenda"]),
+        Block("olist", items=list(w.agenda), data={"key": "agenda"}),
+        Block("label", label=lab["rules"]),
+        Block("list", items=list(w.decision_rules), data={"key": "rules"}),
+    ]
+    if w.exec_ai_hour:
+        W.append(Block("field", w.exec_ai_hour, label=lab["ai_hour"], data={"key": "ai_hour"}))
+    return W
+
+
+def _glossary(book: Playbook, pbd: dict, lab: dict, notes: Notes) -> list[Block]:
+    if not book.glossary:
+        return []
+    return [
+        Block("h1", lab["glossary"]),
+        Block(
+            "table",
+            headers=[lab["term"], lab["definition"], lab["used_by"]],
+            keys=["term", "definition", "used_by"],
+            rows=[
+                [g.term, g.definition + _marks(notes.refs(gd)), g.used_by]
+                for g, gd in zip(book.glossary, pbd.get("glossary", []))
+            ],
+        ),
+    ]
+
+
+def _training(book: Playbook, lab: dict, lang: str) -> list[Block]:
+    if not book.training:
+        return []
+    return [
+        Block("h1", lab["training"]),
+        Block(
+            "olist",
+            items=[f"**{x.session}** — {x.audience}: {x.teaches}" + _paren(x.format, lang) for x in book.training],
+        ),
+    ]
+
+
+def _roles(book: Playbook, lab: dict) -> list[Block]:
+    if not book.roles:
+        return []
+    return [
+        Block("h1", lab["roles"]),
+        Block("field", book.roles.executive_sponsor, label=lab["sponsor"]),
+        Block("list", items=list(book.roles.owners)),
+    ]
+
+
+def _rollout(book: Playbook, lab: dict) -> list[Block]:
+    if not book.rollout:
+        return []
+    R = [Block("h1", lab["rollout"])]
+    for ph in book.rollout:  # a label and a list per phase: the deck draws them as three columns
+        R += [
+            Block("label", label=f"{ph.days} {lab['days']}", data={"days": ph.days}),
+            Block("list", items=list(ph.goals), data={"days": ph.days}),
+        ]
+    return R
 
 
 def _procedure(p, pd: dict, uc: dict, lab: dict, lang: str, notes: Notes) -> list[Block]:

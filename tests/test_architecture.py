@@ -197,3 +197,20 @@ def test_roles_are_named_only_in_the_policy():
                 if ".role" in text or "role ==" in text or "role in" in text:
                     wrong.append(f"{m}:{node.lineno} {text[:80]}")
     assert not wrong, "\n".join(wrong)
+
+
+LONGEST = 60  # lines from `def` to its last line: a function a reader takes in at one glance
+
+
+def test_no_function_is_longer_than_a_screen():
+    """Outside tests: split by what the parts do (a page's layout and its events, a generator's retrieve →
+    ask → repair → cite, a migration's groups of tables)."""
+    folders = (*FOLDERS, "benchmarks", "tools", "katachi")
+    wrong = []
+    for p in (p for d in folders for p in (ROOT / d).rglob("*.py") if "reports" not in p.parts):
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > LONGEST:
+                    wrong.append(f"{p.relative_to(ROOT)}:{node.lineno} {node.name} ({length} lines)")
+    assert not wrong, "\n".join(wrong)

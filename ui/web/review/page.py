@@ -30,53 +30,15 @@ class ReviewTab:
         self.wid = gr.BrowserState("", storage_key="katachi_review", secret=BROWSER_SECRET)
         self.seen = gr.State("")
         self.note = gr.HTML(elem_id="k-rv-notice")
-        with gr.Row():
-            self.queue = gr.Dataframe(
-                interactive=False, label=t("review_queue"), elem_id="k-rv-queue", wrap=True, scale=3
-            )
-            with gr.Column(scale=1):
-                self.pick = gr.Dropdown(label=t("workshop"), choices=[], elem_id="k-rv-pick")
-                self.open_btn = gr.Button(t("open"), variant="primary", elem_id="k-rv-open")
+        self._build_queue(t)
         self.head = gr.HTML(elem_id="k-rv-head")
         with gr.Row():
             with gr.Column(scale=1):
-                # a click on a section in the overview shows it (the overview's own event, with the section)
-                self.overview = gr.HTML(elem_id="k-rv-overview", js_on_load=JUMP_JS)
-                self.submit_btn = gr.Button(t("submit_review"), elem_id="k-rv-submit")
-                self.send_btn = gr.Button(t("send_back"), elem_id="k-rv-send")
-                self.approve_btn = gr.Button(t("approve_playbook"), variant="primary", elem_id="k-rv-approve")
-                self.confirm = gr.Checkbox(label=t("approve_unreviewed"), value=False, elem_id="k-rv-confirm")
-                self.revise_btn = gr.Button(t("revise_playbook"), elem_id="k-rv-revise")
+                self._build_overview(t)
             with gr.Column(scale=2):
-                self.section = gr.Dropdown(label=t("section"), choices=[], elem_id="k-rv-section")
-                self.section_html = gr.HTML(elem_id="k-rv-section-html")
-                self.comment = gr.Textbox(label=t("comment_text"), lines=2, elem_id="k-rv-comment")
-                with gr.Row():
-                    self.comment_btn = gr.Button(t("add_comment"), elem_id="k-rv-comment-btn")
-                    self.ok_btn = gr.Button(t("approve_section"), elem_id="k-rv-ok")
-                    self.req_btn = gr.Button(t("request_section"), elem_id="k-rv-request")
-                with gr.Accordion(t("edit_section"), open=False):
-                    self.code = gr.Code(language="json", elem_id="k-rv-code")
-                    self.reason = gr.Textbox(label=t("reason"), elem_id="k-rv-reason")
-                    self.save_btn = gr.Button(t("save_edit"), elem_id="k-rv-save")
-        with gr.Accordion(t("versions"), open=False):
-            with gr.Row():
-                self.ver_a = gr.Dropdown(label="A", choices=[], elem_id="k-rv-a")
-                self.ver_b = gr.Dropdown(label="B", choices=[], elem_id="k-rv-b")
-                self.diff_btn = gr.Button(t("compare"), elem_id="k-rv-diff")
-                self.rollback_btn = gr.Button(t("rollback"), elem_id="k-rv-rollback")
-            self.diff_html = gr.HTML(elem_id="k-rv-diff-html")
-        with gr.Accordion(t("export"), open=False):
-            with gr.Row():
-                self.fmt = gr.Radio(
-                    [(t("fmt_" + f.replace("-", "_")), f) for f in EXPORTS],
-                    value="docx",
-                    label=t("format"),
-                    elem_id="k-rv-fmt",
-                )
-                self.ver = gr.Dropdown(label=t("version"), choices=[], elem_id="k-rv-ver")
-                self.export_btn = gr.Button(t("export"), elem_id="k-rv-export")
-            self.file = gr.File(label=t("download"), interactive=False, elem_id="k-rv-file")
+                self._build_section(t)
+        self._build_versions(t)
+        self._build_exports(t)
         self.audit = gr.Dataframe(interactive=False, label=t("audit"), elem_id="k-rv-audit", wrap=True)
         self.tick = gr.Timer(2.0)
         self.view_outputs = [
@@ -92,6 +54,61 @@ class ReviewTab:
             self.queue,
             self.seen,
         ]
+
+    def _build_queue(self, t) -> None:
+        with gr.Row():
+            self.queue = gr.Dataframe(
+                interactive=False, label=t("review_queue"), elem_id="k-rv-queue", wrap=True, scale=3
+            )
+            with gr.Column(scale=1):
+                self.pick = gr.Dropdown(label=t("workshop"), choices=[], elem_id="k-rv-pick")
+                self.open_btn = gr.Button(t("open"), variant="primary", elem_id="k-rv-open")
+
+    def _build_overview(self, t) -> None:
+        """The playbook's sections at a glance and the decisions on the whole playbook."""
+        # a click on a section in the overview shows it (the overview's own event, with the section)
+        self.overview = gr.HTML(elem_id="k-rv-overview", js_on_load=JUMP_JS)
+        self.submit_btn = gr.Button(t("submit_review"), elem_id="k-rv-submit")
+        self.send_btn = gr.Button(t("send_back"), elem_id="k-rv-send")
+        self.approve_btn = gr.Button(t("approve_playbook"), variant="primary", elem_id="k-rv-approve")
+        self.confirm = gr.Checkbox(label=t("approve_unreviewed"), value=False, elem_id="k-rv-confirm")
+        self.revise_btn = gr.Button(t("revise_playbook"), elem_id="k-rv-revise")
+
+    def _build_section(self, t) -> None:
+        """One section: shown, commented on, approved or asked to change, edited as JSON."""
+        self.section = gr.Dropdown(label=t("section"), choices=[], elem_id="k-rv-section")
+        self.section_html = gr.HTML(elem_id="k-rv-section-html")
+        self.comment = gr.Textbox(label=t("comment_text"), lines=2, elem_id="k-rv-comment")
+        with gr.Row():
+            self.comment_btn = gr.Button(t("add_comment"), elem_id="k-rv-comment-btn")
+            self.ok_btn = gr.Button(t("approve_section"), elem_id="k-rv-ok")
+            self.req_btn = gr.Button(t("request_section"), elem_id="k-rv-request")
+        with gr.Accordion(t("edit_section"), open=False):
+            self.code = gr.Code(language="json", elem_id="k-rv-code")
+            self.reason = gr.Textbox(label=t("reason"), elem_id="k-rv-reason")
+            self.save_btn = gr.Button(t("save_edit"), elem_id="k-rv-save")
+
+    def _build_versions(self, t) -> None:
+        with gr.Accordion(t("versions"), open=False):
+            with gr.Row():
+                self.ver_a = gr.Dropdown(label="A", choices=[], elem_id="k-rv-a")
+                self.ver_b = gr.Dropdown(label="B", choices=[], elem_id="k-rv-b")
+                self.diff_btn = gr.Button(t("compare"), elem_id="k-rv-diff")
+                self.rollback_btn = gr.Button(t("rollback"), elem_id="k-rv-rollback")
+            self.diff_html = gr.HTML(elem_id="k-rv-diff-html")
+
+    def _build_exports(self, t) -> None:
+        with gr.Accordion(t("export"), open=False):
+            with gr.Row():
+                self.fmt = gr.Radio(
+                    [(t("fmt_" + f.replace("-", "_")), f) for f in EXPORTS],
+                    value="docx",
+                    label=t("format"),
+                    elem_id="k-rv-fmt",
+                )
+                self.ver = gr.Dropdown(label=t("version"), choices=[], elem_id="k-rv-ver")
+                self.export_btn = gr.Button(t("export"), elem_id="k-rv-export")
+            self.file = gr.File(label=t("download"), interactive=False, elem_id="k-rv-file")
 
     # -- drawing ---------------------------------------------------------------------------------------
     def _user(self, request: gr.Request):
@@ -218,9 +235,16 @@ class ReviewTab:
         return handler
 
     def wire(self) -> None:
+        self._wire_sections()
+        self._wire_decisions()
+        self._wire_versions()
+        self._wire_exports()
+        self._wire_navigation()
+        self._wire_poll()
 
-        r = self.reviews
-        ins = [
+    def _action_inputs(self) -> list:
+        """What every action receives (:meth:`act`'s handler, in this order)."""
+        return [
             self.lang,
             self.wid,
             self.section,
@@ -232,22 +256,31 @@ class ReviewTab:
             self.fmt,
             self.ver,
         ]
-        outs = [*self.view_outputs, self.note, self.comment, self.diff_html, self.file]
 
-        def bind(btn, fn, api, ok="saved", clear=False):
-            btn.click(
-                self.act(fn, ok, clear),
-                ins,
-                outs,
-                js=LANG_JS,
-                api_name=api,
-                concurrency_id="review",
-                concurrency_limit=4,
-            )
+    def _action_outputs(self) -> list:
+        return [*self.view_outputs, self.note, self.comment, self.diff_html, self.file]
 
+    def _bind(self, btn, fn, api, ok="saved", clear=False) -> None:
+        btn.click(
+            self.act(fn, ok, clear),
+            self._action_inputs(),
+            self._action_outputs(),
+            js=LANG_JS,
+            api_name=api,
+            concurrency_id="review",
+            concurrency_limit=4,
+        )
+
+    def _wire_sections(self) -> None:
+        r, bind = self.reviews, self._bind
         bind(self.comment_btn, lambda u, w, s, c, *_: r.comment(u, w, s, c), "review_comment", clear=True)
         bind(self.req_btn, lambda u, w, s, c, *_: r.comment(u, w, s, c, request=True), "review_request", clear=True)
         bind(self.ok_btn, lambda u, w, s, *_: r.approve_section(u, w, s), "review_approve_section")
+
+    def _wire_decisions(self) -> None:
+        """The whole playbook: submitted, sent back, approved (sections nobody approved need the box ticked),
+        revised."""
+        r, bind = self.reviews, self._bind
         bind(self.submit_btn, lambda u, w, *_: r.submit(u, w), "review_submit")
         bind(self.send_btn, lambda u, w, *_: r.send_back(u, w), "review_send_back", ok="queued")
         plain = self.act(lambda u, w, *_: r.approve(u, w, confirm=False))
@@ -260,8 +293,8 @@ class ReviewTab:
 
         self.approve_btn.click(
             approve,
-            ins + [self.confirm],
-            outs,
+            self._action_inputs() + [self.confirm],
+            self._action_outputs(),
             js=LANG_JS,
             api_name="review_approve",
             concurrency_id="review",
@@ -274,6 +307,10 @@ class ReviewTab:
             ok="revised",
             clear=True,
         )
+
+    def _wire_versions(self) -> None:
+        """A section edited (a new version), a version rolled back to, two versions compared."""
+        r, bind = self.reviews, self._bind
         bind(
             self.save_btn, lambda u, w, s, c, code, reason, *_: r.edit(u, w, s, json.loads(code), reason), "review_edit"
         )
@@ -290,7 +327,14 @@ class ReviewTab:
             "review_diff",
             ok="saved",
         )
-        bind(self.export_btn, lambda u, w, *rest: {self.file: self._export(u, w, rest[-3], rest[-2])}, "review_export")
+
+    def _wire_exports(self) -> None:
+        self._bind(
+            self.export_btn, lambda u, w, *rest: {self.file: self._export(u, w, rest[-3], rest[-2])}, "review_export"
+        )
+
+    def _wire_navigation(self) -> None:
+        """Which playbook and which section are shown."""
         self.open_btn.click(self.open, [self.lang, self.pick], [*self.view_outputs, self.wid, self.note], js=LANG_JS)
         self.section.input(
             self.show_section,
@@ -308,6 +352,8 @@ class ReviewTab:
         )
         # a click on a row of the queue opens that playbook
         self.queue.select(self.open_row, [self.lang], [*self.view_outputs, self.wid, self.note], js=LANG_JS)
+
+    def _wire_poll(self) -> None:
         self.tick.tick(
             self.poll,
             [self.lang, self.wid, self.section, self.seen],

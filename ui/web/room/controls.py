@@ -297,50 +297,64 @@ class Controls:
         b(self.votes_btn.click, lambda r, u, w, v: r.show_votes(u, w), [], ok="revealed")
 
     def _wire_gates(self) -> None:
+        """The gates with controls of their own, one stage after another."""
+        self._wire_themes()
+        self._wire_kpis()
+        self._wire_usecases()
+        self._wire_playbook()
+
+    def _wire_themes(self) -> None:
         b = self._bind
-
-        def gate(name: str, decision) -> dict:
-            return {**decision, "gate": name}
-
         b(
             self.choose_btn.click,
-            lambda r, u, w, v, c: r.decide(u, w, gate("themes", decisions.theme_choice(_pick(c)))),
+            lambda r, u, w, v, c: r.decide(u, w, _gate("themes", decisions.theme_choice(_pick(c)))),
             [self.cand],
             ok="queued",
         )
         b(
             self.edit_theme_btn.click,
             lambda r, u, w, v, c, t1, t2, t3: r.decide(
-                u, w, gate("themes", decisions.theme_edit(v.values.get("theme_candidates") or [], c, t1, t2, t3))
+                u, w, _gate("themes", decisions.theme_edit(v.values.get("theme_candidates") or [], c, t1, t2, t3))
             ),
             [self.cand, self.th_title, self.th_problem, self.th_outcome],
             ok="queued",
         )
         b(
             self.regen_btn.click,
-            lambda r, u, w, v, fb: r.decide(u, w, gate("themes", {"action": "regenerate", "feedback": fb})),
+            lambda r, u, w, v, fb: r.decide(u, w, _gate("themes", {"action": "regenerate", "feedback": fb})),
             [self.th_feedback],
             ok="queued",
             clear=(self.th_feedback,),
         )
-        b(self.approve_k.click, lambda r, u, w, v: r.decide(u, w, gate("kpis", {"action": "approve"})), [], ok="queued")
+
+    def _wire_kpis(self) -> None:
+        b = self._bind
+        b(
+            self.approve_k.click,
+            lambda r, u, w, v: r.decide(u, w, _gate("kpis", {"action": "approve"})),
+            [],
+            ok="queued",
+        )
         b(
             self.save_k.click,
-            lambda r, u, w, v, df: r.decide(u, w, gate("kpis", decisions.kpi_edit(v.values.get("kpis") or [], df))),
+            lambda r, u, w, v, df: r.decide(u, w, _gate("kpis", decisions.kpi_edit(v.values.get("kpis") or [], df))),
             [self.kpi_df],
             ok="queued",
         )
         b(
             self.reject_k.click,
-            lambda r, u, w, v, fb: r.decide(u, w, gate("kpis", {"action": "reject", "feedback": fb})),
+            lambda r, u, w, v, fb: r.decide(u, w, _gate("kpis", {"action": "reject", "feedback": fb})),
             [self.k_feedback],
             ok="queued",
             clear=(self.k_feedback,),
         )
+
+    def _wire_usecases(self) -> None:
+        b = self._bind
         b(
             self.approve_u.click,
             lambda r, u, w, v, df, drop: r.decide(
-                u, w, gate("usecases", decisions.usecase_decision(v.values.get("use_cases") or [], df, drop or ""))
+                u, w, _gate("usecases", decisions.usecase_decision(v.values.get("use_cases") or [], df, drop or ""))
             ),
             [self.uc_df, self.drop],
             ok="queued",
@@ -348,20 +362,23 @@ class Controls:
         )
         b(
             self.reject_u.click,
-            lambda r, u, w, v, fb: r.decide(u, w, gate("usecases", {"action": "reject", "feedback": fb})),
+            lambda r, u, w, v, fb: r.decide(u, w, _gate("usecases", {"action": "reject", "feedback": fb})),
             [self.u_feedback],
             ok="queued",
             clear=(self.u_feedback,),
         )
+
+    def _wire_playbook(self) -> None:
+        b = self._bind
         b(
             self.approve_p.click,
-            lambda r, u, w, v: r.decide(u, w, gate("playbook", {"action": "approve"})),
+            lambda r, u, w, v: r.decide(u, w, _gate("playbook", {"action": "approve"})),
             [],
             ok="queued",
         )
         b(
             self.request_btn.click,
-            lambda r, u, w, v, secs, cm: r.decide(u, w, gate("playbook", decisions.playbook_changes(secs, cm))),
+            lambda r, u, w, v, secs, cm: r.decide(u, w, _gate("playbook", decisions.playbook_changes(secs, cm))),
             [self.sections, self.pb_comment],
             ok="queued",
             clear=(self.pb_comment,),
@@ -429,6 +446,11 @@ def _bound(handler, n_inputs: int):
     bound.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     bound.__annotations__ = {"request": gr.Request}
     return bound
+
+
+def _gate(name: str, decision: dict) -> dict:
+    """A facilitator's decision, for the gate it was made at."""
+    return {**decision, "gate": name}
 
 
 def _ids(picked) -> list[int]:

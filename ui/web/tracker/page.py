@@ -35,47 +35,11 @@ class TrackerTab:
                 self.kpi = gr.Dropdown(label="KPI", choices=[], elem_id="k-tr-kpi")
                 self.plot = gr.Image(type="filepath", interactive=False, elem_id="k-tr-plot", show_label=False)
             with gr.Column(scale=2):
-                gr.Markdown(t("checkin_head"))
-                self.kind = gr.Radio(
-                    [("KPI", "kpi"), (t("use_case"), "usecase")], value="kpi", label=t("kind"), elem_id="k-tr-kind"
-                )
-                self.item = gr.Dropdown(label=t("item"), choices=[], elem_id="k-tr-item", allow_custom_value=True)
-                with gr.Row():
-                    self.week = gr.Textbox(label=t("week"), value=dt.date.today().isoformat(), elem_id="k-tr-week")
-                    self.value = gr.Textbox(label=t("value"), elem_id="k-tr-value")
-                    self.unit = gr.Textbox(label=t("unit"), elem_id="k-tr-unit")
-                self.status = gr.Dropdown(
-                    label=t("status"),
-                    choices=[("", "")] + [(t("st_" + st), st) for st in STATUSES],
-                    value="",
-                    elem_id="k-tr-status",
-                )
-                self.blockers = gr.Textbox(label=t("blockers"), elem_id="k-tr-blockers")
-                self.ai_tried = gr.Textbox(label=t("ai_tried"), elem_id="k-tr-ai")
-                self.memo = gr.Textbox(label=t("memo"), elem_id="k-tr-memo")
-                self.correct = gr.Textbox(label=t("correction"), elem_id="k-tr-correct")
-                self.checkin_btn = gr.Button(t("checkin"), variant="primary", elem_id="k-tr-checkin")
+                self._build_checkin(t)
         self.history = gr.Dataframe(interactive=False, label=t("checkins"), elem_id="k-tr-history", wrap=True)
-        with gr.Accordion(t("pack_head"), open=False):
-            with gr.Row():
-                self.pack_btn = gr.Button(t("pack_make"), elem_id="k-tr-pack-btn")
-                self.pack_pptx = gr.Button(t("pack_pptx"), elem_id="k-tr-pack-pptx")
-                self.pack_pdf = gr.Button(t("pack_pdf"), elem_id="k-tr-pack-pdf")
-            self.pack_file = gr.File(interactive=False, elem_id="k-tr-pack-file", show_label=False)
-            self.pack_md = gr.Markdown(elem_id="k-tr-pack")
-        with gr.Accordion(t("rollout_head"), open=False):
-            with gr.Row():
-                self.uc = gr.Dropdown(label=t("use_case"), choices=[], elem_id="k-tr-uc")
-                self.prove_btn = gr.Button(t("prove"), elem_id="k-tr-prove")
-                self.dept = gr.Textbox(label=t("department"), elem_id="k-tr-dept")
-                self.adapt_btn = gr.Button(t("adapt"), elem_id="k-tr-adapt")
-            self.adapt_md = gr.Markdown(elem_id="k-tr-adapted")
-        with gr.Accordion("CSV", open=False):
-            with gr.Row():
-                self.csv_out_btn = gr.Button(t("csv_export"), elem_id="k-tr-csv-out")
-                self.csv_file = gr.File(label=t("csv_import"), file_types=[".csv"], elem_id="k-tr-csv-in")
-                self.csv_in_btn = gr.Button(t("csv_import"), elem_id="k-tr-csv-in-btn")
-            self.csv_dl = gr.File(interactive=False, elem_id="k-tr-csv-dl", show_label=False)
+        self._build_pack(t)
+        self._build_rollout(t)
+        self._build_csv(t)
         self.tick = gr.Timer(2.0)
         self.outputs = [
             self.summary,
@@ -88,6 +52,55 @@ class TrackerTab:
             self.adapt_md,
             self.seen,
         ]
+
+    def _build_checkin(self, t) -> None:
+        """A week's check-in on a KPI or a use case."""
+        gr.Markdown(t("checkin_head"))
+        self.kind = gr.Radio(
+            [("KPI", "kpi"), (t("use_case"), "usecase")], value="kpi", label=t("kind"), elem_id="k-tr-kind"
+        )
+        self.item = gr.Dropdown(label=t("item"), choices=[], elem_id="k-tr-item", allow_custom_value=True)
+        with gr.Row():
+            self.week = gr.Textbox(label=t("week"), value=dt.date.today().isoformat(), elem_id="k-tr-week")
+            self.value = gr.Textbox(label=t("value"), elem_id="k-tr-value")
+            self.unit = gr.Textbox(label=t("unit"), elem_id="k-tr-unit")
+        self.status = gr.Dropdown(
+            label=t("status"),
+            choices=[("", "")] + [(t("st_" + st), st) for st in STATUSES],
+            value="",
+            elem_id="k-tr-status",
+        )
+        self.blockers = gr.Textbox(label=t("blockers"), elem_id="k-tr-blockers")
+        self.ai_tried = gr.Textbox(label=t("ai_tried"), elem_id="k-tr-ai")
+        self.memo = gr.Textbox(label=t("memo"), elem_id="k-tr-memo")
+        self.correct = gr.Textbox(label=t("correction"), elem_id="k-tr-correct")
+        self.checkin_btn = gr.Button(t("checkin"), variant="primary", elem_id="k-tr-checkin")
+
+    def _build_pack(self, t) -> None:
+        with gr.Accordion(t("pack_head"), open=False):
+            with gr.Row():
+                self.pack_btn = gr.Button(t("pack_make"), elem_id="k-tr-pack-btn")
+                self.pack_pptx = gr.Button(t("pack_pptx"), elem_id="k-tr-pack-pptx")
+                self.pack_pdf = gr.Button(t("pack_pdf"), elem_id="k-tr-pack-pdf")
+            self.pack_file = gr.File(interactive=False, elem_id="k-tr-pack-file", show_label=False)
+            self.pack_md = gr.Markdown(elem_id="k-tr-pack")
+
+    def _build_rollout(self, t) -> None:
+        with gr.Accordion(t("rollout_head"), open=False):
+            with gr.Row():
+                self.uc = gr.Dropdown(label=t("use_case"), choices=[], elem_id="k-tr-uc")
+                self.prove_btn = gr.Button(t("prove"), elem_id="k-tr-prove")
+                self.dept = gr.Textbox(label=t("department"), elem_id="k-tr-dept")
+                self.adapt_btn = gr.Button(t("adapt"), elem_id="k-tr-adapt")
+            self.adapt_md = gr.Markdown(elem_id="k-tr-adapted")
+
+    def _build_csv(self, t) -> None:
+        with gr.Accordion("CSV", open=False):
+            with gr.Row():
+                self.csv_out_btn = gr.Button(t("csv_export"), elem_id="k-tr-csv-out")
+                self.csv_file = gr.File(label=t("csv_import"), file_types=[".csv"], elem_id="k-tr-csv-in")
+                self.csv_in_btn = gr.Button(t("csv_import"), elem_id="k-tr-csv-in-btn")
+            self.csv_dl = gr.File(interactive=False, elem_id="k-tr-csv-dl", show_label=False)
 
     # -- access and drawing -----------------------------------------------------------------------------
     def _allowed(self, user, wid: str) -> dict:
@@ -123,68 +136,33 @@ class TrackerTab:
             return keep
         ids = [k["id"] for k in s["kpis"]]
         kpi = kpi if kpi in ids else (ids[0] if ids else None)
-        out = {
-            self.summary: summary_html(s, busy, lg),
-            self.seen: key,
-            self.kpi: gr.update(choices=[(f"{k['id']} {k['name']}", k["id"]) for k in s["kpis"]], value=kpi),
-            self.uc: gr.update(choices=[(f"{u['id']} {u['title']}", u["id"]) for u in s["use_cases"]]),
-        }
-        items = s["kpis"] if kind != "usecase" else s["use_cases"]
-        out[self.item] = gr.update(choices=[(f"{x['id']} {x.get('name') or x.get('title')}", x["id"]) for x in items])
+        out = {self.summary: summary_html(s, busy, lg), self.seen: key, **self._pickers(s, kpi, kind)}
         if kpi:
-            path = self.ctx.exports_dir / wid / f"trend-{kpi}.png"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(tracker.plot(wid, kpi))
-            out[self.plot] = str(path)
-        st = lambda v: tr("st_" + v, lg) if v in STATUSES else v  # noqa: E731 - people read 順調, not on_track
-        kinds = {"kpi": "KPI", "usecase": tr("use_case", lg)}
-        out[self.history] = gr.update(
-            value=[
-                [
-                    c["week"],
-                    kinds.get(c["kind"], c["kind"]),
-                    c["item"],
-                    "" if c["value"] is None else f"{c['value']:g}",
-                    c["unit"],
-                    st(c["status"]),
-                    c["blockers"],
-                    c["ai_tried"],
-                    c["note"],
-                    c["by"],
-                    c["correction"],
-                ]
-                for c in rows
-            ]
-            or [[""] * 11],
-            headers=[
-                tr(h, lg)
-                for h in (
-                    "week",
-                    "kind",
-                    "item",
-                    "value",
-                    "unit",
-                    "status",
-                    "blockers",
-                    "ai_tried",
-                    "memo",
-                    "col_by",
-                    "correction",
-                )
-            ],
-        )
+            out[self.plot] = self._plot(wid, kpi)
+        out[self.history] = _history(rows, lg)
         if packs:
             from katachi.tracker.pack import pack_markdown
 
             out[self.pack_md] = pack_markdown(packs[-1]["content"])  # notes as [1], not [^1]
         if adapted:
-            a = adapted[-1]["content"]
-            out[self.adapt_md] = (
-                f"### {a['title']} ({a['source_department']} → {a['department']})\n\n"
-                + "\n".join(f"{i}. {x}" for i, x in enumerate(a["steps"], 1))
-                + f"\n\n```text\n{a['prompt_template']}\n```\n\n{a['result']}"
-            )
+            out[self.adapt_md] = _adapted(adapted[-1]["content"])
         return out
+
+    def _pickers(self, s: dict, kpi: str | None, kind: str) -> dict:
+        """The KPI shown, the use cases to prove or adapt, and the items a check-in of ``kind`` is about."""
+        items = s["kpis"] if kind != "usecase" else s["use_cases"]
+        return {
+            self.kpi: gr.update(choices=[(f"{k['id']} {k['name']}", k["id"]) for k in s["kpis"]], value=kpi),
+            self.uc: gr.update(choices=[(f"{u['id']} {u['title']}", u["id"]) for u in s["use_cases"]]),
+            self.item: gr.update(choices=[(f"{x['id']} {x.get('name') or x.get('title')}", x["id"]) for x in items]),
+        }
+
+    def _plot(self, wid: str, kpi: str) -> str:
+        """The KPI's trend as an image file (the page shows files, not bytes)."""
+        path = self.ctx.exports_dir / wid / f"trend-{kpi}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(self.ctx.tracker.plot(wid, kpi))
+        return str(path)
 
     def poll(self, lang, wid, kpi, kind, seen, request: gr.Request):
         return self.draw(lang, wid, kpi, kind, seen, request, force=False)
@@ -366,6 +344,56 @@ class TrackerTab:
 
     def reopen(self, lang, wid, kpi, kind, request: gr.Request):
         return self.draw(lang, wid, kpi, kind, "", request)
+
+
+def _history(rows: list[dict], lg: str):
+    """The check-ins as a table; statuses in words (people read 順調, not on_track)."""
+    st = lambda v: tr("st_" + v, lg) if v in STATUSES else v  # noqa: E731
+    kinds = {"kpi": "KPI", "usecase": tr("use_case", lg)}
+    return gr.update(
+        value=[
+            [
+                c["week"],
+                kinds.get(c["kind"], c["kind"]),
+                c["item"],
+                "" if c["value"] is None else f"{c['value']:g}",
+                c["unit"],
+                st(c["status"]),
+                c["blockers"],
+                c["ai_tried"],
+                c["note"],
+                c["by"],
+                c["correction"],
+            ]
+            for c in rows
+        ]
+        or [[""] * 11],
+        headers=[
+            tr(h, lg)
+            for h in (
+                "week",
+                "kind",
+                "item",
+                "value",
+                "unit",
+                "status",
+                "blockers",
+                "ai_tried",
+                "memo",
+                "col_by",
+                "correction",
+            )
+        ],
+    )
+
+
+def _adapted(a: dict) -> str:
+    """The latest 型 adapted to another department, as Markdown."""
+    return (
+        f"### {a['title']} ({a['source_department']} → {a['department']})\n\n"
+        + "\n".join(f"{i}. {x}" for i, x in enumerate(a["steps"], 1))
+        + f"\n\n```text\n{a['prompt_template']}\n```\n\n{a['result']}"
+    )
 
 
 def _num(x, fmt: str = "g") -> str:
