@@ -103,3 +103,12 @@ def test_every_view_draws_it_from_the_spec(service, monkeypatch, capsys):
     snap = service.resume("t", {"action": "approve"})
     md = render_markdown(snap.values)
     assert "## 確認事項" in md and f"{title}の出力を確認" in md
+
+
+def test_the_room_offers_its_gate_the_approve_and_send_back_controls(with_checks):
+    from katachi.ui.web.room import board
+    from katachi.ui.web.room.style import VISIBILITY
+
+    assert board._reviewed("checks") and board._reviewed("gate_checks")
+    assert not any(board._reviewed(s) for s in ("intake", "themes", "kpis", "usecases", "playbook", "done"))
+    assert '[data-decide="1"][data-reviewed="1"]' in VISIBILITY and "#k-fac-reviewed" in VISIBILITY
