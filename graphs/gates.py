@@ -96,12 +96,10 @@ class KPIDecision(Decided):
         return self
 
 
-class UseCaseDecision(Decided):
+class Reviewed(Decided):
+    """The decision at a gate with no decisions of its own: approve, or send the stage back with feedback."""
+
     action: Literal["approve", "reject"]
-    drop: list[str] = Field(default_factory=list)  # use case or hand-off ids
-    edit: list[UseCase] = Field(default_factory=list)  # replaces the use case with the same id
-    add: list[UseCase] = Field(default_factory=list)
-    handoffs: list[HandOff] | None = None  # replaces all hand-offs
     feedback: str = ""
 
     @model_validator(mode="after")
@@ -109,6 +107,15 @@ class UseCaseDecision(Decided):
         if self.action == "reject" and not self.feedback.strip():
             raise ValueError("reject needs feedback")
         return self
+
+
+class UseCaseDecision(Reviewed):
+    """Approve (dropping, editing or adding use cases and hand-offs on the way) or reject with feedback."""
+
+    drop: list[str] = Field(default_factory=list)  # use case or hand-off ids
+    edit: list[UseCase] = Field(default_factory=list)  # replaces the use case with the same id
+    add: list[UseCase] = Field(default_factory=list)
+    handoffs: list[HandOff] | None = None  # replaces all hand-offs
 
 
 class PlaybookDecision(Decided):
@@ -151,19 +158,6 @@ def _complete_use_case(u: UseCase) -> None:
     missing = [f for f in ADDED_FIELDS if not str(getattr(u, f)).strip()]
     if missing:
         raise KatachiError("usecase_incomplete", title=u.title.strip() or "-", field=Code(f"field.uc_{missing[0]}"))
-
-
-class Reviewed(Decided):
-    """The decision at a gate with no decisions of its own: approve, or send the stage back with feedback."""
-
-    action: Literal["approve", "reject"]
-    feedback: str = ""
-
-    @model_validator(mode="after")
-    def _complete(self):
-        if self.action == "reject" and not self.feedback.strip():
-            raise ValueError("reject needs feedback")
-        return self
 
 
 def check_decision(gate: dict, decision: Any, model: type[Decided]) -> Decided:
