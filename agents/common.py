@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
@@ -128,6 +128,11 @@ class StageLog:
     citations: list[dict] = field(default_factory=list)
     passages: dict[str, dict] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)  # what the quality checks repaired or dropped
+
+
+T = TypeVar("T")
+# What every stage generator returns: what it made, and its log. The graph's nodes read one shape.
+Made: TypeAlias = tuple[T, StageLog]
 
 
 def retrieve(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 
-from katachi.agents.common import StageContext, StageLog, cite, retrieve
+from katachi.agents.common import Made, StageContext, StageLog, cite, retrieve
 from katachi.agents.grounding import Evidence, is_prose, readable
 from katachi.agents.numbers import stated_numbers
 from katachi.agents.schemas import Theme
@@ -62,7 +62,7 @@ def _ai_passage(heading: str, text: str) -> bool:
     return about_ai(heading) or ai_mentions(text) >= 2
 
 
-def document_themes(ctx: StageContext, n: int = 3) -> tuple[list[Theme], StageLog]:
+def document_themes(ctx: StageContext, n: int = 3) -> Made[list[Theme]]:
     """Up to ``n`` themes, each a catalogue KPI of the departments' functions that a document sentence
     talks about; none when nothing in the documents is close enough (the question to the executives
     stands alone then)."""

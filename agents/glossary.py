@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from katachi.agents.common import StageContext, StageLog
+from katachi.agents.common import Made, StageContext, StageLog
 from katachi.agents.grounding import MAX_SENTENCE, is_prose, readable
 from katachi.agents.schemas import KPI, Citation, GlossaryTerm, Theme, UseCase
 from katachi.agents.sections import from_method, generic
@@ -93,7 +93,7 @@ def build(
     kpis: list[KPI],
     ucs: list[UseCase],
     playbook_text: str,
-) -> tuple[list[GlossaryTerm], StageLog]:
+) -> Made[list[GlossaryTerm]]:
     log = StageLog()
     terms = from_documents(ctx, candidates(theme, kpis, ucs, ctx.lang), log)
     have = {g.term for g in terms}

@@ -15,7 +15,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from katachi.agents.common import StageContext, StageLog, ask, cite, evidence_for, finding, items
+from katachi.agents.common import Made, StageContext, StageLog, ask, cite, evidence_for, finding, items
 from katachi.agents.grounding import readable, relevant
 from katachi.agents.groups import PARTICIPANTS, GroupView, group_line, own_name, view_groups
 from katachi.agents.linter import is_exec
@@ -142,7 +142,7 @@ def generate_kpis(
     points: dict[str, str],
     feedback: str = "",
     business: set[str] | None = None,
-) -> tuple[list[KPI], StageLog]:
+) -> Made[list[KPI]]:
     """``groups``: the workshop's pain groups; ``business``: the ids of those that name a business problem
     (failure patterns and talk about AI itself measure nothing); None: all of them. Like every stage's
     generator, it returns what it made and the log (usage, citations, passages, the checks' findings)."""

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, create_model
 
-from katachi.agents.common import StageContext, StageLog, ask, cap, cite, items, retrieve, text
+from katachi.agents.common import Made, StageContext, StageLog, ask, cap, cite, items, retrieve, text
 from katachi.agents.grounding import Evidence, build_evidence
 from katachi.agents.prompts import user_prompt
 from katachi.agents.schemas import Citation, Procedure
@@ -103,7 +103,7 @@ def weekly_pack(
     checkins: list[dict],
     procedures: list[dict],
     feedback: str = "",
-) -> tuple[dict, StageLog]:
+) -> Made[dict]:
     log = StageLog()
     ev = _pack_evidence(ctx, theme, stuck_lines, checkins, procedures, log)
     about = seeds(kpi_lines, stuck_lines, checkins, procedures) or [theme.get("title", "")]
@@ -212,7 +212,7 @@ def _hypotheses(
 
 def adapt(
     ctx: StageContext, procedure: dict, source_department: str, department: str, result: str, feedback: str = ""
-) -> tuple[Procedure, StageLog]:
+) -> Made[Procedure]:
     log = StageLog()
     dept_id = department_of(department)
     passages = retrieve(ctx, [f"{department} {procedure['title']}", f"{department} 業務 手順"], department=dept_id)

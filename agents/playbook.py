@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel
 
 from katachi.agents import sections
-from katachi.agents.common import StageContext, StageLog, ask, cap, cite, evidence_for, items, text
+from katachi.agents.common import Made, StageContext, StageLog, ask, cap, cite, evidence_for, items, text
 from katachi.agents.glossary import build as glossary_from_documents
 from katachi.agents.grounding import Evidence
 from katachi.agents.patterns import NEW, procedure_from
@@ -108,7 +108,7 @@ def procedure(
     uc: UseCase,
     feedback: str = "",
     current: Procedure | None = None,
-) -> tuple[Procedure, StageLog]:
+) -> Made[Procedure]:
     """A use case adapted from a library pattern gets the pattern's procedure in its own words, with no
     model call; the model writes only a procedure for a ``new`` use case, or rewrites one a reviewer
     sent back (starting from the current steps, not from zero)."""
@@ -171,7 +171,7 @@ def weekly_review(
     kpis: list[KPI],
     ucs: list[UseCase],
     feedback: str = "",
-) -> tuple[WeeklyReview, StageLog]:
+) -> Made[WeeklyReview]:
     log = StageLog()
     if not feedback.strip():  # the method's weekly review filled with this workshop's KPIs and owners
         return method_weekly_review(ctx.catalog(), kpis, ucs, ctx.lang), log
@@ -207,7 +207,7 @@ def glossary(
     kpis: list[KPI],
     ucs: list[UseCase],
     feedback: str = "",
-) -> tuple[list[GlossaryTerm], StageLog]:
+) -> Made[list[GlossaryTerm]]:
     text = " ".join(
         [theme.title, theme.problem, theme.outcome]
         + [f"{k.name} {k.method}" for k in kpis]
@@ -245,7 +245,7 @@ def glossary(
 
 def training(
     ctx: StageContext, theme: Theme, procedures: list[Procedure], feedback: str = "", ucs: list[UseCase] | None = None
-) -> tuple[list[TrainingItem], StageLog]:
+) -> Made[list[TrainingItem]]:
     log = StageLog()
     if not feedback.strip():  # one session per audience, one per 型 for the people who run it
         return method_training(ctx.catalog(), procedures, ucs or [], ctx.lang), log
@@ -295,7 +295,7 @@ def default_rollout(ucs: list[UseCase], kpis: list[KPI], lang: str) -> list[Roll
     return [RolloutPhase(days=30, goals=p30), RolloutPhase(days=60, goals=p60), RolloutPhase(days=90, goals=p90)]
 
 
-def rewrite_roles(ctx: StageContext, current: Roles, kpis: list[KPI], feedback: str) -> tuple[Roles, StageLog]:
+def rewrite_roles(ctx: StageContext, current: Roles, kpis: list[KPI], feedback: str) -> Made[Roles]:
     log = StageLog()
     out: RolesOut = ask(
         ctx,
@@ -317,7 +317,7 @@ def rewrite_rollout(
     current: list[RolloutPhase],
     ucs: list[UseCase],
     feedback: str,
-) -> tuple[list[RolloutPhase], StageLog]:
+) -> Made[list[RolloutPhase]]:
     log = StageLog()
 
     def check(out: RolloutOut) -> list[str]:

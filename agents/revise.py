@@ -7,13 +7,13 @@ under the same ids so that references (a use case's KPI, a procedure's use case)
 
 from __future__ import annotations
 
-from katachi.agents.common import StageContext, StageLog
+from katachi.agents.common import Made, StageContext
 from katachi.agents.schemas import KPI, HandOff, PainGroup, Theme, UseCase
 
 
 def theme(
     ctx: StageContext, current: Theme, groups: list[PainGroup], points: dict[str, str], feedback: str
-) -> tuple[Theme, StageLog]:
+) -> Made[Theme]:
     from katachi.agents.themes import generate_themes
 
     found, log = generate_themes(ctx, groups, n=2, feedback=_keep(feedback, current.title, ctx.lang), points=points)
@@ -29,7 +29,7 @@ def kpi(
     points: dict[str, str],
     business: set[str],
     feedback: str,
-) -> tuple[KPI, StageLog]:
+) -> Made[KPI]:
     from katachi.agents.kpis import generate_kpis
 
     found, log = generate_kpis(
@@ -40,7 +40,7 @@ def kpi(
 
 def department(
     ctx: StageContext, theme_: Theme, kpis: list[KPI], dept: str, current: list[UseCase], taken: set[str], feedback: str
-) -> tuple[list[UseCase], StageLog]:
+) -> Made[list[UseCase]]:
     from katachi.agents.usecases import generate_department
 
     n = max(1, len(current))
@@ -62,9 +62,7 @@ def department(
     return out, log
 
 
-def handoffs(
-    ctx: StageContext, departments: list[str], use_cases: list[UseCase], feedback: str
-) -> tuple[list[HandOff], StageLog]:
+def handoffs(ctx: StageContext, departments: list[str], use_cases: list[UseCase], feedback: str) -> Made[list[HandOff]]:
     from katachi.agents.usecases import generate_handoffs
 
     return generate_handoffs(ctx, departments, use_cases, feedback=feedback)

@@ -15,7 +15,7 @@ import re
 
 from pydantic import BaseModel, Field
 
-from katachi.agents.common import StageContext, StageLog, ask, cite, evidence_for
+from katachi.agents.common import Made, StageContext, StageLog, ask, cite, evidence_for
 from katachi.agents.grounding import readable, same_subject
 from katachi.agents.groups import PARTICIPANTS, GroupView, group_line, own_name, view_groups
 from katachi.agents.own_names import own_quote
@@ -187,7 +187,7 @@ def offered_groups(ordered: list[GroupView], n: int) -> list[GroupView]:
 
 def generate_themes(
     ctx: StageContext, groups: list[PainGroup], n: int = 3, feedback: str = "", points: dict[str, str] | None = None
-) -> tuple[list[Theme], StageLog]:
+) -> Made[list[Theme]]:
     """Up to ``n`` candidate themes, one per pain group, in the order the model ranked the groups.
     (Themes from the company's documents are made in code: agents.document_themes.)"""
     log = StageLog()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from katachi.agents.common import StageContext, StageLog, ask, cap, cite, evidence_for, finding, items, text
+from katachi.agents.common import Made, StageContext, StageLog, ask, cap, cite, evidence_for, finding, items, text
 from katachi.agents.grounding import Evidence
 from katachi.agents.intake import similarity
 from katachi.agents.patterns import NEW, fill, kpi_for, pattern_line, risks_of
@@ -125,7 +125,7 @@ def generate_department(
     taken: list[str] | None = None,
     departments: list[str] | None = None,
     points: dict[str, str] | None = None,
-) -> tuple[list[UseCase], StageLog]:
+) -> Made[list[UseCase]]:
     """``pains``: what this department's own people said; it steers which of its documents and which
     library patterns are shown. ``avoid``: titles other departments' use cases already have (each
     department does its own work). ``taken``: patterns other departments already adapted.
@@ -463,7 +463,7 @@ def generate_handoffs(
     departments: list[str],
     use_cases: list[UseCase],
     feedback: str = "",
-) -> tuple[list[HandOff], StageLog]:
+) -> Made[list[HandOff]]:
     """Hand-offs between departments: the model picks which department hands which use case's output to
     which other; code writes what is handed over (that use case's output), when (its trigger) and who
     receives it (the receiving department's own actor). Asked to write them, the model names use-case

@@ -20,7 +20,7 @@ from katachi.agents import linter
 from katachi.agents import playbook as pb
 from katachi.agents import themes as theme_agent
 from katachi.agents import usecases as uc_agent
-from katachi.agents.common import StageContext, StageLog
+from katachi.agents.common import Made, StageContext, StageLog
 from katachi.agents.common import finding as check_finding
 from katachi.agents.document_themes import document_themes
 from katachi.agents.intake import group_pain_points
@@ -108,7 +108,7 @@ def _judged(state: WorkshopState, config: RunnableConfig, stage: str, content: d
         return []
 
 
-def produce(name: str, generate: Callable[[StageContext, dict, str], tuple[list, StageLog]]) -> Callable[..., dict]:
+def produce(name: str, generate: Callable[[StageContext, dict, str], Made[list]]) -> Callable[..., dict]:
     """The node of a stage whose generator lives in ``agents`` alone: ``generate(ctx, state, feedback)``
     gives (items, log); the items are kept under ``outputs[name]`` with the checks' findings and the log."""
 
@@ -329,7 +329,7 @@ def _revise_upstream(
 
 
 @task
-def playbook_section(key: str, make: Callable[[], tuple[Any, StageLog]]) -> dict:
+def playbook_section(key: str, make: Callable[[], Made[Any]]) -> dict:
     """One playbook section as a LangGraph task: its result is saved in the checkpoint as soon as it is
     made, so when a later section's model call fails, resuming the stage reuses every finished section
     instead of making them all again (a slow machine may need several resumes for one playbook). ``key``
@@ -345,7 +345,7 @@ def playbook_section(key: str, make: Callable[[], tuple[Any, StageLog]]) -> dict
     }
 
 
-def _durable(key: str, kind: Any, make: Callable[[], tuple[Any, StageLog]]) -> tuple[Any, StageLog]:
+def _durable(key: str, kind: Any, make: Callable[[], Made[Any]]) -> Made[Any]:
     """Run ``make`` as a checkpointed section and give back (value of type ``kind``, log)."""
     from pydantic import TypeAdapter
 
@@ -377,7 +377,7 @@ class _Made:
     fb: dict
     logs: list[StageLog] = field(default_factory=list)
 
-    def durable(self, key: str, kind: Any, make: Callable[[], tuple[Any, StageLog]]) -> Any:
+    def durable(self, key: str, kind: Any, make: Callable[[], Made[Any]]) -> Any:
         value, lg = _durable(key, kind, make)
         self.logs.append(lg)
         return value
@@ -391,7 +391,7 @@ def _procedures(m: _Made, wanted: list[str]) -> list[dict] | None:
     if not ("procedures" in wanted or targets or set(by_id) != {u.id for u in m.ucs}):
         return None
 
-    def make(uc: UseCase) -> Callable[[], tuple[Any, StageLog]]:
+    def make(uc: UseCase) -> Callable[[], Made[Any]]:
         comment = m.fb.get(f"procedures:{uc.id}") or m.fb.get("procedures", "")
         return lambda: pb.procedure(m.ctx, uc, feedback=comment, current=by_id.get(uc.id))
 
