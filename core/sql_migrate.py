@@ -8,21 +8,41 @@ missing columns; later revisions are ordinary ones.
 
 from __future__ import annotations
 
+import threading
+import zlib
 from pathlib import Path
 
 import sqlalchemy as sa
 
+# Alembic's ``op`` and ``context`` are process-wide: two migrations at once in one process (two stores opened
+# by two requests) would run in each other's context. One at a time per process, then.
+_MIGRATING = threading.Lock()
+
 
 def upgrade(engine: sa.Engine, folder: Path, version_table: str) -> None:
+    """Bring the store's tables to the newest revision. Processes that open the same fresh PostgreSQL database
+    at once (two replicas' first ingest into one company) take turns on an advisory lock: the second finds the
+    tables made, instead of both creating the version table and one failing."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(folder))
-    with engine.connect() as conn:
-        cfg.attributes.update(connection=conn, version_table=version_table)
-        command.upgrade(cfg, "head")
-        conn.commit()
+    with _MIGRATING, engine.connect() as conn:
+        key = zlib.crc32(f"migrate:{version_table}".encode())
+        locked = conn.dialect.name == "postgresql"
+        if locked:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": key})  # held by the session, not a transaction
+            conn.commit()
+        try:
+            cfg.attributes.update(connection=conn, version_table=version_table)
+            command.upgrade(cfg, "head")
+            conn.commit()
+        finally:
+            if locked:
+                conn.rollback()
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
 
 
 def run_env() -> None:
