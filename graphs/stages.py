@@ -186,7 +186,7 @@ def _gate_node(spec: StageSpec, gate: Gate, following: str) -> Callable[[Worksho
         d = _decide(gate.decision, value, spec.name)
         route, update = gate.apply(state, d)
         update = {**update, "decisions": [{**d.model_dump(mode="json"), "gate": spec.name}]}
-        if route == "next":
+        if route == "next" and following != "finalize":
             update.setdefault("stage", following)
         goto = {"again": spec.name, "next": following, "stay": gate_stage(spec.name), "finish": "finalize"}[route]
         return Command(goto=goto, update=update)
@@ -208,7 +208,7 @@ def _stage_node(spec: StageSpec, following: str) -> Callable[[WorkshopState, Run
 
 def _routes(spec: StageSpec, gate: Gate, following: str) -> tuple[str, ...]:
     """Where the gate's decisions may send the flow (drawn as the gate's edges)."""
-    return (spec.name, following, gate_stage(spec.name), "finalize")
+    return tuple(dict.fromkeys((spec.name, following, gate_stage(spec.name), "finalize")))
 
 
 def build_graph(checkpointer=None):
