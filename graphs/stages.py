@@ -64,15 +64,14 @@ class Gate:
 class StageSpec:
     """One stage. ``node`` makes its content (``(state, config) → update``); ``gate`` is None for a stage
     that flows on by itself (intake). ``keys``: the state keys its content lives in (a version records them,
-    a participant does not see them before the facilitator shows the gate). ``items``/``fields``: for the
-    generic view, the gate data key holding its list of items and the item fields shown, in order (their
-    labels are the codes ``stage.<name>_<field>``)."""
+    a participant does not see them before the facilitator shows the gate). ``fields``: for the generic view,
+    the item fields shown, in order (their labels are the codes ``stage.<name>_<field>``); its items are the
+    gate data's ``items`` (:func:`reviewed`)."""
 
     name: str
     node: Callable[..., dict]
     gate: Gate | None = None
     keys: tuple[str, ...] = ()
-    items: str = ""
     fields: tuple[str, ...] = ()
     finding_keys: tuple[str, ...] = ()  # the findings shown at its gate: its own, unless named here
 

@@ -38,7 +38,6 @@ def with_checks(monkeypatch):
         produce("checks", checks),
         reviewed("checks"),
         keys=("outputs",),
-        items="items",
         fields=("use_case", "check"),
     )
     specs = (*stages.SPECS[:-1], spec, stages.SPECS[-1])

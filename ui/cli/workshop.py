@@ -121,7 +121,7 @@ def _show(gate: dict) -> None:
 def _show_items(gate: dict) -> None:
     """A stage drawn by the generic view: each item's fields, as its spec names them."""
     spec = spec_of(gate["gate"])
-    for item in gate["data"].get(spec.items if spec else "items") or []:
+    for item in gate["data"].get("items") or []:
         shown = [str(item.get(f, "")) for f in (spec.fields if spec else ())] or [json.dumps(item, ensure_ascii=False)]
         print("  " + " / ".join(shown))
 
